@@ -1,0 +1,39 @@
+/**
+ * Errors that name what is wrong and what is allowed, with the JSON path of
+ * the offending value, so the CLI can print one line and never a stack trace.
+ */
+export class NatgradError extends Error {
+  readonly path: string;
+  readonly reason: string;
+  constructor(path: string, reason: string) {
+    super(`${path}: ${reason}`);
+    this.name = 'NatgradError';
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** Appends a key or index to a JSON path: `spec.params` + `sigma` -> `spec.params.sigma`. */
+export function childPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+}
+
+/** A short printable form of a value for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+/** Throws unless every entry is finite; numerical routines call it before returning. */
+export function assertFinite(values: ArrayLike<number>, path: string, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new NatgradError(path, `${what} is not finite (entry ${i} is ${values[i]})`);
+    }
+  }
+}
