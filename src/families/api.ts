@@ -1,0 +1,28 @@
+/**
+ * The numeric entry points of the distribution catalogue, used by the oracle
+ * and the CLI. Inputs are raw JSON values; every violation throws a
+ * NatgradError naming the JSON path below `path`.
+ */
+import type { Matrix } from '../linalg/matrix.js';
+
+export type JsonParamValue = number | number[] | number[][];
+
+export interface FisherAt {
+  /** names in contract order, vector parameters expanded (`p[0]`, `Sigma[0][1]`) */
+  paramNames: string[];
+  matrix: Matrix;
+  /** symbolic entries, when the family has them for this dimension */
+  symbolic?: string[][];
+  latex?: string;
+}
+
+export interface ReparameterizedAt {
+  params: Record<string, JsonParamValue>;
+  /** jacobian[i][j] = d from_i / d to_j */
+  jacobian: Matrix;
+  /** Fisher in the `to` parameterization, jacobianᵀ F_from jacobian */
+  fisher: Matrix;
+  paramNames: string[];
+}
+
+export { familyNames, parameterizationNames, fisherAt, reparameterizeAt } from './catalogue.js';

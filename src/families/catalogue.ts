@@ -1,0 +1,257 @@
+/**
+ * Numeric access to the catalogue: parse and validate JSON parameters, and
+ * evaluate Fisher matrices and reparameterizations. Expressions are compiled
+ * once per (family, dimension, parameterization) and cached.
+ */
+import { childPath, describeValue, NatgradError } from '../core/errors.js';
+import { describeDomain, domainViolation } from '../core/domain.js';
+import { Matrix } from '../linalg/matrix.js';
+import { matmul, matmulTN } from '../linalg/ops.js';
+import { compileExpr, jacobian, matrixToLatex, type CompiledExpr } from '../symbolic/index.js';
+import type { FisherAt, JsonParamValue, ReparameterizedAt } from './api.js';
+import { FAMILIES } from './catalogue/index.js';
+import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamLayoutEntry } from './types.js';
+
+export function familyNames(): string[] {
+  return FAMILIES.map((f) => f.name);
+}
+
+export function parameterizationNames(family: string): string[] {
+  return Object.keys(getFamily(family, 'family').layouts);
+}
+
+export function getFamily(name: unknown, path: string): FamilyDefinition {
+  const def = typeof name === 'string' ? FAMILIES.find((f) => f.name === name) : undefined;
+  if (!def) throw new NatgradError(path, `must be one of ${familyNames().join(', ')}, got ${describeValue(name)}`);
+  return def;
+}
+
+export function getParameterization(def: FamilyDefinition, name: unknown, path: string): string {
+  if (typeof name !== 'string' || !(name in def.layouts)) {
+    throw new NatgradError(path, `${def.name} has parameterizations ${Object.keys(def.layouts).join(', ')}, got ${describeValue(name)}`);
+  }
+  return name;
+}
+
+export interface ParsedPoint {
+  readonly def: FamilyDefinition;
+  readonly inst: FamilyInstance;
+  readonly p: ParameterizationInstance;
+  readonly theta: Float64Array;
+  readonly fixed: Record<string, number>;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+function finiteNumber(v: unknown, path: string, what: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
+  return v;
+}
+
+function describeLayout(layout: readonly ParamLayoutEntry[]): string {
+  return layout.map((e) => `${e.name} (${e.shape === 'scalar' ? 'a number' : e.shape === 'vector' ? 'an array of numbers' : 'a symmetric matrix, as an array of rows'})`).join(', ');
+}
+
+/** Reads `params` (and `fixed`) of a family spec into the parameterization's symbol vector, validating everything. */
+export function parsePoint(family: unknown, parameterization: unknown, params: unknown, fixed: unknown, path: string): ParsedPoint {
+  const def = getFamily(family, childPath(path, 'family'));
+  const pname = getParameterization(def, parameterization, childPath(path, 'parameterization'));
+  const layout = def.layouts[pname];
+  const paramsPath = childPath(path, 'params');
+  if (!isRecord(params)) throw new NatgradError(paramsPath, `must be an object with ${describeLayout(layout)}, got ${describeValue(params)}`);
+  for (const e of layout) {
+    if (!(e.name in params)) throw new NatgradError(childPath(paramsPath, e.name), `missing; ${def.name} ${pname} needs ${describeLayout(layout)}`);
+  }
+  const values: number[] = [];
+  let dim: number | undefined;
+  for (const e of layout) {
+    const ePath = childPath(paramsPath, e.name);
+    const raw = params[e.name];
+    if (e.shape === 'scalar') {
+      values.push(finiteNumber(raw, ePath, 'a finite number'));
+    } else if (e.shape === 'vector') {
+      if (!Array.isArray(raw) || raw.length === 0) throw new NatgradError(ePath, `must be a non-empty array of numbers, got ${describeValue(raw)}`);
+      raw.forEach((v, i) => values.push(finiteNumber(v, childPath(ePath, i), 'a finite number')));
+    } else {
+      const d = dim ?? (Array.isArray(raw) ? raw.length : 0);
+      if (!Array.isArray(raw) || raw.length !== d || d === 0) throw new NatgradError(ePath, `must be a ${d || 'd'} x ${d || 'd'} matrix (array of rows), got ${describeValue(raw)}`);
+      const rows = raw.map((row, i) => {
+        if (!Array.isArray(row) || row.length !== d) throw new NatgradError(childPath(ePath, i), `must be a row of ${d} numbers, got ${describeValue(row)}`);
+        return row.map((v, j) => finiteNumber(v, childPath(childPath(ePath, i), j), 'a finite number'));
+      });
+      for (let i = 0; i < d; i++) {
+        for (let j = i + 1; j < d; j++) {
+          const a = rows[i][j];
+          const b = rows[j][i];
+          if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1)) throw new NatgradError(childPath(childPath(ePath, i), j), `must be symmetric: entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+        }
+        for (let j = i; j < d; j++) values.push(rows[i][j]);
+      }
+    }
+    if (dim === undefined && e.shape !== 'scalar' && def.dimensionFromParams) dim = def.dimensionFromParams(pname, params);
+  }
+  const inst = def.instance(dim);
+  const p = inst.parameterizations.find((q) => q.name === pname)!;
+  if (values.length !== p.symbols.length) {
+    throw new NatgradError(paramsPath, `the parameters of ${def.name} ${pname} must have ${p.symbols.length} numbers in all for this dimension, got ${values.length}`);
+  }
+  const theta = Float64Array.from(values);
+  p.symbols.forEach((s, i) => {
+    const why = domainViolation(p.domains[s], theta[i]);
+    if (why) throw new NatgradError(jsonPathOfParam(paramsPath, p.paramNames[i]), why);
+  });
+  const joint = p.jointViolation?.(theta);
+  if (joint) throw new NatgradError(childPath(paramsPath, joint.param), joint.reason);
+  const fixedValues = parseFixed(def, inst, fixed, childPath(path, 'fixed'));
+  return { def, inst, p, theta, fixed: fixedValues };
+}
+
+/** `p[0]` -> `spec.params.p[0]`, `Sigma[0][1]` -> `spec.params.Sigma[0][1]`. */
+function jsonPathOfParam(paramsPath: string, name: string): string {
+  const m = /^([A-Za-z_]\w*)((?:\[\d+\])*)$/.exec(name);
+  return m ? `${childPath(paramsPath, m[1])}${m[2]}` : childPath(paramsPath, name);
+}
+
+function parseFixed(def: FamilyDefinition, inst: FamilyInstance, fixed: unknown, path: string): Record<string, number> {
+  const names = Object.keys(inst.fixed);
+  const out: Record<string, number> = {};
+  if (names.length === 0) return out;
+  if (!isRecord(fixed)) throw new NatgradError(path, `${def.name} needs fixed values ${names.map((n) => `${n} (${describeDomain(inst.fixed[n])})`).join(', ')}, got ${describeValue(fixed)}`);
+  for (const n of names) {
+    const v = fixed[n];
+    const vPath = childPath(path, n);
+    if (v === undefined) throw new NatgradError(vPath, `missing; ${def.name} needs ${n}, ${describeDomain(inst.fixed[n])}`);
+    const x = finiteNumber(v, vPath, describeDomain(inst.fixed[n]));
+    const why = domainViolation(inst.fixed[n], x);
+    if (why) throw new NatgradError(vPath, why);
+    out[n] = x;
+  }
+  return out;
+}
+
+interface Compiled {
+  fisher: CompiledExpr[][];
+  toBase: CompiledExpr[];
+  fromBase: CompiledExpr[];
+  jacToBase?: CompiledExpr[][];
+  jacFromBase?: CompiledExpr[][];
+}
+
+const cache = new Map<string, Compiled>();
+
+function compiled(inst: FamilyInstance, p: ParameterizationInstance): Compiled {
+  const key = `${inst.family}|${inst.dim ?? ''}|${p.name}`;
+  let c = cache.get(key);
+  if (!c) {
+    const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
+    c = {
+      fisher: p.numericFisher ? [] : p.literatureFisher.map((row) => row.map((e) => compileExpr(e))),
+      toBase: baseSymbols.map((s) => compileExpr(p.toBase[s])),
+      fromBase: p.symbols.map((s) => compileExpr(p.fromBase[s])),
+    };
+    cache.set(key, c);
+  }
+  return c;
+}
+
+function scopeOf(symbols: readonly string[], values: ArrayLike<number>, fixed: Record<string, number>): Record<string, number> {
+  const scope: Record<string, number> = { ...fixed };
+  symbols.forEach((s, i) => { scope[s] = values[i]; });
+  return scope;
+}
+
+function evalMatrix(entries: CompiledExpr[][], scope: Record<string, number>): Matrix {
+  return Matrix.from(entries.map((row) => row.map((f) => f(scope))));
+}
+
+/** The Fisher matrix of a family at a point given as numbers (no validation). */
+export function fisherMatrix(inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Record<string, number>): Matrix {
+  if (p.numericFisher) return p.numericFisher(theta, fixed);
+  return evalMatrix(compiled(inst, p).fisher, scopeOf(p.symbols, theta, fixed));
+}
+
+export function toBase(inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Record<string, number>): Float64Array {
+  if (p.numericMaps) return p.numericMaps.toBase(theta);
+  const scope = scopeOf(p.symbols, theta, fixed);
+  return Float64Array.from(compiled(inst, p).toBase.map((f) => f(scope)));
+}
+
+export function fromBase(inst: FamilyInstance, p: ParameterizationInstance, base: Float64Array, fixed: Record<string, number>): Float64Array {
+  if (p.numericMaps) return p.numericMaps.fromBase(base);
+  const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
+  const scope = scopeOf(baseSymbols, base, fixed);
+  return Float64Array.from(compiled(inst, p).fromBase.map((f) => f(scope)));
+}
+
+/** d base / d theta at theta. */
+export function jacobianToBase(inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Record<string, number>): Matrix {
+  if (p.numericMaps) return p.numericMaps.jacobianToBase(theta);
+  const c = compiled(inst, p);
+  const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
+  c.jacToBase ??= jacobian(baseSymbols.map((s) => p.toBase[s]), p.symbols).map((row) => row.map((e) => compileExpr(e)));
+  return evalMatrix(c.jacToBase, scopeOf(p.symbols, theta, fixed));
+}
+
+/** d theta / d base at base. */
+export function jacobianFromBase(inst: FamilyInstance, p: ParameterizationInstance, base: Float64Array, fixed: Record<string, number>): Matrix {
+  if (p.numericMaps) return p.numericMaps.jacobianFromBase(base);
+  const c = compiled(inst, p);
+  const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
+  c.jacFromBase ??= jacobian(p.symbols.map((s) => p.fromBase[s]), baseSymbols).map((row) => row.map((e) => compileExpr(e)));
+  return evalMatrix(c.jacFromBase, scopeOf(baseSymbols, base, fixed));
+}
+
+function assertFiniteMatrix(m: Matrix, path: string, what: string): Matrix {
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isFinite(m.data[i])) throw new NatgradError(path, `${what} is not finite at this point (entry [${Math.floor(i / m.cols)}][${i % m.cols}] is ${m.data[i]}); the parameters are too extreme for float64`);
+  }
+  return m;
+}
+
+export function fisherAt(family: unknown, parameterization: unknown, params: unknown, fixed: unknown, path: string): FisherAt {
+  const pt = parsePoint(family, parameterization, params, fixed, path);
+  const matrix = assertFiniteMatrix(fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed), childPath(path, 'params'), 'the Fisher matrix');
+  const small = pt.p.symbols.length <= 6;
+  return {
+    paramNames: [...pt.p.paramNames],
+    matrix,
+    ...(small ? { symbolic: pt.p.literatureFisher.map((r) => [...r]), latex: matrixToLatex(pt.p.literatureFisher) } : {}),
+  };
+}
+
+export function reparameterizeAt(family: unknown, from: unknown, to: unknown, params: unknown, fixed: unknown, path: string): ReparameterizedAt {
+  const pt = parsePoint(family, from, params, fixed, path);
+  const toName = getParameterization(pt.def, to, childPath(path, 'to'));
+  const q = pt.inst.parameterizations.find((r) => r.name === toName)!;
+  const base = toBase(pt.inst, pt.p, pt.theta, pt.fixed);
+  const phi = fromBase(pt.inst, q, base, pt.fixed);
+  // d from / d to = (d from / d base) (d base / d to), by the chain rule
+  const J = matmul(jacobianFromBase(pt.inst, pt.p, base, pt.fixed), jacobianToBase(pt.inst, q, phi, pt.fixed));
+  const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+  const fisher = matmulTN(J, matmul(F, J));
+  const paramsPath = childPath(path, 'params');
+  assertFiniteMatrix(J, paramsPath, 'the Jacobian');
+  assertFiniteMatrix(fisher, paramsPath, 'the Fisher matrix');
+  return { params: toJsonParams(pt.def.layouts[toName], phi, pt.inst.dim), jacobian: J, fisher, paramNames: [...q.paramNames] };
+}
+
+/** Assembles a parameter vector back into the JSON layout (vectors and symmetric matrices). */
+export function toJsonParams(layout: readonly ParamLayoutEntry[], values: Float64Array, dim: number | undefined): Record<string, JsonParamValue> {
+  const out: Record<string, JsonParamValue> = {};
+  let k = 0;
+  const vectorLength = values.length - layout.filter((e) => e.shape === 'scalar').length;
+  for (const e of layout) {
+    if (e.shape === 'scalar') out[e.name] = values[k++];
+    else if (e.shape === 'vector') {
+      const n = layout.some((f) => f.shape === 'symmetric-matrix') ? (dim ?? 0) : vectorLength;
+      out[e.name] = Array.from(values.subarray(k, k + n));
+      k += n;
+    } else {
+      const d = dim ?? 0;
+      const m: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+      for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { m[i][j] = values[k]; m[j][i] = values[k]; k++; }
+      out[e.name] = m;
+    }
+  }
+  return out;
+}

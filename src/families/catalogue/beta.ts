@@ -1,0 +1,57 @@
+/**
+ * Beta distribution on (0, 1): p(x) = x^(a-1) (1-x)^(b-1) / B(a, b).
+ * Literature: F(a, b) = [[trigamma(a) - trigamma(a+b), -trigamma(a+b)],
+ * [-trigamma(a+b), trigamma(b) - trigamma(a+b)]] (Johnson, Kotz &
+ * Balakrishnan, Continuous Univariate Distributions, Vol. 2, 2nd ed. 1995,
+ * Ch. 25; the Dirichlet with two components, Minka 2000).
+ */
+import { POSITIVE } from '../../core/domain.js';
+import { lgamma } from '../../symbolic/special.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const instance: FamilyInstance = {
+  family: 'beta',
+  dataVars: ['x'],
+  logDensity: 'lgamma(a+b)-lgamma(a)-lgamma(b)+(a-1)*log(x)+(b-1)*log(1-x)',
+  support: { kind: 'unit' },
+  base: 'standard',
+  fixed: {},
+  // with h(x) = 1/(x(1-x)) the natural parameters are (a, b) themselves
+  expFamily: {
+    statistics: ['log(x)', 'log(1-x)'],
+    natural: ['a', 'b'],
+    etaSymbols: ['eta1', 'eta2'],
+    logPartition: 'lgamma(eta1)+lgamma(eta2)-lgamma(eta1+eta2)',
+    etaDomains: { eta1: POSITIVE, eta2: POSITIVE },
+  },
+  parameterizations: [
+    {
+      name: 'standard',
+      symbols: ['a', 'b'],
+      paramNames: ['a', 'b'],
+      domains: { a: POSITIVE, b: POSITIVE },
+      toBase: { a: 'a', b: 'b' },
+      fromBase: { a: 'a', b: 'b' },
+      literatureFisher: [
+        ['trigamma(a)-trigamma(a+b)', '-trigamma(a+b)'],
+        ['-trigamma(a+b)', 'trigamma(b)-trigamma(a+b)'],
+      ],
+      literatureSource: 'Johnson, Kotz & Balakrishnan (1995), Continuous Univariate Distributions Vol. 2, Ch. 25',
+    },
+  ],
+  logpdf(x, base) {
+    const [a, b] = base;
+    const v = x as number;
+    return lgamma(a + b) - lgamma(a) - lgamma(b) + (a - 1) * Math.log(v) + (b - 1) * Math.log1p(-v);
+  },
+  sample(rng, base) {
+    return rng.beta(base[0], base[1]);
+  },
+};
+
+export const beta: FamilyDefinition = {
+  name: 'beta',
+  layouts: { standard: [{ name: 'a', shape: 'scalar' }, { name: 'b', shape: 'scalar' }] },
+  fixed: {},
+  instance: () => instance,
+};

@@ -1,0 +1,54 @@
+/**
+ * Binomial distribution: successes in n trials (n fixed) with success
+ * probability p.
+ * Literature: F(p) = n/(p(1-p)) (Lehmann & Casella, Theory of Point
+ * Estimation, 2nd ed. 1998, Sec. 2.5; Johnson, Kemp & Kotz, Univariate
+ * Discrete Distributions, 3rd ed. 2005, Ch. 3).
+ */
+import { POSITIVE_INTEGER, REAL, UNIT_INTERVAL } from '../../core/domain.js';
+import { lgamma } from '../../symbolic/special.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const instance: FamilyInstance = {
+  family: 'binomial',
+  dataVars: ['x'],
+  logDensity: 'lgamma(n+1)-lgamma(x+1)-lgamma(n-x+1)+x*log(p)+(n-x)*log(1-p)',
+  support: { kind: 'count', max: (fixed) => fixed.n },
+  base: 'mean',
+  fixed: { n: POSITIVE_INTEGER },
+  expFamily: {
+    statistics: ['x'],
+    natural: ['log(p/(1-p))'],
+    etaSymbols: ['eta'],
+    logPartition: 'n*log(1+exp(eta))',
+    etaDomains: { eta: REAL },
+  },
+  parameterizations: [
+    {
+      name: 'mean',
+      symbols: ['p'],
+      paramNames: ['p'],
+      domains: { p: UNIT_INTERVAL },
+      toBase: { p: 'p' },
+      fromBase: { p: 'p' },
+      literatureFisher: [['n/(p*(1-p))']],
+      literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the binomial',
+    },
+  ],
+  logpdf(x, base, fixed) {
+    const k = x as number;
+    const n = fixed.n;
+    const p = base[0];
+    return lgamma(n + 1) - lgamma(k + 1) - lgamma(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+  },
+  sample(rng, base, fixed) {
+    return rng.binomial(fixed.n, base[0]);
+  },
+};
+
+export const binomial: FamilyDefinition = {
+  name: 'binomial',
+  layouts: { mean: [{ name: 'p', shape: 'scalar' }] },
+  fixed: { n: POSITIVE_INTEGER },
+  instance: () => instance,
+};

@@ -1,0 +1,91 @@
+/**
+ * Dirichlet distribution on the K-simplex with concentrations alpha.
+ * Literature: F_ij = trigamma(alpha_i) delta_ij - trigamma(alpha_0),
+ * alpha_0 = sum alpha (Minka, "Estimating a Dirichlet distribution", 2000, Sec. 1;
+ * Ng, Tian & Tang, Dirichlet and Related Distributions, 2011, Sec. 2.2).
+ */
+import { POSITIVE } from '../../core/domain.js';
+import { Matrix } from '../../linalg/matrix.js';
+import { lgamma, trigamma } from '../../symbolic/special.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+function build(K: number): FamilyInstance {
+  const idx = range(K);
+  const a = idx.map((i) => `alpha${i}`);
+  const x = idx.map((i) => `x${i}`);
+  const eta = idx.map((i) => `eta${i}`);
+  const a0 = `(${a.join('+')})`;
+  return {
+    family: 'dirichlet',
+    dim: K,
+    dataVars: x,
+    logDensity: `lgamma${a0}-(${a.map((s) => `lgamma(${s})`).join('+')})+${idx.map((i) => `(${a[i]}-1)*log(${x[i]})`).join('+')}`,
+    support: { kind: 'simplex', dim: K },
+    base: 'standard',
+    fixed: {},
+    expFamily: {
+      statistics: x.map((v) => `log(${v})`),
+      natural: a.map((s) => `${s}-1`),
+      etaSymbols: eta,
+      // with h(x) = 1 on the simplex: A(eta) = sum lgamma(eta_k + 1) - lgamma(sum(eta_k + 1))
+      logPartition: `${eta.map((e) => `lgamma(${e}+1)`).join('+')}-lgamma(${eta.map((e) => `${e}+1`).join('+')})`,
+      etaDomains: Object.fromEntries(eta.map((e) => [e, POSITIVE])),
+    },
+    parameterizations: [
+      {
+        name: 'standard',
+        symbols: a,
+        paramNames: idx.map((i) => `alpha[${i}]`),
+        domains: Object.fromEntries(a.map((s) => [s, POSITIVE])),
+        toBase: Object.fromEntries(a.map((s) => [s, s])),
+        fromBase: Object.fromEntries(a.map((s) => [s, s])),
+        literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `trigamma(${a[i]})-trigamma${a0}` : `-trigamma${a0}`))),
+        literatureSource: 'Minka (2000), Estimating a Dirichlet distribution, Sec. 1',
+        numericFisher: (t) => {
+          const t0 = trigamma(t.reduce((s, v) => s + v, 0));
+          const F = new Matrix(K, K);
+          for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) F.data[i * K + j] = (i === j ? trigamma(t[i]) : 0) - t0;
+          return F;
+        },
+        numericMaps: {
+          toBase: (t) => t.slice(),
+          fromBase: (b) => b.slice(),
+          jacobianToBase: () => Matrix.identity(K),
+          jacobianFromBase: () => Matrix.identity(K),
+        },
+      },
+    ],
+    logpdf(xv, base) {
+      const v = xv as Float64Array;
+      let s = 0;
+      let lp = 0;
+      for (let i = 0; i < K; i++) {
+        s += base[i];
+        lp += (base[i] - 1) * Math.log(v[i]) - lgamma(base[i]);
+      }
+      return lp + lgamma(s);
+    },
+    sample(rng, base) {
+      const g = Float64Array.from(base, (a0) => rng.gamma(a0));
+      const s = g.reduce((acc, v) => acc + v, 0);
+      return g.map((v) => v / s);
+    },
+  };
+}
+
+const instances = new Map<number, FamilyInstance>();
+
+export const dirichlet: FamilyDefinition = {
+  name: 'dirichlet',
+  layouts: { standard: [{ name: 'alpha', shape: 'vector' }] },
+  fixed: {},
+  dimensionFromParams: (_p, params) => (params.alpha as unknown[]).length,
+  verifyDimensions: [2, 3],
+  instance(dim = 3) {
+    let inst = instances.get(dim);
+    if (!inst) { inst = build(dim); instances.set(dim, inst); }
+    return inst;
+  },
+};

@@ -1,0 +1,51 @@
+/**
+ * Geometric distribution: failures before the first success, support
+ * 0, 1, 2, ..., success probability p: P(x) = p (1-p)^x.
+ * Literature: F(p) = 1/(p^2 (1-p)) (Johnson, Kemp & Kotz, Univariate Discrete
+ * Distributions, 3rd ed. 2005, Ch. 5, the negative binomial with r = 1).
+ */
+import { NEGATIVE, UNIT_INTERVAL } from '../../core/domain.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const instance: FamilyInstance = {
+  family: 'geometric',
+  dataVars: ['x'],
+  logDensity: 'log(p)+x*log(1-p)',
+  support: { kind: 'count' },
+  base: 'standard',
+  fixed: {},
+  expFamily: {
+    statistics: ['x'],
+    natural: ['log(1-p)'],
+    etaSymbols: ['eta'],
+    logPartition: '-log(1-exp(eta))',
+    etaDomains: { eta: NEGATIVE },
+  },
+  parameterizations: [
+    {
+      name: 'standard',
+      symbols: ['p'],
+      paramNames: ['p'],
+      domains: { p: UNIT_INTERVAL },
+      toBase: { p: 'p' },
+      fromBase: { p: 'p' },
+      literatureFisher: [['1/(p^2*(1-p))']],
+      literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5 (negative binomial with r = 1)',
+    },
+  ],
+  logpdf(x, base) {
+    const p = base[0];
+    return Math.log(p) + (x as number) * Math.log1p(-p);
+  },
+  sample(rng, base) {
+    // inversion: P(X >= k) = (1-p)^k = P(log U / log(1-p) >= k)
+    return Math.floor(Math.log(rng.uniformOpen()) / Math.log1p(-base[0]));
+  },
+};
+
+export const geometric: FamilyDefinition = {
+  name: 'geometric',
+  layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
+  fixed: {},
+  instance: () => instance,
+};

@@ -1,0 +1,55 @@
+/**
+ * Log-normal distribution: log x ~ N(mu, sigma^2).
+ * Literature: F(mu, sigma) = diag(1/sigma^2, 2/sigma^2), the normal's
+ * information, since the map x -> log x does not involve the parameters
+ * (Johnson, Kotz & Balakrishnan, Continuous Univariate Distributions, Vol. 1,
+ * 2nd ed. 1994, Ch. 14).
+ */
+import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+const instance: FamilyInstance = {
+  family: 'lognormal',
+  dataVars: ['x'],
+  logDensity: '-log(x)-log(sigma)-1/2*log(2*pi)-(log(x)-mu)^2/(2*sigma^2)',
+  support: { kind: 'positive' },
+  base: 'mean-std',
+  fixed: {},
+  expFamily: {
+    statistics: ['log(x)', 'log(x)^2'],
+    natural: ['mu/sigma^2', '-1/(2*sigma^2)'],
+    etaSymbols: ['eta1', 'eta2'],
+    logPartition: '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
+    etaDomains: { eta1: REAL, eta2: NEGATIVE },
+  },
+  parameterizations: [
+    {
+      name: 'mean-std',
+      symbols: ['mu', 'sigma'],
+      paramNames: ['mu', 'sigma'],
+      domains: { mu: REAL, sigma: POSITIVE },
+      toBase: { mu: 'mu', sigma: 'sigma' },
+      fromBase: { mu: 'mu', sigma: 'sigma' },
+      literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
+      literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14',
+    },
+  ],
+  logpdf(x, base) {
+    const [mu, sigma] = base;
+    const lx = Math.log(x as number);
+    const z = (lx - mu) / sigma;
+    return -lx - Math.log(sigma) - LOG_SQRT_2PI - 0.5 * z * z;
+  },
+  sample(rng, base) {
+    return Math.exp(base[0] + base[1] * rng.normal());
+  },
+};
+
+export const lognormal: FamilyDefinition = {
+  name: 'lognormal',
+  layouts: { 'mean-std': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }] },
+  fixed: {},
+  instance: () => instance,
+};

@@ -1,0 +1,195 @@
+/**
+ * Multivariate normal N(mu, Sigma) in d dimensions. Parameters: mu[0..d-1],
+ * then the upper triangle of Sigma row by row (an off-diagonal parameter moves
+ * both symmetric entries).
+ * Literature: F_{mu mu} = Sigma^-1, F_{mu Sigma} = 0, and for the Sigma entries
+ * F_{(ij),(kl)} = ½ tr(Sigma^-1 E_ij Sigma^-1 E_kl), E_ij the symmetric basis
+ * matrix of the parameter (Mardia, Kent & Bibby, Multivariate Analysis, 1979,
+ * Sec. 4.2; Porat & Friedlander 1986, "Computation of the exact information
+ * matrix of Gaussian time series").
+ */
+import { NEGATIVE, POSITIVE, REAL, type Domain } from '../../core/domain.js';
+import { Cholesky } from '../../linalg/cholesky.js';
+import { Matrix } from '../../linalg/matrix.js';
+import type { Expr } from '../../symbolic/index.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/** Symbolic determinant by cofactor expansion (only used for d <= 3). */
+function det(m: Expr[][]): Expr {
+  const n = m.length;
+  if (n === 1) return m[0][0];
+  if (n === 2) return `(${m[0][0]})*(${m[1][1]})-(${m[0][1]})*(${m[1][0]})`;
+  return range(n).map((j) => `${j % 2 === 0 ? '+' : '-'}(${m[0][j]})*(${det(minor(m, 0, j))})`).join('');
+}
+
+function minor(m: Expr[][], r: number, c: number): Expr[][] {
+  return m.filter((_, i) => i !== r).map((row) => row.filter((_, j) => j !== c));
+}
+
+/** Symbolic inverse through the adjugate. */
+function inverse(m: Expr[][]): Expr[][] {
+  const n = m.length;
+  const D = det(m);
+  if (n === 1) return [[`1/(${D})`]];
+  return range(n).map((i) => range(n).map((j) => `${(i + j) % 2 === 0 ? '' : '-'}(${det(minor(m, j, i))})/(${D})`));
+}
+
+/** The parameters of the Sigma block: pairs (i, j), i <= j, row by row. */
+const upperPairs = (d: number): [number, number][] => range(d).flatMap((i) => range(d - i).map((k) => [i, i + k] as [number, number]));
+
+/** tr(P E_ij P E_kl) as a list of index quadruples (a, b, c, e): sum of P_ab P_ce. */
+function traceTerms(i: number, j: number, k: number, l: number): [number, number, number, number][] {
+  const A: [number, number][] = i === j ? [[i, i]] : [[i, j], [j, i]];
+  const B: [number, number][] = k === l ? [[k, k]] : [[k, l], [l, k]];
+  const out: [number, number, number, number][] = [];
+  // tr(P A P B) = sum over A's (b,c) and B's (e,a) of P_ab P_ce
+  for (const [b, c] of A) for (const [e, a] of B) out.push([a, b, c, e]);
+  return out;
+}
+
+function build(d: number): FamilyInstance {
+  const idx = range(d);
+  const mu = idx.map((i) => `mu${i}`);
+  const x = idx.map((i) => `x${i}`);
+  const pairs = upperPairs(d);
+  const S = (i: number, j: number): string => (i <= j ? `Sigma${i}_${j}` : `Sigma${j}_${i}`);
+  const sigmaSymbols = pairs.map(([i, j]) => S(i, j));
+  const symbols = [...mu, ...sigmaSymbols];
+  const paramNames = [...idx.map((i) => `mu[${i}]`), ...pairs.map(([i, j]) => `Sigma[${i}][${j}]`)];
+  const sigmaMatrix: Expr[][] = idx.map((i) => idx.map((j) => S(i, j)));
+  const domains: Record<string, Domain> = Object.fromEntries([
+    ...mu.map((m) => [m, REAL] as const),
+    ...pairs.map(([i, j]) => [S(i, j), i === j ? POSITIVE : REAL] as const),
+  ]);
+  const n = symbols.length;
+  let lazyInverse: Expr[][] | undefined;
+  const P = (): Expr[][] => (lazyInverse ??= inverse(sigmaMatrix));
+  const identity = Object.fromEntries(symbols.map((s) => [s, s]));
+  // Natural parameters: h = Sigma^-1 mu for the statistics x_i, and the
+  // coefficients of x_i x_j in -½ xᵀ Sigma^-1 x for the statistics x_i x_j.
+  const quadStats = pairs.map(([i, j]) => (i === j ? `${x[i]}^2` : `${x[i]}*${x[j]}`));
+  const etaLin = idx.map((i) => `h${i}`);
+  const etaQuad = pairs.map(([i, j]) => `q${i}_${j}`);
+  const theta: Expr[][] = idx.map((i) => idx.map((j) => (i === j ? `(-2*q${i}_${i})` : `(-q${Math.min(i, j)}_${Math.max(i, j)})`)));
+
+  const inst: FamilyInstance = {
+    family: 'multivariate-normal',
+    dim: d,
+    dataVars: x,
+    get logDensity() {
+      const quad = idx.flatMap((i) => idx.map((j) => `(${x[i]}-${mu[i]})*(${P()[i][j]})*(${x[j]}-${mu[j]})`)).join('+');
+      return `-${d}/2*log(2*pi)-1/2*log(${det(sigmaMatrix)})-1/2*(${quad})`;
+    },
+    support: { kind: 'real-vector', dim: d },
+    base: 'mean-cov',
+    fixed: {},
+    get expFamily() {
+      const Pm = P();
+      const thetaInv = inverse(theta);
+      const hTh = idx.flatMap((i) => idx.map((j) => `(${etaLin[i]})*(${thetaInv[i][j]})*(${etaLin[j]})`)).join('+');
+      return {
+        statistics: [...x, ...quadStats],
+        natural: [
+          ...idx.map((i) => idx.map((j) => `(${Pm[i][j]})*${mu[j]}`).join('+')),
+          ...pairs.map(([i, j]) => (i === j ? `-1/2*(${Pm[i][i]})` : `-(${Pm[i][j]})`)),
+        ],
+        etaSymbols: [...etaLin, ...etaQuad],
+        logPartition: `1/2*(${hTh})-1/2*log(${det(theta)})`,
+        etaDomains: Object.fromEntries([...etaLin.map((h) => [h, REAL] as const), ...pairs.map(([i, j]) => [`q${i}_${j}`, i === j ? NEGATIVE : REAL] as const)]),
+      };
+    },
+    parameterizations: [
+      {
+        name: 'mean-cov',
+        symbols,
+        paramNames,
+        domains,
+        toBase: identity,
+        fromBase: identity,
+        get literatureFisher() {
+          const Pm = P();
+          const F: Expr[][] = range(n).map(() => range(n).map(() => '0'));
+          for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) F[a][b] = Pm[a][b];
+          pairs.forEach(([i, j], r) => pairs.forEach(([k, l], c) => {
+            const terms = traceTerms(i, j, k, l).map(([a, b, cc, e]) => `(${Pm[a][b]})*(${Pm[cc][e]})`);
+            F[d + r][d + c] = `1/2*(${terms.join('+')})`;
+          }));
+          return F;
+        },
+        literatureSource: 'Mardia, Kent & Bibby (1979), Sec. 4.2: ½ tr(Sigma^-1 E_ij Sigma^-1 E_kl)',
+        jointViolation: (t) => {
+          try {
+            new Cholesky(sigmaFromTheta(t, d));
+            return null;
+          } catch {
+            return { param: 'Sigma', reason: 'must be symmetric positive definite (its Cholesky factorization fails)' };
+          }
+        },
+        numericFisher: (t) => fisherNumeric(t, d),
+        numericMaps: {
+          toBase: (t) => t.slice(),
+          fromBase: (b) => b.slice(),
+          jacobianToBase: () => Matrix.identity(n),
+          jacobianFromBase: () => Matrix.identity(n),
+        },
+      },
+    ],
+    logpdf(xv, base) {
+      const v = xv as Float64Array;
+      const chol = new Cholesky(sigmaFromTheta(base, d));
+      const r = Float64Array.from(idx, (i) => v[i] - base[i]);
+      const z = chol.solve(r);
+      let q = 0;
+      for (let i = 0; i < d; i++) q += r[i] * z[i];
+      return -0.5 * d * Math.log(2 * Math.PI) - 0.5 * chol.logDet() - 0.5 * q;
+    },
+    sample(rng, base) {
+      const L = new Cholesky(sigmaFromTheta(base, d)).L;
+      const z = Float64Array.from(idx, () => rng.normal());
+      return Float64Array.from(idx, (i) => {
+        let s = base[i];
+        for (let k = 0; k <= i; k++) s += L.data[i * d + k] * z[k];
+        return s;
+      });
+    },
+  };
+  return inst;
+}
+
+export function sigmaFromTheta(t: Float64Array, d: number): Matrix {
+  const S = new Matrix(d, d);
+  let k = d;
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { S.data[i * d + j] = t[k]; S.data[j * d + i] = t[k]; k++; }
+  return S;
+}
+
+function fisherNumeric(t: Float64Array, d: number): Matrix {
+  const P = new Cholesky(sigmaFromTheta(t, d)).inverse();
+  const pairs = upperPairs(d);
+  const n = d + pairs.length;
+  const F = new Matrix(n, n);
+  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) F.data[a * n + b] = P.data[a * d + b];
+  pairs.forEach(([i, j], r) => pairs.forEach(([k, l], c) => {
+    let s = 0;
+    for (const [a, b, cc, e] of traceTerms(i, j, k, l)) s += P.data[a * d + b] * P.data[cc * d + e];
+    F.data[(d + r) * n + d + c] = 0.5 * s;
+  }));
+  return F;
+}
+
+const instances = new Map<number, FamilyInstance>();
+
+export const multivariateNormal: FamilyDefinition = {
+  name: 'multivariate-normal',
+  layouts: { 'mean-cov': [{ name: 'mu', shape: 'vector' }, { name: 'Sigma', shape: 'symmetric-matrix' }] },
+  fixed: {},
+  dimensionFromParams: (_p, params) => (params.mu as unknown[]).length,
+  verifyDimensions: [2],
+  instance(dim = 2) {
+    let inst = instances.get(dim);
+    if (!inst) { inst = build(dim); instances.set(dim, inst); }
+    return inst;
+  },
+};

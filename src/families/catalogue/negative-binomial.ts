@@ -1,0 +1,56 @@
+/**
+ * Negative binomial distribution: failures before the r-th success (r > 0
+ * real, fixed), success probability p:
+ * P(x) = Gamma(x+r) / (Gamma(r) x!) p^r (1-p)^x, x = 0, 1, 2, ...
+ * Literature: F(p) = r/(p^2 (1-p)) (Johnson, Kemp & Kotz, Univariate Discrete
+ * Distributions, 3rd ed. 2005, Ch. 5).
+ */
+import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
+import { lgamma } from '../../symbolic/special.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const instance: FamilyInstance = {
+  family: 'negative-binomial',
+  dataVars: ['x'],
+  logDensity: 'lgamma(x+r)-lgamma(r)-lgamma(x+1)+r*log(p)+x*log(1-p)',
+  support: { kind: 'count' },
+  base: 'standard',
+  fixed: { r: POSITIVE },
+  expFamily: {
+    statistics: ['x'],
+    natural: ['log(1-p)'],
+    etaSymbols: ['eta'],
+    logPartition: '-r*log(1-exp(eta))',
+    etaDomains: { eta: NEGATIVE },
+  },
+  parameterizations: [
+    {
+      name: 'standard',
+      symbols: ['p'],
+      paramNames: ['p'],
+      domains: { p: UNIT_INTERVAL },
+      toBase: { p: 'p' },
+      fromBase: { p: 'p' },
+      literatureFisher: [['r/(p^2*(1-p))']],
+      literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5',
+    },
+  ],
+  logpdf(x, base, fixed) {
+    const k = x as number;
+    const r = fixed.r;
+    const p = base[0];
+    return lgamma(k + r) - lgamma(r) - lgamma(k + 1) + r * Math.log(p) + k * Math.log1p(-p);
+  },
+  sample(rng, base, fixed) {
+    // Poisson-gamma mixture: lambda ~ Gamma(r, rate p/(1-p)), x | lambda ~ Poisson(lambda)
+    const p = base[0];
+    return rng.poisson((rng.gamma(fixed.r) * (1 - p)) / p);
+  },
+};
+
+export const negativeBinomial: FamilyDefinition = {
+  name: 'negative-binomial',
+  layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
+  fixed: { r: POSITIVE },
+  instance: () => instance,
+};

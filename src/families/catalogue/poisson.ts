@@ -1,0 +1,66 @@
+/**
+ * Poisson distribution with rate lambda.
+ * Literature: F(lambda) = 1/lambda (Lehmann & Casella, Theory of Point
+ * Estimation, 2nd ed. 1998, Sec. 2.5); in the natural coordinate
+ * eta = log(lambda), F(eta) = A''(eta) = e^eta with A(eta) = e^eta (Amari,
+ * Information Geometry and Its Applications, 2016, Sec. 2.2).
+ */
+import { POSITIVE, REAL } from '../../core/domain.js';
+import { lgamma } from '../../symbolic/special.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const instance: FamilyInstance = {
+  family: 'poisson',
+  dataVars: ['x'],
+  logDensity: 'x*log(lambda)-lambda-lgamma(x+1)',
+  support: { kind: 'count' },
+  base: 'rate',
+  fixed: {},
+  expFamily: {
+    statistics: ['x'],
+    natural: ['log(lambda)'],
+    etaSymbols: ['eta'],
+    logPartition: 'exp(eta)',
+    etaDomains: { eta: REAL },
+  },
+  parameterizations: [
+    {
+      name: 'rate',
+      symbols: ['lambda'],
+      paramNames: ['lambda'],
+      domains: { lambda: POSITIVE },
+      toBase: { lambda: 'lambda' },
+      fromBase: { lambda: 'lambda' },
+      literatureFisher: [['1/lambda']],
+      literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the Poisson',
+    },
+    {
+      name: 'natural',
+      symbols: ['eta'],
+      paramNames: ['eta'],
+      domains: { eta: REAL },
+      toBase: { lambda: 'exp(eta)' },
+      fromBase: { eta: 'log(lambda)' },
+      literatureFisher: [['exp(eta)']],
+      literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = exp(eta)',
+    },
+  ],
+  logpdf(x, base) {
+    const k = x as number;
+    const lambda = base[0];
+    return k * Math.log(lambda) - lambda - lgamma(k + 1);
+  },
+  sample(rng, base) {
+    return rng.poisson(base[0]);
+  },
+};
+
+export const poisson: FamilyDefinition = {
+  name: 'poisson',
+  layouts: {
+    rate: [{ name: 'lambda', shape: 'scalar' }],
+    natural: [{ name: 'eta', shape: 'scalar' }],
+  },
+  fixed: {},
+  instance: () => instance,
+};

@@ -1,0 +1,107 @@
+/**
+ * What a distribution family is made of. A family is defined once, as
+ * expressions (for the symbolic routes and the docs) plus a fast numeric
+ * log-density and sampler (for the numeric estimators); a test holds the two
+ * log-densities equal.
+ */
+import type { Domain } from '../core/domain.js';
+import type { Rng } from '../core/rng.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { Expr } from '../symbolic/index.js';
+
+/** How a parameter appears in JSON: a number, an array, or a symmetric matrix (upper triangle, row by row). */
+export interface ParamLayoutEntry {
+  readonly name: string;
+  readonly shape: 'scalar' | 'vector' | 'symmetric-matrix';
+}
+
+export type Sample = number | Float64Array;
+
+export type Support =
+  | { readonly kind: 'real' }
+  | { readonly kind: 'positive' }
+  | { readonly kind: 'unit' }
+  /** 0, 1, 2, ... up to `max` (inclusive) when finite */
+  | { readonly kind: 'count'; readonly max?: (fixed: Readonly<Record<string, number>>) => number }
+  /** one-hot vectors of length dim - 1 (the last class is the reference) */
+  | { readonly kind: 'categories'; readonly classes: number }
+  | { readonly kind: 'simplex'; readonly dim: number }
+  | { readonly kind: 'real-vector'; readonly dim: number };
+
+export interface ParameterizationInstance {
+  readonly name: string;
+  /** symbol names in contract order (vector parameters expanded) */
+  readonly symbols: readonly string[];
+  /** the contract's display names, in the same order: `mu`, `p[0]`, `Sigma[0][1]` */
+  readonly paramNames: readonly string[];
+  readonly domains: Readonly<Record<string, Domain>>;
+  /** the base parameterization's symbols as expressions in this one's */
+  readonly toBase: Readonly<Record<string, Expr>>;
+  /** this parameterization's symbols as expressions in the base symbols */
+  readonly fromBase: Readonly<Record<string, Expr>>;
+  /** the closed form from the literature, entries in this parameterization's symbols */
+  readonly literatureFisher: readonly (readonly Expr[])[];
+  readonly literatureSource: string;
+  /** constraints that involve several parameters (sum of probabilities, positive definiteness): the reason, or null */
+  readonly jointViolation?: (theta: Float64Array) => { param: string; reason: string } | null;
+  /** a dimension-generic numeric form of the literature Fisher (vector families), used instead of compiling the entries */
+  readonly numericFisher?: (theta: Float64Array, fixed: Readonly<Record<string, number>>) => Matrix;
+  /** dimension-generic numeric maps and Jacobians (vector families); otherwise compiled from toBase/fromBase */
+  readonly numericMaps?: {
+    toBase(theta: Float64Array): Float64Array;
+    fromBase(base: Float64Array): Float64Array;
+    /** d base / d theta */
+    jacobianToBase(theta: Float64Array): Matrix;
+    /** d theta / d base */
+    jacobianFromBase(base: Float64Array): Matrix;
+  };
+}
+
+export interface ExponentialFamilyStructure {
+  /** sufficient statistics T_k(x) */
+  readonly statistics: readonly Expr[];
+  /** natural parameters eta_k as expressions in the base symbols (and fixed symbols) */
+  readonly natural: readonly Expr[];
+  /** the symbols the log-partition is written in, one per statistic */
+  readonly etaSymbols: readonly string[];
+  /** A(eta) */
+  readonly logPartition: Expr;
+  /** the valid set of the natural parameters, for identity tests in eta */
+  readonly etaDomains: Readonly<Record<string, Domain>>;
+}
+
+export interface FamilyInstance {
+  readonly family: string;
+  /** K for categorical and dirichlet, d for the multivariate normal; undefined for scalar families */
+  readonly dim?: number;
+  readonly dataVars: readonly string[];
+  /** log p(x) in the data variables, the base symbols and the fixed symbols */
+  readonly logDensity: Expr;
+  readonly support: Support;
+  readonly base: string;
+  readonly fixed: Readonly<Record<string, Domain>>;
+  readonly parameterizations: readonly ParameterizationInstance[];
+  readonly expFamily?: ExponentialFamilyStructure;
+  /** why there is no exponential-family route, when there is none */
+  readonly notExponentialFamily?: string;
+  /** where log p is not twice differentiable in a parameter, so -E[Hessian] is not the Fisher */
+  readonly hessianRouteFails?: string;
+  /** kinks of the density in x (quadrature splits there) */
+  readonly breakpoints?: (base: Float64Array) => number[];
+  logpdf(x: Sample, base: Float64Array, fixed: Readonly<Record<string, number>>): number;
+  sample(rng: Rng, base: Float64Array, fixed: Readonly<Record<string, number>>): Sample;
+}
+
+export interface FamilyDefinition {
+  readonly name: string;
+  /** parameterizations in contract order, with their JSON layout */
+  readonly layouts: Readonly<Record<string, readonly ParamLayoutEntry[]>>;
+  /** fixed values (in the spec's `fixed` object) and their domains */
+  readonly fixed: Readonly<Record<string, Domain>>;
+  /** the dimension implied by a JSON params object of a parameterization (vector families only) */
+  readonly dimensionFromParams?: (parameterization: string, params: Record<string, unknown>) => number;
+  /** dimensions used by `verify` and the docs */
+  readonly verifyDimensions?: readonly number[];
+  /** the family at a dimension (ignored by scalar families) */
+  instance(dim?: number): FamilyInstance;
+}

@@ -1,0 +1,4 @@
+/** Conditional models for learning: activations, output likelihoods, the MLP. */
+export * from './activations.js';
+export * from './likelihoods.js';
+export * from './mlp.js';

@@ -1,0 +1,6 @@
+/** Numeric estimators: every estimate comes with an error bound or a standard error. */
+export * from './finite-differences.js';
+export * from './quadrature.js';
+export * from './exact-sum.js';
+export * from './monte-carlo.js';
+export * from './statistics.js';

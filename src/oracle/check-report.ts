@@ -1,0 +1,48 @@
+/**
+ * The two outputs of `check`: the machine form
+ * {"ok", "mismatches": [{"field", "maxAbsErr", "maxRelErr", "diagnosis"}]}
+ * and a human report listing every compared field.
+ */
+import type { CheckOutcome } from './check.js';
+import { type Tolerance, shapeText, tensorOf } from './tensor.js';
+
+/** Exactly the contract's JSON, one line. */
+export function checkJson(outcome: CheckOutcome): string {
+  return `${JSON.stringify({ ok: outcome.ok, mismatches: outcome.mismatches })}\n`;
+}
+
+const num = (x: number): string => (x === 0 ? '0' : x.toExponential(2));
+
+/** 1e-6 rather than 0.000001. */
+const tolNumber = (x: number): string => (x !== 0 && (x < 1e-3 || x >= 1e6) ? x.toExponential() : String(x));
+
+function candidateShape(v: unknown): string {
+  const t = tensorOf(v);
+  if (t) return shapeText(t.shape);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return v === null ? 'null' : typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
+/** The human report: one line per field, a diagnosis under each mismatch, a verdict. */
+export function checkReport(outcome: CheckOutcome, tol: Tolerance): string {
+  const lines: string[] = [];
+  const n = outcome.fields.length;
+  if (n === 0) {
+    lines.push('natgrad check: the candidate has no numeric field of the result; nothing was compared');
+  }
+  const width = Math.max(5, ...outcome.fields.map((f) => f.field.length));
+  for (const f of outcome.fields) {
+    const errs = `max abs err ${num(f.maxAbsErr)}, max rel err ${num(f.maxRelErr)}`;
+    if (f.ok) {
+      lines.push(`  ok        ${f.field.padEnd(width)}  ${errs}`);
+      continue;
+    }
+    const shape = f.shapeOk ? '' : `  (shape: ${candidateShape(f.candidate)}, expected ${f.expected ? shapeText(f.expected.shape) : 'another structure'})`;
+    lines.push(`  MISMATCH  ${f.field.padEnd(width)}  ${errs}${shape}`);
+    lines.push(`            diagnosis: ${f.diagnosis ?? 'none of the known mistakes matches'}`);
+  }
+  const bad = outcome.mismatches.length;
+  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}`;
+  lines.push(bad === 0 ? `ok: ${n} field${n === 1 ? '' : 's'} match (${tolText})` : `FAILED: ${bad} of ${n} field${n === 1 ? '' : 's'} do not match (${tolText})`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,62 @@
+/**
+ * `check` as a library function: the oracle's result for a spec, compared
+ * field by field with a candidate of the same shape (any subset of fields),
+ * each mismatch diagnosed against the known wrong variants.
+ */
+import { NatgradError, describeValue } from '../core/errors.js';
+import { type FieldComparison, compareResult } from './compare.js';
+import type { OracleResult } from './compute.js';
+import { diagnose } from './diagnose.js';
+import { isJsonObject } from './json-reader.js';
+import { computeResults, parseSpecs } from './oracle.js';
+import type { Tolerance } from './tensor.js';
+import { Recomputer } from './variants.js';
+
+/** The contract's defaults: rtol 1e-6, atol 1e-9. */
+export const DEFAULT_TOLERANCE: Tolerance = { rtol: 1e-6, atol: 1e-9 };
+
+export interface Mismatch {
+  field: string;
+  maxAbsErr: number;
+  maxRelErr: number;
+  diagnosis: string | null;
+}
+
+export interface CheckOutcome {
+  ok: boolean;
+  mismatches: Mismatch[];
+  /** every compared field, matching or not (for the human report) */
+  fields: (FieldComparison & { diagnosis: string | null })[];
+}
+
+/** Throws unless the candidate document has the shape of the spec document's result. */
+function candidateResults(candidate: unknown, count: number, array: boolean): Record<string, unknown>[] {
+  if (!array) {
+    if (!isJsonObject(candidate)) throw new NatgradError('candidate', `must be a result object (the spec is a single spec), got ${describeValue(candidate)}`);
+    return [candidate];
+  }
+  if (!Array.isArray(candidate)) throw new NatgradError('candidate', `must be an array of ${count} result objects (the spec is an array), got ${describeValue(candidate)}`);
+  if (candidate.length !== count) throw new NatgradError('candidate', `must be an array of ${count} result objects, one per spec, got ${candidate.length}`);
+  return candidate.map((c, i) => {
+    if (!isJsonObject(c)) throw new NatgradError(`candidate[${i}]`, `must be a result object, got ${describeValue(c)}`);
+    return c;
+  });
+}
+
+/** Compares a candidate document with the oracle's result for a spec document. */
+export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE): Promise<CheckOutcome> {
+  const parsed = parseSpecs(specRaw);
+  const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
+  const results: OracleResult[] = await computeResults(parsed);
+  const fields: CheckOutcome['fields'] = [];
+  for (let i = 0; i < results.length; i++) {
+    const specIndex = parsed.array ? i : null;
+    const rc = new Recomputer(parsed.specs[i]);
+    for (const cmp of compareResult(results[i], candidates[i], specIndex, tol)) {
+      const diagnosis = cmp.ok ? null : await diagnose(cmp, results[i], rc, tol);
+      fields.push({ ...cmp, diagnosis });
+    }
+  }
+  const mismatches = fields.filter((f) => !f.ok).map(({ field, maxAbsErr, maxRelErr, diagnosis }) => ({ field, maxAbsErr, maxRelErr, diagnosis }));
+  return { ok: mismatches.length === 0, mismatches, fields };
+}

@@ -1,0 +1,187 @@
+/**
+ * The oracle's results: one library call per spec kind, formatted as the
+ * contract's JSON shapes exactly (matrices as arrays of rows; no extra
+ * fields, so strict consumers can compare key sets). No quantity is
+ * computed here; everything comes from families/, curvature/ and linalg/.
+ */
+import { NatgradError, childPath } from '../core/errors.js';
+import { kfacLayers } from '../curvature/kfac.js';
+import { modelCurvature } from '../curvature/dense-curvature.js';
+import { shampooPreconditioners } from '../curvature/shampoo.js';
+import type { FisherAt, ReparameterizedAt } from '../families/api.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { dampedSolve } from '../linalg/solve.js';
+import { findNonFinite } from './json-reader.js';
+import type { ParsedSpec } from './spec.js';
+
+export type JsonMatrix = number[][];
+
+export interface FisherResult {
+  kind: 'fisher';
+  paramNames: string[];
+  matrix: JsonMatrix;
+  symbolic?: string[][];
+  latex?: string;
+  loss?: number;
+  gradient?: number[];
+}
+
+export interface NaturalGradientResult {
+  kind: 'natural-gradient';
+  direction: number[];
+  matrix: JsonMatrix;
+  singular: boolean;
+}
+
+export interface KfacLayerResult {
+  A: JsonMatrix;
+  G: JsonMatrix;
+  gradient: JsonMatrix;
+  update: JsonMatrix;
+}
+
+export interface KfacResult {
+  kind: 'kfac';
+  loss: number;
+  layers: KfacLayerResult[];
+}
+
+export interface ReparameterizeResult {
+  kind: 'reparameterize';
+  params: Record<string, number | number[] | number[][]>;
+  jacobian: JsonMatrix;
+  fisher: JsonMatrix;
+}
+
+export interface ShampooResult {
+  kind: 'shampoo';
+  L: JsonMatrix;
+  R: JsonMatrix;
+  update: JsonMatrix;
+}
+
+export type OracleResult = FisherResult | NaturalGradientResult | KfacResult | ReparameterizeResult | ShampooResult;
+
+type FamiliesApi = typeof import('../families/api.js');
+
+let familiesApi: Promise<FamiliesApi> | null = null;
+
+/**
+ * The distribution catalogue, loaded on first use: model and shampoo specs
+ * do not pay for compiling the symbolic family definitions.
+ */
+export async function loadFamilies(path: string): Promise<FamiliesApi> {
+  familiesApi ??= import('../families/api.js');
+  try {
+    return await familiesApi;
+  } catch (e) {
+    familiesApi = null;
+    const why = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    throw new NatgradError(childPath(path, 'family'), `the distribution catalogue could not be loaded (${why})`);
+  }
+}
+
+/** Family Fisher at a point (library call; throws NatgradError with the spec's paths). */
+export async function familyFisher(family: string, parameterization: string, params: unknown, fixed: unknown, path: string): Promise<FisherAt> {
+  const api = await loadFamilies(path);
+  return api.fisherAt(family, parameterization, params, fixed, path);
+}
+
+/** Family reparameterization at a point. */
+export async function familyReparameterize(spec: Extract<ParsedSpec, { kind: 'reparameterize' }>): Promise<ReparameterizedAt> {
+  const api = await loadFamilies(spec.path);
+  return api.reparameterizeAt(spec.family, spec.from, spec.to, spec.params, spec.fixed, spec.path);
+}
+
+const rows = (M: Matrix): JsonMatrix => M.toArray();
+
+/** Throws unless a given gradient has one entry per parameter. */
+function checkGradientLength(gradient: Float64Array, paramNames: string[], path: string): void {
+  if (gradient.length !== paramNames.length) {
+    throw new NatgradError(
+      childPath(path, 'gradient'),
+      `must have ${paramNames.length} entries, one per parameter (${paramNames.join(', ')}), got ${gradient.length}`,
+    );
+  }
+}
+
+/** The result of one validated spec. */
+export async function computeResult(spec: ParsedSpec): Promise<OracleResult> {
+  let result: OracleResult;
+  try {
+    result = await computeRaw(spec);
+  } catch (e) {
+    throw rooted(e, spec.path);
+  }
+  assertFiniteResult(result, spec.path);
+  return result;
+}
+
+/**
+ * A NatgradError from deep inside a numerical routine names that routine's
+ * own argument (`matrix`, `lambda`); on the command line it is reported at
+ * the spec it came from, keeping the inner path in the reason.
+ */
+function rooted(e: unknown, path: string): unknown {
+  if (!(e instanceof NatgradError) || e.path === path || e.path.startsWith(`${path}.`) || e.path.startsWith(`${path}[`)) return e;
+  return new NatgradError(path, `cannot be computed for these inputs (${e.path}: ${e.reason})`);
+}
+
+async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
+  switch (spec.kind) {
+    case 'fisher': {
+      if (spec.subject === 'family') {
+        const f = await familyFisher(spec.family, spec.parameterization, spec.params, spec.fixed, spec.path);
+        const out: FisherResult = { kind: 'fisher', paramNames: f.paramNames, matrix: rows(f.matrix) };
+        if (f.symbolic) out.symbolic = f.symbolic;
+        if (f.latex) out.latex = f.latex;
+        return out;
+      }
+      const { spec: model, weights, inputs, targets } = spec.problem;
+      const c = modelCurvature(model, weights, inputs, targets, spec.curvature, spec.path);
+      return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };
+    }
+    case 'natural-gradient': {
+      if (spec.subject === 'family') {
+        const f = await familyFisher(spec.family, spec.parameterization, spec.params, spec.fixed, spec.path);
+        checkGradientLength(spec.gradient, f.paramNames, spec.path);
+        const { x, singular } = dampedSolve(f.matrix, spec.damping, spec.gradient);
+        return { kind: 'natural-gradient', direction: Array.from(x), matrix: rows(f.matrix), singular };
+      }
+      const { spec: model, weights, inputs, targets } = spec.problem;
+      const c = modelCurvature(model, weights, inputs, targets, spec.curvature, spec.path);
+      const g = spec.gradient ?? c.gradient;
+      const { x, singular } = dampedSolve(c.matrix, spec.damping, g);
+      return { kind: 'natural-gradient', direction: Array.from(x), matrix: rows(c.matrix), singular };
+    }
+    case 'kfac': {
+      const { spec: model, weights, inputs, targets } = spec.problem;
+      const k = kfacLayers(model, weights, inputs, targets, spec.fisher, spec.damping, spec.scheme, spec.path);
+      return {
+        kind: 'kfac',
+        loss: k.loss,
+        layers: k.layers.map((l) => ({ A: rows(l.A), G: rows(l.G), gradient: rows(l.gradient), update: rows(l.update) })),
+      };
+    }
+    case 'reparameterize': {
+      const r = await familyReparameterize(spec);
+      return { kind: 'reparameterize', params: r.params, jacobian: rows(r.jacobian), fisher: rows(r.fisher) };
+    }
+    case 'shampoo': {
+      const s = shampooPreconditioners(spec.gradients, spec.epsilon, spec.path);
+      return { kind: 'shampoo', L: rows(s.L), R: rows(s.R), update: rows(s.update) };
+    }
+  }
+}
+
+/**
+ * A result is printed only when every number in it is finite: a NaN or an
+ * overflow is reported as bad input naming the field, never written out.
+ */
+export function assertFiniteResult(result: OracleResult, path: string): void {
+  const hit = findNonFinite(result, '');
+  if (hit) {
+    const field = hit.path.replace(/^\./, '');
+    throw new NatgradError(path, `the result field ${field} is ${hit.value}, not a finite number: the inputs are outside the range where it can be computed in float64`);
+  }
+}

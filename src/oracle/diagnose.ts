@@ -1,0 +1,94 @@
+/**
+ * Diagnoses of a mismatching field: the first known wrong variant the
+ * candidate matches within the check's tolerances, else a constant factor
+ * ([scale]) when one explains every entry, else null.
+ */
+import type { FieldComparison } from './compare.js';
+import type { OracleResult } from './compute.js';
+import { type Tensor, type Tolerance, allWithin, sameShape, tensorOf } from './tensor.js';
+import { type Recomputer, outputCount, variantsFor } from './variants.js';
+
+/** A short decimal form of a factor: 2, 0.5, 0.3333333. */
+const short = (x: number): string => String(Number(x.toPrecision(7)));
+
+const close = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.abs(b);
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * A name for a factor when it is a simple number: an integer, 1/k, p/q with
+ * small p and q, sqrt(2) and its inverse; C (the number of outputs) is named
+ * when it is the factor or its inverse.
+ */
+export function factorName(r: number, C: number | null): string | null {
+  const sign = r < 0 ? '-' : '';
+  const a = Math.abs(r);
+  const withC = (k: number, inv: boolean): string => {
+    const base = inv ? `1/${k}` : `${k}`;
+    return C !== null && C > 1 && k === C ? `${sign}${base} = ${sign}${inv ? '1/C' : 'C'} (C = ${C} outputs)` : `${sign}${base}`;
+  };
+  const k = Math.round(a);
+  if (k >= 1 && close(a, k)) return withC(k, false);
+  const ki = Math.round(1 / a);
+  if (ki >= 2 && close(1 / a, ki)) return withC(ki, true);
+  for (let q = 2; q <= 16; q++) {
+    const p = Math.round(a * q);
+    if (p >= 1 && p <= 64 && gcd(p, q) === 1 && close(a, p / q)) return `${sign}${p}/${q}`;
+  }
+  if (close(a, Math.SQRT2)) return `${sign}sqrt(2)`;
+  if (close(a, Math.SQRT1_2)) return `${sign}1/sqrt(2)`;
+  return null;
+}
+
+/**
+ * The least-squares ratio r = <c, e>/<e, e> when c = r e within tolerance on
+ * every entry. A single non-zero entry always has a ratio, so there only a
+ * simple named factor counts as a diagnosis.
+ */
+function constantFactor(c: Tensor, e: Tensor, tol: Tolerance, C: number | null): string | null {
+  if (!sameShape(c, e)) return null;
+  let ce = 0;
+  let ee = 0;
+  let nonzero = 0;
+  for (let i = 0; i < e.data.length; i++) {
+    ce += c.data[i] * e.data[i];
+    ee += e.data[i] * e.data[i];
+    if (e.data[i] !== 0) nonzero++;
+  }
+  if (!(ee > 0) || !Number.isFinite(ce / ee)) return null;
+  const r = ce / ee;
+  if (r === 0 || close(r, 1)) return null;
+  const fit: Tensor = { shape: e.shape, data: e.data.map((x) => r * x) };
+  if (!allWithin(c, fit, tol)) return null;
+  const name = factorName(r, C);
+  if (nonzero < 2 && name === null) return null;
+  const printed = short(r);
+  let named = '';
+  if (name !== null && name !== printed) named = name.startsWith(`${printed} = `) ? name.slice(printed.length) : ` = ${name}`;
+  return `scaled by ${printed}${named} [scale]: a constant factor on every entry`;
+}
+
+/** The diagnosis sentence for a mismatching field, or null. Never throws. */
+export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: Recomputer, tol: Tolerance): Promise<string | null> {
+  const e = cmp.expected;
+  const c = tensorOf(cmp.candidate);
+  if (e === null || c === null) return null;
+  let variants;
+  try {
+    variants = await variantsFor(cmp.keys, e, result, rc);
+  } catch {
+    return null;
+  }
+  for (const v of variants) {
+    let value: Tensor | null;
+    try {
+      value = await v.value();
+    } catch {
+      continue;
+    }
+    if (value && allWithin(c, value, tol) && !allWithin(value, e, tol)) return v.sentence;
+  }
+  return constantFactor(c, e, tol, outputCount(rc.spec));
+}

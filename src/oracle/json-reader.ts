@@ -1,0 +1,138 @@
+/**
+ * Path-aware readers for raw JSON values: each returns the typed value or
+ * throws a NatgradError naming the JSON path, what is wrong and what is
+ * allowed. Hand-written rather than schema-generated so that every message
+ * carries the exact path (`spec.weights[1].W[2]`) and the allowed set.
+ */
+import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { Matrix } from '../linalg/matrix.js';
+
+export type JsonObject = Record<string, unknown>;
+
+/** True for a plain JSON object (not an array, not null). */
+export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Own property lookup (so that `constructor` or `__proto__` never resolve to the prototype chain). */
+export function own(obj: JsonObject, key: string): unknown {
+  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+}
+
+/** Throws unless `v` is a JSON object. */
+export function readObject(v: unknown, path: string, what = 'an object'): JsonObject {
+  if (!isJsonObject(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
+  return v;
+}
+
+/** A required field; `allowed` says what may stand there. */
+export function requireField(obj: JsonObject, key: string, path: string, allowed: string): unknown {
+  const v = own(obj, key);
+  if (v === undefined) throw new NatgradError(childPath(path, key), `is required: ${allowed}`);
+  return v;
+}
+
+/** A finite JSON number. */
+export function readNumber(v: unknown, path: string, what = 'a finite number'): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
+  return v;
+}
+
+/** A finite number >= 0. */
+export function readNonNegative(v: unknown, path: string): number {
+  const x = readNumber(v, path, 'a finite number >= 0');
+  if (!(x >= 0)) throw new NatgradError(path, `must be >= 0, got ${x}`);
+  return x;
+}
+
+/** A finite number > 0. */
+export function readPositive(v: unknown, path: string): number {
+  const x = readNumber(v, path, 'a finite number > 0');
+  if (!(x > 0)) throw new NatgradError(path, `must be > 0, got ${x}`);
+  return x;
+}
+
+/** An integer in [min, max]. */
+export function readInteger(v: unknown, path: string, min: number, max: number): number {
+  const range = `an integer in ${min}..${max}`;
+  const x = readNumber(v, path, range);
+  if (!Number.isInteger(x) || x < min || x > max) throw new NatgradError(path, `must be ${range}, got ${x}`);
+  return x;
+}
+
+/** One of a fixed set of strings. */
+export function readEnum<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
+    throw new NatgradError(path, `must be one of ${allowed.join(', ')}, got ${describeValue(v)}`);
+  }
+  return v as T;
+}
+
+/** A JSON array. */
+export function readArray(v: unknown, path: string, what = 'an array'): unknown[] {
+  if (!Array.isArray(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
+  return v;
+}
+
+/** An array of finite numbers, of length `length` when given. */
+export function readVector(v: unknown, path: string, length?: number, what?: string): Float64Array {
+  const desc = what ?? (length === undefined ? 'an array of finite numbers' : `an array of ${length} finite numbers`);
+  const arr = readArray(v, path, desc);
+  if (length !== undefined && arr.length !== length) {
+    throw new NatgradError(path, `must be ${desc}, got an array of length ${arr.length}`);
+  }
+  const out = new Float64Array(arr.length);
+  arr.forEach((x, i) => {
+    out[i] = readNumber(x, childPath(path, i));
+  });
+  return out;
+}
+
+/**
+ * A matrix as an array of rows of finite numbers, all rows of one length.
+ * With `rows`/`cols` given the shape must match; `shapeWhat` explains it
+ * (`out x in`). At least one row and one column.
+ */
+export function readMatrix(v: unknown, path: string, rows?: number, cols?: number, shapeWhat = ''): Matrix {
+  const expected = rows !== undefined && cols !== undefined ? `a ${rows} x ${cols}${shapeWhat ? ` (${shapeWhat})` : ''} matrix, an array of ${rows} rows of ${cols} numbers` : 'a matrix, an array of rows of numbers';
+  const arr = readArray(v, path, expected);
+  if (arr.length === 0) throw new NatgradError(path, `must be ${expected}, got an empty array`);
+  if (rows !== undefined && arr.length !== rows) throw new NatgradError(path, `must be ${expected}, got ${arr.length} rows`);
+  const first = arr[0];
+  if (!Array.isArray(first)) throw new NatgradError(childPath(path, 0), `must be a row (an array of numbers) of ${expected}, got ${describeValue(first)}`);
+  const c = cols ?? first.length;
+  if (c === 0) throw new NatgradError(childPath(path, 0), `must be a non-empty row of ${expected}`);
+  const M = new Matrix(arr.length, c);
+  arr.forEach((row, i) => {
+    const rp = childPath(path, i);
+    if (!Array.isArray(row)) throw new NatgradError(rp, `must be a row (an array of ${c} numbers) of ${expected}, got ${describeValue(row)}`);
+    if (row.length !== c) throw new NatgradError(rp, `must have ${c} entries like ${cols === undefined ? 'the first row' : 'every row'} of ${expected}, got ${row.length}`);
+    row.forEach((x, j) => {
+      M.data[i * c + j] = readNumber(x, childPath(rp, j));
+    });
+  });
+  return M;
+}
+
+/** The first non-finite number anywhere in a JSON value (JSON.parse turns 1e999 into Infinity), with its path. */
+export function findNonFinite(v: unknown, path: string): { path: string; value: number } | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : { path, value: v };
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const hit = findNonFinite(v[i], childPath(path, i));
+      if (hit) return hit;
+    }
+    return null;
+  }
+  if (isJsonObject(v)) {
+    for (const key of Object.keys(v)) {
+      const hit = findNonFinite(v[key], childPath(path, key));
+      if (hit) return hit;
+    }
+  }
+  return null;
+}
+
+/** Throws for the first non-finite number in a JSON value. */
+export function assertAllFinite(v: unknown, path: string): void {
+  const hit = findNonFinite(v, path);
+  if (hit) throw new NatgradError(hit.path, `must be a finite number, got ${hit.value} (the number overflows float64)`);
+}

@@ -1,0 +1,149 @@
+/**
+ * Validation of the model part of an oracle spec (`model`, `weights`,
+ * `inputs`, `targets`) into the library's MLP types, with the JSON path of
+ * every violation. The library validates again when it computes; this layer
+ * exists so that messages name the spec's own paths and allowed values.
+ */
+import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import type { Vec } from '../core/vec.js';
+import { Matrix } from '../linalg/matrix.js';
+import { ACTIVATIONS, type Activation } from '../models/activations.js';
+import { LIKELIHOODS, type Likelihood, type Target } from '../models/likelihoods.js';
+import type { LayerWeights, MlpSpec } from '../models/mlp.js';
+import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
+
+/** A validated model problem: the network, its weights and the data. */
+export interface ModelProblem {
+  spec: MlpSpec;
+  weights: LayerWeights[];
+  inputs: Vec[];
+  targets: Target[];
+}
+
+/** Largest layer width accepted (keeps every factor and Jacobian allocatable). */
+export const MAX_LAYER_WIDTH = 4096;
+
+function readSizes(model: JsonObject, path: string): number[] {
+  const sp = childPath(path, 'sizes');
+  const what = 'an array of at least 2 positive integers (layer widths, input first)';
+  const arr = readArray(requireField(model, 'sizes', path, what), sp, what);
+  if (arr.length < 2) throw new NatgradError(sp, `must be ${what}, got an array of length ${arr.length}`);
+  return arr.map((n, i) => {
+    const p = childPath(sp, i);
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LAYER_WIDTH) {
+      throw new NatgradError(p, `must be a positive integer (a layer width, at most ${MAX_LAYER_WIDTH}), got ${describeValue(n)}`);
+    }
+    return n;
+  });
+}
+
+function readModel(spec: JsonObject, path: string): MlpSpec {
+  const mp = childPath(path, 'model');
+  const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
+  const type = requireField(model, 'type', mp, '"mlp" (the only model type)');
+  if (type !== 'mlp') throw new NatgradError(childPath(mp, 'type'), `must be "mlp" (the only model type), got ${describeValue(type)}`);
+  const sizes = readSizes(model, mp);
+  const L = sizes.length - 1;
+  const ap = childPath(mp, 'activations');
+  const actWhat = `an array of ${L} activation names (one per layer, sizes has ${L + 1} entries), each one of ${ACTIVATIONS.join(', ')}`;
+  const acts = readArray(requireField(model, 'activations', mp, actWhat), ap, actWhat);
+  if (acts.length !== L) throw new NatgradError(ap, `must be ${actWhat}, got an array of length ${acts.length}`);
+  const activations = acts.map((a, i) => readEnum<Activation>(a, childPath(ap, i), ACTIVATIONS));
+  const likelihood = readEnum<Likelihood>(
+    requireField(model, 'likelihood', mp, `one of ${LIKELIHOODS.join(', ')}`),
+    childPath(mp, 'likelihood'),
+    LIKELIHOODS,
+  );
+  const D = sizes[L];
+  if (likelihood === 'bernoulli' && D !== 1) {
+    throw new NatgradError(childPath(childPath(mp, 'sizes'), L), `must be 1 for the bernoulli likelihood (one output, a logit), got ${D}`);
+  }
+  const out: MlpSpec = { sizes, activations, likelihood };
+  const bias = own(model, 'bias');
+  if (bias !== undefined) {
+    const bp = childPath(mp, 'bias');
+    const what = `an array of ${L} booleans (whether each layer has a bias; default all true)`;
+    const arr = readArray(bias, bp, what);
+    if (arr.length !== L) throw new NatgradError(bp, `must be ${what}, got an array of length ${arr.length}`);
+    out.bias = arr.map((b, i) => {
+      if (typeof b !== 'boolean') throw new NatgradError(childPath(bp, i), `must be true or false, got ${describeValue(b)}`);
+      return b;
+    });
+  }
+  return out;
+}
+
+function readWeights(spec: JsonObject, model: MlpSpec, path: string): LayerWeights[] {
+  const wp = childPath(path, 'weights');
+  const L = model.sizes.length - 1;
+  const what = `an array of ${L} layers {W: out x in matrix, b: out numbers}`;
+  const arr = readArray(requireField(spec, 'weights', path, what), wp, what);
+  if (arr.length !== L) throw new NatgradError(wp, `must be ${what}, got an array of length ${arr.length}`);
+  return arr.map((layer, l) => {
+    const lp = childPath(wp, l);
+    const out = model.sizes[l + 1];
+    const inp = model.sizes[l];
+    const obj = readObject(layer, lp, `an object {W: ${out} x ${inp} matrix, b: ${out} numbers}`);
+    const W: Matrix = readMatrix(requireField(obj, 'W', lp, `a ${out} x ${inp} matrix (out x in)`), childPath(lp, 'W'), out, inp, 'out x in');
+    const hasBias = model.bias === undefined || model.bias[l];
+    const braw = own(obj, 'b');
+    let b: Float64Array;
+    if (hasBias) {
+      b = readVector(requireField(obj, 'b', lp, `an array of ${out} numbers (out)`), childPath(lp, 'b'), out);
+    } else {
+      b = braw === undefined ? new Float64Array(0) : readVector(braw, childPath(lp, 'b'), 0, 'an empty array (model.bias says this layer has no bias)');
+    }
+    return { W, b };
+  });
+}
+
+function readTarget(y: unknown, model: MlpSpec, path: string): Target {
+  const D = model.sizes[model.sizes.length - 1];
+  switch (model.likelihood) {
+    case 'categorical': {
+      const allowed = `a class index, an integer in 0..${D - 1}`;
+      if (typeof y !== 'number' || !Number.isInteger(y) || y < 0 || y >= D) throw new NatgradError(path, `must be ${allowed}, got ${describeValue(y)}`);
+      return y;
+    }
+    case 'bernoulli':
+      if (y !== 0 && y !== 1) throw new NatgradError(path, `must be 0 or 1 (bernoulli target), got ${describeValue(y)}`);
+      return y;
+    case 'gaussian':
+      return readVector(y, path, D, `an array of ${D} finite number${D === 1 ? '' : 's'} (gaussian targets are arrays of the output size, also when it is 1)`);
+  }
+}
+
+/** Validates `model`, `weights`, `inputs` and `targets` of a spec object at `path`. */
+export function readModelProblem(spec: JsonObject, path: string): ModelProblem {
+  const model = readModel(spec, path);
+  const weights = readWeights(spec, model, path);
+  const d = model.sizes[0];
+  const ip = childPath(path, 'inputs');
+  const inWhat = `a non-empty array of inputs, each an array of ${d} numbers (sizes[0])`;
+  const rawInputs = readArray(requireField(spec, 'inputs', path, inWhat), ip, inWhat);
+  if (rawInputs.length === 0) throw new NatgradError(ip, `must be ${inWhat}, got an empty array`);
+  const inputs = rawInputs.map((x, n) => readVector(x, childPath(ip, n), d, `an array of ${d} finite numbers (sizes[0])`));
+  const tp = childPath(path, 'targets');
+  const tWhat = `an array of ${inputs.length} targets, one per input`;
+  const rawTargets = readArray(requireField(spec, 'targets', path, tWhat), tp, tWhat);
+  if (rawTargets.length !== inputs.length) throw new NatgradError(tp, `must be ${tWhat}, got an array of length ${rawTargets.length}`);
+  const targets = rawTargets.map((y, n) => readTarget(y, model, childPath(tp, n)));
+  return { spec: model, weights, inputs, targets };
+}
+
+/** Number of parameters of a validated model. */
+export function modelParamCount(model: MlpSpec): number {
+  let P = 0;
+  for (let l = 0; l + 1 < model.sizes.length; l++) {
+    const hasBias = model.bias === undefined || model.bias[l];
+    P += model.sizes[l + 1] * (model.sizes[l] + (hasBias ? 1 : 0));
+  }
+  return P;
+}
+
+/** A non-negative finite damping. */
+export function readDamping(v: unknown, path: string): number {
+  const x = readNumber(v, path, 'a finite number >= 0 (the damping lambda)');
+  if (!(x >= 0)) throw new NatgradError(path, `must be >= 0 (the damping lambda), got ${x}`);
+  return x;
+}

@@ -1,0 +1,182 @@
+/**
+ * Expressions as text in one small language (numbers, variables, + - * / ^,
+ * exp, log, sqrt, abs and the special functions lgamma, digamma, trigamma),
+ * parsed with mathjs. Here: parsing, printing, renaming, free variables,
+ * compilation to numbers, and a forward rounding-error bound used by the
+ * numeric identity test.
+ */
+import { parse, type MathNode } from 'mathjs';
+import { NatgradError } from '../core/errors.js';
+import { digamma, lgamma, trigamma } from './special.js';
+
+export type Expr = string;
+
+/** Numeric implementations of the functions the language knows, with derivatives for error propagation. */
+const FUNCTIONS: Record<string, { f: (x: number) => number; df: (x: number) => number }> = {
+  exp: { f: Math.exp, df: Math.exp },
+  log: { f: Math.log, df: (x) => 1 / x },
+  sqrt: { f: Math.sqrt, df: (x) => 0.5 / Math.sqrt(x) },
+  abs: { f: Math.abs, df: (x) => Math.sign(x) },
+  sign: { f: Math.sign, df: () => 0 },
+  sin: { f: Math.sin, df: Math.cos },
+  cos: { f: Math.cos, df: (x) => -Math.sin(x) },
+  tan: { f: Math.tan, df: (x) => 1 / Math.cos(x) ** 2 },
+  atan: { f: Math.atan, df: (x) => 1 / (1 + x * x) },
+  sinh: { f: Math.sinh, df: Math.cosh },
+  cosh: { f: Math.cosh, df: Math.sinh },
+  tanh: { f: Math.tanh, df: (x) => 1 - Math.tanh(x) ** 2 },
+  lgamma: { f: lgamma, df: digamma },
+  digamma: { f: digamma, df: trigamma },
+  trigamma: { f: trigamma, df: (x) => (trigamma(x + 1e-5) - trigamma(x - 1e-5)) / 2e-5 },
+};
+
+export const KNOWN_FUNCTIONS: ReadonlySet<string> = new Set(Object.keys(FUNCTIONS));
+const CONSTANTS: Record<string, number> = { pi: Math.PI };
+
+/** Names algebrite prints that the language spells differently. */
+const FUNCTION_ALIASES: Record<string, string> = { sgn: 'sign', arctan: 'atan' };
+
+export function parseExpr(text: Expr, path = 'expression'): MathNode {
+  let node: MathNode;
+  try {
+    node = parse(text);
+  } catch (e) {
+    throw new NatgradError(path, `cannot parse '${text}': ${e instanceof Error ? e.message : e}`);
+  }
+  return node.transform((n: MathNode) => {
+    if (n.type === 'FunctionNode') {
+      const fn = n as unknown as { fn: { name: string }; args: MathNode[] };
+      const alias = FUNCTION_ALIASES[fn.fn.name];
+      if (alias) return parse(`${alias}(x)`).transform((m: MathNode) => (m.type === 'SymbolNode' && (m as unknown as { name: string }).name === 'x' ? fn.args[0] : m));
+    }
+    return n;
+  });
+}
+
+/** Compact text form (no spaces around operators), readable by both mathjs and algebrite. */
+export function printExpr(node: MathNode): Expr {
+  // Parentheses are kept where written (algebrite cannot read mathjs' minimal
+  // form `2*-x`), except around single names, numbers and calls, where they never matter.
+  const lean = node.transform((n: MathNode) => {
+    if (n.type !== 'ParenthesisNode') return n;
+    const inner = (n as unknown as { content: MathNode }).content;
+    const isAtom = inner.type === 'SymbolNode' || inner.type === 'FunctionNode' || (inner.type === 'ConstantNode' && Number((inner as unknown as { value: unknown }).value) >= 0);
+    return isAtom ? inner : n;
+  });
+  return lean.toString({ parenthesis: 'keep', implicit: 'show' }).replace(/\s+/g, '');
+}
+
+export function freeVariables(text: Expr): Set<string> {
+  const out = new Set<string>();
+  parseExpr(text).traverse((n: MathNode, _path: string, parent: MathNode | null) => {
+    if (n.type !== 'SymbolNode') return;
+    const name = (n as unknown as { name: string }).name;
+    const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
+    if (!isCallee && !(name in CONSTANTS)) out.add(name);
+  });
+  return out;
+}
+
+/** Replaces variables by expressions, all at once (so a swap a<->b works). */
+export function substituteVariables(text: Expr, values: Record<string, Expr | number>): Expr {
+  const parsed: Record<string, MathNode> = {};
+  for (const [k, v] of Object.entries(values)) parsed[k] = parse(typeof v === 'number' ? numberLiteral(v) : `(${v})`);
+  const out = parseExpr(text).transform((n: MathNode, _path: string, parent: MathNode | null) => {
+    if (n.type !== 'SymbolNode') return n;
+    const name = (n as unknown as { name: string }).name;
+    const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
+    return !isCallee && name in parsed ? parsed[name] : n;
+  });
+  return printExpr(out);
+}
+
+/** A number as an exact literal where possible (integers, simple fractions), else its shortest decimal form. */
+export function numberLiteral(v: number): string {
+  if (Number.isInteger(v)) return v < 0 ? `(${v})` : String(v);
+  return v < 0 ? `(${v})` : String(v);
+}
+
+export type CompiledExpr = (scope: Record<string, number>) => number;
+
+/** Compiles an expression to a plain function of its variables (throws on unknown functions). */
+export function compileExpr(text: Expr): CompiledExpr {
+  const node = parseExpr(text);
+  const ev = buildEvaluator(node);
+  return (scope) => ev(scope)[0];
+}
+
+/**
+ * Value and a first-order bound on its rounding error, propagated through the
+ * expression tree. The numeric identity test uses the bound so that an exact
+ * identity whose two sides cancel catastrophically is not rejected, while a
+ * wrong identity still is.
+ */
+export function evaluateWithError(text: Expr, scope: Record<string, number>): { value: number; error: number } {
+  const [value, error] = buildEvaluator(parseExpr(text))(scope);
+  return { value, error };
+}
+
+const EPS = 2.220446049250313e-16;
+type Evaluator = (scope: Record<string, number>) => [number, number];
+
+function buildEvaluator(node: MathNode): Evaluator {
+  switch (node.type) {
+    case 'ConstantNode': {
+      const v = Number((node as unknown as { value: unknown }).value);
+      return () => [v, EPS * Math.abs(v)];
+    }
+    case 'SymbolNode': {
+      const name = (node as unknown as { name: string }).name;
+      if (name in CONSTANTS) {
+        const c = CONSTANTS[name];
+        return () => [c, EPS * c];
+      }
+      return (scope) => {
+        const v = scope[name];
+        if (v === undefined) throw new NatgradError('expression', `no value for variable '${name}'`);
+        return [v, EPS * Math.abs(v)];
+      };
+    }
+    case 'ParenthesisNode':
+      return buildEvaluator((node as unknown as { content: MathNode }).content);
+    case 'OperatorNode': {
+      const op = node as unknown as { op: string; fn: string; args: MathNode[] };
+      const args = op.args.map(buildEvaluator);
+      if (args.length === 1) {
+        if (op.fn === 'unaryMinus') return (s) => { const [a, ea] = args[0](s); return [-a, ea]; };
+        if (op.fn === 'unaryPlus') return args[0];
+        throw new NatgradError('expression', `operator '${op.op}' is not supported`);
+      }
+      const [fa, fb] = args;
+      switch (op.fn) {
+        case 'add': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a + b; return [v, ea + eb + EPS * Math.abs(v)]; };
+        case 'subtract': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a - b; return [v, ea + eb + EPS * Math.abs(v)]; };
+        case 'multiply': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a * b; return [v, Math.abs(a) * eb + Math.abs(b) * ea + EPS * Math.abs(v)]; };
+        case 'divide': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a / b; return [v, (ea + Math.abs(v) * eb) / Math.abs(b) + EPS * Math.abs(v)]; };
+        case 'pow': return (s) => {
+          const [a, ea] = fa(s); const [b, eb] = fb(s);
+          const v = Math.pow(a, b);
+          const da = a === 0 ? 0 : Math.abs(b * v / a) * ea;
+          const db = a > 0 ? Math.abs(v * Math.log(a)) * eb : 0;
+          return [v, da + db + 2 * EPS * Math.abs(v)];
+        };
+        default: throw new NatgradError('expression', `operator '${op.op}' is not supported`);
+      }
+    }
+    case 'FunctionNode': {
+      const fnode = node as unknown as { fn: { name: string }; args: MathNode[] };
+      const name = fnode.fn.name;
+      const impl = FUNCTIONS[name];
+      if (!impl) throw new NatgradError('expression', `unknown function '${name}' (known: ${[...KNOWN_FUNCTIONS].join(', ')})`);
+      if (fnode.args.length !== 1) throw new NatgradError('expression', `${name} takes one argument, got ${fnode.args.length}`);
+      const arg = buildEvaluator(fnode.args[0]);
+      return (s) => {
+        const [a, ea] = arg(s);
+        const v = impl.f(a);
+        return [v, Math.abs(impl.df(a)) * ea + 4 * EPS * Math.abs(v)];
+      };
+    }
+    default:
+      throw new NatgradError('expression', `unsupported syntax (${node.type}) in '${node.toString()}'`);
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The one place that talks to the computer-algebra library (algebrite: it did
+ * calculus, simplification and symbolic matrices most reliably in the
+ * measurements of SYMBOLIC.md).
+ *
+ * algebrite is synchronous and some simplifications run for minutes on short
+ * inputs (measured: 24 s for a 300-character sum of logs under exp), so it
+ * runs in a worker thread that the caller waits on synchronously with a time
+ * limit; a call past its limit kills the worker and throws BackendTimeout,
+ * and callers fall back (keep the unsimplified form; let the numeric identity
+ * test decide). Variables are renamed by the caller, since algebrite reserves
+ * e, i, d, last and Gamma and keeps state between calls.
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+export class BackendError extends Error {
+  constructor(readonly command: string, readonly output: string) {
+    super(`computer algebra failed on '${command.slice(0, 200)}': ${output.slice(0, 200)}`);
+    this.name = 'BackendError';
+  }
+}
+
+export class BackendTimeout extends BackendError {
+  constructor(command: string, readonly millis: number) {
+    super(command, `no answer within ${millis} ms`);
+    this.name = 'BackendTimeout';
+  }
+}
+
+const RESULT_BYTES = 16 * 1024 * 1024;
+
+// CommonJS source of the worker: it loads algebrite by absolute path so that
+// it works from any working directory.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Algebrite = require(workerData.algebritePath);
+const signal = new Int32Array(workerData.signal);
+const length = new Int32Array(workerData.length);
+const bytes = new Uint8Array(workerData.bytes);
+const encoder = new TextEncoder();
+let calls = 0;
+parentPort.on('message', (command) => {
+  let out;
+  try {
+    if (++calls > 200) { Algebrite.run('clearall'); calls = 0; }
+    out = String(Algebrite.run(command));
+  } catch (e) {
+    out = 'Stop: ' + (e && e.message ? e.message : String(e));
+  }
+  const encoded = encoder.encode(out);
+  if (encoded.length > bytes.length) { length[0] = -1; } else { bytes.set(encoded); length[0] = encoded.length; }
+  Atomics.store(signal, 0, 1);
+  Atomics.notify(signal, 0);
+});
+Atomics.store(signal, 0, 2);
+Atomics.notify(signal, 0);
+`;
+
+interface Session {
+  worker: Worker;
+  signal: Int32Array;
+  length: Int32Array;
+  bytes: Uint8Array;
+}
+
+let session: Session | null = null;
+const decoder = new TextDecoder();
+
+function startSession(): Session {
+  const signalBuf = new SharedArrayBuffer(4);
+  const lengthBuf = new SharedArrayBuffer(4);
+  const bytesBuf = new SharedArrayBuffer(RESULT_BYTES);
+  const algebritePath = createRequire(import.meta.url).resolve('algebrite');
+  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algebritePath, signal: signalBuf, length: lengthBuf, bytes: bytesBuf } });
+  worker.unref();
+  const s: Session = { worker, signal: new Int32Array(signalBuf), length: new Int32Array(lengthBuf), bytes: new Uint8Array(bytesBuf) };
+  // Loading algebrite takes a few hundred milliseconds; that is not the command's time.
+  const ready = Atomics.wait(s.signal, 0, 0, 60_000);
+  if (ready === 'timed-out') {
+    void worker.terminate();
+    throw new BackendError('start', 'the computer-algebra worker did not start within 60 s');
+  }
+  return s;
+}
+
+/** Default time limit of one backend call, in milliseconds. */
+export const DEFAULT_TIMEOUT_MS = 2000;
+
+export interface BackendStats { calls: number; timeouts: number; millis: number }
+export const backendStats: BackendStats = { calls: 0, timeouts: 0, millis: 0 };
+
+/** Runs one algebrite command; failures ("Stop: ...") throw BackendError, a call past `timeoutMs` throws BackendTimeout. */
+export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): string {
+  session ??= startSession();
+  const s = session;
+  Atomics.store(s.signal, 0, 0);
+  const started = Date.now();
+  s.worker.postMessage(command);
+  const waited = Atomics.wait(s.signal, 0, 0, timeoutMs);
+  const millis = Date.now() - started;
+  backendStats.calls++;
+  backendStats.millis += millis;
+  if (waited === 'timed-out' && Atomics.load(s.signal, 0) === 0) {
+    void s.worker.terminate();
+    session = null;
+    backendStats.timeouts++;
+    throw new BackendTimeout(command, timeoutMs);
+  }
+  if (process.env.NATGRAD_TRACE_CAS && millis > 300) process.stderr.write(`[cas ${millis} ms] ${command.slice(0, 300)}\n`);
+  const n = s.length[0];
+  if (n < 0) throw new BackendError(command, `the result is longer than ${RESULT_BYTES} bytes`);
+  const out = decoder.decode(s.bytes.slice(0, n));
+  if (out.includes('Stop:') || out.includes('nil') || out === '') throw new BackendError(command, out);
+  return out;
+}

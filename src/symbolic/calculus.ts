@@ -1,0 +1,115 @@
+/**
+ * Differentiation and simplification through the backend, with the chain rule
+ * for the special functions applied here: algebrite leaves d(lgamma(u), v)
+ * unevaluated, so we rewrite it to digamma(u) * du/dv (and digamma to trigamma).
+ */
+import type { MathNode } from 'mathjs';
+import { parse } from 'mathjs';
+import { algebriteRun, BackendError, BackendTimeout } from './backend.js';
+import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
+
+const TO_ALGEBRITE_FUNCTIONS: Record<string, string> = { sign: 'sgn', atan: 'arctan' };
+const SPECIAL_DERIVATIVE: Record<string, string> = { lgamma: 'digamma', digamma: 'trigamma' };
+
+interface Renaming { text: string; toPrivate: Record<string, string>; toPublic: Record<string, string> }
+
+/** Renames every variable to a private name the backend has no meaning for. */
+function toBackend(text: Expr, extra: readonly string[] = []): Renaming {
+  const names = [...new Set([...freeVariables(text), ...extra])].sort();
+  const toPrivate: Record<string, string> = {};
+  const toPublic: Record<string, string> = {};
+  names.forEach((n, i) => { toPrivate[n] = `vv${i}`; toPublic[`vv${i}`] = n; });
+  let renamed = substituteVariables(text, toPrivate);
+  for (const [from, to] of Object.entries(TO_ALGEBRITE_FUNCTIONS)) renamed = renamed.replace(new RegExp(`\\b${from}\\(`, 'g'), `${to}(`);
+  return { text: renamed, toPrivate, toPublic };
+}
+
+function fromBackend(output: string, renaming: Renaming): Expr {
+  return substituteVariables(printExpr(parseExpr(output)), renaming.toPublic);
+}
+
+/** Runs `fn(args)` in the backend with private names, and returns the result with public names. */
+function backendCall(fn: string, text: Expr, extraArgs: readonly string[] = [], timeoutMs?: number): Expr {
+  const r = toBackend(text, extraArgs);
+  const args = [r.text, ...extraArgs.map((a) => r.toPrivate[a])].join(',');
+  return fromBackend(algebriteRun(`${fn}(${args})`, timeoutMs), r);
+}
+
+/** Differentiation and expansion are needed for a result, so they get a long limit; simplification is optional. */
+const NEEDED_TIMEOUT_MS = 60_000;
+
+/**
+ * Above this length the backend's simplification takes seconds to minutes
+ * (measured: a 2x2 Fisher in the normal's expectation coordinates took 258 s),
+ * so longer expressions are left as they are and their identities are
+ * established by the numeric identity test instead, which says so.
+ */
+export const SIMPLIFY_MAX_LENGTH = 240;
+
+/** A simpler equal form when the backend finds one in time; otherwise the input unchanged. */
+export function simplify(text: Expr): Expr {
+  if (text.length > SIMPLIFY_MAX_LENGTH) return text;
+  try {
+    return backendCall('simplify', text);
+  } catch (e) {
+    if (e instanceof BackendTimeout) return text;
+    throw e;
+  }
+}
+
+export function expand(text: Expr): Expr {
+  return backendCall('expand', text, [], NEEDED_TIMEOUT_MS);
+}
+
+/** d text / d variable, with the special functions' derivative relations applied. */
+export function diff(text: Expr, variable: string): Expr {
+  const raw = backendCall('d', text, [variable], NEEDED_TIMEOUT_MS);
+  return resolveUnknownDerivatives(raw);
+}
+
+function resolveUnknownDerivatives(text: Expr): Expr {
+  if (!/\bd\(/.test(text)) return text;
+  const node = parseExpr(text).transform((n: MathNode) => {
+    if (n.type !== 'FunctionNode') return n;
+    const call = n as unknown as { fn: { name: string }; args: MathNode[] };
+    if (call.fn.name !== 'd') return n;
+    const [inner, wrt] = call.args;
+    const innerCall = inner as unknown as { fn?: { name: string }; args?: MathNode[] };
+    const derivative = inner.type === 'FunctionNode' && innerCall.fn ? SPECIAL_DERIVATIVE[innerCall.fn.name] : undefined;
+    if (!derivative || wrt.type !== 'SymbolNode' || !innerCall.args || innerCall.args.length !== 1) {
+      throw new BackendError(`d(${inner.toString()})`, `no derivative rule for ${inner.toString()}`);
+    }
+    const u = printExpr(innerCall.args[0]);
+    const du = diff(u, (wrt as unknown as { name: string }).name);
+    return parse(`${derivative}(${u})*(${du})`);
+  });
+  return printExpr(node);
+}
+
+export function gradient(text: Expr, variables: readonly string[]): Expr[] {
+  return variables.map((v) => simplify(diff(text, v)));
+}
+
+export function hessian(text: Expr, variables: readonly string[]): Expr[][] {
+  const g = variables.map((v) => diff(text, v));
+  return variables.map((_, i) => variables.map((w, j) => (j < i ? '' : simplify(diff(g[i], w))))).map((row, i, all) => row.map((e, j) => (j < i ? all[j][i] : e)));
+}
+
+/** jacobian[i][j] = d outputs[i] / d variables[j] */
+export function jacobian(outputs: readonly Expr[], variables: readonly string[]): Expr[][] {
+  return outputs.map((o) => variables.map((v) => simplify(diff(o, v))));
+}
+
+/** True when the backend reduces the expression to 0 (a sufficient, not necessary, test). */
+export function isSymbolicallyZero(text: Expr): boolean {
+  if (text.length > 2 * SIMPLIFY_MAX_LENGTH) return false;
+  for (const attempt of ['simplify', 'expand', 'rationalize']) {
+    try {
+      const out = backendCall(attempt, attempt === 'simplify' ? text : simplify(text));
+      if (out === '0') return true;
+    } catch (e) {
+      if (!(e instanceof BackendError)) throw e;
+    }
+  }
+  return false;
+}

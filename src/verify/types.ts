@@ -1,0 +1,32 @@
+/**
+ * A check is one claim of the theory made executable: a proof (symbolic steps)
+ * or a property (numeric cross-check on random inputs). Every check that can
+ * carries a sensitivity run: the same check on a deliberately wrong input,
+ * which must fail — a check that cannot fail verifies nothing.
+ */
+export interface CheckContext {
+  /** the seed of this check (derived from the run's seed and the check's id) */
+  seed: number;
+  /** how many random cases a property should try */
+  runs: number;
+  /** larger samples and more cases */
+  thorough: boolean;
+}
+
+export interface CheckOutcome {
+  ok: boolean;
+  runs: number;
+  detail: string;
+  /** how it was established: symbolic, numeric-identity, quadrature, exact-sum, monte-carlo, ... */
+  method?: string;
+}
+
+export interface Check {
+  /** stable identifier, e.g. `fisher/normal/mean-std/routes`; --filter matches it */
+  id: string;
+  theorem: string;
+  reference: string;
+  kind: 'proof' | 'property';
+  run(ctx: CheckContext): CheckOutcome;
+  sensitivity?: { description: string; run(ctx: CheckContext): CheckOutcome };
+}

@@ -1,0 +1,164 @@
+import { describe, expect, test } from 'vitest';
+import { checkCommand } from '../../src/cli/check-command.js';
+import { memoryIo } from '../../src/cli/io.js';
+import { oracleCommand } from '../../src/cli/oracle-command.js';
+import { badInputLine, check, classifier, clone, kfacSpec, linearRegression, oracle, shampooSpec } from './fixtures.js';
+
+const normal = { kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 1.7 } };
+
+/** A copy of `base` with `edit` applied. */
+function edited<T>(base: T, edit: (s: any) => void): T {
+  const s = clone(base);
+  edit(s);
+  return s;
+}
+
+/** Runs the oracle on a spec and returns the single stderr line (asserting the bad-input contract). */
+async function oracleError(spec: unknown, opts: { raw?: boolean; stdin?: boolean } = {}): Promise<string> {
+  return badInputLine(await oracle(spec, opts));
+}
+
+describe('files and JSON', () => {
+  test('an unreadable file names the spec and the file', async () => {
+    const io = memoryIo();
+    const line = badInputLine({ code: await oracleCommand(['missing.json'], io), out: io.out, err: io.err });
+    expect(line).toBe("natgrad: spec: cannot read file 'missing.json' (no such file)");
+  });
+
+  test('text that is not JSON', async () => {
+    expect(await oracleError('{"kind": "fisher",', { raw: true })).toMatch(/^natgrad: spec: not valid JSON in 'spec.json' \(/);
+    expect(await oracleError('', { raw: true, stdin: true })).toMatch(/^natgrad: spec: not valid JSON: stdin is empty/);
+  });
+
+  test('NaN and Infinity are not JSON; a number that overflows is not finite', async () => {
+    expect(await oracleError('{"kind": "shampoo", "gradients": [[[NaN]]], "epsilon": 1}', { raw: true })).toMatch(/^natgrad: spec: not valid JSON .*NaN and Infinity are not JSON/);
+    const text = JSON.stringify(linearRegression).replace('[[1,2]', '[[1,1e999]');
+    expect(await oracleError(text, { raw: true })).toBe('natgrad: spec.inputs[0][1]: must be a finite number, got Infinity (the number overflows float64)');
+  });
+
+  test('a spec that is neither an object nor an array', async () => {
+    expect(await oracleError(42)).toMatch(/^natgrad: spec: must be a spec object/);
+    expect(await oracleError([linearRegression, 'x'])).toMatch(/^natgrad: spec\[1\]: must be a spec object/);
+  });
+
+  test('command-line misuse of oracle', async () => {
+    for (const args of [[], ['a.json', 'b.json'], ['--frobnicate', 'a.json']]) {
+      const io = memoryIo();
+      const line = badInputLine({ code: await oracleCommand(args, io), out: io.out, err: io.err });
+      expect(line).toMatch(/^natgrad: args: /);
+    }
+  });
+});
+
+describe('spec fields', () => {
+  const cases: [string, unknown, string | RegExp][] = [
+    ['unknown kind', { ...normal, kind: 'hessian' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, got "hessian"'],
+    ['missing kind', edited(normal, (s) => delete s.kind), /^natgrad: spec.kind: is required: one of fisher, /],
+    ['neither family nor model', { kind: 'fisher' }, /^natgrad: spec: needs "family" .* or "model"/],
+    ['both family and model', { ...linearRegression, family: 'normal' }, /^natgrad: spec: has both "family" and "model"/],
+    ['missing model field', edited(linearRegression, (s) => delete s.weights), /^natgrad: spec.weights: is required: an array of 1 layers/],
+    ['missing model type', edited(linearRegression, (s) => delete s.model.type), 'natgrad: spec.model.type: is required: "mlp" (the only model type)'],
+    ['missing inputs', edited(linearRegression, (s) => delete s.inputs), /^natgrad: spec.inputs: is required/],
+    ['missing curvature of a model fisher', edited(linearRegression, (s) => delete s.curvature), /^natgrad: spec.curvature: is required: one of fisher, empirical-fisher, ggn, hessian/],
+    ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, got "gauss"'],
+    ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"'],
+    ['wrong number of activations', edited(classifier, (s) => s.model.activations.push('tanh')), /^natgrad: spec.model.activations: must be an array of 2 activation names/],
+    ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, got "poisson"'],
+    ['sizes mistyped', edited(linearRegression, (s) => (s.model.sizes = '2,1')), /^natgrad: spec.model.sizes: must be an array of at least 2 positive integers/],
+    ['a size that is not a positive integer', edited(linearRegression, (s) => (s.model.sizes = [2, 1.5])), /^natgrad: spec.model.sizes\[1\]: must be a positive integer/],
+    ['bernoulli with two outputs', edited(classifier, (s) => (s.model.likelihood = 'bernoulli')), /^natgrad: spec.model.sizes\[2\]: must be 1 for the bernoulli likelihood/],
+    ['W of the wrong shape', edited(linearRegression, (s) => (s.weights[0].W = [[1, 2], [3, 4]])), /^natgrad: spec.weights\[0\].W: must be a 1 x 2 \(out x in\) matrix.*got 2 rows/],
+    ['a ragged W', edited(classifier, (s) => s.weights[1].W[2].pop()), /^natgrad: spec.weights\[1\].W\[2\]: must have 4 entries/],
+    ['b of the wrong length', edited(classifier, (s) => s.weights[0].b.push(0)), /^natgrad: spec.weights\[0\].b: must be an array of 4 finite numbers, got an array of length 5/],
+    ['a string in W', edited(classifier, (s) => (s.weights[0].W[1][2] = '0.2')), 'natgrad: spec.weights[0].W[1][2]: must be a finite number, got "0.2"'],
+    ['an input of the wrong length', edited(classifier, (s) => s.inputs[3].push(1)), /^natgrad: spec.inputs\[3\]: must be an array of 3 finite numbers/],
+    ['no examples', edited(linearRegression, (s) => { s.inputs = []; s.targets = []; }), /^natgrad: spec.inputs: must be a non-empty array/],
+    ['targets not matching inputs', edited(linearRegression, (s) => s.targets.pop()), /^natgrad: spec.targets: must be an array of 3 targets, one per input, got an array of length 2/],
+    ['a categorical target out of range', edited(classifier, (s) => (s.targets[4] = 3)), 'natgrad: spec.targets[4]: must be a class index, an integer in 0..2, got 3'],
+    ['a categorical target that is not an integer', edited(classifier, (s) => (s.targets[0] = 1.5)), /^natgrad: spec.targets\[0\]: must be a class index/],
+    ['a bernoulli target that is not 0 or 1', { ...linearRegression, model: { ...linearRegression.model, likelihood: 'bernoulli' }, targets: [1, 0, 2] }, 'natgrad: spec.targets[2]: must be 0 or 1 (bernoulli target), got 2'],
+    ['a gaussian target that is a number', edited(linearRegression, (s) => (s.targets[1] = 0.5)), /^natgrad: spec.targets\[1\]: must be an array of 1 finite number \(gaussian targets are arrays/],
+    ['negative damping', { ...linearRegression, kind: 'natural-gradient', damping: -1 }, 'natgrad: spec.damping: must be >= 0 (the damping lambda), got -1'],
+    ['damping as a string', { ...linearRegression, kind: 'natural-gradient', damping: '0.1' }, /^natgrad: spec.damping: must be a finite number >= 0/],
+    ['a model gradient of the wrong length', { ...linearRegression, kind: 'natural-gradient', gradient: [1, 2] }, /^natgrad: spec.gradient: must be an array of 3 numbers/],
+    ['kfac without dampingScheme', edited(kfacSpec('exact'), (s) => delete s.dampingScheme), 'natgrad: spec.dampingScheme: is required: one of factored, pi-factored, exact'],
+    ['kfac with an unknown scheme', { ...kfacSpec('exact'), dampingScheme: 'tikhonov' }, 'natgrad: spec.dampingScheme: must be one of factored, pi-factored, exact, got "tikhonov"'],
+    ['kfac with an unknown fisher', { ...kfacSpec('exact'), fisher: 'ggn' }, 'natgrad: spec.fisher: must be one of fisher, empirical-fisher, got "ggn"'],
+    ['kfac without damping', edited(kfacSpec('exact'), (s) => delete s.damping), /^natgrad: spec.damping: is required/],
+    ['shampoo without gradients', { kind: 'shampoo', epsilon: 1 }, /^natgrad: spec.gradients: is required: a non-empty array of m x n matrices/],
+    ['shampoo with no gradient', { kind: 'shampoo', gradients: [], epsilon: 1 }, /^natgrad: spec.gradients: must be a non-empty array .* got an empty array/],
+    ['shampoo gradients of different shapes', edited(shampooSpec, (s) => s.gradients[1].pop()), /^natgrad: spec.gradients\[1\]: must be a 2 x 3 \(the shape of gradients\[0\]\) matrix/],
+    ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be > 0, got 0'],
+    ['shampoo epsilon missing', edited(shampooSpec, (s) => delete s.epsilon), /^natgrad: spec.epsilon: is required/],
+    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 1] }, weights: [{ W: [new Array(2100).fill(0)], b: [0] }], inputs: [new Array(2100).fill(0)], targets: [[0]] }, /^natgrad: spec.model.sizes: the model has 2101 parameters; .* at most 2000/],
+  ];
+  test.each(cases)('%s', async (_name, spec, expected) => {
+    const line = await oracleError(spec);
+    if (typeof expected === 'string') expect(line).toBe(expected);
+    else expect(line).toMatch(expected);
+  });
+
+  test('inside an array spec the path starts with the index', async () => {
+    const bad = edited(classifier, (s) => (s.model.activations[1] = 'gelu'));
+    expect(await oracleError([linearRegression, shampooSpec, bad])).toBe('natgrad: spec[2].model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"');
+  });
+});
+
+describe('families (domains are owned by the catalogue)', () => {
+  const cases: [string, unknown, string | RegExp][] = [
+    ['sigma <= 0', { ...normal, params: { mu: 0.3, sigma: -1 } }, 'natgrad: spec.params.sigma: must be > 0, got -1'],
+    ['unknown family', { ...normal, family: 'normalish' }, /^natgrad: spec.family: must be one of bernoulli, .*got "normalish"/],
+    ['unknown parameterization', { ...normal, parameterization: 'polar' }, /^natgrad: spec.parameterization: .*polar/],
+    ['missing params', edited(normal, (s) => delete s.params), /^natgrad: spec.params: is required/],
+    ['a parameter missing', { ...normal, params: { mu: 0.3 } }, /^natgrad: spec.params.sigma: /],
+    ['probabilities that do not sum below 1', { kind: 'fisher', family: 'categorical', parameterization: 'mean', params: { p: [0.5, 0.6] } }, /^natgrad: spec.params.p: .*sum/],
+    ['probabilities summing to exactly 1', { kind: 'fisher', family: 'categorical', parameterization: 'mean', params: { p: [0.5, 0.5] } }, /^natgrad: spec.params.p: .*sum/],
+    ['a family natural gradient without gradient', { ...normal, kind: 'natural-gradient' }, /^natgrad: spec.gradient: is required/],
+    ['a family gradient of the wrong length', { ...normal, kind: 'natural-gradient', gradient: [1, 2, 3] }, 'natgrad: spec.gradient: must have 2 entries, one per parameter (mu, sigma), got 3'],
+    ['reparameterize to an unknown parameterization', { kind: 'reparameterize', family: 'normal', from: 'mean-std', to: 'cartesian', params: { mu: 0, sigma: 1 } }, /^natgrad: spec\.(to|parameterization): .*cartesian/],
+    ['a family name that is not a string', { ...normal, family: 3 }, 'natgrad: spec.family: must be a distribution family name (a string), got 3'],
+  ];
+  test.each(cases)('%s', async (_name, spec, expected) => {
+    const line = await oracleError(spec);
+    if (typeof expected === 'string') expect(line).toBe(expected);
+    else expect(line).toMatch(expected);
+  });
+
+  test('an array spec reports the index of the bad family spec', async () => {
+    expect(await oracleError([normal, normal, { ...normal, params: { mu: 0, sigma: 0 } }])).toBe('natgrad: spec[2].params.sigma: must be > 0, got 0');
+  });
+});
+
+describe('check command-line and candidate input', () => {
+  test('a candidate that is not JSON, or missing', async () => {
+    const io = memoryIo('', { 'spec.json': JSON.stringify(linearRegression), 'cand.json': '{oops' });
+    expect(badInputLine({ code: await checkCommand(['spec.json', 'cand.json'], io), out: io.out, err: io.err })).toMatch(/^natgrad: candidate: not valid JSON in 'cand.json'/);
+    const io2 = memoryIo('', { 'spec.json': JSON.stringify(linearRegression) });
+    expect(badInputLine({ code: await checkCommand(['spec.json', 'nope.json'], io2), out: io2.out, err: io2.err })).toBe("natgrad: candidate: cannot read file 'nope.json' (no such file)");
+  });
+
+  test('a candidate of the wrong top-level shape', async () => {
+    expect(badInputLine(await check(linearRegression, [{}]))).toMatch(/^natgrad: candidate: must be a result object/);
+    expect(badInputLine(await check([linearRegression, linearRegression], {}))).toMatch(/^natgrad: candidate: must be an array of 2 result objects/);
+    expect(badInputLine(await check([linearRegression, linearRegression], [{}]))).toMatch(/^natgrad: candidate: must be an array of 2 result objects, one per spec, got 1/);
+    expect(badInputLine(await check([linearRegression], [3]))).toMatch(/^natgrad: candidate\[0\]: must be a result object/);
+  });
+
+  test('a bad spec is reported before the candidate is compared', async () => {
+    expect(badInputLine(await check({ ...linearRegression, curvature: 'x' }, {}))).toMatch(/^natgrad: spec.curvature: /);
+  });
+
+  test('non-finite candidate numbers are bad input', async () => {
+    const io = memoryIo('', { 'spec.json': JSON.stringify(linearRegression), 'cand.json': '{"loss": -1e999}' });
+    expect(badInputLine({ code: await checkCommand(['spec.json', 'cand.json'], io), out: io.out, err: io.err })).toBe('natgrad: candidate.loss: must be a finite number, got -Infinity (the number overflows float64)');
+  });
+
+  test('bad options', async () => {
+    expect(badInputLine(await check(linearRegression, {}, ['--rtol', 'abc']))).toBe("natgrad: --rtol: must be a finite number >= 0, got 'abc'");
+    expect(badInputLine(await check(linearRegression, {}, ['--atol=-1']))).toBe("natgrad: --atol: must be a finite number >= 0, got '-1'");
+    expect(badInputLine(await check(linearRegression, {}, ['--atol']))).toMatch(/^natgrad: --atol: needs a value/);
+    expect(badInputLine(await check(linearRegression, {}, ['--verbose']))).toMatch(/^natgrad: args: unknown option '--verbose'/);
+    const io = memoryIo();
+    expect(badInputLine({ code: await checkCommand(['only.json'], io), out: io.out, err: io.err })).toMatch(/^natgrad: args: expected SPEC and CANDIDATE/);
+  });
+});
