@@ -7,7 +7,7 @@
  *  2. exponential-family route: J_etaᵀ ∇²A(eta) J_eta;
  *  3. the literature's closed form.
  */
-import type { Domain } from '../core/domain.js';
+import { POSITIVE, REAL, UNIT_INTERVAL, type Domain } from '../core/domain.js';
 import { diff, expectationByMoments, hessian, jacobian, monomialKey, proveEqual, simplify, substituteVariables, type Expr, type Proof } from '../symbolic/index.js';
 import type { FamilyInstance, ParameterizationInstance } from './types.js';
 
@@ -51,17 +51,39 @@ export function domainsOf(inst: FamilyInstance, p: ParameterizationInstance): Re
   return { ...inst.fixed, ...p.domains };
 }
 
+/** The natural parameters as expressions in the parameterization's symbols. */
+export function naturalIn(inst: FamilyInstance, p: ParameterizationInstance): Expr[] {
+  const ef = inst.expFamily!;
+  if (p.naturalCoordinates) return [...p.symbols];
+  return ef.natural.map((e) => simplify(substituteVariables(e, p.toBase)));
+}
+
 /** E[T_k] in the parameterization's symbols, from the gradient of the log-partition. */
 export function momentsFromLogPartition(inst: FamilyInstance, p: ParameterizationInstance): { key: string; statistic: Expr; mean: Expr }[] {
   const ef = inst.expFamily;
   if (!ef) return [];
-  const etaOfBase: Record<string, Expr> = {};
-  ef.etaSymbols.forEach((s, k) => { etaOfBase[s] = ef.natural[k]; });
+  const eta = naturalIn(inst, p);
+  const etaAt: Record<string, Expr> = {};
+  ef.etaSymbols.forEach((s, k) => { etaAt[s] = eta[k]; });
   return ef.statistics.map((t, k) => {
     const dA = diff(ef.logPartition, ef.etaSymbols[k]);
-    const inBase = substituteVariables(dA, etaOfBase);
-    return { key: monomialKey(t, inst.dataVars), statistic: t, mean: simplify(substituteVariables(inBase, p.toBase)) };
+    return { key: monomialKey(t, inst.dataVars), statistic: t, mean: simplify(substituteVariables(dA, etaAt)) };
   });
+}
+
+/** Domains of the data variables, for identity tests of log-densities. */
+export function dataDomains(inst: FamilyInstance): Record<string, Domain> {
+  const s = inst.support;
+  const d: Domain = s.kind === 'positive' || s.kind === 'count' ? POSITIVE : s.kind === 'unit' || s.kind === 'simplex' ? UNIT_INTERVAL : REAL;
+  return Object.fromEntries(inst.dataVars.map((v) => [v, d]));
+}
+
+/** log p in the parameterization's symbols, and the proof that a stated form equals the base form substituted. */
+export function logDensityIn(inst: FamilyInstance, p: ParameterizationInstance): { logp: Expr; proof?: Proof } {
+  const substituted = substituteVariables(inst.logDensity, p.toBase);
+  if (!p.logDensity) return { logp: simplify(substituted) };
+  const proof = proveEqual(p.logDensity, substituted, { ...domainsOf(inst, p), ...dataDomains(inst) });
+  return { logp: p.logDensity, proof };
 }
 
 export function hessianRoute(inst: FamilyInstance, p: ParameterizationInstance): Route {
@@ -69,7 +91,10 @@ export function hessianRoute(inst: FamilyInstance, p: ParameterizationInstance):
   if (!inst.expFamily) {
     return { route: 'hessian', matrix: null, note: `the expectation of the Hessian is not a combination of known moments: ${inst.notExponentialFamily ?? 'not an exponential family'}`, steps: [] };
   }
-  const logp = simplify(substituteVariables(inst.logDensity, p.toBase));
+  const { logp, proof } = logDensityIn(inst, p);
+  if (proof && !proof.equal) {
+    return { route: 'hessian', matrix: null, note: `the stated log-density of ${p.name} differs from the base form: ${JSON.stringify(proof.counterexample)}`, steps: [] };
+  }
   const H = hessian(logp, p.symbols);
   const moments = momentsFromLogPartition(inst, p);
   const table: Record<string, Expr> = {};
@@ -80,7 +105,7 @@ export function hessianRoute(inst: FamilyInstance, p: ParameterizationInstance):
     matrix: F,
     note: 'F = -E[∇² log p], with E[T] = ∇A(eta) substituted for the statistics',
     steps: [
-      { label: 'log p', value: logp },
+      { label: proof ? `log p (stated; equal to the base form by ${proof.method})` : 'log p', value: logp },
       { label: '∇² log p', value: H },
       { label: 'moments E[T] = ∇A', value: moments.map((m) => `E[${m.statistic}] = ${m.mean}`) },
     ],
@@ -90,7 +115,7 @@ export function hessianRoute(inst: FamilyInstance, p: ParameterizationInstance):
 export function exponentialFamilyRoute(inst: FamilyInstance, p: ParameterizationInstance): Route {
   const ef = inst.expFamily;
   if (!ef) return { route: 'exponential-family', matrix: null, note: inst.notExponentialFamily ?? 'not an exponential family', steps: [] };
-  const eta = ef.natural.map((e) => simplify(substituteVariables(e, p.toBase)));
+  const eta = naturalIn(inst, p);
   const J = jacobian(eta, p.symbols);
   const etaAt: Record<string, Expr> = {};
   ef.etaSymbols.forEach((s, k) => { etaAt[s] = eta[k]; });

@@ -42,6 +42,14 @@ export interface ParameterizationInstance {
   /** the closed form from the literature, entries in this parameterization's symbols */
   readonly literatureFisher: readonly (readonly Expr[])[];
   readonly literatureSource: string;
+  /**
+   * log p written directly in this parameterization, when substituting into
+   * the base form gives an expression the backend handles badly; the
+   * derivation proves the two equal as a step of its own.
+   */
+  readonly logDensity?: Expr;
+  /** true when the symbols are the exponential family's natural parameters, in order */
+  readonly naturalCoordinates?: boolean;
   /** constraints that involve several parameters (sum of probabilities, positive definiteness): the reason, or null */
   readonly jointViolation?: (theta: Float64Array) => { param: string; reason: string } | null;
   /** a dimension-generic numeric form of the literature Fisher (vector families), used instead of compiling the entries */
@@ -89,6 +97,11 @@ export interface FamilyInstance {
   /** kinks of the density in x (quadrature splits there) */
   readonly breakpoints?: (base: Float64Array) => number[];
   logpdf(x: Sample, base: Float64Array, fixed: Readonly<Record<string, number>>): number;
+  /**
+   * log p on (0, 1) from the exact distances to both ends, for densities that
+   * blow up at 1 (beta with b < 1): 1 - x cannot be formed from x near 1.
+   */
+  logpdfUnit?(fromLeft: number, toRight: number, base: Float64Array, fixed: Readonly<Record<string, number>>): number;
   sample(rng: Rng, base: Float64Array, fixed: Readonly<Record<string, number>>): Sample;
 }
 

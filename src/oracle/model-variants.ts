@@ -34,10 +34,9 @@ export function layoutVariants(e: Tensor, problem: ModelProblem, solveWithoutBia
   if (anyBias(spec)) {
     const nb = withoutBiasLayout(spec);
     const what = e.shape.length === 1 ? `length ${nb.order.length} instead of ${P}` : `${nb.order.length} x ${nb.order.length} instead of ${P} x ${P}`;
-    out.push({
-      sentence: `the bias entries missing (${what}: the parameters of a model without biases) [bias]`,
-      value: solveWithoutBias ?? (() => applyLayout(e, nb)),
-    });
+    const sentence = `the bias entries missing (${what}: the parameters of a model without biases) [bias]`;
+    if (solveWithoutBias) out.push({ sentence, value: solveWithoutBias });
+    out.push({ sentence, value: () => applyLayout(e, nb) });
     out.push({ sentence: 'the bias placed first (b before W in each layer) [bias]', value: () => applyLayout(e, biasFirstLayout(spec)) });
   }
   for (const layout of [columnMajorLayout(spec), augmentedRowsLayout(spec)]) {
@@ -102,6 +101,10 @@ export function naturalGradientVariants(keys: FieldKeys, e: Tensor, spec: Extrac
   if (lambda > 0 && N > 1) {
     out.push({ sentence: `F scaled by ${N} = N [batch-size]: (N F + λI)^-1 g, a summed Fisher`, value: () => tensorOfVector(dampedSolve(matScale(F(), N), lambda, g).x) });
     out.push({ sentence: `F scaled by 1/${N} = 1/N [batch-size]: (F/N + λI)^-1 g`, value: () => tensorOfVector(dampedSolve(matScale(F(), 1 / N), lambda, g).x) });
+    out.push({
+      sentence: `F and g summed over the N = ${N} examples [batch-size]: (N F + λI)^-1 N g = (F + (λ/N) I)^-1 g`,
+      value: () => tensorOfVector(dampedSolve(F(), lambda / N, g).x),
+    });
   }
   const other = otherFisher(spec.curvature);
   if (other) out.push({ sentence: empiricalSentence(spec.curvature), value: () => tensorOfVector(dampedSolve(rc.curvature(problem, other), lambda, g).x) });

@@ -14,7 +14,7 @@ export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize
 export type SpecKind = (typeof SPEC_KINDS)[number];
 
 /** Largest parameter count for the kinds that form a dense P x P matrix. */
-export const MAX_DENSE_PARAMS = 2000;
+export const MAX_DENSE_PARAMS = 4096;
 /** Largest side of a shampoo gradient (its preconditioners are eigendecomposed). */
 export const MAX_SHAMPOO_SIDE = 2000;
 

@@ -105,6 +105,7 @@ export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): s
     void s.worker.terminate();
     session = null;
     backendStats.timeouts++;
+    if (process.env.NATGRAD_TRACE_CAS) process.stderr.write(`[cas TIMEOUT ${timeoutMs} ms] ${command.slice(0, 300)}\n`);
     throw new BackendTimeout(command, timeoutMs);
   }
   if (process.env.NATGRAD_TRACE_CAS && millis > 300) process.stderr.write(`[cas ${millis} ms] ${command.slice(0, 300)}\n`);

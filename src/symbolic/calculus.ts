@@ -13,8 +13,56 @@ const SPECIAL_DERIVATIVE: Record<string, string> = { lgamma: 'digamma', digamma:
 
 interface Renaming { text: string; toPrivate: Record<string, string>; toPublic: Record<string, string> }
 
+/**
+ * exp(c1 log u1 + c2 log u2 + ... + rest) -> u1^c1 u2^c2 ... exp(rest), for
+ * constant c: sound wherever the left side is defined (u > 0). The backend
+ * spends tens of seconds on such forms, which arise whenever natural
+ * parameters eta = log(...) are substituted into exp(eta).
+ */
+export function cancelExpLog(text: Expr): Expr {
+  if (!/exp\(/.test(text) || !/log\(/.test(text)) return text;
+  const unwrap = (n: MathNode): MathNode => (n.type === 'ParenthesisNode' ? unwrap((n as unknown as { content: MathNode }).content) : n);
+  const asLog = (n: MathNode): { u: MathNode; c: number } | null => {
+    n = unwrap(n);
+    const op = n as unknown as { fn: string | { name: string }; args: MathNode[] };
+    if (n.type === 'FunctionNode' && (op.fn as { name: string }).name === 'log' && op.args.length === 1) return { u: op.args[0], c: 1 };
+    if (n.type === 'OperatorNode' && op.fn === 'unaryMinus') { const r = asLog(op.args[0]); return r && { u: r.u, c: -r.c }; }
+    if (n.type === 'OperatorNode' && op.fn === 'multiply') {
+      const [a, b] = op.args.map(unwrap);
+      if (a.type === 'ConstantNode') { const r = asLog(b); return r && { u: r.u, c: r.c * Number((a as unknown as { value: unknown }).value) }; }
+    }
+    return null;
+  };
+  const terms = (n: MathNode, sign: number, out: { node: MathNode; sign: number }[]): void => {
+    n = unwrap(n);
+    const op = n as unknown as { fn: string; args: MathNode[] };
+    if (n.type === 'OperatorNode' && op.fn === 'add') { terms(op.args[0], sign, out); terms(op.args[1], sign, out); return; }
+    if (n.type === 'OperatorNode' && op.fn === 'subtract') { terms(op.args[0], sign, out); terms(op.args[1], -sign, out); return; }
+    out.push({ node: n, sign });
+  };
+  const out = parseExpr(text).transform((n: MathNode) => {
+    if (n.type !== 'FunctionNode') return n;
+    const f = n as unknown as { fn: { name: string }; args: MathNode[] };
+    if (f.fn.name !== 'exp' || f.args.length !== 1) return n;
+    const parts: { node: MathNode; sign: number }[] = [];
+    terms(f.args[0], 1, parts);
+    const factors: string[] = [];
+    const rest: string[] = [];
+    for (const t of parts) {
+      const l = asLog(t.node);
+      if (l) factors.push(`(${printExpr(l.u)})^(${t.sign * l.c})`);
+      else rest.push(`${t.sign < 0 ? '-' : '+'}(${printExpr(t.node)})`);
+    }
+    if (factors.length === 0) return n;
+    if (rest.length) factors.push(`exp(${rest.join('')})`);
+    return parse(`(${factors.join('*')})`);
+  });
+  return printExpr(out);
+}
+
 /** Renames every variable to a private name the backend has no meaning for. */
 function toBackend(text: Expr, extra: readonly string[] = []): Renaming {
+  text = cancelExpLog(text);
   const names = [...new Set([...freeVariables(text), ...extra])].sort();
   const toPrivate: Record<string, string> = {};
   const toPublic: Record<string, string> = {};

@@ -90,7 +90,7 @@ describe('spec fields', () => {
     ['shampoo gradients of different shapes', edited(shampooSpec, (s) => s.gradients[1].pop()), /^natgrad: spec.gradients\[1\]: must be a 2 x 3 \(the shape of gradients\[0\]\) matrix/],
     ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be > 0, got 0'],
     ['shampoo epsilon missing', edited(shampooSpec, (s) => delete s.epsilon), /^natgrad: spec.epsilon: is required/],
-    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 1] }, weights: [{ W: [new Array(2100).fill(0)], b: [0] }], inputs: [new Array(2100).fill(0)], targets: [[0]] }, /^natgrad: spec.model.sizes: the model has 2101 parameters; .* at most 2000/],
+    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 2] }, weights: [{ W: [new Array(2100).fill(0), new Array(2100).fill(0)], b: [0, 0] }], inputs: [new Array(2100).fill(0)], targets: [[0, 0]] }, /^natgrad: spec.model.sizes: the model has 4202 parameters; .* at most 4096/],
   ];
   test.each(cases)('%s', async (_name, spec, expected) => {
     const line = await oracleError(spec);

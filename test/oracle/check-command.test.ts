@@ -242,6 +242,9 @@ describe('check: diagnoses of the known mistakes', () => {
     const dropped = await onlyMismatch(classifier, { matrix: pick(noBias) });
     expect(dropped.diagnosis).toContain('[bias]');
     expect((await onlyMismatch(classifier, { matrix: pick(biasFirst) })).diagnosis).toContain('[bias]');
+    const ng = { ...classifier, kind: 'natural-gradient', damping: 0.1 };
+    const d = (await oracleOk(ng)).direction as number[];
+    expect((await onlyMismatch(ng, { direction: noBias.map((i) => d[i]) })).diagnosis).toContain('[bias]');
   });
 
   test('[column-major]: W flattened column-major in a model matrix and gradient, kfac gradient read column-major', async () => {

@@ -18,9 +18,9 @@ const instance: FamilyInstance = {
   fixed: {},
   expFamily: {
     statistics: ['x'],
-    natural: ['log(p/(1-p))'],
+    natural: ['-log(1/p-1)'],
     etaSymbols: ['eta'],
-    logPartition: 'log(1+exp(eta))',
+    logPartition: 'eta+log(1+exp(-eta))',
     etaDomains: { eta: REAL },
   },
   parameterizations: [
@@ -40,7 +40,7 @@ const instance: FamilyInstance = {
       paramNames: ['eta'],
       domains: { eta: REAL },
       toBase: { p: '1/(1+exp(-eta))' },
-      fromBase: { eta: 'log(p/(1-p))' },
+      fromBase: { eta: '-log(1/p-1)' },
       literatureFisher: [['exp(eta)/(1+exp(eta))^2']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = log(1 + exp(eta))',
     },

@@ -12,15 +12,16 @@ import type { FamilyDefinition, FamilyInstance } from '../types.js';
 const instance: FamilyInstance = {
   family: 'binomial',
   dataVars: ['x'],
-  logDensity: 'lgamma(n+1)-lgamma(x+1)-lgamma(n-x+1)+x*log(p)+(n-x)*log(1-p)',
+  // x log(p/(1-p)) + n log(1-p), with the logit spelt as the natural parameter is: this form keeps the backend's simplification fast
+  logDensity: 'lgamma(n+1)-lgamma(x+1)-lgamma(n-x+1)-x*log(1/p-1)+n*log(1-p)',
   support: { kind: 'count', max: (fixed) => fixed.n },
   base: 'mean',
   fixed: { n: POSITIVE_INTEGER },
   expFamily: {
     statistics: ['x'],
-    natural: ['log(p/(1-p))'],
+    natural: ['-log(1/p-1)'],
     etaSymbols: ['eta'],
-    logPartition: 'n*log(1+exp(eta))',
+    logPartition: 'n*(eta+log(1+exp(-eta)))',
     etaDomains: { eta: REAL },
   },
   parameterizations: [

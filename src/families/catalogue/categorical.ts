@@ -74,6 +74,8 @@ function build(K: number): FamilyInstance {
         fromBase: Object.fromEntries(idx.map((i) => [eta[i], `log(${p[i]}/${pK})`])),
         literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `${pi(i)}-(${pi(i)})^2` : `-(${pi(i)})*(${pi(j)})`))),
         literatureSource: 'Amari (2016), Sec. 2.2: the Hessian of A(eta) = log(1 + sum exp(eta))',
+        logDensity: `${idx.map((i) => `${x[i]}*${eta[i]}`).join('+')}-log${sumExp}`,
+        naturalCoordinates: true,
         numericFisher: (t) => {
           const q = softmaxWithReference(t);
           const F = new Matrix(m, m);

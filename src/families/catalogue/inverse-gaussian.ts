@@ -2,7 +2,7 @@
  * Inverse Gaussian (Wald) distribution with mean mu and shape lambda:
  * p(x) = sqrt(lambda / (2 pi x^3)) exp(-lambda (x - mu)^2 / (2 mu^2 x)).
  * Literature: F(mu, lambda) = diag(lambda/mu^3, 1/(2 lambda^2)) (Chhikara &
- * Folks, The Inverse Gaussian Distribution, 1989, Ch. 4; Johnson, Kotz &
+ * Folks, The Inverse Gaussian Distribution, 1989; Johnson, Kotz &
  * Balakrishnan, Continuous Univariate Distributions, Vol. 1, 2nd ed. 1994, Ch. 15).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
@@ -34,7 +34,7 @@ const instance: FamilyInstance = {
       toBase: { mu: 'mu', lambda: 'lambda' },
       fromBase: { mu: 'mu', lambda: 'lambda' },
       literatureFisher: [['lambda/mu^3', '0'], ['0', '1/(2*lambda^2)']],
-      literatureSource: 'Chhikara & Folks (1989), The Inverse Gaussian Distribution, Ch. 4',
+      literatureSource: 'Chhikara & Folks (1989), The Inverse Gaussian Distribution; Johnson, Kotz & Balakrishnan (1994), Vol. 1, Ch. 15',
     },
   ],
   logpdf(x, base) {

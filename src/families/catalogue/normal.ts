@@ -67,6 +67,8 @@ const instance: FamilyInstance = {
         ['eta1/(2*eta2^2)', '1/(2*eta2^2)-eta1^2/(2*eta2^3)'],
       ],
       literatureSource: 'Amari (2016), Sec. 2.2: the Hessian of A(eta) = -eta1^2/(4 eta2) - log(-2 eta2)/2',
+      logDensity: 'eta1*x+eta2*x^2+eta1^2/(4*eta2)+1/2*log(-2*eta2)-1/2*log(2*pi)',
+      naturalCoordinates: true,
     },
     {
       name: 'expectation',

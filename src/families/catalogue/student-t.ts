@@ -3,7 +3,7 @@
  * freedom (fixed): x = mu + sigma t, t ~ t_nu.
  * Literature: F(mu, sigma) = diag((nu+1)/((nu+3) sigma^2), 2 nu/((nu+3) sigma^2))
  * (Lange, Little & Taylor, "Robust statistical modeling using the t
- * distribution", JASA 84, 1989, Sec. 3; Johnson, Kotz & Balakrishnan,
+ * distribution", JASA 84, 1989; Johnson, Kotz & Balakrishnan,
  * Continuous Univariate Distributions, Vol. 2, 2nd ed. 1995, Ch. 28).
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
@@ -27,7 +27,7 @@ const instance: FamilyInstance = {
       toBase: { mu: 'mu', sigma: 'sigma' },
       fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['(nu+1)/((nu+3)*sigma^2)', '0'], ['0', '2*nu/((nu+3)*sigma^2)']],
-      literatureSource: 'Lange, Little & Taylor (1989), JASA 84, Sec. 3',
+      literatureSource: 'Lange, Little & Taylor (1989), Robust statistical modeling using the t distribution, JASA 84',
     },
   ],
   logpdf(x, base, fixed) {

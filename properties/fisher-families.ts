@@ -1,0 +1,297 @@
+/**
+ * The Fisher information of every family and parameterization of the
+ * catalogue, checked against its derivations and against independent numeric
+ * estimators:
+ *  - routes: the Hessian and exponential-family routes equal the literature (proof);
+ *  - exact: the closed form equals exact sums (discrete) / quadrature (1-d) to 1e-8;
+ *  - score-mean-zero: E[score] = 0;
+ *  - monte-carlo: the closed form lies within the standard error of both Monte
+ *    Carlo estimators (score outer product and negative Hessian), at a
+ *    false-alarm rate of 1e-6 per check;
+ *  - positive-definite: F is symmetric positive definite;
+ *  - for the Laplace location, -E[∇² log p] is not the Fisher.
+ * Every check has a sensitivity run on a deliberately wrong Fisher.
+ */
+import fc from 'fast-check';
+import { Cholesky } from '../src/linalg/cholesky.js';
+import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
+import { Matrix } from '../src/linalg/matrix.js';
+import { fisherMatrix } from '../src/families/catalogue.js';
+import { FAMILIES } from '../src/families/catalogue/index.js';
+import { compareRoutes, domainsOf, type FisherDerivation } from '../src/families/derive.js';
+import { derivationOf } from '../src/families/derivations.js';
+import { deterministicFisher, monteCarloFisher, type FisherPoint } from '../src/families/estimators.js';
+import type { FamilyDefinition } from '../src/families/types.js';
+import { zForFalseAlarm } from '../src/numeric/statistics.js';
+import type { Check, CheckContext, CheckOutcome } from '../src/verify/types.js';
+import { familyPoint, type FamilyPoint } from './arbitraries/families.js';
+
+/** The false-alarm rate of every statistical check. */
+export const FALSE_ALARM = 1e-6;
+
+/**
+ * Estimates are deterministic given the point and the seed, and a sensitivity
+ * run sees the same points as its check: compute each estimate once.
+ */
+function memo<T>(compute: (key: string) => T): (key: string) => T {
+  const cache = new Map<string, T>();
+  return (key) => {
+    let v = cache.get(key);
+    if (v === undefined) { v = compute(key); cache.set(key, v); }
+    return v;
+  };
+}
+const pointKey = (pt: FamilyPoint, extra = ''): string => `${pt.inst.family}|${pt.inst.dim}|${pt.p.name}|${Array.from(pt.theta).join(',')}|${JSON.stringify(pt.fixed)}|${extra}`;
+
+/** A wrong Fisher for sensitivity runs: one entry scaled. */
+type Tamper = (F: Matrix) => Matrix;
+const scaleEntry = (factor: number, i = 0, j = 0): Tamper => (F) => {
+  const G = F.clone();
+  G.data[i * G.cols + j] *= factor;
+  return G;
+};
+const honest: Tamper = (F) => F;
+
+function runProperty(ctx: CheckContext, runs: number, arb: fc.Arbitrary<FamilyPoint>, predicate: (pt: FamilyPoint) => string | null, method: string): CheckOutcome {
+  let failure: string | null = null;
+  const details = fc.check(fc.property(arb, (pt) => {
+    const why = predicate(pt);
+    if (why) failure = why;
+    return why === null;
+  }), { seed: ctx.seed, numRuns: runs, endOnFailure: true });
+  if (details.failed) {
+    return { ok: false, runs: details.numRuns, method, detail: `${failure ?? 'failed'} (seed ${details.seed}, path "${details.counterexamplePath}")` };
+  }
+  return { ok: true, runs: details.numRuns, method, detail: `${details.numRuns} random points` };
+}
+
+const label = (def: FamilyDefinition, p: string, dim?: number): string =>
+  `${def.name}/${p}${dim === undefined ? '' : `/${def.name === 'multivariate-normal' ? 'd' : 'K'}=${dim}`}`;
+
+function routesCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
+  const derivation = (): FisherDerivation => derivationOf(def, pname, dim);
+  const summarize = (d: FisherDerivation): string => d.comparisons.length === 0
+    ? `literature only (${d.routes[1].note}); held to the numeric routes`
+    : d.comparisons.map((c) => {
+      const sym = c.entries.filter((e) => e.method === 'symbolic').length;
+      return `${c.lhs}=${c.rhs}: ${sym}/${c.entries.length} symbolic, ${c.entries.length - sym} numeric-identity`;
+    }).join('; ');
+  return {
+    id: `fisher/${label(def, pname, dim)}/routes`,
+    theorem: `The Fisher information of ${def.name} (${pname}) derived as -E[∇² log p] and as J_etaᵀ ∇²A J_eta equals the literature's closed form`,
+    reference: derivation.length >= 0 ? 'Lehmann & Casella (1998), Sec. 2.6; Amari (2016), Sec. 2.2' : '',
+    kind: 'proof',
+    run() {
+      const d = derivation();
+      const failed = d.comparisons.filter((c) => !c.equal);
+      const methods = [...new Set(d.comparisons.flatMap((c) => c.entries.map((e) => e.method ?? 'refuted')))].join('+');
+      return { ok: failed.length === 0, runs: d.comparisons.reduce((s, c) => s + c.entries.length, 0), method: methods || 'literature', detail: failed.length ? `${failed[0].lhs} != ${failed[0].rhs} at ${JSON.stringify(failed[0].entries.find((e) => !e.equal)?.counterexample)}` : summarize(d) };
+    },
+    sensitivity: def.instance(dim).expFamily ? {
+      description: 'the literature Fisher with entry [0][0] scaled by 1.01 is refuted',
+      run() {
+        const d = derivation();
+        const inst = def.instance(dim);
+        const p = inst.parameterizations.find((q) => q.name === pname)!;
+        const route = d.routes.find((r) => r.matrix !== null && r.route !== 'literature')!;
+        const lit = d.routes[2].matrix!.map((r) => [...r]);
+        lit[0][0] = `1.01*(${lit[0][0]})`;
+        const a = route.matrix!;
+        const c = compareRoutes({ ...route, matrix: [[a[0][0]]] }, { ...d.routes[2], matrix: [[lit[0][0]]] }, domainsOf(inst, p));
+        return { ok: c !== null && c.equal, runs: 1, detail: c?.equal ? 'the wrong entry was accepted' : 'refuted' };
+      },
+    } : undefined,
+  };
+}
+
+function relativeScale(F: Matrix, i: number, j: number): number {
+  return Math.sqrt(Math.abs(F.get(i, i) * F.get(j, j))) || 1e-300;
+}
+
+function exactCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
+  const arb = familyPoint(def, pname, dim);
+  const points = new Map<string, FamilyPoint>();
+  const estimate = memo((key) => deterministicFisher(points.get(key)! as FisherPoint)!);
+  const predicate = (tamper: Tamper) => (pt: FamilyPoint): string | null => {
+    const F = tamper(fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed));
+    const key = pointKey(pt);
+    points.set(key, pt);
+    const det = estimate(key);
+    const n = F.rows;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
+      const scale = relativeScale(F, i, j);
+      const diff = Math.abs(F.get(i, j) - det.fisher.value.get(i, j));
+      if (det.fisher.error.get(i, j) > 1e-9 * scale) return `the ${det.fisher.method} error bound ${det.fisher.error.get(i, j)} is too large to decide entry [${i}][${j}] at ${fmt(pt)}`;
+      if (diff > 1e-8 * scale + det.fisher.error.get(i, j)) return `entry [${i}][${j}]: closed form ${F.get(i, j)} vs ${det.fisher.method} ${det.fisher.value.get(i, j)} (relative ${(diff / scale).toExponential(2)}) at ${fmt(pt)}`;
+    }
+    return null;
+  };
+  const method = def.instance(dim).support.kind === 'count' || def.instance(dim).support.kind === 'categories' ? 'exact-sum' : 'quadrature';
+  return {
+    id: `fisher/${label(def, pname, dim)}/exact`,
+    theorem: `The closed-form Fisher of ${def.name} (${pname}) equals E[score scoreᵀ] computed by ${method} to 1e-8 relative`,
+    reference: 'definition of the Fisher information',
+    kind: 'property',
+    run: (ctx) => runProperty(ctx, ctx.runs, arb, predicate(honest), method),
+    sensitivity: { description: 'a Fisher with entry [0][0] scaled by 1.01 fails', run: (ctx) => runProperty(ctx, ctx.runs, arb, predicate(scaleEntry(1.01)), method) },
+  };
+}
+
+function scoreMeanCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
+  const arb = familyPoint(def, pname, dim);
+  const predicate = (shift: number) => (pt: FamilyPoint): string | null => {
+    const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+    // the wrong variant: the score taken at a point moved by `shift` standard deviations of the first parameter
+    const at = pt.theta.slice();
+    at[0] += shift / Math.sqrt(F.get(0, 0));
+    const det = deterministicFisher(pt as FisherPoint, shift === 0 ? undefined : at)!;
+    for (let i = 0; i < F.rows; i++) {
+      const tol = 1e-8 * Math.sqrt(F.get(i, i)) + det.scoreMean.error[i];
+      if (Math.abs(det.scoreMean.value[i]) > tol) return `E[score_${i}] = ${det.scoreMean.value[i]}, not 0, at ${fmt(pt)}`;
+    }
+    return null;
+  };
+  return {
+    id: `fisher/${label(def, pname, dim)}/score-mean-zero`,
+    theorem: `The score of ${def.name} (${pname}) has mean zero`,
+    reference: 'Lehmann & Casella (1998), Sec. 2.6',
+    kind: 'property',
+    run: (ctx) => runProperty(ctx, Math.max(3, Math.ceil(ctx.runs / 2)), arb, predicate(0), 'exact'),
+    sensitivity: { description: 'the score taken 0.05 standard deviations away from the density\'s parameter does not have mean zero', run: (ctx) => runProperty(ctx, Math.max(3, Math.ceil(ctx.runs / 2)), arb, predicate(0.05), 'exact') },
+  };
+}
+
+function fmt(pt: FamilyPoint): string {
+  const fixed = Object.keys(pt.fixed).length ? ` fixed ${JSON.stringify(pt.fixed)}` : '';
+  return `${pt.p.paramNames.map((n, i) => `${n}=${pt.theta[i].toPrecision(6)}`).join(', ')}${fixed}`;
+}
+
+/**
+ * Monte Carlo: the sample size is chosen from a pilot run so that the
+ * sensitivity variant (one diagonal entry off by 5%) is rejected with high
+ * probability; the tolerance is z standard errors with z from a false-alarm
+ * rate of 1e-6 for the whole check (Bonferroni over entries and estimators).
+ */
+function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | undefined, opts: { negHessian: boolean }): Check {
+  const arb = familyPoint(def, pname, dim);
+  const inst = def.instance(dim);
+  const n = inst.parameterizations.find((q) => q.name === pname)!.symbols.length;
+  const useNegHessian = opts.negHessian && !inst.hessianRouteFails;
+  const comparisons = (n * (n + 1)) / 2 * (useNegHessian ? 2 : 1);
+  const cache = new Map<string, { mc: ReturnType<typeof monteCarloFisher>; samples: number }>();
+  const estimates = (key: string, compute: () => { mc: ReturnType<typeof monteCarloFisher>; samples: number }) => {
+    let v = cache.get(key);
+    if (!v) { v = compute(); cache.set(key, v); }
+    return v;
+  };
+  const predicate = (ctx: CheckContext, tamper: Tamper) => {
+    let call = 0;
+    return (pt: FamilyPoint): string | null => {
+      const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+      const Fwrong = tamper(F);
+      const seed = (ctx.seed + 7919 * ++call) >>> 0;
+      const z = zForFalseAlarm(FALSE_ALARM, comparisons);
+      const { mc, samples } = estimates(pointKey(pt, `${seed}|${ctx.thorough}`), () => {
+        const maxN = ctx.thorough ? 4_000_000 : def.name === 'multivariate-normal' ? 200_000 : 1_000_000;
+        const pilot = monteCarloFisher(pt as FisherPoint, 20_000, seed ^ 0x9e37, { negHessian: false });
+        const sd = pilot.score.stdError.get(0, 0) * Math.sqrt(20_000);
+        const needed = Math.ceil(((z + 3) * sd / (0.05 * Math.abs(F.get(0, 0)))) ** 2);
+        const n2 = Math.min(maxN, Math.max(20_000, needed));
+        return { mc: monteCarloFisher(pt as FisherPoint, n2, seed, { negHessian: useNegHessian }), samples: n2 };
+      });
+      const estimators = useNegHessian ? [['score outer product', mc.score, null], ['negative Hessian', mc.negHessian!, mc.negHessianBias!]] as const : [['score outer product', mc.score, null]] as const;
+      for (const [name, est, bias] of estimators) {
+        for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
+          const dev = Math.abs(est.value.get(i, j) - Fwrong.get(i, j));
+          const se = est.stdError.get(i, j);
+          // finite-difference bias: the Richardson bound for the Hessian, O(h²) ~ 1e-8 relative for the score
+          const floor = 1e-8 * relativeScale(F, i, j) + (bias ? 2 * bias.get(i, j) : 0);
+          if (dev > z * se + floor) return `${name} entry [${i}][${j}]: ${est.value.get(i, j)} ± ${se.toExponential(2)} vs closed form ${Fwrong.get(i, j)} (${(dev / se).toFixed(1)} standard errors > z = ${z.toFixed(2)}, ${samples} samples) at ${fmt(pt)}`;
+        }
+      }
+      return null;
+    };
+  };
+  const runs = (ctx: CheckContext): number => (ctx.thorough ? 5 : 2);
+  return {
+    id: `fisher/${label(def, pname, dim)}/monte-carlo`,
+    theorem: `The closed-form Fisher of ${def.name} (${pname}) lies within the standard error of the Monte Carlo ${useNegHessian ? 'score outer product and negative Hessian' : 'score outer product'} (false-alarm rate ${FALSE_ALARM} per check)`,
+    reference: 'Fisher identity E[s sᵀ] = -E[∇² log p]',
+    kind: 'property',
+    run: (ctx) => runProperty(ctx, runs(ctx), arb, predicate(ctx, honest), 'monte-carlo'),
+    sensitivity: { description: 'a Fisher with entry [0][0] scaled by 1.05 is rejected', run: (ctx) => runProperty(ctx, runs(ctx), arb, predicate(ctx, scaleEntry(1.05)), 'monte-carlo') },
+  };
+}
+
+function positiveDefiniteCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
+  const arb = familyPoint(def, pname, dim);
+  const predicate = (shiftBelow: boolean) => (pt: FamilyPoint): string | null => {
+    let F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+    if (shiftBelow) {
+      const lo = eigSymmetric(F).values[0];
+      F = F.clone();
+      for (let i = 0; i < F.rows; i++) F.data[i * F.cols + i] -= 1.01 * lo;
+    }
+    for (let i = 0; i < F.rows; i++) for (let j = 0; j < i; j++) {
+      if (F.get(i, j) !== F.get(j, i)) return `not symmetric at [${i}][${j}] at ${fmt(pt)}`;
+    }
+    try {
+      new Cholesky(F);
+    } catch {
+      return `not positive definite at ${fmt(pt)}`;
+    }
+    return null;
+  };
+  return {
+    id: `fisher/${label(def, pname, dim)}/positive-definite`,
+    theorem: `The Fisher of ${def.name} (${pname}) is symmetric positive definite`,
+    reference: 'identifiability of the parameterization',
+    kind: 'property',
+    run: (ctx) => runProperty(ctx, ctx.runs * 5, arb, predicate(false), 'cholesky'),
+    sensitivity: { description: 'F - 1.01 λ_min I is rejected', run: (ctx) => runProperty(ctx, ctx.runs * 5, arb, predicate(true), 'cholesky') },
+  };
+}
+
+/** Laplace: log p is not twice differentiable in mu, and -E[∇² log p] misses the Fisher's mu entry entirely. */
+function laplaceHessianRouteCheck(def: FamilyDefinition): Check {
+  const arb = familyPoint(def, 'location-scale');
+  const predicate = (ctx: CheckContext, entry: number) => (pt: FamilyPoint): string | null => {
+    const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+    const mc = monteCarloFisher(pt as FisherPoint, 200_000, ctx.seed, { negHessian: true });
+    const est = mc.negHessian!;
+    const z = zForFalseAlarm(FALSE_ALARM, 1);
+    const gap = Math.abs(est.value.get(entry, entry) - F.get(entry, entry));
+    return gap > z * est.stdError.get(entry, entry) ? null : `-E[∇² log p][${entry}][${entry}] = ${est.value.get(entry, entry)} agrees with the Fisher ${F.get(entry, entry)}`;
+  };
+  return {
+    id: 'fisher/laplace/location-scale/hessian-route-fails',
+    theorem: 'For the Laplace location, -E[∂²/∂mu² log p] = 0 differs from the Fisher entry 1/b² (log p is not twice differentiable at x = mu)',
+    reference: 'Lehmann & Casella (1998), Sec. 2.6 (regularity conditions)',
+    kind: 'property',
+    run: (ctx) => runProperty(ctx, 2, arb, predicate(ctx, 0), 'monte-carlo'),
+    sensitivity: { description: 'the same comparison on the scale entry b (smooth) finds agreement', run: (ctx) => runProperty(ctx, 2, arb, predicate(ctx, 1), 'monte-carlo') },
+  };
+}
+
+/** Dimensions checked numerically, beyond those derived symbolically. */
+const NUMERIC_DIMENSIONS: Record<string, number[]> = { categorical: [2, 3, 5], dirichlet: [2, 3, 5], 'multivariate-normal': [2, 3, 5] };
+
+export function familyChecks(): Check[] {
+  const checks: Check[] = [];
+  for (const def of FAMILIES) {
+    const symbolicDims: (number | undefined)[] = def.verifyDimensions ? [...def.verifyDimensions] : [undefined];
+    const numericDims: (number | undefined)[] = NUMERIC_DIMENSIONS[def.name] ?? [undefined];
+    for (const pname of Object.keys(def.layouts)) {
+      for (const dim of symbolicDims) checks.push(routesCheck(def, pname, dim));
+      for (const dim of numericDims) {
+        const inst = def.instance(dim);
+        const deterministic = inst.support.kind !== 'simplex' && inst.support.kind !== 'real-vector';
+        if (deterministic) checks.push(exactCheck(def, pname, dim), scoreMeanCheck(def, pname, dim));
+        const bigMvn = def.name === 'multivariate-normal' && (dim ?? 2) > 2;
+        checks.push(monteCarloCheck(def, pname, dim, { negHessian: !bigMvn }), positiveDefiniteCheck(def, pname, dim));
+      }
+    }
+    if (def.name === 'laplace') checks.push(laplaceHessianRouteCheck(def));
+  }
+  return checks;
+}

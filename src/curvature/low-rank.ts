@@ -1,0 +1,181 @@
+/**
+ * Low-rank curvature: every Fisher-type matrix of a conditional model is a
+ * mean of outer products, C = (1/N) U Uᵀ, with one column of U per example
+ * (empirical Fisher, Monte Carlo Fisher) or per example and output direction
+ * (exact Fisher, GGN). The factor gives C as an O(P R) operator, its top-k
+ * eigenpairs through the small R x R Gram matrix, and (C + λ I)⁻¹ by the
+ * Woodbury identity with an R x R factorization only.
+ *
+ * References: N. Le Roux, P.-A. Manzagol and Y. Bengio, "Topmoumoute online
+ * natural gradient algorithm", NeurIPS 2007 (low-rank Fisher); J. Martens,
+ * "New insights and perspectives on the natural gradient method", JMLR 2020.
+ */
+import { NatgradError } from '../core/errors.js';
+import type { Vec } from '../core/vec.js';
+import { eigSymmetric } from '../linalg/eigen-symmetric.js';
+import type { LinearOperator } from '../linalg/linear-operator.js';
+import { Matrix } from '../linalg/matrix.js';
+import { matmulNT, matmulTN, matvec } from '../linalg/ops.js';
+import { dampedOperator, lowRankOperator } from '../linalg/operators.js';
+import { lowRankPlusDampingInverse } from '../linalg/woodbury.js';
+import { type Target, likelihoodModel } from '../models/likelihoods.js';
+import { type LayerWeights, type MlpSpec, backward, exampleLossAndGradient, forward, paramCount, parameterGradient } from '../models/mlp.js';
+
+/** Curvatures that are means of outer products (the Hessian is not one in general). */
+export type FactoredCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn';
+
+export const FACTORED_CURVATURES: readonly FactoredCurvatureKind[] = ['fisher', 'empirical-fisher', 'ggn'];
+
+/** C = (1/N) U Uᵀ: U is P x R (R columns), N the number of examples the mean runs over. */
+export interface CurvatureFactor {
+  U: Matrix;
+  N: number;
+}
+
+/** Columns of a symmetric PSD square root S (S Sᵀ = H) of a small output matrix; tiny negative eigenvalues (round-off) count as 0. */
+function psdSqrtColumns(H: Matrix): Vec[] {
+  const { values, vectors } = eigSymmetric(H, 'output Hessian');
+  const D = H.rows;
+  const cols: Vec[] = [];
+  for (let k = 0; k < D; k++) {
+    const w = Math.sqrt(Math.max(values[k], 0));
+    if (w === 0) continue;
+    cols.push(Float64Array.from({ length: D }, (_, i) => w * vectors.get(i, k)));
+  }
+  return cols;
+}
+
+/** The matrix whose columns are the given vectors. */
+export function columnsToMatrix(cols: readonly Vec[], rows: number): Matrix {
+  const M = new Matrix(rows, cols.length);
+  cols.forEach((c, r) => {
+    for (let i = 0; i < rows; i++) M.data[i * cols.length + r] = c[i];
+  });
+  return M;
+}
+
+/**
+ * The factor U of a curvature, C = (1/N) U Uᵀ, each column one back-propagated vector:
+ * * fisher: J_nᵀ s_r for the columns s_r of the output Fisher's square root (exact expectation over y);
+ * * empirical-fisher: the per-example gradient g_n at the training target;
+ * * ggn: J_nᵀ s_r for a square root of the output Hessian at the target.
+ * For the canonical likelihoods fisher and ggn coincide.
+ */
+export function curvatureFactorColumns(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  kind: FactoredCurvatureKind,
+): Vec[] {
+  const lik = likelihoodModel(spec.likelihood);
+  const cols: Vec[] = [];
+  inputs.forEach((x, n) => {
+    if (kind === 'empirical-fisher') {
+      cols.push(exampleLossAndGradient(spec, weights, x, targets[n]).gradient);
+      return;
+    }
+    const trace = forward(spec, weights, x);
+    let sqrtCols: Vec[];
+    if (kind === 'fisher') {
+      const S = lik.fisherSqrt(trace.output);
+      sqrtCols = Array.from({ length: S.cols }, (_, r) => Float64Array.from({ length: S.rows }, (_, i) => S.get(i, r)));
+    } else if (kind === 'ggn') {
+      sqrtCols = psdSqrtColumns(lik.hessian(trace.output, targets[n]));
+    } else {
+      throw new NatgradError('kind', `must be one of ${FACTORED_CURVATURES.join(', ')}, got ${JSON.stringify(kind)}`);
+    }
+    for (const u of sqrtCols) cols.push(parameterGradient(spec, trace, backward(spec, weights, trace, u)));
+  });
+  return cols;
+}
+
+/** The factor of curvatureFactorColumns as a P x R matrix with N. */
+export function curvatureFactor(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  kind: FactoredCurvatureKind,
+): CurvatureFactor {
+  return { U: columnsToMatrix(curvatureFactorColumns(spec, weights, inputs, targets, kind), paramCount(spec)), N: inputs.length };
+}
+
+/** U / sqrt(N), so that C = V Vᵀ. */
+export function scaledFactor({ U, N }: CurvatureFactor): Matrix {
+  const s = 1 / Math.sqrt(N);
+  return new Matrix(U.rows, U.cols, U.data.map((v) => v * s));
+}
+
+/** C = (1/N) U Uᵀ as an operator, O(P R) per product. */
+export function factorOperator(factor: CurvatureFactor): LinearOperator {
+  return lowRankOperator(scaledFactor(factor));
+}
+
+/** (C + λ I)⁻¹ = ((1/N) U Uᵀ + λ I)⁻¹ by Woodbury (an R x R Cholesky); λ > 0. */
+export function factorDampedInverse(factor: CurvatureFactor, damping: number): LinearOperator {
+  return lowRankPlusDampingInverse(scaledFactor(factor), damping);
+}
+
+/** The top k eigenpairs of C = V Vᵀ, eigenvalues descending, eigenvectors as the columns of a P x k matrix. */
+export interface TopEigenpairs {
+  values: Float64Array;
+  vectors: Matrix;
+}
+
+/**
+ * Top-k eigenpairs of C = V Vᵀ (V = U/sqrt(N), P x R). When R <= P they come
+ * from the R x R Gram matrix VᵀV = W diag(μ) Wᵀ: C (V w) = μ (V w), so
+ * q = V w / sqrt(μ). Otherwise from C itself. Eigenvalues <= 0 (rank
+ * deficiency, round-off) are never returned, so fewer than k pairs may come back.
+ */
+export function topEigenpairs(factor: CurvatureFactor, k: number): TopEigenpairs {
+  if (!(Number.isInteger(k) && k >= 0)) throw new NatgradError('rank', `must be an integer >= 0, got ${k}`);
+  const V = scaledFactor(factor);
+  const P = V.rows;
+  const R = V.cols;
+  const useGram = R <= P;
+  const e = eigSymmetric(useGram ? matmulTN(V, V) : matmulNT(V, V), 'curvature');
+  const dim = e.values.length;
+  let top = 0;
+  for (const v of e.values) top = Math.max(top, Math.abs(v));
+  // Pairs at round-off level carry no direction (V w / sqrt(μ) would be noise).
+  const cut = dim * 2 ** -52 * top;
+  const values: number[] = [];
+  const cols: Vec[] = [];
+  for (let i = dim - 1; i >= 0 && values.length < k; i--) {
+    const mu = e.values[i];
+    if (!(mu > cut)) break;
+    const w = Float64Array.from({ length: dim }, (_, j) => e.vectors.get(j, i));
+    if (useGram) {
+      const q = matvec(V, w);
+      const s = 1 / Math.sqrt(mu);
+      for (let j = 0; j < P; j++) q[j] *= s;
+      cols.push(q);
+    } else {
+      cols.push(w);
+    }
+    values.push(mu);
+  }
+  return { values: Float64Array.from(values), vectors: columnsToMatrix(cols, P) };
+}
+
+/** Q diag(values) Qᵀ from eigenpairs, as the low-rank operator (Q diag(sqrt values))(...)ᵀ. */
+export function eigenpairsOperator({ values, vectors }: TopEigenpairs): LinearOperator {
+  const k = values.length;
+  const B = new Matrix(vectors.rows, k);
+  for (let i = 0; i < vectors.rows; i++) for (let j = 0; j < k; j++) B.data[i * k + j] = vectors.data[i * k + j] * Math.sqrt(values[j]);
+  return lowRankOperator(B);
+}
+
+/**
+ * The rank-k truncation of C plus damping, Q_k Λ_k Q_kᵀ + λ I, and its inverse by Woodbury:
+ * (Q_k Λ_k Q_kᵀ + λ I)⁻¹ = (1/λ)(I - Q_k diag(λ_i/(λ_i + λ)) Q_kᵀ).
+ */
+export function truncatedDampedOperators(pairs: TopEigenpairs, damping: number): { operator: LinearOperator; inverse: LinearOperator } {
+  const { values, vectors } = pairs;
+  const k = values.length;
+  const B = new Matrix(vectors.rows, k);
+  for (let i = 0; i < vectors.rows; i++) for (let j = 0; j < k; j++) B.data[i * k + j] = vectors.data[i * k + j] * Math.sqrt(values[j]);
+  return { operator: dampedOperator(lowRankOperator(B), damping), inverse: lowRankPlusDampingInverse(B, damping) };
+}

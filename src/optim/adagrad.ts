@@ -1,0 +1,42 @@
+/**
+ * AdaGrad: accumulate s <- s + g², step g / (sqrt(s) + ε) — the diagonal of
+ * full-matrix AdaGrad's (Σ g gᵀ)^(-1/2).
+ *
+ * Options [defaults]: lr, initialAccumulator [0.1], eps [1e-7]. Example: `adagrad({ lr: 0.5 })`.
+ * Reference: J. Duchi, E. Hazan and Y. Singer, "Adaptive subgradient methods
+ * for online learning and stochastic optimization", JMLR 2011.
+ */
+import { NatgradError } from '../core/errors.js';
+import type { Vec } from '../core/vec.js';
+import { type Schedule, scaleByLearningRate } from './common.js';
+import { chain, type Transform } from './transform.js';
+
+export interface AdagradState {
+  sumOfSquares: Vec;
+}
+
+export interface ScaleByAdagradOptions {
+  initialAccumulator?: number;
+  eps?: number;
+}
+
+/** g / (sqrt(Σ g²) + ε). */
+export function scaleByAdagrad(o: ScaleByAdagradOptions = {}): Transform<AdagradState> {
+  const init = o.initialAccumulator ?? 0.1;
+  const eps = o.eps ?? 1e-7;
+  if (!(init >= 0)) throw new NatgradError('initialAccumulator', `must be >= 0, got ${init}`);
+  if (!(eps > 0)) throw new NatgradError('eps', `must be > 0, got ${eps}`);
+  return {
+    init: (p) => ({ sumOfSquares: new Float64Array(p.length).fill(init) }),
+    update(g, s) {
+      const sum = s.sumOfSquares.map((v, i) => v + g[i] * g[i]);
+      return [g.map((gi, i) => gi / (Math.sqrt(sum[i]) + eps)), { sumOfSquares: sum }] as const;
+    },
+  };
+}
+
+export interface AdagradOptions extends ScaleByAdagradOptions {
+  lr: Schedule;
+}
+
+export const adagrad = (o: AdagradOptions): Transform<unknown[]> => chain(scaleByAdagrad(o), scaleByLearningRate(o.lr));

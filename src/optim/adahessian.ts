@@ -1,0 +1,77 @@
+/**
+ * AdaHessian: Adam with the squared gradient replaced by the square of a
+ * Hutchinson estimate D of the Hessian diagonal (z ⊙ H z, Rademacher z):
+ *   m <- β1 m + (1-β1) g,  v <- β2 v + (1-β2) D²,  step m̂ / (v̂^(k/2) + ε).
+ * The spatial averaging of the paper (over convolution kernels) is omitted:
+ * parameters here are dense, each its own block.
+ *
+ * Options [defaults]: lr, b1 [0.9], b2 [0.999], eps [1e-4], hessianPower k [1],
+ * probes per step [1]. Needs a ModelBatch with an rng in extra. Example:
+ * `adahessian({ lr: 0.1 })`.
+ * Reference: Z. Yao, A. Gholami, S. Shen, M. Mustafa, K. Keutzer and
+ * M. Mahoney, "ADAHESSIAN: an adaptive second order optimizer for machine
+ * learning", AAAI 2021.
+ */
+import { NatgradError } from '../core/errors.js';
+import type { Vec } from '../core/vec.js';
+import { hutchinsonProbe } from '../curvature/hutchinson.js';
+import { hessianVectorProduct } from '../models/mlp.js';
+import { type Schedule, scaleByLearningRate } from './common.js';
+import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
+import { chain, type Transform } from './transform.js';
+
+export interface AdahessianState {
+  count: number;
+  mu: Vec;
+  nu: Vec;
+}
+
+export interface ScaleByAdahessianOptions {
+  b1?: number;
+  b2?: number;
+  eps?: number;
+  hessianPower?: number;
+  probes?: number;
+}
+
+/** The AdaHessian direction m̂ / (v̂^(k/2) + ε). */
+export function scaleByAdahessian(o: ScaleByAdahessianOptions = {}): Transform<AdahessianState, ModelBatch> {
+  const b1 = o.b1 ?? 0.9;
+  const b2 = o.b2 ?? 0.999;
+  const eps = o.eps ?? 1e-4;
+  const k = o.hessianPower ?? 1;
+  const probes = o.probes ?? 1;
+  if (!(b1 >= 0 && b1 < 1)) throw new NatgradError('b1', `must be in [0, 1), got ${b1}`);
+  if (!(b2 >= 0 && b2 < 1)) throw new NatgradError('b2', `must be in [0, 1), got ${b2}`);
+  if (!(eps > 0)) throw new NatgradError('eps', `must be > 0, got ${eps}`);
+  if (!(k > 0 && k <= 1)) throw new NatgradError('hessianPower', `must be in (0, 1], got ${k}`);
+  if (!(Number.isInteger(probes) && probes >= 1)) throw new NatgradError('probes', `must be an integer >= 1, got ${probes}`);
+  return {
+    init: (p) => ({ count: 0, mu: new Float64Array(p.length), nu: new Float64Array(p.length) }),
+    update(g, s, params, extra) {
+      const batch = requireModelBatch(extra, params, 'adahessian');
+      const rng = requireRng(batch, 'adahessian');
+      const w = batchWeights(batch, params);
+      const hv = (v: Vec): Vec => hessianVectorProduct(batch.spec, w, batch.inputs, batch.targets, v);
+      const D = new Float64Array(params.length);
+      for (let r = 0; r < probes; r++) {
+        const d = hutchinsonProbe(hv, params.length, rng);
+        for (let i = 0; i < D.length; i++) D[i] += d[i] / probes;
+      }
+      const t = s.count + 1;
+      const mu = s.mu.map((m, i) => b1 * m + (1 - b1) * g[i]);
+      const nu = s.nu.map((v, i) => b2 * v + (1 - b2) * D[i] * D[i]);
+      const c1 = 1 - b1 ** t;
+      const c2 = 1 - b2 ** t;
+      const out = mu.map((m, i) => m / c1 / ((nu[i] / c2) ** (k / 2) + eps));
+      return [out, { count: t, mu, nu }] as const;
+    },
+  };
+}
+
+export interface AdahessianOptions extends ScaleByAdahessianOptions {
+  lr: Schedule;
+}
+
+export const adahessian = (o: AdahessianOptions): Transform<unknown[], ModelBatch> =>
+  chain<ModelBatch>(scaleByAdahessian(o), scaleByLearningRate(o.lr));

@@ -1,0 +1,52 @@
+/**
+ * Adam: m <- β1 m + (1-β1) g, v <- β2 v + (1-β2) g², step
+ * m̂ / (sqrt(v̂) + ε) with the bias corrections m̂ = m/(1-β1^t), v̂ = v/(1-β2^t).
+ *
+ * Options [defaults]: lr, b1 [0.9], b2 [0.999], eps [1e-8]. Example: `adam({ lr: 1e-2 })`.
+ * Reference: D. P. Kingma and J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
+ */
+import { NatgradError } from '../core/errors.js';
+import type { Vec } from '../core/vec.js';
+import { type Schedule, scaleByLearningRate } from './common.js';
+import { chain, type Transform } from './transform.js';
+
+export interface AdamState {
+  count: number;
+  mu: Vec;
+  nu: Vec;
+}
+
+export interface ScaleByAdamOptions {
+  b1?: number;
+  b2?: number;
+  eps?: number;
+}
+
+/** The Adam direction m̂ / (sqrt(v̂) + ε). */
+export function scaleByAdam(o: ScaleByAdamOptions = {}): Transform<AdamState> {
+  const b1 = o.b1 ?? 0.9;
+  const b2 = o.b2 ?? 0.999;
+  const eps = o.eps ?? 1e-8;
+  if (!(b1 >= 0 && b1 < 1)) throw new NatgradError('b1', `must be in [0, 1), got ${b1}`);
+  if (!(b2 >= 0 && b2 < 1)) throw new NatgradError('b2', `must be in [0, 1), got ${b2}`);
+  if (!(eps > 0)) throw new NatgradError('eps', `must be > 0, got ${eps}`);
+  return {
+    init: (p) => ({ count: 0, mu: new Float64Array(p.length), nu: new Float64Array(p.length) }),
+    update(g, s) {
+      const t = s.count + 1;
+      const mu = s.mu.map((m, i) => b1 * m + (1 - b1) * g[i]);
+      const nu = s.nu.map((v, i) => b2 * v + (1 - b2) * g[i] * g[i]);
+      const c1 = 1 - b1 ** t;
+      const c2 = 1 - b2 ** t;
+      const out = mu.map((m, i) => m / c1 / (Math.sqrt(nu[i] / c2) + eps));
+      return [out, { count: t, mu, nu }] as const;
+    },
+  };
+}
+
+export interface AdamOptions extends ScaleByAdamOptions {
+  lr: Schedule;
+}
+
+/** Adam = chain(scaleByAdam, scaleByLearningRate). */
+export const adam = (o: AdamOptions): Transform<unknown[]> => chain(scaleByAdam(o), scaleByLearningRate(o.lr));

@@ -1,0 +1,78 @@
+/**
+ * Small transforms every named optimizer is built from. Sign convention of
+ * the engine: a transform's output is ADDED to the parameters, so the
+ * preconditioners return gradient-like directions and scaleByLearningRate
+ * turns them into descent steps (multiplies by -lr).
+ */
+import { NatgradError } from '../core/errors.js';
+import { norm2, type Vec } from '../core/vec.js';
+import type { Transform } from './transform.js';
+
+/** Stateless transforms keep no state. */
+export type EmptyState = Record<string, never>;
+
+const EMPTY: EmptyState = {};
+
+/** A learning rate: a number, or a schedule of the step count (0-based). */
+export type Schedule = number | ((step: number) => number);
+
+/** Throws unless lr is a finite number (or a function). */
+export function validateSchedule(lr: Schedule, path = 'lr'): void {
+  if (typeof lr === 'function') return;
+  if (!(typeof lr === 'number' && Number.isFinite(lr))) throw new NatgradError(path, `must be a finite number or a schedule, got ${lr}`);
+}
+
+/** Multiplies by a constant factor. */
+export function scale(factor: number): Transform<EmptyState> {
+  if (!Number.isFinite(factor)) throw new NatgradError('factor', `must be a finite number, got ${factor}`);
+  return { init: () => EMPTY, update: (g, s) => [g.map((v) => factor * v), s] as const };
+}
+
+export interface ScaleByScheduleState {
+  count: number;
+}
+
+/** Multiplies by -lr(step): the descent step of a learning rate or schedule. */
+export function scaleByLearningRate(lr: Schedule): Transform<ScaleByScheduleState> {
+  validateSchedule(lr);
+  return {
+    init: () => ({ count: 0 }),
+    update(g, s) {
+      const rate = typeof lr === 'number' ? lr : lr(s.count);
+      if (!Number.isFinite(rate)) throw new NatgradError('lr', `the schedule gave ${rate} at step ${s.count}`);
+      return [g.map((v) => -rate * v), { count: s.count + 1 }] as const;
+    },
+  };
+}
+
+/** Passes the gradient through unchanged. */
+export function identity(): Transform<EmptyState> {
+  return { init: () => EMPTY, update: (g, s) => [Float64Array.from(g), s] as const };
+}
+
+/** Rescales the update to Euclidean norm at most maxNorm (a cheap guard against blow-ups). */
+export function clipByGlobalNorm(maxNorm: number): Transform<EmptyState> {
+  if (!(maxNorm > 0 && Number.isFinite(maxNorm))) throw new NatgradError('maxNorm', `must be a finite number > 0, got ${maxNorm}`);
+  return {
+    init: () => EMPTY,
+    update(g, s) {
+      const n = norm2(g);
+      const f = n > maxNorm ? maxNorm / n : 1;
+      return [g.map((v) => f * v), s] as const;
+    },
+  };
+}
+
+/** Adds weightDecay · params (L2 regularization folded into the update, AdamW style). */
+export function addDecayedWeights(weightDecay: number): Transform<EmptyState> {
+  if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new NatgradError('weightDecay', `must be a finite number >= 0, got ${weightDecay}`);
+  return { init: () => EMPTY, update: (g, s, p) => [g.map((v, i) => v + weightDecay * p[i]), s] as const };
+}
+
+/** Throws unless every entry of an update is finite: a preconditioner must never emit NaN. */
+export function assertFiniteUpdate(u: Vec, who: string): Vec {
+  for (let i = 0; i < u.length; i++) {
+    if (!Number.isFinite(u[i])) throw new NatgradError(who, `update entry ${i} is ${u[i]}; increase the damping or the clipping threshold`);
+  }
+  return u;
+}

@@ -1,0 +1,97 @@
+/**
+ * Gauss-Newton and Levenberg-Marquardt: precondition with the generalized
+ * Gauss-Newton matrix G = (1/N) sum_n J_nᵀ H_n J_n (H_n the Hessian of the loss
+ * in the network output), δ = (G + λ I)⁻¹ g, step -δ.
+ *
+ * Levenberg-Marquardt adapts λ from the reduction ratio
+ *   ρ = (L(θ) - L(θ - δ)) / (gᵀδ - ½ δᵀ G δ)      (actual / predicted by the quadratic model)
+ * λ <- λ·boost when ρ < 1/4, λ <- λ/boost when ρ > 3/4, and a step that does
+ * not decrease the loss is rejected (a zero update) — the ratio assumes the
+ * step is taken in full, so the alias uses lr = 1.
+ *
+ * Options [defaults]: damping λ₀ [1e-3], boost [1.5], minDamping [1e-12],
+ * maxDamping [1e12], clip [none]. Needs a ModelBatch in extra.
+ * Example: `levenbergMarquardt({ damping: 1 })`.
+ * References: K. Levenberg, 1944; D. Marquardt, 1963; J. Martens, "Deep
+ * learning via Hessian-free optimization", ICML 2010, section 4.1;
+ * N. Schraudolph, "Fast curvature matrix-vector products", 2002.
+ */
+import { NatgradError } from '../core/errors.js';
+import { dot } from '../core/vec.js';
+import { ggnMatrix } from '../curvature/dense-curvature.js';
+import { type StabilityOptions, stabilize } from '../curvature/stability.js';
+import { matvec } from '../linalg/ops.js';
+import { meanLoss } from '../models/mlp.js';
+import { assertFiniteUpdate, type EmptyState, type Schedule, scaleByLearningRate } from './common.js';
+import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
+import { chain, type Transform } from './transform.js';
+
+export type GaussNewtonState = EmptyState;
+
+/** (G + λ I)⁻¹ g with a fixed damping (Gauss-Newton). */
+export function scaleByGaussNewton(o: StabilityOptions = {}): Transform<GaussNewtonState, ModelBatch> {
+  return {
+    init: () => ({}),
+    update(g, s, params, extra) {
+      const b = requireModelBatch(extra, params, 'gauss-newton');
+      const G = ggnMatrix(b.spec, batchWeights(b, params), b.inputs, b.targets);
+      return [assertFiniteUpdate(stabilize(G, o, 'ggn').inverse.matvec(g), 'gauss-newton'), s] as const;
+    },
+  };
+}
+
+export interface GaussNewtonOptions extends StabilityOptions {
+  lr?: Schedule;
+}
+
+export const gaussNewton = (o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> =>
+  chain<ModelBatch>(scaleByGaussNewton(o), scaleByLearningRate(o.lr ?? 1));
+
+export interface LevenbergMarquardtState {
+  damping: number;
+  /** ρ of the last step (NaN before the first). */
+  ratio: number;
+  accepted: number;
+  rejected: number;
+}
+
+export interface ScaleByLevenbergMarquardtOptions extends Omit<StabilityOptions, 'damping'> {
+  damping?: number;
+  boost?: number;
+  minDamping?: number;
+  maxDamping?: number;
+}
+
+/** Gauss-Newton with adaptive damping by the reduction ratio; rejected steps return zero. */
+export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<LevenbergMarquardtState, ModelBatch> {
+  const boost = o.boost ?? 1.5;
+  const lo = o.minDamping ?? 1e-12;
+  const hi = o.maxDamping ?? 1e12;
+  const d0 = o.damping ?? 1e-3;
+  if (!(boost > 1 && Number.isFinite(boost))) throw new NatgradError('boost', `must be a finite number > 1, got ${boost}`);
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) throw new NatgradError('minDamping', `need 0 < minDamping <= maxDamping < ∞, got ${lo}, ${hi}`);
+  if (!(d0 >= lo && d0 <= hi)) throw new NatgradError('damping', `must lie in [minDamping, maxDamping] = [${lo}, ${hi}], got ${d0}`);
+  return {
+    init: () => ({ damping: d0, ratio: Number.NaN, accepted: 0, rejected: 0 }),
+    update(g, s, params, extra) {
+      const b = requireModelBatch(extra, params, 'levenberg-marquardt');
+      const w = batchWeights(b, params);
+      const G = ggnMatrix(b.spec, w, b.inputs, b.targets);
+      const delta = stabilize(G, { ...o, damping: s.damping }, 'ggn').inverse.matvec(g);
+      assertFiniteUpdate(delta, 'levenberg-marquardt');
+      const predicted = dot(g, delta) - 0.5 * dot(delta, matvec(G, delta));
+      const trial = params.map((p, i) => p - delta[i]);
+      const actual = meanLoss(b.spec, w, b.inputs, b.targets) - meanLoss(b.spec, batchWeights(b, trial), b.inputs, b.targets);
+      const ratio = predicted > 0 ? actual / predicted : Number.NaN;
+      let damping = s.damping;
+      if (!(ratio >= 0.25)) damping = Math.min(hi, damping * boost);
+      else if (ratio > 0.75) damping = Math.max(lo, damping / boost);
+      const accept = actual > 0 && Number.isFinite(actual);
+      const next = { damping, ratio, accepted: s.accepted + (accept ? 1 : 0), rejected: s.rejected + (accept ? 0 : 1) };
+      return [accept ? delta : new Float64Array(delta.length), next] as const;
+    },
+  };
+}
+
+export const levenbergMarquardt = (o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> =>
+  chain<ModelBatch>(scaleByLevenbergMarquardt(o), scaleByLearningRate(1));

@@ -1,0 +1,198 @@
+/**
+ * Natural gradient descent: θ <- θ - lr (F + λ I)⁻¹ ∇L, F the Fisher of the
+ * model's predictive distribution, with the choices users ask for:
+ * * fisher: 'exact' (expectation over y in closed form), 'empirical' (training
+ *   labels; not the Fisher, kfac-pytorch#109) or 'monte-carlo' (y sampled from
+ *   the model, `samples` draws per input);
+ * * solver: 'direct' (eigendecomposition of the dense F with the shared
+ *   stability options), 'cg' (Hessian-free style: matrix-free Fisher-vector
+ *   products and conjugate gradients), 'low-rank' (F = (1/N) U Uᵀ, inverted by
+ *   Woodbury, optionally truncated to the top `rank` eigenpairs),
+ *   'block-diagonal' (one dense block per layer);
+ * * trustRegion δ: the direction d is scaled by min(1, δ / sqrt(dᵀ F d)), so
+ *   the alias's step Δ = -lr d satisfies Δᵀ F Δ <= δ² (it passes δ / lr).
+ * CG stopping rule: ||(F + λ I) d - g|| <= cg.rtol ||g|| or cg.maxIterations
+ * iterations or a direction of non-positive curvature (then the last iterate
+ * is used, the gradient if that is zero).
+ *
+ * Options [defaults]: lr [1], fisher ['exact'], solver ['direct'], damping [1e-4],
+ * clip [none], rcond [1e-12], emaDecay [0] (running average of F, direct and
+ * block-diagonal), samples [1], rank [all], cg { rtol [1e-6], maxIterations [50],
+ * warmStart [false] }, trustRegion [none]. Needs a ModelBatch in extra (with an
+ * rng for 'monte-carlo'). Example: `naturalGradient({ lr: 1, damping: 1e-3, solver: 'cg' })`.
+ *
+ * References: S. Amari, "Natural gradient works efficiently in learning", 1998;
+ * J. Martens, "Deep learning via Hessian-free optimization", ICML 2010;
+ * J. Schulman et al., "Trust region policy optimization", ICML 2015 (trust region);
+ * J. Martens, "New insights and perspectives on the natural gradient method", JMLR 2020.
+ */
+import { NatgradError } from '../core/errors.js';
+import { dot, type Vec } from '../core/vec.js';
+import { curvatureLayerBlocks } from '../curvature/block-diagonal.js';
+import { curvatureOperator } from '../curvature/curvature-products.js';
+import { type ModelCurvatureKind, empiricalFisherMatrix, fisherMatrix } from '../curvature/dense-curvature.js';
+import {
+  type FactoredCurvatureKind,
+  curvatureFactor,
+  factorDampedInverse,
+  topEigenpairs,
+  truncatedDampedOperators,
+} from '../curvature/low-rank.js';
+import { type StabilityOptions, emaMatrix, stabilize, validateDecay, validateStability } from '../curvature/stability.js';
+import { conjugateGradient, type CgStopReason } from '../linalg/cg.js';
+import type { LinearOperator } from '../linalg/linear-operator.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { blockDiagonalOperator, dampedOperator, denseOperator } from '../linalg/operators.js';
+import type { Target } from '../models/likelihoods.js';
+import { type LayerWeights, sampleTargets } from '../models/mlp.js';
+import { assertFiniteUpdate, type Schedule, scaleByLearningRate, validateSchedule } from './common.js';
+import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
+import { chain, type Transform } from './transform.js';
+
+export type FisherChoice = 'exact' | 'empirical' | 'monte-carlo';
+export type NaturalGradientSolver = 'direct' | 'cg' | 'low-rank' | 'block-diagonal';
+
+export const FISHER_CHOICES: readonly FisherChoice[] = ['exact', 'empirical', 'monte-carlo'];
+export const NATURAL_GRADIENT_SOLVERS: readonly NaturalGradientSolver[] = ['direct', 'cg', 'low-rank', 'block-diagonal'];
+
+export interface ScaleByNaturalGradientOptions extends StabilityOptions {
+  fisher?: FisherChoice;
+  solver?: NaturalGradientSolver;
+  emaDecay?: number;
+  samples?: number;
+  rank?: number;
+  cg?: { rtol?: number; maxIterations?: number; warmStart?: boolean };
+  trustRegion?: number;
+}
+
+export interface NaturalGradientState {
+  count: number;
+  /** Running average of F (direct) or of its layer blocks (block-diagonal). */
+  average: Matrix[] | null;
+  /** The last CG solution (warm start) and how CG stopped. */
+  lastDirection: Vec | null;
+  lastCg: { iterations: number; reason: CgStopReason } | null;
+}
+
+/**
+ * The batch on which the chosen Fisher is an "empirical Fisher": the training
+ * labels, or for 'monte-carlo' the inputs repeated `samples` times with y drawn
+ * from the model (same draw order as monteCarloFisher), so that one code path
+ * gives (1/(N S)) sum g gᵀ.
+ */
+export function fisherBatch(
+  batch: ModelBatch,
+  weights: readonly LayerWeights[],
+  fisher: FisherChoice,
+  samples: number,
+): { inputs: readonly Vec[]; targets: readonly Target[]; kind: FactoredCurvatureKind } {
+  if (fisher === 'exact') return { inputs: batch.inputs, targets: batch.targets, kind: 'fisher' };
+  if (fisher === 'empirical') return { inputs: batch.inputs, targets: batch.targets, kind: 'empirical-fisher' };
+  const rng = requireRng(batch, 'natural gradient with a Monte Carlo Fisher');
+  const inputs: Vec[] = [];
+  const targets: Target[] = [];
+  for (let s = 0; s < samples; s++) {
+    inputs.push(...batch.inputs);
+    targets.push(...sampleTargets(batch.spec, weights, batch.inputs, rng));
+  }
+  return { inputs, targets, kind: 'empirical-fisher' };
+}
+
+function validateOptions(o: ScaleByNaturalGradientOptions): void {
+  validateStability(o);
+  const fisher = o.fisher ?? 'exact';
+  const solver = o.solver ?? 'direct';
+  if (!FISHER_CHOICES.includes(fisher)) throw new NatgradError('fisher', `must be one of ${FISHER_CHOICES.join(', ')}, got ${JSON.stringify(fisher)}`);
+  if (!NATURAL_GRADIENT_SOLVERS.includes(solver)) {
+    throw new NatgradError('solver', `must be one of ${NATURAL_GRADIENT_SOLVERS.join(', ')}, got ${JSON.stringify(solver)}`);
+  }
+  validateDecay(o.emaDecay ?? 0, 'emaDecay');
+  const samples = o.samples ?? 1;
+  if (!(Number.isInteger(samples) && samples >= 1)) throw new NatgradError('samples', `must be an integer >= 1, got ${samples}`);
+  if (o.rank !== undefined && !(Number.isInteger(o.rank) && o.rank >= 0)) throw new NatgradError('rank', `must be an integer >= 0, got ${o.rank}`);
+  if ((solver === 'low-rank' || solver === 'cg') && !((o.damping ?? 1e-4) > 0)) {
+    throw new NatgradError('damping', `the ${solver} solver needs damping > 0 (F is singular when there are fewer outer products than parameters)`);
+  }
+  if (o.trustRegion !== undefined && !(o.trustRegion > 0 && Number.isFinite(o.trustRegion))) {
+    throw new NatgradError('trustRegion', `must be a finite number > 0, got ${o.trustRegion}`);
+  }
+  const rtol = o.cg?.rtol ?? 1e-6;
+  const maxIt = o.cg?.maxIterations ?? 50;
+  if (!(rtol > 0 && rtol < 1)) throw new NatgradError('cg.rtol', `must be in (0, 1), got ${rtol}`);
+  if (!(Number.isInteger(maxIt) && maxIt >= 1)) throw new NatgradError('cg.maxIterations', `must be an integer >= 1, got ${maxIt}`);
+}
+
+/** d = (F + λ I)⁻¹ g by the chosen solver, optionally shrunk to the trust region dᵀ F d <= δ². */
+export function scaleByNaturalGradient(o: ScaleByNaturalGradientOptions = {}): Transform<NaturalGradientState, ModelBatch> {
+  validateOptions(o);
+  const fisher = o.fisher ?? 'exact';
+  const solver = o.solver ?? 'direct';
+  const damping = o.damping ?? 1e-4;
+  const decay = o.emaDecay ?? 0;
+  const samples = o.samples ?? 1;
+  const stab: StabilityOptions = { damping, clip: o.clip, rcond: o.rcond };
+  return {
+    init: () => ({ count: 0, average: null, lastDirection: null, lastCg: null }),
+    update(g, s, params, extra) {
+      const b = requireModelBatch(extra, params, 'natural gradient');
+      const w = batchWeights(b, params);
+      const fb = fisherBatch(b, w, fisher, samples);
+      const fisherOp = (): LinearOperator =>
+        curvatureOperator(b.spec, w, fb.inputs, fb.targets, fb.kind as ModelCurvatureKind);
+      let d: Vec;
+      let next: NaturalGradientState = { ...s, count: s.count + 1 };
+      let F: LinearOperator | null = null;
+      if (solver === 'direct' || solver === 'block-diagonal') {
+        const fresh =
+          solver === 'direct'
+            ? [fb.kind === 'fisher' ? fisherMatrix(b.spec, w, fb.inputs) : empiricalFisherMatrix(b.spec, w, fb.inputs, fb.targets)]
+            : curvatureLayerBlocks(b.spec, w, fb.inputs, fb.targets, fb.kind);
+        const avg = fresh.map((M, l) => emaMatrix(s.average?.[l] ?? null, M, decay));
+        next = { ...next, average: avg };
+        const stabilized = avg.map((M, l) => stabilize(M, stab, `fisher[${l}]`));
+        d = blockDiagonalOperator(stabilized.map((x) => x.inverse)).matvec(g);
+        F = blockDiagonalOperator(avg.map((M) => denseOperator(M)));
+      } else if (solver === 'low-rank') {
+        const factor = curvatureFactor(b.spec, w, fb.inputs, fb.targets, fb.kind);
+        if (o.rank === undefined) {
+          d = factorDampedInverse(factor, damping).matvec(g);
+        } else {
+          d = truncatedDampedOperators(topEigenpairs(factor, o.rank), damping).inverse.matvec(g);
+        }
+      } else {
+        F = fisherOp();
+        const x0 = o.cg?.warmStart && s.lastDirection ? s.lastDirection : undefined;
+        const r = conjugateGradient(dampedOperator(F, damping), g, {
+          rtol: o.cg?.rtol ?? 1e-6,
+          maxIterations: o.cg?.maxIterations ?? 50,
+          ...(x0 ? { x0 } : {}),
+        });
+        d = r.x.some((v) => v !== 0) ? r.x : Float64Array.from(g);
+        next = { ...next, lastDirection: Float64Array.from(d), lastCg: { iterations: r.iterations, reason: r.reason } };
+      }
+      if (o.trustRegion !== undefined) {
+        const q = dot(d, (F ?? fisherOp()).matvec(d));
+        if (q > o.trustRegion ** 2) {
+          const f = o.trustRegion / Math.sqrt(q);
+          d = d.map((v) => v * f);
+        }
+      }
+      return [assertFiniteUpdate(d, 'natural gradient'), next] as const;
+    },
+  };
+}
+
+export interface NaturalGradientOptions extends ScaleByNaturalGradientOptions {
+  lr?: Schedule;
+}
+
+/** Natural gradient = chain(scaleByNaturalGradient, scaleByLearningRate); a trust region δ bounds Δᵀ F Δ <= δ². */
+export function naturalGradient(o: NaturalGradientOptions = {}): Transform<unknown[], ModelBatch> {
+  const lr = o.lr ?? 1;
+  validateSchedule(lr);
+  if (o.trustRegion !== undefined && typeof lr !== 'number') {
+    throw new NatgradError('lr', 'a trust region needs a constant learning rate (the bound is on lr · d)');
+  }
+  const trustRegion = o.trustRegion === undefined ? undefined : o.trustRegion / Math.abs(lr as number);
+  return chain<ModelBatch>(scaleByNaturalGradient({ ...o, trustRegion }), scaleByLearningRate(lr));
+}
