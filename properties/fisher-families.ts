@@ -60,7 +60,8 @@ function runProperty(ctx: CheckContext, runs: number, arb: fc.Arbitrary<FamilyPo
     return why === null;
   }), { seed: ctx.seed, numRuns: runs, endOnFailure: true });
   if (details.failed) {
-    return { ok: false, runs: details.numRuns, method, detail: `${failure ?? 'failed'} (seed ${details.seed}, path "${details.counterexamplePath}")` };
+    const thrown = details.errorInstance instanceof Error ? `threw: ${details.errorInstance.message}` : 'failed';
+    return { ok: false, runs: details.numRuns, method, detail: `${failure ?? thrown} (seed ${details.seed}, path "${details.counterexamplePath}")` };
   }
   return { ok: true, runs: details.numRuns, method, detail: `${details.numRuns} random points` };
 }

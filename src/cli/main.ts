@@ -28,6 +28,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--thorough', 'more cases and larger Monte Carlo samples')
     .option('--report <file>', 'also write the report to FILE.md or FILE.json')
     .option('--list', 'list the checks and exit')
+    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the suite (for a CI matrix)')
+    .option('--merge <reports...>', 'join the JSON reports of shards (written with --report FILE.json) instead of running')
     .action(async (opts) => { code = await verifyCommand(opts, io); });
 
   program.command('derive <family>')

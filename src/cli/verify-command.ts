@@ -6,7 +6,7 @@ import cliProgress from 'cli-progress';
 import { NatgradError } from '../core/errors.js';
 import { allChecks } from '../verify/registry.js';
 import { markdownReport, jsonReport, resultLine, summaryLine, textTable } from '../verify/report.js';
-import { runChecks, summarize } from '../verify/runner.js';
+import { runChecks, summarize, type CheckResult } from '../verify/runner.js';
 import type { Io } from './io.js';
 
 export interface VerifyOptions {
@@ -16,6 +16,49 @@ export interface VerifyOptions {
   thorough?: boolean;
   report?: string;
   list?: boolean;
+  /** `i/n`: run the i-th of n deterministic parts (1-based), for a CI matrix */
+  shard?: string;
+  /** JSON reports of shards to join instead of running */
+  merge?: string[];
+}
+
+/** Round robin over the registry's order: deterministic, and balanced across families. */
+export function shardOf<T>(items: readonly T[], shard: string | undefined): T[] {
+  if (shard === undefined) return [...items];
+  const m = /^(\d+)\/(\d+)$/.exec(shard);
+  const i = m ? Number(m[1]) : NaN;
+  const n = m ? Number(m[2]) : NaN;
+  if (!m || n < 1 || i < 1 || i > n) throw new NatgradError('--shard', `must be i/n with 1 <= i <= n, e.g. 2/4, got ${JSON.stringify(shard)}`);
+  return items.filter((_, k) => k % n === i - 1);
+}
+
+async function mergeReports(files: readonly string[], io: Io, report: string | undefined): Promise<number> {
+  const results: CheckResult[] = [];
+  let seed: number | undefined;
+  let millis = 0;
+  for (const f of files) {
+    let parsed: { seed?: unknown; results?: unknown; summary?: { millis?: unknown } };
+    try {
+      parsed = JSON.parse(await io.readFile(f));
+    } catch (e) {
+      throw new NatgradError(`--merge ${f}`, `cannot read a JSON verify report (${e instanceof Error ? e.message.split('\n')[0] : e})`);
+    }
+    if (!Array.isArray(parsed.results) || typeof parsed.seed !== 'number') throw new NatgradError(`--merge ${f}`, 'is not a natgrad verify JSON report (written by --report FILE.json)');
+    if (seed !== undefined && parsed.seed !== seed) throw new NatgradError(`--merge ${f}`, `was run with seed ${parsed.seed}, the others with ${seed}; shards must share the seed`);
+    seed = parsed.seed;
+    millis = Math.max(millis, Number(parsed.summary?.millis ?? 0));
+    results.push(...(parsed.results as CheckResult[]));
+  }
+  const ids = new Set<string>();
+  const duplicates = results.filter((r) => (ids.has(r.id) ? true : (ids.add(r.id), false))).map((r) => r.id);
+  if (duplicates.length) throw new NatgradError('--merge', `the reports overlap: ${duplicates.slice(0, 3).join(', ')} appear twice`);
+  const missing = allChecks().map((c) => c.id).filter((id) => !ids.has(id));
+  const summary = summarize(results, millis);
+  io.stdout(`${textTable(results)}\n`);
+  if (missing.length) io.stdout(`\n${missing.length} checks are in no report: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}\n`);
+  io.stdout(`\n${summaryLine(summary, seed ?? 0)} (merged from ${files.length} reports; time is the slowest shard's)\n`);
+  if (report) await io.writeFile(report, report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0));
+  return summary.verified === summary.total && missing.length === 0 ? 0 : 1;
 }
 
 function integerOption(value: string | undefined, name: string, fallback: number, min: number): number {
@@ -29,7 +72,8 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
   const seed = integerOption(opts.seed, 'seed', 20261125, 0);
   const runs = integerOption(opts.runs, 'runs', opts.thorough ? 50 : 8, 1);
   if (opts.report && !/\.(md|json)$/.test(opts.report)) throw new NatgradError('--report', `must name a .md or .json file, got ${JSON.stringify(opts.report)}`);
-  const checks = allChecks();
+  if (opts.merge) return mergeReports(opts.merge, io, opts.report);
+  const checks = shardOf(allChecks(), opts.shard);
   if (opts.list) {
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;

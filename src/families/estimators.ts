@@ -138,7 +138,14 @@ function pullBackNegHessian(cr: ChainRule, g: Float64Array, Hb: Float64Array): M
 
 /** Score of log p(x) in theta by Ridders' extrapolation: accurate to ~1e-10, for the deterministic routes. */
 function accurateScore(inst: FamilyInstance, cr: ChainRule, x: Sample, fixed: Record<string, number>): Float64Array {
-  const g = gradientFD((b) => inst.logpdf(x, b, fixed), cr.base, { maxStep: baseSteps(inst, cr.base) }).value;
+  let steps = baseSteps(inst, cr.base);
+  if (inst.breakpoints && typeof x === 'number') {
+    // a step must not carry the kink (x = mu for the Laplace) across x
+    const gap = Math.min(...inst.breakpoints(cr.base).map((k) => Math.abs(x - k)));
+    if (gap === 0) return new Float64Array(cr.J.cols).fill(NaN);
+    steps = steps.map((h) => Math.min(h, 0.25 * gap));
+  }
+  const g = gradientFD((b) => inst.logpdf(x, b, fixed), cr.base, { maxStep: steps }).value;
   return pullBackScore(cr, g);
 }
 
@@ -248,13 +255,21 @@ export function monteCarloFisher(pt: FisherPoint, samples: number, seed: number,
   const r1 = rng.split();
   const r2 = rng.split();
   const sample = (r: Rng) => inst.sample(r, cr.base, fixed);
-  const score = mcFisherScore(samples, r1, sample, (x) => pullBackScore(cr, baseScore(inst, x, cr.base, fixed, steps)));
+  // Where the density has kinks, a step must not carry the kink across x: the
+  // pointwise (almost everywhere) derivatives are wanted, not a smoothed delta.
+  const kinks = inst.breakpoints?.(cr.base) ?? [];
+  const capped = (x: Sample, h: Float64Array): Float64Array => {
+    if (kinks.length === 0 || typeof x !== 'number') return h;
+    const gap = Math.min(...kinks.map((k) => Math.abs(x - k)));
+    return h.map((v) => Math.min(v, 0.25 * gap));
+  };
+  const score = mcFisherScore(samples, r1, sample, (x) => pullBackScore(cr, baseScore(inst, x, cr.base, fixed, capped(x, steps))));
   if (opts.negHessian === false) return { score, samples };
   const m = cr.base.length;
   const biasBase = new Float64Array(m * m);
   const negHessian = mcFisherNegHessian(samples, r2, sample, (x) => {
-    const Hb = baseHessian(inst, x, cr.base, fixed, hsteps, biasBase);
-    return pullBackNegHessian(cr, baseScore(inst, x, cr.base, fixed, steps), Hb);
+    const Hb = baseHessian(inst, x, cr.base, fixed, capped(x, hsteps), biasBase);
+    return pullBackNegHessian(cr, baseScore(inst, x, cr.base, fixed, capped(x, steps)), Hb);
   });
   // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)
   const n = cr.J.cols;

@@ -1,5 +1,6 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
+import { choleskyInPlace, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
 import { Matrix } from './matrix.js';
 import { asymmetry, assertSquare, assertVecLength } from './ops.js';
 
@@ -9,6 +10,9 @@ import { asymmetry, assertSquare, assertVecLength } from './ops.js';
  * rounding; anything beyond this is a caller's bug, not rounding.
  */
 export const CHOLESKY_SYMMETRY_TOL = 1e-10;
+
+/** From this order on, factorization, inverse and many-right-hand-side solves use the blocked kernels. */
+export const CHOLESKY_BLOCKED_MIN = 48;
 
 /**
  * Cholesky factorization a = L Lᵀ of a symmetric positive definite matrix,
@@ -38,6 +42,15 @@ export class Cholesky {
         `matrix is not symmetric: entry (${bad.i}, ${bad.j}) = ${A[bad.i * n + bad.j]} but (${bad.j}, ${bad.i}) = ${A[bad.j * n + bad.i]}; a Cholesky factorization needs a symmetric positive definite matrix`,
       );
     }
+    if (n >= CHOLESKY_BLOCKED_MIN) {
+      const W = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) W[i * n + j] = A[i * n + j];
+      const failed = choleskyInPlace(W, n);
+      if (failed) throw notPositiveDefinite(path, failed.index, failed.value);
+      this.L = new Matrix(n, n, W);
+      this.n = n;
+      return;
+    }
     const L = new Matrix(n, n);
     const D = L.data;
     for (let i = 0; i < n; i++) {
@@ -47,12 +60,7 @@ export class Cholesky {
         let s = A[li + j];
         for (let k = 0; k < j; k++) s -= D[li + k] * D[lj + k];
         if (i === j) {
-          if (!(s > 0)) {
-            throw new NatgradError(
-              path,
-              `matrix is not positive definite: pivot ${i} of the Cholesky factorization is ${s} (must be > 0), so the leading ${i + 1} x ${i + 1} block has a non-positive eigenvalue; add damping (a + lambda I) or use a pseudo-inverse`,
-            );
-          }
+          if (!(s > 0)) throw notPositiveDefinite(path, i, s);
           D[li + i] = Math.sqrt(s);
         } else {
           D[li + j] = s / D[lj + j];
@@ -95,6 +103,11 @@ export class Cholesky {
     const m = B.cols;
     const D = this.L.data;
     const X = B.clone();
+    if (n >= CHOLESKY_BLOCKED_MIN) {
+      trsmLower(D, n, X.data, m);
+      trsmLowerTransposed(D, n, X.data, m);
+      return X;
+    }
     const Y = X.data;
     for (let i = 0; i < n; i++) {
       const li = i * n;
@@ -130,6 +143,7 @@ export class Cholesky {
   inverse(): Matrix {
     const n = this.n;
     const D = this.L.data;
+    if (n >= CHOLESKY_BLOCKED_MIN) return new Matrix(n, n, choleskyInverse(D, n));
     const W = new Float64Array(n * n); // L⁻¹, lower triangular
     for (let i = 0; i < n; i++) {
       const li = i * n;
@@ -166,6 +180,13 @@ export class Cholesky {
     for (let i = 0; i < this.n; i++) s += Math.log(this.L.data[i * this.n + i]);
     return 2 * s;
   }
+}
+
+function notPositiveDefinite(path: string, i: number, s: number): NatgradError {
+  return new NatgradError(
+    path,
+    `matrix is not positive definite: pivot ${i} of the Cholesky factorization is ${s} (must be > 0), so the leading ${i + 1} x ${i + 1} block has a non-positive eigenvalue; add damping (a + lambda I) or use a pseudo-inverse`,
+  );
 }
 
 /** True when a is square, finite, symmetric (to rounding) and has a Cholesky factorization. */

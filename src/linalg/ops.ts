@@ -1,5 +1,6 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
+import { gemm } from './kernels/gemm.js';
 import { Matrix } from './matrix.js';
 
 /**
@@ -9,6 +10,12 @@ import { Matrix } from './matrix.js';
  */
 
 const shapeOf = (a: Matrix): string => `${a.rows} x ${a.cols}`;
+
+/**
+ * Products with at least this many multiply-adds go to the packed, blocked
+ * GEMM kernel; below it packing costs more than it saves.
+ */
+export const GEMM_THRESHOLD = 16 * 16 * 16;
 
 /** Throws unless `x` has exactly `n` entries. */
 export function assertVecLength(x: ArrayLike<number>, n: number, path: string, what = 'vector'): void {
@@ -41,6 +48,10 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
   const B = b.data;
   const out = new Matrix(m, n);
   const C = out.data;
+  if (m * n * kk >= GEMM_THRESHOLD) {
+    gemm(false, false, m, n, kk, 1, A, 0, kk, B, 0, n, 0, C, 0, n);
+    return out;
+  }
   const k4 = kk - (kk % 4);
   for (let i = 0; i < m; i++) {
     const ci = i * n;
@@ -82,6 +93,10 @@ export function matmulTN(a: Matrix, b: Matrix): Matrix {
   const B = b.data;
   const out = new Matrix(m, n);
   const C = out.data;
+  if (m * n * kk >= GEMM_THRESHOLD) {
+    gemm(true, false, m, n, kk, 1, A, 0, m, B, 0, n, 0, C, 0, n);
+    return out;
+  }
   // k-i-j: one rank-one update per shared row, all accesses contiguous.
   for (let k = 0; k < kk; k++) {
     const ak = k * m;
@@ -111,6 +126,10 @@ export function matmulNT(a: Matrix, b: Matrix): Matrix {
   const B = b.data;
   const out = new Matrix(m, n);
   const C = out.data;
+  if (m * n * kk >= GEMM_THRESHOLD) {
+    gemm(false, true, m, n, kk, 1, A, 0, kk, B, 0, kk, 0, C, 0, n);
+    return out;
+  }
   for (let i = 0; i < m; i++) {
     const ai = i * kk;
     for (let j = 0; j < n; j++) {

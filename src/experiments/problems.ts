@@ -1,0 +1,204 @@
+/**
+ * The experiment problems of `natgrad train` and `natgrad compare`: each a
+ * model (an MlpSpec), full-batch training data, held-out test data, seeded
+ * initial weights, a default target loss and per-optimizer option overrides
+ * where the registry defaults do not fit the problem's scale.
+ *
+ * Every loss is the mean negative log-likelihood over the training split
+ * (constants included: a Gaussian loss carries 0.5 log 2π per output).
+ */
+import { NatgradError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Vec } from '../core/vec.js';
+import { illConditionedRegression, loadBreastCancer, loadDigits } from '../data/datasets.js';
+import type { Target } from '../models/likelihoods.js';
+import { flattenWeights, initWeights, meanLoss, type MlpSpec, predict, unflattenWeights } from '../models/mlp.js';
+import type { OptimizerOptions } from '../optim/registry.js';
+
+/** A measure on the test split: higher is better for accuracy, lower for loss. */
+export interface TestMetric {
+  name: 'test accuracy' | 'test loss';
+  value: number;
+}
+
+export interface ExperimentProblem {
+  name: string;
+  summary: string;
+  spec: MlpSpec;
+  trainInputs: Vec[];
+  trainTargets: Target[];
+  testInputs: Vec[];
+  testTargets: Target[];
+  params0: Vec;
+  /** The default target training loss (iterations and time to reach it are the headline measures). */
+  targetLoss: number;
+  /** The default iteration budget. */
+  iterations: number;
+  /** Options per optimizer name that override the registry defaults on this problem. */
+  optimizerOptions: Readonly<Record<string, OptimizerOptions>>;
+  /** The test metric of weights `params`. */
+  evaluate(params: Vec): TestMetric;
+}
+
+export interface ProblemEntry {
+  name: string;
+  summary: string;
+  build(seed: number): ExperimentProblem;
+}
+
+const LOG_2PI_HALF = 0.5 * Math.log(2 * Math.PI);
+
+function accuracy(spec: MlpSpec, params: Vec, inputs: readonly Vec[], labels: readonly Target[]): number {
+  const w = unflattenWeights(spec, params);
+  let correct = 0;
+  inputs.forEach((x, n) => {
+    const f = predict(spec, w, x);
+    let cls: number;
+    if (spec.likelihood === 'bernoulli') cls = f[0] > 0 ? 1 : 0;
+    else {
+      cls = 0;
+      for (let k = 1; k < f.length; k++) if (f[k] > f[cls]) cls = k;
+    }
+    if (cls === labels[n]) correct++;
+  });
+  return correct / inputs.length;
+}
+
+function initialParams(spec: MlpSpec, seed: number): Vec {
+  return flattenWeights(initWeights(spec, new Rng(seed)));
+}
+
+function classifier(
+  name: string,
+  summary: string,
+  spec: MlpSpec,
+  data: { trainInputs: Vec[]; trainLabels: number[]; testInputs: Vec[]; testLabels: number[] },
+  seed: number,
+  rest: Pick<ExperimentProblem, 'targetLoss' | 'iterations' | 'optimizerOptions'>,
+): ExperimentProblem {
+  return {
+    name,
+    summary,
+    spec,
+    trainInputs: data.trainInputs,
+    trainTargets: data.trainLabels,
+    testInputs: data.testInputs,
+    testTargets: data.testLabels,
+    params0: initialParams(spec, seed),
+    ...rest,
+    evaluate: (params) => ({ name: 'test accuracy', value: accuracy(spec, params, data.testInputs, data.testLabels) }),
+  };
+}
+
+function testLoss(spec: MlpSpec, inputs: Vec[], targets: Target[]): (params: Vec) => TestMetric {
+  return (params) => ({ name: 'test loss', value: meanLoss(spec, unflattenWeights(spec, params), inputs, targets) });
+}
+
+/** y = w·x + b with Gaussian noise; features rotated and scaled so the Hessian has condition number about 1e4. */
+function linearRegression(seed: number): ExperimentProblem {
+  const data = illConditionedRegression({ seed });
+  const spec: MlpSpec = { sizes: [20, 1], activations: ['identity'], likelihood: 'gaussian' };
+  const trainTargets = data.trainTargets.map((y) => Float64Array.of(y));
+  const testTargets = data.testTargets.map((y) => Float64Array.of(y));
+  const minimum = data.minimumHalfMse + LOG_2PI_HALF;
+  return {
+    name: 'linear-regression',
+    summary: `ill-conditioned linear regression, 20 features, 400 rows, Hessian condition number ${data.conditionNumber.toExponential(2)}; target: within 1e-4 of the least-squares minimum ${minimum.toFixed(6)}`,
+    spec,
+    trainInputs: data.trainInputs,
+    trainTargets,
+    testInputs: data.testInputs,
+    testTargets,
+    params0: new Float64Array(21),
+    targetLoss: minimum + 1e-4,
+    iterations: 500,
+    // The largest Hessian eigenvalue is about 1, so first-order steps above 2 diverge.
+    optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.5, decay: 0.9 }, nesterov: { lr: 0.5, decay: 0.9 }, adam: { lr: 0.05 } },
+    evaluate: testLoss(spec, data.testInputs, testTargets),
+  };
+}
+
+function logisticBreastCancer(seed: number): ExperimentProblem {
+  const data = loadBreastCancer({ seed });
+  const spec: MlpSpec = { sizes: [30, 1], activations: ['identity'], likelihood: 'bernoulli' };
+  return classifier(
+    'logistic-breast-cancer',
+    'logistic regression on Breast Cancer Wisconsin (30 standardized features, 455 train / 114 test)',
+    spec,
+    data,
+    seed,
+    { targetLoss: 0.08, iterations: 300, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
+  );
+}
+
+function softmaxDigits(seed: number): ExperimentProblem {
+  const data = loadDigits({ seed });
+  const spec: MlpSpec = { sizes: [64, 10], activations: ['identity'], likelihood: 'categorical' };
+  return classifier(
+    'softmax-digits',
+    'softmax regression on the 8x8 digits (64 standardized pixels, 10 classes, 1438 train / 359 test)',
+    spec,
+    data,
+    seed,
+    { targetLoss: 0.1, iterations: 300, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
+  );
+}
+
+function mlpDigits(seed: number): ExperimentProblem {
+  const data = loadDigits({ seed });
+  const spec: MlpSpec = { sizes: [64, 32, 10], activations: ['tanh', 'identity'], likelihood: 'categorical' };
+  return classifier(
+    'mlp-digits',
+    'MLP 64-32-10 (tanh) classifier on the 8x8 digits (2410 parameters, 1438 train / 359 test)',
+    spec,
+    data,
+    seed,
+    { targetLoss: 0.05, iterations: 300, optimizerOptions: { sgd: { lr: 0.5 }, momentum: { lr: 0.1, decay: 0.9 }, adam: { lr: 0.01 } } },
+  );
+}
+
+function autoencoderDigits(seed: number): ExperimentProblem {
+  const data = loadDigits({ seed, features: 'unit-interval' });
+  const spec: MlpSpec = { sizes: [64, 32, 8, 32, 64], activations: ['tanh', 'identity', 'tanh', 'identity'], likelihood: 'gaussian' };
+  const trainTargets = data.trainInputs.map((x) => Float64Array.from(x));
+  const testTargets = data.testInputs.map((x) => Float64Array.from(x));
+  const constant = 64 * LOG_2PI_HALF;
+  return {
+    name: 'autoencoder-digits',
+    summary: `autoencoder 64-32-8-32-64 (tanh, linear code) on the 8x8 digits, pixels / 16, Gaussian likelihood (4744 parameters); loss = half the squared reconstruction error + ${constant.toFixed(3)}`,
+    spec,
+    trainInputs: data.trainInputs,
+    trainTargets,
+    testInputs: data.testInputs,
+    testTargets,
+    params0: initialParams(spec, seed),
+    targetLoss: constant + 1.5,
+    iterations: 300,
+    // The exact output Fisher of 64 Gaussian outputs costs 64 backward passes per example; one sampled target costs one (Martens and Grosse 2015, section 5).
+    optimizerOptions: {
+      sgd: { lr: 0.5 },
+      momentum: { lr: 0.1, decay: 0.9 },
+      adam: { lr: 0.01 },
+      kfac: { fisher: 'monte-carlo' },
+      ekfac: { fisher: 'monte-carlo' },
+    },
+    evaluate: testLoss(spec, data.testInputs, testTargets),
+  };
+}
+
+export const PROBLEMS: readonly ProblemEntry[] = [
+  { name: 'linear-regression', summary: 'ill-conditioned linear regression (synthetic, condition number about 1e4)', build: linearRegression },
+  { name: 'logistic-breast-cancer', summary: 'logistic regression on Breast Cancer Wisconsin', build: logisticBreastCancer },
+  { name: 'softmax-digits', summary: 'softmax regression on the 8x8 digits', build: softmaxDigits },
+  { name: 'mlp-digits', summary: 'MLP 64-32-10 classifier on the 8x8 digits', build: mlpDigits },
+  { name: 'autoencoder-digits', summary: 'autoencoder 64-32-8-32-64 on the 8x8 digits', build: autoencoderDigits },
+];
+
+export const PROBLEM_NAMES: readonly string[] = PROBLEMS.map((p) => p.name);
+
+/** The problem of a name built with `seed`, or a NatgradError listing the names. */
+export function buildProblem(name: string, seed = 0, path = '--problem'): ExperimentProblem {
+  const entry = PROBLEMS.find((p) => p.name === name);
+  if (!entry) throw new NatgradError(path, `must be one of ${PROBLEM_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  return entry.build(seed);
+}

@@ -1,0 +1,141 @@
+import { gemm } from './gemm.js';
+import { mirrorLower } from './syrk.js';
+
+/** Panel width of the blocked factorization and solves. */
+const NB = 64;
+
+/** The first pivot that was not positive, with its value. */
+export interface FailedPivot {
+  index: number;
+  value: number;
+}
+
+/**
+ * In-place blocked right-looking Cholesky a = L Lᵀ of the n x n row-major
+ * matrix in `a` (leading dimension n), reading the lower triangle only. On
+ * success the lower triangle holds L, the strict upper triangle is zeroed and
+ * null is returned; otherwise the first non-positive pivot is returned.
+ * Per panel: unblocked factor of the diagonal block, row-wise triangular solve
+ * of the panel below, then the trailing update A22 -= L21 L21ᵀ by GEMM on the
+ * lower block triangle (Golub and Van Loan, Matrix Computations, 4th ed., §4.2.9).
+ */
+export function choleskyInPlace(a: Float64Array, n: number): FailedPivot | null {
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const jb = Math.min(NB, n - j0);
+    const j1 = j0 + jb;
+    // diagonal block, Cholesky-Banachiewicz over columns j0..j1 only (earlier ones are already subtracted)
+    for (let i = j0; i < j1; i++) {
+      const ri = i * n;
+      for (let j = j0; j <= i; j++) {
+        const rj = j * n;
+        let s = a[ri + j];
+        for (let k = j0; k < j; k++) s -= a[ri + k] * a[rj + k];
+        if (i === j) {
+          if (!(s > 0)) return { index: i, value: s };
+          a[ri + i] = Math.sqrt(s);
+        } else {
+          a[ri + j] = s / a[rj + j];
+        }
+      }
+    }
+    // L21 = A21 L11⁻ᵀ, one row at a time
+    for (let i = j1; i < n; i++) {
+      const ri = i * n;
+      for (let j = j0; j < j1; j++) {
+        const rj = j * n;
+        let s = a[ri + j];
+        for (let k = j0; k < j; k++) s -= a[ri + k] * a[rj + k];
+        a[ri + j] = s / a[rj + j];
+      }
+    }
+    // A22 -= L21 L21ᵀ, lower block triangle
+    for (let r0 = j1; r0 < n; r0 += NB) {
+      const rb = Math.min(NB, n - r0);
+      gemm(false, true, rb, r0 + rb - j1, jb, -1, a, r0 * n + j0, n, a, j1 * n + j0, n, 1, a, r0 * n + j1, n);
+    }
+  }
+  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
+  return null;
+}
+
+/**
+ * Solves L X = B in place (B is n x m at offset 0 with leading dimension m),
+ * L lower triangular n x n row-major. Blocked: each block of rows first
+ * subtracts the solved rows above by GEMM, then is solved by substitution.
+ */
+export function trsmLower(L: Float64Array, n: number, B: Float64Array, m: number): void {
+  for (let i0 = 0; i0 < n; i0 += NB) {
+    const ib = Math.min(NB, n - i0);
+    if (i0 > 0) gemm(false, false, ib, m, i0, -1, L, i0 * n, n, B, 0, m, 1, B, i0 * m, m);
+    for (let i = i0; i < i0 + ib; i++) {
+      const li = i * n;
+      const yi = i * m;
+      for (let k = i0; k < i; k++) {
+        const lik = L[li + k];
+        if (lik === 0) continue;
+        const yk = k * m;
+        for (let j = 0; j < m; j++) B[yi + j] -= lik * B[yk + j];
+      }
+      const inv = 1 / L[li + i];
+      for (let j = 0; j < m; j++) B[yi + j] *= inv;
+    }
+  }
+}
+
+/** Solves Lᵀ X = B in place (shapes as in trsmLower), blocks of rows from the bottom up. */
+export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array, m: number): void {
+  const last = n - (n % NB === 0 ? NB : n % NB);
+  for (let i0 = last; i0 >= 0; i0 -= NB) {
+    const ib = Math.min(NB, n - i0);
+    const i1 = i0 + ib;
+    // B_i -= (L[i1.., i0..i1])ᵀ X[i1..]
+    if (i1 < n) gemm(true, false, ib, m, n - i1, -1, L, i1 * n + i0, n, B, i1 * m, m, 1, B, i0 * m, m);
+    for (let i = i1 - 1; i >= i0; i--) {
+      const li = i * n;
+      const yi = i * m;
+      const inv = 1 / L[li + i];
+      for (let j = 0; j < m; j++) B[yi + j] *= inv;
+      for (let k = i0; k < i; k++) {
+        const lik = L[li + k];
+        if (lik === 0) continue;
+        const yk = k * m;
+        for (let j = 0; j < m; j++) B[yk + j] -= lik * B[yi + j];
+      }
+    }
+  }
+}
+
+/**
+ * The inverse of a = L Lᵀ from its factor: W = L⁻¹ by blocked forward
+ * substitution on the identity (skipping the zero upper part, about n³/3
+ * flops), then a⁻¹ = Wᵀ W on the lower block triangle (about n³/3 flops),
+ * mirrored so the result is exactly symmetric. Returns a new n x n array.
+ */
+export function choleskyInverse(L: Float64Array, n: number): Float64Array {
+  const W = new Float64Array(n * n);
+  for (let i0 = 0; i0 < n; i0 += NB) {
+    const ib = Math.min(NB, n - i0);
+    // W[i0..i1, 0..i0] = -L[i0..i1, 0..i0] W[0..i0, 0..i0] (then scaled by the diagonal block solve)
+    if (i0 > 0) gemm(false, false, ib, i0, i0, -1, L, i0 * n, n, W, 0, n, 0, W, i0 * n, n);
+    for (let i = i0; i < i0 + ib; i++) {
+      const li = i * n;
+      W[li + i] = 1;
+      for (let k = i0; k < i; k++) {
+        const lik = L[li + k];
+        if (lik === 0) continue;
+        const wk = k * n;
+        for (let j = 0; j <= k; j++) W[li + j] -= lik * W[wk + j];
+      }
+      const inv = 1 / L[li + i];
+      for (let j = 0; j <= i; j++) W[li + j] *= inv;
+    }
+  }
+  const C = new Float64Array(n * n);
+  // C[r0..r1, 0..r1] = sum_{k >= r0} W[k, r0..r1]ᵀ W[k, 0..r1]: rows of W above r0 are zero in columns r0..
+  for (let r0 = 0; r0 < n; r0 += NB) {
+    const rb = Math.min(NB, n - r0);
+    gemm(true, false, rb, r0 + rb, n - r0, 1, W, r0 * n + r0, n, W, r0 * n, n, 0, C, r0 * n, n);
+  }
+  mirrorLower(n, C, 0, n);
+  return C;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { memoryIo } from '../../src/cli/io.js';
+
+describe('natgrad command line', () => {
+  test('verify runs a filtered subset and prints the summary line', async () => {
+    const io = memoryIo();
+    const code = await main(['verify', '--filter', 'fisher/poisson/rate/positive-definite'], io);
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/1 checks: 1 verified in [\d.]+ s \(seed 20261125\)/);
+  });
+  test('verify writes JSON and Markdown reports', async () => {
+    const io = memoryIo();
+    await main(['verify', '--filter', 'fisher/poisson/rate/positive-definite', '--report', 'out.json'], io);
+    const report = JSON.parse(io.files['out.json']);
+    expect(report.summary.verified).toBe(1);
+    expect(report.results[0].id).toBe('fisher/poisson/rate/positive-definite');
+  });
+  test('bad options exit 2 with one line naming the option', async () => {
+    for (const argv of [['verify', '--runs', 'many'], ['verify', '--filter', 'no-such-check'], ['verify', '--report', 'x.txt'], ['derive', 'nosuch']]) {
+      const io = memoryIo();
+      expect(await main(argv, io)).toBe(2);
+      expect(io.err.trim().split('\n')).toHaveLength(1);
+      expect(io.err).toMatch(/^natgrad: /);
+      expect(io.out).toBe('');
+    }
+  });
+  test('derive shows the three routes, how they were proved, and the matrix at the point', async () => {
+    const io = memoryIo();
+    const code = await main(['derive', 'exponential', '--parameterization', 'scale', '--at', 'beta=2'], io);
+    expect(code).toBe(0);
+    expect(io.out).toContain('Route 1: hessian');
+    expect(io.out).toContain('Route 3: literature');
+    expect(io.out).toMatch(/hessian = literature: proved/);
+    expect(io.out).toContain('[0.25]');
+  });
+  test('derive --json is machine readable', async () => {
+    const io = memoryIo();
+    await main(['derive', 'normal', '--at', 'mu=0.3,sigma=2', '--json'], io);
+    const d = JSON.parse(io.out);
+    expect(d.matrix).toEqual([[0.25, 0], [0, 0.5]]);
+    expect(d.verified).toBe(true);
+  });
+  test('an unknown command exits 2', async () => {
+    const io = memoryIo();
+    expect(await main(['frobnicate'], io)).toBe(2);
+  });
+});
