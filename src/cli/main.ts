@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { NatgradError } from '../core/errors.js';
 import { checkCommand } from './check-command.js';
 import { deriveCommand } from './derive-command.js';
+import { docsCommand } from './docs-command.js';
 import type { Io } from './io.js';
 import { oracleCommand } from './oracle-command.js';
 import { processIo } from './process-io.js';
@@ -39,6 +40,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--dim <k>', 'dimension of categorical/dirichlet/multivariate-normal (2 to 4)')
     .option('--json', 'machine-readable output')
     .action(async (family, opts) => { code = await deriveCommand(family, opts, io); });
+
+  program.command('docs')
+    .description('render every proof and family derivation into docs/derivations/ (--check: exit 1 when the committed pages are stale)')
+    .option('--out <dir>', 'output folder', 'docs/derivations')
+    .option('--check', 'compare with the committed pages instead of writing')
+    .action(async (opts) => { code = await docsCommand(opts, io); });
 
   program.command('oracle')
     .description('answer a reference-oracle spec (file or - for stdin) with JSON on stdout')

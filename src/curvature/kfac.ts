@@ -15,13 +15,17 @@
  */
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
+import { Cholesky } from '../linalg/cholesky.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
+import { gemm } from '../linalg/kernels/gemm.js';
+import { syrk } from '../linalg/kernels/syrk.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { matmul, matmulNT, matmulTN, trace } from '../linalg/ops.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN, trace } from '../linalg/ops.js';
 import { blockDiagonalOperator, kroneckerOperator } from '../linalg/operators.js';
 import { type Target, likelihoodModel } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, backward, forward, layerCount, layerHasBias, layerOffsets, paramCount } from '../models/mlp.js';
+import { activate, activationDerivative } from '../models/activations.js';
+import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, paramCount } from '../models/mlp.js';
 import { validateModelProblem } from './dense-curvature.js';
 
 export type KfacFisherKind = 'fisher' | 'empirical-fisher';
@@ -50,23 +54,54 @@ export interface KfacLayer extends KfacFactors {
   singular: boolean;
 }
 
-/** [a; 1] for a layer with bias, a otherwise. */
-function augmented(a: Vec, bias: boolean): Vec {
-  if (!bias) return a;
-  const out = new Float64Array(a.length + 1);
-  out.set(a);
-  out[a.length] = 1;
+/** Layer l's [W b] as one out x (in+1) row-major matrix (out x in without bias). */
+function augmentedWeights(spec: MlpSpec, weights: readonly LayerWeights[], l: number): Float64Array {
+  const { W, b } = weights[l];
+  const inp = W.cols;
+  const k = inp + (layerHasBias(spec, l) ? 1 : 0);
+  const out = new Float64Array(W.rows * k);
+  for (let i = 0; i < W.rows; i++) {
+    out.set(W.data.subarray(i * inp, (i + 1) * inp), i * k);
+    if (k > inp) out[i * k + inp] = b[i];
+  }
   return out;
 }
 
-/** M += w x yᵀ. */
-function addOuter(M: Matrix, x: ArrayLike<number>, y: ArrayLike<number>, w = 1): void {
-  const c = M.cols;
-  for (let i = 0; i < x.length; i++) {
-    const xi = w * x[i];
-    if (xi === 0) continue;
-    for (let j = 0; j < y.length; j++) M.data[i * c + j] += xi * y[j];
+/**
+ * Back-propagates the rows of `U` (rows x D, one output-gradient per row,
+ * row r belonging to example `example[r]`) through every layer at once:
+ * Δ_l = phi_l'(S_l) ⊙ (Δ_{l+1} W_{l+1}). Returns Δ_l (rows x out_l) per layer.
+ */
+function backwardRows(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  pre: readonly Float64Array[],
+  U: Float64Array,
+  rows: number,
+  example: Int32Array | null,
+): Float64Array[] {
+  const L = layerCount(spec);
+  const deltas: Float64Array[] = new Array(L);
+  let dA = U;
+  for (let l = L - 1; l >= 0; l--) {
+    const out = spec.sizes[l + 1];
+    const act = spec.activations[l];
+    const S = pre[l];
+    const D = new Float64Array(rows * out);
+    for (let r = 0; r < rows; r++) {
+      const sr = (example === null ? r : example[r]) * out;
+      const dr = r * out;
+      for (let i = 0; i < out; i++) D[dr + i] = activationDerivative(act, S[sr + i]) * dA[dr + i];
+    }
+    deltas[l] = D;
+    if (l > 0) {
+      const inp = spec.sizes[l];
+      const next = new Float64Array(rows * inp);
+      gemm(false, false, rows, inp, out, 1, D, 0, out, weights[l].W.data, 0, inp, 0, next, 0, inp);
+      dA = next;
+    }
   }
+  return deltas;
 }
 
 /**
@@ -74,6 +109,9 @@ function addOuter(M: Matrix, x: ArrayLike<number>, y: ArrayLike<number>, w = 1):
  * `fisher`: the expectation over y ~ p(.|x_n) is exact, through the square-root
  * factor S of the output Fisher (each column back-propagated: sum_r g_r g_rᵀ = E[g gᵀ]);
  * `empirical-fisher`: y is the target.
+ * The whole batch goes through the network at once: with Ā_l the N x (in+1)
+ * inputs and Δ_l the N x out pre-activation gradients, A_l = Ā_lᵀ Ā_l / N and
+ * G_l = Δ_lᵀ Δ_l / N are symmetric rank-N updates and the gradient is Δ_lᵀ Ā_l / N.
  */
 export function kfacFactors(
   spec: MlpSpec,
@@ -84,36 +122,80 @@ export function kfacFactors(
 ): { loss: number; layers: KfacFactors[] } {
   const lik = likelihoodModel(spec.likelihood);
   const L = layerCount(spec);
+  const N = inputs.length;
+  // forward: abar[l] is N x k_l (the inputs of layer l with the bias column), pre[l] is N x out_l
+  const abar: Float64Array[] = [];
+  const pre: Float64Array[] = [];
+  const widths: number[] = [];
+  let k0 = spec.sizes[0] + (layerHasBias(spec, 0) ? 1 : 0);
+  let cur = new Float64Array(N * k0);
+  inputs.forEach((x, n) => {
+    cur.set(x, n * k0);
+    if (k0 > x.length) cur[n * k0 + x.length] = 1;
+  });
+  let outputs = new Float64Array(0);
+  for (let l = 0; l < L; l++) {
+    abar.push(cur);
+    widths.push(k0);
+    const out = spec.sizes[l + 1];
+    const S = new Float64Array(N * out);
+    gemm(false, true, N, out, k0, 1, cur, 0, k0, augmentedWeights(spec, weights, l), 0, k0, 0, S, 0, out);
+    pre.push(S);
+    const act = spec.activations[l];
+    const k1 = l + 1 < L ? out + (layerHasBias(spec, l + 1) ? 1 : 0) : out;
+    const next = new Float64Array(N * k1);
+    for (let n = 0; n < N; n++) {
+      for (let i = 0; i < out; i++) next[n * k1 + i] = activate(act, S[n * out + i]);
+      if (k1 > out) next[n * k1 + out] = 1;
+    }
+    if (l + 1 < L) {
+      cur = next;
+      k0 = k1;
+    } else {
+      outputs = next;
+    }
+  }
+  const D = spec.sizes[L];
+  let loss = 0;
+  const U = new Float64Array(N * D);
+  const fRows: Vec[] = [];
+  for (let n = 0; n < N; n++) {
+    const f = outputs.subarray(n * D, (n + 1) * D);
+    fRows.push(f);
+    loss += lik.negLogLik(f, targets[n]);
+    U.set(lik.gradient(f, targets[n]), n * D);
+  }
+  const deltas = backwardRows(spec, weights, pre, U, N, null);
+  let gDeltas = deltas;
+  let gRows = N;
+  if (fisher === 'fisher') {
+    // one back-propagated row per column of each example's Fisher square root
+    const cols: Float64Array[] = [];
+    const owner: number[] = [];
+    fRows.forEach((f, n) => {
+      const Sq = lik.fisherSqrt(f);
+      for (let r = 0; r < Sq.cols; r++) {
+        cols.push(Float64Array.from({ length: Sq.rows }, (_, i) => Sq.data[i * Sq.cols + r]));
+        owner.push(n);
+      }
+    });
+    gRows = cols.length;
+    const V = new Float64Array(gRows * D);
+    cols.forEach((c, r) => V.set(c, r * D));
+    gDeltas = backwardRows(spec, weights, pre, V, gRows, Int32Array.from(owner));
+  }
   const layers: KfacFactors[] = [];
   for (let l = 0; l < L; l++) {
-    const k = spec.sizes[l] + (layerHasBias(spec, l) ? 1 : 0);
+    const k = widths[l];
     const out = spec.sizes[l + 1];
-    layers.push({ A: Matrix.zeros(k, k), G: Matrix.zeros(out, out), gradient: Matrix.zeros(out, k) });
+    const A = Matrix.zeros(k, k);
+    const G = Matrix.zeros(out, out);
+    const gradient = Matrix.zeros(out, k);
+    syrk(true, k, N, 1 / N, abar[l], 0, k, 0, A.data, 0, k);
+    syrk(true, out, gRows, 1 / N, gDeltas[l], 0, out, 0, G.data, 0, out);
+    gemm(true, false, out, k, N, 1 / N, deltas[l], 0, out, abar[l], 0, k, 0, gradient.data, 0, k);
+    layers.push({ A, G, gradient });
   }
-  let loss = 0;
-  const N = inputs.length;
-  inputs.forEach((x, n) => {
-    const tr = forward(spec, weights, x);
-    const y = targets[n];
-    loss += lik.negLogLik(tr.output, y);
-    const deltas = backward(spec, weights, tr, lik.gradient(tr.output, y));
-    const abar = Array.from({ length: L }, (_, l) => augmented(tr.activations[l], layerHasBias(spec, l)));
-    for (let l = 0; l < L; l++) {
-      addOuter(layers[l].A, abar[l], abar[l]);
-      addOuter(layers[l].gradient, deltas[l], abar[l]);
-    }
-    if (fisher === 'empirical-fisher') {
-      for (let l = 0; l < L; l++) addOuter(layers[l].G, deltas[l], deltas[l]);
-    } else {
-      const S = lik.fisherSqrt(tr.output);
-      for (let r = 0; r < S.cols; r++) {
-        const u = Float64Array.from({ length: S.rows }, (_, i) => S.get(i, r));
-        const dr = backward(spec, weights, tr, u);
-        for (let l = 0; l < L; l++) addOuter(layers[l].G, dr[l], dr[l]);
-      }
-    }
-  });
-  for (const f of layers) for (const M of [f.A, f.G, f.gradient]) for (let i = 0; i < M.data.length; i++) M.data[i] /= N;
   return { loss: loss / N, layers };
 }
 
@@ -127,21 +209,80 @@ export function piFactor(A: Matrix, G: Matrix): number {
   return Number.isFinite(pi) && pi > 0 ? pi : 1;
 }
 
+/** A layer's damped K-FAC inverse, factorized once and applied to any number of gradients. */
+export interface KfacPreconditioner {
+  /** The damped, preconditioned gradient of an out x (in+1) gradient. */
+  apply(gradient: Matrix): Matrix;
+  /** True when a damped eigenvalue was at most KFAC_RCOND times the largest (pseudo-inverse used). */
+  readonly singular: boolean;
+  /** 'cholesky' when explicit damped inverses are used, 'eigen' for the spectral form. */
+  readonly method: 'cholesky' | 'eigen';
+}
+
 /**
- * The damped K-FAC update of one layer, through the eigendecompositions
- * G = Q_G Λ_G Q_Gᵀ and A = Q_A Λ_A Q_Aᵀ: update = Q_G [(Q_Gᵀ grad Q_A) ./ D] Q_Aᵀ with
- * * factored:    D_ij = (λ_G,i + sqrt(λ)) (λ_A,j + sqrt(λ)),
- *                i.e. (G + sqrt(λ) I)^-1 grad (A + sqrt(λ) I)^-1;
- * * pi-factored: D_ij = (λ_G,i + sqrt(λ)/pi) (λ_A,j + pi sqrt(λ));
- * * exact:       D_ij = λ_G,i λ_A,j + λ, i.e. vecRow(update) = (G ⊗ A + λ I)^-1 vecRow(grad)
- *                without forming the Kronecker product.
- * A damped eigenvalue (each factor for the factored schemes, each product for
- * exact) at most KFAC_RCOND times the largest counts as zero: its component is
- * dropped (pseudo-inverse) and `singular` is true.
+ * The damped K-FAC inverse of one layer (see kfacUpdate for the schemes),
+ * factorized once: apply costs two matrix products.
+ * For the factored schemes with positive damping the damped factors are
+ * inverted by Cholesky; that path is taken only when it provably agrees with
+ * the spectral one, i.e. when 1/||M⁻¹||_∞ > KFAC_RCOND ||M||_∞ for both damped
+ * factors M (so λ_min(M) > KFAC_RCOND λ_max(M) and nothing is cut); otherwise,
+ * and always for 'exact', the eigendecompositions are used.
  */
-export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDampingScheme): { update: Matrix; singular: boolean } {
+export function kfacPreconditioner(factors: { A: Matrix; G: Matrix }, damping: number, scheme: KfacDampingScheme): KfacPreconditioner {
   if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
-  const { A, G, gradient } = factors;
+  if (!KFAC_DAMPING_SCHEMES.includes(scheme)) {
+    throw new NatgradError('dampingScheme', `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
+  }
+  const { A, G } = factors;
+  const c = Math.sqrt(damping);
+  if (scheme !== 'exact' && c > 0) {
+    const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
+    const gInv = provablyRegularInverse(addScaledIdentity(G, c / pi));
+    const aInv = gInv && provablyRegularInverse(addScaledIdentity(A, pi * c));
+    if (gInv && aInv) {
+      return {
+        apply: (gradient) => matmul(matmul(gInv, checkGradient(gradient, G, A)), aInv),
+        singular: false,
+        method: 'cholesky',
+      };
+    }
+  }
+  return eigenPreconditioner(A, G, damping, scheme);
+}
+
+/** The inverse of the symmetric m by Cholesky, or null when m is not positive definite or 1/||m⁻¹||_∞ <= KFAC_RCOND ||m||_∞. */
+function provablyRegularInverse(m: Matrix): Matrix | null {
+  let inv: Matrix;
+  try {
+    inv = new Cholesky(m).inverse();
+  } catch (e) {
+    if (e instanceof NatgradError) return null;
+    throw e;
+  }
+  const norm = infinityNorm(m);
+  const invNorm = infinityNorm(inv);
+  return Number.isFinite(invNorm) && 1 / invNorm > KFAC_RCOND * norm ? inv : null;
+}
+
+function infinityNorm(m: Matrix): number {
+  let top = 0;
+  for (let i = 0; i < m.rows; i++) {
+    let s = 0;
+    for (let j = 0; j < m.cols; j++) s += Math.abs(m.data[i * m.cols + j]);
+    top = Math.max(top, s);
+  }
+  return top;
+}
+
+function checkGradient(gradient: Matrix, G: Matrix, A: Matrix): Matrix {
+  if (gradient.rows !== G.rows || gradient.cols !== A.rows) {
+    throw new NatgradError('gradient', `must be ${G.rows} x ${A.rows} (rows of G by rows of A), got ${gradient.rows} x ${gradient.cols}`);
+  }
+  return gradient;
+}
+
+/** The spectral form Q_G [(Q_Gᵀ grad Q_A) ./ D] Q_Aᵀ with the pseudo-inverse cut. */
+function eigenPreconditioner(A: Matrix, G: Matrix, damping: number, scheme: KfacDampingScheme): KfacPreconditioner {
   const eg = eigSymmetric(G, 'G');
   const ea = eigSymmetric(A, 'A');
   const m = G.rows;
@@ -152,7 +293,7 @@ export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDa
   if (scheme === 'exact') {
     for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) D[i * k + j] = eg.values[i] * ea.values[j] + damping;
     singular = zeroSmall(D);
-  } else if (scheme === 'factored' || scheme === 'pi-factored') {
+  } else {
     const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
     const dg = eg.values.map((v) => v + c / pi);
     const da = ea.values.map((v) => v + pi * c);
@@ -160,12 +301,34 @@ export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDa
     const sa = zeroSmall(da);
     singular = sg || sa;
     for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) D[i * k + j] = dg[i] * da[j];
-  } else {
-    throw new NatgradError('dampingScheme', `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
   }
-  const C = matmul(matmulTN(eg.vectors, gradient), ea.vectors);
-  for (let i = 0; i < C.data.length; i++) C.data[i] = D[i] === 0 ? 0 : C.data[i] / D[i];
-  return { update: matmulNT(matmul(eg.vectors, C), ea.vectors), singular };
+  return {
+    apply(gradient) {
+      const C = matmul(matmulTN(eg.vectors, checkGradient(gradient, G, A)), ea.vectors);
+      for (let i = 0; i < C.data.length; i++) C.data[i] = D[i] === 0 ? 0 : C.data[i] / D[i];
+      return matmulNT(matmul(eg.vectors, C), ea.vectors);
+    },
+    singular,
+    method: 'eigen',
+  };
+}
+
+/**
+ * The damped K-FAC update of one layer, through the eigendecompositions
+ * G = Q_G Λ_G Q_Gᵀ and A = Q_A Λ_A Q_Aᵀ: update = Q_G [(Q_Gᵀ grad Q_A) ./ D] Q_Aᵀ with
+ * * factored:    D_ij = (λ_G,i + sqrt(λ)) (λ_A,j + sqrt(λ)),
+ *                i.e. (G + sqrt(λ) I)^-1 grad (A + sqrt(λ) I)^-1;
+ * * pi-factored: D_ij = (λ_G,i + sqrt(λ)/pi) (λ_A,j + pi sqrt(λ));
+ * * exact:       D_ij = λ_G,i λ_A,j + λ, i.e. vecRow(update) = (G ⊗ A + λ I)^-1 vecRow(grad)
+ *                without forming the Kronecker product.
+ * A damped eigenvalue (each factor for the factored schemes, each product for
+ * exact) at most KFAC_RCOND times the largest counts as zero: its component is
+ * dropped (pseudo-inverse) and `singular` is true. Equal, to rounding, to
+ * kfacPreconditioner(factors, damping, scheme).apply(gradient).
+ */
+export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDampingScheme): { update: Matrix; singular: boolean } {
+  const p = kfacPreconditioner(factors, damping, scheme);
+  return { update: p.apply(factors.gradient), singular: p.singular };
 }
 
 /** Sets entries with |d| <= KFAC_RCOND max|d| to 0; true when it set one. */

@@ -48,6 +48,11 @@ export function eigSymmetric(a: Matrix, path = 'matrix'): SymmetricEigen {
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) A[i * n + j] = 0.5 * (a.data[i * n + j] + a.data[j * n + i]);
   }
+  // Iterate on A / 2^e with 2^e near max|a|: with subnormal entries the
+  // deflation threshold eps ||T|| underflows to 0 and QR never deflates; with
+  // huge ones squares overflow. A power of two scales without rounding.
+  const exponent = binaryExponent(A);
+  scaleByPowerOfTwo(A, -exponent);
   const d = new Float64Array(n);
   const e = new Float64Array(n); // e[i] couples i and i + 1; e[n - 1] unused
   // Zt = Qᵀ accumulated so that the later rotations act on contiguous rows.
@@ -64,7 +69,29 @@ export function eigSymmetric(a: Matrix, path = 'matrix'): SymmetricEigen {
     const zr = src * n;
     for (let r = 0; r < n; r++) V[r * n + c] = Zt[zr + r];
   }
+  scaleByPowerOfTwo(values, exponent);
   return { values, vectors };
+}
+
+/** The integer e with 2^e <= max|x| < 2^(e+1), or 0 for a zero array. */
+function binaryExponent(x: Float64Array): number {
+  let big = 0;
+  for (let i = 0; i < x.length; i++) big = Math.max(big, Math.abs(x[i]));
+  if (big === 0) return 0;
+  let e = Math.floor(Math.log2(big));
+  // log2 rounds near powers of two; settle the exponent exactly
+  if (2 ** (e + 1) <= big) e++;
+  else if (big < 2 ** e) e--;
+  return e;
+}
+
+/** x <- 2^e x, exactly unless a result is subnormal; done in two factors so 2^e itself never overflows or underflows. */
+function scaleByPowerOfTwo(x: Float64Array, e: number): void {
+  if (e === 0) return;
+  const h = Math.trunc(e / 2);
+  const f1 = 2 ** h;
+  const f2 = 2 ** (e - h);
+  for (let i = 0; i < x.length; i++) x[i] = x[i] * f1 * f2;
 }
 
 /**

@@ -3,7 +3,8 @@
  * the factors are running averages A <- ε A + (1-ε) A_batch (same for G), and
  * the preconditioner (the damped inverse of kfacUpdate, scheme 'factored',
  * 'pi-factored' or 'exact') uses the factors frozen at the last refresh,
- * every `inverseEvery` steps. The step is -lr · update.
+ * every `inverseEvery` steps, when the damped inverses are factorized once
+ * (kfacPreconditioner) and reused until the next refresh. The step is -lr · update.
  *
  * Options [defaults]: lr [1], damping λ [1e-3], dampingScheme ['pi-factored'],
  * fisher ['fisher' | 'empirical-fisher' | 'monte-carlo'] ['fisher'],
@@ -18,8 +19,9 @@ import {
   type KfacDampingScheme,
   KFAC_DAMPING_SCHEMES,
   blockLayoutFromParams,
+  type KfacPreconditioner,
   kfacFactors,
-  kfacUpdate,
+  kfacPreconditioner,
   paramsFromLayerMatrices,
 } from '../curvature/kfac.js';
 import { emaMatrix, validateDecay } from '../curvature/stability.js';
@@ -38,6 +40,8 @@ export interface KfacState {
   G: Matrix[] | null;
   /** The factors the preconditioner uses, refreshed every inverseEvery steps. */
   frozen: { A: Matrix; G: Matrix }[] | null;
+  /** Per layer, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
+  preconditioners: KfacPreconditioner[] | null;
 }
 
 export interface ScaleByKfacOptions {
@@ -77,7 +81,7 @@ export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, Mo
   validateDecay(decay, 'emaDecay');
   if (!(Number.isInteger(every) && every >= 1)) throw new NatgradError('inverseEvery', `must be an integer >= 1, got ${every}`);
   return {
-    init: () => ({ count: 0, A: null, G: null, frozen: null }),
+    init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null }),
     update(g, s, params, extra) {
       const b = requireModelBatch(extra, params, 'kfac');
       const w = batchWeights(b, params);
@@ -87,11 +91,13 @@ export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, Mo
       const { layers } = kfacFactors(b.spec, w, b.inputs, targets, kind);
       const A = layers.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
       const G = layers.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
-      const frozen = s.frozen === null || s.count % every === 0 ? A.map((a, l) => ({ A: a, G: G[l] })) : s.frozen;
+      const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
+      const frozen = refresh ? A.map((a, l) => ({ A: a, G: G[l] })) : s.frozen!;
+      const preconditioners = refresh ? frozen.map((f) => kfacPreconditioner(f, damping, scheme)) : s.preconditioners!;
       const grads = layerGradientMatrices(b.spec, g);
-      const updates = grads.map((gradient, l) => kfacUpdate({ ...frozen[l], gradient }, damping, scheme).update);
+      const updates = grads.map((gradient, l) => preconditioners[l].apply(gradient));
       const out = paramsFromLayerMatrices(b.spec, updates);
-      return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen }] as const;
+      return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen, preconditioners }] as const;
     },
   };
 }

@@ -22,7 +22,7 @@ export interface TrpoOptions {
   cgIterations?: number;
   /** CG relative residual tolerance [1e-10] */
   cgRtol?: number;
-  /** λ added to the Fisher in CG only [1e-3·0: none] */
+  /** λ added to the Fisher inside CG only [0] */
   damping?: number;
   /** line-search shrink factor [0.5] and number of tries [10] */
   backtrackFactor?: number;

@@ -73,7 +73,9 @@ function toBackend(text: Expr, extra: readonly string[] = []): Renaming {
 }
 
 function fromBackend(output: string, renaming: Renaming): Expr {
-  return substituteVariables(printExpr(parseExpr(output)), renaming.toPublic);
+  // algebrite prints floating-point numbers with a trailing ellipsis (0.4285...)
+  const text = output.replace(/(\d)\.\.\./g, '$1');
+  return substituteVariables(printExpr(parseExpr(text)), renaming.toPublic);
 }
 
 /** Runs `fn(args)` in the backend with private names, and returns the result with public names. */

@@ -1,0 +1,277 @@
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { Rng } from '../../src/core/rng.js';
+import { Cholesky } from '../../src/linalg/cholesky.js';
+import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
+import { choleskyInPlace, choleskyInverse, gemm, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
+import { Matrix } from '../../src/linalg/matrix.js';
+import { matmul, matmulNT, matmulTN } from '../../src/linalg/ops.js';
+
+const EPS = 2 ** -52;
+
+function randomArray(seed: number, n: number): Float64Array {
+  const rng = new Rng(seed);
+  return Float64Array.from({ length: n }, () => 2 * rng.uniform() - 1);
+}
+
+/** op(X)_ij for row-major X with leading dimension ld. */
+const at = (X: Float64Array, off: number, ld: number, trans: boolean, i: number, j: number) => (trans ? X[off + j * ld + i] : X[off + i * ld + j]);
+
+/**
+ * Straightforward triple loop, and the entrywise forward-error bound of a
+ * length-k dot product (Higham, Thm 3.5): |ĉ - c| <= γ_(k+2) (|alpha| |A||B| + |beta C|).
+ */
+function referenceGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, A: Float64Array, aOff: number, lda: number, B: Float64Array, bOff: number, ldb: number, beta: number, C: Float64Array, cOff: number, ldc: number) {
+  const out = C.slice();
+  const bound = new Float64Array(C.length);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let a = 0;
+      for (let p = 0; p < k; p++) {
+        const t = at(A, aOff, lda, ta, i, p) * at(B, bOff, ldb, tb, p, j);
+        s += t;
+        a += Math.abs(t);
+      }
+      const c = C[cOff + i * ldc + j];
+      out[cOff + i * ldc + j] = alpha * s + (beta === 0 ? 0 : beta * c);
+      bound[cOff + i * ldc + j] = 1.01 * (k + 2) * EPS * (Math.abs(alpha) * a + Math.abs(beta * c)) + 1e-300;
+    }
+  }
+  return { out, bound };
+}
+
+interface GemmCase {
+  ta: boolean;
+  tb: boolean;
+  m: number;
+  n: number;
+  k: number;
+  pad: number;
+  alpha: number;
+  beta: number;
+  seed: number;
+}
+
+/** Runs gemm on padded storage (offsets and leading dimensions larger than the shape) and checks every entry, padding included. */
+function gemmAgrees(c: GemmCase, kernel = gemm): boolean {
+  const { ta, tb, m, n, k, pad, alpha, beta, seed } = c;
+  const [ar, ac] = ta ? [k, m] : [m, k];
+  const [br, bc] = tb ? [n, k] : [k, n];
+  const lda = ac + pad;
+  const ldb = bc + pad;
+  const ldc = n + pad;
+  const A = randomArray(seed, ar * lda + pad);
+  const B = randomArray(seed + 1, br * ldb + pad);
+  const C = randomArray(seed + 2, m * ldc + pad);
+  const { out, bound } = referenceGemm(ta, tb, m, n, k, alpha, A, pad, lda, B, pad, ldb, beta, C, pad, ldc);
+  kernel(ta, tb, m, n, k, alpha, A, pad, lda, B, pad, ldb, beta, C, pad, ldc);
+  return C.every((v, i) => Math.abs(v - out[i]) <= bound[i]);
+}
+
+const gemmCase = fc.record({
+  ta: fc.boolean(),
+  tb: fc.boolean(),
+  m: fc.integer({ min: 0, max: 37 }),
+  n: fc.integer({ min: 0, max: 37 }),
+  k: fc.integer({ min: 0, max: 37 }),
+  pad: fc.integer({ min: 0, max: 3 }),
+  alpha: fc.constantFrom(1, -1, 0.5, 0),
+  beta: fc.constantFrom(0, 1, -2),
+  seed: fc.integer({ min: 0, max: 1e6 }),
+});
+
+describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
+  test('agrees with the triple loop for every transpose, odd and empty shapes, offsets and strides', () => {
+    fc.assert(fc.property(gemmCase, (c) => gemmAgrees(c)), { seed: 601, numRuns: 300 });
+  });
+
+  test('shapes crossing every blocking boundary (MC = 96, KC = 256, NC = 512, tiles of 4)', () => {
+    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      expect(gemmAgrees({ ta, tb, m: 101, n: 517, k: 259, pad: 1, alpha: 1, beta: 1, seed: 7 })).toBe(true);
+    }
+  });
+
+  test('a kernel that ignores the transpose of B is caught', () => {
+    const wrong: typeof gemm = (ta, _tb, ...rest) => gemm(ta, false, ...rest);
+    expect(gemmAgrees({ ta: false, tb: true, m: 5, n: 5, k: 5, pad: 0, alpha: 1, beta: 0, seed: 3 }, wrong)).toBe(false);
+  });
+
+  test('beta = 0 overwrites C: NaN already in C does not propagate', () => {
+    const C = new Float64Array(4).fill(NaN);
+    gemm(false, false, 2, 2, 1, 1, Float64Array.of(1, 2), 0, 1, Float64Array.of(3, 4), 0, 2, 0, C, 0, 2);
+    expect(Array.from(C)).toEqual([3, 4, 6, 8]);
+  });
+
+  test('the ops facade dispatches large products to the kernel with unchanged results', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 }), fc.integer(), (m, n, k, seed) => {
+        const a = new Matrix(m, k, randomArray(seed, m * k));
+        const b = new Matrix(k, n, randomArray(seed + 1, k * n));
+        const ref = referenceGemm(false, false, m, n, k, 1, a.data, 0, k, b.data, 0, n, 0, new Float64Array(m * n), 0, n);
+        const close = (c: Matrix) => c.rows === m && c.cols === n && c.data.every((v, i) => Math.abs(v - ref.out[i]) <= ref.bound[i]);
+        const aT = new Matrix(k, m, Float64Array.from({ length: k * m }, (_, i) => a.data[(i % m) * k + Math.floor(i / m)]));
+        const bT = new Matrix(n, k, Float64Array.from({ length: n * k }, (_, i) => b.data[(i % k) * n + Math.floor(i / k)]));
+        return close(matmul(a, b)) && close(matmulTN(aT, b)) && close(matmulNT(a, bT));
+      }),
+      { seed: 602, numRuns: 60 },
+    );
+  });
+});
+
+describe('syrk: C <- alpha X Xᵀ + beta C (or Xᵀ X)', () => {
+  test('agrees with gemm on the full product and is exactly symmetric', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.integer({ min: 0, max: 150 }), fc.integer({ min: 0, max: 40 }), fc.integer({ min: 0, max: 1e6 }), (trans, n, k, seed) => {
+        const X = randomArray(seed, n * k);
+        const ldx = trans ? n : k;
+        const S0 = randomArray(seed + 1, n * n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) S0[j * n + i] = S0[i * n + j];
+        const S = S0.slice();
+        syrk(trans, n, k, 0.5, X, 0, ldx, 2, S, 0, n);
+        const { out, bound } = referenceGemm(trans, !trans, n, n, k, 0.5, X, 0, ldx, X, 0, ldx, 2, S0, 0, n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (S[i * n + j] !== S[j * n + i]) return false;
+        return S.every((v, i) => Math.abs(v - out[i]) <= bound[i]);
+      }),
+      { seed: 603, numRuns: 60 },
+    );
+  });
+});
+
+/** A = M Mᵀ / k + shift I, symmetric positive definite for shift > 0. */
+function spd(seed: number, n: number, shift: number): Float64Array {
+  const k = n + 3;
+  const M = randomArray(seed, n * k);
+  const A = new Float64Array(n * n);
+  syrk(false, n, k, 1 / k, M, 0, k, 0, A, 0, n);
+  for (let i = 0; i < n; i++) A[i * n + i] += shift;
+  return A;
+}
+
+/** max |L Lᵀ - A| against the backward-error bound (n + 1) eps |L||Lᵀ| (Higham, Thm 10.3). */
+function factorAgrees(A: Float64Array, L: Float64Array, n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (j > i && L[i * n + j] !== 0) return false;
+      let s = 0;
+      let a = 0;
+      for (let k = 0; k <= Math.min(i, j); k++) {
+        s += L[i * n + k] * L[j * n + k];
+        a += Math.abs(L[i * n + k] * L[j * n + k]);
+      }
+      if (!(Math.abs(s - A[i * n + j]) <= 2 * (n + 1) * EPS * a + 1e-300)) return false;
+    }
+  }
+  return true;
+}
+
+describe('blocked Cholesky, triangular solves and inverse', () => {
+  const sizes = fc.integer({ min: 0, max: 150 });
+
+  test('L Lᵀ = A within the backward-error bound, across panel boundaries (NB = 64)', () => {
+    fc.assert(
+      fc.property(sizes, fc.integer({ min: 0, max: 1e6 }), (n, seed) => {
+        const A = spd(seed, n, 1e-3);
+        const L = A.slice();
+        for (let i = 0; i < n; i++) L.fill(NaN, i * n + i + 1, (i + 1) * n); // the upper triangle is never read
+        return choleskyInPlace(L, n) === null && factorAgrees(A, L, n);
+      }),
+      { seed: 604, numRuns: 40 },
+    );
+  });
+
+  test('a factor of a different matrix is caught', () => {
+    const n = 70;
+    const A = spd(5, n, 1);
+    const L = spd(6, n, 1);
+    expect(choleskyInPlace(L, n)).toBeNull();
+    expect(factorAgrees(A, L, n)).toBe(false);
+  });
+
+  test('an indefinite matrix reports its first non-positive pivot, also in a late panel', () => {
+    const n = 100;
+    const A = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) A[i * n + i] = i === 83 ? -1 : 1;
+    expect(choleskyInPlace(A, n)?.index).toBe(83);
+    const B = new Matrix(n, n, new Float64Array(n * n));
+    for (let i = 0; i < n; i++) B.data[i * n + i] = i === 90 ? 0 : 2;
+    expect(() => new Cholesky(B)).toThrow(/pivot 90/);
+  });
+
+  test('L X = B and Lᵀ X = B with many right-hand sides: residual within n eps |L||X|', () => {
+    fc.assert(
+      fc.property(sizes, fc.integer({ min: 0, max: 20 }), fc.integer({ min: 0, max: 1e6 }), (n, m, seed) => {
+        const L = spd(seed, n, 1);
+        choleskyInPlace(L, n);
+        const B = randomArray(seed + 1, n * m);
+        const ok = (trans: boolean) => {
+          const X = B.slice();
+          (trans ? trsmLowerTransposed : trsmLower)(L, n, X, m);
+          const r = referenceGemm(trans, false, n, m, n, 1, L, 0, n, X, 0, m, 0, new Float64Array(n * m), 0, m);
+          // backward stable: the residual is a few times the rounding of the product L X itself
+          return r.out.every((v, i) => Math.abs(v - B[i]) <= 4 * r.bound[i]);
+        };
+        return ok(false) && ok(true);
+      }),
+      { seed: 605, numRuns: 40 },
+    );
+  });
+
+  test('inverse: A X = I within n eps cond(A)', () => {
+    fc.assert(
+      fc.property(sizes, fc.integer({ min: 0, max: 1e6 }), (n, seed) => {
+        const A = spd(seed, n, 0.5);
+        const L = A.slice();
+        choleskyInPlace(L, n);
+        const X = choleskyInverse(L, n);
+        // ||A|| <= 1 + 0.5 entrywise-ish and ||A⁻¹|| <= 2, so cond(A) <= 2 n (1.5)
+        const bound = 8 * n * EPS * (3 * n) + 1e-300;
+        const R = referenceGemm(false, false, n, n, n, 1, A, 0, n, X, 0, n, 0, new Float64Array(n * n), 0, n).out;
+        return R.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= bound);
+      }),
+      { seed: 606, numRuns: 30 },
+    );
+  });
+
+  test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {
+    const n = 90;
+    const a = new Matrix(n, n, spd(9, n, 0.5));
+    const c = new Cholesky(a);
+    expect(factorAgrees(a.data, c.L.data, n)).toBe(true);
+    const inv = c.inverse();
+    const B = new Matrix(n, 3, randomArray(10, n * 3));
+    const X = c.solveMatrix(B);
+    const AX = matmul(a, X);
+    expect(AX.data.every((v, i) => Math.abs(v - B.data[i]) <= 1e-12)).toBe(true);
+    const I = matmul(a, inv);
+    expect(I.data.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= 1e-12)).toBe(true);
+  });
+});
+
+describe('eigSymmetric scales by a power of two before iterating', () => {
+  /** Eigenvalues of s B against s times those of B: error within the rounding of the scaled entries (Weyl). */
+  function scaledValuesAgree(values: Float64Array, s: number, B: Matrix): boolean {
+    const ref = eigSymmetric(B).values;
+    const n = B.rows;
+    const entryRounding = Math.max(2 ** -1074, EPS * s); // the rounding of s b_ij: absolute for subnormals, relative otherwise
+    return values.every((v, i) => Math.abs(v - s * ref[i]) <= 4 * n * (entryRounding + EPS * Math.abs(s * ref[i]) * n));
+  }
+
+  test.each([1e-316, 1e-310, 1e-200, 1e300])('entries of size %s converge to the scaled spectrum', (s) => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (n, seed) => {
+        const B = new Matrix(n, n, spd(seed, n, 0));
+        for (let i = 0; i < n * n; i++) B.data[i] -= 0.3;
+        const a = new Matrix(n, n, B.data.map((v) => v * s));
+        return scaledValuesAgree(eigSymmetric(a).values, s, B);
+      }),
+      { seed: 607, numRuns: 25 },
+    );
+  });
+
+  test('the check catches eigenvalues left unscaled', () => {
+    const n = 4;
+    const B = new Matrix(n, n, spd(3, n, 1));
+    expect(scaledValuesAgree(eigSymmetric(B).values, 1e-316, B)).toBe(false);
+  });
+});
