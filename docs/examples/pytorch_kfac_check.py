@@ -108,10 +108,16 @@ def run_check(workdir, spec, candidate):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workdir", help="where to write spec.json and candidate.json (default: a temporary folder)")
+    parser.add_argument("--workdir", help="keep spec.json and candidate.json in this folder (default: a temporary folder, removed)")
     args = parser.parse_args()
-    workdir = args.workdir or tempfile.mkdtemp(prefix="natgrad-interop-")
-    os.makedirs(workdir, exist_ok=True)
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
+        return check_everything(args.workdir)
+    with tempfile.TemporaryDirectory(prefix="natgrad-interop-") as workdir:
+        return check_everything(workdir)
+
+
+def check_everything(workdir):
 
     layers, x, y = build_problem()
     problem = {
@@ -141,7 +147,7 @@ def main():
 
     code, report = run_check(workdir, spec, candidate)
     assert code == 0 and report["ok"], f"the PyTorch results disagree with natgrad: {json.dumps(report, indent=2)}"
-    print(f"ok: K-FAC factors, update, exact Fisher and natural-gradient step agree with natgrad (files in {workdir})")
+    print("ok: K-FAC factors, update, exact Fisher and natural-gradient step agree with natgrad")
 
     # deliberately wrong: A and G swapped in layer 1 (both 5 x 5 here), and the Fisher summed instead of averaged
     wrong = json.loads(json.dumps(candidate))

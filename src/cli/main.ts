@@ -11,6 +11,7 @@ import { docsCommand } from './docs-command.js';
 import type { Io } from './io.js';
 import { oracleCommand } from './oracle-command.js';
 import { processIo } from './process-io.js';
+import { vectorsCommand } from './vectors-command.js';
 import { verifyCommand } from './verify-command.js';
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -46,6 +47,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--out <dir>', 'output folder', 'docs/derivations')
     .option('--check', 'compare with the committed pages instead of writing')
     .action(async (opts) => { code = await docsCommand(opts, io); });
+
+  program.command('vectors')
+    .description('write the oracle test-vector suite to DIR (default vectors), or --check that DIR is fresh')
+    .option('--out <dir>', 'output folder (default vectors)')
+    .option('--check', 'regenerate in memory; exit 1 listing stale, missing or extra files')
+    .action(async (opts) => { code = await vectorsCommand(opts, io); });
 
   program.command('oracle')
     .description('answer a reference-oracle spec (file or - for stdin) with JSON on stdout')

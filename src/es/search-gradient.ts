@@ -5,9 +5,10 @@
  *
  * For x = μ + A z, z ~ N(0, I), the log-likelihood gradient at δ = 0, M = 0
  * gives the per-sample estimate (f(x) z, f(x)(z zᵀ - I)) (Wierstra et al. 2014,
- * section 4.3). The Fisher in these coordinates is the identity for δ and the
- * map M ↦ M/2 for symmetric M... so the plain gradient is already the natural one:
- * E[f z] = Aᵀ ∇_μ E f and E[f (zzᵀ - I)] = 2 Aᵀ ∇_Σ E f A (Stein's lemma). For
+ * section 4.3). At δ = 0, M = 0 the Fisher in these coordinates is the
+ * identity for δ and ½ tr(M²) for symmetric M, so the natural gradient is
+ * (Aᵀ ∇_μ E f, 2 Aᵀ ∇_Σ E f A), and by Stein's lemma the estimate's mean is
+ * exactly that: E[f z] = Aᵀ E[∇f], E[f (zzᵀ - I)] = Aᵀ E[∇²f] A. For
  * f(x) = -½ xᵀ H x + bᵀ x with Σ = AAᵀ: E f = -½ μᵀHμ - ½ tr(HΣ) + bᵀμ,
  * natural gradient in (μ, Σ): (Σ(b - Hμ), -ΣHΣ) (Fisher inverse: Σ for μ,
  * 2 Σ G Σ for Σ), in local coordinates (A⁻¹ Σ(b - Hμ), A⁻¹(-ΣHΣ)A⁻ᵀ) = (Aᵀ(b - Hμ), -AᵀHA).
@@ -15,9 +16,8 @@
 import type { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
-import { matmul, matmulTN, matvec, matTvec } from '../linalg/ops.js';
+import { matmul, matvec, transpose } from '../linalg/ops.js';
 import { solve, solveMatrix } from '../linalg/solve.js';
-import { transpose } from '../linalg/ops.js';
 
 /** One sample of the search gradient: [f(x) z, row-major f(x)(zzᵀ - I)]. */
 export function searchGradientSample(f: (x: Vec) => number, mu: Vec, A: Matrix, rng: Rng): Vec {
@@ -65,4 +65,3 @@ export function quadraticPlainGradient(H: Matrix, b: Vec, mu: Vec): Vec {
   return out;
 }
 
-export { matmulTN, matTvec };

@@ -101,24 +101,9 @@ const closeRel = (a: number, b: number, rtol: number): boolean => Math.abs(a - b
 
 const cases = FAMILIES.flatMap((def) => def.instance().parameterizations.map((p) => ({ def, inst: def.instance(), p, label: `${def.name} ${p.name}` })));
 
+// Every parameterization's three routes are checked (with a sensitivity run) by
+// the `fisher/<family>/<parameterization>/routes` checks in properties/.
 describe('Fisher derivations', () => {
-  const derivations = new Map<string, FisherDerivation>();
-  beforeAll(() => {
-    for (const c of cases) derivations.set(c.label, deriveFisher(c.inst, c.p));
-  });
-
-  test.each(cases.map((c) => [c.label, c] as const))('%s: the Hessian and exponential-family routes equal the literature', (_label, c) => {
-    const d = derivations.get(c.label)!;
-    expect(d.verified).toBe(true);
-    if (NOT_EXPONENTIAL.has(c.def.name)) {
-      // the literature route stands alone; the numeric routes are checked below and in the properties
-      expect(d.comparisons).toHaveLength(0);
-      expect(d.routes.find((r) => r.route === 'literature')!.matrix).not.toBeNull();
-    } else {
-      expect(d.comparisons.map((r) => [r.lhs, r.equal])).toEqual([['hessian', true], ['exponential-family', true]]);
-    }
-  });
-
   test('a literature Fisher with one entry scaled by 1.01 is not verified (gamma shape-rate, off-diagonal)', () => {
     const inst = gamma.instance();
     const p = inst.parameterizations[0];

@@ -5,7 +5,8 @@ import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
 import { choleskyInPlace, choleskyInverse, gemm, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import { matmul, matmulNT, matmulTN } from '../../src/linalg/ops.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
+import { kfacPreconditioner, kfacUpdate, piFactor } from '../../src/curvature/kfac.js';
 
 const EPS = 2 ** -52;
 
@@ -273,5 +274,48 @@ describe('eigSymmetric scales by a power of two before iterating', () => {
     const n = 4;
     const B = new Matrix(n, n, spd(3, n, 1));
     expect(scaledValuesAgree(eigSymmetric(B).values, 1e-316, B)).toBe(false);
+  });
+});
+
+describe('kfacPreconditioner: the Cholesky path solves the same damped system as the spectral one', () => {
+  /** Residual of (G + cg I) U (A + ca I) = grad, relative to the sizes involved. */
+  function residual(G: Matrix, A: Matrix, U: Matrix, grad: Matrix, cg: number, ca: number): number {
+    const Gd = addScaledIdentity(G, cg);
+    const Ad = addScaledIdentity(A, ca);
+    const R = matmul(matmul(Gd, U), Ad);
+    return maxAbsDiff(R, grad) / (maxAbs(Gd) * maxAbs(Ad) * maxAbs(U) * (G.rows + A.rows) + 1e-300);
+  }
+
+  test('factored and pi-factored schemes with positive damping, blocked sizes included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.constantFrom('factored', 'pi-factored') as fc.Arbitrary<'factored' | 'pi-factored'>, fc.integer({ min: 0, max: 1e6 }), (m, k, scheme, seed) => {
+        const G = new Matrix(m, m, spd(seed, m, 0));
+        const A = new Matrix(k, k, spd(seed + 1, k, 0));
+        const grad = new Matrix(m, k, randomArray(seed + 2, m * k));
+        const damping = 1e-2;
+        const p = kfacPreconditioner({ A, G }, damping, scheme);
+        const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
+        const c = Math.sqrt(damping);
+        const U = p.apply(grad);
+        // explicit inverses of factors with condition number <= (4 + 0.1) / 0.1 ~ 40: residual ~ n eps cond, below 160 eps (m + k) in these units
+        return p.method === 'cholesky' && !p.singular && residual(G, A, U, grad, c / pi, pi * c) <= 16 * EPS * 10 && maxAbsDiff(U, kfacUpdate({ A, G, gradient: grad }, damping, scheme).update) === 0;
+      }),
+      { seed: 608, numRuns: 30 },
+    );
+  });
+
+  test('a singular factor without damping falls back to the pseudo-inverse; a wrong gradient shape is refused', () => {
+    const n = 5;
+    const G = Matrix.identity(n);
+    const A = new Matrix(n, n);
+    A.data[0] = 1; // rank one
+    const p = kfacPreconditioner({ A, G }, 0, 'factored');
+    expect(p.method).toBe('eigen');
+    expect(p.singular).toBe(true);
+    expect(() => p.apply(new Matrix(n, n + 1))).toThrow(/must be 5 x 5/);
+    // the residual check is able to fail: the undamped solve does not satisfy the damped system
+    const grad = new Matrix(n, n, randomArray(1, n * n));
+    const q = kfacPreconditioner({ A: Matrix.identity(n), G }, 1e-2, 'factored');
+    expect(residual(G, Matrix.identity(n), q.apply(grad), grad, 0, 0)).toBeGreaterThan(1e-3);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * The natgrad side of the benchmark: every workload timed in this process
+ * (one thread), printed as JSON on stdout. `--only kfac-memory` runs just the
+ * K-FAC workload so that the process's peak resident memory is its own.
+ */
+import { Rng } from '../src/core/rng.js';
+import { fisherMatrix } from '../src/curvature/dense-curvature.js';
+import { type KfacPreconditioner, kfacFactors, kfacPreconditioner } from '../src/curvature/kfac.js';
+import { parsePoint } from '../src/families/catalogue.js';
+import { monteCarloFisher } from '../src/families/estimators.js';
+import { Cholesky } from '../src/linalg/cholesky.js';
+import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
+import { Matrix } from '../src/linalg/matrix.js';
+import { matmul } from '../src/linalg/ops.js';
+import { type LayerWeights, type MlpSpec, initWeights } from '../src/models/mlp.js';
+import { type Timing, KFAC, DENSE_FISHER, SIZES, timeIt } from './workloads.js';
+
+const rng = new Rng(20260601);
+
+function randomMatrix(r: number, c: number): Matrix {
+  return new Matrix(r, c, Float64Array.from({ length: r * c }, () => rng.normal()));
+}
+
+function spd(n: number): Matrix {
+  const X = randomMatrix(n, n);
+  const A = matmul(X, new Matrix(n, n, X.data.slice().map((_, i) => X.data[(i % n) * n + Math.floor(i / n)])));
+  for (let i = 0; i < n; i++) A.data[i * n + i] += n;
+  return A;
+}
+
+function mlpProblem(sizes: number[], N: number) {
+  const spec: MlpSpec = { sizes, activations: [...sizes.slice(1, -1).map(() => 'tanh' as const), 'identity'], likelihood: 'categorical' };
+  const weights = initWeights(spec, rng.split());
+  const inputs = Array.from({ length: N }, () => Float64Array.from({ length: sizes[0] }, () => rng.normal()));
+  const D = sizes[sizes.length - 1];
+  const targets = Array.from({ length: N }, () => Math.floor(rng.uniform() * D));
+  return { spec, weights, inputs, targets };
+}
+
+/**
+ * One K-FAC step: one batched forward/backward giving the loss, gradient and
+ * factors (empirical Fisher), damped inverses by Cholesky when `refresh`
+ * (factored Tikhonov damping, sqrt(λ) on each factor), preconditioning, update.
+ */
+function kfacStepper(p: ReturnType<typeof mlpProblem>, lambda: number, lr: number) {
+  let pre: KfacPreconditioner[] = [];
+  const weights: LayerWeights[] = p.weights.map((w) => ({ W: w.W.clone(), b: w.b.slice() }));
+  const profile = { factors: 0, inverses: 0, precondition: 0, update: 0 };
+  const step = (refresh: boolean) => {
+    let t = performance.now();
+    const { layers } = kfacFactors(p.spec, weights, p.inputs, p.targets, 'empirical-fisher');
+    profile.factors += performance.now() - t;
+    t = performance.now();
+    if (refresh) pre = layers.map((f) => kfacPreconditioner(f, lambda, 'factored'));
+    profile.inverses += performance.now() - t;
+    t = performance.now();
+    const updates = layers.map((f, l) => pre[l].apply(f.gradient));
+    profile.precondition += performance.now() - t;
+    t = performance.now();
+    updates.forEach((U, l) => {
+      const { W, b } = weights[l];
+      const k = U.cols;
+      for (let i = 0; i < W.rows; i++) {
+        for (let j = 0; j < W.cols; j++) W.data[i * W.cols + j] -= lr * U.data[i * k + j];
+        b[i] -= lr * U.data[i * k + W.cols];
+      }
+    });
+    profile.update += performance.now() - t;
+  };
+  return { step, profile, methods: () => pre.map((q) => q.method) };
+}
+
+function kfacWorkloads(out: Record<string, Timing | unknown>): void {
+  const p = mlpProblem(KFAC.sizes, KFAC.batch);
+  const full = kfacStepper(p, KFAC.lambda, KFAC.lr);
+  out['kfac-full'] = timeIt(() => full.step(true), KFAC.runs);
+  const total = Object.values(full.profile).reduce((a, b) => a + b, 0);
+  out['kfac-profile'] = Object.fromEntries(Object.entries(full.profile).map(([k, v]) => [k, v / total]));
+  out['kfac-methods'] = full.methods();
+  const amort = kfacStepper(p, KFAC.lambda, KFAC.lr);
+  const block = timeIt(() => {
+    for (let s = 0; s < KFAC.every; s++) amort.step(s === 0);
+  }, KFAC.runs);
+  out['kfac-amortized'] = { ...block, median: block.median / KFAC.every, runs: block.runs.map((r) => r / KFAC.every) };
+}
+
+function main(): void {
+  const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : 'all';
+  const out: Record<string, unknown> = {};
+  if (only === 'kfac-memory') {
+    kfacWorkloads(out);
+    out['peak-rss-mib'] = process.resourceUsage().maxRSS / 1024;
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
+  kfacWorkloads(out);
+  const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch);
+  out['dense-fisher'] = timeIt(() => fisherMatrix(fp.spec, fp.weights, fp.inputs), DENSE_FISHER.runs);
+  for (const n of SIZES) {
+    const a = randomMatrix(n, n);
+    const b = randomMatrix(n, n);
+    out[`gemm-${n}`] = timeIt(() => matmul(a, b), 7);
+    const s = spd(n);
+    out[`cholesky-inverse-${n}`] = timeIt(() => new Cholesky(s).inverse(), 7);
+    out[`eigh-${n}`] = timeIt(() => eigSymmetric(s), n >= 512 ? 3 : 5);
+  }
+  const pt = parsePoint('normal', 'mean-std', { mu: 0.3, sigma: 1.7 }, {}, 'bench');
+  const M = 200_000;
+  const mc = timeIt(() => monteCarloFisher(pt, M, 7, { negHessian: false }), 5);
+  out['mc-fisher'] = { ...mc, samplesPerSecond: M / (mc.median / 1000) };
+  process.stdout.write(JSON.stringify(out));
+}
+
+main();

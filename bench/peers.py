@@ -1,0 +1,219 @@
+"""The NumPy and PyTorch side of the benchmark (float64, one thread).
+
+Usage: python3 peers.py numpy|torch [--only kfac-memory]; prints JSON on stdout.
+The workloads mirror bench/natgrad-workloads.ts (sizes in bench/workloads.ts).
+"""
+import json
+import resource
+import statistics
+import sys
+import time
+
+LIB = sys.argv[1]
+ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "all"
+
+KFAC = dict(sizes=[784, 256, 256, 10], batch=256, lam=1e-2, lr=1e-3, every=10, runs=7)
+DENSE_FISHER = dict(sizes=[20, 64, 10], batch=256, runs=5)
+SIZES = [128, 256, 512]
+
+import numpy as np  # noqa: E402
+
+if LIB == "torch":
+    import torch
+
+    torch.set_num_threads(1)
+    torch.set_default_dtype(torch.float64)
+
+
+def time_it(f, runs):
+    f()
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        f()
+        times.append((time.perf_counter() - t) * 1000)
+    return {"median": statistics.median(times), "runs": times}
+
+
+rng = np.random.default_rng(20260601)
+
+
+def arr(shape):
+    x = rng.standard_normal(shape)
+    return torch.from_numpy(x) if LIB == "torch" else x
+
+
+def mlp(sizes, n):
+    Ws = [arr((o, i)) / np.sqrt(i) for i, o in zip(sizes[:-1], sizes[1:])]
+    bs = [arr((o,)) / np.sqrt(i) for i, o in zip(sizes[:-1], sizes[1:])]
+    X = arr((n, sizes[0]))
+    y = rng.integers(0, sizes[-1], n)
+    Y = np.eye(sizes[-1])[y]
+    if LIB == "torch":
+        Y = torch.from_numpy(Y)
+    return Ws, bs, X, Y
+
+
+# --- backend primitives -------------------------------------------------------
+if LIB == "torch":
+    ones = lambda n: torch.ones(n, 1)  # noqa: E731
+    cat = lambda a, b: torch.cat([a, b], dim=1)  # noqa: E731
+    eye = torch.eye
+    tanh = torch.tanh
+    softmax = lambda s: torch.softmax(s, dim=1)  # noqa: E731
+
+    def chol_inv(M):
+        return torch.cholesky_inverse(torch.linalg.cholesky(M))
+
+    eigh = torch.linalg.eigh
+    sqrt = torch.sqrt
+else:
+    ones = lambda n: np.ones((n, 1))  # noqa: E731
+    cat = lambda a, b: np.concatenate([a, b], axis=1)  # noqa: E731
+    eye = np.eye
+    tanh = np.tanh
+
+    def softmax(s):
+        e = np.exp(s - s.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def chol_inv(M):
+        # no SciPy on the machine: L⁻¹ by a triangular-agnostic inverse, then L⁻ᵀ L⁻¹
+        Li = np.linalg.inv(np.linalg.cholesky(M))
+        return Li.T @ Li
+
+    eigh = np.linalg.eigh
+    sqrt = np.sqrt
+
+
+def forward_backward(Ws, bs, X, Y):
+    """Batched forward/backward of the tanh MLP with softmax cross-entropy; returns ā_l, Δ_l (per example)."""
+    N = X.shape[0]
+    abar, H = [], X
+    pre = []
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        a = cat(H, ones(N))
+        abar.append(a)
+        S = H @ W.T + b
+        pre.append(S)
+        H = tanh(S) if l < len(Ws) - 1 else S
+    D = softmax(H) - Y  # d(-log p)/d logits, per example
+    deltas = [None] * len(Ws)
+    for l in range(len(Ws) - 1, -1, -1):
+        deltas[l] = D
+        if l > 0:
+            T = tanh(pre[l - 1])
+            D = (D @ Ws[l]) * (1 - T * T)
+    return abar, deltas
+
+
+def kfac_stepper(Ws, bs, X, Y):
+    Ws = [w.clone() if LIB == "torch" else w.copy() for w in Ws]
+    bs = [b.clone() if LIB == "torch" else b.copy() for b in bs]
+    N = X.shape[0]
+    c = KFAC["lam"] ** 0.5
+    state = {"inv": None}
+
+    def step(refresh):
+        abar, deltas = forward_backward(Ws, bs, X, Y)
+        grads = [d.T @ a / N for a, d in zip(abar, deltas)]
+        if refresh:
+            inv = []
+            for a, d in zip(abar, deltas):
+                A = a.T @ a / N
+                G = d.T @ d / N
+                inv.append((chol_inv(G + c * eye(G.shape[0])), chol_inv(A + c * eye(A.shape[0]))))
+            state["inv"] = inv
+        for l, ((Gi, Ai), g) in enumerate(zip(state["inv"], grads)):
+            U = Gi @ g @ Ai
+            Ws[l] -= KFAC["lr"] * U[:, :-1]
+            bs[l] -= KFAC["lr"] * U[:, -1]
+
+    return step
+
+
+def kfac_workloads(out):
+    Ws, bs, X, Y = mlp(KFAC["sizes"], KFAC["batch"])
+    full = kfac_stepper(Ws, bs, X, Y)
+    out["kfac-full"] = time_it(lambda: full(True), KFAC["runs"])
+    amort = kfac_stepper(Ws, bs, X, Y)
+
+    def block():
+        for s in range(KFAC["every"]):
+            amort(s == 0)
+
+    t = time_it(block, KFAC["runs"])
+    out["kfac-amortized"] = {"median": t["median"] / KFAC["every"], "runs": [r / KFAC["every"] for r in t["runs"]]}
+
+
+def dense_fisher(Ws, bs, X):
+    """(1/N) sum_n J_nᵀ (diag p - p pᵀ) J_n: one batched backward per output column of sqrt(p_k)(p - e_k)."""
+    N = X.shape[0]
+    abar, H, pre = [], X, []
+    for l, (W, b) in enumerate(zip(Ws, bs)):
+        abar.append(cat(H, ones(N)))
+        S = H @ W.T + b
+        pre.append(S)
+        H = tanh(S) if l < len(Ws) - 1 else S
+    p = softmax(H)
+    K = p.shape[1]
+    rows = []
+    for k in range(K):
+        ek = np.zeros(K)
+        ek[k] = 1
+        if LIB == "torch":
+            ek = torch.from_numpy(ek)
+        D = sqrt(p[:, k : k + 1]) * (p - ek)
+        per_layer = [None] * len(Ws)
+        for l in range(len(Ws) - 1, -1, -1):
+            per_layer[l] = D
+            if l > 0:
+                T = tanh(pre[l - 1])
+                D = (D @ Ws[l]) * (1 - T * T)
+        # per-example gradient rows: vec(δ āᵀ) per layer, concatenated
+        blocks = [(d[:, :, None] * a[:, None, :]).reshape(N, -1) for a, d in zip(abar, per_layer)]
+        rows.append(torch.cat(blocks, dim=1) if LIB == "torch" else np.concatenate(blocks, axis=1))
+    V = torch.cat(rows, dim=0) if LIB == "torch" else np.concatenate(rows, axis=0)
+    return V.T @ V / N
+
+
+def mc_fisher(M):
+    """Score-outer-product Monte Carlo Fisher of N(mu, sigma) in (mu, sigma), M samples."""
+    mu, sigma = 0.3, 1.7
+    x = mu + sigma * (torch.randn(M) if LIB == "torch" else rng.standard_normal(M))
+    z = (x - mu) / sigma
+    s = torch.stack([z / sigma, (z * z - 1) / sigma], dim=1) if LIB == "torch" else np.stack([z / sigma, (z * z - 1) / sigma], axis=1)
+    return s.T @ s / M
+
+
+def main():
+    out = {}
+    kfac_workloads(out)
+    if ONLY == "kfac-memory":
+        out["peak-rss-mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(out))
+        return
+    Ws, bs, X, _ = mlp(DENSE_FISHER["sizes"], DENSE_FISHER["batch"])
+    out["dense-fisher"] = time_it(lambda: dense_fisher(Ws, bs, X), DENSE_FISHER["runs"])
+    for n in SIZES:
+        a, b = arr((n, n)), arr((n, n))
+        out[f"gemm-{n}"] = time_it(lambda: a @ b, 7)
+        s = a @ a.T + n * eye(n)
+        out[f"cholesky-inverse-{n}"] = time_it(lambda: chol_inv(s), 7)
+        out[f"eigh-{n}"] = time_it(lambda: eigh(s), 5)
+    M = 200_000
+    t = time_it(lambda: mc_fisher(M), 5)
+    out["mc-fisher"] = {**t, "samplesPerSecond": M / (t["median"] / 1000)}
+    if LIB == "numpy":
+        try:
+            from threadpoolctl import threadpool_info
+
+            out["blas"] = threadpool_info()
+        except ImportError:
+            out["blas"] = "threadpoolctl not installed"
+    else:
+        out["blas"] = torch.__config__.show().splitlines()[:6]
+    print(json.dumps(out))
+
+
+main()

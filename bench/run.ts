@@ -1,0 +1,139 @@
+/**
+ * `npm run bench`: runs every workload in natgrad and in NumPy and PyTorch
+ * (Debian's python3-numpy and python3-torch, float64, one thread each),
+ * and writes bench/RESULTS.md with medians and the ratios natgrad/peer.
+ * Installs the peers with apt-get when they are missing (as root), or says
+ * clearly that it cannot and reports natgrad alone.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.dirname(here);
+/** Debian's interpreter: the packages live in its dist-packages, which other interpreters on PATH may not see. */
+const PYTHON = '/usr/bin/python3';
+const PEER_PACKAGES = ['python3-numpy', 'python3-torch', 'libopenblas0-pthread'];
+
+/** One thread everywhere, and OpenBLAS left to pick its own kernel (PERFORMANCE.md). */
+function oneThreadEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  return env;
+}
+
+function log(msg: string): void {
+  process.stderr.write(`[bench] ${msg}\n`);
+}
+
+function peersAvailable(): boolean {
+  return spawnSync(PYTHON, ['-c', 'import numpy, torch'], { stdio: 'ignore' }).status === 0;
+}
+
+/** True when NumPy and PyTorch can be imported, installing them first if needed and possible. */
+function ensurePeers(): { ok: boolean; note: string } {
+  if (peersAvailable()) return { ok: true, note: 'NumPy and PyTorch were already installed.' };
+  if (process.getuid?.() !== 0) {
+    return { ok: false, note: `NumPy/PyTorch are missing and this is not root, so they cannot be installed here: run \`apt-get install -y ${PEER_PACKAGES.join(' ')}\` as root and rerun.` };
+  }
+  log(`installing ${PEER_PACKAGES.join(' ')} with apt-get (this can take minutes)`);
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const r = spawnSync('apt-get', ['install', '-y', ...PEER_PACKAGES], { stdio: 'inherit', env });
+  if (r.status === 0 && peersAvailable()) return { ok: true, note: `Installed ${PEER_PACKAGES.join(' ')} with apt-get.` };
+  return { ok: false, note: `apt-get could not install ${PEER_PACKAGES.join(' ')} (exit ${r.status}); NumPy/PyTorch columns are empty.` };
+}
+
+type Results = Record<string, any>;
+
+function runJson(cmd: string, args: string[]): Results | null {
+  log(`${cmd} ${args.join(' ')}`);
+  const r = spawnSync(cmd, args, { cwd: root, env: oneThreadEnv(), encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (r.status !== 0) {
+    log(`failed (exit ${r.status}): ${r.stderr}`);
+    return null;
+  }
+  return JSON.parse(r.stdout);
+}
+
+const natgrad = (only?: string) => runJson(process.execPath, ['--import', 'tsx', path.join(here, 'natgrad-workloads.ts'), ...(only ? ['--only', only] : [])]);
+const peer = (lib: 'numpy' | 'torch', only?: string) => runJson(PYTHON, [path.join(here, 'peers.py'), lib, ...(only ? ['--only', only] : [])]);
+
+const fmt = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+
+function main(): void {
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const peers = ensurePeers();
+  log(peers.note);
+  const ng = natgrad() ?? {};
+  const th = peers.ok ? (peer('torch') ?? {}) : {};
+  const np = peers.ok ? (peer('numpy') ?? {}) : {};
+  const memNg = natgrad('kfac-memory');
+  const memTh = peers.ok ? peer('torch', 'kfac-memory') : null;
+  const memNp = peers.ok ? peer('numpy', 'kfac-memory') : null;
+  const loadAfter = os.loadavg();
+
+  const rows: [string, string, string][] = [
+    ['kfac-full', 'K-FAC step, MLP 784-256-256-10 tanh/softmax, batch 256, λ 1e-2, Cholesky inverses every step', 'ms'],
+    ['kfac-amortized', 'same, inverses every 10 steps (per step)', 'ms'],
+    ['dense-fisher', 'exact dense Fisher, MLP 20-64-10 (1,994 parameters), 256 examples', 'ms'],
+    ...[128, 256, 512].flatMap((n) => [
+      [`gemm-${n}`, `GEMM n = ${n}`, 'ms'] as [string, string, string],
+      [`cholesky-inverse-${n}`, `Cholesky factor + inverse n = ${n}`, 'ms'] as [string, string, string],
+      [`eigh-${n}`, `symmetric eigendecomposition n = ${n}`, 'ms'] as [string, string, string],
+    ]),
+  ];
+  const lines: string[] = [];
+  lines.push('# Benchmark results', '');
+  lines.push('Produced by `npm run bench` (`tsx bench/run.ts`), which runs every process with');
+  lines.push('`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1` and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset;');
+  lines.push('PyTorch additionally calls `torch.set_num_threads(1)`. 1T against 1T, float64 everywhere.');
+  lines.push('Medians of several runs after one warm-up (the raw runs are in the JSON at the end).', '');
+  lines.push(`* date: ${started.toISOString()}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; Node ${process.version}`);
+  lines.push(`* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}` +
+    (Math.max(loadBefore[0], loadAfter[0]) > 1.5 ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy; the ratios (same run, same load) are the meaningful figures**' : ''));
+  lines.push(`* peers: ${peers.note}`);
+  lines.push('');
+  lines.push('| workload | unit | natgrad | NumPy | PyTorch | natgrad / NumPy | natgrad / PyTorch |');
+  lines.push('|---|---|---|---|---|---|---|');
+  for (const [key, label, unit] of rows) {
+    const a = ng[key]?.median;
+    const b = np[key]?.median;
+    const c = th[key]?.median;
+    lines.push(`| ${label} | ${unit} | ${fmt(a)} | ${fmt(b)} | ${fmt(c)} | ${ratio(a, b)} | ${ratio(a, c)} |`);
+  }
+  const mc = (r: Results) => r['mc-fisher']?.samplesPerSecond as number | undefined;
+  lines.push(`| Monte Carlo Fisher, normal (mean-std), score outer product, 200,000 samples | samples/s | ${fmt(mc(ng))} | ${fmt(mc(np))} | ${fmt(mc(th))} | ${ratio(mc(np), mc(ng))} (time) | ${ratio(mc(th), mc(ng))} (time) |`);
+  const rss = (r: Results | null) => r?.['peak-rss-mib'] as number | undefined;
+  lines.push(`| peak resident memory, K-FAC workload process (full + amortized) | MiB | ${fmt(rss(memNg))} | ${fmt(rss(memNp))} | ${fmt(rss(memTh))} | ${ratio(rss(memNg), rss(memNp))} | ${ratio(rss(memNg), rss(memTh))} |`);
+  lines.push('| wall time of `natgrad verify` | s | measured by the lead engineer | | | | |');
+  lines.push('| wall time of `npm test` | s | measured by the lead engineer | | | | |');
+  lines.push('');
+  const prof = ng['kfac-profile'] as Record<string, number> | undefined;
+  if (prof) {
+    lines.push('Where natgrad\'s full K-FAC step goes (shares of the timed runs): ' +
+      Object.entries(prof).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(', ') +
+      ` ("factors" is the one batched forward/backward with A, G and the gradient; inverse method per layer: ${(ng['kfac-methods'] ?? []).join(', ')}).`);
+    lines.push('');
+  }
+  lines.push('Notes on the workloads:', '');
+  lines.push('* K-FAC: both sides do the same step: batched forward/backward, A = ĀᵀĀ/N, G = ΔᵀΔ/N (empirical Fisher), gradient ΔᵀĀ/N,');
+  lines.push('  damped inverses (G + √λ I)⁻¹ and (A + √λ I)⁻¹ by Cholesky, update = G⁻¹ ∇ A⁻¹, W -= lr update. NumPy has no SciPy here,');
+  lines.push('  so its Cholesky inverse is `inv(cholesky(M))` then L⁻ᵀL⁻¹. natgrad uses kfacFactors + kfacPreconditioner.');
+  lines.push('* Dense Fisher: natgrad\'s fisherMatrix (per-example backward passes, then a Gram product); the peers back-propagate the');
+  lines.push('  ten columns of the output Fisher square root batched and form VᵀV/N.');
+  lines.push('* Monte Carlo Fisher: natgrad\'s monteCarloFisher differentiates the log-density numerically per sample (family-generic);');
+  lines.push('  the peers use the closed-form normal score, vectorized — a throughput reference, not the same algorithm.');
+  lines.push('');
+  lines.push('<details><summary>raw JSON</summary>', '', '```json', JSON.stringify({ natgrad: ng, numpy: np, torch: th, memory: { natgrad: memNg, numpy: memNp, torch: memTh } }, null, 1), '```', '', '</details>', '');
+  writeFileSync(path.join(here, 'RESULTS.md'), lines.join('\n'));
+  log('wrote bench/RESULTS.md');
+  process.stdout.write(lines.slice(0, 30).join('\n') + '\n');
+}
+
+main();

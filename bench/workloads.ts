@@ -1,0 +1,26 @@
+/** Workload parameters shared by the natgrad runner (the Python peers read the same numbers from bench/peers.py). */
+
+export const KFAC = { sizes: [784, 256, 256, 10], batch: 256, lambda: 1e-2, lr: 1e-3, every: 10, runs: 7 };
+export const DENSE_FISHER = { sizes: [20, 64, 10], batch: 256, runs: 5 };
+export const SIZES = [128, 256, 512];
+
+export interface Timing {
+  /** median wall time of one run, ms */
+  median: number;
+  runs: number[];
+}
+
+/** Median wall time (ms) of `runs` calls after one warm-up call. */
+export function timeIt(f: () => void, runs: number): Timing {
+  f();
+  const times: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    const t = performance.now();
+    f();
+    times.push(performance.now() - t);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : 0.5 * (sorted[mid - 1] + sorted[mid]);
+  return { median, runs: times };
+}

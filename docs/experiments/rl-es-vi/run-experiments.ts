@@ -1,0 +1,161 @@
+/**
+ * Reproduces the measurements of docs/experiments-rl-es-vi.md and writes the
+ * SVG plots next to this file. Run: npx tsx docs/experiments/rl-es-vi/run-experiments.ts [rl|cartpole|es|vi|svrg]...
+ * Every run is seeded; the JSON summary is printed and written to results.json.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../../../src/core/rng.js';
+import { Matrix } from '../../../src/linalg/matrix.js';
+import { fisherMatrix } from '../../../src/curvature/dense-curvature.js';
+import { type MlpSpec, flattenWeights, initWeights, sampleTargets, unflattenWeights } from '../../../src/models/mlp.js';
+import { chainMdp, gridworldMdp } from '../../../src/rl/mdp.js';
+import { runTabularPolicyOptimization } from '../../../src/rl/policy-gradient.js';
+import { runCartPoleTrpo } from '../../../src/rl/cartpole-trpo.js';
+import { TEST_FUNCTIONS } from '../../../src/es/test-functions.js';
+import { xnes } from '../../../src/es/xnes.js';
+import { snes } from '../../../src/es/snes.js';
+import { onePlusOneEs } from '../../../src/es/one-plus-one-es.js';
+import { logisticRegressionLikelihood } from '../../../src/vi/models.js';
+import { ngvi, plainGradientVi } from '../../../src/vi/ngvi.js';
+import { directionVariance, runStochasticNaturalGradient, svrgSnapshot } from '../../../src/parallel/stochastic-natural-gradient.js';
+import { linePlot } from './svg-plot.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const resultsPath = join(here, 'results.json');
+const results: Record<string, unknown> = {};
+const save = (name: string, svg: string): void => writeFileSync(join(here, name), svg);
+const which = new Set(process.argv.slice(2).length ? process.argv.slice(2) : ['rl', 'cartpole', 'es', 'vi', 'svrg']);
+
+if (which.has('rl')) {
+  const mdps = [chainMdp(20, { gamma: 0.95, small: 0.1, rho0: 'uniform' }), gridworldMdp(8, 8, { gamma: 0.95 })];
+  const table: unknown[] = [];
+  for (const m of mdps) {
+    const curves: { name: string; points: [number, number][] }[] = [];
+    for (const lr of [0.1, 1, 10]) {
+      for (const method of ['pg', 'npg'] as const) {
+        const r = runTabularPolicyOptimization(m, method, { lr, maxIterations: 20_000 });
+        table.push({ mdp: m.name, gamma: m.gamma, method, lr, iterationsTo99: r.iterationsToTarget, optimal: r.optimal, final: r.values[r.values.length - 1] });
+        if (lr !== 10) curves.push({ name: `${method.toUpperCase()} η=${lr}`, points: r.values.map((v, i) => [i + 1, Math.max(1 - v / r.optimal, 1e-16)] as [number, number]) });
+      }
+    }
+    save(`tabular-${m.name}.svg`, linePlot({ title: `${m.name} (γ=${m.gamma}): exact PG vs NPG`, xLabel: 'iteration + 1', yLabel: '1 - J/J*', logX: true, logY: true, series: curves }));
+  }
+  results.tabular = table;
+  console.log(JSON.stringify(table, null, 1));
+}
+
+if (which.has('cartpole')) {
+  const seeds = [1, 2];
+  const runs = seeds.map((seed) => {
+    const t0 = Date.now();
+    const r = runCartPoleTrpo({ seed, iterations: 50, batchSteps: 2000, delta: 0.01, hidden: 16 });
+    return { seed, ms: Date.now() - t0, curve: r.map((x) => x.averageReturn100), accepted: r.filter((x) => x.accepted).length, maxKl: Math.max(...r.map((x) => x.kl)) };
+  });
+  results.cartpole = runs;
+  save('cartpole-trpo.svg', linePlot({
+    title: 'TRPO on CartPole-v1 (δ = 0.01, 2000 steps/iteration)', xLabel: 'iteration', yLabel: 'mean return, last 100 episodes',
+    series: runs.map((r) => ({ name: `seed ${r.seed}`, points: r.curve.map((v, i) => [i + 1, v] as [number, number]) })),
+  }));
+  console.log(JSON.stringify(runs.map((r) => ({ ...r, curve: r.curve.filter((_, i) => i % 5 === 4 || i === r.curve.length - 1).map((v) => +v.toFixed(1)) }))));
+}
+
+if (which.has('es')) {
+  const d = 10;
+  const seeds = [1, 2, 3, 4, 5];
+  const algs = { xNES: xnes, SNES: snes, '(1+1)-ES': onePlusOneEs } as const;
+  const table: unknown[] = [];
+  const traces: { name: string; points: [number, number][] }[] = [];
+  for (const [fname, f] of Object.entries(TEST_FUNCTIONS)) {
+    for (const [aname, alg] of Object.entries(algs)) {
+      const evals: (number | null)[] = [];
+      for (const seed of seeds) {
+        const r = alg(f, d, { seed, mean: new Float64Array(d).fill(fname === 'rosenbrock' ? 0 : 1), sigma: 1, maxEvaluations: aname === '(1+1)-ES' ? 1_000_000 : 300_000 });
+        evals.push(r.evaluationsToTarget);
+        if (seed === 1 && fname === 'rosenbrock') traces.push({ name: aname, points: r.trace.map(([e, b]) => [e, Math.max(b, 1e-12)] as [number, number]) });
+      }
+      const ok = evals.filter((e): e is number => e !== null).sort((a, b) => a - b);
+      table.push({ function: fname, algorithm: aname, solved: `${ok.length}/${seeds.length}`, median: ok.length ? ok[Math.floor((ok.length - 1) / 2)] : null, min: ok[0] ?? null, max: ok[ok.length - 1] ?? null });
+    }
+  }
+  results.es = table;
+  save('es-rosenbrock.svg', linePlot({ title: 'Rosenbrock, d = 10, seed 1', xLabel: 'evaluations', yLabel: 'best fitness', logY: true, logX: true, series: traces }));
+  console.log(JSON.stringify(table, null, 1));
+}
+
+if (which.has('vi')) {
+  const rng = new Rng(2024);
+  const d = 8;
+  const n = 400;
+  // correlated, badly scaled features make the Euclidean geometry of (μ, L) poor
+  const scales = Float64Array.from({ length: d }, (_, i) => 10 ** (i / (d - 1) - 0.5) * 1.5);
+  const wTrue = Float64Array.from({ length: d }, () => rng.normal());
+  const X = Array.from({ length: n }, () => {
+    const z = Float64Array.from({ length: d }, () => rng.normal());
+    const common = rng.normal();
+    return z.map((v, i) => scales[i] * (0.6 * v + 0.8 * common));
+  });
+  const y = X.map((x) => (rng.uniform() < 1 / (1 + Math.exp(-x.reduce((t, v, i) => t + v * wTrue[i], 0))) ? 1 : -1));
+  const lik = logisticRegressionLikelihood(X, y);
+  const prior = { mu: new Float64Array(d), Sigma: Matrix.identity(d) };
+  const q0 = { mu: new Float64Array(d), Sigma: Matrix.identity(d) };
+  const iterations = 200;
+  const runs: { name: string; elbo: number[] }[] = [];
+  for (const rho of [0.1, 0.5, 1]) runs.push({ name: `NGVI ρ=${rho}`, elbo: ngvi(lik, prior, q0, { rho, iterations }).elbo });
+  const plain: { lr: number; elbo: number[] }[] = [];
+  for (const lr of [3e-5, 1e-4, 3e-4, 1e-3, 3e-3]) {
+    try {
+      plain.push({ lr, elbo: plainGradientVi(lik, prior, q0, { lr, iterations }).elbo });
+    } catch {
+      plain.push({ lr, elbo: [-Infinity] });
+    }
+  }
+  const finite = plain.filter((p) => p.elbo.length === iterations + 1 && Number.isFinite(p.elbo[iterations]));
+  const bestPlain = finite.sort((a, b) => b.elbo[iterations] - a.elbo[iterations])[0];
+  const star = Math.max(...runs.map((r) => Math.max(...r.elbo)), ...finite.map((p) => Math.max(...p.elbo)));
+  const itersTo = (e: number[], tol: number): number | null => {
+    const k = e.findIndex((v) => star - v <= tol);
+    return k < 0 ? null : k;
+  };
+  const summary = [
+    ...runs.map((r) => ({ method: r.name, final: r.elbo[iterations], gapAt10: star - r.elbo[10], itersToGap1e_3: itersTo(r.elbo, 1e-3) })),
+    ...plain.map((p) => ({ method: `plain GD lr=${p.lr}`, final: p.elbo[p.elbo.length - 1], gapAt10: p.elbo.length > 10 ? star - p.elbo[10] : null, itersToGap1e_3: itersTo(p.elbo, 1e-3), diverged: !(p.elbo.length === iterations + 1 && Number.isFinite(p.elbo[iterations])) })),
+  ];
+  results.vi = { elboStar: star, summary };
+  save('vi-logistic-elbo.svg', linePlot({
+    title: `Bayesian logistic regression (d=${d}, n=${n}): ELBO gap`, xLabel: 'iteration', yLabel: 'ELBO* - ELBO', logY: true,
+    series: [...runs, { name: `plain GD lr=${bestPlain.lr}`, elbo: bestPlain.elbo }].map((r) => ({ name: r.name, points: r.elbo.map((v, i) => [i, Math.max(star - v, 1e-10)] as [number, number]) })),
+  }));
+  console.log(JSON.stringify(results.vi, null, 1));
+}
+
+if (which.has('svrg')) {
+  const spec: MlpSpec = { sizes: [5, 8, 3], activations: ['tanh', 'identity'], likelihood: 'categorical' };
+  const rng = new Rng(77);
+  const teacher = initWeights(spec, rng);
+  for (const l of teacher) for (let i = 0; i < l.W.data.length; i++) l.W.data[i] *= 3;
+  const inputs = Array.from({ length: 512 }, () => Float64Array.from({ length: 5 }, () => rng.normal()));
+  const p = { spec, inputs, targets: sampleTargets(spec, teacher, inputs, rng) };
+  const theta0 = flattenWeights(initWeights(spec, rng));
+  const common = { batchSize: 16, lr: 0.2, damping: 1e-3, decay: 0.95, epochs: 15, seed: 5 };
+  const withSvrg = runStochasticNaturalGradient(p, theta0, { ...common, svrg: true });
+  const without = runStochasticNaturalGradient(p, theta0, { ...common, svrg: false });
+  // variance of the direction at a point 1 epoch-step away from the snapshot, on the way
+  const snapTheta = theta0;
+  const near = theta0.map((v, i) => v + 0.05 * Math.sin(3 * i));
+  const F = fisherMatrix(spec, unflattenWeights(spec, near), inputs);
+  const o = { batchSize: 16, draws: 400, damping: 1e-3, seed: 9 };
+  const varPlain = directionVariance(p, near, F, { ...o, snapshot: null });
+  const varSvrg = directionVariance(p, near, F, { ...o, snapshot: svrgSnapshot(p, snapTheta) });
+  results.svrg = { lossWithSvrg: withSvrg, lossWithout: without, directionVariance: { plain: varPlain, svrg: varSvrg, distanceToSnapshot: Math.hypot(...near.map((v, i) => v - snapTheta[i])) } };
+  save('svrg-natural-gradient.svg', linePlot({
+    title: 'Stochastic natural gradient, EMA Fisher, batch 16', xLabel: 'epoch', yLabel: 'full-data loss',
+    series: [{ name: 'with SVRG', points: withSvrg.map((v, i) => [i, v] as [number, number]) }, { name: 'without', points: without.map((v, i) => [i, v] as [number, number]) }],
+  }));
+  console.log(JSON.stringify(results.svrg, null, 1));
+}
+
+// merge with whatever another run wrote meanwhile
+const latest: Record<string, unknown> = existsSync(resultsPath) ? JSON.parse(readFileSync(resultsPath, 'utf8')) : {};
+writeFileSync(resultsPath, JSON.stringify({ ...latest, ...results }, null, 1));

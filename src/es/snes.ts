@@ -1,0 +1,59 @@
+/**
+ * Separable natural evolution strategies (SNES; Schaul, Glasmachers and
+ * Schmidhuber 2011; Wierstra et al. 2014, Algorithm 6): N(μ, diag(σ²)),
+ *   μ ← μ + η_μ σ ∘ Σ u_k z_k,  σ ← σ ∘ exp(η_σ/2 Σ u_k (z_k² - 1)),
+ * with η_σ = (3 + ln d) / (5 √d). For a diagonal factor the matrix
+ * exponential is the elementwise one, so this is xNES restricted to diagonal B.
+ */
+import { NatgradError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Vec } from '../core/vec.js';
+import type { Objective } from './test-functions.js';
+import { rankUtilities } from './utilities.js';
+import { defaultLambda, type EsOptions, type EsResult } from './xnes.js';
+
+/** Minimises `f` by SNES. */
+export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number } = {}): EsResult {
+  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
+  const rng = new Rng(o.seed ?? 1);
+  const lambda = o.lambda ?? defaultLambda(d);
+  const etaMu = o.etaMu ?? 1;
+  const etaSigma = o.etaSigma ?? (3 + Math.log(d)) / (5 * Math.sqrt(d));
+  const target = o.target ?? 1e-8;
+  const maxEvaluations = o.maxEvaluations ?? 1e6;
+  const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
+  const sigma = new Float64Array(d).fill(o.sigma ?? 1);
+  let evaluations = 0;
+  let best = Infinity;
+  let bestX: Vec = Float64Array.from(mu);
+  const trace: [number, number][] = [];
+  while (evaluations < maxEvaluations) {
+    const zs: Vec[] = [];
+    const fit = new Float64Array(lambda);
+    for (let k = 0; k < lambda; k++) {
+      const z = Float64Array.from({ length: d }, () => rng.normal());
+      const x = mu.map((m, i) => m + sigma[i] * z[i]);
+      fit[k] = f(x);
+      zs.push(z);
+      evaluations++;
+      if (fit[k] < best) {
+        best = fit[k];
+        bestX = x;
+      }
+    }
+    trace.push([evaluations, best]);
+    if (best <= target) return { evaluationsToTarget: evaluations, evaluations, best, bestX, trace };
+    const u = rankUtilities(fit);
+    for (let i = 0; i < d; i++) {
+      let gm = 0;
+      let gs = 0;
+      for (let k = 0; k < lambda; k++) {
+        gm += u[k] * zs[k][i];
+        gs += u[k] * (zs[k][i] * zs[k][i] - 1);
+      }
+      mu[i] += etaMu * sigma[i] * gm;
+      sigma[i] *= Math.exp((etaSigma / 2) * gs);
+    }
+  }
+  return { evaluationsToTarget: null, evaluations, best, bestX, trace };
+}

@@ -1,0 +1,104 @@
+/**
+ * Exponential natural evolution strategies (xNES; Glasmachers et al. 2010;
+ * Wierstra et al., JMLR 15, 2014, Algorithm 5). Search distribution
+ * N(μ, σ² BBᵀ) with det B = 1; per generation, with utilities u_k of the
+ * sorted samples z_k:
+ *   G_δ = Σ u_k z_k,  G_M = Σ u_k (z_k z_kᵀ - I),  G_σ = tr(G_M)/d,  G_B = G_M - G_σ I
+ *   μ ← μ + η_μ σ B G_δ,  σ ← σ exp(η_σ G_σ / 2),  B ← B · expm(η_B G_B / 2).
+ * The factor update is the matrix exponential multiplied from the right, not
+ * elementwise (PITFALLS #19): expm of the trace-free G_B keeps det B = 1.
+ */
+import { NatgradError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import type { Vec } from '../core/vec.js';
+import { Matrix } from '../linalg/matrix.js';
+import { matmul, matvec } from '../linalg/ops.js';
+import { expmSymmetric } from '../linalg/matrix-function.js';
+import type { Objective } from './test-functions.js';
+import { rankUtilities } from './utilities.js';
+
+export interface EsOptions {
+  seed?: number;
+  /** initial mean [zeros] and step size [1] */
+  mean?: Vec;
+  sigma?: number;
+  /** population size [4 + floor(3 ln d)] */
+  lambda?: number;
+  /** stop when the best fitness is <= target [1e-8] */
+  target?: number;
+  maxEvaluations?: number;
+}
+
+export interface EsResult {
+  /** evaluations until the target was reached, null if not within the budget */
+  evaluationsToTarget: number | null;
+  evaluations: number;
+  best: number;
+  bestX: Vec;
+  /** (evaluations, best fitness so far) once per generation */
+  trace: [number, number][];
+}
+
+/** The default population size of NES and CMA-ES: 4 + floor(3 ln d). */
+export const defaultLambda = (d: number): number => 4 + Math.floor(3 * Math.log(d));
+
+/** B · expm(M): the xNES factor update (matrix product with the matrix exponential of symmetric M). */
+export function expmFactorUpdate(B: Matrix, M: Matrix): Matrix {
+  return matmul(B, expmSymmetric(M));
+}
+
+/** Minimises `f` from `options.mean` by xNES. */
+export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number; etaB?: number } = {}): EsResult {
+  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
+  const rng = new Rng(o.seed ?? 1);
+  const lambda = o.lambda ?? defaultLambda(d);
+  const etaMu = o.etaMu ?? 1;
+  const etaSigma = o.etaSigma ?? (3 * (3 + Math.log(d))) / (5 * d * Math.sqrt(d));
+  const etaB = o.etaB ?? etaSigma;
+  const target = o.target ?? 1e-8;
+  const maxEvaluations = o.maxEvaluations ?? 1e6;
+  const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
+  let sigma = o.sigma ?? 1;
+  let B = Matrix.identity(d);
+  let evaluations = 0;
+  let best = Infinity;
+  let bestX: Vec = Float64Array.from(mu);
+  const trace: [number, number][] = [];
+  while (evaluations < maxEvaluations) {
+    const zs: Vec[] = [];
+    const fit = new Float64Array(lambda);
+    for (let k = 0; k < lambda; k++) {
+      const z = Float64Array.from({ length: d }, () => rng.normal());
+      const bz = matvec(B, z);
+      const x = mu.map((m, i) => m + sigma * bz[i]);
+      fit[k] = f(x);
+      zs.push(z);
+      evaluations++;
+      if (fit[k] < best) {
+        best = fit[k];
+        bestX = x;
+      }
+    }
+    trace.push([evaluations, best]);
+    if (best <= target) return { evaluationsToTarget: evaluations, evaluations, best, bestX, trace };
+    const u = rankUtilities(fit);
+    const gDelta = new Float64Array(d);
+    const gM = Matrix.zeros(d, d);
+    zs.forEach((z, k) => {
+      for (let i = 0; i < d; i++) {
+        gDelta[i] += u[k] * z[i];
+        for (let j = 0; j < d; j++) gM.data[i * d + j] += u[k] * (z[i] * z[j] - (i === j ? 1 : 0));
+      }
+    });
+    let tr = 0;
+    for (let i = 0; i < d; i++) tr += gM.data[i * d + i];
+    const gSigma = tr / d;
+    const step = matvec(B, gDelta);
+    for (let i = 0; i < d; i++) mu[i] += etaMu * sigma * step[i];
+    sigma *= Math.exp((etaSigma * gSigma) / 2);
+    const M = Matrix.zeros(d, d);
+    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M.data[i * d + j] = (etaB / 2) * (gM.data[i * d + j] - (i === j ? gSigma : 0));
+    B = expmFactorUpdate(B, M);
+  }
+  return { evaluationsToTarget: null, evaluations, best, bestX, trace };
+}

@@ -1,0 +1,82 @@
+/**
+ * Data-parallel Fisher and K-FAC statistics: the examples are split into
+ * contiguous shards, each worker_thread returns the shard's sums, and the
+ * main thread adds them and divides once by N ("sum, then normalise"), so
+ * the result equals the single-process mean up to the reordering of the
+ * floating-point additions.
+ */
+import { Worker } from 'node:worker_threads';
+import { NatgradError } from '../core/errors.js';
+import type { Vec } from '../core/vec.js';
+import { Matrix } from '../linalg/matrix.js';
+import { type LayerWeights, type MlpSpec, flattenWeights, layerCount, layerHasBias, paramCount } from '../models/mlp.js';
+import { FISHER_KERNEL_SOURCE } from './fisher-kernel.js';
+
+export interface ShardedFisherResult {
+  /** (1/N) Σ_n J_nᵀ F_out J_n */
+  fisher: Matrix;
+  /** per layer the K-FAC factors A = (1/N) Σ ā āᵀ and G = (1/N) Σ E[g gᵀ] */
+  kfac: { A: Matrix; G: Matrix }[];
+  /** examples per shard */
+  shardSizes: number[];
+}
+
+interface ShardSums {
+  fisher: Float64Array;
+  A: Float64Array[];
+  G: Float64Array[];
+  count: number;
+}
+
+/** Contiguous, deterministic shard boundaries: sizes differ by at most one. */
+export function shardRanges(n: number, shards: number): [number, number][] {
+  if (!(Number.isInteger(shards) && shards >= 1)) throw new NatgradError('workers', `must be an integer >= 1, got ${shards}`);
+  const out: [number, number][] = [];
+  for (let i = 0; i < shards; i++) out.push([Math.floor((i * n) / shards), Math.floor(((i + 1) * n) / shards)]);
+  return out;
+}
+
+function runShard(payload: unknown): Promise<ShardSums> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(FISHER_KERNEL_SOURCE, { eval: true });
+    w.once('message', (m: ShardSums) => {
+      void w.terminate();
+      resolve(m);
+    });
+    w.once('error', (e) => {
+      void w.terminate();
+      reject(e);
+    });
+    w.postMessage(payload);
+  });
+}
+
+/** The Fisher and K-FAC statistics of a categorical MLP (every layer with bias), computed by `workers` worker threads. */
+export async function shardedFisherStatistics(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  o: { workers?: number } = {},
+): Promise<ShardedFisherResult> {
+  if (spec.likelihood !== 'categorical') throw new NatgradError('spec.model.likelihood', `the worker kernel supports 'categorical', got '${spec.likelihood}'`);
+  for (let l = 0; l < layerCount(spec); l++) if (!layerHasBias(spec, l)) throw new NatgradError(`spec.model.bias[${l}]`, 'the worker kernel needs every layer to have a bias');
+  const N = inputs.length;
+  if (N === 0) throw new NatgradError('inputs', 'at least one example is required');
+  const theta = flattenWeights(weights);
+  const ranges = shardRanges(N, o.workers ?? 2).filter(([a, b]) => b > a);
+  const parts = await Promise.all(
+    ranges.map(([a, b]) => runShard({ sizes: spec.sizes, activations: spec.activations, theta, inputs: inputs.slice(a, b).map((x) => Float64Array.from(x)) })),
+  );
+  const P = paramCount(spec);
+  const fisher = Matrix.zeros(P, P);
+  const kfac = spec.activations.map((_, l) => ({ A: Matrix.zeros(spec.sizes[l] + 1), G: Matrix.zeros(spec.sizes[l + 1]) }));
+  for (const part of parts) {
+    for (let i = 0; i < fisher.data.length; i++) fisher.data[i] += part.fisher[i];
+    kfac.forEach((f, l) => {
+      for (let i = 0; i < f.A.data.length; i++) f.A.data[i] += part.A[l][i];
+      for (let i = 0; i < f.G.data.length; i++) f.G.data[i] += part.G[l][i];
+    });
+  }
+  for (const M of [fisher, ...kfac.flatMap((f) => [f.A, f.G])]) for (let i = 0; i < M.data.length; i++) M.data[i] /= N;
+  return { fisher, kfac, shardSizes: ranges.map(([a, b]) => b - a) };
+}
