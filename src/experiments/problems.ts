@@ -36,6 +36,8 @@ export interface ExperimentProblem {
   iterations: number;
   /** Options per optimizer name that override the registry defaults on this problem. */
   optimizerOptions: Readonly<Record<string, OptimizerOptions>>;
+  /** Subtracted from the loss in plots (a known minimum or constant) and the y label that says so. */
+  plot: { offset: number; yLabel: string };
   /** The test metric of weights `params`. */
   evaluate(params: Vec): TestMetric;
 }
@@ -75,6 +77,7 @@ function classifier(
   data: { trainInputs: Vec[]; trainLabels: number[]; testInputs: Vec[]; testLabels: number[] },
   seed: number,
   rest: Pick<ExperimentProblem, 'targetLoss' | 'iterations' | 'optimizerOptions'>,
+  plot: ExperimentProblem['plot'] = { offset: 0, yLabel: 'training loss (mean NLL)' },
 ): ExperimentProblem {
   return {
     name,
@@ -86,6 +89,7 @@ function classifier(
     testTargets: data.testLabels,
     params0: initialParams(spec, seed),
     ...rest,
+    plot,
     evaluate: (params) => ({ name: 'test accuracy', value: accuracy(spec, params, data.testInputs, data.testLabels) }),
   };
 }
@@ -114,6 +118,7 @@ function linearRegression(seed: number): ExperimentProblem {
     iterations: 500,
     // The largest Hessian eigenvalue is about 1, so first-order steps above 2 diverge.
     optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.5, decay: 0.9 }, nesterov: { lr: 0.5, decay: 0.9 }, adam: { lr: 0.05 } },
+    plot: { offset: minimum, yLabel: 'training loss - minimum' },
     evaluate: testLoss(spec, data.testInputs, testTargets),
   };
 }
@@ -127,7 +132,7 @@ function logisticBreastCancer(seed: number): ExperimentProblem {
     spec,
     data,
     seed,
-    { targetLoss: 0.08, iterations: 300, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
+    { targetLoss: 0.03, iterations: 200, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
   );
 }
 
@@ -153,7 +158,7 @@ function mlpDigits(seed: number): ExperimentProblem {
     spec,
     data,
     seed,
-    { targetLoss: 0.05, iterations: 300, optimizerOptions: { sgd: { lr: 0.5 }, momentum: { lr: 0.1, decay: 0.9 }, adam: { lr: 0.01 } } },
+    { targetLoss: 0.01, iterations: 300, optimizerOptions: { sgd: { lr: 2 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 }, kfac: { lr: 1, damping: 0.03 }, ekfac: { lr: 1, damping: 0.03 } } },
   );
 }
 
@@ -182,6 +187,7 @@ function autoencoderDigits(seed: number): ExperimentProblem {
       kfac: { fisher: 'monte-carlo' },
       ekfac: { fisher: 'monte-carlo' },
     },
+    plot: { offset: constant, yLabel: 'half squared error per image' },
     evaluate: testLoss(spec, data.testInputs, testTargets),
   };
 }

@@ -89,20 +89,26 @@ export interface StochasticNaturalGradientOptions {
   epochs: number;
 }
 
-/** Runs the stochastic natural gradient; returns the full-data loss after every epoch (index 0 = start). */
-export function runStochasticNaturalGradient(p: SupervisedProblem, theta0: Vec, o: StochasticNaturalGradientOptions): number[] {
+/** Runs the stochastic natural gradient; returns the full-data loss and the parameters at the start of every epoch (index 0 = start). */
+export function runStochasticNaturalGradient(
+  p: SupervisedProblem,
+  theta0: Vec,
+  o: StochasticNaturalGradientOptions,
+): { losses: number[]; epochParams: Vec[] } {
   const rng = new Rng(o.seed ?? 1);
   const N = p.inputs.length;
   const perEpoch = Math.max(1, Math.floor(N / o.batchSize));
   const losses: number[] = [];
+  const epochParams: Vec[] = [];
   let snapshot: SvrgSnapshot | null = null;
   let idx: number[] = [];
   const transform = chain(scaleByEmaFisherInverse({ decay: o.decay ?? 0.95, damping: o.damping ?? 1e-4 }), scaleByLearningRate(o.lr));
-  train(transform, theta0, {
+  const result = train(transform, theta0, {
     maxIterations: o.epochs * perEpoch,
     objective(theta, it) {
       if (it % perEpoch === 0) {
         losses.push(meanLoss(p.spec, unflattenWeights(p.spec, theta), p.inputs, p.targets));
+        epochParams.push(Float64Array.from(theta));
         if (o.svrg) snapshot = svrgSnapshot(p, theta);
       }
       idx = drawBatch(N, o.batchSize, rng);
@@ -111,7 +117,9 @@ export function runStochasticNaturalGradient(p: SupervisedProblem, theta0: Vec, 
     },
     extra: (theta) => fisherMatrix(p.spec, unflattenWeights(p.spec, theta), batchOf(p.inputs, idx)),
   });
-  return losses;
+  losses.push(meanLoss(p.spec, unflattenWeights(p.spec, result.params), p.inputs, p.targets));
+  epochParams.push(Float64Array.from(result.params));
+  return { losses, epochParams };
 }
 
 /**

@@ -100,15 +100,26 @@ export const SIMPLIFY_MAX_LENGTH = 240;
 export function simplify(text: Expr): Expr {
   if (text.length > SIMPLIFY_MAX_LENGTH) return text;
   try {
-    return backendCall('simplify', text);
+    return withoutNewSymbols(text, backendCall('simplify', text));
   } catch (e) {
     if (e instanceof BackendTimeout) return text;
     throw e;
   }
 }
 
+/**
+ * The backend works over the complex numbers: simplifying log(-x) can bring
+ * in the imaginary unit i (log(-x) = log(x) + i pi), which is wrong on our
+ * real domains. A result with a variable its input did not have is discarded.
+ */
+function withoutNewSymbols(input: Expr, output: Expr): Expr {
+  const before = freeVariables(input);
+  for (const v of freeVariables(output)) if (!before.has(v)) return input;
+  return output;
+}
+
 export function expand(text: Expr): Expr {
-  return backendCall('expand', text, [], NEEDED_TIMEOUT_MS);
+  return withoutNewSymbols(text, backendCall('expand', text, [], NEEDED_TIMEOUT_MS));
 }
 
 /** d text / d variable, with the special functions' derivative relations applied. */

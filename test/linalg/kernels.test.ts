@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
-import { choleskyInPlace, choleskyInverse, gemm, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
+import { choleskyInPlace, choleskyInverse, gemm, gemmBackend, setGemmBackend, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
 import { kfacPreconditioner, kfacUpdate, piFactor } from '../../src/curvature/kfac.js';
@@ -83,14 +83,30 @@ const gemmCase = fc.record({
 });
 
 describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
-  test('agrees with the triple loop for every transpose, odd and empty shapes, offsets and strides', () => {
-    fc.assert(fc.property(gemmCase, (c) => gemmAgrees(c)), { seed: 601, numRuns: 300 });
+  test('WebAssembly SIMD128 is available on Node 20, so the SIMD kernel is the default', () => {
+    expect(gemmBackend()).toBe('wasm-simd');
   });
 
-  test('shapes crossing every blocking boundary (MC = 96, KC = 256, NC = 512, tiles of 4)', () => {
-    for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
-      expect(gemmAgrees({ ta, tb, m: 101, n: 517, k: 259, pad: 1, alpha: 1, beta: 1, seed: 7 })).toBe(true);
-    }
+  describe.each(['wasm-simd', 'js'] as const)('%s micro-kernel', (backend) => {
+    const withBackend = (f: () => boolean) => () => {
+      const before = gemmBackend();
+      setGemmBackend(backend);
+      try {
+        return f();
+      } finally {
+        setGemmBackend(before);
+      }
+    };
+
+    test('agrees with the triple loop for every transpose, odd and empty shapes, offsets and strides', () => {
+      fc.assert(fc.property(gemmCase, (c) => withBackend(() => gemmAgrees(c))()), { seed: 601, numRuns: 300 });
+    });
+
+    test('shapes crossing every blocking boundary (MC = 96, KC = 256, NC = 512, tiles of 4)', () => {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        expect(withBackend(() => gemmAgrees({ ta, tb, m: 101, n: 517, k: 259, pad: 1, alpha: 1, beta: 1, seed: 7 }))()).toBe(true);
+      }
+    });
   });
 
   test('a kernel that ignores the transpose of B is caught', () => {

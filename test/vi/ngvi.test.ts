@@ -8,13 +8,14 @@ import { maxAbs, maxAbsDiff, matmulNT } from '../../src/linalg/ops.js';
 import {
   type GaussianMoments,
   expectationFromMoments,
+  expectationGradient,
   momentsFromExpectation,
   momentsFromNatural,
   naturalFromMoments,
 } from '../../src/vi/gaussian.js';
 import { gaussHermite, normalExpectation } from '../../src/vi/gauss-hermite.js';
 import { linearRegressionLikelihood, logisticRegressionLikelihood } from '../../src/vi/models.js';
-import { elbo, elboNaturalGradient, ngvi, plainGradientVi } from '../../src/vi/ngvi.js';
+import { elbo, elboGradient, elboNaturalGradient, ngvi, plainGradientVi } from '../../src/vi/ngvi.js';
 
 function randomSpd(rng: Rng, d: number, scale = 1): Matrix {
   const B = Matrix.zeros(d, d);
@@ -88,6 +89,18 @@ describe('Gaussian coordinates', () => {
       // O(h²) truncation and O(ε |ELBO| / h) rounding
       expect(Math.abs(fd - predicted)).toBeLessThan(1e-6 * Math.max(1, Math.abs(predicted)));
     }
+  });
+
+  test('sensitivity: the chain rule without the -2 (∇_Σ f) μ term disagrees with the central difference', () => {
+    const { X, y, prior, q0 } = regressionData(3, 30, 3, true);
+    const lik = logisticRegressionLikelihood(X, y);
+    const g = elboGradient(lik, prior, q0);
+    const m = expectationFromMoments(q0);
+    const h = 1e-5;
+    const at = (t: number): number => elbo(lik, prior, momentsFromExpectation({ m1: m.m1.map((v, i) => v + (i === 0 ? t : 0)), m2: m.m2 }));
+    const fd = (at(h) - at(-h)) / (2 * h);
+    expect(Math.abs(fd - expectationGradient(q0.mu, g).vector[0])).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+    expect(Math.abs(fd - g.vector[0])).toBeGreaterThan(1e-3);
   });
 
   test('Gauss-Hermite is exact for E[a⁴] = m⁴ + 6m²v + 3v²', () => {

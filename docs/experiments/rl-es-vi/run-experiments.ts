@@ -138,20 +138,26 @@ if (which.has('svrg')) {
   const inputs = Array.from({ length: 512 }, () => Float64Array.from({ length: 5 }, () => rng.normal()));
   const p = { spec, inputs, targets: sampleTargets(spec, teacher, inputs, rng) };
   const theta0 = flattenWeights(initWeights(spec, rng));
-  const common = { batchSize: 16, lr: 0.2, damping: 1e-3, decay: 0.95, epochs: 15, seed: 5 };
+  const common = { batchSize: 16, lr: 0.1, damping: 1e-2, decay: 0.95, epochs: 20, seed: 5 };
   const withSvrg = runStochasticNaturalGradient(p, theta0, { ...common, svrg: true });
   const without = runStochasticNaturalGradient(p, theta0, { ...common, svrg: false });
-  // variance of the direction at a point 1 epoch-step away from the snapshot, on the way
-  const snapTheta = theta0;
-  const near = theta0.map((v, i) => v + 0.05 * Math.sin(3 * i));
-  const F = fisherMatrix(spec, unflattenWeights(spec, near), inputs);
-  const o = { batchSize: 16, draws: 400, damping: 1e-3, seed: 9 };
-  const varPlain = directionVariance(p, near, F, { ...o, snapshot: null });
-  const varSvrg = directionVariance(p, near, F, { ...o, snapshot: svrgSnapshot(p, snapTheta) });
-  results.svrg = { lossWithSvrg: withSvrg, lossWithout: without, directionVariance: { plain: varPlain, svrg: varSvrg, distanceToSnapshot: Math.hypot(...near.map((v, i) => v - snapTheta[i])) } };
+  // the variance SVRG sees at the end of epoch e: θ = θ_e, snapshot θ_{e-1}; the plain direction at the same θ
+  const o = { batchSize: 16, draws: 300, damping: 1e-2, seed: 9 };
+  const variance = [1, 2, 5, 10, 20].map((e) => {
+    const theta = withSvrg.epochParams[e];
+    const F = fisherMatrix(spec, unflattenWeights(spec, theta), inputs);
+    return {
+      epoch: e,
+      plain: directionVariance(p, theta, F, { ...o, snapshot: null }),
+      svrg: directionVariance(p, theta, F, { ...o, snapshot: svrgSnapshot(p, withSvrg.epochParams[e - 1]) }),
+    };
+  });
+  results.svrg = { options: common, lossWithSvrg: withSvrg.losses, lossWithout: without.losses, directionVariance: variance };
+  const withS = withSvrg.losses;
+  const withoutS = without.losses;
   save('svrg-natural-gradient.svg', linePlot({
     title: 'Stochastic natural gradient, EMA Fisher, batch 16', xLabel: 'epoch', yLabel: 'full-data loss',
-    series: [{ name: 'with SVRG', points: withSvrg.map((v, i) => [i, v] as [number, number]) }, { name: 'without', points: without.map((v, i) => [i, v] as [number, number]) }],
+    series: [{ name: 'with SVRG', points: withS.map((v, i) => [i, v] as [number, number]) }, { name: 'without', points: withoutS.map((v, i) => [i, v] as [number, number]) }],
   }));
   console.log(JSON.stringify(results.svrg, null, 1));
 }

@@ -17,9 +17,9 @@ const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'
 
 function ticks(lo: number, hi: number, log: boolean): number[] {
   if (log) {
+    const step = Math.max(1, Math.ceil((Math.ceil(hi) - Math.floor(lo)) / 8));
     const out: number[] = [];
-    for (let e = Math.floor(lo); e <= Math.ceil(hi); e++) out.push(e);
-    while (out.length > 9) out.splice(1, 1).length && out.length > 9 && out.splice(2, 1);
+    for (let e = Math.floor(lo / step) * step; e <= Math.ceil(hi); e += step) out.push(e);
     return out;
   }
   const step = 10 ** Math.floor(Math.log10((hi - lo) / 5 || 1));

@@ -38,15 +38,14 @@ export function choleskyInPlace(a: Float64Array, n: number): FailedPivot | null 
         }
       }
     }
-    // L21 = A21 L11⁻ᵀ, one row at a time
-    for (let i = j1; i < n; i++) {
-      const ri = i * n;
-      for (let j = j0; j < j1; j++) {
-        const rj = j * n;
-        let s = a[ri + j];
-        for (let k = j0; k < j; k++) s -= a[ri + k] * a[rj + k];
-        a[ri + j] = s / a[rj + j];
-      }
+    // L21 = A21 L11⁻ᵀ as a GEMM with the small explicit inverse of L11 (the
+    // substitution would be scalar code with as many flops as the trailing update)
+    const rows = n - j1;
+    if (rows > 0) {
+      const T = invertLowerBlock(a, j0 * n + j0, n, jb);
+      const tmp = new Float64Array(rows * jb);
+      gemm(false, true, rows, jb, jb, 1, a, j1 * n + j0, n, T, 0, jb, 0, tmp, 0, jb);
+      for (let i = 0; i < rows; i++) a.set(tmp.subarray(i * jb, (i + 1) * jb), (j1 + i) * n + j0);
     }
     // A22 -= L21 L21ᵀ, lower block triangle
     for (let r0 = j1; r0 < n; r0 += NB) {
@@ -56,6 +55,26 @@ export function choleskyInPlace(a: Float64Array, n: number): FailedPivot | null 
   }
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
   return null;
+}
+
+/** The inverse of the nb x nb lower-triangular block of L at `off` (leading dimension ld), row-major nb x nb. */
+function invertLowerBlock(L: Float64Array, off: number, ld: number, nb: number): Float64Array {
+  const T = new Float64Array(nb * nb);
+  for (let i = 0; i < nb; i++) {
+    const li = off + i * ld;
+    const ti = i * nb;
+    // row i of L⁻¹: T[i, j] = (δ_ij - sum_{k=j}^{i-1} L[i, k] T[k, j]) / L[i, i]
+    T[ti + i] = 1;
+    for (let k = 0; k < i; k++) {
+      const lik = L[li + k];
+      if (lik === 0) continue;
+      const tk = k * nb;
+      for (let j = 0; j <= k; j++) T[ti + j] -= lik * T[tk + j];
+    }
+    const inv = 1 / L[li + i];
+    for (let j = 0; j <= i; j++) T[ti + j] *= inv;
+  }
+  return T;
 }
 
 /**
@@ -113,21 +132,16 @@ export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array,
  */
 export function choleskyInverse(L: Float64Array, n: number): Float64Array {
   const W = new Float64Array(n * n);
+  const tmp = new Float64Array(Math.min(NB, n) * n);
   for (let i0 = 0; i0 < n; i0 += NB) {
     const ib = Math.min(NB, n - i0);
-    // W[i0..i1, 0..i0] = -L[i0..i1, 0..i0] W[0..i0, 0..i0] (then scaled by the diagonal block solve)
-    if (i0 > 0) gemm(false, false, ib, i0, i0, -1, L, i0 * n, n, W, 0, n, 0, W, i0 * n, n);
-    for (let i = i0; i < i0 + ib; i++) {
-      const li = i * n;
-      W[li + i] = 1;
-      for (let k = i0; k < i; k++) {
-        const lik = L[li + k];
-        if (lik === 0) continue;
-        const wk = k * n;
-        for (let j = 0; j <= k; j++) W[li + j] -= lik * W[wk + j];
-      }
-      const inv = 1 / L[li + i];
-      for (let j = 0; j <= i; j++) W[li + j] *= inv;
+    // with T = L11⁻¹ of the diagonal block: W[i0..i1, i0..i1] = T and
+    // W[i0..i1, 0..i0] = -T L[i0..i1, 0..i0] W[0..i0, 0..i0], two GEMMs
+    const T = invertLowerBlock(L, i0 * n + i0, n, ib);
+    for (let i = 0; i < ib; i++) W.set(T.subarray(i * ib, i * ib + i + 1), (i0 + i) * n + i0);
+    if (i0 > 0) {
+      gemm(false, false, ib, i0, i0, -1, L, i0 * n, n, W, 0, n, 0, tmp, 0, i0);
+      gemm(false, false, ib, i0, ib, 1, T, 0, ib, tmp, 0, i0, 0, W, i0 * n, n);
     }
   }
   const C = new Float64Array(n * n);

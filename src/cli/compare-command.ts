@@ -1,0 +1,74 @@
+/**
+ * `natgrad compare --problem P --optimizers a,b,c [--iterations n] [--seed s]
+ * [--target loss] [--svg file] [--markdown file]`: every optimizer on the same
+ * problem from the same initial weights; a table of iterations and wall time
+ * to the target loss, final loss and test metric, and the curves as SVG.
+ */
+import { NatgradError } from '../core/errors.js';
+import { parseOptimizerList, parseSettings } from '../experiments/cli-options.js';
+import { progressBar } from '../experiments/progress.js';
+import { resultsMarkdown, resultsTable, winners } from '../experiments/report.js';
+import { type RunResult, runOptimizer } from '../experiments/run.js';
+import { lossPlotSvg } from '../experiments/svg-plot.js';
+import type { Io } from './io.js';
+
+export interface CompareCommandOptions {
+  problem: string;
+  optimizers: string;
+  iterations?: string;
+  seed?: string;
+  target?: string;
+  svg?: string;
+  markdown?: string;
+}
+
+function winnerLine(results: readonly RunResult[]): string {
+  const w = winners(results);
+  if (!w) return 'no optimizer reached the target\n';
+  const it = w.byIterations.reachedTarget!;
+  const tm = w.byTime.reachedTarget!;
+  return `fewest iterations to target: ${w.byIterations.optimizer} (${it.iteration}); least time to target: ${w.byTime.optimizer} (${(tm.timeMs / 1000).toFixed(2)} s)\n`;
+}
+
+/** Runs the compare command; returns the exit code (2 on bad options). */
+export async function compareCommand(opts: CompareCommandOptions, io: Io): Promise<number> {
+  try {
+    const settings = parseSettings(opts);
+    const optimizers = parseOptimizerList(opts.optimizers);
+    const { problem } = settings;
+    const results: RunResult[] = [];
+    for (const optimizer of optimizers) {
+      const bar = progressBar((t) => io.stderr(t), io.interactive);
+      bar.start(settings.iterations, optimizer.padEnd(12));
+      try {
+        results.push(runOptimizer(problem, optimizer, { ...settings, onIteration: (r) => bar.update(r.iteration, r.loss) }));
+      } finally {
+        bar.stop();
+      }
+    }
+    const header = `${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}, at most ${settings.iterations} iterations\n\n`;
+    io.stdout(header + resultsTable(results) + '\n' + winnerLine(results));
+    if (opts.svg !== undefined) {
+      const svg = lossPlotSvg({
+        title: `${problem.name} (target ${settings.targetLoss.toPrecision(6)})`,
+        series: results.map((r) => ({ name: r.optimizer, history: r.history })),
+        targetLoss: settings.targetLoss,
+        offset: problem.plot.offset,
+        yLabel: problem.plot.yLabel,
+      });
+      await io.writeFile(opts.svg, svg);
+    }
+    if (opts.markdown !== undefined) {
+      const options = results.map((r) => `- \`${r.optimizer}\`: \`${JSON.stringify(r.options)}\``).join('\n');
+      const md = `${header}${resultsMarkdown(results)}\n${winnerLine(results)}\nOptions:\n\n${options}\n`;
+      await io.writeFile(opts.markdown, md);
+    }
+    return 0;
+  } catch (e) {
+    if (e instanceof NatgradError) {
+      io.stderr(`natgrad: ${e.path}: ${e.reason}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
