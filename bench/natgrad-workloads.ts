@@ -9,6 +9,7 @@ import { type KfacPreconditioner, kfacFactors, kfacPreconditioner } from '../src
 import { parsePoint } from '../src/families/catalogue.js';
 import { monteCarloFisher } from '../src/families/estimators.js';
 import { Cholesky } from '../src/linalg/cholesky.js';
+import { gemmBackend } from '../src/linalg/kernels/gemm.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';
 import { matmul } from '../src/linalg/ops.js';
@@ -94,6 +95,7 @@ function main(): void {
     return;
   }
   kfacWorkloads(out);
+  out['gemm-backend'] = gemmBackend();
   const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch);
   out['dense-fisher'] = timeIt(() => fisherMatrix(fp.spec, fp.weights, fp.inputs), DENSE_FISHER.runs);
   for (const n of SIZES) {

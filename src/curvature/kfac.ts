@@ -323,8 +323,10 @@ function eigenPreconditioner(A: Matrix, G: Matrix, damping: number, scheme: Kfac
  *                without forming the Kronecker product.
  * A damped eigenvalue (each factor for the factored schemes, each product for
  * exact) at most KFAC_RCOND times the largest counts as zero: its component is
- * dropped (pseudo-inverse) and `singular` is true. Equal, to rounding, to
- * kfacPreconditioner(factors, damping, scheme).apply(gradient).
+ * dropped (pseudo-inverse) and `singular` is true. Computed as
+ * kfacPreconditioner(factors, damping, scheme).apply(gradient), which uses
+ * Cholesky inverses of the damped factors where that provably gives the same
+ * result to rounding (no eigenvalue cut), and the spectral form otherwise.
  */
 export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDampingScheme): { update: Matrix; singular: boolean } {
   const p = kfacPreconditioner(factors, damping, scheme);

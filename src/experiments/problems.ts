@@ -181,11 +181,11 @@ function autoencoderDigits(seed: number): ExperimentProblem {
     iterations: 300,
     // The exact output Fisher of 64 Gaussian outputs costs 64 backward passes per example; one sampled target costs one (Martens and Grosse 2015, section 5).
     optimizerOptions: {
-      sgd: { lr: 0.5 },
+      sgd: { lr: 0.2 },
       momentum: { lr: 0.1, decay: 0.9 },
       adam: { lr: 0.01 },
-      kfac: { fisher: 'monte-carlo' },
-      ekfac: { fisher: 'monte-carlo' },
+      kfac: { fisher: 'monte-carlo', lr: 0.5, damping: 0.1 },
+      ekfac: { fisher: 'monte-carlo', lr: 0.5, damping: 0.1 },
     },
     plot: { offset: constant, yLabel: 'half squared error per image' },
     evaluate: testLoss(spec, data.testInputs, testTargets),

@@ -28,7 +28,7 @@ export class BackendTimeout extends BackendError {
   }
 }
 
-const RESULT_BYTES = 16 * 1024 * 1024;
+const RESULT_BYTES = 2 * 1024 * 1024;
 
 // CommonJS source of the worker: it loads algebrite by absolute path so that
 // it works from any working directory.

@@ -1,0 +1,6 @@
+export * from './mdp.js';
+export * from './policy.js';
+export * from './policy-gradient.js';
+export * from './trpo.js';
+export * from './cartpole.js';
+export * from './cartpole-trpo.js';
