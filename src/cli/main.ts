@@ -6,10 +6,12 @@
 import { Command, CommanderError } from 'commander';
 import { NatgradError } from '../core/errors.js';
 import { checkCommand } from './check-command.js';
+import { compareCommand } from './compare-command.js';
 import { deriveCommand } from './derive-command.js';
 import { docsCommand } from './docs-command.js';
 import type { Io } from './io.js';
 import { oracleCommand } from './oracle-command.js';
+import { trainCommand } from './train-command.js';
 import { processIo } from './process-io.js';
 import { vectorsCommand } from './vectors-command.js';
 import { verifyCommand } from './verify-command.js';
@@ -47,6 +49,28 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--out <dir>', 'output folder', 'docs/derivations')
     .option('--check', 'compare with the committed pages instead of writing')
     .action(async (opts) => { code = await docsCommand(opts, io); });
+
+  program.command('train')
+    .description('train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot')
+    .requiredOption('--problem <name>', 'linear-regression, logistic-breast-cancer, softmax-digits, mlp-digits or autoencoder-digits')
+    .requiredOption('--optimizer <name>', 'an optimizer of the registry (e.g. kfac, adam, sgd, natural-gradient)')
+    .option('--iterations <n>', 'iteration budget')
+    .option('--seed <n>', 'seed of the initial weights and data split')
+    .option('--target <loss>', 'target training loss')
+    .option('--json', 'machine-readable output')
+    .option('--svg <file>', 'write the loss plot (against iterations and time)')
+    .action(async (opts) => { code = await trainCommand(opts, io); });
+
+  program.command('compare')
+    .description('run several optimizers on one problem: iterations and time to the target, final loss, test accuracy')
+    .requiredOption('--problem <name>', 'the problem (see train)')
+    .requiredOption('--optimizers <a,b,c>', 'comma-separated optimizer names')
+    .option('--iterations <n>', 'iteration budget')
+    .option('--seed <n>', 'seed')
+    .option('--target <loss>', 'target training loss')
+    .option('--svg <file>', 'write the loss plot')
+    .option('--markdown <file>', 'write the table as Markdown')
+    .action(async (opts) => { code = await compareCommand(opts, io); });
 
   program.command('vectors')
     .description('write the oracle test-vector suite to DIR (default vectors), or --check that DIR is fresh')
