@@ -161,16 +161,23 @@ export function jacobian(outputs: readonly Expr[], variables: readonly string[])
   return outputs.map((o) => variables.map((v) => simplify(diff(o, v))));
 }
 
-/** True when the backend reduces the expression to 0 (a sufficient, not necessary, test). */
+/**
+ * True when the backend reduces the expression to 0 (a sufficient, not
+ * necessary, test): simplify once, then try expanding and rationalizing that
+ * form. A time-out anywhere means "not shown", never an error.
+ */
 export function isSymbolicallyZero(text: Expr): boolean {
   if (text.length > 2 * SIMPLIFY_MAX_LENGTH) return false;
-  for (const attempt of ['simplify', 'expand', 'rationalize']) {
+  const reduced = simplify(text);
+  if (reduced === '0') return true;
+  for (const attempt of ['expand', 'rationalize']) {
     try {
-      const out = backendCall(attempt, attempt === 'simplify' ? text : simplify(text));
-      if (out === '0') return true;
+      if (backendCall(attempt, reduced, [], ZERO_TEST_TIMEOUT_MS) === '0') return true;
     } catch (e) {
       if (!(e instanceof BackendError)) throw e;
     }
   }
   return false;
 }
+
+const ZERO_TEST_TIMEOUT_MS = 1000;
