@@ -4,3 +4,5 @@ export * from './policy-gradient.js';
 export * from './trpo.js';
 export * from './cartpole.js';
 export * from './cartpole-trpo.js';
+export * from './gaussian-policy.js';
+export * from './point-mass.js';

@@ -90,3 +90,59 @@ export function trpoStep(problem: TrpoProblem, o: TrpoOptions = {}): TrpoStepRes
   }
   return reject();
 }
+
+/**
+ * What a sample-based TRPO step needs of a stochastic policy over states S and
+ * actions A (categorical or Gaussian alike): log-probabilities, scores, the
+ * Fisher operator over a weighted batch of states and the mean KL.
+ */
+export interface TrpoPolicy<S, A> {
+  readonly paramCount: number;
+  logProb(theta: Vec, s: S, a: A): number;
+  /** ∇_θ log π_θ(a|s) */
+  score(theta: Vec, s: S, a: A): Vec;
+  fisher(theta: Vec, states: readonly S[], weights: ArrayLike<number>): LinearOperator;
+  /** Σ_s w(s) KL(π_θ(·|s) || π_θ'(·|s)) */
+  meanKl(theta: Vec, thetaNew: Vec, states: readonly S[], weights: ArrayLike<number>): number;
+}
+
+/** A batch of on-policy samples with their advantage estimates. */
+export interface TrpoBatch<S, A> {
+  states: readonly S[];
+  actions: readonly A[];
+  advantages: ArrayLike<number>;
+}
+
+/**
+ * The TRPO problem of a sampled batch (Schulman et al. 2015, eq. 14):
+ * surrogate L(θ') = (1/N) Σ_n exp(log π_θ'(a_n|s_n) - log π_θ(a_n|s_n)) Â_n,
+ * its gradient at θ' = θ is (1/N) Σ_n Â_n ∇log π_θ(a_n|s_n); KL and Fisher are
+ * uniform averages over the batch's states (the Fisher over every
+ * `fisherSubsample`-th state, to save products).
+ */
+export function sampledTrpoProblem<S, A>(policy: TrpoPolicy<S, A>, theta: Vec, batch: TrpoBatch<S, A>, fisherSubsample = 1): TrpoProblem {
+  const { states, actions, advantages } = batch;
+  const N = states.length;
+  if (N === 0) throw new NatgradError('batch.states', 'must not be empty');
+  if (actions.length !== N || advantages.length !== N) {
+    throw new NatgradError('batch', `states, actions and advantages need equal lengths, got ${N}, ${actions.length}, ${advantages.length}`);
+  }
+  if (!(Number.isInteger(fisherSubsample) && fisherSubsample >= 1)) {
+    throw new NatgradError('fisherSubsample', `must be a positive integer, got ${fisherSubsample}`);
+  }
+  const oldLogProb = states.map((s, n) => policy.logProb(theta, s, actions[n]));
+  const gradient = new Float64Array(policy.paramCount);
+  states.forEach((s, n) => {
+    const psi = policy.score(theta, s, actions[n]);
+    for (let k = 0; k < psi.length; k++) gradient[k] += (advantages[n] * psi[k]) / N;
+  });
+  const fisherStates = states.filter((_, n) => n % fisherSubsample === 0);
+  const uniform = new Float64Array(N).fill(1 / N);
+  return {
+    theta,
+    gradient,
+    fisher: policy.fisher(theta, fisherStates, new Float64Array(fisherStates.length).fill(1 / fisherStates.length)),
+    surrogate: (th) => states.reduce((acc, s, n) => acc + Math.exp(policy.logProb(th, s, actions[n]) - oldLogProb[n]) * advantages[n], 0) / N,
+    kl: (th) => policy.meanKl(theta, th, states, uniform),
+  };
+}
