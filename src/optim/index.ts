@@ -16,3 +16,5 @@ export * from './ekfac.js';
 export * from './shampoo.js';
 export * from './train.js';
 export * from './registry.js';
+export * from './hessian-free.js';
+export * from './damping.js';

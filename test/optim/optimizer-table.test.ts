@@ -34,7 +34,7 @@ export const OPTIMIZER_TABLE: readonly Row[] = [
   { name: 'natural-gradient-empirical', runs: { regression: { options: { lr: 0.1 }, budget: 1250 }, logistic: { options: { lr: 0.1 }, budget: 30 }, mlp: { options: { lr: 0.2 }, budget: 20 } } },
   { name: 'natural-gradient-mc', runs: { regression: { budget: 7 }, logistic: { budget: 7 }, mlp: { options: mlpNg, budget: 60 } } },
   { name: 'natural-gradient-trust-region', runs: { regression: { budget: 12 }, logistic: { budget: 6 }, mlp: { options: { damping: 0.01, trustRegion: 0.5 }, budget: 12 } } },
-  { name: 'hessian-free', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 65 } } },
+  { name: 'hessian-free', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { budget: 65 } } },
   { name: 'natural-gradient-low-rank', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 65 } } },
   { name: 'natural-gradient-block-diagonal', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 80 } } },
   { name: 'kfac', runs: { regression: { budget: 10 }, logistic: { budget: 25 }, mlp: { options: mlpNg, budget: 170 } } },
