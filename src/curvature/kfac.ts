@@ -21,7 +21,7 @@ import { gemm } from '../linalg/kernels/gemm.js';
 import { syrk } from '../linalg/kernels/syrk.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { addScaledIdentity, matmul, matmulNT, matmulTN, trace } from '../linalg/ops.js';
+import { addScaledIdentity, matmul, matmulInto, matmulNT, matmulTN, trace } from '../linalg/ops.js';
 import { blockDiagonalOperator, kroneckerOperator } from '../linalg/operators.js';
 import { type Target, likelihoodModel } from '../models/likelihoods.js';
 import { activate, activationDerivative } from '../models/activations.js';
@@ -54,12 +54,29 @@ export interface KfacLayer extends KfacFactors {
   singular: boolean;
 }
 
-/** Layer l's [W b] as one out x (in+1) row-major matrix (out x in without bias). */
+/**
+ * Work arrays of the hot K-FAC paths, one per role. None escapes the call that
+ * fills it (every returned matrix is freshly allocated), so each step reuses
+ * the previous step's temporaries instead of allocating megabytes anew.
+ */
+const workspace = new Map<string, Float64Array>();
+
+/** The work array of `role`, of exactly `length` doubles; its contents are whatever the last user left. */
+function scratch(role: string, length: number): Float64Array {
+  let buf = workspace.get(role);
+  if (buf === undefined || buf.length !== length) {
+    buf = new Float64Array(length);
+    workspace.set(role, buf);
+  }
+  return buf;
+}
+
+/** Layer l's [W b] as one out x (in+1) row-major matrix (out x in without bias), in a work array. */
 function augmentedWeights(spec: MlpSpec, weights: readonly LayerWeights[], l: number): Float64Array {
   const { W, b } = weights[l];
   const inp = W.cols;
   const k = inp + (layerHasBias(spec, l) ? 1 : 0);
-  const out = new Float64Array(W.rows * k);
+  const out = scratch(`wbar${l}`, W.rows * k);
   for (let i = 0; i < W.rows; i++) {
     out.set(W.data.subarray(i * inp, (i + 1) * inp), i * k);
     if (k > inp) out[i * k + inp] = b[i];
@@ -70,7 +87,8 @@ function augmentedWeights(spec: MlpSpec, weights: readonly LayerWeights[], l: nu
 /**
  * Back-propagates the rows of `U` (rows x D, one output-gradient per row,
  * row r belonging to example `example[r]`) through every layer at once:
- * Δ_l = phi_l'(S_l) ⊙ (Δ_{l+1} W_{l+1}). Returns Δ_l (rows x out_l) per layer.
+ * Δ_l = phi_l'(S_l) ⊙ (Δ_{l+1} W_{l+1}). Returns Δ_l (rows x out_l) per layer,
+ * in work arrays named after `tag` (calls with different tags do not share them).
  */
 function backwardRows(
   spec: MlpSpec,
@@ -79,6 +97,7 @@ function backwardRows(
   U: Float64Array,
   rows: number,
   example: Int32Array | null,
+  tag: string,
 ): Float64Array[] {
   const L = layerCount(spec);
   const deltas: Float64Array[] = new Array(L);
@@ -87,7 +106,7 @@ function backwardRows(
     const out = spec.sizes[l + 1];
     const act = spec.activations[l];
     const S = pre[l];
-    const D = new Float64Array(rows * out);
+    const D = scratch(`${tag}delta${l}`, rows * out);
     for (let r = 0; r < rows; r++) {
       const sr = (example === null ? r : example[r]) * out;
       const dr = r * out;
@@ -96,7 +115,7 @@ function backwardRows(
     deltas[l] = D;
     if (l > 0) {
       const inp = spec.sizes[l];
-      const next = new Float64Array(rows * inp);
+      const next = scratch(`${tag}back${l}`, rows * inp);
       gemm(false, false, rows, inp, out, 1, D, 0, out, weights[l].W.data, 0, inp, 0, next, 0, inp);
       dA = next;
     }
@@ -128,22 +147,22 @@ export function kfacFactors(
   const pre: Float64Array[] = [];
   const widths: number[] = [];
   let k0 = spec.sizes[0] + (layerHasBias(spec, 0) ? 1 : 0);
-  let cur = new Float64Array(N * k0);
+  let cur = scratch('abar0', N * k0).fill(0);
   inputs.forEach((x, n) => {
     cur.set(x, n * k0);
     if (k0 > x.length) cur[n * k0 + x.length] = 1;
   });
-  let outputs = new Float64Array(0);
+  let outputs: Float64Array = new Float64Array(0);
   for (let l = 0; l < L; l++) {
     abar.push(cur);
     widths.push(k0);
     const out = spec.sizes[l + 1];
-    const S = new Float64Array(N * out);
+    const S = scratch(`pre${l}`, N * out);
     gemm(false, true, N, out, k0, 1, cur, 0, k0, augmentedWeights(spec, weights, l), 0, k0, 0, S, 0, out);
     pre.push(S);
     const act = spec.activations[l];
     const k1 = l + 1 < L ? out + (layerHasBias(spec, l + 1) ? 1 : 0) : out;
-    const next = new Float64Array(N * k1);
+    const next = scratch(`abar${l + 1}`, N * k1);
     for (let n = 0; n < N; n++) {
       for (let i = 0; i < out; i++) next[n * k1 + i] = activate(act, S[n * out + i]);
       if (k1 > out) next[n * k1 + out] = 1;
@@ -157,7 +176,7 @@ export function kfacFactors(
   }
   const D = spec.sizes[L];
   let loss = 0;
-  const U = new Float64Array(N * D);
+  const U = scratch('outputGradient', N * D).fill(0);
   const fRows: Vec[] = [];
   for (let n = 0; n < N; n++) {
     const f = outputs.subarray(n * D, (n + 1) * D);
@@ -165,7 +184,7 @@ export function kfacFactors(
     loss += lik.negLogLik(f, targets[n]);
     U.set(lik.gradient(f, targets[n]), n * D);
   }
-  const deltas = backwardRows(spec, weights, pre, U, N, null);
+  const deltas = backwardRows(spec, weights, pre, U, N, null, 'target');
   let gDeltas = deltas;
   let gRows = N;
   if (fisher === 'fisher') {
@@ -182,7 +201,7 @@ export function kfacFactors(
     gRows = cols.length;
     const V = new Float64Array(gRows * D);
     cols.forEach((c, r) => V.set(c, r * D));
-    gDeltas = backwardRows(spec, weights, pre, V, gRows, Int32Array.from(owner));
+    gDeltas = backwardRows(spec, weights, pre, V, gRows, Int32Array.from(owner), 'fisher');
   }
   const layers: KfacFactors[] = [];
   for (let l = 0; l < L; l++) {
@@ -241,7 +260,12 @@ export function kfacPreconditioner(factors: { A: Matrix; G: Matrix }, damping: n
     const aInv = gInv && provablyRegularInverse(addScaledIdentity(A, pi * c));
     if (gInv && aInv) {
       return {
-        apply: (gradient) => matmul(matmul(gInv, checkGradient(gradient, G, A)), aInv),
+        apply: (gradient) => {
+          checkGradient(gradient, G, A);
+          // G⁻¹ gradient lives in a work array: only the returned product is new
+          const left = new Matrix(gradient.rows, gradient.cols, scratch('preconditionLeft', gradient.rows * gradient.cols));
+          return matmul(matmulInto(gInv, gradient, left), aInv);
+        },
         singular: false,
         method: 'cholesky',
       };
@@ -405,19 +429,29 @@ export function blockLayoutIndex(spec: MlpSpec): Int32Array {
   return index;
 }
 
+/** The last layout index built, reused while the layer shapes stay the same (every step of an optimizer). */
+let layoutCache: { key: string; index: Int32Array } | null = null;
+
+/** blockLayoutIndex for internal use: never handed out, so it can be shared between calls. */
+function sharedBlockLayoutIndex(spec: MlpSpec): Int32Array {
+  const key = spec.sizes.map((s, l) => (l < layerCount(spec) && !layerHasBias(spec, l) ? `${s}!` : `${s}`)).join(',');
+  if (layoutCache === null || layoutCache.key !== key) layoutCache = { key, index: blockLayoutIndex(spec) };
+  return layoutCache.index;
+}
+
 /** The block layout (concatenated vecRow([W_l b_l])) of a parameter-order vector. */
 export function blockLayoutFromParams(spec: MlpSpec, theta: ArrayLike<number>): Vec {
-  const index = blockLayoutIndex(spec);
-  return Float64Array.from(index, (p) => theta[p]);
+  const index = sharedBlockLayoutIndex(spec);
+  const v = new Float64Array(index.length);
+  for (let k = 0; k < index.length; k++) v[k] = theta[index[k]];
+  return v;
 }
 
 /** The parameter-order vector of a block-layout vector. */
 export function paramsFromBlockLayout(spec: MlpSpec, v: ArrayLike<number>): Vec {
-  const index = blockLayoutIndex(spec);
+  const index = sharedBlockLayoutIndex(spec);
   const theta = new Float64Array(index.length);
-  index.forEach((p, k) => {
-    theta[p] = v[k];
-  });
+  for (let k = 0; k < index.length; k++) theta[index[k]] = v[k];
   return theta;
 }
 

@@ -41,17 +41,28 @@ export function matmul(a: Matrix, b: Matrix): Matrix {
       `cannot multiply ${shapeOf(a)} by ${shapeOf(b)}: columns of the left (${a.cols}) must equal rows of the right (${b.rows})`,
     );
   }
+  return matmulInto(a, b, new Matrix(a.rows, b.cols));
+}
+
+/**
+ * The product a b written into `out` (a.rows x b.cols, not aliasing a or b) and
+ * returned; the same arithmetic as matmul, for callers that reuse a buffer.
+ */
+export function matmulInto(a: Matrix, b: Matrix, out: Matrix): Matrix {
+  if (a.cols !== b.rows || out.rows !== a.rows || out.cols !== b.cols) {
+    throw new NatgradError('matrix', `cannot multiply ${shapeOf(a)} by ${shapeOf(b)} into ${shapeOf(out)}: shapes do not match`);
+  }
   const m = a.rows;
   const kk = a.cols;
   const n = b.cols;
   const A = a.data;
   const B = b.data;
-  const out = new Matrix(m, n);
   const C = out.data;
   if (m * n * kk >= GEMM_THRESHOLD) {
     gemm(false, false, m, n, kk, 1, A, 0, kk, B, 0, n, 0, C, 0, n);
     return out;
   }
+  C.fill(0);
   const k4 = kk - (kk % 4);
   for (let i = 0; i < m; i++) {
     const ci = i * n;
@@ -341,6 +352,8 @@ export function asymmetry(a: Matrix, tol = 0): { i: number; j: number } | null {
   const n = a.rows;
   const A = a.data;
   const bound = tol * maxAbs(a);
+  if (symmetricWithin(A, n, bound)) return null;
+  // some pair fails: the row-major scan below names the first one
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < i; j++) {
       const d = Math.abs(A[i * n + j] - A[j * n + i]);
@@ -348,6 +361,23 @@ export function asymmetry(a: Matrix, tol = 0): { i: number; j: number } | null {
     }
   }
   return null;
+}
+
+/** Tile edge of the blocked symmetry scan: both tiles of a pair stay in L1, so the transposed reads do not miss the cache. */
+const SYMMETRY_TILE = 32;
+
+/** True when |A_ij - A_ji| <= bound for every pair, scanned tile pair by tile pair. */
+function symmetricWithin(A: Float64Array, n: number, bound: number): boolean {
+  for (let i0 = 0; i0 < n; i0 += SYMMETRY_TILE) {
+    const i1 = Math.min(n, i0 + SYMMETRY_TILE);
+    for (let j0 = 0; j0 <= i0; j0 += SYMMETRY_TILE) {
+      for (let i = i0; i < i1; i++) {
+        const j1 = Math.min(i, j0 + SYMMETRY_TILE);
+        for (let j = j0; j < j1; j++) if (!(Math.abs(A[i * n + j] - A[j * n + i]) <= bound)) return false;
+      }
+    }
+  }
+  return true;
 }
 
 /** Row-major flatten: entry (i, j) goes to i cols + j. A copy. */

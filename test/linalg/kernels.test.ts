@@ -3,9 +3,9 @@ import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
-import { choleskyInPlace, choleskyInverse, gemm, gemmBackend, setGemmBackend, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
+import { choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmBackend, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import { addScaledIdentity, matmul, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
+import { addScaledIdentity, matmul, matmulInto, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
 import { kfacPreconditioner, kfacUpdate, piFactor } from '../../src/curvature/kfac.js';
 
 const EPS = 2 ** -52;
@@ -136,6 +136,98 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
   });
 });
 
+/**
+ * gemmLower on padded storage: entries (i, j) with j <= i must match the triple loop within its bound,
+ * and everything outside the m x n block (padding, neighbouring rows) must be untouched; entries above
+ * the diagonal are unspecified.
+ */
+function gemmLowerAgrees(c: GemmCase & { diagonal?: number }, kernel = gemmLower): boolean {
+  const { ta, tb, m, n, k, pad, alpha, beta, seed } = c;
+  const diagonal = c.diagonal ?? 0;
+  const [ar, ac] = ta ? [k, m] : [m, k];
+  const [br, bc] = tb ? [n, k] : [k, n];
+  const lda = ac + pad;
+  const ldb = bc + pad;
+  const ldc = n + pad;
+  const A = randomArray(seed, ar * lda + pad);
+  const B = randomArray(seed + 1, br * ldb + pad);
+  const C = randomArray(seed + 2, m * ldc + pad);
+  const C0 = C.slice();
+  const { out, bound } = referenceGemm(ta, tb, m, n, k, alpha, A, pad, lda, B, pad, ldb, beta, C, pad, ldc);
+  kernel(ta, tb, m, n, k, alpha, A, pad, lda, B, pad, ldb, beta, C, pad, ldc, diagonal);
+  return C.every((v, idx) => {
+    const rel = idx - pad;
+    const i = Math.floor(rel / ldc);
+    const j = rel - i * ldc;
+    const inBlock = rel >= 0 && i < m && j < n;
+    if (!inBlock) return v === C0[idx] || (Number.isNaN(v) && Number.isNaN(C0[idx]));
+    return j > i + diagonal || Math.abs(v - out[idx]) <= bound[idx];
+  });
+}
+
+describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () => {
+  describe.each(['wasm-simd', 'js'] as const)('%s micro-kernel', (backend) => {
+    const withBackend = (f: () => boolean) => () => {
+      const before = gemmBackend();
+      setGemmBackend(backend);
+      try {
+        return f();
+      } finally {
+        setGemmBackend(before);
+      }
+    };
+
+    test('agrees with the triple loop on and below the diagonal for every transpose, odd and empty shapes, shifted diagonals', () => {
+      const withDiagonal = fc.record({ c: gemmCase, diagonal: fc.integer({ min: -40, max: 40 }) });
+      fc.assert(fc.property(withDiagonal, ({ c, diagonal }) => withBackend(() => gemmLowerAgrees({ ...c, diagonal }))()), { seed: 611, numRuns: 300 });
+    });
+
+    test('shapes crossing every blocking boundary, wide and tall (MC = 96, KC = 256, NC = 512)', () => {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        expect(withBackend(() => gemmLowerAgrees({ ta, tb, m: 530, n: 521, k: 31, pad: 1, alpha: -1, beta: 1, seed: 8 }))()).toBe(true);
+        expect(withBackend(() => gemmLowerAgrees({ ta, tb, m: 101, n: 150, k: 259, pad: 2, alpha: 0.5, beta: 0, seed: 9 }))()).toBe(true);
+        expect(withBackend(() => gemmLowerAgrees({ ta, tb, m: 200, n: 700, k: 9, pad: 0, alpha: 1, beta: -2, seed: 10, diagonal: 450 }))()).toBe(true);
+      }
+    });
+  });
+
+  test('a driver that ignores the diagonal shift is caught', () => {
+    const wrong: typeof gemmLower = (...args) => gemmLower(...(args.slice(0, 16) as Parameters<typeof gemm>));
+    expect(gemmLowerAgrees({ ta: false, tb: false, m: 30, n: 60, k: 3, pad: 0, alpha: 1, beta: 0, seed: 5, diagonal: 20 }, wrong)).toBe(false);
+  });
+
+  test('a driver that skips the last row block is caught', () => {
+    const wrong: typeof gemmLower = (ta, tb, m, ...rest) => gemmLower(ta, tb, Math.max(0, m - 97), ...rest);
+    expect(gemmLowerAgrees({ ta: false, tb: true, m: 120, n: 120, k: 5, pad: 0, alpha: 1, beta: 0, seed: 4 }, wrong)).toBe(false);
+  });
+
+  test('beta scales only on and below the diagonal, and beta = 0 overwrites NaN there', () => {
+    const C = new Float64Array(4).fill(NaN);
+    gemmLower(false, false, 2, 2, 1, 1, Float64Array.of(1, 2), 0, 1, Float64Array.of(3, 4), 0, 2, 0, C, 0, 2);
+    expect([C[0], C[2], C[3]]).toEqual([3, 6, 8]);
+  });
+});
+
+describe('matmulInto: the product into a reused buffer', () => {
+  test('equals matmul bit for bit on both sides of the kernel threshold, whatever the buffer held', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), fc.integer(), (m, n, k, seed) => {
+        const a = new Matrix(m, k, randomArray(seed, m * k));
+        const b = new Matrix(k, n, randomArray(seed + 1, k * n));
+        const out = new Matrix(m, n, randomArray(seed + 2, m * n).map((v) => v * 1e300));
+        const into = matmulInto(a, b, out);
+        const ref = matmul(a, b);
+        return into === out && out.data.every((v, i) => Object.is(v, ref.data[i]));
+      }),
+      { seed: 612, numRuns: 60 },
+    );
+  });
+
+  test('a buffer of the wrong shape is refused', () => {
+    expect(() => matmulInto(Matrix.zeros(2, 3), Matrix.zeros(3, 4), Matrix.zeros(4, 2))).toThrow(/shapes do not match/);
+  });
+});
+
 describe('syrk: C <- alpha X Xᵀ + beta C (or Xᵀ X)', () => {
   test('agrees with gemm on the full product and is exactly symmetric', () => {
     fc.assert(
@@ -248,6 +340,20 @@ describe('blocked Cholesky, triangular solves and inverse', () => {
       }),
       { seed: 606, numRuns: 30 },
     );
+  });
+
+  test('factor and inverse across the GEMM blocking boundaries (n = 530 > NC = 512)', () => {
+    const n = 530;
+    const A = spd(12, n, 0.5);
+    const L = A.slice();
+    expect(choleskyInPlace(L, n)).toBeNull();
+    expect(factorAgrees(A, L, n)).toBe(true);
+    const X = choleskyInverse(L, n);
+    const bound = 8 * n * EPS * (3 * n);
+    const R = new Float64Array(n * n);
+    gemm(false, false, n, n, n, 1, A, 0, n, X, 0, n, 0, R, 0, n);
+    expect(R.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= bound)).toBe(true);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(X[i * n + j]).toBe(X[j * n + i]);
   });
 
   test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {

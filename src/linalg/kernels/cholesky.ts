@@ -1,4 +1,4 @@
-import { gemm } from './gemm.js';
+import { gemm, gemmLower } from './gemm.js';
 import { mirrorLower } from './syrk.js';
 
 /** Panel width of the blocked factorization and solves. */
@@ -47,11 +47,8 @@ export function choleskyInPlace(a: Float64Array, n: number): FailedPivot | null 
       gemm(false, true, rows, jb, jb, 1, a, j1 * n + j0, n, T, 0, jb, 0, tmp, 0, jb);
       for (let i = 0; i < rows; i++) a.set(tmp.subarray(i * jb, (i + 1) * jb), (j1 + i) * n + j0);
     }
-    // A22 -= L21 L21ᵀ, lower block triangle
-    for (let r0 = j1; r0 < n; r0 += NB) {
-      const rb = Math.min(NB, n - r0);
-      gemm(false, true, rb, r0 + rb - j1, jb, -1, a, r0 * n + j0, n, a, j1 * n + j0, n, 1, a, r0 * n + j1, n);
-    }
+    // A22 -= L21 L21ᵀ, lower triangle (the upper one is never read and is zeroed at the end)
+    if (rows > 0) gemmLower(false, true, rows, rows, jb, -1, a, j1 * n + j0, n, a, j1 * n + j0, n, 1, a, j1 * n + j1, n);
   }
   for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
   return null;
@@ -124,31 +121,34 @@ export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array,
   }
 }
 
+/** Rows of a⁻¹ = Wᵀ W formed per GEMM call (each call packs its rows of W once). */
+const GRAM_ROWS = 64;
+
 /**
- * The inverse of a = L Lᵀ from its factor: W = L⁻¹ by blocked forward
- * substitution on the identity (skipping the zero upper part, about n³/3
- * flops), then a⁻¹ = Wᵀ W on the lower block triangle (about n³/3 flops),
+ * The inverse of a = L Lᵀ from its factor: W = L⁻¹ by blocked right-looking
+ * forward substitution on the identity (skipping the zero upper part, about
+ * n³/3 flops), then a⁻¹ = Wᵀ W on the lower block triangle (about n³/3 flops),
  * mirrored so the result is exactly symmetric. Returns a new n x n array.
  */
 export function choleskyInverse(L: Float64Array, n: number): Float64Array {
   const W = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) W[i * n + i] = 1;
   const tmp = new Float64Array(Math.min(NB, n) * n);
   for (let i0 = 0; i0 < n; i0 += NB) {
     const ib = Math.min(NB, n - i0);
-    // with T = L11⁻¹ of the diagonal block: W[i0..i1, i0..i1] = T and
-    // W[i0..i1, 0..i0] = -T L[i0..i1, 0..i0] W[0..i0, 0..i0], two GEMMs
+    const i1 = i0 + ib;
+    // rows i0..i1 of W hold I - L[i0..i1, 0..i0] W[0..i0, ..] in columns 0..i1; W_i = T (that) with T = L11⁻¹
     const T = invertLowerBlock(L, i0 * n + i0, n, ib);
-    for (let i = 0; i < ib; i++) W.set(T.subarray(i * ib, i * ib + i + 1), (i0 + i) * n + i0);
-    if (i0 > 0) {
-      gemm(false, false, ib, i0, i0, -1, L, i0 * n, n, W, 0, n, 0, tmp, 0, i0);
-      gemm(false, false, ib, i0, ib, 1, T, 0, ib, tmp, 0, i0, 0, W, i0 * n, n);
-    }
+    for (let i = 0; i < ib; i++) tmp.set(W.subarray((i0 + i) * n, (i0 + i) * n + i1), i * i1);
+    gemm(false, false, ib, i1, ib, 1, T, 0, ib, tmp, 0, i1, 0, W, i0 * n, n);
+    // every row below subtracts this block row's contribution at once: one wide GEMM per block
+    if (i1 < n) gemm(false, false, n - i1, i1, ib, -1, L, i1 * n + i0, n, W, i0 * n, n, 1, W, i1 * n, n);
   }
   const C = new Float64Array(n * n);
   // C[r0..r1, 0..r1] = sum_{k >= r0} W[k, r0..r1]ᵀ W[k, 0..r1]: rows of W above r0 are zero in columns r0..
-  for (let r0 = 0; r0 < n; r0 += NB) {
-    const rb = Math.min(NB, n - r0);
-    gemm(true, false, rb, r0 + rb, n - r0, 1, W, r0 * n + r0, n, W, r0 * n, n, 0, C, r0 * n, n);
+  for (let r0 = 0; r0 < n; r0 += GRAM_ROWS) {
+    const rb = Math.min(GRAM_ROWS, n - r0);
+    gemmLower(true, false, rb, r0 + rb, n - r0, 1, W, r0 * n + r0, n, W, r0 * n, n, 0, C, r0 * n, n, r0);
   }
   mirrorLower(n, C, 0, n);
   return C;

@@ -78,12 +78,66 @@ export function gemm(
   cOff: number,
   ldc: number,
 ): void {
+  drive(Infinity, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+}
+
+/**
+ * The lower triangle of the same product: C_ij for j <= i + diagonal (and j < n)
+ * is set as gemm sets it; entries above that diagonal are unspecified (some are
+ * written, within blocks that straddle it). One packing of op(B) serves every row block,
+ * so a symmetric or trailing update costs about half a full GEMM without the
+ * repacking that a loop of narrow GEMM calls pays.
+ */
+export function gemmLower(
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+  diagonal = 0,
+): void {
+  drive(diagonal, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+}
+
+/** The blocked product; only entries with j <= i + diagonal are guaranteed (Infinity: all of them). */
+function drive(
+  diagonal: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
   if (m === 0 || n === 0) return;
+  const lower = diagonal !== Infinity;
   if (beta !== 1) {
     for (let i = 0; i < m; i++) {
       const ci = cOff + i * ldc;
-      if (beta === 0) C.fill(0, ci, ci + n);
-      else for (let j = 0; j < n; j++) C[ci + j] *= beta;
+      const w = lower ? Math.max(0, Math.min(n, i + 1 + diagonal)) : n;
+      if (beta === 0) C.fill(0, ci, ci + w);
+      else for (let j = 0; j < w; j++) C[ci + j] *= beta;
     }
   }
   if (k === 0 || alpha === 0) return;
@@ -91,14 +145,20 @@ export function gemm(
   const b: Operand = transB ? { data: B, off: bOff, rs: 1, cs: ldb } : { data: B, off: bOff, rs: ldb, cs: 1 };
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
+    // in lower mode, row blocks ending at or above column jc - diagonal have nothing to compute
+    const icStart = lower ? Math.max(0, Math.floor((jc - diagonal) / MC) * MC) : 0;
+    if (icStart >= m) break;
     for (let pc = 0; pc < k; pc += KC) {
       const kc = Math.min(KC, k - pc);
-      packPanelB(b, pc, jc, kc, nc);
-      for (let ic = 0; ic < m; ic += MC) {
+      packPanelB(b, pc, jc, kc, lower ? Math.min(nc, m + diagonal - jc) : nc);
+      for (let ic = icStart; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
+        // columns jc.. that reach the diagonal of rows ic..ic+mc
+        const ncEff = lower ? Math.min(nc, ic + mc + diagonal - jc) : nc;
+        if (ncEff <= 0) continue;
         packBlockA(a, ic, pc, mc, kc);
-        if (backend === 'wasm-simd') wasmMacroKernel(mc, nc, kc, alpha, C, cOff + ic * ldc + jc, ldc);
-        else macroKernel(mc, nc, kc, alpha, C, cOff + ic * ldc + jc, ldc);
+        if (backend === 'wasm-simd') wasmMacroKernel(mc, ncEff, kc, alpha, C, cOff + ic * ldc + jc, ldc);
+        else macroKernel(mc, ncEff, kc, alpha, C, cOff + ic * ldc + jc, ldc);
       }
     }
   }
