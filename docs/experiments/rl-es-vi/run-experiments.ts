@@ -131,35 +131,118 @@ if (which.has('vi')) {
 }
 
 if (which.has('svrg')) {
+  // Seeded study: seed s fixes the teacher, the data, θ₀, the batch order and the variance draws;
+  // both arms of a seed share all of them (SVRG draws no extra random numbers), so the comparison is paired.
+  const seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const spec: MlpSpec = { sizes: [5, 8, 3], activations: ['tanh', 'identity'], likelihood: 'categorical' };
-  const rng = new Rng(77);
-  const teacher = initWeights(spec, rng);
-  for (const l of teacher) for (let i = 0; i < l.W.data.length; i++) l.W.data[i] *= 3;
-  const inputs = Array.from({ length: 512 }, () => Float64Array.from({ length: 5 }, () => rng.normal()));
-  const p = { spec, inputs, targets: sampleTargets(spec, teacher, inputs, rng) };
-  const theta0 = flattenWeights(initWeights(spec, rng));
-  const common = { batchSize: 16, lr: 0.1, damping: 1e-2, decay: 0.95, epochs: 20, seed: 5 };
-  const withSvrg = runStochasticNaturalGradient(p, theta0, { ...common, svrg: true });
-  const without = runStochasticNaturalGradient(p, theta0, { ...common, svrg: false });
-  // the variance SVRG sees at the end of epoch e: θ = θ_e, snapshot θ_{e-1}; the plain direction at the same θ
-  const o = { batchSize: 16, draws: 300, damping: 1e-2, seed: 9 };
-  const variance = [1, 2, 5, 10, 20].map((e) => {
-    const theta = withSvrg.epochParams[e];
-    const F = fisherMatrix(spec, unflattenWeights(spec, theta), inputs);
-    return {
-      epoch: e,
-      plain: directionVariance(p, theta, F, { ...o, snapshot: null }),
-      svrg: directionVariance(p, theta, F, { ...o, snapshot: svrgSnapshot(p, withSvrg.epochParams[e - 1]) }),
-    };
+  const common = { batchSize: 16, lr: 0.1, damping: 1e-2, decay: 0.95, epochs: 20 };
+  const draws = 100;
+  const t0 = Date.now();
+  const perSeed = seeds.map((seed) => {
+    const rng = new Rng(seed);
+    const teacher = initWeights(spec, rng);
+    for (const l of teacher) for (let i = 0; i < l.W.data.length; i++) l.W.data[i] *= 3;
+    const inputs = Array.from({ length: 512 }, () => Float64Array.from({ length: 5 }, () => rng.normal()));
+    const p = { spec, inputs, targets: sampleTargets(spec, teacher, inputs, rng) };
+    const theta0 = flattenWeights(initWeights(spec, rng));
+    const withSvrg = runStochasticNaturalGradient(p, theta0, { ...common, seed, svrg: true });
+    const without = runStochasticNaturalGradient(p, theta0, { ...common, seed, svrg: false });
+    const o = { batchSize: common.batchSize, draws, damping: common.damping, seed: 1000 + seed };
+    const fisherAt = (theta: Float64Array): Matrix => fisherMatrix(spec, unflattenWeights(spec, theta), inputs);
+    // at θ_e of the SVRG run with snapshot θ_{e-1} (the end of an epoch, where SVRG is worst) vs the plain direction at the same θ;
+    // and the plain direction along the plain run's own trajectory
+    const epochs = Array.from({ length: common.epochs }, (_, k) => k + 1);
+    const varSvrg: number[] = [];
+    const varPlainSameTheta: number[] = [];
+    const varPlainOwn: number[] = [];
+    for (const e of epochs) {
+      const theta = withSvrg.epochParams[e];
+      const F = fisherAt(theta);
+      varSvrg.push(directionVariance(p, theta, F, { ...o, snapshot: svrgSnapshot(p, withSvrg.epochParams[e - 1]) }));
+      varPlainSameTheta.push(directionVariance(p, theta, F, { ...o, snapshot: null }));
+      varPlainOwn.push(directionVariance(p, without.epochParams[e], fisherAt(without.epochParams[e]), { ...o, snapshot: null }));
+    }
+    // losses[e] = loss at the start of epoch e; train() also evaluates after the last step, so entries past `epochs` repeat the final loss
+    const upTo = (xs: number[]): number[] => xs.slice(0, common.epochs + 1);
+    return { seed, lossWithSvrg: upTo(withSvrg.losses), lossWithout: upTo(without.losses), varSvrg, varPlainSameTheta, varPlainOwn };
   });
-  results.svrg = { options: common, lossWithSvrg: withSvrg.losses, lossWithout: without.losses, directionVariance: variance };
-  const withS = withSvrg.losses;
-  const withoutS = without.losses;
-  save('svrg-natural-gradient.svg', linePlot({
-    title: 'Stochastic natural gradient, EMA Fisher, batch 16', xLabel: 'epoch', yLabel: 'full-data loss',
-    series: [{ name: 'with SVRG', points: withS.map((v, i) => [i, v] as [number, number]) }, { name: 'without', points: withoutS.map((v, i) => [i, v] as [number, number]) }],
+  // linear-interpolation quantile (type 7)
+  const quantile = (xs: number[], q: number): number => {
+    const s = [...xs].sort((a, b) => a - b);
+    const h = (s.length - 1) * q;
+    const lo = Math.floor(h);
+    return s[lo] + (h - lo) * ((s[Math.min(lo + 1, s.length - 1)] ?? s[lo]) - s[lo]);
+  };
+  const summarise = (rows: number[][]): { median: number; q25: number; q75: number }[] =>
+    rows[0].map((_, j) => {
+      const col = rows.map((r) => r[j]);
+      return { median: quantile(col, 0.5), q25: quantile(col, 0.25), q75: quantile(col, 0.75) };
+    });
+  const loss = { withSvrg: summarise(perSeed.map((r) => r.lossWithSvrg)), without: summarise(perSeed.map((r) => r.lossWithout)) };
+  const variance = {
+    epochs: Array.from({ length: common.epochs }, (_, k) => k + 1),
+    svrg: summarise(perSeed.map((r) => r.varSvrg)),
+    plainSameTheta: summarise(perSeed.map((r) => r.varPlainSameTheta)),
+    plainOwnTrajectory: summarise(perSeed.map((r) => r.varPlainOwn)),
+    ratioSvrgOverPlainSameTheta: summarise(perSeed.map((r) => r.varSvrg.map((v, j) => v / r.varPlainSameTheta[j]))),
+  };
+  const diff = perSeed.map((r) => r.lossWithSvrg[common.epochs] - r.lossWithout[common.epochs]);
+  // mean over the last 5 epochs: less sensitive to where the plain run's fluctuation happens to end
+  const tailMean = (xs: number[]): number => xs.slice(-5).reduce((a, b) => a + b, 0) / 5;
+  const tailDiff = perSeed.map((r) => tailMean(r.lossWithSvrg) - tailMean(r.lossWithout));
+  const paired = {
+    finalDiffSvrgMinusWithout: diff,
+    fractionSvrgLower: diff.filter((d) => d < 0).length / diff.length,
+    medianDiff: quantile(diff, 0.5),
+    q25Diff: quantile(diff, 0.25),
+    q75Diff: quantile(diff, 0.75),
+    last5MeanDiff: tailDiff,
+    fractionSvrgLowerLast5: tailDiff.filter((d) => d < 0).length / tailDiff.length,
+    medianLast5Diff: quantile(tailDiff, 0.5),
+  };
+  const seconds = (Date.now() - t0) / 1000;
+  results.svrg = { seeds, options: { ...common, varianceDraws: draws }, loss, variance, paired, perSeed };
+  const bandPlot = (o: { title: string; yLabel: string; logY?: boolean; x0: number; arms: { name: string; q: { median: number; q25: number; q75: number }[] }[] }): string => {
+    const x = (j: number): number => o.x0 + j;
+    const svg = linePlot({
+      title: o.title, xLabel: 'epoch', yLabel: o.yLabel, logY: o.logY,
+      series: [
+        ...o.arms.map((a) => ({ name: `${a.name}, IQR`, points: [...a.q.map((s, j) => [x(j), s.q75] as [number, number]), ...a.q.map((s, j) => [x(j), s.q25] as [number, number]).reverse()] })),
+        ...o.arms.map((a) => ({ name: `${a.name}, median`, points: a.q.map((s, j) => [x(j), s.median] as [number, number]) })),
+      ],
+    });
+    // linePlot draws lines only: the band outlines (the first arms.length series) become translucent filled polygons
+    // in their arm's colour, and each median takes the colour of its band
+    const colours = ['#1f77b4', '#d62728', '#2ca02c'];
+    let k = 0;
+    let legend = 0;
+    return svg
+      .replace(/<polyline fill="none" stroke="#[0-9a-f]{6}" stroke-width="1.8"/g, () => {
+        const i = k++;
+        const c = colours[i % o.arms.length];
+        return i < o.arms.length ? `<polyline fill="${c}" fill-opacity="0.18" stroke="none"` : `<polyline fill="none" stroke="${c}" stroke-width="1.8"`;
+      })
+      .replace(/stroke="#[0-9a-f]{6}" stroke-width="2"\/>/g, () => {
+        const i = legend++;
+        const c = colours[i % o.arms.length];
+        return i < o.arms.length ? `stroke="${c}" stroke-opacity="0.3" stroke-width="8"/>` : `stroke="${c}" stroke-width="2"/>`;
+      });
+  };
+  save('svrg-natural-gradient.svg', bandPlot({
+    title: `Stochastic NG, EMA Fisher, batch 16: ${seeds.length} seeds`, yLabel: 'full-data loss', x0: 0,
+    arms: [{ name: 'with SVRG', q: loss.withSvrg }, { name: 'without', q: loss.without }],
   }));
-  console.log(JSON.stringify(results.svrg, null, 1));
+  save('svrg-direction-variance.svg', bandPlot({
+    title: `tr Cov of the NG direction: ${seeds.length} seeds`, yLabel: 'tr Cov[(F + λI)⁻¹ g]', logY: true, x0: 1,
+    arms: [{ name: 'with SVRG', q: variance.svrg }, { name: 'plain, same θ', q: variance.plainSameTheta }, { name: 'plain, own run', q: variance.plainOwnTrajectory }],
+  }));
+  const r3 = (v: number): number => +v.toPrecision(3);
+  console.log(JSON.stringify({
+    seconds,
+    loss: Object.fromEntries(Object.entries(loss).map(([k, q]) => [k, q.map((s) => [r3(s.median), r3(s.q25), r3(s.q75)])])),
+    variance: Object.fromEntries(Object.entries(variance).filter(([k]) => k !== 'epochs').map(([k, q]) => [k, (q as { median: number; q25: number; q75: number }[]).map((s) => [r3(s.median), r3(s.q25), r3(s.q75)])])),
+    paired: { ...paired, finalDiffSvrgMinusWithout: diff.map(r3), last5MeanDiff: tailDiff.map(r3) },
+  }));
 }
 
 // merge with whatever another run wrote meanwhile
