@@ -25,6 +25,7 @@ import type { FamilyDefinition } from '../src/families/types.js';
 import { zForFalseAlarm } from '../src/numeric/statistics.js';
 import type { Check, CheckContext, CheckOutcome } from '../src/verify/types.js';
 import { familyPoint, type FamilyPoint } from './arbitraries/families.js';
+import { runProperty as runSharedProperty } from './run-property.js';
 
 /** The false-alarm rate of every statistical check. */
 export const FALSE_ALARM = 1e-6;
@@ -33,11 +34,11 @@ export const FALSE_ALARM = 1e-6;
  * Estimates are deterministic given the point and the seed, and a sensitivity
  * run sees the same points as its check: compute each estimate once.
  */
-function memo<T>(compute: (key: string) => T): (key: string) => T {
+function memo<T>(): (key: string, compute: () => T) => T {
   const cache = new Map<string, T>();
-  return (key) => {
+  return (key, compute) => {
     let v = cache.get(key);
-    if (v === undefined) { v = compute(key); cache.set(key, v); }
+    if (v === undefined) { v = compute(); cache.set(key, v); }
     return v;
   };
 }
@@ -52,18 +53,12 @@ const scaleEntry = (factor: number, i = 0, j = 0): Tamper => (F) => {
 };
 const honest: Tamper = (F) => F;
 
+/** A property whose predicate returns null when a case passes and the reason when it fails, on the shared runner. */
 function runProperty(ctx: CheckContext, runs: number, arb: fc.Arbitrary<FamilyPoint>, predicate: (pt: FamilyPoint) => string | null, method: string): CheckOutcome {
-  let failure: string | null = null;
-  const details = fc.check(fc.property(arb, (pt) => {
+  return runSharedProperty(ctx, arb, (pt) => {
     const why = predicate(pt);
-    if (why) failure = why;
-    return why === null;
-  }), { seed: ctx.seed, numRuns: runs, endOnFailure: true });
-  if (details.failed) {
-    const thrown = details.errorInstance instanceof Error ? `threw: ${details.errorInstance.message}` : 'failed';
-    return { ok: false, runs: details.numRuns, method, detail: `${failure ?? thrown} (seed ${details.seed}, path "${details.counterexamplePath}")` };
-  }
-  return { ok: true, runs: details.numRuns, method, detail: `${details.numRuns} random points` };
+    return why === null ? { ratio: 0, what: 'every comparison within its tolerance' } : { ratio: Infinity, what: why };
+  }, method, runs);
 }
 
 const label = (def: FamilyDefinition, p: string, dim?: number): string =>
@@ -111,13 +106,10 @@ function relativeScale(F: Matrix, i: number, j: number): number {
 
 function exactCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
-  const points = new Map<string, FamilyPoint>();
-  const estimate = memo((key) => deterministicFisher(points.get(key)! as FisherPoint)!);
+  const estimate = memo<NonNullable<ReturnType<typeof deterministicFisher>>>();
   const predicate = (tamper: Tamper) => (pt: FamilyPoint): string | null => {
     const F = tamper(fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed));
-    const key = pointKey(pt);
-    points.set(key, pt);
-    const det = estimate(key);
+    const det = estimate(pointKey(pt), () => deterministicFisher(pt as FisherPoint)!);
     const n = F.rows;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
       const scale = relativeScale(F, i, j);
@@ -179,12 +171,7 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
   const n = inst.parameterizations.find((q) => q.name === pname)!.symbols.length;
   const useNegHessian = opts.negHessian && !inst.hessianRouteFails;
   const comparisons = (n * (n + 1)) / 2 * (useNegHessian ? 2 : 1);
-  const cache = new Map<string, { mc: ReturnType<typeof monteCarloFisher>; samples: number }>();
-  const estimates = (key: string, compute: () => { mc: ReturnType<typeof monteCarloFisher>; samples: number }) => {
-    let v = cache.get(key);
-    if (!v) { v = compute(); cache.set(key, v); }
-    return v;
-  };
+  const estimates = memo<{ mc: ReturnType<typeof monteCarloFisher>; samples: number }>();
   const predicate = (ctx: CheckContext, tamper: Tamper) => {
     let call = 0;
     return (pt: FamilyPoint): string | null => {

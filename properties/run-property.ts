@@ -29,7 +29,8 @@ export function runProperty<T>(ctx: CheckContext, arb: fc.Arbitrary<T>, test: (t
   );
   if (details.failed) {
     const f = failure as CaseResult | null;
-    const why = f ? `${f.what} (error ${f.ratio.toPrecision(3)} x tolerance)` : String(details.errorInstance ?? 'failed');
+    // a pass/fail predicate reports no ratio (Infinity): its reason says it all
+    const why = f ? (Number.isFinite(f.ratio) ? `${f.what} (error ${f.ratio.toPrecision(3)} x tolerance)` : f.what) : `threw: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`;
     return { ok: false, runs: details.numRuns, method, detail: `${why}; seed ${details.seed}, path "${details.counterexamplePath}"` };
   }
   return { ok: true, runs: details.numRuns, method, detail: `${details.numRuns} cases; worst: ${worst.what} (error ${worst.ratio.toPrecision(3)} x tolerance)` };

@@ -9,7 +9,7 @@ import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import type { Objective } from './test-functions.js';
-import { rankUtilities } from './utilities.js';
+import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
 import { defaultLambda, type EsOptions, type EsResult } from './xnes.js';
 
 /** Minimises `f` by SNES. */
@@ -23,26 +23,10 @@ export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
   const maxEvaluations = o.maxEvaluations ?? 1e6;
   const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
   const sigma = new Float64Array(d).fill(o.sigma ?? 1);
-  let evaluations = 0;
-  let best = Infinity;
-  let bestX: Vec = Float64Array.from(mu);
-  const trace: [number, number][] = [];
-  while (evaluations < maxEvaluations) {
-    const zs: Vec[] = [];
-    const fit = new Float64Array(lambda);
-    for (let k = 0; k < lambda; k++) {
-      const z = Float64Array.from({ length: d }, () => rng.normal());
-      const x = mu.map((m, i) => m + sigma[i] * z[i]);
-      fit[k] = f(x);
-      zs.push(z);
-      evaluations++;
-      if (fit[k] < best) {
-        best = fit[k];
-        bestX = x;
-      }
-    }
-    trace.push([evaluations, best]);
-    if (best <= target) return { evaluationsToTarget: evaluations, evaluations, best, bestX, trace };
+  const progress = startProgress(mu);
+  while (progress.evaluations < maxEvaluations) {
+    const { zs, fit } = evaluateGeneration(rng, lambda, d, (z) => mu.map((m, i) => m + sigma[i] * z[i]), f, progress);
+    if (progress.best <= target) return { evaluationsToTarget: progress.evaluations, ...progress };
     const u = rankUtilities(fit);
     for (let i = 0; i < d; i++) {
       let gm = 0;
@@ -55,5 +39,5 @@ export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
       sigma[i] *= Math.exp((etaSigma / 2) * gs);
     }
   }
-  return { evaluationsToTarget: null, evaluations, best, bestX, trace };
+  return { evaluationsToTarget: null, ...progress };
 }

@@ -24,3 +24,38 @@ export function rankUtilities(fitness: ArrayLike<number>): Vec {
   order.forEach((idx, rank) => (out[idx] = u[rank]));
   return out;
 }
+
+/** A search's running record: evaluations spent, the best fitness and point so far, and one trace entry per generation. */
+export interface SearchProgress {
+  evaluations: number;
+  best: number;
+  bestX: Vec;
+  trace: [number, number][];
+}
+
+export function startProgress(mean: Vec): SearchProgress {
+  return { evaluations: 0, best: Infinity, bestX: Float64Array.from(mean), trace: [] };
+}
+
+/**
+ * One generation of a Gaussian search: λ standard-normal z (drawn in order,
+ * d coordinates each), their points x = toX(z) and fitness values; updates
+ * `progress` and records the generation in its trace.
+ */
+export function evaluateGeneration(rng: { normal(): number }, lambda: number, d: number, toX: (z: Vec) => Vec, f: (x: Vec) => number, progress: SearchProgress): { zs: Vec[]; fit: Float64Array } {
+  const zs: Vec[] = [];
+  const fit = new Float64Array(lambda);
+  for (let k = 0; k < lambda; k++) {
+    const z = Float64Array.from({ length: d }, () => rng.normal());
+    const x = toX(z);
+    fit[k] = f(x);
+    zs.push(z);
+    progress.evaluations++;
+    if (fit[k] < progress.best) {
+      progress.best = fit[k];
+      progress.bestX = x;
+    }
+  }
+  progress.trace.push([progress.evaluations, progress.best]);
+  return { zs, fit };
+}

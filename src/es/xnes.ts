@@ -15,7 +15,7 @@ import { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec } from '../linalg/ops.js';
 import { expmSymmetric } from '../linalg/matrix-function.js';
 import type { Objective } from './test-functions.js';
-import { rankUtilities } from './utilities.js';
+import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
 
 export interface EsOptions {
   seed?: number;
@@ -60,27 +60,13 @@ export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
   const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
   let sigma = o.sigma ?? 1;
   let B = Matrix.identity(d);
-  let evaluations = 0;
-  let best = Infinity;
-  let bestX: Vec = Float64Array.from(mu);
-  const trace: [number, number][] = [];
-  while (evaluations < maxEvaluations) {
-    const zs: Vec[] = [];
-    const fit = new Float64Array(lambda);
-    for (let k = 0; k < lambda; k++) {
-      const z = Float64Array.from({ length: d }, () => rng.normal());
+  const progress = startProgress(mu);
+  while (progress.evaluations < maxEvaluations) {
+    const { zs, fit } = evaluateGeneration(rng, lambda, d, (z) => {
       const bz = matvec(B, z);
-      const x = mu.map((m, i) => m + sigma * bz[i]);
-      fit[k] = f(x);
-      zs.push(z);
-      evaluations++;
-      if (fit[k] < best) {
-        best = fit[k];
-        bestX = x;
-      }
-    }
-    trace.push([evaluations, best]);
-    if (best <= target) return { evaluationsToTarget: evaluations, evaluations, best, bestX, trace };
+      return mu.map((m, i) => m + sigma * bz[i]);
+    }, f, progress);
+    if (progress.best <= target) return { evaluationsToTarget: progress.evaluations, ...progress };
     const u = rankUtilities(fit);
     const gDelta = new Float64Array(d);
     const gM = Matrix.zeros(d, d);
@@ -100,5 +86,5 @@ export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M.data[i * d + j] = (etaB / 2) * (gM.data[i * d + j] - (i === j ? gSigma : 0));
     B = expmFactorUpdate(B, M);
   }
-  return { evaluationsToTarget: null, evaluations, best, bestX, trace };
+  return { evaluationsToTarget: null, ...progress };
 }
