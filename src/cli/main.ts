@@ -34,6 +34,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .option('--list', 'list the checks and exit')
     .option('--shard <i/n>', 'run the i-th of n deterministic parts of the suite (for a CI matrix)')
     .option('--merge <reports...>', 'join the JSON reports of shards (written with --report FILE.json) instead of running')
+    .option('--jobs <n>', 'worker threads (default: one per core, at most 8; 1 runs in the main thread)')
     .action(async (opts) => { code = await verifyCommand(opts, io); });
 
   program.command('derive <family>')

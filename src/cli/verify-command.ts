@@ -2,11 +2,13 @@
  * natgrad verify: runs every proof and property (with its sensitivity run),
  * prints a table and a one-line summary, exits 1 if anything is not verified.
  */
+import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { NatgradError } from '../core/errors.js';
 import { allChecks } from '../verify/registry.js';
 import { markdownReport, jsonReport, resultLine, summaryLine, textTable } from '../verify/report.js';
-import { runChecks, summarize, type CheckResult } from '../verify/runner.js';
+import { runChecksParallel } from '../verify/parallel-runner.js';
+import { summarize, type CheckResult } from '../verify/runner.js';
 import type { Io } from './io.js';
 
 export interface VerifyOptions {
@@ -20,7 +22,12 @@ export interface VerifyOptions {
   shard?: string;
   /** JSON reports of shards to join instead of running */
   merge?: string[];
+  /** worker threads [the machine's cores, at most 8]; 1 runs in the main thread */
+  jobs?: string;
 }
+
+/** The default --jobs: one worker per core, at most 8 (each holds its own symbolic engine). */
+export const defaultJobs = (): number => Math.max(1, Math.min(8, availableParallelism()));
 
 /** Round robin over the registry's order: deterministic, and balanced across families. */
 export function shardOf<T>(items: readonly T[], shard: string | undefined): T[] {
@@ -78,23 +85,33 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;
   }
+  const jobs = integerOption(opts.jobs, 'jobs', defaultJobs(), 1);
   const started = performance.now();
   let bar: cliProgress.SingleBar | null = null;
-  const results = runChecks(checks, {
+  const running = new Set<string>();
+  const runningLabel = () => [...running].join(', ');
+  const results = await runChecksParallel(checks, {
     seed,
     runs,
     thorough: Boolean(opts.thorough),
     filter: opts.filter,
-    onStart(check, i, total) {
+    jobs,
+    onStart(check, _i, total) {
       if (!io.interactive) return;
+      running.add(check.id);
       if (!bar) {
         bar = new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
-        bar.start(total, i, { id: check.id });
+        bar.start(total, 0, { id: runningLabel() });
       }
-      bar.update(i, { id: check.id });
+      bar.update({ id: runningLabel() });
     },
-    onResult(r) {
-      if (!io.interactive) io.stdout(`${resultLine(r)}\n`);
+    onResult(r, done) {
+      if (!io.interactive) {
+        io.stdout(`${resultLine(r)}\n`);
+        return;
+      }
+      running.delete(r.id);
+      (bar as cliProgress.SingleBar | null)?.update(done + 1, { id: runningLabel() });
     },
   });
   (bar as cliProgress.SingleBar | null)?.stop();

@@ -12,13 +12,16 @@ import type { Objective } from './test-functions.js';
 import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
 import { defaultLambda, type EsOptions, type EsResult } from './xnes.js';
 
+/** The paper's default learning rate of σ in SNES: (3 + ln d) / (5 √d). */
+export const snesLearningRate = (d: number): number => (3 + Math.log(d)) / (5 * Math.sqrt(d));
+
 /** Minimises `f` by SNES. */
 export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number } = {}): EsResult {
   if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
   const rng = new Rng(o.seed ?? 1);
   const lambda = o.lambda ?? defaultLambda(d);
   const etaMu = o.etaMu ?? 1;
-  const etaSigma = o.etaSigma ?? (3 + Math.log(d)) / (5 * Math.sqrt(d));
+  const etaSigma = o.etaSigma ?? snesLearningRate(d);
   const target = o.target ?? 1e-8;
   const maxEvaluations = o.maxEvaluations ?? 1e6;
   const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);

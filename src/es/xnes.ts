@@ -42,6 +42,9 @@ export interface EsResult {
 /** The default population size of NES and CMA-ES: 4 + floor(3 ln d). */
 export const defaultLambda = (d: number): number => 4 + Math.floor(3 * Math.log(d));
 
+/** The paper's default learning rate of σ and B in xNES: 3 (3 + ln d) / (5 d √d). */
+export const xnesLearningRate = (d: number): number => (3 * (3 + Math.log(d))) / (5 * d * Math.sqrt(d));
+
 /** B · expm(M): the xNES factor update (matrix product with the matrix exponential of symmetric M). */
 export function expmFactorUpdate(B: Matrix, M: Matrix): Matrix {
   return matmul(B, expmSymmetric(M));
@@ -53,7 +56,7 @@ export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
   const rng = new Rng(o.seed ?? 1);
   const lambda = o.lambda ?? defaultLambda(d);
   const etaMu = o.etaMu ?? 1;
-  const etaSigma = o.etaSigma ?? (3 * (3 + Math.log(d))) / (5 * d * Math.sqrt(d));
+  const etaSigma = o.etaSigma ?? xnesLearningRate(d);
   const etaB = o.etaB ?? etaSigma;
   const target = o.target ?? 1e-8;
   const maxEvaluations = o.maxEvaluations ?? 1e6;

@@ -84,6 +84,12 @@ function startSession(): Session {
   return s;
 }
 
+/** Ends the backend worker; the next call starts a fresh one, with none of the old state. */
+export function restartBackend(): void {
+  if (session) void session.worker.terminate();
+  session = null;
+}
+
 /** Default time limit of one backend call, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 2000;
 

@@ -5,7 +5,7 @@
  */
 import type { MathNode } from 'mathjs';
 import { parse } from 'mathjs';
-import { algebriteRun, BackendError, BackendTimeout } from './backend.js';
+import { algebriteRun, BackendError, BackendTimeout, restartBackend } from './backend.js';
 import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
 
 const TO_ALGEBRITE_FUNCTIONS: Record<string, string> = { sign: 'sgn', atan: 'arctan' };
@@ -78,11 +78,25 @@ function fromBackend(output: string, renaming: Renaming): Expr {
   return substituteVariables(printExpr(parseExpr(text)), renaming.toPublic);
 }
 
-/** Runs `fn(args)` in the backend with private names, and returns the result with public names. */
+const PRIVATE_NAME = /\bvv\d+\b/;
+
+/**
+ * Runs `fn(args)` in the backend with private names, and returns the result with public names.
+ * A private name left in the answer can only come from the backend's state
+ * between calls (a binding made by an earlier command), so the backend is
+ * restarted and asked once more; a second such answer is an error, never a
+ * silently wrong expression.
+ */
 function backendCall(fn: string, text: Expr, extraArgs: readonly string[] = [], timeoutMs?: number): Expr {
   const r = toBackend(text, extraArgs);
-  const args = [r.text, ...extraArgs.map((a) => r.toPrivate[a])].join(',');
-  return fromBackend(algebriteRun(`${fn}(${args})`, timeoutMs), r);
+  const command = `${fn}(${[r.text, ...extraArgs.map((a) => r.toPrivate[a])].join(',')})`;
+  for (let attempt = 1; ; attempt++) {
+    const out = fromBackend(algebriteRun(command, timeoutMs), r);
+    if (!PRIVATE_NAME.test(out)) return out;
+    if (process.env.NATGRAD_TRACE_CAS) process.stderr.write(`[cas STALE STATE] ${command.slice(0, 300)} -> ${out.slice(0, 300)}\n`);
+    if (attempt === 2) throw new BackendError(command, `the answer names a variable the question did not: ${out}`);
+    restartBackend();
+  }
 }
 
 /** Differentiation and expansion are needed for a result, so they get a long limit; simplification is optional. */

@@ -47,7 +47,7 @@ export function proveEqual(lhs: Expr, rhs: Expr, domains: Record<string, Domain>
 function numericIdentityTest(lhs: Expr, rhs: Expr, domains: Record<string, Domain>, points: number, rtol: number, seed: number): Proof {
   const vars = [...new Set([...freeVariables(lhs), ...freeVariables(rhs)])].sort();
   const missing = vars.filter((v) => !(v in domains));
-  if (missing.length > 0) throw new Error(`proveEqual: no domain given for ${missing.join(', ')}`);
+  if (missing.length > 0) throw new Error(`proveEqual: no domain given for ${missing.join(', ')} in '${lhs}' = '${rhs}'`);
   const rng = new Rng(seed);
   let done = 0;
   let attempts = 0;

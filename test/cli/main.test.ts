@@ -16,8 +16,16 @@ describe('natgrad command line', () => {
     expect(report.summary.verified).toBe(1);
     expect(report.results[0].id).toBe('fisher/poisson/rate/positive-definite');
   });
+  test('verify --jobs runs checks on worker threads and reports each one', async () => {
+    const io = memoryIo();
+    const code = await main(['verify', '--filter', 'fisher/poisson/rate/exact,fisher/poisson/rate/positive-definite', '--jobs', '2'], io);
+    expect(code).toBe(0);
+    expect(io.out).toMatch(/verified\s+fisher\/poisson\/rate\/exact/);
+    expect(io.out).toMatch(/verified\s+fisher\/poisson\/rate\/positive-definite/);
+    expect(io.out).toMatch(/2 checks: 2 verified/);
+  }, 60_000);
   test('bad options exit 2 with one line naming the option', async () => {
-    for (const argv of [['verify', '--runs', 'many'], ['verify', '--filter', 'no-such-check'], ['verify', '--report', 'x.txt'], ['derive', 'nosuch']]) {
+    for (const argv of [['verify', '--runs', 'many'], ['verify', '--jobs', '0'], ['verify', '--filter', 'no-such-check'], ['verify', '--report', 'x.txt'], ['derive', 'nosuch']]) {
       const io = memoryIo();
       expect(await main(argv, io)).toBe(2);
       expect(io.err.trim().split('\n')).toHaveLength(1);

@@ -5,10 +5,10 @@ import { Matrix } from '../../src/linalg/matrix.js';
 import { expmSymmetric } from '../../src/linalg/matrix-function.js';
 import { matmul, matmulNT, maxAbsDiff, transpose } from '../../src/linalg/ops.js';
 import { onePlusOneEs } from '../../src/es/one-plus-one-es.js';
-import { snes } from '../../src/es/snes.js';
+import { snes, snesLearningRate } from '../../src/es/snes.js';
 import { ellipsoid, rosenbrock, sphere } from '../../src/es/test-functions.js';
 import { nesUtilities, rankUtilities } from '../../src/es/utilities.js';
-import { expmFactorUpdate, xnes } from '../../src/es/xnes.js';
+import { defaultLambda, expmFactorUpdate, xnes, xnesLearningRate } from '../../src/es/xnes.js';
 
 function randomFactorAndTraceFree(seed: number, d: number): { B: Matrix; M: Matrix } {
   const rng = new Rng(seed);
@@ -35,6 +35,19 @@ const absDet = (B: Matrix): number => {
   for (let i = 0; i < B.rows; i++) p *= L.get(i, i);
   return p;
 };
+
+describe('default parameters (Wierstra et al. 2014)', () => {
+  // values worked by hand from the paper's formulas, so a changed constant or a √d for d√d is caught
+  test('population size 4 + floor(3 ln d)', () => {
+    expect([2, 10, 100].map(defaultLambda)).toEqual([6, 10, 17]);
+  });
+  test('xNES: η_σ = η_B = 3 (3 + ln d) / (5 d √d); SNES: η_σ = (3 + ln d) / (5 √d)', () => {
+    expect(xnesLearningRate(10)).toBeCloseTo(0.1006095, 6);
+    expect(snesLearningRate(10)).toBeCloseTo(0.3353649, 6);
+    expect(xnesLearningRate(1)).toBeCloseTo(1.8, 12);
+    expect(snesLearningRate(1)).toBeCloseTo(0.6, 12);
+  });
+});
 
 describe('xNES factor update B · expm(M) (PITFALLS #19)', () => {
   test('keeps |det B| for trace-free M and gives covariance B expm(2M) Bᵀ', () => {

@@ -1,0 +1,48 @@
+import { describe, expect, test } from 'vitest';
+import { allChecks } from '../../src/verify/registry.js';
+import { runChecksParallel } from '../../src/verify/parallel-runner.js';
+import { runChecks, type CheckResult } from '../../src/verify/runner.js';
+import { allChecks as fixtureChecks } from './fixtures/checks.js';
+
+const fixture = new URL('./fixtures/checks.ts', import.meta.url).href;
+const opts = { seed: 7, runs: 3, thorough: false };
+const withoutTime = (rs: CheckResult[]) => rs.map(({ millis: _m, ...r }) => r);
+
+describe('parallel verify', () => {
+  test('workers give the same results as one thread, in the registry order', async () => {
+    // real checks of three kinds: exact sums, Monte Carlo, and a symbolic proof
+    const filter = 'fisher/bernoulli/mean,fisher/poisson/rate,proof/pullback/bernoulli/mean->natural';
+    const sequential = runChecks(allChecks(), { ...opts, filter });
+    expect(sequential.length).toBeGreaterThanOrEqual(7);
+    const parallel = await runChecksParallel(allChecks(), { ...opts, filter, jobs: 2 });
+    expect(withoutTime(parallel)).toEqual(withoutTime(sequential));
+    expect(parallel.every((r) => r.status === 'verified')).toBe(true);
+  }, 120_000);
+
+  test('a check that kills its worker is an ERROR; the others still run on a new worker', async () => {
+    const started: string[] = [];
+    const finished: string[] = [];
+    const rs = await runChecksParallel(fixtureChecks(), {
+      ...opts, jobs: 2, registry: fixture,
+      onStart: (c) => started.push(c.id),
+      onResult: (r) => finished.push(r.id),
+    });
+    expect(rs.map((r) => r.id)).toEqual(fixtureChecks().map((c) => c.id));
+    const byId = Object.fromEntries(rs.map((r) => [r.id, r]));
+    expect(byId.crash.status).toBe('ERROR');
+    expect(byId.crash.detail).toMatch(/worker stopped: exit code 3/);
+    expect(byId.fails.status).toBe('FAILED');
+    expect(byId['after-crash'].status).toBe('verified');
+    expect(rs.filter((r) => r.status === 'verified')).toHaveLength(8);
+    expect(new Set(started)).toEqual(new Set(finished));
+    expect(finished).toHaveLength(rs.length);
+  }, 60_000);
+
+  test('one job, or one check, runs in this thread', async () => {
+    const checks = fixtureChecks().filter((c) => c.id !== 'crash');
+    const rs = await runChecksParallel(checks, { ...opts, jobs: 1 });
+    expect(withoutTime(rs)).toEqual(withoutTime(runChecks(checks, opts)));
+    const one = await runChecksParallel(checks, { ...opts, jobs: 4, filter: 'quick/3' });
+    expect(one.map((r) => r.id)).toEqual(['quick/3']);
+  });
+});
