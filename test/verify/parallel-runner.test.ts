@@ -38,6 +38,11 @@ describe('parallel verify', () => {
     expect(finished).toHaveLength(rs.length);
   }, 60_000);
 
+  test('a registry the workers cannot load fails the run with the reason, instead of restarting workers forever', async () => {
+    const missing = new URL('./fixtures/no-such-registry.ts', import.meta.url).href;
+    await expect(runChecksParallel(fixtureChecks(), { ...opts, jobs: 2, registry: missing })).rejects.toThrow(/verify worker failed to start: .*no-such-registry/);
+  }, 60_000);
+
   test('one job, or one check, runs in this thread', async () => {
     const checks = fixtureChecks().filter((c) => c.id !== 'crash');
     const rs = await runChecksParallel(checks, { ...opts, jobs: 1 });
