@@ -29,6 +29,26 @@ export class BackendTimeout extends BackendError {
 }
 
 const RESULT_BYTES = 2 * 1024 * 1024;
+/** The value the worker stores in the signal once algebrite is loaded; answers store their command's sequence number (>= 1). */
+const READY = -1;
+
+/**
+ * Waits until `signal[0] === expected` or the deadline passes; true when it arrived.
+ * A wake-up is only a hint to look again: a notify for an earlier answer can
+ * arrive after the next command was sent (the worker may be preempted between
+ * storing and notifying), and returning on it would read the earlier answer
+ * as the new one and shift every later answer by one.
+ */
+export function waitForValue(signal: Int32Array, expected: number, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const current = Atomics.load(signal, 0);
+    if (current === expected) return true;
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) return false;
+    Atomics.wait(signal, 0, current, remaining);
+  }
+}
 
 // CommonJS source of the worker: it loads algebrite by absolute path so that
 // it works from any working directory.
@@ -40,7 +60,7 @@ const length = new Int32Array(workerData.length);
 const bytes = new Uint8Array(workerData.bytes);
 const encoder = new TextEncoder();
 let calls = 0;
-parentPort.on('message', (command) => {
+parentPort.on('message', ({ seq, command }) => {
   let out;
   try {
     if (++calls > 200) { Algebrite.run('clearall'); calls = 0; }
@@ -50,15 +70,17 @@ parentPort.on('message', (command) => {
   }
   const encoded = encoder.encode(out);
   if (encoded.length > bytes.length) { length[0] = -1; } else { bytes.set(encoded); length[0] = encoded.length; }
-  Atomics.store(signal, 0, 1);
+  Atomics.store(signal, 0, seq);
   Atomics.notify(signal, 0);
 });
-Atomics.store(signal, 0, 2);
+Atomics.store(signal, 0, ${READY});
 Atomics.notify(signal, 0);
 `;
 
 interface Session {
   worker: Worker;
+  /** sequence number of the last command sent */
+  seq: number;
   signal: Int32Array;
   length: Int32Array;
   bytes: Uint8Array;
@@ -74,10 +96,9 @@ function startSession(): Session {
   const algebritePath = createRequire(import.meta.url).resolve('algebrite');
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algebritePath, signal: signalBuf, length: lengthBuf, bytes: bytesBuf } });
   worker.unref();
-  const s: Session = { worker, signal: new Int32Array(signalBuf), length: new Int32Array(lengthBuf), bytes: new Uint8Array(bytesBuf) };
+  const s: Session = { worker, seq: 0, signal: new Int32Array(signalBuf), length: new Int32Array(lengthBuf), bytes: new Uint8Array(bytesBuf) };
   // Loading algebrite takes a few hundred milliseconds; that is not the command's time.
-  const ready = Atomics.wait(s.signal, 0, 0, 60_000);
-  if (ready === 'timed-out') {
+  if (!waitForValue(s.signal, READY, 60_000)) {
     void worker.terminate();
     throw new BackendError('start', 'the computer-algebra worker did not start within 60 s');
   }
@@ -100,14 +121,14 @@ export const backendStats: BackendStats = { calls: 0, timeouts: 0, millis: 0 };
 export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): string {
   session ??= startSession();
   const s = session;
-  Atomics.store(s.signal, 0, 0);
+  const seq = ++s.seq;
   const started = Date.now();
-  s.worker.postMessage(command);
-  const waited = Atomics.wait(s.signal, 0, 0, timeoutMs);
+  s.worker.postMessage({ seq, command });
+  const answered = waitForValue(s.signal, seq, timeoutMs);
   const millis = Date.now() - started;
   backendStats.calls++;
   backendStats.millis += millis;
-  if (waited === 'timed-out' && Atomics.load(s.signal, 0) === 0) {
+  if (!answered) {
     void s.worker.terminate();
     session = null;
     backendStats.timeouts++;

@@ -82,10 +82,10 @@ const PRIVATE_NAME = /\bvv\d+\b/;
 
 /**
  * Runs `fn(args)` in the backend with private names, and returns the result with public names.
- * A private name left in the answer can only come from the backend's state
- * between calls (a binding made by an earlier command), so the backend is
- * restarted and asked once more; a second such answer is an error, never a
- * silently wrong expression.
+ * A private name the question did not have means the answer is not this
+ * question's (a binding left by an earlier command, or an answer mixed up
+ * with another's), so the backend is restarted and asked once more; a second
+ * such answer is an error, never a silently wrong expression.
  */
 function backendCall(fn: string, text: Expr, extraArgs: readonly string[] = [], timeoutMs?: number): Expr {
   const r = toBackend(text, extraArgs);

@@ -1,5 +1,6 @@
+import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { algebriteRun, restartBackend } from '../../src/symbolic/backend.js';
+import { algebriteRun, restartBackend, waitForValue } from '../../src/symbolic/backend.js';
 import { simplify } from '../../src/symbolic/calculus.js';
 
 describe('backend state between calls', () => {
@@ -13,5 +14,37 @@ describe('backend state between calls', () => {
     expect(out.replace(/\s/g, '')).toMatch(/^(x\+y|y\+x)$/);
     // the restart cleared the binding
     expect(algebriteRun('vv0 + vv1')).not.toMatch(/vv7/);
+  });
+});
+
+describe('waiting for the backend answer', () => {
+  // A worker that wakes the waiter with an earlier answer's number before storing the awaited one.
+  const notifier = (signal: SharedArrayBuffer, steps: [number, number][]) =>
+    new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const s = new Int32Array(workerData.signal);
+       const pause = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+       for (const [ms, value] of workerData.steps) { pause(ms); Atomics.store(s, 0, value); Atomics.notify(s, 0); }`,
+      { eval: true, workerData: { signal, steps } },
+    );
+
+  test('a wake-up for an earlier answer is not taken for the awaited one', async () => {
+    const buf = new SharedArrayBuffer(4);
+    const signal = new Int32Array(buf);
+    const w = notifier(buf, [[50, 4], [150, 5]]);
+    const started = Date.now();
+    expect(waitForValue(signal, 5, 5000)).toBe(true);
+    expect(Atomics.load(signal, 0)).toBe(5);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    await w.terminate();
+  });
+
+  test('an answer that never comes times out', async () => {
+    const buf = new SharedArrayBuffer(4);
+    const w = notifier(buf, [[20, 4]]);
+    const started = Date.now();
+    expect(waitForValue(new Int32Array(buf), 5, 300)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    await w.terminate();
   });
 });
