@@ -6,8 +6,7 @@
  */
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
-import { solveSpd } from '../linalg/solve.js';
+import { fitLinearBaseline } from './baseline.js';
 import { CARTPOLE, cartPoleReset, cartPoleStep } from './cartpole.js';
 import { actionProbs, meanKl, mlpCategoricalPolicy, policyFisherOperator, sampleAction, scoreVector } from './policy.js';
 import { type TrpoOptions, trpoStep } from './trpo.js';
@@ -35,21 +34,6 @@ export interface CartPoleTrpoIteration {
 function baselineFeatures(s: Vec, t: number): number[] {
   const u = t / CARTPOLE.maxSteps;
   return [s[0], s[1], s[2], s[3], s[0] * s[0], s[1] * s[1], s[2] * s[2], s[3] * s[3], u, u * u, u * u * u, 1];
-}
-
-/** Ridge least squares: the baseline's weights. */
-function fitBaseline(features: number[][], targets: number[], ridge = 1e-5): Vec {
-  const k = features[0].length;
-  const A = Matrix.zeros(k, k);
-  const b = new Float64Array(k);
-  features.forEach((f, n) => {
-    for (let i = 0; i < k; i++) {
-      b[i] += f[i] * targets[n];
-      for (let j = 0; j < k; j++) A.data[i * k + j] += f[i] * f[j];
-    }
-  });
-  for (let i = 0; i < k; i++) A.data[i * k + i] += ridge * features.length;
-  return solveSpd(A, b);
 }
 
 /** Runs TRPO on CartPole-v1; returns one record per iteration. */
@@ -88,7 +72,7 @@ export function runCartPoleTrpo(o: CartPoleTrpoOptions = {}): CartPoleTrpoIterat
       returns.push(len);
       episodes++;
     }
-    const w = fitBaseline(feats, rtg);
+    const w = fitLinearBaseline(feats, rtg, 1e-5);
     const adv = rtg.map((g, n) => g - feats[n].reduce((acc, f, i) => acc + f * w[i], 0));
     const mean = adv.reduce((a, b) => a + b, 0) / adv.length;
     const sd = Math.sqrt(adv.reduce((a, b) => a + (b - mean) ** 2, 0) / adv.length) || 1;

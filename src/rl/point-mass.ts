@@ -13,8 +13,7 @@
 import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
-import { solveSpd } from '../linalg/solve.js';
+import { fitLinearBaseline } from './baseline.js';
 import { gaussianLogStd, gaussianTrpoPolicy, mlpGaussianPolicy, sampleGaussianAction } from './gaussian-policy.js';
 import { type TrpoOptions, sampledTrpoProblem, trpoStep } from './trpo.js';
 
@@ -159,21 +158,6 @@ function baselineFeatures(s: Vec, d: number, u: number): number[] {
   return f;
 }
 
-/** Ridge least squares for the baseline's weights. */
-function fitBaseline(features: number[][], targets: ArrayLike<number>, ridge = 1e-6): Vec {
-  const k = features[0].length;
-  const A = Matrix.zeros(k, k);
-  const b = new Float64Array(k);
-  features.forEach((f, n) => {
-    for (let i = 0; i < k; i++) {
-      b[i] += f[i] * targets[n];
-      for (let j = 0; j < k; j++) A.data[i * k + j] += f[i] * f[j];
-    }
-  });
-  for (let i = 0; i < k; i++) A.data[i * k + i] += ridge * features.length;
-  return solveSpd(A, b);
-}
-
 /**
  * TRPO on the point mass: advantages are discounted rewards-to-go minus a
  * baseline fitted to them by least squares on quadratic state features (as
@@ -211,7 +195,7 @@ export function runPointMassTrpo(m: PointMass, o: PointMassTrpoOptions = {}): Po
       let g = 0;
       for (let t = T - 1; t >= 0; t--) rtg[e * T + t] = g = rewards[t] + gamma * g;
     }
-    const w = fitBaseline(feats, rtg);
+    const w = fitLinearBaseline(feats, rtg, 1e-6);
     const adv = rtg.map((g, n) => g - feats[n].reduce((acc, f, i) => acc + f * w[i], 0));
     let mean = 0;
     for (const v of adv) mean += v / adv.length;

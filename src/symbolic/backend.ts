@@ -129,8 +129,7 @@ export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): s
   backendStats.calls++;
   backendStats.millis += millis;
   if (!answered) {
-    void s.worker.terminate();
-    session = null;
+    restartBackend();
     backendStats.timeouts++;
     if (process.env.NATGRAD_TRACE_CAS) process.stderr.write(`[cas TIMEOUT ${timeoutMs} ms] ${command.slice(0, 300)}\n`);
     throw new BackendTimeout(command, timeoutMs);
