@@ -24,7 +24,7 @@ import { snes, snesLearningRate } from '../es/snes.js';
 import { TEST_FUNCTIONS } from '../es/test-functions.js';
 import { defaultLambda, type EsResult, type EsStop } from '../es/utilities.js';
 import { xnes, xnesLearningRate } from '../es/xnes.js';
-import { medianOrderStatistics, peerMedianTest, quantile, type PeerMedianTest } from './rank-statistics.js';
+import { acceptedMedianRange, medianOrderStatistics, peerMedianTest, quantile, type PeerMedianTest } from './rank-statistics.js';
 
 export type NesAlgorithm = 'xnes' | 'snes';
 export type NesFunction = keyof typeof TEST_FUNCTIONS;
@@ -110,7 +110,13 @@ export interface RowComparison {
   /** natgrad's median inside PyBrain's [Q1, Q3] (null where PyBrain gives no quartiles) */
   medianInPeerIqr: boolean | null;
   test: PeerMedianTest;
+  /** the PyBrain medians the test would accept at `level`, given natgrad's runs (its resolution) */
+  acceptedPeerMedians: [number, number] | null;
+  level: number;
 }
+
+/** The significance level of one row: 0.05 over the 18 rows, Bonferroni. */
+export const ROW_LEVEL = 0.05 / 18;
 
 /**
  * Compares natgrad's per-seed outcomes with the row's PyBrain summary by the
@@ -119,7 +125,7 @@ export interface RowComparison {
  * readings of "median of the solved runs" when some run was unsolved: the
  * median of the s solved values, and the median of all m with +Infinity.
  */
-export function compareRow(peer: PeerRow, outcomes: SeedOutcome[]): RowComparison {
+export function compareRow(peer: PeerRow, outcomes: SeedOutcome[], level = ROW_LEVEL): RowComparison {
   const m = PYBRAIN_SETTINGS.runs;
   const solvedEvals = outcomes.flatMap((o) => (o.evaluations === null ? [] : [o.evaluations]));
   const bests = outcomes.map((o) => o.best);
@@ -131,16 +137,17 @@ export function compareRow(peer: PeerRow, outcomes: SeedOutcome[]): RowCompariso
     medianBest: quantile(bests, 0.5),
     outcomes,
   };
+  const allOrder = medianOrderStatistics(m);
   if (peer.median === null) {
-    const test = peerMedianTest(bests, peer.medianBest as number, m, medianOrderStatistics(m));
-    return { peer, natgrad: summary, statistic: 'best f', medianInPeerIqr: null, test };
+    const test = peerMedianTest(bests, peer.medianBest as number, m, allOrder);
+    return { peer, natgrad: summary, statistic: 'best f', medianInPeerIqr: null, test, acceptedPeerMedians: acceptedMedianRange(bests, m, allOrder, level), level };
   }
   const solvedOrder = medianOrderStatistics(peer.solved);
-  const allOrder = medianOrderStatistics(m);
   const order = peer.solved === m ? solvedOrder : { lo: Math.min(solvedOrder.lo, allOrder.lo), hi: Math.max(solvedOrder.hi, allOrder.hi) };
   const own = outcomes.map((o) => o.evaluations ?? Infinity);
   const inIqr = summary.median !== null && summary.median >= (peer.q1 as number) && summary.median <= (peer.q3 as number);
-  return { peer, natgrad: summary, statistic: 'evaluations', medianInPeerIqr: inIqr, test: peerMedianTest(own, peer.median, m, order) };
+  const test = peerMedianTest(own, peer.median, m, order);
+  return { peer, natgrad: summary, statistic: 'evaluations', medianInPeerIqr: inIqr, test, acceptedPeerMedians: acceptedMedianRange(own, m, order, level), level };
 }
 
 /** Runs one row over seeds 1..20, after checking that natgrad's defaults are the row's settings. */
@@ -157,19 +164,21 @@ export function runRow(peer: PeerRow, seeds: readonly number[] = Array.from({ le
 
 const fmt = (x: number): string => (Number.isInteger(x) ? String(x) : String(+x.toFixed(2)));
 const fmtP = (p: number): string => (p >= 0.01 ? p.toFixed(2) : p.toExponential(1));
-const fmtF = (x: number): string => String(+x.toPrecision(3));
+const fmtF = (x: number): string => (x !== 0 && Math.abs(x) < 1e-3 ? x.toExponential(2) : String(+x.toPrecision(3)));
 
-/**
- * The markdown table of the comparison, with a verdict per row at the
- * Bonferroni level alpha / rows.
- */
-export function comparisonTable(rows: RowComparison[], alpha = 0.05): string {
-  const level = alpha / rows.length;
+const fmtRange = (r: [number, number] | null, statistic: RowComparison['statistic']): string => {
+  if (!r) return 'none';
+  const f = statistic === 'evaluations' ? fmt : fmtF;
+  return `[${f(r[0])}, ${r[1] === Infinity ? '∞' : f(r[1])}]`;
+};
+
+/** The markdown table of the comparison, with each row's verdict at its level (Bonferroni). */
+export function comparisonTable(rows: RowComparison[]): string {
   const head = [
-    '| alg | f | d | λ | PyBrain | natgrad | natgrad median in PyBrain IQR | natgrad runs above PyBrain median | p (exact) | p (sign test) | verdict |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| alg | f | d | λ | PyBrain | natgrad | natgrad median in PyBrain IQR | natgrad runs above PyBrain median | p (exact) | p (sign test) | PyBrain medians the test accepts | verdict |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
-  const body = rows.map(({ peer, natgrad, statistic, medianInPeerIqr, test }) => {
+  const body = rows.map(({ peer, natgrad, statistic, medianInPeerIqr, test, acceptedPeerMedians, level }) => {
     const pyb = statistic === 'evaluations'
       ? `${fmt(peer.median as number)} [${fmt(peer.q1 as number)}, ${fmt(peer.q3 as number)}] (${peer.solved}/20)`
       : `0/20 solved; median best f ${fmtF(peer.medianBest as number)}`;
@@ -178,7 +187,7 @@ export function comparisonTable(rows: RowComparison[], alpha = 0.05): string {
       : `${natgrad.solved}/${test.n} solved; median best f ${fmtF(natgrad.medianBest)}`;
     const verdict = test.p < level ? '**differs**' : 'no difference';
     const iqr = medianInPeerIqr === null ? '–' : medianInPeerIqr ? 'yes' : 'no';
-    return `| ${peer.alg === 'xnes' ? 'xNES' : 'SNES'} | ${peer.fn} | ${peer.d} | ${peer.population} | ${pyb} | ${own} | ${iqr} | ${test.above}/${test.n}${test.atOrAbove !== test.above ? ` (+${test.atOrAbove - test.above} equal)` : ''} | ${fmtP(test.p)} | ${fmtP(test.pSign)} | ${verdict} |`;
+    return `| ${peer.alg === 'xnes' ? 'xNES' : 'SNES'} | ${peer.fn} | ${peer.d} | ${peer.population} | ${pyb} | ${own} | ${iqr} | ${test.above}/${test.n}${test.atOrAbove !== test.above ? ` (+${test.atOrAbove - test.above} equal)` : ''} | ${fmtP(test.p)} | ${fmtP(test.pSign)} | ${fmtRange(acceptedPeerMedians, statistic)} | ${verdict} |`;
   });
   return [...head, ...body].join('\n');
 }

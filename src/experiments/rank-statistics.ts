@@ -98,3 +98,13 @@ export function signTest(above: number, below: number): number {
   for (let j = 0; j <= Math.min(above, below); j++) tail += binomial(n, j);
   return Math.min(1, (2 * tail) / 2 ** n);
 }
+
+/**
+ * The peer medians this test would accept at `level`, as the range between
+ * the smallest and largest of the own values that are accepted (the test's
+ * answer changes only at own values): a measure of its resolution.
+ */
+export function acceptedMedianRange(own: readonly number[], m: number, order: { lo: number; hi: number }, level: number): [number, number] | null {
+  const accepted = [...new Set(own)].filter((v) => peerMedianTest(own, v, m, order).p >= level).sort((a, b) => a - b);
+  return accepted.length ? [accepted[0], accepted[accepted.length - 1]] : null;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { binomial, exceedancePmf, medianOrderStatistics, peerMedianTest, quantile, signTest } from '../../src/experiments/rank-statistics.js';
+import { acceptedMedianRange, binomial, exceedancePmf, medianOrderStatistics, peerMedianTest, quantile, signTest } from '../../src/experiments/rank-statistics.js';
 
 /** P(J_k = j) by listing every order of m X's and n Y's (all equally likely under H0): an independent check of the formula. */
 function enumeratedExceedance(m: number, n: number, k: number): number[] {
@@ -102,5 +102,15 @@ describe('the peer-median test', () => {
     const r = peerMedianTest([5, 5, 6, Infinity, 1], 5, m, order);
     expect(r.above).toBe(2);
     expect(r.atOrAbove).toBe(4);
+  });
+
+  test('resolution: with 20 own runs at level 0.05/18, only a peer median outside [min, max] of the own runs is rejected', () => {
+    const own = Array.from({ length: n }, (_, i) => 100 + 7 * i);
+    expect(acceptedMedianRange(own, m, order, 0.05 / 18)).toEqual([100, 233]);
+    expect(peerMedianTest(own, 99, m, order).p).toBeLessThan(0.05 / 18);
+    // a looser level accepts a narrower range
+    const loose = acceptedMedianRange(own, m, order, 0.2)!;
+    expect(loose[0]).toBeGreaterThan(100);
+    expect(loose[1]).toBeLessThan(233);
   });
 });
