@@ -8,7 +8,7 @@
 import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Objective } from './test-functions.js';
-import type { EsOptions, EsResult } from './xnes.js';
+import type { EsOptions, EsResult } from './utilities.js';
 
 /** Minimises `f` by the (1+1)-ES. */
 export function onePlusOneEs(f: Objective, d: number, o: EsOptions = {}): EsResult {
@@ -16,7 +16,7 @@ export function onePlusOneEs(f: Objective, d: number, o: EsOptions = {}): EsResu
   const rng = new Rng(o.seed ?? 1);
   const target = o.target ?? 1e-8;
   const maxEvaluations = o.maxEvaluations ?? 1e6;
-  let x = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
+  let x: Float64Array = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
   let fx = f(x);
   let sigma = o.sigma ?? 1;
   let evaluations = 1;
@@ -33,5 +33,6 @@ export function onePlusOneEs(f: Objective, d: number, o: EsOptions = {}): EsResu
     if (evaluations % 10 === 0) trace.push([evaluations, fx]);
   }
   trace.push([evaluations, fx]);
-  return { evaluationsToTarget: fx <= target ? evaluations : null, evaluations, best: fx, bestX: x, trace };
+  const stop = fx <= target ? 'target' : 'budget';
+  return { evaluationsToTarget: stop === 'target' ? evaluations : null, evaluations, best: fx, bestX: x, trace, stop };
 }

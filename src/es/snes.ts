@@ -5,31 +5,26 @@
  * with η_σ = (3 + ln d) / (5 √d). For a diagonal factor the matrix
  * exponential is the elementwise one, so this is xNES restricted to diagonal B.
  */
-import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import type { Vec } from '../core/vec.js';
+import { requirePositive } from '../core/validate.js';
 import type { Objective } from './test-functions.js';
-import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
-import { defaultLambda, type EsOptions, type EsResult } from './xnes.js';
+import { evaluateGeneration, finishSearch, generationFits, rankUtilities, resolveSearchSettings, startProgress, stopAfterGeneration, type EsOptions, type EsResult } from './utilities.js';
 
 /** The paper's default learning rate of σ in SNES: (3 + ln d) / (5 √d). */
 export const snesLearningRate = (d: number): number => (3 + Math.log(d)) / (5 * Math.sqrt(d));
 
 /** Minimises `f` by SNES. */
 export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number } = {}): EsResult {
-  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
-  const rng = new Rng(o.seed ?? 1);
-  const lambda = o.lambda ?? defaultLambda(d);
-  const etaMu = o.etaMu ?? 1;
-  const etaSigma = o.etaSigma ?? snesLearningRate(d);
-  const target = o.target ?? 1e-8;
-  const maxEvaluations = o.maxEvaluations ?? 1e6;
-  const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  const sigma = new Float64Array(d).fill(o.sigma ?? 1);
+  const { seed, lambda, mean: mu, sigma: sigma0, target, maxEvaluations } = resolveSearchSettings(d, o);
+  const rng = new Rng(seed);
+  const etaMu = requirePositive(o.etaMu ?? 1, 'etaMu');
+  const etaSigma = requirePositive(o.etaSigma ?? snesLearningRate(d), 'etaSigma');
+  const sigma = new Float64Array(d).fill(sigma0);
   const progress = startProgress(mu);
-  while (progress.evaluations < maxEvaluations) {
+  while (generationFits(progress, lambda, maxEvaluations)) {
     const { zs, fit } = evaluateGeneration(rng, lambda, d, (z) => mu.map((m, i) => m + sigma[i] * z[i]), f, progress);
-    if (progress.best <= target) return { evaluationsToTarget: progress.evaluations, ...progress };
+    const stop = stopAfterGeneration(progress, target);
+    if (stop) return finishSearch(progress, stop);
     const u = rankUtilities(fit);
     for (let i = 0; i < d; i++) {
       let gm = 0;
@@ -42,5 +37,5 @@ export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
       sigma[i] *= Math.exp((etaSigma / 2) * gs);
     }
   }
-  return { evaluationsToTarget: null, ...progress };
+  return finishSearch(progress, 'budget');
 }

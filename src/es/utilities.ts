@@ -5,6 +5,7 @@
  * under monotone transformations of the fitness.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireFinite, requireIntegerInRange, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 
 /** The λ utilities, best first. */
@@ -25,16 +26,103 @@ export function rankUtilities(fitness: ArrayLike<number>): Vec {
   return out;
 }
 
+/** Why a search stopped. */
+export type EsStop = 'target' | 'budget' | 'NaN fitness';
+
+export interface EsOptions {
+  seed?: number;
+  /** initial mean [zeros] and step size [1] */
+  mean?: ArrayLike<number>;
+  sigma?: number;
+  /** population size [4 + floor(3 ln d)] */
+  lambda?: number;
+  /** stop when the best fitness is <= target [1e-8] */
+  target?: number;
+  /** evaluation budget [1e6]; a generation that would exceed it is not started */
+  maxEvaluations?: number;
+}
+
+export interface EsResult {
+  /** evaluations until the target was reached, null if not within the budget */
+  evaluationsToTarget: number | null;
+  evaluations: number;
+  best: number;
+  bestX: Vec;
+  /** (evaluations, best fitness so far) once per generation */
+  trace: [number, number][];
+  stop: EsStop;
+}
+
+/** The default population size of NES and CMA-ES: 4 + floor(3 ln d). */
+export const defaultLambda = (d: number): number => 4 + Math.floor(3 * Math.log(d));
+
 /** A search's running record: evaluations spent, the best fitness and point so far, and one trace entry per generation. */
 export interface SearchProgress {
   evaluations: number;
   best: number;
   bestX: Vec;
   trace: [number, number][];
+  /** set by `evaluateGeneration` when a fitness value is NaN */
+  sawNaN: boolean;
 }
 
 export function startProgress(mean: Vec): SearchProgress {
-  return { evaluations: 0, best: Infinity, bestX: Float64Array.from(mean), trace: [] };
+  return { evaluations: 0, best: Infinity, bestX: Float64Array.from(mean), trace: [], sawNaN: false };
+}
+
+/** The settings every population-based search shares, with the defaults filled in. */
+export interface SearchSettings {
+  seed: number;
+  lambda: number;
+  mean: Float64Array;
+  sigma: number;
+  target: number;
+  maxEvaluations: number;
+}
+
+/**
+ * Validates and completes the shared options: population λ [4 + floor(3 ln d)],
+ * start mean [zeros], step size [1], target [1e-8], budget [1e6].
+ */
+export function resolveSearchSettings(d: number, o: EsOptions): SearchSettings {
+  requireIntegerInRange(d, 'd', 1);
+  const lambda = requireIntegerInRange(o.lambda ?? defaultLambda(d), 'lambda', 2);
+  if (o.mean !== undefined && o.mean.length !== d) throw new NatgradError('mean', `must have length d = ${d}, got ${o.mean.length}`);
+  const mean = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
+  mean.forEach((v, i) => requireFinite(v, `mean[${i}]`));
+  return {
+    seed: requireFinite(o.seed ?? 1, 'seed'),
+    lambda,
+    mean,
+    sigma: requirePositive(o.sigma ?? 1, 'sigma'),
+    target: requireFinite(o.target ?? 1e-8, 'target'),
+    // the budget must hold at least one generation
+    maxEvaluations: requireIntegerInRange(o.maxEvaluations ?? 1e6, 'maxEvaluations', lambda),
+  };
+}
+
+/**
+ * Whether another generation of λ evaluations fits the budget. A generation
+ * is never cut short and the budget is never exceeded (PyBrain's rule: stop
+ * when evaluations + λ > budget), so a search spends floor(budget/λ)·λ.
+ */
+export const generationFits = (progress: SearchProgress, lambda: number, maxEvaluations: number): boolean =>
+  progress.evaluations + lambda <= maxEvaluations;
+
+/** The result of a search that stopped for `stop`. */
+export function finishSearch(progress: SearchProgress, stop: EsStop): EsResult {
+  const { evaluations, best, bestX, trace } = progress;
+  return { evaluationsToTarget: stop === 'target' ? evaluations : null, evaluations, best, bestX, trace, stop };
+}
+
+/**
+ * The stop after a generation: the target reached, or a NaN fitness, which
+ * has no rank (the search returns the best so far). +Infinity ranks last and
+ * is a usable penalty, so it does not stop the search.
+ */
+export function stopAfterGeneration(progress: SearchProgress, target: number): EsStop | null {
+  if (progress.best <= target) return 'target';
+  return progress.sawNaN ? 'NaN fitness' : null;
 }
 
 /**
@@ -49,6 +137,7 @@ export function evaluateGeneration(rng: { normal(): number }, lambda: number, d:
     const z = Float64Array.from({ length: d }, () => rng.normal());
     const x = toX(z);
     fit[k] = f(x);
+    if (Number.isNaN(fit[k])) progress.sawNaN = true;
     zs.push(z);
     progress.evaluations++;
     if (fit[k] < progress.best) {

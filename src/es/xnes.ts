@@ -8,39 +8,13 @@
  * The factor update is the matrix exponential multiplied from the right, not
  * elementwise (PITFALLS #19): expm of the trace-free G_B keeps det B = 1.
  */
-import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import type { Vec } from '../core/vec.js';
+import { requirePositive } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec } from '../linalg/ops.js';
 import { expmSymmetric } from '../linalg/matrix-function.js';
 import type { Objective } from './test-functions.js';
-import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
-
-export interface EsOptions {
-  seed?: number;
-  /** initial mean [zeros] and step size [1] */
-  mean?: Vec;
-  sigma?: number;
-  /** population size [4 + floor(3 ln d)] */
-  lambda?: number;
-  /** stop when the best fitness is <= target [1e-8] */
-  target?: number;
-  maxEvaluations?: number;
-}
-
-export interface EsResult {
-  /** evaluations until the target was reached, null if not within the budget */
-  evaluationsToTarget: number | null;
-  evaluations: number;
-  best: number;
-  bestX: Vec;
-  /** (evaluations, best fitness so far) once per generation */
-  trace: [number, number][];
-}
-
-/** The default population size of NES and CMA-ES: 4 + floor(3 ln d). */
-export const defaultLambda = (d: number): number => 4 + Math.floor(3 * Math.log(d));
+import { evaluateGeneration, finishSearch, generationFits, rankUtilities, resolveSearchSettings, startProgress, stopAfterGeneration, type EsOptions, type EsResult } from './utilities.js';
 
 /** The paper's default learning rate of σ and B in xNES: 3 (3 + ln d) / (5 d √d). */
 export const xnesLearningRate = (d: number): number => (3 * (3 + Math.log(d))) / (5 * d * Math.sqrt(d));
@@ -52,24 +26,21 @@ export function expmFactorUpdate(B: Matrix, M: Matrix): Matrix {
 
 /** Minimises `f` from `options.mean` by xNES. */
 export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number; etaB?: number } = {}): EsResult {
-  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
-  const rng = new Rng(o.seed ?? 1);
-  const lambda = o.lambda ?? defaultLambda(d);
-  const etaMu = o.etaMu ?? 1;
-  const etaSigma = o.etaSigma ?? xnesLearningRate(d);
-  const etaB = o.etaB ?? etaSigma;
-  const target = o.target ?? 1e-8;
-  const maxEvaluations = o.maxEvaluations ?? 1e6;
-  const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  let sigma = o.sigma ?? 1;
+  const { seed, lambda, mean: mu, sigma: sigma0, target, maxEvaluations } = resolveSearchSettings(d, o);
+  const rng = new Rng(seed);
+  const etaMu = requirePositive(o.etaMu ?? 1, 'etaMu');
+  const etaSigma = requirePositive(o.etaSigma ?? xnesLearningRate(d), 'etaSigma');
+  const etaB = requirePositive(o.etaB ?? etaSigma, 'etaB');
+  let sigma = sigma0;
   let B = Matrix.identity(d);
   const progress = startProgress(mu);
-  while (progress.evaluations < maxEvaluations) {
+  while (generationFits(progress, lambda, maxEvaluations)) {
     const { zs, fit } = evaluateGeneration(rng, lambda, d, (z) => {
       const bz = matvec(B, z);
       return mu.map((m, i) => m + sigma * bz[i]);
     }, f, progress);
-    if (progress.best <= target) return { evaluationsToTarget: progress.evaluations, ...progress };
+    const stop = stopAfterGeneration(progress, target);
+    if (stop) return finishSearch(progress, stop);
     const u = rankUtilities(fit);
     const gDelta = new Float64Array(d);
     const gM = Matrix.zeros(d, d);
@@ -89,5 +60,5 @@ export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) M.data[i * d + j] = (etaB / 2) * (gM.data[i * d + j] - (i === j ? gSigma : 0));
     B = expmFactorUpdate(B, M);
   }
-  return { evaluationsToTarget: null, ...progress };
+  return finishSearch(progress, 'budget');
 }

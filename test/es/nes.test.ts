@@ -7,8 +7,8 @@ import { matmul, matmulNT, maxAbsDiff, transpose } from '../../src/linalg/ops.js
 import { onePlusOneEs } from '../../src/es/one-plus-one-es.js';
 import { snes, snesLearningRate } from '../../src/es/snes.js';
 import { ellipsoid, rosenbrock, sphere } from '../../src/es/test-functions.js';
-import { nesUtilities, rankUtilities } from '../../src/es/utilities.js';
-import { defaultLambda, expmFactorUpdate, xnes, xnesLearningRate } from '../../src/es/xnes.js';
+import { defaultLambda, nesUtilities, rankUtilities } from '../../src/es/utilities.js';
+import { expmFactorUpdate, xnes, xnesLearningRate } from '../../src/es/xnes.js';
 
 function randomFactorAndTraceFree(seed: number, d: number): { B: Matrix; M: Matrix } {
   const rng = new Rng(seed);
