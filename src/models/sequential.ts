@@ -19,6 +19,7 @@ import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/
 import { Matrix } from '../linalg/matrix.js';
 import { type Layer, type KfacBlockShape, type LayerSpec, buildLayer } from './layers/index.js';
 import { LIKELIHOODS, type Likelihood, likelihoodModel } from './likelihoods.js';
+import type { MlpSpec } from './mlp.js';
 import { type ExampleTarget, OutputLoss } from './output-loss.js';
 import { type Shape, Tensor, flatFromNested, formatShape, sameShape, toNested } from './tensor.js';
 
@@ -391,4 +392,18 @@ export function sequentialFromSpec(raw: unknown, path = 'spec.model'): Sequentia
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new NatgradError(path, `must be an object, got ${describeValue(raw)}`);
   const r = raw as Record<string, unknown>;
   return new Sequential({ input: r.input as number[], layers: r.layers as LayerSpec[], likelihood: r.likelihood as Likelihood }, path);
+}
+
+/**
+ * The MLP of a version-1 spec as a sequential model: per layer a `linear`
+ * (with the layer's bias flag) and an `activation`. The parameter vector is
+ * the same (per layer W row-major, then b); `W<l>` is named `L<2l-1>.W`.
+ */
+export function sequentialSpecFromMlp(spec: MlpSpec): SequentialSpec {
+  const layers: LayerSpec[] = [];
+  spec.activations.forEach((fn, l) => {
+    layers.push({ type: 'linear', out: spec.sizes[l + 1], bias: spec.bias === undefined || spec.bias[l] !== false });
+    layers.push({ type: 'activation', fn });
+  });
+  return { input: [spec.sizes[0]], layers, likelihood: spec.likelihood };
 }
