@@ -10,10 +10,10 @@
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import type { Vec } from '../../src/core/vec.js';
-import type { SequentialSpec } from '../../src/models/sequential.js';
 import { Tensor } from '../../src/models/tensor.js';
 import { fdMismatches } from './fixtures.js';
 import {
+  LAYER_MODELS,
   type SeqProblem,
   centralDifference,
   dot,
@@ -41,64 +41,6 @@ const H = 1e-4;
  */
 const ROUNDING = 2 ** -40;
 
-export const LAYER_MODELS: Record<string, SequentialSpec> = {
-  'linear on vectors, tanh, categorical': {
-    input: [3],
-    layers: [{ type: 'linear', out: 4 }, { type: 'activation', fn: 'tanh' }, { type: 'linear', out: 3 }],
-    likelihood: 'categorical',
-  },
-  'linear shared over positions, softplus, per-position categorical': {
-    input: [3, 2],
-    layers: [{ type: 'linear', out: 3 }, { type: 'activation', fn: 'softplus' }, { type: 'linear', out: 2, bias: false }],
-    likelihood: 'categorical',
-  },
-  'conv2d with stride and padding, sigmoid, flatten, bernoulli': {
-    input: [2, 5, 4],
-    layers: [
-      { type: 'conv2d', out: 3, kernel: [3, 2], stride: [2, 1], padding: [1, 0] },
-      { type: 'activation', fn: 'sigmoid' },
-      { type: 'flatten' },
-      { type: 'linear', out: 1 },
-    ],
-    likelihood: 'bernoulli',
-  },
-  'conv2d without bias, two convs, mean pooling, gaussian': {
-    input: [1, 5, 5],
-    layers: [
-      { type: 'conv2d', out: 2, kernel: [2, 2], bias: false },
-      { type: 'activation', fn: 'tanh' },
-      { type: 'conv2d', out: 3, kernel: [2, 3], stride: [1, 2], padding: [1, 1] },
-      { type: 'mean' },
-      { type: 'linear', out: 2 },
-    ],
-    likelihood: 'gaussian',
-  },
-  'attention (2 heads), mean over positions, categorical': {
-    input: [4, 4],
-    layers: [{ type: 'attention', heads: 2 }, { type: 'activation', fn: 'tanh' }, { type: 'mean' }, { type: 'linear', out: 3 }],
-    likelihood: 'categorical',
-  },
-  'causal attention, per-position categorical (a small transformer block)': {
-    input: [4, 6],
-    layers: [{ type: 'linear', out: 4 }, { type: 'attention', heads: 2, causal: true }, { type: 'activation', fn: 'softplus' }, { type: 'linear', out: 3 }],
-    likelihood: 'categorical',
-  },
-  'attention alone, per-position gaussian': {
-    input: [3, 2],
-    layers: [{ type: 'attention', heads: 1 }],
-    likelihood: 'gaussian',
-  },
-  'flatten of a sequence, relu, gaussian': {
-    input: [3, 2],
-    layers: [{ type: 'flatten' }, { type: 'linear', out: 4 }, { type: 'activation', fn: 'relu' }, { type: 'linear', out: 2 }],
-    likelihood: 'gaussian',
-  },
-  'per-position bernoulli on a sequence': {
-    input: [5, 3],
-    layers: [{ type: 'attention', heads: 3 }, { type: 'activation', fn: 'identity' }, { type: 'linear', out: 1 }],
-    likelihood: 'bernoulli',
-  },
-};
 
 const N = 3;
 const DIRECTIONS = 4;
