@@ -212,16 +212,18 @@ export class Sequential {
     dOut: Tensor,
     grad: { data: Float64Array; perRow: boolean } | null,
     collect: ((l: number, block: number, g: Float64Array) => void) | null,
-  ): Tensor {
+    inputGradient: boolean,
+  ): Tensor | null {
     const N = trace.input.batch;
     if (dOut.batch % N !== 0 || !sameShape(dOut.exampleShape, this.outputShape)) {
       throw new NatgradError('outputGradient', `must be [N S, ...${formatShape(this.outputShape)}] for N = ${N} examples, got ${formatShape(dOut.shape)}`);
     }
     const rowsPerExample = dOut.batch / N;
-    let dy = dOut;
+    let dy: Tensor | null = dOut;
     for (let l = this.layers.length - 1; l >= 0; l--) {
       const layer = this.layers[l];
-      dy = layer.backward(this.layerParams(theta, l), trace.caches[l], dy, {
+      dy = layer.backward(this.layerParams(theta, l), trace.caches[l], dy as Tensor, {
+        inputGradient: l > 0 || inputGradient,
         rowsPerExample,
         grad: grad === null || layer.paramCount === 0 ? null : { data: grad.data, offset: this.offsets[l], perRow: grad.perRow, stride: this.paramCount },
         collect: collect === null || layer.kfacBlocks.length === 0 ? null : (block, g) => collect(l, block, g),
@@ -231,19 +233,19 @@ export class Sequential {
   }
 
   /**
-   * Jᵀ u summed over rows: the parameter gradient sum_m J_{n(m)}ᵀ u_m and the
-   * input gradient, for u = dOut of shape [N S, ...outputShape].
+   * Jᵀ u summed over rows: the parameter gradient sum_m J_{n(m)}ᵀ u_m and,
+   * when asked for, the input gradient, for u = dOut of shape [N S, ...outputShape].
    */
-  vjp(theta: Vec, trace: SequentialTrace, dOut: Tensor): { gradient: Vec; inputGradient: Tensor } {
+  vjp(theta: Vec, trace: SequentialTrace, dOut: Tensor, options: { inputGradient?: boolean } = {}): { gradient: Vec; inputGradient: Tensor | null } {
     const gradient = new Float64Array(this.paramCount);
-    const inputGradient = this.backwardPass(theta, trace, dOut, { data: gradient, perRow: false }, null);
+    const inputGradient = this.backwardPass(theta, trace, dOut, { data: gradient, perRow: false }, null, options.inputGradient === true);
     return { gradient, inputGradient };
   }
 
   /** J_{n(m)}ᵀ u_m for every row m of dOut ([N S, ...outputShape]), as an (N S) x P matrix. */
   vjpRows(theta: Vec, trace: SequentialTrace, dOut: Tensor): Matrix {
     const G = new Matrix(dOut.batch, this.paramCount);
-    this.backwardPass(theta, trace, dOut, { data: G.data, perRow: true }, null);
+    this.backwardPass(theta, trace, dOut, { data: G.data, perRow: true }, null, false);
     return G;
   }
 
@@ -320,7 +322,8 @@ export class Sequential {
     }
     const hv = new Float64Array(this.paramCount);
     for (let l = this.layers.length - 1; l >= 0; l--) {
-      const r = this.layers[l].rBackward(this.layerParams(theta, l), this.layerParams(v, l), trace.caches[l], tangents[l], dy, rdy, this.layerParams(hv, l));
+      const r = this.layers[l].rBackward(this.layerParams(theta, l), this.layerParams(v, l), trace.caches[l], tangents[l], dy, rdy, this.layerParams(hv, l), l > 0);
+      if (r === null) break;
       dy = r.dx;
       rdy = r.rdx;
     }
@@ -354,7 +357,7 @@ export class Sequential {
   collect(theta: Vec, trace: SequentialTrace, dOut: Tensor, options: { gradient?: boolean } = {}): { statistics: KfacStatistics[]; gradient: Vec | null } {
     const grads = new Map<string, Float64Array>();
     const gradient = options.gradient ? new Float64Array(this.paramCount) : null;
-    this.backwardPass(theta, trace, dOut, gradient === null ? null : { data: gradient, perRow: false }, (l, b, g) => grads.set(`${l}:${b}`, g));
+    this.backwardPass(theta, trace, dOut, gradient === null ? null : { data: gradient, perRow: false }, (l, b, g) => grads.set(`${l}:${b}`, g), false);
     const N = trace.input.batch;
     const statistics: KfacStatistics[] = [];
     this.layers.forEach((layer, l) => {

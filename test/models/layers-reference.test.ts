@@ -154,7 +154,7 @@ describe.each(GEOMETRIES)('conv2d, %s', (_name, g, bias) => {
   test('the input gradient equals the nested-loop adjoint', () => {
     const { cache, output } = layer.forward(theta, x);
     const dy = randomTensor(rng, output.shape);
-    const dx = layer.backward(theta, cache, dy, { rowsPerExample: 1, grad: null, collect: null });
+    const dx = layer.backward(theta, cache, dy, { rowsPerExample: 1, grad: null, collect: null, inputGradient: true }) as Tensor;
     const ref = directConvInputGradient(g, W, dy);
     expect(withinSummationError(dx.data, ref.dx, ref.scale, g.out * g.kh * g.kw)).toEqual([]);
   });

@@ -60,7 +60,7 @@ describe.each(problems())('%s', (name, p) => {
     const N = x.batch;
     const g = model.loss.lossAndGradient(trace.output, targets).gradient;
     for (let i = 0; i < g.data.length; i++) g.data[i] /= N;
-    const inputGradient = model.vjp(theta, trace, g).inputGradient;
+    const inputGradient = model.vjp(theta, trace, g, { inputGradient: true }).inputGradient as Tensor;
     for (const { v, dx } of dirs) {
       expect(smoothAlong(p, v, null, H)).toBe(true);
       const fd = centralDifference((t) => [model.meanLoss(shifted(theta, v, t), x, targets)], H);
@@ -95,7 +95,8 @@ describe.each(problems())('%s', (name, p) => {
     for (const { v, dx, u } of dirs) {
       const Jv = model.jvp(theta, trace, v, null);
       const Jx = model.jvp(theta, trace, null, dx);
-      const { gradient: JTu, inputGradient } = model.vjp(theta, trace, u);
+      const { gradient: JTu, inputGradient: dxu } = model.vjp(theta, trace, u, { inputGradient: true });
+      const inputGradient = dxu as Tensor;
       expect(Math.abs(dot(u.data, Jv.data) - dot(JTu, v))).toBeLessThanOrEqual(ROUNDING * (norm(u.data) * norm(Jv.data) + norm(JTu) * norm(v)));
       expect(Math.abs(dot(u.data, Jx.data) - dot(inputGradient.data, dx.data))).toBeLessThanOrEqual(
         ROUNDING * (norm(u.data) * norm(Jx.data) + norm(inputGradient.data) * norm(dx.data)),

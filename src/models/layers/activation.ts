@@ -50,7 +50,8 @@ export class ActivationLayer implements Layer {
     return { output: new Tensor(x.shape, y), cache: { input: s, N: x.batch } };
   }
 
-  backward(_theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor {
+  backward(_theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
+    if (!options.inputGradient) return null;
     const { input: s, N } = cache as ActivationCache;
     const size = s.length / Math.max(N, 1);
     const S = options.rowsPerExample;
@@ -78,7 +79,8 @@ export class ActivationLayer implements Layer {
   }
 
   /** dx = phi'(s) dy; R(dx) = phi'(s) R(dy) + phi''(s) R(s) dy. */
-  rBackward(_theta: Vec, _v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor): { dx: Tensor; rdx: Tensor } {
+  rBackward(_theta: Vec, _v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+    if (!inputGradient) return null;
     const { input: s } = cache as ActivationCache;
     const rs = tangent as Float64Array | null;
     const g = dy.data;

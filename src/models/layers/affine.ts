@@ -36,8 +36,9 @@ function addColumnSums(dS: Float64Array, rows: number, out: number, dst: Float64
 
 /**
  * The backward pass: dA = dS W ((M R) x fanIn) for dS of M R rows, M = N S
- * (row block m belongs to example floor(m / S)), and the parameter gradient
- * dW = sum dSᵀ A, db = sum of dS's rows, summed or per row block m.
+ * (row block m belongs to example floor(m / S)), or null when not wanted, and
+ * the parameter gradient dW = sum dSᵀ A, db = sum of dS's rows, summed or per
+ * row block m.
  */
 export function affineBackward(
   k: KfacBlockShape,
@@ -47,11 +48,13 @@ export function affineBackward(
   M: number,
   rowsPerExample: number,
   grad: ParamGradient | null,
-): Float64Array {
-  const { out, fanIn, positions: R, weightOffset, biasOffset } = k;
+  inputGradient: boolean,
+): Float64Array | null {
+  const { out, fanIn, positions: R, weightOffset } = k;
+  if (grad !== null) affineParamGradient(k, A, dS, M, rowsPerExample, grad);
+  if (!inputGradient) return null;
   const dA = new Float64Array(M * R * fanIn);
   matmulStrided(false, false, M * R, fanIn, out, 1, dS, 0, out, theta, weightOffset, fanIn, 0, dA, 0, fanIn);
-  if (grad !== null) affineParamGradient(k, A, dS, M, rowsPerExample, grad);
   return dA;
 }
 
@@ -122,15 +125,17 @@ export function affineRBackward(
   rdS: Float64Array,
   rows: number,
   hv: Vec,
-): { dA: Float64Array; rdA: Float64Array } {
+  inputGradient: boolean,
+): { dA: Float64Array; rdA: Float64Array } | null {
   const { out, fanIn, weightOffset, biasOffset } = k;
+  matmulStrided(true, false, out, fanIn, rows, 1, rdS, 0, out, A, 0, fanIn, 1, hv, weightOffset, fanIn);
+  if (rA !== null) matmulStrided(true, false, out, fanIn, rows, 1, dS, 0, out, rA, 0, fanIn, 1, hv, weightOffset, fanIn);
+  if (biasOffset !== null) addColumnSums(rdS, rows, out, hv, biasOffset);
+  if (!inputGradient) return null;
   const dA = new Float64Array(rows * fanIn);
   const rdA = new Float64Array(rows * fanIn);
   matmulStrided(false, false, rows, fanIn, out, 1, dS, 0, out, theta, weightOffset, fanIn, 0, dA, 0, fanIn);
   matmulStrided(false, false, rows, fanIn, out, 1, rdS, 0, out, theta, weightOffset, fanIn, 0, rdA, 0, fanIn);
   matmulStrided(false, false, rows, fanIn, out, 1, dS, 0, out, v, weightOffset, fanIn, 1, rdA, 0, fanIn);
-  matmulStrided(true, false, out, fanIn, rows, 1, rdS, 0, out, A, 0, fanIn, 1, hv, weightOffset, fanIn);
-  if (rA !== null) matmulStrided(true, false, out, fanIn, rows, 1, dS, 0, out, rA, 0, fanIn, 1, hv, weightOffset, fanIn);
-  if (biasOffset !== null) addColumnSums(rdS, rows, out, hv, biasOffset);
   return { dA, rdA };
 }

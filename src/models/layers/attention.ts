@@ -158,13 +158,13 @@ export class AttentionLayer implements Layer {
     }
   }
 
-  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor {
+  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
     const c = cache as AttentionCache;
     const { T, D, heads: H, headDim: dh, scaling } = this;
     const M = dy.batch;
     const S = options.rowsPerExample;
     options.collect?.(1, dy.data);
-    const dZ = affineBackward(this.outProj, theta, c.heads, dy.data, M, S, options.grad);
+    const dZ = affineBackward(this.outProj, theta, c.heads, dy.data, M, S, options.grad, true) as Float64Array;
     const dQkv = new Float64Array(M * T * 3 * D);
     const dP = new Float64Array(T * T);
     for (let m = 0; m < M; m++) {
@@ -182,8 +182,8 @@ export class AttentionLayer implements Layer {
       }
     }
     options.collect?.(0, dQkv);
-    const dx = affineBackward(this.inProj, theta, c.input, dQkv, M, S, options.grad);
-    return new Tensor([M, T, D], dx);
+    const dx = affineBackward(this.inProj, theta, c.input, dQkv, M, S, options.grad, options.inputGradient);
+    return dx === null ? null : new Tensor([M, T, D], dx);
   }
 
   jvp(theta: Vec, v: Vec | null, cache: unknown, dx: Tensor | null): { output: Tensor; tangent: AttentionTangent } {
@@ -217,12 +217,12 @@ export class AttentionLayer implements Layer {
     return { output: new Tensor([N, T, D], rY), tangent: { rInput, rQkv, rWeights, rHeads: rZ } };
   }
 
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec): { dx: Tensor; rdx: Tensor } {
+  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
     const c = cache as AttentionCache;
     const t = tangent as AttentionTangent;
     const { T, D, heads: H, headDim: dh, scaling } = this;
     const N = c.N;
-    const out = affineRBackward(this.outProj, theta, v, c.heads, t.rHeads, dy.data, rdy.data, N * T, hv);
+    const out = affineRBackward(this.outProj, theta, v, c.heads, t.rHeads, dy.data, rdy.data, N * T, hv, true) as { dA: Float64Array; rdA: Float64Array };
     const dZ = out.dA;
     const rdZ = out.rdA;
     const dQkv = new Float64Array(N * T * 3 * D);
@@ -271,8 +271,8 @@ export class AttentionLayer implements Layer {
         matmulStrided(true, false, T, dh, T, scaling, dP, 0, T, RQ, q, 3 * D, 1, rdQkv, k, 3 * D);
       }
     }
-    const inp = affineRBackward(this.inProj, theta, v, c.input, t.rInput, dQkv, rdQkv, N * T, hv);
-    return { dx: new Tensor([N, T, D], inp.dA), rdx: new Tensor([N, T, D], inp.rdA) };
+    const inp = affineRBackward(this.inProj, theta, v, c.input, t.rInput, dQkv, rdQkv, N * T, hv, inputGradient);
+    return inp === null ? null : { dx: new Tensor([N, T, D], inp.dA), rdx: new Tensor([N, T, D], inp.rdA) };
   }
 
   kfacInputs(cache: unknown): Float64Array[] {

@@ -197,13 +197,13 @@ export class Conv2dLayer implements Layer {
     return { output: new Tensor([N, ...this.outputShape], this.transposeBlocks(S, N, true)), cache: { patches, N } };
   }
 
-  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor {
+  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
     const c = cache as Conv2dCache;
     const M = dy.batch;
     const dS = this.transposeBlocks(dy.data, M, false);
     options.collect?.(0, dS);
-    const dP = affineBackward(this.block, theta, c.patches, dS, M, options.rowsPerExample, options.grad);
-    return new Tensor([M, ...this.inputShape], this.col2im(dP, M));
+    const dP = affineBackward(this.block, theta, c.patches, dS, M, options.rowsPerExample, options.grad, options.inputGradient);
+    return dP === null ? null : new Tensor([M, ...this.inputShape], this.col2im(dP, M));
   }
 
   jvp(theta: Vec, v: Vec | null, cache: unknown, dx: Tensor | null): { output: Tensor; tangent: Conv2dTangent } {
@@ -213,15 +213,16 @@ export class Conv2dLayer implements Layer {
     return { output: new Tensor([c.N, ...this.outputShape], this.transposeBlocks(rS, c.N, true)), tangent: { rPatches } };
   }
 
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec): { dx: Tensor; rdx: Tensor } {
+  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
     const c = cache as Conv2dCache;
     const t = tangent as Conv2dTangent;
     const N = c.N;
     const dS = this.transposeBlocks(dy.data, N, false);
     const rdS = this.transposeBlocks(rdy.data, N, false);
-    const { dA, rdA } = affineRBackward(this.block, theta, v, c.patches, t.rPatches, dS, rdS, N * this.L, hv);
+    const r = affineRBackward(this.block, theta, v, c.patches, t.rPatches, dS, rdS, N * this.L, hv, inputGradient);
+    if (r === null) return null;
     const shape = [N, ...this.inputShape];
-    return { dx: new Tensor(shape, this.col2im(dA, N)), rdx: new Tensor(shape, this.col2im(rdA, N)) };
+    return { dx: new Tensor(shape, this.col2im(r.dA, N)), rdx: new Tensor(shape, this.col2im(r.rdA, N)) };
   }
 
   kfacInputs(cache: unknown): Float64Array[] {

@@ -4,7 +4,7 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
-import type { Layer } from './layer.js';
+import type { BackwardOptions, Layer } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface FlattenSpec {
@@ -33,8 +33,8 @@ export class FlattenLayer implements Layer {
     return { output: x.withExampleShape(this.outputShape), cache: x.batch };
   }
 
-  backward(_theta: Vec, _cache: unknown, dy: Tensor): Tensor {
-    return dy.withExampleShape(this.inputShape);
+  backward(_theta: Vec, _cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
+    return options.inputGradient ? dy.withExampleShape(this.inputShape) : null;
   }
 
   jvp(_theta: Vec, _v: Vec | null, cache: unknown, dx: Tensor | null): { output: Tensor; tangent: null } {
@@ -42,8 +42,8 @@ export class FlattenLayer implements Layer {
     return { output: dx === null ? Tensor.zeros(N, this.outputShape) : dx.withExampleShape(this.outputShape), tangent: null };
   }
 
-  rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor): { dx: Tensor; rdx: Tensor } {
-    return { dx: dy.withExampleShape(this.inputShape), rdx: rdy.withExampleShape(this.inputShape) };
+  rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+    return inputGradient ? { dx: dy.withExampleShape(this.inputShape), rdx: rdy.withExampleShape(this.inputShape) } : null;
   }
 
   kfacInputs(): Float64Array[] {

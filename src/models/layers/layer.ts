@@ -82,6 +82,8 @@ export interface BackwardOptions {
    * gradient with respect to its pre-activation output, (rows R) x out.
    */
   readonly collect: ((block: number, outputGradient: Float64Array) => void) | null;
+  /** false when dx is not wanted (the first layer): backward then skips it and returns null */
+  readonly inputGradient: boolean;
 }
 
 export interface LayerForward {
@@ -110,16 +112,17 @@ export interface Layer {
   readonly kfacBlocks: readonly KfacBlockShape[];
   /** y = f(theta, x) on a batch x of shape [N, ...inputShape] */
   forward(theta: Vec, x: Tensor): LayerForward;
-  /** dx for dy of shape [N S, ...outputShape]; the parameter gradient goes to options.grad */
-  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor;
+  /** dx for dy of shape [N S, ...outputShape] (null when options.inputGradient is false); the parameter gradient goes to options.grad */
+  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null;
   /** forward mode along parameter tangent v (null: zero) and input tangent dx (null: zero) */
   jvp(theta: Vec, v: Vec | null, cache: unknown, dx: Tensor | null): LayerTangent;
   /**
    * The backward pass of dy (one row per example) and its R-derivative along
    * the tangent of `jvp(theta, v, cache, dx)`, given R(dy) = rdy: returns dx and
-   * R(dx), and adds R(dtheta) to `hv` (the layer's slice).
+   * R(dx) (or null when `inputGradient` is false), and adds R(dtheta) to
+   * `hv` (the layer's slice).
    */
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec): { dx: Tensor; rdx: Tensor };
+  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null;
   /** each weight matrix's inputs a_{n,r}, N x R x fanIn, in kfacBlocks order */
   kfacInputs(cache: unknown): Float64Array[];
   /** PyTorch's default initialisation of the layer's parameters, written into theta (its slice) */

@@ -66,11 +66,11 @@ export class LinearLayer implements Layer {
     return { output: new Tensor([N, ...this.outputShape], S), cache: { input: x.data, N } };
   }
 
-  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor {
+  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
     const c = cache as LinearCache;
     options.collect?.(0, dy.data);
-    const dx = affineBackward(this.block, theta, c.input, dy.data, dy.batch, options.rowsPerExample, options.grad);
-    return new Tensor([dy.batch, ...this.inputShape], dx);
+    const dx = affineBackward(this.block, theta, c.input, dy.data, dy.batch, options.rowsPerExample, options.grad, options.inputGradient);
+    return dx === null ? null : new Tensor([dy.batch, ...this.inputShape], dx);
   }
 
   jvp(theta: Vec, v: Vec | null, cache: unknown, dx: Tensor | null): { output: Tensor; tangent: LinearTangent } {
@@ -79,11 +79,11 @@ export class LinearLayer implements Layer {
     return { output: new Tensor([c.N, ...this.outputShape], rS), tangent: { rInput: dx?.data ?? null } };
   }
 
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec): { dx: Tensor; rdx: Tensor } {
+  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
     const c = cache as LinearCache;
     const t = tangent as LinearTangent;
-    const { dA, rdA } = affineRBackward(this.block, theta, v, c.input, t.rInput, dy.data, rdy.data, c.N * this.block.positions, hv);
-    return { dx: new Tensor([c.N, ...this.inputShape], dA), rdx: new Tensor([c.N, ...this.inputShape], rdA) };
+    const r = affineRBackward(this.block, theta, v, c.input, t.rInput, dy.data, rdy.data, c.N * this.block.positions, hv, inputGradient);
+    return r === null ? null : { dx: new Tensor([c.N, ...this.inputShape], r.dA), rdx: new Tensor([c.N, ...this.inputShape], r.rdA) };
   }
 
   kfacInputs(cache: unknown): Float64Array[] {

@@ -7,7 +7,7 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor } from '../tensor.js';
-import type { Layer } from './layer.js';
+import type { BackwardOptions, Layer } from './layer.js';
 import { layerFields, requireRank } from './spec-fields.js';
 
 export interface MeanSpec {
@@ -64,7 +64,12 @@ export class MeanLayer implements Layer {
     return y;
   }
 
-  backward(_theta: Vec, _cache: unknown, dy: Tensor): Tensor {
+  backward(_theta: Vec, _cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
+    return options.inputGradient ? this.spread(dy) : null;
+  }
+
+  /** dx[m, a, p, b] = dy[m, a, b] / P, the adjoint of the mean. */
+  private spread(dy: Tensor): Tensor {
     const { a, P, b } = this;
     const M = dy.batch;
     const dx = Tensor.zeros(M, this.inputShape);
@@ -84,8 +89,8 @@ export class MeanLayer implements Layer {
     return { output: dx === null ? Tensor.zeros(cache as number, this.outputShape) : this.reduce(dx), tangent: null };
   }
 
-  rBackward(theta: Vec, _v: Vec, cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor): { dx: Tensor; rdx: Tensor } {
-    return { dx: this.backward(theta, cache, dy), rdx: this.backward(theta, cache, rdy) };
+  rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+    return inputGradient ? { dx: this.spread(dy), rdx: this.spread(rdy) } : null;
   }
 
   kfacInputs(): Float64Array[] {
