@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
+import { Conv2dLayer } from '../../src/models/layers/index.js';
 import { Sequential, type SequentialSpec, sequentialFromSpec } from '../../src/models/sequential.js';
 import { Tensor, tensorFromNested, toNested } from '../../src/models/tensor.js';
 
@@ -147,6 +148,12 @@ describe('weights, inputs and targets', () => {
     expect(e.path).toBe('spec.inputs[1][0]');
     expect(e.reason).toMatch(/an example has shape \[1, 4, 4\]/);
     expect(thrown(() => model.forward(theta, Tensor.zeros(2, [4, 4]))).reason).toMatch(/\[1, 4, 4\]/);
+  });
+
+  test('a layer used on its own refuses a batch of another shape, naming the layer and both shapes', () => {
+    const layer = new Conv2dLayer({ C: 2, H: 6, W: 6, out: 1, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0 }, true);
+    const e = thrown(() => layer.forward(new Float64Array(layer.paramCount), Tensor.zeros(3, [1, 6, 6])));
+    expect(e.reason).toBe('a conv2d layer built for inputs of shape [2, 6, 6] got a batch of shape [3, 1, 6, 6] (batch first)');
   });
 
   test('targets whose shape does not match the output', () => {

@@ -8,7 +8,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireOneOf } from '../../core/validate.js';
 import { ACTIVATIONS, type Activation, activate, activationDerivative, activationSecondDerivative } from '../activations.js';
 import { type Shape, Tensor } from '../tensor.js';
-import type { BackwardOptions, Layer } from './layer.js';
+import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface ActivationSpec {
@@ -43,6 +43,7 @@ export class ActivationLayer implements Layer {
   }
 
   forward(_theta: Vec, x: Tensor): { output: Tensor; cache: ActivationCache } {
+    requireLayerInput(this, x);
     const s = x.data;
     const y = new Float64Array(s.length);
     const fn = this.fn;

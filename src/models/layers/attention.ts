@@ -20,7 +20,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, matmulStrided } from '../tensor.js';
 import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform } from './layer.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface AttentionSpec {
@@ -108,6 +108,7 @@ export class AttentionLayer implements Layer {
   }
 
   forward(theta: Vec, x: Tensor): { output: Tensor; cache: AttentionCache } {
+    requireLayerInput(this, x);
     const { T, D, heads: H, headDim: dh, scaling: c } = this;
     const N = x.batch;
     const qkv = affineForward(this.inProj, theta, x.data, N * T);

@@ -17,7 +17,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, formatShape } from '../tensor.js';
 import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform } from './layer.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
 import { integerPair, layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface Conv2dSpec {
@@ -191,6 +191,7 @@ export class Conv2dLayer implements Layer {
   }
 
   forward(theta: Vec, x: Tensor): { output: Tensor; cache: Conv2dCache } {
+    requireLayerInput(this, x);
     const N = x.batch;
     const patches = this.im2col(x.data, N);
     const S = affineForward(this.block, theta, patches, N * this.L);

@@ -4,7 +4,7 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
-import type { BackwardOptions, Layer } from './layer.js';
+import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface FlattenSpec {
@@ -30,6 +30,7 @@ export class FlattenLayer implements Layer {
   }
 
   forward(_theta: Vec, x: Tensor): { output: Tensor; cache: number } {
+    requireLayerInput(this, x);
     return { output: x.withExampleShape(this.outputShape), cache: x.batch };
   }
 

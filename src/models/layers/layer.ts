@@ -17,9 +17,10 @@
  * Reference: B. A. Pearlmutter, "Fast exact multiplication by the Hessian",
  * Neural Computation 6(1), 1994.
  */
+import { NatgradError } from '../../core/errors.js';
 import type { Rng } from '../../core/rng.js';
 import type { Vec } from '../../core/vec.js';
-import type { Shape, Tensor } from '../tensor.js';
+import { type Shape, type Tensor, formatShape, sameShape } from '../tensor.js';
 
 export type LayerType = 'linear' | 'conv2d' | 'activation' | 'flatten' | 'mean' | 'attention';
 
@@ -127,6 +128,13 @@ export interface Layer {
   kfacInputs(cache: unknown): Float64Array[];
   /** PyTorch's default initialisation of the layer's parameters, written into theta (its slice) */
   init(rng: Rng, theta: Vec): void;
+}
+
+/** Throws unless x is a batch of the layer's input shape, naming the layer and both shapes. */
+export function requireLayerInput(layer: Layer, x: Tensor, what = 'x'): void {
+  if (!sameShape(x.exampleShape, layer.inputShape)) {
+    throw new NatgradError(what, `a ${layer.type} layer built for inputs of shape ${formatShape(layer.inputShape)} got a batch of shape ${formatShape(x.shape)} (batch first)`);
+  }
 }
 
 /** Uniform on (-bound, bound). */

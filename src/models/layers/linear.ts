@@ -9,7 +9,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
 import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform } from './layer.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface LinearSpec {
@@ -61,6 +61,7 @@ export class LinearLayer implements Layer {
   }
 
   forward(theta: Vec, x: Tensor): { output: Tensor; cache: LinearCache } {
+    requireLayerInput(this, x);
     const N = x.batch;
     const S = affineForward(this.block, theta, x.data, N * this.block.positions);
     return { output: new Tensor([N, ...this.outputShape], S), cache: { input: x.data, N } };

@@ -7,7 +7,7 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor } from '../tensor.js';
-import type { BackwardOptions, Layer } from './layer.js';
+import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
 import { layerFields, requireRank } from './spec-fields.js';
 
 export interface MeanSpec {
@@ -44,6 +44,7 @@ export class MeanLayer implements Layer {
   }
 
   forward(_theta: Vec, x: Tensor): { output: Tensor; cache: number } {
+    requireLayerInput(this, x);
     return { output: this.reduce(x), cache: x.batch };
   }
 
