@@ -283,8 +283,8 @@ export class Sequential {
 
   /** The mean loss (1/N) sum_n -log p(y_n | x_n) and its gradient, with the trace. */
   lossAndGradient(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): { loss: number; gradient: Vec; trace: SequentialTrace } {
-    const trace = this.forward(theta, x);
     this.loss.validateTargets(targets, x.batch);
+    const trace = this.forward(theta, x);
     const N = x.batch;
     const { losses, gradient: g } = this.loss.lossAndGradient(trace.output, targets);
     for (let i = 0; i < g.data.length; i++) g.data[i] /= N;
@@ -299,8 +299,8 @@ export class Sequential {
 
   /** Per-example gradients of -log p(y_n | x_n) (not divided by N), N x P. */
   perExampleGradients(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): Matrix {
-    const trace = this.forward(theta, x);
     this.loss.validateTargets(targets, x.batch);
+    const trace = this.forward(theta, x);
     return this.vjpRows(theta, trace, this.loss.lossAndGradient(trace.output, targets).gradient);
   }
 
@@ -310,8 +310,8 @@ export class Sequential {
    * R(∇_f ℓ) = H_f R(f).
    */
   hessianVectorProduct(theta: Vec, x: Tensor, targets: readonly ExampleTarget[], v: Vec): Vec {
-    const trace = this.forward(theta, x);
     this.loss.validateTargets(targets, x.batch);
+    const trace = this.forward(theta, x);
     const { output: rf, tangents } = this.tangents(theta, trace, v, null);
     const N = x.batch;
     let dy = this.loss.lossAndGradient(trace.output, targets).gradient;
@@ -332,8 +332,8 @@ export class Sequential {
 
   /** (1/N) sum_n J_nᵀ H_n J_n v, H_n the Hessian of -log p(y_n | f) in the output (the GGN). */
   ggnVectorProduct(theta: Vec, x: Tensor, targets: readonly ExampleTarget[], v: Vec): Vec {
-    const trace = this.forward(theta, x);
     this.loss.validateTargets(targets, x.batch);
+    const trace = this.forward(theta, x);
     const u = this.loss.hessianProduct(trace.output, targets, this.jvp(theta, trace, v));
     for (let i = 0; i < u.data.length; i++) u.data[i] /= x.batch;
     return this.vjp(theta, trace, u).gradient;
