@@ -1,0 +1,105 @@
+/**
+ * `activation` {fn}: an elementwise function on any shape, one of the five of
+ * src/models/activations.ts (with its first and second derivatives, which the
+ * backward pass and the R-operator use).
+ */
+import { childPath } from '../../core/errors.js';
+import type { Vec } from '../../core/vec.js';
+import { requireOneOf } from '../../core/validate.js';
+import { ACTIVATIONS, type Activation, activate, activationDerivative, activationSecondDerivative } from '../activations.js';
+import { type Shape, Tensor } from '../tensor.js';
+import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
+import { layerFields } from './spec-fields.js';
+
+export interface ActivationSpec {
+  type: 'activation';
+  fn: Activation;
+}
+
+interface ActivationCache {
+  /** the input s (the pre-activation), N x size */
+  input: Float64Array;
+  N: number;
+}
+
+export class ActivationLayer implements Layer {
+  readonly type = 'activation' as const;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly params = [];
+  readonly paramCount = 0;
+  readonly kfacBlocks = [];
+  readonly fn: Activation;
+
+  constructor(inputShape: Shape, fn: Activation) {
+    this.inputShape = inputShape;
+    this.outputShape = inputShape;
+    this.fn = fn;
+  }
+
+  static fromSpec(raw: unknown, inputShape: Shape, path: string): ActivationLayer {
+    const f = layerFields(raw, ['fn'], path, 'activation');
+    return new ActivationLayer(inputShape, requireOneOf(f.fn, ACTIVATIONS, childPath(path, 'fn')));
+  }
+
+  forward(_theta: Vec, x: Tensor): { output: Tensor; cache: ActivationCache } {
+    requireLayerInput(this, x);
+    const s = x.data;
+    const y = new Float64Array(s.length);
+    const fn = this.fn;
+    for (let i = 0; i < s.length; i++) y[i] = activate(fn, s[i]);
+    return { output: new Tensor(x.shape, y), cache: { input: s, N: x.batch } };
+  }
+
+  backward(_theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
+    if (!options.inputGradient) return null;
+    const { input: s, N } = cache as ActivationCache;
+    const size = s.length / Math.max(N, 1);
+    const S = options.rowsPerExample;
+    const g = dy.data;
+    const dx = new Float64Array(g.length);
+    const fn = this.fn;
+    const M = dy.batch;
+    for (let m = 0; m < M; m++) {
+      const xs = Math.floor(m / S) * size;
+      const o = m * size;
+      for (let i = 0; i < size; i++) dx[o + i] = activationDerivative(fn, s[xs + i]) * g[o + i];
+    }
+    return new Tensor(dy.shape, dx);
+  }
+
+  jvp(_theta: Vec, _v: Vec | null, cache: unknown, dx: Tensor | null): { output: Tensor; tangent: Float64Array | null } {
+    const { input: s, N } = cache as ActivationCache;
+    const r = new Float64Array(s.length);
+    if (dx !== null) {
+      const fn = this.fn;
+      const t = dx.data;
+      for (let i = 0; i < s.length; i++) r[i] = activationDerivative(fn, s[i]) * t[i];
+    }
+    return { output: new Tensor([N, ...this.outputShape], r), tangent: dx?.data ?? null };
+  }
+
+  /** dx = phi'(s) dy; R(dx) = phi'(s) R(dy) + phi''(s) R(s) dy. */
+  rBackward(_theta: Vec, _v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+    if (!inputGradient) return null;
+    const { input: s } = cache as ActivationCache;
+    const rs = tangent as Float64Array | null;
+    const g = dy.data;
+    const rg = rdy.data;
+    const dx = new Float64Array(s.length);
+    const rdx = new Float64Array(s.length);
+    const fn = this.fn;
+    for (let i = 0; i < s.length; i++) {
+      const d1 = activationDerivative(fn, s[i]);
+      dx[i] = d1 * g[i];
+      rdx[i] = d1 * rg[i] + (rs === null ? 0 : activationSecondDerivative(fn, s[i]) * rs[i] * g[i]);
+    }
+    return { dx: new Tensor(dy.shape, dx), rdx: new Tensor(dy.shape, rdx) };
+  }
+
+  kfacInputs(): Float64Array[] {
+    return [];
+  }
+
+  init(): void {}
+}

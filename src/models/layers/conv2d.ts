@@ -1,0 +1,237 @@
+/**
+ * `conv2d` {out, kernel, stride, padding, bias} on [C, H, W]:
+ * nn.functional.conv2d (cross-correlation, zero padding), W of shape
+ * [out, C, kh, kw], output [out, H', W'] with H' = floor((H + 2 ph - kh)/sh) + 1.
+ *
+ * Computed as im2col plus one GEMM: the patch of output location r = (i, j)
+ * (row-major over H' x W') is ordered like nn.functional.unfold, channel,
+ * then kernel row, then kernel column, so that s_{n,r} = W.reshape(out, -1)
+ * a_{n,r} + b. K-FAC for convolutions (KFC) sees exactly these patches.
+ *
+ * Reference: R. Grosse and J. Martens, "A Kronecker-factored approximate
+ * Fisher matrix for convolution layers", ICML 2016.
+ */
+import { NatgradError, childPath } from '../../core/errors.js';
+import type { Rng } from '../../core/rng.js';
+import type { Vec } from '../../core/vec.js';
+import { requireIntegerInRange } from '../../core/validate.js';
+import { type Shape, Tensor, formatShape } from '../tensor.js';
+import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
+import { integerPair, layerFields, optionalBoolean, requireRank } from './spec-fields.js';
+
+export interface Conv2dSpec {
+  type: 'conv2d';
+  out: number;
+  kernel: [number, number];
+  /** default [1, 1] */
+  stride?: [number, number];
+  /** default [0, 0] */
+  padding?: [number, number];
+  /** default true */
+  bias?: boolean;
+}
+
+export interface Conv2dGeometry {
+  C: number;
+  H: number;
+  W: number;
+  out: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+}
+
+interface Conv2dCache {
+  /** N L x K, the patches of every example */
+  patches: Float64Array;
+  N: number;
+}
+
+interface Conv2dTangent {
+  rPatches: Float64Array | null;
+}
+
+export class Conv2dLayer implements Layer {
+  readonly type = 'conv2d' as const;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly params: readonly ParamTensor[];
+  readonly paramCount: number;
+  readonly kfacBlocks: readonly KfacBlockShape[];
+  readonly geometry: Readonly<Conv2dGeometry>;
+  /** output height and width */
+  readonly Ho: number;
+  readonly Wo: number;
+  /** L = Ho Wo positions, K = C kh kw entries per patch */
+  readonly L: number;
+  readonly K: number;
+  private readonly block: KfacBlockShape;
+
+  constructor(g: Conv2dGeometry, bias: boolean, path = 'layer') {
+    const { C, H, W, out, kh, kw, sh, sw, ph, pw } = g;
+    if (kh > H + 2 * ph || kw > W + 2 * pw) {
+      throw new NatgradError(
+        childPath(path, 'kernel'),
+        `kernel ${formatShape([kh, kw])} is larger than the padded input ${formatShape([H + 2 * ph, W + 2 * pw])} (input [${C}, ${H}, ${W}], padding [${ph}, ${pw}])`,
+      );
+    }
+    this.geometry = Object.freeze({ ...g });
+    this.Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
+    this.Wo = Math.floor((W + 2 * pw - kw) / sw) + 1;
+    this.L = this.Ho * this.Wo;
+    this.K = C * kh * kw;
+    this.inputShape = [C, H, W];
+    this.outputShape = [out, this.Ho, this.Wo];
+    const nw = out * this.K;
+    this.params = bias
+      ? [{ name: 'W', shape: [out, C, kh, kw], offset: 0 }, { name: 'b', shape: [out], offset: nw }]
+      : [{ name: 'W', shape: [out, C, kh, kw], offset: 0 }];
+    this.paramCount = nw + (bias ? out : 0);
+    this.block = { name: 'W', out, fanIn: this.K, positions: this.L, weightOffset: 0, biasOffset: bias ? nw : null };
+    this.kfacBlocks = [this.block];
+  }
+
+  static fromSpec(raw: unknown, inputShape: Shape, path: string): Conv2dLayer {
+    const f = layerFields(raw, ['out', 'kernel', 'stride', 'padding', 'bias'], path, 'conv2d');
+    requireRank(inputShape, [3], path, 'conv2d', 'a [C, H, W] image');
+    const out = requireIntegerInRange(f.out, childPath(path, 'out'), 1);
+    const [kh, kw] = integerPair(f.kernel, childPath(path, 'kernel'), 1);
+    const [sh, sw] = integerPair(f.stride, childPath(path, 'stride'), 1, [1, 1]);
+    const [ph, pw] = integerPair(f.padding, childPath(path, 'padding'), 0, [0, 0]);
+    const [C, H, W] = inputShape;
+    return new Conv2dLayer({ C, H, W, out, kh, kw, sh, sw, ph, pw }, optionalBoolean(f.bias, childPath(path, 'bias'), true), path);
+  }
+
+  /** The patches of a batch [N, C, H, W], N L x K (zeros where the kernel meets the padding). */
+  im2col(x: Float64Array, N: number): Float64Array {
+    const { C, H, W, kh, kw, sh, sw, ph, pw } = this.geometry;
+    const { Ho, Wo, K } = this;
+    const P = new Float64Array(N * this.L * K);
+    let q = 0;
+    for (let n = 0; n < N; n++) {
+      const xn = n * C * H * W;
+      for (let oi = 0; oi < Ho; oi++) {
+        for (let oj = 0; oj < Wo; oj++) {
+          const i0 = oi * sh - ph;
+          const j0 = oj * sw - pw;
+          for (let c = 0; c < C; c++) {
+            const xc = xn + c * H * W;
+            for (let ki = 0; ki < kh; ki++) {
+              const i = i0 + ki;
+              if (i < 0 || i >= H) {
+                q += kw;
+                continue;
+              }
+              const xr = xc + i * W;
+              for (let kj = 0; kj < kw; kj++) {
+                const j = j0 + kj;
+                P[q++] = j >= 0 && j < W ? x[xr + j] : 0;
+              }
+            }
+          }
+        }
+      }
+    }
+    return P;
+  }
+
+  /** The adjoint of im2col: patch gradients M L x K summed back onto [M, C, H, W]. */
+  col2im(dP: Float64Array, M: number): Float64Array {
+    const { C, H, W, kh, kw, sh, sw, ph, pw } = this.geometry;
+    const { Ho, Wo } = this;
+    const dx = new Float64Array(M * C * H * W);
+    let q = 0;
+    for (let m = 0; m < M; m++) {
+      const xm = m * C * H * W;
+      for (let oi = 0; oi < Ho; oi++) {
+        for (let oj = 0; oj < Wo; oj++) {
+          const i0 = oi * sh - ph;
+          const j0 = oj * sw - pw;
+          for (let c = 0; c < C; c++) {
+            const xc = xm + c * H * W;
+            for (let ki = 0; ki < kh; ki++) {
+              const i = i0 + ki;
+              if (i < 0 || i >= H) {
+                q += kw;
+                continue;
+              }
+              const xr = xc + i * W;
+              for (let kj = 0; kj < kw; kj++) {
+                const j = j0 + kj;
+                if (j >= 0 && j < W) dx[xr + j] += dP[q];
+                q++;
+              }
+            }
+          }
+        }
+      }
+    }
+    return dx;
+  }
+
+  /** [M, out, L] (NCHW) from M L x out (position-major), or back with `toChannels` false. */
+  private transposeBlocks(src: Float64Array, M: number, toChannels: boolean): Float64Array {
+    const out = this.geometry.out;
+    const L = this.L;
+    const dst = new Float64Array(src.length);
+    for (let m = 0; m < M; m++) {
+      const base = m * L * out;
+      for (let l = 0; l < L; l++) {
+        for (let o = 0; o < out; o++) {
+          if (toChannels) dst[base + o * L + l] = src[base + l * out + o];
+          else dst[base + l * out + o] = src[base + o * L + l];
+        }
+      }
+    }
+    return dst;
+  }
+
+  forward(theta: Vec, x: Tensor): { output: Tensor; cache: Conv2dCache } {
+    requireLayerInput(this, x);
+    const N = x.batch;
+    const patches = this.im2col(x.data, N);
+    const S = affineForward(this.block, theta, patches, N * this.L);
+    return { output: new Tensor([N, ...this.outputShape], this.transposeBlocks(S, N, true)), cache: { patches, N } };
+  }
+
+  backward(theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {
+    const c = cache as Conv2dCache;
+    const M = dy.batch;
+    const dS = this.transposeBlocks(dy.data, M, false);
+    options.collect?.(0, dS);
+    const dP = affineBackward(this.block, theta, c.patches, dS, M, options.rowsPerExample, options.grad, options.inputGradient);
+    return dP === null ? null : new Tensor([M, ...this.inputShape], this.col2im(dP, M));
+  }
+
+  jvp(theta: Vec, v: Vec | null, cache: unknown, dx: Tensor | null): { output: Tensor; tangent: Conv2dTangent } {
+    const c = cache as Conv2dCache;
+    const rPatches = dx === null ? null : this.im2col(dx.data, c.N);
+    const rS = affineTangent(this.block, theta, v, c.patches, rPatches, c.N * this.L);
+    return { output: new Tensor([c.N, ...this.outputShape], this.transposeBlocks(rS, c.N, true)), tangent: { rPatches } };
+  }
+
+  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+    const c = cache as Conv2dCache;
+    const t = tangent as Conv2dTangent;
+    const N = c.N;
+    const dS = this.transposeBlocks(dy.data, N, false);
+    const rdS = this.transposeBlocks(rdy.data, N, false);
+    const r = affineRBackward(this.block, theta, v, c.patches, t.rPatches, dS, rdS, N * this.L, hv, inputGradient);
+    if (r === null) return null;
+    const shape = [N, ...this.inputShape];
+    return { dx: new Tensor(shape, this.col2im(r.dA, N)), rdx: new Tensor(shape, this.col2im(r.rdA, N)) };
+  }
+
+  kfacInputs(cache: unknown): Float64Array[] {
+    return [(cache as Conv2dCache).patches];
+  }
+
+  /** nn.Conv2d's default: W and b uniform on (-1/sqrt(C kh kw), 1/sqrt(C kh kw)). */
+  init(rng: Rng, theta: Vec): void {
+    fillUniform(rng, theta.subarray(0, this.paramCount), 1 / Math.sqrt(this.K));
+  }
+}
