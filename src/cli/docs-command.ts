@@ -15,7 +15,10 @@ import { FAMILIES } from '../families/catalogue/index.js';
 import { derivationOf } from '../families/derivations.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
 import { maskComputed } from '../docs/markdown.js';
+import type { Command } from 'commander';
+import { NatgradCommand } from './command-line.js';
 import type { Io } from './io.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface DocsOptions {
   out?: string;
@@ -71,7 +74,7 @@ export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   const files = renderDerivationDocs((what) => { if (io.interactive) io.stderr(`\rdocs: ${what.padEnd(60)}`); });
   if (io.interactive) io.stderr('\r'.padEnd(70) + '\r');
   if (!opts.check) {
-    for (const [name, text] of files) await io.writeFile(join(dir, name), text);
+    for (const [name, text] of files) await writeOutputFile(io, join(dir, name), text, '--out');
     io.stdout(`wrote ${files.size} pages to ${dir}\n`);
     return 0;
   }
@@ -99,4 +102,15 @@ export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   }
   io.stdout(`docs are fresh: ${files.size} pages in ${dir}\n`);
   return 0;
+}
+
+/** The `docs` command; its action stores the exit code in `result`. */
+export function docsDefinition(io: Io, result: { code: number }): Command {
+  return new NatgradCommand('docs')
+    .description('render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)')
+    .option('--out <dir>', 'output folder (default: docs/derivations)')
+    .option('--check', 'compare with the committed pages instead of writing')
+    .action(async (o: DocsOptions) => {
+      result.code = await docsCommand(o, io);
+    });
 }

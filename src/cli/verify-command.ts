@@ -4,12 +4,17 @@
  */
 import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
 import { NatgradError } from '../core/errors.js';
 import { allChecks } from '../verify/registry.js';
-import { markdownReport, jsonReport, resultLine, summaryLine, textTable } from '../verify/report.js';
+import { markdownReport, jsonReport, problemDetails, resultLine, summaryLine, tableHeader, textTable } from '../verify/report.js';
 import { runChecksParallel } from '../verify/parallel-runner.js';
-import { summarize, type CheckResult } from '../verify/runner.js';
+import { matchesFilter, summarize, type CheckResult } from '../verify/runner.js';
+import { NatgradCommand } from './command-line.js';
+import { SEED_RULE } from './experiment-options.js';
 import type { Io } from './io.js';
+import { type NumberRule, optionalDecimal } from './numbers.js';
+import { requireWritable, writeOutputFile } from './output-file.js';
 
 export interface VerifyOptions {
   filter?: string;
@@ -28,6 +33,14 @@ export interface VerifyOptions {
 
 /** The default --jobs: one worker per core, at most 8 (each holds its own symbolic engine). */
 export const defaultJobs = (): number => Math.max(1, Math.min(8, availableParallelism()));
+
+/** The default seed of a run. */
+export const DEFAULT_SEED = 20261125;
+
+// Each worker holds a symbolic engine of its own (tens of MB): more than 64 only exhausts memory.
+const JOBS_RULE: NumberRule = { integer: true, min: 1, max: 64, maxReason: 'each worker holds its own symbolic engine' };
+// 10^4 cases of every property is hours of work; past that a count is a typo.
+const RUNS_RULE: NumberRule = { integer: true, min: 1, max: 10_000, maxReason: 'the cap on cases per property' };
 
 /** Round robin over the registry's order: deterministic, and balanced across families. */
 export function shardOf<T>(items: readonly T[], shard: string | undefined): T[] {
@@ -64,28 +77,23 @@ async function mergeReports(files: readonly string[], io: Io, report: string | u
   io.stdout(`${textTable(results)}\n`);
   if (missing.length) io.stdout(`\n${missing.length} checks are in no report: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}\n`);
   io.stdout(`\n${summaryLine(summary, seed ?? 0)} (merged from ${files.length} reports; time is the slowest shard's)\n`);
-  if (report) await io.writeFile(report, report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0));
+  if (report) await writeOutputFile(io, report, report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0), '--report');
   return summary.verified === summary.total && missing.length === 0 ? 0 : 1;
 }
 
-function integerOption(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new NatgradError(`--${name}`, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number> {
-  const seed = integerOption(opts.seed, 'seed', 20261125, 0);
-  const runs = integerOption(opts.runs, 'runs', opts.thorough ? 50 : 8, 1);
+  const seed = optionalDecimal(opts.seed, '--seed', SEED_RULE, DEFAULT_SEED);
+  const runs = optionalDecimal(opts.runs, '--runs', RUNS_RULE, opts.thorough ? 50 : 8);
+  const jobs = optionalDecimal(opts.jobs, '--jobs', JOBS_RULE, defaultJobs());
   if (opts.report && !/\.(md|json)$/.test(opts.report)) throw new NatgradError('--report', `must name a .md or .json file, got ${JSON.stringify(opts.report)}`);
+  if (opts.report) await requireWritable(io, opts.report, '--report');
   if (opts.merge) return mergeReports(opts.merge, io, opts.report);
-  const checks = shardOf(allChecks(), opts.shard);
+  const checks = shardOf(allChecks(), opts.shard).filter((c) => matchesFilter(c.id, opts.filter));
+  if (checks.length === 0) throw new NatgradError('--filter', `no check matches ${JSON.stringify(opts.filter)}${opts.shard ? ` in shard ${opts.shard}` : ''}; see natgrad verify --list`);
   if (opts.list) {
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;
   }
-  const jobs = integerOption(opts.jobs, 'jobs', defaultJobs(), 1);
   const started = performance.now();
   let bar: cliProgress.SingleBar | null = null;
   const running = new Set<string>();
@@ -94,20 +102,20 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     seed,
     runs,
     thorough: Boolean(opts.thorough),
-    filter: opts.filter,
     jobs,
     onStart(check, _i, total) {
       if (!io.interactive) return;
       running.add(check.id);
       if (!bar) {
-        bar = new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+        // No signal handler (gracefulExit) and no hidden cursor: SIGINT keeps its default disposition (see process-io.ts), so nothing would restore the cursor.
+        bar = new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: false, gracefulExit: false }, cliProgress.Presets.shades_classic);
         bar.start(total, 0, { id: runningLabel() });
       }
       bar.update({ id: runningLabel() });
     },
     onResult(r, done) {
       if (!io.interactive) {
-        io.stdout(`${resultLine(r)}\n`);
+        io.stdout(`${done === 0 ? `${tableHeader()}\n` : ''}${resultLine(r)}\n`);
         return;
       }
       running.delete(r.id);
@@ -116,13 +124,30 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
   });
   (bar as cliProgress.SingleBar | null)?.stop();
   const summary = summarize(results, performance.now() - started);
-  if (results.length === 0) throw new NatgradError('--filter', `no check matches ${JSON.stringify(opts.filter)}; see natgrad verify --list`);
   if (io.interactive) io.stdout(`${textTable(results)}\n`);
   else {
-    const problems = textTable(results.filter((r) => r.status !== 'verified')).split('\n').slice(1 + results.filter((r) => r.status !== 'verified').length);
+    const problems = problemDetails(results);
     if (problems.length) io.stdout(`${problems.join('\n')}\n`);
   }
   io.stdout(`\n${summaryLine(summary, seed)}\n`);
-  if (opts.report) await io.writeFile(opts.report, opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed));
+  if (opts.report) await writeOutputFile(io, opts.report, opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed), '--report');
   return summary.verified === summary.total ? 0 : 1;
+}
+
+/** The `verify` command; its action stores the exit code in `result`. */
+export function verifyDefinition(io: Io, result: { code: number }): Command {
+  return new NatgradCommand('verify')
+    .description('run every proof and property (each with its sensitivity run: a deliberate mistake it must catch) and print the table')
+    .option('--filter <pattern>', 'only checks whose id contains the pattern (comma-separated; * globs); see --list')
+    .option('--seed <n>', `seed of the run, 0 to ${SEED_RULE.max}; each check derives its own from it (default: ${DEFAULT_SEED})`)
+    .option('--runs <n>', `random cases per property, 1 to ${RUNS_RULE.max} (default: 8; 50 with --thorough)`)
+    .option('--thorough', 'more cases and larger Monte Carlo samples')
+    .option('--report <file>', 'also write the report to FILE.md or FILE.json')
+    .option('--list', 'list the checks (id, kind, theorem) that --filter and --shard select, and exit')
+    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the suite (for a CI matrix)')
+    .option('--merge <reports...>', 'join the JSON reports of shards (written with --report FILE.json) instead of running')
+    .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
+    .action(async (o: VerifyOptions) => {
+      result.code = await verifyCommand(o, io);
+    });
 }
