@@ -4,13 +4,13 @@
  * when every present numeric field matches, 1 when one does not, 2 with one
  * `natgrad: <path>: <reason>` line on stderr for bad input.
  */
-import type { Command } from 'commander';
 import { NatgradError } from '../core/errors.js';
 import { DEFAULT_TOLERANCE, runCheck } from '../oracle/check.js';
 import { checkJson, checkReport } from '../oracle/check-report.js';
 import { readJson } from '../oracle/json-input.js';
 import type { Tolerance } from '../oracle/tensor.js';
-import { NatgradCommand, runCommandLine } from './command-line.js';
+import { runCommandLine } from './command-line.js';
+import { checkDefinition } from './commands.js';
 import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
 import { optionalDecimal } from './numbers.js';
@@ -42,7 +42,7 @@ function checkArgs(positional: readonly string[], o: CheckOptions): CheckArgs {
 }
 
 /** Runs a parsed check; returns the exit code and never throws. */
-async function runCheckCommand(positional: readonly string[], o: CheckOptions, io: Io): Promise<number> {
+export async function runCheckCommand(positional: readonly string[], o: CheckOptions, io: Io): Promise<number> {
   let text: string;
   let ok: boolean;
   try {
@@ -58,21 +58,6 @@ async function runCheckCommand(positional: readonly string[], o: CheckOptions, i
   }
   io.stdout(text);
   return ok ? 0 : 1;
-}
-
-/** The `check` command; its action stores the exit code in `result`. */
-export function checkDefinition(io: Io, result: { code: number }): Command {
-  return new NatgradCommand('check')
-    .description('compare a candidate result (your code\'s output) with the oracle\'s answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 when one does not, 2 for bad input')
-    .usage('[options] SPEC CANDIDATE')
-    .argument('[spec]', 'the spec file (see natgrad oracle), or - for stdin')
-    .argument('[candidate]', 'a result file with any subset of the result\'s fields, or - for stdin')
-    .option('--rtol <x>', `relative tolerance: a number matches when |c - e| <= atol + rtol |e| (default: ${DEFAULT_TOLERANCE.rtol.toExponential()})`)
-    .option('--atol <x>', `absolute tolerance (default: ${DEFAULT_TOLERANCE.atol.toExponential()})`)
-    .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
-    .action(async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => {
-      result.code = await runCheckCommand([spec, candidate].filter((a): a is string => a !== undefined), o, io);
-    });
 }
 
 /** Runs `natgrad check` with the arguments after `check`; returns the exit code and never throws. */

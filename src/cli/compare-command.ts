@@ -5,16 +5,12 @@
  * the same initial weights; a table of iterations and wall time to the target
  * loss, final loss and test metric, and the curves as SVG.
  */
-import type { Command } from 'commander';
 import { progressBar } from '../experiments/progress.js';
-import { PROBLEM_NAMES } from '../experiments/problems.js';
 import { resultsMarkdown, resultsTable, winners } from '../experiments/report.js';
 import { problemOptimizerOptions, type RunResult, runOptimizer } from '../experiments/run.js';
 import { lossPlotSvg } from '../experiments/svg-plot.js';
-import { OPTIMIZER_NAMES } from '../optim/registry.js';
-import { NatgradCommand } from './command-line.js';
 import { errorLine } from './error-message.js';
-import { addRunOptions, parseOptimizerList, parseSettings, runHelpText } from './experiment-options.js';
+import { parseOptimizerList, parseSettings } from './experiment-options.js';
 import type { Io } from './io.js';
 import { describeOptions, type HyperparameterFlags, optimizerOverrides, withOverrides } from './optimizer-options.js';
 import { requireWritable, writeOutputFile } from './output-file.js';
@@ -79,19 +75,4 @@ export async function compareCommand(opts: CompareCommandOptions, io: Io): Promi
     io.stderr(errorLine(e, 'compare'));
     return 2;
   }
-}
-
-/** The `compare` command; its action stores the exit code in `result`. */
-export function compareDefinition(io: Io, result: { code: number }): Command {
-  const cmd = new NatgradCommand('compare')
-    .description('run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric')
-    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
-    .option('--optimizers <a,b,c>', `comma-separated optimizer names (required; choices: ${OPTIMIZER_NAMES.join(', ')})`);
-  return addRunOptions(cmd)
-    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
-    .option('--markdown <file>', 'write the table and every optimizer\'s options as Markdown to FILE')
-    .addHelpText('after', runHelpText())
-    .action(async (o: CompareCommandOptions) => {
-      result.code = await compareCommand(o, io);
-    });
 }

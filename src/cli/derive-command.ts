@@ -3,7 +3,6 @@
  * exponential family, literature), how each equality was proved, and the
  * numeric matrix at a point.
  */
-import type { Command } from 'commander';
 import { NatgradError } from '../core/errors.js';
 import { pointInDomain } from '../core/domain.js';
 import { hasOwn, rejectUnknownKeys, requireOneOf } from '../core/validate.js';
@@ -12,8 +11,8 @@ import { FAMILIES } from '../families/catalogue/index.js';
 import { derivationOf } from '../families/derivations.js';
 import type { FamilyDefinition } from '../families/types.js';
 import { matrixToLatex } from '../symbolic/index.js';
-import { NatgradCommand } from './command-line.js';
 import type { Io } from './io.js';
+import { DIM_RULE } from './limits.js';
 import { parseDecimal } from './numbers.js';
 
 export interface DeriveOptions {
@@ -62,9 +61,6 @@ function parseAt(text: string): Record<string, unknown> {
   }
   return out;
 }
-
-/** The range of --dim: symbolic derivations grow fast with the dimension. */
-const DIM_RULE = { integer: true, min: 2, max: 4, maxReason: 'symbolic derivations grow fast with the dimension' };
 
 function dimension(def: FamilyDefinition, text: string | undefined): number | undefined {
   const sized = FAMILIES.filter((f) => f.verifyDimensions).map((f) => f.name);
@@ -129,21 +125,4 @@ function defaultPoint(family: string, pname: string, dim: number | undefined, fi
     for (let i = 0; i < dim!; i++) for (let j = i; j < dim!; j++) b.push(i === j ? 1 : 0.3);
   } else b = base.symbols.map((s) => pointInDomain(base.domains[s], 0.5));
   return { inst, p, theta: fromBase(inst, p, Float64Array.from(b), fixed), fixed };
-}
-
-/** The `derive` command; its action stores the exit code in `result`. */
-export function deriveDefinition(io: Io, result: { code: number }): Command {
-  const sized = FAMILIES.filter((f) => f.verifyDimensions);
-  const families = FAMILIES.map((f) => `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${f.verifyDimensions ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${f.verifyDimensions[0]})` : ''}`);
-  return new NatgradCommand('derive')
-    .description('derive a family\'s Fisher three ways, show how each equality was proved, and evaluate it at a point')
-    .argument('<family>', `the family (choices: ${familyNames().join(', ')})`)
-    .option('--parameterization <name>', 'the parameterization (default: the family\'s first, see below)')
-    .option('--at <values>', 'the point, e.g. mu=0.3,sigma=1.7 or p=[0.2,0.3] (default: the middle of the domain)')
-    .option('--dim <k>', `dimension, for ${sized.map((f) => f.name).join(', ')} only: an integer from ${DIM_RULE.min} to ${DIM_RULE.max} (default: 2)`)
-    .option('--json', 'machine-readable output')
-    .addHelpText('after', ['', 'Families and their parameterizations (the first is the default):', ...families].join('\n'))
-    .action(async (family: string, o: DeriveOptions) => {
-      result.code = await deriveCommand(family, o, io);
-    });
 }

@@ -15,8 +15,6 @@ import { FAMILIES } from '../families/catalogue/index.js';
 import { derivationOf } from '../families/derivations.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
 import { maskComputed } from '../docs/markdown.js';
-import type { Command } from 'commander';
-import { NatgradCommand } from './command-line.js';
 import type { Io } from './io.js';
 import { writeOutputFile } from './output-file.js';
 
@@ -102,15 +100,4 @@ export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   }
   io.stdout(`docs are fresh: ${files.size} pages in ${dir}\n`);
   return 0;
-}
-
-/** The `docs` command; its action stores the exit code in `result`. */
-export function docsDefinition(io: Io, result: { code: number }): Command {
-  return new NatgradCommand('docs')
-    .description('render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)')
-    .option('--out <dir>', 'output folder (default: docs/derivations)')
-    .option('--check', 'compare with the committed pages instead of writing')
-    .action(async (o: DocsOptions) => {
-      result.code = await docsCommand(o, io);
-    });
 }

@@ -5,16 +5,12 @@
  * and time to the target, final loss and the test metric, or the whole run
  * as JSON.
  */
-import type { Command } from 'commander';
 import { progressBar } from '../experiments/progress.js';
 import { resultsTable } from '../experiments/report.js';
 import { problemOptimizerOptions, runOptimizer } from '../experiments/run.js';
 import { lossPlotSvg } from '../experiments/svg-plot.js';
-import { OPTIMIZER_NAMES } from '../optim/registry.js';
-import { PROBLEM_NAMES } from '../experiments/problems.js';
-import { NatgradCommand } from './command-line.js';
 import { errorLine } from './error-message.js';
-import { addRunOptions, parseOptimizer, parseSettings, runHelpText } from './experiment-options.js';
+import { parseOptimizer, parseSettings } from './experiment-options.js';
 import type { Io } from './io.js';
 import { describeOptions, type HyperparameterFlags, optimizerOverrides, withOverrides } from './optimizer-options.js';
 import { requireWritable, writeOutputFile } from './output-file.js';
@@ -70,19 +66,4 @@ export async function trainCommand(opts: TrainCommandOptions, io: Io): Promise<n
     io.stderr(errorLine(e, 'train'));
     return 2;
   }
-}
-
-/** The `train` command; its action stores the exit code in `result`. */
-export function trainDefinition(io: Io, result: { code: number }): Command {
-  const cmd = new NatgradCommand('train')
-    .description('train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot')
-    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
-    .option('--optimizer <name>', `an optimizer of the registry (required; choices: ${OPTIMIZER_NAMES.join(', ')})`);
-  return addRunOptions(cmd)
-    .option('--json', 'print the whole run (history, options, parameters) as JSON')
-    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
-    .addHelpText('after', runHelpText())
-    .action(async (o: TrainCommandOptions) => {
-      result.code = await trainCommand(o, io);
-    });
 }

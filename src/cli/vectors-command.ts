@@ -8,9 +8,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { NatgradError } from '../core/errors.js';
-import type { Command } from 'commander';
 import { generateVectors, isFresh, natgradVersion } from '../oracle/vectors.js';
-import { NatgradCommand } from './command-line.js';
 import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
 import { writeOutputFile } from './output-file.js';
@@ -97,15 +95,4 @@ export async function vectorsCommand(opts: VectorsOptions, io: Io): Promise<numb
     io.stderr(errorLine(e, 'vectors'));
     return 2;
   }
-}
-
-/** The `vectors` command; its action stores the exit code in `result`. */
-export function vectorsDefinition(io: Io, result: { code: number }): Command {
-  return new NatgradCommand('vectors')
-    .description('write the oracle test-vector suite (spec and expected result of every case) to DIR, or --check that DIR is fresh')
-    .option('--out <dir>', `output folder (default: ${DEFAULT_VECTORS_DIR})`)
-    .option('--check', 'regenerate in memory; exit 1 listing stale, missing or extra files')
-    .action(async (o: VectorsOptions) => {
-      result.code = await vectorsCommand(o, io);
-    });
 }

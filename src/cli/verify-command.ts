@@ -2,18 +2,15 @@
  * natgrad verify: runs every proof and property (with its sensitivity run),
  * prints a table and a one-line summary, exits 1 if anything is not verified.
  */
-import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
-import type { Command } from 'commander';
 import { NatgradError } from '../core/errors.js';
 import { allChecks } from '../verify/registry.js';
 import { markdownReport, jsonReport, problemDetails, resultLine, summaryLine, tableHeader, textTable } from '../verify/report.js';
 import { runChecksParallel } from '../verify/parallel-runner.js';
 import { matchesFilter, summarize, type CheckResult } from '../verify/runner.js';
-import { NatgradCommand } from './command-line.js';
-import { SEED_RULE } from './experiment-options.js';
 import type { Io } from './io.js';
-import { type NumberRule, optionalDecimal } from './numbers.js';
+import { defaultJobs, DEFAULT_VERIFY_SEED, JOBS_RULE, RUNS_RULE, SEED_RULE } from './limits.js';
+import { optionalDecimal } from './numbers.js';
 import { requireWritable, writeOutputFile } from './output-file.js';
 
 export interface VerifyOptions {
@@ -30,17 +27,6 @@ export interface VerifyOptions {
   /** worker threads [the machine's cores, at most 8]; 1 runs in the main thread */
   jobs?: string;
 }
-
-/** The default --jobs: one worker per core, at most 8 (each holds its own symbolic engine). */
-export const defaultJobs = (): number => Math.max(1, Math.min(8, availableParallelism()));
-
-/** The default seed of a run. */
-export const DEFAULT_SEED = 20261125;
-
-// Each worker holds a symbolic engine of its own (tens of MB): more than 64 only exhausts memory.
-const JOBS_RULE: NumberRule = { integer: true, min: 1, max: 64, maxReason: 'each worker holds its own symbolic engine' };
-// 10^4 cases of every property is hours of work; past that a count is a typo.
-const RUNS_RULE: NumberRule = { integer: true, min: 1, max: 10_000, maxReason: 'the cap on cases per property' };
 
 /** Round robin over the registry's order: deterministic, and balanced across families. */
 export function shardOf<T>(items: readonly T[], shard: string | undefined): T[] {
@@ -82,7 +68,7 @@ async function mergeReports(files: readonly string[], io: Io, report: string | u
 }
 
 export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number> {
-  const seed = optionalDecimal(opts.seed, '--seed', SEED_RULE, DEFAULT_SEED);
+  const seed = optionalDecimal(opts.seed, '--seed', SEED_RULE, DEFAULT_VERIFY_SEED);
   const runs = optionalDecimal(opts.runs, '--runs', RUNS_RULE, opts.thorough ? 50 : 8);
   const jobs = optionalDecimal(opts.jobs, '--jobs', JOBS_RULE, defaultJobs());
   if (opts.report && !/\.(md|json)$/.test(opts.report)) throw new NatgradError('--report', `must name a .md or .json file, got ${JSON.stringify(opts.report)}`);
@@ -132,22 +118,4 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
   io.stdout(`\n${summaryLine(summary, seed)}\n`);
   if (opts.report) await writeOutputFile(io, opts.report, opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed), '--report');
   return summary.verified === summary.total ? 0 : 1;
-}
-
-/** The `verify` command; its action stores the exit code in `result`. */
-export function verifyDefinition(io: Io, result: { code: number }): Command {
-  return new NatgradCommand('verify')
-    .description('run every proof and property (each with its sensitivity run: a deliberate mistake it must catch) and print the table')
-    .option('--filter <pattern>', 'only checks whose id contains the pattern (comma-separated; * globs); see --list')
-    .option('--seed <n>', `seed of the run, 0 to ${SEED_RULE.max}; each check derives its own from it (default: ${DEFAULT_SEED})`)
-    .option('--runs <n>', `random cases per property, 1 to ${RUNS_RULE.max} (default: 8; 50 with --thorough)`)
-    .option('--thorough', 'more cases and larger Monte Carlo samples')
-    .option('--report <file>', 'also write the report to FILE.md or FILE.json')
-    .option('--list', 'list the checks (id, kind, theorem) that --filter and --shard select, and exit')
-    .option('--shard <i/n>', 'run the i-th of n deterministic parts of the suite (for a CI matrix)')
-    .option('--merge <reports...>', 'join the JSON reports of shards (written with --report FILE.json) instead of running')
-    .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
-    .action(async (o: VerifyOptions) => {
-      result.code = await verifyCommand(o, io);
-    });
 }
