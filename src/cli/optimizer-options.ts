@@ -74,7 +74,7 @@ export function flatOptions(options: OptimizerOptions): [string, unknown][] {
 }
 
 // 1e-6 rather than 0.000001: the way small rates and dampings are written
-const shown = (v: unknown): string => (typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-3 ? v.toExponential() : String(v));
+const shown = (v: unknown): string => (typeof v === 'number' && v !== 0 && Math.abs(v) < 1e-2 ? v.toExponential() : String(v));
 
 /** `lr=0.5 damping=1e-4`: options as they are typed on the command line. */
 export function describeOptions(options: OptimizerOptions): string {
