@@ -40,17 +40,31 @@ export interface Finished {
   peakMiB: number | null;
 }
 
+/** Past this a child and everything it started are killed, so a failing test leaves nothing running. */
+const KILL_AFTER_MS = 100_000;
+
+/** Kills the child's whole process group (a shell line and its pipeline included); nothing when it has ended. */
+export function killTree(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Spawns `node bin/natgrad.js ...args`, or a bash line in which `$NATGRAD`
- * runs the CLI (the paths must not contain spaces), and collects what it prints.
+ * runs the CLI (the paths must not contain spaces), in a process group of its
+ * own, and collects what it prints.
  */
 export function start(command: { args: string[] } | { shell: string }, uid?: number): { child: ChildProcess; done: Promise<Finished> } {
   const started = performance.now();
   const nodeArgs = ['--require', RSS_REPORTER, BIN];
   const stdio: ['ignore', 'pipe', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe', 'pipe'];
   const child = 'args' in command
-    ? spawn(process.execPath, [...nodeArgs, ...command.args], { cwd: ROOT, stdio, ...(uid === undefined ? {} : { uid, gid: uid }) })
-    : spawn('bash', ['-c', command.shell], { cwd: ROOT, stdio, env: { ...process.env, NATGRAD: [process.execPath, ...nodeArgs].join(' ') } });
+    ? spawn(process.execPath, [...nodeArgs, ...command.args], { cwd: ROOT, stdio, detached: true, ...(uid === undefined ? {} : { uid, gid: uid }) })
+    : spawn('bash', ['-c', command.shell], { cwd: ROOT, stdio, detached: true, env: { ...process.env, NATGRAD: [process.execPath, ...nodeArgs].join(' ') } });
+  const timer = setTimeout(() => killTree(child), KILL_AFTER_MS);
   let stdout = '';
   let stderr = '';
   let rss = '';
@@ -59,6 +73,8 @@ export function start(command: { args: string[] } | { shell: string }, uid?: num
   child.stdio[3]!.on('data', (d) => { rss += d; });
   const done = new Promise<Finished>((resolve) => {
     child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      killTree(child); // whatever the line left in the background
       const kib = Number.parseInt(rss, 10);
       resolve({ code, signal, stdout, stderr, millis: performance.now() - started, peakMiB: Number.isFinite(kib) ? kib / 1024 : null });
     });

@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { busyFor, ensureBuilt, run, STACK_TRACE, start } from './child-process.js';
+import { busyFor, ensureBuilt, killTree, run, STACK_TRACE, start } from './child-process.js';
 
 let dir: string;
 
@@ -142,11 +142,19 @@ describe.concurrent('SIGINT and SIGTERM end a long run at once with the conventi
   for (const [what, args, signal] of cases) {
     test(`${what}: ${signal}`, async () => {
       const { child, done } = start({ args: args.map((a) => (a === 'HEAVY' ? join(dir, 'heavy.json') : a)) });
-      const cpu = await busyFor(child, 1.5);
-      const sent = performance.now();
-      child.kill(signal);
-      const f = await done;
-      const exitMs = performance.now() - sent;
+      let cpu: number;
+      let f: Awaited<typeof done>;
+      let exitMs: number;
+      try {
+        cpu = await busyFor(child, 1.5);
+        const sent = performance.now();
+        child.kill(signal);
+        // Not ended 10 s after the signal: fail rather than wait for the run's end.
+        f = await Promise.race([done, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still running 10 s after ${signal}`)), 10_000))]);
+        exitMs = performance.now() - sent;
+      } finally {
+        killTree(child);
+      }
       console.log(`${what}: ${signal} after ${cpu.toFixed(1)} s of CPU, ended ${exitMs.toFixed(0)} ms later`);
       expect(f.signal).toBe(signal);
       expect(f.stderr).not.toMatch(STACK_TRACE);
@@ -155,8 +163,10 @@ describe.concurrent('SIGINT and SIGTERM end a long run at once with the conventi
     });
   }
   test('the shell sees 143 after SIGTERM and 130 after SIGINT', async () => {
+    // The signal is sent once the run has used 1.5 s of CPU (utime + stime in /proc, in clock ticks of 1/100 s).
     const line = (sig: string) =>
-      `$NATGRAD train --problem mlp-digits --optimizer kfac --iterations 1000000 & p=$!; sleep 2; kill -${sig} $p; wait $p; echo "${sig}=$?"`;
+      `$NATGRAD train --problem mlp-digits --optimizer kfac --iterations 1000000 & p=$!; ` +
+      `while [ "$(awk '{print $14 + $15}' /proc/$p/stat)" -lt 150 ]; do sleep 0.05; done; kill -${sig} $p; wait $p; echo "${sig}=$?"`;
     const f = await run({ shell: `${line('TERM')}; ${line('INT')}` });
     expect(f.stdout).toBe('TERM=143\nINT=130\n');
     expect(f.stderr).toBe('');
