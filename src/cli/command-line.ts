@@ -21,7 +21,9 @@ function suggestion(name: string, allowed: readonly string[]): string {
   return c === null ? '' : `; did you mean ${c}?`;
 }
 
-const quoteAll = (names: readonly string[]): string => names.join(', ');
+
+
+const listed = (names: readonly string[]): string => names.join(', ');
 
 /** `natgrad verify` for a sub-command, `natgrad` for the program. */
 function commandPath(cmd: Command): string {
@@ -54,22 +56,25 @@ function findOption(cmd: Command, flags: string | null): Option | undefined {
   return flags === null ? undefined : cmd.options.find((o) => o.flags === flags);
 }
 
+/** `name` is not one of the sub-commands of `cmd`. */
+export function unknownCommand(cmd: Command, name: string): NatgradError {
+  const names = cmd.createHelp().visibleCommands(cmd).map((c) => c.name());
+  return new NatgradError('args', `unknown command '${name}'; allowed: ${listed(names)}${suggestion(name, names)}`);
+}
+
 /** The NatgradError that stands for one of commander's parse errors in `cmd`. */
 export function translateParseError(cmd: Command, message: string, code: string): NatgradError {
   const where = commandPath(cmd);
   switch (code) {
-    case 'commander.unknownCommand': {
-      const name = cmd.args[0] ?? '';
-      const names = cmd.createHelp().visibleCommands(cmd).map((c) => c.name());
-      return new NatgradError('args', `unknown command '${name}'; allowed: ${quoteAll(names)}${suggestion(name, names)}`);
-    }
+    case 'commander.unknownCommand':
+      return unknownCommand(cmd, cmd.args[0] ?? '');
     case 'commander.unknownOption': {
       const flag = quoted(message, 'unknown option ') ?? message;
       const allowed = longFlags(cmd);
       const eq = flag.indexOf('=');
       if (eq > 0 && allowed.includes(flag.slice(0, eq))) return new NatgradError(flag.slice(0, eq), `takes no value, got '${flag.slice(eq + 1)}'`);
       const forWhat = cmd.parent ? ` for ${cmd.name()}` : '';
-      return new NatgradError('args', `unknown option '${flag}'${forWhat}; allowed: ${quoteAll(allowed)}${suggestion(flag, allowed)}`);
+      return new NatgradError('args', `unknown option '${flag}'${forWhat}; allowed: ${listed(allowed)}${suggestion(flag, allowed)}`);
     }
     case 'commander.missingArgument': {
       const name = quoted(message, 'missing required argument ') ?? 'argument';
@@ -130,7 +135,8 @@ export async function runCommandLine(cmd: Command, argv: readonly string[], io: 
   } catch (e) {
     if (e instanceof CommanderError) {
       if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
-      if (e.code === 'commander.help') return 2; // the help went to stderr as the usage of a command line that did nothing
+      // asked for (`natgrad help`), or printed on stderr as the usage of a command line that did nothing
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
       io.stderr(errorLine(new NatgradError('args', e.message.replace(/^error: /, '')), root));
       return 2;
     }

@@ -6,7 +6,7 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { natgradVersion } from '../oracle/vectors.js';
-import { runCommandLine } from './command-line.js';
+import { runCommandLine, unknownCommand } from './command-line.js';
 import { programDefinition } from './commands.js';
 import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
@@ -19,6 +19,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   if (argv.length === 0) {
     const names = program.commands.map((c) => c.name()).join(', ');
     io.stderr(errorLine(new NatgradError('args', `missing the command; allowed: ${names}; see natgrad --help`), 'args'));
+    return 2;
+  }
+  const helpFor = argv[0] === 'help' ? argv[1] : undefined;
+  if (helpFor !== undefined && !program.commands.some((c) => c.name() === helpFor)) {
+    io.stderr(errorLine(unknownCommand(program, helpFor), 'args'));
     return 2;
   }
   return runCommandLine(program, argv, io, result);

@@ -32,6 +32,7 @@ describe('parser errors are one line, exit 2, with what is allowed', () => {
   });
   test('an unknown command, with the close one suggested', async () => {
     expect(await badLine(['verfy'])).toMatch(/^natgrad: args: unknown command 'verfy'; allowed: verify, derive, docs, train, compare, vectors, oracle, check, help; did you mean verify\?$/);
+    expect(await badLine(['help', 'verfy'])).toMatch(/^natgrad: args: unknown command 'verfy'; .*did you mean verify\?$/);
     expect(await badLine(['frobnicate'])).toMatch(/^natgrad: args: unknown command 'frobnicate'; allowed: .*check, help$/);
   });
   test('an unknown option, for the program and for each command, with the close one suggested', async () => {
@@ -72,6 +73,10 @@ describe('--version and help', () => {
     expect(help).toMatch(/--rtol <x>.*\(default: 1e-6\)/);
     expect(help).toMatch(/--atol <x>\s+absolute tolerance \(default: 1e-9\)/);
     expect(help).toMatch(/--json\s/);
+  });
+  test('help COMMAND is COMMAND --help', async () => {
+    expect(await stdoutOf(['help', 'check'])).toBe(await stdoutOf(['check', '--help']));
+    expect(await stdoutOf(['help'])).toBe(await stdoutOf(['--help']));
   });
   test('oracle --help says what SPEC is', async () => {
     expect(await stdoutOf(['oracle', '--help'])).toMatch(/Usage: natgrad oracle \[options\] SPEC[\s\S]*spec\s+the spec file, or - for stdin \(at most 256 MiB\)/);
