@@ -7,12 +7,21 @@
 import { NatgradError } from '../core/errors.js';
 import { DEFAULT_TOLERANCE, runCheck } from '../oracle/check.js';
 import { checkJson, checkReport } from '../oracle/check-report.js';
-import { errorLine } from '../oracle/error-line.js';
 import { readJson } from '../oracle/json-input.js';
 import type { Tolerance } from '../oracle/tensor.js';
+import { runCommandLine } from './command-line.js';
+import { checkDefinition } from './commands.js';
+import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
+import { optionalDecimal } from './numbers.js';
 
 const USAGE = 'usage: natgrad check SPEC.json CANDIDATE.json [--rtol 1e-6] [--atol 1e-9] [--json]';
+
+export interface CheckOptions {
+  rtol?: string;
+  atol?: string;
+  json?: boolean;
+}
 
 interface CheckArgs {
   spec: string;
@@ -21,48 +30,23 @@ interface CheckArgs {
   json: boolean;
 }
 
-function readTolerance(name: string, text: string | undefined): number {
-  if (text === undefined) throw new NatgradError(name, `needs a value, e.g. ${name} 1e-6; ${USAGE}`);
-  const x = text.trim() === '' ? NaN : Number(text);
-  if (!(Number.isFinite(x) && x >= 0)) throw new NatgradError(name, `must be a finite number >= 0, got '${text}'`);
-  return x;
-}
-
-/** Parses the arguments after `check`; options may stand anywhere. */
-export function parseCheckArgs(args: string[]): CheckArgs {
-  const positional: string[] = [];
-  const tol = { ...DEFAULT_TOLERANCE };
-  let json = false;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (a === '-' || !a.startsWith('-')) {
-      positional.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq >= 0 ? a.slice(0, eq) : a;
-    const inline = eq >= 0 ? a.slice(eq + 1) : undefined;
-    if (name === '--json') {
-      if (inline !== undefined) throw new NatgradError('--json', `takes no value, got '${inline}'`);
-      json = true;
-    } else if (name === '--rtol' || name === '--atol') {
-      const value = inline ?? args[++i];
-      tol[name === '--rtol' ? 'rtol' : 'atol'] = readTolerance(name, value);
-    } else {
-      throw new NatgradError('args', `unknown option '${a}'; allowed: --rtol, --atol, --json; ${USAGE}`);
-    }
-  }
+/** The files and tolerances of a check, validated. */
+function checkArgs(positional: readonly string[], o: CheckOptions): CheckArgs {
+  const tol = {
+    rtol: optionalDecimal(o.rtol, '--rtol', { min: 0 }, DEFAULT_TOLERANCE.rtol),
+    atol: optionalDecimal(o.atol, '--atol', { min: 0 }, DEFAULT_TOLERANCE.atol),
+  };
   if (positional.length !== 2) throw new NatgradError('args', `expected SPEC and CANDIDATE (2 arguments), got ${positional.length}; ${USAGE}`);
   if (positional[0] === '-' && positional[1] === '-') throw new NatgradError('args', 'SPEC and CANDIDATE cannot both be - (stdin)');
-  return { spec: positional[0], candidate: positional[1], tol, json };
+  return { spec: positional[0], candidate: positional[1], tol, json: Boolean(o.json) };
 }
 
-/** Runs `natgrad check` with the arguments after `check`; returns the exit code and never throws. */
-export async function checkCommand(args: string[], io: Io): Promise<number> {
+/** Runs a parsed check; returns the exit code and never throws. */
+export async function runCheckCommand(positional: readonly string[], o: CheckOptions, io: Io): Promise<number> {
   let text: string;
   let ok: boolean;
   try {
-    const a = parseCheckArgs(args);
+    const a = checkArgs(positional, o);
     const spec = await readJson(io, a.spec, 'spec');
     const candidate = await readJson(io, a.candidate, 'candidate');
     const outcome = await runCheck(spec, candidate, a.tol);
@@ -72,11 +56,12 @@ export async function checkCommand(args: string[], io: Io): Promise<number> {
     io.stderr(errorLine(e, 'check'));
     return 2;
   }
-  try {
-    io.stdout(text);
-  } catch (e) {
-    io.stderr(errorLine(e, 'stdout'));
-    return 2;
-  }
+  io.stdout(text);
   return ok ? 0 : 1;
+}
+
+/** Runs `natgrad check` with the arguments after `check`; returns the exit code and never throws. */
+export async function checkCommand(args: string[], io: Io): Promise<number> {
+  const result = { code: 0 };
+  return runCommandLine(checkDefinition(io, result), args, io, result, 'check');
 }

@@ -5,10 +5,15 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { pointInDomain } from '../core/domain.js';
-import { fisherMatrix, fromBase, getFamily, getParameterization, parsePoint } from '../families/catalogue.js';
+import { hasOwn, rejectUnknownKeys, requireOneOf } from '../core/validate.js';
+import { familyNames, fisherMatrix, fromBase, getFamily, getParameterization, parsePoint } from '../families/catalogue.js';
+import { FAMILIES } from '../families/catalogue/index.js';
 import { derivationOf } from '../families/derivations.js';
+import type { FamilyDefinition } from '../families/types.js';
 import { matrixToLatex } from '../symbolic/index.js';
 import type { Io } from './io.js';
+import { DIM_RULE } from './limits.js';
+import { parseDecimal } from './numbers.js';
 
 export interface DeriveOptions {
   parameterization?: string;
@@ -17,33 +22,66 @@ export interface DeriveOptions {
   json?: boolean;
 }
 
-/** `mu=0.3,sigma=1.7` or `p=[0.2,0.3]` into a params object. */
+/** `text` split at the commas outside brackets: `p=[0.2,0.3],q=1` -> `p=[0.2,0.3]`, `q=1`. */
+function topLevelParts(text: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '[') depth++;
+    else if (text[i] === ']') depth--;
+    else if (text[i] === ',' && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}
+
+const AT_FORM = 'name=value pairs separated by commas, numbers in decimal and vectors or matrices as JSON arrays (e.g. mu=0.3,sigma=1.7 or p=[0.2,0.3])';
+
+/** `mu=0.3,sigma=1.7` or `p=[0.2,0.3]` into a params object; every part must be one name=value. */
 function parseAt(text: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const parts = text.match(/[A-Za-z_]\w*=(\[[^\]]*\](?:\s*,\s*\[[^\]]*\])*\]?|[^,]+)/g) ?? [];
-  if (parts.length === 0) throw new NatgradError('--at', `must be name=value pairs separated by commas (arrays as [..]), got ${JSON.stringify(text)}`);
-  for (const part of parts) {
-    const [name, raw] = [part.slice(0, part.indexOf('=')), part.slice(part.indexOf('=') + 1)];
-    try {
-      out[name] = JSON.parse(raw);
-    } catch {
-      throw new NatgradError(`--at.${name}`, `must be a number or a JSON array, got ${JSON.stringify(raw)}`);
+  for (const part of topLevelParts(text)) {
+    const m = /^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/s.exec(part);
+    if (!m) throw new NatgradError('--at', `must be ${AT_FORM}, got '${part}' in '${text}'`);
+    const [, name, raw] = m;
+    if (hasOwn(out, name)) throw new NatgradError(`--at.${name}`, 'is given twice');
+    if (raw.startsWith('[')) {
+      try {
+        out[name] = JSON.parse(raw);
+      } catch {
+        throw new NatgradError(`--at.${name}`, `must be a decimal number or a JSON array of them, got '${raw}'`);
+      }
+    } else {
+      out[name] = parseDecimal(raw, `--at.${name}`);
     }
   }
   return out;
 }
 
+function dimension(def: FamilyDefinition, text: string | undefined): number | undefined {
+  const sized = FAMILIES.filter((f) => f.verifyDimensions).map((f) => f.name);
+  if (text === undefined) return def.verifyDimensions?.[0];
+  if (!def.verifyDimensions) throw new NatgradError('--dim', `applies only to ${sized.join(', ')} (an integer from ${DIM_RULE.min} to ${DIM_RULE.max}); ${def.name} has a fixed dimension`);
+  return parseDecimal(text, '--dim', DIM_RULE);
+}
+
 export async function deriveCommand(family: string, opts: DeriveOptions, io: Io): Promise<number> {
-  const def = getFamily(family, 'family');
-  const pname = getParameterization(def, opts.parameterization ?? Object.keys(def.layouts)[0], '--parameterization');
-  const dim = opts.dim === undefined ? def.verifyDimensions?.[0] : Number(opts.dim);
-  if (dim !== undefined && (!Number.isInteger(dim) || dim < 2 || dim > 4)) throw new NatgradError('--dim', `must be an integer from 2 to 4 (symbolic derivations grow fast), got ${JSON.stringify(opts.dim)}`);
+  const def = getFamily(requireOneOf(family, familyNames(), 'family'), 'family');
+  const pnames = Object.keys(def.layouts);
+  const pname = getParameterization(def, requireOneOf(opts.parameterization ?? pnames[0], pnames, '--parameterization'), '--parameterization');
+  const dim = dimension(def, opts.dim);
+  const at = opts.at === undefined ? undefined : parseAt(opts.at);
+  if (at) rejectUnknownKeys(at, def.layouts[pname].map((e) => e.name), '--at', `${def.name}'s parameters in ${pname}`);
   const d = derivationOf(def, pname, dim);
   const inst = def.instance(dim);
   const p = inst.parameterizations.find((q) => q.name === pname)!;
   // The default point: the middle of each domain, mapped from the base parameterization.
   const fixed = Object.fromEntries(Object.entries(inst.fixed).map(([k, dom]) => [k, dom.kind === 'positive-integer' ? 10 : pointInDomain(dom, 0.5)]));
-  const point = opts.at ? parsePoint(def.name, pname, parseAt(opts.at), fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
+  const point = at ? parsePoint(def.name, pname, at, fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
   const F = fisherMatrix(point.inst, point.p, point.theta, point.fixed);
   if (opts.json) {
     io.stdout(`${JSON.stringify({

@@ -16,6 +16,7 @@ import { derivationOf } from '../families/derivations.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
 import { maskComputed } from '../docs/markdown.js';
 import type { Io } from './io.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface DocsOptions {
   out?: string;
@@ -71,7 +72,7 @@ export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   const files = renderDerivationDocs((what) => { if (io.interactive) io.stderr(`\rdocs: ${what.padEnd(60)}`); });
   if (io.interactive) io.stderr('\r'.padEnd(70) + '\r');
   if (!opts.check) {
-    for (const [name, text] of files) await io.writeFile(join(dir, name), text);
+    for (const [name, text] of files) await writeOutputFile(io, join(dir, name), text, '--out');
     io.stdout(`wrote ${files.size} pages to ${dir}\n`);
     return 0;
   }

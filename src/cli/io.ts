@@ -8,8 +8,24 @@ export interface Io {
   readStdin(): Promise<string>;
   readFile(path: string): Promise<string>;
   writeFile(path: string, text: string): Promise<void>;
+  /**
+   * Throws the error that writing `path` would raise (a folder, a file where a
+   * folder should be, no permission), so a long run fails before it starts.
+   * Optional: without it the failure shows when the file is written.
+   */
+  checkWritable?(path: string): Promise<void>;
   /** true when stdout is a terminal (progress bars, colours) */
   readonly interactive: boolean;
+}
+
+/** The most an input (a file or standard input) may hold, from the oracle contract: 256 MiB. */
+export const INPUT_LIMIT_BYTES = 256 * 1024 * 1024;
+
+/** The error of an input over the limit: nothing past `limit` bytes was read. */
+export function inputTooLarge(limit: number): Error {
+  const mib = limit / (1024 * 1024);
+  const size = Number.isInteger(mib) ? `${mib} MiB` : `${limit} bytes`;
+  return Object.assign(new Error(`larger than ${size}, the input limit; stopped reading there`), { code: 'EFBIG' });
 }
 
 /** An Io that records output, for tests. */
@@ -27,6 +43,7 @@ export function memoryIo(stdin = '', files: Record<string, string> = {}): Io & {
       return io.files[path];
     },
     async writeFile(path: string, text: string) { io.files[path] = text; },
+    async checkWritable() {},
   };
   return io;
 }

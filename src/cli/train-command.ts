@@ -1,20 +1,23 @@
 /**
  * `natgrad train --problem P --optimizer O [--iterations n] [--seed s]
- * [--target loss] [--json] [--svg file]`: one optimizer on one experiment
- * problem; prints iterations and time to the target, final loss and the test
- * metric, or the whole run as JSON.
+ * [--target loss] [--lr x] [--damping x] [--option key=value]... [--json]
+ * [--svg file]`: one optimizer on one experiment problem; prints iterations
+ * and time to the target, final loss and the test metric, or the whole run
+ * as JSON.
  */
-import { NatgradError } from '../core/errors.js';
-import { parseOptimizer, parseSettings } from '../experiments/cli-options.js';
 import { progressBar } from '../experiments/progress.js';
 import { resultsTable } from '../experiments/report.js';
-import { runOptimizer } from '../experiments/run.js';
+import { problemOptimizerOptions, runOptimizer } from '../experiments/run.js';
 import { lossPlotSvg } from '../experiments/svg-plot.js';
+import { errorLine } from './error-message.js';
+import { parseOptimizer, parseSettings } from './experiment-options.js';
 import type { Io } from './io.js';
+import { describeOptions, type HyperparameterFlags, optimizerOverrides, withOverrides } from './optimizer-options.js';
+import { requireWritable, writeOutputFile } from './output-file.js';
 
-export interface TrainCommandOptions {
-  problem: string;
-  optimizer: string;
+export interface TrainCommandOptions extends HyperparameterFlags {
+  problem?: string;
+  optimizer?: string;
   iterations?: string;
   seed?: string;
   target?: string;
@@ -22,17 +25,20 @@ export interface TrainCommandOptions {
   svg?: string;
 }
 
-/** Runs the train command; returns the exit code (2 on bad options). */
+/** Runs the train command; returns the exit code (2 with one line on bad options). */
 export async function trainCommand(opts: TrainCommandOptions, io: Io): Promise<number> {
   try {
     const settings = parseSettings(opts);
     const optimizer = parseOptimizer(opts.optimizer);
     const { problem } = settings;
+    const overrides = optimizerOverrides(opts, [optimizer], problem).get(optimizer)!;
+    const options = withOverrides(problemOptimizerOptions(problem, optimizer), overrides);
+    if (opts.svg !== undefined) await requireWritable(io, opts.svg, '--svg');
     const bar = progressBar((t) => io.stderr(t), io.interactive);
     bar.start(settings.iterations, optimizer);
     let result;
     try {
-      result = runOptimizer(problem, optimizer, { ...settings, onIteration: (r) => bar.update(r.iteration, r.loss) });
+      result = runOptimizer(problem, optimizer, { ...settings, options, onIteration: (r) => bar.update(r.iteration, r.loss) });
     } finally {
       bar.stop();
     }
@@ -44,7 +50,7 @@ export async function trainCommand(opts: TrainCommandOptions, io: Io): Promise<n
         offset: problem.plot.offset,
         yLabel: problem.plot.yLabel,
       });
-      await io.writeFile(opts.svg, svg);
+      await writeOutputFile(io, opts.svg, svg, '--svg');
     }
     if (opts.json) {
       const { params, ...rest } = result;
@@ -52,14 +58,12 @@ export async function trainCommand(opts: TrainCommandOptions, io: Io): Promise<n
         JSON.stringify({ problem: problem.name, seed: settings.seed, targetLoss: settings.targetLoss, ...rest, params: Array.from(params) }) + '\n',
       );
     } else {
-      io.stdout(`${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}\n\n${resultsTable([result])}`);
+      const set = describeOptions(overrides);
+      io.stdout(`${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}${set ? `, ${optimizer} with ${set}` : ''}\n\n${resultsTable([result])}`);
     }
     return 0;
   } catch (e) {
-    if (e instanceof NatgradError) {
-      io.stderr(`natgrad: ${e.path}: ${e.reason}\n`);
-      return 2;
-    }
-    throw e;
+    io.stderr(errorLine(e, 'train'));
+    return 2;
   }
 }

@@ -8,9 +8,10 @@
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { NatgradError } from '../core/errors.js';
-import { errorLine } from '../oracle/error-line.js';
 import { generateVectors, isFresh, natgradVersion } from '../oracle/vectors.js';
+import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
+import { writeOutputFile } from './output-file.js';
 
 export interface VectorsOptions {
   /** the suite's folder (default `vectors`) */
@@ -87,13 +88,7 @@ export async function vectorsCommand(opts: VectorsOptions, io: Io): Promise<numb
       for (const p of problems) io.stdout(`  ${p}\n`);
       return 1;
     }
-    for (const [rel, text] of files) {
-      try {
-        await io.writeFile(join(dir, rel), text);
-      } catch (e) {
-        throw new NatgradError('--out', `cannot write '${join(dir, rel)}' (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`);
-      }
-    }
+    for (const [rel, text] of files) await writeOutputFile(io, join(dir, rel), text, '--out');
     io.stdout(`vectors: wrote ${vectors} vectors, index.json and README.md to ${dir}/\n`);
     return 0;
   } catch (e) {

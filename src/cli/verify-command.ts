@@ -2,14 +2,16 @@
  * natgrad verify: runs every proof and property (with its sensitivity run),
  * prints a table and a one-line summary, exits 1 if anything is not verified.
  */
-import { availableParallelism } from 'node:os';
 import cliProgress from 'cli-progress';
 import { NatgradError } from '../core/errors.js';
 import { allChecks } from '../verify/registry.js';
-import { markdownReport, jsonReport, resultLine, summaryLine, textTable } from '../verify/report.js';
+import { markdownReport, jsonReport, problemDetails, resultLine, summaryLine, tableHeader, textTable } from '../verify/report.js';
 import { runChecksParallel } from '../verify/parallel-runner.js';
-import { summarize, type CheckResult } from '../verify/runner.js';
+import { matchesFilter, summarize, type CheckResult } from '../verify/runner.js';
 import type { Io } from './io.js';
+import { defaultJobs, DEFAULT_VERIFY_SEED, JOBS_RULE, RUNS_RULE, SEED_RULE } from './limits.js';
+import { optionalDecimal } from './numbers.js';
+import { requireWritable, writeOutputFile } from './output-file.js';
 
 export interface VerifyOptions {
   filter?: string;
@@ -25,9 +27,6 @@ export interface VerifyOptions {
   /** worker threads [the machine's cores, at most 8]; 1 runs in the main thread */
   jobs?: string;
 }
-
-/** The default --jobs: one worker per core, at most 8 (each holds its own symbolic engine). */
-export const defaultJobs = (): number => Math.max(1, Math.min(8, availableParallelism()));
 
 /** Round robin over the registry's order: deterministic, and balanced across families. */
 export function shardOf<T>(items: readonly T[], shard: string | undefined): T[] {
@@ -64,28 +63,23 @@ async function mergeReports(files: readonly string[], io: Io, report: string | u
   io.stdout(`${textTable(results)}\n`);
   if (missing.length) io.stdout(`\n${missing.length} checks are in no report: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}\n`);
   io.stdout(`\n${summaryLine(summary, seed ?? 0)} (merged from ${files.length} reports; time is the slowest shard's)\n`);
-  if (report) await io.writeFile(report, report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0));
+  if (report) await writeOutputFile(io, report, report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0), '--report');
   return summary.verified === summary.total && missing.length === 0 ? 0 : 1;
 }
 
-function integerOption(value: string | undefined, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new NatgradError(`--${name}`, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number> {
-  const seed = integerOption(opts.seed, 'seed', 20261125, 0);
-  const runs = integerOption(opts.runs, 'runs', opts.thorough ? 50 : 8, 1);
+  const seed = optionalDecimal(opts.seed, '--seed', SEED_RULE, DEFAULT_VERIFY_SEED);
+  const runs = optionalDecimal(opts.runs, '--runs', RUNS_RULE, opts.thorough ? 50 : 8);
+  const jobs = optionalDecimal(opts.jobs, '--jobs', JOBS_RULE, defaultJobs());
   if (opts.report && !/\.(md|json)$/.test(opts.report)) throw new NatgradError('--report', `must name a .md or .json file, got ${JSON.stringify(opts.report)}`);
+  if (opts.report) await requireWritable(io, opts.report, '--report');
   if (opts.merge) return mergeReports(opts.merge, io, opts.report);
-  const checks = shardOf(allChecks(), opts.shard);
+  const checks = shardOf(allChecks(), opts.shard).filter((c) => matchesFilter(c.id, opts.filter));
+  if (checks.length === 0) throw new NatgradError('--filter', `no check matches ${JSON.stringify(opts.filter)}${opts.shard ? ` in shard ${opts.shard}` : ''}; see natgrad verify --list`);
   if (opts.list) {
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;
   }
-  const jobs = integerOption(opts.jobs, 'jobs', defaultJobs(), 1);
   const started = performance.now();
   let bar: cliProgress.SingleBar | null = null;
   const running = new Set<string>();
@@ -94,20 +88,20 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     seed,
     runs,
     thorough: Boolean(opts.thorough),
-    filter: opts.filter,
     jobs,
     onStart(check, _i, total) {
       if (!io.interactive) return;
       running.add(check.id);
       if (!bar) {
-        bar = new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+        // No signal handler (gracefulExit) and no hidden cursor: SIGINT keeps its default disposition (see process-io.ts), so nothing would restore the cursor.
+        bar = new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: false, gracefulExit: false }, cliProgress.Presets.shades_classic);
         bar.start(total, 0, { id: runningLabel() });
       }
       bar.update({ id: runningLabel() });
     },
     onResult(r, done) {
       if (!io.interactive) {
-        io.stdout(`${resultLine(r)}\n`);
+        io.stdout(`${done === 0 ? `${tableHeader()}\n` : ''}${resultLine(r)}\n`);
         return;
       }
       running.delete(r.id);
@@ -116,13 +110,12 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
   });
   (bar as cliProgress.SingleBar | null)?.stop();
   const summary = summarize(results, performance.now() - started);
-  if (results.length === 0) throw new NatgradError('--filter', `no check matches ${JSON.stringify(opts.filter)}; see natgrad verify --list`);
   if (io.interactive) io.stdout(`${textTable(results)}\n`);
   else {
-    const problems = textTable(results.filter((r) => r.status !== 'verified')).split('\n').slice(1 + results.filter((r) => r.status !== 'verified').length);
+    const problems = problemDetails(results);
     if (problems.length) io.stdout(`${problems.join('\n')}\n`);
   }
   io.stdout(`\n${summaryLine(summary, seed)}\n`);
-  if (opts.report) await io.writeFile(opts.report, opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed));
+  if (opts.report) await writeOutputFile(io, opts.report, opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed), '--report');
   return summary.verified === summary.total ? 0 : 1;
 }

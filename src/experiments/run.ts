@@ -19,6 +19,8 @@ export interface RunOptions {
   stopAtTarget?: boolean;
   /** Called after every evaluation (progress bars). */
   onIteration?: (record: TrainRecord) => void;
+  /** The optimizer's options [the registry's defaults with the problem's overrides]. */
+  options?: OptimizerOptions;
 }
 
 export interface RunResult {
@@ -42,7 +44,7 @@ export function problemOptimizerOptions(problem: ExperimentProblem, optimizer: s
 
 /** Trains `optimizer` on `problem` and measures iterations and time to the target loss. */
 export function runOptimizer(problem: ExperimentProblem, optimizer: string, o: RunOptions): RunResult {
-  const options = problemOptimizerOptions(problem, optimizer);
+  const options = o.options ?? problemOptimizerOptions(problem, optimizer);
   const transform = optimizerEntry(optimizer, '--optimizer').create(options);
   const { objective, extra } = modelProblem(problem.spec, problem.trainInputs, problem.trainTargets, o.seed);
   const result = train(transform, problem.params0, {

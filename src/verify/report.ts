@@ -8,20 +8,41 @@ export function summaryLine(s: Summary, seed: number): string {
 
 const pad = (s: string, n: number): string => (s.length >= n ? s : s + ' '.repeat(n - s.length));
 
+/**
+ * What the sensitivity run showed: `caught: <the deliberate mistake>`, `NOT
+ * caught: ...` (the check cannot fail, so it proves nothing), `none` for a
+ * check without one, and `not run` when the check itself did not pass.
+ */
+export function sensitivityCell(r: CheckResult): string {
+  if (r.status === 'FAILED' || r.status === 'ERROR') return 'not run';
+  return r.sensitivity;
+}
+
+// One row's cells in the order of the header; the sensitivity, of any length, comes last.
+const cells = (status: string, id: string, kind: string, runs: string, method: string, time: string, sensitivity: string): string =>
+  `${pad(status, 11)} ${pad(id, 58)} ${pad(kind, 8)} ${pad(runs, 5)} ${pad(method, 22)} ${time.padStart(9)}  ${sensitivity}`;
+
+/** The column headers of the verify table. */
+export function tableHeader(): string {
+  return cells('status', 'id', 'kind', 'runs', 'method', 'time', 'sensitivity');
+}
+
 export function resultLine(r: CheckResult): string {
-  return `${pad(r.status, 11)} ${pad(r.id, 58)} ${pad(r.kind, 8)} ${pad(String(r.runs), 5)} ${pad(r.method, 22)} ${(r.millis / 1000).toFixed(2).padStart(7)} s`;
+  return cells(r.status, r.id, r.kind, String(r.runs), r.method, `${(r.millis / 1000).toFixed(2)} s`, sensitivityCell(r));
+}
+
+/** The detail of every check that is not verified, with its seed to replay it. */
+export function problemDetails(results: readonly CheckResult[]): string[] {
+  return results.filter((r) => r.status !== 'verified').map((r) => `\n${r.status} ${r.id} (seed ${r.seed}):\n  ${r.detail}\n  sensitivity: ${r.sensitivity}`);
 }
 
 export function textTable(results: readonly CheckResult[]): string {
-  const head = `${pad('status', 11)} ${pad('theorem', 58)} ${pad('kind', 8)} ${pad('runs', 5)} ${pad('method', 22)} ${'time'.padStart(9)}`;
-  const lines = results.map(resultLine);
-  const problems = results.filter((r) => r.status !== 'verified').map((r) => `\n${r.status} ${r.id} (seed ${r.seed}):\n  ${r.detail}\n  sensitivity: ${r.sensitivity}`);
-  return [head, ...lines, ...problems].join('\n');
+  return [tableHeader(), ...results.map(resultLine), ...problemDetails(results)].join('\n');
 }
 
 export function markdownReport(results: readonly CheckResult[], s: Summary, seed: number): string {
   const esc = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = results.map((r) => `| ${r.status} | \`${r.id}\` | ${esc(r.theorem)} | ${r.kind} | ${r.runs} | ${esc(r.method)} | ${esc(r.sensitivity)} | ${r.seed} | ${(r.millis / 1000).toFixed(2)} s |`);
+  const rows = results.map((r) => `| ${r.status} | \`${r.id}\` | ${esc(r.theorem)} | ${r.kind} | ${r.runs} | ${esc(r.method)} | ${esc(sensitivityCell(r))} | ${r.seed} | ${(r.millis / 1000).toFixed(2)} s |`);
   return [`# natgrad verify report`, '', summaryLine(s, seed), '', '| status | id | theorem | kind | runs | method | sensitivity | seed | time |', '|---|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
 }
 

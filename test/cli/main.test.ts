@@ -8,6 +8,10 @@ describe('natgrad command line', () => {
     const code = await main(['verify', '--filter', 'fisher/poisson/rate/positive-definite'], io);
     expect(code).toBe(0);
     expect(io.out).toMatch(/1 checks: 1 verified in [\d.]+ s \(seed 20261125\)/);
+    // The table's column headers, then the row with the sensitivity run's result.
+    const [head, row] = io.out.split('\n');
+    expect(head).toMatch(/^status +id +kind +runs +method +time +sensitivity$/);
+    expect(row).toMatch(/^verified +fisher\/poisson\/rate\/positive-definite +property .* s +caught: .+/);
   });
   test('verify writes JSON and Markdown reports', async () => {
     const io = memoryIo();

@@ -1,26 +1,13 @@
 /**
- * Validation of the string options of `natgrad train` and `natgrad compare`:
- * each bad value becomes a NatgradError naming the flag and what is allowed.
+ * The options `natgrad train` and `natgrad compare` share: the problem, the
+ * optimizer names and the numeric settings, each bad value a NatgradError
+ * naming the flag and what is allowed.
  */
 import { NatgradError } from '../core/errors.js';
+import { buildProblem, PROBLEM_NAMES, type ExperimentProblem } from '../experiments/problems.js';
 import { OPTIMIZER_NAMES } from '../optim/registry.js';
-import { buildProblem, type ExperimentProblem } from './problems.js';
-
-/** A non-negative integer flag, or `fallback` when absent. */
-export function parseInteger(value: string | undefined, flag: string, min: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isInteger(n) || n < min) throw new NatgradError(flag, `must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
-/** A finite number flag, or `fallback` when absent. */
-export function parseNumber(value: string | undefined, flag: string, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n)) throw new NatgradError(flag, `must be a finite number, got ${JSON.stringify(value)}`);
-  return n;
-}
+import { ITERATIONS_RULE, SEED_RULE } from './limits.js';
+import { optionalDecimal } from './numbers.js';
 
 /** One optimizer name from the registry. */
 export function parseOptimizer(value: string | undefined, flag = '--optimizer'): string {
@@ -49,13 +36,14 @@ export interface ExperimentSettings {
 
 /** The problem (built with the seed) and the shared numeric settings. */
 export function parseSettings(o: { problem?: string; iterations?: string; seed?: string; target?: string }): ExperimentSettings {
-  const seed = parseInteger(o.seed, '--seed', 0, 0);
-  const iterations = parseInteger(o.iterations, '--iterations', 1, 1);
-  const problem = buildProblem(o.problem ?? '', seed, '--problem');
+  const seed = optionalDecimal(o.seed, '--seed', SEED_RULE, 0);
+  const iterations = optionalDecimal(o.iterations, '--iterations', ITERATIONS_RULE, 0);
+  if (o.problem === undefined) throw new NatgradError('--problem', `is required: one of ${PROBLEM_NAMES.join(', ')}`);
+  const problem = buildProblem(o.problem, seed, '--problem');
   return {
     problem,
     iterations: o.iterations === undefined ? problem.iterations : iterations,
     seed,
-    targetLoss: parseNumber(o.target, '--target', problem.targetLoss),
+    targetLoss: optionalDecimal(o.target, '--target', {}, problem.targetLoss),
   };
 }

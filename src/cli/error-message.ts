@@ -1,0 +1,31 @@
+/**
+ * The one formatter of the CLI's error line, `natgrad: <where>: <what is wrong
+ * and what is allowed>`. Paths, names and values typed by the user are echoed
+ * in messages; a control character among them (an ANSI escape, a newline)
+ * would recolour the terminal or split the line, so every one is escaped here
+ * and the message stays one printable line.
+ */
+import { NatgradError } from '../core/errors.js';
+import { errorLine as oracleErrorLine } from '../oracle/error-line.js';
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
+
+/**
+ * `s` with every control character (C0, DEL, C1) and line or paragraph
+ * separator written as a visible escape (`\n`, `\e`, `\x07`, `\u2028`).
+ */
+export function printable(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    const named = ESCAPES[c];
+    if (named) return named;
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** The stderr line (with its newline) for an error a command threw; `root` names the input when the error has no path. */
+export function errorLine(e: unknown, root: string): string {
+  if (e instanceof NatgradError) return `natgrad: ${printable(e.path.trim()) || root}: ${printable(e.reason.trim())}\n`;
+  return `${printable(oracleErrorLine(e, root).trimEnd())}\n`;
+}
