@@ -5,6 +5,7 @@
  * carries the exact path (`spec.weights[1].W[2]`) and the allowed set.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { requireOneOf } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -58,12 +59,9 @@ export function readInteger(v: unknown, path: string, min: number, max: number):
   return x;
 }
 
-/** One of a fixed set of strings. */
+/** One of a fixed set of strings, with the closest one suggested. */
 export function readEnum<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new NatgradError(path, `must be one of ${allowed.join(', ')}, got ${describeValue(v)}`);
-  }
-  return v as T;
+  return requireOneOf(v, allowed, path);
 }
 
 /** A JSON array. */

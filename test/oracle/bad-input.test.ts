@@ -61,7 +61,7 @@ describe('spec fields', () => {
     ['missing inputs', edited(linearRegression, (s) => delete s.inputs), /^natgrad: spec.inputs: is required/],
     ['missing curvature of a model fisher', edited(linearRegression, (s) => delete s.curvature), /^natgrad: spec.curvature: is required: one of fisher, empirical-fisher, ggn, hessian/],
     ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, got "gauss"'],
-    ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"'],
+    ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"; did you mean "relu"?'],
     ['wrong number of activations', edited(classifier, (s) => s.model.activations.push('tanh')), /^natgrad: spec.model.activations: must be an array of 2 activation names/],
     ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, got "poisson"'],
     ['sizes mistyped', edited(linearRegression, (s) => (s.model.sizes = '2,1')), /^natgrad: spec.model.sizes: must be an array of at least 2 positive integers/],
@@ -90,7 +90,7 @@ describe('spec fields', () => {
     ['shampoo gradients of different shapes', edited(shampooSpec, (s) => s.gradients[1].pop()), /^natgrad: spec.gradients\[1\]: must be a 2 x 3 \(the shape of gradients\[0\]\) matrix/],
     ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be > 0, got 0'],
     ['shampoo epsilon missing', edited(shampooSpec, (s) => delete s.epsilon), /^natgrad: spec.epsilon: is required/],
-    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 2] }, weights: [{ W: [new Array(2100).fill(0), new Array(2100).fill(0)], b: [0, 0] }], inputs: [new Array(2100).fill(0)], targets: [[0, 0]] }, /^natgrad: spec.model.sizes: the model has 4202 parameters; .* at most 4096/],
+    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 2] }, weights: [{ W: [new Array(2100).fill(0), new Array(2100).fill(0)], b: [0, 0] }], inputs: [new Array(2100).fill(0)], targets: [[0, 0]] }, /^natgrad: spec\.model: the result would have 1\.77e7 entries \(a 4202 x 4202 matrix of 4202 parameters\); natgrad's oracle prints at most 2\^24 = 16777216 numbers in one answer \(memory bound; the contract's limit is 2\^26\)$/],
   ];
   test.each(cases)('%s', async (_name, spec, expected) => {
     const line = await oracleError(spec);
@@ -100,7 +100,7 @@ describe('spec fields', () => {
 
   test('inside an array spec the path starts with the index', async () => {
     const bad = edited(classifier, (s) => (s.model.activations[1] = 'gelu'));
-    expect(await oracleError([linearRegression, shampooSpec, bad])).toBe('natgrad: spec[2].model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"');
+    expect(await oracleError([linearRegression, shampooSpec, bad])).toBe('natgrad: spec[2].model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"; did you mean "relu"?');
   });
 });
 
