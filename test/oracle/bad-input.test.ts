@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { checkCommand } from '../../src/cli/check-command.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { oracleCommand } from '../../src/cli/oracle-command.js';
-import { badInputLine, check, classifier, clone, kfacSpec, linearRegression, oracle, shampooSpec } from './fixtures.js';
+import { badInputLine, check, classifier, clone, kfacSpec, linearRegression, oracle, oracleOk, shampooSpec } from './fixtures.js';
 
 const normal = { kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 1.7 } };
 
@@ -142,6 +142,42 @@ describe('check command-line and candidate input', () => {
     expect(badInputLine(await check([linearRegression, linearRegression], {}))).toMatch(/^natgrad: candidate: must be an array of 2 result objects/);
     expect(badInputLine(await check([linearRegression, linearRegression], [{}]))).toMatch(/^natgrad: candidate: must be an array of 2 result objects, one per spec, got 1/);
     expect(badInputLine(await check([linearRegression], [3]))).toMatch(/^natgrad: candidate\[0\]: must be a result object/);
+  });
+
+  test('a candidate that compares nothing is bad input: check never passes having compared nothing', async () => {
+    expect(badInputLine(await check(linearRegression, {}))).toBe(
+      'natgrad: candidate: has no field of the result to compare (fields: kind, paramNames, matrix, loss, gradient; the numeric ones are compared: matrix, loss, gradient; kind, paramNames are not compared); check never passes having compared nothing',
+    );
+    expect(badInputLine(await check(linearRegression, { kind: 'fisher', paramNames: ['W1[0][0]'] }))).toMatch(/^natgrad: candidate: has no field of the result to compare/);
+    expect(badInputLine(await check(kfacSpec('exact'), { layers: [{}, {}] }))).toMatch(/^natgrad: candidate: has no field of the result to compare \(fields: kind, loss, layers;/);
+    const res = await oracleOk(linearRegression);
+    expect(badInputLine(await check([linearRegression, linearRegression], [{ loss: res.loss }, {}]))).toMatch(/^natgrad: candidate\[1\]: has no field of the result to compare/);
+  });
+
+  test('unknown candidate fields are bad input at any depth, with the field meant', async () => {
+    expect(badInputLine(await check(kfacSpec('exact'), { layerz: [] }))).toBe(
+      'natgrad: candidate.layerz: is not a field of the kfac result (allowed: "kind", "loss", "layers"); did you mean "layers"?',
+    );
+    const k = await oracleOk(kfacSpec('exact'));
+    expect(badInputLine(await check(kfacSpec('exact'), { layers: [{ G: k.layers[0].G, Gg: k.layers[0].G }, {}] }))).toBe(
+      'natgrad: candidate.layers[0].Gg: is not a field of layers[0] of the kfac result (allowed: "A", "G", "gradient", "update"); did you mean "G"?',
+    );
+    // a mix of good and unknown fields: the unknown one would be a silent pass
+    const res = await oracleOk(linearRegression);
+    expect(badInputLine(await check(linearRegression, { loss: res.loss, matrx: res.matrix }))).toMatch(/^natgrad: candidate\.matrx: is not a field of the fisher result .*; did you mean "matrix"\?$/);
+    expect(badInputLine(await check([linearRegression, kfacSpec('exact')], [res, { loss: k.loss, layers: [{}, { update: k.layers[1].update, bias: [] }] }]))).toMatch(
+      /^natgrad: candidate\[1\]\.layers\[1\]\.bias: is not a field of layers\[1\] of the kfac result/,
+    );
+    const rep = { kind: 'reparameterize', family: 'normal', from: 'mean-std', to: 'natural', params: { mu: 0.3, sigma: 1.7 } };
+    expect(badInputLine(await check(rep, { params: { eta1: 0.1, eta3: 2 } }))).toMatch(/^natgrad: candidate\.params\.eta3: is not a field of params of the reparameterize result \(allowed: "eta1", "eta2"\); did you mean "eta1"\?$/);
+    expect(badInputLine(await check(linearRegression, { symbolic: [['1']], loss: res.loss }))).toMatch(/^natgrad: candidate\.symbolic: is not a field of the fisher result/);
+  });
+
+  test('a candidate of another kind is bad input', async () => {
+    const res = await oracleOk(linearRegression);
+    expect(badInputLine(await check(linearRegression, { kind: 'kfac', loss: res.loss }))).toBe(
+      'natgrad: candidate.kind: is "kfac", but the spec\'s result is of kind "fisher"; the candidate must have the shape of that result',
+    );
   });
 
   test('a bad spec is reported before the candidate is compared', async () => {
