@@ -129,6 +129,23 @@ describe('families (domains are owned by the catalogue)', () => {
   });
 });
 
+describe('messages say what happened and what the spec can change', () => {
+  test('shampoo: an epsilon lost in rounding is named as such, with an epsilon that is resolved; no library option is suggested', async () => {
+    const spec = { kind: 'shampoo', gradients: [[[1e153, 2e153], [3e153, 4e153], [1e153, 1e153]]], epsilon: 1e-4 };
+    const line = await oracleError(spec);
+    expect(line).toMatch(/^natgrad: spec\.epsilon: 0\.0001 is lost in rounding: ε I_m \+ Σ G Gᵀ has largest eigenvalue .*; it is with an epsilon of at least (\S+), or with gradients whose Σ G Gᵀ has no eigenvalue below \S+$/);
+    expect(line).not.toMatch(/epsilon > 0|floor|\{|pseudoInverse|option/);
+    const resolved = Number(/at least ([^,\s]+),/.exec(line)![1]);
+    expect((await oracle({ ...spec, epsilon: resolved })).code).toBe(0);
+  });
+
+  test('shampoo: epsilon 1e308 has a result and gets it', async () => {
+    const res = await oracleOk({ kind: 'shampoo', gradients: [[[1, 2], [3, 4]]], epsilon: 1e308 });
+    expect(res.L[0][0] / 1e-77).toBeCloseTo(1, 14);
+    expect(res.update[1][1] / 4e-154).toBeCloseTo(1, 14);
+  });
+});
+
 describe('check command-line and candidate input', () => {
   test('a candidate that is not JSON, or missing', async () => {
     const io = memoryIo('', { 'spec.json': JSON.stringify(linearRegression), 'cand.json': '{oops' });
