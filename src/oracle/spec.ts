@@ -34,6 +34,8 @@ export const SPEC_FIELDS: ReadonlyMap<SpecForm, readonly string[]> = new Map<Spe
   ['shampoo', ['kind', 'gradients', 'epsilon']],
 ]);
 
+const ALL_SPEC_FIELDS: readonly string[] = [...new Set([...SPEC_FIELDS.values()].flat())];
+
 const FORM_TEXT: ReadonlyMap<SpecForm, string> = new Map<SpecForm, string>([
   ['fisher/family', 'a fisher spec of a family'],
   ['fisher/model', 'a fisher spec of a model'],
@@ -46,16 +48,27 @@ const FORM_TEXT: ReadonlyMap<SpecForm, string> = new Map<SpecForm, string>([
 
 const fieldsOf = (form: SpecForm): readonly string[] => SPEC_FIELDS.get(form) ?? [];
 
-/** `; "damping" is a field of natural-gradient and kfac specs`, for a key that belongs to other forms; else ''. */
+/** What a form is about: a distribution family, a model, or neither (shampoo). */
+const subjectOfForm = (form: SpecForm): 'family' | 'model' | null =>
+  form.endsWith('/family') || form === 'reparameterize' ? 'family' : form.endsWith('/model') || form === 'kfac' ? 'model' : null;
+
+/**
+ * `; "damping" is a field of specs of kinds natural-gradient, kfac` for a key
+ * that other forms define (`model specs of kinds ...` when only model specs
+ * do); '' otherwise.
+ */
 function otherForms(key: string): string {
-  const where: string[] = [];
+  const kinds: string[] = [];
+  const subjects = new Set<string | null>();
   for (const [form, fields] of SPEC_FIELDS) {
     if (!fields.includes(key)) continue;
-    const text = form.replace('/', ' specs of a ');
-    if (!where.includes(text)) where.push(text);
+    const kind = form.split('/')[0];
+    if (!kinds.includes(kind)) kinds.push(kind);
+    subjects.add(subjectOfForm(form));
   }
-  if (where.length === 0) return '';
-  return `; ${JSON.stringify(key)} is a field of ${where.map((w) => (w.includes(' of a ') ? w : `${w} specs`)).join(', ')}`;
+  if (kinds.length === 0) return '';
+  const only = subjects.size === 1 ? [...subjects][0] : null;
+  return `; ${JSON.stringify(key)} is a field of ${only ? `${only} ` : ''}specs of kind${kinds.length === 1 ? '' : 's'} ${kinds.join(', ')}`;
 }
 
 /** Throws for the first field of `obj` that `form` does not define. */
@@ -155,6 +168,8 @@ const PARAMETERIZATION = 'a parameterization name (a string)';
 /** Validates one spec object at `path` (`spec` or `spec[3]`). */
 export function parseSpec(raw: unknown, path: string): ParsedSpec {
   const obj = readObject(raw, path, `a spec object with "kind" (one of ${SPEC_KINDS.join(', ')})`);
+  // without a kind, a misspelled "kind" (or any other unknown field) is named first
+  if (own(obj, 'kind') === undefined) rejectUnknownKeys(obj, ALL_SPEC_FIELDS, path, 'a spec of any kind');
   const kind = readEnum<SpecKind>(requireField(obj, 'kind', path, `one of ${SPEC_KINDS.join(', ')}`), childPath(path, 'kind'), SPEC_KINDS);
   const mp = childPath(path, 'model');
   switch (kind) {

@@ -104,6 +104,35 @@ describe('spec fields', () => {
   });
 });
 
+describe('unknown fields at any depth are bad input, naming the field and the one meant', () => {
+  const ngNormal = { ...normal, kind: 'natural-gradient', gradient: [1, 1] };
+  const binomial = { kind: 'fisher', family: 'binomial', parameterization: 'mean', params: { p: 0.3 }, fixed: { n: 10 } };
+  const cases: [string, unknown, string | RegExp][] = [
+    ['a misspelled damping', { ...ngNormal, dampng: 0.5 }, 'natgrad: spec.dampng: is not a field of a natural-gradient spec of a family (allowed: "kind", "family", "parameterization", "params", "fixed", "gradient", "damping"); did you mean "damping"?'],
+    ['damping on a fisher spec', { ...normal, damping: 0.5 }, /^natgrad: spec\.damping: is not a field of a fisher spec of a family \(allowed: .*\); "damping" is a field of specs of kinds natural-gradient, kfac$/],
+    ['curvature on a family', { ...normal, curvature: 'fisher' }, /^natgrad: spec\.curvature: is not a field of a fisher spec of a family .*; "curvature" is a field of model specs of kinds fisher, natural-gradient$/],
+    ['params.nu on a normal', { ...normal, params: { mu: 0.3, sigma: 1.7, nu: 3 } }, 'natgrad: spec.params.nu: is not a field of the params of normal mean-std (allowed: "mu", "sigma"); did you mean "mu"?'],
+    ['a misspelled parameter, the right one missing', { ...normal, params: { mu: 0.3, sgima: 1.7 } }, 'natgrad: spec.params.sgima: is not a field of the params of normal mean-std, where sigma is missing (allowed: "mu", "sigma"); did you mean "sigma"?'],
+    ['weights[0].bias', edited(linearRegression, (s) => (s.weights[0].bias = [0.1])), 'natgrad: spec.weights[0].bias: is not a field of the weights of layer 1 (allowed: "W", "b")'],
+    ['a model field misspelled', edited(classifier, (s) => { s.model.activation = s.model.activations; delete s.model.activations; }), /^natgrad: spec\.model\.activation: is not a field of an mlp model \(allowed: .*\); did you mean "activations"\?$/],
+    ['fixed on a family without fixed values', { ...normal, fixed: { n: 10 } }, 'natgrad: spec.fixed.n: is not a field of the fixed values of normal, which has none (allowed: none)'],
+    ['a fixed value misspelled', { ...binomial, fixed: { m: 10 } }, 'natgrad: spec.fixed.m: is not a field of the fixed values of binomial (allowed: "n"); did you mean "n"?'],
+    ['kind misspelled', edited(shampooSpec, (s) => { s.kidn = s.kind; delete s.kind; }), /^natgrad: spec\.kidn: is not a field of a spec of any kind \(allowed: .*\); did you mean "kind"\?$/],
+    ['family misspelled', edited(normal, (s) => { s.familly = s.family; delete s.family; }), /^natgrad: spec\.familly: is not a field of a fisher spec \(allowed: .*\); did you mean "family"\?$/],
+    ['dampingScheme misspelled', edited(kfacSpec('exact'), (s) => { s.dampingSchme = s.dampingScheme; delete s.dampingScheme; }), /^natgrad: spec\.dampingSchme: is not a field of a kfac spec .*; did you mean "dampingScheme"\?$/],
+    ['an unknown field of shampoo', { ...shampooSpec, epsillon: 1 }, /^natgrad: spec\.epsillon: is not a field of a shampoo spec \(allowed: "kind", "gradients", "epsilon"\); did you mean "epsilon"\?$/],
+    ['an unknown field in an array spec', [normal, { ...normal, note: 'x' }], /^natgrad: spec\[1\]\.note: is not a field of a fisher spec of a family/],
+    ['a misspelled family name', { ...normal, family: 'nromal' }, /^natgrad: spec\.family: must be one of .*, got "nromal"; did you mean "normal"\?$/],
+    ['a misspelled parameterization', { ...normal, parameterization: 'mean-sd' }, 'natgrad: spec.parameterization: normal has parameterizations mean-std, mean-var, mean-logstd, natural, expectation, got "mean-sd"; did you mean "mean-std"?'],
+    ['a misspelled kind', { ...normal, kind: 'fishr' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, got "fishr"; did you mean "fisher"?'],
+  ];
+  test.each(cases)('%s', async (_name, spec, expected) => {
+    const line = await oracleError(spec);
+    if (typeof expected === 'string') expect(line).toBe(expected);
+    else expect(line).toMatch(expected);
+  });
+});
+
 describe('families (domains are owned by the catalogue)', () => {
   const cases: [string, unknown, string | RegExp][] = [
     ['sigma <= 0', { ...normal, params: { mu: 0.3, sigma: -1 } }, 'natgrad: spec.params.sigma: must be > 0, got -1'],
