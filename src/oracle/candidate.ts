@@ -6,7 +6,7 @@
  * compares nothing (`{}`, or only non-numeric fields): `check` never passes
  * having compared nothing.
  */
-import { NatgradError, childPath } from '../core/errors.js';
+import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import { isJsonObject, own } from './json-reader.js';
 import { hasNumber } from './tensor.js';
@@ -25,7 +25,7 @@ export function assertCandidateFields(expected: Record<string, unknown>, candida
   const kind = own(expected, 'kind');
   const ck = own(candidate, 'kind');
   if (ck !== undefined && ck !== kind) {
-    throw new NatgradError(childPath(root, 'kind'), `is ${JSON.stringify(ck)}, but the spec's result is of kind ${JSON.stringify(kind)}; the candidate must have the shape of that result`);
+    throw new NatgradError(childPath(root, 'kind'), `is ${describeValue(ck)}, but the spec's result is of kind ${JSON.stringify(kind)}; the candidate must have the shape of that result`);
   }
   walk(expected, candidate, root, '', `the ${String(kind)} result`, optional);
 }
