@@ -62,13 +62,22 @@ export const hasOwn = (obj: object, key: string): boolean => Object.prototype.ha
 /**
  * Throws for the first own key of `obj` that is not in `allowed`, naming the
  * field, the allowed fields and the closest one. `what` describes the object
- * in the message (`a normal's params in mean-std`).
+ * in the message (`a normal's params in mean-std`). When no allowed name is
+ * close, `elsewhere(key)` may say where the key does belong (`; "damping" is
+ * a field of the kinds natural-gradient, kfac`).
  */
-export function rejectUnknownKeys(obj: object, allowed: readonly string[], path: string, what = 'this object'): void {
+export function rejectUnknownKeys(
+  obj: object,
+  allowed: readonly string[],
+  path: string,
+  what = 'this object',
+  elsewhere?: (key: string) => string,
+): void {
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       const list = allowed.length === 0 ? 'none' : allowed.map((k) => JSON.stringify(k)).join(', ');
-      throw new NatgradError(childPath(path, key), `is not a field of ${what} (allowed: ${list})${didYouMean(key, allowed)}`);
+      const hint = didYouMean(key, allowed) || (elsewhere?.(key) ?? '');
+      throw new NatgradError(childPath(path, key), `is not a field of ${what} (allowed: ${list})${hint}`);
     }
   }
 }

@@ -25,4 +25,4 @@ export interface ReparameterizedAt {
   paramNames: string[];
 }
 
-export { familyNames, parameterizationNames, fisherAt, reparameterizeAt } from './catalogue.js';
+export { checkParameterization, familyNames, parameterizationNames, familyPointSize, fisherAt, reparameterizeAt } from './catalogue.js';

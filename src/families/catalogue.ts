@@ -5,6 +5,7 @@
  */
 import { childPath, describeValue, NatgradError } from '../core/errors.js';
 import { describeDomain, domainViolation } from '../core/domain.js';
+import { didYouMean, hasOwn, rejectUnknownKeys } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 import { matmul, matmulTN } from '../linalg/ops.js';
 import { compileExpr, jacobian, matrixToLatex, type CompiledExpr } from '../symbolic/index.js';
@@ -16,21 +17,39 @@ export function familyNames(): string[] {
   return FAMILIES.map((f) => f.name);
 }
 
+/** Families by name: a user string selects through a Map, never through an object's prototype chain. */
+const FAMILY_BY_NAME: ReadonlyMap<string, FamilyDefinition> = new Map(FAMILIES.map((f) => [f.name, f]));
+
 export function parameterizationNames(family: string): string[] {
   return Object.keys(getFamily(family, 'family').layouts);
 }
 
 export function getFamily(name: unknown, path: string): FamilyDefinition {
-  const def = typeof name === 'string' ? FAMILIES.find((f) => f.name === name) : undefined;
-  if (!def) throw new NatgradError(path, `must be one of ${familyNames().join(', ')}, got ${describeValue(name)}`);
+  const def = typeof name === 'string' ? FAMILY_BY_NAME.get(name) : undefined;
+  if (!def) {
+    const hint = typeof name === 'string' ? didYouMean(name, familyNames()) : '';
+    throw new NatgradError(path, `must be one of ${familyNames().join(', ')}, got ${describeValue(name)}${hint}`);
+  }
   return def;
 }
 
 export function getParameterization(def: FamilyDefinition, name: unknown, path: string): string {
-  if (typeof name !== 'string' || !(name in def.layouts)) {
-    throw new NatgradError(path, `${def.name} has parameterizations ${Object.keys(def.layouts).join(', ')}, got ${describeValue(name)}`);
+  if (typeof name !== 'string' || !hasOwn(def.layouts, name)) {
+    const names = Object.keys(def.layouts);
+    const hint = typeof name === 'string' ? didYouMean(name, names) : '';
+    throw new NatgradError(path, `${def.name} has parameterizations ${names.join(', ')}, got ${describeValue(name)}${hint}`);
   }
   return name;
+}
+
+/** Checks that `name` is a parameterization of `family` (both user strings); returns it. */
+export function checkParameterization(family: unknown, name: unknown, familyPath: string, path: string): string {
+  return getParameterization(getFamily(family, familyPath), name, path);
+}
+
+/** The layout of a parameterization already checked by getParameterization. */
+function layoutOf(def: FamilyDefinition, pname: string): readonly ParamLayoutEntry[] {
+  return hasOwn(def.layouts, pname) ? def.layouts[pname] : [];
 }
 
 export interface ParsedPoint {
@@ -52,16 +71,64 @@ function describeLayout(layout: readonly ParamLayoutEntry[]): string {
   return layout.map((e) => `${e.name} (${e.shape === 'scalar' ? 'a number' : e.shape === 'vector' ? 'an array of numbers' : 'a symmetric matrix, as an array of rows'})`).join(', ');
 }
 
-/** Reads `params` (and `fixed`) of a family spec into the parameterization's symbol vector, validating everything. */
-export function parsePoint(family: unknown, parameterization: unknown, params: unknown, fixed: unknown, path: string): ParsedPoint {
+/**
+ * The names of a family point, checked before any value is read: the family,
+ * the parameterization, the keys of `params` (exactly the parameterization's
+ * names) and of `fixed` (the family's fixed names). Lookups go through a Map
+ * or own properties only, so `constructor` or `__proto__` are ordinary
+ * unknown names.
+ */
+function checkPointNames(
+  family: unknown,
+  parameterization: unknown,
+  params: unknown,
+  fixed: unknown,
+  path: string,
+): { def: FamilyDefinition; pname: string; layout: readonly ParamLayoutEntry[]; params: Record<string, unknown> } {
   const def = getFamily(family, childPath(path, 'family'));
   const pname = getParameterization(def, parameterization, childPath(path, 'parameterization'));
-  const layout = def.layouts[pname];
+  const layout = layoutOf(def, pname);
   const paramsPath = childPath(path, 'params');
   if (!isRecord(params)) throw new NatgradError(paramsPath, `must be an object with ${describeLayout(layout)}, got ${describeValue(params)}`);
-  for (const e of layout) {
-    if (!(e.name in params)) throw new NatgradError(childPath(paramsPath, e.name), `missing; ${def.name} ${pname} needs ${describeLayout(layout)}`);
+  const names = layout.map((e) => e.name);
+  const missing = names.filter((n) => !hasOwn(params, n));
+  const lacking = missing.length === 0 ? '' : `, where ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing`;
+  rejectUnknownKeys(params, names, paramsPath, `the params of ${def.name} ${pname}${lacking}`);
+  if (missing.length > 0) throw new NatgradError(childPath(paramsPath, missing[0]), `missing; ${def.name} ${pname} needs ${describeLayout(layout)}`);
+  if (isRecord(fixed)) {
+    const fixedNames = Object.keys(def.fixed);
+    rejectUnknownKeys(fixed, fixedNames, childPath(path, 'fixed'), fixedNames.length === 0 ? `the fixed values of ${def.name}, which has none` : `the fixed values of ${def.name}`);
   }
+  return { def, pname, layout, params };
+}
+
+/**
+ * The number of parameters P of a family point, from the lengths of its JSON
+ * arrays alone (nothing is allocated or compiled), after checking its names:
+ * the oracle bounds its work by P before building anything.
+ */
+export function familyPointSize(family: unknown, parameterization: unknown, params: unknown, fixed: unknown, path: string): number {
+  const { def, pname, layout, params: raw } = checkPointNames(family, parameterization, params, fixed, path);
+  let dim: number | undefined;
+  let P = 0;
+  for (const e of layout) {
+    const v = raw[e.name];
+    if (e.shape === 'scalar') P += 1;
+    else if (!Array.isArray(v)) return P;
+    else if (e.shape === 'vector') P += v.length;
+    else {
+      const d = dim ?? v.length;
+      P += (d * (d + 1)) / 2;
+    }
+    if (dim === undefined && e.shape !== 'scalar' && def.dimensionFromParams) dim = def.dimensionFromParams(pname, raw);
+  }
+  return P;
+}
+
+/** Reads `params` (and `fixed`) of a family spec into the parameterization's symbol vector, validating everything. */
+export function parsePoint(family: unknown, parameterization: unknown, rawParams: unknown, fixed: unknown, path: string): ParsedPoint {
+  const { def, pname, layout, params } = checkPointNames(family, parameterization, rawParams, fixed, path);
+  const paramsPath = childPath(path, 'params');
   const values: number[] = [];
   let dim: number | undefined;
   for (const e of layout) {
@@ -118,7 +185,7 @@ function parseFixed(def: FamilyDefinition, inst: FamilyInstance, fixed: unknown,
   if (names.length === 0) return out;
   if (!isRecord(fixed)) throw new NatgradError(path, `${def.name} needs fixed values ${names.map((n) => `${n} (${describeDomain(inst.fixed[n])})`).join(', ')}, got ${describeValue(fixed)}`);
   for (const n of names) {
-    const v = fixed[n];
+    const v = hasOwn(fixed, n) ? fixed[n] : undefined;
     const vPath = childPath(path, n);
     if (v === undefined) throw new NatgradError(vPath, `missing; ${def.name} needs ${n}, ${describeDomain(inst.fixed[n])}`);
     const x = finiteNumber(v, vPath, describeDomain(inst.fixed[n]));
@@ -232,7 +299,7 @@ export function reparameterizeAt(family: unknown, from: unknown, to: unknown, pa
   const paramsPath = childPath(path, 'params');
   assertFiniteMatrix(J, paramsPath, 'the Jacobian');
   assertFiniteMatrix(fisher, paramsPath, 'the Fisher matrix');
-  return { params: toJsonParams(pt.def.layouts[toName], phi, pt.inst.dim), jacobian: J, fisher, paramNames: [...q.paramNames] };
+  return { params: toJsonParams(layoutOf(pt.def, toName), phi, pt.inst.dim), jacobian: J, fisher, paramNames: [...q.paramNames] };
 }
 
 /** Assembles a parameter vector back into the JSON layout (vectors and symmetric matrices). */

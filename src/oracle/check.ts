@@ -1,14 +1,17 @@
 /**
  * `check` as a library function: the oracle's result for a spec, compared
- * field by field with a candidate of the same shape (any subset of fields),
+ * field by field with a candidate of the same shape (any subset of fields,
+ * but at least one numeric field, and no field the result does not have),
  * each mismatch diagnosed against the known wrong variants.
  */
 import { NatgradError, describeValue } from '../core/errors.js';
+import { OPTIONAL_FAMILY_FISHER_FIELDS, assertCandidateFields, nothingCompared } from './candidate.js';
 import { type FieldComparison, compareResult } from './compare.js';
 import type { OracleResult } from './compute.js';
 import { diagnose } from './diagnose.js';
 import { isJsonObject } from './json-reader.js';
 import { computeResults, parseSpecs } from './oracle.js';
+import type { ParsedSpec } from './spec.js';
 import type { Tolerance } from './tensor.js';
 import { Recomputer } from './variants.js';
 
@@ -49,11 +52,23 @@ export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tol
   const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
   const results: OracleResult[] = await computeResults(parsed);
   const fields: CheckOutcome['fields'] = [];
+  const comparisons: { spec: ParsedSpec; result: OracleResult; compared: FieldComparison[] }[] = [];
   for (let i = 0; i < results.length; i++) {
     const specIndex = parsed.array ? i : null;
-    const rc = new Recomputer(parsed.specs[i]);
-    for (const cmp of compareResult(results[i], candidates[i], specIndex, tol)) {
-      const diagnosis = cmp.ok ? null : await diagnose(cmp, results[i], rc, tol);
+    const spec = parsed.specs[i];
+    const expected = results[i] as unknown as Record<string, unknown>;
+    const root = specIndex === null ? 'candidate' : `candidate[${specIndex}]`;
+    const optional = spec.kind === 'fisher' && spec.subject === 'family' ? OPTIONAL_FAMILY_FISHER_FIELDS : [];
+    assertCandidateFields(expected, candidates[i], root, optional);
+    const compared = compareResult(results[i], candidates[i], specIndex, tol);
+    if (compared.length === 0) throw nothingCompared(expected, root);
+    comparisons.push({ spec, result: results[i], compared });
+  }
+  // every candidate is checked before any diagnosis is computed
+  for (const { spec, result, compared } of comparisons) {
+    const rc = new Recomputer(spec);
+    for (const cmp of compared) {
+      const diagnosis = cmp.ok ? null : await diagnose(cmp, result, rc, tol);
       fields.push({ ...cmp, diagnosis });
     }
   }

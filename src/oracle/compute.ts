@@ -12,6 +12,7 @@ import type { FisherAt, ReparameterizedAt } from '../families/api.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { dampedSolve } from '../linalg/solve.js';
 import { findNonFinite } from './json-reader.js';
+import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
 
 export type JsonMatrix = number[][];
@@ -85,6 +86,25 @@ export async function loadFamilies(path: string): Promise<FamiliesApi> {
 export async function familyFisher(family: string, parameterization: string, params: unknown, fixed: unknown, path: string): Promise<FisherAt> {
   const api = await loadFamilies(path);
   return api.fisherAt(family, parameterization, params, fixed, path);
+}
+
+type FamilySpec = Extract<ParsedSpec, { family: string }>;
+
+/**
+ * Checks a family spec against the catalogue before anything is built: the
+ * family, the parameterizations, the names in `params` and `fixed`, and the
+ * size limits from the lengths of the parameter arrays. Returns the estimate.
+ */
+export async function checkFamilySpec(spec: FamilySpec): Promise<WorkEstimate> {
+  const api = await loadFamilies(spec.path);
+  const from = spec.kind === 'reparameterize' ? spec.from : spec.parameterization;
+  const fromPath = childPath(spec.path, spec.kind === 'reparameterize' ? 'from' : 'parameterization');
+  api.checkParameterization(spec.family, from, childPath(spec.path, 'family'), fromPath);
+  if (spec.kind === 'reparameterize') api.checkParameterization(spec.family, spec.to, childPath(spec.path, 'family'), childPath(spec.path, 'to'));
+  const P = api.familyPointSize(spec.family, from, spec.params, spec.fixed, spec.path);
+  const estimate = familyEstimate(spec.kind, P);
+  assertWithinLimits(estimate, childPath(spec.path, 'params'));
+  return estimate;
 }
 
 /** Family reparameterization at a point. */

@@ -5,6 +5,7 @@
  * carries the exact path (`spec.weights[1].W[2]`) and the allowed set.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { requireOneOf } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -58,12 +59,9 @@ export function readInteger(v: unknown, path: string, min: number, max: number):
   return x;
 }
 
-/** One of a fixed set of strings. */
+/** One of a fixed set of strings, with the closest one suggested. */
 export function readEnum<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new NatgradError(path, `must be one of ${allowed.join(', ')}, got ${describeValue(v)}`);
-  }
-  return v as T;
+  return requireOneOf(v, allowed, path);
 }
 
 /** A JSON array. */
@@ -80,9 +78,11 @@ export function readVector(v: unknown, path: string, length?: number, what?: str
     throw new NatgradError(path, `must be ${desc}, got an array of length ${arr.length}`);
   }
   const out = new Float64Array(arr.length);
-  arr.forEach((x, i) => {
-    out[i] = readNumber(x, childPath(path, i));
-  });
+  for (let i = 0; i < arr.length; i++) {
+    const x = arr[i];
+    // the path string is built only for a bad entry: a spec holds millions of numbers
+    out[i] = typeof x === 'number' && Number.isFinite(x) ? x : readNumber(x, childPath(path, i));
+  }
   return out;
 }
 
@@ -105,27 +105,48 @@ export function readMatrix(v: unknown, path: string, rows?: number, cols?: numbe
     const rp = childPath(path, i);
     if (!Array.isArray(row)) throw new NatgradError(rp, `must be a row (an array of ${c} numbers) of ${expected}, got ${describeValue(row)}`);
     if (row.length !== c) throw new NatgradError(rp, `must have ${c} entries like ${cols === undefined ? 'the first row' : 'every row'} of ${expected}, got ${row.length}`);
-    row.forEach((x, j) => {
-      M.data[i * c + j] = readNumber(x, childPath(rp, j));
-    });
+    for (let j = 0; j < c; j++) {
+      const x: unknown = row[j];
+      M.data[i * c + j] = typeof x === 'number' && Number.isFinite(x) ? x : readNumber(x, childPath(rp, j));
+    }
   });
   return M;
 }
 
-/** The first non-finite number anywhere in a JSON value (JSON.parse turns 1e999 into Infinity), with its path. */
+/**
+ * The first non-finite number anywhere in a JSON value (JSON.parse turns
+ * 1e999 into Infinity), with its path. The walk keeps the keys on a stack and
+ * builds the path string only for the hit: a spec holds millions of numbers.
+ */
 export function findNonFinite(v: unknown, path: string): { path: string; value: number } | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? null : { path, value: v };
+  const keys: (string | number)[] = [];
+  const hit = firstNonFinite(v, keys);
+  return hit === null ? null : { path: keys.reduce<string>((p, k) => childPath(p, k), path), value: hit };
+}
+
+function firstNonFinite(v: unknown, keys: (string | number)[]): number | null {
+  if (typeof v === 'number') return Number.isFinite(v) ? null : v;
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
-      const hit = findNonFinite(v[i], childPath(path, i));
-      if (hit) return hit;
+      const x = v[i];
+      if (typeof x === 'number') {
+        if (Number.isFinite(x)) continue;
+        keys.push(i);
+        return x;
+      }
+      keys.push(i);
+      const hit = firstNonFinite(x, keys);
+      if (hit !== null) return hit;
+      keys.pop();
     }
     return null;
   }
   if (isJsonObject(v)) {
     for (const key of Object.keys(v)) {
-      const hit = findNonFinite(v[key], childPath(path, key));
-      if (hit) return hit;
+      keys.push(key);
+      const hit = firstNonFinite(v[key], keys);
+      if (hit !== null) return hit;
+      keys.pop();
     }
   }
   return null;

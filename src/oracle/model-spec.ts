@@ -5,12 +5,14 @@
  * exists so that messages name the spec's own paths and allowed values.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { rejectUnknownKeys } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../models/activations.js';
 import { LIKELIHOODS, type Likelihood, type Target } from '../models/likelihoods.js';
-import type { LayerWeights, MlpSpec } from '../models/mlp.js';
+import { type LayerWeights, type MlpSpec, layerHasBias, paramCount } from '../models/mlp.js';
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
+import type { ModelShape } from './limits.js';
 
 /** A validated model problem: the network, its weights and the data. */
 export interface ModelProblem {
@@ -20,8 +22,10 @@ export interface ModelProblem {
   targets: Target[];
 }
 
-/** Largest layer width accepted (keeps every factor and Jacobian allocatable). */
-export const MAX_LAYER_WIDTH = 4096;
+/** The fields of the model object of an `mlp`. */
+export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', 'bias'] as const;
+/** The fields of one entry of `weights`. */
+export const LAYER_WEIGHT_FIELDS = ['W', 'b'] as const;
 
 function readSizes(model: JsonObject, path: string): number[] {
   const sp = childPath(path, 'sizes');
@@ -30,8 +34,8 @@ function readSizes(model: JsonObject, path: string): number[] {
   if (arr.length < 2) throw new NatgradError(sp, `must be ${what}, got an array of length ${arr.length}`);
   return arr.map((n, i) => {
     const p = childPath(sp, i);
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_LAYER_WIDTH) {
-      throw new NatgradError(p, `must be a positive integer (a layer width, at most ${MAX_LAYER_WIDTH}), got ${describeValue(n)}`);
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 1) {
+      throw new NatgradError(p, `must be a positive integer (a layer width), got ${describeValue(n)}`);
     }
     return n;
   });
@@ -40,6 +44,7 @@ function readSizes(model: JsonObject, path: string): number[] {
 function readModel(spec: JsonObject, path: string): MlpSpec {
   const mp = childPath(path, 'model');
   const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
+  rejectUnknownKeys(model, MLP_MODEL_FIELDS, mp, 'an mlp model');
   const type = requireField(model, 'type', mp, '"mlp" (the only model type)');
   if (type !== 'mlp') throw new NatgradError(childPath(mp, 'type'), `must be "mlp" (the only model type), got ${describeValue(type)}`);
   const sizes = readSizes(model, mp);
@@ -84,6 +89,7 @@ function readWeights(spec: JsonObject, model: MlpSpec, path: string): LayerWeigh
     const out = model.sizes[l + 1];
     const inp = model.sizes[l];
     const obj = readObject(layer, lp, `an object {W: ${out} x ${inp} matrix, b: ${out} numbers}`);
+    rejectUnknownKeys(obj, LAYER_WEIGHT_FIELDS, lp, `the weights of layer ${l + 1}`);
     const W: Matrix = readMatrix(requireField(obj, 'W', lp, `a ${out} x ${inp} matrix (out x in)`), childPath(lp, 'W'), out, inp, 'out x in');
     const hasBias = model.bias === undefined || model.bias[l];
     const braw = own(obj, 'b');
@@ -113,15 +119,39 @@ function readTarget(y: unknown, model: MlpSpec, path: string): Target {
   }
 }
 
-/** Validates `model`, `weights`, `inputs` and `targets` of a spec object at `path`. */
-export function readModelProblem(spec: JsonObject, path: string): ModelProblem {
+/** A model spec's network and its number of examples, read before any weight or example is. */
+export interface ModelHead {
+  model: MlpSpec;
+  /** the number of examples (the length of `inputs`) */
+  N: number;
+}
+
+/** Validates `model` and the length of `inputs`: what the size limits need, before anything is allocated. */
+export function readModelHead(spec: JsonObject, path: string): ModelHead {
   const model = readModel(spec, path);
-  const weights = readWeights(spec, model, path);
-  const d = model.sizes[0];
   const ip = childPath(path, 'inputs');
+  const d = model.sizes[0];
   const inWhat = `a non-empty array of inputs, each an array of ${d} numbers (sizes[0])`;
   const rawInputs = readArray(requireField(spec, 'inputs', path, inWhat), ip, inWhat);
   if (rawInputs.length === 0) throw new NatgradError(ip, `must be ${inWhat}, got an empty array`);
+  return { model, N: rawInputs.length };
+}
+
+/** The shape the size limits are computed from. */
+export function modelShape(head: ModelHead): ModelShape {
+  const { model, N } = head;
+  const L = model.sizes.length - 1;
+  const D = model.sizes[L];
+  return { sizes: model.sizes, bias: model.sizes.slice(1).map((_, l) => layerHasBias(model, l)), N, R: model.likelihood === 'bernoulli' ? 1 : D, P: paramCount(model) };
+}
+
+/** Validates `weights`, `inputs` and `targets` of a spec object at `path` against its network. */
+export function readModelData(spec: JsonObject, head: ModelHead, path: string): ModelProblem {
+  const { model } = head;
+  const weights = readWeights(spec, model, path);
+  const d = model.sizes[0];
+  const ip = childPath(path, 'inputs');
+  const rawInputs = readArray(own(spec, 'inputs'), ip);
   const inputs = rawInputs.map((x, n) => readVector(x, childPath(ip, n), d, `an array of ${d} finite numbers (sizes[0])`));
   const tp = childPath(path, 'targets');
   const tWhat = `an array of ${inputs.length} targets, one per input`;
@@ -129,16 +159,6 @@ export function readModelProblem(spec: JsonObject, path: string): ModelProblem {
   if (rawTargets.length !== inputs.length) throw new NatgradError(tp, `must be ${tWhat}, got an array of length ${rawTargets.length}`);
   const targets = rawTargets.map((y, n) => readTarget(y, model, childPath(tp, n)));
   return { spec: model, weights, inputs, targets };
-}
-
-/** Number of parameters of a validated model. */
-export function modelParamCount(model: MlpSpec): number {
-  let P = 0;
-  for (let l = 0; l + 1 < model.sizes.length; l++) {
-    const hasBias = model.bias === undefined || model.bias[l];
-    P += model.sizes[l + 1] * (model.sizes[l] + (hasBias ? 1 : 0));
-  }
-  return P;
 }
 
 /** A non-negative finite damping. */

@@ -3,7 +3,8 @@
  * in, the contract's result (one object or an array, in order) out.
  */
 import { NatgradError } from '../core/errors.js';
-import { type OracleResult, computeResult } from './compute.js';
+import { type OracleResult, checkFamilySpec, computeResult } from './compute.js';
+import { type WorkEstimate, assertWithinLimits, totalEstimate } from './limits.js';
 import { type ParsedSpec, parseSpec, specPath } from './spec.js';
 
 /** One parsed spec or the array of them, as the input was written. */
@@ -18,8 +19,20 @@ export function parseSpecs(raw: unknown): ParsedSpecs {
   return { array: false, specs: [parseSpec(raw, specPath(null))] };
 }
 
+/**
+ * Checks every spec against the size limits (family specs first against the
+ * catalogue's names), and an array spec as a whole against the memory and
+ * time bounds, before anything is computed.
+ */
+export async function checkSizes(parsed: ParsedSpecs): Promise<void> {
+  const estimates: WorkEstimate[] = [];
+  for (const s of parsed.specs) estimates.push('estimate' in s ? s.estimate : await checkFamilySpec(s));
+  if (estimates.length > 1) assertWithinLimits(totalEstimate(estimates), 'spec', false);
+}
+
 /** The results of parsed specs, in order. */
 export async function computeResults(parsed: ParsedSpecs): Promise<OracleResult[]> {
+  await checkSizes(parsed);
   const out: OracleResult[] = [];
   for (const s of parsed.specs) out.push(await computeResult(s));
   return out;

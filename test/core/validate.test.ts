@@ -42,6 +42,16 @@ describe('validators', () => {
     expect(() => rejectUnknownKeys({ mu: 1 }, ['mu', 'sigma'], 'p')).not.toThrow();
   });
 
+  test('a key that belongs elsewhere is said so, when no allowed name is close', () => {
+    const elsewhere = (key: string) => (key === 'damping' ? '; "damping" is a field of kfac specs' : '');
+    expect(reason(() => rejectUnknownKeys({ damping: 1 }, ['kind', 'family'], 'spec', 'a fisher spec', elsewhere))).toBe(
+      'spec.damping: is not a field of a fisher spec (allowed: "kind", "family"); "damping" is a field of kfac specs',
+    );
+    // a close allowed name wins over the note
+    expect(reason(() => rejectUnknownKeys({ damping: 1 }, ['dampings'], 'spec', 'x', elsewhere))).toBe('spec.damping: is not a field of x (allowed: "dampings"); did you mean "dampings"?');
+    expect(reason(() => rejectUnknownKeys({ other: 1 }, ['kind'], 'spec', 'x', elsewhere))).toBe('spec.other: is not a field of x (allowed: "kind")');
+  });
+
   test('prototype names are ordinary unknown keys, never resolved through the prototype', () => {
     const obj = JSON.parse('{"__proto__": 1, "constructor": 2}') as object;
     expect(reason(() => rejectUnknownKeys(obj, ['mu'], 'p'))).toMatch(/^p\["__proto__"\]|^p.__proto__/);

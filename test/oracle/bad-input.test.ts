@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { checkCommand } from '../../src/cli/check-command.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { oracleCommand } from '../../src/cli/oracle-command.js';
-import { badInputLine, check, classifier, clone, kfacSpec, linearRegression, oracle, shampooSpec } from './fixtures.js';
+import { badInputLine, check, classifier, clone, kfacSpec, linearRegression, oracle, oracleOk, shampooSpec } from './fixtures.js';
 
 const normal = { kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 1.7 } };
 
@@ -61,7 +61,7 @@ describe('spec fields', () => {
     ['missing inputs', edited(linearRegression, (s) => delete s.inputs), /^natgrad: spec.inputs: is required/],
     ['missing curvature of a model fisher', edited(linearRegression, (s) => delete s.curvature), /^natgrad: spec.curvature: is required: one of fisher, empirical-fisher, ggn, hessian/],
     ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, got "gauss"'],
-    ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"'],
+    ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"; did you mean "relu"?'],
     ['wrong number of activations', edited(classifier, (s) => s.model.activations.push('tanh')), /^natgrad: spec.model.activations: must be an array of 2 activation names/],
     ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, got "poisson"'],
     ['sizes mistyped', edited(linearRegression, (s) => (s.model.sizes = '2,1')), /^natgrad: spec.model.sizes: must be an array of at least 2 positive integers/],
@@ -90,7 +90,7 @@ describe('spec fields', () => {
     ['shampoo gradients of different shapes', edited(shampooSpec, (s) => s.gradients[1].pop()), /^natgrad: spec.gradients\[1\]: must be a 2 x 3 \(the shape of gradients\[0\]\) matrix/],
     ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be > 0, got 0'],
     ['shampoo epsilon missing', edited(shampooSpec, (s) => delete s.epsilon), /^natgrad: spec.epsilon: is required/],
-    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 2] }, weights: [{ W: [new Array(2100).fill(0), new Array(2100).fill(0)], b: [0, 0] }], inputs: [new Array(2100).fill(0)], targets: [[0, 0]] }, /^natgrad: spec.model.sizes: the model has 4202 parameters; .* at most 4096/],
+    ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 2] }, weights: [{ W: [new Array(2100).fill(0), new Array(2100).fill(0)], b: [0, 0] }], inputs: [new Array(2100).fill(0)], targets: [[0, 0]] }, /^natgrad: spec\.model: the result would have 1\.77e7 entries \(a 4202 x 4202 matrix of 4202 parameters\); natgrad's oracle prints at most 2\^24 = 16777216 numbers in one answer \(memory bound; the contract's limit is 2\^26\)$/],
   ];
   test.each(cases)('%s', async (_name, spec, expected) => {
     const line = await oracleError(spec);
@@ -100,7 +100,36 @@ describe('spec fields', () => {
 
   test('inside an array spec the path starts with the index', async () => {
     const bad = edited(classifier, (s) => (s.model.activations[1] = 'gelu'));
-    expect(await oracleError([linearRegression, shampooSpec, bad])).toBe('natgrad: spec[2].model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"');
+    expect(await oracleError([linearRegression, shampooSpec, bad])).toBe('natgrad: spec[2].model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"; did you mean "relu"?');
+  });
+});
+
+describe('unknown fields at any depth are bad input, naming the field and the one meant', () => {
+  const ngNormal = { ...normal, kind: 'natural-gradient', gradient: [1, 1] };
+  const binomial = { kind: 'fisher', family: 'binomial', parameterization: 'mean', params: { p: 0.3 }, fixed: { n: 10 } };
+  const cases: [string, unknown, string | RegExp][] = [
+    ['a misspelled damping', { ...ngNormal, dampng: 0.5 }, 'natgrad: spec.dampng: is not a field of a natural-gradient spec of a family (allowed: "kind", "family", "parameterization", "params", "fixed", "gradient", "damping"); did you mean "damping"?'],
+    ['damping on a fisher spec', { ...normal, damping: 0.5 }, /^natgrad: spec\.damping: is not a field of a fisher spec of a family \(allowed: .*\); "damping" is a field of specs of kinds natural-gradient, kfac$/],
+    ['curvature on a family', { ...normal, curvature: 'fisher' }, /^natgrad: spec\.curvature: is not a field of a fisher spec of a family .*; "curvature" is a field of model specs of kinds fisher, natural-gradient$/],
+    ['params.nu on a normal', { ...normal, params: { mu: 0.3, sigma: 1.7, nu: 3 } }, 'natgrad: spec.params.nu: is not a field of the params of normal mean-std (allowed: "mu", "sigma"); did you mean "mu"?'],
+    ['a misspelled parameter, the right one missing', { ...normal, params: { mu: 0.3, sgima: 1.7 } }, 'natgrad: spec.params.sgima: is not a field of the params of normal mean-std, where sigma is missing (allowed: "mu", "sigma"); did you mean "sigma"?'],
+    ['weights[0].bias', edited(linearRegression, (s) => (s.weights[0].bias = [0.1])), 'natgrad: spec.weights[0].bias: is not a field of the weights of layer 1 (allowed: "W", "b")'],
+    ['a model field misspelled', edited(classifier, (s) => { s.model.activation = s.model.activations; delete s.model.activations; }), /^natgrad: spec\.model\.activation: is not a field of an mlp model \(allowed: .*\); did you mean "activations"\?$/],
+    ['fixed on a family without fixed values', { ...normal, fixed: { n: 10 } }, 'natgrad: spec.fixed.n: is not a field of the fixed values of normal, which has none (allowed: none)'],
+    ['a fixed value misspelled', { ...binomial, fixed: { m: 10 } }, 'natgrad: spec.fixed.m: is not a field of the fixed values of binomial (allowed: "n"); did you mean "n"?'],
+    ['kind misspelled', edited(shampooSpec, (s) => { s.kidn = s.kind; delete s.kind; }), /^natgrad: spec\.kidn: is not a field of a spec of any kind \(allowed: .*\); did you mean "kind"\?$/],
+    ['family misspelled', edited(normal, (s) => { s.familly = s.family; delete s.family; }), /^natgrad: spec\.familly: is not a field of a fisher spec \(allowed: .*\); did you mean "family"\?$/],
+    ['dampingScheme misspelled', edited(kfacSpec('exact'), (s) => { s.dampingSchme = s.dampingScheme; delete s.dampingScheme; }), /^natgrad: spec\.dampingSchme: is not a field of a kfac spec .*; did you mean "dampingScheme"\?$/],
+    ['an unknown field of shampoo', { ...shampooSpec, epsillon: 1 }, /^natgrad: spec\.epsillon: is not a field of a shampoo spec \(allowed: "kind", "gradients", "epsilon"\); did you mean "epsilon"\?$/],
+    ['an unknown field in an array spec', [normal, { ...normal, note: 'x' }], /^natgrad: spec\[1\]\.note: is not a field of a fisher spec of a family/],
+    ['a misspelled family name', { ...normal, family: 'nromal' }, /^natgrad: spec\.family: must be one of .*, got "nromal"; did you mean "normal"\?$/],
+    ['a misspelled parameterization', { ...normal, parameterization: 'mean-sd' }, 'natgrad: spec.parameterization: normal has parameterizations mean-std, mean-var, mean-logstd, natural, expectation, got "mean-sd"; did you mean "mean-std"?'],
+    ['a misspelled kind', { ...normal, kind: 'fishr' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, got "fishr"; did you mean "fisher"?'],
+  ];
+  test.each(cases)('%s', async (_name, spec, expected) => {
+    const line = await oracleError(spec);
+    if (typeof expected === 'string') expect(line).toBe(expected);
+    else expect(line).toMatch(expected);
   });
 });
 
@@ -129,6 +158,23 @@ describe('families (domains are owned by the catalogue)', () => {
   });
 });
 
+describe('messages say what happened and what the spec can change', () => {
+  test('shampoo: an epsilon lost in rounding is named as such, with an epsilon that is resolved; no library option is suggested', async () => {
+    const spec = { kind: 'shampoo', gradients: [[[1e153, 2e153], [3e153, 4e153], [1e153, 1e153]]], epsilon: 1e-4 };
+    const line = await oracleError(spec);
+    expect(line).toMatch(/^natgrad: spec\.epsilon: 0\.0001 is lost in rounding: ε I_m \+ Σ G Gᵀ has largest eigenvalue .*; it is with an epsilon of at least (\S+), or with gradients whose Σ G Gᵀ has no eigenvalue below \S+$/);
+    expect(line).not.toMatch(/epsilon > 0|floor|\{|pseudoInverse|option/);
+    const resolved = Number(/at least ([^,\s]+),/.exec(line)![1]);
+    expect((await oracle({ ...spec, epsilon: resolved })).code).toBe(0);
+  });
+
+  test('shampoo: epsilon 1e308 has a result and gets it', async () => {
+    const res = await oracleOk({ kind: 'shampoo', gradients: [[[1, 2], [3, 4]]], epsilon: 1e308 });
+    expect(res.L[0][0] / 1e-77).toBeCloseTo(1, 14);
+    expect(res.update[1][1] / 4e-154).toBeCloseTo(1, 14);
+  });
+});
+
 describe('check command-line and candidate input', () => {
   test('a candidate that is not JSON, or missing', async () => {
     const io = memoryIo('', { 'spec.json': JSON.stringify(linearRegression), 'cand.json': '{oops' });
@@ -142,6 +188,42 @@ describe('check command-line and candidate input', () => {
     expect(badInputLine(await check([linearRegression, linearRegression], {}))).toMatch(/^natgrad: candidate: must be an array of 2 result objects/);
     expect(badInputLine(await check([linearRegression, linearRegression], [{}]))).toMatch(/^natgrad: candidate: must be an array of 2 result objects, one per spec, got 1/);
     expect(badInputLine(await check([linearRegression], [3]))).toMatch(/^natgrad: candidate\[0\]: must be a result object/);
+  });
+
+  test('a candidate that compares nothing is bad input: check never passes having compared nothing', async () => {
+    expect(badInputLine(await check(linearRegression, {}))).toBe(
+      'natgrad: candidate: has no field of the result to compare (fields: kind, paramNames, matrix, loss, gradient; the numeric ones are compared: matrix, loss, gradient; kind, paramNames are not compared); check never passes having compared nothing',
+    );
+    expect(badInputLine(await check(linearRegression, { kind: 'fisher', paramNames: ['W1[0][0]'] }))).toMatch(/^natgrad: candidate: has no field of the result to compare/);
+    expect(badInputLine(await check(kfacSpec('exact'), { layers: [{}, {}] }))).toMatch(/^natgrad: candidate: has no field of the result to compare \(fields: kind, loss, layers;/);
+    const res = await oracleOk(linearRegression);
+    expect(badInputLine(await check([linearRegression, linearRegression], [{ loss: res.loss }, {}]))).toMatch(/^natgrad: candidate\[1\]: has no field of the result to compare/);
+  });
+
+  test('unknown candidate fields are bad input at any depth, with the field meant', async () => {
+    expect(badInputLine(await check(kfacSpec('exact'), { layerz: [] }))).toBe(
+      'natgrad: candidate.layerz: is not a field of the kfac result (allowed: "kind", "loss", "layers"); did you mean "layers"?',
+    );
+    const k = await oracleOk(kfacSpec('exact'));
+    expect(badInputLine(await check(kfacSpec('exact'), { layers: [{ G: k.layers[0].G, Gg: k.layers[0].G }, {}] }))).toBe(
+      'natgrad: candidate.layers[0].Gg: is not a field of layers[0] of the kfac result (allowed: "A", "G", "gradient", "update"); did you mean "G"?',
+    );
+    // a mix of good and unknown fields: the unknown one would be a silent pass
+    const res = await oracleOk(linearRegression);
+    expect(badInputLine(await check(linearRegression, { loss: res.loss, matrx: res.matrix }))).toMatch(/^natgrad: candidate\.matrx: is not a field of the fisher result .*; did you mean "matrix"\?$/);
+    expect(badInputLine(await check([linearRegression, kfacSpec('exact')], [res, { loss: k.loss, layers: [{}, { update: k.layers[1].update, bias: [] }] }]))).toMatch(
+      /^natgrad: candidate\[1\]\.layers\[1\]\.bias: is not a field of layers\[1\] of the kfac result/,
+    );
+    const rep = { kind: 'reparameterize', family: 'normal', from: 'mean-std', to: 'natural', params: { mu: 0.3, sigma: 1.7 } };
+    expect(badInputLine(await check(rep, { params: { eta1: 0.1, eta3: 2 } }))).toMatch(/^natgrad: candidate\.params\.eta3: is not a field of params of the reparameterize result \(allowed: "eta1", "eta2"\); did you mean "eta1"\?$/);
+    expect(badInputLine(await check(linearRegression, { symbolic: [['1']], loss: res.loss }))).toMatch(/^natgrad: candidate\.symbolic: is not a field of the fisher result/);
+  });
+
+  test('a candidate of another kind is bad input', async () => {
+    const res = await oracleOk(linearRegression);
+    expect(badInputLine(await check(linearRegression, { kind: 'kfac', loss: res.loss }))).toBe(
+      'natgrad: candidate.kind: is "kfac", but the spec\'s result is of kind "fisher"; the candidate must have the shape of that result',
+    );
   });
 
   test('a bad spec is reported before the candidate is compared', async () => {

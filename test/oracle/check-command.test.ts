@@ -67,9 +67,13 @@ describe('check: matching candidates', () => {
     expect((await check(linearRegression, { loss: res.loss + 0.01 }, ['--rtol', '0', '--atol', '0.02'])).code).toBe(0);
   });
 
-  test('non-numeric fields (kind, paramNames, singular) and unknown fields are not compared', async () => {
-    const r = await check(linearRegression, { kind: 'kfac', paramNames: ['x'], whatever: [1, 2], symbolic: 3 });
-    expect(r.code).toBe(0);
+  test('non-numeric fields (kind, paramNames, singular, symbolic) are accepted and not compared', async () => {
+    const res = await oracleOk(linearRegression);
+    expect((await check(linearRegression, { kind: 'fisher', paramNames: ['x'], loss: res.loss })).code).toBe(0);
+    const ng = { ...linearRegression, kind: 'natural-gradient' };
+    expect((await check(ng, { singular: true, direction: (await oracleOk(ng)).direction })).code).toBe(0);
+    const normal = { kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 2 } };
+    expect((await check(normal, { symbolic: 3, latex: 'x', matrix: (await oracleOk(normal)).matrix })).code).toBe(0);
   });
 
   test('an array spec takes an array candidate; fields are prefixed with the index', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { classifier, clone, kfacSpec, linearRegression, oracle, oracleOk, shampooSpec } from './fixtures.js';
+import { badInputLine, classifier, clone, kfacSpec, linearRegression, oracle, oracleOk, shampooSpec } from './fixtures.js';
 
 const EPS = 2 ** -52;
 /** Round-off bound for a sum of `terms` products of O(scale) numbers. */
@@ -220,8 +220,9 @@ describe('input and output forms', () => {
     expect(await keys(shampooSpec)).toEqual(['L', 'R', 'kind', 'update']);
   });
 
-  test('unknown extra fields are ignored', async () => {
-    expect(await oracleOk({ ...linearRegression, note: 'hello', model: { ...linearRegression.model, extra: 1 } })).toEqual(await oracleOk(linearRegression));
+  test('unknown fields are bad input, at the top and inside the model', async () => {
+    expect(badInputLine(await oracle({ ...linearRegression, note: 'hello' }))).toMatch(/^natgrad: spec\.note: is not a field of a fisher spec of a model \(allowed: /);
+    expect(badInputLine(await oracle({ ...linearRegression, model: { ...linearRegression.model, extra: 1 } }))).toMatch(/^natgrad: spec\.model\.extra: is not a field of an mlp model/);
   });
 
   test('model.bias: false removes a layer bias (an extension of the contract)', async () => {
