@@ -43,7 +43,8 @@ const AT_FORM = 'name=value pairs separated by commas, numbers in decimal and ve
 
 /** `mu=0.3,sigma=1.7` or `p=[0.2,0.3]` into a params object; every part must be one name=value. */
 function parseAt(text: string): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  // No prototype: a name such as __proto__ must become an own key (and be refused as unknown), not set the prototype.
+  const out: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const part of topLevelParts(text)) {
     const m = /^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$/s.exec(part);
     if (!m) throw new NatgradError('--at', `must be ${AT_FORM}, got '${part}' in '${text}'`);

@@ -138,6 +138,11 @@ describe('derive checks its arguments', () => {
       'natgrad: --at.sgima: is not a field of normal\'s parameters in mean-std (allowed: "mu", "sigma"); did you mean "sigma"?',
     );
   });
+  test('a prototype name in --at is an unknown key like any other', async () => {
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      expect(await refused(['derive', 'normal', '--at', `mu=0.3,sigma=1,${name}=2`])).toMatch(new RegExp(`^natgrad: --at(\\.|\\[")${name}("\\])?: is not a field of normal's parameters`));
+    }
+  });
   test('--at is name=value pairs and nothing else; names and parameterizations are suggested', async () => {
     expect(await refused(['derive', 'normal', '--at', 'garbage,mu=1,sigma=1'])).toMatch(/^natgrad: --at: must be name=value pairs .*got 'garbage'/);
     expect(await refused(['derive', 'normal', '--at', 'mu=1,mu=2,sigma=1'])).toBe('natgrad: --at.mu: is given twice');
