@@ -3,6 +3,8 @@
  * SplitMix32). Nothing in natgrad draws randomness without an explicit seed,
  * so every run, property and benchmark can be replayed.
  */
+import { describeValue, NatgradError } from './errors.js';
+
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
@@ -32,7 +34,7 @@ export class Rng {
 
   constructor(seed: number | string) {
     const n = typeof seed === 'string' ? hashSeed(seed) : seed;
-    if (!Number.isFinite(n)) throw new Error(`Rng seed must be a finite number or a string, got ${seed}`);
+    if (typeof n !== 'number' || !Number.isFinite(n)) throw new NatgradError('seed', `must be a finite number or a string, got ${describeValue(seed)}`);
     this.seed = n >>> 0;
     const sm = splitmix32(this.seed);
     this.s0 = sm(); this.s1 = sm(); this.s2 = sm(); this.s3 = sm();

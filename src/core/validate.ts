@@ -65,6 +65,9 @@ export const hasOwn = (obj: object, key: string): boolean => Object.prototype.ha
  * in the message (`a normal's params in mean-std`).
  */
 export function rejectUnknownKeys(obj: object, allowed: readonly string[], path: string, what = 'this object'): void {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw new NatgradError(path, `must be ${what} (an object), got ${describeValue(obj)}`);
+  }
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       const list = allowed.length === 0 ? 'none' : allowed.map((k) => JSON.stringify(k)).join(', ');
@@ -120,4 +123,68 @@ export function requireRcond(value: unknown, path: string): number {
   const x = requireFinite(value, path, 'a number in (0, 1)');
   if (!(x > 0 && x < 1)) throw new NatgradError(path, `must be a number in (0, 1), got ${x}`);
   return x;
+}
+
+/**
+ * An options object: undefined reads as `{}`; anything but a plain object, or
+ * an object with a key outside `allowed`, is a NatgradError (with a
+ * did-you-mean for a misspelled key). Returns the object, typed for reading.
+ */
+export function requireOptions(value: unknown, allowed: readonly string[], path: string, what = 'the options'): Readonly<Record<string, unknown>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new NatgradError(path === '' ? 'options' : path, `must be an object of options (${allowed.map((k) => JSON.stringify(k)).join(', ')}), got ${describeValue(value)}`);
+  }
+  rejectUnknownKeys(value, allowed, path, what);
+  return value as Record<string, unknown>;
+}
+
+/** A function (a callback, an objective, a schedule). */
+export function requireFunction<F extends (...args: never[]) => unknown>(value: unknown, path: string, what = 'a function'): F {
+  if (typeof value !== 'function') throw new NatgradError(path, `must be ${what}, got ${describeValue(value)}`);
+  return value as F;
+}
+
+/**
+ * A vector of finite numbers (an array or a typed array), optionally of a
+ * given length; a bad entry is named by its index (`params[5]`). Returns it
+ * as given.
+ */
+export function requireFiniteVector(
+  value: unknown,
+  path: string,
+  o: { length?: number; lengthWhat?: string; nonEmpty?: boolean } = {},
+): ArrayLike<number> {
+  const isVector = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isVector) throw new NatgradError(path, `must be an array of finite numbers, got ${describeValue(value)}`);
+  const v = value as ArrayLike<unknown>;
+  if (o.length !== undefined && v.length !== o.length) {
+    throw new NatgradError(path, `must have ${o.length} entries${o.lengthWhat ? ` (${o.lengthWhat})` : ''}, got ${v.length}`);
+  }
+  if (o.nonEmpty && v.length === 0) throw new NatgradError(path, 'must not be empty');
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new NatgradError(`${path}[${i}]`, `must be a finite number, got ${describeValue(x)}`);
+  }
+  return v as ArrayLike<number>;
+}
+
+/**
+ * The largest result (matrix or vector) the library builds: 2^26 float64
+ * entries, 512 MiB. A request above it is refused before any allocation, so
+ * a huge request is a clear error rather than an out-of-memory abort.
+ */
+export const MAX_RESULT_ENTRIES = 2 ** 26;
+
+/** Throws unless `entries` (computed from the request, before allocating) is at most MAX_RESULT_ENTRIES. */
+export function requireResultSize(entries: number, path: string, what: string): void {
+  if (!(entries <= MAX_RESULT_ENTRIES)) {
+    throw new NatgradError(path, `${what} would have ${entries} entries, more than the limit of 2^26 = ${MAX_RESULT_ENTRIES}`);
+  }
+}
+
+/** true or false (a string "false" is not accepted: it would read as true). */
+export function requireBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new NatgradError(path, `must be true or false, got ${describeValue(value)}`);
+  return value;
 }

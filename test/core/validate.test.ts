@@ -7,8 +7,15 @@ import {
   requireDecay,
   requireIntegerInRange,
   requireOneOf,
+  requireBoolean,
+  requireFiniteVector,
+  requireFunction,
+  requireOptions,
   requireRcond,
+  requireResultSize,
 } from '../../src/core/validate.js';
+import { childPath, describeValue } from '../../src/core/errors.js';
+import { Rng } from '../../src/core/rng.js';
 
 const reason = (f: () => unknown): string => {
   try {
@@ -55,5 +62,46 @@ describe('validators', () => {
     expect(reason(() => requireIntegerInRange(2.5, 'n', 1))).toBe('n: must be an integer >= 1, got 2.5');
     expect(reason(() => requireIntegerInRange(NaN, 'n', 1, 4))).toBe('n: must be an integer in 1..4, got NaN');
     expect(reason(() => requireOneOf('fishr', ['fisher', 'ggn'], 'c'))).toBe('c: must be one of fisher, ggn, got "fishr"; did you mean "fisher"?');
+  });
+
+  test('an options object: nothing reads as {}, a non-object or an unknown key is refused', () => {
+    expect(requireOptions(undefined, ['lr'], '')).toEqual({});
+    expect(reason(() => requireOptions(null, ['lr', 'damping'], ''))).toBe('options: must be an object of options ("lr", "damping"), got null');
+    expect(reason(() => requireOptions([1], ['lr'], 'cg'))).toBe('cg: must be an object of options ("lr"), got an array of length 1');
+    expect(reason(() => requireOptions({ dampnig: 1 }, ['lr', 'damping'], '', 'the kfac options'))).toBe(
+      'dampnig: is not a field of the kfac options (allowed: "lr", "damping"); did you mean "damping"?',
+    );
+    expect(reason(() => rejectUnknownKeys(null as unknown as object, ['a'], 'x', 'a thing'))).toBe('x: must be a thing (an object), got null');
+  });
+
+  test('a finite vector names the bad entry by its index', () => {
+    expect(reason(() => requireFiniteVector([1, NaN], 'params'))).toBe('params[1]: must be a finite number, got NaN');
+    expect(reason(() => requireFiniteVector(Float64Array.of(1, 2, Infinity), 'gradient'))).toBe('gradient[2]: must be a finite number, got Infinity');
+    expect(reason(() => requireFiniteVector([1, '2'], 'x'))).toBe('x[1]: must be a finite number, got "2"');
+    expect(reason(() => requireFiniteVector([1, 2], 'g', { length: 3, lengthWhat: 'one per parameter' }))).toBe('g: must have 3 entries (one per parameter), got 2');
+    expect(reason(() => requireFiniteVector([], 'p', { nonEmpty: true }))).toBe('p: must not be empty');
+    expect(reason(() => requireFiniteVector({ length: 1, 0: 1 }, 'p'))).toBe('p: must be an array of finite numbers, got an object');
+    expect(requireFiniteVector(Float64Array.of(1, 2), 'p')).toEqual(Float64Array.of(1, 2));
+  });
+
+  test('functions, booleans and the result size limit', () => {
+    expect(reason(() => requireFunction(3, 'objective'))).toBe('objective: must be a function, got 3');
+    expect(reason(() => requireBoolean('false', 'nesterov'))).toBe('nesterov: must be true or false, got "false"');
+    expect(() => requireResultSize(2 ** 26, 'm', 'the matrix')).not.toThrow();
+    expect(reason(() => requireResultSize(2 ** 26 + 1, 'm', 'the matrix'))).toBe('m: the matrix would have 67108865 entries, more than the limit of 2^26 = 67108864');
+    expect(reason(() => requireResultSize(NaN, 'm', 'the matrix'))).toMatch(/^m: the matrix would have NaN entries/);
+  });
+
+  test('paths and value descriptions', () => {
+    expect(childPath('', 'lr')).toBe('lr');
+    expect(childPath('', 'a b')).toBe('"a b"');
+    expect(childPath('spec', 'lr')).toBe('spec.lr');
+    expect(describeValue(Float64Array.of(1, 2))).toBe('a Float64Array of length 2');
+    expect(describeValue(() => 1)).toBe('a function');
+  });
+
+  test('an Rng seed that is not a finite number or a string is a NatgradError', () => {
+    expect(reason(() => new Rng(NaN))).toBe('seed: must be a finite number or a string, got NaN');
+    expect(reason(() => new Rng({} as unknown as number))).toBe('seed: must be a finite number or a string, got an object');
   });
 });
