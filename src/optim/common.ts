@@ -4,8 +4,10 @@
  * preconditioners return gradient-like directions and scaleByLearningRate
  * turns them into descent steps (multiplies by -lr).
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requireOptions } from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
+import type { StabilityOptions } from '../curvature/stability.js';
 import type { Transform } from './transform.js';
 
 /** Stateless transforms keep no state. */
@@ -16,10 +18,23 @@ const EMPTY: EmptyState = {};
 /** A learning rate: a number, or a schedule of the step count (0-based). */
 export type Schedule = number | ((step: number) => number);
 
-/** Throws unless lr is a finite number (or a function). */
-export function validateSchedule(lr: Schedule, path = 'lr'): void {
+/** A learning rate must be a finite number >= 0 (a negative one ascends the loss). */
+const LR_ALLOWED = 'a finite number >= 0 or a schedule (a function of the step returning one)';
+
+/** Throws unless lr is a finite number >= 0 or a function (whose values are checked at each step). */
+export function validateSchedule(lr: unknown, path = 'lr'): asserts lr is Schedule {
   if (typeof lr === 'function') return;
-  if (!(typeof lr === 'number' && Number.isFinite(lr))) throw new NatgradError(path, `must be a finite number or a schedule, got ${lr}`);
+  if (!(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) throw new NatgradError(path, `must be ${LR_ALLOWED}, got ${describeValue(lr)}`);
+}
+
+/** The rate of a learning rate or schedule at `step`, refused unless finite and >= 0. */
+export function rateAt(lr: Schedule, step: number, path = 'lr'): number {
+  if (typeof lr === 'number') return lr;
+  const rate = lr(step);
+  if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) {
+    throw new NatgradError(path, `the schedule gave ${describeValue(rate)} at step ${step}; a learning rate must be a finite number >= 0`);
+  }
+  return rate;
 }
 
 /** Multiplies by a constant factor. */
@@ -38,8 +53,7 @@ export function scaleByLearningRate(lr: Schedule): Transform<ScaleByScheduleStat
   return {
     init: () => ({ count: 0 }),
     update(g, s) {
-      const rate = typeof lr === 'number' ? lr : lr(s.count);
-      if (!Number.isFinite(rate)) throw new NatgradError('lr', `the schedule gave ${rate} at step ${s.count}`);
+      const rate = rateAt(lr, s.count);
       return [g.map((v) => -rate * v), { count: s.count + 1 }] as const;
     },
   };
@@ -75,4 +89,26 @@ export function assertFiniteUpdate(u: Vec, who: string): Vec {
     if (!Number.isFinite(u[i])) throw new NatgradError(who, `update entry ${i} is ${u[i]}; increase the damping or the clipping threshold`);
   }
   return u;
+}
+
+/**
+ * The option names of an options type, written as `{ lr: true, ... }` so the
+ * compiler checks the list is complete and has no extra name.
+ */
+export const optionKeys = <T>(keys: { [K in keyof Required<T>]: true }): readonly string[] => Object.freeze(Object.keys(keys));
+
+/**
+ * The options argument of a named optimizer: nothing or an object whose keys
+ * are all among `keys` (a misspelled one is a NatgradError with a did-you-mean).
+ */
+export function optimizerOptions<T>(o: unknown, keys: readonly string[], who: string): T {
+  return requireOptions(o, keys, '', `the ${who} options`) as T;
+}
+
+/** The option names of the stability options every curvature preconditioner shares. */
+export const STABILITY_OPTION_KEYS = optionKeys<StabilityOptions>({ damping: true, clip: true, rcond: true });
+
+/** Rejects a `clip` option that is not `{ mode, threshold }` (its values are checked by validateStability). */
+export function checkClipKeys(clip: unknown, path = 'clip'): void {
+  if (clip !== undefined) requireOptions(clip, ['mode', 'threshold'], path, 'the clip option');
 }

@@ -5,10 +5,11 @@
  * drives every draw (Monte Carlo Fisher, Hutchinson probes) so runs replay.
  */
 import { NatgradError } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
+import { Rng } from '../core/rng.js';
+import { requireFiniteVector } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import type { Target } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, paramCount, unflattenWeights } from '../models/mlp.js';
+import { type LayerWeights, type MlpSpec, paramCount, unflattenWeights, validateData, validateMlpSpec } from '../models/mlp.js';
 
 export interface ModelBatch {
   spec: MlpSpec;
@@ -23,11 +24,25 @@ export function batchWeights(batch: ModelBatch, params: Vec): LayerWeights[] {
   return unflattenWeights(batch.spec, params);
 }
 
-/** Throws a NatgradError naming what is missing unless `extra` is a ModelBatch matching `params`. */
+/** Batches already checked: a training run hands the same batch to every update. */
+const checkedBatches = new WeakSet<object>();
+
+/**
+ * Throws a NatgradError naming what is wrong unless `extra` is a ModelBatch
+ * matching `params`: a valid model, finite inputs of the model's width
+ * (`extra.inputs[3][2]` names a NaN), one valid target per input.
+ */
 export function requireModelBatch(extra: unknown, params: Vec, who: string): ModelBatch {
   const b = extra as ModelBatch | undefined;
   if (!b || typeof b !== 'object' || !b.spec || !Array.isArray(b.inputs) || !Array.isArray(b.targets)) {
     throw new NatgradError('extra', `${who} needs the model and batch as extra: { spec, inputs, targets, rng? }`);
+  }
+  if (!checkedBatches.has(b)) {
+    validateMlpSpec(b.spec, 'extra.spec');
+    b.inputs.forEach((x, n) => requireFiniteVector(x, `extra.inputs[${n}]`));
+    validateData(b.spec, b.inputs, b.targets, 'extra');
+    if (b.rng !== undefined && !(b.rng instanceof Rng)) throw new NatgradError('extra.rng', 'must be an Rng (new Rng(seed))');
+    checkedBatches.add(b);
   }
   if (paramCount(b.spec) !== params.length) {
     throw new NatgradError('extra.spec', `${who}: the model has ${paramCount(b.spec)} parameters but params has ${params.length}`);

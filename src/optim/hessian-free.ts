@@ -46,7 +46,8 @@ import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-cu
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { dampedOperator } from '../linalg/operators.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, optimizerOptions, optionKeys, scaleByLearningRate } from './common.js';
+import { hasOwn, requireOptions } from '../core/validate.js';
 import { adaptDamping, type DampingRuleOptions, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
@@ -244,6 +245,40 @@ export function scaleByHessianFree(o: ScaleByHessianFreeOptions = {}): Transform
 
 export type HessianFreeOptions = ScaleByHessianFreeOptions;
 
-/** Hessian-free = chain(scaleByHessianFree, scaleByLearningRate(1)): the line search already chose the step length. */
-export const hessianFree = (o: HessianFreeOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByHessianFree(o), scaleByLearningRate(1));
+/** The option names of {@link hessianFree}. */
+export const HESSIAN_FREE_OPTION_KEYS = optionKeys<HessianFreeOptions>({
+  curvature: true,
+  damping: true,
+  adaptDamping: true,
+  boost: true,
+  minDamping: true,
+  maxDamping: true,
+  cg: true,
+  lineSearch: true,
+});
+
+const CG_KEYS = optionKeys<HessianFreeCgOptions>({ maxIterations: true, progressTolerance: true, rtol: true, warmStartDecay: true });
+const LINE_SEARCH_KEYS = optionKeys<HessianFreeLineSearchOptions>({ shrink: true, maxBacktracks: true, armijo: true });
+
+/**
+ * Hessian-free = chain(scaleByHessianFree, scaleByLearningRate(1)): the line
+ * search already chose the step length, so there is no lr. Needs a
+ * ModelBatch as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = hessianFree({ damping: 1, cg: { maxIterations: 100 } });
+ * ```
+ */
+export function hessianFree(o: HessianFreeOptions = {}): Transform<unknown[], ModelBatch> {
+  if (typeof o === 'object' && o !== null && hasOwn(o, 'lr')) {
+    throw new NatgradError('lr', 'hessian-free chooses its step length by a line search; remove lr');
+  }
+  const options = optimizerOptions<HessianFreeOptions>(o, HESSIAN_FREE_OPTION_KEYS, 'hessian-free');
+  requireOptions(options.cg, CG_KEYS, 'cg', 'the cg options');
+  if (options.lineSearch !== false) requireOptions(options.lineSearch, LINE_SEARCH_KEYS, 'lineSearch', 'the lineSearch options (or false)');
+  if (options.adaptDamping !== undefined && typeof options.adaptDamping !== 'boolean') {
+    throw new NatgradError('adaptDamping', `must be true or false, got ${JSON.stringify(options.adaptDamping)}`);
+  }
+  return chain<ModelBatch>(scaleByHessianFree(options), scaleByLearningRate(1));
+}

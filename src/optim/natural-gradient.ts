@@ -45,7 +45,16 @@ import type { Matrix } from '../linalg/matrix.js';
 import { blockDiagonalOperator, dampedOperator, denseOperator } from '../linalg/operators.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, sampleTargets } from '../models/mlp.js';
-import { assertFiniteUpdate, type Schedule, scaleByLearningRate, validateSchedule } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  optimizerOptions,
+  optionKeys,
+  type Schedule,
+  scaleByLearningRate,
+  validateSchedule,
+} from './common.js';
+import { requireOptions } from '../core/validate.js';
 import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -186,12 +195,41 @@ export interface NaturalGradientOptions extends ScaleByNaturalGradientOptions {
   lr?: Schedule;
 }
 
-/** Natural gradient = chain(scaleByNaturalGradient, scaleByLearningRate); a trust region δ bounds Δᵀ F Δ <= δ². */
+/** The option names of {@link naturalGradient}. */
+export const NATURAL_GRADIENT_OPTION_KEYS = optionKeys<NaturalGradientOptions>({
+  lr: true,
+  fisher: true,
+  solver: true,
+  damping: true,
+  clip: true,
+  rcond: true,
+  emaDecay: true,
+  samples: true,
+  rank: true,
+  cg: true,
+  trustRegion: true,
+});
+
+const CG_KEYS = optionKeys<NonNullable<ScaleByNaturalGradientOptions['cg']>>({ rtol: true, maxIterations: true, warmStart: true });
+
+/**
+ * Natural gradient = chain(scaleByNaturalGradient, scaleByLearningRate); a
+ * trust region δ bounds Δᵀ F Δ <= δ². Needs a ModelBatch as `extra` (with an
+ * rng for the Monte Carlo Fisher).
+ *
+ * @example
+ * ```ts
+ * const opt = naturalGradient({ lr: 1, damping: 1e-3, solver: 'cg' });
+ * ```
+ */
 export function naturalGradient(o: NaturalGradientOptions = {}): Transform<unknown[], ModelBatch> {
+  o = optimizerOptions<NaturalGradientOptions>(o, NATURAL_GRADIENT_OPTION_KEYS, 'natural-gradient');
+  checkClipKeys(o.clip);
+  requireOptions(o.cg, CG_KEYS, 'cg', 'the cg options');
   const lr = o.lr ?? 1;
   validateSchedule(lr);
-  if (o.trustRegion !== undefined && typeof lr !== 'number') {
-    throw new NatgradError('lr', 'a trust region needs a constant learning rate (the bound is on lr · d)');
+  if (o.trustRegion !== undefined && !(typeof lr === 'number' && lr > 0)) {
+    throw new NatgradError('lr', 'a trust region needs a constant learning rate > 0 (the bound is on lr · d)');
   }
   const trustRegion = o.trustRegion === undefined ? undefined : o.trustRegion / Math.abs(lr as number);
   return chain<ModelBatch>(scaleByNaturalGradient({ ...o, trustRegion }), scaleByLearningRate(lr));

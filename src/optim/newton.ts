@@ -16,7 +16,15 @@ import { hessianMatrix } from '../curvature/dense-curvature.js';
 import { type StabilityOptions, scaledEigen, spectralOperator, stabilizedEigenvalues } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import { assertFiniteUpdate, type EmptyState, type Schedule, scaleByLearningRate } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  type EmptyState,
+  optimizerOptions,
+  optionKeys,
+  type Schedule,
+  scaleByLearningRate,
+} from './common.js';
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -54,5 +62,20 @@ export interface NewtonOptions extends ScaleByNewtonOptions {
   lr?: Schedule;
 }
 
-export const newton = (o: NewtonOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByNewton(o), scaleByLearningRate(o.lr ?? 1));
+/** The option names of {@link newton}. */
+export const NEWTON_OPTION_KEYS = optionKeys<NewtonOptions>({ lr: true, damping: true, clip: true, rcond: true, negativeCurvature: true });
+
+/**
+ * Damped Newton = chain(scaleByNewton, scaleByLearningRate). Needs a
+ * ModelBatch as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = newton({ damping: 1e-8 });
+ * ```
+ */
+export function newton(o: NewtonOptions = {}): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<NewtonOptions>(o, NEWTON_OPTION_KEYS, 'newton');
+  checkClipKeys(options.clip);
+  return chain<ModelBatch>(scaleByNewton(options), scaleByLearningRate(options.lr ?? 1));
+}

@@ -18,7 +18,7 @@ import { Matrix } from '../linalg/matrix.js';
 import { symmetricPower } from '../linalg/matrix-function.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matvec, outer } from '../linalg/ops.js';
 import { layerCount, layerHasBias, layerOffsets, type MlpSpec, paramCount } from '../models/mlp.js';
-import { assertFiniteUpdate, type Schedule, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
 import type { ModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -113,5 +113,19 @@ export interface ShampooOptions extends ScaleByShampooOptions {
   lr?: Schedule;
 }
 
-export const shampoo = (o: ShampooOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByShampoo(o), scaleByLearningRate(o.lr ?? 0.1));
+/** The option names of {@link shampoo}. */
+export const SHAMPOO_OPTION_KEYS = optionKeys<ShampooOptions>({ lr: true, epsilon: true, emaDecay: true, preconditionEvery: true });
+
+/**
+ * Shampoo = chain(scaleByShampoo, scaleByLearningRate). Needs the model spec
+ * in `extra` (a ModelBatch) for the tensor shapes.
+ *
+ * @example
+ * ```ts
+ * const opt = shampoo({ lr: 0.1, epsilon: 1e-4 });
+ * ```
+ */
+export function shampoo(o: ShampooOptions = {}): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<ShampooOptions>(o, SHAMPOO_OPTION_KEYS, 'shampoo');
+  return chain<ModelBatch>(scaleByShampoo(options), scaleByLearningRate(options.lr ?? 0.1));
+}
