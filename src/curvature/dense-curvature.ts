@@ -10,7 +10,8 @@
  * natural gradient method", JMLR 2020 (sections 8-9: Fisher = GGN for
  * canonical likelihoods).
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requireFiniteVector, requireResultSize } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { add, matmul, matmulTN, scale, symmetrize } from '../linalg/ops.js';
@@ -58,6 +59,17 @@ export function validateModelProblem(
   validateData(spec, inputs, targets, path);
 }
 
+/**
+ * Refuses, before any work, a curvature whose P x P matrix, or whose factor
+ * of N·D rows (N examples, D outputs) by P columns, exceeds the size limit.
+ */
+export function requireCurvatureSize(spec: MlpSpec, examples: number, path: string): void {
+  const P = paramCount(spec);
+  const D = spec.sizes[spec.sizes.length - 1];
+  requireResultSize(P * P, `${path}.model.sizes`, `the ${P} x ${P} curvature matrix of this model`);
+  requireResultSize(examples * D * P, `${path}.inputs`, `the per-output gradient factor (${examples} inputs x ${D} outputs x ${P} parameters)`);
+}
+
 /** M (rows r_k) -> (1/N) Mᵀ M: the mean of the outer products of the rows. */
 function meanGram(rows: readonly Vec[], P: number, N: number): Matrix {
   const M = new Matrix(rows.length, P);
@@ -72,6 +84,11 @@ function meanGram(rows: readonly Vec[], P: number, N: number): Matrix {
  * one backward pass (for categorical outputs, one per class, weighted by sqrt(p_k)).
  */
 export function fisherMatrix(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[]): Matrix {
+  validateMlpSpec(spec, 'spec');
+  validateWeights(spec, weights, 'weights');
+  if (!Array.isArray(inputs) || inputs.length < 1) throw new NatgradError('inputs', 'must be a non-empty array of input vectors');
+  inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`, { length: spec.sizes[0], lengthWhat: 'the input width, sizes[0]' }));
+  requireCurvatureSize(spec, inputs.length, 'spec');
   const lik = likelihoodModel(spec.likelihood);
   const P = paramCount(spec);
   const rows: Vec[] = [];
@@ -142,7 +159,12 @@ export function modelCurvature(
   curvature: ModelCurvatureKind,
   path = 'spec',
 ): ModelCurvature {
+  if (typeof path !== 'string') throw new NatgradError('path', `must be a string (the JSON path prefix of error messages), got ${describeValue(path)}`);
   validateModelProblem(spec, weights, inputs, targets, path);
+  if (!MODEL_CURVATURES.includes(curvature)) {
+    throw new NatgradError(`${path}.curvature`, `must be one of ${MODEL_CURVATURES.join(', ')}, got ${describeValue(curvature)}`);
+  }
+  requireCurvatureSize(spec, inputs.length, path);
   const { loss, gradient } = lossAndGradient(spec, weights, inputs, targets);
   let matrix: Matrix;
   switch (curvature) {

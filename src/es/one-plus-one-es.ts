@@ -5,26 +5,25 @@
  * success and σ exp(-1/12) on failure, stationary at success rate 1/5.
  * The plain-ES baseline of the NES measurements.
  */
-import { NatgradError } from '../core/errors.js';
+import { esSettings, requireFitness } from './options.js';
 import { Rng } from '../core/rng.js';
 import type { Objective } from './test-functions.js';
 import type { EsOptions, EsResult } from './xnes.js';
 
 /** Minimises `f` by the (1+1)-ES. */
 export function onePlusOneEs(f: Objective, d: number, o: EsOptions = {}): EsResult {
-  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
-  const rng = new Rng(o.seed ?? 1);
-  const target = o.target ?? 1e-8;
-  const maxEvaluations = o.maxEvaluations ?? 1e6;
-  let x = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  let fx = f(x);
-  let sigma = o.sigma ?? 1;
+  const s = esSettings(f, d, o, [], 'one-plus-one-es', false);
+  const rng = new Rng(s.seed);
+  const { target, maxEvaluations } = s;
+  let x = s.mean;
+  let fx = requireFitness(f(x), 1);
+  let sigma = s.sigma;
   let evaluations = 1;
   const trace: [number, number][] = [[1, fx]];
   while (evaluations < maxEvaluations && fx > target) {
     const y = x.map((v) => v + sigma * rng.normal());
-    const fy = f(y);
     evaluations++;
+    const fy = requireFitness(f(y), evaluations);
     if (fy <= fx) {
       x = y;
       fx = fy;

@@ -5,10 +5,10 @@
  * with η_σ = (3 + ln d) / (5 √d). For a diagonal factor the matrix
  * exponential is the elementwise one, so this is xNES restricted to diagonal B.
  */
-import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import type { Objective } from './test-functions.js';
+import { esSettings } from './options.js';
 import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
 import { defaultLambda, type EsOptions, type EsResult } from './xnes.js';
 
@@ -17,15 +17,14 @@ export const snesLearningRate = (d: number): number => (3 + Math.log(d)) / (5 * 
 
 /** Minimises `f` by SNES. */
 export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number } = {}): EsResult {
-  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
-  const rng = new Rng(o.seed ?? 1);
-  const lambda = o.lambda ?? defaultLambda(d);
-  const etaMu = o.etaMu ?? 1;
-  const etaSigma = o.etaSigma ?? snesLearningRate(d);
-  const target = o.target ?? 1e-8;
-  const maxEvaluations = o.maxEvaluations ?? 1e6;
-  const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  const sigma = new Float64Array(d).fill(o.sigma ?? 1);
+  const s = esSettings(f, d, o, ['etaMu', 'etaSigma'], 'snes', false);
+  const rng = new Rng(s.seed);
+  const lambda = s.lambda ?? defaultLambda(d);
+  const etaMu = s.rates.etaMu ?? 1;
+  const etaSigma = s.rates.etaSigma ?? snesLearningRate(d);
+  const { target, maxEvaluations } = s;
+  const mu = s.mean;
+  const sigma = new Float64Array(d).fill(s.sigma);
   const progress = startProgress(mu);
   while (progress.evaluations < maxEvaluations) {
     const { zs, fit } = evaluateGeneration(rng, lambda, d, (z) => mu.map((m, i) => m + sigma[i] * z[i]), f, progress);

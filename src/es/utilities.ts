@@ -6,6 +6,7 @@
  */
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
+import { requireFitness } from './options.js';
 
 /** The λ utilities, best first. */
 export function nesUtilities(lambda: number): Vec {
@@ -48,9 +49,9 @@ export function evaluateGeneration(rng: { normal(): number }, lambda: number, d:
   for (let k = 0; k < lambda; k++) {
     const z = Float64Array.from({ length: d }, () => rng.normal());
     const x = toX(z);
-    fit[k] = f(x);
-    zs.push(z);
     progress.evaluations++;
+    fit[k] = requireFitness(f(x), progress.evaluations);
+    zs.push(z);
     if (fit[k] < progress.best) {
       progress.best = fit[k];
       progress.bestX = x;

@@ -8,13 +8,13 @@
  * The factor update is the matrix exponential multiplied from the right, not
  * elementwise (PITFALLS #19): expm of the trace-free G_B keeps det B = 1.
  */
-import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec } from '../linalg/ops.js';
 import { expmSymmetric } from '../linalg/matrix-function.js';
 import type { Objective } from './test-functions.js';
+import { esSettings } from './options.js';
 import { evaluateGeneration, rankUtilities, startProgress } from './utilities.js';
 
 export interface EsOptions {
@@ -52,16 +52,15 @@ export function expmFactorUpdate(B: Matrix, M: Matrix): Matrix {
 
 /** Minimises `f` from `options.mean` by xNES. */
 export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number; etaB?: number } = {}): EsResult {
-  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
-  const rng = new Rng(o.seed ?? 1);
-  const lambda = o.lambda ?? defaultLambda(d);
-  const etaMu = o.etaMu ?? 1;
-  const etaSigma = o.etaSigma ?? xnesLearningRate(d);
-  const etaB = o.etaB ?? etaSigma;
-  const target = o.target ?? 1e-8;
-  const maxEvaluations = o.maxEvaluations ?? 1e6;
-  const mu = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  let sigma = o.sigma ?? 1;
+  const s = esSettings(f, d, o, ['etaMu', 'etaSigma', 'etaB'], 'xnes', true);
+  const rng = new Rng(s.seed);
+  const lambda = s.lambda ?? defaultLambda(d);
+  const etaMu = s.rates.etaMu ?? 1;
+  const etaSigma = s.rates.etaSigma ?? xnesLearningRate(d);
+  const etaB = s.rates.etaB ?? etaSigma;
+  const { target, maxEvaluations } = s;
+  const mu = s.mean;
+  let sigma = s.sigma;
   let B = Matrix.identity(d);
   const progress = startProgress(mu);
   while (progress.evaluations < maxEvaluations) {
