@@ -60,7 +60,7 @@ export type { ModelBatch } from './optim/extra.js';
 export type { NonFinitePolicy, StopReason, TrainOptions, TrainRecord, TrainResult } from './optim/train.js';
 export { modelProblem, train } from './optim/train.js';
 export type { OptimizerEntry, OptimizerOptions } from './optim/registry.js';
-export { createOptimizer, OPTIMIZER_NAMES, OPTIMIZERS, optimizerEntry } from './optim/registry.js';
+export { createOptimizer, MODEL_FREE_OPTIMIZER_NAMES, OPTIMIZER_NAMES, OPTIMIZERS, optimizerEntry, type ModelFreeOptimizerName } from './optim/registry.js';
 export { sgd, type SgdOptions } from './optim/sgd.js';
 export { momentum, nesterov, type MomentumOptions } from './optim/momentum.js';
 export { adam, type AdamOptions } from './optim/adam.js';

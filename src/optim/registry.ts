@@ -95,9 +95,17 @@ export function optimizerEntry(name: string, path = 'optimizer'): OptimizerEntry
   return OPTIMIZERS.find((x) => x.name === n)!;
 }
 
+/** The optimizers that need no model: their transforms take no `extra`. */
+export const MODEL_FREE_OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'adagrad', 'rmsprop'] as const;
+
+/** The name of an optimizer that needs no model (no ModelBatch in `extra`). */
+export type ModelFreeOptimizerName = (typeof MODEL_FREE_OPTIMIZER_NAMES)[number];
+
 /**
  * The optimizer of a name with its defaults overridden by `options`; an
- * option the optimizer does not take is a NatgradError naming it.
+ * option the optimizer does not take is a NatgradError naming it. The
+ * curvature optimizers' transforms need a ModelBatch as `extra`, so `train`
+ * requires one for them (a type error otherwise).
  *
  * @example
  * ```ts
@@ -105,6 +113,8 @@ export function optimizerEntry(name: string, path = 'optimizer'): OptimizerEntry
  * createOptimizer('kfac', { dampnig: 1 }); // NatgradError: dampnig: ... did you mean "damping"?
  * ```
  */
+export function createOptimizer(name: ModelFreeOptimizerName, options?: OptimizerOptions): Transform<unknown, unknown>;
+export function createOptimizer(name: string, options?: OptimizerOptions): Transform<unknown, ModelBatch>;
 export function createOptimizer(name: string, options: OptimizerOptions = {}): Transform<unknown, ModelBatch> {
   return optimizerEntry(name).create(options);
 }
