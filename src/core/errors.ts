@@ -6,10 +6,13 @@ export class NatgradError extends Error {
   readonly path: string;
   readonly reason: string;
   constructor(path: string, reason: string) {
-    super(`${path}: ${reason}`);
+    // Non-string arguments (from untyped callers) are described, never coerced (a Symbol would throw).
+    const p = typeof path === 'string' ? path : describeValue(path);
+    const r = typeof reason === 'string' ? reason : describeValue(reason);
+    super(`${p}: ${r}`);
     this.name = 'NatgradError';
-    this.path = path;
-    this.reason = reason;
+    this.path = p;
+    this.reason = r;
   }
 }
 

@@ -11,7 +11,7 @@
  * canonical likelihoods).
  */
 import { describeValue, NatgradError } from '../core/errors.js';
-import { requireFiniteVector, requireResultSize } from '../core/validate.js';
+import { requireFiniteVector, requirePath, requireResultSize } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { add, matmul, matmulTN, scale, symmetrize } from '../linalg/ops.js';
@@ -159,7 +159,7 @@ export function modelCurvature(
   curvature: ModelCurvatureKind,
   path = 'spec',
 ): ModelCurvature {
-  if (typeof path !== 'string') throw new NatgradError('path', `must be a string (the JSON path prefix of error messages), got ${describeValue(path)}`);
+  requirePath(path);
   validateModelProblem(spec, weights, inputs, targets, path);
   if (!MODEL_CURVATURES.includes(curvature)) {
     throw new NatgradError(`${path}.curvature`, `must be one of ${MODEL_CURVATURES.join(', ')}, got ${describeValue(curvature)}`);

@@ -4,7 +4,7 @@
  * names and valid values (a NaN mean would otherwise search from NaN and
  * return NaN as the best point).
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
 import {
   requireFiniteVector,
   requireFunction,
@@ -48,7 +48,7 @@ export function esSettings(f: unknown, d: unknown, options: unknown, rateKeys: r
   const sigma = requirePositive(o.sigma ?? 1, 'sigma');
   const lambda = o.lambda === undefined ? undefined : requireIntegerInRange(o.lambda, 'lambda', 2, 1_000_000);
   if (o.target !== undefined && (typeof o.target !== 'number' || Number.isNaN(o.target))) {
-    throw new NatgradError('target', `must be a number, got ${String(o.target)}`);
+    throw new NatgradError('target', `must be a number, got ${describeValue(o.target)}`);
   }
   const target = (o.target as number | undefined) ?? 1e-8;
   const maxEvaluations = requireIntegerInRange(o.maxEvaluations ?? 1e6, 'maxEvaluations', 1);
@@ -60,7 +60,7 @@ export function esSettings(f: unknown, d: unknown, options: unknown, rateKeys: r
 /** A fitness value must be a number and not NaN (+Infinity is allowed: a point to avoid). */
 export function requireFitness(value: unknown, evaluation: number): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
-    throw new NatgradError('f', `returned ${String(value)} at evaluation ${evaluation}; a fitness must be a number (Infinity marks a point to avoid)`);
+    throw new NatgradError('f', `returned ${describeValue(value)} at evaluation ${evaluation}; a fitness must be a number (Infinity marks a point to avoid)`);
   }
   return value;
 }

@@ -1,4 +1,5 @@
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requireResultSize } from '../core/validate.js';
 
 /**
  * Dense float64 matrix, row-major storage. Small and deliberately plain: the
@@ -12,8 +13,10 @@ export class Matrix {
 
   constructor(rows: number, cols: number, data?: Float64Array) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-      throw new NatgradError('matrix', `shape must be non-negative integers, got ${rows} x ${cols}`);
+      throw new NatgradError('matrix', `shape must be non-negative integers, got ${describeValue(rows)} x ${describeValue(cols)}`);
     }
+    if (!data) requireResultSize(rows * cols, 'matrix', `a ${rows} x ${cols} matrix`);
+    if (data !== undefined && !(data instanceof Float64Array)) throw new NatgradError('matrix', `data must be a Float64Array, got ${describeValue(data)}`);
     if (data && data.length !== rows * cols) {
       throw new NatgradError('matrix', `data has ${data.length} entries, expected ${rows} x ${cols} = ${rows * cols}`);
     }
@@ -73,4 +76,20 @@ export class Matrix {
   row(i: number): Float64Array {
     return this.data.slice(i * this.cols, (i + 1) * this.cols);
   }
+}
+
+/**
+ * Whether `value` is a Matrix whose fields still agree (integer shape, a
+ * Float64Array of rows x cols entries): the check of a Matrix argument,
+ * since the fields of an instance can be overwritten.
+ */
+export function isMatrix(value: unknown): value is Matrix {
+  return (
+    value instanceof Matrix &&
+    Number.isInteger(value.rows) &&
+    Number.isInteger(value.cols) &&
+    value.data instanceof Float64Array &&
+    !Object.prototype.hasOwnProperty.call(value.data, 'constructor') &&
+    value.data.length === value.rows * value.cols
+  );
 }

@@ -12,10 +12,10 @@
  * Neural Computation 6(1), 1994.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { rejectUnknownKeys, requireFiniteVector, requireResultSize } from '../core/validate.js';
+import { hasOwnConstructor, rejectUnknownKeys, requireFiniteVector, requireResultSize } from '../core/validate.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
+import { isMatrix, Matrix } from '../linalg/matrix.js';
 import {
   type Activation,
   activate,
@@ -103,12 +103,16 @@ export function paramNames(spec: MlpSpec): string[] {
 export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
   rejectUnknownKeys(spec, MLP_SPEC_KEYS, path, 'an MLP spec { sizes, activations, likelihood, bias? }');
   const { sizes, activations, likelihood, bias } = spec;
+  for (const key of ['sizes', 'activations', 'bias'] as const) {
+    const v = spec[key];
+    if (Array.isArray(v) && hasOwnConstructor(v)) throw new NatgradError(childPath(path, key), 'must be a plain array (it has its own "constructor" property)');
+  }
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new NatgradError(childPath(path, 'sizes'), 'must be an array of at least 2 layer widths (input first)');
   }
   sizes.forEach((n, i) => {
     if (!Number.isInteger(n) || n < 1) {
-      throw new NatgradError(childPath(childPath(path, 'sizes'), i), `must be a positive integer, got ${n}`);
+      throw new NatgradError(childPath(childPath(path, 'sizes'), i), `must be a positive integer, got ${describeValue(n)}`);
     }
   });
   const L = sizes.length - 1;
@@ -117,11 +121,11 @@ export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
   }
   activations.forEach((a, i) => {
     if (!isActivation(a)) {
-      throw new NatgradError(childPath(childPath(path, 'activations'), i), `must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(a)}`);
+      throw new NatgradError(childPath(childPath(path, 'activations'), i), `must be one of ${ACTIVATIONS.join(', ')}, got ${describeValue(a)}`);
     }
   });
   if (!isLikelihood(likelihood)) {
-    throw new NatgradError(childPath(path, 'likelihood'), `must be one of ${LIKELIHOODS.join(', ')}, got ${JSON.stringify(likelihood)}`);
+    throw new NatgradError(childPath(path, 'likelihood'), `must be one of ${LIKELIHOODS.join(', ')}, got ${describeValue(likelihood)}`);
   }
   const why = likelihoodModel(likelihood).outputSizeViolation(sizes[L]);
   if (why) throw new NatgradError(childPath(childPath(path, 'sizes'), L), why);
@@ -138,7 +142,7 @@ const MLP_SPEC_KEYS = ['sizes', 'activations', 'likelihood', 'bias'];
 /** Throws unless `weights` has one layer per spec layer with the right shapes and finite entries. */
 export function validateWeights(spec: MlpSpec, weights: readonly LayerWeights[], path = 'spec.weights'): void {
   const L = layerCount(spec);
-  if (!Array.isArray(weights) || weights.length !== L) {
+  if (!Array.isArray(weights) || weights.length !== L || hasOwnConstructor(weights)) {
     throw new NatgradError(path, `must be an array of ${L} layers, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
   }
   for (let l = 0; l < L; l++) {
@@ -146,8 +150,8 @@ export function validateWeights(spec: MlpSpec, weights: readonly LayerWeights[],
     const inp = spec.sizes[l];
     const lp = childPath(path, l);
     const { W, b } = weights[l] ?? ({} as LayerWeights);
-    if (!(W instanceof Matrix) || W.rows !== out || W.cols !== inp) {
-      const got = W instanceof Matrix ? `${W.rows} x ${W.cols}` : typeof W;
+    if (!isMatrix(W) || W.rows !== out || W.cols !== inp) {
+      const got = isMatrix(W) ? `${W.rows} x ${W.cols}` : typeof W;
       throw new NatgradError(childPath(lp, 'W'), `must be ${out} x ${inp} (out x in), got ${got}`);
     }
     checkFinite(W.data, childPath(lp, 'W'));
@@ -165,6 +169,8 @@ export function validateData(spec: MlpSpec, inputs: readonly Vec[], targets: rea
   const ip = childPath(path, 'inputs');
   const tp = childPath(path, 'targets');
   if (!Array.isArray(inputs) || inputs.length < 1) throw new NatgradError(ip, 'must be a non-empty array of input vectors');
+  if (hasOwnConstructor(inputs)) throw new NatgradError(ip, 'must be a plain array (it has its own "constructor" property)');
+  if (Array.isArray(targets) && hasOwnConstructor(targets)) throw new NatgradError(tp, 'must be a plain array (it has its own "constructor" property)');
   if (!Array.isArray(targets) || targets.length !== inputs.length) {
     throw new NatgradError(tp, `must be an array with one target per input (${inputs.length}), got ${Array.isArray(targets) ? targets.length : typeof targets}`);
   }
@@ -172,7 +178,7 @@ export function validateData(spec: MlpSpec, inputs: readonly Vec[], targets: rea
   const D = spec.sizes[spec.sizes.length - 1];
   const lik = likelihoodModel(spec.likelihood);
   inputs.forEach((x, n) => {
-    if (!(x instanceof Float64Array) || x.length !== d) {
+    if (!(x instanceof Float64Array) || x.length !== d || hasOwnConstructor(x)) {
       throw new NatgradError(childPath(ip, n), `must be an array of ${d} numbers (sizes[0]), got ${x instanceof Float64Array ? `length ${x.length}` : typeof x}`);
     }
     checkFinite(x, childPath(ip, n));
@@ -201,7 +207,7 @@ function checkFinite(values: ArrayLike<number>, path: string): void {
 export function flattenWeights(weights: readonly LayerWeights[]): Vec {
   if (!Array.isArray(weights)) throw new NatgradError('weights', `must be an array of layers { W: Matrix, b: Float64Array }, got ${describeValue(weights)}`);
   weights.forEach((w, l) => {
-    if (!(w?.W instanceof Matrix)) throw new NatgradError(`weights[${l}].W`, 'must be a Matrix (out x in)');
+    if (!isMatrix(w?.W)) throw new NatgradError(`weights[${l}].W`, 'must be a Matrix (out x in)');
     if (!(w.b instanceof Float64Array) || (w.b.length !== 0 && w.b.length !== w.W.rows)) {
       throw new NatgradError(`weights[${l}].b`, `must be a Float64Array of length ${w.W.rows} (out), or empty for a layer without bias`);
     }
@@ -311,21 +317,19 @@ export function forward(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec)
 }
 
 /**
- * The cheap checks of a single-input pass: a spec object with sizes, one
- * weight layer per layer, an input vector of sizes[0] finite numbers. (The
- * full checks of the spec and weights are validateMlpSpec and validateWeights.)
+ * The checks of a single-input pass, cheaper than the pass: a valid spec,
+ * one weight layer of the right shape per layer (entries unchecked), an
+ * input vector of sizes[0] finite numbers.
  */
 function requireInput(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): void {
-  if (typeof spec !== 'object' || spec === null || !Array.isArray(spec.sizes) || !Array.isArray(spec.activations)) {
-    throw new NatgradError('spec', 'must be an MLP spec { sizes, activations, likelihood }');
-  }
+  validateMlpSpec(spec, 'spec');
   if (!Array.isArray(weights) || weights.length !== spec.activations.length) {
     throw new NatgradError('weights', `must be an array of ${spec.activations.length} layers { W, b }`);
   }
   weights.forEach((w, l) => {
     const out = spec.sizes[l + 1];
     const inp = spec.sizes[l];
-    if (!(w?.W instanceof Matrix) || w.W.rows !== out || w.W.cols !== inp) throw new NatgradError(`weights[${l}].W`, `must be a ${out} x ${inp} Matrix (out x in)`);
+    if (!isMatrix(w?.W) || w.W.rows !== out || w.W.cols !== inp) throw new NatgradError(`weights[${l}].W`, `must be a ${out} x ${inp} Matrix (out x in)`);
     if (!(w.b instanceof Float64Array) || (w.b.length !== 0 && w.b.length !== out)) throw new NatgradError(`weights[${l}].b`, `must be a Float64Array of length ${out} (or empty without bias)`);
   });
   requireFiniteVector(x, 'x', { length: spec.sizes[0], lengthWhat: 'the input width, sizes[0]' });

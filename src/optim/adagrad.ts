@@ -8,7 +8,7 @@
  */
 import { requireNonNegative, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface AdagradState {
@@ -37,8 +37,8 @@ export interface AdagradOptions extends ScaleByAdagradOptions {
   lr: Schedule;
 }
 
-/** The option names of {@link adagrad}. */
-export const ADAGRAD_OPTION_KEYS = optionKeys<AdagradOptions>({ lr: true, initialAccumulator: true, eps: true });
+/** The options (and the kind of each value) of {@link adagrad}. */
+export const ADAGRAD_OPTION_KINDS = optionKinds<AdagradOptions>({ lr: 'schedule', initialAccumulator: 'number', eps: 'number' });
 
 /**
  * AdaGrad = chain(scaleByAdagrad, scaleByLearningRate).
@@ -49,6 +49,6 @@ export const ADAGRAD_OPTION_KEYS = optionKeys<AdagradOptions>({ lr: true, initia
  * ```
  */
 export function adagrad(o: AdagradOptions): Transform<unknown[]> {
-  const options = optimizerOptions<AdagradOptions>(o, ADAGRAD_OPTION_KEYS, 'adagrad');
+  const options = optimizerOptions<AdagradOptions>(o, ADAGRAD_OPTION_KINDS, 'adagrad');
   return chain(scaleByAdagrad(options), scaleByLearningRate(options.lr));
 }

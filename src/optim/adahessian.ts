@@ -17,7 +17,7 @@ import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { hutchinsonProbe } from '../curvature/hutchinson.js';
 import { hessianVectorProduct } from '../models/mlp.js';
-import { optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -70,8 +70,8 @@ export interface AdahessianOptions extends ScaleByAdahessianOptions {
   lr: Schedule;
 }
 
-/** The option names of {@link adahessian}. */
-export const ADAHESSIAN_OPTION_KEYS = optionKeys<AdahessianOptions>({ lr: true, b1: true, b2: true, eps: true, hessianPower: true, probes: true });
+/** The options (and the kind of each value) of {@link adahessian}. */
+export const ADAHESSIAN_OPTION_KINDS = optionKinds<AdahessianOptions>({ lr: 'schedule', b1: 'number', b2: 'number', eps: 'number', hessianPower: 'number', probes: 'number' });
 
 /**
  * AdaHessian = chain(scaleByAdahessian, scaleByLearningRate). Needs a
@@ -83,6 +83,6 @@ export const ADAHESSIAN_OPTION_KEYS = optionKeys<AdahessianOptions>({ lr: true, 
  * ```
  */
 export function adahessian(o: AdahessianOptions): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<AdahessianOptions>(o, ADAHESSIAN_OPTION_KEYS, 'adahessian');
+  const options = optimizerOptions<AdahessianOptions>(o, ADAHESSIAN_OPTION_KINDS, 'adahessian');
   return chain<ModelBatch>(scaleByAdahessian(options), scaleByLearningRate(options.lr));
 }

@@ -7,7 +7,7 @@
  */
 import { requireDecay, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface AdamState {
@@ -45,8 +45,8 @@ export interface AdamOptions extends ScaleByAdamOptions {
   lr: Schedule;
 }
 
-/** The option names of {@link adam}. */
-export const ADAM_OPTION_KEYS = optionKeys<AdamOptions>({ lr: true, b1: true, b2: true, eps: true });
+/** The options (and the kind of each value) of {@link adam}. */
+export const ADAM_OPTION_KINDS = optionKinds<AdamOptions>({ lr: 'schedule', b1: 'number', b2: 'number', eps: 'number' });
 
 /**
  * Adam = chain(scaleByAdam, scaleByLearningRate).
@@ -57,6 +57,6 @@ export const ADAM_OPTION_KEYS = optionKeys<AdamOptions>({ lr: true, b1: true, b2
  * ```
  */
 export function adam(o: AdamOptions): Transform<unknown[]> {
-  const options = optimizerOptions<AdamOptions>(o, ADAM_OPTION_KEYS, 'adam');
+  const options = optimizerOptions<AdamOptions>(o, ADAM_OPTION_KINDS, 'adam');
   return chain(scaleByAdam(options), scaleByLearningRate(options.lr));
 }

@@ -5,7 +5,7 @@
  * turns them into descent steps (multiplies by -lr).
  */
 import { describeValue, NatgradError } from '../core/errors.js';
-import { requireOptions } from '../core/validate.js';
+import { type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
 import type { StabilityOptions } from '../curvature/stability.js';
 import type { Transform } from './transform.js';
@@ -91,24 +91,32 @@ export function assertFiniteUpdate(u: Vec, who: string): Vec {
   return u;
 }
 
+/** The kind of each option of an options type (see OptionKind). */
+export type OptionKinds = Readonly<Record<string, OptionKind>>;
+
 /**
- * The option names of an options type, written as `{ lr: true, ... }` so the
- * compiler checks the list is complete and has no extra name.
+ * The options of an options type with the kind of each value, written as
+ * `{ lr: 'schedule', decay: 'number', ... }` so the compiler checks the list
+ * is complete and has no extra name.
  */
-export const optionKeys = <T>(keys: { [K in keyof Required<T>]: true }): readonly string[] => Object.freeze(Object.keys(keys));
+export const optionKinds = <T>(kinds: { [K in keyof Required<T>]: OptionKind }): OptionKinds => Object.freeze({ ...kinds });
 
 /**
  * The options argument of a named optimizer: nothing or an object whose keys
- * are all among `keys` (a misspelled one is a NatgradError with a did-you-mean).
+ * are all in `kinds` (a misspelled one is a NatgradError with a did-you-mean)
+ * and whose values have the stated kinds.
  */
-export function optimizerOptions<T>(o: unknown, keys: readonly string[], who: string): T {
-  return requireOptions(o, keys, '', `the ${who} options`) as T;
+export function optimizerOptions<T>(o: unknown, kinds: OptionKinds, who: string): T {
+  return requireTypedOptions(o, kinds, '', `the ${who} options`) as T;
 }
 
-/** The option names of the stability options every curvature preconditioner shares. */
-export const STABILITY_OPTION_KEYS = optionKeys<StabilityOptions>({ damping: true, clip: true, rcond: true });
+/** The stability options every curvature preconditioner shares. */
+export const STABILITY_OPTION_KINDS = optionKinds<StabilityOptions>({ damping: 'number', clip: 'object', rcond: 'number' });
 
 /** Rejects a `clip` option that is not `{ mode, threshold }` (its values are checked by validateStability). */
 export function checkClipKeys(clip: unknown, path = 'clip'): void {
-  if (clip !== undefined) requireOptions(clip, ['mode', 'threshold'], path, 'the clip option');
+  if (clip === undefined) return;
+  const c = requireOptions(clip, ['mode', 'threshold'], path, 'the clip option');
+  requireOneOf(c.mode, ['floor', 'drop'], `${path}.mode`);
+  requireNonNegative(c.threshold, `${path}.threshold`);
 }

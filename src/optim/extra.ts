@@ -6,7 +6,7 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
-import { requireFiniteVector } from '../core/validate.js';
+import { copyArray, requireFiniteVector } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, paramCount, unflattenWeights, validateData, validateMlpSpec } from '../models/mlp.js';
@@ -24,8 +24,8 @@ export function batchWeights(batch: ModelBatch, params: Vec): LayerWeights[] {
   return unflattenWeights(batch.spec, params);
 }
 
-/** Batches already checked: a training run hands the same batch to every update. */
-const checkedBatches = new WeakSet<object>();
+/** Batches already checked, with the copy the transforms read: a training run hands the same batch to every update. */
+const checkedBatches = new WeakMap<object, ModelBatch>();
 
 /**
  * Throws a NatgradError naming what is wrong unless `extra` is a ModelBatch
@@ -37,17 +37,19 @@ export function requireModelBatch(extra: unknown, params: Vec, who: string): Mod
   if (!b || typeof b !== 'object' || !b.spec || !Array.isArray(b.inputs) || !Array.isArray(b.targets)) {
     throw new NatgradError('extra', `${who} needs the model and batch as extra: { spec, inputs, targets, rng? }`);
   }
-  if (!checkedBatches.has(b)) {
+  let checked = checkedBatches.get(b);
+  if (!checked) {
     validateMlpSpec(b.spec, 'extra.spec');
     b.inputs.forEach((x, n) => requireFiniteVector(x, `extra.inputs[${n}]`));
     validateData(b.spec, b.inputs, b.targets, 'extra');
     if (b.rng !== undefined && !(b.rng instanceof Rng)) throw new NatgradError('extra.rng', 'must be an Rng (new Rng(seed))');
-    checkedBatches.add(b);
+    checked = { spec: b.spec, inputs: copyArray(b.inputs), targets: copyArray(b.targets), ...(b.rng ? { rng: b.rng } : {}) };
+    checkedBatches.set(b, checked);
   }
-  if (paramCount(b.spec) !== params.length) {
-    throw new NatgradError('extra.spec', `${who}: the model has ${paramCount(b.spec)} parameters but params has ${params.length}`);
+  if (paramCount(checked.spec) !== params.length) {
+    throw new NatgradError('extra.spec', `${who}: the model has ${paramCount(checked.spec)} parameters but params has ${params.length}`);
   }
-  return b;
+  return checked;
 }
 
 /** The batch's rng, or a NatgradError for a transform that samples. */

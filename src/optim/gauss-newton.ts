@@ -28,7 +28,7 @@ import {
   checkClipKeys,
   type EmptyState,
   optimizerOptions,
-  optionKeys,
+  optionKinds,
   type Schedule,
   scaleByLearningRate,
 } from './common.js';
@@ -54,8 +54,8 @@ export interface GaussNewtonOptions extends StabilityOptions {
   lr?: Schedule;
 }
 
-/** The option names of {@link gaussNewton}. */
-export const GAUSS_NEWTON_OPTION_KEYS = optionKeys<GaussNewtonOptions>({ lr: true, damping: true, clip: true, rcond: true });
+/** The options (and the kind of each value) of {@link gaussNewton}. */
+export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number' });
 
 /**
  * Gauss-Newton = chain(scaleByGaussNewton, scaleByLearningRate). Needs a
@@ -67,7 +67,7 @@ export const GAUSS_NEWTON_OPTION_KEYS = optionKeys<GaussNewtonOptions>({ lr: tru
  * ```
  */
 export function gaussNewton(o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<GaussNewtonOptions>(o, GAUSS_NEWTON_OPTION_KEYS, 'gauss-newton');
+  const options = optimizerOptions<GaussNewtonOptions>(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton');
   checkClipKeys(options.clip);
   return chain<ModelBatch>(scaleByGaussNewton(options), scaleByLearningRate(options.lr ?? 1));
 }
@@ -119,14 +119,14 @@ export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = 
   };
 }
 
-/** The option names of {@link levenbergMarquardt}. */
-export const LEVENBERG_MARQUARDT_OPTION_KEYS = optionKeys<ScaleByLevenbergMarquardtOptions>({
-  damping: true,
-  boost: true,
-  minDamping: true,
-  maxDamping: true,
-  clip: true,
-  rcond: true,
+/** The options (and the kind of each value) of {@link levenbergMarquardt}. */
+export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarquardtOptions>({
+  damping: 'number',
+  boost: 'number',
+  minDamping: 'number',
+  maxDamping: 'number',
+  clip: 'object',
+  rcond: 'number',
 });
 
 /**
@@ -139,7 +139,7 @@ export const LEVENBERG_MARQUARDT_OPTION_KEYS = optionKeys<ScaleByLevenbergMarqua
  * ```
  */
 export function levenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<ScaleByLevenbergMarquardtOptions>(o, LEVENBERG_MARQUARDT_OPTION_KEYS, 'levenberg-marquardt');
+  const options = optimizerOptions<ScaleByLevenbergMarquardtOptions>(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt');
   checkClipKeys(options.clip);
   return chain<ModelBatch>(scaleByLevenbergMarquardt(options), scaleByLearningRate(1));
 }

@@ -46,8 +46,8 @@ import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-cu
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { dampedOperator } from '../linalg/operators.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, optimizerOptions, optionKeys, scaleByLearningRate } from './common.js';
-import { hasOwn, requireOptions } from '../core/validate.js';
+import { assertFiniteUpdate, optimizerOptions, optionKinds, scaleByLearningRate } from './common.js';
+import { hasOwn, requireTypedOptions } from '../core/validate.js';
 import { adaptDamping, type DampingRuleOptions, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
@@ -245,20 +245,20 @@ export function scaleByHessianFree(o: ScaleByHessianFreeOptions = {}): Transform
 
 export type HessianFreeOptions = ScaleByHessianFreeOptions;
 
-/** The option names of {@link hessianFree}. */
-export const HESSIAN_FREE_OPTION_KEYS = optionKeys<HessianFreeOptions>({
-  curvature: true,
-  damping: true,
-  adaptDamping: true,
-  boost: true,
-  minDamping: true,
-  maxDamping: true,
-  cg: true,
-  lineSearch: true,
+/** The options (and the kind of each value) of {@link hessianFree}. */
+export const HESSIAN_FREE_OPTION_KINDS = optionKinds<HessianFreeOptions>({
+  curvature: 'string',
+  damping: 'number',
+  adaptDamping: 'boolean',
+  boost: 'number',
+  minDamping: 'number',
+  maxDamping: 'number',
+  cg: 'object',
+  lineSearch: 'object-or-false',
 });
 
-const CG_KEYS = optionKeys<HessianFreeCgOptions>({ maxIterations: true, progressTolerance: true, rtol: true, warmStartDecay: true });
-const LINE_SEARCH_KEYS = optionKeys<HessianFreeLineSearchOptions>({ shrink: true, maxBacktracks: true, armijo: true });
+const CG_KEYS = optionKinds<HessianFreeCgOptions>({ maxIterations: 'number', progressTolerance: 'number', rtol: 'number', warmStartDecay: 'number' });
+const LINE_SEARCH_KEYS = optionKinds<HessianFreeLineSearchOptions>({ shrink: 'number', maxBacktracks: 'number', armijo: 'number' });
 
 /**
  * Hessian-free = chain(scaleByHessianFree, scaleByLearningRate(1)): the line
@@ -274,11 +274,8 @@ export function hessianFree(o: HessianFreeOptions = {}): Transform<unknown[], Mo
   if (typeof o === 'object' && o !== null && hasOwn(o, 'lr')) {
     throw new NatgradError('lr', 'hessian-free chooses its step length by a line search; remove lr');
   }
-  const options = optimizerOptions<HessianFreeOptions>(o, HESSIAN_FREE_OPTION_KEYS, 'hessian-free');
-  requireOptions(options.cg, CG_KEYS, 'cg', 'the cg options');
-  if (options.lineSearch !== false) requireOptions(options.lineSearch, LINE_SEARCH_KEYS, 'lineSearch', 'the lineSearch options (or false)');
-  if (options.adaptDamping !== undefined && typeof options.adaptDamping !== 'boolean') {
-    throw new NatgradError('adaptDamping', `must be true or false, got ${JSON.stringify(options.adaptDamping)}`);
-  }
+  const options = optimizerOptions<HessianFreeOptions>(o, HESSIAN_FREE_OPTION_KINDS, 'hessian-free');
+  requireTypedOptions(options.cg, CG_KEYS, 'cg', 'the cg options');
+  if (options.lineSearch !== false) requireTypedOptions(options.lineSearch, LINE_SEARCH_KEYS, 'lineSearch', 'the lineSearch options (or false)');
   return chain<ModelBatch>(scaleByHessianFree(options), scaleByLearningRate(1));
 }

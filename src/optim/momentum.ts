@@ -9,7 +9,7 @@
  */
 import { requireBoolean, requireDecay } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface MomentumState {
@@ -41,8 +41,8 @@ export interface MomentumOptions extends ScaleByMomentumOptions {
   lr: Schedule;
 }
 
-/** The option names of {@link momentum}. */
-export const MOMENTUM_OPTION_KEYS = optionKeys<MomentumOptions>({ lr: true, decay: true, nesterov: true });
+/** The options (and the kind of each value) of {@link momentum}. */
+export const MOMENTUM_OPTION_KINDS = optionKinds<MomentumOptions>({ lr: 'schedule', decay: 'number', nesterov: 'boolean' });
 
 /**
  * Heavy-ball momentum (or Nesterov with nesterov: true).
@@ -53,15 +53,15 @@ export const MOMENTUM_OPTION_KEYS = optionKeys<MomentumOptions>({ lr: true, deca
  * ```
  */
 export function momentum(o: MomentumOptions): Transform<unknown[]> {
-  const options = optimizerOptions<MomentumOptions>(o, MOMENTUM_OPTION_KEYS, 'momentum');
+  const options = optimizerOptions<MomentumOptions>(o, MOMENTUM_OPTION_KINDS, 'momentum');
   return chain(scaleByMomentum(options), scaleByLearningRate(options.lr));
 }
 
-/** The option names of {@link nesterov}. */
-export const NESTEROV_OPTION_KEYS = optionKeys<Omit<MomentumOptions, 'nesterov'>>({ lr: true, decay: true });
+/** The options (and the kind of each value) of {@link nesterov}. */
+export const NESTEROV_OPTION_KINDS = optionKinds<Omit<MomentumOptions, 'nesterov'>>({ lr: 'schedule', decay: 'number' });
 
 /** Nesterov momentum: {@link momentum} with `nesterov: true`. */
 export function nesterov(o: Omit<MomentumOptions, 'nesterov'>): Transform<unknown[]> {
-  const options = optimizerOptions<Omit<MomentumOptions, 'nesterov'>>(o, NESTEROV_OPTION_KEYS, 'nesterov');
+  const options = optimizerOptions<Omit<MomentumOptions, 'nesterov'>>(o, NESTEROV_OPTION_KINDS, 'nesterov');
   return momentum({ ...options, nesterov: true });
 }

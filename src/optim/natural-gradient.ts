@@ -49,12 +49,12 @@ import {
   assertFiniteUpdate,
   checkClipKeys,
   optimizerOptions,
-  optionKeys,
+  optionKinds,
   type Schedule,
   scaleByLearningRate,
   validateSchedule,
 } from './common.js';
-import { requireOptions } from '../core/validate.js';
+import { requireTypedOptions } from '../core/validate.js';
 import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -195,22 +195,22 @@ export interface NaturalGradientOptions extends ScaleByNaturalGradientOptions {
   lr?: Schedule;
 }
 
-/** The option names of {@link naturalGradient}. */
-export const NATURAL_GRADIENT_OPTION_KEYS = optionKeys<NaturalGradientOptions>({
-  lr: true,
-  fisher: true,
-  solver: true,
-  damping: true,
-  clip: true,
-  rcond: true,
-  emaDecay: true,
-  samples: true,
-  rank: true,
-  cg: true,
-  trustRegion: true,
+/** The options (and the kind of each value) of {@link naturalGradient}. */
+export const NATURAL_GRADIENT_OPTION_KINDS = optionKinds<NaturalGradientOptions>({
+  lr: 'schedule',
+  fisher: 'string',
+  solver: 'string',
+  damping: 'number',
+  clip: 'object',
+  rcond: 'number',
+  emaDecay: 'number',
+  samples: 'number',
+  rank: 'number',
+  cg: 'object',
+  trustRegion: 'number',
 });
 
-const CG_KEYS = optionKeys<NonNullable<ScaleByNaturalGradientOptions['cg']>>({ rtol: true, maxIterations: true, warmStart: true });
+const CG_KEYS = optionKinds<NonNullable<ScaleByNaturalGradientOptions['cg']>>({ rtol: 'number', maxIterations: 'number', warmStart: 'boolean' });
 
 /**
  * Natural gradient = chain(scaleByNaturalGradient, scaleByLearningRate); a
@@ -223,9 +223,9 @@ const CG_KEYS = optionKeys<NonNullable<ScaleByNaturalGradientOptions['cg']>>({ r
  * ```
  */
 export function naturalGradient(o: NaturalGradientOptions = {}): Transform<unknown[], ModelBatch> {
-  o = optimizerOptions<NaturalGradientOptions>(o, NATURAL_GRADIENT_OPTION_KEYS, 'natural-gradient');
+  o = optimizerOptions<NaturalGradientOptions>(o, NATURAL_GRADIENT_OPTION_KINDS, 'natural-gradient');
   checkClipKeys(o.clip);
-  requireOptions(o.cg, CG_KEYS, 'cg', 'the cg options');
+  requireTypedOptions(o.cg, CG_KEYS, 'cg', 'the cg options');
   const lr = o.lr ?? 1;
   validateSchedule(lr);
   if (o.trustRegion !== undefined && !(typeof lr === 'number' && lr > 0)) {

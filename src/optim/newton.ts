@@ -21,7 +21,7 @@ import {
   checkClipKeys,
   type EmptyState,
   optimizerOptions,
-  optionKeys,
+  optionKinds,
   type Schedule,
   scaleByLearningRate,
 } from './common.js';
@@ -62,8 +62,8 @@ export interface NewtonOptions extends ScaleByNewtonOptions {
   lr?: Schedule;
 }
 
-/** The option names of {@link newton}. */
-export const NEWTON_OPTION_KEYS = optionKeys<NewtonOptions>({ lr: true, damping: true, clip: true, rcond: true, negativeCurvature: true });
+/** The options (and the kind of each value) of {@link newton}. */
+export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number', negativeCurvature: 'string' });
 
 /**
  * Damped Newton = chain(scaleByNewton, scaleByLearningRate). Needs a
@@ -75,7 +75,7 @@ export const NEWTON_OPTION_KEYS = optionKeys<NewtonOptions>({ lr: true, damping:
  * ```
  */
 export function newton(o: NewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<NewtonOptions>(o, NEWTON_OPTION_KEYS, 'newton');
+  const options = optimizerOptions<NewtonOptions>(o, NEWTON_OPTION_KINDS, 'newton');
   checkClipKeys(options.clip);
   return chain<ModelBatch>(scaleByNewton(options), scaleByLearningRate(options.lr ?? 1));
 }

@@ -6,7 +6,7 @@
  */
 import { requireDecay, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface RmspropState {
@@ -35,8 +35,8 @@ export interface RmspropOptions extends ScaleByRmspropOptions {
   lr: Schedule;
 }
 
-/** The option names of {@link rmsprop}. */
-export const RMSPROP_OPTION_KEYS = optionKeys<RmspropOptions>({ lr: true, decay: true, eps: true });
+/** The options (and the kind of each value) of {@link rmsprop}. */
+export const RMSPROP_OPTION_KINDS = optionKinds<RmspropOptions>({ lr: 'schedule', decay: 'number', eps: 'number' });
 
 /**
  * RMSProp = chain(scaleByRmsprop, scaleByLearningRate).
@@ -47,6 +47,6 @@ export const RMSPROP_OPTION_KEYS = optionKeys<RmspropOptions>({ lr: true, decay:
  * ```
  */
 export function rmsprop(o: RmspropOptions): Transform<unknown[]> {
-  const options = optimizerOptions<RmspropOptions>(o, RMSPROP_OPTION_KEYS, 'rmsprop');
+  const options = optimizerOptions<RmspropOptions>(o, RMSPROP_OPTION_KINDS, 'rmsprop');
   return chain(scaleByRmsprop(options), scaleByLearningRate(options.lr));
 }

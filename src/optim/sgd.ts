@@ -4,15 +4,15 @@
  * Options: lr (no default: the problem decides). Example:
  * `sgd({ lr: 0.1 })`. Reference: A. Cauchy, 1847; H. Robbins and S. Monro, 1951.
  */
-import { optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface SgdOptions {
   lr: Schedule;
 }
 
-/** The option names of {@link sgd}. */
-export const SGD_OPTION_KEYS = optionKeys<SgdOptions>({ lr: true });
+/** The options (and the kind of each value) of {@link sgd}. */
+export const SGD_OPTION_KINDS = optionKinds<SgdOptions>({ lr: 'schedule' });
 
 /**
  * Plain (stochastic) gradient descent.
@@ -23,7 +23,7 @@ export const SGD_OPTION_KEYS = optionKeys<SgdOptions>({ lr: true });
  * ```
  */
 export function sgd(o: SgdOptions): Transform<unknown[]> {
-  const { lr } = optimizerOptions<SgdOptions>(o, SGD_OPTION_KEYS, 'sgd');
+  const { lr } = optimizerOptions<SgdOptions>(o, SGD_OPTION_KINDS, 'sgd');
   return chain(scaleByLearningRate(lr));
 }
 

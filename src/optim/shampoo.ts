@@ -13,12 +13,13 @@
  * stochastic tensor optimization", ICML 2018, Algorithms 1 and 2.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireDecay, requireFinite, requireIntegerInRange } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { symmetricPower } from '../linalg/matrix-function.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matvec, outer } from '../linalg/ops.js';
 import { layerCount, layerHasBias, layerOffsets, type MlpSpec, paramCount } from '../models/mlp.js';
-import { assertFiniteUpdate, optimizerOptions, optionKeys, type Schedule, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import type { ModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -63,11 +64,10 @@ function requireSpec(extra: unknown, params: Vec): MlpSpec {
 
 /** The Shampoo direction per tensor: L^(-1/4) G R^(-1/4) for matrices, H^(-1/2) g for vectors. */
 export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<ShampooState, ModelBatch> {
-  const eps = o.epsilon ?? 1e-4;
-  const every = o.preconditionEvery ?? 1;
-  if (!(eps > 0 && Number.isFinite(eps))) throw new NatgradError('epsilon', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
-  if (o.emaDecay !== undefined && !(o.emaDecay >= 0 && o.emaDecay < 1)) throw new NatgradError('emaDecay', `must be in [0, 1), got ${o.emaDecay}`);
-  if (!(Number.isInteger(every) && every >= 1)) throw new NatgradError('preconditionEvery', `must be an integer >= 1, got ${every}`);
+  const eps = requireFinite(o.epsilon ?? 1e-4, 'epsilon', 'a finite number > 0 (the roots of a singular statistic do not exist)');
+  if (!(eps > 0)) throw new NatgradError('epsilon', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
+  if (o.emaDecay !== undefined) requireDecay(o.emaDecay, 'emaDecay');
+  const every = requireIntegerInRange(o.preconditionEvery ?? 1, 'preconditionEvery', 1);
   const accumulate = (prev: Matrix | undefined, next: Matrix): Matrix => {
     // Plain sums (the paper) or running averages, started at the first statistic.
     if (!prev) return next;
@@ -113,8 +113,8 @@ export interface ShampooOptions extends ScaleByShampooOptions {
   lr?: Schedule;
 }
 
-/** The option names of {@link shampoo}. */
-export const SHAMPOO_OPTION_KEYS = optionKeys<ShampooOptions>({ lr: true, epsilon: true, emaDecay: true, preconditionEvery: true });
+/** The options (and the kind of each value) of {@link shampoo}. */
+export const SHAMPOO_OPTION_KINDS = optionKinds<ShampooOptions>({ lr: 'schedule', epsilon: 'number', emaDecay: 'number', preconditionEvery: 'number' });
 
 /**
  * Shampoo = chain(scaleByShampoo, scaleByLearningRate). Needs the model spec
@@ -126,6 +126,6 @@ export const SHAMPOO_OPTION_KEYS = optionKeys<ShampooOptions>({ lr: true, epsilo
  * ```
  */
 export function shampoo(o: ShampooOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<ShampooOptions>(o, SHAMPOO_OPTION_KEYS, 'shampoo');
+  const options = optimizerOptions<ShampooOptions>(o, SHAMPOO_OPTION_KINDS, 'shampoo');
   return chain<ModelBatch>(scaleByShampoo(options), scaleByLearningRate(options.lr ?? 0.1));
 }

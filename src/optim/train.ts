@@ -4,9 +4,10 @@
  * through this one loop, so their histories are comparable (loss against
  * iterations and against wall time, iterations and time to a target loss).
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import {
+  copyArray,
   requireFiniteVector,
   requireFunction,
   requireIntegerInRange,
@@ -141,7 +142,7 @@ export function train<S, X>(transform: Transform<S, X>, params0: ArrayLike<numbe
   const timeBudgetMs = o.timeBudgetMs === undefined ? undefined : requirePositive(o.timeBudgetMs, 'timeBudgetMs');
   const gradientTolerance = o.gradientTolerance === undefined ? undefined : requireNonNegative(o.gradientTolerance, 'gradientTolerance');
   if (o.targetLoss !== undefined && (typeof o.targetLoss !== 'number' || Number.isNaN(o.targetLoss))) {
-    throw new NatgradError('targetLoss', `must be a number, got ${String(o.targetLoss)}`);
+    throw new NatgradError('targetLoss', `must be a number, got ${describeValue(o.targetLoss)}`);
   }
   const targetLoss = o.targetLoss;
   const policy = requireOneOf(o.onNonFinite ?? 'throw', NON_FINITE_POLICIES, 'onNonFinite');
@@ -189,8 +190,12 @@ export function train<S, X>(transform: Transform<S, X>, params0: ArrayLike<numbe
     else if (it >= maxIterations) stop = 'max-iterations';
     if (stop) return finish(stop, it, loss);
     const extra = extraOf ? extraOf(params, it) : (undefined as X);
-    const [step, next] = transform.update(Float64Array.from(gradient), state, params, extra);
-    state = next as S;
+    const out = transform.update(Float64Array.from(gradient), state, params, extra) as unknown;
+    if (!Array.isArray(out) || out.length !== 2 || !(Array.isArray(out[0]) || ArrayBuffer.isView(out[0]))) {
+      throw new NatgradError('transform', `update must return [step, state], got ${describeValue(out)} at iteration ${it}`);
+    }
+    const step = out[0] as ArrayLike<number>;
+    state = out[1] as S;
     const updated = new Float64Array(P);
     for (let i = 0; i < P; i++) updated[i] = params[i] + step[i];
     const overflow = firstNonFinite(updated);
@@ -225,13 +230,11 @@ export function modelProblem(
   if (!Array.isArray(inputs)) throw new NatgradError('inputs', 'must be an array of input vectors (Float64Array)');
   inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));
   validateData(spec, inputs, targets, '');
-  if (!((typeof seed === 'number' && Number.isFinite(seed)) || typeof seed === 'string')) {
-    throw new NatgradError('seed', `must be a finite number or a string, got ${String(seed)}`);
-  }
   const rng = new Rng(seed);
-  const batch: ModelBatch = { spec, inputs, targets, rng };
+  const data = { inputs: copyArray(inputs), targets: copyArray(targets) };
+  const batch: ModelBatch = { spec, ...data, rng };
   return {
-    objective: (params) => lossAndGradient(spec, unflattenWeights(spec, params), inputs, targets),
+    objective: (params) => lossAndGradient(spec, unflattenWeights(spec, params), data.inputs, data.targets),
     extra: () => batch,
   };
 }

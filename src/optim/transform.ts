@@ -6,11 +6,13 @@
  *
  * `chain` is the boundary every named optimizer shares, so it is where the
  * arguments of `update` are checked: finite parameters, a finite gradient of
- * the parameters' length, and the state `init` made. (A step that overflows
+ * the parameters' length, and a state that this transform's `init` or
+ * `update` returned (a state is opaque: anything else, such as the state of
+ * another optimizer, is refused rather than read). (A step that overflows
  * is caught where it is applied: by `train`, or as non-finite parameters at
  * the next update.)
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
 import { requireFiniteVector } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 
@@ -46,16 +48,22 @@ export function requireTransform(t: unknown, path: string): Transform<unknown, u
  */
 export function chain<X = unknown>(...transforms: Transform<any, X>[]): Transform<unknown[], X> {
   transforms.forEach((t, i) => requireTransform(t, `transforms[${i}]`));
+  // The states this chain handed out, by identity.
+  const issued = new WeakSet<object>();
+  const issue = (states: unknown[]): unknown[] => {
+    issued.add(Object.freeze(states));
+    return states;
+  };
   return {
     init(params) {
       requireFiniteVector(params, 'params');
-      return transforms.map((t) => t.init(params));
+      return issue(transforms.map((t) => t.init(params)));
     },
     update(grad, states, params, extra) {
       requireFiniteVector(params, 'params');
       requireFiniteVector(grad, 'gradient', { length: params.length, lengthWhat: 'one per parameter' });
-      if (!Array.isArray(states) || states.length !== transforms.length) {
-        throw new NatgradError('state', `must be the state that init returned (an array of ${transforms.length}), got ${Array.isArray(states) ? `length ${states.length}` : typeof states}`);
+      if (!Array.isArray(states) || !issued.has(states)) {
+        throw new NatgradError('state', `must be the state this optimizer's init or last update returned, got ${describeValue(states)}`);
       }
       let g = grad;
       const next: unknown[] = [];
@@ -64,7 +72,7 @@ export function chain<X = unknown>(...transforms: Transform<any, X>[]): Transfor
         g = out;
         next.push(s);
       });
-      return [g, next] as const;
+      return [g, issue(next)] as const;
     },
   };
 }

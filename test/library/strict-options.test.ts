@@ -92,7 +92,9 @@ describe('each factory refuses unknown options', () => {
   });
 
   test('mistyped values are refused rather than coerced', () => {
-    expect(thrown(() => adam({ lr: 0.1, b1: '0.5' as never }))).toBe('b1: must be a number in [0, 1), got "0.5"');
+    expect(thrown(() => adam({ lr: 0.1, b1: '0.5' as never }))).toBe('b1: must be a number, got "0.5"');
+    expect(thrown(() => adam({ lr: 0.1, b1: 1.5 }))).toBe('b1: must be a number in [0, 1), got 1.5');
+    expect(thrown(() => createOptimizer('kfac', { damping: Symbol('d') }))).toBe('damping: must be a number, got Symbol(d)');
     expect(thrown(() => momentum({ lr: 0.1, nesterov: 'false' as never }))).toBe('nesterov: must be true or false, got "false"');
   });
 });
