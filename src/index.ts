@@ -28,7 +28,7 @@
  * console.log(result.finalLoss, result.stopReason);
  * ```
  *
- * @packageDocumentation
+ * @module natgrad
  */
 
 // Core
@@ -57,7 +57,7 @@ export { chain } from './optim/transform.js';
 export type { Schedule } from './optim/common.js';
 export { applyUpdates } from './optim/apply-updates.js';
 export type { ModelBatch } from './optim/extra.js';
-export type { NonFinitePolicy, StopReason, TrainOptions, TrainRecord, TrainResult } from './optim/train.js';
+export type { ModelProblem, NonFinitePolicy, StopReason, TrainOptions, TrainRecord, TrainResult } from './optim/train.js';
 export { modelProblem, train } from './optim/train.js';
 export type { OptimizerEntry, OptimizerOptions } from './optim/registry.js';
 export { createOptimizer, MODEL_FREE_OPTIMIZER_NAMES, OPTIMIZER_NAMES, OPTIMIZERS, optimizerEntry, type ModelFreeOptimizerName } from './optim/registry.js';

@@ -23,6 +23,17 @@ export function hashSeed(text: string): number {
   return h >>> 0;
 }
 
+/**
+ * A seeded pseudo-random generator (xoshiro128**): uniform, normal, gamma,
+ * beta, binomial and integer draws. Every random quantity in natgrad takes
+ * one, so runs replay exactly.
+ *
+ * @example
+ * ```ts
+ * const rng = new Rng(42);
+ * const z = rng.normal();
+ * ```
+ */
 export class Rng {
   private s0: number;
   private s1: number;
@@ -150,6 +161,7 @@ export class Rng {
     return x >= p ? this.binomial(a - 1, p / x) : a + this.binomial(b - 1, (p - x) / (1 - x));
   }
 
+  /** Beta(a, b), as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
   beta(a: number, b: number): number {
     const x = this.gamma(a);
     const y = this.gamma(b);

@@ -33,12 +33,20 @@ import {
   validateWeights,
 } from '../models/mlp.js';
 
+/**
+ * A curvature of a model: the `fisher` (expectation over y exact), the
+ * `empirical-fisher` (at the training labels), the generalized Gauss-Newton
+ * `ggn`, and the `hessian` of the mean loss.
+ */
 export type ModelCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn' | 'hessian';
 
 export const MODEL_CURVATURES: readonly ModelCurvatureKind[] = ['fisher', 'empirical-fisher', 'ggn', 'hessian'];
 
+/** A dense curvature matrix with its parameter names, and the loss and gradient at the same point. */
 export interface ModelCurvature {
+  /** Names in parameter-vector order: W1[i][j], b1[i], W2[i][j], ... */
   paramNames: string[];
+  /** P x P, in parameter-vector order. */
   matrix: Matrix;
   /** (1/N) sum_n -log p(y_n | x_n), constants included */
   loss: number;
@@ -82,6 +90,13 @@ function meanGram(rows: readonly Vec[], P: number, N: number): Matrix {
  * the expectation exact: E[g gᵀ] = J_nᵀ F_out J_n = (J_nᵀ S)(J_nᵀ S)ᵀ for the
  * square-root factor S of the output Fisher; each column of S is pulled back by
  * one backward pass (for categorical outputs, one per class, weighted by sqrt(p_k)).
+ *
+ * Exported from the library entry as `modelFisherMatrix`.
+ *
+ * @example
+ * ```ts
+ * const F = modelFisherMatrix(spec, weights, inputs); // P x P
+ * ```
  */
 export function fisherMatrix(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[]): Matrix {
   validateMlpSpec(spec, 'spec');
@@ -150,6 +165,11 @@ export function hessianMatrix(
  * The curvature matrix of the oracle contract (kind `fisher` for a model) with
  * the parameter names, the mean loss and its gradient. Validates every input
  * and throws NatgradError with its JSON path below `path`.
+ *
+ * @example
+ * ```ts
+ * const { matrix, loss, gradient } = modelCurvature(spec, weights, inputs, targets, 'ggn');
+ * ```
  */
 export function modelCurvature(
   spec: MlpSpec,

@@ -29,7 +29,9 @@ import { activate, activationDerivative } from '../models/activations.js';
 import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, paramCount } from '../models/mlp.js';
 import { validateModelProblem } from './dense-curvature.js';
 
+/** The Fisher K-FAC approximates: the Fisher (an expectation over the model's own y) or the empirical Fisher (at the training labels). */
 export type KfacFisherKind = 'fisher' | 'empirical-fisher';
+/** How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π (`pi-factored`), or to the Kronecker product exactly (`exact`). */
 export type KfacDampingScheme = 'factored' | 'pi-factored' | 'exact';
 
 export const KFAC_FISHER_KINDS: readonly KfacFisherKind[] = ['fisher', 'empirical-fisher'];
@@ -48,6 +50,7 @@ export interface KfacFactors {
   gradient: Matrix;
 }
 
+/** One layer's K-FAC factors A and G with its gradient and damped update. */
 export interface KfacLayer extends KfacFactors {
   /** the damped, preconditioned gradient, out x (in+1) */
   update: Matrix;

@@ -30,6 +30,7 @@ export interface Dataset {
   featureStd: Vec;
 }
 
+/** How a data set is split into train and test. */
 export interface SplitOptions {
   /** Fraction of the rows held out for testing [0.2]. */
   testFraction?: number;
@@ -39,6 +40,7 @@ export interface SplitOptions {
   dataDir?: string;
 }
 
+/** The options of {@link loadDigits}. */
 export interface DigitsOptions extends SplitOptions {
   /** 'standardized' (mean 0, unit variance per pixel) or 'unit-interval' (pixel / 16) ['standardized']. */
   features?: 'standardized' | 'unit-interval';

@@ -11,6 +11,6 @@
  * console.log(digits.trainInputs.length, digits.classes); // 1438 10
  * ```
  *
- * @module
+ * @module natgrad/data
  */
 export * from './datasets.js';

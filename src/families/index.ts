@@ -11,11 +11,12 @@
  * console.log(paramNames, matrix.toArray()); // [ 'mu', 'sigma' ] [[1/σ², 0], [0, 2/σ²]]
  * ```
  *
- * @module
+ * @module natgrad/families
  */
 export type { FisherAt, JsonParamValue, ReparameterizedAt } from './api.js';
 export { familyNames, fisherAt, parameterizationNames, reparameterizeAt } from './catalogue.js';
 export { FAMILIES } from './catalogue/index.js';
-export type { FamilyDefinition } from './types.js';
+export type { FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamLayoutEntry, ExponentialFamilyStructure, Sample, Support } from './types.js';
+export type { Domain } from '../core/domain.js';
 export { derivationOf } from './derivations.js';
-export type { FisherDerivation, RouteComparison, Route, RouteName } from './derive.js';
+export type { EntryProof, FisherDerivation, RouteComparison, Route, RouteName } from './derive.js';

@@ -26,11 +26,21 @@ import {
 } from './activations.js';
 import { type Likelihood, type Target, isLikelihood, likelihoodModel, LIKELIHOODS } from './likelihoods.js';
 
+/**
+ * A multilayer perceptron: layer widths, one activation per layer, the output
+ * likelihood, and optionally which layers have a bias.
+ *
+ * @example
+ * ```ts
+ * const spec: MlpSpec = { sizes: [64, 32, 10], activations: ['tanh', 'identity'], likelihood: 'categorical' };
+ * ```
+ */
 export interface MlpSpec {
   /** L+1 layer widths, input first. */
   sizes: number[];
   /** L activations, one per layer. */
   activations: Activation[];
+  /** The output distribution. */
   likelihood: Likelihood;
   /** Per layer, whether it has a bias (default: every layer has one). */
   bias?: boolean[];
@@ -38,7 +48,9 @@ export interface MlpSpec {
 
 /** One layer's weights: W is out x in; b has length out, or 0 for a layer without bias. */
 export interface LayerWeights {
+  /** out x in weights. */
   W: Matrix;
+  /** out biases (empty for a layer without bias). */
   b: Float64Array;
 }
 

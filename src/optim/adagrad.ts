@@ -15,8 +15,11 @@ export interface AdagradState {
   sumOfSquares: Vec;
 }
 
+/** The options of {@link scaleByAdagrad}. */
 export interface ScaleByAdagradOptions {
+  /** The starting value of the sum of squares [0.1]. */
   initialAccumulator?: number;
+  /** ε added to the root [1e-7]. */
   eps?: number;
 }
 
@@ -33,7 +36,9 @@ export function scaleByAdagrad(o: ScaleByAdagradOptions = {}): Transform<Adagrad
   };
 }
 
+/** The options of {@link adagrad}. */
 export interface AdagradOptions extends ScaleByAdagradOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 

@@ -27,11 +27,17 @@ export interface AdahessianState {
   nu: Vec;
 }
 
+/** The options of {@link scaleByAdahessian}. */
 export interface ScaleByAdahessianOptions {
+  /** Decay of the first moment β1 [0.9]. */
   b1?: number;
+  /** Decay of the squared Hessian-diagonal estimate β2 [0.999]. */
   b2?: number;
+  /** ε added to the denominator [1e-4]. */
   eps?: number;
+  /** The Hessian power k in (0, 1] [1]. */
   hessianPower?: number;
+  /** Hutchinson probes per step [1]. */
   probes?: number;
 }
 
@@ -66,7 +72,9 @@ export function scaleByAdahessian(o: ScaleByAdahessianOptions = {}): Transform<A
   };
 }
 
+/** The options of {@link adahessian}. */
 export interface AdahessianOptions extends ScaleByAdahessianOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 

@@ -16,9 +16,13 @@ export interface AdamState {
   nu: Vec;
 }
 
+/** The options of {@link scaleByAdam}. */
 export interface ScaleByAdamOptions {
+  /** Decay of the first moment β1 [0.9]. */
   b1?: number;
+  /** Decay of the second moment β2 [0.999]. */
   b2?: number;
+  /** ε added to the root of the second moment [1e-8]. */
   eps?: number;
 }
 
@@ -41,7 +45,9 @@ export function scaleByAdam(o: ScaleByAdamOptions = {}): Transform<AdamState> {
   };
 }
 
+/** The options of {@link adam}. */
 export interface AdamOptions extends ScaleByAdamOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 

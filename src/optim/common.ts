@@ -91,6 +91,8 @@ export function assertFiniteUpdate(u: Vec, who: string): Vec {
   return u;
 }
 
+export type { OptionKind } from '../core/validate.js';
+
 /** The kind of each option of an options type (see OptionKind). */
 export type OptionKinds = Readonly<Record<string, OptionKind>>;
 

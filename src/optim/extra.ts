@@ -11,9 +11,17 @@ import type { Vec } from '../core/vec.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, paramCount, unflattenWeights, validateData, validateMlpSpec } from '../models/mlp.js';
 
+/**
+ * The `extra` a curvature optimizer needs at each update: the model and the
+ * batch the gradient came from (and an rng for those that sample).
+ * {@link modelProblem} makes one for a data set.
+ */
 export interface ModelBatch {
+  /** The model. */
   spec: MlpSpec;
+  /** The batch's inputs, each of sizes[0] numbers. */
   inputs: readonly Vec[];
+  /** One target per input. */
   targets: readonly Target[];
   /** Seeded generator for sampled curvature; required by transforms that sample. */
   rng?: Rng;

@@ -50,7 +50,9 @@ export function scaleByGaussNewton(o: StabilityOptions = {}): Transform<GaussNew
   };
 }
 
+/** The options of {@link gaussNewton}. */
 export interface GaussNewtonOptions extends StabilityOptions {
+  /** The learning rate, or a schedule of the step [1]. */
   lr?: Schedule;
 }
 
@@ -80,10 +82,15 @@ export interface LevenbergMarquardtState {
   rejected: number;
 }
 
+/** The options of {@link levenbergMarquardt}. */
 export interface ScaleByLevenbergMarquardtOptions extends Omit<StabilityOptions, 'damping'> {
+  /** The initial damping λ₀ [1e-3]. */
   damping?: number;
+  /** The factor λ grows or shrinks by [1.5]. */
   boost?: number;
+  /** Lower bound on λ [1e-12]. */
   minDamping?: number;
+  /** Upper bound on λ [1e12]. */
   maxDamping?: number;
 }
 

@@ -243,6 +243,7 @@ export function scaleByHessianFree(o: ScaleByHessianFreeOptions = {}): Transform
   };
 }
 
+/** The options of {@link hessianFree} (defaults in the module comment). */
 export type HessianFreeOptions = ScaleByHessianFreeOptions;
 
 /** The options (and the kind of each value) of {@link hessianFree}. */

@@ -37,7 +37,9 @@ export function scaleByMomentum(o: ScaleByMomentumOptions = {}): Transform<Momen
   };
 }
 
+/** The options of {@link momentum}. */
 export interface MomentumOptions extends ScaleByMomentumOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 

@@ -58,19 +58,36 @@ import { requireTypedOptions } from '../core/validate.js';
 import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
+/** The Fisher natural gradient uses: exact, empirical (training labels) or Monte Carlo. */
 export type FisherChoice = 'exact' | 'empirical' | 'monte-carlo';
+/** How natural gradient solves for its direction. */
 export type NaturalGradientSolver = 'direct' | 'cg' | 'low-rank' | 'block-diagonal';
 
 export const FISHER_CHOICES: readonly FisherChoice[] = ['exact', 'empirical', 'monte-carlo'];
 export const NATURAL_GRADIENT_SOLVERS: readonly NaturalGradientSolver[] = ['direct', 'cg', 'low-rank', 'block-diagonal'];
 
+/** The options of {@link scaleByNaturalGradient} (defaults in the module comment). */
 export interface ScaleByNaturalGradientOptions extends StabilityOptions {
+  /** Which Fisher: 'exact', 'empirical' or 'monte-carlo' ['exact']. */
   fisher?: FisherChoice;
+  /** How (F + λ I) d = g is solved: 'direct', 'cg', 'low-rank' or 'block-diagonal' ['direct']. */
   solver?: NaturalGradientSolver;
+  /** Running-average decay of F (direct and block-diagonal solvers) [0]. */
   emaDecay?: number;
+  /** Draws of y per input for the Monte Carlo Fisher [1]. */
   samples?: number;
+  /** Eigenpairs kept by the low-rank solver [all]. */
   rank?: number;
-  cg?: { rtol?: number; maxIterations?: number; warmStart?: boolean };
+  /** Conjugate-gradient settings of the 'cg' solver. */
+  cg?: {
+    /** Relative residual to stop at [1e-6]. */
+    rtol?: number;
+    /** Iteration limit [50]. */
+    maxIterations?: number;
+    /** Start from the previous solution [false]. */
+    warmStart?: boolean;
+  };
+  /** Trust-region radius δ: steps satisfy Δᵀ F Δ <= δ² [none]. */
   trustRegion?: number;
 }
 
@@ -191,7 +208,9 @@ export function scaleByNaturalGradient(o: ScaleByNaturalGradientOptions = {}): T
   };
 }
 
+/** The options of {@link naturalGradient}. */
 export interface NaturalGradientOptions extends ScaleByNaturalGradientOptions {
+  /** The learning rate, or a schedule of the step [1]. */
   lr?: Schedule;
 }
 

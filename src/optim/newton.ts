@@ -28,9 +28,12 @@ import {
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
+/** How Newton treats negative curvature: `absolute` (saddle-free Newton) or `clip` (to 0). */
 export type NegativeCurvature = 'absolute' | 'clip';
 
+/** The options of {@link scaleByNewton}. */
 export interface ScaleByNewtonOptions extends StabilityOptions {
+  /** How negative Hessian eigenvalues are treated: their absolute value, or clipped to 0 ['absolute']. */
   negativeCurvature?: NegativeCurvature;
 }
 
@@ -58,7 +61,9 @@ export function scaleByNewton(o: ScaleByNewtonOptions = {}): Transform<NewtonSta
   };
 }
 
+/** The options of {@link newton}. */
 export interface NewtonOptions extends ScaleByNewtonOptions {
+  /** The learning rate, or a schedule of the step [1]. */
   lr?: Schedule;
 }
 

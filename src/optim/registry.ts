@@ -21,11 +21,14 @@ import { SGD_OPTION_KINDS, sgd } from './sgd.js';
 import { SHAMPOO_OPTION_KINDS, shampoo } from './shampoo.js';
 import type { Transform } from './transform.js';
 
+/** The options of a registry optimizer, by name (each optimizer's option type says which it takes). */
 export type OptimizerOptions = Record<string, unknown>;
 
 /** One optimizer of the registry. */
 export interface OptimizerEntry {
+  /** The registry name (`kfac`, `adam`, ...). */
   name: string;
+  /** One line: what the optimizer is, with its reference. */
   summary: string;
   /** The options used when the caller gives none. */
   defaults: Readonly<OptimizerOptions>;
@@ -73,6 +76,7 @@ const entry = (
 };
 
 // Each row lists its factory's option names; kfac and ekfac take those of their defaults.
+/** Every optimizer of the registry with its defaults, in table order. */
 export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry('sgd', 'gradient descent, θ -= lr g', { lr: 0.1 }, false, sgd, SGD_OPTION_KINDS),
   entry('momentum', 'heavy-ball momentum', { lr: 0.05, decay: 0.9 }, false, momentum, MOMENTUM_OPTION_KINDS),

@@ -13,8 +13,11 @@ export interface RmspropState {
   nu: Vec;
 }
 
+/** The options of {@link scaleByRmsprop}. */
 export interface ScaleByRmspropOptions {
+  /** Decay ρ of the running mean of g² [0.9]. */
   decay?: number;
+  /** ε added to the root [1e-8]. */
   eps?: number;
 }
 
@@ -31,7 +34,9 @@ export function scaleByRmsprop(o: ScaleByRmspropOptions = {}): Transform<Rmsprop
   };
 }
 
+/** The options of {@link rmsprop}. */
 export interface RmspropOptions extends ScaleByRmspropOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 

@@ -7,7 +7,9 @@
 import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
+/** The options of {@link sgd}. */
 export interface SgdOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 

@@ -49,9 +49,13 @@ export interface ShampooState {
   roots: Matrix[][] | null;
 }
 
+/** The options of {@link scaleByShampoo}. */
 export interface ScaleByShampooOptions {
+  /** ε I added to each statistic before its root [1e-4]. */
   epsilon?: number;
+  /** Running-average decay of the statistics [none: plain sums, as in the paper]. */
   emaDecay?: number;
+  /** Steps between recomputations of the roots [1]. */
   preconditionEvery?: number;
 }
 
@@ -109,7 +113,9 @@ export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<Shampoo
   };
 }
 
+/** The options of {@link shampoo}. */
 export interface ShampooOptions extends ScaleByShampooOptions {
+  /** The learning rate, or a schedule of the step [0.1]. */
   lr?: Schedule;
 }
 

@@ -208,6 +208,14 @@ export function train<S, X>(transform: Transform<S, X>, params0: ArrayLike<numbe
   }
 }
 
+/** What {@link modelProblem} returns: the two functions {@link train} takes for a model. */
+export interface ModelProblem {
+  /** The mean negative log-likelihood of the data and its gradient at params. */
+  objective: (params: Vec, iteration: number) => { loss: number; gradient: Vec };
+  /** The model and the data, for curvature optimizers. */
+  extra: (params: Vec, iteration: number) => ModelBatch;
+}
+
 /**
  * The objective and ModelBatch extra of a full-batch model problem: the mean
  * negative log-likelihood of the data, and the data with a generator seeded
@@ -225,7 +233,7 @@ export function modelProblem(
   inputs: readonly Vec[],
   targets: readonly Target[],
   seed: number | string = 0,
-): { objective: (params: Vec, iteration: number) => { loss: number; gradient: Vec }; extra: (params: Vec, iteration: number) => ModelBatch } {
+): ModelProblem {
   validateMlpSpec(spec, 'spec');
   if (!Array.isArray(inputs)) throw new NatgradError('inputs', 'must be an array of input vectors (Float64Array)');
   inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));

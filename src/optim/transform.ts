@@ -25,7 +25,9 @@ import type { Vec } from '../core/vec.js';
  * @typeParam X - the `extra` argument `update` needs (`unknown`: none)
  */
 export interface Transform<S = unknown, X = unknown> {
+  /** The initial state for these parameters. */
   init(params: Vec): S;
+  /** The step to add to `params` for this gradient, and the next state. */
   update(grad: Vec, state: S, params: Vec, extra: X): readonly [Vec, S];
 }
 
