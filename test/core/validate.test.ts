@@ -7,8 +7,12 @@ import {
   requireDecay,
   requireIntegerInRange,
   requireOneOf,
+  copyArray,
+  hasOwnConstructor,
   requireBoolean,
   requireFiniteVector,
+  requirePath,
+  requireTypedOptions,
   requireFunction,
   requireOptions,
   requireRcond,
@@ -103,5 +107,31 @@ describe('validators', () => {
   test('an Rng seed that is not a finite number or a string is a NatgradError', () => {
     expect(reason(() => new Rng(NaN))).toBe('seed: must be a finite number or a string, got NaN');
     expect(reason(() => new Rng({} as unknown as number))).toBe('seed: must be a finite number or a string, got an object');
+  });
+
+  test('typed options: the kind of each value is checked before any arithmetic sees it', () => {
+    const kinds = { lr: 'schedule', damping: 'number', fisher: 'string', nesterov: 'boolean', cg: 'object', lineSearch: 'object-or-false' } as const;
+    expect(requireTypedOptions({ lr: () => 0.1, damping: 1, lineSearch: false }, kinds, '')).toEqual({ lr: expect.any(Function), damping: 1, lineSearch: false });
+    expect(reason(() => requireTypedOptions({ damping: Symbol('d') }, kinds, ''))).toBe('damping: must be a number, got Symbol(d)');
+    expect(reason(() => requireTypedOptions({ damping: Object.create(null) }, kinds, ''))).toBe('damping: must be a number, got an object');
+    expect(reason(() => requireTypedOptions({ lr: -1 }, kinds, ''))).toBe('lr: must be a finite number >= 0 or a schedule (a function of the step returning one), got -1');
+    expect(reason(() => requireTypedOptions({ cg: [1] }, kinds, 'opts'))).toBe('opts.cg: must be an object, got an array of length 1');
+    expect(reason(() => requireTypedOptions({ lineSearch: true }, kinds, ''))).toBe('lineSearch: must be an object or false, got true');
+    expect(reason(() => requireTypedOptions({ nesterov: 1 }, kinds, ''))).toBe('nesterov: must be true or false, got 1');
+    expect(reason(() => requireTypedOptions({ constructor: 1 }, kinds, ''))).toMatch(/^constructor: is not a field of the options/);
+  });
+
+  test('arrays with an own constructor key are detected and copied plainly; paths must be strings', () => {
+    const a = [1, 2, 3] as number[] & { constructor?: unknown };
+    expect(hasOwnConstructor(a)).toBe(false);
+    Object.defineProperty(a, 'constructor', { value: 0, enumerable: true });
+    expect(hasOwnConstructor(a)).toBe(true);
+    expect(() => a.map((x) => x)).toThrow(TypeError);
+    const copy = copyArray(a);
+    expect(copy).toEqual([1, 2, 3]);
+    expect(copy.map((x) => 2 * x)).toEqual([2, 4, 6]);
+    expect(reason(() => requireFiniteVector(a, 'p'))).toBe('p: must be a plain array of numbers (it has its own "constructor" property)');
+    expect(requirePath('spec')).toBe('spec');
+    expect(reason(() => requirePath(Symbol('s')))).toBe('path: must be a string (the prefix of error paths, e.g. "spec"), got Symbol(s)');
   });
 });
