@@ -13,6 +13,9 @@ import {
   type MlpSpec,
   modelCurvature,
   modelFisherMatrix,
+  loadBreastCancer,
+  loadDigits,
+  Matrix,
   modelProblem,
   NatgradError,
   OPTIMIZERS,
@@ -130,5 +133,20 @@ describe('evolution strategies', () => {
 
   test('xNES refuses a dimension whose covariance factor exceeds the size limit', () => {
     expect(thrown(() => xnes(sphere, 10_000))).toMatch(/^d: the 10000 x 10000 search covariance factor would have 100000000 entries/);
+  });
+});
+
+describe('core types and data loaders', () => {
+  test('a matrix larger than the size limit is refused before allocation', () => {
+    expect(thrown(() => new Matrix(100_000, 100_000))).toBe('matrix: a 100000 x 100000 matrix would have 10000000000 entries, more than the limit of 2^26 = 67108864');
+    expect(thrown(() => new Matrix(2, 2, [1, 2, 3, 4] as unknown as Float64Array))).toBe('matrix: data must be a Float64Array, got an array of length 4');
+  });
+
+  test('the loaders check their options', () => {
+    expect(thrown(() => loadDigits({ featurs: 'unit-interval' } as never))).toMatch(/^featurs: is not a field of the loadDigits options.*did you mean "features"\?$/);
+    expect(thrown(() => loadBreastCancer({ testFraction: 0.999 }))).toMatch(/^testFraction: leaves 568 of 569 rows for testing/);
+    expect(thrown(() => loadBreastCancer({ dataDir: 3 } as never))).toBe('dataDir: must be the path of a folder (a string), got 3');
+    const d = loadBreastCancer({ seed: 2 });
+    expect([d.trainInputs.length, d.testInputs.length, d.classes]).toEqual([455, 114, 2]);
   });
 });
