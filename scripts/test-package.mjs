@@ -85,7 +85,8 @@ try {
 
   for (const file of readdirSync(join(project, 'out')).filter((f) => f.startsWith('readme-example-')).sort()) {
     step(`run ${file}`);
-    process.stdout.write(run(process.execPath, [join(project, 'out', file)], project, `node ${file}`).replace(/^/gm, '    '));
+    const output = run(process.execPath, [join(project, 'out', file)], project, `node ${file}`).trimEnd();
+    if (output) console.log(output.replace(/^/gm, '    '));
   }
   step('run entry-points.js (imports every entry point)');
   run(process.execPath, [join(project, 'out', 'entry-points.js')], project, 'node entry-points.js');
