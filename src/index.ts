@@ -1,26 +1,80 @@
-/** natgrad's public library API. */
+/**
+ * natgrad, the library: the optimizer engine (every optimizer is a pure
+ * `init`/`update` transform, run by one training loop), the multilayer
+ * perceptron it trains, its curvature matrices, the data sets of the
+ * experiments, and the core types.
+ *
+ * Every function here checks its arguments and throws a {@link NatgradError}
+ * naming the offending argument and what is allowed; it never lets NaN
+ * through silently.
+ *
+ * Other entry points (each loads only what it needs):
+ * `natgrad/families` (the distribution catalogue, symbolic derivations and
+ * family Fisher matrices; loads the computer algebra), `natgrad/optim`,
+ * `natgrad/models`, `natgrad/curvature`, `natgrad/linalg`, `natgrad/numeric`,
+ * `natgrad/symbolic`, `natgrad/data`, `natgrad/rl`, `natgrad/es`, `natgrad/vi`,
+ * `natgrad/parallel` (the building blocks of each area), and `natgrad/cli`
+ * (the command line).
+ *
+ * @example
+ * ```ts
+ * import { adam, initWeights, flattenWeights, modelProblem, Rng, train, type MlpSpec } from 'natgrad';
+ *
+ * const spec: MlpSpec = { sizes: [2, 8, 2], activations: ['tanh', 'identity'], likelihood: 'categorical' };
+ * const inputs = [Float64Array.of(0, 1), Float64Array.of(1, 0)];
+ * const { objective } = modelProblem(spec, inputs, [0, 1]);
+ * const params0 = flattenWeights(initWeights(spec, new Rng(1)));
+ * const result = train(adam({ lr: 0.05 }), params0, { objective, maxIterations: 100 });
+ * console.log(result.finalLoss, result.stopReason);
+ * ```
+ *
+ * @module natgrad
+ */
+
+// Core
 export { NatgradError } from './core/errors.js';
 export { Rng } from './core/rng.js';
 export type { Vec } from './core/vec.js';
 export { Matrix } from './linalg/matrix.js';
 export type { LinearOperator } from './linalg/linear-operator.js';
-export { familyNames, parameterizationNames, fisherAt, reparameterizeAt, fisherMatrix, parsePoint } from './families/catalogue.js';
-export { FAMILIES } from './families/catalogue/index.js';
-export { deriveFisher, type FisherDerivation } from './families/derive.js';
-export { derivationOf } from './families/derivations.js';
-export { deterministicFisher, monteCarloFisher } from './families/estimators.js';
-export * as symbolic from './symbolic/index.js';
-export * as numeric from './numeric/index.js';
-export { modelCurvature } from './curvature/dense-curvature.js';
-export { kfacLayers, kfacOperator } from './curvature/kfac.js';
+
+// Models: the multilayer perceptron and its likelihoods
+export type { Activation } from './models/activations.js';
+export type { Likelihood, Target } from './models/likelihoods.js';
+export type { ForwardTrace, LayerWeights, MlpSpec } from './models/mlp.js';
+export { flattenWeights, forward, initWeights, lossAndGradient, paramCount, unflattenWeights } from './models/mlp.js';
+
+// Curvature of a model
+export type { ModelCurvature, ModelCurvatureKind } from './curvature/dense-curvature.js';
+export { fisherMatrix as modelFisherMatrix, modelCurvature } from './curvature/dense-curvature.js';
+export type { KfacDampingScheme, KfacFisherKind, KfacLayer } from './curvature/kfac.js';
+export { kfacLayers } from './curvature/kfac.js';
 export { shampooPreconditioners } from './curvature/shampoo.js';
-export { chain, type Transform } from './optim/transform.js';
-export { main } from './cli/main.js';
-export * as linalg from './linalg/index.js';
-export * as models from './models/index.js';
-export * as curvature from './curvature/index.js';
-export * as optim from './optim/index.js';
-export * as rl from './rl/index.js';
-export * as es from './es/index.js';
-export * as vi from './vi/index.js';
-export * as parallel from './parallel/index.js';
+
+// The optimizer engine
+export type { Transform } from './optim/transform.js';
+export { chain } from './optim/transform.js';
+export type { Schedule } from './optim/common.js';
+export { applyUpdates } from './optim/apply-updates.js';
+export type { ModelBatch } from './optim/extra.js';
+export type { ModelProblem, NonFinitePolicy, StopReason, TrainOptions, TrainRecord, TrainResult } from './optim/train.js';
+export { modelProblem, train } from './optim/train.js';
+export type { OptimizerEntry, OptimizerOptions } from './optim/registry.js';
+export { createOptimizer, MODEL_FREE_OPTIMIZER_NAMES, OPTIMIZER_NAMES, OPTIMIZERS, optimizerEntry, type ModelFreeOptimizerName } from './optim/registry.js';
+export { sgd, type SgdOptions } from './optim/sgd.js';
+export { momentum, nesterov, type MomentumOptions } from './optim/momentum.js';
+export { adam, type AdamOptions } from './optim/adam.js';
+export { adagrad, type AdagradOptions } from './optim/adagrad.js';
+export { rmsprop, type RmspropOptions } from './optim/rmsprop.js';
+export { adahessian, type AdahessianOptions } from './optim/adahessian.js';
+export { newton, type NewtonOptions } from './optim/newton.js';
+export { gaussNewton, levenbergMarquardt, type GaussNewtonOptions, type ScaleByLevenbergMarquardtOptions as LevenbergMarquardtOptions } from './optim/gauss-newton.js';
+export { naturalGradient, type NaturalGradientOptions } from './optim/natural-gradient.js';
+export { hessianFree, type HessianFreeOptions } from './optim/hessian-free.js';
+export { kfac, type KfacOptions } from './optim/kfac.js';
+export { ekfac, type EkfacOptions } from './optim/ekfac.js';
+export { shampoo, type ShampooOptions } from './optim/shampoo.js';
+
+// Data sets
+export type { Dataset, DigitsOptions, SplitOptions } from './data/datasets.js';
+export { loadBreastCancer, loadDigits } from './data/datasets.js';

@@ -73,6 +73,9 @@ export function rejectUnknownKeys(
   what = 'this object',
   elsewhere?: (key: string) => string,
 ): void {
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+    throw new NatgradError(path, `must be ${what} (an object), got ${describeValue(obj)}`);
+  }
   for (const key of Object.keys(obj)) {
     if (!allowed.includes(key)) {
       const list = allowed.length === 0 ? 'none' : allowed.map((k) => JSON.stringify(k)).join(', ');
@@ -129,4 +132,139 @@ export function requireRcond(value: unknown, path: string): number {
   const x = requireFinite(value, path, 'a number in (0, 1)');
   if (!(x > 0 && x < 1)) throw new NatgradError(path, `must be a number in (0, 1), got ${x}`);
   return x;
+}
+
+/**
+ * An options object: undefined reads as `{}`; anything but a plain object, or
+ * an object with a key outside `allowed`, is a NatgradError (with a
+ * did-you-mean for a misspelled key). Returns the object, typed for reading.
+ */
+export function requireOptions(value: unknown, allowed: readonly string[], path: string, what = 'the options'): Readonly<Record<string, unknown>> {
+  if (value === undefined) return {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new NatgradError(path === '' ? 'options' : path, `must be an object of options (${allowed.map((k) => JSON.stringify(k)).join(', ')}), got ${describeValue(value)}`);
+  }
+  rejectUnknownKeys(value, allowed, path, what);
+  return value as Record<string, unknown>;
+}
+
+/**
+ * Whether an array or typed array carries its own `constructor` property:
+ * Array and typed-array methods that build a new array (map, slice, filter)
+ * look it up, so such a value would fail inside them with a TypeError.
+ */
+export const hasOwnConstructor = (value: object): boolean => hasOwn(value, 'constructor');
+
+/**
+ * A copy of an array made by index, so that own properties a caller put on
+ * it (a `constructor` key, which Array methods such as map consult) cannot
+ * reach the library's array operations.
+ */
+export function copyArray<T>(values: readonly T[]): T[] {
+  const out = new Array<T>(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i];
+  return out;
+}
+
+/** A function (a callback, an objective, a schedule). */
+export function requireFunction<F extends (...args: never[]) => unknown>(value: unknown, path: string, what = 'a function'): F {
+  if (typeof value !== 'function') throw new NatgradError(path, `must be ${what}, got ${describeValue(value)}`);
+  return value as F;
+}
+
+/**
+ * A vector of finite numbers (an array or a typed array), optionally of a
+ * given length; a bad entry is named by its index (`params[5]`). Returns it
+ * as given.
+ */
+export function requireFiniteVector(
+  value: unknown,
+  path: string,
+  o: { length?: number; lengthWhat?: string; nonEmpty?: boolean } = {},
+): ArrayLike<number> {
+  const isVector = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
+  if (!isVector) throw new NatgradError(path, `must be an array of finite numbers, got ${describeValue(value)}`);
+  const v = value as ArrayLike<unknown>;
+  if (hasOwnConstructor(v)) throw new NatgradError(path, 'must be a plain array of numbers (it has its own "constructor" property)');
+  if (o.length !== undefined && v.length !== o.length) {
+    throw new NatgradError(path, `must have ${o.length} entries${o.lengthWhat ? ` (${o.lengthWhat})` : ''}, got ${v.length}`);
+  }
+  if (o.nonEmpty && v.length === 0) throw new NatgradError(path, 'must not be empty');
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i];
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new NatgradError(`${path}[${i}]`, `must be a finite number, got ${describeValue(x)}`);
+  }
+  return v as ArrayLike<number>;
+}
+
+/**
+ * The largest result (matrix or vector) the library builds: 2^26 float64
+ * entries, 512 MiB. A request above it is refused before any allocation, so
+ * a huge request is a clear error rather than an out-of-memory abort.
+ */
+export const MAX_RESULT_ENTRIES = 2 ** 26;
+
+/** Throws unless `entries` (computed from the request, before allocating) is at most MAX_RESULT_ENTRIES. */
+export function requireResultSize(entries: number, path: string, what: string): void {
+  if (!(entries <= MAX_RESULT_ENTRIES)) {
+    throw new NatgradError(path, `${what} would have ${entries} entries, more than the limit of 2^26 = ${MAX_RESULT_ENTRIES}`);
+  }
+}
+
+/** true or false (a string "false" is not accepted: it would read as true). */
+export function requireBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') throw new NatgradError(path, `must be true or false, got ${describeValue(value)}`);
+  return value;
+}
+
+/** The JSON-path prefix a library function puts in its error messages: a string. */
+export function requirePath(path: unknown): string {
+  if (typeof path !== 'string') throw new NatgradError('path', `must be a string (the prefix of error paths, e.g. "spec"), got ${describeValue(path)}`);
+  return path;
+}
+
+/** What an option's value must be; ranges are checked where the option is used. */
+export type OptionKind = 'number' | 'string' | 'boolean' | 'object' | 'schedule' | 'object-or-false';
+
+const KIND_TEXT: Readonly<Record<OptionKind, string>> = {
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  schedule: 'a finite number >= 0 or a schedule (a function of the step returning one)',
+  'object-or-false': 'an object or false',
+};
+
+const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);
+
+function hasKind(v: unknown, kind: OptionKind): boolean {
+  switch (kind) {
+    case 'number': return typeof v === 'number';
+    case 'string': return typeof v === 'string';
+    case 'boolean': return typeof v === 'boolean';
+    case 'object': return isPlainObject(v);
+    case 'schedule': return typeof v === 'function' || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+    case 'object-or-false': return v === false || isPlainObject(v);
+  }
+}
+
+/**
+ * An options object whose keys are those of `kinds` and whose values (when
+ * given) have the kind stated there: requireOptions plus a type check, so a
+ * string, a Symbol or an object where a number belongs is refused by name
+ * before any arithmetic coerces it.
+ */
+export function requireTypedOptions(
+  value: unknown,
+  kinds: Readonly<Record<string, OptionKind>>,
+  path: string,
+  what = 'the options',
+): Readonly<Record<string, unknown>> {
+  const o = requireOptions(value, Object.keys(kinds), path, what);
+  for (const key of Object.keys(o)) {
+    const v = o[key];
+    const kind = kinds[key];
+    if (v !== undefined && !hasKind(v, kind)) throw new NatgradError(childPath(path, key), `must be ${KIND_TEXT[kind]}, got ${describeValue(v)}`);
+  }
+  return o;
 }

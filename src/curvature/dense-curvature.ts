@@ -10,7 +10,8 @@
  * natural gradient method", JMLR 2020 (sections 8-9: Fisher = GGN for
  * canonical likelihoods).
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requireFiniteVector, requirePath, requireResultSize } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { add, matmul, matmulTN, scale, symmetrize } from '../linalg/ops.js';
@@ -32,12 +33,20 @@ import {
   validateWeights,
 } from '../models/mlp.js';
 
+/**
+ * A curvature of a model: the `fisher` (expectation over y exact), the
+ * `empirical-fisher` (at the training labels), the generalized Gauss-Newton
+ * `ggn`, and the `hessian` of the mean loss.
+ */
 export type ModelCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn' | 'hessian';
 
 export const MODEL_CURVATURES: readonly ModelCurvatureKind[] = ['fisher', 'empirical-fisher', 'ggn', 'hessian'];
 
+/** A dense curvature matrix with its parameter names, and the loss and gradient at the same point. */
 export interface ModelCurvature {
+  /** Names in parameter-vector order: W1[i][j], b1[i], W2[i][j], ... */
   paramNames: string[];
+  /** P x P, in parameter-vector order. */
   matrix: Matrix;
   /** (1/N) sum_n -log p(y_n | x_n), constants included */
   loss: number;
@@ -58,6 +67,17 @@ export function validateModelProblem(
   validateData(spec, inputs, targets, path);
 }
 
+/**
+ * Refuses, before any work, a curvature whose P x P matrix, or whose factor
+ * of N·D rows (N examples, D outputs) by P columns, exceeds the size limit.
+ */
+export function requireCurvatureSize(spec: MlpSpec, examples: number, path: string): void {
+  const P = paramCount(spec);
+  const D = spec.sizes[spec.sizes.length - 1];
+  requireResultSize(P * P, `${path}.model.sizes`, `the ${P} x ${P} curvature matrix of this model`);
+  requireResultSize(examples * D * P, `${path}.inputs`, `the per-output gradient factor (${examples} inputs x ${D} outputs x ${P} parameters)`);
+}
+
 /** M (rows r_k) -> (1/N) Mᵀ M: the mean of the outer products of the rows. */
 function meanGram(rows: readonly Vec[], P: number, N: number): Matrix {
   const M = new Matrix(rows.length, P);
@@ -70,8 +90,20 @@ function meanGram(rows: readonly Vec[], P: number, N: number): Matrix {
  * the expectation exact: E[g gᵀ] = J_nᵀ F_out J_n = (J_nᵀ S)(J_nᵀ S)ᵀ for the
  * square-root factor S of the output Fisher; each column of S is pulled back by
  * one backward pass (for categorical outputs, one per class, weighted by sqrt(p_k)).
+ *
+ * Exported from the library entry as `modelFisherMatrix`.
+ *
+ * @example
+ * ```ts
+ * const F = modelFisherMatrix(spec, weights, inputs); // P x P
+ * ```
  */
 export function fisherMatrix(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[]): Matrix {
+  validateMlpSpec(spec, 'spec');
+  validateWeights(spec, weights, 'weights');
+  if (!Array.isArray(inputs) || inputs.length < 1) throw new NatgradError('inputs', 'must be a non-empty array of input vectors');
+  inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`, { length: spec.sizes[0], lengthWhat: 'the input width, sizes[0]' }));
+  requireCurvatureSize(spec, inputs.length, 'spec');
   const lik = likelihoodModel(spec.likelihood);
   const P = paramCount(spec);
   const rows: Vec[] = [];
@@ -133,6 +165,11 @@ export function hessianMatrix(
  * The curvature matrix of the oracle contract (kind `fisher` for a model) with
  * the parameter names, the mean loss and its gradient. Validates every input
  * and throws NatgradError with its JSON path below `path`.
+ *
+ * @example
+ * ```ts
+ * const { matrix, loss, gradient } = modelCurvature(spec, weights, inputs, targets, 'ggn');
+ * ```
  */
 export function modelCurvature(
   spec: MlpSpec,
@@ -142,7 +179,12 @@ export function modelCurvature(
   curvature: ModelCurvatureKind,
   path = 'spec',
 ): ModelCurvature {
+  requirePath(path);
   validateModelProblem(spec, weights, inputs, targets, path);
+  if (!MODEL_CURVATURES.includes(curvature)) {
+    throw new NatgradError(`${path}.curvature`, `must be one of ${MODEL_CURVATURES.join(', ')}, got ${describeValue(curvature)}`);
+  }
+  requireCurvatureSize(spec, inputs.length, path);
   const { loss, gradient } = lossAndGradient(spec, weights, inputs, targets);
   let matrix: Matrix;
   switch (curvature) {

@@ -14,6 +14,7 @@
  * pi-heuristic of factored Tikhonov damping).
  */
 import { NatgradError } from '../core/errors.js';
+import { requireNonNegative, requireOneOf, requirePath } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from '../linalg/cholesky.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
@@ -28,7 +29,9 @@ import { activate, activationDerivative } from '../models/activations.js';
 import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, paramCount } from '../models/mlp.js';
 import { validateModelProblem } from './dense-curvature.js';
 
+/** The Fisher K-FAC approximates: the Fisher (an expectation over the model's own y) or the empirical Fisher (at the training labels). */
 export type KfacFisherKind = 'fisher' | 'empirical-fisher';
+/** How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π (`pi-factored`), or to the Kronecker product exactly (`exact`). */
 export type KfacDampingScheme = 'factored' | 'pi-factored' | 'exact';
 
 export const KFAC_FISHER_KINDS: readonly KfacFisherKind[] = ['fisher', 'empirical-fisher'];
@@ -47,6 +50,7 @@ export interface KfacFactors {
   gradient: Matrix;
 }
 
+/** One layer's K-FAC factors A and G with its gradient and damped update. */
 export interface KfacLayer extends KfacFactors {
   /** the damped, preconditioned gradient, out x (in+1) */
   update: Matrix;
@@ -385,16 +389,11 @@ export function kfacLayers(
   scheme: KfacDampingScheme,
   path = 'spec',
 ): { loss: number; layers: KfacLayer[] } {
+  requirePath(path);
   validateModelProblem(spec, weights, inputs, targets, path);
-  if (!KFAC_FISHER_KINDS.includes(fisher)) {
-    throw new NatgradError(`${path}.fisher`, `must be one of ${KFAC_FISHER_KINDS.join(', ')}, got ${JSON.stringify(fisher)}`);
-  }
-  if (!(typeof damping === 'number' && Number.isFinite(damping) && damping >= 0)) {
-    throw new NatgradError(`${path}.damping`, `must be a finite number >= 0, got ${damping}`);
-  }
-  if (!KFAC_DAMPING_SCHEMES.includes(scheme)) {
-    throw new NatgradError(`${path}.dampingScheme`, `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
-  }
+  requireOneOf(fisher, KFAC_FISHER_KINDS, `${path}.fisher`);
+  requireNonNegative(damping, `${path}.damping`);
+  requireOneOf(scheme, KFAC_DAMPING_SCHEMES, `${path}.dampingScheme`);
   const { loss, layers } = kfacFactors(spec, weights, inputs, targets, fisher);
   return { loss, layers: layers.map((f) => ({ ...f, ...kfacUpdate(f, damping, scheme) })) };
 }

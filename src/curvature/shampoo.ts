@@ -7,8 +7,9 @@
  * Reference: V. Gupta, T. Koren and Y. Singer, "Shampoo: preconditioned
  * stochastic tensor optimization", ICML 2018, Algorithm 1.
  */
-import { NatgradError } from '../core/errors.js';
-import { Matrix } from '../linalg/matrix.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requirePath } from '../core/validate.js';
+import { isMatrix, Matrix } from '../linalg/matrix.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN } from '../linalg/ops.js';
 import { spectralCompose } from '../linalg/solve.js';
@@ -25,10 +26,12 @@ function validate(gradients: readonly Matrix[], epsilon: number, path: string): 
   if (!Array.isArray(gradients) || gradients.length === 0) {
     throw new NatgradError(`${path}.gradients`, 'must be a non-empty array of matrices (G_1, ..., G_T)');
   }
-  const { rows, cols } = gradients[0];
+  const first = gradients[0] as Matrix | null;
+  const rows = isMatrix(first) ? first.rows : 0;
+  const cols = isMatrix(first) ? first.cols : 0;
   gradients.forEach((G, t) => {
-    if (!(G instanceof Matrix) || G.rows !== rows || G.cols !== cols || rows === 0 || cols === 0) {
-      const got = G instanceof Matrix ? `${G.rows} x ${G.cols}` : typeof G;
+    if (!isMatrix(G) || G.rows !== rows || G.cols !== cols || rows === 0 || cols === 0) {
+      const got = isMatrix(G) ? `${G.rows} x ${G.cols}` : typeof G;
       throw new NatgradError(`${path}.gradients[${t}]`, `must be a ${rows} x ${cols} matrix (the shape of gradients[0], non-empty), got ${got}`);
     }
     for (let i = 0; i < G.data.length; i++) {
@@ -36,7 +39,7 @@ function validate(gradients: readonly Matrix[], epsilon: number, path: string): 
     }
   });
   if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon >= 0)) {
-    throw new NatgradError(`${path}.epsilon`, `must be a finite number >= 0, got ${epsilon}`);
+    throw new NatgradError(`${path}.epsilon`, `must be a finite number >= 0, got ${describeValue(epsilon)}`);
   }
 }
 
@@ -76,6 +79,7 @@ export function shampooStatistics(gradients: readonly Matrix[], epsilon: number,
  * and was lost, and the message names the smallest epsilon that is resolved.
  */
 export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: number, path = 'spec'): { L: Matrix; R: Matrix; update: Matrix } {
+  requirePath(path);
   validate(gradients, epsilon, path);
   const { rows: m, cols: n } = gradients[0];
   let big = 0;

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requireFinite, requireOptions } from '../core/validate.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
@@ -29,6 +30,7 @@ export interface Dataset {
   featureStd: Vec;
 }
 
+/** How a data set is split into train and test. */
 export interface SplitOptions {
   /** Fraction of the rows held out for testing [0.2]. */
   testFraction?: number;
@@ -38,6 +40,7 @@ export interface SplitOptions {
   dataDir?: string;
 }
 
+/** The options of {@link loadDigits}. */
 export interface DigitsOptions extends SplitOptions {
   /** 'standardized' (mean 0, unit variance per pixel) or 'unit-interval' (pixel / 16) ['standardized']. */
   features?: 'standardized' | 'unit-interval';
@@ -98,12 +101,24 @@ export function columnStatistics(rows: readonly ArrayLike<number>[]): { mean: Ve
   return { mean, std };
 }
 
+const SPLIT_OPTION_KEYS = ['testFraction', 'seed', 'dataDir'];
+
 function validateSplit(o: SplitOptions): { testFraction: number; seed: number } {
-  const testFraction = o.testFraction ?? 0.2;
+  const testFraction = requireFinite(o.testFraction ?? 0.2, 'testFraction', 'a number in (0, 1)');
   const seed = o.seed ?? 0;
   if (!(testFraction > 0 && testFraction < 1)) throw new NatgradError('testFraction', `must be in (0, 1), got ${testFraction}`);
-  if (!Number.isInteger(seed)) throw new NatgradError('seed', `must be an integer, got ${seed}`);
+  if (!Number.isInteger(seed)) throw new NatgradError('seed', `must be an integer, got ${describeValue(seed)}`);
   return { testFraction, seed };
+}
+
+/** The checked options of a loader: known keys only, and dataDir a string. */
+function loaderOptions<T extends SplitOptions>(o: unknown, keys: readonly string[], loader: string): T {
+  const options = requireOptions(o, keys, '', `the ${loader} options`) as T;
+  if (options.dataDir !== undefined && typeof options.dataDir !== 'string') {
+    throw new NatgradError('dataDir', `must be the path of a folder (a string), got ${describeValue(options.dataDir)}`);
+  }
+  validateSplit(options);
+  return options;
 }
 
 /** Splits labelled rows (features then label) and transforms the features. */
@@ -118,6 +133,9 @@ function splitDataset(
   const { testFraction, seed } = validateSplit(o);
   const perm = seededPermutation(rows.length, seed);
   const nTest = Math.round(rows.length * testFraction);
+  if (nTest < 1 || nTest > rows.length - 2) {
+    throw new NatgradError('testFraction', `leaves ${nTest} of ${rows.length} rows for testing; both splits need rows (the training split at least 2)`);
+  }
   const testRows = perm.slice(0, nTest).map((i) => rows[i]);
   const trainRows = perm.slice(nTest).map((i) => rows[i]);
   const features = (r: number[]) => r.slice(0, r.length - 1);
@@ -142,8 +160,15 @@ function splitDataset(
 /**
  * Breast Cancer Wisconsin (Diagnostic): 569 tumours, 30 standardized features,
  * label 0 = malignant, 1 = benign. Street, Wolberg and Mangasarian (1993), UCI.
+ *
+ * @example
+ * ```ts
+ * const data = loadBreastCancer({ seed: 0 });
+ * console.log(data.trainInputs.length, data.testInputs.length, data.classes); // 455 114 2
+ * ```
  */
-export function loadBreastCancer(o: SplitOptions = {}): Dataset {
+export function loadBreastCancer(options: SplitOptions = {}): Dataset {
+  const o = loaderOptions<SplitOptions>(options, SPLIT_OPTION_KEYS, 'loadBreastCancer');
   const rows = parseCsv(readDataFile('breast_cancer.csv', o.dataDir), 'breast_cancer.csv', true);
   return splitDataset('breast cancer', rows, 2, o, 'standardized');
 }
@@ -151,8 +176,15 @@ export function loadBreastCancer(o: SplitOptions = {}): Dataset {
 /**
  * Optical Recognition of Handwritten Digits: 1797 8x8 images (64 pixel counts
  * 0..16), labels 0..9. Alpaydin and Kaynak (1998), UCI.
+ *
+ * @example
+ * ```ts
+ * const digits = loadDigits({ features: 'unit-interval' });
+ * console.log(digits.trainInputs[0].length, digits.classes); // 64 10
+ * ```
  */
-export function loadDigits(o: DigitsOptions = {}): Dataset {
+export function loadDigits(options: DigitsOptions = {}): Dataset {
+  const o = loaderOptions<DigitsOptions>(options, [...SPLIT_OPTION_KEYS, 'features'], 'loadDigits');
   const features = o.features ?? 'standardized';
   if (features !== 'standardized' && features !== 'unit-interval') {
     throw new NatgradError('features', `must be one of standardized, unit-interval, got ${JSON.stringify(features)}`);
@@ -230,7 +262,8 @@ function solveSpd(A: Matrix, b: Vec): Vec {
  * condition number of the training Hessian and the least-squares minimum are
  * computed and returned.
  */
-export function illConditionedRegression(o: IllConditionedOptions = {}): RegressionDataset {
+export function illConditionedRegression(options: IllConditionedOptions = {}): RegressionDataset {
+  const o = requireOptions(options, ['dimension', 'samples', 'kappa', 'noise', 'seed'], '', 'the illConditionedRegression options') as IllConditionedOptions;
   const d = o.dimension ?? 20;
   const N = o.samples ?? 400;
   const kappa = o.kappa ?? 1e4;

@@ -1,3 +1,8 @@
+/**
+ * Natural evolution strategies: xNES, SNES, the (1+1)-ES baseline, search gradients and test functions.
+ *
+ * @module natgrad/es
+ */
 export * from './test-functions.js';
 export * from './utilities.js';
 export * from './search-gradient.js';

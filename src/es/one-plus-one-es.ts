@@ -7,24 +7,26 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
+import { esSettings, requireFitness } from './options.js';
 import type { Objective } from './test-functions.js';
 import type { EsOptions, EsResult } from './utilities.js';
 
 /** Minimises `f` by the (1+1)-ES. */
 export function onePlusOneEs(f: Objective, d: number, o: EsOptions = {}): EsResult {
-  if (!(Number.isInteger(d) && d >= 1)) throw new NatgradError('d', `must be an integer >= 1, got ${d}`);
-  const rng = new Rng(o.seed ?? 1);
-  const target = o.target ?? 1e-8;
-  const maxEvaluations = o.maxEvaluations ?? 1e6;
-  let x: Float64Array = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  let fx = f(x);
-  let sigma = o.sigma ?? 1;
+  const s = esSettings(f, d, o, [], 'one-plus-one-es', false);
+  const rng = new Rng(s.seed);
+  const { target, maxEvaluations } = s;
+  let x: Float64Array = s.mean;
+  let fx = requireFitness(f(x), 1);
+  if (Number.isNaN(fx)) throw new NatgradError('f', 'returned NaN at the start point; the search needs a fitness to compare offspring with');
+  let sigma = s.sigma;
   let evaluations = 1;
   const trace: [number, number][] = [[1, fx]];
   while (evaluations < maxEvaluations && fx > target) {
     const y = x.map((v) => v + sigma * rng.normal());
-    const fy = f(y);
     evaluations++;
+    // a NaN offspring compares false: it counts as a failure and is not kept
+    const fy = requireFitness(f(y), evaluations);
     if (fy <= fx) {
       x = y;
       fx = fy;

@@ -6,7 +6,6 @@
  * exponential is the elementwise one, so this is xNES restricted to diagonal B.
  */
 import { Rng } from '../core/rng.js';
-import { requirePositive } from '../core/validate.js';
 import type { Objective } from './test-functions.js';
 import { evaluateGeneration, finishSearch, generationFits, rankUtilities, resolveSearchSettings, startProgress, stopAfterGeneration, type EsOptions, type EsResult } from './utilities.js';
 
@@ -15,10 +14,10 @@ export const snesLearningRate = (d: number): number => (3 + Math.log(d)) / (5 * 
 
 /** Minimises `f` by SNES. */
 export function snes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number } = {}): EsResult {
-  const { seed, lambda, mean: mu, sigma: sigma0, target, maxEvaluations } = resolveSearchSettings(d, o);
+  const { seed, lambda, mean: mu, sigma: sigma0, target, maxEvaluations, rates } = resolveSearchSettings(f, d, o, ['etaMu', 'etaSigma'], 'snes', false);
   const rng = new Rng(seed);
-  const etaMu = requirePositive(o.etaMu ?? 1, 'etaMu');
-  const etaSigma = requirePositive(o.etaSigma ?? snesLearningRate(d), 'etaSigma');
+  const etaMu = rates.etaMu ?? 1;
+  const etaSigma = rates.etaSigma ?? snesLearningRate(d);
   const sigma = new Float64Array(d).fill(sigma0);
   const progress = startProgress(mu);
   while (generationFits(progress, lambda, maxEvaluations)) {

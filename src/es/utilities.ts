@@ -5,8 +5,10 @@
  * under monotone transformations of the fitness.
  */
 import { NatgradError } from '../core/errors.js';
-import { requireFinite, requireIntegerInRange, requirePositive } from '../core/validate.js';
+import { requireIntegerInRange } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
+import { esSettings, requireFitness } from './options.js';
+import type { Objective } from './test-functions.js';
 
 /** The λ utilities, best first. */
 export function nesUtilities(lambda: number): Vec {
@@ -72,33 +74,27 @@ export function startProgress(mean: Vec): SearchProgress {
 
 /** The settings every population-based search shares, with the defaults filled in. */
 export interface SearchSettings {
+  f: Objective;
   seed: number;
   lambda: number;
   mean: Float64Array;
   sigma: number;
   target: number;
   maxEvaluations: number;
+  /** the strategy's own learning rates, undefined where not given */
+  rates: Record<string, number | undefined>;
 }
 
 /**
- * Validates and completes the shared options: population λ [4 + floor(3 ln d)],
- * start mean [zeros], step size [1], target [1e-8], budget [1e6].
+ * Validates and completes the options of the strategy `who` (its own
+ * learning-rate options are `rateKeys`; `matrixDimension` says it keeps a
+ * d x d matrix): population λ [4 + floor(3 ln d)], start mean [zeros], step
+ * size [1], target [1e-8], budget [1e6], which must hold one generation.
  */
-export function resolveSearchSettings(d: number, o: EsOptions): SearchSettings {
-  requireIntegerInRange(d, 'd', 1);
-  const lambda = requireIntegerInRange(o.lambda ?? defaultLambda(d), 'lambda', 2);
-  if (o.mean !== undefined && o.mean.length !== d) throw new NatgradError('mean', `must have length d = ${d}, got ${o.mean.length}`);
-  const mean = o.mean ? Float64Array.from(o.mean) : new Float64Array(d);
-  mean.forEach((v, i) => requireFinite(v, `mean[${i}]`));
-  return {
-    seed: requireFinite(o.seed ?? 1, 'seed'),
-    lambda,
-    mean,
-    sigma: requirePositive(o.sigma ?? 1, 'sigma'),
-    target: requireFinite(o.target ?? 1e-8, 'target'),
-    // the budget must hold at least one generation
-    maxEvaluations: requireIntegerInRange(o.maxEvaluations ?? 1e6, 'maxEvaluations', lambda),
-  };
+export function resolveSearchSettings(f: unknown, d: unknown, o: unknown, rateKeys: readonly string[], who: string, matrixDimension: boolean): SearchSettings {
+  const s = esSettings(f, d, o, rateKeys, who, matrixDimension);
+  const lambda = s.lambda ?? defaultLambda(s.d);
+  return { f: s.f, seed: s.seed, lambda, mean: s.mean, sigma: s.sigma, target: s.target, maxEvaluations: requireIntegerInRange(s.maxEvaluations, 'maxEvaluations', lambda), rates: s.rates };
 }
 
 /**
@@ -136,10 +132,10 @@ export function evaluateGeneration(rng: { normal(): number }, lambda: number, d:
   for (let k = 0; k < lambda; k++) {
     const z = Float64Array.from({ length: d }, () => rng.normal());
     const x = toX(z);
-    fit[k] = f(x);
+    progress.evaluations++;
+    fit[k] = requireFitness(f(x), progress.evaluations);
     if (Number.isNaN(fit[k])) progress.sawNaN = true;
     zs.push(z);
-    progress.evaluations++;
     if (fit[k] < progress.best) {
       progress.best = fit[k];
       progress.bestX = x;

@@ -9,7 +9,6 @@
  * elementwise (PITFALLS #19): expm of the trace-free G_B keeps det B = 1.
  */
 import { Rng } from '../core/rng.js';
-import { requirePositive } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec } from '../linalg/ops.js';
 import { expmSymmetric } from '../linalg/matrix-function.js';
@@ -26,11 +25,11 @@ export function expmFactorUpdate(B: Matrix, M: Matrix): Matrix {
 
 /** Minimises `f` from `options.mean` by xNES. */
 export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; etaSigma?: number; etaB?: number } = {}): EsResult {
-  const { seed, lambda, mean: mu, sigma: sigma0, target, maxEvaluations } = resolveSearchSettings(d, o);
+  const { seed, lambda, mean: mu, sigma: sigma0, target, maxEvaluations, rates } = resolveSearchSettings(f, d, o, ['etaMu', 'etaSigma', 'etaB'], 'xnes', true);
   const rng = new Rng(seed);
-  const etaMu = requirePositive(o.etaMu ?? 1, 'etaMu');
-  const etaSigma = requirePositive(o.etaSigma ?? xnesLearningRate(d), 'etaSigma');
-  const etaB = requirePositive(o.etaB ?? etaSigma, 'etaB');
+  const etaMu = rates.etaMu ?? 1;
+  const etaSigma = rates.etaSigma ?? xnesLearningRate(d);
+  const etaB = rates.etaB ?? etaSigma;
   let sigma = sigma0;
   let B = Matrix.identity(d);
   const progress = startProgress(mu);

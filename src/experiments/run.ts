@@ -53,6 +53,8 @@ export function runOptimizer(problem: ExperimentProblem, optimizer: string, o: R
     maxIterations: o.iterations,
     timeBudgetMs: o.timeBudgetMs ?? 120_000,
     targetLoss: o.stopAtTarget ? o.targetLoss : undefined,
+    // A comparison reports a diverged optimizer as an outcome, not an error.
+    onNonFinite: 'stop',
     onIteration: (record) => {
       o.onIteration?.(record);
     },

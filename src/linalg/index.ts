@@ -1,4 +1,8 @@
-/** Dense linear algebra and linear operators: the one entry point of src/linalg. */
+/**
+ * Dense linear algebra and linear operators: the one entry point of src/linalg.
+ *
+ * @module natgrad/linalg
+ */
 export { Matrix } from './matrix.js';
 export type { LinearOperator } from './linear-operator.js';
 export * from './ops.js';

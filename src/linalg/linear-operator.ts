@@ -7,7 +7,9 @@ import type { Matrix } from './matrix.js';
  * composing operators (K-FAC = block-diagonal of Kronecker products).
  */
 export interface LinearOperator {
+  /** [rows, columns]. */
   readonly shape: readonly [number, number];
+  /** The operator applied to a vector. */
   matvec(x: Vec): Vec;
   /** The transpose applied to a vector; equal to matvec for symmetric operators. */
   rmatvec(x: Vec): Vec;

@@ -1,19 +1,25 @@
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { requireResultSize } from '../core/validate.js';
 
 /**
- * Dense float64 matrix, row-major storage. Small and deliberately plain: the
+ * Dense float64 matrix, row-major storage (entry (i, j) is `data[i * cols + j]`). Small and deliberately plain: the
  * hot kernels work on `data` directly; ml-matrix is used behind this type for
  * general decompositions where speed does not matter.
  */
 export class Matrix {
+  /** Number of rows. */
   readonly rows: number;
+  /** Number of columns. */
   readonly cols: number;
+  /** The entries, row after row. */
   readonly data: Float64Array;
 
   constructor(rows: number, cols: number, data?: Float64Array) {
     if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
-      throw new NatgradError('matrix', `shape must be non-negative integers, got ${rows} x ${cols}`);
+      throw new NatgradError('matrix', `shape must be non-negative integers, got ${describeValue(rows)} x ${describeValue(cols)}`);
     }
+    if (!data) requireResultSize(rows * cols, 'matrix', `a ${rows} x ${cols} matrix`);
+    if (data !== undefined && !(data instanceof Float64Array)) throw new NatgradError('matrix', `data must be a Float64Array, got ${describeValue(data)}`);
     if (data && data.length !== rows * cols) {
       throw new NatgradError('matrix', `data has ${data.length} entries, expected ${rows} x ${cols} = ${rows * cols}`);
     }
@@ -22,10 +28,12 @@ export class Matrix {
     this.data = data ?? new Float64Array(rows * cols);
   }
 
+  /** The rows x cols zero matrix (square when cols is omitted). */
   static zeros(rows: number, cols: number = rows): Matrix {
     return new Matrix(rows, cols);
   }
 
+  /** The n x n identity. */
   static identity(n: number): Matrix {
     const m = new Matrix(n, n);
     for (let i = 0; i < n; i++) m.data[i * n + i] = 1;
@@ -44,6 +52,7 @@ export class Matrix {
     return m;
   }
 
+  /** The square matrix with diagonal d. */
   static diagonal(d: ArrayLike<number>): Matrix {
     const n = d.length;
     const m = new Matrix(n, n);
@@ -51,14 +60,17 @@ export class Matrix {
     return m;
   }
 
+  /** Entry (i, j), 0-based. */
   get(i: number, j: number): number {
     return this.data[i * this.cols + j];
   }
 
+  /** Sets entry (i, j), 0-based. */
   set(i: number, j: number, v: number): void {
     this.data[i * this.cols + j] = v;
   }
 
+  /** A copy with its own storage. */
   clone(): Matrix {
     return new Matrix(this.rows, this.cols, this.data.slice());
   }
@@ -70,7 +82,24 @@ export class Matrix {
     return out;
   }
 
+  /** A copy of row i. */
   row(i: number): Float64Array {
     return this.data.slice(i * this.cols, (i + 1) * this.cols);
   }
+}
+
+/**
+ * Whether `value` is a Matrix whose fields still agree (integer shape, a
+ * Float64Array of rows x cols entries): the check of a Matrix argument,
+ * since the fields of an instance can be overwritten.
+ */
+export function isMatrix(value: unknown): value is Matrix {
+  return (
+    value instanceof Matrix &&
+    Number.isInteger(value.rows) &&
+    Number.isInteger(value.cols) &&
+    value.data instanceof Float64Array &&
+    !Object.prototype.hasOwnProperty.call(value.data, 'constructor') &&
+    value.data.length === value.rows * value.cols
+  );
 }

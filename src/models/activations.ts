@@ -4,6 +4,7 @@
  */
 import type { Vec } from '../core/vec.js';
 
+/** The elementwise nonlinearity of a layer. */
 export type Activation = 'identity' | 'tanh' | 'sigmoid' | 'relu' | 'softplus';
 
 export const ACTIVATIONS: readonly Activation[] = ['identity', 'tanh', 'sigmoid', 'relu', 'softplus'];

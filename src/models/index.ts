@@ -1,8 +1,8 @@
-/** Conditional models for learning: activations, output likelihoods, the MLP, and batched sequential networks. */
+/**
+ * Conditional models for learning: activations, output likelihoods, the MLP.
+ *
+ * @module natgrad/models
+ */
 export * from './activations.js';
 export * from './likelihoods.js';
 export * from './mlp.js';
-export * from './tensor.js';
-export * from './output-loss.js';
-export * from './layers/index.js';
-export * from './sequential.js';

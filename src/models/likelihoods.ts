@@ -9,6 +9,11 @@ import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { sigmoid, softplus } from './activations.js';
 
+/**
+ * The output distribution of a model: `categorical` (softmax of the logits,
+ * targets are class indices), `bernoulli` (one logit, targets 0 or 1),
+ * `gaussian` (mean, unit variance, targets are vectors).
+ */
 export type Likelihood = 'categorical' | 'bernoulli' | 'gaussian';
 
 export const LIKELIHOODS: readonly Likelihood[] = ['categorical', 'bernoulli', 'gaussian'];

@@ -11,10 +11,11 @@
  * Reference: B. A. Pearlmutter, "Fast exact multiplication by the Hessian",
  * Neural Computation 6(1), 1994.
  */
-import { NatgradError, childPath } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
+import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { hasOwnConstructor, rejectUnknownKeys, requireFiniteVector, requireResultSize } from '../core/validate.js';
+import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
+import { isMatrix, Matrix } from '../linalg/matrix.js';
 import {
   type Activation,
   activate,
@@ -25,11 +26,21 @@ import {
 } from './activations.js';
 import { type Likelihood, type Target, isLikelihood, likelihoodModel, LIKELIHOODS } from './likelihoods.js';
 
+/**
+ * A multilayer perceptron: layer widths, one activation per layer, the output
+ * likelihood, and optionally which layers have a bias.
+ *
+ * @example
+ * ```ts
+ * const spec: MlpSpec = { sizes: [64, 32, 10], activations: ['tanh', 'identity'], likelihood: 'categorical' };
+ * ```
+ */
 export interface MlpSpec {
   /** L+1 layer widths, input first. */
   sizes: number[];
   /** L activations, one per layer. */
   activations: Activation[];
+  /** The output distribution. */
   likelihood: Likelihood;
   /** Per layer, whether it has a bias (default: every layer has one). */
   bias?: boolean[];
@@ -37,7 +48,9 @@ export interface MlpSpec {
 
 /** One layer's weights: W is out x in; b has length out, or 0 for a layer without bias. */
 export interface LayerWeights {
+  /** out x in weights. */
   W: Matrix;
+  /** out biases (empty for a layer without bias). */
   b: Float64Array;
 }
 
@@ -70,8 +83,21 @@ export function layerOffsets(spec: MlpSpec): number[] {
   return offsets;
 }
 
-/** Total number of parameters. */
-export const paramCount = (spec: MlpSpec): number => layerOffsets(spec)[layerCount(spec)];
+/** Total number of parameters of a valid spec. */
+const totalParams = (spec: MlpSpec): number => layerOffsets(spec)[layerCount(spec)];
+
+/**
+ * Total number of parameters (the spec is checked first).
+ *
+ * @example
+ * ```ts
+ * paramCount({ sizes: [2, 8, 3], activations: ['tanh', 'identity'], likelihood: 'categorical' }); // 51
+ * ```
+ */
+export function paramCount(spec: MlpSpec): number {
+  validateMlpSpec(spec, 'spec');
+  return totalParams(spec);
+}
 
 /** Names in parameter-vector order: W1[i][j] row-major, b1[i], W2[i][j], ... */
 export function paramNames(spec: MlpSpec): string[] {
@@ -87,13 +113,18 @@ export function paramNames(spec: MlpSpec): string[] {
 
 /** Throws a NatgradError naming the offending field unless the spec describes a valid MLP. */
 export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
+  rejectUnknownKeys(spec, MLP_SPEC_KEYS, path, 'an MLP spec { sizes, activations, likelihood, bias? }');
   const { sizes, activations, likelihood, bias } = spec;
+  for (const key of ['sizes', 'activations', 'bias'] as const) {
+    const v = spec[key];
+    if (Array.isArray(v) && hasOwnConstructor(v)) throw new NatgradError(childPath(path, key), 'must be a plain array (it has its own "constructor" property)');
+  }
   if (!Array.isArray(sizes) || sizes.length < 2) {
     throw new NatgradError(childPath(path, 'sizes'), 'must be an array of at least 2 layer widths (input first)');
   }
   sizes.forEach((n, i) => {
     if (!Number.isInteger(n) || n < 1) {
-      throw new NatgradError(childPath(childPath(path, 'sizes'), i), `must be a positive integer, got ${n}`);
+      throw new NatgradError(childPath(childPath(path, 'sizes'), i), `must be a positive integer, got ${describeValue(n)}`);
     }
   });
   const L = sizes.length - 1;
@@ -102,11 +133,11 @@ export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
   }
   activations.forEach((a, i) => {
     if (!isActivation(a)) {
-      throw new NatgradError(childPath(childPath(path, 'activations'), i), `must be one of ${ACTIVATIONS.join(', ')}, got ${JSON.stringify(a)}`);
+      throw new NatgradError(childPath(childPath(path, 'activations'), i), `must be one of ${ACTIVATIONS.join(', ')}, got ${describeValue(a)}`);
     }
   });
   if (!isLikelihood(likelihood)) {
-    throw new NatgradError(childPath(path, 'likelihood'), `must be one of ${LIKELIHOODS.join(', ')}, got ${JSON.stringify(likelihood)}`);
+    throw new NatgradError(childPath(path, 'likelihood'), `must be one of ${LIKELIHOODS.join(', ')}, got ${describeValue(likelihood)}`);
   }
   const why = likelihoodModel(likelihood).outputSizeViolation(sizes[L]);
   if (why) throw new NatgradError(childPath(childPath(path, 'sizes'), L), why);
@@ -115,12 +146,15 @@ export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
       throw new NatgradError(childPath(path, 'bias'), `must be an array of ${L} booleans (one per layer)`);
     }
   }
+  requireResultSize(totalParams(spec), childPath(path, 'sizes'), 'the parameter vector of this model');
 }
+
+const MLP_SPEC_KEYS = ['sizes', 'activations', 'likelihood', 'bias'];
 
 /** Throws unless `weights` has one layer per spec layer with the right shapes and finite entries. */
 export function validateWeights(spec: MlpSpec, weights: readonly LayerWeights[], path = 'spec.weights'): void {
   const L = layerCount(spec);
-  if (!Array.isArray(weights) || weights.length !== L) {
+  if (!Array.isArray(weights) || weights.length !== L || hasOwnConstructor(weights)) {
     throw new NatgradError(path, `must be an array of ${L} layers, got ${Array.isArray(weights) ? weights.length : typeof weights}`);
   }
   for (let l = 0; l < L; l++) {
@@ -128,8 +162,8 @@ export function validateWeights(spec: MlpSpec, weights: readonly LayerWeights[],
     const inp = spec.sizes[l];
     const lp = childPath(path, l);
     const { W, b } = weights[l] ?? ({} as LayerWeights);
-    if (!(W instanceof Matrix) || W.rows !== out || W.cols !== inp) {
-      const got = W instanceof Matrix ? `${W.rows} x ${W.cols}` : typeof W;
+    if (!isMatrix(W) || W.rows !== out || W.cols !== inp) {
+      const got = isMatrix(W) ? `${W.rows} x ${W.cols}` : typeof W;
       throw new NatgradError(childPath(lp, 'W'), `must be ${out} x ${inp} (out x in), got ${got}`);
     }
     checkFinite(W.data, childPath(lp, 'W'));
@@ -147,6 +181,8 @@ export function validateData(spec: MlpSpec, inputs: readonly Vec[], targets: rea
   const ip = childPath(path, 'inputs');
   const tp = childPath(path, 'targets');
   if (!Array.isArray(inputs) || inputs.length < 1) throw new NatgradError(ip, 'must be a non-empty array of input vectors');
+  if (hasOwnConstructor(inputs)) throw new NatgradError(ip, 'must be a plain array (it has its own "constructor" property)');
+  if (Array.isArray(targets) && hasOwnConstructor(targets)) throw new NatgradError(tp, 'must be a plain array (it has its own "constructor" property)');
   if (!Array.isArray(targets) || targets.length !== inputs.length) {
     throw new NatgradError(tp, `must be an array with one target per input (${inputs.length}), got ${Array.isArray(targets) ? targets.length : typeof targets}`);
   }
@@ -154,7 +190,7 @@ export function validateData(spec: MlpSpec, inputs: readonly Vec[], targets: rea
   const D = spec.sizes[spec.sizes.length - 1];
   const lik = likelihoodModel(spec.likelihood);
   inputs.forEach((x, n) => {
-    if (!(x instanceof Float64Array) || x.length !== d) {
+    if (!(x instanceof Float64Array) || x.length !== d || hasOwnConstructor(x)) {
       throw new NatgradError(childPath(ip, n), `must be an array of ${d} numbers (sizes[0]), got ${x instanceof Float64Array ? `length ${x.length}` : typeof x}`);
     }
     checkFinite(x, childPath(ip, n));
@@ -171,8 +207,25 @@ function checkFinite(values: ArrayLike<number>, path: string): void {
   }
 }
 
-/** The flat parameter vector: per layer W row-major, then b. */
+/**
+ * The flat parameter vector: per layer W row-major, then b (PyTorch's
+ * `parameters_to_vector` order). Weights must be finite.
+ *
+ * @example
+ * ```ts
+ * const params0 = flattenWeights(initWeights(spec, new Rng(1)));
+ * ```
+ */
 export function flattenWeights(weights: readonly LayerWeights[]): Vec {
+  if (!Array.isArray(weights)) throw new NatgradError('weights', `must be an array of layers { W: Matrix, b: Float64Array }, got ${describeValue(weights)}`);
+  weights.forEach((w, l) => {
+    if (!isMatrix(w?.W)) throw new NatgradError(`weights[${l}].W`, 'must be a Matrix (out x in)');
+    if (!(w.b instanceof Float64Array) || (w.b.length !== 0 && w.b.length !== w.W.rows)) {
+      throw new NatgradError(`weights[${l}].b`, `must be a Float64Array of length ${w.W.rows} (out), or empty for a layer without bias`);
+    }
+    checkFinite(w.W.data, `weights[${l}].W`);
+    checkFinite(w.b, `weights[${l}].b`);
+  });
   let n = 0;
   for (const { W, b } of weights) n += W.data.length + b.length;
   const theta = new Float64Array(n);
@@ -189,7 +242,7 @@ export function flattenWeights(weights: readonly LayerWeights[]): Vec {
 /** Inverse of flattenWeights for the layer shapes of `spec`. */
 export function unflattenWeights(spec: MlpSpec, theta: ArrayLike<number>): LayerWeights[] {
   const P = paramCount(spec);
-  if (theta.length !== P) throw new NatgradError('theta', `must have ${P} entries (the parameter count), got ${theta.length}`);
+  requireFiniteVector(theta, 'theta', { length: P, lengthWhat: 'the parameter count' });
   const layers: LayerWeights[] = [];
   let k = 0;
   for (let l = 0; l < layerCount(spec); l++) {
@@ -211,8 +264,18 @@ function copyRange(values: ArrayLike<number>, start: number, length: number): Fl
   return out;
 }
 
-/** PyTorch's nn.Linear default: W and b uniform on (-1/sqrt(in), 1/sqrt(in)). */
+/**
+ * PyTorch's nn.Linear default: W and b uniform on (-1/sqrt(in), 1/sqrt(in)),
+ * drawn from `rng`.
+ *
+ * @example
+ * ```ts
+ * const weights = initWeights(spec, new Rng(1));
+ * ```
+ */
 export function initWeights(spec: MlpSpec, rng: Rng): LayerWeights[] {
+  validateMlpSpec(spec, 'spec');
+  if (!(rng instanceof Rng)) throw new NatgradError('rng', `must be an Rng (new Rng(seed)), got ${describeValue(rng)}`);
   const layers: LayerWeights[] = [];
   for (let l = 0; l < layerCount(spec); l++) {
     const out = spec.sizes[l + 1];
@@ -251,8 +314,41 @@ function transposeTimes(W: Matrix, d: ArrayLike<number>): Vec {
   return out;
 }
 
-/** The forward pass for one input, keeping every pre-activation and activation. */
+/**
+ * The forward pass for one input, keeping every pre-activation and
+ * activation. An input of the wrong width (or a NaN in it) is refused.
+ *
+ * @example
+ * ```ts
+ * const { output } = forward(spec, initWeights(spec, new Rng(0)), Float64Array.of(0.5, -1));
+ * ```
+ */
 export function forward(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): ForwardTrace {
+  requireInput(spec, weights, x);
+  return forwardUnchecked(spec, weights, x);
+}
+
+/**
+ * The checks of a single-input pass, cheaper than the pass: a valid spec,
+ * one weight layer of the right shape per layer (entries unchecked), an
+ * input vector of sizes[0] finite numbers.
+ */
+function requireInput(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): void {
+  validateMlpSpec(spec, 'spec');
+  if (!Array.isArray(weights) || weights.length !== spec.activations.length) {
+    throw new NatgradError('weights', `must be an array of ${spec.activations.length} layers { W, b }`);
+  }
+  weights.forEach((w, l) => {
+    const out = spec.sizes[l + 1];
+    const inp = spec.sizes[l];
+    if (!isMatrix(w?.W) || w.W.rows !== out || w.W.cols !== inp) throw new NatgradError(`weights[${l}].W`, `must be a ${out} x ${inp} Matrix (out x in)`);
+    if (!(w.b instanceof Float64Array) || (w.b.length !== 0 && w.b.length !== out)) throw new NatgradError(`weights[${l}].b`, `must be a Float64Array of length ${out} (or empty without bias)`);
+  });
+  requireFiniteVector(x, 'x', { length: spec.sizes[0], lengthWhat: 'the input width, sizes[0]' });
+}
+
+/** forward() without the input checks, for the inner loops that have validated their data once. */
+function forwardUnchecked(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): ForwardTrace {
   const activations: Vec[] = [x];
   const preactivations: Vec[] = [];
   for (let l = 0; l < layerCount(spec); l++) {
@@ -319,13 +415,25 @@ export function perExampleGradients(spec: MlpSpec, weights: readonly LayerWeight
   return inputs.map((x, n) => exampleLossAndGradient(spec, weights, x, targets[n]).gradient);
 }
 
-/** The mean loss (1/N) sum_n -log p(y_n | x_n) and its gradient. */
+/**
+ * The mean loss (1/N) sum_n -log p(y_n | x_n) and its gradient. The model,
+ * the weights (NaN weights are refused) and the data are checked first.
+ *
+ * @example
+ * ```ts
+ * const { loss, gradient } = lossAndGradient(spec, weights, inputs, targets);
+ * ```
+ */
 export function lossAndGradient(
   spec: MlpSpec,
   weights: readonly LayerWeights[],
   inputs: readonly Vec[],
   targets: readonly Target[],
 ): { loss: number; gradient: Vec } {
+  validateMlpSpec(spec, 'spec');
+  validateWeights(spec, weights, 'weights');
+  if (Array.isArray(inputs)) inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));
+  validateData(spec, inputs, targets, '');
   const N = inputs.length;
   const gradient = new Float64Array(paramCount(spec));
   let loss = 0;

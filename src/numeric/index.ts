@@ -1,4 +1,8 @@
-/** Numeric estimators: every estimate comes with an error bound or a standard error. */
+/**
+ * Numeric estimators: every estimate comes with an error bound or a standard error.
+ *
+ * @module natgrad/numeric
+ */
 export * from './finite-differences.js';
 export * from './quadrature.js';
 export * from './exact-sum.js';

@@ -155,7 +155,8 @@ export interface StdErrorCheck {
   worst: { index: number; zScore: number };
 }
 
-type Values = Matrix | Vec | ArrayLike<number>;
+/** A matrix or a vector of estimates, compared entry by entry. */
+export type Values = Matrix | Vec | ArrayLike<number>;
 
 function dataOf(v: Values): ArrayLike<number> {
   return v instanceof Matrix ? v.data : v;

@@ -12,11 +12,12 @@
  * M. Mahoney, "ADAHESSIAN: an adaptive second order optimizer for machine
  * learning", AAAI 2021.
  */
+import { requireDecay, requireIntegerInRange, requirePositive } from '../core/validate.js';
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { hutchinsonProbe } from '../curvature/hutchinson.js';
 import { hessianVectorProduct } from '../models/mlp.js';
-import { type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -26,26 +27,28 @@ export interface AdahessianState {
   nu: Vec;
 }
 
+/** The options of {@link scaleByAdahessian}. */
 export interface ScaleByAdahessianOptions {
+  /** Decay of the first moment β1 [0.9]. */
   b1?: number;
+  /** Decay of the squared Hessian-diagonal estimate β2 [0.999]. */
   b2?: number;
+  /** ε added to the denominator [1e-4]. */
   eps?: number;
+  /** The Hessian power k in (0, 1] [1]. */
   hessianPower?: number;
+  /** Hutchinson probes per step [1]. */
   probes?: number;
 }
 
 /** The AdaHessian direction m̂ / (v̂^(k/2) + ε). */
 export function scaleByAdahessian(o: ScaleByAdahessianOptions = {}): Transform<AdahessianState, ModelBatch> {
-  const b1 = o.b1 ?? 0.9;
-  const b2 = o.b2 ?? 0.999;
-  const eps = o.eps ?? 1e-4;
-  const k = o.hessianPower ?? 1;
-  const probes = o.probes ?? 1;
-  if (!(b1 >= 0 && b1 < 1)) throw new NatgradError('b1', `must be in [0, 1), got ${b1}`);
-  if (!(b2 >= 0 && b2 < 1)) throw new NatgradError('b2', `must be in [0, 1), got ${b2}`);
-  if (!(eps > 0)) throw new NatgradError('eps', `must be > 0, got ${eps}`);
-  if (!(k > 0 && k <= 1)) throw new NatgradError('hessianPower', `must be in (0, 1], got ${k}`);
-  if (!(Number.isInteger(probes) && probes >= 1)) throw new NatgradError('probes', `must be an integer >= 1, got ${probes}`);
+  const b1 = requireDecay(o.b1 ?? 0.9, 'b1');
+  const b2 = requireDecay(o.b2 ?? 0.999, 'b2');
+  const eps = requirePositive(o.eps ?? 1e-4, 'eps');
+  const k = requirePositive(o.hessianPower ?? 1, 'hessianPower');
+  if (!(k <= 1)) throw new NatgradError('hessianPower', `must be in (0, 1], got ${k}`);
+  const probes = requireIntegerInRange(o.probes ?? 1, 'probes', 1, 1000);
   return {
     init: (p) => ({ count: 0, mu: new Float64Array(p.length), nu: new Float64Array(p.length) }),
     update(g, s, params, extra) {
@@ -69,9 +72,25 @@ export function scaleByAdahessian(o: ScaleByAdahessianOptions = {}): Transform<A
   };
 }
 
+/** The options of {@link adahessian}. */
 export interface AdahessianOptions extends ScaleByAdahessianOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 
-export const adahessian = (o: AdahessianOptions): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByAdahessian(o), scaleByLearningRate(o.lr));
+/** The options (and the kind of each value) of {@link adahessian}. */
+export const ADAHESSIAN_OPTION_KINDS = optionKinds<AdahessianOptions>({ lr: 'schedule', b1: 'number', b2: 'number', eps: 'number', hessianPower: 'number', probes: 'number' });
+
+/**
+ * AdaHessian = chain(scaleByAdahessian, scaleByLearningRate). Needs a
+ * ModelBatch with an rng as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = adahessian({ lr: 0.1 });
+ * ```
+ */
+export function adahessian(o: AdahessianOptions): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<AdahessianOptions>(o, ADAHESSIAN_OPTION_KINDS, 'adahessian');
+  return chain<ModelBatch>(scaleByAdahessian(options), scaleByLearningRate(options.lr));
+}

@@ -5,9 +5,9 @@
  * Options [defaults]: lr, b1 [0.9], b2 [0.999], eps [1e-8]. Example: `adam({ lr: 1e-2 })`.
  * Reference: D. P. Kingma and J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
  */
-import { NatgradError } from '../core/errors.js';
+import { requireDecay, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface AdamState {
@@ -16,20 +16,21 @@ export interface AdamState {
   nu: Vec;
 }
 
+/** The options of {@link scaleByAdam}. */
 export interface ScaleByAdamOptions {
+  /** Decay of the first moment β1 [0.9]. */
   b1?: number;
+  /** Decay of the second moment β2 [0.999]. */
   b2?: number;
+  /** ε added to the root of the second moment [1e-8]. */
   eps?: number;
 }
 
 /** The Adam direction m̂ / (sqrt(v̂) + ε). */
 export function scaleByAdam(o: ScaleByAdamOptions = {}): Transform<AdamState> {
-  const b1 = o.b1 ?? 0.9;
-  const b2 = o.b2 ?? 0.999;
-  const eps = o.eps ?? 1e-8;
-  if (!(b1 >= 0 && b1 < 1)) throw new NatgradError('b1', `must be in [0, 1), got ${b1}`);
-  if (!(b2 >= 0 && b2 < 1)) throw new NatgradError('b2', `must be in [0, 1), got ${b2}`);
-  if (!(eps > 0)) throw new NatgradError('eps', `must be > 0, got ${eps}`);
+  const b1 = requireDecay(o.b1 ?? 0.9, 'b1');
+  const b2 = requireDecay(o.b2 ?? 0.999, 'b2');
+  const eps = requirePositive(o.eps ?? 1e-8, 'eps');
   return {
     init: (p) => ({ count: 0, mu: new Float64Array(p.length), nu: new Float64Array(p.length) }),
     update(g, s) {
@@ -44,9 +45,24 @@ export function scaleByAdam(o: ScaleByAdamOptions = {}): Transform<AdamState> {
   };
 }
 
+/** The options of {@link adam}. */
 export interface AdamOptions extends ScaleByAdamOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 
-/** Adam = chain(scaleByAdam, scaleByLearningRate). */
-export const adam = (o: AdamOptions): Transform<unknown[]> => chain(scaleByAdam(o), scaleByLearningRate(o.lr));
+/** The options (and the kind of each value) of {@link adam}. */
+export const ADAM_OPTION_KINDS = optionKinds<AdamOptions>({ lr: 'schedule', b1: 'number', b2: 'number', eps: 'number' });
+
+/**
+ * Adam = chain(scaleByAdam, scaleByLearningRate).
+ *
+ * @example
+ * ```ts
+ * const opt = adam({ lr: 1e-2 });
+ * ```
+ */
+export function adam(o: AdamOptions): Transform<unknown[]> {
+  const options = optimizerOptions<AdamOptions>(o, ADAM_OPTION_KINDS, 'adam');
+  return chain(scaleByAdam(options), scaleByLearningRate(options.lr));
+}

@@ -4,8 +4,10 @@
  * preconditioners return gradient-like directions and scaleByLearningRate
  * turns them into descent steps (multiplies by -lr).
  */
-import { NatgradError } from '../core/errors.js';
+import { describeValue, NatgradError } from '../core/errors.js';
+import { type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
+import type { StabilityOptions } from '../curvature/stability.js';
 import type { Transform } from './transform.js';
 
 /** Stateless transforms keep no state. */
@@ -16,10 +18,23 @@ const EMPTY: EmptyState = {};
 /** A learning rate: a number, or a schedule of the step count (0-based). */
 export type Schedule = number | ((step: number) => number);
 
-/** Throws unless lr is a finite number (or a function). */
-export function validateSchedule(lr: Schedule, path = 'lr'): void {
+/** A learning rate must be a finite number >= 0 (a negative one ascends the loss). */
+const LR_ALLOWED = 'a finite number >= 0 or a schedule (a function of the step returning one)';
+
+/** Throws unless lr is a finite number >= 0 or a function (whose values are checked at each step). */
+export function validateSchedule(lr: unknown, path = 'lr'): asserts lr is Schedule {
   if (typeof lr === 'function') return;
-  if (!(typeof lr === 'number' && Number.isFinite(lr))) throw new NatgradError(path, `must be a finite number or a schedule, got ${lr}`);
+  if (!(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) throw new NatgradError(path, `must be ${LR_ALLOWED}, got ${describeValue(lr)}`);
+}
+
+/** The rate of a learning rate or schedule at `step`, refused unless finite and >= 0. */
+export function rateAt(lr: Schedule, step: number, path = 'lr'): number {
+  if (typeof lr === 'number') return lr;
+  const rate = lr(step);
+  if (!(typeof rate === 'number' && Number.isFinite(rate) && rate >= 0)) {
+    throw new NatgradError(path, `the schedule gave ${describeValue(rate)} at step ${step}; a learning rate must be a finite number >= 0`);
+  }
+  return rate;
 }
 
 /** Multiplies by a constant factor. */
@@ -38,8 +53,7 @@ export function scaleByLearningRate(lr: Schedule): Transform<ScaleByScheduleStat
   return {
     init: () => ({ count: 0 }),
     update(g, s) {
-      const rate = typeof lr === 'number' ? lr : lr(s.count);
-      if (!Number.isFinite(rate)) throw new NatgradError('lr', `the schedule gave ${rate} at step ${s.count}`);
+      const rate = rateAt(lr, s.count);
       return [g.map((v) => -rate * v), { count: s.count + 1 }] as const;
     },
   };
@@ -75,4 +89,36 @@ export function assertFiniteUpdate(u: Vec, who: string): Vec {
     if (!Number.isFinite(u[i])) throw new NatgradError(who, `update entry ${i} is ${u[i]}; increase the damping or the clipping threshold`);
   }
   return u;
+}
+
+export type { OptionKind } from '../core/validate.js';
+
+/** The kind of each option of an options type (see OptionKind). */
+export type OptionKinds = Readonly<Record<string, OptionKind>>;
+
+/**
+ * The options of an options type with the kind of each value, written as
+ * `{ lr: 'schedule', decay: 'number', ... }` so the compiler checks the list
+ * is complete and has no extra name.
+ */
+export const optionKinds = <T>(kinds: { [K in keyof Required<T>]: OptionKind }): OptionKinds => Object.freeze({ ...kinds });
+
+/**
+ * The options argument of a named optimizer: nothing or an object whose keys
+ * are all in `kinds` (a misspelled one is a NatgradError with a did-you-mean)
+ * and whose values have the stated kinds.
+ */
+export function optimizerOptions<T>(o: unknown, kinds: OptionKinds, who: string): T {
+  return requireTypedOptions(o, kinds, '', `the ${who} options`) as T;
+}
+
+/** The stability options every curvature preconditioner shares. */
+export const STABILITY_OPTION_KINDS = optionKinds<StabilityOptions>({ damping: 'number', clip: 'object', rcond: 'number' });
+
+/** Rejects a `clip` option that is not `{ mode, threshold }` (its values are checked by validateStability). */
+export function checkClipKeys(clip: unknown, path = 'clip'): void {
+  if (clip === undefined) return;
+  const c = requireOptions(clip, ['mode', 'threshold'], path, 'the clip option');
+  requireOneOf(c.mode, ['floor', 'drop'], `${path}.mode`);
+  requireNonNegative(c.threshold, `${path}.threshold`);
 }

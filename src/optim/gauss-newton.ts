@@ -17,12 +17,21 @@
  * N. Schraudolph, "Fast curvature matrix-vector products", 2002.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireFinite, requirePositive } from '../core/validate.js';
 import { dot } from '../core/vec.js';
 import { ggnMatrix } from '../curvature/dense-curvature.js';
-import { type StabilityOptions, stabilize } from '../curvature/stability.js';
+import { type StabilityOptions, stabilize, validateStability } from '../curvature/stability.js';
 import { matvec } from '../linalg/ops.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, type EmptyState, type Schedule, scaleByLearningRate } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  type EmptyState,
+  optimizerOptions,
+  optionKinds,
+  type Schedule,
+  scaleByLearningRate,
+} from './common.js';
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -30,6 +39,7 @@ export type GaussNewtonState = EmptyState;
 
 /** (G + λ I)⁻¹ g with a fixed damping (Gauss-Newton). */
 export function scaleByGaussNewton(o: StabilityOptions = {}): Transform<GaussNewtonState, ModelBatch> {
+  validateStability(o, 'options');
   return {
     init: () => ({}),
     update(g, s, params, extra) {
@@ -40,12 +50,29 @@ export function scaleByGaussNewton(o: StabilityOptions = {}): Transform<GaussNew
   };
 }
 
+/** The options of {@link gaussNewton}. */
 export interface GaussNewtonOptions extends StabilityOptions {
+  /** The learning rate, or a schedule of the step [1]. */
   lr?: Schedule;
 }
 
-export const gaussNewton = (o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByGaussNewton(o), scaleByLearningRate(o.lr ?? 1));
+/** The options (and the kind of each value) of {@link gaussNewton}. */
+export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number' });
+
+/**
+ * Gauss-Newton = chain(scaleByGaussNewton, scaleByLearningRate). Needs a
+ * ModelBatch as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = gaussNewton({ damping: 1e-4 });
+ * ```
+ */
+export function gaussNewton(o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<GaussNewtonOptions>(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton');
+  checkClipKeys(options.clip);
+  return chain<ModelBatch>(scaleByGaussNewton(options), scaleByLearningRate(options.lr ?? 1));
+}
 
 export interface LevenbergMarquardtState {
   damping: number;
@@ -55,22 +82,28 @@ export interface LevenbergMarquardtState {
   rejected: number;
 }
 
+/** The options of {@link levenbergMarquardt}. */
 export interface ScaleByLevenbergMarquardtOptions extends Omit<StabilityOptions, 'damping'> {
+  /** The initial damping λ₀ [1e-3]. */
   damping?: number;
+  /** The factor λ grows or shrinks by [1.5]. */
   boost?: number;
+  /** Lower bound on λ [1e-12]. */
   minDamping?: number;
+  /** Upper bound on λ [1e12]. */
   maxDamping?: number;
 }
 
 /** Gauss-Newton with adaptive damping by the reduction ratio; rejected steps return zero. */
 export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<LevenbergMarquardtState, ModelBatch> {
-  const boost = o.boost ?? 1.5;
-  const lo = o.minDamping ?? 1e-12;
-  const hi = o.maxDamping ?? 1e12;
-  const d0 = o.damping ?? 1e-3;
-  if (!(boost > 1 && Number.isFinite(boost))) throw new NatgradError('boost', `must be a finite number > 1, got ${boost}`);
-  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) throw new NatgradError('minDamping', `need 0 < minDamping <= maxDamping < ∞, got ${lo}, ${hi}`);
+  const boost = requireFinite(o.boost ?? 1.5, 'boost', 'a finite number > 1');
+  const lo = requirePositive(o.minDamping ?? 1e-12, 'minDamping');
+  const hi = requirePositive(o.maxDamping ?? 1e12, 'maxDamping');
+  const d0 = requireFinite(o.damping ?? 1e-3, 'damping');
+  if (!(boost > 1)) throw new NatgradError('boost', `must be a finite number > 1, got ${boost}`);
+  if (!(hi >= lo)) throw new NatgradError('minDamping', `need 0 < minDamping <= maxDamping < ∞, got ${lo}, ${hi}`);
   if (!(d0 >= lo && d0 <= hi)) throw new NatgradError('damping', `must lie in [minDamping, maxDamping] = [${lo}, ${hi}], got ${d0}`);
+  validateStability({ clip: o.clip, rcond: o.rcond }, 'options');
   return {
     init: () => ({ damping: d0, ratio: Number.NaN, accepted: 0, rejected: 0 }),
     update(g, s, params, extra) {
@@ -93,5 +126,27 @@ export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = 
   };
 }
 
-export const levenbergMarquardt = (o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByLevenbergMarquardt(o), scaleByLearningRate(1));
+/** The options (and the kind of each value) of {@link levenbergMarquardt}. */
+export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarquardtOptions>({
+  damping: 'number',
+  boost: 'number',
+  minDamping: 'number',
+  maxDamping: 'number',
+  clip: 'object',
+  rcond: 'number',
+});
+
+/**
+ * Levenberg-Marquardt: Gauss-Newton with damping adapted by the reduction
+ * ratio, full steps (no lr). Needs a ModelBatch as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = levenbergMarquardt({ damping: 1 });
+ * ```
+ */
+export function levenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<ScaleByLevenbergMarquardtOptions>(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt');
+  checkClipKeys(options.clip);
+  return chain<ModelBatch>(scaleByLevenbergMarquardt(options), scaleByLearningRate(1));
+}

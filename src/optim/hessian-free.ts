@@ -46,7 +46,8 @@ import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-cu
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { dampedOperator } from '../linalg/operators.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, optimizerOptions, optionKinds, scaleByLearningRate } from './common.js';
+import { hasOwn, requireTypedOptions } from '../core/validate.js';
 import { adaptDamping, type DampingRuleOptions, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
@@ -242,8 +243,40 @@ export function scaleByHessianFree(o: ScaleByHessianFreeOptions = {}): Transform
   };
 }
 
+/** The options of {@link hessianFree} (defaults in the module comment). */
 export type HessianFreeOptions = ScaleByHessianFreeOptions;
 
-/** Hessian-free = chain(scaleByHessianFree, scaleByLearningRate(1)): the line search already chose the step length. */
-export const hessianFree = (o: HessianFreeOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByHessianFree(o), scaleByLearningRate(1));
+/** The options (and the kind of each value) of {@link hessianFree}. */
+export const HESSIAN_FREE_OPTION_KINDS = optionKinds<HessianFreeOptions>({
+  curvature: 'string',
+  damping: 'number',
+  adaptDamping: 'boolean',
+  boost: 'number',
+  minDamping: 'number',
+  maxDamping: 'number',
+  cg: 'object',
+  lineSearch: 'object-or-false',
+});
+
+const CG_KEYS = optionKinds<HessianFreeCgOptions>({ maxIterations: 'number', progressTolerance: 'number', rtol: 'number', warmStartDecay: 'number' });
+const LINE_SEARCH_KEYS = optionKinds<HessianFreeLineSearchOptions>({ shrink: 'number', maxBacktracks: 'number', armijo: 'number' });
+
+/**
+ * Hessian-free = chain(scaleByHessianFree, scaleByLearningRate(1)): the line
+ * search already chose the step length, so there is no lr. Needs a
+ * ModelBatch as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = hessianFree({ damping: 1, cg: { maxIterations: 100 } });
+ * ```
+ */
+export function hessianFree(o: HessianFreeOptions = {}): Transform<unknown[], ModelBatch> {
+  if (typeof o === 'object' && o !== null && hasOwn(o, 'lr')) {
+    throw new NatgradError('lr', 'hessian-free chooses its step length by a line search; remove lr');
+  }
+  const options = optimizerOptions<HessianFreeOptions>(o, HESSIAN_FREE_OPTION_KINDS, 'hessian-free');
+  requireTypedOptions(options.cg, CG_KEYS, 'cg', 'the cg options');
+  if (options.lineSearch !== false) requireTypedOptions(options.lineSearch, LINE_SEARCH_KEYS, 'lineSearch', 'the lineSearch options (or false)');
+  return chain<ModelBatch>(scaleByHessianFree(options), scaleByLearningRate(1));
+}

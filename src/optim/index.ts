@@ -1,6 +1,11 @@
-/** The optimizer engine: transforms, named optimizers, the training loop and the registry. */
+/**
+ * The optimizer engine: transforms, named optimizers, the training loop and the registry.
+ *
+ * @module natgrad/optim
+ */
 export * from './transform.js';
 export * from './common.js';
+export * from './apply-updates.js';
 export * from './extra.js';
 export * from './sgd.js';
 export * from './momentum.js';

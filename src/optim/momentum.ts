@@ -7,9 +7,9 @@
  * iteration methods", 1964; I. Sutskever et al., "On the importance of
  * initialization and momentum in deep learning", ICML 2013 (Nesterov form).
  */
-import { NatgradError } from '../core/errors.js';
+import { requireBoolean, requireDecay } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface MomentumState {
@@ -25,24 +25,45 @@ export interface ScaleByMomentumOptions {
 
 /** v <- μ v + g; returns v (heavy ball) or g + μ v (Nesterov). */
 export function scaleByMomentum(o: ScaleByMomentumOptions = {}): Transform<MomentumState> {
-  const mu = o.decay ?? 0.9;
-  if (!(mu >= 0 && mu < 1)) throw new NatgradError('decay', `must be a number in [0, 1), got ${mu}`);
+  const mu = requireDecay(o.decay ?? 0.9, 'decay');
+  const nesterov = requireBoolean(o.nesterov ?? false, 'nesterov');
   return {
     init: (p) => ({ velocity: new Float64Array(p.length) }),
     update(g, s) {
       const v = s.velocity.map((vi, i) => mu * vi + g[i]);
-      const out = o.nesterov ? g.map((gi, i) => gi + mu * v[i]) : Float64Array.from(v);
+      const out = nesterov ? g.map((gi, i) => gi + mu * v[i]) : Float64Array.from(v);
       return [out, { velocity: v }] as const;
     },
   };
 }
 
+/** The options of {@link momentum}. */
 export interface MomentumOptions extends ScaleByMomentumOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 
-/** Heavy-ball momentum (or Nesterov with nesterov: true). */
-export const momentum = (o: MomentumOptions): Transform<unknown[]> => chain(scaleByMomentum(o), scaleByLearningRate(o.lr));
+/** The options (and the kind of each value) of {@link momentum}. */
+export const MOMENTUM_OPTION_KINDS = optionKinds<MomentumOptions>({ lr: 'schedule', decay: 'number', nesterov: 'boolean' });
 
-/** Nesterov momentum. */
-export const nesterov = (o: Omit<MomentumOptions, 'nesterov'>): Transform<unknown[]> => momentum({ ...o, nesterov: true });
+/**
+ * Heavy-ball momentum (or Nesterov with nesterov: true).
+ *
+ * @example
+ * ```ts
+ * const opt = momentum({ lr: 0.05, decay: 0.9 });
+ * ```
+ */
+export function momentum(o: MomentumOptions): Transform<unknown[]> {
+  const options = optimizerOptions<MomentumOptions>(o, MOMENTUM_OPTION_KINDS, 'momentum');
+  return chain(scaleByMomentum(options), scaleByLearningRate(options.lr));
+}
+
+/** The options (and the kind of each value) of {@link nesterov}. */
+export const NESTEROV_OPTION_KINDS = optionKinds<Omit<MomentumOptions, 'nesterov'>>({ lr: 'schedule', decay: 'number' });
+
+/** Nesterov momentum: {@link momentum} with `nesterov: true`. */
+export function nesterov(o: Omit<MomentumOptions, 'nesterov'>): Transform<unknown[]> {
+  const options = optimizerOptions<Omit<MomentumOptions, 'nesterov'>>(o, NESTEROV_OPTION_KINDS, 'nesterov');
+  return momentum({ ...options, nesterov: true });
+}

@@ -45,23 +45,49 @@ import type { Matrix } from '../linalg/matrix.js';
 import { blockDiagonalOperator, dampedOperator, denseOperator } from '../linalg/operators.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, sampleTargets } from '../models/mlp.js';
-import { assertFiniteUpdate, type Schedule, scaleByLearningRate, validateSchedule } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  optimizerOptions,
+  optionKinds,
+  type Schedule,
+  scaleByLearningRate,
+  validateSchedule,
+} from './common.js';
+import { requireTypedOptions } from '../core/validate.js';
 import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
+/** The Fisher natural gradient uses: exact, empirical (training labels) or Monte Carlo. */
 export type FisherChoice = 'exact' | 'empirical' | 'monte-carlo';
+/** How natural gradient solves for its direction. */
 export type NaturalGradientSolver = 'direct' | 'cg' | 'low-rank' | 'block-diagonal';
 
 export const FISHER_CHOICES: readonly FisherChoice[] = ['exact', 'empirical', 'monte-carlo'];
 export const NATURAL_GRADIENT_SOLVERS: readonly NaturalGradientSolver[] = ['direct', 'cg', 'low-rank', 'block-diagonal'];
 
+/** The options of {@link scaleByNaturalGradient} (defaults in the module comment). */
 export interface ScaleByNaturalGradientOptions extends StabilityOptions {
+  /** Which Fisher: 'exact', 'empirical' or 'monte-carlo' ['exact']. */
   fisher?: FisherChoice;
+  /** How (F + λ I) d = g is solved: 'direct', 'cg', 'low-rank' or 'block-diagonal' ['direct']. */
   solver?: NaturalGradientSolver;
+  /** Running-average decay of F (direct and block-diagonal solvers) [0]. */
   emaDecay?: number;
+  /** Draws of y per input for the Monte Carlo Fisher [1]. */
   samples?: number;
+  /** Eigenpairs kept by the low-rank solver [all]. */
   rank?: number;
-  cg?: { rtol?: number; maxIterations?: number; warmStart?: boolean };
+  /** Conjugate-gradient settings of the 'cg' solver. */
+  cg?: {
+    /** Relative residual to stop at [1e-6]. */
+    rtol?: number;
+    /** Iteration limit [50]. */
+    maxIterations?: number;
+    /** Start from the previous solution [false]. */
+    warmStart?: boolean;
+  };
+  /** Trust-region radius δ: steps satisfy Δᵀ F Δ <= δ² [none]. */
   trustRegion?: number;
 }
 
@@ -182,16 +208,47 @@ export function scaleByNaturalGradient(o: ScaleByNaturalGradientOptions = {}): T
   };
 }
 
+/** The options of {@link naturalGradient}. */
 export interface NaturalGradientOptions extends ScaleByNaturalGradientOptions {
+  /** The learning rate, or a schedule of the step [1]. */
   lr?: Schedule;
 }
 
-/** Natural gradient = chain(scaleByNaturalGradient, scaleByLearningRate); a trust region δ bounds Δᵀ F Δ <= δ². */
+/** The options (and the kind of each value) of {@link naturalGradient}. */
+export const NATURAL_GRADIENT_OPTION_KINDS = optionKinds<NaturalGradientOptions>({
+  lr: 'schedule',
+  fisher: 'string',
+  solver: 'string',
+  damping: 'number',
+  clip: 'object',
+  rcond: 'number',
+  emaDecay: 'number',
+  samples: 'number',
+  rank: 'number',
+  cg: 'object',
+  trustRegion: 'number',
+});
+
+const CG_KEYS = optionKinds<NonNullable<ScaleByNaturalGradientOptions['cg']>>({ rtol: 'number', maxIterations: 'number', warmStart: 'boolean' });
+
+/**
+ * Natural gradient = chain(scaleByNaturalGradient, scaleByLearningRate); a
+ * trust region δ bounds Δᵀ F Δ <= δ². Needs a ModelBatch as `extra` (with an
+ * rng for the Monte Carlo Fisher).
+ *
+ * @example
+ * ```ts
+ * const opt = naturalGradient({ lr: 1, damping: 1e-3, solver: 'cg' });
+ * ```
+ */
 export function naturalGradient(o: NaturalGradientOptions = {}): Transform<unknown[], ModelBatch> {
+  o = optimizerOptions<NaturalGradientOptions>(o, NATURAL_GRADIENT_OPTION_KINDS, 'natural-gradient');
+  checkClipKeys(o.clip);
+  requireTypedOptions(o.cg, CG_KEYS, 'cg', 'the cg options');
   const lr = o.lr ?? 1;
   validateSchedule(lr);
-  if (o.trustRegion !== undefined && typeof lr !== 'number') {
-    throw new NatgradError('lr', 'a trust region needs a constant learning rate (the bound is on lr · d)');
+  if (o.trustRegion !== undefined && !(typeof lr === 'number' && lr > 0)) {
+    throw new NatgradError('lr', 'a trust region needs a constant learning rate > 0 (the bound is on lr · d)');
   }
   const trustRegion = o.trustRegion === undefined ? undefined : o.trustRegion / Math.abs(lr as number);
   return chain<ModelBatch>(scaleByNaturalGradient({ ...o, trustRegion }), scaleByLearningRate(lr));

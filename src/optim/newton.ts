@@ -16,13 +16,24 @@ import { hessianMatrix } from '../curvature/dense-curvature.js';
 import { type StabilityOptions, scaledEigen, spectralOperator, stabilizedEigenvalues } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import { assertFiniteUpdate, type EmptyState, type Schedule, scaleByLearningRate } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  type EmptyState,
+  optimizerOptions,
+  optionKinds,
+  type Schedule,
+  scaleByLearningRate,
+} from './common.js';
 import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
+/** How Newton treats negative curvature: `absolute` (saddle-free Newton) or `clip` (to 0). */
 export type NegativeCurvature = 'absolute' | 'clip';
 
+/** The options of {@link scaleByNewton}. */
 export interface ScaleByNewtonOptions extends StabilityOptions {
+  /** How negative Hessian eigenvalues are treated: their absolute value, or clipped to 0 ['absolute']. */
   negativeCurvature?: NegativeCurvature;
 }
 
@@ -50,9 +61,26 @@ export function scaleByNewton(o: ScaleByNewtonOptions = {}): Transform<NewtonSta
   };
 }
 
+/** The options of {@link newton}. */
 export interface NewtonOptions extends ScaleByNewtonOptions {
+  /** The learning rate, or a schedule of the step [1]. */
   lr?: Schedule;
 }
 
-export const newton = (o: NewtonOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByNewton(o), scaleByLearningRate(o.lr ?? 1));
+/** The options (and the kind of each value) of {@link newton}. */
+export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number', negativeCurvature: 'string' });
+
+/**
+ * Damped Newton = chain(scaleByNewton, scaleByLearningRate). Needs a
+ * ModelBatch as `extra`.
+ *
+ * @example
+ * ```ts
+ * const opt = newton({ damping: 1e-8 });
+ * ```
+ */
+export function newton(o: NewtonOptions = {}): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<NewtonOptions>(o, NEWTON_OPTION_KINDS, 'newton');
+  checkClipKeys(options.clip);
+  return chain<ModelBatch>(scaleByNewton(options), scaleByLearningRate(options.lr ?? 1));
+}

@@ -4,26 +4,27 @@
  * Options [defaults]: lr, decay ρ [0.9], eps [1e-8]. Example: `rmsprop({ lr: 1e-2 })`.
  * Reference: T. Tieleman and G. Hinton, Lecture 6.5 of "Neural networks for machine learning", 2012.
  */
-import { NatgradError } from '../core/errors.js';
+import { requireDecay, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { type Schedule, scaleByLearningRate } from './common.js';
+import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { chain, type Transform } from './transform.js';
 
 export interface RmspropState {
   nu: Vec;
 }
 
+/** The options of {@link scaleByRmsprop}. */
 export interface ScaleByRmspropOptions {
+  /** Decay ρ of the running mean of g² [0.9]. */
   decay?: number;
+  /** ε added to the root [1e-8]. */
   eps?: number;
 }
 
 /** g / (sqrt(EMA of g²) + ε). */
 export function scaleByRmsprop(o: ScaleByRmspropOptions = {}): Transform<RmspropState> {
-  const rho = o.decay ?? 0.9;
-  const eps = o.eps ?? 1e-8;
-  if (!(rho >= 0 && rho < 1)) throw new NatgradError('decay', `must be in [0, 1), got ${rho}`);
-  if (!(eps > 0)) throw new NatgradError('eps', `must be > 0, got ${eps}`);
+  const rho = requireDecay(o.decay ?? 0.9, 'decay');
+  const eps = requirePositive(o.eps ?? 1e-8, 'eps');
   return {
     init: (p) => ({ nu: new Float64Array(p.length) }),
     update(g, s) {
@@ -33,8 +34,24 @@ export function scaleByRmsprop(o: ScaleByRmspropOptions = {}): Transform<Rmsprop
   };
 }
 
+/** The options of {@link rmsprop}. */
 export interface RmspropOptions extends ScaleByRmspropOptions {
+  /** The learning rate, or a schedule of the step. */
   lr: Schedule;
 }
 
-export const rmsprop = (o: RmspropOptions): Transform<unknown[]> => chain(scaleByRmsprop(o), scaleByLearningRate(o.lr));
+/** The options (and the kind of each value) of {@link rmsprop}. */
+export const RMSPROP_OPTION_KINDS = optionKinds<RmspropOptions>({ lr: 'schedule', decay: 'number', eps: 'number' });
+
+/**
+ * RMSProp = chain(scaleByRmsprop, scaleByLearningRate).
+ *
+ * @example
+ * ```ts
+ * const opt = rmsprop({ lr: 1e-2 });
+ * ```
+ */
+export function rmsprop(o: RmspropOptions): Transform<unknown[]> {
+  const options = optimizerOptions<RmspropOptions>(o, RMSPROP_OPTION_KINDS, 'rmsprop');
+  return chain(scaleByRmsprop(options), scaleByLearningRate(options.lr));
+}

@@ -13,12 +13,13 @@
  * stochastic tensor optimization", ICML 2018, Algorithms 1 and 2.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireDecay, requireFinite, requireIntegerInRange } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { symmetricPower } from '../linalg/matrix-function.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matvec, outer } from '../linalg/ops.js';
 import { layerCount, layerHasBias, layerOffsets, type MlpSpec, paramCount } from '../models/mlp.js';
-import { assertFiniteUpdate, type Schedule, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import type { ModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -48,9 +49,13 @@ export interface ShampooState {
   roots: Matrix[][] | null;
 }
 
+/** The options of {@link scaleByShampoo}. */
 export interface ScaleByShampooOptions {
+  /** ε I added to each statistic before its root [1e-4]. */
   epsilon?: number;
+  /** Running-average decay of the statistics [none: plain sums, as in the paper]. */
   emaDecay?: number;
+  /** Steps between recomputations of the roots [1]. */
   preconditionEvery?: number;
 }
 
@@ -63,11 +68,10 @@ function requireSpec(extra: unknown, params: Vec): MlpSpec {
 
 /** The Shampoo direction per tensor: L^(-1/4) G R^(-1/4) for matrices, H^(-1/2) g for vectors. */
 export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<ShampooState, ModelBatch> {
-  const eps = o.epsilon ?? 1e-4;
-  const every = o.preconditionEvery ?? 1;
-  if (!(eps > 0 && Number.isFinite(eps))) throw new NatgradError('epsilon', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
-  if (o.emaDecay !== undefined && !(o.emaDecay >= 0 && o.emaDecay < 1)) throw new NatgradError('emaDecay', `must be in [0, 1), got ${o.emaDecay}`);
-  if (!(Number.isInteger(every) && every >= 1)) throw new NatgradError('preconditionEvery', `must be an integer >= 1, got ${every}`);
+  const eps = requireFinite(o.epsilon ?? 1e-4, 'epsilon', 'a finite number > 0 (the roots of a singular statistic do not exist)');
+  if (!(eps > 0)) throw new NatgradError('epsilon', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
+  if (o.emaDecay !== undefined) requireDecay(o.emaDecay, 'emaDecay');
+  const every = requireIntegerInRange(o.preconditionEvery ?? 1, 'preconditionEvery', 1);
   const accumulate = (prev: Matrix | undefined, next: Matrix): Matrix => {
     // Plain sums (the paper) or running averages, started at the first statistic.
     if (!prev) return next;
@@ -109,9 +113,25 @@ export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<Shampoo
   };
 }
 
+/** The options of {@link shampoo}. */
 export interface ShampooOptions extends ScaleByShampooOptions {
+  /** The learning rate, or a schedule of the step [0.1]. */
   lr?: Schedule;
 }
 
-export const shampoo = (o: ShampooOptions = {}): Transform<unknown[], ModelBatch> =>
-  chain<ModelBatch>(scaleByShampoo(o), scaleByLearningRate(o.lr ?? 0.1));
+/** The options (and the kind of each value) of {@link shampoo}. */
+export const SHAMPOO_OPTION_KINDS = optionKinds<ShampooOptions>({ lr: 'schedule', epsilon: 'number', emaDecay: 'number', preconditionEvery: 'number' });
+
+/**
+ * Shampoo = chain(scaleByShampoo, scaleByLearningRate). Needs the model spec
+ * in `extra` (a ModelBatch) for the tensor shapes.
+ *
+ * @example
+ * ```ts
+ * const opt = shampoo({ lr: 0.1, epsilon: 1e-4 });
+ * ```
+ */
+export function shampoo(o: ShampooOptions = {}): Transform<unknown[], ModelBatch> {
+  const options = optimizerOptions<ShampooOptions>(o, SHAMPOO_OPTION_KINDS, 'shampoo');
+  return chain<ModelBatch>(scaleByShampoo(options), scaleByLearningRate(options.lr ?? 0.1));
+}

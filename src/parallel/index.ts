@@ -1,3 +1,8 @@
+/**
+ * Data-parallel natural gradient: sharded Fisher aggregation on worker threads and the stochastic natural gradient.
+ *
+ * @module natgrad/parallel
+ */
 export * from './sharded-fisher.js';
 export * from './stochastic-natural-gradient.js';
 export { FISHER_KERNEL_SOURCE } from './fisher-kernel.js';

@@ -1,3 +1,8 @@
+/**
+ * Reinforcement learning on the engine: MDPs, policies, the natural policy gradient and TRPO, CartPole and a point mass.
+ *
+ * @module natgrad/rl
+ */
 export * from './mdp.js';
 export * from './policy.js';
 export * from './policy-gradient.js';

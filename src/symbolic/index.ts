@@ -2,6 +2,8 @@
  * The symbolic facade: the rest of natgrad uses expressions only through
  * these functions, so the computer-algebra libraries behind them can change
  * and be held to one conformance suite (test/symbolic/conformance.test.ts).
+ *
+ * @module natgrad/symbolic
  */
 export type { Expr, CompiledExpr } from './ast.js';
 export { parseExpr, printExpr, freeVariables, substituteVariables, compileExpr, evaluateWithError, KNOWN_FUNCTIONS } from './ast.js';

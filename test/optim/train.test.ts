@@ -46,10 +46,15 @@ describe('train()', () => {
     expect(r.history.at(-2)?.timeMs).toBeLessThan(45);
   });
 
-  test('a callback can stop the run; a diverging run stops as non-finite instead of throwing', () => {
+  test('a callback can stop the run', () => {
     expect(train(sgd({ lr: 0.1 }), x0, { objective, onIteration: (rec) => rec.iteration === 3 }).iterations).toBe(3);
-    const r = train(sgd({ lr: 10 }), x0, { objective, maxIterations: 10_000 });
+  });
+
+  test("a diverging run throws a NatgradError naming the iteration, or stops as non-finite with onNonFinite: 'stop'", () => {
+    expect(() => train(sgd({ lr: 10 }), x0, { objective, maxIterations: 10_000 })).toThrow(/^loss: is Infinity at iteration \d+ \(the loss was .* at iteration \d+\); the run diverged/);
+    const r = train(sgd({ lr: 10 }), x0, { objective, maxIterations: 10_000, onNonFinite: 'stop' });
     expect(r.stopReason).toBe('non-finite');
+    expect(Number.isFinite(r.finalLoss)).toBe(false);
   });
 
   test('bad options name their path', () => {
