@@ -120,14 +120,22 @@ describe('evolution strategies', () => {
     ['xnes', xnes],
     ['snes', snes],
     ['one-plus-one-es', onePlusOneEs],
-  ] as const)('%s refuses a NaN mean, bad options and a NaN fitness', (name, run) => {
+  ] as const)('%s refuses a NaN mean and bad options, and never returns a NaN fitness as its best', (name, run) => {
     expect(thrown(() => run(sphere, 2, { mean: Float64Array.of(NaN, 0) }))).toBe('mean[0]: must be a finite number, got NaN');
     expect(thrown(() => run(sphere, 2, { mean: Float64Array.of(0) }))).toBe('mean: must have 2 entries (d), got 1');
     expect(thrown(() => run(sphere, 2, { sigma: -1 }))).toBe('sigma: must be a finite number > 0, got -1');
     expect(thrown(() => run(sphere, 2, { sigmma: 1 } as never))).toMatch(new RegExp(`^sigmma: is not a field of the ${name} options.*did you mean "sigma"\\?$`));
     expect(thrown(() => run(null as never, 2))).toMatch(/^f: must be a function/);
     expect(thrown(() => run(sphere, 0))).toBe('d: must be an integer >= 1, got 0');
-    expect(thrown(() => run(() => NaN, 2, { maxEvaluations: 50 }))).toMatch(/^f: returned NaN at evaluation 1; /);
+    expect(thrown(() => run((() => 'x') as never, 2, { maxEvaluations: 50 }))).toMatch(/^f: returned "x" at evaluation 1; a fitness must be a number/);
+    if (name === 'one-plus-one-es') {
+      expect(thrown(() => run(() => NaN, 2, { maxEvaluations: 50 }))).toMatch(/^f: returned NaN at the start point/);
+    } else {
+      // a population search stops on a NaN fitness and says so (PyBrain's rule), never returning NaN as the best
+      const r = run(() => NaN, 2, { maxEvaluations: 50 }) as { stop: string; best: number };
+      expect(r.stop).toBe('NaN fitness');
+      expect(Number.isNaN(r.best)).toBe(false);
+    }
     expect(run(sphere, 2, { maxEvaluations: 200, seed: 3 }).evaluations).toBeGreaterThan(0);
   });
 
