@@ -10,7 +10,7 @@
 import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
-import { illConditionedRegression, loadBreastCancer, loadDigits } from '../data/datasets.js';
+import { illConditionedRegression, loadBreastCancer, loadDigits, threeBlobs } from '../data/datasets.js';
 import type { Target } from '../models/likelihoods.js';
 import { flattenWeights, initWeights, meanLoss, type MlpSpec, predict, unflattenWeights } from '../models/mlp.js';
 import type { OptimizerOptions } from '../optim/registry.js';
@@ -136,6 +136,19 @@ function logisticBreastCancer(seed: number): ExperimentProblem {
   );
 }
 
+function mlpBlobs(seed: number): ExperimentProblem {
+  const data = threeBlobs({ seed });
+  const spec: MlpSpec = { sizes: [2, 16, 16, 3], activations: ['tanh', 'tanh', 'identity'], likelihood: 'categorical' };
+  return classifier(
+    'mlp-blobs',
+    'MLP 2-16-16-3 (tanh) on three overlapping Gaussian classes in the plane (355 parameters, 150 train / 150 test, synthetic, seeded)',
+    spec,
+    data,
+    seed,
+    { targetLoss: 0.05, iterations: 150, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 } } },
+  );
+}
+
 function softmaxDigits(seed: number): ExperimentProblem {
   const data = loadDigits({ seed });
   const spec: MlpSpec = { sizes: [64, 10], activations: ['identity'], likelihood: 'categorical' };
@@ -195,6 +208,7 @@ function autoencoderDigits(seed: number): ExperimentProblem {
 export const PROBLEMS: readonly ProblemEntry[] = [
   { name: 'linear-regression', summary: 'ill-conditioned linear regression (synthetic, condition number about 1e4)', build: linearRegression },
   { name: 'logistic-breast-cancer', summary: 'logistic regression on Breast Cancer Wisconsin', build: logisticBreastCancer },
+  { name: 'mlp-blobs', summary: 'MLP 2-16-16-3 on three overlapping Gaussian classes (synthetic)', build: mlpBlobs },
   { name: 'softmax-digits', summary: 'softmax regression on the 8x8 digits', build: softmaxDigits },
   { name: 'mlp-digits', summary: 'MLP 64-32-10 classifier on the 8x8 digits', build: mlpDigits },
   { name: 'autoencoder-digits', summary: 'autoencoder 64-32-8-32-64 on the 8x8 digits', build: autoencoderDigits },
