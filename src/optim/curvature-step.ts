@@ -68,7 +68,7 @@ export interface CurvatureStepOptions {
   maxDamping?: number;
   /** Step rescaling by the quadratic model ['alpha-mu']. */
   rescale?: StepRescale;
-  /** KL bound κ, or null for no clip [1e-2]. */
+  /** KL bound κ on the squared Fisher norm of a step, or null for no clip [1]. */
   klClip?: number | null;
 }
 
@@ -91,7 +91,7 @@ export const CURVATURE_STEP_DEFAULTS = {
   damping: 1e-3,
   adaptiveDamping: true,
   rescale: 'alpha-mu',
-  klClip: 1e-2,
+  klClip: 1,
 } as const satisfies CurvatureStepOptions;
 
 /** What the last step did, for diagnostics and tests. */

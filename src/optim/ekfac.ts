@@ -10,7 +10,7 @@
  * | 'monte-carlo'] ['fisher'], emaDecay [0.95], basisEvery [1], clip
  * (eigenvalue clipping) [none], rcond [1e-12], adaptiveDamping [true],
  * dampingEvery [5], dampingDecay [19/20], minDamping [1e-8], maxDamping [1e8],
- * rescale ['alpha-mu' | 'alpha' | 'none'], klClip [1e-2 | null].
+ * rescale ['alpha-mu' | 'alpha' | 'none'], klClip [1 | null].
  * Needs a ModelBatch in extra. Unknown option names are errors.
  * Example: `ekfac({ damping: 1e-2, klClip: null })`.
  * References: T. George et al., "Fast approximate natural gradient descent in a

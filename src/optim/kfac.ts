@@ -13,7 +13,7 @@
  * fisher ['fisher' | 'empirical-fisher' | 'monte-carlo'] ['fisher'],
  * emaDecay ε [0.95], inverseEvery T [1], adaptiveDamping [true],
  * dampingEvery T1 [5], dampingDecay [19/20], minDamping [1e-8],
- * maxDamping [1e8], rescale ['alpha-mu' | 'alpha' | 'none'], klClip κ [1e-2 | null].
+ * maxDamping [1e8], rescale ['alpha-mu' | 'alpha' | 'none'], klClip κ [1 | null].
  * Needs a ModelBatch in extra (with an rng for 'monte-carlo'). Unknown option
  * names are errors. Example: `kfac({ damping: 1e-2, rescale: 'alpha' })`;
  * `kfac({ adaptiveDamping: false, rescale: 'none', klClip: null })` is the
