@@ -54,7 +54,7 @@ export interface ScaleByEkfacOptions extends StabilityOptions {
 export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery'];
 
 /** The EKFAC preconditioner, its damping given per step. */
-export function ekfacPreconditionerTransform(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
+export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
   const stab: StabilityOptions = { damping: o.damping ?? 1e-3, clip: o.clip, rcond: o.rcond };
   validateStability(stab);
   const fisher = requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
@@ -82,7 +82,7 @@ export function ekfacPreconditionerTransform(o: ScaleByEkfacOptions = {}): Dampe
 
 /** The EKFAC preconditioned gradient with a fixed damping [1e-3]. */
 export function scaleByEkfac(o: ScaleByEkfacOptions = {}): Transform<EkfacState, ModelBatch> {
-  return withFixedDamping(ekfacPreconditionerTransform(o), o.damping ?? 1e-3, 'ekfac');
+  return withFixedDamping(ekfacDampedPreconditioner(o), o.damping ?? 1e-3, 'ekfac');
 }
 
 export interface EkfacOptions extends ScaleByEkfacOptions, CurvatureStepOptions {}
@@ -93,5 +93,5 @@ export const EKFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCAL
 /** EKFAC inside K-FAC's step control (curvature-step.ts). */
 export function ekfac(o: EkfacOptions = {}): Transform<CurvatureStepState<EkfacState>, ModelBatch> {
   rejectUnknownKeys(o, EKFAC_OPTION_KEYS, 'ekfac', 'the ekfac options');
-  return curvatureStep(ekfacPreconditionerTransform(o), o, 'ekfac');
+  return curvatureStep(ekfacDampedPreconditioner(o), o, 'ekfac');
 }

@@ -48,6 +48,7 @@ import { batchWeights, type ModelBatch, requireRng } from './extra.js';
 import type { Transform } from './transform.js';
 
 export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
+export const KFAC_FISHER_CHOICES: readonly KfacFisherChoice[] = ['fisher', 'empirical-fisher', 'monte-carlo'];
 
 export interface KfacState {
   count: number;
@@ -95,14 +96,12 @@ function validateKfacOptions(o: ScaleByKfacOptions): void {
   requireIntegerInRange(o.inverseEvery ?? 1, 'inverseEvery', 1);
 }
 
-export const KFAC_FISHER_CHOICES: readonly KfacFisherChoice[] = ['fisher', 'empirical-fisher', 'monte-carlo'];
-
 /**
  * The K-FAC preconditioner with running-average factors, its damping given
  * per step: the damped inverses are factorized every `inverseEvery` steps
  * and whenever the damping has changed since the last factorization.
  */
-export function kfacPreconditionerTransform(o: ScaleByKfacOptions = {}): DampedPreconditioner<KfacState> {
+export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPreconditioner<KfacState> {
   validateKfacOptions(o);
   const scheme = o.dampingScheme ?? 'pi-factored';
   const fisher = o.fisher ?? 'fisher';
@@ -132,7 +131,7 @@ export function kfacPreconditionerTransform(o: ScaleByKfacOptions = {}): DampedP
 
 /** The K-FAC preconditioned gradient with running-average factors and a fixed damping [1e-3]. */
 export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, ModelBatch> {
-  return withFixedDamping(kfacPreconditionerTransform(o), o.damping ?? 1e-3, 'kfac');
+  return withFixedDamping(kfacDampedPreconditioner(o), o.damping ?? 1e-3, 'kfac');
 }
 
 export interface KfacOptions extends ScaleByKfacOptions, CurvatureStepOptions {}
@@ -143,5 +142,5 @@ export const KFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCALE
 /** K-FAC as Martens and Grosse run it: the preconditioner inside K-FAC's step control (curvature-step.ts). */
 export function kfac(o: KfacOptions = {}): Transform<CurvatureStepState<KfacState>, ModelBatch> {
   rejectUnknownKeys(o, KFAC_OPTION_KEYS, 'kfac', 'the kfac options');
-  return curvatureStep(kfacPreconditionerTransform(o), o, 'kfac');
+  return curvatureStep(kfacDampedPreconditioner(o), o, 'kfac');
 }
