@@ -145,7 +145,7 @@ function mlpBlobs(seed: number): ExperimentProblem {
     spec,
     data,
     seed,
-    { targetLoss: 0.05, iterations: 150, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 } } },
+    { targetLoss: 0.05, iterations: 150, optimizerOptions: { sgd: { lr: 3 }, momentum: { lr: 3, decay: 0.9 }, adam: { lr: 0.3 } } },
   );
 }
 
@@ -171,7 +171,7 @@ function mlpDigits(seed: number): ExperimentProblem {
     spec,
     data,
     seed,
-    { targetLoss: 0.01, iterations: 300, optimizerOptions: { sgd: { lr: 2 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 }, kfac: { lr: 1, damping: 0.03 }, ekfac: { lr: 1, damping: 0.03 } } },
+    { targetLoss: 0.01, iterations: 300, optimizerOptions: { sgd: { lr: 2 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 } } },
   );
 }
 
@@ -197,8 +197,8 @@ function autoencoderDigits(seed: number): ExperimentProblem {
       sgd: { lr: 0.2 },
       momentum: { lr: 0.1, decay: 0.9 },
       adam: { lr: 0.01 },
-      kfac: { fisher: 'monte-carlo', lr: 0.5, damping: 0.1 },
-      ekfac: { fisher: 'monte-carlo', lr: 0.5, damping: 0.1 },
+      kfac: { fisher: 'monte-carlo' },
+      ekfac: { fisher: 'monte-carlo' },
     },
     plot: { offset: constant, yLabel: 'half squared error per image' },
     evaluate: testLoss(spec, data.testInputs, testTargets),
