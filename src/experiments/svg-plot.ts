@@ -11,9 +11,10 @@
  * axis); the log axis has a tick per decade, or at 1, 2 and 5 times each
  * power of ten when it spans at most two decades, or every 2nd, 5th, ...
  * decade when it spans more than eight.
- * Series: 20 colours chosen for a minimum pairwise CIELAB distance of 30
- * (ΔE76; Tableau 10 alone has 27.7), the series after the tenth also dashed,
- * so no two of the first 20 look alike.
+ * Series: 20 colours chosen for a minimum pairwise CIELAB distance of 29
+ * (ΔE76; Tableau 10 alone has 27.7), none of them black (the target line's
+ * colour), the series after the tenth also dashed, so no two of the first 20
+ * look alike.
  */
 import type { TrainRecord } from '../optim/train.js';
 
@@ -37,12 +38,13 @@ export interface LossPlotOptions {
 
 /**
  * Greedy max-min selection in CIELAB from Tableau 10, Kelly's colours of
- * maximum contrast and ColorBrewer's Set1/Dark2 (light colours, L* > 82,
- * excluded for contrast on white); minimum pairwise ΔE76 = 30.0.
+ * maximum contrast and ColorBrewer's Set1/Dark2, leaving out light colours
+ * (L* > 82, faint on white) and black (kept for the target line); minimum
+ * pairwise ΔE76 = 29.1.
  */
 export const PALETTE: readonly string[] = [
-  '#1f77b4', '#ff7f0e', '#006400', '#be0032', '#604e97', '#654522', '#e377c2', '#7f7f7f', '#808000', '#00ced1',
-  '#000000', '#f3c300', '#000080', '#9acd32', '#f99379', '#ff00ff', '#1b9e77', '#c2b280', '#a1caf1', '#ff1493',
+  '#1f77b4', '#ff7f0e', '#006400', '#be0032', '#604e97', '#654522', '#e377c2', '#999999', '#808000', '#00ced1',
+  '#2f4f4f', '#f3c300', '#000080', '#9acd32', '#f99379', '#ff00ff', '#1b9e77', '#c2b280', '#a1caf1', '#ff1493',
 ];
 /** Dash pattern of each block of ten series ('' = solid). */
 export const DASHES: readonly string[] = ['', '6,3', '2,2', '9,3,2,3'];
