@@ -98,3 +98,36 @@ export function curvatureOperator(
     },
   };
 }
+
+/**
+ * The quadratic forms v_iᵀ C v_j of a few vectors for C the Fisher or the
+ * generalized Gauss-Newton, (1/N) Σ_n (J_n v_i)ᵀ M_n (J_n v_j), from one
+ * forward-mode product J_n v_i per vector and example and no backward pass:
+ * cheaper than the k products C v_i when only the forms are needed (the
+ * quadratic model of a step).
+ */
+export function gaussNewtonForms(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  kind: 'fisher' | 'ggn',
+  vectors: readonly Vec[],
+): number[][] {
+  const lik = likelihoodModel(spec.likelihood);
+  const k = vectors.length;
+  const forms = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  inputs.forEach((x, n) => {
+    const f = forward(spec, weights, x).output;
+    const M = kind === 'fisher' ? lik.fisher(f) : lik.hessian(f, targets[n]);
+    const D = f.length;
+    const Jv = vectors.map((v) => jvp(spec, weights, x, v));
+    const MJv = Jv.map((u) => {
+      const out = new Float64Array(D);
+      for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) out[i] += M.data[i * D + j] * u[j];
+      return out;
+    });
+    for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) for (let d = 0; d < D; d++) forms[i][j] += Jv[i][d] * MJv[j][d];
+  });
+  return forms.map((row) => row.map((v) => v / inputs.length));
+}

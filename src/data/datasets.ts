@@ -322,3 +322,48 @@ export function illConditionedRegression(options: IllConditionedOptions = {}): R
     minimumHalfMse: sse / (2 * N),
   };
 }
+
+export interface BlobsOptions {
+  /** Training rows [150]; the test split has as many. */
+  samples?: number;
+  /** Standard deviation of each class around its centre [0.5]. */
+  spread?: number;
+  seed?: number;
+}
+
+/**
+ * Three Gaussian classes in the plane, centred on the unit circle at 90°,
+ * 210° and 330° with standard deviation `spread` (0.5: the classes overlap),
+ * labels in turn 0, 1, 2; training and test rows drawn from the same seeded
+ * generator, test rows after the training rows.
+ */
+export function threeBlobs(o: BlobsOptions = {}): Dataset {
+  const N = o.samples ?? 150;
+  const spread = o.spread ?? 0.5;
+  if (!Number.isInteger(N) || N < 3) throw new NatgradError('samples', `must be an integer >= 3, got ${N}`);
+  if (!(spread > 0 && Number.isFinite(spread))) throw new NatgradError('spread', `must be a finite number > 0, got ${spread}`);
+  const rng = new Rng(o.seed ?? 0);
+  const centres = [90, 210, 330].map((deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
+  const draw = (n: number) => {
+    const inputs: Vec[] = [];
+    const labels: number[] = [];
+    for (let r = 0; r < n; r++) {
+      const c = r % 3;
+      inputs.push(Float64Array.of(centres[c][0] + spread * rng.normal(), centres[c][1] + spread * rng.normal()));
+      labels.push(c);
+    }
+    return { inputs, labels };
+  };
+  const train = draw(N);
+  const test = draw(N);
+  return {
+    name: 'three-blobs',
+    trainInputs: train.inputs,
+    trainLabels: train.labels,
+    testInputs: test.inputs,
+    testLabels: test.labels,
+    classes: 3,
+    featureMean: new Float64Array(2),
+    featureStd: Float64Array.of(1, 1),
+  };
+}

@@ -64,3 +64,34 @@ export function adaptDamping(damping: number, ratio: number, rule: DampingRule):
   if (ratio > GOOD_RATIO) return Math.max(rule.minDamping, damping / rule.boost);
   return damping;
 }
+
+/**
+ * K-FAC's schedule of the rule (Martens and Grosse 2015, section 6.5): ρ is
+ * measured on every `every`-th step (T1) and λ moves by ω1 = decay^T1
+ * (decay 19/20 in the paper), i.e. boost = 1/ω1, so that λ can change by the
+ * same factor per step whatever T1 is.
+ */
+export interface DampingScheduleOptions extends Omit<DampingRuleOptions, 'boost'> {
+  /** T1: steps per adaptation [5]. */
+  every?: number;
+  /** Per-step factor, ω1 = decay^every [19/20]. */
+  decay?: number;
+}
+
+/** A validated schedule: the rule and its period. */
+export interface DampingSchedule {
+  readonly rule: DampingRule;
+  readonly every: number;
+}
+
+/** Validates K-FAC's damping schedule; `path` prefixes the option names in errors. */
+export function dampingSchedule(o: DampingScheduleOptions, initialDamping: number): DampingSchedule {
+  const every = o.every ?? 5;
+  const decay = o.decay ?? 19 / 20;
+  if (!(Number.isInteger(every) && every >= 1)) throw new NatgradError('dampingEvery', `must be an integer >= 1, got ${every}`);
+  if (!(decay > 0 && decay < 1)) throw new NatgradError('dampingDecay', `must be a number in (0, 1), got ${decay}`);
+  return { rule: dampingRule({ minDamping: o.minDamping, maxDamping: o.maxDamping, boost: decay ** -every }, initialDamping), every };
+}
+
+/** Whether the step with 0-based index `count` ends an adaptation period (the paper's k ≡ 0 mod T1, counting from 1). */
+export const adaptationDue = (schedule: DampingSchedule, count: number): boolean => (count + 1) % schedule.every === 0;

@@ -2,24 +2,39 @@
  * EKFAC: K-FAC's Kronecker eigenbasis (from running-average factors, refreshed
  * every `basisEvery` steps) with the diagonal re-estimated every step in that
  * basis from per-example gradients (running average, restarted when the basis
- * changes), preconditioner Q diag(1/(s + λ)) Qᵀ per layer.
+ * changes), preconditioner Q diag(1/(s + λ)) Qᵀ per layer. `ekfac()` wraps
+ * the preconditioned gradient in K-FAC's step control (curvature-step.ts):
+ * quadratic-model rescaling (α, μ), the KL clip and Levenberg-Marquardt damping.
  *
- * Options [defaults]: lr [1], damping λ [1e-3], fisher ['fisher' | 'empirical-fisher'
- * | 'monte-carlo'] ['fisher'], emaDecay [0.95], basisEvery [1], clip [none].
- * Needs a ModelBatch in extra. Example: `ekfac({ lr: 0.5, damping: 1e-2 })`.
- * Reference: T. George et al., "Fast approximate natural gradient descent in a
- * Kronecker-factored eigenbasis", NeurIPS 2018 (Algorithm 1).
+ * Options [defaults]: lr [1], damping λ₀ [1e-3], fisher ['fisher' | 'empirical-fisher'
+ * | 'monte-carlo'] ['fisher'], emaDecay [0.95], basisEvery [1], clip
+ * (eigenvalue clipping) [none], rcond [1e-12], adaptiveDamping [true],
+ * dampingEvery [5], dampingDecay [19/20], minDamping [1e-8], maxDamping [1e8],
+ * rescale ['alpha-mu' | 'alpha' | 'none'], klClip [1 | null].
+ * Needs a ModelBatch in extra. Unknown option names are errors.
+ * Example: `ekfac({ damping: 1e-2, klClip: null })`.
+ * References: T. George et al., "Fast approximate natural gradient descent in a
+ * Kronecker-factored eigenbasis", NeurIPS 2018 (Algorithm 1); J. Martens and
+ * R. Grosse, ICML 2015 (sections 6.4, 6.5, 7) for the step control.
  */
-import { NatgradError } from '../core/errors.js';
+import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import { ekfacBases, ekfacInverseOperator, ekfacScalings, type EkfacBasis, inParameterOrder } from '../curvature/ekfac.js';
 import { kfacFactors } from '../curvature/kfac.js';
 import { type StabilityOptions, emaMatrix, validateDecay, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { sampleTargets } from '../models/mlp.js';
-import { assertFiniteUpdate, type Schedule, scaleByLearningRate } from './common.js';
-import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
-import type { KfacFisherChoice } from './kfac.js';
-import { chain, type Transform } from './transform.js';
+import { assertFiniteUpdate } from './common.js';
+import {
+  CURVATURE_STEP_OPTION_KEYS,
+  type CurvatureStepOptions,
+  type CurvatureStepState,
+  curvatureStep,
+  type DampedPreconditioner,
+  withFixedDamping,
+} from './curvature-step.js';
+import { batchWeights, type ModelBatch, requireRng } from './extra.js';
+import { KFAC_FISHER_CHOICES, type KfacFisherChoice } from './kfac.js';
+import type { Transform } from './transform.js';
 
 export interface EkfacState {
   count: number;
@@ -35,21 +50,20 @@ export interface ScaleByEkfacOptions extends StabilityOptions {
   basisEvery?: number;
 }
 
-export function scaleByEkfac(o: ScaleByEkfacOptions = {}): Transform<EkfacState, ModelBatch> {
+/** The option names of scaleByEkfac. */
+export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery'];
+
+/** The EKFAC preconditioner, its damping given per step. */
+export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
   const stab: StabilityOptions = { damping: o.damping ?? 1e-3, clip: o.clip, rcond: o.rcond };
   validateStability(stab);
-  const fisher = o.fisher ?? 'fisher';
+  const fisher = requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
   const decay = o.emaDecay ?? 0.95;
-  const every = o.basisEvery ?? 1;
   validateDecay(decay, 'emaDecay');
-  if (!['fisher', 'empirical-fisher', 'monte-carlo'].includes(fisher)) {
-    throw new NatgradError('fisher', `must be one of fisher, empirical-fisher, monte-carlo, got ${JSON.stringify(fisher)}`);
-  }
-  if (!(Number.isInteger(every) && every >= 1)) throw new NatgradError('basisEvery', `must be an integer >= 1, got ${every}`);
+  const every = requireIntegerInRange(o.basisEvery ?? 1, 'basisEvery', 1);
   return {
     init: () => ({ count: 0, A: null, G: null, bases: null, scalings: null }),
-    update(g, s, params, extra) {
-      const b = requireModelBatch(extra, params, 'ekfac');
+    update(g, s, params, b, damping) {
       const w = batchWeights(b, params);
       const targets = fisher === 'monte-carlo' ? sampleTargets(b.spec, w, b.inputs, requireRng(b, 'ekfac')) : b.targets;
       const kind = fisher === 'fisher' ? 'fisher' : 'empirical-fisher';
@@ -60,14 +74,24 @@ export function scaleByEkfac(o: ScaleByEkfacOptions = {}): Transform<EkfacState,
       const bases = refresh ? ekfacBases(A.map((a, l) => ({ A: a, G: G[l] }))) : (s.bases as EkfacBasis[]);
       const fresh = ekfacScalings(b.spec, w, b.inputs, targets, kind, bases);
       const scalings = fresh.map((S, l) => emaMatrix(refresh ? null : (s.scalings?.[l] ?? null), S, decay));
-      const inv = inParameterOrder(b.spec, ekfacInverseOperator(bases.map((q, l) => ({ ...q, scalings: scalings[l] })), stab));
+      const inv = inParameterOrder(b.spec, ekfacInverseOperator(bases.map((q, l) => ({ ...q, scalings: scalings[l] })), { ...stab, damping }));
       return [assertFiniteUpdate(inv.matvec(g), 'ekfac'), { count: s.count + 1, A, G, bases, scalings }] as const;
     },
   };
 }
 
-export interface EkfacOptions extends ScaleByEkfacOptions {
-  lr?: Schedule;
+/** The EKFAC preconditioned gradient with a fixed damping [1e-3]. */
+export function scaleByEkfac(o: ScaleByEkfacOptions = {}): Transform<EkfacState, ModelBatch> {
+  return withFixedDamping(ekfacDampedPreconditioner(o), o.damping ?? 1e-3, 'ekfac');
 }
 
-export const ekfac = (o: EkfacOptions = {}): Transform<unknown[], ModelBatch> => chain<ModelBatch>(scaleByEkfac(o), scaleByLearningRate(o.lr ?? 1));
+export interface EkfacOptions extends ScaleByEkfacOptions, CurvatureStepOptions {}
+
+/** Every option name of ekfac(). */
+export const EKFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCALE_BY_EKFAC_OPTION_KEYS, ...CURVATURE_STEP_OPTION_KEYS])];
+
+/** EKFAC inside K-FAC's step control (curvature-step.ts). */
+export function ekfac(o: EkfacOptions = {}): Transform<CurvatureStepState<EkfacState>, ModelBatch> {
+  rejectUnknownKeys(o, EKFAC_OPTION_KEYS, 'ekfac', 'the ekfac options');
+  return curvatureStep(ekfacDampedPreconditioner(o), o, 'ekfac');
+}

@@ -23,3 +23,6 @@ export * from './train.js';
 export * from './registry.js';
 export * from './hessian-free.js';
 export * from './damping.js';
+export * from './curvature-step.js';
+export * from './quadratic-model.js';
+export * from './kl-clip.js';

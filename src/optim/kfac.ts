@@ -4,17 +4,25 @@
  * the preconditioner (the damped inverse of kfacUpdate, scheme 'factored',
  * 'pi-factored' or 'exact') uses the factors frozen at the last refresh,
  * every `inverseEvery` steps, when the damped inverses are factorized once
- * (kfacPreconditioner) and reused until the next refresh. The step is -lr · update.
+ * (kfacPreconditioner) and reused until the next refresh or damping change.
+ * `kfac()` wraps the preconditioned gradient Δ in K-FAC's step control
+ * (curvature-step.ts): the step α Δ + μ δ_prev minimizing the exact-Fisher
+ * quadratic model, the KL clip, and Levenberg-Marquardt damping.
  *
- * Options [defaults]: lr [1], damping λ [1e-3], dampingScheme ['pi-factored'],
+ * Options [defaults]: lr [1], damping λ₀ [1e-3], dampingScheme ['pi-factored'],
  * fisher ['fisher' | 'empirical-fisher' | 'monte-carlo'] ['fisher'],
- * emaDecay ε [0.95], inverseEvery T [1]. Needs a ModelBatch in extra (with an
- * rng for 'monte-carlo'). Example: `kfac({ lr: 0.5, damping: 1e-2, inverseEvery: 5 })`.
+ * emaDecay ε [0.95], inverseEvery T [1], adaptiveDamping [true],
+ * dampingEvery T1 [5], dampingDecay [19/20], minDamping [1e-8],
+ * maxDamping [1e8], rescale ['alpha-mu' | 'alpha' | 'none'], klClip κ [1 | null].
+ * Needs a ModelBatch in extra (with an rng for 'monte-carlo'). Unknown option
+ * names are errors. Example: `kfac({ damping: 1e-2, rescale: 'alpha' })`;
+ * `kfac({ adaptiveDamping: false, rescale: 'none', klClip: null })` is the
+ * plain step -lr (F̃ + λ)⁻¹ g with a fixed λ.
  * Reference: J. Martens and R. Grosse, "Optimizing neural networks with
- * Kronecker-factored approximate curvature", ICML 2015 (sections 5, 6.3, 8).
+ * Kronecker-factored approximate curvature", ICML 2015 (sections 5, 6, 7, 8).
  */
-import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
+import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import {
   type KfacDampingScheme,
   KFAC_DAMPING_SCHEMES,
@@ -27,11 +35,20 @@ import {
 import { emaMatrix, validateDecay } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import { layerCount, layerHasBias, type MlpSpec, sampleTargets } from '../models/mlp.js';
-import { assertFiniteUpdate, type Schedule, scaleByLearningRate } from './common.js';
-import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
-import { chain, type Transform } from './transform.js';
+import { assertFiniteUpdate } from './common.js';
+import {
+  CURVATURE_STEP_OPTION_KEYS,
+  type CurvatureStepOptions,
+  type CurvatureStepState,
+  curvatureStep,
+  type DampedPreconditioner,
+  withFixedDamping,
+} from './curvature-step.js';
+import { batchWeights, type ModelBatch, requireRng } from './extra.js';
+import type { Transform } from './transform.js';
 
 export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
+export const KFAC_FISHER_CHOICES: readonly KfacFisherChoice[] = ['fisher', 'empirical-fisher', 'monte-carlo'];
 
 export interface KfacState {
   count: number;
@@ -42,9 +59,12 @@ export interface KfacState {
   frozen: { A: Matrix; G: Matrix }[] | null;
   /** Per layer, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
   preconditioners: KfacPreconditioner[] | null;
+  /** The damping `preconditioners` were factorized with. */
+  frozenDamping: number;
 }
 
 export interface ScaleByKfacOptions {
+  /** λ (the initial λ under adaptive damping) [1e-3]. */
   damping?: number;
   dampingScheme?: KfacDampingScheme;
   fisher?: KfacFisherChoice;
@@ -66,24 +86,30 @@ export function layerGradientMatrices(spec: MlpSpec, g: Vec): Matrix[] {
   return mats;
 }
 
-/** The K-FAC preconditioned gradient with running-average factors. */
-export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, ModelBatch> {
-  const damping = o.damping ?? 1e-3;
+/** The option names of scaleByKfac. */
+export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery'];
+
+function validateKfacOptions(o: ScaleByKfacOptions): void {
+  requireOneOf(o.dampingScheme ?? 'pi-factored', KFAC_DAMPING_SCHEMES, 'dampingScheme');
+  requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
+  validateDecay(o.emaDecay ?? 0.95, 'emaDecay');
+  requireIntegerInRange(o.inverseEvery ?? 1, 'inverseEvery', 1);
+}
+
+/**
+ * The K-FAC preconditioner with running-average factors, its damping given
+ * per step: the damped inverses are factorized every `inverseEvery` steps
+ * and whenever the damping has changed since the last factorization.
+ */
+export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPreconditioner<KfacState> {
+  validateKfacOptions(o);
   const scheme = o.dampingScheme ?? 'pi-factored';
   const fisher = o.fisher ?? 'fisher';
   const decay = o.emaDecay ?? 0.95;
   const every = o.inverseEvery ?? 1;
-  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
-  if (!KFAC_DAMPING_SCHEMES.includes(scheme)) throw new NatgradError('dampingScheme', `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
-  if (!['fisher', 'empirical-fisher', 'monte-carlo'].includes(fisher)) {
-    throw new NatgradError('fisher', `must be one of fisher, empirical-fisher, monte-carlo, got ${JSON.stringify(fisher)}`);
-  }
-  validateDecay(decay, 'emaDecay');
-  if (!(Number.isInteger(every) && every >= 1)) throw new NatgradError('inverseEvery', `must be an integer >= 1, got ${every}`);
   return {
-    init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null }),
-    update(g, s, params, extra) {
-      const b = requireModelBatch(extra, params, 'kfac');
+    init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null, frozenDamping: Number.NaN }),
+    update(g, s, params, b, damping) {
       const w = batchWeights(b, params);
       // A Monte Carlo K-FAC is the empirical one at targets drawn from the model.
       const targets = fisher === 'monte-carlo' ? sampleTargets(b.spec, w, b.inputs, requireRng(b, 'kfac')) : b.targets;
@@ -93,17 +119,28 @@ export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, Mo
       const G = layers.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
       const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
       const frozen = refresh ? A.map((a, l) => ({ A: a, G: G[l] })) : s.frozen!;
-      const preconditioners = refresh ? frozen.map((f) => kfacPreconditioner(f, damping, scheme)) : s.preconditioners!;
+      const refactor = refresh || damping !== s.frozenDamping;
+      const preconditioners = refactor ? frozen.map((f) => kfacPreconditioner(f, damping, scheme)) : s.preconditioners!;
       const grads = layerGradientMatrices(b.spec, g);
       const updates = grads.map((gradient, l) => preconditioners[l].apply(gradient));
       const out = paramsFromLayerMatrices(b.spec, updates);
-      return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen, preconditioners }] as const;
+      return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen, preconditioners, frozenDamping: damping }] as const;
     },
   };
 }
 
-export interface KfacOptions extends ScaleByKfacOptions {
-  lr?: Schedule;
+/** The K-FAC preconditioned gradient with running-average factors and a fixed damping [1e-3]. */
+export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, ModelBatch> {
+  return withFixedDamping(kfacDampedPreconditioner(o), o.damping ?? 1e-3, 'kfac');
 }
 
-export const kfac = (o: KfacOptions = {}): Transform<unknown[], ModelBatch> => chain<ModelBatch>(scaleByKfac(o), scaleByLearningRate(o.lr ?? 1));
+export interface KfacOptions extends ScaleByKfacOptions, CurvatureStepOptions {}
+
+/** Every option name of kfac(). */
+export const KFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCALE_BY_KFAC_OPTION_KEYS, ...CURVATURE_STEP_OPTION_KEYS])];
+
+/** K-FAC as Martens and Grosse run it: the preconditioner inside K-FAC's step control (curvature-step.ts). */
+export function kfac(o: KfacOptions = {}): Transform<CurvatureStepState<KfacState>, ModelBatch> {
+  rejectUnknownKeys(o, KFAC_OPTION_KEYS, 'kfac', 'the kfac options');
+  return curvatureStep(kfacDampedPreconditioner(o), o, 'kfac');
+}

@@ -96,8 +96,9 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry('hessian-free', 'Hessian-free (Martens 2010): truncated CG on Gauss-Newton products, adaptive damping, line search', { curvature: 'ggn', damping: 1e-3, boost: 1.5, cg: { maxIterations: 50, progressTolerance: 5e-4, warmStartDecay: 0.95 } }, true, hessianFree, HESSIAN_FREE_OPTION_KINDS),
   entry('natural-gradient-low-rank', 'natural gradient, Fisher factor inverted by Woodbury', { lr: 1, fisher: 'exact', solver: 'low-rank', damping: 1e-3 }, true, naturalGradient, NATURAL_GRADIENT_OPTION_KINDS),
   entry('natural-gradient-block-diagonal', 'natural gradient with per-layer Fisher blocks', { lr: 1, fisher: 'exact', solver: 'block-diagonal', damping: 1e-3 }, true, naturalGradient, NATURAL_GRADIENT_OPTION_KINDS),
-  entry('kfac', 'K-FAC (Martens and Grosse 2015)', { lr: 1, damping: 1e-3, dampingScheme: 'pi-factored', fisher: 'fisher', emaDecay: 0.95, inverseEvery: 1 }, true, kfac),
-  entry('ekfac', 'EKFAC (George et al. 2018)', { lr: 1, damping: 1e-3, fisher: 'fisher', emaDecay: 0.95, basisEvery: 1 }, true, ekfac, STABILITY_OPTION_KINDS),
+  // Step control of Martens and Grosse (2015, sections 6.4-6.5, 7) on by default; κ = 1 measured (docs/experiments.md)
+  entry('kfac', 'K-FAC (Martens and Grosse 2015): adaptive damping, quadratic-model step (α, μ), KL clip', { lr: 1, damping: 1e-3, dampingScheme: 'pi-factored', fisher: 'fisher', emaDecay: 0.95, inverseEvery: 1, adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, kfac),
+  entry('ekfac', 'EKFAC (George et al. 2018) with the K-FAC step control', { lr: 1, damping: 1e-3, fisher: 'fisher', emaDecay: 0.95, basisEvery: 1, adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, ekfac, STABILITY_OPTION_KINDS),
   entry('shampoo', 'Shampoo (Gupta et al. 2018)', { lr: 0.1, epsilon: 1e-4, preconditionEvery: 1 }, true, shampoo, SHAMPOO_OPTION_KINDS),
 ];
 

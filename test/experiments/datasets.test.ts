@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import type { Vec } from '../../src/core/vec.js';
-import { columnStatistics, illConditionedRegression, loadBreastCancer, loadDigits, seededPermutation } from '../../src/data/datasets.js';
+import { NatgradError } from '../../src/core/errors.js';
+import { columnStatistics, illConditionedRegression, loadBreastCancer, loadDigits, seededPermutation, threeBlobs } from '../../src/data/datasets.js';
 
 // Sums of ~1500 terms of size ~10 in float64 carry rounding of order N·eps·max ≈ 1e-11.
 const ROUNDING = 1e-10;
@@ -106,5 +107,32 @@ describe('ill-conditioned regression', () => {
     // E[half MSE at the optimum] = σ²(N - d - 1) / (2N) ≈ 0.0047 for σ = 0.1, N = 400, d = 20.
     expect(a.minimumHalfMse).toBeGreaterThan(0.003);
     expect(a.minimumHalfMse).toBeLessThan(0.0065);
+  });
+});
+
+describe('three Gaussian blobs', () => {
+  const data = threeBlobs({ seed: 2 });
+  test('150 training and 150 test rows in the plane, labels 0, 1, 2 in turn', () => {
+    expect(data.trainInputs).toHaveLength(150);
+    expect(data.testInputs).toHaveLength(150);
+    expect(data.trainInputs.every((x) => x.length === 2)).toBe(true);
+    expect(data.trainLabels.slice(0, 6)).toEqual([0, 1, 2, 0, 1, 2]);
+  });
+  test('class means lie within 4 standard errors (0.5 / sqrt(50) per coordinate) of the centres on the unit circle', () => {
+    const se = 0.5 / Math.sqrt(50);
+    [90, 210, 330].forEach((deg, c) => {
+      const rows = data.trainInputs.filter((_, n) => data.trainLabels[n] === c);
+      const mean = [0, 1].map((j) => rows.reduce((a, r) => a + r[j], 0) / rows.length);
+      expect(Math.abs(mean[0] - Math.cos((deg * Math.PI) / 180))).toBeLessThan(4 * se);
+      expect(Math.abs(mean[1] - Math.sin((deg * Math.PI) / 180))).toBeLessThan(4 * se);
+    });
+  });
+  test('seeded: the same seed gives the same rows, another seed others', () => {
+    expect(threeBlobs({ seed: 2 }).trainInputs[7]).toEqual(data.trainInputs[7]);
+    expect(threeBlobs({ seed: 3 }).trainInputs[7]).not.toEqual(data.trainInputs[7]);
+  });
+  test('bad sizes are refused', () => {
+    expect(() => threeBlobs({ samples: 2 })).toThrow(NatgradError);
+    expect(() => threeBlobs({ spread: 0 })).toThrow(/spread/);
   });
 });
