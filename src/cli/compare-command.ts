@@ -8,7 +8,7 @@
 import { progressBar } from '../experiments/progress.js';
 import { resultsMarkdown, resultsTable, winners } from '../experiments/report.js';
 import { problemOptimizerOptions, type RunResult, runOptimizer } from '../experiments/run.js';
-import { lossPlotSvg } from '../experiments/svg-plot.js';
+import { formatNumber, lossPlotSvg } from '../experiments/svg-plot.js';
 import { errorLine } from './error-message.js';
 import { parseOptimizerList, parseSettings } from './experiment-options.js';
 import type { Io } from './io.js';
@@ -57,7 +57,7 @@ export async function compareCommand(opts: CompareCommandOptions, io: Io): Promi
     io.stdout(header + resultsTable(results) + '\n' + winnerLine(results));
     if (opts.svg !== undefined) {
       const svg = lossPlotSvg({
-        title: `${problem.name} (target ${settings.targetLoss.toPrecision(6)})`,
+        title: `${problem.name} (target ${formatNumber(settings.targetLoss)})`,
         series: results.map((r) => ({ name: r.optimizer, history: r.history })),
         targetLoss: settings.targetLoss,
         offset: problem.plot.offset,

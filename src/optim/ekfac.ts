@@ -34,7 +34,7 @@ import {
 } from './curvature-step.js';
 import { batchWeights, type ModelBatch, requireRng } from './extra.js';
 import { KFAC_FISHER_CHOICES, type KfacFisherChoice } from './kfac.js';
-import type { Transform } from './transform.js';
+import { guarded, type Transform } from './transform.js';
 
 export interface EkfacState {
   count: number;
@@ -92,6 +92,6 @@ export const EKFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCAL
 
 /** EKFAC inside K-FAC's step control (curvature-step.ts). */
 export function ekfac(o: EkfacOptions = {}): Transform<CurvatureStepState<EkfacState>, ModelBatch> {
-  rejectUnknownKeys(o, EKFAC_OPTION_KEYS, 'ekfac', 'the ekfac options');
-  return curvatureStep(ekfacDampedPreconditioner(o), o, 'ekfac');
+  rejectUnknownKeys(o, EKFAC_OPTION_KEYS, '', 'the ekfac options');
+  return guarded(curvatureStep(ekfacDampedPreconditioner(o), o, 'ekfac'));
 }

@@ -45,7 +45,7 @@ import {
   withFixedDamping,
 } from './curvature-step.js';
 import { batchWeights, type ModelBatch, requireRng } from './extra.js';
-import type { Transform } from './transform.js';
+import { guarded, type Transform } from './transform.js';
 
 export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
 export const KFAC_FISHER_CHOICES: readonly KfacFisherChoice[] = ['fisher', 'empirical-fisher', 'monte-carlo'];
@@ -141,6 +141,6 @@ export const KFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCALE
 
 /** K-FAC as Martens and Grosse run it: the preconditioner inside K-FAC's step control (curvature-step.ts). */
 export function kfac(o: KfacOptions = {}): Transform<CurvatureStepState<KfacState>, ModelBatch> {
-  rejectUnknownKeys(o, KFAC_OPTION_KEYS, 'kfac', 'the kfac options');
-  return curvatureStep(kfacDampedPreconditioner(o), o, 'kfac');
+  rejectUnknownKeys(o, KFAC_OPTION_KEYS, '', 'the kfac options');
+  return guarded(curvatureStep(kfacDampedPreconditioner(o), o, 'kfac'));
 }

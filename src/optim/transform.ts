@@ -50,23 +50,9 @@ export function requireTransform(t: unknown, path: string): Transform<unknown, u
  */
 export function chain<X = unknown>(...transforms: Transform<any, X>[]): Transform<unknown[], X> {
   transforms.forEach((t, i) => requireTransform(t, `transforms[${i}]`));
-  // The states this chain handed out, by identity.
-  const issued = new WeakSet<object>();
-  const issue = (states: unknown[]): unknown[] => {
-    issued.add(Object.freeze(states));
-    return states;
-  };
-  return {
-    init(params) {
-      requireFiniteVector(params, 'params');
-      return issue(transforms.map((t) => t.init(params)));
-    },
+  return guarded<unknown[], X>({
+    init: (params) => transforms.map((t) => t.init(params)),
     update(grad, states, params, extra) {
-      requireFiniteVector(params, 'params');
-      requireFiniteVector(grad, 'gradient', { length: params.length, lengthWhat: 'one per parameter' });
-      if (!Array.isArray(states) || !issued.has(states)) {
-        throw new NatgradError('state', `must be the state this optimizer's init or last update returned, got ${describeValue(states)}`);
-      }
       let g = grad;
       const next: unknown[] = [];
       transforms.forEach((t, i) => {
@@ -74,7 +60,36 @@ export function chain<X = unknown>(...transforms: Transform<any, X>[]): Transfor
         g = out;
         next.push(s);
       });
-      return [g, issue(next)] as const;
+      return [g, next] as const;
+    },
+  });
+}
+
+/**
+ * The boundary of a named optimizer: `update` checks finite parameters, a
+ * finite gradient of their length, and a state that this transform's `init`
+ * or `update` returned (tracked by identity, so a state is opaque and the
+ * transform never reads another optimizer's state), before `t` sees them.
+ */
+export function guarded<S extends object, X>(t: Transform<S, X>): Transform<S, X> {
+  const issued = new WeakSet<object>();
+  const issue = (state: S): S => {
+    issued.add(Object.freeze(state));
+    return state;
+  };
+  return {
+    init(params) {
+      requireFiniteVector(params, 'params');
+      return issue(t.init(params));
+    },
+    update(grad, state, params, extra) {
+      requireFiniteVector(params, 'params');
+      requireFiniteVector(grad, 'gradient', { length: params.length, lengthWhat: 'one per parameter' });
+      if (typeof state !== 'object' || state === null || !issued.has(state)) {
+        throw new NatgradError('state', `must be the state this optimizer's init or last update returned, got ${describeValue(state)}`);
+      }
+      const [step, next] = t.update(grad, state, params, extra);
+      return [step, issue(next)] as const;
     },
   };
 }

@@ -85,7 +85,7 @@ describe('optimizer hyperparameters on the command line', () => {
   test('--lr, --damping and --option set the options the run uses; the others keep their defaults', async () => {
     expect(await trainedOptions(['--optimizer', 'sgd', '--lr', '0.5'])).toEqual({ lr: 0.5 });
     expect(await trainedOptions(['--optimizer', 'kfac', '--damping', '0.01', '--option', 'emaDecay=0.9', '--option', 'dampingScheme=exact'])).toEqual({
-      lr: 1, damping: 0.01, dampingScheme: 'exact', fisher: 'fisher', emaDecay: 0.9, inverseEvery: 1,
+      lr: 1, damping: 0.01, dampingScheme: 'exact', fisher: 'fisher', emaDecay: 0.9, inverseEvery: 1, adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1,
     });
     expect((await trainedOptions(['--optimizer', 'hessian-free', '--option', 'cg.maxIterations=20'])).cg).toEqual({ maxIterations: 20, progressTolerance: 5e-4, warmStartDecay: 0.95 });
     expect((await trainedOptions(['--optimizer', 'nesterov', '--option', 'nesterov=false'])).nesterov).toBe(false);
@@ -96,7 +96,7 @@ describe('optimizer hyperparameters on the command line', () => {
   });
   test('an unknown option is refused with the close name', async () => {
     expect(await refused([...train, '--optimizer', 'kfac', '--option', 'dampnig=1'])).toBe(
-      "natgrad: --option dampnig: 'dampnig' is not one of kfac's options (allowed: lr, damping, dampingScheme, fisher, emaDecay, inverseEvery); did you mean damping?",
+      "natgrad: --option dampnig: 'dampnig' is not one of kfac's options (allowed: lr, damping, dampingScheme, fisher, emaDecay, inverseEvery, adaptiveDamping, rescale, klClip); did you mean damping?",
     );
     expect(await refused([...train, '--optimizer', 'hessian-free', '--option', 'cg.maxIteratoins=5'])).toMatch(/did you mean cg\.maxIterations\?$/);
     expect(await refused([...train, '--optimizer', 'hessian-free', '--lr', '1'])).toMatch(/^natgrad: --lr: 'lr' is not one of hessian-free's options/);
@@ -123,6 +123,16 @@ describe('optimizer hyperparameters on the command line', () => {
     );
     expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--option', 'kfca:damping=1'])).toMatch(/must be one of sgd, kfac, got "kfca"; did you mean "kfac"\?$/);
     expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--option', 'sgd:damping=1'])).toMatch(/'damping' is not one of sgd's options \(allowed: lr\)/);
+  });
+});
+
+describe('compare plot', () => {
+  test('the title states the target as it was given, without padding digits', async () => {
+    const io = memoryIo();
+    const r = await outcome(['compare', '--problem', problem, '--optimizers', 'sgd', '--iterations', '2', '--target', '0.01', '--svg', 'plot.svg'], io);
+    expect(r.code).toBe(0);
+    expect(io.files['plot.svg']).toContain(`${problem} (target 0.01)`);
+    expect(io.files['plot.svg']).not.toMatch(/target 0\.0100/);
   });
 });
 
