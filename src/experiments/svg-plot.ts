@@ -85,10 +85,6 @@ function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
-/** Decimal numbers in a title without trailing zeros ("target 0.0100000" reads "target 0.01"). */
-export function tidyTitle(title: string): string {
-  return title.replace(/\d+\.\d+/g, (m) => trimZeros(m));
-}
 
 /** The smallest step 1, 2 or 5 times a power of ten (at least `minStep`) giving at most MAX_TICKS - 1 intervals over `span`. */
 export function niceStep(span: number, minStep = 0): number {
@@ -209,7 +205,7 @@ export function lossPlotSvg(o: LossPlotOptions): string {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif">`,
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
-    `<text class="title" x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(tidyTitle(o.title))}</text>`,
+    `<text class="title" x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
     panel(0, 'iterations', (r) => r.iteration, { min: 0, max: maxIt, integer: true }, yAxis, o, offset),
     panel(PANEL_W, 'wall time (s)', (r) => r.timeMs / 1000, { min: 0, max: maxTime, integer: false }, yAxis, o, offset),
     legend(o, offset),
