@@ -85,7 +85,6 @@ function trimZeros(s: string): string {
   return s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '') : s;
 }
 
-
 /** The smallest step 1, 2 or 5 times a power of ten (at least `minStep`) giving at most MAX_TICKS - 1 intervals over `span`. */
 export function niceStep(span: number, minStep = 0): number {
   if (!(span > 0)) return Math.max(1, minStep);
