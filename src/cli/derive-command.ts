@@ -5,6 +5,7 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { pointInDomain } from '../core/domain.js';
+import { requireFiniteResult } from '../core/finite-result.js';
 import { fisherMatrix, fromBase, getFamily, getParameterization, parsePoint } from '../families/catalogue.js';
 import { derivationOf } from '../families/derivations.js';
 import { matrixToLatex } from '../symbolic/index.js';
@@ -45,6 +46,7 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   const fixed = Object.fromEntries(Object.entries(inst.fixed).map(([k, dom]) => [k, dom.kind === 'positive-integer' ? 10 : pointInDomain(dom, 0.5)]));
   const point = opts.at ? parsePoint(def.name, pname, parseAt(opts.at), fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
   const F = fisherMatrix(point.inst, point.p, point.theta, point.fixed);
+  requireFiniteResult({ matrix: F.toArray() }, '--at');
   if (opts.json) {
     io.stdout(`${JSON.stringify({
       family: def.name, parameterization: pname, dim, paramNames: p.paramNames,

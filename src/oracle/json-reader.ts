@@ -5,6 +5,7 @@
  * carries the exact path (`spec.weights[1].W[2]`) and the allowed set.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { findNonFinite } from '../core/finite-result.js';
 import { Matrix } from '../linalg/matrix.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -112,24 +113,8 @@ export function readMatrix(v: unknown, path: string, rows?: number, cols?: numbe
   return M;
 }
 
-/** The first non-finite number anywhere in a JSON value (JSON.parse turns 1e999 into Infinity), with its path. */
-export function findNonFinite(v: unknown, path: string): { path: string; value: number } | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? null : { path, value: v };
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const hit = findNonFinite(v[i], childPath(path, i));
-      if (hit) return hit;
-    }
-    return null;
-  }
-  if (isJsonObject(v)) {
-    for (const key of Object.keys(v)) {
-      const hit = findNonFinite(v[key], childPath(path, key));
-      if (hit) return hit;
-    }
-  }
-  return null;
-}
+// JSON.parse turns 1e999 into Infinity: input is held to the same rule as results
+export { findNonFinite };
 
 /** Throws for the first non-finite number in a JSON value. */
 export function assertAllFinite(v: unknown, path: string): void {
