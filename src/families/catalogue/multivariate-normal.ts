@@ -10,7 +10,7 @@
  */
 import { NEGATIVE, POSITIVE, REAL, type Domain } from '../../core/domain.js';
 import { Cholesky } from '../../linalg/cholesky.js';
-import { binaryExponent, ldexp, WideMatrix } from '../../core/wide.js';
+import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { Matrix } from '../../linalg/matrix.js';
 import type { Expr } from '../../symbolic/index.js';
 import { singleParameterization } from '../numeric-forms.js';
@@ -195,10 +195,18 @@ function fisherNumeric(t: Float64Array, d: number): WideMatrix {
     }
   }
   pairs.forEach(([i, j], r) => pairs.forEach(([kk, l], c) => {
+    const terms = traceTerms(i, j, kk, l).map(([a, b, cc, e]) => [P.data[a * d + b], P.data[cc * d + e]]);
+    // entries of S^-1 may be tiny (weak correlations): a product that leaves the float range is summed wide
     let s = 0;
-    for (const [a, b, cc, e] of traceTerms(i, j, kk, l)) s += P.data[a * d + b] * P.data[cc * d + e];
-    F.m[(d + r) * n + d + c] = 0.5 * s;
-    F.e[(d + r) * n + d + c] = -k[i] - k[j] - k[kk] - k[l];
+    let wide = false;
+    for (const [x, y] of terms) {
+      const t = x * y;
+      if (x !== 0 && y !== 0 && Math.abs(t) < 2 ** -960) wide = true;
+      s += t;
+    }
+    const w = wide ? terms.reduce((acc, [x, y]) => acc.add(Wide.of(x).mul(Wide.of(y))), Wide.ZERO).times2(-1) : Wide.of(0.5 * s);
+    F.m[(d + r) * n + d + c] = w.m;
+    F.e[(d + r) * n + d + c] = w.e - k[i] - k[j] - k[kk] - k[l];
   }));
   return F;
 }

@@ -6,7 +6,7 @@
  * Fisher is the Hessian of A and of its conjugate).
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
-import { twoProduct } from '../../core/error-free.js';
+import { exactSum, twoProduct } from '../../core/error-free.js';
 import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideDiagonal, wideRows } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
@@ -86,10 +86,21 @@ const natural: NumericForms<Point> = {
   },
 };
 
+/**
+ * log sigma = log(m2 - m1^2)/2; where the variance is near 1 its log is near
+ * 0, and log1p of the exactly summed v - 1 keeps its relative accuracy.
+ */
+function logSigmaFromMoments(m1: number, m2: number, v: Wide): number {
+  const x = v.toNumber();
+  if (!(x > 0.5 && x < 2)) return 0.5 * v.log();
+  const [h, l] = twoProduct(m1, m1);
+  return 0.5 * Math.log1p(exactSum([m2, -h, -l, -1]));
+}
+
 const expectation: NumericForms<Point> = {
   point: ([m1, m2]) => {
     const v = varianceFromMoments(m1, m2);
-    return { mu: W(m1), sigma: v.sqrt(), v, logSigma: 0.5 * v.log() };
+    return { mu: W(m1), sigma: v.sqrt(), v, logSigma: logSigmaFromMoments(m1, m2, v) };
   },
   coordinates: ({ mu, v }) => [mu, mu.square().add(v)],
   // the inverse of the covariance of (x, x^2): [[(v + 2 mu^2)/v^2, -mu/v^2], [-mu/v^2, 1/(2 v^2)]]
