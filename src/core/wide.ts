@@ -29,6 +29,9 @@ export function binaryExponent(x: number): number {
   return biased - 1022;
 }
 
+/** 2^k for k = -1074 .. 1023, exact */
+const POW2 = Float64Array.from({ length: 2098 }, (_, i) => 2 ** (i - 1074));
+
 /** x 2^k, exact while every intermediate stays normal (the caller's guarantee). */
 function scaleExact(x: number, k: number): number {
   while (k > 1000) { x *= 2 ** 1000; k -= 1000; }
@@ -41,7 +44,9 @@ function scaleExact(x: number, k: number): number {
  * a correctly rounded subnormal or ±0 below the smallest normal.
  */
 export function ldexp(m: number, e: number): number {
-  if (m === 0 || !Number.isFinite(m)) return m;
+  if (e === 0 || m === 0 || !Number.isFinite(m)) return m;
+  // 2^e is a float here, so the product is one correctly rounded multiplication
+  if (e >= -1074 && e <= 1023) return m * POW2[e + 1074];
   const k = binaryExponent(m) + e; // the result is m' 2^k with 0.5 <= |m'| < 1
   if (k > 1024) return m > 0 ? Infinity : -Infinity;
   if (k >= -1021) return scaleExact(m, e);
@@ -195,8 +200,13 @@ export class WideMatrix {
 
   /** Entries rounded to float64, row-major; overflowing ones are ±Infinity. */
   toFloat64(): Float64Array {
-    const out = new Float64Array(this.m.length);
-    for (let k = 0; k < out.length; k++) out[k] = ldexp(this.m[k], this.e[k]);
+    const { m, e } = this;
+    const out = new Float64Array(m.length);
+    for (let k = 0; k < out.length; k++) {
+      const ek = e[k];
+      // the common cases inline: no scaling, or one exact power of two (see ldexp)
+      out[k] = ek === 0 ? m[k] : ek >= -1074 && ek <= 1023 ? m[k] * POW2[ek + 1074] : ldexp(m[k], ek);
+    }
     return out;
   }
 

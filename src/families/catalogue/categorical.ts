@@ -61,9 +61,9 @@ function meanFisher(pt: Point): WideMatrix {
   const m = pt.p.length;
   const F = new WideMatrix(m, m);
   const invK = pt.pK.inv();
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) F.set(i, j, i === j ? pt.p[i].inv().add(invK) : invK);
-  }
+  F.m.fill(invK.m);
+  F.e.fill(invK.e);
+  for (let i = 0; i < m; i++) F.set(i, i, pt.p[i].inv().add(invK));
   return F;
 }
 

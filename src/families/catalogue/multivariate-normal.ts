@@ -195,18 +195,28 @@ function fisherNumeric(t: Float64Array, d: number): WideMatrix {
     }
   }
   pairs.forEach(([i, j], r) => pairs.forEach(([kk, l], c) => {
-    const terms = traceTerms(i, j, kk, l).map(([a, b, cc, e]) => [P.data[a * d + b], P.data[cc * d + e]]);
-    // entries of S^-1 may be tiny (weak correlations): a product that leaves the float range is summed wide
+    const terms = traceTerms(i, j, kk, l);
     let s = 0;
-    let wide = false;
-    for (const [x, y] of terms) {
+    // entries of S^-1 may be tiny (weak correlations): a product that leaves the float range is summed wide
+    let underflow = false;
+    for (const [a, b, cc, e] of terms) {
+      const x = P.data[a * d + b];
+      const y = P.data[cc * d + e];
       const t = x * y;
-      if (x !== 0 && y !== 0 && Math.abs(t) < 2 ** -960) wide = true;
+      if (Math.abs(t) < 2 ** -960 && x !== 0 && y !== 0) underflow = true;
       s += t;
     }
-    const w = wide ? terms.reduce((acc, [x, y]) => acc.add(Wide.of(x).mul(Wide.of(y))), Wide.ZERO).times2(-1) : Wide.of(0.5 * s);
-    F.m[(d + r) * n + d + c] = w.m;
-    F.e[(d + r) * n + d + c] = w.e - k[i] - k[j] - k[kk] - k[l];
+    const k0 = (d + r) * n + d + c;
+    const scale = -k[i] - k[j] - k[kk] - k[l];
+    if (underflow) {
+      let w = Wide.ZERO;
+      for (const [a, b, cc, e] of terms) w = w.add(Wide.of(P.data[a * d + b]).mul(Wide.of(P.data[cc * d + e])));
+      F.m[k0] = w.m;
+      F.e[k0] = w.e - 1 + scale;
+    } else {
+      F.m[k0] = 0.5 * s;
+      F.e[k0] = scale;
+    }
   }));
   return F;
 }
