@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { NatgradError } from '../src/core/errors.js';
-import { getFamily, parameterizationNames } from '../src/families/catalogue.js';
+import { familyNames, getFamily, parameterizationNames } from '../src/families/catalogue.js';
 import { runOracle } from '../src/oracle/oracle.js';
 import { compileExpr } from '../src/symbolic/index.js';
 import { edgePoints, type EdgePoint } from './arbitraries/edge-points.js';
@@ -28,6 +28,8 @@ import { type Question, judge, largestField, perturbed, referenceAnswer, specOf,
 const THOROUGH = process.env.NATGRAD_THOROUGH === '1';
 const RUNS = THOROUGH ? 200 : 4;
 const SEED = Number(process.env.NATGRAD_SEED ?? 20260412);
+/** per-test time limit: the thorough run's reference work at 3200 digits can take minutes */
+const TIMEOUT = THOROUGH ? 3_600_000 : undefined;
 
 /** The families, each with the dimensions its property runs at (the thorough run adds K = 4 and d = 3). */
 const FAMILY_DIMS: [string, (number | undefined)[]][] = [
@@ -121,6 +123,9 @@ const settings = (salt: number) => ({ seed: (SEED + salt) >>> 0, numRuns: RUNS, 
 let salt = 0;
 
 describe('the oracle at the edges of every family agrees with the high-precision reference', () => {
+  test('the property covers every family of the catalogue', () => {
+    expect(FAMILY_DIMS.map(([f]) => f).sort()).toEqual(familyNames().sort());
+  });
   for (const [family, dims] of FAMILY_DIMS) {
     for (const dim of dims) {
       const pnames = parameterizationNames(family);
@@ -129,12 +134,12 @@ describe('the oracle at the edges of every family agrees with the high-precision
         test(`${label(family, dim)} ${pname}: fisher and natural-gradient`, async () => {
           await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim), async (point) => checkQuestion({ kind: 'fisher', point })), settings(s1));
           await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim).chain(withSolve), checkQuestion), settings(s1 + 1000));
-        });
+        }, TIMEOUT);
         for (const to of pnames.filter((t) => t !== pname)) {
           const s2 = ++salt;
           test(`${label(family, dim)} reparameterize ${pname} -> ${to}`, async () => {
             await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim), async (point) => checkQuestion({ kind: 'reparameterize', point, to })), settings(s2));
-          });
+          }, TIMEOUT);
         }
       }
     }

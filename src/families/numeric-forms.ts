@@ -14,7 +14,6 @@ export const wideRows = (rows: readonly (readonly Wide[])[]): WideMatrix => Wide
 
 /** diag(d) */
 export function wideDiagonal(d: readonly Wide[]): WideMatrix {
-  const n = d.length;
   return WideMatrix.from(d.map((v, i) => d.map((_, j) => (i === j ? v : Wide.ZERO))));
 }
 
