@@ -150,6 +150,12 @@ export interface ReferenceSolve {
   margin: number;
   /** largest |lambda| over the smallest kept |lambda|, and over the gap to the dropped ones: the solve's condition number */
   condition: number;
+  /**
+   * ||g|| (lambda_max / gap) / (smallest kept |lambda|), 0 when nothing is dropped: how far an
+   * error of one unit in F's eigenvectors, relative to ||F||, can move the direction by
+   * turning part of g's dropped component into the kept subspace (Davis and Kahan 1970)
+   */
+  leak: number;
 }
 
 /** (F + damping I)^-1 g with the contract's rule: eigenvalues of magnitude <= 1e-12 x the largest are dropped. */
@@ -173,7 +179,9 @@ export function referenceDampedSolve(D: DecimalClass, F: DMatrix, damping: Decim
   });
   const gap = smallestKept.minus(largestDropped);
   const condition = top.isZero() ? 1 : top.div(Decimal.min(smallestKept, gap)).toNumber();
-  return { direction: x, singular, margin, condition };
+  const gNorm = g.reduce((acc, v) => acc.plus(v.times(v)), new D(0)).sqrt();
+  const leak = singular && !gap.isZero() ? gNorm.times(top.div(gap)).div(smallestKept).toNumber() : 0;
+  return { direction: x, singular, margin, condition, leak };
 }
 
 /** Every interval of a (nested) result. */
