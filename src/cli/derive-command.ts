@@ -6,6 +6,7 @@
 import { NatgradError } from '../core/errors.js';
 import { pointInDomain } from '../core/domain.js';
 import { hasOwn, rejectUnknownKeys, requireOneOf } from '../core/validate.js';
+import { requireFiniteResult } from '../core/finite-result.js';
 import { familyNames, fisherMatrix, fromBase, getFamily, getParameterization, parsePoint } from '../families/catalogue.js';
 import { FAMILIES } from '../families/catalogue/index.js';
 import { derivationOf } from '../families/derivations.js';
@@ -84,6 +85,7 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   const fixed = Object.fromEntries(Object.entries(inst.fixed).map(([k, dom]) => [k, dom.kind === 'positive-integer' ? 10 : pointInDomain(dom, 0.5)]));
   const point = at ? parsePoint(def.name, pname, at, fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
   const F = fisherMatrix(point.inst, point.p, point.theta, point.fixed);
+  requireFiniteResult({ matrix: F.toArray() }, '--at');
   if (opts.json) {
     io.stdout(`${JSON.stringify({
       family: def.name, parameterization: pname, dim, paramNames: p.paramNames,
