@@ -2,14 +2,44 @@
  * Differentiation and simplification through the backend, with the chain rule
  * for the special functions applied here: algebrite leaves d(lgamma(u), v)
  * unevaluated, so we rewrite it to digamma(u) * du/dv (and digamma to trigamma).
+ * No answer carries algebrite's imaginary unit: simplify and expand keep their
+ * input instead, and diff differentiates again with log and sqrt hidden.
  */
 import type { MathNode } from 'mathjs';
 import { parse } from 'mathjs';
 import { algebriteRun, BackendError, BackendTimeout, restartBackend } from './backend.js';
 import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
 
+/**
+ * Private names for log and sqrt that algebrite treats as unknown functions.
+ * algebrite works over the complex numbers and rewrites log(-u) as
+ * log(u) + i*pi (so d/d eta2 of eta1*log(-eta2) came back with a term
+ * -i*pi); with these names it cannot, and the facade supplies the derivatives.
+ */
+const REAL_LOG = 'lnreal';
+const REAL_SQRT = 'sqrtreal';
+
+/** An answer of the backend that contains its imaginary unit: correct over C, not a real expression. */
+export class ComplexAnswer extends BackendError {
+  constructor(command: string, output: string) {
+    super(command, `the answer contains the imaginary unit: ${output}`);
+    this.name = 'ComplexAnswer';
+  }
+}
+
 const TO_ALGEBRITE_FUNCTIONS: Record<string, string> = { sign: 'sgn', atan: 'arctan' };
-const SPECIAL_DERIVATIVE: Record<string, string> = { lgamma: 'digamma', digamma: 'trigamma' };
+
+/**
+ * Derivatives the facade applies itself (chain rule included): the special
+ * functions, which algebrite does not know, and the real logarithm and square
+ * root under private names (see diff).
+ */
+const OWN_DERIVATIVE: Record<string, (u: Expr) => Expr> = {
+  lgamma: (u) => `digamma(${u})`,
+  digamma: (u) => `trigamma(${u})`,
+  [REAL_LOG]: (u) => `1/(${u})`,
+  [REAL_SQRT]: (u) => `1/(2*sqrt(${u}))`,
+};
 
 interface Renaming { text: string; toPrivate: Record<string, string>; toPublic: Record<string, string> }
 
@@ -61,7 +91,7 @@ export function cancelExpLog(text: Expr): Expr {
 }
 
 /** Renames every variable to a private name the backend has no meaning for. */
-function toBackend(text: Expr, extra: readonly string[] = []): Renaming {
+function toBackend(text: Expr, extra: readonly string[] = [], realFunctions = false): Renaming {
   text = cancelExpLog(text);
   const names = [...new Set([...freeVariables(text), ...extra])].sort();
   const toPrivate: Record<string, string> = {};
@@ -69,12 +99,15 @@ function toBackend(text: Expr, extra: readonly string[] = []): Renaming {
   names.forEach((n, i) => { toPrivate[n] = `vv${i}`; toPublic[`vv${i}`] = n; });
   let renamed = substituteVariables(text, toPrivate);
   for (const [from, to] of Object.entries(TO_ALGEBRITE_FUNCTIONS)) renamed = renamed.replace(new RegExp(`\\b${from}\\(`, 'g'), `${to}(`);
+  if (realFunctions) renamed = renamed.replace(/\blog\(/g, `${REAL_LOG}(`).replace(/\bsqrt\(/g, `${REAL_SQRT}(`);
   return { text: renamed, toPrivate, toPublic };
 }
 
-function fromBackend(output: string, renaming: Renaming): Expr {
+function fromBackend(command: string, output: string, renaming: Renaming): Expr {
   // algebrite prints floating-point numbers with a trailing ellipsis (0.4285...)
   const text = output.replace(/(\d)\.\.\./g, '$1');
+  // Every name of the question is private (vv0, vv1, ...), so a free `i` in the answer is algebrite's imaginary unit.
+  if (freeVariables(text).has('i')) throw new ComplexAnswer(command, output);
   return substituteVariables(printExpr(parseExpr(text)), renaming.toPublic);
 }
 
@@ -87,11 +120,11 @@ const PRIVATE_NAME = /\bvv\d+\b/;
  * with another's), so the backend is restarted and asked once more; a second
  * such answer is an error, never a silently wrong expression.
  */
-function backendCall(fn: string, text: Expr, extraArgs: readonly string[] = [], timeoutMs?: number): Expr {
-  const r = toBackend(text, extraArgs);
+function backendCall(fn: string, text: Expr, extraArgs: readonly string[] = [], timeoutMs?: number, realFunctions = false): Expr {
+  const r = toBackend(text, extraArgs, realFunctions);
   const command = `${fn}(${[r.text, ...extraArgs.map((a) => r.toPrivate[a])].join(',')})`;
   for (let attempt = 1; ; attempt++) {
-    const out = fromBackend(algebriteRun(command, timeoutMs), r);
+    const out = fromBackend(command, algebriteRun(command, timeoutMs), r);
     if (!PRIVATE_NAME.test(out)) return out;
     if (process.env.NATGRAD_TRACE_CAS) process.stderr.write(`[cas STALE STATE] ${command.slice(0, 300)} -> ${out.slice(0, 300)}\n`);
     if (attempt === 2) throw new BackendError(command, `the answer names a variable the question did not: ${out}`);
@@ -116,7 +149,7 @@ export function simplify(text: Expr): Expr {
   try {
     return withoutNewSymbols(text, backendCall('simplify', text));
   } catch (e) {
-    if (e instanceof BackendTimeout) return text;
+    if (e instanceof BackendTimeout || e instanceof ComplexAnswer) return text;
     throw e;
   }
 }
@@ -133,13 +166,32 @@ function withoutNewSymbols(input: Expr, output: Expr): Expr {
 }
 
 export function expand(text: Expr): Expr {
-  return withoutNewSymbols(text, backendCall('expand', text, [], NEEDED_TIMEOUT_MS));
+  try {
+    return withoutNewSymbols(text, backendCall('expand', text, [], NEEDED_TIMEOUT_MS));
+  } catch (e) {
+    if (e instanceof ComplexAnswer) return withoutNewSymbols(text, backendCall('expand', text, [], NEEDED_TIMEOUT_MS, true).replace(REAL_NAMES, (m) => PUBLIC_NAME[m]));
+    throw e;
+  }
 }
 
-/** d text / d variable, with the special functions' derivative relations applied. */
+const REAL_NAMES = new RegExp(`\\b(${REAL_LOG}|${REAL_SQRT})\\b`, 'g');
+const PUBLIC_NAME: Record<string, string> = { [REAL_LOG]: 'log', [REAL_SQRT]: 'sqrt' };
+
+/**
+ * d text / d variable, with the special functions' derivative relations
+ * applied. When algebrite's answer is complex (it rewrote a log or square
+ * root of a negative-looking argument), the derivative is taken again with
+ * log and sqrt hidden from it and their derivatives applied here.
+ */
 export function diff(text: Expr, variable: string): Expr {
-  const raw = backendCall('d', text, [variable], NEEDED_TIMEOUT_MS);
-  return resolveUnknownDerivatives(raw);
+  let raw: Expr;
+  try {
+    raw = backendCall('d', text, [variable], NEEDED_TIMEOUT_MS);
+  } catch (e) {
+    if (!(e instanceof ComplexAnswer)) throw e;
+    raw = backendCall('d', text, [variable], NEEDED_TIMEOUT_MS, true);
+  }
+  return resolveUnknownDerivatives(raw).replace(REAL_NAMES, (m) => PUBLIC_NAME[m]);
 }
 
 function resolveUnknownDerivatives(text: Expr): Expr {
@@ -150,13 +202,13 @@ function resolveUnknownDerivatives(text: Expr): Expr {
     if (call.fn.name !== 'd') return n;
     const [inner, wrt] = call.args;
     const innerCall = inner as unknown as { fn?: { name: string }; args?: MathNode[] };
-    const derivative = inner.type === 'FunctionNode' && innerCall.fn ? SPECIAL_DERIVATIVE[innerCall.fn.name] : undefined;
+    const derivative = inner.type === 'FunctionNode' && innerCall.fn ? OWN_DERIVATIVE[innerCall.fn.name] : undefined;
     if (!derivative || wrt.type !== 'SymbolNode' || !innerCall.args || innerCall.args.length !== 1) {
       throw new BackendError(`d(${inner.toString()})`, `no derivative rule for ${inner.toString()}`);
     }
     const u = printExpr(innerCall.args[0]);
     const du = diff(u, (wrt as unknown as { name: string }).name);
-    return parse(`${derivative}(${u})*(${du})`);
+    return parse(`(${derivative(u)})*(${du})`);
   });
   return printExpr(node);
 }
