@@ -12,9 +12,10 @@ import { allProofs } from '../../proofs/index.js';
 import { renderProofIndex, renderProofMarkdown, type ProofIndexEntry } from '../../proofs/render.js';
 import { checkProof } from '../../proofs/runner.js';
 import { FAMILIES } from '../families/catalogue/index.js';
-import { derivationOf } from '../families/derivations.js';
+import { derivationOf, matrixDerivationOf } from '../families/derivations.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
-import { maskComputed } from '../docs/markdown.js';
+import { renderMatrixFamilyPage } from '../docs/mvn-page.js';
+import { escapeCell, maskComputed } from '../docs/markdown.js';
 import type { Io } from './io.js';
 
 export interface DocsOptions {
@@ -40,6 +41,13 @@ export function renderDerivationDocs(onProgress?: (what: string) => void): Map<s
   const familyRows: string[] = [];
   for (const def of FAMILIES) {
     onProgress?.(def.name);
+    const matrix = matrixDerivationOf(def, { sensitivity: true });
+    if (matrix) {
+      files.set(familyPageName(def.name), renderMatrixFamilyPage(def.name, matrix, proofPageName('mvn/fisher-d2')));
+      const p = def.instance(def.verifyDimensions?.[0]).parameterizations[0];
+      familyRows.push(`| [${def.name} ${p.name} (any d)](${familyPageName(def.name)}) | Fisher information by matrix calculus, step by step | ${escapeCell(p.literatureSource)} | numeric checks of every step at random d from 2 to 8; entrywise at d = 2 | \`mvn/fisher/general-d\` |`);
+      continue;
+    }
     const dims = def.verifyDimensions ? [...def.verifyDimensions] : [undefined];
     const derivation = (p: string, dim?: number) => derivationOf(def, p, dim);
     files.set(familyPageName(def.name), renderFamilyPage({ def, dims, derivation }));

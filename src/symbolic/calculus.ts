@@ -120,7 +120,34 @@ const PRIVATE_NAME = /\bvv\d+\b/;
  * with another's), so the backend is restarted and asked once more; a second
  * such answer is an error, never a silently wrong expression.
  */
+/**
+ * Answers by command, for the life of the process: the same derivative or
+ * simplification is asked many times over (every page and route of a family
+ * derives from one log-density), and each costs 0.01-0.3 s. Time-outs are not
+ * remembered (they depend on the machine's load); answers and complex
+ * answers are (they do not).
+ */
+const answers = new Map<string, { out: Expr } | { complex: ComplexAnswer }>();
+const ANSWERS_KEPT = 50_000;
+
 function backendCall(fn: string, text: Expr, extraArgs: readonly string[] = [], timeoutMs?: number, realFunctions = false): Expr {
+  const key = `${realFunctions ? 'R' : ''}${fn}|${text}|${extraArgs.join(',')}`;
+  const known = answers.get(key);
+  if (known) {
+    if ('complex' in known) throw known.complex;
+    return known.out;
+  }
+  try {
+    const out = backendCallUncached(fn, text, extraArgs, timeoutMs, realFunctions);
+    if (answers.size < ANSWERS_KEPT) answers.set(key, { out });
+    return out;
+  } catch (e) {
+    if (e instanceof ComplexAnswer && answers.size < ANSWERS_KEPT) answers.set(key, { complex: e });
+    throw e;
+  }
+}
+
+function backendCallUncached(fn: string, text: Expr, extraArgs: readonly string[], timeoutMs: number | undefined, realFunctions: boolean): Expr {
   const r = toBackend(text, extraArgs, realFunctions);
   const command = `${fn}(${[r.text, ...extraArgs.map((a) => r.toPrivate[a])].join(',')})`;
   for (let attempt = 1; ; attempt++) {
@@ -143,8 +170,58 @@ const NEEDED_TIMEOUT_MS = 60_000;
  */
 export const SIMPLIFY_MAX_LENGTH = 240;
 
-/** A simpler equal form when the backend finds one in time; otherwise the input unchanged. */
+/**
+ * Rewrites that hold wherever the input is real, and that the backend takes
+ * seconds to find (measured: simplify timed out on log p of the normal with
+ * sigma = exp(s) or sqrt(m2 - m1^2) substituted): log(exp(u)) = u,
+ * exp(log(u)) = u, log(sqrt(u)) = log(u)/2, sqrt(u)^(2k) = u^k,
+ * exp(u)^c = exp(c u).
+ */
+export function tidy(text: Expr): Expr {
+  if (!/\b(exp|log|sqrt)\(/.test(text)) return text;
+  const fnOf = (n: MathNode): { name: string; arg: MathNode } | null => {
+    while (n.type === 'ParenthesisNode') n = (n as unknown as { content: MathNode }).content;
+    if (n.type !== 'FunctionNode') return null;
+    const f = n as unknown as { fn: { name: string }; args: MathNode[] };
+    return f.args.length === 1 ? { name: f.fn.name, arg: f.args[0] } : null;
+  };
+  const constant = (n: MathNode): number | null => {
+    while (n.type === 'ParenthesisNode') n = (n as unknown as { content: MathNode }).content;
+    if (n.type === 'ConstantNode') return Number((n as unknown as { value: unknown }).value);
+    if (n.type === 'OperatorNode' && (n as unknown as { fn: string }).fn === 'unaryMinus') {
+      const v = constant((n as unknown as { args: MathNode[] }).args[0]);
+      return v === null ? null : -v;
+    }
+    return null;
+  };
+  const p = (e: MathNode): string => `(${printExpr(e)})`;
+  const rewrite = (n: MathNode): MathNode => {
+    const m = n.map((child: MathNode) => rewrite(child));
+    const f = fnOf(m);
+    if (f) {
+      const inner = fnOf(f.arg);
+      if (f.name === 'log' && inner?.name === 'exp') return parse(p(inner.arg));
+      if (f.name === 'exp' && inner?.name === 'log') return parse(p(inner.arg));
+      if (f.name === 'log' && inner?.name === 'sqrt') return parse(`(log${p(inner.arg)}/2)`);
+      return m;
+    }
+    if (m.type === 'OperatorNode' && (m as unknown as { fn: string }).fn === 'pow') {
+      const [base, exponent] = (m as unknown as { args: MathNode[] }).args;
+      const b = fnOf(base);
+      const c = constant(exponent);
+      if (b && c !== null) {
+        if (b.name === 'sqrt' && Number.isInteger(c) && c % 2 === 0) return parse(c === 2 ? p(b.arg) : `(${p(b.arg)}^${c / 2})`);
+        if (b.name === 'exp') return parse(`exp(${c}*${p(b.arg)})`);
+      }
+    }
+    return m;
+  };
+  return printExpr(rewrite(parseExpr(text)));
+}
+
+/** A simpler equal form when the backend finds one in time; otherwise the input (tidied) unchanged. */
 export function simplify(text: Expr): Expr {
+  text = tidy(text);
   if (text.length > SIMPLIFY_MAX_LENGTH) return text;
   try {
     return withoutNewSymbols(text, backendCall('simplify', text));
@@ -208,7 +285,8 @@ function resolveUnknownDerivatives(text: Expr): Expr {
     }
     const u = printExpr(innerCall.args[0]);
     const du = diff(u, (wrt as unknown as { name: string }).name);
-    return parse(`(${derivative(u)})*(${du})`);
+    if (du === '0') return parse('0');
+    return parse(du === '1' ? `(${derivative(u)})` : `(${derivative(u)})*(${du})`);
   });
   return printExpr(node);
 }
@@ -233,17 +311,34 @@ export function jacobian(outputs: readonly Expr[], variables: readonly string[])
  * form. A time-out anywhere means "not shown", never an error.
  */
 export function isSymbolicallyZero(text: Expr): boolean {
-  if (text.length > 2 * SIMPLIFY_MAX_LENGTH) return false;
+  if (!symbolicZeroTestWorthwhile(text)) return false;
+  // cheapest first: rationalize settles rational functions in tens of
+  // milliseconds; simplify (0.1-0.3 s a call) and expand reach the rest
+  if (zeroTestCall('rationalize', text) === '0') return true;
   const reduced = simplify(text);
   if (reduced === '0') return true;
-  for (const attempt of ['expand', 'rationalize']) {
-    try {
-      if (backendCall(attempt, reduced, [], ZERO_TEST_TIMEOUT_MS) === '0') return true;
-    } catch (e) {
-      if (!(e instanceof BackendError)) throw e;
-    }
+  return zeroTestCall('expand', reduced) === '0';
+}
+
+function zeroTestCall(fn: string, text: Expr): Expr | null {
+  try {
+    return backendCall(fn, text, [], ZERO_TEST_TIMEOUT_MS);
+  } catch (e) {
+    if (!(e instanceof BackendError)) throw e;
+    return null;
   }
-  return false;
+}
+
+/**
+ * Whether the symbolic zero test is worth attempting. Measured: the backend
+ * rarely reduces differences longer than ~500 characters to 0 and spends its
+ * full time limit trying; with exp in them the bound is lower (5-9 s spent,
+ * every attempt timing out, on 100-300 character identities mixing exp and
+ * rational functions, e.g. logistic and softmax Fishers). Past these the
+ * numeric identity test decides, and says so.
+ */
+export function symbolicZeroTestWorthwhile(text: Expr): boolean {
+  return text.length <= (/\bexp\(/.test(text) ? 160 : 320);
 }
 
 const ZERO_TEST_TIMEOUT_MS = 1000;
