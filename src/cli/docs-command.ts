@@ -7,7 +7,11 @@
  * before comparing; statements, steps, references and verdicts are compared exactly.
  */
 import { readdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { hashSeed } from '../core/rng.js';
+import type { FisherDerivation } from '../families/derive.js';
+import { lintPage } from '../docs/lint.js';
+import { notRealInSteps } from '../docs/real-values.js';
 import { allProofs } from '../../proofs/index.js';
 import { renderProofIndex, renderProofMarkdown, type ProofIndexEntry } from '../../proofs/render.js';
 import { checkProof } from '../../proofs/runner.js';
@@ -27,9 +31,13 @@ export function proofPageName(id: string): string {
   return `${id.replace(/->/g, '-to-').replace(/[^A-Za-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '').toLowerCase()}.md`;
 }
 
+/** Expressions shown on a page that are not real on their domain (see src/docs/real-values.ts), by page. */
+const notReal: string[] = [];
+
 /** Everything `docs` writes, as file name -> content. */
 export function renderDerivationDocs(onProgress?: (what: string) => void): Map<string, string> {
   const files = new Map<string, string>();
+  notReal.length = 0;
   const entries: ProofIndexEntry[] = [];
   for (const proof of allProofs()) {
     onProgress?.(proof.id);
@@ -49,7 +57,11 @@ export function renderDerivationDocs(onProgress?: (what: string) => void): Map<s
       continue;
     }
     const dims = def.verifyDimensions ? [...def.verifyDimensions] : [undefined];
-    const derivation = (p: string, dim?: number) => derivationOf(def, p, dim);
+    const derivation = (p: string, dim?: number): FisherDerivation => {
+      const d = derivationOf(def, p, dim);
+      for (const bad of notRealInSteps([...d.steps, ...d.exponentialFamilySteps], hashSeed(`${def.name}/${p}/${dim ?? ''}`))) notReal.push(`${familyPageName(def.name)}: ${bad.reason}: ${bad.expr}`);
+      return d;
+    };
     files.set(familyPageName(def.name), renderFamilyPage({ def, dims, derivation }));
     familyRows.push(...familyIndexRows(def, dims, derivation));
   }
@@ -74,10 +86,24 @@ export function normalizeForCheck(text: string): string {
     .replace(/\b(symbolic|numeric[- ]identity)\b/g, '<method>');
 }
 
+/** The rules of src/docs/lint.ts over every page, and the real-valued property over every family derivation. */
+export function pageProblems(files: ReadonlyMap<string, string>, dir: string): string[] {
+  const out = [...notReal];
+  for (const [name, text] of files) {
+    for (const p of lintPage(text, { dir, root: resolve(dir, '..', '..'), siblings: new Set(files.keys()) })) out.push(`${name}:${p.line}: ${p.rule}: ${p.detail}`);
+  }
+  return out;
+}
+
 export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   const dir = opts.out ?? join('docs', 'derivations');
   const files = renderDerivationDocs((what) => { if (io.interactive) io.stderr(`\rdocs: ${what.padEnd(60)}`); });
   if (io.interactive) io.stderr('\r'.padEnd(70) + '\r');
+  const broken = pageProblems(files, resolve(join('docs', 'derivations')));
+  if (broken.length) {
+    io.stdout(`pages break the rules of readable derivations:\n${broken.map((p) => `  ${p}`).join('\n')}\n`);
+    return 1;
+  }
   if (!opts.check) {
     for (const [name, text] of files) await io.writeFile(join(dir, name), text);
     io.stdout(`wrote ${files.size} pages to ${dir}\n`);

@@ -5,7 +5,8 @@
  * shown with named subexpressions, defined below it.
  */
 import type { Equation } from '../families/steps.js';
-import { matrixToLatex, nameSubexpressions, symbolTex, toLatex, type Expr } from '../symbolic/index.js';
+import type { Domain } from '../core/domain.js';
+import { freeVariables, matrixToLatex, nameSubexpressions, proveEqual, simplify, symbolTex, tidy, toLatex, type Expr } from '../symbolic/index.js';
 import { displayMath, math, TEX_LIMIT } from './markdown.js';
 
 /** Room left for the definitions' own `u_{12} = ` prefix. */
@@ -78,3 +79,40 @@ export function equationLines(eq: Equation, limit = TEX_LIMIT): string[] {
   if ('expr' in v) return expressionLines(eq.lhs, v.expr, limit);
   return matrixLines(eq, v.matrix, v.symmetric === true, limit);
 }
+
+/**
+ * A simpler form of an expression for display, when the computer algebra
+ * finds one in time and the numbers confirm it (a guard against a backend
+ * bug showing a wrong formula); otherwise the expression tidied.
+ */
+export function displayForm(e: Expr, domains: Readonly<Record<string, Domain>>): Expr {
+  const tidied = tidy(e);
+  const simpler = simplify(tidied);
+  if (simpler === tidied || simpler.length >= tidied.length) return tidied;
+  const vars = [...freeVariables(e)];
+  if (vars.some((v) => !(v in domains))) return tidied;
+  try {
+    return proveEqual(simpler, e, domains as Record<string, Domain>, { numericOnly: true, points: 20 }).equal ? simpler : tidied;
+  } catch {
+    // no points where the simpler form is finite: the backend rewrote it over the complex numbers (log(-u) as log(u) + ...), not a real form
+    return tidied;
+  }
+}
+
+/**
+ * The identity lhs = rhs displayed within the limit: as written (tidied) when
+ * it fits, else each side simplified for display, else with named
+ * subexpressions shared by the two sides.
+ */
+export function identityLines(lhs: Expr, rhs: Expr, domains: Readonly<Record<string, Domain>>, limit = TEX_LIMIT): string[] {
+  const asWritten = [tidy(lhs), tidy(rhs)];
+  const texOf = ([l, r]: Expr[]): string => `${toLatex(l)} = ${toLatex(r)}`;
+  if (fits(texOf(asWritten), limit)) return [displayMath(texOf(asWritten))];
+  const simpler = [displayForm(lhs, domains), displayForm(rhs, domains)];
+  if (fits(texOf(simpler), limit)) return [displayMath(texOf(simpler))];
+  const named = nameSubexpressions(simpler, Math.floor((limit - 3) / 2) - NAME_ROOM);
+  const main = texOf([...named.exprs]);
+  if (fits(main, limit) && named.definitions.every((d) => fits(`${symbolTex(d.name)} = ${toLatex(d.expr)}`, limit))) return [displayMath(main), ...definitionLines(named.definitions)];
+  return [`The two sides are expressions of ${lhs.length} and ${rhs.length} characters, too long to display.`];
+}
+

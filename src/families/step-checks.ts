@@ -16,7 +16,7 @@
 import { pointInDomain, domainViolation, type Domain } from '../core/domain.js';
 import { Rng } from '../core/rng.js';
 import { jacobianFD, integrate, sumSeries, zForFalseAlarm } from '../numeric/index.js';
-import { compileExpr, evaluateWithError, type CompiledExpr, type Expr } from '../symbolic/index.js';
+import { compileExpr, evaluateWithError, freeVariables, type Expr } from '../symbolic/index.js';
 import { toBase } from './catalogue.js';
 import { formatNumber, type StepCheck } from './steps.js';
 import type { FamilyInstance, ParameterizationInstance, Sample } from './types.js';
@@ -26,6 +26,8 @@ const EPS = 2.220446049250313e-16;
 export const CHECK_POINTS = 12;
 /** Samples of a Monte Carlo expectation (simplex and vector supports). */
 const MC_SAMPLES = 20000;
+/** Points of a Monte Carlo check (each costs MC_SAMPLES draws). */
+const MC_POINTS = 4;
 const FALSE_ALARM = 1e-6;
 
 export interface SamplePoint {
@@ -106,8 +108,8 @@ function safeSteps(p: ParameterizationInstance, theta: Float64Array): Float64Arr
 /**
  * d f_r / d wrt_c for every output r and input c, as expressions, against
  * Ridders' differences of the compiled f_r in wrt (the other variables held
- * at the point). Tolerance: 10 times Ridders' error estimate plus 64 ulp of
- * the two values.
+ * at the point). Tolerance: 10 times Ridders' error estimate (its round-off
+ * floor from f's propagated rounding bound) plus 64 ulp of the two values.
  */
 export function checkDerivatives(
   what: string,
@@ -123,10 +125,12 @@ export function checkDerivatives(
   for (const scope of points) {
     const at = Float64Array.from(wrt, (v) => scope[v]);
     const moved = { ...scope };
+    // the relative accuracy of f's values, from the propagated rounding bound (cancellation in f makes it worse than a few ulp)
+    const noise = Math.max(4 * EPS, ...outputs.map((e) => { const r = evaluateWithError(e, scope); return 16 * r.error / Math.max(Math.abs(r.value), 1e-300); }));
     const fd = jacobianFD((t) => {
       wrt.forEach((v, k) => { moved[v] = t[k]; });
       return Float64Array.from(f, (g) => g(moved));
-    }, at, { maxStep: steps(scope) });
+    }, at, { maxStep: steps(scope), noise });
     for (let r = 0; r < outputs.length; r++) {
       for (let c = 0; c < wrt.length; c++) {
         const sym = df[r][c](scope);
@@ -230,21 +234,29 @@ export function checkExpectations(
   what: string,
   inst: FamilyInstance,
   pairs: readonly { integrand: Expr; closedForm: Expr }[],
-  points: readonly SamplePoint[],
+  allPoints: readonly SamplePoint[],
   seed: number,
 ): StepCheck {
+  let points = allPoints;
   const integrands = pairs.map((q) => compileExpr(q.integrand));
   const closed = pairs.map((q) => compileExpr(q.closedForm));
+  const dataFree = pairs.every((q) => inst.dataVars.every((v) => !freeVariables(q.integrand).has(v)));
+  // Monte Carlo costs 20000 draws a point: fewer points there
+  const monteCarlo = !dataFree && !['categories', 'count', 'real', 'positive', 'unit'].includes(inst.support.kind);
+  if (monteCarlo) points = points.slice(0, MC_POINTS);
   const worst = noWorst();
   let method: NumericExpectation['method'] = 'exact-sum';
   const z = zForFalseAlarm(FALSE_ALARM, pairs.length * points.length);
   for (let k = 0; k < points.length; k++) {
     const pt = points[k];
     const scope = { ...pt.scope };
-    const e = numericExpectation(inst, pt.base, pt.fixed, pairs.length, (x) => {
-      Object.assign(scope, dataScope(inst, x));
-      return Float64Array.from(integrands, (g) => g(scope));
-    }, seed + 7919 * k);
+    // an integrand free of the data is its own expectation
+    const e: NumericExpectation = dataFree
+      ? { value: Float64Array.from(integrands, (g) => g(scope)), error: Float64Array.from(integrands, () => 0), method: 'exact-sum' }
+      : numericExpectation(inst, pt.base, pt.fixed, pairs.length, (x) => {
+        Object.assign(scope, dataScope(inst, x));
+        return Float64Array.from(integrands, (g) => g(scope));
+      }, seed + 7919 * k);
     method = e.method;
     closed.forEach((c, r) => {
       const v = c(pt.scope);
@@ -252,6 +264,23 @@ export function checkExpectations(
       record(worst, Math.abs(v - e.value[r]), tol + 1e-300);
     });
   }
-  const how = method === 'monte-carlo' ? `Monte Carlo (${MC_SAMPLES} samples, z = ${z.toFixed(2)})` : method === 'quadrature' ? 'quadrature' : 'exact sums over the support';
+  const how = dataFree ? 'their values (the integrands do not depend on the data)' : method === 'monte-carlo' ? `Monte Carlo (${MC_SAMPLES} samples, z = ${z.toFixed(2)})` : method === 'quadrature' ? 'quadrature' : 'exact sums over the support';
   return { ok: worst.ratio <= 1, method, points: points.length, detail: worstLine(`${what} equal to ${how}`, points.length, worst) };
+}
+
+/**
+ * lhs = rhs at the points (valid under the joint constraints, unlike the
+ * facade's per-variable sampling): equal within 16 times the two sides'
+ * propagated rounding bounds plus 1e-10 relative, as proveEqual's numeric test.
+ */
+export function checkIdentities(what: string, pairs: readonly { lhs: Expr; rhs: Expr }[], points: readonly Record<string, number>[]): StepCheck {
+  const worst = noWorst();
+  for (const scope of points) {
+    for (const { lhs, rhs } of pairs) {
+      const l = evaluateWithError(lhs, scope);
+      const r = evaluateWithError(rhs, scope);
+      record(worst, Math.abs(l.value - r.value), 16 * (l.error + r.error) + 1e-10 * Math.max(Math.abs(l.value), Math.abs(r.value)) + 1e-300);
+    }
+  }
+  return { ok: worst.ratio <= 1, method: 'numeric-identity', points: points.length, detail: worstLine(what, points.length, worst) };
 }

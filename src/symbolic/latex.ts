@@ -3,11 +3,11 @@
  * mathematician would: products by juxtaposition, quotients as \frac with
  * negative powers moved to the denominator, numeric coefficients first,
  * signs folded into sums, Greek names as letters and indexed names with
- * subscripts (Sigma0_1 -> \Sigma_{01}, eta1 -> \eta_{1}), the special
+ * subscripts (Sigma0_1 -> \Sigma_{01}, eta1 -> \eta_{1}, x_a -> x_{a}), the special
  * functions in their usual notation. The output never starts or ends with
  * a space, so it can be put between `$...$` as it is.
  */
-import type { MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs/number';
 import { parseExpr, type Expr } from './ast.js';
 
 const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega']);
@@ -18,6 +18,8 @@ const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'et
  * (eta1 -> \eta_{1}, x0 -> x_{0}, Sigma0_1 -> \Sigma_{01}, q2_3 -> q_{23}).
  */
 export function symbolTex(name: string): string {
+  const named = /^([A-Za-z]+)_([A-Za-z]\w*)$/.exec(name);
+  if (named) return `${symbolTex(named[1])}_{${named[2]}}`;
   const m = /^([A-Za-z]+?)(\d+(?:_\d+)*)$/.exec(name);
   const base = m ? m[1] : name;
   const sub = m ? m[2].replace(/_/g, '') : '';

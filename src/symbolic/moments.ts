@@ -6,7 +6,7 @@
  * expression tree because algebrite's subst gave wrong coefficients for
  * x^(-1) and failed on products and on log(x)^2 (SYMBOLIC.md, and measured).
  */
-import type { MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs/number';
 import { parseExpr, printExpr, type Expr } from './ast.js';
 import { expand, simplify } from './calculus.js';
 

@@ -6,7 +6,7 @@
  * and replaced everywhere. Each step shortens the longest expression, so the
  * loop ends; the definitions are returned in the order a reader needs them.
  */
-import type { MathNode } from 'mathjs';
+import type { MathNode } from 'mathjs/number';
 import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
 import { toLatex } from './latex.js';
 
