@@ -1,7 +1,9 @@
 /**
- * natgrad derive FAMILY: the Fisher of a family derived three ways (Hessian,
- * exponential family, literature), how each equality was proved, and the
- * numeric matrix at a point.
+ * natgrad derive FAMILY: the Fisher of a family derived step by step (each
+ * step checked) and three ways (Hessian, exponential family, literature), how
+ * each equality was proved, and the numeric matrix at a point. The
+ * multivariate normal is derived in matrix notation at the given dimension;
+ * its entrywise symbolic routes are run by `natgrad verify`.
  */
 import { NatgradError } from '../core/errors.js';
 import { pointInDomain } from '../core/domain.js';

@@ -100,19 +100,25 @@ export function displayForm(e: Expr, domains: Readonly<Record<string, Domain>>):
 }
 
 /**
- * The identity lhs = rhs displayed within the limit: as written (tidied) when
- * it fits, else each side simplified for display, else with named
- * subexpressions shared by the two sides.
+ * The identity lhs = rhs displayed within the limit: each side in its
+ * simplest form the computer algebra finds (confirmed numerically), so that a
+ * reader sees the two sides agree rather than two nested fractions; with
+ * named subexpressions shared by the sides when that is still too long.
  */
 export function identityLines(lhs: Expr, rhs: Expr, domains: Readonly<Record<string, Domain>>, limit = TEX_LIMIT): string[] {
-  const asWritten = [tidy(lhs), tidy(rhs)];
-  const texOf = ([l, r]: Expr[]): string => `${toLatex(l)} = ${toLatex(r)}`;
-  if (fits(texOf(asWritten), limit)) return [displayMath(texOf(asWritten))];
+  const texOf = ([l, r]: readonly Expr[]): string => `${toLatex(l)} = ${toLatex(r)}`;
   const simpler = [displayForm(lhs, domains), displayForm(rhs, domains)];
   if (fits(texOf(simpler), limit)) return [displayMath(texOf(simpler))];
   const named = nameSubexpressions(simpler, Math.floor((limit - 3) / 2) - NAME_ROOM);
-  const main = texOf([...named.exprs]);
-  if (fits(main, limit) && named.definitions.every((d) => fits(`${symbolTex(d.name)} = ${toLatex(d.expr)}`, limit))) return [displayMath(main), ...definitionLines(named.definitions)];
-  return [`The two sides are expressions of ${lhs.length} and ${rhs.length} characters, too long to display.`];
+  const main = texOf(named.exprs);
+  const definitions = named.definitions.map((d) => `${symbolTex(d.name)} = ${toLatex(d.expr)}`);
+  if (fits(main, limit) && definitions.every((d) => fits(d, limit)) && definitions.join('').length <= NAMED_BUDGET) return [displayMath(main), ...definitionLines(named.definitions)];
+  // a side that needs more names than a reader can hold is described, and the other shown when it fits
+  const [l, r] = simpler.map(toLatex);
+  if (fits(r, limit - 20)) return [`The left side, an expression of ${simpler[0].length} characters (shown by \`natgrad derive\` and re-derived by \`natgrad verify\`), equals`, '', displayMath(r)];
+  if (fits(l, limit - 20)) return [displayMath(l), '', `equals the right side, an expression of ${simpler[1].length} characters.`];
+  return [`The two sides are expressions of ${simpler[0].length} and ${simpler[1].length} characters, too long to display.`];
 }
 
+/** Most LaTeX of named-subexpression definitions one identity may show: past this a reader cannot follow the names. */
+const NAMED_BUDGET = 1200;

@@ -17,17 +17,18 @@ export interface NamedExpressions {
   readonly definitions: readonly { readonly name: string; readonly expr: Expr }[];
 }
 
+const subtreeCache = new Map<Expr, Expr[]>();
+
 function subtrees(text: Expr): Expr[] {
+  const known = subtreeCache.get(text);
+  if (known) return known;
   const out: Expr[] = [];
   parseExpr(text).traverse((n: MathNode) => {
     if (n.type === 'OperatorNode' || n.type === 'FunctionNode') out.push(printExpr(n));
   });
+  if (subtreeCache.size > 5000) subtreeCache.clear();
+  subtreeCache.set(text, out);
   return out;
-}
-
-/** Occurrences of `sub` as a whole subtree of `text`. */
-function occurrences(text: Expr, sub: Expr): number {
-  return subtrees(text).filter((s) => s === sub).length;
 }
 
 function replaceSubtree(text: Expr, sub: Expr, name: string): Expr {
@@ -40,7 +41,12 @@ export function nameSubexpressions(inputs: readonly Expr[], limit: number, prefi
   let exprs = [...inputs];
   const definitions: { name: string; expr: Expr }[] = [];
   let counter = 0;
-  const texLength = (e: Expr): number => toLatex(e).length;
+  const lengths = new Map<Expr, number>();
+  const texLength = (e: Expr): number => {
+    let n = lengths.get(e);
+    if (n === undefined) { n = toLatex(e).length; lengths.set(e, n); }
+    return n;
+  };
   for (let round = 0; round < 200; round++) {
     const all = [...exprs, ...definitions.map((d) => d.expr)];
     const lengths = all.map(texLength);
@@ -48,11 +54,14 @@ export function nameSubexpressions(inputs: readonly Expr[], limit: number, prefi
     if (lengths[longest] <= limit) break;
     const target = all[longest];
     let best: { sub: Expr; gain: number } | null = null;
+    const everywhere = all.flatMap(subtrees);
+    const counts = new Map<Expr, number>();
+    for (const t of everywhere) counts.set(t, (counts.get(t) ?? 0) + 1);
     for (const sub of new Set(subtrees(target))) {
       if (sub === target) continue;
       const len = texLength(sub);
       if (len > limit || len < 8) continue;
-      const count = all.reduce((k, e) => k + occurrences(e, sub), 0);
+      const count = counts.get(sub) ?? 1;
       const gain = len * count;
       if (!best || gain > best.gain) best = { sub, gain };
     }

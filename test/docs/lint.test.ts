@@ -49,3 +49,11 @@ describe('each rule catches its fault (sensitivity)', () => {
     expect(segs.map((s) => [s.tex.trim(), s.display])).toEqual([['x', false], ['y', true]]);
   });
 });
+
+describe('every page under docs/ cites only what exists', () => {
+  const all = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
+  test.each(all(resolve('docs')).filter((f) => !f.startsWith(DIR)))('%s: links inside the repository, no citation of a file it does not have', (file) => {
+    const problems = lintPage(readFileSync(file, 'utf8'), { dir: resolve(file, '..'), root: ROOT }).filter((p) => p.rule === 'link');
+    expect(problems.map((p) => `${p.line}: ${p.detail}`)).toEqual([]);
+  });
+});
