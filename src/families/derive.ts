@@ -169,7 +169,7 @@ function exponentialFamilyRouteWithParts(inst: FamilyInstance, p: Parameterizati
     for (let a = 0; a < k; a++) {
       for (let b = 0; b < k; b++) {
         if (J[a][i] === '0' || J[b][j] === '0' || HAat[a][b] === '0') continue;
-        terms.push(`(${J[a][i]})*(${HAat[a][b]})*(${J[b][j]})`);
+        terms.push([J[a][i], `(${HAat[a][b]})`, J[b][j]].filter((f) => f !== '1').map((f) => (f.startsWith('(') ? f : `(${f})`)).join('*'));
       }
     }
     return terms.length === 0 ? '0' : simplify(terms.join('+'));

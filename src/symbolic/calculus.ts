@@ -221,6 +221,32 @@ export function tidy(text: Expr): Expr {
 }
 
 /**
+ * One product or quotient whose sums hold no fractions (-exp(a+b)/(1+exp(a)+exp(b))^2,
+ * alpha/beta^2): the backend has nothing to combine, and takes 0.1-0.3 s to say so.
+ */
+function alreadySimple(text: Expr): boolean {
+  const root = parseExpr(text);
+  let top: MathNode = root;
+  while (top.type === 'ParenthesisNode' || (top.type === 'OperatorNode' && (top as unknown as { fn: string }).fn === 'unaryMinus')) {
+    top = top.type === 'ParenthesisNode' ? (top as unknown as { content: MathNode }).content : (top as unknown as { args: MathNode[] }).args[0];
+  }
+  if (top.type === 'OperatorNode' && ['add', 'subtract'].includes((top as unknown as { fn: string }).fn)) return false;
+  let fractionInSum = false;
+  let constantFactor = false;
+  root.traverse((n: MathNode, _path: string, parent: MathNode | null) => {
+    if (n.type !== 'OperatorNode') return;
+    const op = n as unknown as { fn: string; args: MathNode[] };
+    if (op.fn === 'multiply' && op.args.some((a) => a.type === 'ConstantNode' && Number((a as unknown as { value: unknown }).value) === 1)) constantFactor = true;
+    if (!['add', 'subtract'].includes(op.fn)) return;
+    n.traverse((m: MathNode) => {
+      if (m.type === 'OperatorNode' && ((m as unknown as { fn: string }).fn === 'divide' || ((m as unknown as { fn: string }).fn === 'pow' && /^\(?-/.test(printExpr((m as unknown as { args: MathNode[] }).args[1]))))) fractionInSum = true;
+    });
+    void parent;
+  });
+  return !fractionInSum && !constantFactor;
+}
+
+/**
  * The sums that occur more than once in the expression, outermost first,
  * replaced by fresh names. The backend simplifies such abbreviated forms in
  * milliseconds where it takes seconds on the full one (measured: the
@@ -287,16 +313,74 @@ function abbreviateRepeatedSums(text: Expr): { text: Expr; names: Record<string,
 /** A simpler equal form when the backend finds one in time; otherwise the input (tidied) unchanged. */
 export function simplify(text: Expr): Expr {
   text = tidy(text);
-  if (text.length > SIMPLIFY_MAX_LENGTH) return text;
+  if (text.length > SIMPLIFY_MAX_LENGTH || alreadySimple(text)) return text;
   const abbreviated = abbreviateRepeatedSums(text);
   if (abbreviated) {
-    // the abbreviated form simplified, the sums put back, and the cancellations that reveals taken by rationalize (milliseconds)
-    const back = substituteVariables(simplifyDirect(abbreviated.text), abbreviated.names);
+    // the abbreviated form, with a variable of each sum eliminated in favour of the sum's name, simplified; then the sums put back
+    const eliminated = eliminateInFavourOfNames(abbreviated.text, abbreviated.names);
+    const back = substituteVariables(simplifyDirect(eliminated), abbreviated.names);
     const rational = back.length <= SIMPLIFY_MAX_LENGTH / 2 ? quickCall('rationalize', back) : null;
     const best = rational !== null && rational.length < back.length ? rational : back;
     if (best.length < text.length) return withoutNewSymbols(text, best);
   }
   return simplifyDirect(text);
+}
+
+/**
+ * For each abbreviated sum z = c ± v + ... in which a variable v occurs once
+ * with coefficient ±1 and that v also occurs outside it, v is written in
+ * terms of z (v = ±(z - rest)): then the expression is a function of
+ * independent variables and the relation the sum carries is not lost. The
+ * categorical's E[-Hessian], 1/z^2 + (1/p0^2 - 1/z^2) p0 - p1/z^2 with
+ * z = 1 - p0 - p1, becomes 1/p0 + 1/z this way; with z and p1 both free the
+ * backend cannot see it.
+ */
+function eliminateInFavourOfNames(text: Expr, names: Record<string, Expr>): Expr {
+  let out = text;
+  for (const [name, sum] of Object.entries(names)) {
+    const terms = signedTerms(sum);
+    const outside = freeVariables(out);
+    // a variable that is a whole term of the sum (coefficient +-1), in no other term, and used outside the sum;
+    // of those, one that stands in no denominator (rewriting 1/p^2 in terms of the sum undoes the gain)
+    const candidates = terms.filter((t) => /^[A-Za-z_]\w*$/.test(t.text) && outside.has(t.text)
+      && terms.filter((u) => u !== t && freeVariables(u.text).has(t.text)).length === 0);
+    const pick = candidates.map((t, k) => ({ t, k, bad: inDenominators(out, t.text) })).sort((a, b) => a.bad - b.bad || b.k - a.k)[0]?.t;
+    if (!pick) continue;
+    const rest = terms.filter((t) => t !== pick).map((t) => `${t.sign < 0 ? '-' : '+'}(${t.text})`).join('') || '0';
+    // z = rest + sign v  =>  v = sign (z - rest)
+    out = substituteVariables(out, { [pick.text]: `${pick.sign < 0 ? '-' : ''}(${name}-(${rest}))` });
+  }
+  return out;
+}
+
+/** How often `v` stands in a denominator of the expression (a divisor, or a base with a negative exponent). */
+function inDenominators(text: Expr, v: string): number {
+  let count = 0;
+  parseExpr(text).traverse((n: MathNode) => {
+    if (n.type !== 'OperatorNode') return;
+    const op = n as unknown as { fn: string; args: MathNode[] };
+    const negativePower = op.fn === 'pow' && /^\(?-/.test(printExpr(op.args[1]));
+    if ((op.fn === 'divide' || negativePower) && freeVariables(printExpr(op.fn === 'divide' ? op.args[1] : op.args[0])).has(v)) count++;
+  });
+  return count;
+}
+
+/** The terms of a sum with their signs, parentheses and nested sums flattened. */
+function signedTerms(text: Expr): { sign: number; text: Expr }[] {
+  const out: { sign: number; text: Expr }[] = [];
+  const walk = (n: MathNode, sign: number): void => {
+    while (n.type === 'ParenthesisNode') n = (n as unknown as { content: MathNode }).content;
+    const op = n as unknown as { fn: string; args: MathNode[] };
+    if (n.type === 'OperatorNode' && (op.fn === 'add' || op.fn === 'subtract')) {
+      walk(op.args[0], sign);
+      walk(op.args[1], op.fn === 'add' ? sign : -sign);
+      return;
+    }
+    if (n.type === 'OperatorNode' && op.fn === 'unaryMinus') { walk(op.args[0], -sign); return; }
+    out.push({ sign, text: printExpr(n) });
+  };
+  walk(parseExpr(text), 1);
+  return out;
 }
 
 function quickCall(fn: string, text: Expr): Expr | null {
