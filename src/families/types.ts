@@ -52,7 +52,10 @@ export interface ParameterizationInstance {
   readonly naturalCoordinates?: boolean;
   /** constraints that involve several parameters (sum of probabilities, positive definiteness): the reason, or null */
   readonly jointViolation?: (theta: Float64Array) => { param: string; reason: string } | null;
-  /** the float64 forms of the Fisher and the maps, accurate across the whole domain */
+  /**
+   * the float64 forms of the Fisher and the maps, accurate across the whole domain
+   * @internal
+   */
   readonly numeric: NumericForms;
 }
 
