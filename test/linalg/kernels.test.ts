@@ -3,12 +3,15 @@ import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
-import { choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmBackend, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
+import { availableGemmBackends, choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmArenaLimit, setGemmBackend, syrk, trsmLower, trsmLowerTransposed, type GemmBackend } from '../../src/linalg/kernels/index.js';
+import { UNFUSED_MADD, fusedKernelSupported, probeFusedMadd } from '../../src/linalg/kernels/wasm/runtime.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { addScaledIdentity, matmul, matmulInto, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
 import { kfacPreconditioner, kfacUpdate, piFactor } from '../../src/curvature/kfac.js';
 
 const EPS = 2 ** -52;
+/** Every backend this process can run: each is held to the same tests. */
+const BACKENDS: GemmBackend[] = availableGemmBackends();
 
 function randomArray(seed: number, n: number): Float64Array {
   const rng = new Rng(seed);
@@ -83,11 +86,13 @@ const gemmCase = fc.record({
 });
 
 describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
-  test('WebAssembly SIMD128 is available on Node 20, so the SIMD kernel is the default', () => {
-    expect(gemmBackend()).toBe('wasm-simd');
+  test('WebAssembly SIMD128 is available on Node 20, and the default is the fastest backend the probe allows', () => {
+    const all = availableGemmBackends();
+    expect(all).toContain('wasm-simd');
+    expect(gemmBackend()).toBe(fusedKernelSupported() ? 'wasm-relaxed-fma' : 'wasm-simd');
   });
 
-  describe.each(['wasm-simd', 'js'] as const)('%s micro-kernel', (backend) => {
+  describe.each(BACKENDS)('%s micro-kernel', (backend) => {
     const withBackend = (f: () => boolean) => () => {
       const before = gemmBackend();
       setGemmBackend(backend);
@@ -107,6 +112,42 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
         expect(withBackend(() => gemmAgrees({ ta, tb, m: 101, n: 517, k: 259, pad: 1, alpha: 1, beta: 1, seed: 7 }))()).toBe(true);
       }
     });
+  });
+
+  test('the relaxed SIMD probe accepts a fused multiply-add and rejects the unfused one', () => {
+    expect(probeFusedMadd(UNFUSED_MADD)).toBe(false);
+    // Node 20 on x86-64 with FMA (this machine kind) accepts the flag and fuses
+    expect(probeFusedMadd()).toBe(fusedKernelSupported());
+  });
+
+  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: the product is fused exactly when the backend says so', (backend) => {
+    // [1, 1 + 2^-30] . [-1, 1 - 2^-30] = -1 + 1 - 2^-60: one rounding keeps -2^-60, rounding the product first gives 0
+    const before = gemmBackend();
+    setGemmBackend(backend);
+    try {
+      const C = new Float64Array(1);
+      gemm(false, false, 1, 1, 2, 1, Float64Array.of(1, 1 + 2 ** -30), 0, 2, Float64Array.of(-1, 1 - 2 ** -30), 0, 1, 0, C, 0, 1);
+      expect(C[0]).toBe(backend === 'wasm-relaxed-fma' ? -(2 ** -60) : 0);
+    } finally {
+      setGemmBackend(before);
+    }
+  });
+
+  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: products larger than the arena are split along k, m and n with the same result', (backend) => {
+    const before = gemmBackend();
+    const limit = setGemmArenaLimit(8 * 1024);
+    setGemmBackend(backend);
+    try {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        expect(gemmAgrees({ ta, tb, m: 40, n: 23, k: 61, pad: 1, alpha: 0.5, beta: -2, seed: 21 })).toBe(true);
+        expect(gemmAgrees({ ta, tb, m: 61, n: 23, k: 9, pad: 2, alpha: 1, beta: 0, seed: 22 })).toBe(true);
+        expect(gemmLowerAgrees({ ta, tb, m: 45, n: 60, k: 7, pad: 1, alpha: -1, beta: 1, seed: 23, diagonal: 3 })).toBe(true);
+        expect(gemmLowerAgrees({ ta, tb, m: 70, n: 30, k: 50, pad: 0, alpha: 1, beta: 0, seed: 24, diagonal: -5 })).toBe(true);
+      }
+    } finally {
+      setGemmArenaLimit(limit);
+      setGemmBackend(before);
+    }
   });
 
   test('a kernel that ignores the transpose of B is caught', () => {
@@ -166,7 +207,7 @@ function gemmLowerAgrees(c: GemmCase & { diagonal?: number }, kernel = gemmLower
 }
 
 describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () => {
-  describe.each(['wasm-simd', 'js'] as const)('%s micro-kernel', (backend) => {
+  describe.each(BACKENDS)('%s micro-kernel', (backend) => {
     const withBackend = (f: () => boolean) => () => {
       const before = gemmBackend();
       setGemmBackend(backend);
