@@ -5,6 +5,8 @@ import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
 import { availableGemmBackends, choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmArenaLimit, setGemmBackend, syrk, trsmLower, trsmLowerTransposed, type GemmBackend } from '../../src/linalg/kernels/index.js';
 import { UNFUSED_MADD, fusedKernelSupported, probeFusedMadd } from '../../src/linalg/kernels/wasm/runtime.js';
+import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
+import { linalgWorkerJobCount, setLinalgThreads, startLinalgPool } from '../../src/linalg/parallel/pool.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { addScaledIdentity, matmul, matmulInto, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
 import { kfacPreconditioner, kfacUpdate, piFactor } from '../../src/curvature/kfac.js';
@@ -246,6 +248,45 @@ describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () 
     const C = new Float64Array(4).fill(NaN);
     gemmLower(false, false, 2, 2, 1, 1, Float64Array.of(1, 2), 0, 1, Float64Array.of(3, 4), 0, 2, 0, C, 0, 2);
     expect([C[0], C[2], C[3]]).toEqual([3, 6, 8]);
+  });
+});
+
+describe('gemm on two threads (column or row panels on a worker over shared memory)', () => {
+  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: bit-identical to one thread for every transpose, triangle and shape, and the worker did part of it', async (backend) => {
+    const before = gemmBackend();
+    setGemmBackend(backend);
+    const threads = setLinalgThreads(2);
+    const minFlops = setParallelGemmMinFlops(0);
+    try {
+      await startLinalgPool(gemmRuntime()!);
+      const jobsBefore = linalgWorkerJobCount();
+      const cases = fc.sample(fc.record({ c: gemmCase, diagonal: fc.option(fc.integer({ min: -40, max: 40 })) }), { seed: 613, numRuns: 120 });
+      for (const { c, diagonal } of cases) {
+        const { ta, tb, m, n, k, pad, alpha, beta, seed } = c;
+        const [ar, ac] = ta ? [k, m] : [m, k];
+        const [br, bc] = tb ? [n, k] : [k, n];
+        const A = randomArray(seed, ar * (ac + pad) + pad);
+        const B = randomArray(seed + 1, br * (bc + pad) + pad);
+        const C0 = randomArray(seed + 2, m * (n + pad) + pad);
+        const run = (T: number) => {
+          setLinalgThreads(T);
+          const C = C0.slice();
+          if (diagonal === null) gemm(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad);
+          else gemmLower(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad, diagonal);
+          return C;
+        };
+        const one = run(1);
+        const two = run(2);
+        expect(two.every((v, i) => Object.is(v, one[i]))).toBe(true);
+      }
+      // a large product as well, split into real panels
+      expect(gemmAgrees({ ta: false, tb: true, m: 130, n: 141, k: 70, pad: 1, alpha: 1, beta: 0.5, seed: 31 })).toBe(true);
+      expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+    } finally {
+      setParallelGemmMinFlops(minFlops);
+      setLinalgThreads(threads);
+      setGemmBackend(before);
+    }
   });
 });
 

@@ -15,6 +15,7 @@
  */
 
 import { FULL } from './wasm/gemm-module.js';
+import { type KernelJob, linalgThreads, runKernelJobs } from '../parallel/pool.js';
 import { type KernelRuntime, type WasmKernel, fusedKernelSupported, kernelRuntime } from './wasm/runtime.js';
 
 // blocking of the JavaScript fallback
@@ -381,7 +382,7 @@ function wasmGemm(
   const a = copyIn(rt, A, aOff, lda, ar, ac);
   const b = sameOperand ? a : copyIn(rt, B, bOff, ldb, br, bc);
   const c = beta === 0 ? rt.alloc(m * n) : copyIn(rt, C, cOff, ldc, m, n);
-  rt.exports.gemm(m, n, k, alpha, beta, a, transA ? 8 : 8 * ac, transA ? 8 * ac : 8, b, transB ? 8 : 8 * bc, transB ? 8 * bc : 8, c, 8 * n, diag, rt.scratch(0));
+  gemmInArena(rt, transA, transB, m, n, k, alpha, a, ac, b, bc, beta, c, n, diag);
   const H = rt.heap();
   const base = c / 8;
   if (diag >= n - 1 && ldc === n) {
@@ -392,4 +393,85 @@ function wasmGemm(
     const w = Math.min(n, i + 1 + diag);
     if (w > 0) C.set(H.subarray(base + i * n, base + i * n + w), cOff + i * ldc);
   }
+}
+
+/** Products of fewer flops than this stay on one thread (waking a worker costs tens of microseconds). */
+let parallelMinFlops = 4e6;
+
+/** Sets the smallest product (in flops, 2 m n k, halved for a triangle) that is split across threads; returns the previous value. */
+export function setParallelGemmMinFlops(flops: number): number {
+  const before = parallelMinFlops;
+  parallelMinFlops = flops;
+  return before;
+}
+
+/**
+ * The product on operands already in the kernel's memory (byte addresses,
+ * leading dimensions in elements, as stored: A is m x k or k x m when
+ * transposed), C's entries j <= i + diag only (diag >= FULL: all). With more
+ * than one thread and enough work, C is cut into panels of columns (of rows
+ * when it is tall) of equal work, one per thread; each thread packs its own
+ * operands, so the panels are independent and the result is bit for bit the
+ * one-thread result.
+ */
+export function gemmInArena(
+  rt: KernelRuntime,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+  diag: number,
+): void {
+  const aRs = transA ? 8 : 8 * lda;
+  const aCs = transA ? 8 * lda : 8;
+  const bRs = transB ? 8 : 8 * ldb;
+  const bCs = transB ? 8 * ldb : 8;
+  const lower = diag < FULL;
+  const flops = 2 * m * n * k * (lower ? 0.5 : 1);
+  const T = Math.min(linalgThreads(), Math.max(1, Math.floor(flops / parallelMinFlops)));
+  const job = (t: number, i0: number, i1: number, j0: number, j1: number): KernelJob => ({
+    fn: 'gemm',
+    args: [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL, rt.scratch(t)],
+  });
+  if (T <= 1) {
+    const args = job(0, 0, m, 0, n).args;
+    rt.exports.gemm(...(args as Parameters<KernelRuntime['exports']['gemm']>));
+    return;
+  }
+  const jobs: KernelJob[] = [];
+  if (m > n && !lower) {
+    const cuts = evenCuts(m, T, () => 1);
+    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, cuts[t], cuts[t + 1], 0, n));
+  } else {
+    // in a triangle, column j holds the rows i >= j - diag
+    const cuts = evenCuts(Math.min(n, m + diag), T, (j) => (lower ? m - Math.max(0, j - diag) : 1));
+    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, 0, m, cuts[t], cuts[t + 1]));
+  }
+  runKernelJobs(rt, jobs);
+}
+
+/** Cut points 0 = c_0 <= ... <= c_T = len, multiples of 4 where possible, splitting the total weight evenly. */
+function evenCuts(len: number, T: number, weight: (i: number) => number): number[] {
+  let total = 0;
+  for (let i = 0; i < len; i++) total += weight(i);
+  const cuts = [0];
+  let acc = 0;
+  let i = 0;
+  for (let t = 1; t < T; t++) {
+    const target = (total * t) / T;
+    while (i < len && acc + weight(i) <= target) acc += weight(i++);
+    const aligned = Math.min(len, Math.round(i / 4) * 4);
+    cuts.push(Math.max(cuts[t - 1], aligned));
+  }
+  cuts.push(len);
+  return cuts;
 }
