@@ -142,12 +142,13 @@ function packB(s: GemmShape): FunctionDef {
 }
 
 /**
- * C (mc x nc at c, row stride ldc) += alpha packA packB, tile by tile; tiles
- * lying wholly above the line j = i + d (block-relative) are skipped.
+ * C (mc x nc at c, row stride ldc) += alpha packA packB (= alpha packA packB
+ * when `store` is 1), tile by tile; tiles lying wholly above the line
+ * j = i + d (block-relative) are skipped.
  */
 function macro(s: GemmShape): FunctionDef {
-  const params = [I32, I32, I32, F64, I32, I32, I32, I32, I32, I32] as const; // mc, nc, kc, alpha, ap, bp, c, ldc, d, tile
-  const [mc, nc, kc, alpha, ap, bp, c, ldc, d, tile] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const params = [I32, I32, I32, F64, I32, I32, I32, I32, I32, I32, I32] as const; // mc, nc, kc, alpha, ap, bp, c, ldc, d, tile, store
+  const [mc, nc, kc, alpha, ap, bp, c, ldc, d, tile, store] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
   const L = new Locals(params);
   const [jr, ir, p, a, b, cp, h, w, t1, t2, r, q] = Array.from({ length: 12 }, () => L.i32());
   const alphaV = L.v128();
@@ -182,14 +183,17 @@ function macro(s: GemmShape): FunctionDef {
       v128.store(16 * k),
     )),
   )));
+  const fullStore = seq(...Array.from({ length: MR }, (_, i) => seq(
+    ...Array.from({ length: NQ }, (_, k) => seq(rowAddr(i), get(acc[i * NQ + k]), get(alphaV), f64x2.mul, v128.store(16 * k))),
+  )));
+  const product = seq(get(alpha), get(tile), get(r), i32.const(8 * s.nr), i32.mul, i32.add, get(q), i32.const(3), i32.shl, i32.add, f64.load(), f64.mul);
   const edgeUpdate = seq(
     ...acc.map((v, idx) => seq(get(tile), get(v), v128.store(16 * idx))),
     forLoop(r, i32.const(0), get(h), 1,
       forLoop(q, i32.const(0), get(w), 1, seq(
-        get(cp), get(r), get(ldc), i32.mul, i32.add, get(q), i32.const(3), i32.shl, i32.add, tee(t1),
-        get(t1), f64.load(),
-        get(alpha), get(tile), get(r), i32.const(8 * s.nr), i32.mul, i32.add, get(q), i32.const(3), i32.shl, i32.add, f64.load(), f64.mul,
-        f64.add, f64.store(),
+        get(cp), get(r), get(ldc), i32.mul, i32.add, get(q), i32.const(3), i32.shl, i32.add, set(t1),
+        get(store),
+        iff(seq(get(t1), product, f64.store()), seq(get(t1), get(t1), f64.load(), product, f64.add, f64.store())),
       ))),
   );
   const body = seq(
@@ -214,7 +218,7 @@ function macro(s: GemmShape): FunctionDef {
           : [get(kc), set(p), loop(depthStep, get(p), i32.const(1), i32.sub, tee(p), brIf(0))]),
         get(c), get(ir), get(ldc), i32.mul, i32.add, get(jr), i32.const(3), i32.shl, i32.add, set(cp),
         get(h), i32.const(MR), i32.eq, get(w), i32.const(s.nr), i32.eq, i32.and,
-        iff(fullUpdate, edgeUpdate),
+        iff(seq(get(store), iff(fullStore, fullUpdate)), edgeUpdate),
       )),
     )),
   );
@@ -254,10 +258,12 @@ function driver(s: GemmShape): FunctionDef {
     get(work), set(pa),
     get(work), i32.const(8 * s.mc * s.kc), i32.add, set(pb),
     get(pb), i32.const(8 * s.kc * s.nc), i32.add, set(tile),
-    get(beta), f64.const(1), f64.ne,
+    // nothing to add: only C <- beta C
+    get(k), i32.eqz, get(alpha), f64.const(0), f64.eq, i32.or,
+    iff(seq(get(beta), f64.const(1), f64.ne, iff(seq(get(m), get(n), get(beta), get(c), get(ldc), get(diag), call(GEMM_FUNCS.scale))), ret)),
+    // beta = 0: the first depth panel stores instead of adding; otherwise scale first
+    get(beta), f64.const(1), f64.ne, get(beta), f64.const(0), f64.ne, i32.and,
     iff(seq(get(m), get(n), get(beta), get(c), get(ldc), get(diag), call(GEMM_FUNCS.scale))),
-    // nothing to add
-    get(k), i32.eqz, get(alpha), f64.const(0), f64.eq, i32.or, iff(ret),
     forLoop(jc, i32.const(0), get(n), s.nc, seq(
       minS(i32.const(s.nc), seq(get(n), get(jc), i32.sub), t1, t2), set(ncb),
       // row blocks ending at or above column jc - diag have nothing to compute
@@ -281,7 +287,9 @@ function driver(s: GemmShape): FunctionDef {
           get(c), get(ic), get(ldc), i32.mul, i32.add, get(jc), i32.const(3), i32.shl, i32.add,
           get(ldc),
           get(ic), get(diag), i32.add, get(jc), i32.sub,
-          get(tile), call(GEMM_FUNCS.macro),
+          get(tile),
+          get(pc), i32.eqz, get(beta), f64.const(0), f64.eq, i32.and,
+          call(GEMM_FUNCS.macro),
         )),
       )),
     )),
