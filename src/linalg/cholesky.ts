@@ -1,6 +1,6 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
-import { choleskyInPlace, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
+import { choleskyFactor, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
 import { Matrix } from './matrix.js';
 import { asymmetry, assertSquare, assertVecLength } from './ops.js';
 
@@ -44,8 +44,7 @@ export class Cholesky {
     }
     if (n >= CHOLESKY_BLOCKED_MIN) {
       const W = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) W[i * n + j] = A[i * n + j];
-      const failed = choleskyInPlace(W, n);
+      const failed = choleskyFactor(A, n, W);
       if (failed) throw notPositiveDefinite(path, failed.index, failed.value);
       this.L = new Matrix(n, n, W);
       this.n = n;

@@ -287,8 +287,13 @@ export function maxAbsDiff(a: Matrix, b: Matrix): number {
 
 /** Largest absolute entry, the max norm. */
 export function maxAbs(a: Matrix): number {
+  const A = a.data;
   let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]));
+  for (let i = 0; i < A.length; i++) {
+    const v = Math.abs(A[i]);
+    if (v > m) m = v;
+    else if (v !== v) return NaN; // NaN anywhere makes the norm NaN, as Math.max would
+  }
   return m;
 }
 

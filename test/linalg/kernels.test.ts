@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
@@ -356,8 +356,16 @@ function factorAgrees(A: Float64Array, L: Float64Array, n: number): boolean {
   return true;
 }
 
-describe('blocked Cholesky, triangular solves and inverse', () => {
+describe.each(BACKENDS)('blocked Cholesky, triangular solves and inverse (%s GEMM)', (backend) => {
   const sizes = fc.integer({ min: 0, max: 150 });
+  let before: GemmBackend;
+  beforeAll(() => {
+    before = gemmBackend();
+    setGemmBackend(backend);
+  });
+  afterAll(() => {
+    setGemmBackend(before);
+  });
 
   test('L Lᵀ = A within the backward-error bound, across panel boundaries (NB = 64)', () => {
     fc.assert(
@@ -424,6 +432,22 @@ describe('blocked Cholesky, triangular solves and inverse', () => {
     );
   });
 
+  test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {
+    const n = 90;
+    const a = new Matrix(n, n, spd(9, n, 0.5));
+    const c = new Cholesky(a);
+    expect(factorAgrees(a.data, c.L.data, n)).toBe(true);
+    const inv = c.inverse();
+    const B = new Matrix(n, 3, randomArray(10, n * 3));
+    const X = c.solveMatrix(B);
+    const AX = matmul(a, X);
+    expect(AX.data.every((v, i) => Math.abs(v - B.data[i]) <= 1e-12)).toBe(true);
+    const I = matmul(a, inv);
+    expect(I.data.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= 1e-12)).toBe(true);
+  });
+});
+
+describe('blocked Cholesky at a size crossing the GEMM blocking (default backend)', () => {
   test('factor and inverse across the GEMM blocking boundaries (n = 530 > NC = 512)', () => {
     const n = 530;
     const A = spd(12, n, 0.5);
@@ -438,19 +462,6 @@ describe('blocked Cholesky, triangular solves and inverse', () => {
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(X[i * n + j]).toBe(X[j * n + i]);
   });
 
-  test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {
-    const n = 90;
-    const a = new Matrix(n, n, spd(9, n, 0.5));
-    const c = new Cholesky(a);
-    expect(factorAgrees(a.data, c.L.data, n)).toBe(true);
-    const inv = c.inverse();
-    const B = new Matrix(n, 3, randomArray(10, n * 3));
-    const X = c.solveMatrix(B);
-    const AX = matmul(a, X);
-    expect(AX.data.every((v, i) => Math.abs(v - B.data[i]) <= 1e-12)).toBe(true);
-    const I = matmul(a, inv);
-    expect(I.data.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= 1e-12)).toBe(true);
-  });
 });
 
 describe('eigSymmetric scales by a power of two before iterating', () => {

@@ -378,7 +378,7 @@ function wasmGemm(
   // the columns row i needs: j < min(n, i + 1 + diag)
   const diag = diagonal === Infinity ? FULL : Math.max(-FULL, Math.min(FULL, diagonal));
   if (diag + m <= 0) return; // no entry on or below the line
-  rt.reset();
+  const mark = rt.mark();
   const a = copyIn(rt, A, aOff, lda, ar, ac);
   const b = sameOperand ? a : copyIn(rt, B, bOff, ldb, br, bc);
   const c = beta === 0 ? rt.alloc(m * n) : copyIn(rt, C, cOff, ldc, m, n);
@@ -387,12 +387,13 @@ function wasmGemm(
   const base = c / 8;
   if (diag >= n - 1 && ldc === n) {
     C.set(H.subarray(base, base + m * n), cOff);
-    return;
+  } else {
+    for (let i = 0; i < m; i++) {
+      const w = Math.min(n, i + 1 + diag);
+      if (w > 0) C.set(H.subarray(base + i * n, base + i * n + w), cOff + i * ldc);
+    }
   }
-  for (let i = 0; i < m; i++) {
-    const w = Math.min(n, i + 1 + diag);
-    if (w > 0) C.set(H.subarray(base + i * n, base + i * n + w), cOff + i * ldc);
-  }
+  rt.release(mark);
 }
 
 /** Products of fewer flops than this stay on one thread (waking a worker costs tens of microseconds). */

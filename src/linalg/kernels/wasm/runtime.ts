@@ -82,8 +82,10 @@ export interface KernelRuntime {
   scratch(t: number): number;
   /** the memory as doubles (refreshed after growth) */
   heap(): Float64Array;
-  /** forgets every arena allocation */
-  reset(): void;
+  /** the arena's current top, to hand back to release() (allocations nest like a stack) */
+  mark(): number;
+  /** frees every allocation made since mark() returned `top` */
+  release(top: number): void;
   /** `doubles` doubles of arena, 16-byte aligned; grows the memory when needed */
   alloc(doubles: number): number;
 }
@@ -117,8 +119,9 @@ function createRuntime(kernel: WasmKernel): KernelRuntime | null {
           if (view.length * 8 !== memory.buffer.byteLength) view = new Float64Array(memory.buffer);
           return view;
         },
-        reset() {
-          top = arenaStart;
+        mark: () => top,
+        release(at) {
+          top = at;
         },
         alloc(doubles) {
           const at = top;
