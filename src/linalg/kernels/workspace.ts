@@ -22,7 +22,48 @@ export interface Workspace {
    * in doubles, as stored), only C_ij with j <= i + diagonal when a diagonal is given.
    */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, diagonal?: number): void;
+  /** y = A x for the symmetric n x n A at `a` given by its lower triangle */
+  symvLower(n: number, a: number, lda: number, x: number, y: number): void;
+  /** y += alpha A x for the m x n A at `a` */
+  gemvN(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
+  /** y += alpha Aᵀ x for the m x n A at `a` */
+  gemvT(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
 }
+
+/** The matrix-vector products in JavaScript on a heap, for the JavaScript backend (the reference the kernels are tested against is separate). */
+const jsVectorOps = (heap: () => Float64Array) => ({
+  symvLower(n: number, a: number, lda: number, x: number, y: number): void {
+    const H = heap();
+    for (let i = 0; i < n; i++) {
+      const row = a + i * lda;
+      const xi = H[x + i];
+      let s = 0;
+      for (let j = 0; j < i; j++) {
+        const aij = H[row + j];
+        s += aij * H[x + j];
+        H[y + j] += aij * xi;
+      }
+      H[y + i] = s + H[row + i] * xi;
+    }
+  },
+  gemvN(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void {
+    const H = heap();
+    for (let r = 0; r < m; r++) {
+      const row = a + r * lda;
+      let s = 0;
+      for (let c = 0; c < n; c++) s += H[row + c] * H[x + c];
+      H[y + r] += alpha * s;
+    }
+  },
+  gemvT(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void {
+    const H = heap();
+    for (let r = 0; r < m; r++) {
+      const row = a + r * lda;
+      const s = alpha * H[x + r];
+      for (let c = 0; c < n; c++) H[y + c] += s * H[row + c];
+    }
+  },
+});
 
 /** Runs `body` with a workspace; everything it allocated is freed afterwards. */
 export function withWorkspace<T>(body: (ws: Workspace) => T): T {
@@ -47,6 +88,9 @@ export function withWorkspace<T>(body: (ws: Workspace) => T): T {
           if (diag + m <= 0) return;
           gemmInArena(rt, ta, tb, m, n, k, alpha, 8 * a, lda, 8 * b, ldb, beta, 8 * c, ldc, diag);
         },
+        symvLower: (n, a, lda, x, y) => rt.exports.symvLower(n, 8 * a, 8 * lda, 8 * x, 8 * y),
+        gemvN: (m, n, alpha, a, lda, x, y) => rt.exports.gemvN(m, n, alpha, 8 * a, 8 * lda, 8 * x, 8 * y),
+        gemvT: (m, n, alpha, a, lda, x, y) => rt.exports.gemvT(m, n, alpha, 8 * a, 8 * lda, 8 * x, 8 * y),
       });
     } finally {
       rt.release(mark);
@@ -78,6 +122,7 @@ export function withWorkspace<T>(body: (ws: Workspace) => T): T {
       if (diagonal === undefined) gemm(ta, tb, m, n, k, alpha, H, a, lda, H, b, ldb, beta, H, c, ldc);
       else gemmLower(ta, tb, m, n, k, alpha, H, a, lda, H, b, ldb, beta, H, c, ldc, diagonal);
     },
+    ...jsVectorOps(() => H),
   });
 }
 

@@ -12,6 +12,7 @@
 import v8 from 'node:v8';
 import { type Code, F64, Locals, buildModule, f64x2, get, seq } from './asm.js';
 import { type GemmShape, gemmFunctions, gemmScratchDoubles } from './gemm-module.js';
+import { vectorFunctions } from './vector-module.js';
 
 export type WasmKernel = 'wasm-relaxed-fma' | 'wasm-simd';
 
@@ -68,6 +69,12 @@ export function probeFusedMadd(madd: MaddEmitter = RELAXED_MADD): boolean {
 /** Exports of a kernel instance (addresses and strides in bytes). */
 export interface KernelExports {
   gemm(m: number, n: number, k: number, alpha: number, beta: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number, c: number, ldc: number, diag: number, work: number): void;
+  /** y = A x, A symmetric given by its lower triangle (n x n at a, row stride lda bytes) */
+  symvLower(n: number, a: number, lda: number, x: number, y: number): void;
+  /** y += alpha A x, A m x n */
+  gemvN(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
+  /** y += alpha Aᵀ x, A m x n */
+  gemvT(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
 }
 
 export interface KernelRuntime {
@@ -91,7 +98,7 @@ export interface KernelRuntime {
 }
 
 function moduleFor(shape: GemmShape, shared: boolean): Uint8Array<ArrayBuffer> {
-  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, gemmFunctions(shape));
+  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [...gemmFunctions(shape), ...vectorFunctions(shape.fused)]);
 }
 
 function createRuntime(kernel: WasmKernel): KernelRuntime | null {
