@@ -1,7 +1,11 @@
-"""The NumPy and PyTorch side of the benchmark (float64, one thread).
+"""The NumPy and PyTorch side of the benchmark (float64).
 
-Usage: python3 peers.py numpy|torch [--only kfac-memory]; prints JSON on stdout.
+Usage: python3 peers.py numpy|torch [--threads T] [--only kfac-memory]; prints JSON on stdout.
 The workloads mirror bench/natgrad-workloads.ts (sizes in bench/workloads.ts).
+Threads: bench/run.ts sets OPENBLAS_NUM_THREADS=T for the BLAS/LAPACK calls;
+PyTorch's own intra-op pool stays at one thread (torch.set_num_threads(1)),
+since a second pool on top of OpenBLAS's threads oversubscribes the cores
+(PERFORMANCE.md, thread pitfall).
 """
 import json
 import resource
@@ -11,6 +15,7 @@ import time
 
 LIB = sys.argv[1]
 ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "all"
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
 
 KFAC = dict(sizes=[784, 256, 256, 10], batch=256, lam=1e-2, lr=1e-3, every=10, runs=7)
 DENSE_FISHER = dict(sizes=[20, 64, 10], batch=256, runs=5)
@@ -212,6 +217,7 @@ def main():
     t = time_it(lambda: mc_fisher(M), 5)
     out["mc-fisher"] = {**t, "samplesPerSecond": M / (t["median"] / 1000)}
     out["blas"] = loaded_blas()
+    out["threads"] = THREADS
     print(json.dumps(out))
 
 

@@ -3,6 +3,10 @@
 export const KFAC = { sizes: [784, 256, 256, 10], batch: 256, lambda: 1e-2, lr: 1e-3, every: 10, runs: 7 };
 export const DENSE_FISHER = { sizes: [20, 64, 10], batch: 256, runs: 5 };
 export const SIZES = [128, 256, 512];
+/** Monte Carlo Fisher of the normal (mean-std): draws per estimate. */
+export const MC = { samples: 200_000 };
+/** Thread counts compared, natgrad against NumPy and PyTorch with the same number of threads. */
+export const THREADS = [1, 2];
 
 export interface Timing {
   /** median wall time of one run, ms */

@@ -1,6 +1,7 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { gemm } from './kernels/gemm.js';
+import { syrk } from './kernels/syrk.js';
 import { Matrix } from './matrix.js';
 
 /**
@@ -105,7 +106,9 @@ export function matmulTN(a: Matrix, b: Matrix): Matrix {
   const out = new Matrix(m, n);
   const C = out.data;
   if (m * n * kk >= GEMM_THRESHOLD) {
-    gemm(true, false, m, n, kk, 1, A, 0, m, B, 0, n, 0, C, 0, n);
+    // aᵀ a is symmetric: its lower triangle, mirrored, costs half and gives the same entries bit for bit
+    if (A === B) syrk(true, m, kk, 1, A, 0, m, 0, C, 0, n);
+    else gemm(true, false, m, n, kk, 1, A, 0, m, B, 0, n, 0, C, 0, n);
     return out;
   }
   // k-i-j: one rank-one update per shared row, all accesses contiguous.
@@ -122,7 +125,7 @@ export function matmulTN(a: Matrix, b: Matrix): Matrix {
   return out;
 }
 
-/** a bᵀ without forming bᵀ. Shapes (m x k)(n x k)ᵀ = m x n; each entry is a dot product of two rows. */
+/** a bᵀ without forming bᵀ. Shapes (m x k)(n x k)ᵀ = m x n; each entry is a dot product of two rows (a aᵀ: half the work, see matmulTN). */
 export function matmulNT(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.cols) {
     throw new NatgradError(
@@ -138,7 +141,8 @@ export function matmulNT(a: Matrix, b: Matrix): Matrix {
   const out = new Matrix(m, n);
   const C = out.data;
   if (m * n * kk >= GEMM_THRESHOLD) {
-    gemm(false, true, m, n, kk, 1, A, 0, kk, B, 0, kk, 0, C, 0, n);
+    if (A === B) syrk(false, m, kk, 1, A, 0, kk, 0, C, 0, n);
+    else gemm(false, true, m, n, kk, 1, A, 0, kk, B, 0, kk, 0, C, 0, n);
     return out;
   }
   for (let i = 0; i < m; i++) {

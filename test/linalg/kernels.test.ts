@@ -179,6 +179,18 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
   });
 });
 
+test('aᵀ a and a aᵀ through the triangle (half the work) equal the full product bit for bit', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 90 }), fc.integer({ min: 1, max: 90 }), fc.integer(), (r, c, seed) => {
+      const a = new Matrix(r, c, randomArray(seed, r * c));
+      const copy = a.clone();
+      const same = (x: Matrix, y: Matrix) => x.data.every((v, i) => Object.is(v, y.data[i]));
+      return same(matmulTN(a, a), matmulTN(a, copy)) && same(matmulNT(a, a), matmulNT(a, copy));
+    }),
+    { seed: 614, numRuns: 40 },
+  );
+});
+
 /**
  * gemmLower on padded storage: entries (i, j) with j <= i must match the triple loop within its bound,
  * and everything outside the m x n block (padding, neighbouring rows) must be untouched; entries above
