@@ -8,6 +8,7 @@ since a second pool on top of OpenBLAS's threads oversubscribes the cores
 (PERFORMANCE.md, thread pitfall).
 """
 import json
+import os
 import resource
 import statistics
 import sys
@@ -30,13 +31,17 @@ if LIB == "torch":
     torch.set_default_dtype(torch.float64)
 
 
+# BENCH_CLOCK=cpu: this process's CPU time (bench/workloads.ts, CLOCK)
+CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 def time_it(f, runs):
     f()
     times = []
     for _ in range(runs):
-        t = time.perf_counter()
+        t = CLOCK()
         f()
-        times.append((time.perf_counter() - t) * 1000)
+        times.append((CLOCK() - t) * 1000)
     return {"median": statistics.median(times), "runs": times}
 
 

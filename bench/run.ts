@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { THREADS } from './workloads.js';
+import { CLOCK, THREADS } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -175,7 +175,10 @@ function main(): void {
   lines.push('`OPENBLAS_NUM_THREADS=T` (PyTorch\'s own intra-op pool at 1 thread, `OMP_NUM_THREADS=1`: a second pool on top of OpenBLAS\'s');
   lines.push('threads oversubscribes the cores), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.');
   lines.push(`The configurations were interleaved, ${ROUNDS} round(s) of natgrad, PyTorch, NumPy at 1T then 2T; a figure is the median over the rounds`);
-  lines.push('of each process\'s median of several runs after warm-up (raw runs in the JSON at the end).', '');
+  lines.push('of each process\'s median of several runs after warm-up (raw runs in the JSON at the end).');
+  lines.push(CLOCK === 'cpu'
+    ? 'Clock: **CPU time of each process** (BENCH_CLOCK=cpu), which a loaded machine inflates far less than wall time; meaningful for 1T only.'
+    : 'Clock: wall time (BENCH_CLOCK=cpu switches to each process\'s CPU time, for 1T comparisons on a loaded machine).', '');
   lines.push(`* date: ${started.toISOString()}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; Node ${process.version}`);
   lines.push(`* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}; ` +
     `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)}` +

@@ -82,8 +82,12 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
   // merge the two ascending halves
   const col = new Int32Array(s);
   for (let a = 0, b = m, t = 0; t < s; t++) col[t] = b >= s || (a < m && d[o + a] <= d[o + b]) ? a++ : b++;
-  const dl = Float64Array.from(col, (c) => d[o + c]);
-  const zl = Float64Array.from(col, (c) => zv[c]);
+  const dl = new Float64Array(s);
+  const zl = new Float64Array(s);
+  for (let t = 0; t < s; t++) {
+    dl[t] = d[o + col[t]];
+    zl[t] = zv[col[t]];
+  }
   let dmax = 0;
   let zmax = 0;
   for (let t = 0; t < s; t++) {
@@ -137,12 +141,10 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
   }
   const K = kept.length;
   const nD = deflated.length;
-  // the deflated eigenpairs keep their (possibly rotated) columns
-  const dq = ws.alloc(s * Math.max(nD, 1));
-  H = ws.heap();
-  for (let i = 0; i < s; i++) for (let q = 0; q < nD; q++) H[dq + i * nD + q] = H[zb + i * n + col[deflated[q]]];
   let lambda: Float64Array = new Float64Array(0);
   let w = 0;
+  let n1 = 0;
+  let n3 = 0;
   if (K > 0) {
     const dK = Float64Array.from(kept, (t) => dl[t]);
     const zK = Float64Array.from(kept, (t) => zl[t]);
@@ -159,10 +161,16 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
     }
     for (let j = 0; j < K; j++) zh[j] = (zK[j] < 0 ? -1 : 1) * Math.sqrt(Math.max(zh[j], 0));
     // groups of kept columns: top half only, mixed, bottom half only
-    const group = (t: number) => (dense[col[t]] ? 1 : col[t] < m ? 0 : 2);
-    const order = Int32Array.from([0, 1, 2].flatMap((g) => kept.map((t, j) => [t, j] as const).filter(([t]) => group(t) === g).map(([, j]) => j)));
-    const n1 = kept.filter((t) => group(t) === 0).length;
-    const n3 = kept.filter((t) => group(t) === 2).length;
+    const order = new Int32Array(K);
+    let q = 0;
+    for (let g = 0; g < 3; g++) {
+      for (let j = 0; j < K; j++) {
+        const c = col[kept[j]];
+        if ((dense[c] ? 1 : c < m ? 0 : 2) === g) order[q++] = j;
+      }
+      if (g === 0) n1 = q;
+      if (g === 1) n3 = K - q;
+    }
     const source = Int32Array.from(order, (j) => col[kept[j]]);
     const qg = ws.alloc(s * K);
     const ut = ws.alloc(K * K);
@@ -191,18 +199,29 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
     ws.gemm(false, true, m, K, K - n3, 1, qg, K, ut, K, 0, w, K);
     ws.gemm(false, true, s - m, K, K - n1, 1, qg + m * K + n1, K, ut + n1, K, 0, w + m * K, K);
   }
-  // all s eigenpairs, ascending
+  // all s eigenpairs, ascending: λ_k from column k of W, deflated values with their (possibly rotated) columns of the block
   const values = new Float64Array(s);
-  for (let k = 0; k < K; k++) values[k] = lambda[k];
-  for (let q = 0; q < nD; q++) values[K + q] = dl[deflated[q]];
-  const sorted = Array.from({ length: s }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  H = ws.heap();
+  const from = new Int32Array(s); // column of W (>= 0), or -1 - (column of the block)
+  for (let k = 0; k < K; k++) {
+    values[k] = lambda[k];
+    from[k] = k;
+  }
+  for (let q = 0; q < nD; q++) {
+    values[K + q] = dl[deflated[q]];
+    from[K + q] = -1 - col[deflated[q]];
+  }
+  const sorted = Int32Array.from({ length: s }, (_, i) => i).sort((a, b) => values[a] - values[b]);
   for (let c = 0; c < s; c++) d[o + c] = values[sorted[c]];
+  const src = Int32Array.from(sorted, (i) => from[i]);
+  const row = new Float64Array(s);
+  H = ws.heap();
   for (let i = 0; i < s; i++) {
-    const row = zb + i * n;
+    const r = zb + i * n;
+    const wr = w + i * K;
+    for (let c = 0; c < s; c++) row[c] = H[r + c];
     for (let c = 0; c < s; c++) {
-      const src = sorted[c];
-      H[row + c] = src < K ? H[w + i * K + src] : H[dq + i * nD + (src - K)];
+      const f = src[c];
+      H[r + c] = f >= 0 ? H[wr + f] : row[-1 - f];
     }
   }
 }

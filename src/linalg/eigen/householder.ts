@@ -40,29 +40,27 @@ export function tridiagonalize(ws: Workspace, a: number, n: number, d: Float64Ar
   const NB = TRIDIAGONAL_PANEL;
   const tau = new Float64Array(n);
   const panels: Reflectors['panels'] = [];
-  const vw = ws.alloc(n * 2 * NB); // [V W], row r = matrix row k + r
-  const wv = ws.alloc(n * 2 * NB); // [W V]
+  // The panel's V and W with their columns interleaved, v_0 w_0 v_1 w_1 ..., row r = matrix row k + r, so that
+  // the first 2i columns hold both for the i reflectors so far; wv holds w_0 v_0 w_1 v_1 ... (V Wᵀ + W Vᵀ = vw wvᵀ)
+  const ld = 2 * NB;
+  const vw = ws.alloc(n * ld);
+  const wv = ws.alloc(n * ld);
   const colv = ws.alloc(n);
   const wvec = ws.alloc(n);
-  const t1 = ws.alloc(NB);
-  const t2 = ws.alloc(NB);
-  const ld = 2 * NB;
+  const t = ws.alloc(ld);
   for (let k = 0; k < n; k += NB) {
     const nb = Math.min(NB, n - k);
     const v = ws.alloc((n - k) * nb);
     let H = ws.heap();
     H.fill(0, vw, vw + (n - k) * ld);
+    H.fill(0, wv, wv + (n - k) * ld);
     for (let i = 0; i < nb; i++) {
       const j = k + i;
       const len = n - j;
       // column j, rows j..n-1 (strided in row-major storage)
       for (let r = 0; r < len; r++) H[colv + r] = H[a + (j + r) * n + j];
-      if (i > 0) {
-        // A(j:, j) -= V(j:, :i) W(j, :i)ᵀ + W(j:, :i) V(j, :i)ᵀ
-        const rowJ = vw + (j - k) * ld;
-        ws.gemvN(len, i, -1, rowJ, ld, rowJ + NB, colv);
-        ws.gemvN(len, i, -1, rowJ + NB, ld, rowJ, colv);
-      }
+      // A(j:, j) -= V(j:, :i) W(j, :i)ᵀ + W(j:, :i) V(j, :i)ᵀ
+      if (i > 0) ws.gemvN(len, 2 * i, -1, vw + (j - k) * ld, ld, wv + (j - k) * ld, colv);
       d[j] = H[colv];
       if (len < 2) continue;
       // reflector H_j with H_j x = β e_1 for x = A(j+1:, j) (LAPACK dlarfg), on x / max|x| so that
@@ -70,7 +68,7 @@ export function tridiagonalize(ws: Workspace, a: number, n: number, d: Float64Ar
       const alpha = H[colv + 1];
       let rest = 0;
       for (let r = 2; r < len; r++) rest = Math.max(rest, Math.abs(H[colv + r]));
-      let t = 0;
+      let tj = 0;
       if (rest > 0) {
         const scale = Math.max(rest, Math.abs(alpha));
         const as = alpha / scale;
@@ -81,7 +79,7 @@ export function tridiagonalize(ws: Workspace, a: number, n: number, d: Float64Ar
           ss += q * q;
         }
         const betaS = -(as >= 0 ? 1 : -1) * Math.hypot(as, Math.sqrt(ss));
-        t = (betaS - as) / betaS;
+        tj = (betaS - as) / betaS;
         const inv = 1 / (as - betaS);
         H[colv + 1] = 1;
         for (let r = 2; r < len; r++) H[colv + r] *= inv;
@@ -90,49 +88,49 @@ export function tridiagonalize(ws: Workspace, a: number, n: number, d: Float64Ar
         e[j] = alpha;
         H[colv + 1] = 1;
       }
-      tau[j] = t;
+      tau[j] = tj;
       // v = colv[1..], length m = len − 1, rows j+1.. of the panel's column i
       const m = len - 1;
       const vv = colv + 1;
-      const rowNext = vw + (j + 1 - k) * ld;
-      for (let r = 0; r < m; r++) H[rowNext + r * ld + i] = H[vv + r];
-      if (t === 0) continue; // W column stays zero
+      const vwNext = vw + (j + 1 - k) * ld;
+      const wvNext = wv + (j + 1 - k) * ld;
+      for (let r = 0; r < m; r++) {
+        const x = H[vv + r];
+        H[vwNext + r * ld + 2 * i] = x;
+        H[wvNext + r * ld + 2 * i + 1] = x;
+      }
+      if (tj === 0) continue; // w stays zero
       // w = τ (A22 v − V (Wᵀ v) − W (Vᵀ v)), then w −= (τ/2)(wᵀ v) v
       ws.symvLower(m, a + (j + 1) * n + j + 1, n, vv, wvec);
       if (i > 0) {
-        H.fill(0, t1, t1 + i);
-        H.fill(0, t2, t2 + i);
-        ws.gemvT(m, i, 1, rowNext + NB, ld, vv, t1);
-        ws.gemvN(m, i, -1, rowNext, ld, t1, wvec);
-        ws.gemvT(m, i, 1, rowNext, ld, vv, t2);
-        ws.gemvN(m, i, -1, rowNext + NB, ld, t2, wvec);
+        // t = [Vᵀv, Wᵀv] interleaved; w −= vw (pairs of t swapped) = V (Wᵀ v) + W (Vᵀ v)
+        H.fill(0, t, t + 2 * i);
+        ws.gemvT(m, 2 * i, 1, vwNext, ld, vv, t);
+        for (let c = 0; c < i; c++) {
+          const x = H[t + 2 * c];
+          H[t + 2 * c] = H[t + 2 * c + 1];
+          H[t + 2 * c + 1] = x;
+        }
+        ws.gemvN(m, 2 * i, -1, vwNext, ld, t, wvec);
       }
       let wv2 = 0;
       for (let r = 0; r < m; r++) {
-        H[wvec + r] *= t;
+        H[wvec + r] *= tj;
         wv2 += H[wvec + r] * H[vv + r];
       }
-      const half = -0.5 * t * wv2;
-      for (let r = 0; r < m; r++) H[rowNext + r * ld + NB + i] = H[wvec + r] + half * H[vv + r];
+      const half = -0.5 * tj * wv2;
+      for (let r = 0; r < m; r++) {
+        const w = H[wvec + r] + half * H[vv + r];
+        H[vwNext + r * ld + 2 * i + 1] = w;
+        H[wvNext + r * ld + 2 * i] = w;
+      }
     }
     H = ws.heap();
-    for (let r = 0; r < n - k; r++) for (let c = 0; c < nb; c++) H[v + r * nb + c] = H[vw + r * ld + c];
+    for (let r = 0; r < n - k; r++) for (let c = 0; c < nb; c++) H[v + r * nb + c] = H[vw + r * ld + 2 * c];
     panels.push({ k, nb, v });
     const k1 = k + nb;
-    if (k1 < n) {
-      // A(k1:, k1:) -= [V W] [W V]ᵀ, lower triangle
-      const rows = n - k1;
-      for (let r = 0; r < rows; r++) {
-        const src = vw + (k1 - k + r) * ld;
-        const dst = wv + r * ld;
-        for (let c = 0; c < nb; c++) {
-          H[dst + c] = H[src + NB + c];
-          H[dst + nb + c] = H[src + c];
-        }
-        if (nb < NB) for (let c = 0; c < nb; c++) H[src + nb + c] = H[src + NB + c]; // [V W] contiguous when the panel is narrow
-      }
-      ws.gemm(false, true, rows, rows, 2 * nb, -1, vw + (k1 - k) * ld, ld, wv, ld, 1, a + k1 * n + k1, n, 0);
-    }
+    // A(k1:, k1:) -= V Wᵀ + W Vᵀ = vw wvᵀ, lower triangle
+    if (k1 < n) ws.gemm(false, true, n - k1, n - k1, 2 * nb, -1, vw + (k1 - k) * ld, ld, wv + (k1 - k) * ld, ld, 1, a + k1 * n + k1, n, 0);
   }
   return { panels, tau };
 }
