@@ -21,7 +21,7 @@ import { secularRoots } from './secular.js';
 import { tridiagonalQr } from './tridiagonal-qr.js';
 
 /** Subproblems up to this order are solved by implicit QR. */
-export const DIVIDE_CONQUER_BASE = 16;
+export const DIVIDE_CONQUER_BASE = 25;
 
 const EPS = 2 ** -52;
 
@@ -146,8 +146,12 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
   let n1 = 0;
   let n3 = 0;
   if (K > 0) {
-    const dK = Float64Array.from(kept, (t) => dl[t]);
-    const zK = Float64Array.from(kept, (t) => zl[t]);
+    const dK = new Float64Array(K);
+    const zK = new Float64Array(K);
+    for (let j = 0; j < K; j++) {
+      dK[j] = dl[kept[j]];
+      zK[j] = zl[kept[j]];
+    }
     const roots = secularRoots(dK, zK, r);
     lambda = roots.lambda;
     const delta = roots.delta; // delta[k K + j] = d_j − λ_k
@@ -171,7 +175,8 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
       if (g === 0) n1 = q;
       if (g === 1) n3 = K - q;
     }
-    const source = Int32Array.from(order, (j) => col[kept[j]]);
+    const source = new Int32Array(K);
+    for (let q2 = 0; q2 < K; q2++) source[q2] = col[kept[order[q2]]];
     const qg = ws.alloc(s * K);
     const ut = ws.alloc(K * K);
     w = ws.alloc(s * K);
@@ -199,20 +204,33 @@ function merge(ws: Workspace, d: Float64Array, n: number, z: number, o: number, 
     ws.gemm(false, true, m, K, K - n3, 1, qg, K, ut, K, 0, w, K);
     ws.gemm(false, true, s - m, K, K - n1, 1, qg + m * K + n1, K, ut + n1, K, 0, w + m * K, K);
   }
-  // all s eigenpairs, ascending: λ_k from column k of W, deflated values with their (possibly rotated) columns of the block
-  const values = new Float64Array(s);
-  const from = new Int32Array(s); // column of W (>= 0), or -1 - (column of the block)
-  for (let k = 0; k < K; k++) {
-    values[k] = lambda[k];
-    from[k] = k;
-  }
+  // all s eigenpairs, ascending: λ_k (ascending) from column k of W, merged with the deflated values and their
+  // (possibly rotated) columns of the block; those are in ascending order except where a rotation moved one by
+  // less than tol, so an insertion sort puts them in order in near linear time
+  const dv = new Float64Array(nD);
+  const dc = new Int32Array(nD);
   for (let q = 0; q < nD; q++) {
-    values[K + q] = dl[deflated[q]];
-    from[K + q] = -1 - col[deflated[q]];
+    const v = dl[deflated[q]];
+    const c0 = col[deflated[q]];
+    let i = q;
+    while (i > 0 && dv[i - 1] > v) {
+      dv[i] = dv[i - 1];
+      dc[i] = dc[i - 1];
+      i--;
+    }
+    dv[i] = v;
+    dc[i] = c0;
   }
-  const sorted = Int32Array.from({ length: s }, (_, i) => i).sort((a, b) => values[a] - values[b]);
-  for (let c = 0; c < s; c++) d[o + c] = values[sorted[c]];
-  const src = Int32Array.from(sorted, (i) => from[i]);
+  const src = new Int32Array(s); // column of W (>= 0), or -1 - (column of the block)
+  for (let c = 0, k = 0, q = 0; c < s; c++) {
+    if (q >= nD || (k < K && lambda[k] <= dv[q])) {
+      d[o + c] = lambda[k];
+      src[c] = k++;
+    } else {
+      d[o + c] = dv[q];
+      src[c] = -1 - dc[q++];
+    }
+  }
   const row = new Float64Array(s);
   H = ws.heap();
   for (let i = 0; i < s; i++) {
