@@ -253,7 +253,7 @@ function driver(s: GemmShape): FunctionDef {
   const params = [I32, I32, I32, F64, F64, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] as const;
   const [m, n, k, alpha, beta, a, aRs, aCs, b, bRs, bCs, c, ldc, diag, work] = Array.from({ length: 15 }, (_, i) => i);
   const L = new Locals(params);
-  const [jc, pc, ic, ncb, kcb, mcb, ncEff, icStart, pa, pb, tile, t1, t2] = Array.from({ length: 13 }, () => L.i32());
+  const [jc, pc, ic, ncb, kcb, mcb, ncEff, icStart, pa, pb, tile, t1, t2, kstep] = Array.from({ length: 14 }, () => L.i32());
   const body = seq(
     get(work), set(pa),
     get(work), i32.const(8 * s.mc * s.kc), i32.add, set(pb),
@@ -264,14 +264,17 @@ function driver(s: GemmShape): FunctionDef {
     // beta = 0: the first depth panel stores instead of adding; otherwise scale first
     get(beta), f64.const(1), f64.ne, get(beta), f64.const(0), f64.ne, i32.and,
     iff(seq(get(m), get(n), get(beta), get(c), get(ldc), get(diag), call(GEMM_FUNCS.scale))),
+    // depth panels of equal size, at most kc: k = 257 makes two of 129, not 256 and a 1-deep one that costs a whole pass over C
+    get(k), i32.const(s.kc - 1), i32.add, i32.const(s.kc), i32.divS, set(t1),
+    get(k), get(t1), i32.add, i32.const(1), i32.sub, get(t1), i32.divS, set(kstep),
     forLoop(jc, i32.const(0), get(n), s.nc, seq(
       minS(i32.const(s.nc), seq(get(n), get(jc), i32.sub), t1, t2), set(ncb),
       // row blocks ending at or above column jc - diag have nothing to compute
       get(jc), get(diag), i32.sub, i32.const(s.mc), i32.divS, i32.const(s.mc), i32.mul, set(icStart),
       get(icStart), i32.const(0), i32.ltS, iff(seq(i32.const(0), set(icStart))),
       get(icStart), get(m), i32.geS, brIf(2),
-      forLoop(pc, i32.const(0), get(k), s.kc, seq(
-        minS(i32.const(s.kc), seq(get(k), get(pc), i32.sub), t1, t2), set(kcb),
+      forLoop(pc, i32.const(0), get(k), get(kstep), seq(
+        minS(get(kstep), seq(get(k), get(pc), i32.sub), t1, t2), set(kcb),
         // B columns that some row of C needs: j < m + diag
         get(b), get(pc), get(bRs), i32.mul, i32.add, get(jc), get(bCs), i32.mul, i32.add,
         get(bRs), get(bCs), get(kcb),
