@@ -2,7 +2,7 @@ import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { choleskyFactor, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
 import { Matrix } from './matrix.js';
-import { asymmetry, assertSquare, assertVecLength } from './ops.js';
+import { asymmetry, assertSquare, finiteMaxAbs, assertVecLength } from './ops.js';
 
 /**
  * Relative asymmetry tolerated before the factorization refuses its input.
@@ -30,12 +30,7 @@ export class Cholesky {
     assertSquare(a, path);
     const n = a.rows;
     const A = a.data;
-    for (let i = 0; i < A.length; i++) {
-      if (!Number.isFinite(A[i])) {
-        throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${A[i]}`);
-      }
-    }
-    const bad = asymmetry(a, CHOLESKY_SYMMETRY_TOL);
+    const bad = asymmetry(a, CHOLESKY_SYMMETRY_TOL, finiteMaxAbs(a, path));
     if (bad) {
       throw new NatgradError(
         path,

@@ -1,6 +1,6 @@
 import { NatgradError } from '../core/errors.js';
 import { Matrix } from './matrix.js';
-import { asymmetry, assertSquare } from './ops.js';
+import { asymmetry, assertSquare, finiteMaxAbs } from './ops.js';
 import { withWorkspace } from './kernels/workspace.js';
 import { tridiagonalEigen } from './eigen/divide-conquer.js';
 import { applyReflectors, tridiagonalize } from './eigen/householder.js';
@@ -32,12 +32,7 @@ export const EIGEN_SYMMETRY_TOL = 1e-8;
 export function eigSymmetric(a: Matrix, path = 'matrix'): SymmetricEigen {
   assertSquare(a, path);
   const n = a.rows;
-  for (let i = 0; i < a.data.length; i++) {
-    if (!Number.isFinite(a.data[i])) {
-      throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${a.data[i]}`);
-    }
-  }
-  const bad = asymmetry(a, EIGEN_SYMMETRY_TOL);
+  const bad = asymmetry(a, EIGEN_SYMMETRY_TOL, finiteMaxAbs(a, path));
   if (bad) {
     throw new NatgradError(
       path,

@@ -357,10 +357,10 @@ export function isSymmetric(a: Matrix, tol = 1e-12): boolean {
  * The first pair (i, j) with |a_ij - a_ji| > tol max|a|, or null if there is none.
  * Used by routines that read one triangle only, to refuse clearly non-symmetric input.
  */
-export function asymmetry(a: Matrix, tol = 0): { i: number; j: number } | null {
+export function asymmetry(a: Matrix, tol = 0, largest = maxAbs(a)): { i: number; j: number } | null {
   const n = a.rows;
   const A = a.data;
-  const bound = tol * maxAbs(a);
+  const bound = tol * largest;
   if (symmetricWithin(A, n, bound)) return null;
   // some pair fails: the row-major scan below names the first one
   for (let i = 0; i < n; i++) {
@@ -419,4 +419,19 @@ export function unvecCol(v: ArrayLike<number>, rows: number, cols: number): Matr
   const out = new Matrix(rows, cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out.data[i * cols + j] = v[j * rows + i];
   return out;
+}
+
+/**
+ * max |a_ij| when every entry is finite, else throws naming the first entry
+ * that is not (one pass in the common case: the scan for the culprit runs only on failure).
+ */
+export function finiteMaxAbs(a: Matrix, path: string): number {
+  const big = maxAbs(a);
+  if (Number.isFinite(big)) return big;
+  const A = a.data;
+  const n = a.cols;
+  for (let i = 0; i < A.length; i++) {
+    if (!Number.isFinite(A[i])) throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${A[i]}`);
+  }
+  return big;
 }
