@@ -1,7 +1,7 @@
 /**
  * The blocked reduction, divide and conquer and back-transformation of
  * eigSymmetric at sizes where every part runs (panels of 32, subproblems
- * of 16 and their merges), on the classic hard cases: clustered and repeated
+ * of up to 25 solved by QR, and their merges), on the classic hard cases: clustered and repeated
  * eigenvalues, Wilkinson's matrices (pairs agreeing to many digits, which the
  * deflating rotations handle), graded matrices, entries near underflow,
  * diagonal and zero matrices. References are identities (A V = V Λ, VᵀV = I)
