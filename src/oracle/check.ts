@@ -50,6 +50,7 @@ function candidateResults(candidate: unknown, count: number, array: boolean): Re
 export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE): Promise<CheckOutcome> {
   const parsed = parseSpecs(specRaw);
   const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
+  if (parsed.specs.length === 0) throw new NatgradError('spec', 'is an empty array: there is nothing to compare, and check never passes having compared nothing');
   const results: OracleResult[] = await computeResults(parsed);
   const fields: CheckOutcome['fields'] = [];
   const comparisons: { spec: ParsedSpec; result: OracleResult; compared: FieldComparison[] }[] = [];

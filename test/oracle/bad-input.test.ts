@@ -198,6 +198,7 @@ describe('check command-line and candidate input', () => {
     expect(badInputLine(await check(kfacSpec('exact'), { layers: [{}, {}] }))).toMatch(/^natgrad: candidate: has no field of the result to compare \(fields: kind, loss, layers;/);
     const res = await oracleOk(linearRegression);
     expect(badInputLine(await check([linearRegression, linearRegression], [{ loss: res.loss }, {}]))).toMatch(/^natgrad: candidate\[1\]: has no field of the result to compare/);
+    expect(badInputLine(await check([], []))).toBe('natgrad: spec: is an empty array: there is nothing to compare, and check never passes having compared nothing');
   });
 
   test('unknown candidate fields are bad input at any depth, with the field meant', async () => {
