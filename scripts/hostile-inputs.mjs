@@ -239,14 +239,15 @@ function runCase(c) {
   else if (c.run.shell) command = ['bash', '-c', Object.entries(files).reduce((s, [k, p]) => s.replaceAll(k, p), c.run.shell)];
   else command = ['node', bin, ...c.run.args.map(swap)];
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, ...command], { input: c.run.stdin, timeout, maxBuffer: 1 << 28, encoding: 'utf8', killSignal: 'SIGKILL' });
+  // timeout(1) kills the case's whole process group (a shell pipeline, a worker), so nothing outlives its case
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', '-o', timeFile, 'timeout', '-s', 'KILL', `${timeout / 1000}s`, ...command], { input: c.run.stdin, timeout: timeout + 5000, maxBuffer: 1 << 28, encoding: 'utf8', killSignal: 'SIGKILL' });
   const ms = performance.now() - t0;
   let rssKb = NaN;
   try { rssKb = Number(readFileSync(timeFile, 'utf8').trim().split('\n').at(-1)); } catch { /* killed before time wrote it */ }
   const out = r.stdout ?? '', err = r.stderr ?? '';
   const errLines = err.split('\n').filter((l) => l.trim() !== '' && !/^Command (exited|terminated)/.test(l));
   const problems = [];
-  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL') problems.push(`no answer within ${timeout / 1000} s`);
+  if (r.error?.code === 'ETIMEDOUT' || r.signal === 'SIGKILL' || r.status === 137) problems.push(`no answer within ${timeout / 1000} s`);
   if (STACK_TRACE.test(err)) problems.push('stack trace');
   if (rssKb > MEMORY_LIMIT_KB) problems.push(`${(rssKb / 1024).toFixed(0)} MiB of memory`);
   const status = r.status;
