@@ -6,7 +6,7 @@
  */
 import { NatgradError, describeValue } from '../core/errors.js';
 import { OPTIONAL_FAMILY_FISHER_FIELDS, assertCandidateFields, nothingCompared } from './candidate.js';
-import { type FieldComparison, compareResult } from './compare.js';
+import { DEFAULT_FALSE_ALARM, type FieldComparison, compareResult, standardErrorIn } from './compare.js';
 import type { OracleResult } from './compute.js';
 import { diagnose } from './diagnose.js';
 import { isJsonObject } from './json-reader.js';
@@ -47,7 +47,13 @@ function candidateResults(candidate: unknown, count: number, array: boolean): Re
 }
 
 /** Compares a candidate document with the oracle's result for a spec document. */
-export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE): Promise<CheckOutcome> {
+export interface CheckSettings {
+  /** the false-alarm rate of each Monte Carlo field (default 1e-6) */
+  falseAlarm?: number;
+}
+
+export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE, settings: CheckSettings = {}): Promise<CheckOutcome> {
+  const falseAlarm = settings.falseAlarm ?? DEFAULT_FALSE_ALARM;
   const parsed = parseSpecs(specRaw);
   const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
   const results: OracleResult[] = await computeResults(parsed);
@@ -60,7 +66,7 @@ export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tol
     const root = specIndex === null ? 'candidate' : `candidate[${specIndex}]`;
     const optional = spec.kind === 'fisher' && spec.subject === 'family' ? OPTIONAL_FAMILY_FISHER_FIELDS : [];
     assertCandidateFields(expected, candidates[i], root, optional);
-    const compared = compareResult(results[i], candidates[i], specIndex, tol);
+    const compared = compareResult(results[i], candidates[i], specIndex, { tol, standardError: standardErrorIn(results[i]), falseAlarm });
     if (compared.length === 0) throw nothingCompared(expected, root);
     comparisons.push({ spec, result: results[i], compared });
   }
