@@ -35,6 +35,18 @@ export interface CompareOptions {
   standardError?: (keys: FieldKeys) => Tensor | null;
   /** the false-alarm rate of one whole Monte Carlo field */
   falseAlarm?: number;
+  /** with --precision float32: the absolute float32 error bound of the field at these keys */
+  float32?: (keys: FieldKeys, expected: Tensor) => number;
+}
+
+/** The summary with an extra absolute allowance per entry (float32 rounding): |c - e| <= atol + max(rtol |e|, extra). */
+function boundedSummary(c: Tensor, e: Tensor, tol: Tolerance, extra: number): ErrorSummary {
+  const base = errorSummary(c, e, tol);
+  let ok = true;
+  for (let i = 0; i < e.data.length; i++) {
+    if (!(Math.abs(c.data[i] - e.data[i]) <= tol.atol + Math.max(tol.rtol * Math.abs(e.data[i]), extra))) ok = false;
+  }
+  return { ...base, ok };
 }
 
 /** The contract's default false-alarm rate of a Monte Carlo field. */
@@ -46,7 +58,7 @@ export const DEFAULT_FALSE_ALARM = 1e-6;
  * the false-alarm rate (an entry with SE_i = 0 does not depend on the labels
  * and is held to the exact tolerance atol + rtol |e_i|).
  */
-export function statisticalSummary(c: Tensor, e: Tensor, se: Tensor, tol: Tolerance, falseAlarm: number): ErrorSummary & { z: number } {
+export function statisticalSummary(c: Tensor, e: Tensor, se: Tensor, tol: Tolerance, falseAlarm: number, extra = 0): ErrorSummary & { z: number } {
   let random = 0;
   for (const x of se.data) if (x > 0) random++;
   const z = zForFalseAlarm(falseAlarm, Math.max(1, random));
@@ -57,7 +69,7 @@ export function statisticalSummary(c: Tensor, e: Tensor, se: Tensor, tol: Tolera
     const abs = clampFinite(Math.abs(c.data[i] - e.data[i]));
     maxAbsErr = Math.max(maxAbsErr, abs);
     if (e.data[i] !== 0) maxRelErr = Math.max(maxRelErr, clampFinite(abs / Math.abs(e.data[i])));
-    const bound = tol.atol + (se.data[i] > 0 ? z * se.data[i] : tol.rtol * Math.abs(e.data[i]));
+    const bound = tol.atol + extra + (se.data[i] > 0 ? z * se.data[i] : tol.rtol * Math.abs(e.data[i]));
     if (!(abs <= bound)) ok = false;
   }
   return { maxAbsErr, maxRelErr, ok, z };
@@ -90,10 +102,11 @@ function walk(e: unknown, c: unknown, keys: FieldKeys, specIndex: number | null,
     const ct = tensorOf(c);
     const se = o.standardError?.(keys) ?? null;
     if (ct && sameShape(ct, et)) {
+      const extra = o.float32 ? o.float32(keys, et) : 0;
       if (se && sameShape(se, et)) {
-        out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: true, ...statisticalSummary(ct, et, se, o.tol, o.falseAlarm ?? DEFAULT_FALSE_ALARM) });
+        out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: true, ...statisticalSummary(ct, et, se, o.tol, o.falseAlarm ?? DEFAULT_FALSE_ALARM, extra) });
       } else {
-        out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: true, z: null, ...errorSummary(ct, et, o.tol) });
+        out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: true, z: null, ...(o.float32 ? boundedSummary(ct, et, o.tol, extra) : errorSummary(ct, et, o.tol)) });
       }
     } else {
       out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: false, z: null, ...paddedErrorSummary(c, e) });
