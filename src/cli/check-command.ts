@@ -6,6 +6,9 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { DEFAULT_TOLERANCE, runCheck } from '../oracle/check.js';
+import { DEFAULT_FALSE_ALARM } from '../oracle/compare.js';
+import { PRECISIONS, type Precision } from '../oracle/float32.js';
+import { requireOneOf } from '../core/validate.js';
 import { checkJson, checkReport } from '../oracle/check-report.js';
 import { readJson } from '../oracle/json-input.js';
 import type { Tolerance } from '../oracle/tensor.js';
@@ -15,11 +18,13 @@ import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
 import { optionalDecimal } from './numbers.js';
 
-const USAGE = 'usage: natgrad check SPEC.json CANDIDATE.json [--rtol 1e-6] [--atol 1e-9] [--json]';
+const USAGE = 'usage: natgrad check SPEC.json CANDIDATE.json [--rtol 1e-6] [--atol 1e-9] [--false-alarm 1e-6] [--precision float64|float32] [--json]';
 
 export interface CheckOptions {
   rtol?: string;
   atol?: string;
+  falseAlarm?: string;
+  precision?: string;
   json?: boolean;
 }
 
@@ -27,6 +32,8 @@ interface CheckArgs {
   spec: string;
   candidate: string;
   tol: Tolerance;
+  falseAlarm: number;
+  precision: Precision;
   json: boolean;
 }
 
@@ -36,9 +43,11 @@ function checkArgs(positional: readonly string[], o: CheckOptions): CheckArgs {
     rtol: optionalDecimal(o.rtol, '--rtol', { min: 0 }, DEFAULT_TOLERANCE.rtol),
     atol: optionalDecimal(o.atol, '--atol', { min: 0 }, DEFAULT_TOLERANCE.atol),
   };
+  const falseAlarm = optionalDecimal(o.falseAlarm, '--false-alarm', { min: 0, exclusiveMin: true, max: 0.5 }, DEFAULT_FALSE_ALARM);
   if (positional.length !== 2) throw new NatgradError('args', `expected SPEC and CANDIDATE (2 arguments), got ${positional.length}; ${USAGE}`);
   if (positional[0] === '-' && positional[1] === '-') throw new NatgradError('args', 'SPEC and CANDIDATE cannot both be - (stdin)');
-  return { spec: positional[0], candidate: positional[1], tol, json: Boolean(o.json) };
+  const precision = o.precision === undefined ? 'float64' : requireOneOf(o.precision, PRECISIONS, '--precision');
+  return { spec: positional[0], candidate: positional[1], tol, falseAlarm, precision, json: Boolean(o.json) };
 }
 
 /** Runs a parsed check; returns the exit code and never throws. */
@@ -49,8 +58,8 @@ export async function runCheckCommand(positional: readonly string[], o: CheckOpt
     const a = checkArgs(positional, o);
     const spec = await readJson(io, a.spec, 'spec');
     const candidate = await readJson(io, a.candidate, 'candidate');
-    const outcome = await runCheck(spec, candidate, a.tol);
-    text = a.json ? checkJson(outcome) : checkReport(outcome, a.tol);
+    const outcome = await runCheck(spec, candidate, a.tol, { falseAlarm: a.falseAlarm, precision: a.precision });
+    text = a.json ? checkJson(outcome) : checkReport(outcome, a.tol, a.falseAlarm, a.precision);
     ok = outcome.ok;
   } catch (e) {
     io.stderr(errorLine(e, 'check'));

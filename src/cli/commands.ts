@@ -161,6 +161,8 @@ export function checkDefinition(io: Io, result: CommandResult): Command {
     .argument('[candidate]', 'a result file with any subset of the result\'s fields, or - for stdin')
     .option('--rtol <x>', `relative tolerance: a number matches when |c - e| <= atol + rtol |e| (default: ${sci(DEFAULT_TOLERANCE.rtol)})`)
     .option('--atol <x>', `absolute tolerance (default: ${sci(DEFAULT_TOLERANCE.atol)})`)
+    .option('--false-alarm <p>', 'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)')
+    .option('--precision <p>', 'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number')
     .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
     .action(async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => {
       const { runCheckCommand } = await import('./check-command.js');

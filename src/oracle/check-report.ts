@@ -24,12 +24,13 @@ function candidateShape(v: unknown): string {
 }
 
 /** The human report: one line per field, a diagnosis under each mismatch, a verdict. */
-export function checkReport(outcome: CheckOutcome, tol: Tolerance): string {
+export function checkReport(outcome: CheckOutcome, tol: Tolerance, falseAlarm = 1e-6, precision: 'float64' | 'float32' = 'float64'): string {
   const lines: string[] = [];
   const n = outcome.fields.length;
   const width = Math.max(5, ...outcome.fields.map((f) => f.field.length));
   for (const f of outcome.fields) {
-    const errs = `max abs err ${num(f.maxAbsErr)}, max rel err ${num(f.maxRelErr)}`;
+    const stat = f.z === null ? '' : `  (Monte Carlo: within ${f.z.toFixed(2)} standard errors, false-alarm rate ${tolNumber(falseAlarm)})`;
+    const errs = `max abs err ${num(f.maxAbsErr)}, max rel err ${num(f.maxRelErr)}${stat}`;
     if (f.ok) {
       lines.push(`  ok        ${f.field.padEnd(width)}  ${errs}`);
       continue;
@@ -39,7 +40,7 @@ export function checkReport(outcome: CheckOutcome, tol: Tolerance): string {
     lines.push(`            diagnosis: ${f.diagnosis ?? 'none of the known mistakes matches'}`);
   }
   const bad = outcome.mismatches.length;
-  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}`;
+  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${precision === 'float32' ? ', or within each field\'s derived float32 error bound' : ''}`;
   lines.push(bad === 0 ? `ok: ${n} field${n === 1 ? '' : 's'} match (${tolText})` : `FAILED: ${bad} of ${n} field${n === 1 ? '' : 's'} do not match (${tolText})`);
   return `${lines.join('\n')}\n`;
 }

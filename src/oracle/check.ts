@@ -6,13 +6,14 @@
  */
 import { NatgradError, describeValue } from '../core/errors.js';
 import { OPTIONAL_FAMILY_FISHER_FIELDS, assertCandidateFields, nothingCompared } from './candidate.js';
-import { type FieldComparison, compareResult } from './compare.js';
+import { DEFAULT_FALSE_ALARM, type FieldComparison, type FieldKeys, compareResult, standardErrorIn } from './compare.js';
 import type { OracleResult } from './compute.js';
 import { diagnose } from './diagnose.js';
 import { isJsonObject } from './json-reader.js';
 import { computeResults, parseSpecs } from './oracle.js';
 import type { ParsedSpec } from './spec.js';
-import type { Tolerance } from './tensor.js';
+import { type Precision, float32Bound } from './float32.js';
+import { type Tensor, type Tolerance, tensorOf } from './tensor.js';
 import { Recomputer } from './variants.js';
 
 /** The contract's defaults: rtol 1e-6, atol 1e-9. */
@@ -47,7 +48,25 @@ function candidateResults(candidate: unknown, count: number, array: boolean): Re
 }
 
 /** Compares a candidate document with the oracle's result for a spec document. */
-export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE): Promise<CheckOutcome> {
+export interface CheckSettings {
+  /** the false-alarm rate of each Monte Carlo field (default 1e-6) */
+  falseAlarm?: number;
+  /** `float32`: every field also passes within its derived float32 error bound */
+  precision?: Precision;
+}
+
+/** The [float32] diagnosis when a mismatch lies within the float32 error bound of its field, else null. */
+function float32Note(cmp: FieldComparison, spec: ParsedSpec, result: OracleResult, tol: Tolerance): string | null {
+  if (!cmp.shapeOk || cmp.expected === null) return null;
+  const c = tensorOf(cmp.candidate);
+  if (!c) return null;
+  const { bound, why } = float32Bound(spec, result, cmp.keys, cmp.expected);
+  if (!(cmp.maxAbsErr <= tol.atol + bound)) return null;
+  return `within float32 rounding error (max abs err ${cmp.maxAbsErr.toExponential(2)} <= ${bound.toExponential(2)} = ${why}, u = 2^-24) [float32]: a candidate computed in single precision passes with --precision float32`;
+}
+
+export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE, settings: CheckSettings = {}): Promise<CheckOutcome> {
+  const falseAlarm = settings.falseAlarm ?? DEFAULT_FALSE_ALARM;
   const parsed = parseSpecs(specRaw);
   const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
   if (parsed.specs.length === 0) throw new NatgradError('spec', 'is an empty array: there is nothing to compare, and check never passes having compared nothing');
@@ -61,7 +80,8 @@ export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tol
     const root = specIndex === null ? 'candidate' : `candidate[${specIndex}]`;
     const optional = spec.kind === 'fisher' && spec.subject === 'family' ? OPTIONAL_FAMILY_FISHER_FIELDS : [];
     assertCandidateFields(expected, candidates[i], root, optional);
-    const compared = compareResult(results[i], candidates[i], specIndex, tol);
+    const float32 = settings.precision === 'float32' ? (keys: FieldKeys, e: Tensor) => float32Bound(spec, results[i], keys, e).bound : undefined;
+    const compared = compareResult(results[i], candidates[i], specIndex, { tol, standardError: standardErrorIn(results[i]), falseAlarm, float32 });
     if (compared.length === 0) throw nothingCompared(expected, root);
     comparisons.push({ spec, result: results[i], compared });
   }
@@ -69,7 +89,7 @@ export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tol
   for (const { spec, result, compared } of comparisons) {
     const rc = new Recomputer(spec);
     for (const cmp of compared) {
-      const diagnosis = cmp.ok ? null : await diagnose(cmp, result, rc, tol);
+      const diagnosis = cmp.ok ? null : (settings.precision !== 'float32' ? float32Note(cmp, spec, result, tol) : null) ?? (await diagnose(cmp, result, rc, tol));
       fields.push({ ...cmp, diagnosis });
     }
   }

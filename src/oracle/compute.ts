@@ -6,12 +6,10 @@
  */
 import { NatgradError, childPath } from '../core/errors.js';
 import { requireFiniteResult } from '../core/finite-result.js';
-import { kfacLayers } from '../curvature/kfac.js';
-import { modelCurvature } from '../curvature/dense-curvature.js';
 import { shampooPreconditioners } from '../curvature/shampoo.js';
 import type { FisherAt, ReparameterizedAt } from '../families/api.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { dampedSolve } from '../linalg/solve.js';
+import { type KfacLayerJson, ekfacResult, kfacResult, monteCarloCurvature, naturalGradientResult, perExampleResult, scaledCurvature } from './model-results.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
 
@@ -21,10 +19,33 @@ export interface FisherResult {
   kind: 'fisher';
   paramNames: string[];
   matrix: JsonMatrix;
+  /** Monte Carlo specs: the standard deviation of the M-sample estimate of each entry */
+  standardError?: JsonMatrix;
   symbolic?: string[][];
   latex?: string;
   loss?: number;
   gradient?: number[];
+}
+
+export interface DiagonalResult {
+  kind: 'diagonal';
+  paramNames: string[];
+  diagonal: number[];
+  standardError?: number[];
+  loss: number;
+  gradient: number[];
+}
+
+export interface PerExampleGradientsResult {
+  kind: 'per-example-gradients';
+  paramNames: string[];
+  gradients: JsonMatrix;
+}
+
+export interface EkfacResult {
+  kind: 'ekfac';
+  loss: number;
+  layers: { matrix: JsonMatrix; gradient: JsonMatrix; update: JsonMatrix }[];
 }
 
 export interface NaturalGradientResult {
@@ -44,7 +65,7 @@ export interface KfacLayerResult {
 export interface KfacResult {
   kind: 'kfac';
   loss: number;
-  layers: KfacLayerResult[];
+  layers: KfacLayerResult[] | KfacLayerJson[];
 }
 
 export interface ReparameterizeResult {
@@ -61,7 +82,15 @@ export interface ShampooResult {
   update: JsonMatrix;
 }
 
-export type OracleResult = FisherResult | NaturalGradientResult | KfacResult | ReparameterizeResult | ShampooResult;
+export type OracleResult =
+  | FisherResult
+  | NaturalGradientResult
+  | KfacResult
+  | ReparameterizeResult
+  | ShampooResult
+  | DiagonalResult
+  | PerExampleGradientsResult
+  | EkfacResult;
 
 type FamiliesApi = typeof import('../families/api.js');
 
@@ -114,6 +143,7 @@ export async function familyReparameterize(spec: Extract<ParsedSpec, { kind: 're
 }
 
 const rows = (M: Matrix): JsonMatrix => M.toArray();
+const diagonalOf = (M: Matrix): number[] => Array.from({ length: M.rows }, (_, i) => M.data[i * M.cols + i]);
 
 /** Throws unless a given gradient has one entry per parameter. */
 function checkGradientLength(gradient: Float64Array, paramNames: string[], path: string): void {
@@ -157,10 +187,25 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
         if (f.latex) out.latex = f.latex;
         return out;
       }
-      const { spec: model, weights, inputs, targets } = spec.problem;
-      const c = modelCurvature(model, weights, inputs, targets, spec.curvature, spec.path);
+      if (spec.samples !== null) {
+        const c = monteCarloCurvature(spec.problem, spec.samples, spec.path);
+        return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), standardError: rows(c.standardError), loss: c.loss, gradient: Array.from(c.gradient) };
+      }
+      const c = scaledCurvature(spec.problem, spec.curvature, spec.path);
       return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };
     }
+    case 'diagonal': {
+      if (spec.samples !== null) {
+        const c = monteCarloCurvature(spec.problem, spec.samples, spec.path);
+        return { kind: 'diagonal', paramNames: c.paramNames, diagonal: diagonalOf(c.matrix), standardError: diagonalOf(c.standardError), loss: c.loss, gradient: Array.from(c.gradient) };
+      }
+      const c = scaledCurvature(spec.problem, spec.curvature, spec.path);
+      return { kind: 'diagonal', paramNames: c.paramNames, diagonal: diagonalOf(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };
+    }
+    case 'per-example-gradients':
+      return { kind: 'per-example-gradients', ...perExampleResult(spec.problem, spec.path) };
+    case 'ekfac':
+      return { kind: 'ekfac', ...ekfacResult(spec.problem, spec.fisher, spec.damping, spec.path) };
     case 'natural-gradient': {
       if (spec.subject === 'family') {
         const f = await familyFisher(spec.family, spec.parameterization, spec.params, spec.fixed, spec.path);
@@ -168,21 +213,10 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
         const { x, singular } = f.dampedSolve(spec.damping, spec.gradient, spec.path);
         return { kind: 'natural-gradient', direction: Array.from(x), matrix: rows(f.matrix), singular };
       }
-      const { spec: model, weights, inputs, targets } = spec.problem;
-      const c = modelCurvature(model, weights, inputs, targets, spec.curvature, spec.path);
-      const g = spec.gradient ?? c.gradient;
-      const { x, singular } = dampedSolve(c.matrix, spec.damping, g);
-      return { kind: 'natural-gradient', direction: Array.from(x), matrix: rows(c.matrix), singular };
+      return { kind: 'natural-gradient', ...naturalGradientResult(spec.problem, spec.curvature, spec.damping, spec.gradient, spec.path) };
     }
-    case 'kfac': {
-      const { spec: model, weights, inputs, targets } = spec.problem;
-      const k = kfacLayers(model, weights, inputs, targets, spec.fisher, spec.damping, spec.scheme, spec.path);
-      return {
-        kind: 'kfac',
-        loss: k.loss,
-        layers: k.layers.map((l) => ({ A: rows(l.A), G: rows(l.G), gradient: rows(l.gradient), update: rows(l.update) })),
-      };
-    }
+    case 'kfac':
+      return { kind: 'kfac', ...kfacResult(spec.problem, spec, spec.path) };
     case 'reparameterize': {
       const r = await familyReparameterize(spec);
       return { kind: 'reparameterize', params: r.params, jacobian: rows(r.jacobian), fisher: rows(r.fisher) };

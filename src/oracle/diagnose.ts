@@ -6,7 +6,10 @@
 import type { FieldComparison } from './compare.js';
 import type { OracleResult } from './compute.js';
 import { type Tensor, type Tolerance, allWithin, sameShape, tensorOf } from './tensor.js';
-import { type Recomputer, outputCount, variantsFor } from './variants.js';
+import type { FieldKeys } from './compare.js';
+import { conventionAlternatives, fieldOf } from './convention-variants.js';
+import { Recomputer, type Variant, exampleCount, outputCount, variantsFor } from './variants.js';
+import { scaled } from './variant-kit.js';
 
 /** A short decimal form of a factor: 2, 0.5, 0.3333333. */
 const short = (x: number): string => String(Number(x.toPrecision(7)));
@@ -70,25 +73,87 @@ function constantFactor(c: Tensor, e: Tensor, tol: Tolerance, C: number | null):
   return `scaled by ${printed}${named} [scale]: a constant factor on every entry`;
 }
 
-/** The diagnosis sentence for a mismatching field, or null. Never throws. */
+/** A variant's value, or null when it does not apply or cannot be computed. */
+async function valueOf(v: Variant): Promise<Tensor | null> {
+  try {
+    return await v.value();
+  } catch {
+    return null;
+  }
+}
+
+/** The variants of a field, or none when they cannot be listed. */
+async function variantsOrNone(keys: FieldKeys, e: Tensor, result: OracleResult, rc: Recomputer): Promise<Variant[]> {
+  try {
+    return await variantsFor(keys, e, result, rc);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The diagnosis sentence for a mismatching field, or null. Never throws.
+ * Single mistakes first (the known variants, then another loss convention),
+ * then pairs: another convention together with a variant computed under it,
+ * and a factor N, 1/N, N², 1/N² or -1 together with a variant; the generic
+ * constant factor [scale] last.
+ */
 export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: Recomputer, tol: Tolerance): Promise<string | null> {
   const e = cmp.expected;
   const c = tensorOf(cmp.candidate);
   if (e === null || c === null) return null;
-  let variants;
-  try {
-    variants = await variantsFor(cmp.keys, e, result, rc);
-  } catch {
-    return null;
-  }
-  for (const v of variants) {
-    let value: Tensor | null;
+  const explains = (value: Tensor | null): boolean => value !== null && allWithin(c, value, tol) && !allWithin(value, e, tol);
+  // another loss convention first: a sum-reduced candidate is [reduction] (and, for a factor N, [batch-size] too)
+  const alternatives = conventionAlternatives(rc.spec);
+  const altResults: (OracleResult | null)[] = [];
+  for (const alt of alternatives) {
+    let r: OracleResult | null = null;
     try {
-      value = await v.value();
+      r = await alt.result();
     } catch {
-      continue;
+      r = null;
     }
-    if (value && allWithin(c, value, tol) && !allWithin(value, e, tol)) return v.sentence;
+    altResults.push(r);
+    if (r && explains(fieldOf(r, cmp.keys))) {
+      const b = alt.batchSize;
+      return b && allWithin(c, scaled(e, b.factor), tol) ? `${b.text}: ${alt.sentence}` : alt.sentence;
+    }
+  }
+  const variants = await variantsOrNone(cmp.keys, e, result, rc);
+  const values: (Tensor | null)[] = [];
+  for (const v of variants) {
+    const value = await valueOf(v);
+    values.push(value);
+    if (explains(value)) return v.sentence;
+  }
+  for (let a = 0; a < alternatives.length; a++) {
+    const r = altResults[a];
+    const ea = r ? fieldOf(r, cmp.keys) : null;
+    if (!r || !ea) continue;
+    for (const v of await variantsOrNone(cmp.keys, ea, r, new Recomputer(alternatives[a].spec))) {
+      if (explains(await valueOf(v))) return `${alternatives[a].sentence}; together with ${v.sentence}`;
+    }
+  }
+  const N = exampleCount(rc.spec);
+  const factors: [number, string][] = [[-1, 'the sign flipped [sign]']];
+  if (N !== null && N > 1) {
+    factors.push([N, `scaled by ${N} = N [batch-size]`], [1 / N, `scaled by 1/${N} = 1/N [batch-size]`], [N * N, `scaled by ${N * N} = N² [batch-size]`], [1 / (N * N), `scaled by 1/${N * N} = 1/N² [batch-size]`]);
+  }
+  if ('problem' in rc.spec && rc.spec.problem.spec.likelihood === 'gaussian') {
+    const own = rc.spec.problem.convention.mse ? 'nn.MSELoss' : 'the gaussian loss';
+    const other = rc.spec.problem.convention.mse ? 'the gaussian loss (½||y - f||²)' : 'nn.MSELoss (||y - f||²)';
+    factors.push(
+      [2, `scaled by 2 [mse]: the gradient of ${other} where ${own} was meant`],
+      [0.5, `scaled by 1/2 [mse]: the gradient of ${other} where ${own} was meant`],
+    );
+  }
+  for (const [f, name] of factors) {
+    for (let i = 0; i < variants.length; i++) {
+      const value = values[i];
+      if (value && !variants[i].sentence.includes('[batch-size]') && !variants[i].sentence.includes('[sign]') && explains(scaled(value, f))) {
+        return `${name}; together with ${variants[i].sentence}`;
+      }
+    }
   }
   return constantFactor(c, e, tol, outputCount(rc.spec));
 }

@@ -98,7 +98,18 @@ export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpe
       variants.push({ sentence: biasFirst, value: () => pickColumns(e, lastFirst(k)) });
     }
     variants.push({ sentence: `column-major instead of row-major flattening (vec_col read back row by row into ${out} x ${k}) [column-major]`, value: () => columnMajorReshape(e) });
-    if (field === 'update') variants.push(...kfacDampingVariants(f, lambda, spec.scheme));
+    if (field === 'update') {
+      variants.push(...kfacDampingVariants(f, lambda, spec.scheme));
+      const N = spec.problem.inputs.length;
+      if (N > 1) {
+        // G from the pre-activation gradients of the mean loss (each divided by N): G/N², with the damping unchanged
+        const G = new Matrix(f.G.rows, f.G.cols, f.G.data.map((x) => x / (N * N)));
+        variants.push({
+          sentence: `G built from the gradients of the mean loss, so G/N² (N = ${N}), with the damping unchanged: the update carries N² = ${N * N} [batch-size] and its damping is scaled by N² [damping] (kfac-pytorch's convention)`,
+          value: () => tensorOfMatrix(kfacUpdate({ A: f.A, G, gradient: f.gradient }, lambda, spec.scheme).update),
+        });
+      }
+    }
   }
   return variants;
 }

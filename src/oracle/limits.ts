@@ -219,6 +219,42 @@ export function kfacEstimate(fisher: 'fisher' | 'empirical-fisher', s: ModelShap
   };
 }
 
+/** Per-example gradients: N gradients of P entries, one backward pass each. */
+export function perExampleEstimate(s: ModelShape): WorkEstimate {
+  const NP = s.N * s.P;
+  return {
+    result: { size: NP, what: `${count(s.N)} gradients of ${count(s.P)} parameters (${shape(s.N, s.P)})` },
+    largest: { size: NP, what: `the ${shape(s.N, s.P)} per-example gradients` },
+    operations: { size: 4 * NP, what: `N backward passes over P parameters, 4·N·P, N = ${count(s.N)}, P = ${count(s.P)}` },
+  };
+}
+
+/**
+ * EKFAC: K-FAC's factors and their eigenbases, the corrected eigenvalues
+ * (N·R rotated outer products per layer) and each layer's dense block
+ * (out·k)², formed as (U_G ⊗ U_A) diag (U_G ⊗ U_A)ᵀ.
+ */
+export function ekfacEstimate(fisher: 'fisher' | 'empirical-fisher', s: ModelShape): WorkEstimate {
+  const k = kfacEstimate(fisher, s);
+  const L = s.sizes.length - 1;
+  const rows = fisher === 'fisher' ? s.N * s.R : s.N;
+  let blocks = 0;
+  let biggest = 0;
+  let ops = k.operations.size;
+  for (let l = 0; l < L; l++) {
+    const inp = s.sizes[l] + (s.bias[l] ? 1 : 0);
+    const n = s.sizes[l + 1] * inp;
+    blocks += n * n + 2 * n;
+    biggest = Math.max(biggest, n * n);
+    ops += 2 * n * n * n + rows * n;
+  }
+  return {
+    result: { size: blocks + 1, what: `the EKFAC blocks, gradients and updates of ${L} layer${L === 1 ? '' : 's'}` },
+    largest: biggest > k.largest.size ? { size: biggest, what: 'the largest EKFAC block' } : k.largest,
+    operations: { size: ops, what: `K-FAC's factors, the corrected eigenvalues and the dense blocks, ${count(ops)}` },
+  };
+}
+
 /** Shampoo on T gradients of m x n: the statistics (m x m, n x n), their inverse fourth roots and the update. */
 export function shampooEstimate(T: number, m: number, n: number): WorkEstimate {
   const stats = T * (m * m * n + m * n * n);

@@ -11,8 +11,9 @@ import { Matrix } from '../linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../models/activations.js';
 import { LIKELIHOODS, type Likelihood, type Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, layerHasBias, paramCount } from '../models/mlp.js';
-import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
+import { type JsonObject, isJsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import type { ModelShape } from './limits.js';
+import { type LossConvention, REDUCTIONS, type Reduction } from './conventions.js';
 
 /** A validated model problem: the network, its weights and the data. */
 export interface ModelProblem {
@@ -20,10 +21,15 @@ export interface ModelProblem {
   weights: LayerWeights[];
   inputs: Vec[];
   targets: Target[];
+  /** the loss as the spec states it (`reduction`, `mse`); the library computes the version-1 mean loss */
+  convention: LossConvention;
 }
 
 /** The fields of the model object of an `mlp`. */
-export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', 'bias'] as const;
+export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', 'bias', 'reduction'] as const;
+
+/** The likelihoods of a model spec: the library's three, and `mse` (PyTorch's nn.MSELoss, computed as the gaussian and rescaled). */
+export const SPEC_LIKELIHOODS = [...LIKELIHOODS, 'mse'] as const;
 /** The fields of one entry of `weights`. */
 export const LAYER_WEIGHT_FIELDS = ['W', 'b'] as const;
 
@@ -41,7 +47,13 @@ function readSizes(model: JsonObject, path: string): number[] {
   });
 }
 
-function readModel(spec: JsonObject, path: string): MlpSpec {
+/** The network and whether its likelihood is `mse`. */
+interface ReadModel {
+  model: MlpSpec;
+  mse: boolean;
+}
+
+function readModel(spec: JsonObject, path: string): ReadModel {
   const mp = childPath(path, 'model');
   const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
   rejectUnknownKeys(model, MLP_MODEL_FIELDS, mp, 'an mlp model');
@@ -54,11 +66,12 @@ function readModel(spec: JsonObject, path: string): MlpSpec {
   const acts = readArray(requireField(model, 'activations', mp, actWhat), ap, actWhat);
   if (acts.length !== L) throw new NatgradError(ap, `must be ${actWhat}, got an array of length ${acts.length}`);
   const activations = acts.map((a, i) => readEnum<Activation>(a, childPath(ap, i), ACTIVATIONS));
-  const likelihood = readEnum<Likelihood>(
-    requireField(model, 'likelihood', mp, `one of ${LIKELIHOODS.join(', ')}`),
+  const named = readEnum(
+    requireField(model, 'likelihood', mp, `one of ${SPEC_LIKELIHOODS.join(', ')}`),
     childPath(mp, 'likelihood'),
-    LIKELIHOODS,
+    SPEC_LIKELIHOODS,
   );
+  const likelihood: Likelihood = named === 'mse' ? 'gaussian' : named;
   const D = sizes[L];
   if (likelihood === 'bernoulli' && D !== 1) {
     throw new NatgradError(childPath(childPath(mp, 'sizes'), L), `must be 1 for the bernoulli likelihood (one output, a logit), got ${D}`);
@@ -75,7 +88,22 @@ function readModel(spec: JsonObject, path: string): MlpSpec {
       return b;
     });
   }
-  return out;
+  return { model: out, mse: named === 'mse' };
+}
+
+/**
+ * `reduction`, a field of the spec (also accepted inside `model`, next to the
+ * likelihood it belongs to in PyTorch; not in both places).
+ */
+function readReduction(spec: JsonObject, path: string): Reduction {
+  const mp = childPath(path, 'model');
+  const inModel = isJsonObject(own(spec, 'model')) ? own(own(spec, 'model') as JsonObject, 'reduction') : undefined;
+  const top = own(spec, 'reduction');
+  if (top !== undefined && inModel !== undefined) {
+    throw new NatgradError(childPath(mp, 'reduction'), 'is given twice (also as spec "reduction"); give it once');
+  }
+  if (top === undefined && inModel === undefined) return 'mean';
+  return readEnum(top ?? inModel, top !== undefined ? childPath(path, 'reduction') : childPath(mp, 'reduction'), REDUCTIONS);
 }
 
 function readWeights(spec: JsonObject, model: MlpSpec, path: string): LayerWeights[] {
@@ -122,19 +150,21 @@ function readTarget(y: unknown, model: MlpSpec, path: string): Target {
 /** A model spec's network and its number of examples, read before any weight or example is. */
 export interface ModelHead {
   model: MlpSpec;
+  convention: LossConvention;
   /** the number of examples (the length of `inputs`) */
   N: number;
 }
 
 /** Validates `model` and the length of `inputs`: what the size limits need, before anything is allocated. */
 export function readModelHead(spec: JsonObject, path: string): ModelHead {
-  const model = readModel(spec, path);
+  const { model, mse } = readModel(spec, path);
+  const convention: LossConvention = { reduction: readReduction(spec, path), mse };
   const ip = childPath(path, 'inputs');
   const d = model.sizes[0];
   const inWhat = `a non-empty array of inputs, each an array of ${d} numbers (sizes[0])`;
   const rawInputs = readArray(requireField(spec, 'inputs', path, inWhat), ip, inWhat);
   if (rawInputs.length === 0) throw new NatgradError(ip, `must be ${inWhat}, got an empty array`);
-  return { model, N: rawInputs.length };
+  return { model, convention, N: rawInputs.length };
 }
 
 /** The shape the size limits are computed from. */
@@ -158,7 +188,7 @@ export function readModelData(spec: JsonObject, head: ModelHead, path: string): 
   const rawTargets = readArray(requireField(spec, 'targets', path, tWhat), tp, tWhat);
   if (rawTargets.length !== inputs.length) throw new NatgradError(tp, `must be ${tWhat}, got an array of length ${rawTargets.length}`);
   const targets = rawTargets.map((y, n) => readTarget(y, model, childPath(tp, n)));
-  return { spec: model, weights, inputs, targets };
+  return { spec: model, weights, inputs, targets, convention: head.convention };
 }
 
 /** A non-negative finite damping. */

@@ -12,26 +12,39 @@ import type { Matrix } from '../linalg/matrix.js';
 import { KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
-import { type WorkEstimate, assertWithinLimits, denseModelEstimate, kfacEstimate, shampooEstimate } from './limits.js';
+import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
 import { type ModelProblem, modelShape, readDamping, readModelData, readModelHead } from './model-spec.js';
 
-export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo'] as const;
+export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
 
 const MODEL_PROBLEM = ['model', 'weights', 'inputs', 'targets'] as const;
 
 /** The forms a spec takes: a kind, and for fisher and natural-gradient its subject. */
-type SpecForm = 'fisher/family' | 'fisher/model' | 'natural-gradient/family' | 'natural-gradient/model' | 'kfac' | 'reparameterize' | 'shampoo';
+type SpecForm =
+  | 'fisher/family'
+  | 'fisher/model'
+  | 'natural-gradient/family'
+  | 'natural-gradient/model'
+  | 'kfac'
+  | 'reparameterize'
+  | 'shampoo'
+  | 'diagonal'
+  | 'per-example-gradients'
+  | 'ekfac';
 
 /** The fields each form allows; nothing else may stand in a spec object. */
 export const SPEC_FIELDS: ReadonlyMap<SpecForm, readonly string[]> = new Map<SpecForm, readonly string[]>([
   ['fisher/family', ['kind', 'family', 'parameterization', 'params', 'fixed']],
-  ['fisher/model', ['kind', ...MODEL_PROBLEM, 'curvature']],
+  ['fisher/model', ['kind', ...MODEL_PROBLEM, 'curvature', 'samples', 'reduction']],
   ['natural-gradient/family', ['kind', 'family', 'parameterization', 'params', 'fixed', 'gradient', 'damping']],
-  ['natural-gradient/model', ['kind', ...MODEL_PROBLEM, 'curvature', 'gradient', 'damping']],
-  ['kfac', ['kind', ...MODEL_PROBLEM, 'fisher', 'damping', 'dampingScheme']],
+  ['natural-gradient/model', ['kind', ...MODEL_PROBLEM, 'curvature', 'gradient', 'damping', 'reduction']],
+  ['kfac', ['kind', ...MODEL_PROBLEM, 'fisher', 'damping', 'dampingScheme', 'bias', 'samples', 'reduction']],
   ['reparameterize', ['kind', 'family', 'from', 'to', 'params', 'fixed']],
   ['shampoo', ['kind', 'gradients', 'epsilon']],
+  ['diagonal', ['kind', ...MODEL_PROBLEM, 'curvature', 'samples', 'reduction']],
+  ['per-example-gradients', ['kind', ...MODEL_PROBLEM, 'reduction']],
+  ['ekfac', ['kind', ...MODEL_PROBLEM, 'fisher', 'damping', 'reduction']],
 ]);
 
 const ALL_SPEC_FIELDS: readonly string[] = [...new Set([...SPEC_FIELDS.values()].flat())];
@@ -44,13 +57,18 @@ const FORM_TEXT: ReadonlyMap<SpecForm, string> = new Map<SpecForm, string>([
   ['kfac', 'a kfac spec'],
   ['reparameterize', 'a reparameterize spec'],
   ['shampoo', 'a shampoo spec'],
+  ['diagonal', 'a diagonal spec'],
+  ['per-example-gradients', 'a per-example-gradients spec'],
+  ['ekfac', 'an ekfac spec'],
 ]);
 
 const fieldsOf = (form: SpecForm): readonly string[] => SPEC_FIELDS.get(form) ?? [];
 
 /** What a form is about: a distribution family, a model, or neither (shampoo). */
 const subjectOfForm = (form: SpecForm): 'family' | 'model' | null =>
-  form.endsWith('/family') || form === 'reparameterize' ? 'family' : form.endsWith('/model') || form === 'kfac' ? 'model' : null;
+  form.endsWith('/family') || form === 'reparameterize' ? 'family' : form.endsWith('/model') || MODEL_FORMS.includes(form) ? 'model' : null;
+
+const MODEL_FORMS: readonly SpecForm[] = ['kfac', 'diagonal', 'per-example-gradients', 'ekfac'];
 
 /**
  * `; "damping" is a field of specs of kinds natural-gradient, kfac` for a key
@@ -84,10 +102,23 @@ interface FamilyPoint {
 
 export type ParsedSpec = { path: string } & (
   | ({ kind: 'fisher'; subject: 'family'; parameterization: string } & FamilyPoint)
-  | { kind: 'fisher'; subject: 'model'; problem: ModelProblem; curvature: ModelCurvatureKind; estimate: WorkEstimate }
+  | { kind: 'fisher'; subject: 'model'; problem: ModelProblem; curvature: ModelCurvatureKind; samples: number | null; estimate: WorkEstimate }
   | ({ kind: 'natural-gradient'; subject: 'family'; parameterization: string; gradient: Float64Array; damping: number } & FamilyPoint)
   | { kind: 'natural-gradient'; subject: 'model'; problem: ModelProblem; curvature: ModelCurvatureKind; gradient: Float64Array | null; damping: number; estimate: WorkEstimate }
-  | { kind: 'kfac'; problem: ModelProblem; fisher: KfacFisherKind; damping: number; scheme: KfacDampingScheme; estimate: WorkEstimate }
+  | {
+      kind: 'kfac';
+      problem: ModelProblem;
+      /** the Fisher type; with `samples` (not null), the Monte Carlo estimator of the `fisher` type */
+      fisher: KfacFisherKind;
+      samples: number | null;
+      damping: number;
+      scheme: KfacDampingScheme;
+      bias: KfacBias;
+      estimate: WorkEstimate;
+    }
+  | { kind: 'diagonal'; problem: ModelProblem; curvature: ModelCurvatureKind; samples: number | null; estimate: WorkEstimate }
+  | { kind: 'per-example-gradients'; problem: ModelProblem; estimate: WorkEstimate }
+  | { kind: 'ekfac'; problem: ModelProblem; fisher: KfacFisherKind; damping: number; estimate: WorkEstimate }
   | ({ kind: 'reparameterize'; from: string; to: string } & FamilyPoint)
   | { kind: 'shampoo'; gradients: Matrix[]; epsilon: number; estimate: WorkEstimate }
 );
@@ -131,6 +162,44 @@ function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKi
   }
   return readEnum(v, childPath(path, 'curvature'), MODEL_CURVATURES);
 }
+
+/** The Monte Carlo curvature name of `fisher` and `diagonal` specs. */
+export const MONTE_CARLO_CURVATURE = 'monte-carlo-fisher';
+/** The Monte Carlo Fisher type of `kfac` specs. */
+export const MONTE_CARLO_KFAC = 'monte-carlo';
+/** The largest number of Monte Carlo samples a spec may name. */
+export const MAX_SAMPLES = 2 ** 40;
+
+/**
+ * `samples` (M, the labels drawn per example): required exactly when `monteCarlo`
+ * (the curvature or Fisher type names the Monte Carlo estimator), refused otherwise.
+ */
+function readSamples(obj: JsonObject, path: string, monteCarlo: boolean, field: string, mcName: string): number | null {
+  const v = own(obj, 'samples');
+  const sp = childPath(path, 'samples');
+  if (!monteCarlo) {
+    if (v !== undefined) throw new NatgradError(sp, `is only allowed with ${field} "${mcName}" (the number of labels drawn per example)`);
+    return null;
+  }
+  if (v === undefined) throw new NatgradError(sp, `is required with ${field} "${mcName}": the number M of labels drawn per example, an integer >= 1`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > MAX_SAMPLES) {
+    throw new NatgradError(sp, `must be an integer from 1 to 2^40 (the labels drawn per example), got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+/** `curvature` of a fisher or diagonal spec, which may name the Monte Carlo Fisher, and its `samples`. */
+function readCurvatureOrMonteCarlo(obj: JsonObject, path: string): { curvature: ModelCurvatureKind; samples: number | null } {
+  const allowed = [...MODEL_CURVATURES, MONTE_CARLO_CURVATURE];
+  const v = own(obj, 'curvature');
+  if (v === undefined) throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${allowed.join(', ')}`);
+  const name = readEnum(v, childPath(path, 'curvature'), allowed);
+  const mc = name === MONTE_CARLO_CURVATURE;
+  return { curvature: mc ? 'fisher' : (name as ModelCurvatureKind), samples: readSamples(obj, path, mc, 'curvature', MONTE_CARLO_CURVATURE) };
+}
+
+export const KFAC_BIAS = ['joint', 'separate'] as const;
+export type KfacBias = (typeof KFAC_BIAS)[number];
 
 function readOptionalDamping(obj: JsonObject, path: string): number {
   const v = own(obj, 'damping');
@@ -181,10 +250,10 @@ export function parseSpec(raw: unknown, path: string): ParsedSpec {
       }
       rejectUnknownSpecFields(obj, 'fisher/model', path);
       const head = readModelHead(obj, path);
-      const curvature = readCurvature(obj, path, null);
+      const { curvature, samples } = readCurvatureOrMonteCarlo(obj, path);
       const estimate = denseModelEstimate(kind, curvature, modelShape(head));
       assertWithinLimits(estimate, mp);
-      return { path, kind, subject: 'model', problem: readModelData(obj, head, path), curvature, estimate };
+      return { path, kind, subject: 'model', problem: readModelData(obj, head, path), curvature, samples, estimate };
     }
     case 'natural-gradient': {
       if (subjectOf(obj, kind, path) === 'family') {
@@ -211,16 +280,45 @@ export function parseSpec(raw: unknown, path: string): ParsedSpec {
     case 'kfac': {
       rejectUnknownSpecFields(obj, 'kfac', path);
       const head = readModelHead(obj, path);
-      const fisher = readEnum(requireField(obj, 'fisher', path, `one of ${KFAC_FISHER_KINDS.join(', ')}`), childPath(path, 'fisher'), KFAC_FISHER_KINDS);
-      const damping = readDamping(requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)'), childPath(path, 'damping'));
-      const scheme = readEnum(
-        requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`),
-        childPath(path, 'dampingScheme'),
-        KFAC_DAMPING_SCHEMES,
-      );
+      const kinds = [...KFAC_FISHER_KINDS, MONTE_CARLO_KFAC];
+      const named = readEnum(requireField(obj, 'fisher', path, `one of ${kinds.join(', ')}`), childPath(path, 'fisher'), kinds);
+      const mc = named === MONTE_CARLO_KFAC;
+      const samples = readSamples(obj, path, mc, 'fisher', MONTE_CARLO_KFAC);
+      const fisher: KfacFisherKind = mc ? 'fisher' : (named as KfacFisherKind);
+      // a Monte Carlo result has no update, so damping and its scheme may be left out (they are still validated when given)
+      const dampingRaw = mc ? own(obj, 'damping') : requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)');
+      const damping = dampingRaw === undefined ? 0 : readDamping(dampingRaw, childPath(path, 'damping'));
+      const schemeRaw = mc ? own(obj, 'dampingScheme') : requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`);
+      const scheme = schemeRaw === undefined ? 'factored' : readEnum(schemeRaw, childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
+      const biasRaw = own(obj, 'bias');
+      const bias: KfacBias = biasRaw === undefined ? 'joint' : readEnum(biasRaw, childPath(path, 'bias'), KFAC_BIAS);
       const estimate = kfacEstimate(fisher, modelShape(head));
       assertWithinLimits(estimate, mp);
-      return { path, kind, problem: readModelData(obj, head, path), fisher, damping, scheme, estimate };
+      return { path, kind, problem: readModelData(obj, head, path), fisher, samples, damping, scheme, bias, estimate };
+    }
+    case 'diagonal': {
+      rejectUnknownSpecFields(obj, 'diagonal', path);
+      const head = readModelHead(obj, path);
+      const { curvature, samples } = readCurvatureOrMonteCarlo(obj, path);
+      const estimate = denseModelEstimate('fisher', curvature, modelShape(head));
+      assertWithinLimits(estimate, mp);
+      return { path, kind, problem: readModelData(obj, head, path), curvature, samples, estimate };
+    }
+    case 'per-example-gradients': {
+      rejectUnknownSpecFields(obj, 'per-example-gradients', path);
+      const head = readModelHead(obj, path);
+      const estimate = perExampleEstimate(modelShape(head));
+      assertWithinLimits(estimate, mp);
+      return { path, kind, problem: readModelData(obj, head, path), estimate };
+    }
+    case 'ekfac': {
+      rejectUnknownSpecFields(obj, 'ekfac', path);
+      const head = readModelHead(obj, path);
+      const fisher = readEnum(requireField(obj, 'fisher', path, `one of ${KFAC_FISHER_KINDS.join(', ')}`), childPath(path, 'fisher'), KFAC_FISHER_KINDS);
+      const damping = readDamping(requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)'), childPath(path, 'damping'));
+      const estimate = ekfacEstimate(fisher, modelShape(head));
+      assertWithinLimits(estimate, mp);
+      return { path, kind, problem: readModelData(obj, head, path), fisher, damping, estimate };
     }
     case 'reparameterize': {
       rejectUnknownSpecFields(obj, 'reparameterize', path);

@@ -3,11 +3,11 @@
  * type, small tensor transforms, the library recomputations of a spec
  * (memoized), and the variants every field has (sign, batch size, transpose).
  */
-import { type KfacFactors, type KfacFisherKind, kfacFactors } from '../curvature/kfac.js';
-import { type ModelCurvatureKind, modelCurvature } from '../curvature/dense-curvature.js';
+import type { KfacFactors, KfacFisherKind } from '../curvature/kfac.js';
+import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/ops.js';
-import { lossAndGradient } from '../models/mlp.js';
+import { scaledCurvature, scaledKfacFactors, scaledLossGradient } from './model-results.js';
 import type { ModelProblem } from './model-spec.js';
 import type { ParsedSpec } from './spec.js';
 import { type Tensor, matrixOf, shapeText, tensorOfMatrix } from './tensor.js';
@@ -72,15 +72,15 @@ export class Recomputer {
   curvature(problem: ModelProblem, kind: ModelCurvatureKind): Matrix {
     let M = this.curvatures.get(kind);
     if (!M) {
-      M = modelCurvature(problem.spec, problem.weights, problem.inputs, problem.targets, kind, this.spec.path).matrix;
+      M = scaledCurvature(problem, kind, this.spec.path).matrix;
       this.curvatures.set(kind, M);
     }
     return M;
   }
 
-  /** The gradient of the mean loss. */
+  /** The gradient of the loss (reduced as the spec says). */
   lossGradient(problem: ModelProblem): Float64Array {
-    this.gradient ??= lossAndGradient(problem.spec, problem.weights, problem.inputs, problem.targets).gradient;
+    this.gradient ??= scaledLossGradient(problem);
     return this.gradient;
   }
 
@@ -88,7 +88,7 @@ export class Recomputer {
   kfac(problem: ModelProblem, kind: KfacFisherKind): KfacFactors[] {
     let f = this.factors.get(kind);
     if (!f) {
-      f = kfacFactors(problem.spec, problem.weights, problem.inputs, problem.targets, kind).layers;
+      f = scaledKfacFactors(problem, kind).layers;
       this.factors.set(kind, f);
     }
     return f;

@@ -13,10 +13,10 @@ import type { OracleResult } from './compute.js';
 import { runOracle } from './oracle.js';
 
 /** The oracle contract the vectors follow. */
-export const VECTORS_CONTRACT_VERSION = 1;
+export const VECTORS_CONTRACT_VERSION = 2;
 
 /** The groups, one folder each. */
-export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo'] as const;
+export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac'] as const;
 export type VectorGroup = (typeof VECTOR_GROUPS)[number];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -264,6 +264,49 @@ function kfacCases(): VectorCase[] {
   return cases;
 }
 
+/**
+ * The conventions of other libraries (contract version 2): PyTorch's
+ * reductions and nn.MSELoss, separate-bias K-FAC, Monte Carlo results, and
+ * the kinds diagonal, per-example-gradients and ekfac.
+ */
+function conventionCases(): VectorCase[] {
+  const classifier = modelProblem('mlp-categorical', [3, 4, 3], ['tanh', 'identity'], 'categorical', 5);
+  const regression = modelProblem('mlp-gaussian', [3, 4, 2], ['tanh', 'identity'], 'gaussian', 5);
+  const mse = { ...regression, model: { ...(regression.model as JsonObj), likelihood: 'mse' } };
+  const cases: VectorCase[] = [];
+  const add = (group: VectorGroup, name: string, description: string, spec: JsonObj): void => {
+    cases.push({ group, name, description, spec });
+  };
+  for (const c of CURVATURES) {
+    add('fisher-model', `mlp-mse--${c}--mean-elements`, `${c} of an MLP [3, 4, 2] (tanh) with nn.MSELoss, reduction='mean' (over the N·D elements), 5 examples`, { kind: 'fisher', ...mse, curvature: c, reduction: 'mean-elements' });
+  }
+  add('fisher-model', 'mlp-tanh-categorical--hessian--sum', 'Hessian of an MLP [3, 4, 3] (tanh), categorical (nn.CrossEntropyLoss), reduction sum, 5 examples', { kind: 'fisher', ...classifier, curvature: 'hessian', reduction: 'sum' });
+  add('fisher-model', 'mlp-tanh-categorical--monte-carlo-fisher--4-samples', 'the Monte Carlo Fisher (4 labels per example) of an MLP [3, 4, 3], categorical: exact expectation and standardError', { kind: 'fisher', ...classifier, curvature: 'monte-carlo-fisher', samples: 4 });
+  add('fisher-model', 'mlp-mse--monte-carlo-fisher--1-sample--sum', 'the Monte Carlo Fisher (1 label per example, y ~ N(f, I/2)) of an MLP [3, 4, 2] with nn.MSELoss, reduction sum', { kind: 'fisher', ...mse, curvature: 'monte-carlo-fisher', samples: 1, reduction: 'sum' });
+  for (const scheme of ['factored', 'pi-factored', 'exact'] as const) {
+    add('kfac', `mlp-categorical--fisher--${scheme}--separate-bias`, `K-FAC of an MLP [3, 4, 3], categorical, the bias in its own block, ${scheme} damping, lambda 0.1`, { kind: 'kfac', ...classifier, fisher: 'fisher', damping: 0.1, dampingScheme: scheme, bias: 'separate' });
+  }
+  add('kfac', 'mlp-mse--empirical-fisher--exact--sum', 'K-FAC of an MLP [3, 4, 2] with nn.MSELoss, reduction sum: empirical-fisher, exact damping, lambda 0.01', { kind: 'kfac', ...mse, fisher: 'empirical-fisher', damping: 0.01, dampingScheme: 'exact', reduction: 'sum' });
+  add('kfac', 'mlp-categorical--monte-carlo--separate-bias', "K-FAC of an MLP [3, 4, 3], categorical, Monte Carlo (1 label per example), separate bias (curvlinops' defaults): G's expectation and standardError, no update", { kind: 'kfac', ...classifier, fisher: 'monte-carlo', samples: 1, bias: 'separate' });
+  for (const c of CURVATURES) {
+    add('diagonal', `mlp-categorical--${c}`, `the diagonal of the ${c} of an MLP [3, 4, 3], categorical, 5 examples`, { kind: 'diagonal', ...classifier, curvature: c });
+  }
+  add('diagonal', 'mlp-categorical--empirical-fisher--sum', "the diagonal of the empirical Fisher of the sum-reduced loss (BackPACK's SumGradSquared with reduction='sum')", { kind: 'diagonal', ...classifier, curvature: 'empirical-fisher', reduction: 'sum' });
+  add('diagonal', 'mlp-mse--ggn--mean-elements', "the GGN diagonal with nn.MSELoss, reduction='mean' (BackPACK's DiagGGNExact)", { kind: 'diagonal', ...mse, curvature: 'ggn', reduction: 'mean-elements' });
+  add('diagonal', 'mlp-categorical--monte-carlo-fisher--2-samples', 'the Monte Carlo Fisher diagonal (2 labels per example) with its standardError', { kind: 'diagonal', ...classifier, curvature: 'monte-carlo-fisher', samples: 2 });
+  for (const reduction of ['mean', 'sum'] as const) {
+    add('per-example-gradients', `mlp-categorical--${reduction}`, `per-example gradients (rows sum to the gradient) of an MLP [3, 4, 3], categorical, reduction ${reduction} (BackPACK's BatchGrad)`, { kind: 'per-example-gradients', ...classifier, reduction });
+  }
+  add('per-example-gradients', 'mlp-mse--mean-elements', "per-example gradients with nn.MSELoss, reduction='mean'", { kind: 'per-example-gradients', ...mse, reduction: 'mean-elements' });
+  for (const fisher of ['fisher', 'empirical-fisher'] as const) {
+    add('ekfac', `mlp-categorical--${fisher}`, `EKFAC of an MLP [3, 4, 3], categorical, 5 examples: ${fisher}, damping 0.1`, { kind: 'ekfac', ...classifier, fisher, damping: 0.1 });
+  }
+  const single = modelProblem('kfac-single-example', [3, 2], ['identity'], 'categorical', 1);
+  add('ekfac', 'softmax-regression-one-example--fisher', 'EKFAC of softmax regression [3, 2] on one example, where it equals K-FAC: damping 0.001', { kind: 'ekfac', ...single, fisher: 'fisher', damping: 0.001 });
+  add('ekfac', 'mlp-mse--fisher--sum', 'EKFAC of an MLP [3, 4, 2] with nn.MSELoss, reduction sum: fisher, damping 0.01', { kind: 'ekfac', ...mse, fisher: 'fisher', damping: 0.01, reduction: 'sum' });
+  return cases;
+}
+
 function shampooCases(): VectorCase[] {
   const rng = new Rng('natgrad-vectors/shampoo');
   const matrix = (m: number, n: number): number[][] => Array.from({ length: m }, () => Array.from({ length: n }, () => dec3(2 * rng.uniform() - 1)));
@@ -284,7 +327,7 @@ function shampooCases(): VectorCase[] {
 
 /** Every vector of the suite, in file order. */
 export async function vectorCases(): Promise<VectorCase[]> {
-  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases()];
+  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases(), ...conventionCases()];
   const seen = new Set<string>();
   for (const c of all) {
     const key = vectorPath(c);
@@ -406,18 +449,24 @@ Each \`*.json\` file below the group folders is one vector:
 ${rows}
 
 ${total} vectors in all. The conventions (parameter order, row-major vec and
-G ⊗ A, bias last column, mean reduction, constants in the loss, damping
-schemes, the singular rule) are those of natgrad's docs/oracle.md.
+G ⊗ A, bias last column, mean reduction unless \`reduction\` says otherwise,
+constants in the loss, damping schemes, the singular rule) are those of
+natgrad's docs/oracle.md. A Monte Carlo vector's \`expected\` holds the exact
+expectation and \`standardError\`: compare an estimate statistically, as
+\`natgrad check\` does.
 `;
 }
 
 const GROUP_TEXT: Record<VectorGroup, string> = {
   'fisher-family': 'kind `fisher` for every family and parameterization of the contract (with fixed values; categorical, dirichlet and multivariate-normal at several dimensions)',
-  'fisher-model': 'kind `fisher` for MLPs: the four curvatures, the three likelihoods, every activation, linear and logistic regression (with `loss` and `gradient`)',
+  'fisher-model': 'kind `fisher` for MLPs: the four curvatures, the likelihoods (nn.MSELoss too), every activation, linear and logistic regression, sum and mean-elements reductions, the Monte Carlo Fisher (with `loss` and `gradient`)',
   'natural-gradient': 'kind `natural-gradient` for families and models, undamped, damped and singular (minimum-norm direction)',
-  kfac: 'kind `kfac`: the three damping schemes and both Fisher kinds',
+  kfac: 'kind `kfac`: the three damping schemes, both Fisher kinds, separate bias, nn.MSELoss with a sum reduction, Monte Carlo',
   reparameterize: 'kind `reparameterize`: every ordered pair of parameterizations of every family that has more than one',
   shampoo: 'kind `shampoo`: several shapes, step counts and epsilons',
+  diagonal: 'kind `diagonal`: the four curvatures, a sum reduction, nn.MSELoss and the Monte Carlo Fisher with its standard error',
+  'per-example-gradients': 'kind `per-example-gradients` with mean, sum and nn.MSELoss reductions',
+  ekfac: 'kind `ekfac`: both Fisher kinds, one example (where it equals K-FAC), nn.MSELoss with a sum reduction',
 };
 
 // ------------------------------------------------------------- freshness

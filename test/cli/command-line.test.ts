@@ -39,7 +39,7 @@ describe('parser errors are one line, exit 2, with what is allowed', () => {
     expect(await badLine(['--foo'])).toBe("natgrad: args: unknown option '--foo'; allowed: --version, --help");
     expect(await badLine(['verify', '--fitler', 'x'])).toMatch(/^natgrad: args: unknown option '--fitler' for verify; allowed: --filter, --seed, .*--help; did you mean --filter\?$/);
     expect(await badLine(['oracle', '--foo', 'spec.json'])).toBe("natgrad: args: unknown option '--foo' for oracle; allowed: --help");
-    expect(await badLine(['check', 'a.json', 'b.json', '--rtl', '1'])).toMatch(/unknown option '--rtl' for check; allowed: --rtol, --atol, --json, --help; did you mean --rtol\?$/);
+    expect(await badLine(['check', 'a.json', 'b.json', '--rtl', '1'])).toMatch(/unknown option '--rtl' for check; allowed: --rtol, --atol, --false-alarm, --precision, --json, --help; did you mean --rtol\?$/);
     expect(await badLine(['train', '--problem', 'linear-regression', '--optimizer', 'sgd', '--learning-rate', '1'])).toMatch(/unknown option '--learning-rate' for train; allowed: .*--lr, --damping, --option/);
   });
   test('a value given to a flag that takes none', async () => {
@@ -70,7 +70,9 @@ describe('--version and help', () => {
   test('check --help lists its options with their defaults', async () => {
     const help = await stdoutOf(['check', '--help']);
     expect(help).toMatch(/^Usage: natgrad check \[options\] SPEC CANDIDATE/);
-    expect(help).toMatch(/--rtol <x>.*\(default: 1e-6\)/);
+    expect(help).toMatch(/--rtol <x>[^\n]*\n?[^\n]*\(default:\s+1e-6\)/);
+    expect(help).toMatch(/--false-alarm <p>/);
+    expect(help).toMatch(/--precision <p>/);
     expect(help).toMatch(/--atol <x>\s+absolute tolerance \(default: 1e-9\)/);
     expect(help).toMatch(/--json\s/);
   });

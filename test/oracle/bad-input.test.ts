@@ -52,7 +52,7 @@ describe('files and JSON', () => {
 
 describe('spec fields', () => {
   const cases: [string, unknown, string | RegExp][] = [
-    ['unknown kind', { ...normal, kind: 'hessian' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, got "hessian"'],
+    ['unknown kind', { ...normal, kind: 'hessian' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, diagonal, per-example-gradients, ekfac, got "hessian"'],
     ['missing kind', edited(normal, (s) => delete s.kind), /^natgrad: spec.kind: is required: one of fisher, /],
     ['neither family nor model', { kind: 'fisher' }, /^natgrad: spec: needs "family" .* or "model"/],
     ['both family and model', { ...linearRegression, family: 'normal' }, /^natgrad: spec: has both "family" and "model"/],
@@ -60,10 +60,10 @@ describe('spec fields', () => {
     ['missing model type', edited(linearRegression, (s) => delete s.model.type), 'natgrad: spec.model.type: is required: "mlp" (the only model type)'],
     ['missing inputs', edited(linearRegression, (s) => delete s.inputs), /^natgrad: spec.inputs: is required/],
     ['missing curvature of a model fisher', edited(linearRegression, (s) => delete s.curvature), /^natgrad: spec.curvature: is required: one of fisher, empirical-fisher, ggn, hessian/],
-    ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, got "gauss"'],
+    ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, monte-carlo-fisher, got "gauss"'],
     ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"; did you mean "relu"?'],
     ['wrong number of activations', edited(classifier, (s) => s.model.activations.push('tanh')), /^natgrad: spec.model.activations: must be an array of 2 activation names/],
-    ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, got "poisson"'],
+    ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, mse, got "poisson"'],
     ['sizes mistyped', edited(linearRegression, (s) => (s.model.sizes = '2,1')), /^natgrad: spec.model.sizes: must be an array of at least 2 positive integers/],
     ['a size that is not a positive integer', edited(linearRegression, (s) => (s.model.sizes = [2, 1.5])), /^natgrad: spec.model.sizes\[1\]: must be a positive integer/],
     ['bernoulli with two outputs', edited(classifier, (s) => (s.model.likelihood = 'bernoulli')), /^natgrad: spec.model.sizes\[2\]: must be 1 for the bernoulli likelihood/],
@@ -83,7 +83,7 @@ describe('spec fields', () => {
     ['a model gradient of the wrong length', { ...linearRegression, kind: 'natural-gradient', gradient: [1, 2] }, /^natgrad: spec.gradient: must be an array of 3 numbers/],
     ['kfac without dampingScheme', edited(kfacSpec('exact'), (s) => delete s.dampingScheme), 'natgrad: spec.dampingScheme: is required: one of factored, pi-factored, exact'],
     ['kfac with an unknown scheme', { ...kfacSpec('exact'), dampingScheme: 'tikhonov' }, 'natgrad: spec.dampingScheme: must be one of factored, pi-factored, exact, got "tikhonov"'],
-    ['kfac with an unknown fisher', { ...kfacSpec('exact'), fisher: 'ggn' }, 'natgrad: spec.fisher: must be one of fisher, empirical-fisher, got "ggn"'],
+    ['kfac with an unknown fisher', { ...kfacSpec('exact'), fisher: 'ggn' }, 'natgrad: spec.fisher: must be one of fisher, empirical-fisher, monte-carlo, got "ggn"'],
     ['kfac without damping', edited(kfacSpec('exact'), (s) => delete s.damping), /^natgrad: spec.damping: is required/],
     ['shampoo without gradients', { kind: 'shampoo', epsilon: 1 }, /^natgrad: spec.gradients: is required: a non-empty array of m x n matrices/],
     ['shampoo with no gradient', { kind: 'shampoo', gradients: [], epsilon: 1 }, /^natgrad: spec.gradients: must be a non-empty array .* got an empty array/],
@@ -109,8 +109,8 @@ describe('unknown fields at any depth are bad input, naming the field and the on
   const binomial = { kind: 'fisher', family: 'binomial', parameterization: 'mean', params: { p: 0.3 }, fixed: { n: 10 } };
   const cases: [string, unknown, string | RegExp][] = [
     ['a misspelled damping', { ...ngNormal, dampng: 0.5 }, 'natgrad: spec.dampng: is not a field of a natural-gradient spec of a family (allowed: "kind", "family", "parameterization", "params", "fixed", "gradient", "damping"); did you mean "damping"?'],
-    ['damping on a fisher spec', { ...normal, damping: 0.5 }, /^natgrad: spec\.damping: is not a field of a fisher spec of a family \(allowed: .*\); "damping" is a field of specs of kinds natural-gradient, kfac$/],
-    ['curvature on a family', { ...normal, curvature: 'fisher' }, /^natgrad: spec\.curvature: is not a field of a fisher spec of a family .*; "curvature" is a field of model specs of kinds fisher, natural-gradient$/],
+    ['damping on a fisher spec', { ...normal, damping: 0.5 }, /^natgrad: spec\.damping: is not a field of a fisher spec of a family \(allowed: .*\); "damping" is a field of specs of kinds natural-gradient, kfac, ekfac$/],
+    ['curvature on a family', { ...normal, curvature: 'fisher' }, /^natgrad: spec\.curvature: is not a field of a fisher spec of a family .*; "curvature" is a field of model specs of kinds fisher, natural-gradient, diagonal$/],
     ['params.nu on a normal', { ...normal, params: { mu: 0.3, sigma: 1.7, nu: 3 } }, 'natgrad: spec.params.nu: is not a field of the params of normal mean-std (allowed: "mu", "sigma"); did you mean "mu"?'],
     ['a misspelled parameter, the right one missing', { ...normal, params: { mu: 0.3, sgima: 1.7 } }, 'natgrad: spec.params.sgima: is not a field of the params of normal mean-std, where sigma is missing (allowed: "mu", "sigma"); did you mean "sigma"?'],
     ['weights[0].bias', edited(linearRegression, (s) => (s.weights[0].bias = [0.1])), 'natgrad: spec.weights[0].bias: is not a field of the weights of layer 1 (allowed: "W", "b")'],
@@ -124,7 +124,7 @@ describe('unknown fields at any depth are bad input, naming the field and the on
     ['an unknown field in an array spec', [normal, { ...normal, note: 'x' }], /^natgrad: spec\[1\]\.note: is not a field of a fisher spec of a family/],
     ['a misspelled family name', { ...normal, family: 'nromal' }, /^natgrad: spec\.family: must be one of .*, got "nromal"; did you mean "normal"\?$/],
     ['a misspelled parameterization', { ...normal, parameterization: 'mean-sd' }, 'natgrad: spec.parameterization: normal has parameterizations mean-std, mean-var, mean-logstd, natural, expectation, got "mean-sd"; did you mean "mean-std"?'],
-    ['a misspelled kind', { ...normal, kind: 'fishr' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, got "fishr"; did you mean "fisher"?'],
+    ['a misspelled kind', { ...normal, kind: 'fishr' }, 'natgrad: spec.kind: must be one of fisher, natural-gradient, kfac, reparameterize, shampoo, diagonal, per-example-gradients, ekfac, got "fishr"; did you mean "fisher"?'],
   ];
   test.each(cases)('%s', async (_name, spec, expected) => {
     const line = await oracleError(spec);

@@ -69,9 +69,13 @@ describe('committed vectors', () => {
 
   it('covers every kind, both subjects of fisher, the four curvatures, three damping schemes and a singular case', () => {
     const kinds = new Set(vectors.map((v) => v.spec.kind));
-    expect([...kinds].sort()).toEqual(['fisher', 'kfac', 'natural-gradient', 'reparameterize', 'shampoo']);
+    expect([...kinds].sort()).toEqual(['diagonal', 'ekfac', 'fisher', 'kfac', 'natural-gradient', 'per-example-gradients', 'reparameterize', 'shampoo']);
     const curvatures = new Set(vectors.filter((v) => v.spec.kind === 'fisher' && v.spec.model).map((v) => v.spec.curvature));
-    expect([...curvatures].sort()).toEqual(['empirical-fisher', 'fisher', 'ggn', 'hessian']);
+    expect([...curvatures].sort()).toEqual(['empirical-fisher', 'fisher', 'ggn', 'hessian', 'monte-carlo-fisher']);
+    const reductions = new Set(vectors.map((v) => v.spec.reduction).filter((r) => r !== undefined));
+    expect([...reductions].sort()).toEqual(['mean', 'mean-elements', 'sum']);
+    expect(vectors.some((v) => (v.spec.model as { likelihood?: string } | undefined)?.likelihood === 'mse')).toBe(true);
+    expect(vectors.some((v) => v.spec.bias === 'separate')).toBe(true);
     const schemes = new Set(vectors.filter((v) => v.spec.kind === 'kfac').map((v) => `${v.spec.fisher}/${v.spec.dampingScheme}`));
     for (const f of ['fisher', 'empirical-fisher']) for (const s of ['factored', 'pi-factored', 'exact']) expect(schemes.has(`${f}/${s}`)).toBe(true);
     const singular = vectors.filter((v) => v.expected.kind === 'natural-gradient').map((v) => v.expected.singular);
