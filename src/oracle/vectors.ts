@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../core/rng.js';
+import { gemmBackend, setGemmBackend } from '../linalg/kernels/gemm.js';
 import type { OracleResult } from './compute.js';
 import { runOracle } from './oracle.js';
 
@@ -398,11 +399,19 @@ export async function generateVectors(version: string): Promise<Map<string, stri
   const files = new Map<string, string>();
   const counts: Record<string, number> = {};
   const index: Json[] = [];
-  for (const c of cases) {
-    const expected = expectedOf((await runOracle(c.spec)) as OracleResult);
-    files.set(vectorPath(c), `${stableJson({ spec: c.spec, expected })}\n`);
-    counts[c.group] = (counts[c.group] ?? 0) + 1;
-    index.push({ path: vectorPath(c), group: c.group, kind: c.spec.kind as string, description: c.description });
+  // The fused multiply-add kernel rounds differently and exists only on some
+  // CPUs; the portable kernel makes the committed files the same on every machine.
+  const previous = gemmBackend();
+  setGemmBackend('js');
+  try {
+    for (const c of cases) {
+      const expected = expectedOf((await runOracle(c.spec)) as OracleResult);
+      files.set(vectorPath(c), `${stableJson({ spec: c.spec, expected })}\n`);
+      counts[c.group] = (counts[c.group] ?? 0) + 1;
+      index.push({ path: vectorPath(c), group: c.group, kind: c.spec.kind as string, description: c.description });
+    }
+  } finally {
+    setGemmBackend(previous);
   }
   const indexDoc = {
     contractVersion: VECTORS_CONTRACT_VERSION,
