@@ -115,7 +115,8 @@ function readTarget(y: unknown, model: MlpSpec, path: string): Target {
       if (y !== 0 && y !== 1) throw new NatgradError(path, `must be 0 or 1 (bernoulli target), got ${describeValue(y)}`);
       return y;
     case 'gaussian':
-      return readVector(y, path, D, `an array of ${D} finite number${D === 1 ? '' : 's'} (gaussian targets are arrays of the output size, also when it is 1)`);
+    case 'mse':
+      return readVector(y, path, D, `an array of ${D} finite number${D === 1 ? '' : 's'} (${model.likelihood} targets are arrays of the output size, also when it is 1)`);
   }
 }
 
