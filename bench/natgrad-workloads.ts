@@ -1,20 +1,24 @@
 /**
- * The natgrad side of the benchmark: every workload timed in this process
- * (one thread), printed as JSON on stdout. `--only kfac-memory` runs just the
- * K-FAC workload so that the process's peak resident memory is its own.
+ * The natgrad side of the benchmark: every workload timed in this process,
+ * printed as JSON on stdout, with the kernel and thread count it ran on
+ * (NATGRAD_THREADS, set by bench/run.ts; the worker pool is started before
+ * any timing). `--only kfac-memory` runs just the K-FAC workload so that the
+ * process's peak resident memory is its own.
  */
 import { Rng } from '../src/core/rng.js';
 import { fisherMatrix } from '../src/curvature/dense-curvature.js';
 import { type KfacPreconditioner, kfacFactors, kfacPreconditioner } from '../src/curvature/kfac.js';
 import { parsePoint } from '../src/families/catalogue.js';
+import { monteCarloFisherAnalytic } from '../src/families/analytic-monte-carlo.js';
 import { monteCarloFisher } from '../src/families/estimators.js';
 import { Cholesky } from '../src/linalg/cholesky.js';
-import { gemmBackend } from '../src/linalg/kernels/gemm.js';
+import { gemmBackend, gemmRuntime } from '../src/linalg/kernels/gemm.js';
+import { linalgThreads, linalgWorkerError, linalgWorkerJobCount, startLinalgPool } from '../src/linalg/parallel/pool.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';
 import { matmul } from '../src/linalg/ops.js';
 import { type LayerWeights, type MlpSpec, initWeights } from '../src/models/mlp.js';
-import { type Timing, KFAC, DENSE_FISHER, SIZES, timeIt } from './workloads.js';
+import { type Timing, KFAC, DENSE_FISHER, MC, SIZES, timeIt } from './workloads.js';
 
 const rng = new Rng(20260601);
 
@@ -85,9 +89,24 @@ function kfacWorkloads(out: Record<string, Timing | unknown>): void {
   out['kfac-amortized'] = { ...block, median: block.median / KFAC.every, runs: block.runs.map((r) => r / KFAC.every) };
 }
 
-function main(): void {
+/** Runs every kernel once at each size so that V8 has compiled the WebAssembly and JavaScript hot paths with its optimizing tiers before any timing. */
+function warmUp(): void {
+  for (const n of [64, 200]) {
+    const s = spd(n);
+    for (let r = 0; r < 3; r++) {
+      matmul(s, s);
+      new Cholesky(s).inverse();
+      eigSymmetric(s);
+    }
+  }
+}
+
+async function main(): Promise<void> {
   const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : 'all';
   const out: Record<string, unknown> = {};
+  const rt = gemmRuntime();
+  if (rt) await startLinalgPool(rt);
+  warmUp();
   if (only === 'kfac-memory') {
     kfacWorkloads(out);
     out['peak-rss-mib'] = process.resourceUsage().maxRSS / 1024;
@@ -95,7 +114,6 @@ function main(): void {
     return;
   }
   kfacWorkloads(out);
-  out['gemm-backend'] = gemmBackend();
   const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch);
   out['dense-fisher'] = timeIt(() => fisherMatrix(fp.spec, fp.weights, fp.inputs), DENSE_FISHER.runs);
   for (const n of SIZES) {
@@ -104,13 +122,15 @@ function main(): void {
     out[`gemm-${n}`] = timeIt(() => matmul(a, b), 7);
     const s = spd(n);
     out[`cholesky-inverse-${n}`] = timeIt(() => new Cholesky(s).inverse(), 7);
-    out[`eigh-${n}`] = timeIt(() => eigSymmetric(s), n >= 512 ? 3 : 5);
+    out[`eigh-${n}`] = timeIt(() => eigSymmetric(s), 5);
   }
   const pt = parsePoint('normal', 'mean-std', { mu: 0.3, sigma: 1.7 }, {}, 'bench');
-  const M = 200_000;
-  const mc = timeIt(() => monteCarloFisher(pt, M, 7, { negHessian: false }), 5);
-  out['mc-fisher'] = { ...mc, samplesPerSecond: M / (mc.median / 1000) };
+  const mc = timeIt(() => monteCarloFisherAnalytic(pt, MC.samples, 7), 5);
+  out['mc-fisher'] = { ...mc, samplesPerSecond: MC.samples / (mc.median / 1000) };
+  const mcn = timeIt(() => monteCarloFisher(pt, MC.samples, 7, { negHessian: false }), 3);
+  out['mc-fisher-numeric'] = { ...mcn, samplesPerSecond: MC.samples / (mcn.median / 1000) };
+  out.kernel = { gemm: gemmBackend(), threads: linalgThreads(), workerJobs: linalgWorkerJobCount(), workerError: linalgWorkerError() };
   process.stdout.write(JSON.stringify(out));
 }
 
-main();
+await main();

@@ -1,9 +1,14 @@
-"""The NumPy and PyTorch side of the benchmark (float64, one thread).
+"""The NumPy and PyTorch side of the benchmark (float64).
 
-Usage: python3 peers.py numpy|torch [--only kfac-memory]; prints JSON on stdout.
+Usage: python3 peers.py numpy|torch [--threads T] [--only kfac-memory]; prints JSON on stdout.
 The workloads mirror bench/natgrad-workloads.ts (sizes in bench/workloads.ts).
+Threads: bench/run.ts sets OPENBLAS_NUM_THREADS=T for the BLAS/LAPACK calls;
+PyTorch's own intra-op pool stays at one thread (torch.set_num_threads(1)),
+since a second pool on top of OpenBLAS's threads oversubscribes the cores
+(PERFORMANCE.md, thread pitfall).
 """
 import json
+import os
 import resource
 import statistics
 import sys
@@ -11,6 +16,7 @@ import time
 
 LIB = sys.argv[1]
 ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "all"
+THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
 
 KFAC = dict(sizes=[784, 256, 256, 10], batch=256, lam=1e-2, lr=1e-3, every=10, runs=7)
 DENSE_FISHER = dict(sizes=[20, 64, 10], batch=256, runs=5)
@@ -25,13 +31,17 @@ if LIB == "torch":
     torch.set_default_dtype(torch.float64)
 
 
+# BENCH_CLOCK=cpu: this process's CPU time (bench/workloads.ts, CLOCK)
+CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
+
+
 def time_it(f, runs):
     f()
     times = []
     for _ in range(runs):
-        t = time.perf_counter()
+        t = CLOCK()
         f()
-        times.append((time.perf_counter() - t) * 1000)
+        times.append((CLOCK() - t) * 1000)
     return {"median": statistics.median(times), "runs": times}
 
 
@@ -212,6 +222,7 @@ def main():
     t = time_it(lambda: mc_fisher(M), 5)
     out["mc-fisher"] = {**t, "samplesPerSecond": M / (t["median"] / 1000)}
     out["blas"] = loaded_blas()
+    out["threads"] = THREADS
     print(json.dumps(out))
 
 

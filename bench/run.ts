@@ -1,25 +1,47 @@
 /**
  * `npm run bench`: runs every workload in natgrad and in NumPy and PyTorch
- * (Debian's python3-numpy and python3-torch, float64, one thread each),
- * and writes bench/RESULTS.md with medians and the ratios natgrad/peer.
- * Installs the peers with apt-get when they are missing (as root), or says
- * clearly that it cannot and reports natgrad alone.
+ * (Debian's python3-numpy and python3-torch on OpenBLAS, float64) with one
+ * and with two threads, and writes bench/RESULTS.md: the goals table
+ * (natgrad / PyTorch, same run, same threads), every workload's times and
+ * ratios, the kernel each natgrad run used, the load average around every
+ * process, bench/NOTES.md (the analysis, kept by hand) and the raw JSON.
+ *
+ * The configurations are interleaved (natgrad, PyTorch and NumPy at 1T, then
+ * at 2T, repeated BENCH_ROUNDS times, default 3) so that a change in the
+ * machine's load falls on all of them; each figure is the median over the
+ * rounds of each process's own median.
+ *
+ * Installs the peers with apt-get when they are missing or when NumPy maps
+ * the reference BLAS instead of OpenBLAS (as root), or says clearly that it
+ * cannot and reports natgrad alone.
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CLOCK, THREADS } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
 /** Debian's interpreter: the packages live in its dist-packages, which other interpreters on PATH may not see. */
 const PYTHON = '/usr/bin/python3';
 const PEER_PACKAGES = ['python3-numpy', 'python3-torch', 'libopenblas0-pthread'];
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3) | 0);
 
-/** One thread everywhere, and OpenBLAS left to pick its own kernel (PERFORMANCE.md). */
-function oneThreadEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+type Results = Record<string, any>;
+type Lib = 'natgrad' | 'numpy' | 'torch';
+
+/** T threads everywhere, and OpenBLAS left to pick its own kernel (PERFORMANCE.md). */
+function threadEnv(T: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATGRAD_THREADS: String(T),
+    OPENBLAS_NUM_THREADS: String(T),
+    MKL_NUM_THREADS: String(T),
+    // PyTorch's intra-op pool stays at 1 (peers.py): OpenBLAS provides the threads
+    OMP_NUM_THREADS: '1',
+  };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;
@@ -33,25 +55,39 @@ function peersAvailable(): boolean {
   return spawnSync(PYTHON, ['-c', 'import numpy, torch'], { stdio: 'ignore' }).status === 0;
 }
 
-/** True when NumPy and PyTorch can be imported, installing them first if needed and possible. */
+/** True when NumPy's BLAS is OpenBLAS (Debian falls back to the unoptimized reference BLAS without libopenblas0). */
+function openBlasMapped(): boolean {
+  const probe = "import numpy as np; a = np.ones((8, 8)); a @ a; print(any('openblas' in l for l in open('/proc/self/maps')))";
+  const r = spawnSync(PYTHON, ['-c', probe], { encoding: 'utf8' });
+  return r.stdout.trim() === 'True';
+}
+
+/** True when NumPy and PyTorch can be imported on OpenBLAS, installing them first if needed and possible. */
 function ensurePeers(): { ok: boolean; note: string } {
-  if (peersAvailable()) return { ok: true, note: 'NumPy and PyTorch were already installed.' };
+  if (peersAvailable() && openBlasMapped()) return { ok: true, note: 'NumPy and PyTorch were already installed, on OpenBLAS.' };
   if (process.getuid?.() !== 0) {
-    return { ok: false, note: `NumPy/PyTorch are missing and this is not root, so they cannot be installed here: run \`apt-get install -y ${PEER_PACKAGES.join(' ')}\` as root and rerun.` };
+    return { ok: false, note: `NumPy/PyTorch on OpenBLAS are missing and this is not root, so they cannot be installed here: run \`apt-get install -y ${PEER_PACKAGES.join(' ')}\` as root and rerun.` };
   }
   log(`installing ${PEER_PACKAGES.join(' ')} with apt-get (this can take minutes)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
   const r = spawnSync('apt-get', ['install', '-y', ...PEER_PACKAGES], { stdio: 'inherit', env });
-  if (r.status === 0 && peersAvailable()) return { ok: true, note: `Installed ${PEER_PACKAGES.join(' ')} with apt-get.` };
+  if (r.status === 0 && peersAvailable() && openBlasMapped()) return { ok: true, note: `Installed ${PEER_PACKAGES.join(' ')} with apt-get.` };
   return { ok: false, note: `apt-get could not install ${PEER_PACKAGES.join(' ')} (exit ${r.status}); NumPy/PyTorch columns are empty.` };
 }
 
-type Results = Record<string, any>;
+interface Run {
+  lib: Lib;
+  threads: number;
+  round: number;
+  loadBefore: number[];
+  loadAfter: number[];
+  out: Results | null;
+}
 
-function runJson(cmd: string, args: string[]): Results | null {
-  log(`${cmd} ${args.join(' ')}`);
-  const r = spawnSync(cmd, args, { cwd: root, env: oneThreadEnv(), encoding: 'utf8', maxBuffer: 1 << 26 });
+function runJson(cmd: string, args: string[], T: number): Results | null {
+  log(`${cmd} ${args.join(' ')} (threads ${T}, load ${os.loadavg()[0].toFixed(2)})`);
+  const r = spawnSync(cmd, args, { cwd: root, env: threadEnv(T), encoding: 'utf8', maxBuffer: 1 << 26 });
   if (r.status !== 0) {
     log(`failed (exit ${r.status}): ${r.stderr}`);
     return null;
@@ -59,105 +95,164 @@ function runJson(cmd: string, args: string[]): Results | null {
   return JSON.parse(r.stdout);
 }
 
-const natgrad = (only?: string) => runJson(process.execPath, ['--import', 'tsx', path.join(here, 'natgrad-workloads.ts'), ...(only ? ['--only', only] : [])]);
-const peer = (lib: 'numpy' | 'torch', only?: string) => runJson(PYTHON, [path.join(here, 'peers.py'), lib, ...(only ? ['--only', only] : [])]);
+function runLib(lib: Lib, T: number, only?: string): Results | null {
+  const extra = only ? ['--only', only] : [];
+  if (lib === 'natgrad') return runJson(process.execPath, ['--import', 'tsx', path.join(here, 'natgrad-workloads.ts'), ...extra], T);
+  return runJson(PYTHON, [path.join(here, 'peers.py'), lib, '--threads', String(T), ...extra], T);
+}
+
+const median = (xs: number[]): number | undefined => {
+  const s = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
+};
+
+/** Combines the rounds of one (lib, threads): per workload the median of the rounds' medians, all runs kept. */
+function combine(runs: Run[]): Results {
+  const out: Results = {};
+  const outs = runs.map((r) => r.out).filter((o): o is Results => o !== null);
+  if (outs.length === 0) return out;
+  for (const key of Object.keys(outs[0])) {
+    const vals = outs.map((o) => o[key]);
+    if (vals[0] && typeof vals[0] === 'object' && 'median' in vals[0]) {
+      out[key] = { median: median(vals.map((v) => v.median)), rounds: vals.map((v) => v.median), runs: vals.flatMap((v) => v.runs) };
+      if ('samplesPerSecond' in vals[0]) out[key].samplesPerSecond = median(vals.map((v) => v.samplesPerSecond));
+    } else {
+      out[key] = vals[vals.length - 1];
+    }
+  }
+  return out;
+}
 
 const fmt = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
-const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || !Number.isFinite(a / b) ? '—' : (a / b).toFixed(2));
+
+/** The workloads of the goals (natgrad / PyTorch), with their targets. */
+const GOALS: { key: string; label: string; target: number; throughput?: boolean }[] = [
+  { key: 'kfac-full', label: 'K-FAC step (Cholesky inverses every step)', target: 1.5 },
+  { key: 'kfac-amortized', label: 'K-FAC step, inverses every 10 steps', target: 2 },
+  { key: 'gemm-128', label: 'GEMM n = 128', target: 1.8 },
+  { key: 'gemm-256', label: 'GEMM n = 256', target: 1.8 },
+  { key: 'gemm-512', label: 'GEMM n = 512', target: 1.8 },
+  { key: 'eigh-256', label: 'symmetric eigendecomposition n = 256', target: 3 },
+  { key: 'eigh-512', label: 'symmetric eigendecomposition n = 512', target: 3 },
+  { key: 'dense-fisher', label: 'exact dense Fisher', target: 2 },
+  { key: 'mc-fisher', label: 'Monte Carlo Fisher (analytic score), time per sample', target: 3, throughput: true },
+];
 
 function main(): void {
   const started = new Date();
   const loadBefore = os.loadavg();
   const peers = ensurePeers();
   log(peers.note);
-  const ng = natgrad() ?? {};
-  const th = peers.ok ? (peer('torch') ?? {}) : {};
-  const np = peers.ok ? (peer('numpy') ?? {}) : {};
-  const memNg = natgrad('kfac-memory');
-  const memTh = peers.ok ? peer('torch', 'kfac-memory') : null;
-  const memNp = peers.ok ? peer('numpy', 'kfac-memory') : null;
+  const libs: Lib[] = peers.ok ? ['natgrad', 'torch', 'numpy'] : ['natgrad'];
+  const runs: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const T of THREADS) {
+      for (const lib of libs) {
+        const before = os.loadavg();
+        const out = runLib(lib, T);
+        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out });
+      }
+    }
+  }
+  const mem = Object.fromEntries(libs.map((lib) => [lib, runLib(lib, 1, 'kfac-memory')]));
   const loadAfter = os.loadavg();
+  const res: Record<string, Record<number, Results>> = {};
+  for (const lib of libs) {
+    res[lib] = {};
+    for (const T of THREADS) res[lib][T] = combine(runs.filter((r) => r.lib === lib && r.threads === T));
+  }
+  const get = (lib: Lib, T: number, key: string): number | undefined => res[lib]?.[T]?.[key]?.median;
+  const rate = (lib: Lib, T: number): number | undefined => res[lib]?.[T]?.['mc-fisher']?.samplesPerSecond;
+  const loads = runs.map((r) => r.loadBefore[0]);
 
-  const rows: [string, string, string][] = [
-    ['kfac-full', 'K-FAC step, MLP 784-256-256-10 tanh/softmax, batch 256, λ 1e-2, Cholesky inverses every step', 'ms'],
-    ['kfac-amortized', 'same, inverses every 10 steps (per step)', 'ms'],
-    ['dense-fisher', 'exact dense Fisher, MLP 20-64-10 (1,994 parameters), 256 examples', 'ms'],
-    ...[128, 256, 512].flatMap((n) => [
-      [`gemm-${n}`, `GEMM n = ${n}`, 'ms'] as [string, string, string],
-      [`cholesky-inverse-${n}`, `Cholesky factor + inverse n = ${n}`, 'ms'] as [string, string, string],
-      [`eigh-${n}`, `symmetric eigendecomposition n = ${n}`, 'ms'] as [string, string, string],
-    ]),
-  ];
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
-  lines.push('Produced by `npm run bench` (`tsx bench/run.ts`), which runs every process with');
-  lines.push('`OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1` and OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset;');
-  lines.push('PyTorch additionally calls `torch.set_num_threads(1)`. 1T against 1T, float64 everywhere.');
-  lines.push('Medians of several runs after one warm-up (the raw runs are in the JSON at the end).', '');
+  lines.push('Produced by `npm run bench` (`tsx bench/run.ts`). float64 everywhere. Each library runs in its own process with the same');
+  lines.push('number of threads T: natgrad with `NATGRAD_THREADS=T` (its worker pool started before timing), NumPy and PyTorch with');
+  lines.push('`OPENBLAS_NUM_THREADS=T` (PyTorch\'s own intra-op pool at 1 thread, `OMP_NUM_THREADS=1`: a second pool on top of OpenBLAS\'s');
+  lines.push('threads oversubscribes the cores), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.');
+  lines.push(`The configurations were interleaved, ${ROUNDS} round(s) of natgrad, PyTorch, NumPy at 1T then 2T; a figure is the median over the rounds`);
+  lines.push('of each process\'s median of several runs after warm-up (raw runs in the JSON at the end).');
+  lines.push(CLOCK === 'cpu'
+    ? 'Clock: **CPU time of each process** (BENCH_CLOCK=cpu), which a loaded machine inflates far less than wall time; meaningful for 1T only.'
+    : 'Clock: wall time (BENCH_CLOCK=cpu switches to each process\'s CPU time, for 1T comparisons on a loaded machine).', '');
   lines.push(`* date: ${started.toISOString()}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; Node ${process.version}`);
-  lines.push(`* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}` +
-    (Math.max(loadBefore[0], loadAfter[0]) > 1.5 ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy; the ratios (same run, same load) are the meaningful figures**' : ''));
+  lines.push(`* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}; ` +
+    `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)}` +
+    (Math.max(...loads) > 1.5 ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy (2T most of all); the ratios (same run, same load) are the meaningful figures**' : ''));
   lines.push(`* peers: ${peers.note}`);
-  lines.push('');
-  lines.push('| workload | unit | natgrad | NumPy | PyTorch | natgrad / NumPy | natgrad / PyTorch |');
-  lines.push('|---|---|---|---|---|---|---|');
-  for (const [key, label, unit] of rows) {
-    const a = ng[key]?.median;
-    const b = np[key]?.median;
-    const c = th[key]?.median;
-    lines.push(`| ${label} | ${unit} | ${fmt(a)} | ${fmt(b)} | ${fmt(c)} | ${ratio(a, b)} | ${ratio(a, c)} |`);
+  for (const T of THREADS) {
+    const k = res.natgrad[T]?.kernel;
+    lines.push(`* natgrad ${T}T: GEMM kernel \`${k?.gemm ?? '?'}\`, ${k?.threads ?? '?'} thread(s)` + (T > 1 ? `, ${k?.workerJobs ?? 0} kernel jobs run by the worker thread in the last round${k?.workerError ? `, worker error: ${k.workerError}` : ''}` : ''));
   }
-  const mc = (r: Results) => r['mc-fisher']?.samplesPerSecond as number | undefined;
-  lines.push(`| Monte Carlo Fisher, normal (mean-std), score outer product, 200,000 samples | samples/s | ${fmt(mc(ng))} | ${fmt(mc(np))} | ${fmt(mc(th))} | ${ratio(mc(np), mc(ng))} (time) | ${ratio(mc(th), mc(ng))} (time) |`);
-  const rss = (r: Results | null) => r?.['peak-rss-mib'] as number | undefined;
-  lines.push(`| peak resident memory, K-FAC workload process (full + amortized) | MiB | ${fmt(rss(memNg))} | ${fmt(rss(memNp))} | ${fmt(rss(memTh))} | ${ratio(rss(memNg), rss(memNp))} | ${ratio(rss(memNg), rss(memTh))} |`);
-  // These two take minutes each, so they are measured separately (not by this script), in a fresh clone.
-  lines.push('| wall time of `natgrad verify` (210 checks, 2 worker threads; `/usr/bin/time -v node bin/natgrad.js verify`, quiet machine, 2026-11-25); `--jobs 1` took 218.9 s, so 1.58x | s | 138.5 | | | | |');
-  lines.push('| wall time of `npm test` (type check, then 1080 tests in 2 forks; `time npm test`, 2026-11-25) | s | 293 | | | | |');
+  lines.push(`* BLAS mapped by the peers: ${JSON.stringify(res.numpy?.[1]?.blas ?? res.torch?.[1]?.blas ?? 'unknown')}`);
   lines.push('');
-  const prof = ng['kfac-profile'] as Record<string, number> | undefined;
-  if (prof) {
-    lines.push('Where natgrad\'s full K-FAC step goes (shares of the timed runs): ' +
-      Object.entries(prof).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(', ') +
-      ` ("factors" is the one batched forward/backward with A, G and the gradient; inverse method per layer: ${(ng['kfac-methods'] ?? []).join(', ')}).`);
-    lines.push('');
+  lines.push('## Goals: natgrad / PyTorch, same run, same threads', '');
+  lines.push('| workload | goal | 1T | 2T | met |');
+  lines.push('|---|---|---|---|---|');
+  for (const g of GOALS) {
+    const r = (T: number) => (g.throughput ? (rate('torch', T) ?? NaN) / (rate('natgrad', T) ?? NaN) : (get('natgrad', T, g.key) ?? NaN) / (get('torch', T, g.key) ?? NaN));
+    const cells = THREADS.map((T) => (Number.isFinite(r(T)) ? r(T).toFixed(2) : '—'));
+    const met = THREADS.map((T) => (Number.isFinite(r(T)) ? (r(T) <= g.target ? `${T}T yes` : `${T}T no`) : `${T}T —`)).join(', ');
+    lines.push(`| ${g.label} | ≤ ${g.target} | ${cells.join(' | ')} | ${met} |`);
   }
-  const gf = (r: Results, n: number) => (r[`gemm-${n}`]?.median ? (2 * n ** 3) / (r[`gemm-${n}`].median * 1e6) : undefined);
-  lines.push(`GEMM rate at n = 512 in this run, GF/s: natgrad ${fmt(gf(ng, 512))} (kernel: ${ng['gemm-backend'] ?? '?'}), NumPy ${fmt(gf(np, 512))}, PyTorch ${fmt(gf(th, 512))}.`);
-  lines.push(`BLAS mapped by the peers: ${JSON.stringify(np.blas ?? th.blas ?? 'unknown')}.`);
   lines.push('');
-  lines.push('What changed since the previous run: symmetric and trailing updates (SYRK for A and G, the Cholesky trailing update,');
-  lines.push('the Gram product of the inverse) go through one lower-triangle GEMM that packs op(B) once instead of a loop of narrow');
-  lines.push('GEMMs each repacking it; L⁻¹ is formed right-looking (one wide GEMM per block row); the K-FAC forward/backward and');
-  lines.push('the preconditioner\'s intermediate product reuse work arrays across steps; the layout index of the optimizer is');
-  lines.push('cached; the symmetry check of the Cholesky entry point scans tile by tile instead of down columns.');
+  lines.push('## All workloads', '');
+  const head = THREADS.flatMap((T) => [`natgrad ${T}T`, `NumPy ${T}T`, `PyTorch ${T}T`, `ng/NumPy ${T}T`, `ng/PyTorch ${T}T`]);
+  lines.push(`| workload | unit | ${head.join(' | ')} |`);
+  lines.push(`|---|---|${head.map(() => '---').join('|')}|`);
+  const rows: [string, string][] = [
+    ['kfac-full', 'K-FAC step, MLP 784-256-256-10 tanh/softmax, batch 256, λ 1e-2, Cholesky inverses every step'],
+    ['kfac-amortized', 'same, inverses every 10 steps (per step)'],
+    ['dense-fisher', 'exact dense Fisher, MLP 20-64-10 (1,994 parameters), 256 examples'],
+    ...[128, 256, 512].flatMap((n) => [
+      [`gemm-${n}`, `GEMM n = ${n}`] as [string, string],
+      [`cholesky-inverse-${n}`, `Cholesky factor + inverse n = ${n}`] as [string, string],
+      [`eigh-${n}`, `symmetric eigendecomposition n = ${n}`] as [string, string],
+    ]),
+  ];
+  for (const [key, label] of rows) {
+    const cells = THREADS.flatMap((T) => {
+      const [a, b, c] = [get('natgrad', T, key), get('numpy', T, key), get('torch', T, key)];
+      return [fmt(a), fmt(b), fmt(c), ratio(a, b), ratio(a, c)];
+    });
+    lines.push(`| ${label} | ms | ${cells.join(' | ')} |`);
+  }
+  const mcCells = THREADS.flatMap((T) => {
+    const [a, b, c] = [rate('natgrad', T), rate('numpy', T), rate('torch', T)];
+    return [fmt(a), fmt(b), fmt(c), `${ratio(b, a)} (time)`, `${ratio(c, a)} (time)`];
+  });
+  lines.push(`| Monte Carlo Fisher, normal (mean-std), score outer product, 200,000 samples; natgrad: analytic score | samples/s | ${mcCells.join(' | ')} |`);
+  const mcn = THREADS.flatMap((T) => {
+    const a = res.natgrad[T]?.['mc-fisher-numeric']?.samplesPerSecond as number | undefined;
+    return [fmt(a), '', '', `${ratio(rate('numpy', T), a)} (time)`, `${ratio(rate('torch', T), a)} (time)`];
+  });
+  lines.push(`| same, natgrad's numeric-derivative path (the cross-check) | samples/s | ${mcn.join(' | ')} |`);
+  const rss = (lib: Lib) => mem[lib]?.['peak-rss-mib'] as number | undefined;
+  lines.push(`| peak resident memory, K-FAC workload process (full + amortized), 1T | MiB | ${fmt(rss('natgrad'))} | ${fmt(rss('numpy'))} | ${fmt(rss('torch'))} | ${ratio(rss('natgrad'), rss('numpy'))} | ${ratio(rss('natgrad'), rss('torch'))} |${THREADS.slice(1).map(() => ' | | | | |').join('')}`);
   lines.push('');
-  lines.push('What stands in the way of a K-FAC step within 2x of PyTorch (1T):', '');
-  lines.push('* The GEMM ceiling. natgrad\'s micro-kernel is WebAssembly SIMD128: two doubles per instruction and no fused');
-  lines.push('  multiply-add (relaxed SIMD needs a flag in Node 20), so its peak is about half of the AVX2/AVX-512 FMA peak that');
-  lines.push('  OpenBLAS reaches (48-51 GF/s on a quiet core). Measured in isolation it runs at 17-19 GF/s (n = 128-256), 4x the');
-  lines.push('  best scalar JavaScript (4.6 GF/s); every GEMM-bound part of the step is therefore at least ~2.5x behind.');
-  lines.push('* Overheads around the kernel (CPU profile of the full step, `node --cpu-prof`, 30 steps, measured while writing');
-  lines.push('  this suite): the SIMD kernel itself ~59% of the time, packing the operands in JavaScript ~10%, adding the kernel\'s');
-  lines.push('  tiles into C ~6%, scalar triangular work, input checks and norms in the Cholesky path ~7%, element-wise');
-  lines.push('  activations ~4%, garbage collection ~1%. Unrolling the SIMD depth loop by two was tried and measured slower');
-  lines.push('  (13-14 GF/s instead of 20 at n = 256-512, with and without Liftoff), and panel widths 32-128 for the blocked');
-  lines.push('  Cholesky and NC = 1024 made no measurable difference; packing inside WebAssembly is the next step.');
-  lines.push(`* The inverses. Cholesky factor + inverse at n = 512 is ${ratio(ng['cholesky-inverse-512']?.median, np['cholesky-inverse-512']?.median)}x NumPy`);
-  lines.push(`  and ${ratio(ng['cholesky-inverse-512']?.median, th['cholesky-inverse-512']?.median)}x PyTorch in this run (PyTorch: LAPACK dpotrf/dpotri on the FMA kernel); they are the largest`);
-  lines.push('  share of the full step. The amortized step is dominated by the batched forward/backward and the two');
-  lines.push('  preconditioning products per layer, i.e. by GEMM rate and the overheads above.');
+  for (const T of THREADS) {
+    const prof = res.natgrad[T]?.['kfac-profile'] as Record<string, number> | undefined;
+    if (prof) {
+      lines.push(`Where natgrad's full K-FAC step goes at ${T}T (shares of the timed runs): ` +
+        Object.entries(prof).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(', ') +
+        ` (inverse method per layer: ${(res.natgrad[T]['kfac-methods'] ?? []).join(', ')}).`);
+    }
+  }
+  const gf = (lib: Lib, T: number, n: number) => {
+    const t = get(lib, T, `gemm-${n}`);
+    return t ? (2 * n ** 3) / (t * 1e6) : undefined;
+  };
+  for (const T of THREADS) lines.push(`GEMM rate at n = 512, ${T}T, GF/s: natgrad ${fmt(gf('natgrad', T, 512))}, NumPy ${fmt(gf('numpy', T, 512))}, PyTorch ${fmt(gf('torch', T, 512))}.`);
   lines.push('');
-  lines.push('Notes on the workloads:', '');
-  lines.push('* K-FAC: both sides do the same step: batched forward/backward, A = ĀᵀĀ/N, G = ΔᵀΔ/N (empirical Fisher), gradient ΔᵀĀ/N,');
-  lines.push('  damped inverses (G + √λ I)⁻¹ and (A + √λ I)⁻¹ by Cholesky, update = G⁻¹ ∇ A⁻¹, W -= lr update. NumPy has no SciPy here,');
-  lines.push('  so its Cholesky inverse is `inv(cholesky(M))` then L⁻ᵀL⁻¹. natgrad uses kfacFactors + kfacPreconditioner.');
-  lines.push('* Dense Fisher: natgrad\'s fisherMatrix (per-example backward passes, then a Gram product); the peers back-propagate the');
-  lines.push('  ten columns of the output Fisher square root batched and form VᵀV/N.');
-  lines.push('* Monte Carlo Fisher: natgrad\'s monteCarloFisher differentiates the log-density numerically per sample (family-generic);');
-  lines.push('  the peers use the closed-form normal score, vectorized — a throughput reference, not the same algorithm.');
-  lines.push('');
-  lines.push('<details><summary>raw JSON</summary>', '', '```json', JSON.stringify({ natgrad: ng, numpy: np, torch: th, memory: { natgrad: memNg, numpy: memNp, torch: memTh } }, null, 1), '```', '', '</details>', '');
+  const notes = path.join(here, 'NOTES.md');
+  if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8').trim(), '');
+  lines.push('<details><summary>raw JSON</summary>', '', '```json',
+    JSON.stringify({ results: res, memory: mem, processes: runs.map((r) => ({ lib: r.lib, threads: r.threads, round: r.round, loadBefore: r.loadBefore, loadAfter: r.loadAfter, ok: r.out !== null })) }, null, 1),
+    '```', '', '</details>', '');
   writeFileSync(path.join(here, 'RESULTS.md'), lines.join('\n'));
   log('wrote bench/RESULTS.md');
   process.stdout.write(lines.slice(0, 30).join('\n') + '\n');

@@ -3,6 +3,10 @@
 export const KFAC = { sizes: [784, 256, 256, 10], batch: 256, lambda: 1e-2, lr: 1e-3, every: 10, runs: 7 };
 export const DENSE_FISHER = { sizes: [20, 64, 10], batch: 256, runs: 5 };
 export const SIZES = [128, 256, 512];
+/** Monte Carlo Fisher of the normal (mean-std): draws per estimate. */
+export const MC = { samples: 200_000 };
+/** Thread counts compared, natgrad against NumPy and PyTorch with the same number of threads (BENCH_THREADS=1 for one only). */
+export const THREADS: number[] = process.env.BENCH_THREADS ? process.env.BENCH_THREADS.split(',').map(Number) : [1, 2];
 
 export interface Timing {
   /** median wall time of one run, ms */
@@ -10,14 +14,25 @@ export interface Timing {
   runs: number[];
 }
 
-/** Median wall time (ms) of `runs` calls after one warm-up call. */
+/**
+ * The clock of every timing: wall time, or with BENCH_CLOCK=cpu this process's
+ * CPU time, which other processes on a loaded machine inflate far less
+ * (meaningful for one thread only).
+ */
+export const CLOCK: 'wall' | 'cpu' = process.env.BENCH_CLOCK === 'cpu' ? 'cpu' : 'wall';
+const now = CLOCK === 'cpu' ? () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+} : () => performance.now();
+
+/** Median time (ms, on CLOCK) of `runs` calls after one warm-up call. */
 export function timeIt(f: () => void, runs: number): Timing {
   f();
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
-    const t = performance.now();
+    const t = now();
     f();
-    times.push(performance.now() - t);
+    times.push(now() - t);
   }
   const sorted = [...times].sort((a, b) => a - b);
   const mid = sorted.length >> 1;

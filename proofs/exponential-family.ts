@@ -10,7 +10,7 @@
  */
 import { FAMILIES } from '../src/families/catalogue/index.js';
 import type { FamilyInstance, ParameterizationInstance } from '../src/families/types.js';
-import { diff, substituteVariables, type Expr } from '../src/symbolic/index.js';
+import { diff, substituteVariables, toLatex, type Expr } from '../src/symbolic/index.js';
 import { inverseExpr, substituteMatrix } from './expr-matrix.js';
 import { instanceLabel, mapBetween } from './pullback.js';
 import { lazyProof } from './runner.js';
@@ -37,8 +37,8 @@ function proofFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
       id: `equivalence/exponential-family/${label}`,
       title: `Exponential family (${label}): F = ∇²A in natural and (∇²A)⁻¹ in expectation parameters`,
       statement:
-        `For the ${label} family, $\\log p = \\langle\\eta, T(x)\\rangle - A(\\eta) + \\log h(x)$ with $T = (${ef.statistics.join(', ')})$ and ` +
-        `$A = ${ef.logPartition.replace(/\*/g, ' ')}$. In the natural parameters $F(\\eta) = \\nabla^2 A(\\eta) = \\nabla^2_\\eta(-\\log p)$ for every $x$; ` +
+        `For the ${label} family, $\\log p = \\langle\\eta, T(x)\\rangle - A(\\eta) + \\log h(x)$ with $T = (${ef.statistics.map(toLatex).join(', ')})$ and ` +
+        `$A = ${toLatex(ef.logPartition)}$. In the natural parameters $F(\\eta) = \\nabla^2 A(\\eta) = \\nabla^2_\\eta(-\\log p)$ for every $x$; ` +
         `in the expectation parameters $m = \\nabla A(\\eta)$ (here: ${expectation.name}), $F(m) = (\\nabla^2 A(\\eta(m)))^{-1}$.`,
       references: [
         'S. Amari, Information Geometry and Its Applications, Springer 2016, Sec. 2.2',

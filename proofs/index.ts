@@ -6,6 +6,7 @@
 import type { Check, CheckContext, CheckOutcome } from '../src/verify/types.js';
 import { empiricalFisherProof } from './empirical-fisher.js';
 import { exponentialFamilyProofs } from './exponential-family.js';
+import { exponentialFamilyNewtonProof } from './exponential-family-newton.js';
 import { fisherIdentityProof } from './fisher-identity.js';
 import { flowInvariance } from './flow-invariance.js';
 import { ggnFisherProof } from './ggn-fisher.js';
@@ -27,6 +28,7 @@ export function allProofs(): Proof[] {
     linearRegressionProof,
     glmCanonicalProof,
     ...exponentialFamilyProofs(),
+    exponentialFamilyNewtonProof,
     ggnFisherProof,
     mirrorDescentProof,
     fisherIdentityProof,

@@ -13,6 +13,7 @@
  */
 import { multivariateNormal } from '../src/families/catalogue/multivariate-normal.js';
 import { exponentialFamilyRoute, hessianRoute } from '../src/families/derive.js';
+import { symbolTex } from '../src/symbolic/index.js';
 import { lazyProof } from './runner.js';
 import type { Proof, ProofStep } from './types.js';
 
@@ -42,7 +43,7 @@ export const mvnFisherProof: Proof = lazyProof(
     for (const r of routes) {
       for (let i = 0; i < lit.length; i++) {
         for (let j = i; j < lit.length; j++) {
-          steps.push({ claim: `${r.name}: entry $(${p.paramNames[i]}, ${p.paramNames[j]})$ equals the general formula`, lhs: r.m[i][j], rhs: lit[i][j], domains: p.domains });
+          steps.push({ claim: `${r.name}: entry $(${symbolTex(p.symbols[i])}, ${symbolTex(p.symbols[j])})$ equals the general formula`, lhs: r.m[i][j], rhs: lit[i][j], domains: p.domains });
         }
       }
     }

@@ -12,7 +12,7 @@
  */
 import { FAMILIES } from '../src/families/catalogue/index.js';
 import type { FamilyInstance, ParameterizationInstance } from '../src/families/types.js';
-import { matrixToLatex, substituteVariables, symbolTex, toLatex, type Expr } from '../src/symbolic/index.js';
+import { substituteVariables, symbolTex, type Expr } from '../src/symbolic/index.js';
 import { jacobianExpr, simplifySafely, mulExpr, substituteMatrix, transposeExpr } from './expr-matrix.js';
 import { lazyProof } from './runner.js';
 import type { Proof, ProofStep } from './types.js';
@@ -86,15 +86,12 @@ function pullbackProof(inst: FamilyInstance, from: ParameterizationInstance, to:
     },
     () => {
       const parts = pullbackParts(inst, from, to);
-      const mapTex = from.symbols.map((s) => `${symbolTex(s)} = ${toLatex(parts.map[s])}`).join(',\\; ');
       const n = to.symbols.length;
       const steps: ProofStep[] = [];
       for (let i = 0; i < n; i++) {
         for (let j = i; j < n; j++) {
           steps.push({
-            claim:
-              `$(F_\\phi)_{${i}${j}} = (J^\\top F_\\theta J)_{${i}${j}}$ with $${mapTex}$` +
-              (i === 0 && j === 0 ? ` and $J = ${matrixToLatex(parts.J)}$` : ''),
+            claim: `$(F_\\phi)_{${i}${j}} = (J^\\top F_\\theta J)_{${i}${j}}$, with $F_\\theta$ at $\\theta(\\phi)$`,
             lhs: to.literatureFisher[i][j],
             rhs: parts.pulledBack[i][j],
             domains,
@@ -102,6 +99,14 @@ function pullbackProof(inst: FamilyInstance, from: ParameterizationInstance, to:
         }
       }
       return steps;
+    },
+    () => {
+      const parts = pullbackParts(inst, from, to);
+      return [
+        ...from.symbols.map((s) => ({ lhs: symbolTex(s), rhs: { expr: parts.map[s] } })),
+        { lhs: 'J = \\partial\\theta/\\partial\\phi', rhs: { matrix: parts.J } },
+        { lhs: 'F_\\theta(\\theta(\\phi))', rhs: { matrix: parts.fisherFrom, symmetric: true } },
+      ];
     },
   );
 }

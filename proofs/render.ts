@@ -1,14 +1,15 @@
 /**
- * Proofs as GitHub-flavoured Markdown with $...$ LaTeX, for `natgrad docs`.
- * The output depends only on the proof and its outcome (no times, no dates),
- * so committed docs can be compared byte for byte with a fresh rendering.
+ * Proofs as GitHub-flavoured Markdown with $...$ LaTeX, for `natgrad docs`:
+ * the theorem, its references, the definitions it uses, then each step as a
+ * displayed equation with how it was checked. Every formula fits the page's
+ * limit (src/docs/display.ts). The output depends only on the proof and its
+ * outcome (no times, no dates); the computer algebra's printed forms and the
+ * method of each step go in computed blocks that `natgrad docs --check` masks.
  */
-import { toLatex } from '../src/symbolic/index.js';
+import { equationLines, identityLines } from '../src/docs/display.js';
+import { computed } from '../src/docs/markdown.js';
 import { describeMethods } from './runner.js';
 import type { Proof, ProofOutcome, StepOutcome } from './types.js';
-
-/** Steps whose two sides together are longer than this are shown by their claim only. */
-export const EQUATION_DISPLAY_MAX_LENGTH = 240;
 
 const METHOD_TEXT: Record<string, string> = {
   symbolic: 'symbolically (the computer algebra reduced lhs - rhs to 0; confirmed at random points)',
@@ -22,21 +23,12 @@ function formatNumber(x: number): string {
 function stepHow(s: StepOutcome): string {
   if (!s.equal) {
     const at = s.counterexample ? ` at ${Object.entries(s.counterexample.point).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')} (lhs ${formatNumber(s.counterexample.lhs)}, rhs ${formatNumber(s.counterexample.rhs)})` : '';
-    return `**refuted**${at}`;
+    return `**Refuted**${at}.`;
   }
-  return `proved ${METHOD_TEXT[s.method ?? ''] ?? s.method}; ${s.points} points, largest relative difference beyond round-off ${formatNumber(s.maxRelErr)}`;
+  return `**Checked** ${METHOD_TEXT[s.method ?? ''] ?? s.method}; ${s.points} points, largest relative difference beyond round-off ${formatNumber(s.maxRelErr)}.`;
 }
 
-function equationTex(lhs: string, rhs: string): string | null {
-  if (lhs.length + rhs.length > EQUATION_DISPLAY_MAX_LENGTH) return null;
-  try {
-    return `$$${toLatex(lhs)} = ${toLatex(rhs)}$$`;
-  } catch {
-    return null;
-  }
-}
-
-/** One proof page: statement, references, each step with how it was proved. */
+/** One proof page: statement, references, definitions, each step with its equation and how it was proved. */
 export function renderProofMarkdown(proof: Proof, outcome: ProofOutcome): string {
   const lines: string[] = [];
   lines.push(`# ${proof.title}`, '');
@@ -47,13 +39,16 @@ export function renderProofMarkdown(proof: Proof, outcome: ProofOutcome): string
   lines.push('');
   const verdict = outcome.ok ? 'every step holds' : 'NOT every step holds';
   lines.push(`**Check.** ${describeMethods(outcome)}; ${verdict}.` + (proof.property ? ` Checked numerically on random inputs by the property \`${proof.property}\`.` : ''), '');
+  if (proof.setup?.length) {
+    lines.push('## Definitions', '');
+    lines.push(computed(proof.setup.flatMap((eq) => [...equationLines(eq), '']).join('\n')), '');
+  }
   lines.push('## Steps', '');
   outcome.steps.forEach((s, k) => {
     const step = proof.steps[k];
-    lines.push(`${k + 1}. ${s.claim}`);
-    const eq = step ? equationTex(step.lhs, step.rhs) : null;
-    if (eq) lines.push('', `   ${eq}`, '');
-    lines.push(`   — ${stepHow(s)}.`, '');
+    lines.push(`**Step ${k + 1}.** ${s.claim}`, '');
+    const body = [...(step ? identityLines(step.lhs, step.rhs, step.domains) : []), '', stepHow(s)];
+    lines.push(computed(body.join('\n')), '');
   });
   return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
 }

@@ -5,6 +5,7 @@
  */
 import type { Domain } from '../src/core/domain.js';
 import { BackendError, proveEqual, type Proof as Equality, type ProofMethod } from '../src/symbolic/index.js';
+import type { Equation } from '../src/families/steps.js';
 import type { Proof, ProofOutcome, ProofStep, StepOutcome } from './types.js';
 
 /**
@@ -82,14 +83,20 @@ export function methodOf(outcome: ProofOutcome): string {
   return used.length === 0 ? 'none' : used.join('+');
 }
 
-/** A proof whose steps are derived on first access (derivations go through the backend, which is slow). */
-export function lazyProof(head: Omit<Proof, 'steps'>, build: () => ProofStep[]): Proof {
+/** A proof whose steps (and definitions) are derived on first access (derivations go through the backend, which is slow). */
+export function lazyProof(head: Omit<Proof, 'steps' | 'setup'>, build: () => ProofStep[], setup?: () => Equation[]): Proof {
   let steps: ProofStep[] | undefined;
+  let definitions: Equation[] | undefined;
   return {
     ...head,
     get steps() {
       steps ??= build();
       return steps;
+    },
+    get setup() {
+      if (!setup) return undefined;
+      definitions ??= setup();
+      return definitions;
     },
   };
 }

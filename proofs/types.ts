@@ -6,6 +6,7 @@
  * which of the two established it.
  */
 import type { Domain } from '../src/core/domain.js';
+import type { Equation } from '../src/families/steps.js';
 import type { Expr, ProofMethod } from '../src/symbolic/index.js';
 
 export interface ProofStep {
@@ -28,6 +29,8 @@ export interface Proof {
   readonly references: readonly string[];
   /** the steps; may be computed on first access (derivations through the backend) */
   readonly steps: readonly ProofStep[];
+  /** definitions the steps use (a map, a Jacobian), displayed before them; may be computed with the steps */
+  readonly setup?: readonly Equation[];
   /** the id of the property check that tests the theorem numerically */
   readonly property?: string;
 }

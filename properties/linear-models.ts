@@ -38,7 +38,7 @@ const regressionArb: fc.Arbitrary<Regression> = fc.record({ n: fc.integer({ min:
   }),
 );
 
-/** `fisherScale` 1 is the Fisher XᵀX/(n sigma^2); n is the sum-instead-of-mean mistake (PITFALLS #1). */
+/** `fisherScale` 1 is the Fisher XᵀX/(n sigma^2); n is the sum-instead-of-mean mistake (curvlinops#108). */
 function regressionCase(r: Regression, fisherScale: number): CaseResult {
   const n = r.X.length;
   const p = r.X[0].length;

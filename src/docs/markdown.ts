@@ -19,6 +19,14 @@ export function maskComputed(text: string): string {
   return text.replace(new RegExp(`${open}[\\s\\S]*?${close}`, 'g'), '<!-- computed -->');
 }
 
-export const math = (tex: string): string => `$${tex}$`;
-export const displayMath = (tex: string): string => `$$\n${tex}\n$$`;
+/**
+ * The longest LaTeX any page shows in one formula, in characters: about two
+ * lines of rendered mathematics on a laptop screen. Longer expressions get
+ * named subexpressions (see display.ts); a test holds every page to it.
+ */
+export const TEX_LIMIT = 400;
+
+/** Inline math: `$x$`, with no space inside the dollars (Markdown renderers refuse `$ x$`). */
+export const math = (tex: string): string => `$${tex.trim()}$`;
+export const displayMath = (tex: string): string => `$$\n${tex.trim()}\n$$`;
 export const escapeCell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');

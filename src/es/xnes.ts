@@ -6,7 +6,7 @@
  *   G_δ = Σ u_k z_k,  G_M = Σ u_k (z_k z_kᵀ - I),  G_σ = tr(G_M)/d,  G_B = G_M - G_σ I
  *   μ ← μ + η_μ σ B G_δ,  σ ← σ exp(η_σ G_σ / 2),  B ← B · expm(η_B G_B / 2).
  * The factor update is the matrix exponential multiplied from the right, not
- * elementwise (PITFALLS #19): expm of the trace-free G_B keeps det B = 1.
+ * elementwise (a mistake seen in evosax): expm of the trace-free G_B keeps det B = 1.
  */
 import { Rng } from '../core/rng.js';
 import { Matrix } from '../linalg/matrix.js';

@@ -1,15 +1,14 @@
 /**
  * Numeric access to the catalogue: parse and validate JSON parameters, and
- * evaluate Fisher matrices and reparameterizations. Expressions are compiled
- * once per (family, dimension, parameterization) and cached.
+ * evaluate Fisher matrices and reparameterizations (through each
+ * parameterization's accurate forms, see evaluate.ts).
  */
 import { childPath, describeValue, NatgradError } from '../core/errors.js';
 import { describeDomain, domainViolation } from '../core/domain.js';
 import { didYouMean, hasOwn, rejectUnknownKeys } from '../core/validate.js';
-import { Matrix } from '../linalg/matrix.js';
-import { matmul, matmulTN } from '../linalg/ops.js';
-import { compileExpr, jacobian, matrixToLatex, type CompiledExpr } from '../symbolic/index.js';
+import { matrixToLatex } from '../symbolic/index.js';
 import type { FisherAt, JsonParamValue, ReparameterizedAt } from './api.js';
+import { fisherWide, reparameterizeWide, roundMatrix, roundVector, scaledDampedSolve } from './evaluate.js';
 import { FAMILIES } from './catalogue/index.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamLayoutEntry } from './types.js';
 
@@ -196,92 +195,17 @@ function parseFixed(def: FamilyDefinition, inst: FamilyInstance, fixed: unknown,
   return out;
 }
 
-interface Compiled {
-  fisher: CompiledExpr[][];
-  toBase: CompiledExpr[];
-  fromBase: CompiledExpr[];
-  jacToBase?: CompiledExpr[][];
-  jacFromBase?: CompiledExpr[][];
-}
-
-const cache = new Map<string, Compiled>();
-
-function compiled(inst: FamilyInstance, p: ParameterizationInstance): Compiled {
-  const key = `${inst.family}|${inst.dim ?? ''}|${p.name}`;
-  let c = cache.get(key);
-  if (!c) {
-    const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
-    c = {
-      fisher: p.numericFisher ? [] : p.literatureFisher.map((row) => row.map((e) => compileExpr(e))),
-      toBase: baseSymbols.map((s) => compileExpr(p.toBase[s])),
-      fromBase: p.symbols.map((s) => compileExpr(p.fromBase[s])),
-    };
-    cache.set(key, c);
-  }
-  return c;
-}
-
-function scopeOf(symbols: readonly string[], values: ArrayLike<number>, fixed: Record<string, number>): Record<string, number> {
-  const scope: Record<string, number> = { ...fixed };
-  symbols.forEach((s, i) => { scope[s] = values[i]; });
-  return scope;
-}
-
-function evalMatrix(entries: CompiledExpr[][], scope: Record<string, number>): Matrix {
-  return Matrix.from(entries.map((row) => row.map((f) => f(scope))));
-}
-
-/** The Fisher matrix of a family at a point given as numbers (no validation). */
-export function fisherMatrix(inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Record<string, number>): Matrix {
-  if (p.numericFisher) return p.numericFisher(theta, fixed);
-  return evalMatrix(compiled(inst, p).fisher, scopeOf(p.symbols, theta, fixed));
-}
-
-export function toBase(inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Record<string, number>): Float64Array {
-  if (p.numericMaps) return p.numericMaps.toBase(theta);
-  const scope = scopeOf(p.symbols, theta, fixed);
-  return Float64Array.from(compiled(inst, p).toBase.map((f) => f(scope)));
-}
-
-export function fromBase(inst: FamilyInstance, p: ParameterizationInstance, base: Float64Array, fixed: Record<string, number>): Float64Array {
-  if (p.numericMaps) return p.numericMaps.fromBase(base);
-  const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
-  const scope = scopeOf(baseSymbols, base, fixed);
-  return Float64Array.from(compiled(inst, p).fromBase.map((f) => f(scope)));
-}
-
-/** d base / d theta at theta. */
-export function jacobianToBase(inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Record<string, number>): Matrix {
-  if (p.numericMaps) return p.numericMaps.jacobianToBase(theta);
-  const c = compiled(inst, p);
-  const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
-  c.jacToBase ??= jacobian(baseSymbols.map((s) => p.toBase[s]), p.symbols).map((row) => row.map((e) => compileExpr(e)));
-  return evalMatrix(c.jacToBase, scopeOf(p.symbols, theta, fixed));
-}
-
-/** d theta / d base at base. */
-export function jacobianFromBase(inst: FamilyInstance, p: ParameterizationInstance, base: Float64Array, fixed: Record<string, number>): Matrix {
-  if (p.numericMaps) return p.numericMaps.jacobianFromBase(base);
-  const c = compiled(inst, p);
-  const baseSymbols = inst.parameterizations.find((q) => q.name === inst.base)!.symbols;
-  c.jacFromBase ??= jacobian(p.symbols.map((s) => p.fromBase[s]), baseSymbols).map((row) => row.map((e) => compileExpr(e)));
-  return evalMatrix(c.jacFromBase, scopeOf(baseSymbols, base, fixed));
-}
-
-function assertFiniteMatrix(m: Matrix, path: string, what: string): Matrix {
-  for (let i = 0; i < m.data.length; i++) {
-    if (!Number.isFinite(m.data[i])) throw new NatgradError(path, `${what} is not finite at this point (entry [${Math.floor(i / m.cols)}][${i % m.cols}] is ${m.data[i]}); the parameters are too extreme for float64`);
-  }
-  return m;
-}
+export { fisherMatrix, fromBase, jacobianFromBase, jacobianToBase, toBase } from './evaluate.js';
 
 export function fisherAt(family: unknown, parameterization: unknown, params: unknown, fixed: unknown, path: string): FisherAt {
   const pt = parsePoint(family, parameterization, params, fixed, path);
-  const matrix = assertFiniteMatrix(fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed), childPath(path, 'params'), 'the Fisher matrix');
+  const F = fisherWide(pt.p, pt.theta, pt.fixed);
+  const matrix = roundMatrix(F, childPath(path, 'params'), 'matrix');
   const small = pt.p.symbols.length <= 6;
   return {
     paramNames: [...pt.p.paramNames],
     matrix,
+    dampedSolve: (damping, gradient, solvePath) => scaledDampedSolve(F, damping, gradient, solvePath),
     ...(small ? { symbolic: pt.p.literatureFisher.map((r) => [...r]), latex: matrixToLatex(pt.p.literatureFisher) } : {}),
   };
 }
@@ -290,16 +214,12 @@ export function reparameterizeAt(family: unknown, from: unknown, to: unknown, pa
   const pt = parsePoint(family, from, params, fixed, path);
   const toName = getParameterization(pt.def, to, childPath(path, 'to'));
   const q = pt.inst.parameterizations.find((r) => r.name === toName)!;
-  const base = toBase(pt.inst, pt.p, pt.theta, pt.fixed);
-  const phi = fromBase(pt.inst, q, base, pt.fixed);
-  // d from / d to = (d from / d base) (d base / d to), by the chain rule
-  const J = matmul(jacobianFromBase(pt.inst, pt.p, base, pt.fixed), jacobianToBase(pt.inst, q, phi, pt.fixed));
-  const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
-  const fisher = matmulTN(J, matmul(F, J));
-  const paramsPath = childPath(path, 'params');
-  assertFiniteMatrix(J, paramsPath, 'the Jacobian');
-  assertFiniteMatrix(fisher, paramsPath, 'the Fisher matrix');
-  return { params: toJsonParams(layoutOf(pt.def, toName), phi, pt.inst.dim), jacobian: J, fisher, paramNames: [...q.paramNames] };
+  const r = reparameterizeWide(pt.p, q, pt.theta, pt.fixed);
+  const at = childPath(path, 'params');
+  const phi = roundVector(r.params, at, (i) => `params.${q.paramNames[i]}`);
+  const jacobian = roundMatrix(r.jacobian, at, 'jacobian');
+  const fisher = roundMatrix(r.fisher, at, 'fisher');
+  return { params: toJsonParams(pt.def.layouts[toName], phi, pt.inst.dim), jacobian, fisher, paramNames: [...q.paramNames] };
 }
 
 /** Assembles a parameter vector back into the JSON layout (vectors and symmetric matrices). */

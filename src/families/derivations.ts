@@ -1,5 +1,8 @@
 /** Derivations are expensive (the backend takes seconds); each is done once per process. */
+import { hashSeed } from '../core/rng.js';
 import { deriveFisher, type FisherDerivation } from './derive.js';
+import { mvnCases, mvnDerivationSteps, type SensitivityOutcome } from './mvn-derivation.js';
+import type { DerivationStep } from './steps.js';
 import type { FamilyDefinition } from './types.js';
 
 const cache = new Map<string, FisherDerivation>();
@@ -15,4 +18,24 @@ export function derivationOf(def: FamilyDefinition, parameterization: string, di
     cache.set(key, d);
   }
   return d;
+}
+
+export interface MatrixDerivation {
+  readonly steps: readonly DerivationStep[];
+  readonly sensitivity: readonly SensitivityOutcome[];
+  /** every step's check passed (and, when run, every planted mistake was caught) */
+  readonly verified: boolean;
+}
+
+/**
+ * Families derived in matrix notation for every dimension at once, where the
+ * entrywise symbolic routes grow too fast to be shown or run in seconds (the
+ * multivariate normal); null for the others. `dim` fixes the dimension of the
+ * checks (`natgrad derive --dim`); without it they run at random d from 2 to 8.
+ */
+export function matrixDerivationOf(def: FamilyDefinition, opts: { dim?: number; sensitivity?: boolean } = {}): MatrixDerivation | null {
+  if (def.name !== 'multivariate-normal') return null;
+  const cases = opts.dim === undefined ? mvnCases(4, hashSeed('mvn/matrix-calculus')) : mvnCases(2, hashSeed(`mvn/matrix-calculus/d=${opts.dim}`), opts.dim, opts.dim);
+  const { steps, sensitivity } = mvnDerivationSteps({ cases, sensitivity: opts.sensitivity });
+  return { steps, sensitivity, verified: steps.every((s) => s.check === null || s.check.ok) && sensitivity.every((s) => s.caught) };
 }

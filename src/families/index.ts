@@ -20,3 +20,4 @@ export type { FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamL
 export type { Domain } from '../core/domain.js';
 export { derivationOf } from './derivations.js';
 export type { EntryProof, FisherDerivation, RouteComparison, Route, RouteName } from './derive.js';
+export type { CheckMethod, DerivationStep, Equation, EquationValue, StepCheck } from './steps.js';

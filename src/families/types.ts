@@ -6,7 +6,7 @@
  */
 import type { Domain } from '../core/domain.js';
 import type { Rng } from '../core/rng.js';
-import type { Matrix } from '../linalg/matrix.js';
+import type { Wide, WideMatrix } from '../core/wide.js';
 import type { Expr } from '../symbolic/index.js';
 
 /** How a parameter appears in JSON: a number, an array, or a symmetric matrix (upper triangle, row by row). */
@@ -52,17 +52,37 @@ export interface ParameterizationInstance {
   readonly naturalCoordinates?: boolean;
   /** constraints that involve several parameters (sum of probabilities, positive definiteness): the reason, or null */
   readonly jointViolation?: (theta: Float64Array) => { param: string; reason: string } | null;
-  /** a dimension-generic numeric form of the literature Fisher (vector families), used instead of compiling the entries */
-  readonly numericFisher?: (theta: Float64Array, fixed: Readonly<Record<string, number>>) => Matrix;
-  /** dimension-generic numeric maps and Jacobians (vector families); otherwise compiled from toBase/fromBase */
-  readonly numericMaps?: {
-    toBase(theta: Float64Array): Float64Array;
-    fromBase(base: Float64Array): Float64Array;
-    /** d base / d theta */
-    jacobianToBase(theta: Float64Array): Matrix;
-    /** d theta / d base */
-    jacobianFromBase(base: Float64Array): Matrix;
-  };
+  /**
+   * the float64 forms of the Fisher and the maps, accurate across the whole domain
+   * @internal
+   */
+  readonly numeric: NumericForms;
+}
+
+/**
+ * A parameterization's numbers, accurate to float64 across the whole domain,
+ * up to its edges. The symbolic entries above are the literature's forms and
+ * the proofs' subject; evaluated as written they cancel (p - p^2 at p near 1),
+ * overflow midway (1/sigma^3 on the way to sigma^2) or lose the small tail
+ * (e^eta/(1+e^eta)^2 at eta = 400). These forms compute the same quantities
+ * stably, in wide numbers (m 2^e) so that no intermediate leaves the range.
+ *
+ * All parameterizations of a family share one point type: `point` builds it
+ * from this parameterization's coordinates (taken as exact), keeping every
+ * quantity another parameterization needs at full accuracy (a Bernoulli
+ * point holds p, 1 - p and eta, each formed without cancellation), and the
+ * other members read it. Methods, so that a family's own point type checks.
+ */
+export interface NumericForms<P = unknown> {
+  point(theta: Float64Array, fixed: Readonly<Record<string, number>>): P;
+  /** this parameterization's coordinates at the point */
+  coordinates(point: P, fixed: Readonly<Record<string, number>>): Wide[];
+  /** the Fisher matrix in this parameterization */
+  fisher(point: P, fixed: Readonly<Record<string, number>>): WideMatrix;
+  /** d base / d theta */
+  jacobianToBase(point: P, fixed: Readonly<Record<string, number>>): WideMatrix;
+  /** d theta / d base */
+  jacobianFromBase(point: P, fixed: Readonly<Record<string, number>>): WideMatrix;
 }
 
 export interface ExponentialFamilyStructure {

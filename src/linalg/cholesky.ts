@@ -1,8 +1,8 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
-import { choleskyInPlace, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
+import { choleskyFactor, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
 import { Matrix } from './matrix.js';
-import { asymmetry, assertSquare, assertVecLength } from './ops.js';
+import { asymmetry, assertSquare, finiteMaxAbs, assertVecLength } from './ops.js';
 
 /**
  * Relative asymmetry tolerated before the factorization refuses its input.
@@ -30,12 +30,7 @@ export class Cholesky {
     assertSquare(a, path);
     const n = a.rows;
     const A = a.data;
-    for (let i = 0; i < A.length; i++) {
-      if (!Number.isFinite(A[i])) {
-        throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${A[i]}`);
-      }
-    }
-    const bad = asymmetry(a, CHOLESKY_SYMMETRY_TOL);
+    const bad = asymmetry(a, CHOLESKY_SYMMETRY_TOL, finiteMaxAbs(a, path));
     if (bad) {
       throw new NatgradError(
         path,
@@ -44,8 +39,7 @@ export class Cholesky {
     }
     if (n >= CHOLESKY_BLOCKED_MIN) {
       const W = new Float64Array(n * n);
-      for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) W[i * n + j] = A[i * n + j];
-      const failed = choleskyInPlace(W, n);
+      const failed = choleskyFactor(A, n, W);
       if (failed) throw notPositiveDefinite(path, failed.index, failed.value);
       this.L = new Matrix(n, n, W);
       this.n = n;

@@ -13,3 +13,5 @@ export * from './matrix-function.js';
 export * from './operators.js';
 export * from './cg.js';
 export * from './woodbury.js';
+export { linalgThreads, setLinalgThreads, shutdownLinalgPools } from './parallel/pool.js';
+export { availableGemmBackends, gemmBackend, setGemmBackend, type GemmBackend } from './kernels/gemm.js';

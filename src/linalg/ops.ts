@@ -1,6 +1,7 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { gemm } from './kernels/gemm.js';
+import { syrk } from './kernels/syrk.js';
 import { Matrix } from './matrix.js';
 
 /**
@@ -105,7 +106,9 @@ export function matmulTN(a: Matrix, b: Matrix): Matrix {
   const out = new Matrix(m, n);
   const C = out.data;
   if (m * n * kk >= GEMM_THRESHOLD) {
-    gemm(true, false, m, n, kk, 1, A, 0, m, B, 0, n, 0, C, 0, n);
+    // aᵀ a is symmetric: its lower triangle, mirrored, costs half and gives the same entries bit for bit
+    if (A === B) syrk(true, m, kk, 1, A, 0, m, 0, C, 0, n);
+    else gemm(true, false, m, n, kk, 1, A, 0, m, B, 0, n, 0, C, 0, n);
     return out;
   }
   // k-i-j: one rank-one update per shared row, all accesses contiguous.
@@ -122,7 +125,7 @@ export function matmulTN(a: Matrix, b: Matrix): Matrix {
   return out;
 }
 
-/** a bᵀ without forming bᵀ. Shapes (m x k)(n x k)ᵀ = m x n; each entry is a dot product of two rows. */
+/** a bᵀ without forming bᵀ. Shapes (m x k)(n x k)ᵀ = m x n; each entry is a dot product of two rows (a aᵀ: half the work, see matmulTN). */
 export function matmulNT(a: Matrix, b: Matrix): Matrix {
   if (a.cols !== b.cols) {
     throw new NatgradError(
@@ -138,7 +141,8 @@ export function matmulNT(a: Matrix, b: Matrix): Matrix {
   const out = new Matrix(m, n);
   const C = out.data;
   if (m * n * kk >= GEMM_THRESHOLD) {
-    gemm(false, true, m, n, kk, 1, A, 0, kk, B, 0, kk, 0, C, 0, n);
+    if (A === B) syrk(false, m, kk, 1, A, 0, kk, 0, C, 0, n);
+    else gemm(false, true, m, n, kk, 1, A, 0, kk, B, 0, kk, 0, C, 0, n);
     return out;
   }
   for (let i = 0; i < m; i++) {
@@ -287,8 +291,13 @@ export function maxAbsDiff(a: Matrix, b: Matrix): number {
 
 /** Largest absolute entry, the max norm. */
 export function maxAbs(a: Matrix): number {
+  const A = a.data;
   let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i]));
+  for (let i = 0; i < A.length; i++) {
+    const v = Math.abs(A[i]);
+    if (v > m) m = v;
+    else if (v !== v) return NaN; // NaN anywhere makes the norm NaN, as Math.max would
+  }
   return m;
 }
 
@@ -348,10 +357,10 @@ export function isSymmetric(a: Matrix, tol = 1e-12): boolean {
  * The first pair (i, j) with |a_ij - a_ji| > tol max|a|, or null if there is none.
  * Used by routines that read one triangle only, to refuse clearly non-symmetric input.
  */
-export function asymmetry(a: Matrix, tol = 0): { i: number; j: number } | null {
+export function asymmetry(a: Matrix, tol = 0, largest = maxAbs(a)): { i: number; j: number } | null {
   const n = a.rows;
   const A = a.data;
-  const bound = tol * maxAbs(a);
+  const bound = tol * largest;
   if (symmetricWithin(A, n, bound)) return null;
   // some pair fails: the row-major scan below names the first one
   for (let i = 0; i < n; i++) {
@@ -410,4 +419,19 @@ export function unvecCol(v: ArrayLike<number>, rows: number, cols: number): Matr
   const out = new Matrix(rows, cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out.data[i * cols + j] = v[j * rows + i];
   return out;
+}
+
+/**
+ * max |a_ij| when every entry is finite, else throws naming the first entry
+ * that is not (one pass in the common case: the scan for the culprit runs only on failure).
+ */
+export function finiteMaxAbs(a: Matrix, path: string): number {
+  const big = maxAbs(a);
+  if (Number.isFinite(big)) return big;
+  const A = a.data;
+  const n = a.cols;
+  for (let i = 0; i < A.length; i++) {
+    if (!Number.isFinite(A[i])) throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${A[i]}`);
+  }
+  return big;
 }

@@ -13,7 +13,7 @@ import { NatgradError } from '../core/errors.js';
 export interface DampingRuleOptions {
   /** Factor by which λ grows after a poor step and shrinks after a good one [1.5, Martens 2010: ×3/2 and ×2/3]. */
   boost?: number;
-  /** Lower bound on λ [1e-8]; a floor far below 1e-15 invites NaN (PITFALLS #9). */
+  /** Lower bound on λ [1e-8]; a floor far below 1e-15 invites NaN (as reported in kfac-jax#183). */
   minDamping?: number;
   /** Upper bound on λ [1e8]. */
   maxDamping?: number;

@@ -5,13 +5,13 @@
  * computed here; everything comes from families/, curvature/ and linalg/.
  */
 import { NatgradError, childPath } from '../core/errors.js';
+import { requireFiniteResult } from '../core/finite-result.js';
 import { kfacLayers } from '../curvature/kfac.js';
 import { modelCurvature } from '../curvature/dense-curvature.js';
 import { shampooPreconditioners } from '../curvature/shampoo.js';
 import type { FisherAt, ReparameterizedAt } from '../families/api.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { dampedSolve } from '../linalg/solve.js';
-import { findNonFinite } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
 
@@ -165,7 +165,7 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
       if (spec.subject === 'family') {
         const f = await familyFisher(spec.family, spec.parameterization, spec.params, spec.fixed, spec.path);
         checkGradientLength(spec.gradient, f.paramNames, spec.path);
-        const { x, singular } = dampedSolve(f.matrix, spec.damping, spec.gradient);
+        const { x, singular } = f.dampedSolve(spec.damping, spec.gradient, spec.path);
         return { kind: 'natural-gradient', direction: Array.from(x), matrix: rows(f.matrix), singular };
       }
       const { spec: model, weights, inputs, targets } = spec.problem;
@@ -199,9 +199,5 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
  * overflow is reported as bad input naming the field, never written out.
  */
 export function assertFiniteResult(result: OracleResult, path: string): void {
-  const hit = findNonFinite(result, '');
-  if (hit) {
-    const field = hit.path.replace(/^\./, '');
-    throw new NatgradError(path, `the result field ${field} is ${hit.value}, not a finite number: the inputs are outside the range where it can be computed in float64`);
-  }
+  requireFiniteResult(result, path);
 }

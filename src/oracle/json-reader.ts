@@ -6,6 +6,7 @@
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { requireOneOf } from '../core/validate.js';
+import { findNonFinite } from '../core/finite-result.js';
 import { Matrix } from '../linalg/matrix.js';
 
 export type JsonObject = Record<string, unknown>;
@@ -113,44 +114,8 @@ export function readMatrix(v: unknown, path: string, rows?: number, cols?: numbe
   return M;
 }
 
-/**
- * The first non-finite number anywhere in a JSON value (JSON.parse turns
- * 1e999 into Infinity), with its path. The walk keeps the keys on a stack and
- * builds the path string only for the hit: a spec holds millions of numbers.
- */
-export function findNonFinite(v: unknown, path: string): { path: string; value: number } | null {
-  const keys: (string | number)[] = [];
-  const hit = firstNonFinite(v, keys);
-  return hit === null ? null : { path: keys.reduce<string>((p, k) => childPath(p, k), path), value: hit };
-}
-
-function firstNonFinite(v: unknown, keys: (string | number)[]): number | null {
-  if (typeof v === 'number') return Number.isFinite(v) ? null : v;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const x = v[i];
-      if (typeof x === 'number') {
-        if (Number.isFinite(x)) continue;
-        keys.push(i);
-        return x;
-      }
-      keys.push(i);
-      const hit = firstNonFinite(x, keys);
-      if (hit !== null) return hit;
-      keys.pop();
-    }
-    return null;
-  }
-  if (isJsonObject(v)) {
-    for (const key of Object.keys(v)) {
-      keys.push(key);
-      const hit = firstNonFinite(v[key], keys);
-      if (hit !== null) return hit;
-      keys.pop();
-    }
-  }
-  return null;
-}
+// JSON.parse turns 1e999 into Infinity: input is held to the same rule as results
+export { findNonFinite };
 
 /** Throws for the first non-finite number in a JSON value. */
 export function assertAllFinite(v: unknown, path: string): void {

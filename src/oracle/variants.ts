@@ -1,5 +1,5 @@
 /**
- * The known wrong variants of each result field (PITFALLS.md), computed from
+ * The known wrong variants of each result field (mistakes seen in the public issue trackers of curvature libraries), computed from
  * the spec: simple transforms of the expected value (sign, transpose, a
  * dropped bias column, a permutation) and library recomputations for the
  * mistakes that change the computation (empirical instead of true Fisher,

@@ -2,7 +2,7 @@
  * Diagonal-Gaussian MLP policies for continuous actions:
  *   π_θ(a | s) = N(a; μ_w(s), diag(exp(2ℓ))),   θ = [w, ℓ],
  * with μ_w an MLP (linear output layer) and ℓ a state-independent log-std
- * vector that is part of θ (PITFALLS #16: leaving ℓ out of the optimised
+ * vector that is part of θ (openai/baselines#262: leaving ℓ out of the optimised
  * variables freezes the exploration noise).
  *
  * Per state the Fisher is block diagonal in closed form:
@@ -45,7 +45,7 @@ export interface GaussianPolicyOptions {
   activation?: Activation;
   /** ℓ at init, or the fixed ℓ when it is not learned [0] */
   initialLogStd?: number;
-  /** false leaves ℓ out of θ (frozen at initialLogStd): the bug of PITFALLS #16, for sensitivity checks only [true] */
+  /** false leaves ℓ out of θ (frozen at initialLogStd): the mistake of openai/baselines#262, for sensitivity checks only [true] */
   learnLogStd?: boolean;
 }
 

@@ -123,7 +123,7 @@ export interface PointMassTrpoOptions extends TrpoOptions {
   gamma?: number;
   /** ℓ at init [0] */
   initialLogStd?: number;
-  /** false freezes the log-std (PITFALLS #16; sensitivity checks only) [true] */
+  /** false freezes the log-std (the mistake of openai/baselines#262; sensitivity checks only) [true] */
   learnLogStd?: boolean;
   /** use every k-th state of the batch for Fisher-vector products [1] */
   fisherSubsample?: number;

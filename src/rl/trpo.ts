@@ -7,7 +7,7 @@
  *
  * CG stopping rule: ||F s - g|| <= cgRtol ||g|| or cgIterations iterations
  * (Schulman's default 10), and a direction of non-positive curvature stops CG
- * and rejects the step (PITFALLS #16, #17).
+ * and rejects the step (SB3-contrib#38).
  */
 import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';

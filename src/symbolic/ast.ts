@@ -5,7 +5,7 @@
  * compilation to numbers, and a forward rounding-error bound used by the
  * numeric identity test.
  */
-import { parse, type MathNode } from 'mathjs';
+import { parse, type MathNode } from 'mathjs/number';
 import { NatgradError } from '../core/errors.js';
 import { digamma, lgamma, trigamma } from './special.js';
 
@@ -98,10 +98,25 @@ export function numberLiteral(v: number): string {
 
 export type CompiledExpr = (scope: Record<string, number>) => number;
 
+/**
+ * Evaluators by expression text: parsing costs far more than evaluating, and
+ * identity tests and step checks evaluate the same expressions at many points.
+ */
+const evaluators = new Map<string, Evaluator>();
+const EVALUATORS_KEPT = 20_000;
+
+function evaluatorOf(text: Expr): Evaluator {
+  let ev = evaluators.get(text);
+  if (!ev) {
+    ev = buildEvaluator(parseExpr(text));
+    if (evaluators.size < EVALUATORS_KEPT) evaluators.set(text, ev);
+  }
+  return ev;
+}
+
 /** Compiles an expression to a plain function of its variables (throws on unknown functions). */
 export function compileExpr(text: Expr): CompiledExpr {
-  const node = parseExpr(text);
-  const ev = buildEvaluator(node);
+  const ev = evaluatorOf(text);
   return (scope) => ev(scope)[0];
 }
 
@@ -112,7 +127,7 @@ export function compileExpr(text: Expr): CompiledExpr {
  * wrong identity still is.
  */
 export function evaluateWithError(text: Expr, scope: Record<string, number>): { value: number; error: number } {
-  const [value, error] = buildEvaluator(parseExpr(text))(scope);
+  const [value, error] = evaluatorOf(text)(scope);
   return { value, error };
 }
 

@@ -114,8 +114,9 @@ export function restartBackend(): void {
 /** Default time limit of one backend call, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 2000;
 
-export interface BackendStats { calls: number; timeouts: number; millis: number }
-export const backendStats: BackendStats = { calls: 0, timeouts: 0, millis: 0 };
+/** millis: wall time waited; cpuMillis: processor time meanwhile (the caller blocks, so this is the backend's own work, load aside) */
+export interface BackendStats { calls: number; timeouts: number; millis: number; cpuMillis: number }
+export const backendStats: BackendStats = { calls: 0, timeouts: 0, millis: 0, cpuMillis: 0 };
 
 /** Runs one algebrite command; failures ("Stop: ...") throw BackendError, a call past `timeoutMs` throws BackendTimeout. */
 export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): string {
@@ -123,18 +124,22 @@ export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): s
   const s = session;
   const seq = ++s.seq;
   const started = Date.now();
+  const cpu0 = process.cpuUsage();
   s.worker.postMessage({ seq, command });
   const answered = waitForValue(s.signal, seq, timeoutMs);
   const millis = Date.now() - started;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMillis = Math.round((cpu.user + cpu.system) / 1000);
   backendStats.calls++;
   backendStats.millis += millis;
+  backendStats.cpuMillis += cpuMillis;
   if (!answered) {
     restartBackend();
     backendStats.timeouts++;
     if (process.env.NATGRAD_TRACE_CAS) process.stderr.write(`[cas TIMEOUT ${timeoutMs} ms] ${command.slice(0, 300)}\n`);
     throw new BackendTimeout(command, timeoutMs);
   }
-  if (process.env.NATGRAD_TRACE_CAS && millis > 300) process.stderr.write(`[cas ${millis} ms] ${command.slice(0, 300)}\n`);
+  if (process.env.NATGRAD_TRACE_CAS && millis > 300) process.stderr.write(`[cas ${millis} ms, cpu ${cpuMillis} ms] ${command.slice(0, 300)}\n`);
   const n = s.length[0];
   if (n < 0) throw new BackendError(command, `the result is longer than ${RESULT_BYTES} bytes`);
   const out = decoder.decode(s.bytes.slice(0, n));

@@ -182,6 +182,59 @@ export function trigamma(x: number): number {
   return trigammaAsymptotic(y) + shift;
 }
 
+/**
+ * psi'(a) - psi'(a + b) for a, b > 0, the diagonal of the Beta and Dirichlet
+ * Fisher matrices, without the cancellation of the two terms when b << a
+ * (at a = 1e10, b = 1 their difference is 1e-20 of each). Each term of the
+ * recurrence psi'(x) = psi'(x + 1) + 1/x^2 and of the asymptotic series is
+ * differenced analytically, 1/x^n - 1/y^n = (1/x - 1/y) sum_i x^-i y^-(n-1-i)
+ * with 1/x - 1/y = b / (x y), so b enters as a factor and nothing cancels.
+ * Measured against 40-digit values: within a few ulp (see
+ * properties/reference/decimal-special.test.ts).
+ */
+export function trigammaDifference(a: number, b: number): number {
+  if (Number.isNaN(a) || Number.isNaN(b) || a <= 0 || b < 0) return NaN;
+  if (b === 0) return 0;
+  if (a >= ASYMPTOTIC_THRESHOLD) return trigammaAsymptoticDifference(a, b);
+  // no cancellation worth a digit when b is not small next to a
+  if (b >= 0.25 * a) return trigamma(a) - trigamma(a + b);
+  let shift = 0;
+  let x = a;
+  while (x < ASYMPTOTIC_THRESHOLD) {
+    const y = x + b;
+    shift += ((b / x) / y) * (1 / x + 1 / y);
+    x += 1;
+  }
+  return shift + trigammaAsymptoticDifference(x, b);
+}
+
+/**
+ * The asymptotic series of psi'(x) - psi'(x + b), x >= 10, any b > 0, written
+ * with u = 1/x, w = 1/(x + b) = u / (1 + b/x) (so x + b is never formed and
+ * cannot overflow) and D = u - w = w b / x.
+ */
+function trigammaAsymptoticDifference(x: number, b: number): number {
+  const r = b / x;
+  const u = 1 / x;
+  const w = u / (1 + r);
+  const D = w * r;
+  // S_n = sum_{i<n} u^i w^(n-1-i), so that u^n - w^n = D S_n
+  let S = 1 + (u + w) / 2; // the 1/x and 1/(2 x^2) terms, divided by D
+  let Sn = u + w; // S_2
+  let wPow = w; // w^(n-1)
+  let total = 0;
+  for (let k = 1; k <= BERNOULLI_EVEN.length; k++) {
+    // S_{2k+1} from S_{2k}: S_{n+1} = u S_n + w^n
+    wPow *= w;
+    Sn = u * Sn + wPow; // S_{2k+1}
+    total += BERNOULLI_EVEN[k - 1] * Sn;
+    wPow *= w;
+    Sn = u * Sn + wPow; // S_{2k+2}
+  }
+  S += total;
+  return D * S;
+}
+
 /** Stirling remainder ln Gamma(x) - [(x - 1/2) log x - x + log sqrt(2 pi)], x >= 10. */
 function stirlingCorrection(x: number): number {
   const r = 1 / x;

@@ -49,7 +49,7 @@ describe('default parameters (Wierstra et al. 2014)', () => {
   });
 });
 
-describe('xNES factor update B · expm(M) (PITFALLS #19)', () => {
+describe('xNES factor update B · expm(M) (a mistake seen in evosax)', () => {
   test('keeps |det B| for trace-free M and gives covariance B expm(2M) Bᵀ', () => {
     for (let seed = 0; seed < 10; seed++) {
       const { B, M } = randomFactorAndTraceFree(seed, 5);

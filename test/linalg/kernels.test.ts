@@ -1,14 +1,19 @@
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
-import { choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmBackend, syrk, trsmLower, trsmLowerTransposed } from '../../src/linalg/kernels/index.js';
+import { availableGemmBackends, choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmArenaLimit, setGemmBackend, syrk, trsmLower, trsmLowerTransposed, type GemmBackend } from '../../src/linalg/kernels/index.js';
+import { UNFUSED_MADD, fusedKernelSupported, probeFusedMadd } from '../../src/linalg/kernels/wasm/runtime.js';
+import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
+import { linalgWorkerJobCount, setLinalgThreads, startLinalgPool } from '../../src/linalg/parallel/pool.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { addScaledIdentity, matmul, matmulInto, matmulNT, matmulTN, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
 import { kfacPreconditioner, kfacUpdate, piFactor } from '../../src/curvature/kfac.js';
 
 const EPS = 2 ** -52;
+/** Every backend this process can run: each is held to the same tests. */
+const BACKENDS: GemmBackend[] = availableGemmBackends();
 
 function randomArray(seed: number, n: number): Float64Array {
   const rng = new Rng(seed);
@@ -83,11 +88,13 @@ const gemmCase = fc.record({
 });
 
 describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
-  test('WebAssembly SIMD128 is available on Node 20, so the SIMD kernel is the default', () => {
-    expect(gemmBackend()).toBe('wasm-simd');
+  test('WebAssembly SIMD128 is available on Node 20, and the default is the fastest backend the probe allows', () => {
+    const all = availableGemmBackends();
+    expect(all).toContain('wasm-simd');
+    expect(gemmBackend()).toBe(fusedKernelSupported() ? 'wasm-relaxed-fma' : 'wasm-simd');
   });
 
-  describe.each(['wasm-simd', 'js'] as const)('%s micro-kernel', (backend) => {
+  describe.each(BACKENDS)('%s micro-kernel', (backend) => {
     const withBackend = (f: () => boolean) => () => {
       const before = gemmBackend();
       setGemmBackend(backend);
@@ -107,6 +114,42 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
         expect(withBackend(() => gemmAgrees({ ta, tb, m: 101, n: 517, k: 259, pad: 1, alpha: 1, beta: 1, seed: 7 }))()).toBe(true);
       }
     });
+  });
+
+  test('the relaxed SIMD probe accepts a fused multiply-add and rejects the unfused one', () => {
+    expect(probeFusedMadd(UNFUSED_MADD)).toBe(false);
+    // Node 20 on x86-64 with FMA (this machine kind) accepts the flag and fuses
+    expect(probeFusedMadd()).toBe(fusedKernelSupported());
+  });
+
+  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: the product is fused exactly when the backend says so', (backend) => {
+    // [1, 1 + 2^-30] . [-1, 1 - 2^-30] = -1 + 1 - 2^-60: one rounding keeps -2^-60, rounding the product first gives 0
+    const before = gemmBackend();
+    setGemmBackend(backend);
+    try {
+      const C = new Float64Array(1);
+      gemm(false, false, 1, 1, 2, 1, Float64Array.of(1, 1 + 2 ** -30), 0, 2, Float64Array.of(-1, 1 - 2 ** -30), 0, 1, 0, C, 0, 1);
+      expect(C[0]).toBe(backend === 'wasm-relaxed-fma' ? -(2 ** -60) : 0);
+    } finally {
+      setGemmBackend(before);
+    }
+  });
+
+  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: products larger than the arena are split along k, m and n with the same result', (backend) => {
+    const before = gemmBackend();
+    const limit = setGemmArenaLimit(8 * 1024);
+    setGemmBackend(backend);
+    try {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        expect(gemmAgrees({ ta, tb, m: 40, n: 23, k: 61, pad: 1, alpha: 0.5, beta: -2, seed: 21 })).toBe(true);
+        expect(gemmAgrees({ ta, tb, m: 61, n: 23, k: 9, pad: 2, alpha: 1, beta: 0, seed: 22 })).toBe(true);
+        expect(gemmLowerAgrees({ ta, tb, m: 45, n: 60, k: 7, pad: 1, alpha: -1, beta: 1, seed: 23, diagonal: 3 })).toBe(true);
+        expect(gemmLowerAgrees({ ta, tb, m: 70, n: 30, k: 50, pad: 0, alpha: 1, beta: 0, seed: 24, diagonal: -5 })).toBe(true);
+      }
+    } finally {
+      setGemmArenaLimit(limit);
+      setGemmBackend(before);
+    }
   });
 
   test('a kernel that ignores the transpose of B is caught', () => {
@@ -134,6 +177,18 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
       { seed: 602, numRuns: 60 },
     );
   });
+});
+
+test('aᵀ a and a aᵀ through the triangle (half the work) equal the full product bit for bit', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 90 }), fc.integer({ min: 1, max: 90 }), fc.integer(), (r, c, seed) => {
+      const a = new Matrix(r, c, randomArray(seed, r * c));
+      const copy = a.clone();
+      const same = (x: Matrix, y: Matrix) => x.data.every((v, i) => Object.is(v, y.data[i]));
+      return same(matmulTN(a, a), matmulTN(a, copy)) && same(matmulNT(a, a), matmulNT(a, copy));
+    }),
+    { seed: 614, numRuns: 40 },
+  );
 });
 
 /**
@@ -166,7 +221,7 @@ function gemmLowerAgrees(c: GemmCase & { diagonal?: number }, kernel = gemmLower
 }
 
 describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () => {
-  describe.each(['wasm-simd', 'js'] as const)('%s micro-kernel', (backend) => {
+  describe.each(BACKENDS)('%s micro-kernel', (backend) => {
     const withBackend = (f: () => boolean) => () => {
       const before = gemmBackend();
       setGemmBackend(backend);
@@ -205,6 +260,45 @@ describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () 
     const C = new Float64Array(4).fill(NaN);
     gemmLower(false, false, 2, 2, 1, 1, Float64Array.of(1, 2), 0, 1, Float64Array.of(3, 4), 0, 2, 0, C, 0, 2);
     expect([C[0], C[2], C[3]]).toEqual([3, 6, 8]);
+  });
+});
+
+describe('gemm on two threads (column or row panels on a worker over shared memory)', () => {
+  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: bit-identical to one thread for every transpose, triangle and shape, and the worker did part of it', async (backend) => {
+    const before = gemmBackend();
+    setGemmBackend(backend);
+    const threads = setLinalgThreads(2);
+    const minFlops = setParallelGemmMinFlops(0);
+    try {
+      await startLinalgPool(gemmRuntime()!);
+      const jobsBefore = linalgWorkerJobCount();
+      const cases = fc.sample(fc.record({ c: gemmCase, diagonal: fc.option(fc.integer({ min: -40, max: 40 })) }), { seed: 613, numRuns: 120 });
+      for (const { c, diagonal } of cases) {
+        const { ta, tb, m, n, k, pad, alpha, beta, seed } = c;
+        const [ar, ac] = ta ? [k, m] : [m, k];
+        const [br, bc] = tb ? [n, k] : [k, n];
+        const A = randomArray(seed, ar * (ac + pad) + pad);
+        const B = randomArray(seed + 1, br * (bc + pad) + pad);
+        const C0 = randomArray(seed + 2, m * (n + pad) + pad);
+        const run = (T: number) => {
+          setLinalgThreads(T);
+          const C = C0.slice();
+          if (diagonal === null) gemm(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad);
+          else gemmLower(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad, diagonal);
+          return C;
+        };
+        const one = run(1);
+        const two = run(2);
+        expect(two.every((v, i) => Object.is(v, one[i]))).toBe(true);
+      }
+      // a large product as well, split into real panels
+      expect(gemmAgrees({ ta: false, tb: true, m: 130, n: 141, k: 70, pad: 1, alpha: 1, beta: 0.5, seed: 31 })).toBe(true);
+      expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+    } finally {
+      setParallelGemmMinFlops(minFlops);
+      setLinalgThreads(threads);
+      setGemmBackend(before);
+    }
   });
 });
 
@@ -274,8 +368,16 @@ function factorAgrees(A: Float64Array, L: Float64Array, n: number): boolean {
   return true;
 }
 
-describe('blocked Cholesky, triangular solves and inverse', () => {
+describe.each(BACKENDS)('blocked Cholesky, triangular solves and inverse (%s GEMM)', (backend) => {
   const sizes = fc.integer({ min: 0, max: 150 });
+  let before: GemmBackend;
+  beforeAll(() => {
+    before = gemmBackend();
+    setGemmBackend(backend);
+  });
+  afterAll(() => {
+    setGemmBackend(before);
+  });
 
   test('L Lᵀ = A within the backward-error bound, across panel boundaries (NB = 64)', () => {
     fc.assert(
@@ -342,6 +444,22 @@ describe('blocked Cholesky, triangular solves and inverse', () => {
     );
   });
 
+  test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {
+    const n = 90;
+    const a = new Matrix(n, n, spd(9, n, 0.5));
+    const c = new Cholesky(a);
+    expect(factorAgrees(a.data, c.L.data, n)).toBe(true);
+    const inv = c.inverse();
+    const B = new Matrix(n, 3, randomArray(10, n * 3));
+    const X = c.solveMatrix(B);
+    const AX = matmul(a, X);
+    expect(AX.data.every((v, i) => Math.abs(v - B.data[i]) <= 1e-12)).toBe(true);
+    const I = matmul(a, inv);
+    expect(I.data.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= 1e-12)).toBe(true);
+  });
+});
+
+describe('blocked Cholesky at a size crossing the GEMM blocking (default backend)', () => {
   test('factor and inverse across the GEMM blocking boundaries (n = 530 > NC = 512)', () => {
     const n = 530;
     const A = spd(12, n, 0.5);
@@ -356,19 +474,6 @@ describe('blocked Cholesky, triangular solves and inverse', () => {
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(X[i * n + j]).toBe(X[j * n + i]);
   });
 
-  test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {
-    const n = 90;
-    const a = new Matrix(n, n, spd(9, n, 0.5));
-    const c = new Cholesky(a);
-    expect(factorAgrees(a.data, c.L.data, n)).toBe(true);
-    const inv = c.inverse();
-    const B = new Matrix(n, 3, randomArray(10, n * 3));
-    const X = c.solveMatrix(B);
-    const AX = matmul(a, X);
-    expect(AX.data.every((v, i) => Math.abs(v - B.data[i]) <= 1e-12)).toBe(true);
-    const I = matmul(a, inv);
-    expect(I.data.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= 1e-12)).toBe(true);
-  });
 });
 
 describe('eigSymmetric scales by a power of two before iterating', () => {

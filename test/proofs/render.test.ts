@@ -14,7 +14,7 @@ describe('proof rendering and the proof registry', () => {
     expect(md).toBe(renderProofMarkdown(proof, checkProof(proof)));
     expect(md).toContain(`# ${proof.title}`);
     expect(md).toContain(proof.references[0]);
-    expect(md).toContain('proved symbolically');
+    expect(md).toContain('**Checked** symbolically');
     expect(md).toContain('$$');
     expect(md).not.toMatch(/\d+ ms|\d{4}-\d{2}-\d{2}T/);
     const index = renderProofIndex([{ proof, outcome, file: 'poisson.md' }]);
@@ -25,7 +25,7 @@ describe('proof rendering and the proof registry', () => {
   it('marks a refuted step with its counterexample', () => {
     const broken = { ...proof, id: `${proof.id}/broken`, steps: [perturbedStep(proof)] };
     const md = renderProofMarkdown(broken, checkProof(broken));
-    expect(md).toContain('**refuted**');
+    expect(md).toContain('**Refuted**');
     expect(md).toContain('NOT every step holds');
   });
 

@@ -7,7 +7,29 @@
  * and Its Applications, 2016, Sec. 2.2).
  */
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { Wide, WideMatrix } from '../../core/wide.js';
+import { W, logisticPair, logit, wideRows } from '../numeric-forms.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+
+/** p, 1 - p and eta = logit p, each without cancellation. */
+interface Point { p: Wide; q: Wide; eta: number }
+
+const mean: NumericForms<Point> = {
+  point: ([p]) => ({ p: W(p), q: W(1 - p), eta: logit(p) }),
+  coordinates: (pt) => [pt.p],
+  fisher: (pt) => wideRows([[pt.p.mul(pt.q).inv()]]),
+  jacobianToBase: () => WideMatrix.identityOf(1),
+  jacobianFromBase: () => WideMatrix.identityOf(1),
+};
+
+const natural: NumericForms<Point> = {
+  point: ([eta]) => ({ ...logisticPair(eta), eta }),
+  coordinates: (pt) => [W(pt.eta)],
+  // sigma(eta) sigma(-eta) = e^-|eta| / (1 + e^-|eta|)^2
+  fisher: (pt) => wideRows([[pt.p.mul(pt.q)]]),
+  jacobianToBase: (pt) => wideRows([[pt.p.mul(pt.q)]]),
+  jacobianFromBase: (pt) => wideRows([[pt.p.mul(pt.q).inv()]]),
+};
 
 const instance: FamilyInstance = {
   family: 'bernoulli',
@@ -33,6 +55,7 @@ const instance: FamilyInstance = {
       fromBase: { p: 'p' },
       literatureFisher: [['1/(p*(1-p))']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: binomial information with one trial',
+      numeric: mean,
     },
     {
       name: 'natural',
@@ -43,6 +66,7 @@ const instance: FamilyInstance = {
       fromBase: { eta: '-log(1/p-1)' },
       literatureFisher: [['exp(eta)/(1+exp(eta))^2']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = log(1 + exp(eta))',
+      numeric: natural,
     },
   ],
   logpdf(x, base) {

@@ -6,8 +6,15 @@
  * Ch. 25; the Dirichlet with two components, Minka 2000).
  */
 import { POSITIVE } from '../../core/domain.js';
-import { lgamma } from '../../symbolic/special.js';
+import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
+import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+// trigamma(a) - trigamma(a + b) cancels when b << a: it is differenced analytically
+const numericForms = singleParameterization(([a, b]) => {
+  const offDiagonal = W(-trigamma(a + b));
+  return wideRows([[W(trigammaDifference(a, b)), offDiagonal], [offDiagonal, W(trigammaDifference(b, a))]]);
+});
 
 const instance: FamilyInstance = {
   family: 'beta',
@@ -37,6 +44,7 @@ const instance: FamilyInstance = {
         ['-trigamma(a+b)', 'trigamma(b)-trigamma(a+b)'],
       ],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1995), Continuous Univariate Distributions Vol. 2, Ch. 25',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base) {

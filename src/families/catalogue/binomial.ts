@@ -7,7 +7,11 @@
  */
 import { POSITIVE_INTEGER, REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import { W, singleParameterization, wideRows } from '../numeric-forms.js';
+
+// n / (p (1 - p)); 1 - p of an exact p is correctly rounded, so nothing cancels
+const numericForms = singleParameterization(([p], { n }) => wideRows([[W(n).div(W(p).mul(W(1 - p)))]]));
 
 const instance: FamilyInstance = {
   family: 'binomial',
@@ -34,6 +38,7 @@ const instance: FamilyInstance = {
       fromBase: { p: 'p' },
       literatureFisher: [['n/(p*(1-p))']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the binomial',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base, fixed) {

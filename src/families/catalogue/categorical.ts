@@ -7,17 +7,115 @@
  * natural coordinates F = diag(pi) - pi piᵀ, the Hessian of log(1 + sum exp eta).
  */
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
-import { Matrix } from '../../linalg/matrix.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { exactSum, exactSumPair, twoSum } from '../../core/error-free.js';
+import { Wide, WideMatrix } from '../../core/wide.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
-function softmaxWithReference(eta: Float64Array): Float64Array {
-  const m = Math.max(0, ...eta);
-  let z = Math.exp(-m);
-  for (const e of eta) z += Math.exp(e - m);
-  return eta.map((e) => Math.exp(e - m) / z);
+/**
+ * The probabilities of the K - 1 free classes and of the reference, and
+ * 1 - p_i for the free classes, each to full relative accuracy: 1 - p_i is
+ * never formed by subtracting a p_i near 1, but as the sum of the other
+ * classes' probabilities. pKlo carries the rounding error of p_K when it was
+ * formed as 1 - sum p (so that log(p_i/p_K) near 0 keeps its accuracy), and
+ * eta is kept when the point was given by its logits.
+ */
+interface Point { p: Wide[]; r: Wide[]; pK: Wide; pKlo: number; eta: Float64Array | null }
+
+/** 1 - sum p as a correctly rounded pair hi + lo (the p nearly summing to 1 cancel). */
+const referenceProbability = (p: ArrayLike<number>): [number, number] => exactSumPair([1, ...Array.from(p, (v) => -v)]);
+
+function pointFromProbabilities(p: Float64Array): Point {
+  const [pK, pKlo] = referenceProbability(p);
+  return { p: Array.from(p, (v) => Wide.of(v)), r: Array.from(p, (v) => Wide.of(1 - v)), pK: Wide.of(pK), pKlo, eta: null };
 }
+
+/**
+ * Softmax with the reference logit 0, relative to the largest logit M:
+ * w_j = e^(eta_j - M) with the rounding error of eta_j - M restored (at
+ * |eta_j - M| ~ 1000 it is 1e-13 relative), wide so that no class underflows.
+ */
+function pointFromLogits(eta: Float64Array): Point {
+  const logits = [...eta, 0];
+  const M = Math.max(...logits);
+  const w = logits.map((x) => {
+    const [d, err] = twoSum(x, -M);
+    return Wide.exp(d).mulNum(1 + (Number.isFinite(err) ? err : 0));
+  });
+  const wf = w.map((v) => v.toNumber());
+  const z = exactSum(wf); // in [1, K]: the largest w is 1
+  const Z = Wide.of(z);
+  const r = eta.length ? Array.from(eta, (_, i) => {
+    // 1 - p_i = (sum of the other w) / z; plain z - w_i is exact enough unless class i dominates
+    if (wf[i] <= z / 2) return Wide.of(z - wf[i]).div(Z);
+    let others = Wide.ZERO;
+    w.forEach((v, j) => { if (j !== i) others = others.add(v); });
+    return others.div(Z);
+  }) : [];
+  return { p: w.slice(0, -1).map((v) => v.div(Z)), r, pK: w[w.length - 1].div(Z), pKlo: 0, eta: eta.slice() };
+}
+
+/** diag(1/p) + 11ᵀ/p_K: d eta / d p, and the Fisher in mean coordinates. */
+function meanFisher(pt: Point): WideMatrix {
+  const m = pt.p.length;
+  const F = new WideMatrix(m, m);
+  const invK = pt.pK.inv();
+  F.m.fill(invK.m);
+  F.e.fill(invK.e);
+  for (let i = 0; i < m; i++) F.set(i, i, pt.p[i].inv().add(invK));
+  return F;
+}
+
+/** diag(p) - p pᵀ with the diagonal as p_i (1 - p_i): d p / d eta, and the Fisher in natural coordinates. */
+function naturalFisher(pt: Point): WideMatrix {
+  const m = pt.p.length;
+  const F = new WideMatrix(m, m);
+  for (let i = 0; i < m; i++) {
+    const pi = pt.p[i];
+    for (let j = 0; j < m; j++) {
+      const k = i * m + j;
+      if (i === j) {
+        const d = pi.mul(pt.r[i]);
+        F.m[k] = d.m;
+        F.e[k] = d.e;
+      } else {
+        // products of normalized mantissas stay in [0.25, 1): no object per entry
+        F.m[k] = -pi.m * pt.p[j].m;
+        F.e[k] = pi.e + pt.p[j].e;
+      }
+    }
+  }
+  return F;
+}
+
+/** log(p_i / p_K), as log1p of an exact difference where the ratio is near 1 (the result near 0). */
+function logitsOf(pt: Point): Wide[] {
+  if (pt.eta) return Array.from(pt.eta, (v) => Wide.of(v));
+  const pK = pt.pK.toNumber();
+  return pt.p.map((pi) => {
+    const ratio = pi.div(pt.pK);
+    const x = ratio.toNumber();
+    if (x >= 0.5 && x <= 2) return Wide.of(Math.log1p(((pi.toNumber() - pK) - pt.pKlo) / pK));
+    return Wide.of(ratio.log());
+  });
+}
+
+const meanForms = (m: number): NumericForms<Point> => ({
+  point: pointFromProbabilities,
+  coordinates: (pt) => pt.p,
+  fisher: meanFisher,
+  jacobianToBase: () => WideMatrix.identityOf(m),
+  jacobianFromBase: () => WideMatrix.identityOf(m),
+});
+
+const naturalForms: NumericForms<Point> = {
+  point: pointFromLogits,
+  coordinates: logitsOf,
+  fisher: naturalFisher,
+  jacobianToBase: naturalFisher,
+  jacobianFromBase: meanFisher,
+};
 
 function build(K: number): FamilyInstance {
   const m = K - 1;
@@ -54,16 +152,10 @@ function build(K: number): FamilyInstance {
         literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `1/${p[i]}+1/${pK}` : `1/${pK}`))),
         literatureSource: 'Lehmann & Casella (1998), Sec. 2.6: multinomial with one trial',
         jointViolation: (t) => {
-          const s = t.reduce((a, b) => a + b, 0);
-          return s < 1 ? null : { param: 'p', reason: `the probabilities must sum below 1 (p_K = 1 - sum(p) must be > 0), got sum ${s}` };
+          if (referenceProbability(t)[0] > 0) return null;
+          return { param: 'p', reason: `the probabilities must sum below 1 (p_K = 1 - sum(p) must be > 0), got sum ${exactSum(t)}` };
         },
-        numericFisher: (t) => {
-          const last = 1 - t.reduce((a, b) => a + b, 0);
-          const F = new Matrix(m, m);
-          for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) F.data[i * m + j] = 1 / last + (i === j ? 1 / t[i] : 0);
-          return F;
-        },
-        numericMaps: identityMaps(m),
+        numeric: meanForms(m),
       },
       {
         name: 'natural',
@@ -76,31 +168,7 @@ function build(K: number): FamilyInstance {
         literatureSource: 'Amari (2016), Sec. 2.2: the Hessian of A(eta) = log(1 + sum exp(eta))',
         logDensity: `${idx.map((i) => `${x[i]}*${eta[i]}`).join('+')}-log${sumExp}`,
         naturalCoordinates: true,
-        numericFisher: (t) => {
-          const q = softmaxWithReference(t);
-          const F = new Matrix(m, m);
-          for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) F.data[i * m + j] = (i === j ? q[i] : 0) - q[i] * q[j];
-          return F;
-        },
-        numericMaps: {
-          toBase: softmaxWithReference,
-          fromBase: (b) => {
-            const last = 1 - b.reduce((a, c) => a + c, 0);
-            return b.map((v) => Math.log(v / last));
-          },
-          jacobianToBase: (t) => {
-            const q = softmaxWithReference(t);
-            const J = new Matrix(m, m);
-            for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) J.data[i * m + j] = (i === j ? q[i] : 0) - q[i] * q[j];
-            return J;
-          },
-          jacobianFromBase: (b) => {
-            const last = 1 - b.reduce((a, c) => a + c, 0);
-            const J = new Matrix(m, m);
-            for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) J.data[i * m + j] = (i === j ? 1 / b[i] : 0) + 1 / last;
-            return J;
-          },
-        },
+        numeric: naturalForms,
       },
     ],
     logpdf(xv, base) {
@@ -124,15 +192,6 @@ function build(K: number): FamilyInstance {
       }
       return out;
     },
-  };
-}
-
-function identityMaps(m: number) {
-  return {
-    toBase: (t: Float64Array) => t.slice(),
-    fromBase: (b: Float64Array) => b.slice(),
-    jacobianToBase: () => Matrix.identity(m),
-    jacobianFromBase: () => Matrix.identity(m),
   };
 }
 

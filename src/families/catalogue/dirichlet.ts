@@ -5,11 +5,31 @@
  * Ng, Tian & Tang, Dirichlet and Related Distributions, 2011, Sec. 2.2).
  */
 import { POSITIVE } from '../../core/domain.js';
-import { Matrix } from '../../linalg/matrix.js';
-import { lgamma, trigamma } from '../../symbolic/special.js';
+import { exactSum } from '../../core/error-free.js';
+import { WideMatrix } from '../../core/wide.js';
+import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
+import { singleParameterization } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
+
+/**
+ * trigamma(alpha_i) delta_ij - trigamma(alpha_0): the diagonal as
+ * trigamma(alpha_i) - trigamma(alpha_i + rest_i), differenced analytically
+ * (it cancels when alpha_i dominates alpha_0), rest_i the sum of the others.
+ */
+function dirichletFisher(alpha: Float64Array): WideMatrix {
+  const K = alpha.length;
+  const a0 = exactSum(alpha);
+  const t0 = trigamma(a0);
+  const F = new Float64Array(K * K).fill(-t0);
+  for (let i = 0; i < K; i++) {
+    // a0 - alpha_i loses nothing unless alpha_i is most of a0 (at most one i): then sum the others
+    const rest = alpha[i] <= a0 / 2 ? a0 - alpha[i] : exactSum(alpha.filter((_, j) => j !== i));
+    F[i * K + i] = trigammaDifference(alpha[i], rest);
+  }
+  return WideMatrix.fromScaled(F, K, K);
+}
 
 function build(K: number): FamilyInstance {
   const idx = range(K);
@@ -43,18 +63,7 @@ function build(K: number): FamilyInstance {
         fromBase: Object.fromEntries(a.map((s) => [s, s])),
         literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `trigamma(${a[i]})-trigamma${a0}` : `-trigamma${a0}`))),
         literatureSource: 'Minka (2000), Estimating a Dirichlet distribution, Sec. 1',
-        numericFisher: (t) => {
-          const t0 = trigamma(t.reduce((s, v) => s + v, 0));
-          const F = new Matrix(K, K);
-          for (let i = 0; i < K; i++) for (let j = 0; j < K; j++) F.data[i * K + j] = (i === j ? trigamma(t[i]) : 0) - t0;
-          return F;
-        },
-        numericMaps: {
-          toBase: (t) => t.slice(),
-          fromBase: (b) => b.slice(),
-          jacobianToBase: () => Matrix.identity(K),
-          jacobianFromBase: () => Matrix.identity(K),
-        },
+        numeric: singleParameterization(dirichletFisher),
       },
     ],
     logpdf(xv, base) {

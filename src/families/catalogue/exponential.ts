@@ -5,7 +5,29 @@
  * Ch. 19; Lehmann & Casella 1998, Sec. 2.5, the gamma with shape 1).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import { Wide, WideMatrix } from '../../core/wide.js';
+import { W, wideRows } from '../numeric-forms.js';
+
+/** the rate and the scale, each the exact input or one correctly rounded reciprocal */
+interface Point { lambda: Wide; beta: Wide }
+
+const rateForms: NumericForms<Point> = {
+  point: ([lambda]) => ({ lambda: W(lambda), beta: W(lambda).inv() }),
+  coordinates: (pt) => [pt.lambda],
+  fisher: (pt) => wideRows([[pt.beta.square()]]),
+  jacobianToBase: () => WideMatrix.identityOf(1),
+  jacobianFromBase: () => WideMatrix.identityOf(1),
+};
+
+const scaleForms: NumericForms<Point> = {
+  point: ([beta]) => ({ lambda: W(beta).inv(), beta: W(beta) }),
+  coordinates: (pt) => [pt.beta],
+  fisher: (pt) => wideRows([[pt.lambda.square()]]),
+  // d lambda / d beta = -1/beta^2, d beta / d lambda = -1/lambda^2
+  jacobianToBase: (pt) => wideRows([[pt.lambda.square().neg()]]),
+  jacobianFromBase: (pt) => wideRows([[pt.beta.square().neg()]]),
+};
 
 const instance: FamilyInstance = {
   family: 'exponential',
@@ -31,6 +53,7 @@ const instance: FamilyInstance = {
       fromBase: { lambda: 'lambda' },
       literatureFisher: [['1/lambda^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
+      numeric: rateForms,
     },
     {
       name: 'scale',
@@ -41,6 +64,7 @@ const instance: FamilyInstance = {
       fromBase: { beta: '1/lambda' },
       literatureFisher: [['1/beta^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
+      numeric: scaleForms,
     },
   ],
   logpdf(x, base) {

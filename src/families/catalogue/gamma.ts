@@ -7,8 +7,30 @@
  * Ch. 17; Lehmann & Casella 1998, Sec. 2.6).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
+import { Wide, WideMatrix } from '../../core/wide.js';
 import { lgamma } from '../../symbolic/special.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { W, trigammaWide, wideRows } from '../numeric-forms.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+
+/** the shape, and the rate and scale (one the exact input, the other its correctly rounded reciprocal) */
+interface Point { alpha: number; beta: Wide; theta: Wide }
+
+const shapeRate: NumericForms<Point> = {
+  point: ([alpha, beta]) => ({ alpha, beta: W(beta), theta: W(beta).inv() }),
+  coordinates: (pt) => [W(pt.alpha), pt.beta],
+  fisher: ({ alpha, theta }) => wideRows([[trigammaWide(alpha), theta.neg()], [theta.neg(), W(alpha).mul(theta.square())]]),
+  jacobianToBase: () => WideMatrix.identityOf(2),
+  jacobianFromBase: () => WideMatrix.identityOf(2),
+};
+
+const shapeScale: NumericForms<Point> = {
+  point: ([k, theta]) => ({ alpha: k, beta: W(theta).inv(), theta: W(theta) }),
+  coordinates: (pt) => [W(pt.alpha), pt.theta],
+  fisher: ({ alpha, beta }) => wideRows([[trigammaWide(alpha), beta], [beta, W(alpha).mul(beta.square())]]),
+  // d beta / d theta = -1/theta^2 = -beta^2, d theta / d beta = -theta^2
+  jacobianToBase: ({ beta }) => wideRows([[Wide.ONE, Wide.ZERO], [Wide.ZERO, beta.square().neg()]]),
+  jacobianFromBase: ({ theta }) => wideRows([[Wide.ONE, Wide.ZERO], [Wide.ZERO, theta.square().neg()]]),
+};
 
 const SOURCE = 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 17';
 
@@ -37,6 +59,7 @@ const instance: FamilyInstance = {
       fromBase: { alpha: 'alpha', beta: 'beta' },
       literatureFisher: [['trigamma(alpha)', '-1/beta'], ['-1/beta', 'alpha/beta^2']],
       literatureSource: SOURCE,
+      numeric: shapeRate,
     },
     {
       name: 'shape-scale',
@@ -47,6 +70,7 @@ const instance: FamilyInstance = {
       fromBase: { k: 'alpha', theta: '1/beta' },
       literatureFisher: [['trigamma(k)', '1/theta'], ['1/theta', 'k/theta^2']],
       literatureSource: SOURCE,
+      numeric: shapeScale,
     },
   ],
   logpdf(x, base) {

@@ -6,9 +6,15 @@
  * Balakrishnan, Continuous Univariate Distributions, Vol. 1, 2nd ed. 1994, Ch. 15).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
+import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
+
+const numericForms = singleParameterization(([mu, lambda]) => wideDiagonal([
+  W(lambda).div(W(mu).square().mul(W(mu))),
+  W(lambda).square().times2().inv(),
+]));
 
 const instance: FamilyInstance = {
   family: 'inverse-gaussian',
@@ -35,6 +41,7 @@ const instance: FamilyInstance = {
       fromBase: { mu: 'mu', lambda: 'lambda' },
       literatureFisher: [['lambda/mu^3', '0'], ['0', '1/(2*lambda^2)']],
       literatureSource: 'Chhikara & Folks (1989), The Inverse Gaussian Distribution; Johnson, Kotz & Balakrishnan (1994), Vol. 1, Ch. 15',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base) {

@@ -6,7 +6,13 @@
  * Balakrishnan, Continuous Univariate Distributions, Vol. 2, 2nd ed. 1995, Ch. 24).
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
+import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+const numericForms = singleParameterization(([, b]) => {
+  const f = W(b).square().inv();
+  return wideDiagonal([f, f]);
+});
 
 const instance: FamilyInstance = {
   family: 'laplace',
@@ -28,6 +34,7 @@ const instance: FamilyInstance = {
       fromBase: { mu: 'mu', b: 'b' },
       literatureFisher: [['1/b^2', '0'], ['0', '1/b^2']],
       literatureSource: 'Kotz, Kozubowski & Podgórski (2001), The Laplace Distribution and Generalizations, Ch. 2',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base) {

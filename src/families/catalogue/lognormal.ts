@@ -6,9 +6,15 @@
  * 2nd ed. 1994, Ch. 14).
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
+import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+const numericForms = singleParameterization(([, sigma]) => {
+  const precision = W(sigma).square().inv();
+  return wideDiagonal([precision, precision.times2()]);
+});
 
 const instance: FamilyInstance = {
   family: 'lognormal',
@@ -34,6 +40,7 @@ const instance: FamilyInstance = {
       fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base) {

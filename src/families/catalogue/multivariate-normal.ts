@@ -10,8 +10,10 @@
  */
 import { NEGATIVE, POSITIVE, REAL, type Domain } from '../../core/domain.js';
 import { Cholesky } from '../../linalg/cholesky.js';
+import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { Matrix } from '../../linalg/matrix.js';
 import type { Expr } from '../../symbolic/index.js';
+import { singleParameterization } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -121,19 +123,13 @@ function build(d: number): FamilyInstance {
         literatureSource: 'Mardia, Kent & Bibby (1979), Sec. 4.2: ½ tr(Sigma^-1 E_ij Sigma^-1 E_kl)',
         jointViolation: (t) => {
           try {
-            new Cholesky(sigmaFromTheta(t, d));
+            new Cholesky(equilibrate(sigmaFromTheta(t, d)).scaled);
             return null;
           } catch {
             return { param: 'Sigma', reason: 'must be symmetric positive definite (its Cholesky factorization fails)' };
           }
         },
-        numericFisher: (t) => fisherNumeric(t, d),
-        numericMaps: {
-          toBase: (t) => t.slice(),
-          fromBase: (b) => b.slice(),
-          jacobianToBase: () => Matrix.identity(n),
-          jacobianFromBase: () => Matrix.identity(n),
-        },
+        numeric: singleParameterization((t) => fisherNumeric(t, d)),
       },
     ],
     logpdf(xv, base) {
@@ -165,16 +161,62 @@ export function sigmaFromTheta(t: Float64Array, d: number): Matrix {
   return S;
 }
 
-function fisherNumeric(t: Float64Array, d: number): Matrix {
-  const P = new Cholesky(sigmaFromTheta(t, d)).inverse();
+/**
+ * Sigma = D S D with D = diag(2^k_i), 2^k_i within a factor 2 of
+ * sqrt(Sigma_ii): the scaling is exact, S has a diagonal in [1/4, 4), and
+ * Cholesky on S is as accurate as the correlation structure allows, whatever
+ * the scales of the variables (van der Sluis 1969: diagonal scaling is
+ * nearly optimal for the condition number of a positive definite matrix).
+ */
+function equilibrate(sigma: Matrix): { scaled: Matrix; k: Int32Array } {
+  const d = sigma.rows;
+  const k = Int32Array.from({ length: d }, (_, i) => Math.round(binaryExponent(sigma.data[i * d + i]) / 2));
+  const scaled = new Matrix(d, d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) scaled.data[i * d + j] = ldexp(sigma.data[i * d + j], -k[i] - k[j]);
+  return { scaled, k };
+}
+
+/**
+ * The literature Fisher with P = Sigma^-1 = D^-1 S^-1 D^-1: each entry is a
+ * float from S^-1 times a power of two (in the Sigma block every term of an
+ * entry carries the same D factors, those of its four indices), so entries
+ * of any scale are formed without overflow or underflow.
+ */
+function fisherNumeric(t: Float64Array, d: number): WideMatrix {
+  const { scaled, k } = equilibrate(sigmaFromTheta(t, d));
+  const P = new Cholesky(scaled).inverse();
   const pairs = upperPairs(d);
   const n = d + pairs.length;
-  const F = new Matrix(n, n);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) F.data[a * n + b] = P.data[a * d + b];
-  pairs.forEach(([i, j], r) => pairs.forEach(([k, l], c) => {
+  const F = new WideMatrix(n, n);
+  for (let a = 0; a < d; a++) {
+    for (let b = 0; b < d; b++) {
+      F.m[a * n + b] = P.data[a * d + b];
+      F.e[a * n + b] = -k[a] - k[b];
+    }
+  }
+  pairs.forEach(([i, j], r) => pairs.forEach(([kk, l], c) => {
+    const terms = traceTerms(i, j, kk, l);
     let s = 0;
-    for (const [a, b, cc, e] of traceTerms(i, j, k, l)) s += P.data[a * d + b] * P.data[cc * d + e];
-    F.data[(d + r) * n + d + c] = 0.5 * s;
+    // entries of S^-1 may be tiny (weak correlations): a product that leaves the float range is summed wide
+    let underflow = false;
+    for (const [a, b, cc, e] of terms) {
+      const x = P.data[a * d + b];
+      const y = P.data[cc * d + e];
+      const t = x * y;
+      if (Math.abs(t) < 2 ** -960 && x !== 0 && y !== 0) underflow = true;
+      s += t;
+    }
+    const k0 = (d + r) * n + d + c;
+    const scale = -k[i] - k[j] - k[kk] - k[l];
+    if (underflow) {
+      let w = Wide.ZERO;
+      for (const [a, b, cc, e] of terms) w = w.add(Wide.of(P.data[a * d + b]).mul(Wide.of(P.data[cc * d + e])));
+      F.m[k0] = w.m;
+      F.e[k0] = w.e - 1 + scale;
+    } else {
+      F.m[k0] = 0.5 * s;
+      F.e[k0] = scale;
+    }
   }));
   return F;
 }

@@ -7,7 +7,10 @@
  */
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import { W, singleParameterization, wideRows } from '../numeric-forms.js';
+
+const numericForms = singleParameterization(([p], { r }) => wideRows([[W(r).div(W(p).square().mul(W(1 - p)))]]));
 
 const instance: FamilyInstance = {
   family: 'negative-binomial',
@@ -33,6 +36,7 @@ const instance: FamilyInstance = {
       fromBase: { p: 'p' },
       literatureFisher: [['r/(p^2*(1-p))']],
       literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base, fixed) {

@@ -7,7 +7,28 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import { Wide, WideMatrix } from '../../core/wide.js';
+import { W, wideRows } from '../numeric-forms.js';
+
+/** lambda, wide (e^eta leaves the float range before eta does), and eta = log lambda. */
+interface Point { lambda: Wide; eta: number }
+
+const rateForms: NumericForms<Point> = {
+  point: ([lambda]) => ({ lambda: W(lambda), eta: Math.log(lambda) }),
+  coordinates: (pt) => [pt.lambda],
+  fisher: (pt) => wideRows([[pt.lambda.inv()]]),
+  jacobianToBase: () => WideMatrix.identityOf(1),
+  jacobianFromBase: () => WideMatrix.identityOf(1),
+};
+
+const naturalForms: NumericForms<Point> = {
+  point: ([eta]) => ({ lambda: Wide.exp(eta), eta }),
+  coordinates: (pt) => [W(pt.eta)],
+  fisher: (pt) => wideRows([[pt.lambda]]),
+  jacobianToBase: (pt) => wideRows([[pt.lambda]]),
+  jacobianFromBase: (pt) => wideRows([[pt.lambda.inv()]]),
+};
 
 const instance: FamilyInstance = {
   family: 'poisson',
@@ -33,6 +54,7 @@ const instance: FamilyInstance = {
       fromBase: { lambda: 'lambda' },
       literatureFisher: [['1/lambda']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the Poisson',
+      numeric: rateForms,
     },
     {
       name: 'natural',
@@ -43,6 +65,7 @@ const instance: FamilyInstance = {
       fromBase: { eta: 'log(lambda)' },
       literatureFisher: [['exp(eta)']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = exp(eta)',
+      numeric: naturalForms,
     },
   ],
   logpdf(x, base) {

@@ -8,7 +8,14 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
+
+// (nu + 1)/(nu + 3) and 2 nu/(nu + 3) are in (0, 2) for every nu > 0: only 1/sigma^2 needs the wide range
+const numericForms = singleParameterization(([, sigma], { nu }) => {
+  const precision = W(sigma).square().inv();
+  return wideDiagonal([precision.mulNum((nu + 1) / (nu + 3)), precision.mulNum(2 * (nu / (nu + 3)))]);
+});
 
 const instance: FamilyInstance = {
   family: 'student-t',
@@ -28,6 +35,7 @@ const instance: FamilyInstance = {
       fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['(nu+1)/((nu+3)*sigma^2)', '0'], ['0', '2*nu/((nu+3)*sigma^2)']],
       literatureSource: 'Lange, Little & Taylor (1989), Robust statistical modeling using the t distribution, JASA 84',
+      numeric: numericForms,
     },
   ],
   logpdf(x, base, fixed) {

@@ -1,8 +1,25 @@
-import { gemm, gemmLower } from './gemm.js';
+/**
+ * Blocked Cholesky factorization, triangular inverse, inverse from the
+ * factor and triangular solves, all on a Workspace: the operand is copied in
+ * once, and every product (the bulk of the flops) is a GEMM in place, split
+ * across threads when large. The triangular parts on the diagonal are
+ * recursive (halves until LEAF), so their flops also go through the GEMM;
+ * only LEAF x LEAF blocks are done by scalar loops.
+ *
+ * References: G. Golub and C. Van Loan, Matrix Computations, 4th ed., §4.2.9
+ * (blocked right-looking Cholesky); F. Gustavson, "Recursion leads to
+ * automatic variable blocking for dense linear-algebra algorithms", IBM J.
+ * Res. Dev. 41(6), 1997 (the recursive diagonal blocks).
+ */
+import { type Workspace, copyFromHeap, copyToHeap, withWorkspace } from './workspace.js';
 import { mirrorLower } from './syrk.js';
 
-/** Panel width of the blocked factorization and solves. */
+/** Panel width of the blocked factorization, inverse and solves. */
 const NB = 64;
+/** Order below which a triangular block is done by scalar loops. */
+const LEAF = 16;
+/** Rows of a⁻¹ = Wᵀ W formed per GEMM call. */
+const GRAM_ROWS = 64;
 
 /** The first pivot that was not positive, with its value. */
 export interface FailedPivot {
@@ -10,146 +27,250 @@ export interface FailedPivot {
   value: number;
 }
 
-/**
- * In-place blocked right-looking Cholesky a = L Lᵀ of the n x n row-major
- * matrix in `a` (leading dimension n), reading the lower triangle only. On
- * success the lower triangle holds L, the strict upper triangle is zeroed and
- * null is returned; otherwise the first non-positive pivot is returned.
- * Per panel: unblocked factor of the diagonal block, row-wise triangular solve
- * of the panel below, then the trailing update A22 -= L21 L21ᵀ by GEMM on the
- * lower block triangle (Golub and Van Loan, Matrix Computations, 4th ed., §4.2.9).
- */
-export function choleskyInPlace(a: Float64Array, n: number): FailedPivot | null {
-  for (let j0 = 0; j0 < n; j0 += NB) {
-    const jb = Math.min(NB, n - j0);
-    const j1 = j0 + jb;
-    // diagonal block, Cholesky-Banachiewicz over columns j0..j1 only (earlier ones are already subtracted)
-    for (let i = j0; i < j1; i++) {
-      const ri = i * n;
-      for (let j = j0; j <= i; j++) {
-        const rj = j * n;
-        let s = a[ri + j];
-        for (let k = j0; k < j; k++) s -= a[ri + k] * a[rj + k];
-        if (i === j) {
-          if (!(s > 0)) return { index: i, value: s };
-          a[ri + i] = Math.sqrt(s);
-        } else {
-          a[ri + j] = s / a[rj + j];
-        }
+/** Splits an order into halves, the first a multiple of 4 (the kernel's tile) when possible. */
+function half(n: number): number {
+  const h = (n >> 1) & ~3;
+  return h > 0 ? h : n >> 1;
+}
+
+/** Scalar Cholesky of the n x n block at `a` (leading dimension lda), lower triangle, in place. */
+function leafFactor(H: Float64Array, a: number, n: number, lda: number): FailedPivot | null {
+  for (let i = 0; i < n; i++) {
+    const ri = a + i * lda;
+    for (let j = 0; j <= i; j++) {
+      const rj = a + j * lda;
+      let s = H[ri + j];
+      for (let k = 0; k < j; k++) s -= H[ri + k] * H[rj + k];
+      if (i === j) {
+        if (!(s > 0)) return { index: i, value: s };
+        H[ri + i] = Math.sqrt(s);
+      } else {
+        H[ri + j] = s / H[rj + j];
       }
     }
-    // L21 = A21 L11⁻ᵀ as a GEMM with the small explicit inverse of L11 (the
-    // substitution would be scalar code with as many flops as the trailing update)
-    const rows = n - j1;
-    if (rows > 0) {
-      const T = invertLowerBlock(a, j0 * n + j0, n, jb);
-      const tmp = new Float64Array(rows * jb);
-      gemm(false, true, rows, jb, jb, 1, a, j1 * n + j0, n, T, 0, jb, 0, tmp, 0, jb);
-      for (let i = 0; i < rows; i++) a.set(tmp.subarray(i * jb, (i + 1) * jb), (j1 + i) * n + j0);
-    }
-    // A22 -= L21 L21ᵀ, lower triangle (the upper one is never read and is zeroed at the end)
-    if (rows > 0) gemmLower(false, true, rows, rows, jb, -1, a, j1 * n + j0, n, a, j1 * n + j0, n, 1, a, j1 * n + j1, n);
   }
-  for (let i = 0; i < n; i++) a.fill(0, i * n + i + 1, (i + 1) * n);
   return null;
 }
 
-/** The inverse of the nb x nb lower-triangular block of L at `off` (leading dimension ld), row-major nb x nb. */
-function invertLowerBlock(L: Float64Array, off: number, ld: number, nb: number): Float64Array {
-  const T = new Float64Array(nb * nb);
-  for (let i = 0; i < nb; i++) {
-    const li = off + i * ld;
-    const ti = i * nb;
+/** Scalar inverse of the lower-triangular n x n block at `l` into `t` (upper part of t zeroed). */
+function leafInverse(H: Float64Array, l: number, ldl: number, n: number, t: number, ldt: number): void {
+  for (let i = 0; i < n; i++) {
+    const li = l + i * ldl;
+    const ti = t + i * ldt;
+    H.fill(0, ti, ti + n);
     // row i of L⁻¹: T[i, j] = (δ_ij - sum_{k=j}^{i-1} L[i, k] T[k, j]) / L[i, i]
-    T[ti + i] = 1;
+    H[ti + i] = 1;
     for (let k = 0; k < i; k++) {
-      const lik = L[li + k];
+      const lik = H[li + k];
       if (lik === 0) continue;
-      const tk = k * nb;
-      for (let j = 0; j <= k; j++) T[ti + j] -= lik * T[tk + j];
+      const tk = t + k * ldt;
+      for (let j = 0; j <= k; j++) H[ti + j] -= lik * H[tk + j];
     }
-    const inv = 1 / L[li + i];
-    for (let j = 0; j <= i; j++) T[ti + j] *= inv;
+    const inv = 1 / H[li + i];
+    for (let j = 0; j <= i; j++) H[ti + j] *= inv;
   }
-  return T;
 }
 
 /**
- * Solves L X = B in place (B is n x m at offset 0 with leading dimension m),
- * L lower triangular n x n row-major. Blocked: each block of rows first
- * subtracts the solved rows above by GEMM, then is solved by substitution.
+ * T = L⁻¹ for the lower-triangular n x n block at `l` (upper part of T set
+ * to zero): T11 = L11⁻¹, T22 = L22⁻¹, T21 = -T22 L21 T11.
  */
-export function trsmLower(L: Float64Array, n: number, B: Float64Array, m: number): void {
+export function triangularInverse(ws: Workspace, l: number, ldl: number, n: number, t: number, ldt: number): void {
+  if (n <= LEAF) {
+    leafInverse(ws.heap(), l, ldl, n, t, ldt);
+    return;
+  }
+  const n1 = half(n);
+  const n2 = n - n1;
+  triangularInverse(ws, l, ldl, n1, t, ldt);
+  triangularInverse(ws, l + n1 * ldl + n1, ldl, n2, t + n1 * ldt + n1, ldt);
+  const H = ws.heap();
+  for (let i = 0; i < n1; i++) H.fill(0, t + i * ldt + n1, t + i * ldt + n);
+  ws.scoped(() => {
+    const x = ws.alloc(n2 * n1);
+    ws.gemm(false, false, n2, n1, n1, 1, l + n1 * ldl, ldl, t, ldt, 0, x, n1);
+    ws.gemm(false, false, n2, n1, n2, -1, t + n1 * ldt + n1, ldt, x, n1, 0, t + n1 * ldt, ldt);
+  });
+}
+
+/** X <- X Tᵀ in place for the rows x nb block X at `x` (scratch through a temporary). */
+function multiplyByTransposed(ws: Workspace, x: number, ldx: number, rows: number, nb: number, t: number, ldt: number): void {
+  ws.scoped(() => {
+    const tmp = ws.alloc(rows * nb);
+    ws.gemm(false, true, rows, nb, nb, 1, x, ldx, t, ldt, 0, tmp, nb);
+    const H = ws.heap();
+    for (let i = 0; i < rows; i++) H.copyWithin(x + i * ldx, tmp + i * nb, tmp + (i + 1) * nb);
+  });
+}
+
+/** Recursive Cholesky of the n x n diagonal block at `a`: factor A11, L21 = A21 L11⁻ᵀ, A22 -= L21 L21ᵀ, factor A22. */
+function factorDiagonal(ws: Workspace, a: number, n: number, lda: number): FailedPivot | null {
+  if (n <= LEAF) return leafFactor(ws.heap(), a, n, lda);
+  const n1 = half(n);
+  const n2 = n - n1;
+  const first = factorDiagonal(ws, a, n1, lda);
+  if (first) return first;
+  ws.scoped(() => {
+    const t = ws.alloc(n1 * n1);
+    triangularInverse(ws, a, lda, n1, t, n1);
+    multiplyByTransposed(ws, a + n1 * lda, lda, n2, n1, t, n1);
+  });
+  ws.gemm(false, true, n2, n2, n1, -1, a + n1 * lda, lda, a + n1 * lda, lda, 1, a + n1 * lda + n1, lda, 0);
+  const second = factorDiagonal(ws, a + n1 * lda + n1, n2, lda);
+  return second && { index: n1 + second.index, value: second.value };
+}
+
+/**
+ * Blocked right-looking Cholesky a = L Lᵀ of the n x n matrix at `a` on the
+ * workspace, reading the lower triangle; on success the lower triangle holds L
+ * (the strict upper triangle is left as it was).
+ */
+export function factorInWorkspace(ws: Workspace, a: number, n: number, lda: number): FailedPivot | null {
+  const t = ws.alloc(NB * NB);
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const jb = Math.min(NB, n - j0);
+    const j1 = j0 + jb;
+    const d = a + j0 * lda + j0;
+    const failed = factorDiagonal(ws, d, jb, lda);
+    if (failed) return { index: j0 + failed.index, value: failed.value };
+    const rows = n - j1;
+    if (rows === 0) continue;
+    // L21 = A21 L11⁻ᵀ through the small explicit inverse (a GEMM instead of a substitution of as many flops as the update)
+    triangularInverse(ws, d, lda, jb, t, jb);
+    multiplyByTransposed(ws, a + j1 * lda + j0, lda, rows, jb, t, jb);
+    // A22 -= L21 L21ᵀ, lower triangle
+    ws.gemm(false, true, rows, rows, jb, -1, a + j1 * lda + j0, lda, a + j1 * lda + j0, lda, 1, a + j1 * lda + j1, lda, 0);
+  }
+  return null;
+}
+
+/**
+ * Blocked Cholesky a = L Lᵀ of the n x n row-major matrix `a` (leading
+ * dimension n), reading its lower triangle only. On success L is written to
+ * `out` (which may be `a` itself) with its strict upper triangle zeroed, and
+ * null is returned; otherwise the first non-positive pivot is returned and
+ * `out` is left unchanged.
+ */
+export function choleskyFactor(a: Float64Array, n: number, out: Float64Array): FailedPivot | null {
+  return withWorkspace((ws) => {
+    const A = ws.alloc(n * n);
+    copyToHeap(ws, A, a, 0, n, n, n);
+    const failed = factorInWorkspace(ws, A, n, n);
+    if (failed) return failed;
+    const H = ws.heap();
+    for (let i = 0; i < n; i++) {
+      out.set(H.subarray(A + i * n, A + i * n + i + 1), i * n);
+      out.fill(0, i * n + i + 1, (i + 1) * n);
+    }
+    return null;
+  });
+}
+
+/** choleskyFactor(a, n, a): L replaces the matrix in place. */
+export function choleskyInPlace(a: Float64Array, n: number): FailedPivot | null {
+  return choleskyFactor(a, n, a);
+}
+
+/**
+ * X <- L⁻¹ X for the n x m block at `x`: per block of NB rows, subtract the
+ * rows already solved (GEMM), then multiply by the inverse of the diagonal block.
+ */
+function solveLowerInWorkspace(ws: Workspace, l: number, n: number, x: number, m: number): void {
+  const t = ws.alloc(NB * NB);
+  const tmp = ws.alloc(NB * m);
   for (let i0 = 0; i0 < n; i0 += NB) {
     const ib = Math.min(NB, n - i0);
-    if (i0 > 0) gemm(false, false, ib, m, i0, -1, L, i0 * n, n, B, 0, m, 1, B, i0 * m, m);
-    for (let i = i0; i < i0 + ib; i++) {
-      const li = i * n;
-      const yi = i * m;
-      for (let k = i0; k < i; k++) {
-        const lik = L[li + k];
-        if (lik === 0) continue;
-        const yk = k * m;
-        for (let j = 0; j < m; j++) B[yi + j] -= lik * B[yk + j];
-      }
-      const inv = 1 / L[li + i];
-      for (let j = 0; j < m; j++) B[yi + j] *= inv;
-    }
+    if (i0 > 0) ws.gemm(false, false, ib, m, i0, -1, l + i0 * n, n, x, m, 1, x + i0 * m, m);
+    triangularInverse(ws, l + i0 * n + i0, n, ib, t, ib);
+    ws.gemm(false, false, ib, m, ib, 1, t, ib, x + i0 * m, m, 0, tmp, m);
+    ws.heap().copyWithin(x + i0 * m, tmp, tmp + ib * m);
   }
 }
 
-/** Solves Lᵀ X = B in place (shapes as in trsmLower), blocks of rows from the bottom up. */
-export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array, m: number): void {
+/** X <- L⁻ᵀ X, blocks of rows from the bottom up. */
+function solveLowerTransposedInWorkspace(ws: Workspace, l: number, n: number, x: number, m: number): void {
+  const t = ws.alloc(NB * NB);
+  const tmp = ws.alloc(NB * m);
   const last = n - (n % NB === 0 ? NB : n % NB);
   for (let i0 = last; i0 >= 0; i0 -= NB) {
     const ib = Math.min(NB, n - i0);
     const i1 = i0 + ib;
-    // B_i -= (L[i1.., i0..i1])ᵀ X[i1..]
-    if (i1 < n) gemm(true, false, ib, m, n - i1, -1, L, i1 * n + i0, n, B, i1 * m, m, 1, B, i0 * m, m);
-    for (let i = i1 - 1; i >= i0; i--) {
-      const li = i * n;
-      const yi = i * m;
-      const inv = 1 / L[li + i];
-      for (let j = 0; j < m; j++) B[yi + j] *= inv;
-      for (let k = i0; k < i; k++) {
-        const lik = L[li + k];
-        if (lik === 0) continue;
-        const yk = k * m;
-        for (let j = 0; j < m; j++) B[yk + j] -= lik * B[yi + j];
-      }
-    }
+    // X_i -= (L[i1.., i0..i1])ᵀ X[i1..]
+    if (i1 < n) ws.gemm(true, false, ib, m, n - i1, -1, l + i1 * n + i0, n, x + i1 * m, m, 1, x + i0 * m, m);
+    triangularInverse(ws, l + i0 * n + i0, n, ib, t, ib);
+    ws.gemm(true, false, ib, m, ib, 1, t, ib, x + i0 * m, m, 0, tmp, m);
+    ws.heap().copyWithin(x + i0 * m, tmp, tmp + ib * m);
   }
 }
 
-/** Rows of a⁻¹ = Wᵀ W formed per GEMM call (each call packs its rows of W once). */
-const GRAM_ROWS = 64;
+/** Solves L X = B in place (B is n x m at offset 0 with leading dimension m), L lower triangular n x n row-major. */
+export function trsmLower(L: Float64Array, n: number, B: Float64Array, m: number): void {
+  if (n === 0 || m === 0) return;
+  withWorkspace((ws) => {
+    const l = ws.alloc(n * n);
+    const x = ws.alloc(n * m);
+    copyToHeap(ws, l, L, 0, n, n, n);
+    copyToHeap(ws, x, B, 0, m, n, m);
+    solveLowerInWorkspace(ws, l, n, x, m);
+    copyFromHeap(ws, x, m, B, 0, m, n, m);
+  });
+}
+
+/** Solves Lᵀ X = B in place (shapes as in trsmLower). */
+export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array, m: number): void {
+  if (n === 0 || m === 0) return;
+  withWorkspace((ws) => {
+    const l = ws.alloc(n * n);
+    const x = ws.alloc(n * m);
+    copyToHeap(ws, l, L, 0, n, n, n);
+    copyToHeap(ws, x, B, 0, m, n, m);
+    solveLowerTransposedInWorkspace(ws, l, n, x, m);
+    copyFromHeap(ws, x, m, B, 0, m, n, m);
+  });
+}
 
 /**
- * The inverse of a = L Lᵀ from its factor: W = L⁻¹ by blocked right-looking
- * forward substitution on the identity (skipping the zero upper part, about
- * n³/3 flops), then a⁻¹ = Wᵀ W on the lower block triangle (about n³/3 flops),
- * mirrored so the result is exactly symmetric. Returns a new n x n array.
+ * a⁻¹ = Wᵀ W on the workspace from the factor L at `l` into `c` (n x n):
+ * W = L⁻¹ by blocked right-looking forward substitution on the identity
+ * (skipping the zero upper part, about n³/3 flops), then the lower block
+ * triangle of Wᵀ W (about n³/3 flops), mirrored so the result is exactly symmetric.
  */
-export function choleskyInverse(L: Float64Array, n: number): Float64Array {
-  const W = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) W[i * n + i] = 1;
-  const tmp = new Float64Array(Math.min(NB, n) * n);
+export function inverseFromFactorInWorkspace(ws: Workspace, l: number, n: number, c: number): void {
+  const w = ws.alloc(n * n);
+  const t = ws.alloc(NB * NB);
+  const tmp = ws.alloc(Math.min(NB, n) * n);
+  let H = ws.heap();
+  H.fill(0, w, w + n * n);
+  for (let i = 0; i < n; i++) H[w + i * n + i] = 1;
   for (let i0 = 0; i0 < n; i0 += NB) {
     const ib = Math.min(NB, n - i0);
     const i1 = i0 + ib;
     // rows i0..i1 of W hold I - L[i0..i1, 0..i0] W[0..i0, ..] in columns 0..i1; W_i = T (that) with T = L11⁻¹
-    const T = invertLowerBlock(L, i0 * n + i0, n, ib);
-    for (let i = 0; i < ib; i++) tmp.set(W.subarray((i0 + i) * n, (i0 + i) * n + i1), i * i1);
-    gemm(false, false, ib, i1, ib, 1, T, 0, ib, tmp, 0, i1, 0, W, i0 * n, n);
+    triangularInverse(ws, l + i0 * n + i0, n, ib, t, ib);
+    H = ws.heap();
+    for (let i = 0; i < ib; i++) H.copyWithin(tmp + i * i1, w + (i0 + i) * n, w + (i0 + i) * n + i1);
+    ws.gemm(false, false, ib, i1, ib, 1, t, ib, tmp, i1, 0, w + i0 * n, n);
     // every row below subtracts this block row's contribution at once: one wide GEMM per block
-    if (i1 < n) gemm(false, false, n - i1, i1, ib, -1, L, i1 * n + i0, n, W, i0 * n, n, 1, W, i1 * n, n);
+    if (i1 < n) ws.gemm(false, false, n - i1, i1, ib, -1, l + i1 * n + i0, n, w + i0 * n, n, 1, w + i1 * n, n);
   }
-  const C = new Float64Array(n * n);
   // C[r0..r1, 0..r1] = sum_{k >= r0} W[k, r0..r1]ᵀ W[k, 0..r1]: rows of W above r0 are zero in columns r0..
   for (let r0 = 0; r0 < n; r0 += GRAM_ROWS) {
     const rb = Math.min(GRAM_ROWS, n - r0);
-    gemmLower(true, false, rb, r0 + rb, n - r0, 1, W, r0 * n + r0, n, W, r0 * n, n, 0, C, r0 * n, n, r0);
+    ws.gemm(true, false, rb, r0 + rb, n - r0, 1, w + r0 * n + r0, n, w + r0 * n, n, 0, c + r0 * n, n, r0);
   }
-  mirrorLower(n, C, 0, n);
-  return C;
+  mirrorLower(n, ws.heap(), c, n);
+}
+
+/** The inverse of a = L Lᵀ from its factor (row-major n x n); returns a new n x n array, exactly symmetric. */
+export function choleskyInverse(L: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(n * n);
+  if (n === 0) return out;
+  withWorkspace((ws) => {
+    const l = ws.alloc(n * n);
+    const c = ws.alloc(n * n);
+    copyToHeap(ws, l, L, 0, n, n, n);
+    inverseFromFactorInWorkspace(ws, l, n, c);
+    copyFromHeap(ws, c, n, out, 0, n, n, n);
+  });
+  return out;
 }

@@ -5,15 +5,20 @@
  * op(A) into MC x KC blocks of MR-row slivers, so one 4 x 4 register-blocked
  * micro-kernel serves every transpose and reads only contiguous memory.
  *
- * The micro-kernel is WebAssembly SIMD128 (wasm-simd.ts) where available,
- * about 4x the scalar JavaScript one, which stays as the fallback.
+ * Where WebAssembly runs, the whole loop nest runs there (wasm/gemm-module.ts):
+ * the operands are copied into its memory (a native copy per row, or one for a
+ * contiguous operand), packed and multiplied there, and C is copied back. The
+ * scalar JavaScript version below stays as the fallback.
  *
  * Reference: K. Goto and R. van de Geijn, "Anatomy of high-performance matrix
  * multiplication", ACM TOMS 34(3), 2008.
  */
 
-import { createWasmGemm } from './wasm-simd.js';
+import { FULL } from './wasm/gemm-module.js';
+import { type KernelJob, linalgThreads, runKernelJobs } from '../parallel/pool.js';
+import { type KernelRuntime, type WasmKernel, fusedKernelSupported, kernelRuntime } from './wasm/runtime.js';
 
+// blocking of the JavaScript fallback
 const MR = 4;
 const NR = 4;
 /** Depth of a packed panel: KC x NR doubles of B stay in L1 while a sliver of A streams. */
@@ -23,28 +28,65 @@ const MC = 96;
 /** Columns of B packed at once (KC x NC doubles, 1 MiB). */
 const NC = 512;
 
-const simd = createWasmGemm(MC * KC, KC * NC, MC * NC);
-const wasmView = simd ? new Float64Array(simd.memory.buffer) : null;
+const packA = new Float64Array(MC * KC);
+const packB = new Float64Array(KC * NC);
 
-/** The micro-kernel in use: WebAssembly SIMD128 where available, else the scalar JavaScript one. */
-export type GemmBackend = 'wasm-simd' | 'js';
-let backend: GemmBackend = simd ? 'wasm-simd' : 'js';
+/**
+ * The micro-kernel in use: WebAssembly with relaxed SIMD's fused multiply-add
+ * where the engine accepts it and the probe sees a fused result, else
+ * WebAssembly SIMD128 (multiply then add), else scalar JavaScript.
+ */
+export type GemmBackend = WasmKernel | 'js';
 
-/** The packing buffers live in the WebAssembly memory when SIMD is used, so the kernel reads them in place. */
-// MC and NC are multiples of MR and NR, so a padded block never outgrows these buffers.
-const packA = wasmView ? wasmView.subarray(simd!.layout.packA / 8, simd!.layout.packA / 8 + MC * KC) : new Float64Array(MC * KC);
-const packB = wasmView ? wasmView.subarray(simd!.layout.packB / 8, simd!.layout.packB / 8 + KC * NC) : new Float64Array(KC * NC);
-const wasmOut = wasmView ? wasmView.subarray(simd!.layout.out / 8, simd!.layout.out / 8 + MC * NC) : null;
+/** The backends this process can run, fastest first. */
+export function availableGemmBackends(): GemmBackend[] {
+  const out: GemmBackend[] = [];
+  if (fusedKernelSupported() && kernelRuntime('wasm-relaxed-fma')) out.push('wasm-relaxed-fma');
+  if (kernelRuntime('wasm-simd')) out.push('wasm-simd');
+  out.push('js');
+  return out;
+}
+
+/** Bytes of operands one WebAssembly call copies at most; larger products are split (see wasmGemm). */
+let arenaLimitBytes = 256 * 1024 * 1024;
+
+/** Caps the memory the WebAssembly kernel copies operands into (at least 1 KiB); returns the previous cap. */
+export function setGemmArenaLimit(bytes: number): number {
+  const before = arenaLimitBytes;
+  arenaLimitBytes = Math.max(1024, bytes);
+  return before;
+}
+
+let backend: GemmBackend | undefined;
+let runtime: KernelRuntime | null = null;
 
 /** The backend in use. */
 export function gemmBackend(): GemmBackend {
-  return backend;
+  if (backend === undefined) setGemmBackend(availableGemmBackends()[0]);
+  return backend!;
 }
 
-/** Selects the micro-kernel (tests compare both); 'wasm-simd' is refused where WebAssembly SIMD is unavailable. Returns the one in effect. */
+/** Selects the micro-kernel (tests compare them); one this process cannot run is refused. Returns the one in effect. */
 export function setGemmBackend(b: GemmBackend): GemmBackend {
-  if (b === 'js' || simd) backend = b;
-  return backend;
+  if (b === 'js') {
+    backend = 'js';
+    runtime = null;
+  } else {
+    const rt = kernelRuntime(b);
+    if (rt) {
+      backend = b;
+      runtime = rt;
+    } else if (backend === undefined) {
+      return setGemmBackend(availableGemmBackends()[0]);
+    }
+  }
+  return backend!;
+}
+
+/** The WebAssembly runtime of the backend in use, or null for the JavaScript one. */
+export function gemmRuntime(): KernelRuntime | null {
+  gemmBackend();
+  return runtime;
 }
 
 /** Strided view of a row-major operand: element (i, j) of op(X) is X[off + i*rs + j*cs]. */
@@ -131,6 +173,11 @@ function drive(
   ldc: number,
 ): void {
   if (m === 0 || n === 0) return;
+  const rt = gemmRuntime();
+  if (rt && k > 0 && alpha !== 0) {
+    wasmGemm(rt, diagonal, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    return;
+  }
   const lower = diagonal !== Infinity;
   if (beta !== 1) {
     for (let i = 0; i < m; i++) {
@@ -157,8 +204,7 @@ function drive(
         const ncEff = lower ? Math.min(nc, ic + mc + diagonal - jc) : nc;
         if (ncEff <= 0) continue;
         packBlockA(a, ic, pc, mc, kc);
-        if (backend === 'wasm-simd') wasmMacroKernel(mc, ncEff, kc, alpha, C, cOff + ic * ldc + jc, ldc);
-        else macroKernel(mc, ncEff, kc, alpha, C, cOff + ic * ldc + jc, ldc);
+        macroKernel(mc, ncEff, kc, alpha, C, cOff + ic * ldc + jc, ldc);
       }
     }
   }
@@ -222,36 +268,6 @@ function packBlockA(a: Operand, ic: number, pc: number, mc: number, kc: number):
   }
 }
 
-/** The same through the SIMD kernel: it writes the tiles of packA packB, which are added into C here. */
-function wasmMacroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float64Array, cOff: number, ldc: number): void {
-  const mt = Math.ceil(mc / MR);
-  const nt = Math.ceil(nc / NR);
-  simd!.macro(mt, nt, kc, simd!.layout.packA, simd!.layout.packB, simd!.layout.out);
-  const T = wasmOut!;
-  for (let jt = 0; jt < nt; jt++) {
-    const j = jt * NR;
-    const w = Math.min(NR, nc - j);
-    for (let it = 0; it < mt; it++) {
-      const i = it * MR;
-      const h = Math.min(MR, mc - i);
-      const t = (jt * mt + it) * 16;
-      const c = cOff + i * ldc + j;
-      if (h === MR && w === NR) {
-        for (let r = 0; r < 4; r++) {
-          const cr = c + r * ldc;
-          const tr = t + r * 4;
-          C[cr] += alpha * T[tr];
-          C[cr + 1] += alpha * T[tr + 1];
-          C[cr + 2] += alpha * T[tr + 2];
-          C[cr + 3] += alpha * T[tr + 3];
-        }
-      } else {
-        for (let r = 0; r < h; r++) for (let s = 0; s < w; s++) C[c + r * ldc + s] += alpha * T[t + r * 4 + s];
-      }
-    }
-  }
-}
-
 /** C block (mc x nc at cOff) += alpha packA packB, one MR x NR tile at a time. */
 function macroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float64Array, cOff: number, ldc: number): void {
   const Ap = packA;
@@ -299,4 +315,164 @@ function macroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float
       }
     }
   }
+}
+
+/** Copies the rows x cols block at X[off] (leading dimension ld) into the arena; returns its byte address (leading dimension cols). */
+function copyIn(rt: KernelRuntime, X: Float64Array, off: number, ld: number, rows: number, cols: number): number {
+  const at = rt.alloc(rows * cols);
+  const H = rt.heap();
+  const base = at / 8;
+  if (ld === cols) H.set(X.subarray(off, off + rows * cols), base);
+  else for (let r = 0; r < rows; r++) H.set(X.subarray(off + r * ld, off + r * ld + cols), base + r * cols);
+  return at;
+}
+
+/**
+ * The product through the WebAssembly kernel. Products whose operands exceed
+ * the arena are split in halves along their largest dimension (k splits
+ * apply beta once, to the first half).
+ */
+function wasmGemm(
+  rt: KernelRuntime,
+  diagonal: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+): void {
+  const [ar, ac] = transA ? [k, m] : [m, k];
+  const [br, bc] = transB ? [n, k] : [k, n];
+  const sameOperand = A === B && aOff === bOff && lda === ldb && ar === br && ac === bc;
+  const bytes = 8 * (ar * ac + (sameOperand ? 0 : br * bc) + m * n) + 64;
+  if (bytes > arenaLimitBytes && Math.max(m, n, k) > 1) {
+    const lower = diagonal !== Infinity;
+    if (k >= m && k >= n) {
+      const h = k >> 1;
+      const aHalf = transA ? lda * h : h;
+      const bHalf = transB ? h : ldb * h;
+      wasmGemm(rt, diagonal, transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      wasmGemm(rt, diagonal, transA, transB, m, n, k - h, alpha, A, aOff + aHalf, lda, B, bOff + bHalf, ldb, 1, C, cOff, ldc);
+    } else if (m >= n) {
+      const h = m >> 1;
+      wasmGemm(rt, diagonal, transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      wasmGemm(rt, lower ? diagonal + h : diagonal, transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : lda * h), lda, B, bOff, ldb, beta, C, cOff + ldc * h, ldc);
+    } else {
+      const h = n >> 1;
+      wasmGemm(rt, diagonal, transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+      wasmGemm(rt, lower ? diagonal - h : diagonal, transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? ldb * h : h), ldb, beta, C, cOff + h, ldc);
+    }
+    return;
+  }
+  // the columns row i needs: j < min(n, i + 1 + diag)
+  const diag = diagonal === Infinity ? FULL : Math.max(-FULL, Math.min(FULL, diagonal));
+  if (diag + m <= 0) return; // no entry on or below the line
+  const mark = rt.mark();
+  const a = copyIn(rt, A, aOff, lda, ar, ac);
+  const b = sameOperand ? a : copyIn(rt, B, bOff, ldb, br, bc);
+  const c = beta === 0 ? rt.alloc(m * n) : copyIn(rt, C, cOff, ldc, m, n);
+  gemmInArena(rt, transA, transB, m, n, k, alpha, a, ac, b, bc, beta, c, n, diag);
+  const H = rt.heap();
+  const base = c / 8;
+  if (diag >= n - 1 && ldc === n) {
+    C.set(H.subarray(base, base + m * n), cOff);
+  } else {
+    for (let i = 0; i < m; i++) {
+      const w = Math.min(n, i + 1 + diag);
+      if (w > 0) C.set(H.subarray(base + i * n, base + i * n + w), cOff + i * ldc);
+    }
+  }
+  rt.release(mark);
+}
+
+/** Products of fewer flops than this stay on one thread (waking a worker costs tens of microseconds). */
+let parallelMinFlops = 4e6;
+
+/** Sets the smallest product (in flops, 2 m n k, halved for a triangle) that is split across threads; returns the previous value. */
+export function setParallelGemmMinFlops(flops: number): number {
+  const before = parallelMinFlops;
+  parallelMinFlops = flops;
+  return before;
+}
+
+/**
+ * The product on operands already in the kernel's memory (byte addresses,
+ * leading dimensions in elements, as stored: A is m x k or k x m when
+ * transposed), C's entries j <= i + diag only (diag >= FULL: all). With more
+ * than one thread and enough work, C is cut into panels of columns (of rows
+ * when it is tall) of equal work, one per thread; each thread packs its own
+ * operands, so the panels are independent and the result is bit for bit the
+ * one-thread result.
+ */
+export function gemmInArena(
+  rt: KernelRuntime,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+  diag: number,
+): void {
+  const aRs = transA ? 8 : 8 * lda;
+  const aCs = transA ? 8 * lda : 8;
+  const bRs = transB ? 8 : 8 * ldb;
+  const bCs = transB ? 8 * ldb : 8;
+  const lower = diag < FULL;
+  const flops = 2 * m * n * k * (lower ? 0.5 : 1);
+  const T = Math.min(linalgThreads(), Math.max(1, Math.floor(flops / parallelMinFlops)));
+  const job = (t: number, i0: number, i1: number, j0: number, j1: number): KernelJob => ({
+    fn: 'gemm',
+    args: [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL, rt.scratch(t)],
+  });
+  if (T <= 1) {
+    const args = job(0, 0, m, 0, n).args;
+    rt.exports.gemm(...(args as Parameters<KernelRuntime['exports']['gemm']>));
+    return;
+  }
+  const jobs: KernelJob[] = [];
+  if (m > n && !lower) {
+    const cuts = evenCuts(m, T, () => 1);
+    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, cuts[t], cuts[t + 1], 0, n));
+  } else {
+    // in a triangle, column j holds the rows i >= j - diag
+    const cuts = evenCuts(Math.min(n, m + diag), T, (j) => (lower ? m - Math.max(0, j - diag) : 1));
+    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, 0, m, cuts[t], cuts[t + 1]));
+  }
+  runKernelJobs(rt, jobs);
+}
+
+/** Cut points 0 = c_0 <= ... <= c_T = len, multiples of 4 where possible, splitting the total weight evenly. */
+function evenCuts(len: number, T: number, weight: (i: number) => number): number[] {
+  let total = 0;
+  for (let i = 0; i < len; i++) total += weight(i);
+  const cuts = [0];
+  let acc = 0;
+  let i = 0;
+  for (let t = 1; t < T; t++) {
+    const target = (total * t) / T;
+    while (i < len && acc + weight(i) <= target) acc += weight(i++);
+    const aligned = Math.min(len, Math.round(i / 4) * 4);
+    cuts.push(Math.max(cuts[t - 1], aligned));
+  }
+  cuts.push(len);
+  return cuts;
 }

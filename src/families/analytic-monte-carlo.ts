@@ -1,0 +1,71 @@
+/**
+ * The Monte Carlo Fisher E[s sᵀ] of a family by the score outer product,
+ * with the score from the closed form (analytic-score.ts) carried to the
+ * parameterization by the chain rule s_θ = Jᵀ s_base. It draws the same
+ * samples as the score estimate of monteCarloFisher (estimators.ts), whose
+ * numeric derivative stays as the independent cross-check.
+ */
+import { NatgradError } from '../core/errors.js';
+import { Rng } from '../core/rng.js';
+import { requireIntegerInRange } from '../core/validate.js';
+import { Matrix } from '../linalg/matrix.js';
+import type { MatrixMeanEstimate } from '../numeric/index.js';
+import { analyticBaseScore } from './analytic-score.js';
+import { type FisherPoint, chainRuleAt } from './estimators.js';
+
+/**
+ * The score-outer-product estimate and its entrywise standard error from
+ * `samples` draws (Rng(seed).split(), as monteCarloFisher), or null when the
+ * family has no analytic score.
+ */
+export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed: number): MatrixMeanEstimate | null {
+  requireIntegerInRange(samples, 'samples', 2);
+  const score = analyticBaseScore(pt.inst);
+  if (!score) return null;
+  const { inst, fixed } = pt;
+  const cr = chainRuleAt(pt);
+  const base = cr.base;
+  const J = cr.J.data;
+  const m = cr.J.rows;
+  const d = cr.J.cols;
+  const identity = pt.p.name === inst.base;
+  const sb = new Float64Array(m);
+  const g = identity ? sb : new Float64Array(d);
+  const P = (d * (d + 1)) / 2;
+  const mean = new Float64Array(P);
+  const m2 = new Float64Array(P);
+  const rng = new Rng(seed).split();
+  for (let s = 0; s < samples; s++) {
+    score(inst.sample(rng, base, fixed), base, fixed, sb);
+    if (!identity) {
+      for (let i = 0; i < d; i++) {
+        let v = 0;
+        for (let k = 0; k < m; k++) v += J[k * d + i] * sb[k];
+        g[i] = v;
+      }
+    }
+    const inv = 1 / (s + 1);
+    // Welford over the upper triangle of g gᵀ
+    let p = 0;
+    for (let i = 0; i < d; i++) {
+      const gi = g[i];
+      if (!Number.isFinite(gi)) throw new NatgradError('score', `the analytic score is not finite at sample ${s} (component ${i}: ${gi})`);
+      for (let j = i; j < d; j++, p++) {
+        const v = gi * g[j];
+        const delta = v - mean[p];
+        mean[p] += delta * inv;
+        m2[p] += delta * (v - mean[p]);
+      }
+    }
+  }
+  const value = Matrix.zeros(d, d);
+  const stdError = Matrix.zeros(d, d);
+  for (let i = 0, p = 0; i < d; i++) {
+    for (let j = i; j < d; j++, p++) {
+      const se = Math.sqrt(m2[p] / (samples - 1) / samples);
+      value.data[i * d + j] = value.data[j * d + i] = mean[p];
+      stdError.data[i * d + j] = stdError.data[j * d + i] = se;
+    }
+  }
+  return { value, stdError };
+}

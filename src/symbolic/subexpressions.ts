@@ -1,0 +1,100 @@
+/**
+ * Naming subexpressions so that every displayed formula fits a screen: while
+ * some expression's LaTeX is longer than the limit, the subexpression that
+ * saves the most (its length times the number of places it occurs, among
+ * those short enough to be shown themselves) is given a name u_1, u_2, ...
+ * and replaced everywhere. Each step shortens the longest expression, so the
+ * loop ends; the definitions are returned in the order a reader needs them.
+ */
+import type { MathNode } from 'mathjs/number';
+import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
+import { toLatex } from './latex.js';
+
+export interface NamedExpressions {
+  /** the inputs with named subexpressions replaced by their names */
+  readonly exprs: readonly Expr[];
+  /** name -> definition, a definition may use earlier names */
+  readonly definitions: readonly { readonly name: string; readonly expr: Expr }[];
+}
+
+const subtreeCache = new Map<Expr, Expr[]>();
+
+function subtrees(text: Expr): Expr[] {
+  const known = subtreeCache.get(text);
+  if (known) return known;
+  const out: Expr[] = [];
+  parseExpr(text).traverse((n: MathNode) => {
+    if (n.type === 'OperatorNode' || n.type === 'FunctionNode') out.push(printExpr(n));
+  });
+  if (subtreeCache.size > 5000) subtreeCache.clear();
+  subtreeCache.set(text, out);
+  return out;
+}
+
+function replaceSubtree(text: Expr, sub: Expr, name: string): Expr {
+  const out = parseExpr(text).transform((n: MathNode) => (printExpr(n) === sub ? parseExpr(name) : n));
+  return printExpr(out);
+}
+
+export function nameSubexpressions(inputs: readonly Expr[], limit: number, prefix = 'u'): NamedExpressions {
+  const used = new Set(inputs.flatMap((e) => [...freeVariables(e)]));
+  let exprs = [...inputs];
+  const definitions: { name: string; expr: Expr }[] = [];
+  let counter = 0;
+  const lengths = new Map<Expr, number>();
+  const texLength = (e: Expr): number => {
+    let n = lengths.get(e);
+    if (n === undefined) { n = toLatex(e).length; lengths.set(e, n); }
+    return n;
+  };
+  for (let round = 0; round < 200; round++) {
+    const all = [...exprs, ...definitions.map((d) => d.expr)];
+    const lengths = all.map(texLength);
+    const longest = lengths.indexOf(Math.max(...lengths));
+    if (lengths[longest] <= limit) break;
+    const target = all[longest];
+    let best: { sub: Expr; gain: number } | null = null;
+    const everywhere = all.flatMap(subtrees);
+    const counts = new Map<Expr, number>();
+    for (const t of everywhere) counts.set(t, (counts.get(t) ?? 0) + 1);
+    for (const sub of new Set(subtrees(target))) {
+      if (sub === target) continue;
+      const len = texLength(sub);
+      if (len > limit || len < 8) continue;
+      const count = counts.get(sub) ?? 1;
+      const gain = len * count;
+      if (!best || gain > best.gain) best = { sub, gain };
+    }
+    if (!best) break;
+    let name: string;
+    do { name = `${prefix}${++counter}`; } while (used.has(name));
+    used.add(name);
+    const sub = best.sub;
+    exprs = exprs.map((e) => replaceSubtree(e, sub, name));
+    for (const d of definitions) d.expr = replaceSubtree(d.expr, sub, name);
+    definitions.push({ name, expr: sub });
+  }
+  return { exprs, definitions: inReadingOrder(definitions) };
+}
+
+/** Definitions ordered so that each uses only names defined before it. */
+function inReadingOrder(definitions: { name: string; expr: Expr }[]): { name: string; expr: Expr }[] {
+  const byName = new Map(definitions.map((d) => [d.name, d]));
+  const out: { name: string; expr: Expr }[] = [];
+  const done = new Set<string>();
+  const visit = (d: { name: string; expr: Expr }): void => {
+    if (done.has(d.name)) return;
+    done.add(d.name);
+    for (const v of freeVariables(d.expr)) { const dep = byName.get(v); if (dep) visit(dep); }
+    out.push(d);
+  };
+  definitions.forEach(visit);
+  return out;
+}
+
+/** The expression with every name replaced by its definition (for evaluating a named form). */
+export function expandNames(text: Expr, definitions: NamedExpressions['definitions']): Expr {
+  let out = text;
+  for (let k = definitions.length - 1; k >= 0; k--) out = substituteVariables(out, { [definitions[k].name]: definitions[k].expr });
+  return out;
+}

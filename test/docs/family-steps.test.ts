@@ -1,0 +1,68 @@
+/**
+ * A family's derivation as steps, each checked against an independent
+ * computation; and each kind of check rejecting a planted mistake: a score
+ * with a wrong sign, a Hessian off by 1%, a moment with the wrong sign of
+ * log beta, a Fisher entry off by 1%.
+ */
+import { describe, expect, test } from 'vitest';
+import { gamma } from '../../src/families/catalogue/gamma.js';
+import { categorical } from '../../src/families/catalogue/categorical.js';
+import { laplace } from '../../src/families/catalogue/laplace.js';
+import { derivationOf } from '../../src/families/derivations.js';
+import { checkDerivatives, checkExpectations, checkLogDensity, parameterSteps, samplePoints } from '../../src/families/step-checks.js';
+
+const inst = gamma.instance();
+const p = inst.parameterizations[0];
+const points = samplePoints(inst, p, 7);
+const scopes = points.map((pt) => pt.scope);
+
+describe('the steps of a derivation', () => {
+  test('gamma shape-rate: log-density, score, Hessian, moments, expectation, Fisher; every check passes', () => {
+    const d = derivationOf(gamma, 'shape-rate');
+    expect(d.steps.map((s) => s.title)).toEqual(['Log-density', 'Score', 'Hessian', 'Moments', 'Expectation', 'Fisher information']);
+    for (const s of [...d.steps, ...d.exponentialFamilySteps]) expect(s.check?.ok, `${s.title}: ${s.check?.detail}`).toBe(true);
+    expect(d.verified).toBe(true);
+  });
+  test('categorical (K = 3): the moments are the probabilities themselves', () => {
+    const d = derivationOf(categorical, 'mean', 3);
+    const moments = d.steps.find((s) => s.title === 'Moments')!;
+    expect(moments.equations.map((e) => ('expr' in e.rhs ? e.rhs.expr : ''))).toEqual(['p0', 'p1']);
+    expect(d.verified).toBe(true);
+  });
+  test('laplace: no Hessian route (the kink), and the literature Fisher checked against E[s sᵀ] by quadrature', () => {
+    const d = derivationOf(laplace, 'location-scale');
+    const hessian = d.steps.find((s) => s.title === 'Hessian')!;
+    expect(hessian.check).toBeNull();
+    expect(hessian.reason).toMatch(/not twice differentiable/);
+    const fisher = d.steps.find((s) => s.title === 'Fisher information')!;
+    expect(fisher.check?.ok).toBe(true);
+    expect(fisher.check?.method).toBe('quadrature');
+  });
+});
+
+describe('sensitivity: each check rejects a planted mistake', () => {
+  test('log-density with the sign of log beta flipped', () => {
+    expect(checkLogDensity(inst, inst.logDensity, points).ok).toBe(true);
+    expect(checkLogDensity(inst, 'alpha*log(beta)-lgamma(alpha)+(alpha-1)*log(x)-beta*x+1e-6', points).ok).toBe(false);
+  });
+  test('score with a sign error in d/d beta', () => {
+    const logp = inst.logDensity;
+    expect(checkDerivatives('log p', [logp], [['-digamma(alpha)+log(beta)+log(x)', 'alpha/beta-x']], p.symbols, scopes, parameterSteps(p)).ok).toBe(true);
+    expect(checkDerivatives('log p', [logp], [['-digamma(alpha)+log(beta)+log(x)', 'alpha/beta+x']], p.symbols, scopes, parameterSteps(p)).ok).toBe(false);
+  });
+  test('Hessian entry off by 1%', () => {
+    const score = ['-digamma(alpha)+log(beta)+log(x)', 'alpha/beta-x'];
+    const H = [['-trigamma(alpha)', '1/beta'], ['1/beta', '-alpha/beta^2']];
+    expect(checkDerivatives('score', score, H, p.symbols, scopes, parameterSteps(p)).ok).toBe(true);
+    expect(checkDerivatives('score', score, [H[0], ['1/beta', '-1.01*alpha/beta^2']], p.symbols, scopes, parameterSteps(p)).ok).toBe(false);
+  });
+  test('moment E[log x] with + log beta', () => {
+    expect(checkExpectations('E[log x]', inst, [{ integrand: 'log(x)', closedForm: 'digamma(alpha)-log(beta)' }], points, 1).ok).toBe(true);
+    expect(checkExpectations('E[log x]', inst, [{ integrand: 'log(x)', closedForm: 'digamma(alpha)+log(beta)' }], points, 1).ok).toBe(false);
+  });
+  test('Fisher entry off by 1% against E[s sᵀ]', () => {
+    const s0 = '(-digamma(alpha)+log(beta)+log(x))';
+    expect(checkExpectations('F00', inst, [{ integrand: `${s0}^2`, closedForm: 'trigamma(alpha)' }], points, 1).ok).toBe(true);
+    expect(checkExpectations('F00', inst, [{ integrand: `${s0}^2`, closedForm: '1.01*trigamma(alpha)' }], points, 1).ok).toBe(false);
+  });
+});
