@@ -24,22 +24,27 @@ import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { gemm } from '../linalg/kernels/gemm.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { matmul, matmulNT, matmulTN } from '../linalg/ops.js';
-import type { Batch, KfacStatistics, Sequential } from '../models/sequential.js';
+import { matmul, matmulNT, matmulTN, transpose } from '../linalg/ops.js';
+import { blockDiagonalOperator, composeOperators, diagonalOperator, kroneckerOperator } from '../linalg/operators.js';
+import type { Target } from '../models/likelihoods.js';
+import { type LayerWeights, type MlpSpec, mlpProblem, paramCount } from '../models/mlp.js';
+import { type Batch, type KfacStatistics, Sequential } from '../models/sequential.js';
 import { Tensor } from '../models/tensor.js';
 import {
   type KfacApproximation,
   type KfacBlock,
   type KfacBlockLayout,
+  type KfacFisherKind,
   type KfacFisherType,
   KFAC_APPROXIMATIONS,
+  KFAC_FISHER_KINDS,
   KFAC_FISHER_TYPES,
   blockIndex,
   blockMatrix,
   kfacFactors,
   scatterBlockMatrix,
 } from './kfac-factors.js';
-import { KFAC_RCOND } from './kfac.js';
+import { KFAC_RCOND, blockLayoutIndex } from './kfac.js';
 import { checkProblem } from './model-curvature.js';
 import { type StabilityOptions, stabilizedEigenvalues } from './stability.js';
 
@@ -76,7 +81,29 @@ export interface EkfacScalingOptions {
  * expectation over y through the output Fisher's square-root rows;
  * `empirical-fisher`: y the target; `monte-carlo`: M labels drawn per example.
  */
-export function ekfacScalings(model: Sequential, theta: Vec, batch: Batch, layouts: readonly KfacBlockLayout[], bases: readonly EkfacBasis[], options: EkfacScalingOptions = {}): Matrix[] {
+export function ekfacScalings(model: Sequential, theta: Vec, batch: Batch, layouts: readonly KfacBlockLayout[], bases: readonly EkfacBasis[], options?: EkfacScalingOptions): Matrix[];
+/** The version-1 form for an MLP's layers (joint bias), `kind` the Fisher (pass targets sampled from the model for a Monte Carlo one). */
+export function ekfacScalings(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  kind: KfacFisherKind,
+  bases: readonly EkfacBasis[],
+): Matrix[];
+export function ekfacScalings(...args: unknown[]): Matrix[] {
+  if (args[0] instanceof Sequential) {
+    const [model, theta, batch, layouts, bases, options] = args as [Sequential, Vec, Batch, KfacBlockLayout[], EkfacBasis[], EkfacScalingOptions | undefined];
+    return modelEkfacScalings(model, theta, batch, layouts, bases, options);
+  }
+  const [spec, weights, inputs, targets, kind, bases] = args as [MlpSpec, LayerWeights[], Vec[], Target[], KfacFisherKind, EkfacBasis[]];
+  requireOneOf(kind, KFAC_FISHER_KINDS, 'fisher');
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  const layouts = kfacFactors(model, theta, batch, { fisher: kind, gradient: false }).blocks;
+  return modelEkfacScalings(model, theta, batch, layouts, bases, { fisher: kind });
+}
+
+function modelEkfacScalings(model: Sequential, theta: Vec, batch: Batch, layouts: readonly KfacBlockLayout[], bases: readonly EkfacBasis[], options: EkfacScalingOptions = {}): Matrix[] {
   const fisher = requireOneOf(options.fisher ?? 'fisher', KFAC_FISHER_TYPES, 'fisher');
   const M = requireIntegerInRange(options.samples ?? 1, 'samples', 1);
   checkProblem(model, theta, batch);
@@ -149,7 +176,7 @@ export function ekfacBlocks(model: Sequential, theta: Vec, batch: Batch, options
   const approximation = requireOneOf(options.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   const set = kfacFactors(model, theta, batch, { ...options, approximation, bias: 'joint' });
   const bases = ekfacBases(set.blocks);
-  const scalings = ekfacScalings(model, theta, batch, set.blocks, bases, options);
+  const scalings = modelEkfacScalings(model, theta, batch, set.blocks, bases, options);
   return { loss: set.loss, gradient: set.gradient as Vec, blocks: set.blocks.map((b, k) => layoutWith(b, bases[k], scalings[k])) };
 }
 
@@ -213,8 +240,13 @@ export function ekfacBlockMatrix(b: EkfacBlock, w: Float64Array = b.scalings.dat
 }
 
 /** The EKFAC curvature on parameter vectors of length P: block Q diag(s) Qᵀ over each [W b]. */
-export function ekfacOperator(P: number, blocks: readonly EkfacBlock[]): LinearOperator {
-  return blockOperator(P, blocks, blocks.map((b) => b.scalings.data));
+export function ekfacOperator(P: number, blocks: readonly EkfacBlock[]): LinearOperator;
+/** The version-1 form: an MLP's EKFAC layers on the block layout (concatenated vecRow([W_l b_l])). */
+export function ekfacOperator(layers: readonly EkfacLayer[]): LinearOperator;
+export function ekfacOperator(first: number | readonly EkfacLayer[], blocks?: readonly EkfacBlock[]): LinearOperator {
+  if (typeof first !== 'number') return blockDiagonalOperator(first.map((l) => layerSpectralOperator(l, l.scalings.data)));
+  const bs = blocks as readonly EkfacBlock[];
+  return blockOperator(first, bs, bs.map((b) => b.scalings.data));
 }
 
 /**
@@ -223,8 +255,62 @@ export function ekfacOperator(P: number, blocks: readonly EkfacBlock[]): LinearO
  * stability.ts), so it is symmetric positive definite and finite for any
  * damping >= 0.
  */
-export function ekfacInverseOperator(P: number, blocks: readonly EkfacBlock[], o: StabilityOptions = {}): LinearOperator {
-  return blockOperator(P, blocks, blocks.map((b) => stabilizedEigenvalues(b.scalings.data, o).map((m) => 1 / m)));
+export function ekfacInverseOperator(P: number, blocks: readonly EkfacBlock[], o?: StabilityOptions): LinearOperator;
+/** The version-1 form on an MLP's block layout. */
+export function ekfacInverseOperator(layers: readonly EkfacLayer[], o?: StabilityOptions): LinearOperator;
+export function ekfacInverseOperator(first: number | readonly EkfacLayer[], second?: readonly EkfacBlock[] | StabilityOptions, third: StabilityOptions = {}): LinearOperator {
+  const inverse = (w: Float64Array, o: StabilityOptions): Float64Array => stabilizedEigenvalues(w, o).map((m) => 1 / m);
+  if (typeof first !== 'number') {
+    const o = (second ?? {}) as StabilityOptions;
+    return blockDiagonalOperator(first.map((l) => layerSpectralOperator(l, inverse(l.scalings.data, o))));
+  }
+  const bs = second as readonly EkfacBlock[];
+  return blockOperator(first, bs, bs.map((b) => inverse(b.scalings.data, third)));
+}
+
+/** One MLP layer's EKFAC curvature of the version-1 form: basis and out x (in+1) scalings. */
+export interface EkfacLayer extends EkfacBasis {
+  scalings: Matrix;
+}
+
+/** (Q_G ⊗ Q_A) diag(w) (Q_G ⊗ Q_A)ᵀ on vecRow of one layer's [W b]. */
+function layerSpectralOperator({ QG, QA }: EkfacBasis, w: Float64Array): LinearOperator {
+  return composeOperators(composeOperators(kroneckerOperator(QG, QA), diagonalOperator(w)), kroneckerOperator(transpose(QG), transpose(QA)));
+}
+
+/** The version-1 EKFAC of an MLP: per layer (joint bias) the K-FAC eigenbasis and the re-estimated scalings. */
+export function ekfacLayers(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[], kind: KfacFisherKind): EkfacLayer[] {
+  requireOneOf(kind, KFAC_FISHER_KINDS, 'fisher');
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  return ekfacBlocks(model, theta, batch, { fisher: kind }).blocks.map(({ QG, QA, scalings }) => ({ QG, QA, scalings }));
+}
+
+/**
+ * An operator on an MLP's block layout (concatenated vecRow([W_l b_l])) seen
+ * in parameter order (per layer W row-major, then b): Πᵀ op Π.
+ */
+export function inParameterOrder(spec: MlpSpec, op: LinearOperator): LinearOperator {
+  const index = blockLayoutIndex(spec);
+  const P = paramCount(spec);
+  const toBlock = (x: Vec): Vec => Float64Array.from(index, (p) => x[p]);
+  const toParams = (v: Vec): Vec => {
+    const out = new Float64Array(P);
+    index.forEach((p, k) => {
+      out[p] = v[k];
+    });
+    return out;
+  };
+  return {
+    shape: [P, P] as const,
+    matvec: (x) => toParams(op.matvec(toBlock(x))),
+    rmatvec: (y) => toParams(op.rmatvec(toBlock(y))),
+    dense() {
+      const D = op.dense();
+      const out = new Matrix(P, P);
+      for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) out.data[index[i] * P + index[j]] = D.data[i * P + j];
+      return out;
+    },
+  };
 }
 
 /** One block's entry of the oracle's `ekfac` kind. */

@@ -32,7 +32,9 @@ import type { Vec } from '../core/vec.js';
 import { syrk } from '../linalg/kernels/syrk.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { ExampleTarget } from '../models/output-loss.js';
-import type { Batch, KfacStatistics, Sequential, SequentialTrace } from '../models/sequential.js';
+import type { Target } from '../models/likelihoods.js';
+import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
+import { type Batch, type KfacStatistics, Sequential, type SequentialTrace } from '../models/sequential.js';
 import { Tensor } from '../models/tensor.js';
 import { outcomeWeights, sharedStatisticVariance, standardErrors, vectorStatisticVariance } from './label-moments.js';
 import { checkProblem } from './model-curvature.js';
@@ -87,6 +89,16 @@ export interface KfacBlockLayout {
   readonly bias: KfacBias;
   /** columns of the block's matrices: fanIn, plus 1 for a joint bias */
   readonly cols: number;
+}
+
+/** One weight matrix's Kronecker factors and gradient, as matrices. */
+export interface KfacFactors {
+  /** cols x cols */
+  A: Matrix;
+  /** out x out */
+  G: Matrix;
+  /** out x cols, [dL/dW dL/db] for a joint bias (bias last column) */
+  gradient: Matrix;
 }
 
 /** One weight matrix's Kronecker factors. */
@@ -247,7 +259,28 @@ export function outputFactor(grads: Float64Array, rows: number, R: number, out: 
  * one batched backward pass of the rows G needs (two for the exact and Monte
  * Carlo Fishers when the gradient is wanted).
  */
-export function kfacFactors(model: Sequential, theta: Vec, batch: Batch, options: KfacFactorOptions = {}): KfacFactorSet {
+export function kfacFactors(model: Sequential, theta: Vec, batch: Batch, options?: KfacFactorOptions): KfacFactorSet;
+/**
+ * The version-1 form for an MLP: per layer A = (1/N) sum ā āᵀ, G = (1/N) sum E[g gᵀ]
+ * and the gradient [dW db] (bias last column), and the mean loss.
+ */
+export function kfacFactors(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  fisher: KfacFisherKind,
+): { loss: number; layers: KfacFactors[] };
+export function kfacFactors(...args: unknown[]): KfacFactorSet | { loss: number; layers: KfacFactors[] } {
+  if (args[0] instanceof Sequential) return modelKfacFactors(args[0], args[1] as Vec, args[2] as Batch, args[3] as KfacFactorOptions | undefined);
+  const [spec, weights, inputs, targets, fisher] = args as [MlpSpec, LayerWeights[], Vec[], Target[], KfacFisherKind];
+  requireOneOf(fisher, KFAC_FISHER_KINDS, 'fisher');
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  const set = modelKfacFactors(model, theta, batch, { fisher });
+  return { loss: set.loss, layers: set.blocks.map((b) => ({ A: b.A, G: b.G, gradient: blockMatrix(b, set.gradient as Vec) })) };
+}
+
+function modelKfacFactors(model: Sequential, theta: Vec, batch: Batch, options: KfacFactorOptions = {}): KfacFactorSet {
   const o = kfacFactorOptions(options);
   checkProblem(model, theta, batch);
   const N = batch.x.batch;

@@ -23,17 +23,24 @@
  * pi-heuristic of factored Tikhonov damping).
  */
 import { NatgradError } from '../core/errors.js';
-import { requireNonNegative, requireOneOf } from '../core/validate.js';
+import { requireNonNegative, requireOneOf, requirePath } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from '../linalg/cholesky.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, trace } from '../linalg/ops.js';
+import type { Target } from '../models/likelihoods.js';
+import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount } from '../models/mlp.js';
 import type { Batch, Sequential } from '../models/sequential.js';
+import { blockDiagonalOperator, kroneckerOperator } from '../linalg/operators.js';
+import { validateModelProblem } from './dense-curvature.js';
 import {
   type KfacBlock,
   type KfacBlockLayout,
+  type KfacFactors,
+  type KfacFisherKind,
+  KFAC_FISHER_KINDS,
   type KfacFactorOptions,
   KFAC_FISHER_TYPES,
   blockBias,
@@ -55,16 +62,6 @@ export const KFAC_DAMPING_SCHEMES: readonly KfacDampingScheme[] = ['factored', '
 
 /** Relative cut below which a damped eigenvalue counts as zero (as in the natural-gradient contract). */
 export const KFAC_RCOND = 1e-12;
-
-/** One block's Kronecker factors and gradient, as matrices. */
-export interface KfacFactors {
-  /** cols x cols */
-  A: Matrix;
-  /** out x out */
-  G: Matrix;
-  /** out x cols, [dL/dW dL/db] for a joint bias (bias last column) */
-  gradient: Matrix;
-}
 
 /** One block's K-FAC factors A and G with its gradient and damped update. */
 export interface KfacLayer extends KfacFactors {
@@ -301,7 +298,19 @@ export function kfacInverseOperator(P: number, preconditioners: readonly KfacBlo
  * positions of [W b], and G over a separate bias) as an operator on
  * parameter vectors of length P; parameters in no block map to 0.
  */
-export function kfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator {
+export function kfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator;
+/**
+ * The version-1 form: the K-FAC curvature of an MLP's layers on the block
+ * layout, the concatenation over layers of vecRow([W_l b_l]); block l is
+ * G_l ⊗ A_l. (Not the parameter-vector order: see blockLayoutFromParams.)
+ */
+export function kfacOperator(layers: readonly { A: Matrix; G: Matrix }[]): LinearOperator;
+export function kfacOperator(first: number | readonly { A: Matrix; G: Matrix }[], second?: readonly KfacBlock[]): LinearOperator {
+  if (typeof first !== 'number') return blockDiagonalOperator(first.map((l) => kroneckerOperator(l.G, l.A)));
+  return parameterKfacOperator(first, second as readonly KfacBlock[]);
+}
+
+function parameterKfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator {
   const apply = (v: Vec): Vec => {
     requireParamVector(v, P);
     const out = new Float64Array(P);
@@ -391,4 +400,75 @@ export function kfacResult(model: Sequential, theta: Vec, batch: Batch, options:
     return { ...b, gradient, update, singular, biasGradient, biasUpdate, standardError: se ? { G: se[k] } : null };
   });
   return { loss: set.loss, blocks };
+}
+
+/**
+ * The oracle's version-1 `kfac` kind for an MLP: per layer A, G, gradient and
+ * damped update (joint bias), and the mean loss. Validates every input (JSON
+ * paths below `path`).
+ */
+export function kfacLayers(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  fisher: KfacFisherKind,
+  damping: number,
+  scheme: KfacDampingScheme,
+  path = 'spec',
+): { loss: number; layers: KfacLayer[] } {
+  requirePath(path);
+  validateModelProblem(spec, weights, inputs, targets, path);
+  requireOneOf(fisher, KFAC_FISHER_KINDS, `${path}.fisher`);
+  requireNonNegative(damping, `${path}.damping`);
+  requireOneOf(scheme, KFAC_DAMPING_SCHEMES, `${path}.dampingScheme`);
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  const { loss, blocks } = kfacResult(model, theta, batch, { fisher, damping, dampingScheme: scheme });
+  return { loss, layers: blocks.map((b) => ({ A: b.A, G: b.G, gradient: b.gradient, update: b.update as Matrix, singular: b.singular })) };
+}
+
+/**
+ * For each position of an MLP's block layout (concatenated vecRow([W_l b_l])),
+ * the index of the same parameter in the parameter vector: entry (i, j) of
+ * layer l's [W b] is W[i][j] (j < in) or b[i] (j = in).
+ */
+export function blockLayoutIndex(spec: MlpSpec): Int32Array {
+  const offsets = layerOffsets(spec);
+  const index = new Int32Array(paramCount(spec));
+  let k = 0;
+  for (let l = 0; l < layerCount(spec); l++) {
+    const out = spec.sizes[l + 1];
+    const inp = spec.sizes[l];
+    const bias = layerHasBias(spec, l);
+    for (let i = 0; i < out; i++) {
+      for (let j = 0; j < inp; j++) index[k++] = offsets[l] + i * inp + j;
+      if (bias) index[k++] = offsets[l] + out * inp + i;
+    }
+  }
+  return index;
+}
+
+/** The block layout (concatenated vecRow([W_l b_l])) of a parameter-order vector. */
+export function blockLayoutFromParams(spec: MlpSpec, theta: ArrayLike<number>): Vec {
+  const index = blockLayoutIndex(spec);
+  return Float64Array.from(index, (p) => theta[p]);
+}
+
+/** The parameter-order vector of a block-layout vector. */
+export function paramsFromBlockLayout(spec: MlpSpec, v: ArrayLike<number>): Vec {
+  const index = blockLayoutIndex(spec);
+  const theta = new Float64Array(index.length);
+  for (let k = 0; k < index.length; k++) theta[index[k]] = v[k];
+  return theta;
+}
+
+/** Per-layer out x (in+1) matrices [W_l b_l] (bias last column) as one parameter-order vector. */
+export function paramsFromLayerMatrices(spec: MlpSpec, mats: readonly Matrix[]): Vec {
+  const v = new Float64Array(paramCount(spec));
+  let k = 0;
+  for (const M of mats) {
+    v.set(M.data, k);
+    k += M.data.length;
+  }
+  return paramsFromBlockLayout(spec, v);
 }

@@ -22,7 +22,8 @@ import type { Vec } from '../core/vec.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { ExampleTarget } from '../models/output-loss.js';
-import type { Batch, Sequential } from '../models/sequential.js';
+import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
+import { type Batch, Sequential } from '../models/sequential.js';
 import { Tensor } from '../models/tensor.js';
 import { outcomeWeights, standardErrors, vectorStatisticVariance } from './label-moments.js';
 import { type CurvatureFactor, checkProblem, curvatureDiagonal, curvatureMatrix, factorOperator } from './model-curvature.js';
@@ -50,7 +51,16 @@ export function sampleLabelSets(model: Sequential, theta: Vec, x: Tensor, sample
 }
 
 /** The Monte Carlo Fisher from `samples` draws of y per example, seeded by `rng`. */
-export function monteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher {
+export function monteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher;
+/** The version-1 form for an MLP: its inputs as vectors, the mean over examples. */
+export function monteCarloFisher(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], samples: number, rng: Rng): MonteCarloFisher;
+export function monteCarloFisher(first: Sequential | MlpSpec, second: Vec | readonly LayerWeights[], third: Tensor | readonly Vec[], samples: number, rng: Rng): MonteCarloFisher {
+  if (first instanceof Sequential) return modelMonteCarloFisher(first, second as Vec, third as Tensor, samples, rng);
+  const { model, theta, batch } = mlpProblem(first, second as readonly LayerWeights[], third as readonly Vec[]);
+  return modelMonteCarloFisher(model, theta, batch.x, samples, rng);
+}
+
+function modelMonteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher {
   model.checkParams(theta);
   model.checkInput(x);
   const targets = sampleLabelSets(model, theta, x, samples, rng);

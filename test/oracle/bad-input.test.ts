@@ -63,7 +63,7 @@ describe('spec fields', () => {
     ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, got "gauss"'],
     ['unknown activation', edited(classifier, (s) => (s.model.activations[1] = 'gelu')), 'natgrad: spec.model.activations[1]: must be one of identity, tanh, sigmoid, relu, softplus, got "gelu"; did you mean "relu"?'],
     ['wrong number of activations', edited(classifier, (s) => s.model.activations.push('tanh')), /^natgrad: spec.model.activations: must be an array of 2 activation names/],
-    ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, got "poisson"'],
+    ['unknown likelihood', edited(linearRegression, (s) => (s.model.likelihood = 'poisson')), 'natgrad: spec.model.likelihood: must be one of categorical, bernoulli, gaussian, mse, got "poisson"'],
     ['sizes mistyped', edited(linearRegression, (s) => (s.model.sizes = '2,1')), /^natgrad: spec.model.sizes: must be an array of at least 2 positive integers/],
     ['a size that is not a positive integer', edited(linearRegression, (s) => (s.model.sizes = [2, 1.5])), /^natgrad: spec.model.sizes\[1\]: must be a positive integer/],
     ['bernoulli with two outputs', edited(classifier, (s) => (s.model.likelihood = 'bernoulli')), /^natgrad: spec.model.sizes\[2\]: must be 1 for the bernoulli likelihood/],
