@@ -265,7 +265,11 @@ export function perExampleGradients(model: Sequential, theta: Vec, batch: Batch)
  * layers without parameters give no block.
  */
 export function curvatureLayerBlocks(model: Sequential, theta: Vec, batch: Batch, kind: FactoredCurvatureKind): { offset: number; block: Matrix }[] {
-  const { U, weight } = curvatureFactor(model, theta, batch, kind);
+  return factorLayerBlocks(model, curvatureFactor(model, theta, batch, kind));
+}
+
+/** The per-layer diagonal blocks of weight · Uᵀ U (see curvatureLayerBlocks). */
+export function factorLayerBlocks(model: Sequential, { U, weight }: { U: Matrix; weight: number }): { offset: number; block: Matrix }[] {
   const P = model.paramCount;
   const blocks: { offset: number; block: Matrix }[] = [];
   model.layers.forEach((layer, l) => {

@@ -24,17 +24,15 @@
 import type { Vec } from '../core/vec.js';
 import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import {
+  type KfacBlock,
+  type KfacBlockPreconditioner,
   type KfacDampingScheme,
   KFAC_DAMPING_SCHEMES,
-  blockLayoutFromParams,
-  type KfacPreconditioner,
+  kfacBlockPreconditioner,
   kfacFactors,
-  kfacPreconditioner,
-  paramsFromLayerMatrices,
 } from '../curvature/kfac.js';
 import { emaMatrix, validateDecay } from '../curvature/stability.js';
-import { Matrix } from '../linalg/matrix.js';
-import { layerCount, layerHasBias, type MlpSpec, sampleTargets } from '../models/mlp.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate } from './common.js';
 import {
   CURVATURE_STEP_OPTION_KEYS,
@@ -44,7 +42,7 @@ import {
   type DampedPreconditioner,
   withFixedDamping,
 } from './curvature-step.js';
-import { batchWeights, type ModelBatch, requireRng } from './extra.js';
+import { type ModelBatch, requireRng } from './extra.js';
 import { guarded, type Transform } from './transform.js';
 
 export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
@@ -55,10 +53,10 @@ export interface KfacState {
   /** Running averages of the factors. */
   A: Matrix[] | null;
   G: Matrix[] | null;
-  /** The factors the preconditioner uses, refreshed every inverseEvery steps. */
-  frozen: { A: Matrix; G: Matrix }[] | null;
-  /** Per layer, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
-  preconditioners: KfacPreconditioner[] | null;
+  /** The blocks (running-average factors) the preconditioner uses, refreshed every inverseEvery steps. */
+  frozen: KfacBlock[] | null;
+  /** Per weight matrix, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
+  preconditioners: KfacBlockPreconditioner[] | null;
   /** The damping `preconditioners` were factorized with. */
   frozenDamping: number;
 }
@@ -70,20 +68,6 @@ export interface ScaleByKfacOptions {
   fisher?: KfacFisherChoice;
   emaDecay?: number;
   inverseEvery?: number;
-}
-
-/** The gradient as per-layer out x (in+1) matrices [dW db] (bias last column). */
-export function layerGradientMatrices(spec: MlpSpec, g: Vec): Matrix[] {
-  const v = blockLayoutFromParams(spec, g);
-  const mats: Matrix[] = [];
-  let k = 0;
-  for (let l = 0; l < layerCount(spec); l++) {
-    const rows = spec.sizes[l + 1];
-    const cols = spec.sizes[l] + (layerHasBias(spec, l) ? 1 : 0);
-    mats.push(new Matrix(rows, cols, v.slice(k, k + rows * cols)));
-    k += rows * cols;
-  }
-  return mats;
 }
 
 /** The option names of scaleByKfac. */
@@ -110,20 +94,17 @@ export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPrec
   return {
     init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null, frozenDamping: Number.NaN }),
     update(g, s, params, b, damping) {
-      const w = batchWeights(b, params);
-      // A Monte Carlo K-FAC is the empirical one at targets drawn from the model.
-      const targets = fisher === 'monte-carlo' ? sampleTargets(b.spec, w, b.inputs, requireRng(b, 'kfac')) : b.targets;
-      const kind = fisher === 'fisher' ? 'fisher' : 'empirical-fisher';
-      const { layers } = kfacFactors(b.spec, w, b.inputs, targets, kind);
-      const A = layers.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
-      const G = layers.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
+      // A Monte Carlo K-FAC draws one label per example from the model (the batch's rng).
+      const rng = fisher === 'monte-carlo' ? requireRng(b, 'kfac') : undefined;
+      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, gradient: false });
+      const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
+      const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
       const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
-      const frozen = refresh ? A.map((a, l) => ({ A: a, G: G[l] })) : s.frozen!;
+      const frozen = refresh ? blocks.map((f, l) => ({ ...f, A: A[l], G: G[l] })) : s.frozen!;
       const refactor = refresh || damping !== s.frozenDamping;
-      const preconditioners = refactor ? frozen.map((f) => kfacPreconditioner(f, damping, scheme)) : s.preconditioners!;
-      const grads = layerGradientMatrices(b.spec, g);
-      const updates = grads.map((gradient, l) => preconditioners[l].apply(gradient));
-      const out = paramsFromLayerMatrices(b.spec, updates);
+      const preconditioners = refactor ? frozen.map((f) => kfacBlockPreconditioner(f, damping, scheme)) : s.preconditioners!;
+      const out = new Float64Array(params.length);
+      for (const p of preconditioners) p.applyTo(g, out);
       return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen, preconditioners, frozenDamping: damping }] as const;
     },
   };
