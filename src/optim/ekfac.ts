@@ -8,7 +8,7 @@
  *
  * Options [defaults]: lr [1], damping λ₀ [1e-3], fisher ['fisher' | 'empirical-fisher'
  * | 'monte-carlo'] ['fisher'], emaDecay [0.95], basisEvery [1], clip
- * (eigenvalue clipping) [none], rcond [1e-12], adaptiveDamping [true],
+ * (eigenvalue clipping) [none], rcond [1e-12], approximation ['expand' | 'reduce'] ['expand'], adaptiveDamping [true],
  * dampingEvery [5], dampingDecay [19/20], minDamping [1e-8], maxDamping [1e8],
  * rescale ['alpha-mu' | 'alpha' | 'none'], klClip [1 | null].
  * Needs a ModelBatch in extra. Unknown option names are errors.
@@ -19,7 +19,7 @@
  */
 import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import { ekfacBases, ekfacBlock, ekfacInverseOperator, ekfacScalings, type EkfacBasis } from '../curvature/ekfac.js';
-import { kfacFactors } from '../curvature/kfac.js';
+import { type KfacApproximation, KFAC_APPROXIMATIONS, kfacFactors } from '../curvature/kfac.js';
 import { type StabilityOptions, emaMatrix, validateDecay, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate } from './common.js';
@@ -47,10 +47,12 @@ export interface ScaleByEkfacOptions extends StabilityOptions {
   fisher?: KfacFisherChoice;
   emaDecay?: number;
   basisEvery?: number;
+  /** The factors whose eigenbasis is kept, for a matrix shared by several positions ['expand']. */
+  approximation?: KfacApproximation;
 }
 
 /** The option names of scaleByEkfac. */
-export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery'];
+export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery', 'approximation'];
 
 /** The EKFAC preconditioner, its damping given per step. */
 export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
@@ -60,11 +62,12 @@ export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPr
   const decay = o.emaDecay ?? 0.95;
   validateDecay(decay, 'emaDecay');
   const every = requireIntegerInRange(o.basisEvery ?? 1, 'basisEvery', 1);
+  const approximation = requireOneOf(o.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   return {
     init: () => ({ count: 0, A: null, G: null, bases: null, scalings: null }),
     update(g, s, params, b, damping) {
       const rng = fisher === 'monte-carlo' ? requireRng(b, 'ekfac') : undefined;
-      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, gradient: false });
+      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, approximation, gradient: false });
       const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
       const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
       const refresh = s.bases === null || s.count % every === 0;

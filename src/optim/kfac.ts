@@ -11,7 +11,8 @@
  *
  * Options [defaults]: lr [1], damping λ₀ [1e-3], dampingScheme ['pi-factored'],
  * fisher ['fisher' | 'empirical-fisher' | 'monte-carlo'] ['fisher'],
- * emaDecay ε [0.95], inverseEvery T [1], adaptiveDamping [true],
+ * emaDecay ε [0.95], inverseEvery T [1], approximation ['expand' | 'reduce']
+ * (weight sharing, Eschenhagen et al. 2023) ['expand'], adaptiveDamping [true],
  * dampingEvery T1 [5], dampingDecay [19/20], minDamping [1e-8],
  * maxDamping [1e8], rescale ['alpha-mu' | 'alpha' | 'none'], klClip κ [1 | null].
  * Needs a ModelBatch in extra (with an rng for 'monte-carlo'). Unknown option
@@ -26,7 +27,9 @@ import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/
 import {
   type KfacBlock,
   type KfacBlockPreconditioner,
+  type KfacApproximation,
   type KfacDampingScheme,
+  KFAC_APPROXIMATIONS,
   KFAC_DAMPING_SCHEMES,
   kfacBlockPreconditioner,
   kfacFactors,
@@ -68,15 +71,18 @@ export interface ScaleByKfacOptions {
   fisher?: KfacFisherChoice;
   emaDecay?: number;
   inverseEvery?: number;
+  /** How a matrix shared by several positions is factored ['expand']. */
+  approximation?: KfacApproximation;
 }
 
 /** The option names of scaleByKfac. */
-export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery'];
+export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery', 'approximation'];
 
 function validateKfacOptions(o: ScaleByKfacOptions): void {
   requireOneOf(o.dampingScheme ?? 'pi-factored', KFAC_DAMPING_SCHEMES, 'dampingScheme');
   requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
   validateDecay(o.emaDecay ?? 0.95, 'emaDecay');
+  requireOneOf(o.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   requireIntegerInRange(o.inverseEvery ?? 1, 'inverseEvery', 1);
 }
 
@@ -91,12 +97,13 @@ export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPrec
   const fisher = o.fisher ?? 'fisher';
   const decay = o.emaDecay ?? 0.95;
   const every = o.inverseEvery ?? 1;
+  const approximation = o.approximation ?? 'expand';
   return {
     init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null, frozenDamping: Number.NaN }),
     update(g, s, params, b, damping) {
       // A Monte Carlo K-FAC draws one label per example from the model (the batch's rng).
       const rng = fisher === 'monte-carlo' ? requireRng(b, 'kfac') : undefined;
-      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, gradient: false });
+      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, approximation, gradient: false });
       const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
       const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
       const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
