@@ -68,6 +68,7 @@ const attention = new Sequential({
 const OPTIMIZERS: [string, () => Transform<unknown, SequentialBatch>][] = [
   ['kfac', () => kfac({ damping: 1e-2 }) as Transform<unknown, SequentialBatch>],
   ['ekfac', () => ekfac({ damping: 1e-2 }) as Transform<unknown, SequentialBatch>],
+  ['kfac, plain step -lr (F̃ + λ I)⁻¹ g (no rescaling, fixed damping, no KL clip)', () => kfac({ lr: 0.3, damping: 1e-1, rescale: 'none', adaptiveDamping: false, klClip: null }) as Transform<unknown, SequentialBatch>],
   ['kfac, reduce', () => kfac({ damping: 1e-2, approximation: 'reduce' }) as Transform<unknown, SequentialBatch>],
   ['kfac, Monte Carlo Fisher', () => kfac({ damping: 1e-2, fisher: 'monte-carlo' }) as Transform<unknown, SequentialBatch>],
   ['natural gradient, exact Fisher, direct', () => naturalGradient({ lr: 0.5, damping: 1e-2, trustRegion: 1 }) as Transform<unknown, SequentialBatch>],
