@@ -44,11 +44,18 @@ export type { Likelihood, Target } from './models/likelihoods.js';
 export type { ForwardTrace, LayerWeights, MlpSpec } from './models/mlp.js';
 export { flattenWeights, forward, initWeights, lossAndGradient, paramCount, unflattenWeights } from './models/mlp.js';
 
+// Sequential models (the classes and their curvature: natgrad/models, natgrad/curvature, natgrad/optim)
+export type { Batch, SequentialSpec } from './models/sequential.js';
+export type { LayerSpec } from './models/layers/index.js';
+export type { ExampleTarget, Reduction } from './models/output-loss.js';
+
 // Curvature of a model
 export type { ModelCurvature, ModelCurvatureKind } from './curvature/dense-curvature.js';
 export { fisherMatrix as modelFisherMatrix, modelCurvature } from './curvature/dense-curvature.js';
 export type { KfacDampingScheme, KfacFisherKind, KfacLayer } from './curvature/kfac.js';
 export { kfacLayers } from './curvature/kfac.js';
+export type { KfacApproximation, KfacBias, KfacBlock, KfacFactorOptions, KfacResultBlock, KfacResultOptions } from './curvature/kfac.js';
+export type { EkfacResultBlock } from './curvature/ekfac.js';
 export { shampooPreconditioners } from './curvature/shampoo.js';
 
 // The optimizer engine
@@ -56,8 +63,8 @@ export type { Transform } from './optim/transform.js';
 export { chain } from './optim/transform.js';
 export type { Schedule } from './optim/common.js';
 export { applyUpdates } from './optim/apply-updates.js';
-export type { ModelBatch } from './optim/extra.js';
-export type { ModelProblem, NonFinitePolicy, StopReason, TrainOptions, TrainRecord, TrainResult } from './optim/train.js';
+export type { MlpBatch, ModelBatch, SequentialBatch } from './optim/extra.js';
+export type { ModelProblem, ModelProblemOptions, NonFinitePolicy, StopReason, TrainOptions, TrainRecord, TrainResult } from './optim/train.js';
 export { modelProblem, train } from './optim/train.js';
 export type { OptimizerEntry, OptimizerOptions } from './optim/registry.js';
 export { createOptimizer, MODEL_FREE_OPTIMIZER_NAMES, OPTIMIZER_NAMES, OPTIMIZERS, optimizerEntry, type ModelFreeOptimizerName } from './optim/registry.js';

@@ -82,6 +82,16 @@ export class Rng {
     return Math.floor(this.uniform() * n);
   }
 
+  /** A uniformly random permutation of 0..n-1 (Fisher-Yates, from the last position down). */
+  permutation(n: number): number[] {
+    const p = Array.from({ length: n }, (_, i) => i);
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.integer(i + 1);
+      [p[i], p[j]] = [p[j], p[i]];
+    }
+    return p;
+  }
+
   /** An independent generator; the parent's stream moves on by one draw. */
   split(): Rng {
     return new Rng(this.nextUint32() ^ 0x5bd1e995);

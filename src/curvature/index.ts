@@ -17,3 +17,6 @@ export * from './stability.js';
 export * from './kfac.js';
 export * from './ekfac.js';
 export * from './shampoo.js';
+/** The exact curvatures of any Sequential model (names shared with the MLP forms above). */
+export * as sequentialCurvature from './model-curvature.js';
+export * from './label-moments.js';

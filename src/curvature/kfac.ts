@@ -1,13 +1,22 @@
 /**
- * Kronecker-factored approximate curvature (K-FAC) of an MLP: per layer, the
- * Fisher block of the row-major flattened [W_l b_l] is approximated by G ⊗ A
- * with A = E[ā āᵀ] (inputs with a 1 appended for the bias) and
- * G = E[g gᵀ] (g the per-example gradient of -log p with respect to the
- * layer's pre-activation). The update applies a damped inverse of each block.
+ * Kronecker-factored approximate curvature (K-FAC): the Fisher block of each
+ * weight matrix (row-major [W b], or W alone with the bias separate) is
+ * approximated by G ⊗ A (factors from kfac-factors.ts), and the update applies
+ * a damped inverse of each block. Everything here acts on PARAMETER VECTORS
+ * (PyTorch's order): a block is read from and written to the parameter
+ * positions of its W and b, so no other layout exists to be confused with.
  *
- * Convention: with row-major vec, vecRow(g āᵀ) = g ⊗ ā, so the per-example
- * gradient of a layer is g ⊗ ā and its outer product is (g gᵀ) ⊗ (ā āᵀ); for
- * one example G ⊗ A is the exact Fisher block. (G ⊗ A) vecRow(X) = vecRow(G X A).
+ * Convention: with row-major vec, vecRow(g āᵀ) = g ⊗ ā, so a per-example
+ * gradient of a matrix used once is g ⊗ ā and its outer product
+ * (g gᵀ) ⊗ (ā āᵀ); (G ⊗ A) vecRow(X) = vecRow(G X A).
+ *
+ * Damping schemes (λ the damping):
+ * * factored:    (G + sqrt(λ) I)^-1 grad (A + sqrt(λ) I)^-1;
+ * * pi-factored: (G + (sqrt(λ)/π) I)^-1 grad (A + π sqrt(λ) I)^-1,
+ *                π = sqrt((tr(A)/dim A) / (tr(G)/dim G));
+ * * exact:       vecRow(update) = (G ⊗ A + λ I)^-1 vecRow(grad).
+ * A separate bias is preconditioned by (G + λ I)^-1 (exact) or
+ * (G + sqrt(λ) I)^-1 (the factored schemes).
  *
  * References: J. Martens and R. Grosse, "Optimizing neural networks with
  * Kronecker-factored approximate curvature", ICML 2015 (section 6.3 for the
@@ -18,208 +27,48 @@ import { requireNonNegative, requireOneOf, requirePath } from '../core/validate.
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from '../linalg/cholesky.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
-import { gemm } from '../linalg/kernels/gemm.js';
-import { syrk } from '../linalg/kernels/syrk.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { addScaledIdentity, matmul, matmulInto, matmulNT, matmulTN, trace } from '../linalg/ops.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, trace } from '../linalg/ops.js';
+import type { Target } from '../models/likelihoods.js';
+import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount } from '../models/mlp.js';
+import type { Batch, Sequential } from '../models/sequential.js';
 import { blockDiagonalOperator, kroneckerOperator } from '../linalg/operators.js';
-import { type Target, likelihoodModel } from '../models/likelihoods.js';
-import { activate, activationDerivative } from '../models/activations.js';
-import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, paramCount } from '../models/mlp.js';
 import { validateModelProblem } from './dense-curvature.js';
+import {
+  type KfacBlock,
+  type KfacBlockLayout,
+  type KfacFactors,
+  type KfacFisherKind,
+  KFAC_FISHER_KINDS,
+  type KfacFactorOptions,
+  KFAC_FISHER_TYPES,
+  blockBias,
+  blockIndex,
+  blockMatrix,
+  jointBias,
+  kfacFactorOptions,
+  kfacFactors,
+  monteCarloGStandardErrors,
+  scatterBlockMatrix,
+} from './kfac-factors.js';
 
-/** The Fisher K-FAC approximates: the Fisher (an expectation over the model's own y) or the empirical Fisher (at the training labels). */
-export type KfacFisherKind = 'fisher' | 'empirical-fisher';
+export * from './kfac-factors.js';
+
 /** How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π (`pi-factored`), or to the Kronecker product exactly (`exact`). */
 export type KfacDampingScheme = 'factored' | 'pi-factored' | 'exact';
 
-export const KFAC_FISHER_KINDS: readonly KfacFisherKind[] = ['fisher', 'empirical-fisher'];
 export const KFAC_DAMPING_SCHEMES: readonly KfacDampingScheme[] = ['factored', 'pi-factored', 'exact'];
 
 /** Relative cut below which a damped eigenvalue counts as zero (as in the natural-gradient contract). */
 export const KFAC_RCOND = 1e-12;
 
-/** One layer's Kronecker factors and gradient. */
-export interface KfacFactors {
-  /** (1/N) sum ā āᵀ, (in+1) x (in+1) (in x in without bias) */
-  A: Matrix;
-  /** (1/N) sum E[g gᵀ], out x out */
-  G: Matrix;
-  /** [dL/dW, dL/db], out x (in+1), bias last column */
-  gradient: Matrix;
-}
-
-/** One layer's K-FAC factors A and G with its gradient and damped update. */
+/** One block's K-FAC factors A and G with its gradient and damped update. */
 export interface KfacLayer extends KfacFactors {
-  /** the damped, preconditioned gradient, out x (in+1) */
+  /** the damped, preconditioned gradient, out x cols */
   update: Matrix;
   /** true when a damped eigenvalue was at most KFAC_RCOND times the largest (pseudo-inverse used) */
   singular: boolean;
-}
-
-/**
- * Work arrays of the hot K-FAC paths, one per role. None escapes the call that
- * fills it (every returned matrix is freshly allocated), so each step reuses
- * the previous step's temporaries instead of allocating megabytes anew.
- */
-const workspace = new Map<string, Float64Array>();
-
-/** The work array of `role`, of exactly `length` doubles; its contents are whatever the last user left. */
-function scratch(role: string, length: number): Float64Array {
-  let buf = workspace.get(role);
-  if (buf === undefined || buf.length !== length) {
-    buf = new Float64Array(length);
-    workspace.set(role, buf);
-  }
-  return buf;
-}
-
-/** Layer l's [W b] as one out x (in+1) row-major matrix (out x in without bias), in a work array. */
-function augmentedWeights(spec: MlpSpec, weights: readonly LayerWeights[], l: number): Float64Array {
-  const { W, b } = weights[l];
-  const inp = W.cols;
-  const k = inp + (layerHasBias(spec, l) ? 1 : 0);
-  const out = scratch(`wbar${l}`, W.rows * k);
-  for (let i = 0; i < W.rows; i++) {
-    out.set(W.data.subarray(i * inp, (i + 1) * inp), i * k);
-    if (k > inp) out[i * k + inp] = b[i];
-  }
-  return out;
-}
-
-/**
- * Back-propagates the rows of `U` (rows x D, one output-gradient per row,
- * row r belonging to example `example[r]`) through every layer at once:
- * Δ_l = phi_l'(S_l) ⊙ (Δ_{l+1} W_{l+1}). Returns Δ_l (rows x out_l) per layer,
- * in work arrays named after `tag` (calls with different tags do not share them).
- */
-function backwardRows(
-  spec: MlpSpec,
-  weights: readonly LayerWeights[],
-  pre: readonly Float64Array[],
-  U: Float64Array,
-  rows: number,
-  example: Int32Array | null,
-  tag: string,
-): Float64Array[] {
-  const L = layerCount(spec);
-  const deltas: Float64Array[] = new Array(L);
-  let dA = U;
-  for (let l = L - 1; l >= 0; l--) {
-    const out = spec.sizes[l + 1];
-    const act = spec.activations[l];
-    const S = pre[l];
-    const D = scratch(`${tag}delta${l}`, rows * out);
-    for (let r = 0; r < rows; r++) {
-      const sr = (example === null ? r : example[r]) * out;
-      const dr = r * out;
-      for (let i = 0; i < out; i++) D[dr + i] = activationDerivative(act, S[sr + i]) * dA[dr + i];
-    }
-    deltas[l] = D;
-    if (l > 0) {
-      const inp = spec.sizes[l];
-      const next = scratch(`${tag}back${l}`, rows * inp);
-      gemm(false, false, rows, inp, out, 1, D, 0, out, weights[l].W.data, 0, inp, 0, next, 0, inp);
-      dA = next;
-    }
-  }
-  return deltas;
-}
-
-/**
- * The K-FAC factors A, G and the gradient of every layer, and the mean loss.
- * `fisher`: the expectation over y ~ p(.|x_n) is exact, through the square-root
- * factor S of the output Fisher (each column back-propagated: sum_r g_r g_rᵀ = E[g gᵀ]);
- * `empirical-fisher`: y is the target.
- * The whole batch goes through the network at once: with Ā_l the N x (in+1)
- * inputs and Δ_l the N x out pre-activation gradients, A_l = Ā_lᵀ Ā_l / N and
- * G_l = Δ_lᵀ Δ_l / N are symmetric rank-N updates and the gradient is Δ_lᵀ Ā_l / N.
- */
-export function kfacFactors(
-  spec: MlpSpec,
-  weights: readonly LayerWeights[],
-  inputs: readonly Vec[],
-  targets: readonly Target[],
-  fisher: KfacFisherKind,
-): { loss: number; layers: KfacFactors[] } {
-  const lik = likelihoodModel(spec.likelihood);
-  const L = layerCount(spec);
-  const N = inputs.length;
-  // forward: abar[l] is N x k_l (the inputs of layer l with the bias column), pre[l] is N x out_l
-  const abar: Float64Array[] = [];
-  const pre: Float64Array[] = [];
-  const widths: number[] = [];
-  let k0 = spec.sizes[0] + (layerHasBias(spec, 0) ? 1 : 0);
-  let cur = scratch('abar0', N * k0).fill(0);
-  inputs.forEach((x, n) => {
-    cur.set(x, n * k0);
-    if (k0 > x.length) cur[n * k0 + x.length] = 1;
-  });
-  let outputs: Float64Array = new Float64Array(0);
-  for (let l = 0; l < L; l++) {
-    abar.push(cur);
-    widths.push(k0);
-    const out = spec.sizes[l + 1];
-    const S = scratch(`pre${l}`, N * out);
-    gemm(false, true, N, out, k0, 1, cur, 0, k0, augmentedWeights(spec, weights, l), 0, k0, 0, S, 0, out);
-    pre.push(S);
-    const act = spec.activations[l];
-    const k1 = l + 1 < L ? out + (layerHasBias(spec, l + 1) ? 1 : 0) : out;
-    const next = scratch(`abar${l + 1}`, N * k1);
-    for (let n = 0; n < N; n++) {
-      for (let i = 0; i < out; i++) next[n * k1 + i] = activate(act, S[n * out + i]);
-      if (k1 > out) next[n * k1 + out] = 1;
-    }
-    if (l + 1 < L) {
-      cur = next;
-      k0 = k1;
-    } else {
-      outputs = next;
-    }
-  }
-  const D = spec.sizes[L];
-  let loss = 0;
-  const U = scratch('outputGradient', N * D).fill(0);
-  const fRows: Vec[] = [];
-  for (let n = 0; n < N; n++) {
-    const f = outputs.subarray(n * D, (n + 1) * D);
-    fRows.push(f);
-    loss += lik.negLogLik(f, targets[n]);
-    U.set(lik.gradient(f, targets[n]), n * D);
-  }
-  const deltas = backwardRows(spec, weights, pre, U, N, null, 'target');
-  let gDeltas = deltas;
-  let gRows = N;
-  if (fisher === 'fisher') {
-    // one back-propagated row per column of each example's Fisher square root
-    const cols: Float64Array[] = [];
-    const owner: number[] = [];
-    fRows.forEach((f, n) => {
-      const Sq = lik.fisherSqrt(f);
-      for (let r = 0; r < Sq.cols; r++) {
-        cols.push(Float64Array.from({ length: Sq.rows }, (_, i) => Sq.data[i * Sq.cols + r]));
-        owner.push(n);
-      }
-    });
-    gRows = cols.length;
-    const V = new Float64Array(gRows * D);
-    cols.forEach((c, r) => V.set(c, r * D));
-    gDeltas = backwardRows(spec, weights, pre, V, gRows, Int32Array.from(owner), 'fisher');
-  }
-  const layers: KfacFactors[] = [];
-  for (let l = 0; l < L; l++) {
-    const k = widths[l];
-    const out = spec.sizes[l + 1];
-    const A = Matrix.zeros(k, k);
-    const G = Matrix.zeros(out, out);
-    const gradient = Matrix.zeros(out, k);
-    syrk(true, k, N, 1 / N, abar[l], 0, k, 0, A.data, 0, k);
-    syrk(true, out, gRows, 1 / N, gDeltas[l], 0, out, 0, G.data, 0, out);
-    gemm(true, false, out, k, N, 1 / N, deltas[l], 0, out, abar[l], 0, k, 0, gradient.data, 0, k);
-    layers.push({ A, G, gradient });
-  }
-  return { loss: loss / N, layers };
 }
 
 /**
@@ -232,9 +81,9 @@ export function piFactor(A: Matrix, G: Matrix): number {
   return Number.isFinite(pi) && pi > 0 ? pi : 1;
 }
 
-/** A layer's damped K-FAC inverse, factorized once and applied to any number of gradients. */
+/** A block's damped K-FAC inverse, factorized once and applied to any number of gradients. */
 export interface KfacPreconditioner {
-  /** The damped, preconditioned gradient of an out x (in+1) gradient. */
+  /** The damped, preconditioned gradient of an out x cols gradient. */
   apply(gradient: Matrix): Matrix;
   /** True when a damped eigenvalue was at most KFAC_RCOND times the largest (pseudo-inverse used). */
   readonly singular: boolean;
@@ -242,8 +91,15 @@ export interface KfacPreconditioner {
   readonly method: 'cholesky' | 'eigen';
 }
 
+function requireDamping(damping: number, scheme: KfacDampingScheme): void {
+  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
+  if (!KFAC_DAMPING_SCHEMES.includes(scheme)) {
+    throw new NatgradError('dampingScheme', `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
+  }
+}
+
 /**
- * The damped K-FAC inverse of one layer (see kfacUpdate for the schemes),
+ * The damped K-FAC inverse of one block (schemes in the module comment),
  * factorized once: apply costs two matrix products.
  * For the factored schemes with positive damping the damped factors are
  * inverted by Cholesky; that path is taken only when it provably agrees with
@@ -252,10 +108,7 @@ export interface KfacPreconditioner {
  * and always for 'exact', the eigendecompositions are used.
  */
 export function kfacPreconditioner(factors: { A: Matrix; G: Matrix }, damping: number, scheme: KfacDampingScheme): KfacPreconditioner {
-  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
-  if (!KFAC_DAMPING_SCHEMES.includes(scheme)) {
-    throw new NatgradError('dampingScheme', `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
-  }
+  requireDamping(damping, scheme);
   const { A, G } = factors;
   const c = Math.sqrt(damping);
   if (scheme !== 'exact' && c > 0) {
@@ -264,12 +117,7 @@ export function kfacPreconditioner(factors: { A: Matrix; G: Matrix }, damping: n
     const aInv = gInv && provablyRegularInverse(addScaledIdentity(A, pi * c));
     if (gInv && aInv) {
       return {
-        apply: (gradient) => {
-          checkGradient(gradient, G, A);
-          // G⁻¹ gradient lives in a work array: only the returned product is new
-          const left = new Matrix(gradient.rows, gradient.cols, scratch('preconditionLeft', gradient.rows * gradient.cols));
-          return matmul(matmulInto(gInv, gradient, left), aInv);
-        },
+        apply: (gradient) => matmul(matmul(gInv, checkGradient(gradient, G, A)), aInv),
         singular: false,
         method: 'cholesky',
       };
@@ -342,19 +190,16 @@ function eigenPreconditioner(A: Matrix, G: Matrix, damping: number, scheme: Kfac
 }
 
 /**
- * The damped K-FAC update of one layer, through the eigendecompositions
- * G = Q_G Λ_G Q_Gᵀ and A = Q_A Λ_A Q_Aᵀ: update = Q_G [(Q_Gᵀ grad Q_A) ./ D] Q_Aᵀ with
- * * factored:    D_ij = (λ_G,i + sqrt(λ)) (λ_A,j + sqrt(λ)),
- *                i.e. (G + sqrt(λ) I)^-1 grad (A + sqrt(λ) I)^-1;
+ * The damped K-FAC update of one block, kfacPreconditioner(factors, damping,
+ * scheme).apply(gradient): through the eigendecompositions G = Q_G Λ_G Q_Gᵀ and
+ * A = Q_A Λ_A Q_Aᵀ, update = Q_G [(Q_Gᵀ grad Q_A) ./ D] Q_Aᵀ with
+ * * factored:    D_ij = (λ_G,i + sqrt(λ)) (λ_A,j + sqrt(λ));
  * * pi-factored: D_ij = (λ_G,i + sqrt(λ)/pi) (λ_A,j + pi sqrt(λ));
- * * exact:       D_ij = λ_G,i λ_A,j + λ, i.e. vecRow(update) = (G ⊗ A + λ I)^-1 vecRow(grad)
- *                without forming the Kronecker product.
- * A damped eigenvalue (each factor for the factored schemes, each product for
- * exact) at most KFAC_RCOND times the largest counts as zero: its component is
- * dropped (pseudo-inverse) and `singular` is true. Computed as
- * kfacPreconditioner(factors, damping, scheme).apply(gradient), which uses
- * Cholesky inverses of the damped factors where that provably gives the same
- * result to rounding (no eigenvalue cut), and the spectral form otherwise.
+ * * exact:       D_ij = λ_G,i λ_A,j + λ;
+ * or by Cholesky inverses of the damped factors where that provably gives the
+ * same result to rounding. A damped eigenvalue (each factor for the factored
+ * schemes, each product for exact) at most KFAC_RCOND times the largest
+ * counts as zero: its component is dropped (pseudo-inverse) and `singular` is true.
  */
 export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDampingScheme): { update: Matrix; singular: boolean } {
   const p = kfacPreconditioner(factors, damping, scheme);
@@ -376,8 +221,191 @@ function zeroSmall(d: Float64Array): boolean {
 }
 
 /**
- * The oracle's `kfac` kind: per layer A, G, gradient and damped update, and
- * the mean loss. Validates every input (JSON paths below `path`).
+ * (G + δ I)^-1 for a separate bias, δ = λ (exact) or sqrt(λ) (the factored
+ * schemes), through G's eigendecomposition with the pseudo-inverse cut.
+ */
+export function biasPreconditioner(G: Matrix, damping: number, scheme: KfacDampingScheme): { apply(db: Vec): Vec; singular: boolean } {
+  requireDamping(damping, scheme);
+  const { values, vectors } = eigSymmetric(G, 'G');
+  const d = values.map((v) => v + (scheme === 'exact' ? damping : Math.sqrt(damping)));
+  const singular = zeroSmall(d);
+  return {
+    apply(db) {
+      const y = matTvec(vectors, db);
+      for (let i = 0; i < y.length; i++) y[i] = d[i] === 0 ? 0 : y[i] / d[i];
+      return matvec(vectors, y);
+    },
+    singular,
+  };
+}
+
+/** A block's damped inverse applied to parameter vectors: reads the block's entries of g, writes its entries of out. */
+export interface KfacBlockPreconditioner {
+  readonly block: KfacBlockLayout;
+  applyTo(g: ArrayLike<number>, out: Vec): void;
+  readonly singular: boolean;
+  readonly method: 'cholesky' | 'eigen';
+}
+
+/** The damped inverse of one block (and of its separate bias), on parameter vectors. */
+export function kfacBlockPreconditioner(block: KfacBlock, damping: number, scheme: KfacDampingScheme): KfacBlockPreconditioner {
+  const weight = kfacPreconditioner(block, damping, scheme);
+  const bias = !jointBias(block) && block.biasOffset !== null ? biasPreconditioner(block.G, damping, scheme) : null;
+  return {
+    block,
+    applyTo(g, out) {
+      scatterBlockMatrix(block, weight.apply(blockMatrix(block, g)), out);
+      if (bias) out.set(bias.apply(blockBias(block, g) as Vec), block.biasOffset as number);
+    },
+    singular: weight.singular || (bias?.singular ?? false),
+    method: weight.method,
+  };
+}
+
+function requireParamVector(v: Vec, P: number): void {
+  if (!(v instanceof Float64Array) || v.length !== P) throw new NatgradError('v', `must be a Float64Array of ${P} entries (one per parameter), got ${v?.length ?? typeof v}`);
+}
+
+/** Columns e_i mapped by `apply`: the dense form of an operator on parameter vectors. */
+function denseByColumns(P: number, apply: (v: Vec) => Vec): Matrix {
+  const M = new Matrix(P, P);
+  const e = new Float64Array(P);
+  for (let j = 0; j < P; j++) {
+    e.fill(0);
+    e[j] = 1;
+    const col = apply(e);
+    for (let i = 0; i < P; i++) M.data[i * P + j] = col[i];
+  }
+  return M;
+}
+
+/**
+ * The damped K-FAC inverse of every block as an operator on parameter
+ * vectors (P of them); parameters in no block map to 0.
+ */
+export function kfacInverseOperator(P: number, preconditioners: readonly KfacBlockPreconditioner[]): LinearOperator {
+  const apply = (v: Vec): Vec => {
+    requireParamVector(v, P);
+    const out = new Float64Array(P);
+    for (const p of preconditioners) p.applyTo(v, out);
+    return out;
+  };
+  return { shape: [P, P] as const, matvec: apply, rmatvec: apply, dense: () => denseByColumns(P, apply) };
+}
+
+/**
+ * The K-FAC curvature (block-diagonal, block G ⊗ A over the parameter
+ * positions of [W b], and G over a separate bias) as an operator on
+ * parameter vectors of length P; parameters in no block map to 0.
+ */
+export function kfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator;
+/**
+ * The version-1 form: the K-FAC curvature of an MLP's layers on the block
+ * layout, the concatenation over layers of vecRow([W_l b_l]); block l is
+ * G_l ⊗ A_l. (Not the parameter-vector order: see blockLayoutFromParams.)
+ */
+export function kfacOperator(layers: readonly { A: Matrix; G: Matrix }[]): LinearOperator;
+export function kfacOperator(first: number | readonly { A: Matrix; G: Matrix }[], second?: readonly KfacBlock[]): LinearOperator {
+  if (typeof first !== 'number') return blockDiagonalOperator(first.map((l) => kroneckerOperator(l.G, l.A)));
+  return parameterKfacOperator(first, second as readonly KfacBlock[]);
+}
+
+function parameterKfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator {
+  const apply = (v: Vec): Vec => {
+    requireParamVector(v, P);
+    const out = new Float64Array(P);
+    for (const b of blocks) {
+      scatterBlockMatrix(b, matmul(matmul(b.G, blockMatrix(b, v)), b.A), out);
+      if (!jointBias(b) && b.biasOffset !== null) out.set(matvec(b.G, blockBias(b, v) as Vec), b.biasOffset);
+    }
+    return out;
+  };
+  const dense = (): Matrix => {
+    const M = new Matrix(P, P);
+    for (const b of blocks) {
+      for (let i = 0; i < b.out; i++) {
+        for (let j = 0; j < b.cols; j++) {
+          const row = blockIndex(b, i, j) * P;
+          for (let i2 = 0; i2 < b.out; i2++) {
+            const g = b.G.data[i * b.out + i2];
+            for (let j2 = 0; j2 < b.cols; j2++) M.data[row + blockIndex(b, i2, j2)] = g * b.A.data[j * b.cols + j2];
+          }
+        }
+      }
+      if (!jointBias(b) && b.biasOffset !== null) {
+        for (let i = 0; i < b.out; i++) for (let i2 = 0; i2 < b.out; i2++) M.data[(b.biasOffset + i) * P + b.biasOffset + i2] = b.G.data[i * b.out + i2];
+      }
+    }
+    return M;
+  };
+  return { shape: [P, P] as const, matvec: apply, rmatvec: apply, dense };
+}
+
+/** One weight matrix's entry of a K-FAC result. */
+export interface KfacResultBlock extends KfacBlockLayout {
+  A: Matrix;
+  /** for a Monte Carlo Fisher, its exact expectation */
+  G: Matrix;
+  /** out x cols */
+  gradient: Matrix;
+  /** out x cols; null for a Monte Carlo Fisher (the expectation of an update is not the update of the expectation) */
+  update: Matrix | null;
+  singular: boolean;
+  /** the separate bias's gradient and update (null for a joint bias or no bias) */
+  biasGradient: Vec | null;
+  biasUpdate: Vec | null;
+  /** for a Monte Carlo Fisher, the exact standard deviation of each entry of the M-sample G */
+  standardError: { G: Matrix } | null;
+}
+
+export interface KfacResultOptions extends KfacFactorOptions {
+  /** λ >= 0 [0] */
+  damping?: number;
+  /** ['factored'] */
+  dampingScheme?: KfacDampingScheme;
+}
+
+/**
+ * The oracle's `kfac` kind for any Sequential model: per weight matrix A, G,
+ * the gradient and the damped update, and the loss. For `fisher:
+ * 'monte-carlo'`, G is the exact expectation of the M-sample estimate
+ * (`samples`), with its standard errors, and there is no update.
+ */
+export function kfacResult(model: Sequential, theta: Vec, batch: Batch, options: KfacResultOptions = {}): { loss: number; blocks: KfacResultBlock[] } {
+  const monteCarlo = requireOneOf(options.fisher ?? 'fisher', KFAC_FISHER_TYPES, 'fisher') === 'monte-carlo';
+  // a Monte Carlo result is the estimator's exact expectation: no labels are drawn
+  const o = kfacFactorOptions({ ...options, fisher: monteCarlo ? 'fisher' : options.fisher });
+  const damping = requireNonNegative(options.damping ?? 0, 'damping');
+  const scheme = requireOneOf(options.dampingScheme ?? 'factored', KFAC_DAMPING_SCHEMES, 'dampingScheme');
+  const set = kfacFactors(model, theta, batch, { fisher: o.fisher, approximation: o.approximation, bias: o.bias });
+  const se = monteCarlo ? monteCarloGStandardErrors(model, theta, batch, o.approximation, o.samples) : null;
+  const g = set.gradient as Vec;
+  const blocks = set.blocks.map((b, k): KfacResultBlock => {
+    const gradient = blockMatrix(b, g);
+    const separate = !jointBias(b) && b.biasOffset !== null;
+    const biasGradient = separate ? blockBias(b, g) : null;
+    let update: Matrix | null = null;
+    let biasUpdate: Vec | null = null;
+    let singular = false;
+    if (!monteCarlo) {
+      const u = kfacUpdate({ A: b.A, G: b.G, gradient }, damping, scheme);
+      update = u.update;
+      singular = u.singular;
+      if (separate) {
+        const bp = biasPreconditioner(b.G, damping, scheme);
+        biasUpdate = bp.apply(biasGradient as Vec);
+        singular ||= bp.singular;
+      }
+    }
+    return { ...b, gradient, update, singular, biasGradient, biasUpdate, standardError: se ? { G: se[k] } : null };
+  });
+  return { loss: set.loss, blocks };
+}
+
+/**
+ * The oracle's version-1 `kfac` kind for an MLP: per layer A, G, gradient and
+ * damped update (joint bias), and the mean loss. Validates every input (JSON
+ * paths below `path`).
  */
 export function kfacLayers(
   spec: MlpSpec,
@@ -394,23 +422,15 @@ export function kfacLayers(
   requireOneOf(fisher, KFAC_FISHER_KINDS, `${path}.fisher`);
   requireNonNegative(damping, `${path}.damping`);
   requireOneOf(scheme, KFAC_DAMPING_SCHEMES, `${path}.dampingScheme`);
-  const { loss, layers } = kfacFactors(spec, weights, inputs, targets, fisher);
-  return { loss, layers: layers.map((f) => ({ ...f, ...kfacUpdate(f, damping, scheme) })) };
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  const { loss, blocks } = kfacResult(model, theta, batch, { fisher, damping, dampingScheme: scheme });
+  return { loss, layers: blocks.map((b) => ({ A: b.A, G: b.G, gradient: b.gradient, update: b.update as Matrix, singular: b.singular })) };
 }
 
 /**
- * The K-FAC curvature as a LinearOperator on the block layout: the
- * concatenation over layers of vecRow([W_l b_l]). Block l is G_l ⊗ A_l.
- * (This is not the parameter-vector order, where b_l follows all of W_l; see
- * blockLayoutFromParams / paramsFromBlockLayout.)
- */
-export function kfacOperator(layers: readonly { A: Matrix; G: Matrix }[]): LinearOperator {
-  return blockDiagonalOperator(layers.map((l) => kroneckerOperator(l.G, l.A)));
-}
-
-/**
- * For each position of the block layout, the index of the same parameter in
- * the parameter vector: entry (i, j) of layer l's [W b] is W[i][j] (j < in) or b[i] (j = in).
+ * For each position of an MLP's block layout (concatenated vecRow([W_l b_l])),
+ * the index of the same parameter in the parameter vector: entry (i, j) of
+ * layer l's [W b] is W[i][j] (j < in) or b[i] (j = in).
  */
 export function blockLayoutIndex(spec: MlpSpec): Int32Array {
   const offsets = layerOffsets(spec);
@@ -428,27 +448,15 @@ export function blockLayoutIndex(spec: MlpSpec): Int32Array {
   return index;
 }
 
-/** The last layout index built, reused while the layer shapes stay the same (every step of an optimizer). */
-let layoutCache: { key: string; index: Int32Array } | null = null;
-
-/** blockLayoutIndex for internal use: never handed out, so it can be shared between calls. */
-function sharedBlockLayoutIndex(spec: MlpSpec): Int32Array {
-  const key = spec.sizes.map((s, l) => (l < layerCount(spec) && !layerHasBias(spec, l) ? `${s}!` : `${s}`)).join(',');
-  if (layoutCache === null || layoutCache.key !== key) layoutCache = { key, index: blockLayoutIndex(spec) };
-  return layoutCache.index;
-}
-
 /** The block layout (concatenated vecRow([W_l b_l])) of a parameter-order vector. */
 export function blockLayoutFromParams(spec: MlpSpec, theta: ArrayLike<number>): Vec {
-  const index = sharedBlockLayoutIndex(spec);
-  const v = new Float64Array(index.length);
-  for (let k = 0; k < index.length; k++) v[k] = theta[index[k]];
-  return v;
+  const index = blockLayoutIndex(spec);
+  return Float64Array.from(index, (p) => theta[p]);
 }
 
 /** The parameter-order vector of a block-layout vector. */
 export function paramsFromBlockLayout(spec: MlpSpec, v: ArrayLike<number>): Vec {
-  const index = sharedBlockLayoutIndex(spec);
+  const index = blockLayoutIndex(spec);
   const theta = new Float64Array(index.length);
   for (let k = 0; k < index.length; k++) theta[index[k]] = v[k];
   return theta;

@@ -1,61 +1,81 @@
 /**
- * The Monte Carlo Fisher: the expectation over y in F = (1/N) sum_n E_{y ~ p(.|x_n)}[g gᵀ]
- * replaced by S draws from the model, F̂ = (1/(N S)) sum_n sum_s g_ns g_nsᵀ,
- * g_ns = ∇_θ(-log p(y_ns | x_n)), y_ns ~ p(. | x_n, θ). Unbiased, error
- * O(1/sqrt(S)). The targets are sampled from the model, never the training
- * labels (those give the empirical Fisher, a different matrix: kfac-pytorch#109),
- * and each draw is weighted 1/(N S) once (a 1/C applied twice was curvlinops#111).
+ * The Monte Carlo Fisher: the expectation over y in F = c sum_n E_{y ~ p(.|x_n)}[g gᵀ]
+ * replaced by M draws from the model, F̂ = (c/M) sum_n sum_s g_ns g_nsᵀ,
+ * g_ns = ∇_θ(-log p(y_ns | x_n)), y_ns ~ p(. | x_n, θ) (all T labels of a
+ * per-position output drawn at once). Unbiased, error O(1/sqrt(M)). The
+ * targets are sampled from the model, never the training labels (those give
+ * the empirical Fisher, a different matrix: kfac-pytorch#109), and each draw
+ * is weighted c/M once (a 1/C applied twice was curvlinops#111).
+ *
+ * Two views: `monteCarloFisher` draws the labels (the estimator an optimizer
+ * uses), and `monteCarloFisherMoments` gives what a drawn estimate is checked
+ * against: its exact expectation (the Fisher) and the exact standard
+ * deviation of each entry (label-moments.ts).
  *
  * Reference: J. Martens, "New insights and perspectives on the natural
  * gradient method", JMLR 2020, section 11.
  */
 import { NatgradError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import { requireIntegerInRange } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { likelihoodModel } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, exampleLossAndGradient, forward, paramCount } from '../models/mlp.js';
-import { type CurvatureFactor, columnsToMatrix, factorOperator } from './low-rank.js';
+import type { ExampleTarget } from '../models/output-loss.js';
+import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
+import { type Batch, Sequential } from '../models/sequential.js';
+import { Tensor } from '../models/tensor.js';
+import { outcomeWeights, standardErrors, vectorStatisticVariance } from './label-moments.js';
+import { type CurvatureFactor, checkProblem, curvatureDiagonal, curvatureMatrix, factorOperator } from './model-curvature.js';
 
 export interface MonteCarloFisher {
-  /** F̂ = (1/(N S)) U Uᵀ, columns ordered sample by sample, example by example. */
+  /** F̂ = (c/M) Uᵀ U, rows ordered draw by draw, example by example. */
   factor: CurvatureFactor;
   operator: LinearOperator;
   samples: number;
+  /** The labels drawn, draw by draw (targets[s][n]). */
+  targets: ExampleTarget[][];
   /**
-   * Entrywise standard error of F̂: the S per-draw estimates F_s = (1/N) sum_n g_ns g_nsᵀ
-   * are independent, so se = sd_s(F_s) / sqrt(S). Needs S >= 2; O(S N P²), computed on demand.
+   * Entrywise standard error of F̂ estimated from the draws: the M per-draw
+   * estimates F_s = c sum_n g_ns g_nsᵀ are independent, so se = sd_s(F_s) / sqrt(M).
+   * Needs M >= 2; O(M N P²).
    */
   stdError(): Matrix;
 }
 
-/** The Monte Carlo Fisher from `samples` draws of y per input, seeded by `rng`. */
-export function monteCarloFisher(
-  spec: MlpSpec,
-  weights: readonly LayerWeights[],
-  inputs: readonly Vec[],
-  samples: number,
-  rng: Rng,
-): MonteCarloFisher {
-  if (!(Number.isInteger(samples) && samples >= 1)) throw new NatgradError('samples', `must be an integer >= 1, got ${samples}`);
-  const lik = likelihoodModel(spec.likelihood);
-  const P = paramCount(spec);
-  const N = inputs.length;
-  const outputs = inputs.map((x) => forward(spec, weights, x).output);
-  const cols: Vec[] = [];
-  for (let s = 0; s < samples; s++) {
-    inputs.forEach((x, n) => {
-      const y = lik.sample(rng, outputs[n]);
-      cols.push(exampleLossAndGradient(spec, weights, x, y).gradient);
-    });
-  }
-  const factor: CurvatureFactor = { U: columnsToMatrix(cols, P), N: N * samples };
+/** M label draws per example from the model, draw by draw (the order of monteCarloFisher). */
+export function sampleLabelSets(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): ExampleTarget[][] {
+  requireIntegerInRange(samples, 'samples', 1);
+  const output = model.predict(theta, x);
+  return Array.from({ length: samples }, () => model.loss.sample(output, rng));
+}
+
+/** The Monte Carlo Fisher from `samples` draws of y per example, seeded by `rng`. */
+export function monteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher;
+/** The version-1 form for an MLP: its inputs as vectors, the mean over examples. */
+export function monteCarloFisher(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], samples: number, rng: Rng): MonteCarloFisher;
+export function monteCarloFisher(first: Sequential | MlpSpec, second: Vec | readonly LayerWeights[], third: Tensor | readonly Vec[], samples: number, rng: Rng): MonteCarloFisher {
+  if (first instanceof Sequential) return modelMonteCarloFisher(first, second as Vec, third as Tensor, samples, rng);
+  const { model, theta, batch } = mlpProblem(first, second as readonly LayerWeights[], third as readonly Vec[]);
+  return modelMonteCarloFisher(model, theta, batch.x, samples, rng);
+}
+
+function modelMonteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher {
+  model.checkParams(theta);
+  model.checkInput(x);
+  const targets = sampleLabelSets(model, theta, x, samples, rng);
+  const N = x.batch;
+  const P = model.paramCount;
+  const U = new Matrix(samples * N, P);
+  targets.forEach((ys, s) => U.data.set(model.exampleLossGradients(theta, x, ys).data, s * N * P));
+  const c = model.scale(N);
+  const factor: CurvatureFactor = { U, weight: c / samples, rowsPerExample: 1 };
   let se: Matrix | null = null;
   return {
     factor,
     operator: factorOperator(factor),
     samples,
+    targets,
     stdError() {
       if (samples < 2) throw new NatgradError('samples', `a standard error needs at least 2 draws, got ${samples}`);
       if (se) return se.clone();
@@ -65,10 +85,10 @@ export function monteCarloFisher(
       for (let s = 0; s < samples; s++) {
         Fs.fill(0);
         for (let n = 0; n < N; n++) {
-          const g = cols[s * N + n];
+          const o = (s * N + n) * P;
           for (let i = 0; i < P; i++) {
-            const gi = g[i] / N;
-            if (gi !== 0) for (let j = 0; j < P; j++) Fs[i * P + j] += gi * g[j];
+            const gi = c * U.data[o + i];
+            if (gi !== 0) for (let j = 0; j < P; j++) Fs[i * P + j] += gi * U.data[o + j];
           }
         }
         // Welford over the independent per-draw estimates.
@@ -82,4 +102,54 @@ export function monteCarloFisher(
       return se.clone();
     },
   };
+}
+
+/**
+ * The label outcomes of a batch pulled back to the parameters: weighted rows
+ * Ũ (N S x P), with the outcome probabilities and positions.
+ */
+function parameterOutcomes(model: Sequential, theta: Vec, x: Tensor) {
+  const trace = model.forward(theta, x);
+  const outcomes = model.loss.labelOutcomes(trace.output);
+  const w = outcomeWeights(outcomes);
+  const rows = outcomes.rows;
+  const O = rows.exampleSize;
+  for (let r = 0; r < rows.batch; r++) for (let i = 0; i < O; i++) rows.data[r * O + i] *= w[r];
+  return { U: model.vjpRows(theta, trace, rows), outcomes };
+}
+
+/** What an M-sample Monte Carlo estimate is checked against: its expectation and the standard deviation of each entry. */
+export interface MonteCarloMoments<T> {
+  /** the exact expectation (the Fisher, or its diagonal) */
+  value: T;
+  /** the exact standard deviation of the M-sample estimate of each entry */
+  standardError: T;
+  samples: number;
+}
+
+/**
+ * The exact expectation (the Fisher) and the exact entrywise standard
+ * deviation of the M-sample Monte Carlo Fisher of the batch. The targets of
+ * `batch` are not used (the labels are the model's own).
+ */
+export function monteCarloFisherMoments(model: Sequential, theta: Vec, batch: Batch, samples: number): MonteCarloMoments<Matrix> {
+  requireIntegerInRange(samples, 'samples', 1);
+  checkProblem(model, theta, batch);
+  const N = batch.x.batch;
+  const P = model.paramCount;
+  const { U, outcomes } = parameterOutcomes(model, theta, batch.x);
+  const v = vectorStatisticVariance(U.data, N, outcomes.rowsPerExample, P, outcomes.position, outcomes.probability, false);
+  return { value: curvatureMatrix(model, theta, batch, 'fisher'), standardError: new Matrix(P, P, standardErrors(v, model.scale(N), samples)), samples };
+}
+
+/** The same for the diagonal of the Monte Carlo Fisher. */
+export function monteCarloDiagonalMoments(model: Sequential, theta: Vec, batch: Batch, samples: number): MonteCarloMoments<Vec> {
+  requireIntegerInRange(samples, 'samples', 1);
+  checkProblem(model, theta, batch);
+  const N = batch.x.batch;
+  const P = model.paramCount;
+  const { U, outcomes } = parameterOutcomes(model, theta, batch.x);
+  const v = vectorStatisticVariance(U.data, N, outcomes.rowsPerExample, P, outcomes.position, outcomes.probability, true);
+  const c = model.scale(N);
+  return { value: curvatureDiagonal(model, theta, batch, 'fisher'), standardError: standardErrors(v, c, samples), samples };
 }

@@ -77,13 +77,7 @@ function parseCsv(text: string, file: string, skipHeader: boolean): number[][] {
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates). */
 export function seededPermutation(n: number, seed: number): number[] {
-  const rng = new Rng(seed);
-  const p = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = rng.integer(i + 1);
-    [p[i], p[j]] = [p[j], p[i]];
-  }
-  return p;
+  return new Rng(seed).permutation(n);
 }
 
 /** Column means and standard deviations (population, 1/N); a constant column gets std 1 so it maps to 0. */

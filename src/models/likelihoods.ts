@@ -1,8 +1,13 @@
 /**
  * Output likelihoods of a conditional model p(y | f), f the network output.
- * All three are canonical: f is the natural parameter (logits, one logit, the
- * mean of a unit-variance normal), so the Hessian of -log p in f does not
- * depend on y and equals the Fisher of the output distribution.
+ * All four are canonical: f is the natural parameter (logits, one logit, the
+ * mean of a normal with a fixed covariance), so the Hessian of -log p in f
+ * does not depend on y and equals the Fisher of the output distribution.
+ *
+ * `mse` is PyTorch's nn.MSELoss term ||y - f||² (no factor 1/2, no constants):
+ * as a distribution, the normal with covariance I/2, whose -log p is that term
+ * up to a constant; its gradient 2(f - y), Hessian and Fisher 2I, and samples
+ * f + N(0, I/2) follow.
  */
 import type { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
@@ -12,11 +17,12 @@ import { sigmoid, softplus } from './activations.js';
 /**
  * The output distribution of a model: `categorical` (softmax of the logits,
  * targets are class indices), `bernoulli` (one logit, targets 0 or 1),
- * `gaussian` (mean, unit variance, targets are vectors).
+ * `gaussian` (mean, unit variance, targets are vectors), `mse` (the squared
+ * error ||y - f||², a normal of covariance I/2, targets are vectors).
  */
-export type Likelihood = 'categorical' | 'bernoulli' | 'gaussian';
+export type Likelihood = 'categorical' | 'bernoulli' | 'gaussian' | 'mse';
 
-export const LIKELIHOODS: readonly Likelihood[] = ['categorical', 'bernoulli', 'gaussian'];
+export const LIKELIHOODS: readonly Likelihood[] = ['categorical', 'bernoulli', 'gaussian', 'mse'];
 
 /** A class index (categorical), 0 or 1 (bernoulli), or a vector of length D (gaussian). */
 export type Target = number | Float64Array;
@@ -29,6 +35,14 @@ export interface WeightedTarget {
 
 export interface LikelihoodModel {
   readonly name: Likelihood;
+  /** True when a target is a vector of the output size (gaussian, mse), false for a class or 0/1. */
+  readonly vectorTargets: boolean;
+  /**
+   * The entries one prediction of size D counts as in PyTorch's
+   * reduction='mean': D for nn.MSELoss (a mean over elements), 1 for the
+   * losses that are one number per prediction.
+   */
+  elementsPerPrediction(D: number): number;
   /** Why an output dimension D is not allowed, or null. */
   outputSizeViolation(D: number): string | null;
   /** Why `target` is not a valid outcome for output dimension D, or null. */
@@ -81,8 +95,12 @@ function describe(value: unknown): string {
   return typeof value === 'number' ? String(value) : typeof value;
 }
 
+const one = (): number => 1;
+
 const categorical: LikelihoodModel = {
   name: 'categorical',
+  vectorTargets: false,
+  elementsPerPrediction: one,
   outputSizeViolation: (D) => (D >= 1 ? null : `categorical needs at least one output (a logit per class), got ${D}`),
   targetViolation: (y, D) =>
     typeof y === 'number' && Number.isInteger(y) && y >= 0 && y < D
@@ -135,6 +153,8 @@ const bernoulliVariance = (f: number): number => sigmoid(f) * sigmoid(-f);
 
 const bernoulli: LikelihoodModel = {
   name: 'bernoulli',
+  vectorTargets: false,
+  elementsPerPrediction: one,
   outputSizeViolation: (D) => (D === 1 ? null : `bernoulli needs exactly one output (a logit), got ${D}`),
   targetViolation: (y) => (y === 0 || y === 1 ? null : `must be 0 or 1, got ${describe(y)}`),
   // -log p = -y log sigma(f) - (1 - y) log sigma(-f) = softplus(f) - y f.
@@ -152,15 +172,26 @@ const bernoulli: LikelihoodModel = {
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+function vectorTargetViolation(y: unknown, D: number): string | null {
+  if (!(y instanceof Float64Array)) return `must be an array of ${D} numbers, got ${describe(y)}`;
+  if (y.length !== D) return `must have length ${D} (the output size), got ${y.length}`;
+  for (let i = 0; i < D; i++) if (!Number.isFinite(y[i])) return `entry ${i} must be finite, got ${y[i]}`;
+  return null;
+}
+
+/** c I, D x D. */
+function scaledIdentity(D: number, c: number): Matrix {
+  const M = Matrix.identity(D);
+  for (let i = 0; i < D; i++) M.data[i * D + i] = c;
+  return M;
+}
+
 const gaussian: LikelihoodModel = {
   name: 'gaussian',
+  vectorTargets: true,
+  elementsPerPrediction: one,
   outputSizeViolation: (D) => (D >= 1 ? null : `gaussian needs at least one output (the mean), got ${D}`),
-  targetViolation: (y, D) => {
-    if (!(y instanceof Float64Array)) return `must be an array of ${D} numbers, got ${describe(y)}`;
-    if (y.length !== D) return `must have length ${D} (the output size), got ${y.length}`;
-    for (let i = 0; i < D; i++) if (!Number.isFinite(y[i])) return `entry ${i} must be finite, got ${y[i]}`;
-    return null;
-  },
+  targetViolation: vectorTargetViolation,
   negLogLik: (f, y) => {
     const t = y as Float64Array;
     let r = 0;
@@ -184,7 +215,36 @@ const gaussian: LikelihoodModel = {
   support: () => null,
 };
 
-const MODELS: Record<Likelihood, LikelihoodModel> = { categorical, bernoulli, gaussian };
+const mse: LikelihoodModel = {
+  name: 'mse',
+  vectorTargets: true,
+  elementsPerPrediction: (D) => D,
+  outputSizeViolation: (D) => (D >= 1 ? null : `mse needs at least one output (the prediction), got ${D}`),
+  targetViolation: vectorTargetViolation,
+  negLogLik: (f, y) => {
+    const t = y as Float64Array;
+    let r = 0;
+    for (let i = 0; i < f.length; i++) r += (t[i] - f[i]) ** 2;
+    return r;
+  },
+  gradient: (f, y) => {
+    const t = y as Float64Array;
+    const g = new Float64Array(f.length);
+    for (let i = 0; i < f.length; i++) g[i] = 2 * (f[i] - t[i]);
+    return g;
+  },
+  hessian: (f) => scaledIdentity(f.length, 2),
+  fisher: (f) => scaledIdentity(f.length, 2),
+  fisherSqrt: (f) => scaledIdentity(f.length, Math.SQRT2),
+  sample: (rng, f) => {
+    const y = new Float64Array(f.length);
+    for (let i = 0; i < f.length; i++) y[i] = f[i] + Math.SQRT1_2 * rng.normal();
+    return y;
+  },
+  support: () => null,
+};
+
+const MODELS: Record<Likelihood, LikelihoodModel> = { categorical, bernoulli, gaussian, mse };
 
 /** True when `name` is one of the supported likelihoods. */
 export function isLikelihood(name: unknown): name is Likelihood {

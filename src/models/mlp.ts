@@ -1,30 +1,24 @@
 /**
- * A multilayer perceptron as a conditional model p(y | x, theta), with a
- * hand-written backward pass, Jacobian products and exact Hessian-vector
- * products (Pearlmutter's R-operator).
+ * A multilayer perceptron as a conditional model p(y | x, theta): its spec,
+ * weights and per-example functions, all computed by the equivalent
+ * Sequential model (mlpModel), which holds the one forward, backward,
+ * Jacobian and exact Hessian-vector (R-operator) pass.
  *
  * Layer l (1-based in names, 0-based in arrays) computes s_l = W_l a_{l-1} + b_l
  * and a_l = phi_l(s_l), a_0 = x; the network output f = a_L feeds the
  * likelihood. The parameter vector is, layer by layer, W_l row-major then b_l:
  * the order of PyTorch's `parameters_to_vector` for `nn.Linear` layers.
- *
- * Reference: B. A. Pearlmutter, "Fast exact multiplication by the Hessian",
- * Neural Computation 6(1), 1994.
+
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { hasOwnConstructor, rejectUnknownKeys, requireFiniteVector, requireResultSize } from '../core/validate.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
-import {
-  type Activation,
-  activate,
-  activationDerivative,
-  activationSecondDerivative,
-  isActivation,
-  ACTIVATIONS,
-} from './activations.js';
+import { type Activation, isActivation, ACTIVATIONS } from './activations.js';
 import { type Likelihood, type Target, isLikelihood, likelihoodModel, LIKELIHOODS } from './likelihoods.js';
+import { type Batch, Sequential, type SequentialTrace, sequentialSpecFromMlp } from './sequential.js';
+import { Tensor, stackExamples } from './tensor.js';
 
 /**
  * A multilayer perceptron: layer widths, one activation per layer, the output
@@ -290,28 +284,37 @@ export function initWeights(spec: MlpSpec, rng: Rng): LayerWeights[] {
   return layers;
 }
 
-/** s = W a + b (b may be empty). */
-function affine(W: Matrix, b: Float64Array, a: ArrayLike<number>): Vec {
-  const s = new Float64Array(W.rows);
-  for (let i = 0; i < W.rows; i++) {
-    let t = b.length > 0 ? b[i] : 0;
-    const row = i * W.cols;
-    for (let j = 0; j < W.cols; j++) t += W.data[row + j] * a[j];
-    s[i] = t;
+/**
+ * The MLP of `spec` as a Sequential model (a `linear` and an `activation`
+ * layer per MLP layer, the same parameter vector): the one forward and
+ * backward implementation every function below runs on. Built once per
+ * architecture.
+ */
+export function mlpModel(spec: MlpSpec): Sequential {
+  const key = JSON.stringify([spec.sizes, spec.activations, spec.likelihood, spec.bias ?? null]);
+  let model = models.get(key);
+  if (model === undefined) {
+    validateMlpSpec(spec, 'spec');
+    model = new Sequential(sequentialSpecFromMlp(spec));
+    if (models.size >= 64) models.clear();
+    models.set(key, model);
   }
-  return s;
+  return model;
 }
 
-/** Wᵀ d. */
-function transposeTimes(W: Matrix, d: ArrayLike<number>): Vec {
-  const out = new Float64Array(W.cols);
-  for (let i = 0; i < W.rows; i++) {
-    const di = d[i];
-    if (di === 0) continue;
-    const row = i * W.cols;
-    for (let j = 0; j < W.cols; j++) out[j] += W.data[row + j] * di;
-  }
-  return out;
+const models = new Map<string, Sequential>();
+
+/** The inputs of an MLP as one batch [N, sizes[0]]. */
+export function mlpInputs(spec: MlpSpec, inputs: readonly ArrayLike<number>[]): Tensor {
+  return stackExamples(inputs, [spec.sizes[0]]);
+}
+
+/** A model, its parameter vector and a batch of one example. */
+function single(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): { model: Sequential; theta: Vec; trace: SequentialTrace } {
+  requireInput(spec, weights, x);
+  const model = mlpModel(spec);
+  const theta = flattenWeights(weights);
+  return { model, theta, trace: model.forward(theta, mlpInputs(spec, [x])) };
 }
 
 /**
@@ -324,8 +327,14 @@ function transposeTimes(W: Matrix, d: ArrayLike<number>): Vec {
  * ```
  */
 export function forward(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): ForwardTrace {
-  requireInput(spec, weights, x);
-  return forwardUnchecked(spec, weights, x);
+  const { trace } = single(spec, weights, x);
+  const activations: Vec[] = [Float64Array.from(x)];
+  const preactivations: Vec[] = [];
+  for (let l = 0; l < layerCount(spec); l++) {
+    preactivations.push(Float64Array.from(trace.outputs[2 * l].data));
+    activations.push(Float64Array.from(trace.outputs[2 * l + 1].data));
+  }
+  return { activations, preactivations, output: activations[activations.length - 1] };
 }
 
 /**
@@ -342,24 +351,11 @@ function requireInput(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): 
     const out = spec.sizes[l + 1];
     const inp = spec.sizes[l];
     if (!isMatrix(w?.W) || w.W.rows !== out || w.W.cols !== inp) throw new NatgradError(`weights[${l}].W`, `must be a ${out} x ${inp} Matrix (out x in)`);
-    if (!(w.b instanceof Float64Array) || (w.b.length !== 0 && w.b.length !== out)) throw new NatgradError(`weights[${l}].b`, `must be a Float64Array of length ${out} (or empty without bias)`);
+    if (!(w.b instanceof Float64Array) || w.b.length !== (layerHasBias(spec, l) ? out : 0)) {
+      throw new NatgradError(`weights[${l}].b`, layerHasBias(spec, l) ? `must be a Float64Array of length ${out}` : 'must be empty: the layer has no bias');
+    }
   });
   requireFiniteVector(x, 'x', { length: spec.sizes[0], lengthWhat: 'the input width, sizes[0]' });
-}
-
-/** forward() without the input checks, for the inner loops that have validated their data once. */
-function forwardUnchecked(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): ForwardTrace {
-  const activations: Vec[] = [x];
-  const preactivations: Vec[] = [];
-  for (let l = 0; l < layerCount(spec); l++) {
-    const s = affine(weights[l].W, weights[l].b, activations[l]);
-    const act = spec.activations[l];
-    const a = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) a[i] = activate(act, s[i]);
-    preactivations.push(s);
-    activations.push(a);
-  }
-  return { activations, preactivations, output: activations[activations.length - 1] };
 }
 
 /**
@@ -368,18 +364,9 @@ function forwardUnchecked(spec: MlpSpec, weights: readonly LayerWeights[], x: Ve
  * `outputGrad`, so it also computes Bᵀ u for B = df/ds_l.
  */
 export function backward(spec: MlpSpec, weights: readonly LayerWeights[], trace: ForwardTrace, outputGrad: ArrayLike<number>): Vec[] {
-  const L = layerCount(spec);
-  const deltas: Vec[] = new Array(L);
-  let da: ArrayLike<number> = outputGrad;
-  for (let l = L - 1; l >= 0; l--) {
-    const s = trace.preactivations[l];
-    const act = spec.activations[l];
-    const ds = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) ds[i] = activationDerivative(act, s[i]) * da[i];
-    deltas[l] = ds;
-    if (l > 0) da = transposeTimes(weights[l].W, ds);
-  }
-  return deltas;
+  const { model, theta, trace: t } = single(spec, weights, trace.activations[0]);
+  const u = new Tensor([1, spec.sizes[spec.sizes.length - 1]], Float64Array.from(outputGrad));
+  return model.collect(theta, t, u).statistics.map((s) => Float64Array.from(s.outputGradients));
 }
 
 /** The flat parameter gradient from preactivation gradients: dW_l = δ_l a_{l-1}ᵀ, db_l = δ_l. */
@@ -403,16 +390,15 @@ export function exampleLossAndGradient(
   x: Vec,
   y: Target,
 ): { loss: number; gradient: Vec } {
-  const lik = likelihoodModel(spec.likelihood);
-  const trace = forward(spec, weights, x);
-  const loss = lik.negLogLik(trace.output, y);
-  const deltas = backward(spec, weights, trace, lik.gradient(trace.output, y));
-  return { loss, gradient: parameterGradient(spec, trace, deltas) };
+  requireInput(spec, weights, x);
+  const { loss, gradient } = mlpModel(spec).lossAndGradient(flattenWeights(weights), mlpInputs(spec, [x]), [y]);
+  return { loss, gradient };
 }
 
 /** Per-example gradients of -log p(y_n | x_n) (not divided by N). */
 export function perExampleGradients(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[]): Vec[] {
-  return inputs.map((x, n) => exampleLossAndGradient(spec, weights, x, targets[n]).gradient);
+  const G = mlpModel(spec).exampleLossGradients(flattenWeights(weights), mlpInputs(spec, inputs), targets);
+  return inputs.map((_, n) => G.data.slice(n * G.cols, (n + 1) * G.cols));
 }
 
 /**
@@ -434,85 +420,54 @@ export function lossAndGradient(
   validateWeights(spec, weights, 'weights');
   if (Array.isArray(inputs)) inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));
   validateData(spec, inputs, targets, '');
+  // per-example terms summed in order, then divided by N: the rounding of the mean as written
+  const model = mlpModel(spec);
+  const theta = flattenWeights(weights);
+  const x = mlpInputs(spec, inputs);
+  const trace = model.forward(theta, x);
+  const { losses, gradient: u } = model.loss.lossAndGradient(trace.output, targets);
+  const rows = model.vjpRows(theta, trace, u);
   const N = inputs.length;
-  const gradient = new Float64Array(paramCount(spec));
+  const P = rows.cols;
+  const gradient = new Float64Array(P);
   let loss = 0;
   for (let n = 0; n < N; n++) {
-    const e = exampleLossAndGradient(spec, weights, inputs[n], targets[n]);
-    loss += e.loss;
-    for (let i = 0; i < gradient.length; i++) gradient[i] += e.gradient[i];
+    loss += losses[n];
+    for (let i = 0; i < P; i++) gradient[i] += rows.data[n * P + i];
   }
-  for (let i = 0; i < gradient.length; i++) gradient[i] /= N;
+  for (let i = 0; i < P; i++) gradient[i] /= N;
   return { loss: loss / N, gradient };
 }
 
-/** The mean loss alone (one forward pass per example). */
+/** The mean loss alone. */
 export function meanLoss(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[]): number {
-  const lik = likelihoodModel(spec.likelihood);
+  const model = mlpModel(spec);
+  model.loss.validateTargets(targets, inputs.length, 'targets');
+  const losses = model.loss.losses(model.predict(flattenWeights(weights), mlpInputs(spec, inputs)), targets);
   let loss = 0;
-  for (let n = 0; n < inputs.length; n++) loss += lik.negLogLik(forward(spec, weights, inputs[n]).output, targets[n]);
+  for (let n = 0; n < losses.length; n++) loss += losses[n];
   return loss / inputs.length;
 }
 
 /** The network output f(x). */
-export const predict = (spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): Vec => forward(spec, weights, x).output;
+export const predict = (spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): Vec => Float64Array.from(single(spec, weights, x).trace.output.data);
 
 /** Jᵀ u, J = df/dtheta at x (D x P): one backward pass. */
 export function vjp(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec, u: ArrayLike<number>): Vec {
-  const trace = forward(spec, weights, x);
-  return parameterGradient(spec, trace, backward(spec, weights, trace, u));
-}
-
-/** The tangents R(s_l), R(a_l) of a forward pass in direction v (forward mode). */
-function forwardTangent(spec: MlpSpec, weights: readonly LayerWeights[], trace: ForwardTrace, v: ArrayLike<number>): { rs: Vec[]; ra: Vec[] } {
-  const offsets = layerOffsets(spec);
-  const L = layerCount(spec);
-  const rs: Vec[] = [];
-  const ra: Vec[] = [new Float64Array(spec.sizes[0])];
-  for (let l = 0; l < L; l++) {
-    const { W } = weights[l];
-    const a = trace.activations[l];
-    const rPrev = ra[l];
-    const out = W.rows;
-    const inp = W.cols;
-    const off = offsets[l];
-    const bias = layerHasBias(spec, l);
-    const r = new Float64Array(out);
-    // R(s) = V_W a + W R(a_prev) + V_b
-    for (let i = 0; i < out; i++) {
-      let t = bias ? v[off + out * inp + i] : 0;
-      for (let j = 0; j < inp; j++) t += v[off + i * inp + j] * a[j] + W.data[i * inp + j] * rPrev[j];
-      r[i] = t;
-    }
-    const s = trace.preactivations[l];
-    const act = spec.activations[l];
-    const rA = new Float64Array(out);
-    for (let i = 0; i < out; i++) rA[i] = activationDerivative(act, s[i]) * r[i];
-    rs.push(r);
-    ra.push(rA);
-  }
-  return { rs, ra };
+  const { model, theta, trace } = single(spec, weights, x);
+  return model.vjp(theta, trace, new Tensor(trace.output.shape, Float64Array.from(u))).gradient;
 }
 
 /** J v, J = df/dtheta at x: the directional derivative of the output (forward mode). */
 export function jvp(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec, v: ArrayLike<number>): Vec {
-  const trace = forward(spec, weights, x);
-  const { ra } = forwardTangent(spec, weights, trace, v);
-  return ra[ra.length - 1];
+  const { model, theta, trace } = single(spec, weights, x);
+  return model.jvp(theta, trace, Float64Array.from(v)).data;
 }
 
 /** The Jacobian df/dtheta at x, D x P, one backward pass per output. */
 export function outputJacobian(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec): Matrix {
-  const trace = forward(spec, weights, x);
-  const D = trace.output.length;
-  const P = paramCount(spec);
-  const J = new Matrix(D, P);
-  for (let k = 0; k < D; k++) {
-    const e = new Float64Array(D);
-    e[k] = 1;
-    J.data.set(parameterGradient(spec, trace, backward(spec, weights, trace, e)), k * P);
-  }
-  return J;
+  const { model, theta, trace } = single(spec, weights, x);
+  return model.outputJacobians(theta, trace);
 }
 
 /**
@@ -526,58 +481,8 @@ export function exampleHessianVectorProduct(
   y: Target,
   v: ArrayLike<number>,
 ): Vec {
-  const lik = likelihoodModel(spec.likelihood);
-  const L = layerCount(spec);
-  const offsets = layerOffsets(spec);
-  const trace = forward(spec, weights, x);
-  const { rs, ra } = forwardTangent(spec, weights, trace, v);
-  const f = trace.output;
-  // R(d loss/df) = H_f R(f), H_f the Hessian of -log p in the output.
-  const H = lik.hessian(f, y);
-  const rf = ra[L];
-  const rDa0 = new Float64Array(f.length);
-  for (let i = 0; i < f.length; i++) {
-    let t = 0;
-    for (let j = 0; j < f.length; j++) t += H.data[i * f.length + j] * rf[j];
-    rDa0[i] = t;
-  }
-  let da: Vec = lik.gradient(f, y);
-  let rDa: Vec = rDa0;
-  const hv = new Float64Array(offsets[L]);
-  for (let l = L - 1; l >= 0; l--) {
-    const { W } = weights[l];
-    const s = trace.preactivations[l];
-    const act = spec.activations[l];
-    const out = W.rows;
-    const inp = W.cols;
-    const ds = new Float64Array(out);
-    const rDs = new Float64Array(out);
-    for (let i = 0; i < out; i++) {
-      const d1 = activationDerivative(act, s[i]);
-      ds[i] = d1 * da[i];
-      rDs[i] = activationSecondDerivative(act, s[i]) * rs[l][i] * da[i] + d1 * rDa[i];
-    }
-    const a = trace.activations[l];
-    const rA = ra[l];
-    let k = offsets[l];
-    // R(dW) = R(δ) aᵀ + δ R(a)ᵀ ; R(db) = R(δ)
-    for (let i = 0; i < out; i++) for (let j = 0; j < inp; j++) hv[k++] = rDs[i] * a[j] + ds[i] * rA[j];
-    if (layerHasBias(spec, l)) for (let i = 0; i < out; i++) hv[k++] = rDs[i];
-    if (l > 0) {
-      // R(Wᵀ δ) = V_Wᵀ δ + Wᵀ R(δ)
-      const off = offsets[l];
-      const nextDa = transposeTimes(W, ds);
-      const nextRDa = transposeTimes(W, rDs);
-      for (let i = 0; i < out; i++) {
-        const di = ds[i];
-        if (di === 0) continue;
-        for (let j = 0; j < inp; j++) nextRDa[j] += v[off + i * inp + j] * di;
-      }
-      da = nextDa;
-      rDa = nextRDa;
-    }
-  }
-  return hv;
+  requireInput(spec, weights, x);
+  return mlpModel(spec).hessianVectorProduct(flattenWeights(weights), mlpInputs(spec, [x]), [y], Float64Array.from(v));
 }
 
 /** ∇²L v for the mean loss L = (1/N) sum_n -log p(y_n | x_n), exact. */
@@ -588,18 +493,20 @@ export function hessianVectorProduct(
   targets: readonly Target[],
   v: ArrayLike<number>,
 ): Vec {
-  const N = inputs.length;
-  const out = new Float64Array(paramCount(spec));
-  for (let n = 0; n < N; n++) {
-    const h = exampleHessianVectorProduct(spec, weights, inputs[n], targets[n], v);
-    for (let i = 0; i < out.length; i++) out[i] += h[i];
-  }
-  for (let i = 0; i < out.length; i++) out[i] /= N;
-  return out;
+  return mlpModel(spec).hessianVectorProduct(flattenWeights(weights), mlpInputs(spec, inputs), targets, Float64Array.from(v));
 }
 
 /** One y_n ~ p(. | x_n, theta) per input. */
 export function sampleTargets(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], rng: Rng): Target[] {
-  const lik = likelihoodModel(spec.likelihood);
-  return inputs.map((x) => lik.sample(rng, predict(spec, weights, x)));
+  return mlpModel(spec).sampleTargets(flattenWeights(weights), mlpInputs(spec, inputs), rng) as Target[];
+}
+
+/** An MLP problem in the Sequential form: the model, the parameter vector and the batch (targets may be empty when none are needed). */
+export function mlpProblem(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[] = [],
+): { model: Sequential; theta: Vec; batch: Batch } {
+  return { model: mlpModel(spec), theta: flattenWeights(weights), batch: { x: mlpInputs(spec, inputs), targets } };
 }

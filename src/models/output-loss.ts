@@ -3,12 +3,46 @@
  * outputs, one prediction per example (output [K]) or one per position
  * (output [T, K]): then the positions are independent given x and
  * -log p(y | x) = sum_t -log p(y_t | f_t). Everything here is per example
- * (not divided by N); the model divides by N for the mean loss.
+ * (not reduced); the loss of a batch is c sum_n -log p(y_n | x_n) with the
+ * factor c of the reduction (`scale`).
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
+import { requireOneOf } from '../core/validate.js';
+import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { type LikelihoodModel, type Target } from './likelihoods.js';
 import { type Shape, Tensor, formatShape } from './tensor.js';
+
+/**
+ * How the per-example losses of a batch combine into the loss: `mean` over the
+ * N examples (each summed over its positions), `sum`, or `mean-elements`,
+ * PyTorch's reduction='mean': divided by the number of predictions N T, and
+ * for `mse` by the number of entries N T D.
+ */
+export type Reduction = 'mean' | 'sum' | 'mean-elements';
+
+export const REDUCTIONS: readonly Reduction[] = ['mean', 'sum', 'mean-elements'];
+
+/**
+ * The rows whose label-weighted outer products give the moments of the
+ * output gradient u(y) = d(-log p(y_t | f_t))/df over y ~ p(. | f), one
+ * position at a time (see `OutputLoss.labelOutcomes`).
+ */
+export interface LabelOutcomes {
+  /** of shape [N S, ...outputShape], where row n S + j is nonzero at position position[j] only */
+  readonly rows: Tensor;
+  /** S */
+  readonly rowsPerExample: number;
+  /** the position t of row j of every example (j < S) */
+  readonly position: Int32Array;
+  /**
+   * Discrete labels: row n S + j is u at one outcome of its position and
+   * `probability[n S + j]` that outcome's probability. null: the label is
+   * normal, and the rows of a position are the columns of a square root of
+   * u's covariance (u is then normal, so its moments follow from them).
+   */
+  readonly probability: Float64Array | null;
+}
 
 /**
  * One example's target: for an output [K], a class index (categorical), 0 or
@@ -24,10 +58,12 @@ export class OutputLoss {
   readonly positions: number;
   /** K, the size of one prediction */
   readonly K: number;
+  readonly reduction: Reduction;
   private readonly perPosition: boolean;
 
   /** Throws (at `path`) unless the output shape is [K] or [T, K] with a K the likelihood takes. */
-  constructor(likelihood: LikelihoodModel, outputShape: Shape, path = 'spec.model.layers') {
+  constructor(likelihood: LikelihoodModel, outputShape: Shape, path = 'spec.model.layers', reduction: Reduction = 'mean', reductionPath = 'spec.reduction') {
+    this.reduction = requireOneOf(reduction, REDUCTIONS, reductionPath);
     if (outputShape.length !== 1 && outputShape.length !== 2) {
       throw new NatgradError(
         path,
@@ -41,6 +77,20 @@ export class OutputLoss {
     this.K = outputShape[outputShape.length - 1];
     const why = likelihood.outputSizeViolation(this.K);
     if (why) throw new NatgradError(path, `the output of the last layer has shape ${formatShape(outputShape)}: ${why}`);
+  }
+
+  /**
+   * c, the factor of the reduction for a batch of N examples: the loss is
+   * c sum_n -log p(y_n | x_n), and every curvature of it is c times the sum of
+   * the per-example ones. 1/N (mean), 1 (sum), 1/(N T) or, for mse,
+   * 1/(N T K) (mean-elements).
+   */
+  scale(N: number): number {
+    switch (this.reduction) {
+      case 'mean': return 1 / N;
+      case 'sum': return 1;
+      case 'mean-elements': return 1 / (N * this.positions * this.likelihood.elementsPerPrediction(this.K));
+    }
   }
 
   /** The target of example n at position t. */
@@ -73,7 +123,7 @@ export class OutputLoss {
   /** Targets from JSON (gaussian vectors become Float64Arrays), validated. */
   targetsFromJson(raw: unknown, N: number, path = 'spec.targets'): ExampleTarget[] {
     if (!Array.isArray(raw)) throw new NatgradError(path, `must be an array with one target per input (${N}), got ${describeValue(raw)}`);
-    const vector = this.likelihood.name === 'gaussian';
+    const vector = this.likelihood.vectorTargets;
     const one = (y: unknown): unknown => (vector && Array.isArray(y) && y.every((e) => typeof e === 'number') ? Float64Array.from(y as number[]) : y);
     const targets = raw.map((y) => (this.perPosition && Array.isArray(y) ? y.map(one) : one(y)));
     this.validateTargets(targets, N, path);
@@ -167,6 +217,71 @@ export class OutputLoss {
       }
     }
     return { rows: rows ?? Tensor.zeros(0, this.outputShape), rowsPerExample: T * Math.max(R, 0) };
+  }
+
+  /**
+   * The label outcomes of every example, position by position: for a
+   * discrete likelihood, one row per outcome y_t of each position with its
+   * probability (u at that outcome); for a normal one, the columns of the
+   * Fisher square root (u ~ N(0, S Sᵀ)). Pulled back through the network, they
+   * give the exact moments of any statistic quadratic in the gradient, among
+   * them the standard error of a Monte Carlo Fisher.
+   */
+  labelOutcomes(output: Tensor): LabelOutcomes {
+    const N = output.batch;
+    const T = this.positions;
+    const K = this.K;
+    const lik = this.likelihood;
+    const f0 = this.prediction(output, 0, 0);
+    const discrete = lik.support(f0) !== null;
+    const perPosition = discrete ? (lik.support(f0) as unknown[]).length : lik.fisherSqrt(f0).cols;
+    const S = T * perPosition;
+    const rows = Tensor.zeros(N * S, this.outputShape);
+    const probability = discrete ? new Float64Array(N * S) : null;
+    const position = Int32Array.from({ length: S }, (_, j) => Math.floor(j / perPosition));
+    for (let n = 0; n < N; n++) {
+      for (let t = 0; t < T; t++) {
+        const f = this.prediction(output, n, t);
+        const base = n * S + t * perPosition;
+        if (probability) {
+          (lik.support(f) as { target: Target; probability: number }[]).forEach(({ target, probability: p }, k) => {
+            rows.data.set(lik.gradient(f, target), (base + k) * T * K + t * K);
+            probability[base + k] = p;
+          });
+        } else {
+          const Sq = lik.fisherSqrt(f);
+          for (let r = 0; r < perPosition; r++) for (let i = 0; i < K; i++) rows.data[(base + r) * T * K + t * K + i] = Sq.data[i * perPosition + r];
+        }
+      }
+    }
+    return { rows, rowsPerExample: S, position, probability };
+  }
+
+  /**
+   * Rows whose outer products sum, per example, to the Hessian of
+   * -log p(y_n | f) in the output at the targets (block-diagonal over
+   * positions): K columns of a symmetric PSD square root of each position's
+   * K x K Hessian (negative eigenvalues, which a convex loss has only by
+   * round-off, count as 0), placed like fisherSqrtRows: S = T K rows per
+   * example. Pulled back through the network they give the GGN.
+   */
+  hessianSqrtRows(output: Tensor, targets: readonly ExampleTarget[]): { rows: Tensor; rowsPerExample: number } {
+    const N = output.batch;
+    const T = this.positions;
+    const K = this.K;
+    const rows = Tensor.zeros(N * T * K, this.outputShape);
+    for (let n = 0; n < N; n++) {
+      for (let t = 0; t < T; t++) {
+        const { values, vectors } = eigSymmetric(this.likelihood.hessian(this.prediction(output, n, t), this.target(targets, n, t)), 'output Hessian');
+        for (let r = 0; r < K; r++) {
+          const w = Math.sqrt(Math.max(values[r], 0));
+          if (w === 0) continue;
+          const o = (n * T * K + t * K + r) * T * K + t * K;
+          for (let i = 0; i < K; i++) rows.data[o + i] = w * vectors.data[i * K + r];
+        }
+      }
+    }
+    return { rows, rowsPerExample: T * K };
   }
 
   /** y_n ~ p(. | f_n), position by position, example by example. */

@@ -9,8 +9,10 @@
  * The parameter vector is the layers' parameters in order, each tensor
  * row-major (C order), W before b, attention's in_proj_weight, in_proj_bias,
  * out_proj_weight, out_proj_bias: `parameters_to_vector(model.parameters())`
- * for the same PyTorch modules. The loss is the mean over the N examples of
- * -log p(y_n | x_n), summed over positions for per-position outputs.
+ * for the same PyTorch modules. The loss is c sum_n -log p(y_n | x_n), each
+ * example's term summed over its positions for per-position outputs, with c
+ * the factor of the model's reduction (1/N for `mean`, the default; see
+ * OutputLoss.scale).
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
@@ -20,14 +22,23 @@ import { Matrix } from '../linalg/matrix.js';
 import { type Layer, type KfacBlockShape, type LayerSpec, buildLayer } from './layers/index.js';
 import { LIKELIHOODS, type Likelihood, likelihoodModel } from './likelihoods.js';
 import type { MlpSpec } from './mlp.js';
-import { type ExampleTarget, OutputLoss } from './output-loss.js';
+import { type ExampleTarget, OutputLoss, type Reduction } from './output-loss.js';
 import { type Shape, Tensor, flatFromNested, formatShape, sameShape, toNested } from './tensor.js';
 
+/** A sequential network as the oracle's version-2 `sequential` model describes it: an input shape, layers applied in order, a likelihood. */
 export interface SequentialSpec {
   /** one example's shape: [D], [T, D] or [C, H, W] */
   input: number[];
   layers: LayerSpec[];
   likelihood: Likelihood;
+  /** how the per-example losses combine ['mean'] */
+  reduction?: Reduction;
+}
+
+/** A batch of labelled examples: inputs [N, ...inputShape] and one target per example. */
+export interface Batch {
+  readonly x: Tensor;
+  readonly targets: readonly ExampleTarget[];
 }
 
 /** What the forward pass kept: every layer's output and cache. */
@@ -73,6 +84,8 @@ export class Sequential {
   readonly paramCount: number;
   readonly likelihood: Likelihood;
   readonly loss: OutputLoss;
+  /** the spec the model was built from (layers, likelihood and reduction) */
+  readonly spec: SequentialSpec;
 
   /** Builds and validates the model; errors name the JSON path below `path` (`spec.model.layers[2].kernel`). */
   constructor(spec: SequentialSpec, path = 'spec.model') {
@@ -100,7 +113,22 @@ export class Sequential {
     this.offsets = offsets;
     this.paramCount = offsets[layers.length];
     this.outputShape = shape;
-    this.loss = new OutputLoss(likelihoodModel(this.likelihood), shape, layersPath);
+    this.loss = new OutputLoss(likelihoodModel(this.likelihood), shape, layersPath, spec.reduction ?? 'mean', childPath(path, 'reduction'));
+    this.spec = Object.freeze({ ...spec, reduction: this.loss.reduction });
+  }
+
+  get reduction(): Reduction {
+    return this.loss.reduction;
+  }
+
+  /** The same network and likelihood with another reduction of the loss. */
+  withReduction(reduction: Reduction): Sequential {
+    return reduction === this.reduction ? this : new Sequential({ ...this.spec, reduction });
+  }
+
+  /** c, the reduction's factor for a batch of N examples: the loss is c sum_n -log p(y_n | x_n). */
+  scale(N: number): number {
+    return this.loss.scale(N);
   }
 
   /** `L<l>.<name>[i][j]...` in parameter-vector order, l the 1-based layer position. */
@@ -281,31 +309,34 @@ export class Sequential {
     return { output: r as Tensor, tangents };
   }
 
-  /** The mean loss (1/N) sum_n -log p(y_n | x_n) and its gradient, with the trace. */
+  /** The loss L = c sum_n -log p(y_n | x_n) and its gradient, with the trace. */
   lossAndGradient(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): { loss: number; gradient: Vec; trace: SequentialTrace } {
     this.loss.validateTargets(targets, x.batch);
     const trace = this.forward(theta, x);
-    const N = x.batch;
+    const c = this.scale(x.batch);
     const { losses, gradient: g } = this.loss.lossAndGradient(trace.output, targets);
-    for (let i = 0; i < g.data.length; i++) g.data[i] /= N;
-    return { loss: sum(losses) / N, gradient: this.vjp(theta, trace, g).gradient, trace };
+    for (let i = 0; i < g.data.length; i++) g.data[i] *= c;
+    return { loss: c * sum(losses), gradient: this.vjp(theta, trace, g).gradient, trace };
   }
 
-  /** The mean loss alone. */
-  meanLoss(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): number {
+  /** The loss L = c sum_n -log p(y_n | x_n) alone. */
+  lossValue(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): number {
     this.loss.validateTargets(targets, x.batch);
-    return sum(this.loss.losses(this.predict(theta, x), targets)) / x.batch;
+    return this.scale(x.batch) * sum(this.loss.losses(this.predict(theta, x), targets));
   }
 
-  /** Per-example gradients of -log p(y_n | x_n) (not divided by N), N x P. */
-  perExampleGradients(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): Matrix {
+  /**
+   * The gradients of the per-example terms -log p(y_n | x_n), not reduced
+   * (not multiplied by c), N x P.
+   */
+  exampleLossGradients(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): Matrix {
     this.loss.validateTargets(targets, x.batch);
     const trace = this.forward(theta, x);
     return this.vjpRows(theta, trace, this.loss.lossAndGradient(trace.output, targets).gradient);
   }
 
   /**
-   * ∇²L v for the mean loss, exact: a tangent sweep along v, then the
+   * ∇²L v for the loss L, exact: a tangent sweep along v, then the
    * backward pass differentiated along it (R-operator), starting from
    * R(∇_f ℓ) = H_f R(f).
    */
@@ -313,12 +344,12 @@ export class Sequential {
     this.loss.validateTargets(targets, x.batch);
     const trace = this.forward(theta, x);
     const { output: rf, tangents } = this.tangents(theta, trace, v, null);
-    const N = x.batch;
+    const c = this.scale(x.batch);
     let dy = this.loss.lossAndGradient(trace.output, targets).gradient;
     let rdy = this.loss.hessianProduct(trace.output, targets, rf);
     for (let i = 0; i < dy.data.length; i++) {
-      dy.data[i] /= N;
-      rdy.data[i] /= N;
+      dy.data[i] *= c;
+      rdy.data[i] *= c;
     }
     const hv = new Float64Array(this.paramCount);
     for (let l = this.layers.length - 1; l >= 0; l--) {
@@ -330,20 +361,22 @@ export class Sequential {
     return hv;
   }
 
-  /** (1/N) sum_n J_nᵀ H_n J_n v, H_n the Hessian of -log p(y_n | f) in the output (the GGN). */
+  /** c sum_n J_nᵀ H_n J_n v, H_n the Hessian of -log p(y_n | f) in the output (the GGN). */
   ggnVectorProduct(theta: Vec, x: Tensor, targets: readonly ExampleTarget[], v: Vec): Vec {
     this.loss.validateTargets(targets, x.batch);
     const trace = this.forward(theta, x);
     const u = this.loss.hessianProduct(trace.output, targets, this.jvp(theta, trace, v));
-    for (let i = 0; i < u.data.length; i++) u.data[i] /= x.batch;
+    const c = this.scale(x.batch);
+    for (let i = 0; i < u.data.length; i++) u.data[i] *= c;
     return this.vjp(theta, trace, u).gradient;
   }
 
-  /** (1/N) sum_n J_nᵀ F(f_n) J_n v, F the Fisher of the output distribution (the Fisher of the model). */
+  /** c sum_n J_nᵀ F(f_n) J_n v, F the Fisher of the output distribution (the Fisher of the model). */
   fisherVectorProduct(theta: Vec, x: Tensor, v: Vec): Vec {
     const trace = this.forward(theta, x);
     const u = this.loss.fisherProduct(trace.output, this.jvp(theta, trace, v));
-    for (let i = 0; i < u.data.length; i++) u.data[i] /= x.batch;
+    const c = this.scale(x.batch);
+    for (let i = 0; i < u.data.length; i++) u.data[i] *= c;
     return this.vjp(theta, trace, u).gradient;
   }
 
@@ -390,11 +423,14 @@ function sum(a: Float64Array): number {
   return s;
 }
 
-/** The model of an oracle `sequential` spec: `{input, layers, likelihood}` (other keys are the caller's to check). */
-export function sequentialFromSpec(raw: unknown, path = 'spec.model'): Sequential {
+/**
+ * The model of an oracle `sequential` spec: `{input, layers, likelihood}`
+ * (other keys are the caller's to check), with the spec's reduction.
+ */
+export function sequentialFromSpec(raw: unknown, path = 'spec.model', reduction: Reduction = 'mean'): Sequential {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new NatgradError(path, `must be an object, got ${describeValue(raw)}`);
   const r = raw as Record<string, unknown>;
-  return new Sequential({ input: r.input as number[], layers: r.layers as LayerSpec[], likelihood: r.likelihood as Likelihood }, path);
+  return new Sequential({ input: r.input as number[], layers: r.layers as LayerSpec[], likelihood: r.likelihood as Likelihood, reduction }, path);
 }
 
 /**
@@ -402,11 +438,11 @@ export function sequentialFromSpec(raw: unknown, path = 'spec.model'): Sequentia
  * (with the layer's bias flag) and an `activation`. The parameter vector is
  * the same (per layer W row-major, then b); `W<l>` is named `L<2l-1>.W`.
  */
-export function sequentialSpecFromMlp(spec: MlpSpec): SequentialSpec {
+export function sequentialSpecFromMlp(spec: MlpSpec, reduction: Reduction = 'mean'): SequentialSpec {
   const layers: LayerSpec[] = [];
   spec.activations.forEach((fn, l) => {
     layers.push({ type: 'linear', out: spec.sizes[l + 1], bias: spec.bias === undefined || spec.bias[l] !== false });
     layers.push({ type: 'activation', fn });
   });
-  return { input: [spec.sizes[0]], layers, likelihood: spec.likelihood };
+  return { input: [spec.sizes[0]], layers, likelihood: spec.likelihood, reduction };
 }

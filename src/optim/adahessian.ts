@@ -18,7 +18,7 @@ import type { Vec } from '../core/vec.js';
 import { hutchinsonProbe } from '../curvature/hutchinson.js';
 import { hessianVectorProduct } from '../models/mlp.js';
 import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
-import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
+import { batchWeights, type ModelBatch, requireMlpBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 export interface AdahessianState {
@@ -52,7 +52,7 @@ export function scaleByAdahessian(o: ScaleByAdahessianOptions = {}): Transform<A
   return {
     init: (p) => ({ count: 0, mu: new Float64Array(p.length), nu: new Float64Array(p.length) }),
     update(g, s, params, extra) {
-      const batch = requireModelBatch(extra, params, 'adahessian');
+      const batch = requireMlpBatch(extra, params, 'adahessian');
       const rng = requireRng(batch, 'adahessian');
       const w = batchWeights(batch, params);
       const hv = (v: Vec): Vec => hessianVectorProduct(batch.spec, w, batch.inputs, batch.targets, v);

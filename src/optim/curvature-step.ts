@@ -32,11 +32,10 @@
 import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';
 import { requireOneOf } from '../core/validate.js';
-import { gaussNewtonForms } from '../curvature/curvature-products.js';
-import { meanLoss } from '../models/mlp.js';
+import { curvatureForms } from '../curvature/model-curvature.js';
 import { assertFiniteUpdate, type Schedule, validateSchedule } from './common.js';
 import { adaptationDue, adaptDamping, dampingSchedule, reductionRatio } from './damping.js';
-import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
+import { type ModelBatch, type ResolvedBatch, requireModelBatch } from './extra.js';
 import { klClipFactor, validateKlClip } from './kl-clip.js';
 import { type CurvatureForms, minimizeModel, modelChange, modelSquaredNorm, type QuadraticModel, quadraticModel } from './quadratic-model.js';
 import type { Transform } from './transform.js';
@@ -45,7 +44,7 @@ import type { Transform } from './transform.js';
 export interface DampedPreconditioner<S> {
   init(params: Vec): S;
   /** The preconditioned gradient P_λ g (a descent direction with a minus sign) and the next state. */
-  update(g: Vec, state: S, params: Vec, batch: ModelBatch, damping: number): readonly [Vec, S];
+  update(g: Vec, state: S, params: Vec, batch: ResolvedBatch, damping: number): readonly [Vec, S];
 }
 
 export type StepRescale = 'none' | 'alpha' | 'alpha-mu';
@@ -141,7 +140,7 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
       const rate = typeof lr === 'number' ? lr : lr(s.count);
       if (!Number.isFinite(rate)) throw new NatgradError('lr', `the schedule gave ${rate} at step ${s.count}`);
       const due = schedule !== null && adaptationDue(schedule, s.count);
-      const fisher: CurvatureForms = (V) => gaussNewtonForms(b.spec, batchWeights(b, params), b.inputs, b.targets, 'fisher', V);
+      const fisher: CurvatureForms = (V) => curvatureForms(b.model, params, b.batch, 'fisher', V);
       const directions = rescale === 'alpha-mu' && s.previous !== null && s.previous.some((v) => v !== 0) ? [direction, s.previous] : [direction];
       let model: QuadraticModel | null = null;
       let coefficients: number[];
@@ -168,7 +167,7 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
       let ratio = Number.NaN;
       let damping = s.damping;
       if (due && schedule) {
-        const lossAt = (theta: Vec) => meanLoss(b.spec, batchWeights(b, theta), b.inputs, b.targets);
+        const lossAt = (theta: Vec) => b.model.lossValue(theta, b.batch.x, b.batch.targets);
         ratio = reductionRatio(lossAt(params.map((p, j) => p + step[j])) - lossAt(params), predictedChange);
         damping = adaptDamping(s.damping, ratio, schedule.rule);
       }

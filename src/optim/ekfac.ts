@@ -8,7 +8,7 @@
  *
  * Options [defaults]: lr [1], damping λ₀ [1e-3], fisher ['fisher' | 'empirical-fisher'
  * | 'monte-carlo'] ['fisher'], emaDecay [0.95], basisEvery [1], clip
- * (eigenvalue clipping) [none], rcond [1e-12], adaptiveDamping [true],
+ * (eigenvalue clipping) [none], rcond [1e-12], approximation ['expand' | 'reduce'] ['expand'], adaptiveDamping [true],
  * dampingEvery [5], dampingDecay [19/20], minDamping [1e-8], maxDamping [1e8],
  * rescale ['alpha-mu' | 'alpha' | 'none'], klClip [1 | null].
  * Needs a ModelBatch in extra. Unknown option names are errors.
@@ -18,11 +18,10 @@
  * R. Grosse, ICML 2015 (sections 6.4, 6.5, 7) for the step control.
  */
 import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
-import { ekfacBases, ekfacInverseOperator, ekfacScalings, type EkfacBasis, inParameterOrder } from '../curvature/ekfac.js';
-import { kfacFactors } from '../curvature/kfac.js';
+import { ekfacBases, ekfacBlock, ekfacInverseOperator, ekfacScalings, type EkfacBasis } from '../curvature/ekfac.js';
+import { type KfacApproximation, KFAC_APPROXIMATIONS, kfacFactors } from '../curvature/kfac.js';
 import { type StabilityOptions, emaMatrix, validateDecay, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { sampleTargets } from '../models/mlp.js';
 import { assertFiniteUpdate } from './common.js';
 import {
   CURVATURE_STEP_OPTION_KEYS,
@@ -32,7 +31,7 @@ import {
   type DampedPreconditioner,
   withFixedDamping,
 } from './curvature-step.js';
-import { batchWeights, type ModelBatch, requireRng } from './extra.js';
+import { type ModelBatch, requireRng } from './extra.js';
 import { KFAC_FISHER_CHOICES, type KfacFisherChoice } from './kfac.js';
 import { guarded, type Transform } from './transform.js';
 
@@ -48,10 +47,12 @@ export interface ScaleByEkfacOptions extends StabilityOptions {
   fisher?: KfacFisherChoice;
   emaDecay?: number;
   basisEvery?: number;
+  /** The factors whose eigenbasis is kept, for a matrix shared by several positions ['expand']. */
+  approximation?: KfacApproximation;
 }
 
 /** The option names of scaleByEkfac. */
-export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery'];
+export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery', 'approximation'];
 
 /** The EKFAC preconditioner, its damping given per step. */
 export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
@@ -61,21 +62,21 @@ export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPr
   const decay = o.emaDecay ?? 0.95;
   validateDecay(decay, 'emaDecay');
   const every = requireIntegerInRange(o.basisEvery ?? 1, 'basisEvery', 1);
+  const approximation = requireOneOf(o.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   return {
     init: () => ({ count: 0, A: null, G: null, bases: null, scalings: null }),
     update(g, s, params, b, damping) {
-      const w = batchWeights(b, params);
-      const targets = fisher === 'monte-carlo' ? sampleTargets(b.spec, w, b.inputs, requireRng(b, 'ekfac')) : b.targets;
-      const kind = fisher === 'fisher' ? 'fisher' : 'empirical-fisher';
-      const { layers } = kfacFactors(b.spec, w, b.inputs, targets, kind);
-      const A = layers.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
-      const G = layers.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
+      const rng = fisher === 'monte-carlo' ? requireRng(b, 'ekfac') : undefined;
+      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, approximation, gradient: false });
+      const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
+      const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
       const refresh = s.bases === null || s.count % every === 0;
       const bases = refresh ? ekfacBases(A.map((a, l) => ({ A: a, G: G[l] }))) : (s.bases as EkfacBasis[]);
-      const fresh = ekfacScalings(b.spec, w, b.inputs, targets, kind, bases);
+      // the scalings' labels: drawn again for a Monte Carlo EKFAC (the same rng, the next draws)
+      const fresh = ekfacScalings(b.model, params, b.batch, blocks, bases, { fisher, rng });
       const scalings = fresh.map((S, l) => emaMatrix(refresh ? null : (s.scalings?.[l] ?? null), S, decay));
-      const inv = inParameterOrder(b.spec, ekfacInverseOperator(bases.map((q, l) => ({ ...q, scalings: scalings[l] })), { ...stab, damping }));
-      return [assertFiniteUpdate(inv.matvec(g), 'ekfac'), { count: s.count + 1, A, G, bases, scalings }] as const;
+      const inv = ekfacInverseOperator(params.length, blocks.map((layout, l) => ekfacBlock(layout, bases[l], scalings[l])), { ...stab, damping });
+      return [assertFiniteUpdate(inv.matvec(Float64Array.from(g)), 'ekfac'), { count: s.count + 1, A, G, bases, scalings }] as const;
     },
   };
 }

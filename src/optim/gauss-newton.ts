@@ -32,7 +32,7 @@ import {
   type Schedule,
   scaleByLearningRate,
 } from './common.js';
-import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
+import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 export type GaussNewtonState = EmptyState;
@@ -43,7 +43,7 @@ export function scaleByGaussNewton(o: StabilityOptions = {}): Transform<GaussNew
   return {
     init: () => ({}),
     update(g, s, params, extra) {
-      const b = requireModelBatch(extra, params, 'gauss-newton');
+      const b = requireMlpBatch(extra, params, 'gauss-newton');
       const G = ggnMatrix(b.spec, batchWeights(b, params), b.inputs, b.targets);
       return [assertFiniteUpdate(stabilize(G, o, 'ggn').inverse.matvec(g), 'gauss-newton'), s] as const;
     },
@@ -107,7 +107,7 @@ export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = 
   return {
     init: () => ({ damping: d0, ratio: Number.NaN, accepted: 0, rejected: 0 }),
     update(g, s, params, extra) {
-      const b = requireModelBatch(extra, params, 'levenberg-marquardt');
+      const b = requireMlpBatch(extra, params, 'levenberg-marquardt');
       const w = batchWeights(b, params);
       const G = ggnMatrix(b.spec, w, b.inputs, b.targets);
       const delta = stabilize(G, { ...o, damping: s.damping }, 'ggn').inverse.matvec(g);

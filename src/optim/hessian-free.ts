@@ -49,7 +49,7 @@ import { meanLoss } from '../models/mlp.js';
 import { assertFiniteUpdate, optimizerOptions, optionKinds, scaleByLearningRate } from './common.js';
 import { hasOwn, requireTypedOptions } from '../core/validate.js';
 import { adaptDamping, type DampingRuleOptions, dampingRule, reductionRatio } from './damping.js';
-import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
+import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** Why the truncated CG of Hessian-free stopped. */
@@ -200,7 +200,7 @@ export function scaleByHessianFree(o: ScaleByHessianFreeOptions = {}): Transform
   return {
     init: () => ({ damping: d0, ratio: Number.NaN, stepScale: 0, previous: null, lastCg: null, accepted: 0, rejected: 0 }),
     update(g, s, params, extra) {
-      const b = requireModelBatch(extra, params, 'hessian-free');
+      const b = requireMlpBatch(extra, params, 'hessian-free');
       const lossAt = (theta: Vec): number => meanLoss(b.spec, batchWeights(b, theta), b.inputs, b.targets);
       const C = curvatureOperator(b.spec, batchWeights(b, params), b.inputs, b.targets, kind);
       const x0 = s.previous && decay > 0 ? s.previous.map((v) => decay * v) : undefined;

@@ -11,7 +11,8 @@
  *
  * Options [defaults]: lr [1], damping λ₀ [1e-3], dampingScheme ['pi-factored'],
  * fisher ['fisher' | 'empirical-fisher' | 'monte-carlo'] ['fisher'],
- * emaDecay ε [0.95], inverseEvery T [1], adaptiveDamping [true],
+ * emaDecay ε [0.95], inverseEvery T [1], approximation ['expand' | 'reduce']
+ * (weight sharing, Eschenhagen et al. 2023) ['expand'], adaptiveDamping [true],
  * dampingEvery T1 [5], dampingDecay [19/20], minDamping [1e-8],
  * maxDamping [1e8], rescale ['alpha-mu' | 'alpha' | 'none'], klClip κ [1 | null].
  * Needs a ModelBatch in extra (with an rng for 'monte-carlo'). Unknown option
@@ -24,17 +25,17 @@
 import type { Vec } from '../core/vec.js';
 import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import {
+  type KfacBlock,
+  type KfacBlockPreconditioner,
+  type KfacApproximation,
   type KfacDampingScheme,
+  KFAC_APPROXIMATIONS,
   KFAC_DAMPING_SCHEMES,
-  blockLayoutFromParams,
-  type KfacPreconditioner,
+  kfacBlockPreconditioner,
   kfacFactors,
-  kfacPreconditioner,
-  paramsFromLayerMatrices,
 } from '../curvature/kfac.js';
 import { emaMatrix, validateDecay } from '../curvature/stability.js';
-import { Matrix } from '../linalg/matrix.js';
-import { layerCount, layerHasBias, type MlpSpec, sampleTargets } from '../models/mlp.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate } from './common.js';
 import {
   CURVATURE_STEP_OPTION_KEYS,
@@ -44,7 +45,7 @@ import {
   type DampedPreconditioner,
   withFixedDamping,
 } from './curvature-step.js';
-import { batchWeights, type ModelBatch, requireRng } from './extra.js';
+import { type ModelBatch, requireRng } from './extra.js';
 import { guarded, type Transform } from './transform.js';
 
 export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
@@ -55,10 +56,10 @@ export interface KfacState {
   /** Running averages of the factors. */
   A: Matrix[] | null;
   G: Matrix[] | null;
-  /** The factors the preconditioner uses, refreshed every inverseEvery steps. */
-  frozen: { A: Matrix; G: Matrix }[] | null;
-  /** Per layer, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
-  preconditioners: KfacPreconditioner[] | null;
+  /** The blocks (running-average factors) the preconditioner uses, refreshed every inverseEvery steps. */
+  frozen: KfacBlock[] | null;
+  /** Per weight matrix, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
+  preconditioners: KfacBlockPreconditioner[] | null;
   /** The damping `preconditioners` were factorized with. */
   frozenDamping: number;
 }
@@ -70,29 +71,18 @@ export interface ScaleByKfacOptions {
   fisher?: KfacFisherChoice;
   emaDecay?: number;
   inverseEvery?: number;
-}
-
-/** The gradient as per-layer out x (in+1) matrices [dW db] (bias last column). */
-export function layerGradientMatrices(spec: MlpSpec, g: Vec): Matrix[] {
-  const v = blockLayoutFromParams(spec, g);
-  const mats: Matrix[] = [];
-  let k = 0;
-  for (let l = 0; l < layerCount(spec); l++) {
-    const rows = spec.sizes[l + 1];
-    const cols = spec.sizes[l] + (layerHasBias(spec, l) ? 1 : 0);
-    mats.push(new Matrix(rows, cols, v.slice(k, k + rows * cols)));
-    k += rows * cols;
-  }
-  return mats;
+  /** How a matrix shared by several positions is factored ['expand']. */
+  approximation?: KfacApproximation;
 }
 
 /** The option names of scaleByKfac. */
-export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery'];
+export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery', 'approximation'];
 
 function validateKfacOptions(o: ScaleByKfacOptions): void {
   requireOneOf(o.dampingScheme ?? 'pi-factored', KFAC_DAMPING_SCHEMES, 'dampingScheme');
   requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
   validateDecay(o.emaDecay ?? 0.95, 'emaDecay');
+  requireOneOf(o.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   requireIntegerInRange(o.inverseEvery ?? 1, 'inverseEvery', 1);
 }
 
@@ -107,23 +97,21 @@ export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPrec
   const fisher = o.fisher ?? 'fisher';
   const decay = o.emaDecay ?? 0.95;
   const every = o.inverseEvery ?? 1;
+  const approximation = o.approximation ?? 'expand';
   return {
     init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null, frozenDamping: Number.NaN }),
     update(g, s, params, b, damping) {
-      const w = batchWeights(b, params);
-      // A Monte Carlo K-FAC is the empirical one at targets drawn from the model.
-      const targets = fisher === 'monte-carlo' ? sampleTargets(b.spec, w, b.inputs, requireRng(b, 'kfac')) : b.targets;
-      const kind = fisher === 'fisher' ? 'fisher' : 'empirical-fisher';
-      const { layers } = kfacFactors(b.spec, w, b.inputs, targets, kind);
-      const A = layers.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
-      const G = layers.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
+      // A Monte Carlo K-FAC draws one label per example from the model (the batch's rng).
+      const rng = fisher === 'monte-carlo' ? requireRng(b, 'kfac') : undefined;
+      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, approximation, gradient: false });
+      const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
+      const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
       const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
-      const frozen = refresh ? A.map((a, l) => ({ A: a, G: G[l] })) : s.frozen!;
+      const frozen = refresh ? blocks.map((f, l) => ({ ...f, A: A[l], G: G[l] })) : s.frozen!;
       const refactor = refresh || damping !== s.frozenDamping;
-      const preconditioners = refactor ? frozen.map((f) => kfacPreconditioner(f, damping, scheme)) : s.preconditioners!;
-      const grads = layerGradientMatrices(b.spec, g);
-      const updates = grads.map((gradient, l) => preconditioners[l].apply(gradient));
-      const out = paramsFromLayerMatrices(b.spec, updates);
+      const preconditioners = refactor ? frozen.map((f) => kfacBlockPreconditioner(f, damping, scheme)) : s.preconditioners!;
+      const out = new Float64Array(params.length);
+      for (const p of preconditioners) p.applyTo(g, out);
       return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen, preconditioners, frozenDamping: damping }] as const;
     },
   };

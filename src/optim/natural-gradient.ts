@@ -28,23 +28,20 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';
-import { curvatureLayerBlocks } from '../curvature/block-diagonal.js';
-import { curvatureOperator } from '../curvature/curvature-products.js';
-import { type ModelCurvatureKind, empiricalFisherMatrix, fisherMatrix } from '../curvature/dense-curvature.js';
 import {
-  type FactoredCurvatureKind,
-  curvatureFactor,
+  type CurvatureFactor as LowRankFactor,
   factorDampedInverse,
   topEigenpairs,
   truncatedDampedOperators,
 } from '../curvature/low-rank.js';
+import { type CurvatureFactor, curvatureFactor, curvatureOperator, factorGram, factorLayerBlocks, factorOperator } from '../curvature/model-curvature.js';
+import { monteCarloFisher } from '../curvature/monte-carlo-fisher.js';
 import { type StabilityOptions, emaMatrix, stabilize, validateDecay, validateStability } from '../curvature/stability.js';
 import { conjugateGradient, type CgStopReason } from '../linalg/cg.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import type { Matrix } from '../linalg/matrix.js';
+import { transpose } from '../linalg/ops.js';
 import { blockDiagonalOperator, dampedOperator, denseOperator } from '../linalg/operators.js';
-import type { Target } from '../models/likelihoods.js';
-import { type LayerWeights, sampleTargets } from '../models/mlp.js';
 import {
   assertFiniteUpdate,
   checkClipKeys,
@@ -55,7 +52,7 @@ import {
   validateSchedule,
 } from './common.js';
 import { requireTypedOptions } from '../core/validate.js';
-import { batchWeights, type ModelBatch, requireModelBatch, requireRng } from './extra.js';
+import { type ModelBatch, type ResolvedBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** The Fisher natural gradient uses: exact, empirical (training labels) or Monte Carlo. */
@@ -101,27 +98,22 @@ export interface NaturalGradientState {
 }
 
 /**
- * The batch on which the chosen Fisher is an "empirical Fisher": the training
- * labels, or for 'monte-carlo' the inputs repeated `samples` times with y drawn
- * from the model (same draw order as monteCarloFisher), so that one code path
- * gives (1/(N S)) sum g gᵀ.
+ * The chosen Fisher of a batch as a factor, C = weight · Uᵀ U: the output
+ * Fisher's square-root rows pulled back (exact), the per-example gradients
+ * at the training labels (empirical), or at `samples` label draws per
+ * example from the batch's rng (Monte Carlo, the draw order of monteCarloFisher).
  */
-export function fisherBatch(
-  batch: ModelBatch,
-  weights: readonly LayerWeights[],
-  fisher: FisherChoice,
-  samples: number,
-): { inputs: readonly Vec[]; targets: readonly Target[]; kind: FactoredCurvatureKind } {
-  if (fisher === 'exact') return { inputs: batch.inputs, targets: batch.targets, kind: 'fisher' };
-  if (fisher === 'empirical') return { inputs: batch.inputs, targets: batch.targets, kind: 'empirical-fisher' };
-  const rng = requireRng(batch, 'natural gradient with a Monte Carlo Fisher');
-  const inputs: Vec[] = [];
-  const targets: Target[] = [];
-  for (let s = 0; s < samples; s++) {
-    inputs.push(...batch.inputs);
-    targets.push(...sampleTargets(batch.spec, weights, batch.inputs, rng));
+export function fisherFactor(b: ResolvedBatch, params: Vec, fisher: FisherChoice, samples: number): CurvatureFactor {
+  if (fisher === 'monte-carlo') {
+    const rng = requireRng(b, 'natural gradient with a Monte Carlo Fisher');
+    return monteCarloFisher(b.model, params, b.batch.x, samples, rng).factor;
   }
-  return { inputs, targets, kind: 'empirical-fisher' };
+  return curvatureFactor(b.model, params, b.batch, fisher === 'exact' ? 'fisher' : 'empirical-fisher');
+}
+
+/** The same factor in the form of low-rank.ts: C = (1/N) U Uᵀ with U of P rows. */
+function lowRankFactor({ U, weight }: CurvatureFactor): LowRankFactor {
+  return { U: transpose(U), N: 1 / weight };
 }
 
 function validateOptions(o: ScaleByNaturalGradientOptions): void {
@@ -161,29 +153,26 @@ export function scaleByNaturalGradient(o: ScaleByNaturalGradientOptions = {}): T
     init: () => ({ count: 0, average: null, lastDirection: null, lastCg: null }),
     update(g, s, params, extra) {
       const b = requireModelBatch(extra, params, 'natural gradient');
-      const w = batchWeights(b, params);
-      const fb = fisherBatch(b, w, fisher, samples);
-      const fisherOp = (): LinearOperator =>
-        curvatureOperator(b.spec, w, fb.inputs, fb.targets, fb.kind as ModelCurvatureKind);
+      const theta = Float64Array.from(params);
+      let cached: CurvatureFactor | null = null;
+      const factor = (): CurvatureFactor => (cached ??= fisherFactor(b, theta, fisher, samples));
+      // products with the exact Fisher need no factor: one tangent and one backward sweep each
+      const fisherOp = (): LinearOperator => (fisher === 'exact' ? curvatureOperator(b.model, theta, b.batch, 'fisher') : factorOperator(factor()));
       let d: Vec;
       let next: NaturalGradientState = { ...s, count: s.count + 1 };
       let F: LinearOperator | null = null;
       if (solver === 'direct' || solver === 'block-diagonal') {
-        const fresh =
-          solver === 'direct'
-            ? [fb.kind === 'fisher' ? fisherMatrix(b.spec, w, fb.inputs) : empiricalFisherMatrix(b.spec, w, fb.inputs, fb.targets)]
-            : curvatureLayerBlocks(b.spec, w, fb.inputs, fb.targets, fb.kind);
+        const fresh = solver === 'direct' ? [factorGram(factor())] : factorLayerBlocks(b.model, factor()).map((x) => x.block);
         const avg = fresh.map((M, l) => emaMatrix(s.average?.[l] ?? null, M, decay));
         next = { ...next, average: avg };
         const stabilized = avg.map((M, l) => stabilize(M, stab, `fisher[${l}]`));
         d = blockDiagonalOperator(stabilized.map((x) => x.inverse)).matvec(g);
         F = blockDiagonalOperator(avg.map((M) => denseOperator(M)));
       } else if (solver === 'low-rank') {
-        const factor = curvatureFactor(b.spec, w, fb.inputs, fb.targets, fb.kind);
         if (o.rank === undefined) {
-          d = factorDampedInverse(factor, damping).matvec(g);
+          d = factorDampedInverse(lowRankFactor(factor()), damping).matvec(g);
         } else {
-          d = truncatedDampedOperators(topEigenpairs(factor, o.rank), damping).inverse.matvec(g);
+          d = truncatedDampedOperators(topEigenpairs(lowRankFactor(factor()), o.rank), damping).inverse.matvec(g);
         }
       } else {
         F = fisherOp();

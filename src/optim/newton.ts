@@ -12,7 +12,7 @@
  * Y. Dauphin et al., "Identifying and attacking the saddle point problem", NeurIPS 2014.
  */
 import { NatgradError } from '../core/errors.js';
-import { hessianMatrix } from '../curvature/dense-curvature.js';
+import { hessianMatrix } from '../curvature/model-curvature.js';
 import { type StabilityOptions, scaledEigen, spectralOperator, stabilizedEigenvalues } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
@@ -25,7 +25,7 @@ import {
   type Schedule,
   scaleByLearningRate,
 } from './common.js';
-import { batchWeights, type ModelBatch, requireModelBatch } from './extra.js';
+import { type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** How Newton treats negative curvature: `absolute` (saddle-free Newton) or `clip` (to 0). */
@@ -55,7 +55,7 @@ export function scaleByNewton(o: ScaleByNewtonOptions = {}): Transform<NewtonSta
     init: () => ({}),
     update(g, s, params, extra) {
       const b = requireModelBatch(extra, params, 'newton');
-      const H = hessianMatrix(b.spec, batchWeights(b, params), b.inputs, b.targets);
+      const H = hessianMatrix(b.model, Float64Array.from(params), b.batch);
       return [assertFiniteUpdate(newtonPreconditioner(H, o).matvec(g), 'newton'), s] as const;
     },
   };

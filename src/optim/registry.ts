@@ -97,8 +97,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry('natural-gradient-low-rank', 'natural gradient, Fisher factor inverted by Woodbury', { lr: 1, fisher: 'exact', solver: 'low-rank', damping: 1e-3 }, true, naturalGradient, NATURAL_GRADIENT_OPTION_KINDS),
   entry('natural-gradient-block-diagonal', 'natural gradient with per-layer Fisher blocks', { lr: 1, fisher: 'exact', solver: 'block-diagonal', damping: 1e-3 }, true, naturalGradient, NATURAL_GRADIENT_OPTION_KINDS),
   // Step control of Martens and Grosse (2015, sections 6.4-6.5, 7) on by default; κ = 1 measured (docs/experiments.md)
-  entry('kfac', 'K-FAC (Martens and Grosse 2015): adaptive damping, quadratic-model step (α, μ), KL clip', { lr: 1, damping: 1e-3, dampingScheme: 'pi-factored', fisher: 'fisher', emaDecay: 0.95, inverseEvery: 1, adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, kfac),
-  entry('ekfac', 'EKFAC (George et al. 2018) with the K-FAC step control', { lr: 1, damping: 1e-3, fisher: 'fisher', emaDecay: 0.95, basisEvery: 1, adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, ekfac, STABILITY_OPTION_KINDS),
+  entry('kfac', 'K-FAC (Martens and Grosse 2015): adaptive damping, quadratic-model step (α, μ), KL clip', { lr: 1, damping: 1e-3, dampingScheme: 'pi-factored', fisher: 'fisher', emaDecay: 0.95, inverseEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, kfac),
+  entry('ekfac', 'EKFAC (George et al. 2018) with the K-FAC step control', { lr: 1, damping: 1e-3, fisher: 'fisher', emaDecay: 0.95, basisEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, ekfac, STABILITY_OPTION_KINDS),
   entry('shampoo', 'Shampoo (Gupta et al. 2018)', { lr: 0.1, epsilon: 1e-4, preconditionEvery: 1 }, true, shampoo, SHAMPOO_OPTION_KINDS),
 ];
 

@@ -20,7 +20,7 @@ import { symmetricPower } from '../linalg/matrix-function.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matvec, outer } from '../linalg/ops.js';
 import { layerCount, layerHasBias, layerOffsets, type MlpSpec, paramCount } from '../models/mlp.js';
 import { assertFiniteUpdate, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
-import type { ModelBatch } from './extra.js';
+import type { MlpBatch, ModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** A tensor of the parameter vector: a matrix (order 2) or a vector (order 1). */
@@ -60,7 +60,7 @@ export interface ScaleByShampooOptions {
 }
 
 function requireSpec(extra: unknown, params: Vec): MlpSpec {
-  const spec = (extra as Partial<ModelBatch> | undefined)?.spec;
+  const spec = (extra as Partial<MlpBatch> | undefined)?.spec;
   if (!spec) throw new NatgradError('extra.spec', 'shampoo needs the model spec in extra (for the tensor shapes)');
   if (paramCount(spec) !== params.length) throw new NatgradError('extra.spec', `the model has ${paramCount(spec)} parameters but params has ${params.length}`);
   return spec;

@@ -8,6 +8,7 @@ import { describeValue, NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import {
   copyArray,
+  rejectUnknownKeys,
   requireFiniteVector,
   requireFunction,
   requireIntegerInRange,
@@ -19,7 +20,10 @@ import {
 import { norm2, type Vec } from '../core/vec.js';
 import type { Target } from '../models/likelihoods.js';
 import { lossAndGradient, type MlpSpec, unflattenWeights, validateData, validateMlpSpec } from '../models/mlp.js';
-import type { ModelBatch } from './extra.js';
+import type { ExampleTarget } from '../models/output-loss.js';
+import { Sequential } from '../models/sequential.js';
+import { Tensor } from '../models/tensor.js';
+import type { MlpBatch, ModelBatch, SequentialBatch } from './extra.js';
 import { requireTransform, type Transform } from './transform.js';
 
 /** One evaluation of the objective during {@link train}. */
@@ -208,18 +212,77 @@ export function train<S, X>(transform: Transform<S, X>, params0: ArrayLike<numbe
   }
 }
 
-/** What {@link modelProblem} returns: the two functions {@link train} takes for a model. */
-export interface ModelProblem {
-  /** The mean negative log-likelihood of the data and its gradient at params. */
+/** What {@link modelProblem} and {@link sequentialProblem} return: the two functions {@link train} takes for a model. */
+export interface ModelProblem<B extends ModelBatch = ModelBatch> {
+  /** The loss of the iteration's batch (the whole data, or its mini-batch) and its gradient at params. */
   objective: (params: Vec, iteration: number) => { loss: number; gradient: Vec };
-  /** The model and the data, for curvature optimizers. */
-  extra: (params: Vec, iteration: number) => ModelBatch;
+  /** The model and the same batch, for curvature optimizers. */
+  extra: (params: Vec, iteration: number) => B;
+}
+
+/** Options of {@link modelProblem} and {@link sequentialProblem}; defaults in brackets. */
+export interface ModelProblemOptions {
+  /**
+   * Examples per mini-batch [all: full batch]. Each epoch visits the examples
+   * once in a new shuffled order, in batches of this size (the last one
+   * smaller when it does not divide the count); iteration t uses batch t.
+   */
+  batchSize?: number;
 }
 
 /**
- * The objective and ModelBatch extra of a full-batch model problem: the mean
- * negative log-likelihood of the data, and the data with a generator seeded
- * by `seed` for transforms that sample. The model and the data are checked
+ * The example indices of each iteration: all of them (full batch), or the
+ * consecutive slices of a fresh seeded permutation per epoch. Epochs are
+ * drawn in order from one stream, so iteration t's batch depends only on
+ * the seed and t.
+ */
+export function miniBatchSchedule(N: number, batchSize: number | undefined, seed: number | string): (iteration: number) => number[] | null {
+  if (batchSize === undefined) return () => null;
+  const B = requireIntegerInRange(batchSize, 'batchSize', 1, N);
+  const perEpoch = Math.ceil(N / B);
+  const rng = new Rng(`${seed}:batches`);
+  const epochs: number[][] = [];
+  return (iteration) => {
+    requireIntegerInRange(iteration, 'iteration', 0);
+    const e = Math.floor(iteration / perEpoch);
+    while (epochs.length <= e) epochs.push(rng.permutation(N));
+    const k = iteration % perEpoch;
+    return epochs[e].slice(k * B, Math.min(N, (k + 1) * B));
+  };
+}
+
+/**
+ * The objective and extra of a problem whose batch for iteration t comes
+ * from `batchAt(indices)` (indices null: the whole data), built once per
+ * iteration and shared by the objective and the extra.
+ */
+function batchedProblem<Bt extends ModelBatch>(
+  N: number,
+  options: ModelProblemOptions,
+  seed: number | string,
+  batchAt: (indices: number[] | null) => Bt,
+  lossAndGradient: (batch: Bt, params: Vec) => { loss: number; gradient: Vec },
+): ModelProblem<Bt> {
+  rejectUnknownKeys(options, ['batchSize'], 'options', 'the model problem options');
+  const schedule = miniBatchSchedule(N, options.batchSize, seed);
+  const full = batchAt(null);
+  let current: { iteration: number; batch: Bt } | null = null;
+  const at = (iteration: number): Bt => {
+    if (options.batchSize === undefined) return full;
+    if (current === null || current.iteration !== iteration) current = { iteration, batch: batchAt(schedule(iteration)) };
+    return current.batch;
+  };
+  return {
+    objective: (params, iteration) => lossAndGradient(at(iteration), params),
+    extra: (_params, iteration) => at(iteration),
+  };
+}
+
+/**
+ * The objective and ModelBatch extra of an MLP problem: the mean negative
+ * log-likelihood of the data (or of each iteration's mini-batch, see
+ * {@link ModelProblemOptions}), and the data with a generator seeded by
+ * `seed` for transforms that sample. The model and the data are checked
  * here (a NaN input is named, `inputs[3][2]`).
  *
  * @example
@@ -233,16 +296,64 @@ export function modelProblem(
   inputs: readonly Vec[],
   targets: readonly Target[],
   seed: number | string = 0,
-): ModelProblem {
+  options: ModelProblemOptions = {},
+): ModelProblem<MlpBatch> {
   validateMlpSpec(spec, 'spec');
   if (!Array.isArray(inputs)) throw new NatgradError('inputs', 'must be an array of input vectors (Float64Array)');
   inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));
   validateData(spec, inputs, targets, '');
   const rng = new Rng(seed);
   const data = { inputs: copyArray(inputs), targets: copyArray(targets) };
-  const batch: ModelBatch = { spec, ...data, rng };
-  return {
-    objective: (params) => lossAndGradient(spec, unflattenWeights(spec, params), data.inputs, data.targets),
-    extra: () => batch,
-  };
+  return batchedProblem<MlpBatch>(
+    inputs.length,
+    options,
+    seed,
+    (idx) => (idx === null ? { spec, ...data, rng } : { spec, inputs: idx.map((n) => data.inputs[n]), targets: idx.map((n) => data.targets[n]), rng }),
+    (b, params) => lossAndGradient(spec, unflattenWeights(spec, params), b.inputs, b.targets),
+  );
+}
+
+/**
+ * The objective and extra of a Sequential model (CNN, attention, ...) on
+ * inputs x ([N, ...model.inputShape]) with one target per example: the loss
+ * under the model's reduction (of the whole data or of each iteration's
+ * mini-batch) and its gradient; the extra carries the batch and a generator
+ * seeded by `seed` for transforms that sample.
+ *
+ * @example
+ * ```ts
+ * const { objective, extra } = sequentialProblem(model, x, targets, { batchSize: 32, seed: 1 });
+ * const result = train(kfac(), model.initParams(new Rng(0)), { objective, extra, maxIterations: 50 });
+ * ```
+ */
+export function sequentialProblem(
+  model: Sequential,
+  x: Tensor,
+  targets: readonly ExampleTarget[],
+  options: ModelProblemOptions & { seed?: number | string } = {},
+): ModelProblem<SequentialBatch> {
+  if (!(model instanceof Sequential)) throw new NatgradError('model', 'must be a Sequential model (new Sequential(spec))');
+  if (!(x instanceof Tensor)) throw new NatgradError('x', `must be a Tensor of inputs [N, ${model.inputShape.join(', ')}]`);
+  model.checkInput(x, 'x');
+  requireFiniteVector(x.data, 'x');
+  model.loss.validateTargets(targets, x.batch, 'targets');
+  const { seed = 0, ...rest } = options;
+  const rng = new Rng(seed);
+  const size = x.exampleSize;
+  const data = { x: new Tensor(x.shape, Float64Array.from(x.data)), targets: copyArray(targets) };
+  return batchedProblem<SequentialBatch>(
+    x.batch,
+    rest,
+    seed,
+    (idx) => {
+      if (idx === null) return { model, ...data, rng };
+      const xb = Tensor.zeros(idx.length, model.inputShape);
+      idx.forEach((n, k) => xb.data.set(data.x.data.subarray(n * size, (n + 1) * size), k * size));
+      return { model, x: xb, targets: idx.map((n) => data.targets[n]), rng };
+    },
+    (b, params) => {
+      const { loss, gradient } = model.lossAndGradient(params, b.x, b.targets);
+      return { loss, gradient };
+    },
+  );
 }

@@ -28,8 +28,8 @@ export interface ModelProblem {
 /** The fields of the model object of an `mlp`. */
 export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', 'bias', 'reduction'] as const;
 
-/** The likelihoods of a model spec: the library's three, and `mse` (PyTorch's nn.MSELoss, computed as the gaussian and rescaled). */
-export const SPEC_LIKELIHOODS = [...LIKELIHOODS, 'mse'] as const;
+/** The likelihoods of a model spec: the library's (the oracle answers `mse`, PyTorch's nn.MSELoss, as the gaussian rescaled). */
+export const SPEC_LIKELIHOODS = LIKELIHOODS;
 /** The fields of one entry of `weights`. */
 export const LAYER_WEIGHT_FIELDS = ['W', 'b'] as const;
 
@@ -143,7 +143,8 @@ function readTarget(y: unknown, model: MlpSpec, path: string): Target {
       if (y !== 0 && y !== 1) throw new NatgradError(path, `must be 0 or 1 (bernoulli target), got ${describeValue(y)}`);
       return y;
     case 'gaussian':
-      return readVector(y, path, D, `an array of ${D} finite number${D === 1 ? '' : 's'} (gaussian targets are arrays of the output size, also when it is 1)`);
+    case 'mse':
+      return readVector(y, path, D, `an array of ${D} finite number${D === 1 ? '' : 's'} (${model.likelihood} targets are arrays of the output size, also when it is 1)`);
   }
 }
 

@@ -5,4 +5,4 @@
  */
 export * from './sharded-fisher.js';
 export * from './stochastic-natural-gradient.js';
-export { FISHER_KERNEL_SOURCE } from './fisher-kernel.js';
+export { type ShardPayload, type ShardSums, shardSums } from './fisher-kernel.js';

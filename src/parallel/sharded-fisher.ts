@@ -5,12 +5,12 @@
  * the result equals the single-process mean up to the reordering of the
  * floating-point additions.
  */
-import { Worker } from 'node:worker_threads';
 import { NatgradError } from '../core/errors.js';
+import { startModuleWorker } from '../core/module-worker.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
-import { type LayerWeights, type MlpSpec, flattenWeights, layerCount, layerHasBias, paramCount } from '../models/mlp.js';
-import { FISHER_KERNEL_SOURCE } from './fisher-kernel.js';
+import { type LayerWeights, type MlpSpec, flattenWeights, layerHasBias, paramCount, validateMlpSpec } from '../models/mlp.js';
+import type { ShardPayload, ShardSums } from './fisher-kernel.js';
 
 export interface ShardedFisherResult {
   /** (1/N) Σ_n J_nᵀ F_out J_n */
@@ -21,13 +21,6 @@ export interface ShardedFisherResult {
   shardSizes: number[];
 }
 
-interface ShardSums {
-  fisher: Float64Array;
-  A: Float64Array[];
-  G: Float64Array[];
-  count: number;
-}
-
 /** Contiguous, deterministic shard boundaries: sizes differ by at most one. */
 export function shardRanges(n: number, shards: number): [number, number][] {
   if (!(Number.isInteger(shards) && shards >= 1)) throw new NatgradError('workers', `must be an integer >= 1, got ${shards}`);
@@ -36,9 +29,9 @@ export function shardRanges(n: number, shards: number): [number, number][] {
   return out;
 }
 
-function runShard(payload: unknown): Promise<ShardSums> {
+function runShard(payload: ShardPayload): Promise<ShardSums> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(FISHER_KERNEL_SOURCE, { eval: true });
+    const w = startModuleWorker(import.meta.url, 'fisher-worker');
     w.once('message', (m: ShardSums) => {
       void w.terminate();
       resolve(m);
@@ -51,25 +44,24 @@ function runShard(payload: unknown): Promise<ShardSums> {
   });
 }
 
-/** The Fisher and K-FAC statistics of a categorical MLP (every layer with bias), computed by `workers` worker threads. */
+/** The Fisher and K-FAC statistics of an MLP (K-FAC with the bias joint to W), computed by `workers` worker threads. */
 export async function shardedFisherStatistics(
   spec: MlpSpec,
   weights: readonly LayerWeights[],
   inputs: readonly Vec[],
   o: { workers?: number } = {},
 ): Promise<ShardedFisherResult> {
-  if (spec.likelihood !== 'categorical') throw new NatgradError('spec.model.likelihood', `the worker kernel supports 'categorical', got '${spec.likelihood}'`);
-  for (let l = 0; l < layerCount(spec); l++) if (!layerHasBias(spec, l)) throw new NatgradError(`spec.model.bias[${l}]`, 'the worker kernel needs every layer to have a bias');
+  validateMlpSpec(spec, 'spec');
   const N = inputs.length;
   if (N === 0) throw new NatgradError('inputs', 'at least one example is required');
   const theta = flattenWeights(weights);
   const ranges = shardRanges(N, o.workers ?? 2).filter(([a, b]) => b > a);
   const parts = await Promise.all(
-    ranges.map(([a, b]) => runShard({ sizes: spec.sizes, activations: spec.activations, theta, inputs: inputs.slice(a, b).map((x) => Float64Array.from(x)) })),
+    ranges.map(([a, b]) => runShard({ spec, theta, inputs: inputs.slice(a, b).map((x) => Float64Array.from(x)) })),
   );
   const P = paramCount(spec);
   const fisher = Matrix.zeros(P, P);
-  const kfac = spec.activations.map((_, l) => ({ A: Matrix.zeros(spec.sizes[l] + 1), G: Matrix.zeros(spec.sizes[l + 1]) }));
+  const kfac = spec.activations.map((_, l) => ({ A: Matrix.zeros(spec.sizes[l] + (layerHasBias(spec, l) ? 1 : 0)), G: Matrix.zeros(spec.sizes[l + 1]) }));
   for (const part of parts) {
     for (let i = 0; i < fisher.data.length; i++) fisher.data[i] += part.fisher[i];
     kfac.forEach((f, l) => {

@@ -6,9 +6,8 @@
  * uneven check times (from milliseconds to half a minute) better than a
  * fixed partition.
  */
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../core/module-worker.js';
 import type { Check } from './types.js';
 import { checkSeed, matchesFilter, runChecks, type CheckResult, type RunOptions } from './runner.js';
 
@@ -29,26 +28,8 @@ export interface ParallelRunOptions extends RunOptions {
 
 const fromSource = import.meta.url.endsWith('.ts');
 
-// A worker does not inherit a TypeScript loader, so when natgrad runs from
-// source (tests, tsx) the worker registers tsx before loading its entry.
-const BOOTSTRAP = `
-const { workerData } = require('node:worker_threads');
-(async () => {
-  if (workerData.tsx) { const api = await import(workerData.tsx); (api.register ?? api.default.register)(); }
-  await import(workerData.entry);
-})();
-`;
-
-// The ESM build of tsx's API: its CommonJS build cannot register hooks from a worker.
-function tsxEsmApi(): string {
-  if (typeof import.meta.resolve === 'function') return import.meta.resolve('tsx/esm/api');
-  return pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-}
-
 function startWorker(settings: WorkerSettings): Worker {
-  const entry = new URL(fromSource ? './check-worker.ts' : './check-worker.js', import.meta.url).href;
-  const tsx = fromSource ? tsxEsmApi() : undefined;
-  return new Worker(BOOTSTRAP, { eval: true, workerData: { ...settings, entry, tsx } });
+  return startModuleWorker(import.meta.url, 'check-worker', { ...settings });
 }
 
 function crashResult(check: Check, seed: number, reason: string, millis: number): CheckResult {

@@ -85,7 +85,7 @@ describe('optimizer hyperparameters on the command line', () => {
   test('--lr, --damping and --option set the options the run uses; the others keep their defaults', async () => {
     expect(await trainedOptions(['--optimizer', 'sgd', '--lr', '0.5'])).toEqual({ lr: 0.5 });
     expect(await trainedOptions(['--optimizer', 'kfac', '--damping', '0.01', '--option', 'emaDecay=0.9', '--option', 'dampingScheme=exact'])).toEqual({
-      lr: 1, damping: 0.01, dampingScheme: 'exact', fisher: 'fisher', emaDecay: 0.9, inverseEvery: 1, adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1,
+      lr: 1, damping: 0.01, dampingScheme: 'exact', fisher: 'fisher', emaDecay: 0.9, inverseEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1,
     });
     expect((await trainedOptions(['--optimizer', 'hessian-free', '--option', 'cg.maxIterations=20'])).cg).toEqual({ maxIterations: 20, progressTolerance: 5e-4, warmStartDecay: 0.95 });
     expect((await trainedOptions(['--optimizer', 'nesterov', '--option', 'nesterov=false'])).nesterov).toBe(false);
@@ -96,7 +96,7 @@ describe('optimizer hyperparameters on the command line', () => {
   });
   test('an unknown option is refused with the close name', async () => {
     expect(await refused([...train, '--optimizer', 'kfac', '--option', 'dampnig=1'])).toBe(
-      "natgrad: --option dampnig: 'dampnig' is not one of kfac's options (allowed: lr, damping, dampingScheme, fisher, emaDecay, inverseEvery, adaptiveDamping, rescale, klClip); did you mean damping?",
+      "natgrad: --option dampnig: 'dampnig' is not one of kfac's options (allowed: lr, damping, dampingScheme, fisher, emaDecay, inverseEvery, approximation, adaptiveDamping, rescale, klClip); did you mean damping?",
     );
     expect(await refused([...train, '--optimizer', 'hessian-free', '--option', 'cg.maxIteratoins=5'])).toMatch(/did you mean cg\.maxIterations\?$/);
     expect(await refused([...train, '--optimizer', 'hessian-free', '--lr', '1'])).toMatch(/^natgrad: --lr: 'lr' is not one of hessian-free's options/);

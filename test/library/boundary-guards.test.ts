@@ -97,7 +97,7 @@ describe('model curvature', () => {
     expect(thrown(() => modelCurvature(null as unknown as MlpSpec, weights, inputs, targets, 'fisher'))).toMatch(/^spec.model: must be an MLP spec/);
     expect(thrown(() => modelCurvature(spec, null as never, inputs, targets, 'fisher'))).toMatch(/^spec.weights: must be an array of 2 layers/);
     expect(thrown(() => modelCurvature({ ...spec, likelihood: 'poisson' as never }, weights, inputs, targets, 'fisher'))).toMatch(
-      /^spec.model.likelihood: must be one of categorical, bernoulli, gaussian, got "poisson"/,
+      /^spec.model.likelihood: must be one of categorical, bernoulli, gaussian, mse, got "poisson"/,
     );
     expect(thrown(() => modelCurvature(spec, weights, inputs, targets, 'hessain' as never))).toMatch(/^spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian/);
     expect(thrown(() => modelFisherMatrix(spec, weights, [Float64Array.of(1)]))).toBe('inputs[0]: must have 3 entries (the input width, sizes[0]), got 1');

@@ -52,7 +52,9 @@ export function randomTarget(rng: Rng, likelihood: Likelihood, D: number): Targe
   switch (likelihood) {
     case 'categorical': return rng.integer(D);
     case 'bernoulli': return rng.integer(2);
-    case 'gaussian': return Float64Array.from({ length: D }, () => rng.normal());
+    case 'gaussian':
+    case 'mse':
+      return Float64Array.from({ length: D }, () => rng.normal());
   }
 }
 

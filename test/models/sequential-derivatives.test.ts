@@ -63,9 +63,9 @@ describe.each(problems())('%s', (name, p) => {
     const inputGradient = model.vjp(theta, trace, g, { inputGradient: true }).inputGradient as Tensor;
     for (const { v, dx } of dirs) {
       expect(smoothAlong(p, v, null, H)).toBe(true);
-      const fd = centralDifference((t) => [model.meanLoss(shifted(theta, v, t), x, targets)], H);
+      const fd = centralDifference((t) => [model.lossValue(shifted(theta, v, t), x, targets)], H);
       expect(fdMismatches([dot(gradient, v)], fd), `seed 1000+, ${name}`).toEqual([]);
-      const fdx = centralDifference((t) => [model.meanLoss(theta, shiftedInput(x, dx, t), targets)], H);
+      const fdx = centralDifference((t) => [model.lossValue(theta, shiftedInput(x, dx, t), targets)], H);
       expect(fdMismatches([dot(inputGradient.data, dx.data)], fdx)).toEqual([]);
     }
   });
@@ -76,7 +76,7 @@ describe.each(problems())('%s', (name, p) => {
     for (let i = 0; i < P; i++) {
       e.fill(0);
       e[i] = 1;
-      const fd = centralDifference((t) => [model.meanLoss(shifted(theta, e, t), x, targets)], H);
+      const fd = centralDifference((t) => [model.lossValue(shifted(theta, e, t), x, targets)], H);
       expect(fdMismatches([gradient[i]], fd), `entry ${i} (${model.paramNames()[i]})`).toEqual([]);
     }
   });
@@ -180,7 +180,7 @@ describe('the derivative checks can fail', () => {
     const i = gradient.reduce((best, g, k) => (Math.abs(g) > Math.abs(gradient[best]) ? k : best), 0);
     const e = new Float64Array(model.paramCount);
     e[i] = 1;
-    const fd = centralDifference((t) => [model.meanLoss(shifted(theta, e, t), x, targets)], H);
+    const fd = centralDifference((t) => [model.lossValue(shifted(theta, e, t), x, targets)], H);
     expect(fdMismatches([gradient[i] * 1.001], fd)).toEqual([0]);
   });
 

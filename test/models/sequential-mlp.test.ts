@@ -62,8 +62,8 @@ describe.each(CASES)('MLP with %s hidden layers and a %s likelihood', (act, like
     const b = mlp.lossAndGradient(p.spec, p.weights, p.inputs, p.targets);
     expectClose([a.loss], [b.loss], 'loss');
     expectClose(a.gradient, b.gradient, 'gradient');
-    expectClose([model.meanLoss(theta, x, p.targets)], [b.loss], 'meanLoss');
-    const rows = model.perExampleGradients(theta, x, p.targets);
+    expectClose([model.lossValue(theta, x, p.targets)], [b.loss], 'meanLoss');
+    const rows = model.exampleLossGradients(theta, x, p.targets);
     mlp.perExampleGradients(p.spec, p.weights, p.inputs, p.targets).forEach((g, n) => expectClose(rows.data.subarray(n * g.length, (n + 1) * g.length), g, `example ${n}`));
   });
 

@@ -167,7 +167,7 @@ describe('weights, inputs and targets', () => {
     const t = gauss.loss.targetsFromJson([[[1, 2], [3, 4], [5, 6]]], 1);
     expect(t[0]).toEqual([Float64Array.of(1, 2), Float64Array.of(3, 4), Float64Array.of(5, 6)]);
     expect(thrown(() => gauss.loss.targetsFromJson([[[1, 2], [3], [5, 6]]], 1)).path).toBe('spec.targets[0][1]');
-    expect(() => seq.meanLoss(seq.initParams(new Rng(2)), Tensor.zeros(1, [3, 2]), [[0, 1]])).toThrow(NatgradError);
+    expect(() => seq.lossValue(seq.initParams(new Rng(2)), Tensor.zeros(1, [3, 2]), [[0, 1]])).toThrow(NatgradError);
   });
 });
 

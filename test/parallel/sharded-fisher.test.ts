@@ -45,6 +45,26 @@ describe('data-parallel Fisher and K-FAC statistics (worker_threads, sum then no
     expect(maxAbsDiff(r.fisher, F)).toBeLessThan(TOL * maxAbs(F));
   });
 
+  test('any activation, likelihood and bias pattern an MLP allows: softplus, gaussian and a layer without bias (workers run the compiled model)', async () => {
+    const cases: MlpSpec[] = [
+      { sizes: [3, 4, 2], activations: ['softplus', 'identity'], likelihood: 'categorical' },
+      { sizes: [3, 4, 2], activations: ['sigmoid', 'identity'], likelihood: 'gaussian', bias: [false, true] },
+    ];
+    for (const s of cases) {
+      const rng = new Rng(7);
+      const weights = initWeights(s, rng);
+      const inputs = Array.from({ length: 9 }, () => Float64Array.from({ length: 3 }, () => rng.normal()));
+      const targets = sampleTargets(s, weights, inputs, rng);
+      const r = await shardedFisherStatistics(s, weights, inputs, { workers: 2 });
+      const F = fisherMatrix(s, weights, inputs);
+      expect(maxAbsDiff(r.fisher, F)).toBeLessThan(TOL * maxAbs(F));
+      kfacFactors(s, weights, inputs, targets, 'fisher').layers.forEach((f, l) => {
+        expect(maxAbsDiff(r.kfac[l].A, f.A)).toBeLessThan(TOL * maxAbs(f.A));
+        expect(maxAbsDiff(r.kfac[l].G, f.G)).toBeLessThan(TOL * maxAbs(f.G));
+      });
+    }
+  });
+
   test('shards are contiguous, cover every example once and differ in size by at most one', () => {
     for (const [n, k] of [[10, 3], [7, 2], [2, 5]] as const) {
       const r = shardRanges(n, k);

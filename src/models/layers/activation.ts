@@ -16,7 +16,8 @@ export interface ActivationSpec {
   fn: Activation;
 }
 
-interface ActivationCache {
+/** What the forward pass keeps for the backward pass and K-FAC. */
+export interface ActivationCache {
   /** the input s (the pre-activation), N x size */
   input: Float64Array;
   N: number;

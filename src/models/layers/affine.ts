@@ -7,6 +7,7 @@
  * `weightOffset`, W row-major, b right after it.
  */
 import type { Vec } from '../../core/vec.js';
+import { GEMM_THRESHOLD } from '../../linalg/ops.js';
 import { matmulStrided } from '../tensor.js';
 import type { KfacBlockShape, ParamGradient } from './layer.js';
 
@@ -14,6 +15,19 @@ import type { KfacBlockShape, ParamGradient } from './layer.js';
 export function affineForward(k: KfacBlockShape, theta: Vec, A: Float64Array, rows: number): Float64Array {
   const { out, fanIn, weightOffset, biasOffset } = k;
   const S = new Float64Array(rows * out);
+  if (biasOffset !== null && rows * out * fanIn < GEMM_THRESHOLD) {
+    // small products: each sum starts at the bias and adds the terms in order,
+    // the rounding of the textbook loop (and of the MLP's reference vectors)
+    for (let r = 0; r < rows; r++) {
+      for (let i = 0; i < out; i++) {
+        let t = theta[biasOffset + i];
+        const w = weightOffset + i * fanIn;
+        for (let j = 0; j < fanIn; j++) t += theta[w + j] * A[r * fanIn + j];
+        S[r * out + i] = t;
+      }
+    }
+    return S;
+  }
   matmulStrided(false, true, rows, out, fanIn, 1, A, 0, fanIn, theta, weightOffset, fanIn, 0, S, 0, out);
   if (biasOffset !== null) addBias(S, rows, out, theta, biasOffset);
   return S;

@@ -30,7 +30,8 @@ export interface AttentionSpec {
   causal?: boolean;
 }
 
-interface AttentionCache {
+/** What the forward pass keeps for the backward pass and K-FAC. */
+export interface AttentionCache {
   N: number;
   /** the tokens, N T x D */
   input: Float64Array;
@@ -42,7 +43,8 @@ interface AttentionCache {
   heads: Float64Array;
 }
 
-interface AttentionTangent {
+/** The tangent the JVP carries through this layer. */
+export interface AttentionTangent {
   rInput: Float64Array | null;
   rQkv: Float64Array;
   rWeights: Float64Array;

@@ -45,13 +45,15 @@ export interface Conv2dGeometry {
   pw: number;
 }
 
-interface Conv2dCache {
+/** What the forward pass keeps for the backward pass and K-FAC. */
+export interface Conv2dCache {
   /** N L x K, the patches of every example */
   patches: Float64Array;
   N: number;
 }
 
-interface Conv2dTangent {
+/** The tangent the JVP carries through this layer. */
+export interface Conv2dTangent {
   rPatches: Float64Array | null;
 }
 

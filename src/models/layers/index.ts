@@ -14,6 +14,7 @@ import { type LinearSpec, LinearLayer } from './linear.js';
 import { type MeanSpec, MeanLayer } from './mean.js';
 import { layerFields } from './spec-fields.js';
 
+/** One layer of a sequential network: linear, conv2d, activation, flatten, mean or attention, with PyTorch's semantics. */
 export type LayerSpec = LinearSpec | Conv2dSpec | ActivationSpec | FlattenSpec | MeanSpec | AttentionSpec;
 
 const BUILDERS: Record<LayerType, (raw: unknown, inputShape: Shape, path: string) => Layer> = {
@@ -36,3 +37,7 @@ export * from './layer.js';
 export { ActivationLayer, AttentionLayer, Conv2dLayer, FlattenLayer, LinearLayer, MeanLayer };
 export type { ActivationSpec, AttentionSpec, Conv2dSpec, FlattenSpec, LinearSpec, MeanSpec };
 export type { Conv2dGeometry } from './conv2d.js';
+export type { ActivationCache } from './activation.js';
+export type { AttentionCache, AttentionTangent } from './attention.js';
+export type { Conv2dCache, Conv2dTangent } from './conv2d.js';
+export type { LinearCache, LinearTangent } from './linear.js';

@@ -19,13 +19,15 @@ export interface LinearSpec {
   bias?: boolean;
 }
 
-interface LinearCache {
+/** What the forward pass keeps for the backward pass and K-FAC. */
+export interface LinearCache {
   /** the input, N R x D */
   input: Float64Array;
   N: number;
 }
 
-interface LinearTangent {
+/** The tangent the JVP carries through this layer. */
+export interface LinearTangent {
   /** the input tangent, or null for 0 */
   rInput: Float64Array | null;
 }
