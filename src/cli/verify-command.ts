@@ -2,12 +2,16 @@
  * natgrad verify: runs every proof and property (with its sensitivity run),
  * prints a table and a one-line summary, exits 1 if anything is not verified.
  */
+import { mkdir } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { NatgradError } from '../core/errors.js';
 import { allChecks } from '../verify/registry.js';
 import { markdownReport, jsonReport, problemDetails, resultLine, summaryLine, tableHeader, textTable } from '../verify/report.js';
 import { runChecksParallel } from '../verify/parallel-runner.js';
 import { matchesFilter, summarize, type CheckResult } from '../verify/runner.js';
+import { parseTimes, timesFile } from '../verify/schedule.js';
 import type { Io } from './io.js';
 import { defaultJobs, DEFAULT_VERIFY_SEED, JOBS_RULE, RUNS_RULE, SEED_RULE } from './limits.js';
 import { optionalDecimal } from './numbers.js';
@@ -67,6 +71,30 @@ async function mergeReports(files: readonly string[], io: Io, report: string | u
   return summary.verified === summary.total && missing.length === 0 ? 0 : 1;
 }
 
+/**
+ * The previous run's check times, for longest-first dispatch: in
+ * $NATGRAD_CACHE_DIR, else $XDG_CACHE_HOME/natgrad, else ~/.cache/natgrad.
+ * Only the order of dispatch depends on it, never a result.
+ */
+export function verifyTimesPath(env: NodeJS.ProcessEnv = process.env): string {
+  const dir = env.NATGRAD_CACHE_DIR || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'natgrad');
+  return join(dir, 'verify-times.json');
+}
+
+/** A cache that cannot be written costs only the next run's ordering: no error. */
+async function saveTimes(io: Io, path: string, text: string): Promise<void> {
+  try {
+    await io.writeFile(path, text);
+  } catch {
+    try {
+      await mkdir(dirname(path), { recursive: true });
+      await io.writeFile(path, text);
+    } catch {
+      // read-only home, sandbox: run without the cache
+    }
+  }
+}
+
 export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number> {
   const seed = optionalDecimal(opts.seed, '--seed', SEED_RULE, DEFAULT_VERIFY_SEED);
   const runs = optionalDecimal(opts.runs, '--runs', RUNS_RULE, opts.thorough ? 50 : 8);
@@ -80,6 +108,8 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;
   }
+  const timesPath = verifyTimesPath();
+  const times = parseTimes(await io.readFile(timesPath).catch(() => null));
   const started = performance.now();
   let bar: cliProgress.SingleBar | null = null;
   const running = new Set<string>();
@@ -89,6 +119,7 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     runs,
     thorough: Boolean(opts.thorough),
     jobs,
+    times,
     onStart(check, _i, total) {
       if (!io.interactive) return;
       running.add(check.id);
@@ -109,6 +140,7 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     },
   });
   (bar as cliProgress.SingleBar | null)?.stop();
+  await saveTimes(io, timesPath, timesFile(times, results));
   const summary = summarize(results, performance.now() - started);
   if (io.interactive) io.stdout(`${textTable(results)}\n`);
   else {

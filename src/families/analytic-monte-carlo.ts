@@ -3,13 +3,16 @@
  * with the score from the closed form (analytic-score.ts) carried to the
  * parameterization by the chain rule s_θ = Jᵀ s_base. It draws the same
  * samples as the score estimate of monteCarloFisher (estimators.ts), whose
- * numeric derivative stays as the independent cross-check.
+ * numeric derivative stays as the independent cross-check. With
+ * `controlVariate`, the score itself (mean zero) is the control variate of
+ * every entry (numeric/score-control.ts).
  */
 import { NatgradError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { requireIntegerInRange } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { MatrixMeanEstimate } from '../numeric/index.js';
+import { ScoreOuterProduct } from '../numeric/score-control.js';
 import { analyticBaseScore } from './analytic-score.js';
 import { type FisherPoint, chainRuleAt } from './estimators.js';
 
@@ -18,7 +21,7 @@ import { type FisherPoint, chainRuleAt } from './estimators.js';
  * `samples` draws (Rng(seed).split(), as monteCarloFisher), or null when the
  * family has no analytic score.
  */
-export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed: number): MatrixMeanEstimate | null {
+export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed: number, opts: { controlVariate?: boolean } = {}): MatrixMeanEstimate | null {
   requireIntegerInRange(samples, 'samples', 2);
   const score = analyticBaseScore(pt.inst);
   if (!score) return null;
@@ -35,6 +38,7 @@ export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed:
   const mean = new Float64Array(P);
   const m2 = new Float64Array(P);
   const rng = new Rng(seed).split();
+  const controlled = opts.controlVariate ? new ScoreOuterProduct(d) : null;
   for (let s = 0; s < samples; s++) {
     score(inst.sample(rng, base, fixed), base, fixed, sb);
     if (!identity) {
@@ -43,6 +47,10 @@ export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed:
         for (let k = 0; k < m; k++) v += J[k * d + i] * sb[k];
         g[i] = v;
       }
+    }
+    if (controlled) {
+      controlled.add(g);
+      continue;
     }
     const inv = 1 / (s + 1);
     // Welford over the upper triangle of g gᵀ
@@ -57,6 +65,10 @@ export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed:
         m2[p] += delta * (v - mean[p]);
       }
     }
+  }
+  if (controlled) {
+    const { value, stdError } = controlled.estimate();
+    return { value, stdError };
   }
   const value = Matrix.zeros(d, d);
   const stdError = Matrix.zeros(d, d);

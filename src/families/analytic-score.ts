@@ -32,7 +32,11 @@ interface Dual {
 
 /** Straight-line JavaScript for the value and gradient of an expression tree. */
 class ForwardCode {
+  /** per-sample lines (they read the data) */
   readonly lines: string[] = [];
+  /** lines that read only parameters: run once per parameter value, not per sample */
+  readonly hoisted: string[] = [];
+  private readonly dataTemps = new Set<string>();
   private count = 0;
 
   constructor(
@@ -44,7 +48,13 @@ class ForwardCode {
 
   private temp(expr: string): string {
     const t = `t${this.count++}`;
-    this.lines.push(`const ${t} = ${expr};`);
+    const readsData = (expr.match(/\b[xt]\d+\b/g) ?? []).some((name) => name[0] === 'x' || this.dataTemps.has(name));
+    if (readsData) {
+      this.dataTemps.add(t);
+      this.lines.push(`const ${t} = ${expr};`);
+    } else {
+      this.hoisted.push(`${t} = ${expr};`);
+    }
     return t;
   }
 
@@ -215,7 +225,18 @@ export function baseScoreSource(inst: FamilyInstance): string {
   const code = new ForwardCode(names, parameters, baseP.symbols.length);
   const { d } = code.visit(parseExpr(inst.logDensity));
   const outs = d.map((e, k) => `out[${k}] = ${e ?? '0'};`);
-  return `"use strict"; return function baseScore(x, b, f, out) {\n${[...prologue, ...code.lines, ...outs].join('\n')}\n};`;
+  // Terms free of the data (lgamma of the parameters, normalizers) are
+  // computed when the parameters change, not at every sample: the parameter
+  // values of the last call are kept (NaN at first, so the first call computes).
+  const keys = [...baseP.symbols.map((_, k) => `b${k}`), ...Object.keys(inst.fixed).map((_, k) => `f${k}`)];
+  const hoistedNames = code.hoisted.map((line) => line.slice(0, line.indexOf(' ')));
+  const state = [...keys.map((k) => `let last_${k} = NaN;`), ...(hoistedNames.length ? [`let ${hoistedNames.join(', ')};`] : [])];
+  const changed = keys.length ? keys.map((k) => `${k} !== last_${k}`).join(' || ') : 'true';
+  // the keys are stored after the terms, so a call that throws midway leaves them stale and the next call recomputes
+  const refresh = code.hoisted.length ? [`if (${changed}) {`, ...code.hoisted, ...keys.map((k) => `last_${k} = ${k};`), '}'] : [];
+  const dataPrologue = prologue.filter((line) => /^const x\d/.test(line));
+  const parameterPrologue = prologue.filter((line) => !/^const x\d/.test(line));
+  return `"use strict";\n${state.join('\n')}\nreturn function baseScore(x, b, f, out) {\n${[...parameterPrologue, ...refresh, ...dataPrologue, ...code.lines, ...outs].join('\n')}\n};`;
 }
 
 const cache = new WeakMap<FamilyInstance, BaseScore | null>();

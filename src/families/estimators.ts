@@ -11,7 +11,9 @@
  */
 import { Rng } from '../core/rng.js';
 import { Matrix } from '../linalg/matrix.js';
-import { gradientFD, hessianFD, integrate, mcFisherNegHessian, mcFisherScore, sumSeries, type MatrixMeanEstimate } from '../numeric/index.js';
+import { requireIntegerInRange } from '../core/validate.js';
+import { gradientFD, hessianFD, integrate, mcFisherScore, sumSeries, type MatrixMeanEstimate } from '../numeric/index.js';
+import { ControlledMean, symmetricEstimate } from '../numeric/score-control.js';
 import { jacobianToBase, toBase } from './catalogue.js';
 import type { FamilyInstance, ParameterizationInstance, Sample } from './types.js';
 
@@ -249,35 +251,76 @@ export interface MonteCarloFisher {
 export function monteCarloFisher(pt: FisherPoint, samples: number, seed: number, opts: { negHessian?: boolean } = {}): MonteCarloFisher {
   const { inst, fixed } = pt;
   const cr = chainRuleAt(pt);
-  const steps = baseSteps(inst, cr.base).map((s, i) => Math.min(s, 1e-4 * Math.max(1e-3, Math.abs(cr.base[i]))));
-  const hsteps = baseSteps(inst, cr.base).map((s, i) => Math.min(s, 4e-3 * Math.max(1e-2, Math.abs(cr.base[i]))));
+  const steps = scoreSteps(inst, cr);
   const rng = new Rng(seed);
   const r1 = rng.split();
-  const r2 = rng.split();
   const sample = (r: Rng) => inst.sample(r, cr.base, fixed);
-  // Where the density has kinks, a step must not carry the kink across x: the
-  // pointwise (almost everywhere) derivatives are wanted, not a smoothed delta.
+  const capped = kinkCap(inst, cr);
+  const score = mcFisherScore(samples, r1, sample, (x) => pullBackScore(cr, baseScore(inst, x, cr.base, fixed, capped(x, steps))));
+  if (opts.negHessian === false) return { score, samples };
+  return { score, ...negativeHessianFrom(pt, cr, samples, rng.split()), samples };
+}
+
+/**
+ * The negative-Hessian estimate alone, on the stream monteCarloFisher uses for
+ * it (so the two agree for the same seed): its variance is often far smaller
+ * than the score outer product's (zero where log p is linear in the data in
+ * the parameters' second derivatives, as for the gamma and Dirichlet), so it
+ * needs its own, often much smaller, sample size.
+ */
+export function monteCarloNegHessian(pt: FisherPoint, samples: number, seed: number): { negHessian: MatrixMeanEstimate; negHessianBias: Matrix } {
+  const rng = new Rng(seed);
+  rng.split();
+  return negativeHessianFrom(pt, chainRuleAt(pt), samples, rng.split());
+}
+
+function scoreSteps(inst: FamilyInstance, cr: ChainRule): Float64Array {
+  return baseSteps(inst, cr.base).map((s, i) => Math.min(s, 1e-4 * Math.max(1e-3, Math.abs(cr.base[i]))));
+}
+
+/**
+ * Where the density has kinks, a step must not carry the kink across x: the
+ * pointwise (almost everywhere) derivatives are wanted, not a smoothed delta.
+ */
+function kinkCap(inst: FamilyInstance, cr: ChainRule): (x: Sample, h: Float64Array) => Float64Array {
   const kinks = inst.breakpoints?.(cr.base) ?? [];
-  const capped = (x: Sample, h: Float64Array): Float64Array => {
+  return (x, h) => {
     if (kinks.length === 0 || typeof x !== 'number') return h;
     const gap = Math.min(...kinks.map((k) => Math.abs(x - k)));
     return h.map((v) => Math.min(v, 0.25 * gap));
   };
-  const score = mcFisherScore(samples, r1, sample, (x) => pullBackScore(cr, baseScore(inst, x, cr.base, fixed, capped(x, steps))));
-  if (opts.negHessian === false) return { score, samples };
+}
+
+function negativeHessianFrom(pt: FisherPoint, cr: ChainRule, samples: number, r2: Rng): { negHessian: MatrixMeanEstimate; negHessianBias: Matrix } {
+  const { inst, fixed } = pt;
+  const steps = scoreSteps(inst, cr);
+  const hsteps = baseSteps(inst, cr.base).map((s, i) => Math.min(s, 4e-3 * Math.max(1e-2, Math.abs(cr.base[i]))));
+  const capped = kinkCap(inst, cr);
   const m = cr.base.length;
   const biasBase = new Float64Array(m * m);
-  const negHessian = mcFisherNegHessian(samples, r2, sample, (x) => {
-    const Hb = baseHessian(inst, x, cr.base, fixed, capped(x, hsteps), biasBase);
-    return pullBackNegHessian(cr, baseScore(inst, x, cr.base, fixed, capped(x, steps)), Hb);
-  });
-  // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)
   const n = cr.J.cols;
+  // The score (mean zero) is the control variate of every entry
+  // (numeric/score-control.ts): where -∇² log p is a function of the score,
+  // as on two points, the estimate is exact up to rounding.
+  requireIntegerInRange(samples, 'samples', n + 2);
+  const acc = new ControlledMean((n * (n + 1)) / 2, n);
+  const y = new Float64Array((n * (n + 1)) / 2);
+  for (let s = 0; s < samples; s++) {
+    const x = inst.sample(r2, cr.base, fixed);
+    const gb = baseScore(inst, x, cr.base, fixed, capped(x, steps));
+    const Hb = baseHessian(inst, x, cr.base, fixed, capped(x, hsteps), biasBase);
+    const negH = pullBackNegHessian(cr, gb, Hb).data;
+    for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) y[p] = negH[i * n + j];
+    acc.add(y, pullBackScore(cr, gb));
+  }
+  const e = acc.estimate();
+  const negHessian = symmetricEstimate(n, e.value, e.stdError);
+  // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)
   const negHessianBias = new Matrix(n, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
     let s2 = 0;
     for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) s2 += Math.abs(cr.J.data[a * n + i]) * biasBase[a * m + c] * Math.abs(cr.J.data[c * n + j]);
     negHessianBias.data[i * n + j] = s2;
   }
-  return { score, negHessian, negHessianBias, samples };
+  return { negHessian, negHessianBias };
 }

@@ -103,6 +103,7 @@ export type CompiledExpr = (scope: Record<string, number>) => number;
  * identity tests and step checks evaluate the same expressions at many points.
  */
 const evaluators = new Map<string, Evaluator>();
+const values = new Map<string, CompiledExpr>();
 const EVALUATORS_KEPT = 20_000;
 
 function evaluatorOf(text: Expr): Evaluator {
@@ -116,8 +117,12 @@ function evaluatorOf(text: Expr): Evaluator {
 
 /** Compiles an expression to a plain function of its variables (throws on unknown functions). */
 export function compileExpr(text: Expr): CompiledExpr {
-  const ev = evaluatorOf(text);
-  return (scope) => ev(scope)[0];
+  let f = values.get(text);
+  if (!f) {
+    f = buildValue(parseExpr(text));
+    if (values.size < EVALUATORS_KEPT) values.set(text, f);
+  }
+  return f;
 }
 
 /**
@@ -127,29 +132,109 @@ export function compileExpr(text: Expr): CompiledExpr {
  * wrong identity still is.
  */
 export function evaluateWithError(text: Expr, scope: Record<string, number>): { value: number; error: number } {
-  const [value, error] = evaluatorOf(text)(scope);
-  return { value, error };
+  const value = evaluatorOf(text)(scope);
+  return { value, error: lastError };
 }
 
 const EPS = 2.220446049250313e-16;
-type Evaluator = (scope: Record<string, number>) => [number, number];
+
+// Evaluation runs in Monte Carlo loops of millions of nodes: a node returns its
+// value and leaves its error bound here (evaluation is synchronous), so that
+// no pair is allocated per node.
+let lastError = 0;
+type Evaluator = (scope: Record<string, number>) => number;
+
+function variable(scope: Record<string, number>, name: string): number {
+  const v = scope[name];
+  if (v === undefined) throw new NatgradError('expression', `no value for variable '${name}'`);
+  return v;
+}
+
+function functionOf(fnode: { fn: { name: string }; args: MathNode[] }): (typeof FUNCTIONS)[string] {
+  const name = fnode.fn.name;
+  const impl = FUNCTIONS[name];
+  if (!impl) throw new NatgradError('expression', `unknown function '${name}' (known: ${[...KNOWN_FUNCTIONS].join(', ')})`);
+  if (fnode.args.length !== 1) throw new NatgradError('expression', `${name} takes one argument, got ${fnode.args.length}`);
+  return impl;
+}
+
+/**
+ * The value alone, as one generated JavaScript function with the same
+ * operations as buildEvaluator (so the same numbers): Monte Carlo step checks
+ * evaluate expressions of hundreds of nodes at millions of points. The code
+ * holds only number literals, numbered locals and calls of FUNCTIONS;
+ * variable names reach it as JSON string literals.
+ */
+function buildValue(root: MathNode): CompiledExpr {
+  const names = new Map<string, string>();
+  const local = (name: string): string => {
+    let v = names.get(name);
+    if (!v) names.set(name, (v = `v${names.size}`));
+    return v;
+  };
+  const used = new Map<string, string>();
+  const fn = (name: string): string => {
+    let v = used.get(name);
+    if (!v) used.set(name, (v = `f${used.size}`));
+    return v;
+  };
+  const code = (node: MathNode): string => {
+    switch (node.type) {
+      case 'ConstantNode': {
+        const v = Number((node as unknown as { value: unknown }).value);
+        return `(${v})`;
+      }
+      case 'SymbolNode': {
+        const name = (node as unknown as { name: string }).name;
+        return name in CONSTANTS ? `(${CONSTANTS[name]})` : local(name);
+      }
+      case 'ParenthesisNode':
+        return code((node as unknown as { content: MathNode }).content);
+      case 'OperatorNode': {
+        const op = node as unknown as { op: string; fn: string; args: MathNode[] };
+        if (op.args.length === 1) {
+          if (op.fn === 'unaryMinus') return `(-${code(op.args[0])})`;
+          if (op.fn === 'unaryPlus') return code(op.args[0]);
+          throw new NatgradError('expression', `operator '${op.op}' is not supported`);
+        }
+        const symbol = ({ add: '+', subtract: '-', multiply: '*', divide: '/' } as Record<string, string>)[op.fn];
+        if (symbol) return `(${code(op.args[0])}${symbol}${code(op.args[1])})`;
+        if (op.fn === 'pow') return `Math.pow(${code(op.args[0])},${code(op.args[1])})`;
+        throw new NatgradError('expression', `operator '${op.op}' is not supported`);
+      }
+      case 'FunctionNode': {
+        const fnode = node as unknown as { fn: { name: string }; args: MathNode[] };
+        functionOf(fnode);
+        return `${fn(fnode.fn.name)}(${code(fnode.args[0])})`;
+      }
+      default:
+        throw new NatgradError('expression', `unsupported syntax (${node.type}) in '${node.toString()}'`);
+    }
+  };
+  const body = code(root);
+  const reads = [...names].map(([name, v]) => `const ${v} = variable(s, ${JSON.stringify(name)});`);
+  const fns = [...used].map(([name, v]) => `const ${v} = FUNCTIONS[${JSON.stringify(name)}].f;`);
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  return new Function('FUNCTIONS', 'variable', `${fns.join('\n')}\nreturn (s) => {\n${reads.join('\n')}\nreturn ${body};\n};`)(FUNCTIONS, variable) as CompiledExpr;
+}
 
 function buildEvaluator(node: MathNode): Evaluator {
   switch (node.type) {
     case 'ConstantNode': {
       const v = Number((node as unknown as { value: unknown }).value);
-      return () => [v, EPS * Math.abs(v)];
+      const e = EPS * Math.abs(v);
+      return () => { lastError = e; return v; };
     }
     case 'SymbolNode': {
       const name = (node as unknown as { name: string }).name;
       if (name in CONSTANTS) {
         const c = CONSTANTS[name];
-        return () => [c, EPS * c];
+        return () => { lastError = EPS * c; return c; };
       }
       return (scope) => {
-        const v = scope[name];
-        if (v === undefined) throw new NatgradError('expression', `no value for variable '${name}'`);
-        return [v, EPS * Math.abs(v)];
+        const v = variable(scope, name);
+        lastError = EPS * Math.abs(v);
+        return v;
       };
     }
     case 'ParenthesisNode':
@@ -158,37 +243,39 @@ function buildEvaluator(node: MathNode): Evaluator {
       const op = node as unknown as { op: string; fn: string; args: MathNode[] };
       const args = op.args.map(buildEvaluator);
       if (args.length === 1) {
-        if (op.fn === 'unaryMinus') return (s) => { const [a, ea] = args[0](s); return [-a, ea]; };
-        if (op.fn === 'unaryPlus') return args[0];
+        const fa = args[0];
+        if (op.fn === 'unaryMinus') return (s) => -fa(s);
+        if (op.fn === 'unaryPlus') return fa;
         throw new NatgradError('expression', `operator '${op.op}' is not supported`);
       }
       const [fa, fb] = args;
       switch (op.fn) {
-        case 'add': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a + b; return [v, ea + eb + EPS * Math.abs(v)]; };
-        case 'subtract': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a - b; return [v, ea + eb + EPS * Math.abs(v)]; };
-        case 'multiply': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a * b; return [v, Math.abs(a) * eb + Math.abs(b) * ea + EPS * Math.abs(v)]; };
-        case 'divide': return (s) => { const [a, ea] = fa(s); const [b, eb] = fb(s); const v = a / b; return [v, (ea + Math.abs(v) * eb) / Math.abs(b) + EPS * Math.abs(v)]; };
+        case 'add': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a + b; lastError = ea + lastError + EPS * Math.abs(v); return v; };
+        case 'subtract': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a - b; lastError = ea + lastError + EPS * Math.abs(v); return v; };
+        case 'multiply': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a * b; lastError = Math.abs(a) * lastError + Math.abs(b) * ea + EPS * Math.abs(v); return v; };
+        case 'divide': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a / b; lastError = (ea + Math.abs(v) * lastError) / Math.abs(b) + EPS * Math.abs(v); return v; };
         case 'pow': return (s) => {
-          const [a, ea] = fa(s); const [b, eb] = fb(s);
+          const a = fa(s); const ea = lastError;
+          const b = fb(s); const eb = lastError;
           const v = Math.pow(a, b);
           const da = a === 0 ? 0 : Math.abs(b * v / a) * ea;
           const db = a > 0 ? Math.abs(v * Math.log(a)) * eb : 0;
-          return [v, da + db + 2 * EPS * Math.abs(v)];
+          lastError = da + db + 2 * EPS * Math.abs(v);
+          return v;
         };
         default: throw new NatgradError('expression', `operator '${op.op}' is not supported`);
       }
     }
     case 'FunctionNode': {
       const fnode = node as unknown as { fn: { name: string }; args: MathNode[] };
-      const name = fnode.fn.name;
-      const impl = FUNCTIONS[name];
-      if (!impl) throw new NatgradError('expression', `unknown function '${name}' (known: ${[...KNOWN_FUNCTIONS].join(', ')})`);
-      if (fnode.args.length !== 1) throw new NatgradError('expression', `${name} takes one argument, got ${fnode.args.length}`);
+      const impl = functionOf(fnode);
       const arg = buildEvaluator(fnode.args[0]);
       return (s) => {
-        const [a, ea] = arg(s);
+        const a = arg(s);
+        const ea = lastError;
         const v = impl.f(a);
-        return [v, Math.abs(impl.df(a)) * ea + 4 * EPS * Math.abs(v)];
+        lastError = Math.abs(impl.df(a)) * ea + 4 * EPS * Math.abs(v);
+        return v;
       };
     }
     default:

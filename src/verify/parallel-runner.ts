@@ -2,14 +2,15 @@
  * Runs checks on several worker threads. Checks are independent (each derives
  * its seed from the run's seed and its own id), so the results are the same
  * as a sequential run's, whatever the scheduling; only the times differ.
- * Workers take the next check when they finish one, which balances the very
- * uneven check times (from milliseconds to half a minute) better than a
- * fixed partition.
+ * Workers take the next check when they finish one, longest expected first
+ * (schedule.ts), which balances the very uneven check times (from
+ * milliseconds to half a minute) better than a fixed partition.
  */
 import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../core/module-worker.js';
 import type { Check } from './types.js';
 import { checkSeed, matchesFilter, runChecks, type CheckResult, type RunOptions } from './runner.js';
+import { longestFirst } from './schedule.js';
 
 export interface WorkerSettings {
   seed: number;
@@ -24,6 +25,8 @@ export interface ParallelRunOptions extends RunOptions {
   jobs: number;
   /** URL of the module whose allChecks() the workers load [the verify registry] */
   registry?: string;
+  /** previous times by check id (ms), for longest-first dispatch; checks without one get a static estimate */
+  times?: ReadonlyMap<string, number>;
 }
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -50,6 +53,7 @@ export async function runChecksParallel(checks: readonly Check[], opts: Parallel
   };
   const results = new Map<string, CheckResult>();
   const position = new Map(selected.map((c, i) => [c.id, i]));
+  const queue = longestFirst(selected, opts.times);
   let next = 0;
   let done = 0;
   const workers = new Set<Worker>();
@@ -77,7 +81,7 @@ export async function runChecksParallel(checks: readonly Check[], opts: Parallel
           void worker.terminate();
           return;
         }
-        const check = selected[next++];
+        const check = queue[next++];
         current = { check, started: performance.now() };
         opts.onStart?.(check, position.get(check.id)!, selected.length);
         worker.postMessage(check.id);

@@ -116,3 +116,21 @@ describe('analytic Monte Carlo Fisher against the numeric-derivative one', () =>
     expect(() => monteCarloFisherAnalytic(pt, 2.5, 1)).toThrow(/samples/);
   });
 });
+
+describe('terms free of the data are computed once per parameter value', () => {
+  test('the Dirichlet score computes lgamma and digamma of the parameters outside the per-sample code, and follows a change of parameters', () => {
+    const pt = parsePoint('dirichlet', 'standard', { alpha: [1.5, 2, 3] }, {}, 'spec');
+    const src = baseScoreSource(pt.inst);
+    const perSample = src.slice(src.indexOf('const x0'));
+    expect(perSample).not.toMatch(/S\.(lgamma|digamma)/);
+    const score = analyticBaseScore(pt.inst)!;
+    const x = Float64Array.from([0.2, 0.3, 0.5]);
+    const out = new Float64Array(3);
+    for (const alpha of [[1.5, 2, 3], [0.7, 4, 2.5], [1.5, 2, 3]]) {
+      const b = Float64Array.from(alpha);
+      score(x, b, {}, out);
+      const fd = gradientFD((v) => pt.inst.logpdf(x, v, {}), b).value;
+      for (let k = 0; k < 3; k++) expect(out[k]).toBeCloseTo(fd[k], 7);
+    }
+  });
+});

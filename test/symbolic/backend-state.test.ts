@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { compileFunction } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { algebriteRun, restartBackend, waitForValue } from '../../src/symbolic/backend.js';
+import { ALGEBRITE_STACK_COPIES, algebriteRun, patchAlgebriteSource, restartBackend, waitForValue } from '../../src/symbolic/backend.js';
 import { simplify } from '../../src/symbolic/calculus.js';
 
 describe('backend state between calls', () => {
@@ -46,5 +50,41 @@ describe('waiting for the backend answer', () => {
     expect(waitForValue(new Int32Array(buf), 5, 300)).toBe(false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     await w.terminate();
+  });
+});
+
+describe('algebrite loaded without its whole-stack copies', () => {
+  const path = createRequire(import.meta.url).resolve('algebrite');
+  const source = readFileSync(path, 'utf8');
+
+  test('the installed algebrite is the one whose copies are replaced, all of them', () => {
+    const patched = patchAlgebriteSource(source);
+    expect(patched).not.toBeNull();
+    expect(patched!).not.toContain('stack.slice(0, h).concat');
+    expect(source.split('stack.slice(0, h).concat').length - 1).toBe(ALGEBRITE_STACK_COPIES);
+  });
+
+  test('a source with another number of copies is left alone (loaded unchanged)', () => {
+    expect(patchAlgebriteSource('var x = 1;')).toBeNull();
+  });
+
+  test('the patched algebrite answers exactly as the original on sums, factoring, divisors and roots', () => {
+    const load = (text: string) => {
+      const module = { exports: {} as { run(c: string): string; clearall?: unknown } };
+      const body = compileFunction(text, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: path });
+      body.call(module.exports, module.exports, createRequire(path), module, path, dirname(path));
+      return module.exports;
+    };
+    const original = load(source);
+    const patched = load(patchAlgebriteSource(source)!);
+    const commands = [
+      'd(d(log(a*b+c^2)*exp(x)+x^3*a-b/x,x),a)',
+      'simplify(2/(a*c-b^2)+4*b^2/(a*c-b^2)^2)',
+      'factor(x^4-5*x^2+4)',
+      'divisors(360)',
+      'roots(x^3-6*x^2+11*x-6)',
+      'expand((a+b+c)^4)',
+    ];
+    for (const c of commands) expect(patched.run(c)).toBe(original.run(c));
   });
 });

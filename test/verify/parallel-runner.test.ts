@@ -51,3 +51,18 @@ describe('parallel verify', () => {
     expect(one.map((r) => r.id)).toEqual(['quick/3']);
   });
 });
+
+describe('dispatch order', () => {
+  test('workers take the checks longest first by the recorded times; results keep the registry order', async () => {
+    const started: string[] = [];
+    const ids = fixtureChecks().map((c) => c.id).filter((id) => !id.includes('crash'));
+    const times = new Map(ids.map((id, i) => [id, i]));
+    const rs = await runChecksParallel(fixtureChecks().filter((c) => ids.includes(c.id)), {
+      ...opts, jobs: 2, registry: fixture, times,
+      onStart: (c) => started.push(c.id),
+    });
+    expect(rs.map((r) => r.id)).toEqual(ids);
+    // the first two dispatched are the two with the largest recorded times
+    expect(new Set(started.slice(0, 2))).toEqual(new Set(ids.slice(-2)));
+  }, 60_000);
+});

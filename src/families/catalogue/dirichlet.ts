@@ -77,9 +77,11 @@ function build(K: number): FamilyInstance {
       return lp + lgamma(s);
     },
     sample(rng, base) {
-      const g = Float64Array.from(base, (a0) => rng.gamma(a0));
-      const s = g.reduce((acc, v) => acc + v, 0);
-      return g.map((v) => v / s);
+      const g = new Float64Array(K);
+      let s = 0;
+      for (let i = 0; i < K; i++) s += g[i] = rng.gamma(base[i]);
+      for (let i = 0; i < K; i++) g[i] /= s;
+      return g;
     },
   };
 }

@@ -76,6 +76,19 @@ function build(d: number): FamilyInstance {
   const etaQuad = pairs.map(([i, j]) => `q${i}_${j}`);
   const theta: Expr[][] = idx.map((i) => idx.map((j) => (i === j ? `(-2*q${i}_${i})` : `(-q${Math.min(i, j)}_${Math.max(i, j)})`)));
 
+  // Monte Carlo loops draw and evaluate at one covariance (or the few that a
+  // finite-difference stencil visits) millions of times: factor each once.
+  const factors = new Map<string, Cholesky>();
+  const factorOf = (base: Float64Array): Cholesky => {
+    const key = base.subarray(d).join(',');
+    let f = factors.get(key);
+    if (!f) {
+      f = new Cholesky(sigmaFromTheta(base, d));
+      if (factors.size >= 256) factors.clear();
+      factors.set(key, f);
+    }
+    return f;
+  };
   const inst: FamilyInstance = {
     family: 'multivariate-normal',
     dim: d,
@@ -134,7 +147,7 @@ function build(d: number): FamilyInstance {
     ],
     logpdf(xv, base) {
       const v = xv as Float64Array;
-      const chol = new Cholesky(sigmaFromTheta(base, d));
+      const chol = factorOf(base);
       const r = Float64Array.from(idx, (i) => v[i] - base[i]);
       const z = chol.solve(r);
       let q = 0;
@@ -142,7 +155,7 @@ function build(d: number): FamilyInstance {
       return -0.5 * d * Math.log(2 * Math.PI) - 0.5 * chol.logDet() - 0.5 * q;
     },
     sample(rng, base) {
-      const L = new Cholesky(sigmaFromTheta(base, d)).L;
+      const L = factorOf(base).L;
       const z = Float64Array.from(idx, () => rng.normal());
       return Float64Array.from(idx, (i) => {
         let s = base[i];
