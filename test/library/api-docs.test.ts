@@ -24,7 +24,8 @@ describe('API documentation', () => {
   test('has a page for the library entry and each area entry point', () => {
     const names = apiFiles.map((f) => f.slice(root.length)).sort();
     for (const area of ['families', 'optim', 'models', 'curvature', 'linalg', 'numeric', 'symbolic', 'data', 'rl', 'es', 'vi', 'parallel']) {
-      expect(names).toContain(`docs/api/natgrad/${area}.md`);
+      // an entry point with a namespace export (natgrad/curvature's sequentialCurvature) is a folder with its README
+      expect(names.filter((n) => n === `docs/api/natgrad/${area}.md` || n === `docs/api/natgrad/${area}/README.md`)).toHaveLength(1);
     }
     expect(names).toContain('docs/api/natgrad.md');
   });
