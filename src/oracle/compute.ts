@@ -14,6 +14,8 @@ import type { Matrix } from '../linalg/matrix.js';
 import { dampedSolve } from '../linalg/solve.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
+import { computeSequential } from './sequential-compute.js';
+import { isSequentialSpec } from './sequential-spec.js';
 
 export type JsonMatrix = number[][];
 
@@ -148,6 +150,7 @@ function rooted(e: unknown, path: string): unknown {
 }
 
 async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
+  if (isSequentialSpec(spec)) return computeSequential(spec);
   switch (spec.kind) {
     case 'fisher': {
       if (spec.subject === 'family') {

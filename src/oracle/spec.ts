@@ -14,6 +14,7 @@ import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-cu
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, kfacEstimate, shampooEstimate } from './limits.js';
 import { type ModelProblem, modelShape, readDamping, readModelData, readModelHead } from './model-spec.js';
+import { type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
 
 export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
@@ -90,7 +91,7 @@ export type ParsedSpec = { path: string } & (
   | { kind: 'kfac'; problem: ModelProblem; fisher: KfacFisherKind; damping: number; scheme: KfacDampingScheme; estimate: WorkEstimate }
   | ({ kind: 'reparameterize'; from: string; to: string } & FamilyPoint)
   | { kind: 'shampoo'; gradients: Matrix[]; epsilon: number; estimate: WorkEstimate }
-);
+) | SequentialParsedSpec;
 
 function readName(obj: JsonObject, key: string, path: string, what: string): string {
   const v = requireField(obj, key, path, what);
@@ -172,6 +173,7 @@ export function parseSpec(raw: unknown, path: string): ParsedSpec {
   if (own(obj, 'kind') === undefined) rejectUnknownKeys(obj, ALL_SPEC_FIELDS, path, 'a spec of any kind');
   const kind = readEnum<SpecKind>(requireField(obj, 'kind', path, `one of ${SPEC_KINDS.join(', ')}`), childPath(path, 'kind'), SPEC_KINDS);
   const mp = childPath(path, 'model');
+  if ((kind === 'fisher' || kind === 'natural-gradient' || kind === 'kfac') && hasSequentialModel(obj)) return parseSequentialSpec(obj, kind, path);
   switch (kind) {
     case 'fisher': {
       if (subjectOf(obj, kind, path) === 'family') {
