@@ -24,6 +24,8 @@ export interface ModelProblem {
 
 /** The fields of the model object of an `mlp`. */
 export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', 'bias'] as const;
+/** The model types of a model spec (`sequential` is read by sequential-spec.ts). */
+export const MODEL_TYPES = ['mlp', 'sequential'] as const;
 /** The fields of one entry of `weights`. */
 export const LAYER_WEIGHT_FIELDS = ['W', 'b'] as const;
 
@@ -44,9 +46,10 @@ function readSizes(model: JsonObject, path: string): number[] {
 function readModel(spec: JsonObject, path: string): MlpSpec {
   const mp = childPath(path, 'model');
   const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
+  // the type first: a misspelled "sequential" is named as such, not by the mlp's fields
+  const type = requireField(model, 'type', mp, `one of ${MODEL_TYPES.join(', ')}`);
+  if (type !== 'mlp') readEnum(type, childPath(mp, 'type'), MODEL_TYPES);
   rejectUnknownKeys(model, MLP_MODEL_FIELDS, mp, 'an mlp model');
-  const type = requireField(model, 'type', mp, '"mlp" (the only model type)');
-  if (type !== 'mlp') throw new NatgradError(childPath(mp, 'type'), `must be "mlp" (the only model type), got ${describeValue(type)}`);
   const sizes = readSizes(model, mp);
   const L = sizes.length - 1;
   const ap = childPath(mp, 'activations');
