@@ -5,6 +5,7 @@
  * sharing adds: a weight matrix used at R positions per example, the
  * activations every layer keeps, and the per-row backward passes.
  */
+import { AttentionLayer } from '../models/layers/index.js';
 import { shapeSize } from '../models/tensor.js';
 import type { Sequential } from '../models/sequential.js';
 import { type DenseCurvature, EIGEN_COST, type Sized, type WorkEstimate, denseModelEstimate, shape } from './limits.js';
@@ -26,8 +27,9 @@ function forwardCost(model: Sequential): number {
   return ops;
 }
 
-/** Entries of all layers' outputs for one example (what the forward pass keeps). */
-const activationSize = (model: Sequential): number => model.layers.reduce((s, l) => s + shapeSize(l.outputShape), shapeSize(model.inputShape));
+/** Entries of all layers' outputs for one example, and attention's T x T weights per head (what the forward pass keeps). */
+const activationSize = (model: Sequential): number =>
+  model.layers.reduce((s, l) => s + shapeSize(l.outputShape) + (l instanceof AttentionLayer ? l.heads * l.T * l.T : 0), shapeSize(model.inputShape));
 
 /** The largest layer output of one example (what one back-propagated row holds at a time). */
 const widestOutput = (model: Sequential): number => model.layers.reduce((m, l) => Math.max(m, shapeSize(l.outputShape)), shapeSize(model.inputShape));

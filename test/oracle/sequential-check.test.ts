@@ -8,11 +8,11 @@ import { describe, expect, test } from 'vitest';
 import { checkJson, oracleOk } from './fixtures.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/sequential-oracle-pytorch.json', import.meta.url), 'utf8')) as {
-  cases: { problem: Record<string, unknown>; kfac: Record<'expand' | 'reduce', { A: number[][]; G: number[][]; gradient: number[][]; update: number[][] }[]> }[];
+  cases: { problem: { model: unknown } & Record<string, unknown>; kfac: Record<'expand' | 'reduce', { A: number[][]; G: number[][]; gradient: number[][]; update: number[][] }[]> }[];
 };
 const [cnn, attention] = fixture.cases;
 
-const kfacSpec = (problem: Record<string, unknown>, approximation: 'expand' | 'reduce') => ({
+const kfacSpec = (problem: { model: unknown } & Record<string, unknown>, approximation: 'expand' | 'reduce') => ({
   kind: 'kfac',
   ...problem,
   fisher: 'fisher',
