@@ -46,10 +46,11 @@ function readSizes(model: JsonObject, path: string): number[] {
 function readModel(spec: JsonObject, path: string): MlpSpec {
   const mp = childPath(path, 'model');
   const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
-  // the type first: a misspelled "sequential" is named as such, not by the mlp's fields
-  const type = requireField(model, 'type', mp, `one of ${MODEL_TYPES.join(', ')}`);
-  if (type !== 'mlp') readEnum(type, childPath(mp, 'type'), MODEL_TYPES);
+  // a type other than mlp first: a misspelled "sequential" is named as such, not by the mlp's fields
+  const given = own(model, 'type');
+  if (given !== undefined && given !== 'mlp') readEnum(given, childPath(mp, 'type'), MODEL_TYPES);
   rejectUnknownKeys(model, MLP_MODEL_FIELDS, mp, 'an mlp model');
+  requireField(model, 'type', mp, `one of ${MODEL_TYPES.join(', ')}`);
   const sizes = readSizes(model, mp);
   const L = sizes.length - 1;
   const ap = childPath(mp, 'activations');
