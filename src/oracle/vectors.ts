@@ -11,12 +11,13 @@ import { fileURLToPath } from 'node:url';
 import { Rng } from '../core/rng.js';
 import type { OracleResult } from './compute.js';
 import { runOracle } from './oracle.js';
+import { sequentialVectors } from './sequential-vectors.js';
 
 /** The oracle contract the vectors follow. */
-export const VECTORS_CONTRACT_VERSION = 1;
+export const VECTORS_CONTRACT_VERSION = 2;
 
 /** The groups, one folder each. */
-export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo'] as const;
+export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'sequential'] as const;
 export type VectorGroup = (typeof VECTOR_GROUPS)[number];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -284,7 +285,7 @@ function shampooCases(): VectorCase[] {
 
 /** Every vector of the suite, in file order. */
 export async function vectorCases(): Promise<VectorCase[]> {
-  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases()];
+  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases(), ...sequentialVectors().map((v): VectorCase => ({ group: 'sequential', ...v }))];
   const seen = new Set<string>();
   for (const c of all) {
     const key = vectorPath(c);
@@ -418,6 +419,7 @@ const GROUP_TEXT: Record<VectorGroup, string> = {
   kfac: 'kind `kfac`: the three damping schemes and both Fisher kinds',
   reparameterize: 'kind `reparameterize`: every ordered pair of parameterizations of every family that has more than one',
   shampoo: 'kind `shampoo`: several shapes, step counts and epsilons',
+  sequential: 'version 2, model type `sequential`: CNNs and attention models (per-position outputs) with the four curvatures, natural-gradient, and kfac expand and reduce',
 };
 
 // ------------------------------------------------------------- freshness
