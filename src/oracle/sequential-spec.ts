@@ -89,7 +89,8 @@ function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKi
 /** Reads weights, inputs and targets once the size limits have passed. */
 function readProblem(obj: JsonObject, model: Sequential, N: number, path: string): SequentialProblem {
   const wp = childPath(path, 'weights');
-  const weights = requireField(obj, 'weights', path, `an array of ${model.layers.length} objects, one per layer ({} for a layer without parameters)`);
+  const L = model.layers.length;
+  const weights = requireField(obj, 'weights', path, `an array of ${L} object${L === 1 ? '' : 's'}, one per layer ({} for a layer without parameters)`);
   const theta = model.paramsFromJson(weights, wp);
   const x = tensorFromNested(own(obj, 'inputs'), model.inputShape, childPath(path, 'inputs'));
   const tp = childPath(path, 'targets');

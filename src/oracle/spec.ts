@@ -1,10 +1,11 @@
 /**
- * The oracle's spec kinds (contract version 1) and their validation from raw
- * JSON. Every object is checked against the fields it allows (an unknown or
- * misspelled field is bad input, never ignored), and the size limits are
- * checked from the shapes before any weight, example or gradient is read.
- * Family parameters are passed on raw: the distribution catalogue owns their
- * names and domains and reports violations with the same JSON paths.
+ * The oracle's spec kinds and their validation from raw JSON. Every object
+ * is checked against the fields it allows (an unknown or misspelled field is
+ * bad input, never ignored), and the size limits are checked from the shapes
+ * before any weight, example or gradient is read. Specs of `sequential`
+ * models (contract version 2) are read by sequential-spec.ts. Family
+ * parameters are passed on raw: the distribution catalogue owns their names
+ * and domains and reports violations with the same JSON paths.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';

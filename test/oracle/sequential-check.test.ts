@@ -109,3 +109,23 @@ test('fisher of a sequential model: the empirical Fisher where the Fisher was as
   expect(code).toBe(1);
   expect(report.mismatches[0].diagnosis).toMatch(/\[empirical\]/);
 });
+
+test('an array spec mixing an mlp and a sequential model: the mismatch is located and diagnosed', async () => {
+  const mlp = {
+    kind: 'kfac',
+    model: { type: 'mlp', sizes: [2, 2], activations: ['identity'], likelihood: 'categorical' },
+    weights: [{ W: [[0.1, 0.2], [0.3, -0.4]], b: [0, 0.1] }],
+    inputs: [[1, 2], [0.5, -1]],
+    targets: [0, 1],
+    fisher: 'fisher',
+    damping: 0.1,
+    dampingScheme: 'factored',
+  };
+  const spec = [mlp, kfacSpec(cnn.problem, 'expand')];
+  const [first] = await oracleOk([mlp]);
+  const { code, report } = await checkJson(spec, [first, { layers: [{ A: cnn.kfac.reduce[0].A }, {}, {}] }]);
+  expect(code).toBe(1);
+  expect(report.mismatches).toHaveLength(1);
+  expect(report.mismatches[0].field).toBe('[1].layers[0].A');
+  expect(report.mismatches[0].diagnosis).toMatch(/\[expand-reduce\]/);
+});
