@@ -3,8 +3,10 @@
  * sharing adds: the other of K-FAC's expand and reduce [expand-reduce]; the
  * positions summed where they are averaged or the reverse, a factor R (R² for
  * reduce's â and ĝ) in A or G [positions]; convolution patches ordered kernel
- * position first, channel last [patch-order]; and for the dense curvature,
- * another curvature of the four [empirical] [ggn] [hessian].
+ * position first, channel last [patch-order] (in K-FAC's A and gradient, and
+ * as TensorFlow's kernel layout in the parameter vector of a gradient, a
+ * direction or a curvature matrix); and for the dense curvature, another
+ * curvature of the four [empirical] [ggn] [hessian].
  */
 import { type KfacApproximation, type KfacResultBlock, kfacResult, kfacUpdate } from '../curvature/kfac.js';
 import { type ModelCurvatureKind, curvatureMatrix } from '../curvature/model-curvature.js';
@@ -109,6 +111,31 @@ function kfacBlockVariants(field: string, e: Tensor, spec: SequentialKfacSpec, r
   return variants;
 }
 
+/**
+ * For the whole parameter vector: index k of the layout where every conv2d
+ * kernel is flattened [out, kh, kw, C] to its index in PyTorch's
+ * [out, C, kh, kw]; null when no convolution has C > 1 and a kernel of more
+ * than one entry (the two layouts are then the same).
+ */
+function kernelFirstParams(spec: SequentialParsedSpec): number[] | null {
+  const { model } = spec.network;
+  const idx = Array.from({ length: model.paramCount }, (_, k) => k);
+  let changed = false;
+  model.layers.forEach((layer, l) => {
+    if (!(layer instanceof Conv2dLayer)) return;
+    const { C, kh, kw, out } = layer.geometry;
+    if (C === 1 || kh * kw === 1) return;
+    changed = true;
+    const base = model.offsets[l];
+    let k = base;
+    for (let o = 0; o < out; o++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) idx[k++] = base + ((o * C + c) * kh + i) * kw + j;
+  });
+  return changed ? idx : null;
+}
+
+/** v with its entries permuted: entry k of the result is v[idx[k]]. */
+const pickEntries = (v: Tensor, idx: number[]): Tensor => ({ shape: [idx.length], data: Float64Array.from(idx, (i) => v.data[i]) });
+
 const CURVATURE_SENTENCES: Record<ModelCurvatureKind, string> = {
   fisher: 'the Fisher (y drawn from the model) [empirical]',
   'empirical-fisher': 'the empirical Fisher (y the targets) [empirical]',
@@ -122,10 +149,17 @@ export function sequentialVariants(keys: FieldKeys, e: Tensor, spec: SequentialP
     if (keys[0] !== 'layers' || typeof keys[1] !== 'number' || keys.length !== 3) return [];
     return kfacBlockVariants(String(keys[2]), e, spec, result, keys[1]);
   }
+  const order = kernelFirstParams(spec);
+  const patchOrder = order
+    ? 'convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of PyTorch\'s [out, C, kh, kw] [patch-order]'
+    : null;
+  if (keys[0] === 'gradient' || keys[0] === 'direction') return order && patchOrder && e.shape.length === 1 ? [{ sentence: patchOrder, value: () => pickEntries(e, order) }] : [];
   if (keys[0] !== 'matrix') return [];
   const { model, theta, batch } = spec.network;
+  const layout: Variant[] = order && patchOrder ? [{ sentence: patchOrder, value: () => pickSymmetric(e, order) }] : [];
   const asked = spec.curvature;
-  return (Object.keys(CURVATURE_SENTENCES) as ModelCurvatureKind[])
+  const others = (Object.keys(CURVATURE_SENTENCES) as ModelCurvatureKind[])
     .filter((k) => k !== asked)
     .map((k) => ({ sentence: `${CURVATURE_SENTENCES[k]} where the ${asked} was asked`, value: () => tensorOfMatrix(curvatureMatrix(model, theta, batch, k)) }));
+  return [...layout, ...others];
 }

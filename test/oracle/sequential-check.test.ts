@@ -129,3 +129,21 @@ test('an array spec mixing an mlp and a sequential model: the mismatch is locate
   expect(report.mismatches[0].field).toBe('[1].layers[0].A');
   expect(report.mismatches[0].diagnosis).toMatch(/\[expand-reduce\]/);
 });
+
+test('a gradient and a Fisher in the kernel-first layout of TensorFlow ([out, kh, kw, C]) are [patch-order]', async () => {
+  // the CNN: conv 1 W [2, 2, 2, 2] at 0, b at 16; conv 2 W [1, 2, 2, 2] at 18 (no bias); the linear layer after
+  const spec = { kind: 'fisher', ...cnn.problem, curvature: 'fisher' };
+  const r = await oracleOk(spec);
+  const P = r.gradient.length;
+  const perm = Array.from({ length: P }, (_, k) => k);
+  for (const [base, out] of [[0, 2], [18, 1]]) {
+    let k = base;
+    for (let o = 0; o < out; o++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < 2; c++) perm[k++] = base + ((o * 2 + c) * 2 + i) * 2 + j;
+  }
+  const g = perm.map((i) => r.gradient[i]);
+  const F = perm.map((i) => perm.map((j) => r.matrix[i][j]));
+  const { code, report } = await checkJson(spec, { gradient: g, matrix: F });
+  expect(code).toBe(1);
+  expect(report.mismatches.map((m) => m.field).sort()).toEqual(['gradient', 'matrix']);
+  for (const m of report.mismatches) expect(m.diagnosis).toMatch(/\[patch-order\]/);
+});
