@@ -11,7 +11,7 @@ import type { Vec } from '../core/vec.js';
 import { KFAC_APPROXIMATIONS, KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacApproximation, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/model-curvature.js';
 import { LIKELIHOODS, type Likelihood } from '../models/likelihoods.js';
-import type { LayerSpec } from '../models/layers/index.js';
+import { LAYER_TYPES, type LayerSpec } from '../models/layers/index.js';
 import { type Batch, Sequential } from '../models/sequential.js';
 import { tensorFromNested } from '../models/tensor.js';
 import { type JsonObject, own, readArray, readEnum, readObject, readVector, requireField } from './json-reader.js';
@@ -32,6 +32,9 @@ const FIELDS: Record<SequentialKind, readonly string[]> = {
   'natural-gradient': [...PROBLEM, 'curvature', 'gradient', 'damping'],
   kfac: [...PROBLEM, 'fisher', 'damping', 'dampingScheme', 'approximation'],
 };
+
+/** The fields of every sequential form, for naming a misspelled field of a spec without a kind. */
+export const SEQUENTIAL_SPEC_FIELDS: readonly (readonly string[])[] = Object.values(FIELDS);
 
 /** A validated sequential problem: the network, theta in parameter-vector order, the batch. */
 export interface SequentialProblem {
@@ -57,23 +60,45 @@ export type SequentialParsedSpec = SequentialBase &
 /** True when a parsed spec is of a sequential model. */
 export const isSequentialSpec = (spec: object): spec is SequentialParsedSpec => (spec as { subject?: unknown }).subject === 'sequential';
 
-/** True when the raw spec's `model` is an object with `"type": "sequential"`. */
+/**
+ * True when the raw spec's `model` is an object with `"type": "sequential"`,
+ * or without a type but with the fields of a sequential model, or a spec
+ * without a model but with `approximation` (so that a misspelled `type` or
+ * `model` is named as such).
+ */
 export function hasSequentialModel(obj: JsonObject): boolean {
   const model = own(obj, 'model');
-  return typeof model === 'object' && model !== null && !Array.isArray(model) && own(model as JsonObject, 'type') === 'sequential';
+  // no model (a misspelled one?) but a field only sequential specs have
+  if (model === undefined) return own(obj, 'approximation') !== undefined;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return false;
+  const m = model as JsonObject;
+  const type = own(m, 'type');
+  return type === 'sequential' || (type === undefined && (own(m, 'layers') !== undefined || own(m, 'input') !== undefined));
 }
 
 const MODEL_WHAT = 'an object {type: "sequential", input, layers, likelihood}';
+
+/** Every field any layer type defines: a layer without `type` is checked against these, so a misspelled `type` is named. */
+const ANY_LAYER_FIELDS = ['type', 'out', 'bias', 'kernel', 'stride', 'padding', 'fn', 'heads', 'causal'] as const;
+
+/** Throws for a layer object without `type`, naming a misspelled one first. */
+function requireLayerType(layer: unknown, path: string): void {
+  if (typeof layer !== 'object' || layer === null || Array.isArray(layer) || own(layer as JsonObject, 'type') !== undefined) return;
+  rejectUnknownKeys(layer, ANY_LAYER_FIELDS, path, 'a layer');
+  requireField(layer as JsonObject, 'type', path, `one of ${LAYER_TYPES.join(', ')}`);
+}
 
 /** Builds the network of `spec.model`; every layer error names its path (`spec.model.layers[2].kernel`). */
 function readNetwork(obj: JsonObject, path: string): Sequential {
   const mp = childPath(path, 'model');
   const model = readObject(own(obj, 'model'), mp, MODEL_WHAT);
   rejectUnknownKeys(model, SEQUENTIAL_MODEL_FIELDS, mp, 'a sequential model');
+  requireField(model, 'type', mp, '"sequential" (or "mlp", with sizes and activations)');
   const input = requireField(model, 'input', mp, "one example's shape: [D], [T, D] or [C, H, W]");
   const layers = requireField(model, 'layers', mp, 'a non-empty array of layers');
   const likelihood = readEnum<Likelihood>(requireField(model, 'likelihood', mp, `one of ${LIKELIHOODS.join(', ')}`), childPath(mp, 'likelihood'), LIKELIHOODS);
   if (!Array.isArray(input)) throw new NatgradError(childPath(mp, 'input'), `must be one example's shape, [D], [T, D] or [C, H, W], got ${describeValue(input)}`);
+  if (Array.isArray(layers)) layers.forEach((layer, l) => requireLayerType(layer, childPath(childPath(mp, 'layers'), l)));
   return new Sequential({ input: input as number[], layers: layers as LayerSpec[], likelihood }, mp);
 }
 

@@ -15,7 +15,7 @@ import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-cu
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, kfacEstimate, shampooEstimate } from './limits.js';
 import { type ModelProblem, modelShape, readDamping, readModelData, readModelHead } from './model-spec.js';
-import { type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
+import { SEQUENTIAL_SPEC_FIELDS, type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
 
 export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
@@ -36,7 +36,7 @@ export const SPEC_FIELDS: ReadonlyMap<SpecForm, readonly string[]> = new Map<Spe
   ['shampoo', ['kind', 'gradients', 'epsilon']],
 ]);
 
-const ALL_SPEC_FIELDS: readonly string[] = [...new Set([...SPEC_FIELDS.values()].flat())];
+const ALL_SPEC_FIELDS: readonly string[] = [...new Set([...SPEC_FIELDS.values(), ...SEQUENTIAL_SPEC_FIELDS].flat())];
 
 const FORM_TEXT: ReadonlyMap<SpecForm, string> = new Map<SpecForm, string>([
   ['fisher/family', 'a fisher spec of a family'],

@@ -133,6 +133,10 @@ describe('unknown fields at every depth, with the field meant', () => {
     ['a layer\'s weights', edited(cnn, (s) => (s.weights[0].bias = s.weights[0].b)), /^natgrad: spec\.weights\[0\]\.bias: is not a field of the weights of layer 1 \(conv2d\)/],
     ['weights on a layer without parameters', edited(cnn, (s) => (s.weights[1] = { W: [[1]] })), /^natgrad: spec\.weights\[1\]\.W: is not a field of the weights of layer 2 \(activation\)/],
     ['a misspelled model type', edited(cnn, (s) => (s.model.type = 'sequental')), 'natgrad: spec.model.type: must be one of mlp, sequential, got "sequental"; did you mean "sequential"?'],
+    ['a misspelled layer type key', edited(cnn, (s) => ((s.model.layers[1] = { tpye: 'activation', fn: 'tanh' }))), /^natgrad: spec\.model\.layers\[1\]\.tpye: is not a field of a layer .*did you mean "type"\?$/],
+    ['a misspelled model type key', edited(cnn, (s) => ((s.model.tpye = 'sequential'), delete s.model.type)), /^natgrad: spec\.model\.tpye: is not a field of a sequential model .*did you mean "type"\?$/],
+    ['a misspelled model key next to approximation', edited(attention, (s) => ((s.approximation = 'reduce'), (s.moedl = s.model), delete s.model)), /^natgrad: spec\.moedl: is not a field of a kfac spec of a sequential model .*did you mean "model"\?$/],
+    ['a misspelled kind next to approximation', edited(attention, (s) => ((s.approximation = 'reduce'), (s.knid = 'kfac'), delete s.kind)), /^natgrad: spec\.knid: is not a field of a spec of any kind .*did you mean "kind"\?$/],
     ['a misspelled approximation', edited(attention, (s) => (s.approximation = 'reduced')), 'natgrad: spec.approximation: must be one of expand, reduce, got "reduced"; did you mean "reduce"?'],
   ])('%s', async (_what, spec, expected) => {
     const line = await errorLine(spec);
