@@ -127,7 +127,7 @@ function readProblem(obj: JsonObject, model: Sequential, N: number, path: string
 /** Validates a fisher, natural-gradient or kfac spec whose model is `sequential`. */
 export function parseSequentialSpec(obj: JsonObject, kind: SequentialKind, path: string): SequentialParsedSpec {
   if (kind !== 'kfac' && own(obj, 'family') !== undefined) {
-    throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or a model');
+    throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or a model (mlp or sequential)');
   }
   rejectUnknownKeys(obj, FIELDS[kind], path, `a ${kind} spec of a sequential model`);
   const model = readNetwork(obj, path);

@@ -116,11 +116,11 @@ function readFamilyPoint(obj: JsonObject, path: string): FamilyPoint {
 function subjectOf(obj: JsonObject, kind: 'fisher' | 'natural-gradient', path: string): 'family' | 'model' {
   const hasFamily = own(obj, 'family') !== undefined;
   const hasModel = own(obj, 'model') !== undefined;
-  if (hasFamily && hasModel) throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or an mlp model');
+  if (hasFamily && hasModel) throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or a model (mlp or sequential)');
   if (!hasFamily && !hasModel) {
     const either = [...new Set([...fieldsOf(`${kind}/family`), ...fieldsOf(`${kind}/model`)])];
     rejectUnknownKeys(obj, either, path, `a ${kind} spec`, otherForms);
-    throw new NatgradError(path, 'needs "family" (a distribution family) or "model" (an mlp model)');
+    throw new NatgradError(path, 'needs "family" (a distribution family) or "model" (an mlp or sequential model)');
   }
   return hasFamily ? 'family' : 'model';
 }
