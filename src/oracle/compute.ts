@@ -12,6 +12,8 @@ import type { Matrix } from '../linalg/matrix.js';
 import { type KfacLayerJson, ekfacResult, kfacResult, monteCarloCurvature, naturalGradientResult, perExampleResult, scaledCurvature } from './model-results.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
+import { computeSequential } from './sequential-compute.js';
+import { isSequentialSpec } from './sequential-spec.js';
 
 export type JsonMatrix = number[][];
 
@@ -178,6 +180,7 @@ function rooted(e: unknown, path: string): unknown {
 }
 
 async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
+  if (isSequentialSpec(spec)) return computeSequential(spec);
   switch (spec.kind) {
     case 'fisher': {
       if (spec.subject === 'family') {

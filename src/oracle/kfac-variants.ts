@@ -14,7 +14,7 @@ import { type Tensor, matrixOf, shapeText, tensorOf, tensorOfMatrix } from './te
 import { type Recomputer, type Variant, columnMajorReshape, lastFirst, pickColumns, pickSymmetric, range } from './variant-kit.js';
 
 /** vec_row(update) = (A ⊗ G + damping)^-1 vec_row(gradient): the Kronecker factors in the wrong order. */
-function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac' }>['scheme']): Tensor {
+function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): Tensor {
   const out = f.gradient.rows;
   const k = f.gradient.cols;
   const Y = new Matrix(k, out, f.gradient.data.slice());
@@ -23,7 +23,7 @@ function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<
 }
 
 /** Variants of the kfac fields `loss` and `layers[l].A|G|gradient|update`. */
-export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpec, { kind: 'kfac' }>, result: OracleResult, rc: Recomputer): Variant[] {
+export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>, result: OracleResult, rc: Recomputer): Variant[] {
   if (result.kind !== 'kfac') return [];
   if (keys[0] === 'loss') return lossVariants(e, spec.problem);
   if (keys[0] !== 'layers' || typeof keys[1] !== 'number' || keys.length !== 3) return [];
@@ -114,7 +114,7 @@ export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpe
   return variants;
 }
 
-function kfacDampingVariants(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac' }>['scheme']): Variant[] {
+function kfacDampingVariants(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): Variant[] {
   if (!(lambda > 0)) return [];
   const upd = (l: number, s: typeof scheme) => () => tensorOfMatrix(kfacUpdate(f, l, s).update);
   const out: Variant[] = [];

@@ -30,6 +30,8 @@ export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', '
 
 /** The likelihoods of a model spec: the library's (the oracle answers `mse`, PyTorch's nn.MSELoss, as the gaussian rescaled). */
 export const SPEC_LIKELIHOODS = LIKELIHOODS;
+/** The model types of a model spec (`sequential` is read by sequential-spec.ts). */
+export const MODEL_TYPES = ['mlp', 'sequential'] as const;
 /** The fields of one entry of `weights`. */
 export const LAYER_WEIGHT_FIELDS = ['W', 'b'] as const;
 
@@ -56,9 +58,11 @@ interface ReadModel {
 function readModel(spec: JsonObject, path: string): ReadModel {
   const mp = childPath(path, 'model');
   const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
+  // a type other than mlp first: a misspelled "sequential" is named as such, not by the mlp's fields
+  const given = own(model, 'type');
+  if (given !== undefined && given !== 'mlp') readEnum(given, childPath(mp, 'type'), MODEL_TYPES);
   rejectUnknownKeys(model, MLP_MODEL_FIELDS, mp, 'an mlp model');
-  const type = requireField(model, 'type', mp, '"mlp" (the only model type)');
-  if (type !== 'mlp') throw new NatgradError(childPath(mp, 'type'), `must be "mlp" (the only model type), got ${describeValue(type)}`);
+  requireField(model, 'type', mp, `one of ${MODEL_TYPES.join(', ')}`);
   const sizes = readSizes(model, mp);
   const L = sizes.length - 1;
   const ap = childPath(mp, 'activations');

@@ -79,7 +79,7 @@ function dampingSolveVariants(F: () => Matrix, g: Float64Array, lambda: number):
 }
 
 /** Variants of the natural-gradient fields `matrix` and `direction` (family or model). */
-export function naturalGradientVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpec, { kind: 'natural-gradient' }>, result: OracleResult, rc: Recomputer): Variant[] {
+export function naturalGradientVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpec, { kind: 'natural-gradient'; subject: 'family' | 'model' }>, result: OracleResult, rc: Recomputer): Variant[] {
   if (result.kind !== 'natural-gradient') return [];
   const field = keys[0];
   const F = () => Matrix.from(result.matrix);

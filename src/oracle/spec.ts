@@ -1,10 +1,11 @@
 /**
- * The oracle's spec kinds (contract version 1) and their validation from raw
- * JSON. Every object is checked against the fields it allows (an unknown or
- * misspelled field is bad input, never ignored), and the size limits are
- * checked from the shapes before any weight, example or gradient is read.
- * Family parameters are passed on raw: the distribution catalogue owns their
- * names and domains and reports violations with the same JSON paths.
+ * The oracle's spec kinds and their validation from raw JSON. Every object
+ * is checked against the fields it allows (an unknown or misspelled field is
+ * bad input, never ignored), and the size limits are checked from the shapes
+ * before any weight, example or gradient is read. Specs of `sequential`
+ * models (contract version 2) are read by sequential-spec.ts. Family
+ * parameters are passed on raw: the distribution catalogue owns their names
+ * and domains and reports violations with the same JSON paths.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
@@ -14,6 +15,7 @@ import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-cu
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
 import { type ModelProblem, modelShape, readDamping, readModelData, readModelHead } from './model-spec.js';
+import { SEQUENTIAL_SPEC_FIELDS, type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
 
 export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac'] as const;
 export type SpecKind = (typeof SPEC_KINDS)[number];
@@ -47,7 +49,7 @@ export const SPEC_FIELDS: ReadonlyMap<SpecForm, readonly string[]> = new Map<Spe
   ['ekfac', ['kind', ...MODEL_PROBLEM, 'fisher', 'damping', 'reduction']],
 ]);
 
-const ALL_SPEC_FIELDS: readonly string[] = [...new Set([...SPEC_FIELDS.values()].flat())];
+const ALL_SPEC_FIELDS: readonly string[] = [...new Set([...SPEC_FIELDS.values(), ...SEQUENTIAL_SPEC_FIELDS].flat())];
 
 const FORM_TEXT: ReadonlyMap<SpecForm, string> = new Map<SpecForm, string>([
   ['fisher/family', 'a fisher spec of a family'],
@@ -121,7 +123,7 @@ export type ParsedSpec = { path: string } & (
   | { kind: 'ekfac'; problem: ModelProblem; fisher: KfacFisherKind; damping: number; estimate: WorkEstimate }
   | ({ kind: 'reparameterize'; from: string; to: string } & FamilyPoint)
   | { kind: 'shampoo'; gradients: Matrix[]; epsilon: number; estimate: WorkEstimate }
-);
+) | SequentialParsedSpec;
 
 function readName(obj: JsonObject, key: string, path: string, what: string): string {
   const v = requireField(obj, key, path, what);
@@ -145,11 +147,11 @@ function readFamilyPoint(obj: JsonObject, path: string): FamilyPoint {
 function subjectOf(obj: JsonObject, kind: 'fisher' | 'natural-gradient', path: string): 'family' | 'model' {
   const hasFamily = own(obj, 'family') !== undefined;
   const hasModel = own(obj, 'model') !== undefined;
-  if (hasFamily && hasModel) throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or an mlp model');
+  if (hasFamily && hasModel) throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or a model (mlp or sequential)');
   if (!hasFamily && !hasModel) {
     const either = [...new Set([...fieldsOf(`${kind}/family`), ...fieldsOf(`${kind}/model`)])];
     rejectUnknownKeys(obj, either, path, `a ${kind} spec`, otherForms);
-    throw new NatgradError(path, 'needs "family" (a distribution family) or "model" (an mlp model)');
+    throw new NatgradError(path, 'needs "family" (a distribution family) or "model" (an mlp or sequential model)');
   }
   return hasFamily ? 'family' : 'model';
 }
@@ -241,6 +243,7 @@ export function parseSpec(raw: unknown, path: string): ParsedSpec {
   if (own(obj, 'kind') === undefined) rejectUnknownKeys(obj, ALL_SPEC_FIELDS, path, 'a spec of any kind');
   const kind = readEnum<SpecKind>(requireField(obj, 'kind', path, `one of ${SPEC_KINDS.join(', ')}`), childPath(path, 'kind'), SPEC_KINDS);
   const mp = childPath(path, 'model');
+  if ((kind === 'fisher' || kind === 'natural-gradient' || kind === 'kfac') && hasSequentialModel(obj)) return parseSequentialSpec(obj, kind, path);
   switch (kind) {
     case 'fisher': {
       if (subjectOf(obj, kind, path) === 'family') {

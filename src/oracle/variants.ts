@@ -16,6 +16,8 @@ import type { OracleResult } from './compute.js';
 import { familyFisherVariants, reparameterizeVariants, shampooVariants } from './family-variants.js';
 import { kfacVariants } from './kfac-variants.js';
 import { curvatureMatrixVariants, layoutVariants, lossVariants, naturalGradientVariants } from './model-variants.js';
+import { sequentialVariants } from './sequential-diagnoses.js';
+import { isSequentialSpec } from './sequential-spec.js';
 import type { ParsedSpec } from './spec.js';
 import type { Tensor } from './tensor.js';
 import { type Recomputer, type Variant, batchSizeVariants, signVariant, transposeVariant } from './variant-kit.js';
@@ -24,12 +26,14 @@ export { Recomputer, type Variant } from './variant-kit.js';
 
 /** Output size C of a model spec (for naming a factor 1/C), or null. */
 export function outputCount(spec: ParsedSpec): number | null {
+  if (isSequentialSpec(spec)) return spec.network.model.loss.K;
   if ('problem' in spec) return spec.problem.spec.sizes[spec.problem.spec.sizes.length - 1];
   return null;
 }
 
 /** Number of examples N of a model spec, or null. */
 export function exampleCount(spec: ParsedSpec): number | null {
+  if (isSequentialSpec(spec)) return spec.network.batch.x.batch;
   return 'problem' in spec ? spec.problem.inputs.length : null;
 }
 
@@ -44,6 +48,7 @@ export async function variantsFor(keys: FieldKeys, e: Tensor, result: OracleResu
   const N = exampleCount(spec);
   if (N !== null) out.push(...batchSizeVariants(e, N));
   out.push(...transposeVariant(e));
+  if (isSequentialSpec(spec)) return [...out, ...sequentialVariants(keys, e, spec, result)];
   switch (spec.kind) {
     case 'fisher':
       if (spec.subject === 'family') out.push(...familyFisherVariants(e));

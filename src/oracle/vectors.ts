@@ -12,12 +12,13 @@ import { Rng } from '../core/rng.js';
 import { gemmBackend, setGemmBackend } from '../linalg/kernels/gemm.js';
 import type { OracleResult } from './compute.js';
 import { runOracle } from './oracle.js';
+import { sequentialVectors } from './sequential-vectors.js';
 
 /** The oracle contract the vectors follow. */
 export const VECTORS_CONTRACT_VERSION = 2;
 
 /** The groups, one folder each. */
-export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac'] as const;
+export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac', 'sequential'] as const;
 export type VectorGroup = (typeof VECTOR_GROUPS)[number];
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
@@ -328,7 +329,7 @@ function shampooCases(): VectorCase[] {
 
 /** Every vector of the suite, in file order. */
 export async function vectorCases(): Promise<VectorCase[]> {
-  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases(), ...conventionCases()];
+  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases(), ...conventionCases(), ...sequentialVectors().map((v): VectorCase => ({ group: 'sequential', ...v }))];
   const seen = new Set<string>();
   for (const c of all) {
     const key = vectorPath(c);
@@ -476,6 +477,7 @@ const GROUP_TEXT: Record<VectorGroup, string> = {
   diagonal: 'kind `diagonal`: the four curvatures, a sum reduction, nn.MSELoss and the Monte Carlo Fisher with its standard error',
   'per-example-gradients': 'kind `per-example-gradients` with mean, sum and nn.MSELoss reductions',
   ekfac: 'kind `ekfac`: both Fisher kinds, one example (where it equals K-FAC), nn.MSELoss with a sum reduction',
+  sequential: 'version 2, model type `sequential`: CNNs and attention models (per-position outputs) with the four curvatures, natural-gradient, and kfac expand and reduce',
 };
 
 // ------------------------------------------------------------- freshness

@@ -57,7 +57,7 @@ describe('spec fields', () => {
     ['neither family nor model', { kind: 'fisher' }, /^natgrad: spec: needs "family" .* or "model"/],
     ['both family and model', { ...linearRegression, family: 'normal' }, /^natgrad: spec: has both "family" and "model"/],
     ['missing model field', edited(linearRegression, (s) => delete s.weights), /^natgrad: spec.weights: is required: an array of 1 layers/],
-    ['missing model type', edited(linearRegression, (s) => delete s.model.type), 'natgrad: spec.model.type: is required: "mlp" (the only model type)'],
+    ['missing model type', edited(linearRegression, (s) => delete s.model.type), 'natgrad: spec.model.type: is required: one of mlp, sequential'],
     ['missing inputs', edited(linearRegression, (s) => delete s.inputs), /^natgrad: spec.inputs: is required/],
     ['missing curvature of a model fisher', edited(linearRegression, (s) => delete s.curvature), /^natgrad: spec.curvature: is required: one of fisher, empirical-fisher, ggn, hessian/],
     ['unknown curvature', { ...linearRegression, curvature: 'gauss' }, 'natgrad: spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian, monte-carlo-fisher, got "gauss"'],

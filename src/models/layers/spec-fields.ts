@@ -36,6 +36,6 @@ export function integerPair(value: unknown, path: string, min: number, fallback?
 /** Throws unless the layer's input has one of the ranks it takes. */
 export function requireRank(inputShape: Shape, ranks: readonly number[], path: string, type: string, meaning: string): void {
   if (!ranks.includes(inputShape.length)) {
-    throw new NatgradError(path, `a ${type} layer takes ${meaning}, got an input of shape ${formatShape(inputShape)}`);
+    throw new NatgradError(path, `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type} layer takes ${meaning}, got an input of shape ${formatShape(inputShape)}`);
   }
 }

@@ -1,0 +1,169 @@
+/**
+ * Validation of the oracle's version-2 model type `sequential` (layers
+ * linear, conv2d, activation, flatten, mean, attention): the spec's fields,
+ * the network (built by models/, which names every bad layer by its JSON
+ * path), the size limits from the network's shapes before any weight or
+ * example is read, then the weights, inputs and targets.
+ */
+import { NatgradError, childPath, describeValue } from '../core/errors.js';
+import { rejectUnknownKeys } from '../core/validate.js';
+import type { Vec } from '../core/vec.js';
+import { KFAC_APPROXIMATIONS, KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacApproximation, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
+import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/model-curvature.js';
+import { LIKELIHOODS, type Likelihood } from '../models/likelihoods.js';
+import { LAYER_TYPES, type LayerSpec } from '../models/layers/index.js';
+import { type Batch, Sequential } from '../models/sequential.js';
+import { tensorFromNested } from '../models/tensor.js';
+import { type JsonObject, own, readArray, readEnum, readObject, readVector, requireField } from './json-reader.js';
+import { type WorkEstimate, assertWithinLimits } from './limits.js';
+import { readDamping } from './model-spec.js';
+import { sequentialDenseEstimate, sequentialKfacEstimate } from './sequential-limits.js';
+
+/** The fields of a `sequential` model object. */
+export const SEQUENTIAL_MODEL_FIELDS = ['type', 'input', 'layers', 'likelihood'] as const;
+
+type SequentialKind = 'fisher' | 'natural-gradient' | 'kfac';
+
+const PROBLEM = ['kind', 'model', 'weights', 'inputs', 'targets'] as const;
+
+/** The fields each kind allows with a sequential model; nothing else may stand in the spec. */
+const FIELDS: Record<SequentialKind, readonly string[]> = {
+  fisher: [...PROBLEM, 'curvature'],
+  'natural-gradient': [...PROBLEM, 'curvature', 'gradient', 'damping'],
+  kfac: [...PROBLEM, 'fisher', 'damping', 'dampingScheme', 'approximation'],
+};
+
+/** The fields of every sequential form, for naming a misspelled field of a spec without a kind. */
+export const SEQUENTIAL_SPEC_FIELDS: readonly (readonly string[])[] = Object.values(FIELDS);
+
+/** A validated sequential problem: the network, theta in parameter-vector order, the batch. */
+export interface SequentialProblem {
+  model: Sequential;
+  theta: Vec;
+  batch: Batch;
+}
+
+interface SequentialBase {
+  path: string;
+  subject: 'sequential';
+  network: SequentialProblem;
+  estimate: WorkEstimate;
+}
+
+export type SequentialParsedSpec = SequentialBase &
+  (
+    | { kind: 'fisher'; curvature: ModelCurvatureKind }
+    | { kind: 'natural-gradient'; curvature: ModelCurvatureKind; gradient: Float64Array | null; damping: number }
+    | { kind: 'kfac'; fisher: KfacFisherKind; damping: number; scheme: KfacDampingScheme; approximation: KfacApproximation }
+  );
+
+/** True when a parsed spec is of a sequential model. */
+export const isSequentialSpec = (spec: object): spec is SequentialParsedSpec => (spec as { subject?: unknown }).subject === 'sequential';
+
+/**
+ * True when the raw spec's `model` is an object with `"type": "sequential"`,
+ * or without a type but with the fields of a sequential model, or a spec
+ * without a model but with `approximation` (so that a misspelled `type` or
+ * `model` is named as such).
+ */
+export function hasSequentialModel(obj: JsonObject): boolean {
+  const model = own(obj, 'model');
+  // no model (a misspelled one?) but a field only sequential specs have
+  if (model === undefined) return own(obj, 'approximation') !== undefined;
+  if (typeof model !== 'object' || model === null || Array.isArray(model)) return false;
+  const m = model as JsonObject;
+  const type = own(m, 'type');
+  return type === 'sequential' || (type === undefined && (own(m, 'layers') !== undefined || own(m, 'input') !== undefined));
+}
+
+const MODEL_WHAT = 'an object {type: "sequential", input, layers, likelihood}';
+
+/** Every field any layer type defines: a layer without `type` is checked against these, so a misspelled `type` is named. */
+const ANY_LAYER_FIELDS = ['type', 'out', 'bias', 'kernel', 'stride', 'padding', 'fn', 'heads', 'causal'] as const;
+
+/** Throws for a layer object without `type`, naming a misspelled one first. */
+function requireLayerType(layer: unknown, path: string): void {
+  if (typeof layer !== 'object' || layer === null || Array.isArray(layer) || own(layer as JsonObject, 'type') !== undefined) return;
+  rejectUnknownKeys(layer, ANY_LAYER_FIELDS, path, 'a layer');
+  requireField(layer as JsonObject, 'type', path, `one of ${LAYER_TYPES.join(', ')}`);
+}
+
+/** Builds the network of `spec.model`; every layer error names its path (`spec.model.layers[2].kernel`). */
+function readNetwork(obj: JsonObject, path: string): Sequential {
+  const mp = childPath(path, 'model');
+  const model = readObject(own(obj, 'model'), mp, MODEL_WHAT);
+  rejectUnknownKeys(model, SEQUENTIAL_MODEL_FIELDS, mp, 'a sequential model');
+  requireField(model, 'type', mp, '"sequential" (or "mlp", with sizes and activations)');
+  const input = requireField(model, 'input', mp, "one example's shape: [D], [T, D] or [C, H, W]");
+  const layers = requireField(model, 'layers', mp, 'a non-empty array of layers');
+  const likelihood = readEnum<Likelihood>(requireField(model, 'likelihood', mp, `one of ${LIKELIHOODS.join(', ')}`), childPath(mp, 'likelihood'), LIKELIHOODS);
+  if (!Array.isArray(input)) throw new NatgradError(childPath(mp, 'input'), `must be one example's shape, [D], [T, D] or [C, H, W], got ${describeValue(input)}`);
+  if (Array.isArray(layers)) layers.forEach((layer, l) => requireLayerType(layer, childPath(childPath(mp, 'layers'), l)));
+  return new Sequential({ input: input as number[], layers: layers as LayerSpec[], likelihood }, mp);
+}
+
+function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKind | null): ModelCurvatureKind {
+  const v = own(obj, 'curvature');
+  if (v === undefined) {
+    if (fallback) return fallback;
+    throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${MODEL_CURVATURES.join(', ')}`);
+  }
+  return readEnum(v, childPath(path, 'curvature'), MODEL_CURVATURES);
+}
+
+/** Reads weights, inputs and targets once the size limits have passed. */
+function readProblem(obj: JsonObject, model: Sequential, N: number, path: string): SequentialProblem {
+  const wp = childPath(path, 'weights');
+  const L = model.layers.length;
+  const weights = requireField(obj, 'weights', path, `an array of ${L} object${L === 1 ? '' : 's'}, one per layer ({} for a layer without parameters)`);
+  const theta = model.paramsFromJson(weights, wp);
+  const x = tensorFromNested(own(obj, 'inputs'), model.inputShape, childPath(path, 'inputs'));
+  const tp = childPath(path, 'targets');
+  const rawTargets = requireField(obj, 'targets', path, `an array with one target per input (${N})`);
+  const targets = model.loss.targetsFromJson(rawTargets, N, tp);
+  return { model, theta, batch: { x, targets } };
+}
+
+/** Validates a fisher, natural-gradient or kfac spec whose model is `sequential`. */
+export function parseSequentialSpec(obj: JsonObject, kind: SequentialKind, path: string): SequentialParsedSpec {
+  if (kind !== 'kfac' && own(obj, 'family') !== undefined) {
+    throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or a model (mlp or sequential)');
+  }
+  rejectUnknownKeys(obj, FIELDS[kind], path, `a ${kind} spec of a sequential model`);
+  const model = readNetwork(obj, path);
+  const ip = childPath(path, 'inputs');
+  const inWhat = `a non-empty array of inputs, each a nested array of shape [${model.inputShape.join(', ')}] (model.input)`;
+  const rawInputs = readArray(requireField(obj, 'inputs', path, inWhat), ip, inWhat);
+  if (rawInputs.length === 0) throw new NatgradError(ip, `must be ${inWhat}, got an empty array`);
+  const N = rawInputs.length;
+  const mp = childPath(path, 'model');
+  switch (kind) {
+    case 'fisher': {
+      const curvature = readCurvature(obj, path, null);
+      const estimate = sequentialDenseEstimate(kind, curvature, model, N);
+      assertWithinLimits(estimate, mp);
+      return { path, subject: 'sequential', kind, curvature, estimate, network: readProblem(obj, model, N, path) };
+    }
+    case 'natural-gradient': {
+      const damping = own(obj, 'damping') === undefined ? 0 : readDamping(own(obj, 'damping'), childPath(path, 'damping'));
+      const curvature = readCurvature(obj, path, 'fisher');
+      const estimate = sequentialDenseEstimate(kind, curvature, model, N);
+      assertWithinLimits(estimate, mp);
+      const network = readProblem(obj, model, N, path);
+      const g = own(obj, 'gradient');
+      const P = model.paramCount;
+      const gradient = g === undefined ? null : readVector(g, childPath(path, 'gradient'), P, `an array of ${P} numbers (one per parameter)`);
+      return { path, subject: 'sequential', kind, curvature, gradient, damping, estimate, network };
+    }
+    case 'kfac': {
+      const fisher = readEnum(requireField(obj, 'fisher', path, `one of ${KFAC_FISHER_KINDS.join(', ')}`), childPath(path, 'fisher'), KFAC_FISHER_KINDS);
+      const damping = readDamping(requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)'), childPath(path, 'damping'));
+      const scheme = readEnum(requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`), childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
+      const a = own(obj, 'approximation');
+      const approximation = a === undefined ? 'expand' : readEnum(a, childPath(path, 'approximation'), KFAC_APPROXIMATIONS);
+      const estimate = sequentialKfacEstimate(fisher, model, N);
+      assertWithinLimits(estimate, mp);
+      return { path, subject: 'sequential', kind, fisher, damping, scheme, approximation, estimate, network: readProblem(obj, model, N, path) };
+    }
+  }
+}
