@@ -8,6 +8,7 @@ import { NatgradError, childPath } from '../core/errors.js';
 import { requireFiniteResult } from '../core/finite-result.js';
 import { shampooPreconditioners } from '../curvature/shampoo.js';
 import type { FisherAt, ReparameterizedAt } from '../families/api.js';
+import { checkParameterization, familyPointSize } from '../families/point-names.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { type KfacLayerJson, ekfacResult, kfacResult, monteCarloCurvature, naturalGradientResult, perExampleResult, scaledCurvature } from './model-results.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
@@ -124,15 +125,15 @@ type FamilySpec = Extract<ParsedSpec, { family: string }>;
 /**
  * Checks a family spec against the catalogue before anything is built: the
  * family, the parameterizations, the names in `params` and `fixed`, and the
- * size limits from the lengths of the parameter arrays. Returns the estimate.
+ * size limits from the lengths of the parameter arrays, without loading the
+ * symbolic catalogue. Returns the estimate.
  */
-export async function checkFamilySpec(spec: FamilySpec): Promise<WorkEstimate> {
-  const api = await loadFamilies(spec.path);
+export function checkFamilySpec(spec: FamilySpec): WorkEstimate {
   const from = spec.kind === 'reparameterize' ? spec.from : spec.parameterization;
   const fromPath = childPath(spec.path, spec.kind === 'reparameterize' ? 'from' : 'parameterization');
-  api.checkParameterization(spec.family, from, childPath(spec.path, 'family'), fromPath);
-  if (spec.kind === 'reparameterize') api.checkParameterization(spec.family, spec.to, childPath(spec.path, 'family'), childPath(spec.path, 'to'));
-  const P = api.familyPointSize(spec.family, from, spec.params, spec.fixed, spec.path);
+  checkParameterization(spec.family, from, childPath(spec.path, 'family'), fromPath);
+  if (spec.kind === 'reparameterize') checkParameterization(spec.family, spec.to, childPath(spec.path, 'family'), childPath(spec.path, 'to'));
+  const P = familyPointSize(spec.family, from, spec.params, spec.fixed, spec.path);
   const estimate = familyEstimate(spec.kind, P);
   assertWithinLimits(estimate, childPath(spec.path, 'params'));
   return estimate;

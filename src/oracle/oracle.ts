@@ -26,7 +26,7 @@ export function parseSpecs(raw: unknown): ParsedSpecs {
  */
 export async function checkSizes(parsed: ParsedSpecs): Promise<void> {
   const estimates: WorkEstimate[] = [];
-  for (const s of parsed.specs) estimates.push('estimate' in s ? s.estimate : await checkFamilySpec(s));
+  for (const s of parsed.specs) estimates.push('estimate' in s ? s.estimate : checkFamilySpec(s));
   if (estimates.length > 1) assertWithinLimits(totalEstimate(estimates), 'spec', false);
 }
 
