@@ -13,8 +13,8 @@
  */
 import { POSITIVE, REAL } from '../src/core/domain.js';
 import { expectationByMoments, substituteVariables } from '../src/symbolic/index.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 export const empiricalFisherProof: Proof = lazyProof(
   {
@@ -29,8 +29,6 @@ export const empiricalFisherProof: Proof = lazyProof(
   },
   () => {
     const x = ['x0', 'x1'];
-    const theta = ['theta0', 'theta1'];
-    const star = ['t0', 't1'];
     const domains = { x0: REAL, x1: REAL, theta0: REAL, theta1: REAL, t0: REAL, t1: REAL, sigma: POSITIVE };
     const mean = '(x0*t0+x1*t1)';
     const fit = '(x0*theta0+x1*theta1)';

@@ -25,8 +25,8 @@ import { diff, substituteVariables, symbolTex, toLatex, type Expr } from '../src
 import { EXPECTATION_PARAMETERIZATION } from './exponential-family.js';
 import { inverseExpr, mulExpr, substituteMatrix } from './expr-matrix.js';
 import { mapBetween } from './pullback.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 /** The families the page works through. */
 const ILLUSTRATIONS = ['poisson', 'bernoulli', 'normal'] as const;
@@ -109,7 +109,7 @@ function stepsFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
   const Lm = substituteVariables(L, etaOfM);
   const gradLm = expectation.symbols.map((m) => [diff(Lm, m)]);
   const step = mulExpr(inverseExpr(expectation.literatureFisher as Expr[][]), gradLm).map((r, k) => `${expectation.symbols[k]}-(${r[0]})`);
-  expectation.symbols.forEach((m, k) => {
+  expectation.symbols.forEach((_m, k) => {
     steps.push({
       claim: `${name}: from any $m$, one natural-gradient step of size 1 in the expectation parameters, $m - F_m^{-1}\\nabla_m L$, lands on the maximum-likelihood estimate: component ${k} is $\\bar t_${k}$`,
       lhs: step[k], rhs: tbar[k], domains: expDomains,

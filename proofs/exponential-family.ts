@@ -13,8 +13,8 @@ import type { FamilyInstance, ParameterizationInstance } from '../src/families/t
 import { diff, substituteVariables, toLatex, type Expr } from '../src/symbolic/index.js';
 import { inverseExpr, substituteMatrix } from './expr-matrix.js';
 import { instanceLabel, mapBetween } from './pullback.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 /** The parameterization whose symbols are E[T], per family (checked in the proof: its map must equal ∇A). */
 export const EXPECTATION_PARAMETERIZATION: Readonly<Record<string, string>> = {
@@ -62,7 +62,7 @@ function proofFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
       const mOfEta = mapBetween(expectation, natural);
       const n = natural.symbols.length;
       const steps: ProofStep[] = [];
-      natural.symbols.forEach((s, k) => {
+      natural.symbols.forEach((_s, k) => {
         steps.push({ claim: `$E[T_${k}] = \\partial A/\\partial\\eta_${k}$ is the expectation parameter ${expectation.paramNames[k]}`, lhs: gradA[k], rhs: mOfEta[expectation.symbols[k]], domains: natDomains });
       });
       for (let i = 0; i < n; i++) {

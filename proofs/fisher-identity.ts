@@ -12,8 +12,8 @@
  */
 import { POSITIVE, REAL, UNIT_INTERVAL, type Domain } from '../src/core/domain.js';
 import { diff, expectationByMoments, type Expr } from '../src/symbolic/index.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 interface Case {
   name: string;
@@ -72,10 +72,10 @@ export const fisherIdentityProof: Proof = lazyProof(
     const steps: ProofStep[] = [];
     for (const c of CASES) {
       const s = c.params.map((v) => diff(c.logp, v));
-      c.params.forEach((vi, i) => {
+      c.params.forEach((_vi, i) => {
         steps.push({ claim: `${c.name}: $\\mathbb{E}[s_${i}] = 0$`, lhs: expectationByMoments(s[i], ['x'], c.moments), rhs: '0', domains: c.domains });
       });
-      c.params.forEach((vi, i) => c.params.forEach((vj, j) => {
+      c.params.forEach((_vi, i) => c.params.forEach((vj, j) => {
         if (j < i) return;
         const negHess = expectationByMoments(`-(${diff(s[i], vj)})`, ['x'], c.moments);
         const outer = expectationByMoments(`(${s[i]})*(${s[j]})`, ['x'], c.moments);

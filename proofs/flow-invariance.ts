@@ -17,8 +17,8 @@ import { normal } from '../src/families/catalogue/normal.js';
 import { diff, substituteVariables, type Expr } from '../src/symbolic/index.js';
 import { inverseExpr, mulExpr, substituteMatrix } from './expr-matrix.js';
 import { pullbackParts } from './pullback.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 export const KL_LOSS_MEAN_STD: Expr = 'log(sigma)+(1+mu^2)/(2*sigma^2)-1/2';
 

@@ -14,13 +14,13 @@
  */
 import { POSITIVE, REAL, UNIT_INTERVAL } from '../src/core/domain.js';
 import { diff, expectationByMoments, substituteVariables, type Expr } from '../src/symbolic/index.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 function outputSteps(name: string, nll: Expr, outputs: readonly string[], fisher: Expr[][], domains: ProofStep['domains']): ProofStep[] {
   const g = outputs.map((f) => diff(nll, f));
   const steps: ProofStep[] = [];
-  outputs.forEach((fi, i) => outputs.forEach((fj, j) => {
+  outputs.forEach((_fi, i) => outputs.forEach((fj, j) => {
     if (j < i) return;
     steps.push({ claim: `${name}: $\\partial^2(-\\log p)/\\partial f_${i}\\partial f_${j}$ (any label) $= (F_f)_{${i}${j}}$`, lhs: diff(g[i], fj), rhs: fisher[i][j], domains });
   }));

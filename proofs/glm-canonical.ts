@@ -13,8 +13,8 @@
  */
 import { REAL, UNIT_INTERVAL } from '../src/core/domain.js';
 import { diff, expectationByMoments, substituteVariables, type Expr } from '../src/symbolic/index.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 const THETA = ['theta0', 'theta1'];
 const Z: Expr = '(x0*theta0+x1*theta1)';

@@ -16,8 +16,8 @@ import { mirrorDescentProof } from './mirror-descent.js';
 import { mvnFisherProof } from './mvn-fisher.js';
 import { naturalGradientInvariance } from './natural-gradient-invariance.js';
 import { pullbackProofs } from './pullback.js';
-import { checkProof, describeMethods, methodOf } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { checkProof, describeMethods, methodOf } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 /** All proofs, in the order of the docs. */
 export function allProofs(): Proof[] {

@@ -12,8 +12,8 @@
 import { POSITIVE, REAL } from '../src/core/domain.js';
 import { diff, expectationByMoments, type Expr } from '../src/symbolic/index.js';
 import { inverseExpr, mulExpr, transposeExpr } from './expr-matrix.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 const N = 3;
 const P = 2;

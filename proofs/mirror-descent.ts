@@ -17,8 +17,8 @@ import { diff, substituteVariables, type Expr } from '../src/symbolic/index.js';
 import { EXPECTATION_PARAMETERIZATION } from './exponential-family.js';
 import { columnOf, mulExpr, transposeExpr } from './expr-matrix.js';
 import { instanceLabel, mapBetween } from './pullback.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 export const mirrorDescentProof: Proof = lazyProof(
   {

@@ -14,8 +14,8 @@
 import { multivariateNormal } from '../src/families/catalogue/multivariate-normal.js';
 import { exponentialFamilyRoute, hessianRoute } from '../src/families/derive.js';
 import { symbolTex } from '../src/symbolic/index.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 export const mvnFisherProof: Proof = lazyProof(
   {

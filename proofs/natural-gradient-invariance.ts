@@ -15,8 +15,8 @@ import { REAL } from '../src/core/domain.js';
 import type { Expr } from '../src/symbolic/index.js';
 import { columnOf, inverseExpr, mulExpr, substituteMatrix, transposeExpr } from './expr-matrix.js';
 import { instanceLabel, parameterizationPairs, pullbackParts } from './pullback.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 export const NG_INVARIANCE_REFERENCES = [
   'S. Amari, Natural gradient works efficiently in learning, Neural Computation 10(2), 1998, Sec. 3',

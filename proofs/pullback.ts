@@ -14,8 +14,8 @@ import { FAMILIES } from '../src/families/catalogue/index.js';
 import type { FamilyInstance, ParameterizationInstance } from '../src/families/types.js';
 import { substituteVariables, symbolTex, type Expr } from '../src/symbolic/index.js';
 import { jacobianExpr, simplifySafely, mulExpr, substituteMatrix, transposeExpr } from './expr-matrix.js';
-import { lazyProof } from './runner.js';
-import type { Proof, ProofStep } from './types.js';
+import { lazyProof } from '../src/verify/proof-runner.js';
+import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 
 export const PULLBACK_REFERENCES = [
   'E. L. Lehmann and G. Casella, Theory of Point Estimation, 2nd ed., Springer 1998, Sec. 2.7',

@@ -31,7 +31,7 @@ const FAMILY_DIMS_ALL: [string, (number | undefined)[]][] = [
 interface Tally { cases: number; worst: number; worstAt: string; worstDirection: number; wrongRefusals: number; wrongAnswers: number; failures: number; example: string }
 
 async function measure(q: Question, t: Tally): Promise<void> {
-  let answer;
+  let answer: ReturnType<typeof referenceAnswer>;
   try {
     answer = referenceAnswer(q);
   } catch {

@@ -17,7 +17,7 @@ import { Matrix } from '../src/linalg/matrix.js';
 import { solve } from '../src/linalg/solve.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { gradientFD, hessianFD } from '../src/numeric/finite-differences.js';
-import { compileExpr, substituteVariables } from '../src/symbolic/index.js';
+import { compileExpr, } from '../src/symbolic/index.js';
 import type { Check } from '../src/verify/types.js';
 import { EXPECTATION_PARAMETERIZATION } from '../proofs/exponential-family.js';
 import { fmt, normDiff, norm, real, reals, runProperty, type CaseResult } from './run-property.js';

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { Rng } from '../src/core/rng.js';
 import { fisherMatrix, ggnMatrix, hessianMatrix } from '../src/curvature/dense-curvature.js';
-import { Matrix } from '../src/linalg/matrix.js';
+import type { Matrix } from '../src/linalg/matrix.js';
 import { add, maxAbsDiff, maxAbs, scale } from '../src/linalg/ops.js';
 import { likelihoodModel, type Likelihood } from '../src/models/likelihoods.js';
 import { forward, initWeights, sampleTargets, type MlpSpec } from '../src/models/mlp.js';

@@ -22,7 +22,7 @@ import { Matrix } from '../src/linalg/matrix.js';
 import { matmul, matTvec, matvec } from '../src/linalg/ops.js';
 import { solve } from '../src/linalg/solve.js';
 import { gradientFD, hessianFD } from '../src/numeric/finite-differences.js';
-import type { Check, CheckContext, CheckOutcome } from '../src/verify/types.js';
+import type { Check, CheckOutcome } from '../src/verify/types.js';
 import { parameterizationPairs } from '../proofs/pullback.js';
 import { real, EPS, findCounterexample, fmt, norm, normDiff, runProperty, type CaseResult } from './run-property.js';
 

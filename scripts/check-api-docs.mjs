@@ -64,7 +64,7 @@ const coverage = run([
   '--treatWarningsAsErrors', 'false',
   ...kinds.flatMap((k) => ['--requiredToBeDocumented', k]),
 ]);
-// eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: removes terminal colour codes
 const plain = coverage.output.replace(/\x1b\[[0-9;]*m/g, '');
 const undocumented = [...plain.matchAll(/\[warning\] (\S+) \(\w+\), defined in .* does not have any documentation/g)].map((m) => m[1]);
 const owner = (name) => name.split('.')[0];

@@ -11,7 +11,7 @@ import { bernoulliEven, digammaDecimal, lgammaDecimal, trigammaDecimal } from '.
 
 const EULER_GAMMA = '0.5772156649015328606065120900824024310421593359399235988057672348848677267776646709369470632917467495';
 
-function relErr(D: typeof Decimal, a: Decimal, b: Decimal): number {
+function relErr(_D: typeof Decimal, a: Decimal, b: Decimal): number {
   return b.isZero() ? a.abs().toNumber() : a.minus(b).div(b).abs().toNumber();
 }
 

@@ -12,8 +12,6 @@ import { requireOneOf } from '../core/validate.js';
 import { checkJson, checkReport } from '../oracle/check-report.js';
 import { readJson } from '../oracle/json-input.js';
 import type { Tolerance } from '../oracle/tensor.js';
-import { runCommandLine } from './command-line.js';
-import { checkDefinition } from './commands.js';
 import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
 import { optionalDecimal } from './numbers.js';
@@ -67,10 +65,4 @@ export async function runCheckCommand(positional: readonly string[], o: CheckOpt
   }
   io.stdout(text);
   return ok ? 0 : 1;
-}
-
-/** Runs `natgrad check` with the arguments after `check`; returns the exit code and never throws. */
-export async function checkCommand(args: string[], io: Io): Promise<number> {
-  const result = { code: 0 };
-  return runCommandLine(checkDefinition(io, result), args, io, result, 'check');
 }

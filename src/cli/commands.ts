@@ -13,7 +13,7 @@ import type { CompareCommandOptions } from './compare-command.js';
 import type { DeriveOptions } from './derive-command.js';
 import type { DocsOptions } from './docs-command.js';
 import type { CheckOptions } from './check-command.js';
-import { NatgradCommand } from './command-line.js';
+import { NatgradCommand, runCommandLine } from './command-line.js';
 import type { Io } from './io.js';
 import { defaultJobs, DEFAULT_VERIFY_SEED, DIM_RULE, ITERATION_CAP, JOBS_RULE, RUNS_RULE, SEED_RULE } from './limits.js';
 import { describeOptions } from './optimizer-options.js';
@@ -180,4 +180,16 @@ export function programDefinition(io: Io, result: CommandResult, version: string
   const commands = [verifyDefinition, deriveDefinition, docsDefinition, trainDefinition, compareDefinition, vectorsDefinition, oracleDefinition, checkDefinition];
   for (const define of commands) program.addCommand(define(io, result));
   return program;
+}
+
+/** Runs `natgrad oracle` with the arguments after `oracle`; returns the exit code and never throws. */
+export async function oracleCommand(args: string[], io: Io): Promise<number> {
+  const result = { code: 0 };
+  return runCommandLine(oracleDefinition(io, result), args, io, result, 'spec');
+}
+
+/** Runs `natgrad check` with the arguments after `check`; returns the exit code and never throws. */
+export async function checkCommand(args: string[], io: Io): Promise<number> {
+  const result = { code: 0 };
+  return runCommandLine(checkDefinition(io, result), args, io, result, 'check');
 }

@@ -6,8 +6,6 @@
 import { NatgradError } from '../core/errors.js';
 import { readJson } from '../oracle/json-input.js';
 import { runOracle } from '../oracle/oracle.js';
-import { runCommandLine } from './command-line.js';
-import { oracleDefinition } from './commands.js';
 import { errorLine } from './error-message.js';
 import type { Io } from './io.js';
 
@@ -26,10 +24,4 @@ export async function runOracleCommand(source: string | undefined, io: Io): Prom
   }
   io.stdout(text);
   return 0;
-}
-
-/** Runs `natgrad oracle` with the arguments after `oracle`; returns the exit code and never throws. */
-export async function oracleCommand(args: string[], io: Io): Promise<number> {
-  const result = { code: 0 };
-  return runCommandLine(oracleDefinition(io, result), args, io, result, 'spec');
 }

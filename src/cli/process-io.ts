@@ -54,7 +54,7 @@ export async function readFileLimited(path: string, limit = INPUT_LIMIT_BYTES): 
 
 /** Standard input's text, read through the byte counter; over the limit is refused. */
 export async function readStdinLimited(limit = INPUT_LIMIT_BYTES): Promise<string> {
-  let s;
+  let s: ReturnType<typeof fstatSync> | null;
   try {
     s = fstatSync(0);
   } catch {

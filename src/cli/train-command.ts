@@ -36,7 +36,7 @@ export async function trainCommand(opts: TrainCommandOptions, io: Io): Promise<n
     if (opts.svg !== undefined) await requireWritable(io, opts.svg, '--svg');
     const bar = progressBar((t) => io.stderr(t), io.interactive);
     bar.start(settings.iterations, optimizer);
-    let result;
+    let result: ReturnType<typeof runOptimizer>;
     try {
       result = runOptimizer(problem, optimizer, { ...settings, options, onIteration: (r) => bar.update(r.iteration, r.loss) });
     } finally {

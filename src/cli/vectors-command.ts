@@ -5,6 +5,7 @@
  * the suite. Exit 2 with one `natgrad: <where>: <reason>` line when the suite
  * cannot be written or read.
  */
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { NatgradError } from '../core/errors.js';
@@ -27,7 +28,7 @@ export const DEFAULT_VECTORS_DIR = 'vectors';
 async function listFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
   const walk = async (d: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch (e) {

@@ -7,7 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { NatgradError } from '../core/errors.js';
-import { allChecks } from '../verify/registry.js';
+import { CHECK_REGISTRY_URL, allChecks } from './check-registry.js';
 import { markdownReport, jsonReport, problemDetails, resultLine, summaryLine, tableHeader, textTable } from '../verify/report.js';
 import { runChecksParallel } from '../verify/parallel-runner.js';
 import { matchesFilter, summarize, type CheckResult } from '../verify/runner.js';
@@ -119,6 +119,7 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     runs,
     thorough: Boolean(opts.thorough),
     jobs,
+    registry: CHECK_REGISTRY_URL,
     times,
     onStart(check, _i, total) {
       if (!io.interactive) return;

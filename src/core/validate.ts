@@ -57,7 +57,7 @@ export function didYouMean(name: string, allowed: readonly string[]): string {
 }
 
 /** Whether `obj` has `key` as its own property (never the prototype chain's `constructor` or `__proto__`). */
-export const hasOwn = (obj: object, key: string): boolean => Object.prototype.hasOwnProperty.call(obj, key);
+export const hasOwn = (obj: object, key: string): boolean => Object.hasOwn(obj, key);
 
 /**
  * Throws for the first own key of `obj` that is not in `allowed`, naming the

@@ -15,8 +15,8 @@
 const view = new DataView(new ArrayBuffer(8));
 const TWO_64 = 2 ** 64;
 /** fdlibm's split of log 2: LN2_HI has 32 significant bits, so n LN2_HI is exact for |n| < 2^21. */
-const LN2_HI = 6.93147180369123816490e-01;
-const LN2_LO = 1.90821492927058770002e-10;
+const LN2_HI = 0.6931471803691238;
+const LN2_LO = 1.9082149292705877e-10;
 const LOG10_2 = 0.30102999566398120;
 const SQRT_HALF = Math.SQRT1_2;
 

@@ -181,7 +181,7 @@ export function kfacFactorOptions(o: KfacFactorOptions = {}) {
  * targets (empirical), or at M label draws per example (Monte Carlo, example
  * by example, draw by draw); with the weight w of G = w sum_m g gᵀ.
  */
-function fisherRows(model: Sequential, theta: Vec, trace: SequentialTrace, batch: Batch, lossGradient: Tensor, o: ReturnType<typeof kfacFactorOptions>): { rows: Tensor; weight: number } {
+function fisherRows(model: Sequential, _theta: Vec, trace: SequentialTrace, batch: Batch, lossGradient: Tensor, o: ReturnType<typeof kfacFactorOptions>): { rows: Tensor; weight: number } {
   const N = batch.x.batch;
   const c = model.scale(N);
   if (o.fisher === 'fisher') return { rows: model.loss.fisherSqrtRows(trace.output).rows, weight: c };

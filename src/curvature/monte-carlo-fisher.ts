@@ -24,7 +24,7 @@ import { Matrix } from '../linalg/matrix.js';
 import type { ExampleTarget } from '../models/output-loss.js';
 import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
 import { type Batch, Sequential } from '../models/sequential.js';
-import { Tensor } from '../models/tensor.js';
+import type { Tensor } from '../models/tensor.js';
 import { outcomeWeights, standardErrors, vectorStatisticVariance } from './label-moments.js';
 import { type CurvatureFactor, checkProblem, curvatureDiagonal, curvatureMatrix, factorOperator } from './model-curvature.js';
 

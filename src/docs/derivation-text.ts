@@ -22,7 +22,7 @@ const GREEK_TEXT: Record<string, string> = {
 export function texToText(markdown: string): string {
   let s = markdown.replace(/\$/g, '');
   for (const [re, to] of TEX_WORDS) s = s.replace(re, to);
-  s = s.replace(/\\([A-Za-z]+)/g, (m, name: string) => GREEK_TEXT[name] ?? `${name} `);
+  s = s.replace(/\\([A-Za-z]+)/g, (_m, name: string) => GREEK_TEXT[name] ?? `${name} `);
   return s.replace(/_\{([^{}]*)\}/g, '_$1').replace(/[{}]/g, '').replace(/ {2,}/g, ' ');
 }
 

@@ -15,7 +15,7 @@
  */
 import type { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec, transpose } from '../linalg/ops.js';
 import { solve, solveMatrix } from '../linalg/solve.js';
 

@@ -8,7 +8,7 @@ import { describeDomain, domainViolation } from '../core/domain.js';
 import { hasOwn } from '../core/validate.js';
 import { matrixToLatex } from '../symbolic/index.js';
 export { checkParameterization, familyNames, familyPointSize, getFamily, getParameterization, parameterizationNames } from './point-names.js';
-import type { FisherAt, JsonParamValue, ReparameterizedAt } from './api.js';
+import type { FisherAt, JsonParamValue, ReparameterizedAt } from './results.js';
 import { fisherWide, reparameterizeWide, roundMatrix, roundVector, scaledDampedSolve } from './evaluate.js';
 import { checkPointNames, getParameterization, isRecord } from './point-names.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamLayoutEntry } from './types.js';

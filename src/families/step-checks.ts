@@ -140,7 +140,7 @@ export function checkDerivatives(
       }
     }
   }
-  return { ok: worst.ratio <= 1, method: 'finite-differences', points: points.length, detail: worstLine(`equal to Ridders\' central differences of ${what}`, points.length, worst) };
+  return { ok: worst.ratio <= 1, method: 'finite-differences', points: points.length, detail: worstLine(`equal to Ridders' central differences of ${what}`, points.length, worst) };
 }
 
 /** Finite-difference steps for a parameterization's symbols that stay inside its domain. */

@@ -99,7 +99,7 @@ export function isMatrix(value: unknown): value is Matrix {
     Number.isInteger(value.rows) &&
     Number.isInteger(value.cols) &&
     value.data instanceof Float64Array &&
-    !Object.prototype.hasOwnProperty.call(value.data, 'constructor') &&
+    !Object.hasOwn(value.data, 'constructor') &&
     value.data.length === value.rows * value.cols
   );
 }

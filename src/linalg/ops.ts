@@ -296,7 +296,7 @@ export function maxAbs(a: Matrix): number {
   for (let i = 0; i < A.length; i++) {
     const v = Math.abs(A[i]);
     if (v > m) m = v;
-    else if (v !== v) return NaN; // NaN anywhere makes the norm NaN, as Math.max would
+    else if (Number.isNaN(v)) return NaN; // NaN anywhere makes the norm NaN, as Math.max would
   }
   return m;
 }

@@ -33,6 +33,7 @@ export function activate(act: Activation, s: number): number {
     case 'tanh': return Math.tanh(s);
     case 'sigmoid': return sigmoid(s);
     // relu(0) = 0 and relu'(0) = 0, the convention of PyTorch's autograd.
+    // biome-ignore lint/complexity/useMathMinMax: Math.max(s, 0) differs for NaN; the ternary is the tested definition
     case 'relu': return s > 0 ? s : 0;
     case 'softplus': return softplus(s);
   }

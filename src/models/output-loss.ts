@@ -10,7 +10,7 @@ import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { requireOneOf } from '../core/validate.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
-import { type LikelihoodModel, type Target } from './likelihoods.js';
+import type { LikelihoodModel, Target } from './likelihoods.js';
 import { type Shape, Tensor, formatShape } from './tensor.js';
 
 /**

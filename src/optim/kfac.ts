@@ -1,28 +1,4 @@
-/**
- * K-FAC: per layer the Fisher block is approximated by G ⊗ A (kfacFactors),
- * the factors are running averages A <- ε A + (1-ε) A_batch (same for G), and
- * the preconditioner (the damped inverse of kfacUpdate, scheme 'factored',
- * 'pi-factored' or 'exact') uses the factors frozen at the last refresh,
- * every `inverseEvery` steps, when the damped inverses are factorized once
- * (kfacPreconditioner) and reused until the next refresh or damping change.
- * `kfac()` wraps the preconditioned gradient Δ in K-FAC's step control
- * (curvature-step.ts): the step α Δ + μ δ_prev minimizing the exact-Fisher
- * quadratic model, the KL clip, and Levenberg-Marquardt damping.
- *
- * Options [defaults]: lr [1], damping λ₀ [1e-3], dampingScheme ['pi-factored'],
- * fisher ['fisher' | 'empirical-fisher' | 'monte-carlo'] ['fisher'],
- * emaDecay ε [0.95], inverseEvery T [1], approximation ['expand' | 'reduce']
- * (weight sharing, Eschenhagen et al. 2023) ['expand'], adaptiveDamping [true],
- * dampingEvery T1 [5], dampingDecay [19/20], minDamping [1e-8],
- * maxDamping [1e8], rescale ['alpha-mu' | 'alpha' | 'none'], klClip κ [1 | null].
- * Needs a ModelBatch in extra (with an rng for 'monte-carlo'). Unknown option
- * names are errors. Example: `kfac({ damping: 1e-2, rescale: 'alpha' })`;
- * `kfac({ adaptiveDamping: false, rescale: 'none', klClip: null })` is the
- * plain step -lr (F̃ + λ)⁻¹ g with a fixed λ.
- * Reference: J. Martens and R. Grosse, "Optimizing neural networks with
- * Kronecker-factored approximate curvature", ICML 2015 (sections 5, 6, 7, 8).
- */
-import type { Vec } from '../core/vec.js';
+
 import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import {
   type KfacBlock,

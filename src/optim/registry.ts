@@ -48,7 +48,6 @@ function kindOfDefault(key: string, value: unknown): OptionKind {
 }
 
 // The factories validate their own options; the casts only bridge the untyped CLI record.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const entry = (
   name: string,
   summary: string,

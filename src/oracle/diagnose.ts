@@ -74,7 +74,7 @@ function constantFactor(c: Tensor, e: Tensor, tol: Tolerance, C: number | null):
 }
 
 /** A variant's value, or null when it does not apply or cannot be computed. */
-async function valueOf(v: Variant): Promise<Tensor | null> {
+async function variantValue(v: Variant): Promise<Tensor | null> {
   try {
     return await v.value();
   } catch {
@@ -122,7 +122,7 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
   const variants = await variantsOrNone(cmp.keys, e, result, rc);
   const values: (Tensor | null)[] = [];
   for (const v of variants) {
-    const value = await valueOf(v);
+    const value = await variantValue(v);
     values.push(value);
     if (explains(value)) return v.sentence;
   }
@@ -131,7 +131,7 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
     const ea = r ? fieldOf(r, cmp.keys) : null;
     if (!r || !ea) continue;
     for (const v of await variantsOrNone(cmp.keys, ea, r, new Recomputer(alternatives[a].spec))) {
-      if (explains(await valueOf(v))) return `${alternatives[a].sentence}; together with ${v.sentence}`;
+      if (explains(await variantValue(v))) return `${alternatives[a].sentence}; together with ${v.sentence}`;
     }
   }
   const N = exampleCount(rc.spec);

@@ -3,9 +3,14 @@
  * every failure turned into a NatgradError at the document's root path
  * (`spec`, `candidate`).
  */
-import type { Io } from '../cli/io.js';
 import { NatgradError } from '../core/errors.js';
 import { assertAllFinite } from './json-reader.js';
+
+/** Where the oracle's documents come from: the CLI's streams, or a test's memory. */
+export interface TextSource {
+  readStdin(): Promise<string>;
+  readFile(path: string): Promise<string>;
+}
 
 /** Why a file could not be read, from its Node error code. */
 function readFailure(e: unknown): string {
@@ -22,7 +27,7 @@ function readFailure(e: unknown): string {
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 
 /** The text of `source` ('-' for stdin). */
-export async function readSource(io: Io, source: string, root: string): Promise<string> {
+export async function readSource(io: TextSource, source: string, root: string): Promise<string> {
   if (source === '-') {
     try {
       return await io.readStdin();
@@ -58,6 +63,6 @@ export function parseJson(text: string, root: string, source: string): unknown {
 }
 
 /** Reads and parses one JSON document. */
-export async function readJson(io: Io, source: string, root: string): Promise<unknown> {
+export async function readJson(io: TextSource, source: string, root: string): Promise<unknown> {
   return parseJson(await readSource(io, source, root), root, source);
 }

@@ -16,7 +16,7 @@ export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'objec
 
 /** Own property lookup (so that `constructor` or `__proto__` never resolve to the prototype chain). */
 export function own(obj: JsonObject, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+  return  Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /** Throws unless `v` is a JSON object. */

@@ -7,7 +7,7 @@
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
+import type { Matrix } from '../linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../models/activations.js';
 import { LIKELIHOODS, type Likelihood, type Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, layerHasBias, paramCount } from '../models/mlp.js';

@@ -3,7 +3,7 @@
  * `natural-gradient`): the other Fisher type, permuted or bias-free parameter
  * layouts, the loss without its constant, and confused damping.
  */
-import { type ModelCurvatureKind } from '../curvature/dense-curvature.js';
+import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { Matrix } from '../linalg/matrix.js';
 import { addScaledIdentity } from '../linalg/ops.js';
 import { dampedSolve } from '../linalg/solve.js';

@@ -214,7 +214,7 @@ function buildValue(root: MathNode): CompiledExpr {
   const body = code(root);
   const reads = [...names].map(([name, v]) => `const ${v} = variable(s, ${JSON.stringify(name)});`);
   const fns = [...used].map(([name, v]) => `const ${v} = FUNCTIONS[${JSON.stringify(name)}].f;`);
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  // The Function constructor compiles source generated from a parsed expression tree.
   return new Function('FUNCTIONS', 'variable', `${fns.join('\n')}\nreturn (s) => {\n${reads.join('\n')}\nreturn ${body};\n};`)(FUNCTIONS, variable) as CompiledExpr;
 }
 

@@ -28,7 +28,7 @@ export function symbolTex(name: string): string {
 }
 
 /** Binding strength of what a TeX fragment is, for deciding parentheses. */
-const enum Level { Sum = 1, Product = 2, Power = 3, Atom = 4 }
+enum Level { Sum = 1, Product = 2, Power = 3, Atom = 4 }
 
 interface Tex { tex: string; level: Level; negative?: boolean }
 

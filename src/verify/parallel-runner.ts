@@ -23,13 +23,11 @@ export interface WorkerSettings {
 export interface ParallelRunOptions extends RunOptions {
   /** worker threads; 1 runs in this thread */
   jobs: number;
-  /** URL of the module whose allChecks() the workers load [the verify registry] */
-  registry?: string;
+  /** URL of the module whose allChecks() the workers load (the CLI's check registry) */
+  registry: string;
   /** previous times by check id (ms), for longest-first dispatch; checks without one get a static estimate */
   times?: ReadonlyMap<string, number>;
 }
-
-const fromSource = import.meta.url.endsWith('.ts');
 
 function startWorker(settings: WorkerSettings): Worker {
   return startModuleWorker(import.meta.url, 'check-worker', { ...settings });
@@ -49,7 +47,7 @@ export async function runChecksParallel(checks: readonly Check[], opts: Parallel
   if (jobs <= 1) return runChecks(selected, opts);
   const settings: WorkerSettings = {
     seed: opts.seed, runs: opts.runs, thorough: opts.thorough,
-    registry: opts.registry ?? new URL(fromSource ? './registry.ts' : './registry.js', import.meta.url).href,
+    registry: opts.registry,
   };
   const results = new Map<string, CheckResult>();
   const position = new Map(selected.map((c, i) => [c.id, i]));

@@ -6,10 +6,10 @@
  * outcome (no times, no dates); the computer algebra's printed forms and the
  * method of each step go in computed blocks that `natgrad docs --check` masks.
  */
-import { equationLines, identityLines } from '../src/docs/display.js';
-import { computed } from '../src/docs/markdown.js';
-import { describeMethods } from './runner.js';
-import type { Proof, ProofOutcome, StepOutcome } from './types.js';
+import { equationLines, identityLines } from '../docs/display.js';
+import { computed } from '../docs/markdown.js';
+import { describeMethods } from './proof-runner.js';
+import type { Proof, ProofOutcome, StepOutcome } from './proof-types.js';
 
 const METHOD_TEXT: Record<string, string> = {
   symbolic: 'symbolically (the computer algebra reduced lhs - rhs to 0; confirmed at random points)',

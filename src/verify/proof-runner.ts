@@ -3,10 +3,10 @@
  * established. Outcomes are cached per step (lhs, rhs), so a proof checked by
  * `verify`, the docs and the tests is derived once per process.
  */
-import type { Domain } from '../src/core/domain.js';
-import { BackendError, proveEqual, type Proof as Equality, type ProofMethod } from '../src/symbolic/index.js';
-import type { Equation } from '../src/families/steps.js';
-import type { Proof, ProofOutcome, ProofStep, StepOutcome } from './types.js';
+import type { Domain } from '../core/domain.js';
+import { BackendError, proveEqual, type Proof as Equality, type ProofMethod } from '../symbolic/index.js';
+import type { Equation } from '../families/steps.js';
+import type { Proof, ProofOutcome, ProofStep, StepOutcome } from './proof-types.js';
 
 /**
  * Above this total length (lhs + rhs) the symbolic zero test is not attempted:

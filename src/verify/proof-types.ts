@@ -5,9 +5,9 @@
  * algebra is too slow or cannot reduce the difference to 0). Every step says
  * which of the two established it.
  */
-import type { Domain } from '../src/core/domain.js';
-import type { Equation } from '../src/families/steps.js';
-import type { Expr, ProofMethod } from '../src/symbolic/index.js';
+import type { Domain } from '../core/domain.js';
+import type { Equation } from '../families/steps.js';
+import type { Expr, ProofMethod } from '../symbolic/index.js';
 
 export interface ProofStep {
   /** what the step asserts, in Markdown with $...$ LaTeX */

@@ -56,7 +56,7 @@ describe('parser errors are one line, exit 2, with what is allowed', () => {
     const line = await badLine(['oracle', 'spec\u001b[31m\nred.json']);
     expect(line).toBe("natgrad: spec: cannot read file 'spec\\e[31m\\nred.json' (no such file)");
     expect(await badLine(['verify\u0007'])).toMatch(/^natgrad: args: unknown command 'verify\\x07'; .*did you mean verify\?$/);
-    // eslint-disable-next-line no-control-regex
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: a bad-input line must not carry control characters
     for (const argv of [['--\u001b[2J'], ['train', '--problem', 'x\ny', '--optimizer', 'sgd'], ['derive', 'normal', '--at', 'mu=1,\u009b31m=2']]) expect(await badLine(argv)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
   });
 });
@@ -105,7 +105,7 @@ describe('--version and help', () => {
     expect(verify).toMatch(/--jobs <n>\s+worker threads, 1 to 64/);
     const derive = await stdoutOf(['derive', '--help']);
     expect(derive.replace(/\s+/g, ' ')).toContain('--dim <k> dimension, for categorical, dirichlet, multivariate-normal only: an integer from 2 to 4');
-    expect(derive).toMatch(/^  normal +mean-std, mean-var/m);
+    expect(derive).toMatch(/^ {2}normal +mean-std, mean-var/m);
   });
   test('the program help lists every command with its usage', async () => {
     const help = await stdoutOf(['--help']);

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Io, memoryIo } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { processIo } from '../../src/cli/process-io.js';
-import { allChecks } from '../../src/verify/registry.js';
+import { allChecks } from '../../src/cli/check-registry.js';
 import { textTable } from '../../src/verify/report.js';
 import type { CheckResult } from '../../src/verify/runner.js';
 

@@ -14,7 +14,7 @@ import {
   hessianMatrix,
   modelCurvature,
 } from '../../src/curvature/dense-curvature.js';
-import { type Activation } from '../../src/models/activations.js';
+import type { Activation } from '../../src/models/activations.js';
 import { LIKELIHOODS, type Likelihood } from '../../src/models/likelihoods.js';
 import {
   exampleLossAndGradient,

@@ -15,7 +15,7 @@ import { curvatureMatrix } from '../../src/curvature/model-curvature.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { kron, matmul } from '../../src/linalg/ops.js';
 import { solve, solveMatrix } from '../../src/linalg/solve.js';
-import { type LayerWeights, type MlpSpec } from '../../src/models/mlp.js';
+import type { LayerWeights, MlpSpec } from '../../src/models/mlp.js';
 import type { Batch, Sequential, SequentialSpec } from '../../src/models/sequential.js';
 import { withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
 import { LAYER_MODELS, randomProblem } from '../models/sequential-fixtures.js';

@@ -48,7 +48,7 @@ describe('analytic score', () => {
     for (const def of FAMILIES) for (const dim of def.verifyDimensions ?? [undefined]) expect(analyticBaseScore(def.instance(dim)), def.name).not.toBeNull();
   });
 
-  test.each(POINTS.filter(([, p], i) => POINTS.findIndex(([f2]) => f2 === POINTS[i][0]) === i).map((c) => [label(c), c] as const))(
+  test.each(POINTS.filter(([, _p], i) => POINTS.findIndex(([f2]) => f2 === POINTS[i][0]) === i).map((c) => [label(c), c] as const))(
     '%s: equals Ridders finite differences of the numeric log-density at sampled points',
     (_, c) => {
       const pt = at(c);

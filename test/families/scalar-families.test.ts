@@ -6,7 +6,7 @@
  * shown to reject a deliberately wrong input.
  */
 import fc from 'fast-check';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { pointInDomain, type Domain } from '../../src/core/domain.js';
 import { Rng } from '../../src/core/rng.js';
 import { bernoulli } from '../../src/families/catalogue/bernoulli.js';
@@ -21,7 +21,7 @@ import { lognormal } from '../../src/families/catalogue/lognormal.js';
 import { negativeBinomial } from '../../src/families/catalogue/negative-binomial.js';
 import { poisson } from '../../src/families/catalogue/poisson.js';
 import { studentT } from '../../src/families/catalogue/student-t.js';
-import { deriveFisher, type FisherDerivation } from '../../src/families/derive.js';
+import { deriveFisher, } from '../../src/families/derive.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, Sample } from '../../src/families/types.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { mcFisherScore, mcMean, sumSeries, withinStdError, zForFalseAlarm } from '../../src/numeric/index.js';
@@ -33,7 +33,7 @@ const FAMILIES: readonly FamilyDefinition[] = [
   bernoulli, binomial, poisson, geometric, negativeBinomial, exponential,
   lognormal, gamma, beta, laplace, studentT, inverseGaussian,
 ];
-const NOT_EXPONENTIAL = new Set(['laplace', 'student-t']);
+const _NOT_EXPONENTIAL = new Set(['laplace', 'student-t']);
 
 /** Closed-form mean and variance at the base parameters (from the references cited in each family file). */
 const MOMENTS: Record<string, (b: Float64Array, f: Fixed) => [number, number]> = {
@@ -155,7 +155,7 @@ describe('numeric log-density equals the compiled expression', () => {
 });
 
 const DISCRETE = FAMILIES.filter((def) => def.instance().support.kind === 'count');
-const CONTINUOUS = FAMILIES.filter((def) => def.instance().support.kind !== 'count');
+const _CONTINUOUS = FAMILIES.filter((def) => def.instance().support.kind !== 'count');
 
 /** sum_k term(k) over the support with the series' error bound. */
 function supportSum(inst: FamilyInstance, fixed: Fixed, term: (k: number) => number) {

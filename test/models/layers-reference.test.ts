@@ -13,7 +13,7 @@ import { Rng } from '../../src/core/rng.js';
 import type { Vec } from '../../src/core/vec.js';
 import { AttentionLayer, Conv2dLayer, type Conv2dGeometry } from '../../src/models/layers/index.js';
 import { Sequential, type SequentialSpec } from '../../src/models/sequential.js';
-import { Tensor } from '../../src/models/tensor.js';
+import type { Tensor } from '../../src/models/tensor.js';
 import { norm, randomProblem, randomTensor, randomVec } from './sequential-fixtures.js';
 
 const EPS = 2 ** -52;

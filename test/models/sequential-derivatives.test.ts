@@ -9,7 +9,6 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import type { Vec } from '../../src/core/vec.js';
 import { Tensor } from '../../src/models/tensor.js';
 import { fdMismatches } from './fixtures.js';
 import {

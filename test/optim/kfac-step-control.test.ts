@@ -11,7 +11,7 @@ import { Rng } from '../../src/core/rng.js';
 import { dot, type Vec } from '../../src/core/vec.js';
 import { gaussNewtonForms } from '../../src/curvature/curvature-products.js';
 import { fisherMatrix } from '../../src/curvature/dense-curvature.js';
-import { Matrix } from '../../src/linalg/matrix.js';
+import type { Matrix } from '../../src/linalg/matrix.js';
 import { matvec } from '../../src/linalg/ops.js';
 import { flattenWeights, lossAndGradient, type MlpSpec, unflattenWeights } from '../../src/models/mlp.js';
 import { scaleByLearningRate } from '../../src/optim/common.js';

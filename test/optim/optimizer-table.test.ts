@@ -19,7 +19,7 @@ interface Row {
 
 const mlpNg = { damping: 0.1, lr: 0.5 };
 
-export const OPTIMIZER_TABLE: readonly Row[] = [
+const OPTIMIZER_TABLE: readonly Row[] = [
   { name: 'sgd', runs: { regression: { options: { lr: 0.015 }, budget: 2800 }, logistic: { options: { lr: 1 }, budget: 70 }, mlp: { options: { lr: 0.5 }, budget: 600 } } },
   { name: 'momentum', runs: { regression: { options: { lr: 0.01 }, budget: 400 }, logistic: { budget: 70 }, mlp: { options: { lr: 0.1 }, budget: 330 } } },
   { name: 'nesterov', runs: { regression: { options: { lr: 0.01 }, budget: 400 }, logistic: { budget: 70 }, mlp: { options: { lr: 0.1 }, budget: 330 } } },

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { checkCommand } from '../../src/cli/check-command.js';
+import { checkCommand } from '../../src/cli/commands.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { oracleCommand } from '../../src/cli/oracle-command.js';
+import { oracleCommand } from '../../src/cli/commands.js';
 import { badInputLine, check, classifier, clone, kfacSpec, linearRegression, oracle, oracleOk, shampooSpec } from './fixtures.js';
 
 const normal = { kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 1.7 } };

@@ -1,7 +1,7 @@
 /** Small oracle specs with hand-checkable answers, and in-process runners of the two commands. */
-import { checkCommand } from '../../src/cli/check-command.js';
+import { checkCommand } from '../../src/cli/commands.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { oracleCommand } from '../../src/cli/oracle-command.js';
+import { oracleCommand } from '../../src/cli/commands.js';
 
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 

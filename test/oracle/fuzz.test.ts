@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { checkCommand } from '../../src/cli/check-command.js';
+import { checkCommand } from '../../src/cli/commands.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { oracleCommand } from '../../src/cli/oracle-command.js';
+import { oracleCommand } from '../../src/cli/commands.js';
 import { classifier, kfacSpec, linearRegression, shampooSpec, type Run } from './fixtures.js';
 
 const PATH_ROOT = /^natgrad: (spec|candidate|args|--rtol|--atol|--json)(\[\d+\])?([.[][^\n]*?)?: \S[^\n]*$/;
@@ -163,7 +163,7 @@ function badCandidate(result: unknown, cand: unknown): string | null {
   if (!isObj(result) || !isObj(cand)) return null;
   if ('kind' in cand && cand.kind !== result.kind) return 'another kind';
   const unknownKey = (e: unknown, c: unknown): boolean => {
-    if (isObj(e) && isObj(c)) return Object.keys(c).some((k) => !Object.prototype.hasOwnProperty.call(e, k) || unknownKey(e[k], c[k]));
+    if (isObj(e) && isObj(c)) return Object.keys(c).some((k) => !Object.hasOwn(e, k) || unknownKey(e[k], c[k]));
     if (Array.isArray(e) && Array.isArray(c) && e.some(isObj)) return c.slice(0, e.length).some((x, i) => unknownKey(e[i], x));
     return false;
   };

@@ -25,7 +25,7 @@ interface Vector {
   expected: Record<string, unknown>;
 }
 
-let vectors: Vector[] = [];
+const vectors: Vector[] = [];
 beforeAll(async () => {
   for (const g of VECTOR_GROUPS) {
     for (const f of (await readdir(join(VECTORS, g))).sort()) {

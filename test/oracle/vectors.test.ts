@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCommand } from '../../src/cli/check-command.js';
+import { checkCommand } from '../../src/cli/commands.js';
 import type { Io } from '../../src/cli/io.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { vectorsCommand } from '../../src/cli/vectors-command.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { proofCheck } from '../../proofs/index.js';
 import { mvnFisherProof } from '../../proofs/mvn-fisher.js';
-import { checkProof } from '../../proofs/runner.js';
+import { checkProof } from '../../src/verify/proof-runner.js';
 
 describe('multivariate normal (d = 2) Fisher from the log-density', () => {
   it('both routes equal the general formula entry by entry, and a perturbed entry is refuted', () => {

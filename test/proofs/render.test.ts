@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { exponentialFamilyProofs } from '../../proofs/exponential-family.js';
 import { allProofs, perturbedStep, proofChecks } from '../../proofs/index.js';
-import { renderProofIndex, renderProofMarkdown } from '../../proofs/render.js';
-import { checkProof } from '../../proofs/runner.js';
+import { renderProofIndex, renderProofMarkdown } from '../../src/verify/proof-render.js';
+import { checkProof } from '../../src/verify/proof-runner.js';
 import { lawChecks } from '../../properties/laws-index.js';
 
 describe('proof rendering and the proof registry', () => {

@@ -17,7 +17,7 @@ import {
   mlpGaussianPolicy,
   sampleGaussianAction,
 } from '../../src/rl/gaussian-policy.js';
-import { pointMass, pointMassLqr, pointMassReset, pointMassStep, runPointMassTrpo } from '../../src/rl/point-mass.js';
+import { pointMass, pointMassLqr, pointMassReset, pointMassStep, } from '../../src/rl/point-mass.js';
 import { type TrpoOptions, sampledTrpoProblem, trpoStep } from '../../src/rl/trpo.js';
 
 const randomVec = (rng: Rng, n: number, s = 1): Float64Array => Float64Array.from({ length: n }, () => s * rng.normal());

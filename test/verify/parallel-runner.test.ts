@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { allChecks } from '../../src/verify/registry.js';
+import { CHECK_REGISTRY_URL, allChecks } from '../../src/cli/check-registry.js';
 import { runChecksParallel } from '../../src/verify/parallel-runner.js';
 import { runChecks, type CheckResult } from '../../src/verify/runner.js';
 import { allChecks as fixtureChecks } from './fixtures/checks.js';
@@ -14,7 +14,7 @@ describe('parallel verify', () => {
     const filter = 'fisher/bernoulli/mean,fisher/poisson/rate,proof/pullback/bernoulli/mean->natural';
     const sequential = runChecks(allChecks(), { ...opts, filter });
     expect(sequential.length).toBeGreaterThanOrEqual(7);
-    const parallel = await runChecksParallel(allChecks(), { ...opts, filter, jobs: 2 });
+    const parallel = await runChecksParallel(allChecks(), { ...opts, filter, jobs: 2, registry: CHECK_REGISTRY_URL });
     expect(withoutTime(parallel)).toEqual(withoutTime(sequential));
     expect(parallel.every((r) => r.status === 'verified')).toBe(true);
   }, 120_000);
@@ -45,9 +45,9 @@ describe('parallel verify', () => {
 
   test('one job, or one check, runs in this thread', async () => {
     const checks = fixtureChecks().filter((c) => c.id !== 'crash');
-    const rs = await runChecksParallel(checks, { ...opts, jobs: 1 });
+    const rs = await runChecksParallel(checks, { ...opts, jobs: 1, registry: fixture });
     expect(withoutTime(rs)).toEqual(withoutTime(runChecks(checks, opts)));
-    const one = await runChecksParallel(checks, { ...opts, jobs: 4, filter: 'quick/3' });
+    const one = await runChecksParallel(checks, { ...opts, jobs: 4, filter: 'quick/3', registry: fixture });
     expect(one.map((r) => r.id)).toEqual(['quick/3']);
   });
 });

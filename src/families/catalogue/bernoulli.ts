@@ -7,7 +7,7 @@
  * and Its Applications, 2016, Sec. 2.2).
  */
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
-import { Wide, WideMatrix } from '../../core/wide.js';
+import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, logisticPair, logit, wideRows } from '../numeric-forms.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 

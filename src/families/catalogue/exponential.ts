@@ -6,7 +6,7 @@
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
-import { Wide, WideMatrix } from '../../core/wide.js';
+import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
 
 /** the rate and the scale, each the exact input or one correctly rounded reciprocal */

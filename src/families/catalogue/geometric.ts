@@ -5,7 +5,7 @@
  * Distributions, 3rd ed. 2005, Ch. 5, the negative binomial with r = 1).
  */
 import { NEGATIVE, UNIT_INTERVAL } from '../../core/domain.js';
-import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 const numericForms = singleParameterization(([p]) => wideRows([[W(p).square().mul(W(1 - p)).inv()]]));

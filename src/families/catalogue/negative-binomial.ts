@@ -7,7 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 const numericForms = singleParameterization(([p], { r }) => wideRows([[W(r).div(W(p).square().mul(W(1 - p)))]]));

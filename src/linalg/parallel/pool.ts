@@ -32,7 +32,7 @@ const FUNCTION = 2;
 const ARG_COUNT = 3;
 const FAILED = 4;
 
-const WORKER_SOURCE = String.raw`
+const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { memory, module, slot, names } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
