@@ -127,10 +127,10 @@ export function requireDecay(value: unknown, path: string): number {
   return x;
 }
 
-/** A reciprocal condition number in (0, 1): the largest condition number allowed is 1/rcond. */
+/** A reciprocal condition number in [0, 1): the largest condition number allowed is 1/rcond (none for 0). */
 export function requireRcond(value: unknown, path: string): number {
-  const x = requireFinite(value, path, 'a number in (0, 1)');
-  if (!(x > 0 && x < 1)) throw new NatgradError(path, `must be a number in (0, 1), got ${x}`);
+  const x = requireFinite(value, path, 'a number in [0, 1)');
+  if (!(x >= 0 && x < 1)) throw new NatgradError(path, `must be a number in [0, 1), got ${x}`);
   return x;
 }
 

@@ -20,6 +20,7 @@ import { NatgradError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
 import { requireIntegerInRange, requireNonNegative, requireOneOf } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
+import { pseudoReciprocals } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { gemm } from '../linalg/kernels/gemm.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
@@ -337,8 +338,7 @@ export function ekfacResult(model: Sequential, theta: Vec, batch: Batch, options
       const grad = blockMatrix(b, gradient);
       // a damped eigenvalue at most KFAC_RCOND times the largest counts as 0 (pseudo-inverse), as for K-FAC
       const d = b.scalings.data.map((s) => s + damping);
-      const top = d.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-      const inv = d.map((v) => (Math.abs(v) > KFAC_RCOND * top ? 1 / v : 0));
+      const { inv } = pseudoReciprocals(d, KFAC_RCOND);
       return { ...b, matrix: ekfacBlockMatrix(b), gradient: grad, update: spectralApply(b, inv, grad) };
     }),
   };

@@ -26,6 +26,7 @@ import { NatgradError } from '../core/errors.js';
 import { requireNonNegative, requireOneOf, requirePath } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from '../linalg/cholesky.js';
+import { DEFAULT_RCOND, zeroBelowCut } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
@@ -61,7 +62,7 @@ export type KfacDampingScheme = 'factored' | 'pi-factored' | 'exact';
 export const KFAC_DAMPING_SCHEMES: readonly KfacDampingScheme[] = ['factored', 'pi-factored', 'exact'];
 
 /** Relative cut below which a damped eigenvalue counts as zero (as in the natural-gradient contract). */
-export const KFAC_RCOND = 1e-12;
+export const KFAC_RCOND = DEFAULT_RCOND;
 
 /** One block's K-FAC factors A and G with its gradient and damped update. */
 export interface KfacLayer extends KfacFactors {
@@ -93,9 +94,7 @@ export interface KfacPreconditioner {
 
 function requireDamping(damping: number, scheme: KfacDampingScheme): void {
   if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
-  if (!KFAC_DAMPING_SCHEMES.includes(scheme)) {
-    throw new NatgradError('dampingScheme', `must be one of ${KFAC_DAMPING_SCHEMES.join(', ')}, got ${JSON.stringify(scheme)}`);
-  }
+  requireOneOf(scheme, KFAC_DAMPING_SCHEMES, 'dampingScheme');
 }
 
 /**
@@ -168,13 +167,13 @@ function eigenPreconditioner(A: Matrix, G: Matrix, damping: number, scheme: Kfac
   const c = Math.sqrt(damping);
   if (scheme === 'exact') {
     for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) D[i * k + j] = eg.values[i] * ea.values[j] + damping;
-    singular = zeroSmall(D);
+    singular = zeroBelowCut(D);
   } else {
     const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
     const dg = eg.values.map((v) => v + c / pi);
     const da = ea.values.map((v) => v + pi * c);
-    const sg = zeroSmall(dg);
-    const sa = zeroSmall(da);
+    const sg = zeroBelowCut(dg);
+    const sa = zeroBelowCut(da);
     singular = sg || sa;
     for (let i = 0; i < m; i++) for (let j = 0; j < k; j++) D[i * k + j] = dg[i] * da[j];
   }
@@ -207,19 +206,6 @@ export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDa
 }
 
 /** Sets entries with |d| <= KFAC_RCOND max|d| to 0; true when it set one. */
-function zeroSmall(d: Float64Array): boolean {
-  let top = 0;
-  for (const v of d) top = Math.max(top, Math.abs(v));
-  let any = false;
-  for (let i = 0; i < d.length; i++) {
-    if (Math.abs(d[i]) <= KFAC_RCOND * top) {
-      d[i] = 0;
-      any = true;
-    }
-  }
-  return any;
-}
-
 /**
  * (G + δ I)^-1 for a separate bias, δ = λ (exact) or sqrt(λ) (the factored
  * schemes), through G's eigendecomposition with the pseudo-inverse cut.
@@ -228,7 +214,7 @@ export function biasPreconditioner(G: Matrix, damping: number, scheme: KfacDampi
   requireDamping(damping, scheme);
   const { values, vectors } = eigSymmetric(G, 'G');
   const d = values.map((v) => v + (scheme === 'exact' ? damping : Math.sqrt(damping)));
-  const singular = zeroSmall(d);
+  const singular = zeroBelowCut(d);
   return {
     apply(db) {
       const y = matTvec(vectors, db);

@@ -20,6 +20,8 @@
  */
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
+import { requireRcond } from '../core/validate.js';
+import { DEFAULT_RCOND } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
@@ -52,15 +54,14 @@ export function validateStability(o: StabilityOptions, path = 'stability'): void
     const t = o.clip.threshold;
     if (!(Number.isFinite(t) && t >= 0)) throw new NatgradError(`${path}.clip.threshold`, `must be a finite number >= 0, got ${t}`);
   }
-  const r = o.rcond ?? 1e-12;
-  if (!(r > 0 && r < 1)) throw new NatgradError(`${path}.rcond`, `must be a number in (0, 1), got ${r}`);
+  requireRcond(o.rcond ?? DEFAULT_RCOND, `${path}.rcond`);
 }
 
 /** Steps 1-4 above applied to eigenvalues: the positive μ_i of the stabilized curvature. */
 export function stabilizedEigenvalues(values: ArrayLike<number>, o: StabilityOptions = {}): Float64Array {
   validateStability(o);
   const damping = o.damping ?? 0;
-  const rcond = o.rcond ?? 1e-12;
+  const rcond = o.rcond ?? DEFAULT_RCOND;
   const mu = new Float64Array(values.length);
   let top = 0;
   for (let i = 0; i < values.length; i++) {

@@ -1,19 +1,11 @@
-/**
- * The experiment problems of `natgrad train` and `natgrad compare`: each a
- * model (an MlpSpec), full-batch training data, held-out test data, seeded
- * initial weights, a default target loss and per-optimizer option overrides
- * where the registry defaults do not fit the problem's scale.
- *
- * Every loss is the mean negative log-likelihood over the training split
- * (constants included: a Gaussian loss carries 0.5 log 2π per output).
- */
-import { NatgradError } from '../core/errors.js';
+
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { illConditionedRegression, loadBreastCancer, loadDigits, threeBlobs } from '../data/datasets.js';
 import type { Target } from '../models/likelihoods.js';
 import { flattenWeights, initWeights, meanLoss, type MlpSpec, predict, unflattenWeights } from '../models/mlp.js';
 import type { OptimizerOptions } from '../optim/registry.js';
+import { requireOneOf } from '../core/validate.js';
 
 /** A measure on the test split: higher is better for accuracy, lower for loss. */
 export interface TestMetric {
@@ -218,7 +210,7 @@ export const PROBLEM_NAMES: readonly string[] = PROBLEMS.map((p) => p.name);
 
 /** The problem of a name built with `seed`, or a NatgradError listing the names. */
 export function buildProblem(name: string, seed = 0, path = '--problem'): ExperimentProblem {
-  const entry = PROBLEMS.find((p) => p.name === name);
-  if (!entry) throw new NatgradError(path, `must be one of ${PROBLEM_NAMES.join(', ')}, got ${JSON.stringify(name)}`);
+  requireOneOf(name, PROBLEM_NAMES, path);
+  const entry = PROBLEMS.find((p) => p.name === name)!;
   return entry.build(seed);
 }

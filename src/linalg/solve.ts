@@ -1,6 +1,8 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from './cholesky.js';
+import { requireRcond } from '../core/validate.js';
+import { DEFAULT_RCOND, pseudoReciprocals } from './eigen-cut.js';
 import { eigSymmetric } from './eigen-symmetric.js';
 import { Matrix } from './matrix.js';
 import { assertSquare, assertVecLength, matmulNT, matTvec, matvec } from './ops.js';
@@ -153,24 +155,6 @@ export interface SymmetricSolveResult {
   singular: boolean;
 }
 
-function checkRcond(rcond: number): void {
-  if (!(rcond >= 0 && rcond < 1)) throw new NatgradError('rcond', `must be a number in [0, 1), got ${rcond}`);
-}
-
-/** Eigenvalue reciprocals with the pseudo-inverse rule: |lambda| <= rcond max|lambda| counts as zero. */
-function pseudoReciprocals(values: Float64Array, rcond: number): { inv: Float64Array; singular: boolean } {
-  let top = 0;
-  for (const v of values) top = Math.max(top, Math.abs(v));
-  const cut = rcond * top;
-  const inv = new Float64Array(values.length);
-  let singular = false;
-  for (let i = 0; i < values.length; i++) {
-    if (Math.abs(values[i]) <= cut) singular = true;
-    else inv[i] = 1 / values[i];
-  }
-  return { inv, singular };
-}
-
 /** V diag(w) Vᵀ applied to b as V (w ∘ (Vᵀ b)), O(n²). */
 function applySpectral(V: Matrix, w: Float64Array, b: ArrayLike<number>): Vec {
   const c = matTvec(V, b);
@@ -186,8 +170,8 @@ function applySpectral(V: Matrix, w: Float64Array, b: ArrayLike<number>): Vec {
  * "smallest eigenvalue <= rcond x largest"; using |lambda| keeps the result
  * the Moore-Penrose pseudo-inverse when a is indefinite.
  */
-export function pseudoInverseSolve(a: Matrix, b: ArrayLike<number>, rcond = 1e-12): SymmetricSolveResult {
-  checkRcond(rcond);
+export function pseudoInverseSolve(a: Matrix, b: ArrayLike<number>, rcond = DEFAULT_RCOND): SymmetricSolveResult {
+  requireRcond(rcond, 'rcond');
   assertSquare(a);
   assertVecLength(b, a.rows, 'vector', 'right-hand side');
   const { values, vectors } = eigSymmetric(a);
@@ -200,9 +184,9 @@ export function pseudoInverseSolve(a: Matrix, b: ArrayLike<number>, rcond = 1e-1
  * eigendecomposition of a, with the singular rule of pseudoInverseSolve
  * applied to the shifted eigenvalues lambda_i + lambda.
  */
-export function dampedSolve(a: Matrix, lambda: number, b: ArrayLike<number>, rcond = 1e-12): SymmetricSolveResult {
+export function dampedSolve(a: Matrix, lambda: number, b: ArrayLike<number>, rcond = DEFAULT_RCOND): SymmetricSolveResult {
   if (!(Number.isFinite(lambda) && lambda >= 0)) throw new NatgradError('lambda', `damping must be a finite number >= 0, got ${lambda}`);
-  checkRcond(rcond);
+  requireRcond(rcond, 'rcond');
   assertSquare(a);
   assertVecLength(b, a.rows, 'vector', 'right-hand side');
   const { values, vectors } = eigSymmetric(a);
@@ -212,8 +196,8 @@ export function dampedSolve(a: Matrix, lambda: number, b: ArrayLike<number>, rco
 }
 
 /** Moore-Penrose pseudo-inverse of a symmetric matrix, V diag(1/lambda, kept) Vᵀ, exactly symmetric. */
-export function pseudoInverse(a: Matrix, rcond = 1e-12): Matrix {
-  checkRcond(rcond);
+export function pseudoInverse(a: Matrix, rcond = DEFAULT_RCOND): Matrix {
+  requireRcond(rcond, 'rcond');
   const { values, vectors } = eigSymmetric(a);
   const { inv } = pseudoReciprocals(values, rcond);
   return spectralCompose(vectors, inv);

@@ -47,7 +47,7 @@ import type { LinearOperator } from '../linalg/linear-operator.js';
 import { dampedOperator } from '../linalg/operators.js';
 import { meanLoss } from '../models/mlp.js';
 import { assertFiniteUpdate, optimizerOptions, optionKinds, scaleByLearningRate } from './common.js';
-import { hasOwn, requireTypedOptions } from '../core/validate.js';
+import { hasOwn, requireTypedOptions, requireOneOf } from '../core/validate.js';
 import { adaptDamping, type DampingRuleOptions, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
@@ -168,8 +168,7 @@ export interface HessianFreeState {
 
 function validateOptions(o: ScaleByHessianFreeOptions & { lr?: unknown }): void {
   if (o.lr !== undefined) throw new NatgradError('lr', 'hessian-free chooses its step length by a line search; remove lr');
-  const kind = o.curvature ?? 'ggn';
-  if (!MODEL_CURVATURES.includes(kind)) throw new NatgradError('curvature', `must be one of ${MODEL_CURVATURES.join(', ')}, got ${JSON.stringify(kind)}`);
+  requireOneOf(o.curvature ?? 'ggn', MODEL_CURVATURES, 'curvature');
   const cg = o.cg ?? {};
   const maxIt = cg.maxIterations ?? 50;
   const eps = cg.progressTolerance ?? 5e-4;

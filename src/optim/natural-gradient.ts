@@ -51,7 +51,7 @@ import {
   scaleByLearningRate,
   validateSchedule,
 } from './common.js';
-import { requireTypedOptions } from '../core/validate.js';
+import { requireTypedOptions, requireOneOf } from '../core/validate.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch, requireRng } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
@@ -120,10 +120,8 @@ function validateOptions(o: ScaleByNaturalGradientOptions): void {
   validateStability(o);
   const fisher = o.fisher ?? 'exact';
   const solver = o.solver ?? 'direct';
-  if (!FISHER_CHOICES.includes(fisher)) throw new NatgradError('fisher', `must be one of ${FISHER_CHOICES.join(', ')}, got ${JSON.stringify(fisher)}`);
-  if (!NATURAL_GRADIENT_SOLVERS.includes(solver)) {
-    throw new NatgradError('solver', `must be one of ${NATURAL_GRADIENT_SOLVERS.join(', ')}, got ${JSON.stringify(solver)}`);
-  }
+  requireOneOf(fisher, FISHER_CHOICES, 'fisher');
+  requireOneOf(solver, NATURAL_GRADIENT_SOLVERS, 'solver');
   validateDecay(o.emaDecay ?? 0, 'emaDecay');
   const samples = o.samples ?? 1;
   if (!(Number.isInteger(samples) && samples >= 1)) throw new NatgradError('samples', `must be an integer >= 1, got ${samples}`);

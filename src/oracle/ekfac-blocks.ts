@@ -10,6 +10,7 @@ import { KFAC_RCOND, type KfacFactors } from '../curvature/kfac.js';
 import { Matrix } from '../linalg/matrix.js';
 import { kron, matmul, matmulNT, matmulTN } from '../linalg/ops.js';
 import type { ModelProblem } from './model-spec.js';
+import { eigenvalueCut } from '../linalg/eigen-cut.js';
 
 /**
  * Per layer, the block and the update. `scale` rescales the library's
@@ -25,12 +26,11 @@ export function ekfacBlocks(problem: ModelProblem, fisher: 'fisher' | 'empirical
     const QS = new Matrix(n, n, Q.data.slice());
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) QS.data[i * n + j] *= S[j];
     const matrix = matmulNT(QS, Q);
-    let top = 0;
-    for (const s of S) top = Math.max(top, Math.abs(s + damping));
+    const cut = eigenvalueCut(S.map((s) => s + damping), KFAC_RCOND);
     const rotated = matmul(matmulTN(QG, layers[l].gradient), QA);
     for (let t = 0; t < rotated.data.length; t++) {
       const d = S[t] + damping;
-      rotated.data[t] = Math.abs(d) <= KFAC_RCOND * top ? 0 : rotated.data[t] / d;
+      rotated.data[t] = Math.abs(d) <= cut ? 0 : rotated.data[t] / d;
     }
     const update = matmulNT(matmul(QG, rotated), QA);
     return { matrix, update };

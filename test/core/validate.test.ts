@@ -72,7 +72,8 @@ describe('validators', () => {
   test('ranges', () => {
     expect(requireDecay(0, 'd')).toBe(0);
     expect(reason(() => requireDecay(1, 'd'))).toBe('d: must be a number in [0, 1), got 1');
-    expect(reason(() => requireRcond(0, 'r'))).toBe('r: must be a number in (0, 1), got 0');
+    expect(requireRcond(0, 'r')).toBe(0);
+    expect(reason(() => requireRcond(-1e-300, 'r'))).toBe('r: must be a number in [0, 1), got -1e-300');
     expect(reason(() => requireIntegerInRange(2.5, 'n', 1))).toBe('n: must be an integer >= 1, got 2.5');
     expect(reason(() => requireIntegerInRange(NaN, 'n', 1, 4))).toBe('n: must be an integer in 1..4, got NaN');
     expect(reason(() => requireOneOf('fishr', ['fisher', 'ggn'], 'c'))).toBe('c: must be one of fisher, ggn, got "fishr"; did you mean "fisher"?');

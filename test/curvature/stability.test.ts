@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
-import { emaMatrix, scaledEigen, stabilize, stabilizedEigenvalues, type StabilityOptions } from '../../src/curvature/stability.js';
+import { MIN_POSITIVE, emaMatrix, scaledEigen, stabilize, stabilizedEigenvalues, type StabilityOptions } from '../../src/curvature/stability.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { asymmetry, matmul, matmulNT, maxAbsDiff } from '../../src/linalg/ops.js';
@@ -84,7 +84,10 @@ describe('stabilized preconditioners are symmetric positive definite and finite'
     expect(() => stabilizedEigenvalues([1], { damping: -1 })).toThrow(NatgradError);
     expect(() => stabilizedEigenvalues([1], { damping: Number.NaN })).toThrow(/damping/);
     expect(() => stabilizedEigenvalues([1], { clip: { mode: 'cut' as 'floor', threshold: 1 } })).toThrow(/clip.mode/);
-    expect(() => stabilizedEigenvalues([1], { rcond: 0 })).toThrow(/rcond/);
+    expect(() => stabilizedEigenvalues([1], { rcond: 1 })).toThrow(/rcond: must be a number in \[0, 1\)/);
+    expect(() => stabilizedEigenvalues([1], { rcond: -1e-3 })).toThrow(/rcond/);
+    // rcond 0 bounds nothing but the smallest positive float: still positive, as for the pseudo-inverse solve
+    expect(Array.from(stabilizedEigenvalues([0, 2], { rcond: 0 }))).toEqual([MIN_POSITIVE, 2]);
   });
 });
 
