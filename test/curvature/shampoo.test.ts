@@ -7,6 +7,7 @@ import { symmetricPower } from '../../src/linalg/matrix-function.js';
 import { matmul, maxAbs, maxAbsDiff } from '../../src/linalg/ops.js';
 import { solveMatrix } from '../../src/linalg/solve.js';
 import { shampooPreconditioners, shampooStatistics } from '../../src/curvature/shampoo.js';
+import { thrownError as thrown } from '../natgrad-error.js';
 
 const EPS = 2 ** -52;
 
@@ -81,15 +82,6 @@ describe('Shampoo preconditioners', () => {
   });
 
   test('bad input names the JSON path', () => {
-    const thrown = (f: () => void): NatgradError => {
-      try {
-        f();
-      } catch (e) {
-        if (e instanceof NatgradError) return e;
-        throw e;
-      }
-      throw new Error('expected a NatgradError');
-    };
     expect(thrown(() => shampooPreconditioners([], 1e-4)).path).toBe('spec.gradients');
     expect(thrown(() => shampooPreconditioners([Matrix.zeros(2, 3), Matrix.zeros(3, 2)], 1e-4)).path).toBe('spec.gradients[1]');
     expect(thrown(() => shampooPreconditioners([Matrix.zeros(2, 3)], -1)).path).toBe('spec.epsilon');

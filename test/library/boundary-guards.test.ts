@@ -17,22 +17,13 @@ import {
   loadDigits,
   Matrix,
   modelProblem,
-  NatgradError,
   OPTIMIZERS,
   Rng,
 } from '../../src/index.js';
 import { snes, sphere, xnes } from '../../src/es/index.js';
 import { onePlusOneEs } from '../../src/es/one-plus-one-es.js';
+import { thrownLine as thrown } from '../natgrad-error.js';
 
-const thrown = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NatgradError) return `${e.path}: ${e.reason}`;
-    throw e;
-  }
-  throw new Error('expected a NatgradError');
-};
 
 const spec: MlpSpec = { sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'categorical' };
 const inputs = [Float64Array.of(1, 2, 3), Float64Array.of(0, 1, 0), Float64Array.of(1, 0, 0)];

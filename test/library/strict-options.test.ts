@@ -5,6 +5,7 @@
  * when a schedule produces one.
  */
 import { describe, expect, test } from 'vitest';
+import { thrownLine as thrown } from '../natgrad-error.js';
 import {
   adagrad,
   adahessian,
@@ -15,7 +16,6 @@ import {
   levenbergMarquardt,
   MODEL_FREE_OPTIMIZER_NAMES,
   momentum,
-  NatgradError,
   naturalGradient,
   nesterov,
   newton,
@@ -26,15 +26,6 @@ import {
   type Transform,
 } from '../../src/index.js';
 
-const thrown = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NatgradError) return `${e.path}: ${e.reason}`;
-    throw e;
-  }
-  throw new Error('expected a NatgradError');
-};
 
 describe('the registry refuses unknown options', () => {
   test("createOptimizer('kfac', { dampnig: 1 }) names dampnig and suggests damping", () => {

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import type { Vec } from '../../src/core/vec.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../../src/models/activations.js';
 import { LIKELIHOODS, type Likelihood, likelihoodModel } from '../../src/models/likelihoods.js';
+import { thrownError as thrown } from '../natgrad-error.js';
 import {
   flattenWeights,
   forward,
@@ -288,15 +288,6 @@ describe('per-example gradients and sampling', () => {
 describe('validation names the JSON path and the expected shape', () => {
   const spec: MlpSpec = { sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'categorical' };
   const w = initWeights(spec, new Rng(11));
-  const thrown = (f: () => void): NatgradError => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof NatgradError) return e;
-      throw e;
-    }
-    throw new Error('expected a NatgradError');
-  };
 
   test('spec fields', () => {
     expect(thrown(() => validateMlpSpec({ ...spec, sizes: [3] })).path).toBe('spec.model.sizes');

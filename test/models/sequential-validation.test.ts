@@ -10,16 +10,8 @@ import { Rng } from '../../src/core/rng.js';
 import { Conv2dLayer } from '../../src/models/layers/index.js';
 import { Sequential, type SequentialSpec, sequentialFromSpec } from '../../src/models/sequential.js';
 import { Tensor, tensorFromNested, toNested } from '../../src/models/tensor.js';
+import { thrownError as thrown } from '../natgrad-error.js';
 
-function thrown(f: () => unknown): NatgradError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NatgradError) return e;
-    throw e;
-  }
-  throw new Error('expected a NatgradError');
-}
 
 const build = (spec: unknown) => sequentialFromSpec(spec);
 const conv = (extra: Record<string, unknown>, input = [1, 6, 6]) =>

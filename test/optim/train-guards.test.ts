@@ -4,24 +4,15 @@
  * the wrong length and unknown options are NatgradErrors naming the value.
  */
 import { describe, expect, test } from 'vitest';
-import { NatgradError } from '../../src/core/errors.js';
 import type { MlpSpec } from '../../src/models/mlp.js';
 import { applyUpdates } from '../../src/optim/apply-updates.js';
 import { kfac } from '../../src/optim/kfac.js';
 import { sgd } from '../../src/optim/sgd.js';
 import { modelProblem, train } from '../../src/optim/train.js';
 import type { Transform } from '../../src/optim/transform.js';
+import { thrownLine as thrown } from '../natgrad-error.js';
 
 /** `path: reason` of the NatgradError thrown by f (fails on any other outcome). */
-const thrown = (f: () => unknown): string => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NatgradError) return `${e.path}: ${e.reason}`;
-    throw e;
-  }
-  throw new Error('expected a NatgradError');
-};
 
 const quadratic = (theta: Float64Array) => ({ loss: 0.5 * theta.reduce((a, t) => a + t * t, 0), gradient: Float64Array.from(theta) });
 const spec: MlpSpec = { sizes: [3, 2], activations: ['identity'], likelihood: 'categorical' };
