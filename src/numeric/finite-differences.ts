@@ -280,8 +280,9 @@ export function jacobianFD(f: (theta: Vec) => Vec, theta: Vec, opts: FiniteDiffe
  * so D(h) - D(h/2) = (3/4) c h² and the truncation error of D(h/2), c h²/4, is
  * a third of |D(h) - D(h/2)|; the bound takes the whole difference (a safety
  * factor 3). Round-off: each value of f carries a relative error of at most
- * `noise` (default 32 ε: a loss through a few layers, each entry a sum of a few dozen rounded terms), so the difference
- * quotient carries 2 noise max|f| / h, taken relative to the largest entry of
+ * `noise` (default 32 ε: a loss through a few layers, each entry a sum of a
+ * few dozen rounded terms), so the difference quotient carries
+ * 2 noise max|f| / h, taken relative to the largest entry of
  * the whole vector: an entry that is zero by structure (a gradient the softmax
  * cannot see) is computed from terms of the size of the others, and rounds at
  * their size. `magnitude` raises that scale when f is a small difference of
