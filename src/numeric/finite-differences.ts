@@ -270,3 +270,42 @@ export function jacobianFD(f: (theta: Vec) => Vec, theta: Vec, opts: FiniteDiffe
   }
   return { value, error };
 }
+
+/**
+ * The derivative at t = 0 of a vector-valued f along one direction, by plain
+ * central differences with steps h and h/2, with an error bound derived from
+ * their order rather than an extrapolation tableau (cheap: four evaluations).
+ *
+ * value = D(h/2) = (f(h/2) - f(-h/2)) / h. Truncation: D(h) = f' + c h² + O(h⁴),
+ * so D(h) - D(h/2) = (3/4) c h² and the truncation error of D(h/2), c h²/4, is
+ * a third of |D(h) - D(h/2)|; the bound takes the whole difference (a safety
+ * factor 3). Round-off: each value of f carries a relative error of at most
+ * `noise` (default 32 ε: a loss through a few layers, each entry a sum of a
+ * few dozen rounded terms), so the difference quotient carries
+ * 2 noise max|f| / h, taken relative to the largest entry of
+ * the whole vector: an entry that is zero by structure (a gradient the softmax
+ * cannot see) is computed from terms of the size of the others, and rounds at
+ * their size. `magnitude` raises that scale when f is a small difference of
+ * larger terms (a log-sum-exp minus a logit): its rounding is of the terms' size.
+ */
+export function centralDifference(
+  f: (t: number) => ArrayLike<number>,
+  h: number,
+  options: { noise?: number; magnitude?: number } = {},
+): { value: Vec; bound: Vec } {
+  if (!(h > 0) || !Number.isFinite(h)) throw new NatgradError('h', `must be a finite step > 0, got ${h}`);
+  const noise = options.noise ?? 32 * EPS;
+  const fp = f(h), fm = f(-h), fp2 = f(h / 2), fm2 = f(-h / 2);
+  const n = fp.length;
+  let scale = Math.max(1e-300, options.magnitude ?? 0);
+  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(fp[i]), Math.abs(fm[i]), Math.abs(fp2[i]), Math.abs(fm2[i]));
+  const value = new Float64Array(n);
+  const bound = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d1 = (fp[i] - fm[i]) / (2 * h);
+    const d2 = (fp2[i] - fm2[i]) / h;
+    value[i] = d2;
+    bound[i] = Math.abs(d1 - d2) + (2 * noise * scale) / h;
+  }
+  return { value, bound };
+}

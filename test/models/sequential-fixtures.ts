@@ -86,30 +86,8 @@ export function smoothAlong(p: SeqProblem, v: Vec | null, dx: Tensor | null, h: 
   return [-h, -h / 2, h / 2, h].every((t) => signs(t) === at0);
 }
 
-/**
- * Central differences of a vector-valued f at 0 with steps h and h/2, as
- * centralDerivativeVec in fixtures.ts (value D(h/2), whose truncation error is about
- * |D(h) - D(h/2)|/3; the bound is three times that), but with the round-off term
- * taken relative to the whole vector, 64 ε max_j |f_j| / h: an entry that is
- * zero by structure (the gradient of attention's key bias, which the softmax
- * cannot see) is computed from terms of the size of the others, and its
- * rounding is of their size, not of its own.
- */
-export function centralDifference(f: (t: number) => ArrayLike<number>, h: number): { value: Vec; bound: Vec } {
-  const fp = f(h), fm = f(-h), fp2 = f(h / 2), fm2 = f(-h / 2);
-  const n = fp.length;
-  let scale = 1e-300;
-  for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(fp[i]), Math.abs(fm[i]), Math.abs(fp2[i]), Math.abs(fm2[i]));
-  const value = new Float64Array(n);
-  const bound = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const d1 = (fp[i] - fm[i]) / (2 * h);
-    const d2 = (fp2[i] - fm2[i]) / h;
-    value[i] = d2;
-    bound[i] = Math.abs(d1 - d2) + (64 * 2 ** -52 * scale) / h;
-  }
-  return { value, bound };
-}
+/** Central differences with a derived error bound (src/numeric/finite-differences.ts). */
+export { centralDifference } from '../../src/numeric/finite-differences.js';
 
 /** One model per layer type, each in the setting where its weight sharing or nonlinearity matters. */
 export const LAYER_MODELS: Record<string, SequentialSpec> = {

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { vec, type Vec } from '../../src/core/vec.js';
-import { derivativeFD, gradientFD, hessianFD, jacobianFD } from '../../src/numeric/finite-differences.js';
+import { centralDifference, derivativeFD, gradientFD, hessianFD, jacobianFD } from '../../src/numeric/finite-differences.js';
 
 /** Functions with known derivatives, each on a domain given by its left boundary. */
 interface Known {
@@ -130,5 +130,34 @@ describe('gradientFD, hessianFD, jacobianFD', () => {
 
   test('per-coordinate options must match the dimension', () => {
     expect(() => gradientFD(f3, vec([0, 0, 1]), { maxStep: [0.1, 0.1] })).toThrow(NatgradError);
+  });
+});
+
+describe('centralDifference: a two-step central difference with its derived bound', () => {
+  test('the bound covers the true error along any point, and is O(h²) plus round-off', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -3, max: 3, noNaN: true }), fc.constantFrom(1e-2, 1e-3, 1e-4), (t0, h) => {
+        const f = (t: number): number[] => [Math.sin(3 * (t0 + t)), Math.exp(t0 + t), (t0 + t) ** 3];
+        const exact = [3 * Math.cos(3 * t0), Math.exp(t0), 3 * t0 * t0];
+        const { value, bound } = centralDifference(f, h);
+        for (let i = 0; i < 3; i++) {
+          expect(Math.abs(value[i] - exact[i])).toBeLessThanOrEqual(bound[i]);
+          // truncation (h/2)² f'''/6 with |f'''| <= 27 e^3, times the safety factor 3 of the bound, plus 64 ε max|f| / h
+          expect(bound[i]).toBeLessThanOrEqual(3 * 2 * ((h * h) / 4 / 6) * 27 * Math.exp(3) + (64 * 2 ** -52 * 30) / h);
+        }
+      }),
+      { seed: 20261207, numRuns: 60 },
+    );
+  });
+
+  test('sensitivity: a derivative off by 0.1% is outside the bound at h = 1e-4', () => {
+    const { value, bound } = centralDifference((t) => [Math.exp(0.5 + t)], 1e-4);
+    expect(Math.abs(value[0] - Math.exp(0.5))).toBeLessThanOrEqual(bound[0]);
+    expect(Math.abs(value[0] - 1.001 * Math.exp(0.5))).toBeGreaterThan(bound[0]);
+  });
+
+  test('a step that is not a finite positive number is refused by name', () => {
+    expect(() => centralDifference((t) => [t], 0)).toThrow(NatgradError);
+    expect(() => centralDifference((t) => [t], Number.NaN)).toThrow(/h: must be a finite step > 0/);
   });
 });
