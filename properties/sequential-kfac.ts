@@ -188,7 +188,7 @@ function kfcIsKfacCase(c: OnePosition, channelLast: boolean): GapCase {
       if (l === 0) gaps.push(relativeGap(b.A, Aref), relativeGap(b.G, Gref));
     });
   }
-  return verdict(`conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input, ${c.fn}, ${c.likelihood}, ${c.fisher}, N = ${c.N}${channelLast ? ', MLP fed channel-last' : ''}: A and G of both layers against version 1, the conv\'s also against Σ ā āᵀ / N and the curvature\'s bias block`, gaps, []);
+  return verdict(`conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input, ${c.fn}, ${c.likelihood}, ${c.fisher}, N = ${c.N}${channelLast ? ', MLP fed channel-last' : ''}: A and G of both layers against version 1, the conv's also against Σ ā āᵀ / N and the curvature's bias block`, gaps, []);
 }
 
 /** `swapped` uses A ⊗ G (the factors in the wrong Kronecker order): the sensitivity. */
