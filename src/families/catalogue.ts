@@ -21,6 +21,17 @@ export interface ParsedPoint {
   readonly fixed: Record<string, number>;
 }
 
+/** The TeX of a parameterization's literature Fisher, rendered once: an array spec may ask for the same family many times. */
+const LATEX = new WeakMap<ParameterizationInstance, string>();
+function fisherLatex(p: ParameterizationInstance): string {
+  let tex = LATEX.get(p);
+  if (tex === undefined) {
+    tex = matrixToLatex(p.literatureFisher);
+    LATEX.set(p, tex);
+  }
+  return tex;
+}
+
 function finiteNumber(v: unknown, path: string, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
   return v;
@@ -108,7 +119,7 @@ export function fisherAt(family: unknown, parameterization: unknown, params: unk
     paramNames: [...pt.p.paramNames],
     matrix,
     dampedSolve: (damping, gradient, solvePath) => scaledDampedSolve(F, damping, gradient, solvePath),
-    ...(small ? { symbolic: pt.p.literatureFisher.map((r) => [...r]), latex: matrixToLatex(pt.p.literatureFisher) } : {}),
+    ...(small ? { symbolic: pt.p.literatureFisher.map((r) => [...r]), latex: fisherLatex(pt.p) } : {}),
   };
 }
 
