@@ -9,6 +9,7 @@
 import type { FieldKeys } from './compare.js';
 import { type OracleResult, computeResult } from './compute.js';
 import { type LossConvention, REDUCTIONS, reductionScale } from './conventions.js';
+import { withConvention } from './model-spec.js';
 import type { ParsedSpec } from './spec.js';
 import { type Tensor, tensorOf } from './tensor.js';
 
@@ -71,7 +72,8 @@ function describe(spec: ModelSpec, alt: LossConvention): string {
 export function conventionAlternatives(spec: ParsedSpec): ConventionAlternative[] {
   if (!hasProblem(spec)) return [];
   const own = spec.problem.convention;
-  const msers = spec.problem.spec.likelihood === 'gaussian' ? [own.mse, !own.mse] : [own.mse];
+  const lik = spec.problem.spec.likelihood;
+  const msers = lik === 'gaussian' || lik === 'mse' ? [own.mse, !own.mse] : [own.mse];
   const out: ConventionAlternative[] = [];
   for (const mse of msers) {
     for (const reduction of REDUCTIONS) {
@@ -80,7 +82,7 @@ export function conventionAlternatives(spec: ParsedSpec): ConventionAlternative[
       const N = spec.problem.inputs.length;
       const D = spec.problem.spec.sizes[spec.problem.spec.sizes.length - 1];
       if (mse === own.mse && reductionScale(alt, N, D) === reductionScale(own, N, D)) continue;
-      const altSpec = { ...spec, problem: { ...spec.problem, convention: alt } } as ParsedSpec;
+      const altSpec = { ...spec, problem: withConvention(spec.problem, alt) } as ParsedSpec;
       let memo: Promise<OracleResult> | null = null;
       const ratio = reductionScale(alt, N, D) / reductionScale(own, N, D);
       const batchSize =

@@ -7,7 +7,7 @@ import type { KfacFactors, KfacFisherKind } from '../curvature/kfac.js';
 import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/ops.js';
-import { scaledCurvature, scaledKfacFactors, scaledLossGradient } from './model-results.js';
+import { type ModelNetwork, curvatureResult, kfacFactorLayers, lossGradient, mlpNetwork } from './model-results.js';
 import type { ModelProblem } from './model-spec.js';
 import type { ParsedSpec } from './spec.js';
 import { type Tensor, matrixOf, shapeText, tensorOfMatrix } from './tensor.js';
@@ -65,14 +65,20 @@ export class Recomputer {
   private readonly curvatures = new Map<ModelCurvatureKind, Matrix>();
   private readonly factors = new Map<KfacFisherKind, KfacFactors[]>();
   private gradient: Float64Array | null = null;
+  private net: ModelNetwork | null = null;
 
   constructor(readonly spec: ParsedSpec) {}
+
+  private network(problem: ModelProblem): ModelNetwork {
+    this.net ??= mlpNetwork(problem, this.spec.path);
+    return this.net;
+  }
 
   /** The dense curvature matrix of another kind. */
   curvature(problem: ModelProblem, kind: ModelCurvatureKind): Matrix {
     let M = this.curvatures.get(kind);
     if (!M) {
-      M = scaledCurvature(problem, kind, this.spec.path).matrix;
+      M = curvatureResult(this.network(problem), kind).matrix;
       this.curvatures.set(kind, M);
     }
     return M;
@@ -80,7 +86,7 @@ export class Recomputer {
 
   /** The gradient of the loss (reduced as the spec says). */
   lossGradient(problem: ModelProblem): Float64Array {
-    this.gradient ??= scaledLossGradient(problem);
+    this.gradient ??= lossGradient(this.network(problem));
     return this.gradient;
   }
 
@@ -88,7 +94,7 @@ export class Recomputer {
   kfac(problem: ModelProblem, kind: KfacFisherKind): KfacFactors[] {
     let f = this.factors.get(kind);
     if (!f) {
-      f = scaledKfacFactors(problem, kind).layers;
+      f = kfacFactorLayers(this.network(problem), kind).layers;
       this.factors.set(kind, f);
     }
     return f;
