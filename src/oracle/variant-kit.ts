@@ -5,7 +5,7 @@
  */
 import type { KfacFactors, KfacFisherKind } from '../curvature/kfac.js';
 import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
-import type { Matrix } from '../linalg/matrix.js';
+import { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/ops.js';
 import { type ModelNetwork, curvatureResult, kfacFactorLayers, lossGradient, mlpNetwork } from './model-results.js';
 import type { ModelProblem } from './model-spec.js';
@@ -60,6 +60,14 @@ export function columnMajorReshape(t: Tensor): Tensor {
 
 // ---- recomputations, memoized per spec --------------------------------------
 
+/**
+ * Curvatures of the summed loss, shared by the recomputers of one network
+ * and likelihood under every reduction (the diagnoses of another convention
+ * would otherwise form the same Hessian again): keyed by the weights, then
+ * by likelihood and kind.
+ */
+const summedCurvatures = new WeakMap<object, Map<string, Matrix>>();
+
 /** Library recomputations of one spec, shared by the fields of its result. */
 export class Recomputer {
   private readonly curvatures = new Map<ModelCurvatureKind, Matrix>();
@@ -74,11 +82,20 @@ export class Recomputer {
     return this.net;
   }
 
-  /** The dense curvature matrix of another kind. */
+  /** The dense curvature matrix of another kind, of the loss reduced as the spec says (the library's divisor applied to the summed loss's). */
   curvature(problem: ModelProblem, kind: ModelCurvatureKind): Matrix {
     let M = this.curvatures.get(kind);
     if (!M) {
-      M = curvatureResult(this.network(problem), kind).matrix;
+      let byKind = summedCurvatures.get(problem.weights);
+      if (!byKind) summedCurvatures.set(problem.weights, (byKind = new Map()));
+      const key = `${problem.spec.likelihood}:${kind}`;
+      let summed = byKind.get(key);
+      if (!summed) {
+        summed = curvatureResult(mlpNetwork({ ...problem, spec: { ...problem.spec, reduction: 'sum' } }, this.spec.path), kind).matrix;
+        byKind.set(key, summed);
+      }
+      const divisor = this.network(problem).model.loss.divisor(problem.inputs.length);
+      M = new Matrix(summed.rows, summed.cols, summed.data.map((x) => x / divisor));
       this.curvatures.set(kind, M);
     }
     return M;
