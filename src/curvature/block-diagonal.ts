@@ -12,14 +12,14 @@
 import type { Vec } from '../core/vec.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { symmetrize } from '../linalg/ops.js';
 import { blockDiagonalOperator, denseOperator } from '../linalg/operators.js';
 import type { Target } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, layerCount, layerOffsets } from '../models/mlp.js';
-import { type FactoredCurvatureKind, curvatureFactorColumns } from './low-rank.js';
+import { type LayerWeights, type MlpSpec, layerCount, layerOffsets, mlpProblem } from '../models/mlp.js';
+import type { FactoredCurvatureKind } from './low-rank.js';
+import { curvatureFactor, factorLayerBlocks as modelLayerBlocks } from './model-curvature.js';
 import { type StabilityOptions, stabilize } from './stability.js';
 
-/** The per-layer blocks C_ll = (1/N) sum_r u_r[l] u_r[l]ᵀ of a factored curvature, in layer order. */
+/** The per-layer blocks C_ll = c sum_r u_r[l] u_r[l]ᵀ of a factored curvature (c the reduction's factor), in layer order. */
 export function curvatureLayerBlocks(
   spec: MlpSpec,
   weights: readonly LayerWeights[],
@@ -27,24 +27,8 @@ export function curvatureLayerBlocks(
   targets: readonly Target[],
   kind: FactoredCurvatureKind,
 ): Matrix[] {
-  const offsets = layerOffsets(spec);
-  const cols = curvatureFactorColumns(spec, weights, inputs, targets, kind);
-  const N = inputs.length;
-  const blocks: Matrix[] = [];
-  for (let l = 0; l < layerCount(spec); l++) {
-    const lo = offsets[l];
-    const n = offsets[l + 1] - lo;
-    const B = new Matrix(n, n);
-    for (const u of cols) {
-      for (let i = 0; i < n; i++) {
-        const ui = u[lo + i] / N;
-        if (ui === 0) continue;
-        for (let j = 0; j < n; j++) B.data[i * n + j] += ui * u[lo + j];
-      }
-    }
-    blocks.push(symmetrize(B));
-  }
-  return blocks;
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  return modelLayerBlocks(model, curvatureFactor(model, theta, batch, kind)).map((b) => b.block);
 }
 
 /** The diagonal blocks of a dense P x P matrix at the layer boundaries of `spec`. */

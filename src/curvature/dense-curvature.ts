@@ -1,8 +1,10 @@
 /**
- * Dense curvature matrices of a conditional model at its parameters: the
- * Fisher (exact expectation over y), the empirical Fisher, the generalized
- * Gauss-Newton and the Hessian of the mean loss, in the parameter order of
- * the oracle contract (per layer, W row-major then b).
+ * Dense curvature matrices of an MLP at its parameters: the Fisher (exact
+ * expectation over y), the empirical Fisher, the generalized Gauss-Newton
+ * and the Hessian of the loss under the spec's reduction (the mean by
+ * default), in the parameter order of the oracle contract (per layer, W
+ * row-major then b). Computed by the batched passes of model-curvature.ts
+ * on the MLP's Sequential form.
  *
  * References: S. Amari, "Natural gradient works efficiently in learning", 1998;
  * N. Schraudolph, "Fast curvature matrix-vector products for second-order
@@ -13,30 +15,25 @@
 import { describeValue, NatgradError } from '../core/errors.js';
 import { requireFiniteVector, requirePath, requireResultSize } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { Matrix } from '../linalg/matrix.js';
-import { add, matmul, matmulTN, scale, symmetrize } from '../linalg/ops.js';
-import { type Target, likelihoodModel } from '../models/likelihoods.js';
+import type { Matrix } from '../linalg/matrix.js';
+import type { Target } from '../models/likelihoods.js';
 import {
   type LayerWeights,
   type MlpSpec,
-  backward,
-  exampleLossAndGradient,
-  forward,
-  hessianVectorProduct,
   lossAndGradient,
-  outputJacobian,
+  mlpProblem,
   paramCount,
   paramNames,
-  parameterGradient,
   validateData,
   validateMlpSpec,
   validateWeights,
 } from '../models/mlp.js';
+import { curvatureMatrix, factorGram, hessianMatrix as modelHessianMatrix } from './model-curvature.js';
 
 /**
  * A curvature of a model: the `fisher` (expectation over y exact), the
  * `empirical-fisher` (at the training labels), the generalized Gauss-Newton
- * `ggn`, and the `hessian` of the mean loss.
+ * `ggn`, and the `hessian` of the loss.
  */
 export type ModelCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn' | 'hessian';
 
@@ -48,7 +45,7 @@ export interface ModelCurvature {
   paramNames: string[];
   /** P x P, in parameter-vector order. */
   matrix: Matrix;
-  /** (1/N) sum_n -log p(y_n | x_n), constants included */
+  /** c sum_n -log p(y_n | x_n), constants included (c of the spec's reduction, 1/N by default) */
   loss: number;
   /** gradient of `loss` */
   gradient: Vec;
@@ -78,18 +75,17 @@ export function requireCurvatureSize(spec: MlpSpec, examples: number, path: stri
   requireResultSize(examples * D * P, `${path}.inputs`, `the per-output gradient factor (${examples} inputs x ${D} outputs x ${P} parameters)`);
 }
 
-/** M (rows r_k) -> (1/N) Mᵀ M: the mean of the outer products of the rows. */
-function meanGram(rows: readonly Vec[], P: number, N: number): Matrix {
-  const M = new Matrix(rows.length, P);
-  rows.forEach((r, k) => M.data.set(r, k * P));
-  return symmetrize(scale(1 / N, matmulTN(M, M)));
+/** The MLP as a Sequential problem (its reduction included), for the batched passes of model-curvature.ts. */
+function problemOf(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[]) {
+  return mlpProblem(spec, weights, inputs, targets);
 }
 
 /**
- * The Fisher (1/N) sum_n E_{y ~ p(.|x_n)}[g gᵀ], g = ∇_theta log p(y | x_n), with
- * the expectation exact: E[g gᵀ] = J_nᵀ F_out J_n = (J_nᵀ S)(J_nᵀ S)ᵀ for the
- * square-root factor S of the output Fisher; each column of S is pulled back by
- * one backward pass (for categorical outputs, one per class, weighted by sqrt(p_k)).
+ * The Fisher c sum_n E_{y ~ p(.|x_n)}[g gᵀ], g = ∇_theta log p(y | x_n), c
+ * the factor of the spec's reduction (1/N by default), with the expectation
+ * exact: E[g gᵀ] = J_nᵀ F_out J_n = (J_nᵀ S)(J_nᵀ S)ᵀ for the square-root
+ * factor S of the output Fisher; the columns of S of every example are
+ * pulled back in one batched backward pass.
  *
  * Exported from the library entry as `modelFisherMatrix`.
  *
@@ -104,41 +100,26 @@ export function fisherMatrix(spec: MlpSpec, weights: readonly LayerWeights[], in
   if (!Array.isArray(inputs) || inputs.length < 1) throw new NatgradError('inputs', 'must be a non-empty array of input vectors');
   inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`, { length: spec.sizes[0], lengthWhat: 'the input width, sizes[0]' }));
   requireCurvatureSize(spec, inputs.length, 'spec');
-  const lik = likelihoodModel(spec.likelihood);
-  const P = paramCount(spec);
-  const rows: Vec[] = [];
-  for (const x of inputs) {
-    const trace = forward(spec, weights, x);
-    const S = lik.fisherSqrt(trace.output);
-    for (let r = 0; r < S.cols; r++) {
-      const u = Float64Array.from({ length: S.rows }, (_, i) => S.get(i, r));
-      rows.push(parameterGradient(spec, trace, backward(spec, weights, trace, u)));
-    }
-  }
-  return meanGram(rows, P, inputs.length);
+  const { model, theta, batch } = problemOf(spec, weights, inputs, []);
+  const trace = model.forward(theta, batch.x);
+  const { rows } = model.loss.fisherSqrtRows(trace.output);
+  return factorGram({ U: model.vjpRows(theta, trace, rows), weight: model.scale(inputs.length) });
 }
 
-/** The empirical Fisher (1/N) sum_n g_n g_nᵀ, g_n the per-example gradient at the given target (not divided by N). */
+/** The empirical Fisher c sum_n g_n g_nᵀ, g_n the per-example gradient at the given target (not reduced). */
 export function empiricalFisherMatrix(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[]): Matrix {
-  const rows = inputs.map((x, n) => exampleLossAndGradient(spec, weights, x, targets[n]).gradient);
-  return meanGram(rows, paramCount(spec), inputs.length);
+  const { model, theta, batch } = problemOf(spec, weights, inputs, targets);
+  return curvatureMatrix(model, theta, batch, 'empirical-fisher');
 }
 
-/** The generalized Gauss-Newton (1/N) sum_n J_nᵀ H_n J_n, H_n the Hessian of -log p(y_n | f) in the output f. */
+/** The generalized Gauss-Newton c sum_n J_nᵀ H_n J_n, H_n the Hessian of -log p(y_n | f) in the output f. */
 export function ggnMatrix(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[]): Matrix {
-  const lik = likelihoodModel(spec.likelihood);
-  const P = paramCount(spec);
-  let G = Matrix.zeros(P, P);
-  inputs.forEach((x, n) => {
-    const J = outputJacobian(spec, weights, x);
-    const f = forward(spec, weights, x).output;
-    G = add(G, matmulTN(J, matmul(lik.hessian(f, targets[n]), J)));
-  });
-  return symmetrize(scale(1 / inputs.length, G));
+  const { model, theta, batch } = problemOf(spec, weights, inputs, targets);
+  return curvatureMatrix(model, theta, batch, 'ggn');
 }
 
 /**
- * The Hessian of the mean loss, column i = H e_i from an exact Hessian-vector
+ * The Hessian of the loss, column i = H e_i from an exact Hessian-vector
  * product. `symmetric: false` returns the columns as computed (their asymmetry
  * is pure round-off; tests use it); the default averages H and Hᵀ.
  */
@@ -149,21 +130,13 @@ export function hessianMatrix(
   targets: readonly Target[],
   options: { symmetric?: boolean } = {},
 ): Matrix {
-  const P = paramCount(spec);
-  const H = new Matrix(P, P);
-  const e = new Float64Array(P);
-  for (let i = 0; i < P; i++) {
-    e.fill(0);
-    e[i] = 1;
-    const col = hessianVectorProduct(spec, weights, inputs, targets, e);
-    for (let k = 0; k < P; k++) H.data[k * P + i] = col[k];
-  }
-  return options.symmetric === false ? H : symmetrize(H);
+  const { model, theta, batch } = problemOf(spec, weights, inputs, targets);
+  return modelHessianMatrix(model, theta, batch, options);
 }
 
 /**
  * The curvature matrix of the oracle contract (kind `fisher` for a model) with
- * the parameter names, the mean loss and its gradient. Validates every input
+ * the parameter names, the loss (under the spec's reduction) and its gradient. Validates every input
  * and throws NatgradError with its JSON path below `path`.
  *
  * @example

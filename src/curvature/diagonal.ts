@@ -1,7 +1,7 @@
 /**
  * The exact diagonal of a curvature of a conditional model, without forming
- * the matrix: for C = (1/N) U Uᵀ, diag(C)_i = (1/N) sum_r U_ir², the mean of
- * per-column squares. For the empirical Fisher that is the mean of squared
+ * the matrix: for C = c U Uᵀ (c the reduction's factor, 1/N for the mean),
+ * diag(C)_i = c sum_r U_ir², a reduction of per-column squares. For the empirical Fisher that is the mean of squared
  * per-example gradients, not the square of the mean gradient; and neither is
  * the Hessian diagonal (optax#968). The Hessian diagonal is exact here from
  * one Hessian-vector product per parameter (small models, tests).
@@ -14,9 +14,9 @@ import type { Vec } from '../core/vec.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { diagonalOperator } from '../linalg/operators.js';
 import type { Target } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, hessianVectorProduct, paramCount } from '../models/mlp.js';
+import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
 import type { ModelCurvatureKind } from './dense-curvature.js';
-import { curvatureFactorColumns } from './low-rank.js';
+import { curvatureDiagonal as modelCurvatureDiagonal } from './model-curvature.js';
 
 /** diag(C) for C the curvature of the given kind (definitions of modelCurvature). */
 export function curvatureDiagonal(
@@ -26,23 +26,11 @@ export function curvatureDiagonal(
   targets: readonly Target[],
   kind: ModelCurvatureKind,
 ): Vec {
-  const P = paramCount(spec);
-  const d = new Float64Array(P);
-  if (kind === 'hessian') {
-    const e = new Float64Array(P);
-    for (let i = 0; i < P; i++) {
-      e.fill(0);
-      e[i] = 1;
-      d[i] = hessianVectorProduct(spec, weights, inputs, targets, e)[i];
-    }
-    return d;
-  }
-  if (kind !== 'fisher' && kind !== 'empirical-fisher' && kind !== 'ggn') {
+  if (kind !== 'fisher' && kind !== 'empirical-fisher' && kind !== 'ggn' && kind !== 'hessian') {
     throw new NatgradError('kind', `must be one of fisher, empirical-fisher, ggn, hessian, got ${JSON.stringify(kind)}`);
   }
-  for (const u of curvatureFactorColumns(spec, weights, inputs, targets, kind)) for (let i = 0; i < P; i++) d[i] += u[i] * u[i];
-  for (let i = 0; i < P; i++) d[i] /= inputs.length;
-  return d;
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  return modelCurvatureDiagonal(model, theta, batch, kind);
 }
 
 /** diag(C) as a diagonal LinearOperator. */

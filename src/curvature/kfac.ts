@@ -205,7 +205,6 @@ export function kfacUpdate(factors: KfacFactors, damping: number, scheme: KfacDa
   return { update: p.apply(factors.gradient), singular: p.singular };
 }
 
-/** Sets entries with |d| <= KFAC_RCOND max|d| to 0; true when it set one. */
 /**
  * (G + δ I)^-1 for a separate bias, δ = λ (exact) or sqrt(λ) (the factored
  * schemes), through G's eigendecomposition with the pseudo-inverse cut.

@@ -1,6 +1,6 @@
 /**
  * Low-rank curvature: every Fisher-type matrix of a conditional model is a
- * mean of outer products, C = (1/N) U Uᵀ, with one column of U per example
+ * sum of outer products, C = c U Uᵀ (c the loss's reduction factor, 1/N for the mean), with one column of U per example
  * (empirical Fisher, Monte Carlo Fisher) or per example and output direction
  * (exact Fisher, GGN). The factor gives C as an O(P R) operator, its top-k
  * eigenpairs through the small R x R Gram matrix, and (C + λ I)⁻¹ by the
@@ -15,34 +15,23 @@ import type { Vec } from '../core/vec.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { matmulNT, matmulTN, matvec } from '../linalg/ops.js';
+import { matmulNT, matmulTN, matvec, transpose } from '../linalg/ops.js';
 import { dampedOperator, lowRankOperator } from '../linalg/operators.js';
 import { lowRankPlusDampingInverse } from '../linalg/woodbury.js';
-import { type Target, likelihoodModel } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, backward, exampleLossAndGradient, forward, paramCount, parameterGradient } from '../models/mlp.js';
+import type { Target } from '../models/likelihoods.js';
+import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
+import { curvatureFactor as curvatureFactorRows } from './model-curvature.js';
 
 /** Curvatures that are means of outer products (the Hessian is not one in general). */
 export type FactoredCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn';
 
 export const FACTORED_CURVATURES: readonly FactoredCurvatureKind[] = ['fisher', 'empirical-fisher', 'ggn'];
 
-/** C = (1/N) U Uᵀ: U is P x R (R columns), N the number of examples the mean runs over. */
+/** C = c U Uᵀ: U is P x R (R columns), N the number of examples, c the reduction's factor (1/N, the mean, when absent). */
 export interface CurvatureFactor {
   U: Matrix;
   N: number;
-}
-
-/** Columns of a symmetric PSD square root S (S Sᵀ = H) of a small output matrix; tiny negative eigenvalues (round-off) count as 0. */
-function psdSqrtColumns(H: Matrix): Vec[] {
-  const { values, vectors } = eigSymmetric(H, 'output Hessian');
-  const D = H.rows;
-  const cols: Vec[] = [];
-  for (let k = 0; k < D; k++) {
-    const w = Math.sqrt(Math.max(values[k], 0));
-    if (w === 0) continue;
-    cols.push(Float64Array.from({ length: D }, (_, i) => w * vectors.get(i, k)));
-  }
-  return cols;
+  weight?: number;
 }
 
 /** The matrix whose columns are the given vectors. */
@@ -55,7 +44,7 @@ export function columnsToMatrix(cols: readonly Vec[], rows: number): Matrix {
 }
 
 /**
- * The factor U of a curvature, C = (1/N) U Uᵀ, each column one back-propagated vector:
+ * The factor U of a curvature, C = c U Uᵀ, each column one back-propagated vector:
  * * fisher: J_nᵀ s_r for the columns s_r of the output Fisher's square root (exact expectation over y);
  * * empirical-fisher: the per-example gradient g_n at the training target;
  * * ggn: J_nᵀ s_r for a square root of the output Hessian at the target.
@@ -68,29 +57,18 @@ export function curvatureFactorColumns(
   targets: readonly Target[],
   kind: FactoredCurvatureKind,
 ): Vec[] {
-  const lik = likelihoodModel(spec.likelihood);
-  const cols: Vec[] = [];
-  inputs.forEach((x, n) => {
-    if (kind === 'empirical-fisher') {
-      cols.push(exampleLossAndGradient(spec, weights, x, targets[n]).gradient);
-      return;
-    }
-    const trace = forward(spec, weights, x);
-    let sqrtCols: Vec[];
-    if (kind === 'fisher') {
-      const S = lik.fisherSqrt(trace.output);
-      sqrtCols = Array.from({ length: S.cols }, (_, r) => Float64Array.from({ length: S.rows }, (_, i) => S.get(i, r)));
-    } else if (kind === 'ggn') {
-      sqrtCols = psdSqrtColumns(lik.hessian(trace.output, targets[n]));
-    } else {
-      throw new NatgradError('kind', `must be one of ${FACTORED_CURVATURES.join(', ')}, got ${JSON.stringify(kind)}`);
-    }
-    for (const u of sqrtCols) cols.push(parameterGradient(spec, trace, backward(spec, weights, trace, u)));
-  });
-  return cols;
+  const { U } = batchedFactor(spec, weights, inputs, targets, kind);
+  return Array.from({ length: U.rows }, (_, r) => U.data.slice(r * U.cols, (r + 1) * U.cols));
 }
 
-/** The factor of curvatureFactorColumns as a P x R matrix with N. */
+/** The factor from one batched backward pass of the MLP's Sequential form (rows are the columns of U here). */
+function batchedFactor(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[], kind: FactoredCurvatureKind) {
+  if (!FACTORED_CURVATURES.includes(kind)) throw new NatgradError('kind', `must be one of ${FACTORED_CURVATURES.join(', ')}, got ${JSON.stringify(kind)}`);
+  const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
+  return curvatureFactorRows(model, theta, batch, kind);
+}
+
+/** The factor of curvatureFactorColumns as a P x R matrix, with N and the reduction's weight c (C = c U Uᵀ). */
 export function curvatureFactor(
   spec: MlpSpec,
   weights: readonly LayerWeights[],
@@ -98,21 +76,22 @@ export function curvatureFactor(
   targets: readonly Target[],
   kind: FactoredCurvatureKind,
 ): CurvatureFactor {
-  return { U: columnsToMatrix(curvatureFactorColumns(spec, weights, inputs, targets, kind), paramCount(spec)), N: inputs.length };
+  const { U, weight } = batchedFactor(spec, weights, inputs, targets, kind);
+  return { U: transpose(U), N: inputs.length, weight };
 }
 
-/** U / sqrt(N), so that C = V Vᵀ. */
-export function scaledFactor({ U, N }: CurvatureFactor): Matrix {
-  const s = 1 / Math.sqrt(N);
+/** U sqrt(c) (c = 1/N unless the factor says), so that C = V Vᵀ. */
+export function scaledFactor({ U, N, weight }: CurvatureFactor): Matrix {
+  const s = Math.sqrt(weight ?? 1 / N);
   return new Matrix(U.rows, U.cols, U.data.map((v) => v * s));
 }
 
-/** C = (1/N) U Uᵀ as an operator, O(P R) per product. */
+/** C = c U Uᵀ as an operator, O(P R) per product. */
 export function factorOperator(factor: CurvatureFactor): LinearOperator {
   return lowRankOperator(scaledFactor(factor));
 }
 
-/** (C + λ I)⁻¹ = ((1/N) U Uᵀ + λ I)⁻¹ by Woodbury (an R x R Cholesky); λ > 0. */
+/** (C + λ I)⁻¹ = (c U Uᵀ + λ I)⁻¹ by Woodbury (an R x R Cholesky); λ > 0. */
 export function factorDampedInverse(factor: CurvatureFactor, damping: number): LinearOperator {
   return lowRankPlusDampingInverse(scaledFactor(factor), damping);
 }

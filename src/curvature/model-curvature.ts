@@ -66,7 +66,11 @@ export function checkProblem(model: Sequential, theta: Vec, batch: Batch): void 
  */
 export function curvatureFactor(model: Sequential, theta: Vec, batch: Batch, kind: FactoredCurvatureKind, trace?: SequentialTrace): CurvatureFactor {
   requireOneOf(kind, FACTORED_CURVATURES, 'kind');
-  checkProblem(model, theta, batch);
+  // the Fisher's expectation over y needs no targets
+  if (kind === 'fisher') {
+    model.checkParams(theta);
+    model.checkInput(batch.x);
+  } else checkProblem(model, theta, batch);
   const tr = trace ?? model.forward(theta, batch.x);
   const { rows, rowsPerExample } = outputRows(model, tr.output, batch, kind);
   return { U: model.vjpRows(theta, tr, rows), weight: model.scale(batch.x.batch), rowsPerExample };
@@ -107,10 +111,11 @@ export function hessianMatrix(model: Sequential, theta: Vec, batch: Batch, optio
   const P = model.paramCount;
   const H = new Matrix(P, P);
   const e = new Float64Array(P);
+  const hv = model.hessianProducts(theta, batch.x, batch.targets);
   for (let i = 0; i < P; i++) {
     e.fill(0);
     e[i] = 1;
-    const col = model.hessianVectorProduct(theta, batch.x, batch.targets, e);
+    const col = hv(e);
     for (let k = 0; k < P; k++) H.data[k * P + i] = col[k];
   }
   if (options.symmetric === false) return H;
@@ -139,10 +144,11 @@ export function curvatureDiagonal(model: Sequential, theta: Vec, batch: Batch, k
   if (kind === 'hessian') {
     checkProblem(model, theta, batch);
     const e = new Float64Array(P);
+    const hv = model.hessianProducts(theta, batch.x, batch.targets);
     for (let i = 0; i < P; i++) {
       e.fill(0);
       e[i] = 1;
-      d[i] = model.hessianVectorProduct(theta, batch.x, batch.targets, e)[i];
+      d[i] = hv(e)[i];
     }
     return d;
   }
@@ -202,9 +208,10 @@ export function curvatureOperator(model: Sequential, theta: Vec, batch: Batch, k
   if (kind === 'empirical-fisher') return { ...factorOperator(curvatureFactor(model, theta, batch, kind)), dense };
   let apply: (v: Vec) => Vec;
   if (kind === 'hessian') {
+    const hv = model.hessianProducts(theta, batch.x, batch.targets);
     apply = (v) => {
       requireLength(v, P);
-      return model.hessianVectorProduct(theta, batch.x, batch.targets, v);
+      return hv(v);
     };
   } else {
     const trace = model.forward(theta, batch.x);

@@ -11,12 +11,13 @@
 
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { hasOwnConstructor, rejectUnknownKeys, requireFiniteVector, requireResultSize } from '../core/validate.js';
+import { hasOwnConstructor, rejectUnknownKeys, requireFiniteVector, requireOneOf, requireResultSize } from '../core/validate.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
 import { type Activation, isActivation, ACTIVATIONS } from './activations.js';
 import { type Likelihood, type Target, isLikelihood, likelihoodModel, LIKELIHOODS } from './likelihoods.js';
+import { REDUCTIONS, type Reduction } from './output-loss.js';
 import { type Batch, Sequential, type SequentialTrace, sequentialSpecFromMlp } from './sequential.js';
 import { Tensor, stackExamples } from './tensor.js';
 
@@ -38,6 +39,13 @@ export interface MlpSpec {
   likelihood: Likelihood;
   /** Per layer, whether it has a bias (default: every layer has one). */
   bias?: boolean[];
+  /**
+   * How the per-example losses combine into the loss ['mean']: `mean` over
+   * the examples, `sum`, or `mean-elements` (PyTorch's reduction='mean',
+   * which for `mse` also divides by the output size). Every loss, gradient
+   * and curvature of the model is of the loss so reduced.
+   */
+  reduction?: Reduction;
 }
 
 /** One layer's weights: W is out x in; b has length out, or 0 for a layer without bias. */
@@ -107,7 +115,8 @@ export function paramNames(spec: MlpSpec): string[] {
 
 /** Throws a NatgradError naming the offending field unless the spec describes a valid MLP. */
 export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
-  rejectUnknownKeys(spec, MLP_SPEC_KEYS, path, 'an MLP spec { sizes, activations, likelihood, bias? }');
+  rejectUnknownKeys(spec, MLP_SPEC_KEYS, path, 'an MLP spec { sizes, activations, likelihood, bias?, reduction? }');
+  if (spec.reduction !== undefined) requireOneOf(spec.reduction, REDUCTIONS, childPath(path, 'reduction'));
   const { sizes, activations, likelihood, bias } = spec;
   for (const key of ['sizes', 'activations', 'bias'] as const) {
     const v = spec[key];
@@ -143,7 +152,7 @@ export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
   requireResultSize(totalParams(spec), childPath(path, 'sizes'), 'the parameter vector of this model');
 }
 
-const MLP_SPEC_KEYS = ['sizes', 'activations', 'likelihood', 'bias'];
+const MLP_SPEC_KEYS = ['sizes', 'activations', 'likelihood', 'bias', 'reduction'];
 
 /** Throws unless `weights` has one layer per spec layer with the right shapes and finite entries. */
 export function validateWeights(spec: MlpSpec, weights: readonly LayerWeights[], path = 'spec.weights'): void {
@@ -291,11 +300,11 @@ export function initWeights(spec: MlpSpec, rng: Rng): LayerWeights[] {
  * architecture.
  */
 export function mlpModel(spec: MlpSpec): Sequential {
-  const key = JSON.stringify([spec.sizes, spec.activations, spec.likelihood, spec.bias ?? null]);
+  const key = JSON.stringify([spec.sizes, spec.activations, spec.likelihood, spec.bias ?? null, spec.reduction ?? 'mean']);
   let model = models.get(key);
   if (model === undefined) {
     validateMlpSpec(spec, 'spec');
-    model = new Sequential(sequentialSpecFromMlp(spec));
+    model = new Sequential(sequentialSpecFromMlp(spec, spec.reduction ?? 'mean'));
     if (models.size >= 64) models.clear();
     models.set(key, model);
   }
@@ -402,7 +411,8 @@ export function perExampleGradients(spec: MlpSpec, weights: readonly LayerWeight
 }
 
 /**
- * The mean loss (1/N) sum_n -log p(y_n | x_n) and its gradient. The model,
+ * The loss c sum_n -log p(y_n | x_n) and its gradient, c the factor of the
+ * spec's reduction (1/N, the mean, by default). The model,
  * the weights (NaN weights are refused) and the data are checked first.
  *
  * @example
@@ -420,7 +430,7 @@ export function lossAndGradient(
   validateWeights(spec, weights, 'weights');
   if (Array.isArray(inputs)) inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));
   validateData(spec, inputs, targets, '');
-  // per-example terms summed in order, then divided by N: the rounding of the mean as written
+  // per-example terms summed in order, then divided by the reduction's divisor: the rounding of the mean as written
   const model = mlpModel(spec);
   const theta = flattenWeights(weights);
   const x = mlpInputs(spec, inputs);
@@ -435,18 +445,24 @@ export function lossAndGradient(
     loss += losses[n];
     for (let i = 0; i < P; i++) gradient[i] += rows.data[n * P + i];
   }
-  for (let i = 0; i < P; i++) gradient[i] /= N;
-  return { loss: loss / N, gradient };
+  const divisor = model.loss.divisor(N);
+  for (let i = 0; i < P; i++) gradient[i] /= divisor;
+  return { loss: loss / divisor, gradient };
 }
 
-/** The mean loss alone. */
+/** The loss alone (the mean by default; see MlpSpec.reduction). */
 export function meanLoss(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[]): number {
   const model = mlpModel(spec);
   model.loss.validateTargets(targets, inputs.length, 'targets');
   const losses = model.loss.losses(model.predict(flattenWeights(weights), mlpInputs(spec, inputs)), targets);
   let loss = 0;
   for (let n = 0; n < losses.length; n++) loss += losses[n];
-  return loss / inputs.length;
+  return model.loss.reduce(loss, inputs.length);
+}
+
+/** c, the factor of the spec's reduction for N examples: the loss is c sum_n -log p(y_n | x_n). */
+export function lossScale(spec: MlpSpec, N: number): number {
+  return mlpModel(spec).scale(N);
 }
 
 /** The network output f(x). */
@@ -485,7 +501,7 @@ export function exampleHessianVectorProduct(
   return mlpModel(spec).hessianVectorProduct(flattenWeights(weights), mlpInputs(spec, [x]), [y], Float64Array.from(v));
 }
 
-/** ∇²L v for the mean loss L = (1/N) sum_n -log p(y_n | x_n), exact. */
+/** ∇²L v for the loss L = c sum_n -log p(y_n | x_n) (c of the spec's reduction), exact. */
 export function hessianVectorProduct(
   spec: MlpSpec,
   weights: readonly LayerWeights[],

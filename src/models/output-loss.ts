@@ -80,17 +80,30 @@ export class OutputLoss {
   }
 
   /**
-   * c, the factor of the reduction for a batch of N examples: the loss is
-   * c sum_n -log p(y_n | x_n), and every curvature of it is c times the sum of
-   * the per-example ones. 1/N (mean), 1 (sum), 1/(N T) or, for mse,
-   * 1/(N T K) (mean-elements).
+   * The number the summed per-example losses are divided by for a batch of N
+   * examples: N (mean), 1 (sum), N T or, for mse, N T K (mean-elements).
+   * The one place a reduction's factor is defined.
+   */
+  divisor(N: number): number {
+    switch (this.reduction) {
+      case 'mean': return N;
+      case 'sum': return 1;
+      case 'mean-elements': return N * this.positions * this.likelihood.elementsPerPrediction(this.K);
+    }
+  }
+
+  /**
+   * c = 1 / divisor(N), the factor of the reduction: the loss is
+   * c sum_n -log p(y_n | x_n), and every curvature of it is c times the sum
+   * of the per-example ones.
    */
   scale(N: number): number {
-    switch (this.reduction) {
-      case 'mean': return 1 / N;
-      case 'sum': return 1;
-      case 'mean-elements': return 1 / (N * this.positions * this.likelihood.elementsPerPrediction(this.K));
-    }
+    return 1 / this.divisor(N);
+  }
+
+  /** c sum_n l_n from the sum of the per-example terms, divided (not multiplied) so the mean rounds as written. */
+  reduce(total: number, N: number): number {
+    return total / this.divisor(N);
   }
 
   /** The target of example n at position t. */

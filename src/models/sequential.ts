@@ -316,13 +316,13 @@ export class Sequential {
     const c = this.scale(x.batch);
     const { losses, gradient: g } = this.loss.lossAndGradient(trace.output, targets);
     for (let i = 0; i < g.data.length; i++) g.data[i] *= c;
-    return { loss: c * sum(losses), gradient: this.vjp(theta, trace, g).gradient, trace };
+    return { loss: this.loss.reduce(sum(losses), x.batch), gradient: this.vjp(theta, trace, g).gradient, trace };
   }
 
   /** The loss L = c sum_n -log p(y_n | x_n) alone. */
   lossValue(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): number {
     this.loss.validateTargets(targets, x.batch);
-    return this.scale(x.batch) * sum(this.loss.losses(this.predict(theta, x), targets));
+    return this.loss.reduce(sum(this.loss.losses(this.predict(theta, x), targets)), x.batch);
   }
 
   /**
@@ -341,24 +341,35 @@ export class Sequential {
    * R(∇_f ℓ) = H_f R(f).
    */
   hessianVectorProduct(theta: Vec, x: Tensor, targets: readonly ExampleTarget[], v: Vec): Vec {
+    return this.hessianProducts(theta, x, targets)(v);
+  }
+
+  /**
+   * v -> ∇²L v at one point, the forward pass and the output gradient done
+   * once: each product is one tangent sweep and one R-backward sweep (a
+   * dense Hessian takes P of them).
+   */
+  hessianProducts(theta: Vec, x: Tensor, targets: readonly ExampleTarget[]): (v: Vec) => Vec {
     this.loss.validateTargets(targets, x.batch);
     const trace = this.forward(theta, x);
-    const { output: rf, tangents } = this.tangents(theta, trace, v, null);
     const c = this.scale(x.batch);
-    let dy = this.loss.lossAndGradient(trace.output, targets).gradient;
-    let rdy = this.loss.hessianProduct(trace.output, targets, rf);
-    for (let i = 0; i < dy.data.length; i++) {
-      dy.data[i] *= c;
-      rdy.data[i] *= c;
-    }
-    const hv = new Float64Array(this.paramCount);
-    for (let l = this.layers.length - 1; l >= 0; l--) {
-      const r = this.layers[l].rBackward(this.layerParams(theta, l), this.layerParams(v, l), trace.caches[l], tangents[l], dy, rdy, this.layerParams(hv, l), l > 0);
-      if (r === null) break;
-      dy = r.dx;
-      rdy = r.rdx;
-    }
-    return hv;
+    const dyOut = this.loss.lossAndGradient(trace.output, targets).gradient;
+    for (let i = 0; i < dyOut.data.length; i++) dyOut.data[i] *= c;
+    return (v) => {
+      this.checkParams(v, 'v');
+      const { output: rf, tangents } = this.tangents(theta, trace, v, null);
+      let rdy = this.loss.hessianProduct(trace.output, targets, rf);
+      for (let i = 0; i < rdy.data.length; i++) rdy.data[i] *= c;
+      let dy = dyOut;
+      const hv = new Float64Array(this.paramCount);
+      for (let l = this.layers.length - 1; l >= 0; l--) {
+        const r = this.layers[l].rBackward(this.layerParams(theta, l), this.layerParams(v, l), trace.caches[l], tangents[l], dy, rdy, this.layerParams(hv, l), l > 0);
+        if (r === null) break;
+        dy = r.dx;
+        rdy = r.rdx;
+      }
+      return hv;
+    };
   }
 
   /** c sum_n J_nᵀ H_n J_n v, H_n the Hessian of -log p(y_n | f) in the output (the GGN). */
@@ -438,7 +449,7 @@ export function sequentialFromSpec(raw: unknown, path = 'spec.model', reduction:
  * (with the layer's bias flag) and an `activation`. The parameter vector is
  * the same (per layer W row-major, then b); `W<l>` is named `L<2l-1>.W`.
  */
-export function sequentialSpecFromMlp(spec: MlpSpec, reduction: Reduction = 'mean'): SequentialSpec {
+export function sequentialSpecFromMlp(spec: MlpSpec, reduction: Reduction = spec.reduction ?? 'mean'): SequentialSpec {
   const layers: LayerSpec[] = [];
   spec.activations.forEach((fn, l) => {
     layers.push({ type: 'linear', out: spec.sizes[l + 1], bias: spec.bias === undefined || spec.bias[l] !== false });

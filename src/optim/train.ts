@@ -20,7 +20,7 @@ import {
 import { norm2, type Vec } from '../core/vec.js';
 import type { Target } from '../models/likelihoods.js';
 import { lossAndGradient, type MlpSpec, unflattenWeights, validateData, validateMlpSpec } from '../models/mlp.js';
-import type { ExampleTarget } from '../models/output-loss.js';
+import { type ExampleTarget, REDUCTIONS, type Reduction } from '../models/output-loss.js';
 import { Sequential } from '../models/sequential.js';
 import { Tensor } from '../models/tensor.js';
 import type { MlpBatch, ModelBatch, SequentialBatch } from './extra.js';
@@ -228,6 +228,15 @@ export interface ModelProblemOptions {
    * smaller when it does not divide the count); iteration t uses batch t.
    */
   batchSize?: number;
+  /**
+   * How the per-example losses of a batch combine [the model's own: MlpSpec.reduction
+   * or the Sequential's, 'mean' by default]: `mean`, `sum` or `mean-elements`.
+   * The objective, and every curvature a transform computes from the extra, is
+   * of the loss so reduced: with `sum`, gradients and curvatures are N times
+   * the mean's, so SGD at lr/N follows the mean's trajectory, and a natural
+   * gradient with damping N λ takes the same step as the mean's with λ.
+   */
+  reduction?: Reduction;
 }
 
 /**
@@ -263,7 +272,7 @@ function batchedProblem<Bt extends ModelBatch>(
   batchAt: (indices: number[] | null) => Bt,
   lossAndGradient: (batch: Bt, params: Vec) => { loss: number; gradient: Vec },
 ): ModelProblem<Bt> {
-  rejectUnknownKeys(options, ['batchSize'], 'options', 'the model problem options');
+  rejectUnknownKeys(options, ['batchSize', 'reduction'], 'options', 'the model problem options');
   const schedule = miniBatchSchedule(N, options.batchSize, seed);
   const full = batchAt(null);
   let current: { iteration: number; batch: Bt } | null = null;
@@ -279,8 +288,9 @@ function batchedProblem<Bt extends ModelBatch>(
 }
 
 /**
- * The objective and ModelBatch extra of an MLP problem: the mean negative
- * log-likelihood of the data (or of each iteration's mini-batch, see
+ * The objective and ModelBatch extra of an MLP problem: the negative
+ * log-likelihood of the data reduced as `options.reduction` or the spec says
+ * (the mean by default) (or of each iteration's mini-batch, see
  * {@link ModelProblemOptions}), and the data with a generator seeded by
  * `seed` for transforms that sample. The model and the data are checked
  * here (a NaN input is named, `inputs[3][2]`).
@@ -298,6 +308,8 @@ export function modelProblem(
   seed: number | string = 0,
   options: ModelProblemOptions = {},
 ): ModelProblem<MlpBatch> {
+  rejectUnknownKeys(options, ['batchSize', 'reduction'], 'options', 'the model problem options');
+  if (options.reduction !== undefined) spec = { ...spec, reduction: requireOneOf(options.reduction, REDUCTIONS, 'options.reduction') };
   validateMlpSpec(spec, 'spec');
   if (!Array.isArray(inputs)) throw new NatgradError('inputs', 'must be an array of input vectors (Float64Array)');
   inputs.forEach((x, n) => requireFiniteVector(x, `inputs[${n}]`));
@@ -333,6 +345,8 @@ export function sequentialProblem(
   options: ModelProblemOptions & { seed?: number | string } = {},
 ): ModelProblem<SequentialBatch> {
   if (!(model instanceof Sequential)) throw new NatgradError('model', 'must be a Sequential model (new Sequential(spec))');
+  rejectUnknownKeys(options, ['batchSize', 'reduction', 'seed'], 'options', 'the sequential problem options');
+  if (options.reduction !== undefined) model = model.withReduction(requireOneOf(options.reduction, REDUCTIONS, 'options.reduction'));
   if (!(x instanceof Tensor)) throw new NatgradError('x', `must be a Tensor of inputs [N, ${model.inputShape.join(', ')}]`);
   model.checkInput(x, 'x');
   requireFiniteVector(x.data, 'x');

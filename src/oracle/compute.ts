@@ -10,7 +10,7 @@ import { shampooPreconditioners } from '../curvature/shampoo.js';
 import type { FisherAt, ReparameterizedAt } from '../families/api.js';
 import { checkParameterization, familyPointSize } from '../families/point-names.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { type KfacLayerJson, ekfacResult, kfacResult, monteCarloCurvature, naturalGradientResult, perExampleResult, scaledCurvature } from './model-results.js';
+import { type KfacLayerJson, curvatureResult, diagonalResult, ekfacResult, kfacResult, mlpNetwork, monteCarloCurvature, naturalGradientResult, perExampleResult } from './model-results.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
 import { computeSequential } from './sequential-compute.js';
@@ -146,7 +146,6 @@ export async function familyReparameterize(spec: Extract<ParsedSpec, { kind: 're
 }
 
 const rows = (M: Matrix): JsonMatrix => M.toArray();
-const diagonalOf = (M: Matrix): number[] => Array.from({ length: M.rows }, (_, i) => M.data[i * M.cols + i]);
 
 /** Throws unless a given gradient has one entry per parameter. */
 function checkGradientLength(gradient: Float64Array, paramNames: string[], path: string): void {
@@ -191,25 +190,20 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
         if (f.latex) out.latex = f.latex;
         return out;
       }
+      const net = mlpNetwork(spec.problem, spec.path);
       if (spec.samples !== null) {
-        const c = monteCarloCurvature(spec.problem, spec.samples, spec.path);
+        const c = monteCarloCurvature(net, spec.samples);
         return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), standardError: rows(c.standardError), loss: c.loss, gradient: Array.from(c.gradient) };
       }
-      const c = scaledCurvature(spec.problem, spec.curvature, spec.path);
+      const c = curvatureResult(net, spec.curvature);
       return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };
     }
-    case 'diagonal': {
-      if (spec.samples !== null) {
-        const c = monteCarloCurvature(spec.problem, spec.samples, spec.path);
-        return { kind: 'diagonal', paramNames: c.paramNames, diagonal: diagonalOf(c.matrix), standardError: diagonalOf(c.standardError), loss: c.loss, gradient: Array.from(c.gradient) };
-      }
-      const c = scaledCurvature(spec.problem, spec.curvature, spec.path);
-      return { kind: 'diagonal', paramNames: c.paramNames, diagonal: diagonalOf(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };
-    }
+    case 'diagonal':
+      return { kind: 'diagonal', ...diagonalResult(mlpNetwork(spec.problem, spec.path), spec.curvature, spec.samples) };
     case 'per-example-gradients':
-      return { kind: 'per-example-gradients', ...perExampleResult(spec.problem, spec.path) };
+      return { kind: 'per-example-gradients', ...perExampleResult(mlpNetwork(spec.problem, spec.path)) };
     case 'ekfac':
-      return { kind: 'ekfac', ...ekfacResult(spec.problem, spec.fisher, spec.damping, spec.path) };
+      return { kind: 'ekfac', ...ekfacResult(mlpNetwork(spec.problem, spec.path), spec.fisher, spec.damping) };
     case 'natural-gradient': {
       if (spec.subject === 'family') {
         const f = await familyFisher(spec.family, spec.parameterization, spec.params, spec.fixed, spec.path);
@@ -217,10 +211,10 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
         const { x, singular } = f.dampedSolve(spec.damping, spec.gradient, spec.path);
         return { kind: 'natural-gradient', direction: Array.from(x), matrix: rows(f.matrix), singular };
       }
-      return { kind: 'natural-gradient', ...naturalGradientResult(spec.problem, spec.curvature, spec.damping, spec.gradient, spec.path) };
+      return { kind: 'natural-gradient', ...naturalGradientResult(mlpNetwork(spec.problem, spec.path), spec.curvature, spec.damping, spec.gradient) };
     }
     case 'kfac':
-      return { kind: 'kfac', ...kfacResult(spec.problem, spec, spec.path) };
+      return { kind: 'kfac', ...kfacResult(mlpNetwork(spec.problem, spec.path), spec) };
     case 'reparameterize': {
       const r = await familyReparameterize(spec);
       return { kind: 'reparameterize', params: r.params, jacobian: rows(r.jacobian), fisher: rows(r.fisher) };

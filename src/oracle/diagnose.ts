@@ -5,7 +5,7 @@
  */
 import type { FieldComparison } from './compare.js';
 import type { OracleResult } from './compute.js';
-import { type Tensor, type Tolerance, allWithin, sameShape, tensorOf } from './tensor.js';
+import { type Tensor, type Tolerance, allWithin, allWithinScaled, sameShape, tensorOf } from './tensor.js';
 import type { FieldKeys } from './compare.js';
 import { conventionAlternatives, fieldOf } from './convention-variants.js';
 import { Recomputer, type Variant, exampleCount, outputCount, variantsFor } from './variants.js';
@@ -103,6 +103,7 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
   const c = tensorOf(cmp.candidate);
   if (e === null || c === null) return null;
   const explains = (value: Tensor | null): boolean => value !== null && allWithin(c, value, tol) && !allWithin(value, e, tol);
+  const explainsScaled = (value: Tensor, f: number): boolean => allWithinScaled(c, 1, value, f, tol) && !allWithinScaled(value, f, e, 1, tol);
   // another loss convention first: a sum-reduced candidate is [reduction] (and, for a factor N, [batch-size] too)
   const alternatives = conventionAlternatives(rc.spec);
   const altResults: (OracleResult | null)[] = [];
@@ -139,7 +140,7 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
   if (N !== null && N > 1) {
     factors.push([N, `scaled by ${N} = N [batch-size]`], [1 / N, `scaled by 1/${N} = 1/N [batch-size]`], [N * N, `scaled by ${N * N} = N² [batch-size]`], [1 / (N * N), `scaled by 1/${N * N} = 1/N² [batch-size]`]);
   }
-  if ('problem' in rc.spec && rc.spec.problem.spec.likelihood === 'gaussian') {
+  if ('problem' in rc.spec && (rc.spec.problem.spec.likelihood === 'gaussian' || rc.spec.problem.spec.likelihood === 'mse')) {
     const own = rc.spec.problem.convention.mse ? 'nn.MSELoss' : 'the gaussian loss';
     const other = rc.spec.problem.convention.mse ? 'the gaussian loss (½||y - f||²)' : 'nn.MSELoss (||y - f||²)';
     factors.push(
@@ -150,7 +151,7 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
   for (const [f, name] of factors) {
     for (let i = 0; i < variants.length; i++) {
       const value = values[i];
-      if (value && !variants[i].sentence.includes('[batch-size]') && !variants[i].sentence.includes('[sign]') && explains(scaled(value, f))) {
+      if (value && !variants[i].sentence.includes('[batch-size]') && !variants[i].sentence.includes('[sign]') && explainsScaled(value, f)) {
         return `${name}; together with ${variants[i].sentence}`;
       }
     }

@@ -6,6 +6,7 @@
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
+import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import type { Vec } from '../core/vec.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../models/activations.js';
@@ -21,14 +22,14 @@ export interface ModelProblem {
   weights: LayerWeights[];
   inputs: Vec[];
   targets: Target[];
-  /** the loss as the spec states it (`reduction`, `mse`); the library computes the version-1 mean loss */
+  /** the loss as the spec states it (`reduction`, `mse`), also carried by `spec` (its likelihood and reduction), which the library computes with */
   convention: LossConvention;
 }
 
 /** The fields of the model object of an `mlp`. */
 export const MLP_MODEL_FIELDS = ['type', 'sizes', 'activations', 'likelihood', 'bias', 'reduction'] as const;
 
-/** The likelihoods of a model spec: the library's (the oracle answers `mse`, PyTorch's nn.MSELoss, as the gaussian rescaled). */
+/** The likelihoods of a model spec: the library's (`mse` is PyTorch's nn.MSELoss). */
 export const SPEC_LIKELIHOODS = LIKELIHOODS;
 /** The model types of a model spec (`sequential` is read by sequential-spec.ts). */
 export const MODEL_TYPES = ['mlp', 'sequential'] as const;
@@ -75,7 +76,7 @@ function readModel(spec: JsonObject, path: string): ReadModel {
     childPath(mp, 'likelihood'),
     SPEC_LIKELIHOODS,
   );
-  const likelihood: Likelihood = named === 'mse' ? 'gaussian' : named;
+  const likelihood: Likelihood = named;
   const D = sizes[L];
   if (likelihood === 'bernoulli' && D !== 1) {
     throw new NatgradError(childPath(childPath(mp, 'sizes'), L), `must be 1 for the bernoulli likelihood (one output, a logit), got ${D}`);
@@ -99,7 +100,7 @@ function readModel(spec: JsonObject, path: string): ReadModel {
  * `reduction`, a field of the spec (also accepted inside `model`, next to the
  * likelihood it belongs to in PyTorch; not in both places).
  */
-function readReduction(spec: JsonObject, path: string): Reduction {
+export function readReduction(spec: JsonObject, path: string): Reduction {
   const mp = childPath(path, 'model');
   const inModel = isJsonObject(own(spec, 'model')) ? own(own(spec, 'model') as JsonObject, 'reduction') : undefined;
   const top = own(spec, 'reduction');
@@ -164,6 +165,7 @@ export interface ModelHead {
 export function readModelHead(spec: JsonObject, path: string): ModelHead {
   const { model, mse } = readModel(spec, path);
   const convention: LossConvention = { reduction: readReduction(spec, path), mse };
+  model.reduction = convention.reduction;
   const ip = childPath(path, 'inputs');
   const d = model.sizes[0];
   const inWhat = `a non-empty array of inputs, each an array of ${d} numbers (sizes[0])`;
@@ -195,6 +197,50 @@ export function readModelData(spec: JsonObject, head: ModelHead, path: string): 
   const targets = rawTargets.map((y, n) => readTarget(y, model, childPath(tp, n)));
   return { spec: model, weights, inputs, targets, convention: head.convention };
 }
+
+/** The problem under another loss convention: the same network and data, with the convention's likelihood (gaussian or mse) and reduction. */
+export function withConvention(problem: ModelProblem, convention: LossConvention): ModelProblem {
+  const likelihood = problem.spec.likelihood === 'gaussian' || problem.spec.likelihood === 'mse' ? (convention.mse ? 'mse' : 'gaussian') : problem.spec.likelihood;
+  return { ...problem, spec: { ...problem.spec, likelihood, reduction: convention.reduction }, convention };
+}
+
+/** The Monte Carlo curvature name of `fisher` and `diagonal` specs. */
+export const MONTE_CARLO_CURVATURE = 'monte-carlo-fisher';
+/** The Monte Carlo Fisher type of `kfac` specs. */
+export const MONTE_CARLO_KFAC = 'monte-carlo';
+/** The largest number of Monte Carlo samples a spec may name. */
+export const MAX_SAMPLES = 2 ** 40;
+
+/**
+ * `samples` (M, the labels drawn per example): required exactly when `monteCarlo`
+ * (the curvature or Fisher type names the Monte Carlo estimator), refused otherwise.
+ */
+export function readSamples(obj: JsonObject, path: string, monteCarlo: boolean, field: string, mcName: string): number | null {
+  const v = own(obj, 'samples');
+  const sp = childPath(path, 'samples');
+  if (!monteCarlo) {
+    if (v !== undefined) throw new NatgradError(sp, `is only allowed with ${field} "${mcName}" (the number of labels drawn per example)`);
+    return null;
+  }
+  if (v === undefined) throw new NatgradError(sp, `is required with ${field} "${mcName}": the number M of labels drawn per example, an integer >= 1`);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > MAX_SAMPLES) {
+    throw new NatgradError(sp, `must be an integer from 1 to 2^40 (the labels drawn per example), got ${describeValue(v)}`);
+  }
+  return v;
+}
+
+/** `curvature` of a fisher or diagonal spec, which may name the Monte Carlo Fisher, and its `samples`. */
+export function readCurvatureOrMonteCarlo(obj: JsonObject, path: string): { curvature: ModelCurvatureKind; samples: number | null } {
+  const allowed = [...MODEL_CURVATURES, MONTE_CARLO_CURVATURE];
+  const v = own(obj, 'curvature');
+  if (v === undefined) throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${allowed.join(', ')}`);
+  const name = readEnum(v, childPath(path, 'curvature'), allowed);
+  const mc = name === MONTE_CARLO_CURVATURE;
+  return { curvature: mc ? 'fisher' : (name as ModelCurvatureKind), samples: readSamples(obj, path, mc, 'curvature', MONTE_CARLO_CURVATURE) };
+}
+
+export const KFAC_BIAS = ['joint', 'separate'] as const;
+export type KfacBias = (typeof KFAC_BIAS)[number];
 
 /** A non-negative finite damping. */
 export function readDamping(v: unknown, path: string): number {

@@ -1,39 +1,38 @@
 /**
  * The oracle's results for `sequential` models, in the contract's shapes:
- * fisher (every curvature, with paramNames, loss and gradient),
- * natural-gradient, and kfac (expand or reduce) with one entry per weight
- * matrix. Everything is computed by curvature/ on the batched network.
+ * every model kind (fisher and diagonal with their Monte Carlo forms,
+ * natural-gradient, kfac with expand or reduce, joint or separate bias,
+ * ekfac, per-example-gradients), with one K-FAC entry per weight matrix.
+ * The same library calls as for an mlp spec (model-results.ts), on the
+ * batched network with the spec's likelihood and reduction.
  */
-import { kfacResult } from '../curvature/kfac.js';
-import { curvatureMatrix } from '../curvature/model-curvature.js';
-import type { Matrix } from '../linalg/matrix.js';
-import { dampedSolve } from '../linalg/solve.js';
-import type { FisherResult, KfacResult, NaturalGradientResult } from './compute.js';
+import type { DiagonalResult, EkfacResult, FisherResult, KfacResult, NaturalGradientResult, PerExampleGradientsResult } from './compute.js';
+import { curvatureResult, diagonalResult, ekfacResult, kfacResult, monteCarloCurvature, naturalGradientResult, perExampleResult, sequentialNetwork } from './model-results.js';
 import type { SequentialParsedSpec } from './sequential-spec.js';
 
+type SequentialResult = FisherResult | NaturalGradientResult | KfacResult | DiagonalResult | PerExampleGradientsResult | EkfacResult;
+
 /** The result of a validated sequential spec. */
-export function computeSequential(spec: SequentialParsedSpec): FisherResult | NaturalGradientResult | KfacResult {
-  const { model, theta, batch } = spec.network;
+export function computeSequential(spec: SequentialParsedSpec): SequentialResult {
+  const net = sequentialNetwork(spec.network);
   switch (spec.kind) {
     case 'fisher': {
-      const { loss, gradient } = model.lossAndGradient(theta, batch.x, batch.targets);
-      const matrix = curvatureMatrix(model, theta, batch, spec.curvature);
-      return { kind: 'fisher', paramNames: model.paramNames(), matrix: matrix.toArray(), loss, gradient: Array.from(gradient) };
+      if (spec.samples !== null) {
+        const c = monteCarloCurvature(net, spec.samples);
+        return { kind: 'fisher', paramNames: c.paramNames, matrix: c.matrix.toArray(), standardError: c.standardError.toArray(), loss: c.loss, gradient: Array.from(c.gradient) };
+      }
+      const c = curvatureResult(net, spec.curvature);
+      return { kind: 'fisher', paramNames: c.paramNames, matrix: c.matrix.toArray(), loss: c.loss, gradient: Array.from(c.gradient) };
     }
-    case 'natural-gradient': {
-      const F = curvatureMatrix(model, theta, batch, spec.curvature);
-      const g = spec.gradient ?? model.lossAndGradient(theta, batch.x, batch.targets).gradient;
-      const { x, singular } = dampedSolve(F, spec.damping, g);
-      return { kind: 'natural-gradient', direction: Array.from(x), matrix: F.toArray(), singular };
-    }
-    case 'kfac': {
-      // an exact (not Monte Carlo) Fisher: every block has its update
-      const k = kfacResult(model, theta, batch, { fisher: spec.fisher, approximation: spec.approximation, bias: 'joint', damping: spec.damping, dampingScheme: spec.scheme });
-      return {
-        kind: 'kfac',
-        loss: k.loss,
-        layers: k.blocks.map((b) => ({ A: b.A.toArray(), G: b.G.toArray(), gradient: b.gradient.toArray(), update: (b.update as Matrix).toArray() })),
-      };
-    }
+    case 'diagonal':
+      return { kind: 'diagonal', ...diagonalResult(net, spec.curvature, spec.samples) };
+    case 'natural-gradient':
+      return { kind: 'natural-gradient', ...naturalGradientResult(net, spec.curvature, spec.damping, spec.gradient) };
+    case 'kfac':
+      return { kind: 'kfac', ...kfacResult(net, spec) };
+    case 'per-example-gradients':
+      return { kind: 'per-example-gradients', ...perExampleResult(net) };
+    case 'ekfac':
+      return { kind: 'ekfac', ...ekfacResult(net, spec.fisher, spec.damping, spec.approximation) };
   }
 }

@@ -154,7 +154,7 @@ export function sequentialVariants(keys: FieldKeys, e: Tensor, spec: SequentialP
     ? 'convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of PyTorch\'s [out, C, kh, kw] [patch-order]'
     : null;
   if (keys[0] === 'gradient' || keys[0] === 'direction') return order && patchOrder && e.shape.length === 1 ? [{ sentence: patchOrder, value: () => pickEntries(e, order) }] : [];
-  if (keys[0] !== 'matrix') return [];
+  if (keys[0] !== 'matrix' || !('curvature' in spec)) return [];
   const { model, theta, batch } = spec.network;
   const layout: Variant[] = order && patchOrder ? [{ sentence: patchOrder, value: () => pickSymmetric(e, order) }] : [];
   const asked = spec.curvature;

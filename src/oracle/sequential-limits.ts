@@ -93,3 +93,29 @@ export function sequentialKfacEstimate(fisher: 'fisher' | 'empirical-fisher', mo
     operations: { size: ops + eig, what: `the factors over ${N * S} back-propagated rows, and the eigendecompositions of every A and G, ${eig.toExponential(2)}` },
   };
 }
+
+/**
+ * EKFAC of a sequential model: K-FAC's factors and eigenbases, the corrected
+ * eigenvalues from the rotated per-row gradients, and each weight matrix's
+ * dense block (out·cols)², formed as (U_G ⊗ U_A) diag (U_G ⊗ U_A)ᵀ.
+ */
+export function sequentialEkfacEstimate(fisher: 'fisher' | 'empirical-fisher', model: Sequential, N: number): WorkEstimate {
+  const k = sequentialKfacEstimate(fisher, model, N);
+  const S = rowsPerExample(model, fisher);
+  let blocks = 1;
+  let largest = k.largest;
+  let ops = k.operations.size;
+  model.layers.forEach((layer, l) => {
+    for (const b of layer.kfacBlocks) {
+      const n = b.out * (b.fanIn + (b.biasOffset === null ? 0 : 1));
+      blocks += n * n + 2 * n;
+      if (n * n > largest.size) largest = { size: n * n, what: `the EKFAC block of layer ${l + 1} (${b.name}), ${shape(n, n)}` };
+      ops += 2 * n * n * n + N * S * b.positions * n;
+    }
+  });
+  return {
+    result: { size: blocks, what: 'the EKFAC blocks, gradients and updates' },
+    largest,
+    operations: { size: ops, what: `K-FAC's factors, the corrected eigenvalues and the dense blocks, ${ops.toExponential(2)}` },
+  };
+}

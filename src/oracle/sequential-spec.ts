@@ -16,21 +16,26 @@ import { type Batch, Sequential } from '../models/sequential.js';
 import { tensorFromNested } from '../models/tensor.js';
 import { type JsonObject, own, readArray, readEnum, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits } from './limits.js';
-import { readDamping } from './model-spec.js';
-import { sequentialDenseEstimate, sequentialKfacEstimate } from './sequential-limits.js';
+import { KFAC_BIAS, type KfacBias, MONTE_CARLO_KFAC, readCurvatureOrMonteCarlo, readDamping, readReduction, readSamples } from './model-spec.js';
+import { sequentialDenseEstimate, sequentialEkfacEstimate, sequentialKfacEstimate } from './sequential-limits.js';
 
 /** The fields of a `sequential` model object. */
-export const SEQUENTIAL_MODEL_FIELDS = ['type', 'input', 'layers', 'likelihood'] as const;
+export const SEQUENTIAL_MODEL_FIELDS = ['type', 'input', 'layers', 'likelihood', 'reduction'] as const;
 
-type SequentialKind = 'fisher' | 'natural-gradient' | 'kfac';
+/** The kinds a sequential model answers: every model kind. */
+export const SEQUENTIAL_KINDS = ['fisher', 'natural-gradient', 'kfac', 'diagonal', 'per-example-gradients', 'ekfac'] as const;
+type SequentialKind = (typeof SEQUENTIAL_KINDS)[number];
 
-const PROBLEM = ['kind', 'model', 'weights', 'inputs', 'targets'] as const;
+const PROBLEM = ['kind', 'model', 'weights', 'inputs', 'targets', 'reduction'] as const;
 
 /** The fields each kind allows with a sequential model; nothing else may stand in the spec. */
 const FIELDS: Record<SequentialKind, readonly string[]> = {
-  fisher: [...PROBLEM, 'curvature'],
+  fisher: [...PROBLEM, 'curvature', 'samples'],
   'natural-gradient': [...PROBLEM, 'curvature', 'gradient', 'damping'],
-  kfac: [...PROBLEM, 'fisher', 'damping', 'dampingScheme', 'approximation'],
+  kfac: [...PROBLEM, 'fisher', 'damping', 'dampingScheme', 'approximation', 'bias', 'samples'],
+  diagonal: [...PROBLEM, 'curvature', 'samples'],
+  'per-example-gradients': [...PROBLEM],
+  ekfac: [...PROBLEM, 'fisher', 'damping', 'approximation'],
 };
 
 /** The fields of every sequential form, for naming a misspelled field of a spec without a kind. */
@@ -52,9 +57,21 @@ interface SequentialBase {
 
 export type SequentialParsedSpec = SequentialBase &
   (
-    | { kind: 'fisher'; curvature: ModelCurvatureKind }
+    | { kind: 'fisher'; curvature: ModelCurvatureKind; samples: number | null }
     | { kind: 'natural-gradient'; curvature: ModelCurvatureKind; gradient: Float64Array | null; damping: number }
-    | { kind: 'kfac'; fisher: KfacFisherKind; damping: number; scheme: KfacDampingScheme; approximation: KfacApproximation }
+    | {
+        kind: 'kfac';
+        /** with `samples` (not null), the Monte Carlo estimator of the `fisher` type */
+        fisher: KfacFisherKind;
+        samples: number | null;
+        damping: number;
+        scheme: KfacDampingScheme;
+        approximation: KfacApproximation;
+        bias: KfacBias;
+      }
+    | { kind: 'diagonal'; curvature: ModelCurvatureKind; samples: number | null }
+    | { kind: 'per-example-gradients' }
+    | { kind: 'ekfac'; fisher: KfacFisherKind; damping: number; approximation: KfacApproximation }
   );
 
 /** True when a parsed spec is of a sequential model. */
@@ -97,9 +114,10 @@ function readNetwork(obj: JsonObject, path: string): Sequential {
   const input = requireField(model, 'input', mp, "one example's shape: [D], [T, D] or [C, H, W]");
   const layers = requireField(model, 'layers', mp, 'a non-empty array of layers');
   const likelihood = readEnum<Likelihood>(requireField(model, 'likelihood', mp, `one of ${LIKELIHOODS.join(', ')}`), childPath(mp, 'likelihood'), LIKELIHOODS);
+  const reduction = readReduction(obj, path);
   if (!Array.isArray(input)) throw new NatgradError(childPath(mp, 'input'), `must be one example's shape, [D], [T, D] or [C, H, W], got ${describeValue(input)}`);
   if (Array.isArray(layers)) layers.forEach((layer, l) => requireLayerType(layer, childPath(childPath(mp, 'layers'), l)));
-  return new Sequential({ input: input as number[], layers: layers as LayerSpec[], likelihood }, mp);
+  return new Sequential({ input: input as number[], layers: layers as LayerSpec[], likelihood, reduction }, mp);
 }
 
 function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKind | null): ModelCurvatureKind {
@@ -124,9 +142,9 @@ function readProblem(obj: JsonObject, model: Sequential, N: number, path: string
   return { model, theta, batch: { x, targets } };
 }
 
-/** Validates a fisher, natural-gradient or kfac spec whose model is `sequential`. */
+/** Validates a spec of any model kind whose model is `sequential`. */
 export function parseSequentialSpec(obj: JsonObject, kind: SequentialKind, path: string): SequentialParsedSpec {
-  if (kind !== 'kfac' && own(obj, 'family') !== undefined) {
+  if ((kind === 'fisher' || kind === 'natural-gradient') && own(obj, 'family') !== undefined) {
     throw new NatgradError(path, 'has both "family" and "model"; give one: a distribution family or a model (mlp or sequential)');
   }
   rejectUnknownKeys(obj, FIELDS[kind], path, `a ${kind} spec of a sequential model`);
@@ -137,33 +155,62 @@ export function parseSequentialSpec(obj: JsonObject, kind: SequentialKind, path:
   if (rawInputs.length === 0) throw new NatgradError(ip, `must be ${inWhat}, got an empty array`);
   const N = rawInputs.length;
   const mp = childPath(path, 'model');
+  const base = { path, subject: 'sequential' as const };
+  const limited = (estimate: WorkEstimate): WorkEstimate => {
+    assertWithinLimits(estimate, mp);
+    return estimate;
+  };
+  const readApproximation = (): KfacApproximation => {
+    const a = own(obj, 'approximation');
+    return a === undefined ? 'expand' : readEnum(a, childPath(path, 'approximation'), KFAC_APPROXIMATIONS);
+  };
   switch (kind) {
-    case 'fisher': {
-      const curvature = readCurvature(obj, path, null);
-      const estimate = sequentialDenseEstimate(kind, curvature, model, N);
-      assertWithinLimits(estimate, mp);
-      return { path, subject: 'sequential', kind, curvature, estimate, network: readProblem(obj, model, N, path) };
+    case 'fisher':
+    case 'diagonal': {
+      const { curvature, samples } = readCurvatureOrMonteCarlo(obj, path);
+      const estimate = limited(sequentialDenseEstimate('fisher', curvature, model, N));
+      return { ...base, kind, curvature, samples, estimate, network: readProblem(obj, model, N, path) };
     }
     case 'natural-gradient': {
       const damping = own(obj, 'damping') === undefined ? 0 : readDamping(own(obj, 'damping'), childPath(path, 'damping'));
       const curvature = readCurvature(obj, path, 'fisher');
-      const estimate = sequentialDenseEstimate(kind, curvature, model, N);
-      assertWithinLimits(estimate, mp);
+      const estimate = limited(sequentialDenseEstimate(kind, curvature, model, N));
       const network = readProblem(obj, model, N, path);
       const g = own(obj, 'gradient');
       const P = model.paramCount;
       const gradient = g === undefined ? null : readVector(g, childPath(path, 'gradient'), P, `an array of ${P} numbers (one per parameter)`);
-      return { path, subject: 'sequential', kind, curvature, gradient, damping, estimate, network };
+      return { ...base, kind, curvature, gradient, damping, estimate, network };
     }
     case 'kfac': {
+      const kinds = [...KFAC_FISHER_KINDS, MONTE_CARLO_KFAC];
+      const named = readEnum(requireField(obj, 'fisher', path, `one of ${kinds.join(', ')}`), childPath(path, 'fisher'), kinds);
+      const mc = named === MONTE_CARLO_KFAC;
+      const samples = readSamples(obj, path, mc, 'fisher', MONTE_CARLO_KFAC);
+      const fisher: KfacFisherKind = mc ? 'fisher' : (named as KfacFisherKind);
+      // a Monte Carlo result has no update, so damping and its scheme may be left out (they are still validated when given)
+      const dampingRaw = mc ? own(obj, 'damping') : requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)');
+      const damping = dampingRaw === undefined ? 0 : readDamping(dampingRaw, childPath(path, 'damping'));
+      const schemeRaw = mc ? own(obj, 'dampingScheme') : requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`);
+      const scheme = schemeRaw === undefined ? 'factored' : readEnum(schemeRaw, childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
+      const biasRaw = own(obj, 'bias');
+      const bias: KfacBias = biasRaw === undefined ? 'joint' : readEnum(biasRaw, childPath(path, 'bias'), KFAC_BIAS);
+      const approximation = readApproximation();
+      const estimate = limited(sequentialKfacEstimate(fisher, model, N));
+      return { ...base, kind, fisher, samples, damping, scheme, approximation, bias, estimate, network: readProblem(obj, model, N, path) };
+    }
+    case 'per-example-gradients': {
+      const P = model.paramCount;
+      const estimate = limited(sequentialKfacEstimate('empirical-fisher', model, N));
+      const perExample = { size: N * P, what: `${N} gradients of ${P} parameters (${N} x ${P})` };
+      const withResult = { ...estimate, result: perExample, largest: perExample.size > estimate.largest.size ? perExample : estimate.largest };
+      return { ...base, kind, estimate: limited(withResult), network: readProblem(obj, model, N, path) };
+    }
+    case 'ekfac': {
       const fisher = readEnum(requireField(obj, 'fisher', path, `one of ${KFAC_FISHER_KINDS.join(', ')}`), childPath(path, 'fisher'), KFAC_FISHER_KINDS);
       const damping = readDamping(requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)'), childPath(path, 'damping'));
-      const scheme = readEnum(requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`), childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
-      const a = own(obj, 'approximation');
-      const approximation = a === undefined ? 'expand' : readEnum(a, childPath(path, 'approximation'), KFAC_APPROXIMATIONS);
-      const estimate = sequentialKfacEstimate(fisher, model, N);
-      assertWithinLimits(estimate, mp);
-      return { path, subject: 'sequential', kind, fisher, damping, scheme, approximation, estimate, network: readProblem(obj, model, N, path) };
+      const approximation = readApproximation();
+      const estimate = limited(sequentialEkfacEstimate(fisher, model, N));
+      return { ...base, kind, fisher, damping, approximation, estimate, network: readProblem(obj, model, N, path) };
     }
   }
 }

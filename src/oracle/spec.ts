@@ -14,7 +14,9 @@ import { KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacDampingScheme, type K
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
-import { type ModelProblem, modelShape, readDamping, readModelData, readModelHead } from './model-spec.js';
+import { KFAC_BIAS, type KfacBias, MONTE_CARLO_KFAC, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readDamping, readModelData, readModelHead, readSamples } from './model-spec.js';
+
+export { KFAC_BIAS, type KfacBias, MAX_SAMPLES, MONTE_CARLO_CURVATURE, MONTE_CARLO_KFAC } from './model-spec.js';
 import { SEQUENTIAL_SPEC_FIELDS, type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
 
 export const SPEC_KINDS = ['fisher', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac'] as const;
@@ -165,44 +167,6 @@ function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKi
   return readEnum(v, childPath(path, 'curvature'), MODEL_CURVATURES);
 }
 
-/** The Monte Carlo curvature name of `fisher` and `diagonal` specs. */
-export const MONTE_CARLO_CURVATURE = 'monte-carlo-fisher';
-/** The Monte Carlo Fisher type of `kfac` specs. */
-export const MONTE_CARLO_KFAC = 'monte-carlo';
-/** The largest number of Monte Carlo samples a spec may name. */
-export const MAX_SAMPLES = 2 ** 40;
-
-/**
- * `samples` (M, the labels drawn per example): required exactly when `monteCarlo`
- * (the curvature or Fisher type names the Monte Carlo estimator), refused otherwise.
- */
-function readSamples(obj: JsonObject, path: string, monteCarlo: boolean, field: string, mcName: string): number | null {
-  const v = own(obj, 'samples');
-  const sp = childPath(path, 'samples');
-  if (!monteCarlo) {
-    if (v !== undefined) throw new NatgradError(sp, `is only allowed with ${field} "${mcName}" (the number of labels drawn per example)`);
-    return null;
-  }
-  if (v === undefined) throw new NatgradError(sp, `is required with ${field} "${mcName}": the number M of labels drawn per example, an integer >= 1`);
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1 || v > MAX_SAMPLES) {
-    throw new NatgradError(sp, `must be an integer from 1 to 2^40 (the labels drawn per example), got ${describeValue(v)}`);
-  }
-  return v;
-}
-
-/** `curvature` of a fisher or diagonal spec, which may name the Monte Carlo Fisher, and its `samples`. */
-function readCurvatureOrMonteCarlo(obj: JsonObject, path: string): { curvature: ModelCurvatureKind; samples: number | null } {
-  const allowed = [...MODEL_CURVATURES, MONTE_CARLO_CURVATURE];
-  const v = own(obj, 'curvature');
-  if (v === undefined) throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${allowed.join(', ')}`);
-  const name = readEnum(v, childPath(path, 'curvature'), allowed);
-  const mc = name === MONTE_CARLO_CURVATURE;
-  return { curvature: mc ? 'fisher' : (name as ModelCurvatureKind), samples: readSamples(obj, path, mc, 'curvature', MONTE_CARLO_CURVATURE) };
-}
-
-export const KFAC_BIAS = ['joint', 'separate'] as const;
-export type KfacBias = (typeof KFAC_BIAS)[number];
-
 function readOptionalDamping(obj: JsonObject, path: string): number {
   const v = own(obj, 'damping');
   return v === undefined ? 0 : readDamping(v, childPath(path, 'damping'));
@@ -243,7 +207,7 @@ export function parseSpec(raw: unknown, path: string): ParsedSpec {
   if (own(obj, 'kind') === undefined) rejectUnknownKeys(obj, ALL_SPEC_FIELDS, path, 'a spec of any kind');
   const kind = readEnum<SpecKind>(requireField(obj, 'kind', path, `one of ${SPEC_KINDS.join(', ')}`), childPath(path, 'kind'), SPEC_KINDS);
   const mp = childPath(path, 'model');
-  if ((kind === 'fisher' || kind === 'natural-gradient' || kind === 'kfac') && hasSequentialModel(obj)) return parseSequentialSpec(obj, kind, path);
+  if (kind !== 'reparameterize' && kind !== 'shampoo' && hasSequentialModel(obj)) return parseSequentialSpec(obj, kind, path);
   switch (kind) {
     case 'fisher': {
       if (subjectOf(obj, kind, path) === 'family') {

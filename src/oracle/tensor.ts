@@ -64,6 +64,13 @@ export function allWithin(c: Tensor, e: Tensor, tol: Tolerance): boolean {
   return true;
 }
 
+/** allWithin(a x, b y) without forming the scaled tensors (the pair diagnoses try many factors on large matrices). */
+export function allWithinScaled(x: Tensor, a: number, y: Tensor, b: number, tol: Tolerance): boolean {
+  if (!sameShape(x, y)) return false;
+  for (let i = 0; i < y.data.length; i++) if (!within(a * x.data[i], b * y.data[i], tol)) return false;
+  return true;
+}
+
 /** A magnitude that stays printable: overflow to Infinity becomes the largest double. */
 export const clampFinite = (x: number): number => (Number.isNaN(x) ? Number.MAX_VALUE : Math.min(x, Number.MAX_VALUE));
 

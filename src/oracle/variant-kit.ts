@@ -5,9 +5,9 @@
  */
 import type { KfacFactors, KfacFisherKind } from '../curvature/kfac.js';
 import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
-import type { Matrix } from '../linalg/matrix.js';
+import { Matrix } from '../linalg/matrix.js';
 import { transpose } from '../linalg/ops.js';
-import { scaledCurvature, scaledKfacFactors, scaledLossGradient } from './model-results.js';
+import { type ModelNetwork, curvatureResult, kfacFactorLayers, lossGradient, mlpNetwork } from './model-results.js';
 import type { ModelProblem } from './model-spec.js';
 import type { ParsedSpec } from './spec.js';
 import { type Tensor, matrixOf, shapeText, tensorOfMatrix } from './tensor.js';
@@ -60,19 +60,42 @@ export function columnMajorReshape(t: Tensor): Tensor {
 
 // ---- recomputations, memoized per spec --------------------------------------
 
+/**
+ * Curvatures of the summed loss, shared by the recomputers of one network
+ * and likelihood under every reduction (the diagnoses of another convention
+ * would otherwise form the same Hessian again): keyed by the weights, then
+ * by likelihood and kind.
+ */
+const summedCurvatures = new WeakMap<object, Map<string, Matrix>>();
+
 /** Library recomputations of one spec, shared by the fields of its result. */
 export class Recomputer {
   private readonly curvatures = new Map<ModelCurvatureKind, Matrix>();
   private readonly factors = new Map<KfacFisherKind, KfacFactors[]>();
   private gradient: Float64Array | null = null;
+  private net: ModelNetwork | null = null;
 
   constructor(readonly spec: ParsedSpec) {}
 
-  /** The dense curvature matrix of another kind. */
+  private network(problem: ModelProblem): ModelNetwork {
+    this.net ??= mlpNetwork(problem, this.spec.path);
+    return this.net;
+  }
+
+  /** The dense curvature matrix of another kind, of the loss reduced as the spec says (the library's divisor applied to the summed loss's). */
   curvature(problem: ModelProblem, kind: ModelCurvatureKind): Matrix {
     let M = this.curvatures.get(kind);
     if (!M) {
-      M = scaledCurvature(problem, kind, this.spec.path).matrix;
+      let byKind = summedCurvatures.get(problem.weights);
+      if (!byKind) summedCurvatures.set(problem.weights, (byKind = new Map()));
+      const key = `${problem.spec.likelihood}:${kind}`;
+      let summed = byKind.get(key);
+      if (!summed) {
+        summed = curvatureResult(mlpNetwork({ ...problem, spec: { ...problem.spec, reduction: 'sum' } }, this.spec.path), kind).matrix;
+        byKind.set(key, summed);
+      }
+      const divisor = this.network(problem).model.loss.divisor(problem.inputs.length);
+      M = new Matrix(summed.rows, summed.cols, summed.data.map((x) => x / divisor));
       this.curvatures.set(kind, M);
     }
     return M;
@@ -80,7 +103,7 @@ export class Recomputer {
 
   /** The gradient of the loss (reduced as the spec says). */
   lossGradient(problem: ModelProblem): Float64Array {
-    this.gradient ??= scaledLossGradient(problem);
+    this.gradient ??= lossGradient(this.network(problem));
     return this.gradient;
   }
 
@@ -88,7 +111,7 @@ export class Recomputer {
   kfac(problem: ModelProblem, kind: KfacFisherKind): KfacFactors[] {
     let f = this.factors.get(kind);
     if (!f) {
-      f = scaledKfacFactors(problem, kind).layers;
+      f = kfacFactorLayers(this.network(problem), kind).layers;
       this.factors.set(kind, f);
     }
     return f;

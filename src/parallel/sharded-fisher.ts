@@ -9,7 +9,7 @@ import { NatgradError } from '../core/errors.js';
 import { startModuleWorker } from '../core/module-worker.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
-import { type LayerWeights, type MlpSpec, flattenWeights, layerHasBias, paramCount, validateMlpSpec } from '../models/mlp.js';
+import { type LayerWeights, type MlpSpec, flattenWeights, layerHasBias, mlpModel, paramCount, validateMlpSpec } from '../models/mlp.js';
 import type { ShardPayload, ShardSums } from './fisher-kernel.js';
 
 export interface ShardedFisherResult {
@@ -69,6 +69,9 @@ export async function shardedFisherStatistics(
       for (let i = 0; i < f.G.data.length; i++) f.G.data[i] += part.G[l][i];
     });
   }
-  for (const M of [fisher, ...kfac.flatMap((f) => [f.A, f.G])]) for (let i = 0; i < M.data.length; i++) M.data[i] /= N;
+  // A is an average over the examples; the Fisher and G carry the spec's reduction (the mean by default)
+  const divisor = mlpModel(spec).loss.divisor(N);
+  for (const f of kfac) for (let i = 0; i < f.A.data.length; i++) f.A.data[i] /= N;
+  for (const M of [fisher, ...kfac.map((f) => f.G)]) for (let i = 0; i < M.data.length; i++) M.data[i] /= divisor;
   return { fisher, kfac, shardSizes: ranges.map(([a, b]) => b - a) };
 }

@@ -49,6 +49,9 @@ describe('data-parallel Fisher and K-FAC statistics (worker_threads, sum then no
     const cases: MlpSpec[] = [
       { sizes: [3, 4, 2], activations: ['softplus', 'identity'], likelihood: 'categorical' },
       { sizes: [3, 4, 2], activations: ['sigmoid', 'identity'], likelihood: 'gaussian', bias: [false, true] },
+      // a reduced loss: the Fisher and G of the sum (mse: of N·D elements), A still an average
+      { sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'categorical', reduction: 'sum' },
+      { sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'mse', reduction: 'mean-elements' },
     ];
     for (const s of cases) {
       const rng = new Rng(7);

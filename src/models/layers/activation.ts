@@ -21,6 +21,27 @@ export interface ActivationCache {
   /** the input s (the pre-activation), N x size */
   input: Float64Array;
   N: number;
+  /** phi'(s) and phi''(s), computed on first use: every backward, tangent and R-operator sweep at this point shares them */
+  d1?: Float64Array;
+  d2?: Float64Array;
+}
+
+function firstDerivatives(cache: ActivationCache, fn: Activation): Float64Array {
+  if (cache.d1 === undefined) {
+    const s = cache.input;
+    cache.d1 = new Float64Array(s.length);
+    for (let i = 0; i < s.length; i++) cache.d1[i] = activationDerivative(fn, s[i]);
+  }
+  return cache.d1;
+}
+
+function secondDerivatives(cache: ActivationCache, fn: Activation): Float64Array {
+  if (cache.d2 === undefined) {
+    const s = cache.input;
+    cache.d2 = new Float64Array(s.length);
+    for (let i = 0; i < s.length; i++) cache.d2[i] = activationSecondDerivative(fn, s[i]);
+  }
+  return cache.d2;
 }
 
 export class ActivationLayer implements Layer {
@@ -59,12 +80,12 @@ export class ActivationLayer implements Layer {
     const S = options.rowsPerExample;
     const g = dy.data;
     const dx = new Float64Array(g.length);
-    const fn = this.fn;
+    const d1 = firstDerivatives(cache as ActivationCache, this.fn);
     const M = dy.batch;
     for (let m = 0; m < M; m++) {
       const xs = Math.floor(m / S) * size;
       const o = m * size;
-      for (let i = 0; i < size; i++) dx[o + i] = activationDerivative(fn, s[xs + i]) * g[o + i];
+      for (let i = 0; i < size; i++) dx[o + i] = d1[xs + i] * g[o + i];
     }
     return new Tensor(dy.shape, dx);
   }
@@ -73,9 +94,9 @@ export class ActivationLayer implements Layer {
     const { input: s, N } = cache as ActivationCache;
     const r = new Float64Array(s.length);
     if (dx !== null) {
-      const fn = this.fn;
+      const d1 = firstDerivatives(cache as ActivationCache, this.fn);
       const t = dx.data;
-      for (let i = 0; i < s.length; i++) r[i] = activationDerivative(fn, s[i]) * t[i];
+      for (let i = 0; i < s.length; i++) r[i] = d1[i] * t[i];
     }
     return { output: new Tensor([N, ...this.outputShape], r), tangent: dx?.data ?? null };
   }
@@ -89,11 +110,11 @@ export class ActivationLayer implements Layer {
     const rg = rdy.data;
     const dx = new Float64Array(s.length);
     const rdx = new Float64Array(s.length);
-    const fn = this.fn;
+    const d1 = firstDerivatives(cache as ActivationCache, this.fn);
+    const d2 = rs === null ? null : secondDerivatives(cache as ActivationCache, this.fn);
     for (let i = 0; i < s.length; i++) {
-      const d1 = activationDerivative(fn, s[i]);
-      dx[i] = d1 * g[i];
-      rdx[i] = d1 * rg[i] + (rs === null ? 0 : activationSecondDerivative(fn, s[i]) * rs[i] * g[i]);
+      dx[i] = d1[i] * g[i];
+      rdx[i] = d1[i] * rg[i] + (d2 === null ? 0 : d2[i] * (rs as Float64Array)[i] * g[i]);
     }
     return { dx: new Tensor(dy.shape, dx), rdx: new Tensor(dy.shape, rdx) };
   }
