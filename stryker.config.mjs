@@ -48,6 +48,8 @@ export default {
   incrementalFile: `${dir}/incremental.json`,
   // the machine's cores are shared
   concurrency: 1,
+  // the dry run of a widely imported file runs many test files, slowly on a loaded machine
+  dryRunTimeoutMinutes: 60,
   timeoutMS: 60_000,
   timeoutFactor: 3,
   reporters: ['clear-text', 'progress-append-only', 'json', 'html'],

@@ -107,3 +107,52 @@ describe('withinStdError', () => {
     expect(() => withinStdError(vec([1]), vec([1]), 1, 0)).toThrow(NatgradError);
   });
 });
+
+describe('withinStdError: the worst entry, negative standard errors and the floor', () => {
+  test('ties keep the first entry; the floor scales with the largest |expected|, negative ones too', () => {
+    expect(withinStdError(vec([1.5, 1.5]), vec([0.1, 0.1]), vec([1, 1]), 5).worst.index).toBe(0);
+    // max |expected| = 100 from the negative entry: floor 1e-10 covers a 5e-11 difference at the entry 1
+    expect(withinStdError(vec([-100, 1 + 5e-11]), vec([0, 0]), vec([-100, 1]), 4).ok).toBe(true);
+    // the scalar form has the same floor
+    expect(withinStdError(vec([-100 + 5e-11]), vec([0]), -100, 4).ok).toBe(true);
+    expect(withinStdError(vec([-100 + 5e-9]), vec([0]), -100, 4).ok).toBe(false);
+  });
+  test('a negative standard error fails even where the difference is 0, and is the worst entry', () => {
+    const r = withinStdError(vec([2, 1]), vec([0.5, -1e-20]), vec([2.4, 1]), 1);
+    expect(r.ok).toBe(false);
+    expect(r.worst).toEqual({ index: 1, zScore: 0 });
+  });
+  test('a NaN estimate is the worst entry with a NaN z-score; equal entries with zero error have z-score 0', () => {
+    expect(withinStdError(vec([1, NaN]), vec([1e-3, 1]), vec([2, 0]), 3).worst).toEqual({ index: 1, zScore: NaN });
+    expect(withinStdError(vec([0, 0]), vec([0, 0]), 0, 3)).toEqual({ ok: true, worst: { index: 0, zScore: 0 } });
+    expect(withinStdError(vec([]), vec([]), 0, 3)).toEqual({ ok: true, worst: { index: -1, zScore: 0 } });
+  });
+  test('the z-score is |difference| / stdError, not the ratio to the limit', () => {
+    // limit = 2 * 0.1 + 1e-12 * 3; z-score 0.3 / 0.1 = 3
+    const r = withinStdError(vec([3.3]), vec([0.1]), 3, 2);
+    expect(r.ok).toBe(false);
+    expect(r.worst.zScore).toBeCloseTo(3, 10);
+  });
+});
+
+describe('errors name the argument and what is allowed', () => {
+  const reason = (f: () => unknown): { path: string; reason: string } => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof NatgradError) return { path: e.path, reason: e.reason };
+      throw e;
+    }
+    throw new Error('no error thrown');
+  };
+  test('normalQuantile, zForFalseAlarm', () => {
+    expect(reason(() => normalQuantile(-0.5))).toEqual({ path: 'p', reason: 'a probability in [0, 1] is required, got -0.5' });
+    expect(reason(() => zForFalseAlarm(2))).toEqual({ path: 'alpha', reason: 'a false-alarm rate in (0, 1) is required, got 2' });
+    expect(reason(() => zForFalseAlarm(0.1, 0))).toEqual({ path: 'comparisons', reason: 'a positive integer is required, got 0' });
+  });
+  test('withinStdError', () => {
+    expect(reason(() => withinStdError(vec([1]), vec([1]), 0, -1))).toEqual({ path: 'z', reason: 'a positive critical value is required, got -1' });
+    expect(reason(() => withinStdError(Matrix.from([[1, 2]]), vec([1]), 0, 3))).toEqual({ path: 'stdError', reason: "shape 1 does not match the estimate's 1 x 2" });
+    expect(reason(() => withinStdError(vec([1]), vec([1]), Matrix.from([[1], [2]]), 3))).toEqual({ path: 'expected', reason: "shape 2 x 1 does not match the estimate's 1" });
+  });
+});
