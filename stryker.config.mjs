@@ -24,7 +24,9 @@ function mutateArgument() {
 }
 
 const target = mutateArgument();
-const name = target === null ? 'all' : target.replace(/\*+/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+// a focused run (MUTATION_TESTS, see vitest.mutation.config.ts) keeps its results apart from the full one
+const focus = process.env.MUTATION_TESTS ? '-focused' : '';
+const name = (target === null ? 'all' : target.replace(/\*+/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')) + focus;
 const dir = `reports/mutation/${name}`;
 
 export default {
@@ -52,7 +54,9 @@ export default {
   dryRunTimeoutMinutes: 60,
   timeoutMS: 60_000,
   timeoutFactor: 3,
-  reporters: ['clear-text', 'progress-append-only', 'json', 'html'],
+  // event-recorder keeps each mutant's result as it comes, so an interrupted run is not lost
+  reporters: ['clear-text', 'progress-append-only', 'json', 'html', 'event-recorder'],
+  eventReporter: { baseDir: `${dir}/events` },
   jsonReporter: { fileName: `${dir}/mutation.json` },
   htmlReporter: { fileName: `${dir}/mutation.html` },
   clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0 },
