@@ -112,19 +112,49 @@ describe('parameter-vector operators, joint and separate bias', () => {
 
 describe('singular flags and the spectral fallback', () => {
   test('a damped factor with condition beyond 1/KFAC_RCOND: the eigen path, its small direction dropped, singular', () => {
-    const G = Matrix.from([[1, 0], [0, 0]]);
+    const G = Matrix.from([[100, 0], [0, 0]]);
     const A = Matrix.identity(2);
     const grad = Matrix.from([[1, 2], [3, 4]]);
-    // G + 1e-13 I has condition 1e13 > 1e12
-    const p = kfacPreconditioner({ A, G }, 1e-26, 'factored');
+    // c = sqrt(λ) = 1e-11: G + c I has condition 1e13 > 1e12 (and norm 100, so the test is relative to the norm)
+    const p = kfacPreconditioner({ A, G }, 1e-22, 'factored');
     expect(p.method).toBe('eigen');
     expect(p.singular).toBe(true);
     const u = p.apply(grad);
-    expect(Array.from(u.data)).toEqual([1 / (1 + 1e-13) ** 2, 2 / (1 + 1e-13) ** 2, 0, 0]);
-    // with damping 1e-6 the same block is regular and takes the Cholesky path
+    const d = (100 + 1e-11) * (1 + 1e-11);
+    expect(Array.from(u.data)).toEqual([expect.closeTo(1 / d, 15), expect.closeTo(2 / d, 15), 0, 0]);
+    // with damping 1e-6 the same block is regular (condition 1e5) and takes the Cholesky path
     const r = kfacPreconditioner({ A, G }, 1e-6, 'factored');
     expect(r.method).toBe('cholesky');
     expect(r.singular).toBe(false);
+    // without damping the spectral path is taken even for a regular block
+    expect(kfacPreconditioner({ A, G: Matrix.identity(2) }, 0, 'factored').method).toBe('eigen');
+    expect(kfacPreconditioner({ A, G: Matrix.identity(2) }, 0, 'pi-factored').singular).toBe(false);
+  });
+  test('the spectral path with damping divides by the damped eigenvalues it names (factored, pi-factored)', () => {
+    // diagonal factors: the update is grad_ij / (dg_i da_j), a damped eigenvalue <= KFAC_RCOND times the largest cut to 0
+    const grad = Matrix.from([[1, 2], [3, 4]]);
+    const spectral = (G: Matrix, A: Matrix, lambda: number, scheme: 'factored' | 'pi-factored') => {
+      const p = kfacPreconditioner({ A, G }, lambda, scheme);
+      expect(p.method).toBe('eigen');
+      return p.apply(grad);
+    };
+    const rel = (got: number, want: number) => Math.abs(got - want) / Math.abs(want);
+    // factored, c = 1e-11: G + c I has condition 1e13 (its small eigenvalue is cut); A + c I = diag(2e-11, 4e-11) is kept
+    let c = 1e-11;
+    let u = spectral(Matrix.from([[100, 0], [0, 0]]), Matrix.from([[1e-11, 0], [0, 3e-11]]), c * c, 'factored');
+    expect(rel(u.get(0, 0), 1 / ((100 + c) * (1e-11 + c)))).toBeLessThanOrEqual(1e-14);
+    expect(rel(u.get(0, 1), 2 / ((100 + c) * (3e-11 + c)))).toBeLessThanOrEqual(1e-14);
+    expect([u.get(1, 0), u.get(1, 1)]).toEqual([0, 0]);
+    // pi-factored, pi = sqrt((tr A / 2) / (tr G / 2)) = 1/2, c = 1.6e-12: G + (c/pi) I has condition 1.25e12
+    c = 1.6e-12;
+    const pi = 0.5;
+    u = spectral(Matrix.from([[4, 0], [0, 0]]), Matrix.from([[1, 0], [0, 0]]), c * c, 'pi-factored');
+    expect(rel(u.get(0, 0), 1 / ((4 + c / pi) * (1 + pi * c)))).toBeLessThanOrEqual(1e-14);
+    expect([u.get(0, 1), u.get(1, 0), u.get(1, 1)]).toEqual([0, 0, 0]);
+    // undamped regular factors: nothing is cut, the update is G^-1 grad A^-1 and the block is not singular
+    const q = kfacPreconditioner({ A: Matrix.from([[2, 0], [0, 4]]), G: Matrix.identity(2) }, 0, 'pi-factored');
+    expect(q.singular).toBe(false);
+    expect(Array.from(q.apply(grad).data)).toEqual([0.5, 0.5, 1.5, 1]);
   });
   test('a separate bias with a singular G makes the block singular; a regular one does not', () => {
     const G = Matrix.from([[1, 0], [0, 0]]);

@@ -70,6 +70,14 @@ describe('[scale]: a constant factor on every entry', () => {
     expect(await diagnosisOf(classifier, { loss: f.loss * 3 })).toBe('scaled by 3 = C (C = 3 outputs) [scale]: a constant factor on every entry');
     expect(await diagnosisOf(classifier, { loss: f.loss * 1.2345 })).toBeNull();
   });
+  test('a matrix with a single non-zero entry counts as a single number', async () => {
+    // zero inputs: only the bias has a gradient, so the Fisher is 0 except its last diagonal entry
+    const spec = { ...linearRegression, inputs: [[0, 0], [0, 0], [0, 0]] };
+    const f = await oracleOk(spec);
+    expect(f.matrix).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 1]]);
+    expect(await diagnosisOf(spec, { matrix: times(f.matrix, 1.2345) })).toBeNull();
+    expect(await diagnosisOf(spec, { matrix: times(f.matrix, 7) })).toBe('scaled by 7 [scale]: a constant factor on every entry');
+  });
   test('not when one entry breaks the factor, nor for a factor 0', async () => {
     const f = await oracleOk(classifier);
     const M = times(f.matrix, 1.2345);
