@@ -166,6 +166,32 @@ describe('singular flags and the spectral fallback', () => {
     // the pseudo-inverse drops the null direction
     expect(Array.from(biasPreconditioner(G, 0, 'exact').apply(Float64Array.of(2, 5)))).toEqual([2, 0]);
   });
+  test('an ill-conditioned A alone also sends the block to the spectral path', () => {
+    const p = kfacPreconditioner({ A: Matrix.from([[100, 0], [0, 0]]), G: Matrix.identity(2) }, 1e-22, 'factored');
+    expect(p.method).toBe('eigen');
+    expect(p.singular).toBe(true);
+    expect(Array.from(p.apply(Matrix.from([[1, 2], [3, 4]])).data)).toEqual([expect.closeTo(1 / ((1 + 1e-11) * (100 + 1e-11)), 15), 0, expect.closeTo(3 / ((1 + 1e-11) * (100 + 1e-11)), 15), 0]);
+  });
+  test("a block is singular when its weight part or its separate bias is; the bias's G is named in errors", () => {
+    const q = randomProblem(7101, { sizes: [2, 2], activations: ['identity'], likelihood: 'gaussian', N: 3 });
+    const { model, theta, batch } = mlpProblem(q.spec, q.weights, q.inputs, q.targets);
+    const separate = kfacFactors(model, theta, batch, { bias: 'separate' }).blocks[0];
+    const joint = kfacFactors(model, theta, batch, {}).blocks[0];
+    const I = Matrix.identity(2);
+    const with2 = (b: KfacBlock, A: Matrix, G: Matrix): KfacBlock => ({ ...b, A, G });
+    expect(kfacBlockPreconditioner(with2(joint, Matrix.identity(joint.cols), I), 0, 'exact').singular).toBe(false);
+    expect(kfacBlockPreconditioner(with2(separate, I, I), 0, 'exact').singular).toBe(false);
+    // A = 0: the weight part is singular, the bias (G = I) is not
+    expect(kfacBlockPreconditioner(with2(separate, new Matrix(2, 2), I), 0, 'exact').singular).toBe(true);
+    // exact, λ = 1e-13: with A = 1e-6 I the weight's products λ_G λ_A + λ keep λ (1e-13 > 1e-12 * 1e-6);
+    // the bias's G + λ I cuts it (1e-13 <= 1e-12 * 1)
+    const G = Matrix.from([[1, 0], [0, 0]]);
+    const A = Matrix.from([[1e-6, 0], [0, 1e-6]]);
+    expect(kfacPreconditioner({ A, G }, 1e-13, 'exact').singular).toBe(false);
+    expect(biasPreconditioner(G, 1e-13, 'exact').singular).toBe(true);
+    expect(kfacBlockPreconditioner(with2(separate, A, G), 1e-13, 'exact').singular).toBe(true);
+    expect(reason(() => biasPreconditioner(Matrix.from([[1, 2], [0, 1]]), 0.1, 'exact')).path).toBe('G');
+  });
   test('pi falls back to 1 when G or A is zero', () => {
     const I = Matrix.identity(2);
     const Z = new Matrix(2, 2);
