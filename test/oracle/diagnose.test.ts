@@ -77,6 +77,11 @@ describe('[scale]: a constant factor on every entry', () => {
     expect(f.matrix).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 1]]);
     expect(await diagnosisOf(spec, { matrix: times(f.matrix, 1.2345) })).toBeNull();
     expect(await diagnosisOf(spec, { matrix: times(f.matrix, 7) })).toBe('scaled by 7 [scale]: a constant factor on every entry');
+    // two non-zero entries already make a factor a diagnosis: the gradient [g, 0, g] of inputs (1, 0)
+    const two = { ...linearRegression, inputs: [[1, 0], [1, 0], [1, 0]] };
+    const g = (await oracleOk(two)).gradient as number[];
+    expect(g.map((x) => x !== 0)).toEqual([true, false, true]);
+    expect(await diagnosisOf(two, { gradient: g.map((x) => 1.2345 * x) })).toBe('scaled by 1.2345 [scale]: a constant factor on every entry');
   });
   test('not when one entry breaks the factor, nor for a factor 0', async () => {
     const f = await oracleOk(classifier);
