@@ -107,6 +107,7 @@ describe('parameter-vector operators, joint and separate bias', () => {
     expect(reason(() => kfacOperator(P, blocks).matvec(new Float64Array(P + 1)))).toEqual({ path: 'v', reason: `must be a Float64Array of ${P} entries (one per parameter), got ${P + 1}` });
     const inv = kfacInverseOperator(P, blocks.map((b) => kfacBlockPreconditioner(b, lambda, 'exact')));
     expect(reason(() => inv.matvec(Array.from(v) as unknown as Vec)).path).toBe('v');
+    expect(reason(() => inv.matvec(undefined as unknown as Vec)).reason).toBe(`must be a Float64Array of ${P} entries (one per parameter), got undefined`);
   });
 });
 
@@ -191,6 +192,13 @@ describe('singular flags and the spectral fallback', () => {
     expect(biasPreconditioner(G, 1e-13, 'exact').singular).toBe(true);
     expect(kfacBlockPreconditioner(with2(separate, A, G), 1e-13, 'exact').singular).toBe(true);
     expect(reason(() => biasPreconditioner(Matrix.from([[1, 2], [0, 1]]), 0.1, 'exact')).path).toBe('G');
+  });
+  test('kfacResult: one example makes the weight block singular (A = x xᵀ) while the gaussian bias block (G = I) is not', () => {
+    const q = randomProblem(7102, { sizes: [2, 2], activations: ['identity'], likelihood: 'gaussian', N: 1 });
+    const { model, theta, batch } = mlpProblem(q.spec, q.weights, q.inputs, q.targets);
+    const b = kfacResult(model, theta, batch, { bias: 'separate', damping: 0, dampingScheme: 'exact' }).blocks[0];
+    expect(b.singular).toBe(true);
+    expect(biasPreconditioner(b.G, 0, 'exact').singular).toBe(false);
   });
   test('pi falls back to 1 when G or A is zero', () => {
     const I = Matrix.identity(2);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { factorName } from '../../src/oracle/diagnose.js';
-import { checkJson, classifier, linearRegression, oracleOk } from './fixtures.js';
+import { checkJson, classifier, linearRegression, oracleOk, shampooSpec } from './fixtures.js';
 
 const times = (M: number[][], c: number) => M.map((row) => row.map((x) => c * x));
 
@@ -99,8 +99,18 @@ describe('a factor together with a known variant', () => {
     expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 1 / 5) })).toBe(`scaled by 1/5 = 1/N [batch-size]; together with ${EMPIRICAL}`);
     expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 25) })).toBe(`scaled by 25 = N² [batch-size]; together with ${EMPIRICAL}`);
     expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 1 / 25) })).toBe(`scaled by 1/25 = 1/N² [batch-size]; together with ${EMPIRICAL}`);
-    // a factor C is not among them
+    // a factor C is not among them, nor [mse]'s 2 for a categorical model
     expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 3) })).toBeNull();
+    expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 2) })).toBeNull();
+  });
+  test('N times a natural gradient with the empirical Fisher (not explained by sum reduction, which also scales the Fisher)', async () => {
+    const ng = { ...classifier, kind: 'natural-gradient', damping: 0.1 };
+    const emp = await oracleOk({ ...ng, curvature: 'empirical-fisher' });
+    expect(await diagnosisOf(ng, { direction: emp.direction.map((x: number) => 5 * x) })).toBe(`scaled by 5 = N [batch-size]; together with ${EMPIRICAL}`);
+  });
+  test('no factor N where a kind has no examples: an all-zero Shampoo update has no diagnosis', async () => {
+    const s = await oracleOk(shampooSpec);
+    expect(await diagnosisOf(shampooSpec, { update: s.update.map((row: number[]) => row.map(() => 0)) })).toBeNull();
   });
   test('another loss convention together with a variant computed under it: sum reduction and the empirical Fisher', async () => {
     const emp = await oracleOk({ ...classifier, curvature: 'empirical-fisher' });
