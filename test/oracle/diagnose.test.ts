@@ -108,6 +108,11 @@ describe('a factor together with a known variant', () => {
     const emp = await oracleOk({ ...ng, curvature: 'empirical-fisher' });
     expect(await diagnosisOf(ng, { direction: emp.direction.map((x: number) => 5 * x) })).toBe(`scaled by 5 = N [batch-size]; together with ${EMPIRICAL}`);
   });
+  test('a factor is not paired with a variant that is itself a factor N or a sign: -N² and 1/N³ are [scale]', async () => {
+    const f = await oracleOk(classifier);
+    expect(await diagnosisOf(classifier, { matrix: times(f.matrix, -25) })).toBe('scaled by -25 [scale]: a constant factor on every entry');
+    expect(await diagnosisOf(classifier, { matrix: times(f.matrix, 1 / 125) })).toBe('scaled by 0.008 = 1/125 [scale]: a constant factor on every entry');
+  });
   test('no factor N where a kind has no examples: an all-zero Shampoo update has no diagnosis', async () => {
     const s = await oracleOk(shampooSpec);
     expect(await diagnosisOf(shampooSpec, { update: s.update.map((row: number[]) => row.map(() => 0)) })).toBeNull();
