@@ -218,6 +218,9 @@ describe('bad damping and gradients', () => {
     for (const damping of [0, 0.1]) {
       expect(reason(() => kfacPreconditioner(f, damping, 'factored').apply(new Matrix(2, 3)))).toEqual({ path: 'gradient', reason: 'must be 3 x 2 (rows of G by rows of A), got 2 x 3' });
       expect(reason(() => kfacPreconditioner(f, damping, 'exact').apply(new Matrix(3, 3))).reason).toBe('must be 3 x 2 (rows of G by rows of A), got 3 x 3');
+      expect(reason(() => kfacPreconditioner(f, damping, 'factored').apply(new Matrix(2, 2)))).toEqual({ path: 'gradient', reason: 'must be 3 x 2 (rows of G by rows of A), got 2 x 2' });
     }
+    // an asymmetric factor is named on the spectral path too
+    expect(reason(() => kfacPreconditioner({ A: f.A, G: Matrix.from([[1, 2, 0], [0, 1, 0], [0, 0, 1]]) }, 0, 'exact')).path).toBe('G');
   });
 });
