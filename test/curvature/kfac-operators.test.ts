@@ -222,5 +222,6 @@ describe('bad damping and gradients', () => {
     }
     // an asymmetric factor is named on the spectral path too
     expect(reason(() => kfacPreconditioner({ A: f.A, G: Matrix.from([[1, 2, 0], [0, 1, 0], [0, 0, 1]]) }, 0, 'exact')).path).toBe('G');
+    expect(reason(() => kfacPreconditioner({ A: Matrix.from([[1, 2], [0, 1]]), G: f.G }, 0, 'exact')).path).toBe('A');
   });
 });
