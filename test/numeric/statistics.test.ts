@@ -60,6 +60,23 @@ describe('normal distribution', () => {
   });
 });
 
+// The density at the binary values of x, from decimal.js at 50 digits. Far in the tail a plain
+// exp(-x*x/2) is off by about x^2 ulp (2.6e-14 at these x); the split exponent keeps a few ulp.
+const PDF_TAIL: readonly (readonly [number, number])[] = [[30.7, 8.7459490160240639e-206], [37.3, 3.0628462906956675e-303]];
+
+describe('far tails', () => {
+  test.each(PDF_TAIL)('phi(%s) to 1e-15 relative', (x, want) => {
+    expect(Math.abs(normalPdf(x) - want)).toBeLessThanOrEqual(1e-15 * want);
+    expect(Math.abs(normalPdf(-x) - want)).toBeLessThanOrEqual(1e-15 * want);
+  });
+  test('Phi(40) is 1 and Phi(-40) underflows to 0 without a NaN; NaN stays NaN', () => {
+    expect(normalCdf(40)).toBe(1);
+    expect(normalCdf(-40)).toBe(0);
+    expect(normalSurvival(40)).toBe(0);
+    expect(normalCdf(NaN)).toBeNaN();
+  });
+});
+
 describe('zForFalseAlarm', () => {
   test('z(1e-6) = 4.891638... and the Bonferroni split', () => {
     expect(zForFalseAlarm(1e-6)).toBeCloseTo(4.89163847569859, 13);
@@ -105,5 +122,59 @@ describe('withinStdError', () => {
     expect(() => withinStdError(vec([1, 2]), vec([1]), 0, 3)).toThrow(NatgradError);
     expect(() => withinStdError(vec([1]), vec([1]), vec([1, 2]), 3)).toThrow(NatgradError);
     expect(() => withinStdError(vec([1]), vec([1]), 1, 0)).toThrow(NatgradError);
+  });
+});
+
+describe('withinStdError: the worst entry, negative standard errors and the floor', () => {
+  test('ties keep the first entry; the floor scales with the largest |expected|, negative ones too', () => {
+    expect(withinStdError(vec([1.5, 1.5]), vec([0.1, 0.1]), vec([1, 1]), 5).worst.index).toBe(0);
+    // max |expected| = 100 from the negative entry: floor 1e-10 covers a 5e-11 difference at the entry 1
+    expect(withinStdError(vec([-100, 1 + 5e-11]), vec([0, 0]), vec([-100, 1]), 4).ok).toBe(true);
+    // the scalar form has the same floor
+    expect(withinStdError(vec([-100 + 5e-11]), vec([0]), -100, 4).ok).toBe(true);
+    expect(withinStdError(vec([-100 + 5e-9]), vec([0]), -100, 4).ok).toBe(false);
+  });
+  test('a negative standard error fails even where the difference is 0, and is the worst entry', () => {
+    const r = withinStdError(vec([2, 1]), vec([0.5, -1e-20]), vec([2.4, 1]), 1);
+    expect(r.ok).toBe(false);
+    expect(r.worst).toEqual({ index: 1, zScore: 0 });
+  });
+  test('a NaN estimate is the worst entry with a NaN z-score; equal entries with zero error have z-score 0', () => {
+    expect(withinStdError(vec([1, NaN]), vec([1e-3, 1]), vec([2, 0]), 3).worst).toEqual({ index: 1, zScore: NaN });
+    expect(withinStdError(vec([0, 0]), vec([0, 0]), 0, 3)).toEqual({ ok: true, worst: { index: 0, zScore: 0 } });
+    expect(withinStdError(vec([]), vec([]), 0, 3)).toEqual({ ok: true, worst: { index: -1, zScore: 0 } });
+  });
+  test('where the limit is 0 (zero error, every expected 0), any difference is the worst entry, with z-score Infinity', () => {
+    expect(withinStdError(vec([0, 1e-300, 0]), vec([0, 0, 0]), 0, 3)).toEqual({ ok: false, worst: { index: 1, zScore: Infinity } });
+  });
+  test('the z-score is |difference| / stdError, not the ratio to the limit', () => {
+    // limit = 2 * 0.1 + 1e-12 * 3; z-score 0.3 / 0.1 = 3
+    const r = withinStdError(vec([3.3]), vec([0.1]), 3, 2);
+    expect(r.ok).toBe(false);
+    expect(r.worst.zScore).toBeCloseTo(3, 10);
+  });
+});
+
+describe('errors name the argument and what is allowed', () => {
+  const reason = (f: () => unknown): { path: string; reason: string } => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof NatgradError) return { path: e.path, reason: e.reason };
+      throw e;
+    }
+    throw new Error('no error thrown');
+  };
+  test('normalQuantile, zForFalseAlarm', () => {
+    expect(reason(() => normalQuantile(-0.5))).toEqual({ path: 'p', reason: 'a probability in [0, 1] is required, got -0.5' });
+    // refused as given, not after the reflection p -> 1 - p
+    expect(reason(() => normalQuantile(1.5))).toEqual({ path: 'p', reason: 'a probability in [0, 1] is required, got 1.5' });
+    expect(reason(() => zForFalseAlarm(2))).toEqual({ path: 'alpha', reason: 'a false-alarm rate in (0, 1) is required, got 2' });
+    expect(reason(() => zForFalseAlarm(0.1, 0))).toEqual({ path: 'comparisons', reason: 'a positive integer is required, got 0' });
+  });
+  test('withinStdError', () => {
+    expect(reason(() => withinStdError(vec([1]), vec([1]), 0, -1))).toEqual({ path: 'z', reason: 'a positive critical value is required, got -1' });
+    expect(reason(() => withinStdError(Matrix.from([[1, 2]]), vec([1]), 0, 3))).toEqual({ path: 'stdError', reason: "shape 1 does not match the estimate's 1 x 2" });
+    expect(reason(() => withinStdError(vec([1]), vec([1]), Matrix.from([[1], [2]]), 3))).toEqual({ path: 'expected', reason: "shape 2 x 1 does not match the estimate's 1" });
   });
 });
