@@ -192,12 +192,18 @@ function cnnOnly(): void {
   process.stdout.write(section);
 }
 
+/** Where the section starting at `start` ends: at the next "## " heading or the raw JSON, whichever comes first. */
+function sectionEnd(text: string, start: number): number {
+  const ends = [text.indexOf('\n## ', start + 1), text.indexOf('\n<details>', start + 1)].filter((i) => i >= 0);
+  return ends.length ? Math.min(...ends) : text.length;
+}
+
 /** `text` with the section starting at `heading` (up to the next "## " heading) replaced by `section`, or with it inserted before the raw JSON. */
 function replaceSection(text: string, heading: string, section: string): string {
   const start = text.indexOf(`\n${heading}`);
   if (start >= 0) {
-    const next = text.indexOf('\n## ', start + 1);
-    return text.slice(0, start + 1) + section + (next >= 0 ? text.slice(next + 1) : '');
+    const end = sectionEnd(text, start);
+    return `${text.slice(0, start + 1)}${section}\n${end < text.length ? text.slice(end + 1) : ''}`;
   }
   const json = text.indexOf('\n<details><summary>raw JSON');
   return json >= 0 ? `${text.slice(0, json + 1)}${section}\n${text.slice(json + 1)}` : `${text.trimEnd()}\n\n${section}`;
@@ -323,8 +329,7 @@ function main(): void {
   for (const heading of [CNN_SECTION, '## natgrad verify:']) {
     const kept = previous.indexOf(`\n${heading}`);
     if (kept < 0) continue;
-    const next = previous.indexOf('\n## ', kept + 1);
-    const end = heading === CNN_SECTION && next >= 0 ? next : previous.length;
+    const end = heading === CNN_SECTION ? sectionEnd(previous, kept) : previous.length;
     lines.push(previous.slice(kept + 1, end).trimEnd(), '');
   }
   writeFileSync(resultsPath, lines.join('\n'));
