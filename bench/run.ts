@@ -172,7 +172,7 @@ function cnnOnly(): void {
   const section = [
     CNN_SECTION,
     '',
-    `Produced by \`npm run bench -- --only cnn-kfac\` on ${started.toISOString()}: ${ROUNDS} round(s) of natgrad then PyTorch, each in its own process at 1 thread ` +
+    `Produced by \`${CLOCK === 'cpu' ? 'BENCH_CLOCK=cpu ' : ''}${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench -- --only cnn-kfac\` on ${started.toISOString()}: ${ROUNDS} round(s) of natgrad then PyTorch, each in its own process at 1 thread ` +
       `(${CLOCK === 'cpu' ? 'CPU time of each process' : 'wall time'}; a figure is the median over the rounds of each process's median of ${CNN_KFAC.runs} steps after a warm-up step).`,
     `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}` +
       (loadBefore[0] > 1.5 ? ' — the machine was shared and loaded, so the absolute times are inflated; the ratio, measured in the same run under the same load, is the figure to read.' : '.'),
