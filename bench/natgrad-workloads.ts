@@ -7,7 +7,7 @@
  */
 import { Rng } from '../src/core/rng.js';
 import { fisherMatrix } from '../src/curvature/dense-curvature.js';
-import { type KfacPreconditioner, kfacFactors, kfacPreconditioner } from '../src/curvature/kfac.js';
+import { type KfacPreconditioner, kfacBlockPreconditioner, kfacFactors, kfacPreconditioner } from '../src/curvature/kfac.js';
 import { parsePoint } from '../src/families/catalogue.js';
 import { monteCarloFisherAnalytic } from '../src/families/analytic-monte-carlo.js';
 import { monteCarloFisher } from '../src/families/estimators.js';
@@ -18,7 +18,9 @@ import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';
 import { matmul } from '../src/linalg/ops.js';
 import { type LayerWeights, type MlpSpec, initWeights } from '../src/models/mlp.js';
-import { type Timing, KFAC, DENSE_FISHER, MC, SIZES, timeIt } from './workloads.js';
+import { Sequential } from '../src/models/sequential.js';
+import { Tensor } from '../src/models/tensor.js';
+import { type Timing, CNN_KFAC, KFAC, DENSE_FISHER, MC, SIZES, timeIt } from './workloads.js';
 
 const rng = new Rng(20260601);
 
@@ -89,6 +91,51 @@ function kfacWorkloads(out: Record<string, Timing | unknown>): void {
   out['kfac-amortized'] = { ...block, median: block.median / KFAC.every, runs: block.runs.map((r) => r / KFAC.every) };
 }
 
+/**
+ * The CNN K-FAC step (CNN_KFAC): one forward pass and one batched backward
+ * pass giving the loss, the gradient and the KFC factors of the three weight
+ * matrices, Cholesky inverses of the damped factors, preconditioning, update.
+ */
+function cnnKfacWorkload(out: Record<string, unknown>): void {
+  const S = CNN_KFAC.image;
+  const model = new Sequential({
+    input: [1, S, S],
+    layers: [
+      { type: 'conv2d', out: 16, kernel: [3, 3] },
+      { type: 'activation', fn: 'relu' },
+      { type: 'conv2d', out: 32, kernel: [3, 3], stride: [2, 2] },
+      { type: 'activation', fn: 'relu' },
+      { type: 'mean' },
+      { type: 'linear', out: 10 },
+    ],
+    likelihood: 'categorical',
+  });
+  const theta = model.initParams(rng.split());
+  const x = Tensor.zeros(CNN_KFAC.batch, [1, S, S]);
+  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.normal();
+  const targets = Array.from({ length: CNN_KFAC.batch }, () => rng.integer(10));
+  const profile = { factors: 0, inverses: 0, precondition: 0 };
+  let methods: string[] = [];
+  const step = () => {
+    let t = performance.now();
+    const set = kfacFactors(model, theta, { x, targets }, { fisher: 'empirical-fisher' });
+    profile.factors += performance.now() - t;
+    t = performance.now();
+    const pre = set.blocks.map((b) => kfacBlockPreconditioner(b, CNN_KFAC.lambda, 'factored'));
+    profile.inverses += performance.now() - t;
+    t = performance.now();
+    const u = new Float64Array(theta.length);
+    for (const p of pre) p.applyTo(set.gradient as Float64Array, u);
+    for (let i = 0; i < theta.length; i++) theta[i] -= CNN_KFAC.lr * u[i];
+    profile.precondition += performance.now() - t;
+    methods = pre.map((p) => p.method);
+  };
+  out['cnn-kfac'] = timeIt(step, CNN_KFAC.runs);
+  const total = Object.values(profile).reduce((a, b) => a + b, 0);
+  out['cnn-kfac-profile'] = Object.fromEntries(Object.entries(profile).map(([k, v]) => [k, v / total]));
+  out['cnn-kfac-methods'] = methods;
+}
+
 /** Runs every kernel once at each size so that V8 has compiled the WebAssembly and JavaScript hot paths with its optimizing tiers before any timing. */
 function warmUp(): void {
   for (const n of [64, 200]) {
@@ -107,6 +154,12 @@ async function main(): Promise<void> {
   const rt = gemmRuntime();
   if (rt) await startLinalgPool(rt);
   warmUp();
+  if (only === 'cnn-kfac') {
+    cnnKfacWorkload(out);
+    out.kernel = { gemm: gemmBackend(), threads: linalgThreads(), workerJobs: linalgWorkerJobCount(), workerError: linalgWorkerError() };
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
   if (only === 'kfac-memory') {
     kfacWorkloads(out);
     out['peak-rss-mib'] = process.resourceUsage().maxRSS / 1024;
@@ -114,6 +167,7 @@ async function main(): Promise<void> {
     return;
   }
   kfacWorkloads(out);
+  cnnKfacWorkload(out);
   const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch);
   out['dense-fisher'] = timeIt(() => fisherMatrix(fp.spec, fp.weights, fp.inputs), DENSE_FISHER.runs);
   for (const n of SIZES) {

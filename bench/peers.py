@@ -19,6 +19,7 @@ ONLY = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else "all"
 THREADS = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
 
 KFAC = dict(sizes=[784, 256, 256, 10], batch=256, lam=1e-2, lr=1e-3, every=10, runs=7)
+CNN_KFAC = dict(batch=128, image=28, lam=1e-2, lr=1e-3, runs=7)
 DENSE_FISHER = dict(sizes=[20, 64, 10], batch=256, runs=5)
 SIZES = [128, 256, 512]
 
@@ -156,6 +157,59 @@ def kfac_workloads(out):
     out["kfac-amortized"] = {"median": t["median"] / KFAC["every"], "runs": [r / KFAC["every"] for r in t["runs"]]}
 
 
+def cnn_kfac_stepper():
+    """The CNN K-FAC step of bench/workloads.ts (CNN_KFAC), PyTorch only: the convolutions as
+    unfold + matmul (the patches are A's inputs), autograd for the gradient and the gradients with
+    respect to each pre-activation (G's inputs), KFC expand factors with the bias joint, Cholesky
+    inverses of the damped factors, preconditioning, update."""
+    import torch.nn.functional as F
+
+    N, S = CNN_KFAC["batch"], CNN_KFAC["image"]
+    shapes = [(16, 1 * 9), (32, 16 * 9), (10, 32)]
+    params = []
+    for out, fan_in in shapes:
+        bound = 1 / np.sqrt(fan_in)
+        params.append([(torch.rand(out, fan_in) * 2 - 1) * bound, (torch.rand(out) * 2 - 1) * bound])
+    X = torch.randn(N, 1, S, S)
+    y = torch.from_numpy(rng.integers(0, 10, N))
+    c = CNN_KFAC["lam"] ** 0.5
+
+    def with_ones(a):
+        return torch.cat([a, torch.ones(a.shape[0], 1)], dim=1)
+
+    def step():
+        for W, b in params:
+            W.requires_grad_(True)
+            b.requires_grad_(True)
+        (W1, b1), (W2, b2), (W3, b3) = params
+        a1 = F.unfold(X, 3).transpose(1, 2)  # N x 676 x 9
+        s1 = a1 @ W1.T + b1
+        h1 = torch.relu(s1).transpose(1, 2).reshape(N, 16, S - 2, S - 2)
+        a2 = F.unfold(h1, 3, stride=2).transpose(1, 2)  # N x 144 x 144
+        s2 = a2 @ W2.T + b2
+        a3 = torch.relu(s2).mean(dim=1)  # N x 32
+        s3 = a3 @ W3.T + b3
+        for s in (s1, s2, s3):
+            s.retain_grad()
+        loss = F.cross_entropy(s3, y)
+        loss.backward()
+        with torch.no_grad():
+            for (W, b), a, s in zip(params, (a1, a2, a3), (s1, s2, s3)):
+                ab = with_ones(a.reshape(-1, a.shape[-1]))
+                g = s.grad.reshape(-1, s.shape[-1]) * N  # per-example loss gradients
+                A = ab.T @ ab / ab.shape[0]
+                G = g.T @ g / N
+                Gi = chol_inv(G + c * eye(G.shape[0]))
+                Ai = chol_inv(A + c * eye(A.shape[0]))
+                U = Gi @ torch.cat([W.grad, b.grad[:, None]], dim=1) @ Ai
+                W -= CNN_KFAC["lr"] * U[:, :-1]
+                b -= CNN_KFAC["lr"] * U[:, -1]
+                W.grad = None
+                b.grad = None
+
+    return step
+
+
 def dense_fisher(Ws, bs, X):
     """(1/N) sum_n J_nᵀ (diag p - p pᵀ) J_n: one batched backward per output column of sqrt(p_k)(p - e_k)."""
     N = X.shape[0]
@@ -205,11 +259,18 @@ def loaded_blas():
 
 def main():
     out = {}
+    if ONLY == "cnn-kfac":
+        if LIB == "torch":
+            out["cnn-kfac"] = time_it(cnn_kfac_stepper(), CNN_KFAC["runs"])
+        print(json.dumps(out))
+        return
     kfac_workloads(out)
     if ONLY == "kfac-memory":
         out["peak-rss-mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(out))
         return
+    if LIB == "torch":
+        out["cnn-kfac"] = time_it(cnn_kfac_stepper(), CNN_KFAC["runs"])
     Ws, bs, X, _ = mlp(DENSE_FISHER["sizes"], DENSE_FISHER["batch"])
     out["dense-fisher"] = time_it(lambda: dense_fisher(Ws, bs, X), DENSE_FISHER["runs"])
     for n in SIZES:

@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOCK, THREADS } from './workloads.js';
+import { CLOCK, CNN_KFAC, THREADS } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -138,8 +138,76 @@ const GOALS: { key: string; label: string; target: number; throughput?: boolean 
   { key: 'eigh-256', label: 'symmetric eigendecomposition n = 256', target: 3 },
   { key: 'eigh-512', label: 'symmetric eigendecomposition n = 512', target: 3 },
   { key: 'dense-fisher', label: 'exact dense Fisher', target: 2 },
+  { key: 'cnn-kfac', label: 'CNN K-FAC step (KFC factors, Cholesky inverses)', target: 3 },
   { key: 'mc-fisher', label: 'Monte Carlo Fisher (analytic score), time per sample', target: 3, throughput: true },
 ];
+
+const CNN_LABEL = 'K-FAC step, CNN conv 1→16 3x3 (28x28), relu, conv 16→32 3x3 stride 2, relu, mean, linear 32→10, batch 128, empirical Fisher, KFC factors + Cholesky inverses + update (PyTorch: unfold + matmul, autograd)';
+const CNN_SECTION = '## CNN K-FAC step: natgrad / PyTorch, filtered run';
+
+/**
+ * `npm run bench -- --only cnn-kfac`: the CNN K-FAC step alone, natgrad and
+ * PyTorch interleaved at 1T, written as its own section of RESULTS.md
+ * (replaced by the next filtered run, kept by a full run).
+ */
+function cnnOnly(): void {
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const peers = ensurePeers();
+  log(peers.note);
+  const libs: Lib[] = peers.ok ? ['natgrad', 'torch'] : ['natgrad'];
+  const runs: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const lib of libs) {
+      const before = os.loadavg();
+      const out = runLib(lib, 1, 'cnn-kfac');
+      runs.push({ lib, threads: 1, round, loadBefore: before, loadAfter: os.loadavg(), out });
+    }
+  }
+  const loadAfter = os.loadavg();
+  const res = Object.fromEntries(libs.map((lib) => [lib, combine(runs.filter((r) => r.lib === lib))])) as Record<Lib, Results>;
+  const ng = res.natgrad?.['cnn-kfac']?.median as number | undefined;
+  const pt = res.torch?.['cnn-kfac']?.median as number | undefined;
+  const prof = res.natgrad?.['cnn-kfac-profile'] as Record<string, number> | undefined;
+  const section = [
+    CNN_SECTION,
+    '',
+    `Produced by \`${CLOCK === 'cpu' ? 'BENCH_CLOCK=cpu ' : ''}${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench -- --only cnn-kfac\` on ${started.toISOString()}: ${ROUNDS} round(s) of natgrad then PyTorch, each in its own process at 1 thread ` +
+      `(${CLOCK === 'cpu' ? 'CPU time of each process' : 'wall time'}; a figure is the median over the rounds of each process's median of ${CNN_KFAC.runs} steps after a warm-up step).`,
+    `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}` +
+      (loadBefore[0] > 1.5 ? ' — the machine was shared and loaded, so the absolute times are inflated; the ratio, measured in the same run under the same load, is the figure to read.' : '.'),
+    '',
+    `| workload | natgrad 1T (ms) | PyTorch 1T (ms) | natgrad / PyTorch | goal |`,
+    '|---|---|---|---|---|',
+    `| ${CNN_LABEL} | ${fmt(ng)} | ${fmt(pt)} | ${ratio(ng, pt)} | ≤ 3 |`,
+    '',
+    prof ? `Where natgrad's step goes: ${Object.entries(prof).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(', ')} (inverse method per block: ${(res.natgrad['cnn-kfac-methods'] ?? []).join(', ')}); GEMM kernel \`${res.natgrad.kernel?.gemm ?? '?'}\`.` : '',
+    `Rounds (ms): natgrad ${JSON.stringify(res.natgrad?.['cnn-kfac']?.rounds?.map((v: number) => Math.round(v)))}, PyTorch ${JSON.stringify(res.torch?.['cnn-kfac']?.rounds?.map((v: number) => Math.round(v)))}.`,
+    '',
+  ].join('\n');
+  const resultsPath = path.join(here, 'RESULTS.md');
+  const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '# Benchmark results\n';
+  writeFileSync(resultsPath, replaceSection(previous, CNN_SECTION, section));
+  log('wrote the CNN section of bench/RESULTS.md');
+  process.stdout.write(section);
+}
+
+/** Where the section starting at `start` ends: at the next "## " heading or the raw JSON, whichever comes first. */
+function sectionEnd(text: string, start: number): number {
+  const ends = [text.indexOf('\n## ', start + 1), text.indexOf('\n<details>', start + 1)].filter((i) => i >= 0);
+  return ends.length ? Math.min(...ends) : text.length;
+}
+
+/** `text` with the section starting at `heading` (up to the next "## " heading) replaced by `section`, or with it inserted before the raw JSON. */
+function replaceSection(text: string, heading: string, section: string): string {
+  const start = text.indexOf(`\n${heading}`);
+  if (start >= 0) {
+    const end = sectionEnd(text, start);
+    return `${text.slice(0, start + 1)}${section}\n${end < text.length ? text.slice(end + 1) : ''}`;
+  }
+  const json = text.indexOf('\n<details><summary>raw JSON');
+  return json >= 0 ? `${text.slice(0, json + 1)}${section}\n${text.slice(json + 1)}` : `${text.trimEnd()}\n\n${section}`;
+}
 
 function main(): void {
   const started = new Date();
@@ -208,6 +276,7 @@ function main(): void {
     ['kfac-full', 'K-FAC step, MLP 784-256-256-10 tanh/softmax, batch 256, λ 1e-2, Cholesky inverses every step'],
     ['kfac-amortized', 'same, inverses every 10 steps (per step)'],
     ['dense-fisher', 'exact dense Fisher, MLP 20-64-10 (1,994 parameters), 256 examples'],
+    ['cnn-kfac', CNN_LABEL],
     ...[128, 256, 512].flatMap((n) => [
       [`gemm-${n}`, `GEMM n = ${n}`] as [string, string],
       [`cholesky-inverse-${n}`, `Cholesky factor + inverse n = ${n}`] as [string, string],
@@ -256,11 +325,22 @@ function main(): void {
   // the verify timings are measured by hand (see that section); a bench run keeps them
   const resultsPath = path.join(here, 'RESULTS.md');
   const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
-  const kept = previous.indexOf('\n## natgrad verify:');
-  if (kept >= 0) lines.push(previous.slice(kept + 1).trimEnd(), '');
+  // the filtered CNN section and the verify timings (measured by hand) are kept
+  for (const heading of [CNN_SECTION, '## natgrad verify:']) {
+    const kept = previous.indexOf(`\n${heading}`);
+    if (kept < 0) continue;
+    const end = heading === CNN_SECTION ? sectionEnd(previous, kept) : previous.length;
+    lines.push(previous.slice(kept + 1, end).trimEnd(), '');
+  }
   writeFileSync(resultsPath, lines.join('\n'));
   log('wrote bench/RESULTS.md');
   process.stdout.write(lines.slice(0, 30).join('\n') + '\n');
 }
 
-main();
+const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+if (onlyArg === undefined) main();
+else if (onlyArg === 'cnn-kfac') cnnOnly();
+else {
+  process.stderr.write(`bench: --only must be cnn-kfac (the one workload that runs alone), got ${JSON.stringify(onlyArg)}\n`);
+  process.exit(2);
+}

@@ -1,6 +1,13 @@
 /** Workload parameters shared by the natgrad runner (the Python peers read the same numbers from bench/peers.py). */
 
 export const KFAC = { sizes: [784, 256, 256, 10], batch: 256, lambda: 1e-2, lr: 1e-3, every: 10, runs: 7 };
+/**
+ * K-FAC step of a small CNN on 28x28 images: conv 1->16 3x3, relu, conv 16->32
+ * 3x3 stride 2, relu, mean over positions, linear 32->10, softmax; empirical
+ * Fisher, expand (KFC) factors with the bias joint, factored damping, Cholesky
+ * inverses every step.
+ */
+export const CNN_KFAC = { batch: 128, image: 28, lambda: 1e-2, lr: 1e-3, runs: 7 };
 export const DENSE_FISHER = { sizes: [20, 64, 10], batch: 256, runs: 5 };
 export const SIZES = [128, 256, 512];
 /** Monte Carlo Fisher of the normal (mean-std): draws per estimate. */

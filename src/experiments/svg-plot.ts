@@ -34,6 +34,8 @@ export interface LossPlotOptions {
   yLabel?: string;
   /** End of the iteration axis [the last iteration in the data]. */
   iterations?: number;
+  /** Label of the right panel's x axis, the records' timeMs in seconds ['wall time (s)']. */
+  timeLabel?: string;
 }
 
 /**
@@ -206,7 +208,7 @@ export function lossPlotSvg(o: LossPlotOptions): string {
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
     `<text class="title" x="${width / 2}" y="20" text-anchor="middle" font-size="14">${esc(o.title)}</text>`,
     panel(0, 'iterations', (r) => r.iteration, { min: 0, max: maxIt, integer: true }, yAxis, o, offset),
-    panel(PANEL_W, 'wall time (s)', (r) => r.timeMs / 1000, { min: 0, max: maxTime, integer: false }, yAxis, o, offset),
+    panel(PANEL_W, o.timeLabel ?? 'wall time (s)', (r) => r.timeMs / 1000, { min: 0, max: maxTime, integer: false }, yAxis, o, offset),
     legend(o, offset),
     '</svg>',
     '',

@@ -103,7 +103,7 @@ export function requireModelBatch(extra: unknown, params: Vec, who: string): Res
 /** requireModelBatch for the transforms written for MLPs only: a Sequential batch is refused by name. */
 export function requireMlpBatch(extra: unknown, params: Vec, who: string): MlpBatch {
   const r = requireModelBatch(extra, params, who);
-  if (r.mlp === null) throw new NatgradError('extra.model', `${who} supports MLP batches ({ spec, inputs, targets }); for a Sequential model use kfac, ekfac or natural gradient`);
+  if (r.mlp === null) throw new NatgradError('extra.model', `${who} supports MLP batches ({ spec, inputs, targets }); for a Sequential model use kfac, ekfac, shampoo or natural gradient`);
   return r.mlp;
 }
 

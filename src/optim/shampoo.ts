@@ -8,7 +8,9 @@
  *
  * Options [defaults]: lr [0.1], epsilon ε [1e-4] (> 0), emaDecay [none: plain
  * sums as in the paper; β in [0, 1) for running averages], preconditionEvery [1].
- * Needs the model spec in extra (for the tensor shapes). Example: `shampoo({ lr: 0.3 })`.
+ * Needs the model in extra (for the tensor shapes): an MLP spec, or a
+ * Sequential model, whose tensors of order >= 2 are matrices shape[0] x the
+ * rest (see {@link sequentialTensors}). Example: `shampoo({ lr: 0.3 })`.
  * Reference: V. Gupta, T. Koren and Y. Singer, "Shampoo: preconditioned
  * stochastic tensor optimization", ICML 2018, Algorithms 1 and 2.
  */
@@ -19,8 +21,9 @@ import { Matrix } from '../linalg/matrix.js';
 import { symmetricPower } from '../linalg/matrix-function.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matvec, outer } from '../linalg/ops.js';
 import { layerCount, layerHasBias, layerOffsets, type MlpSpec, paramCount } from '../models/mlp.js';
+import { Sequential } from '../models/sequential.js';
 import { assertFiniteUpdate, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
-import type { MlpBatch, ModelBatch } from './extra.js';
+import type { MlpBatch, ModelBatch, SequentialBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** A tensor of the parameter vector: a matrix (order 2) or a vector (order 1). */
@@ -42,6 +45,24 @@ export function mlpTensors(spec: MlpSpec): ParamTensor[] {
   return out;
 }
 
+/**
+ * Per layer of a Sequential model, each parameter tensor in parameter-vector
+ * order: a vector stays a vector; a tensor of order >= 2 is the matrix
+ * shape[0] x (the rest), the weight matrix K-FAC also factors (a conv kernel
+ * [out, in, kh, kw] is out x in·kh·kw; attention's in_proj_weight is 3E x E).
+ */
+export function sequentialTensors(model: Sequential): ParamTensor[] {
+  const out: ParamTensor[] = [];
+  model.layers.forEach((layer, l) => {
+    for (const p of layer.params) {
+      const offset = model.offsets[l] + p.offset;
+      const size = p.shape.reduce((a, b) => a * b, 1);
+      out.push({ offset, shape: p.shape.length === 1 ? [size] : [p.shape[0], size / p.shape[0]] });
+    }
+  });
+  return out;
+}
+
 /** Statistics (one per dimension) and their current inverse roots, per tensor. */
 export interface ShampooState {
   count: number;
@@ -59,11 +80,17 @@ export interface ScaleByShampooOptions {
   preconditionEvery?: number;
 }
 
-function requireSpec(extra: unknown, params: Vec): MlpSpec {
+/** The tensors of the model in extra (an MLP spec or a Sequential model): Shampoo needs only their shapes. */
+function requireTensors(extra: unknown, params: Vec): ParamTensor[] {
+  const model = (extra as Partial<SequentialBatch> | undefined)?.model;
+  if (model instanceof Sequential) {
+    if (model.paramCount !== params.length) throw new NatgradError('extra.model', `the model has ${model.paramCount} parameters but params has ${params.length}`);
+    return sequentialTensors(model);
+  }
   const spec = (extra as Partial<MlpBatch> | undefined)?.spec;
-  if (!spec) throw new NatgradError('extra.spec', 'shampoo needs the model spec in extra (for the tensor shapes)');
+  if (!spec) throw new NatgradError('extra', 'shampoo needs the model in extra (for the tensor shapes): { spec } for an MLP or { model } for a Sequential model');
   if (paramCount(spec) !== params.length) throw new NatgradError('extra.spec', `the model has ${paramCount(spec)} parameters but params has ${params.length}`);
-  return spec;
+  return mlpTensors(spec);
 }
 
 /** The Shampoo direction per tensor: L^(-1/4) G R^(-1/4) for matrices, H^(-1/2) g for vectors. */
@@ -84,8 +111,7 @@ export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<Shampoo
   return {
     init: () => ({ count: 0, statistics: null, roots: null }),
     update(g, s, params, extra) {
-      const spec = requireSpec(extra, params);
-      const tensors = mlpTensors(spec);
+      const tensors = requireTensors(extra, params);
       const statistics = tensors.map((t, k) => {
         const prev = s.statistics?.[k];
         if (t.shape.length === 2) {
@@ -123,8 +149,8 @@ export interface ShampooOptions extends ScaleByShampooOptions {
 export const SHAMPOO_OPTION_KINDS = optionKinds<ShampooOptions>({ lr: 'schedule', epsilon: 'number', emaDecay: 'number', preconditionEvery: 'number' });
 
 /**
- * Shampoo = chain(scaleByShampoo, scaleByLearningRate). Needs the model spec
- * in `extra` (a ModelBatch) for the tensor shapes.
+ * Shampoo = chain(scaleByShampoo, scaleByLearningRate). Needs the model (MLP
+ * spec or Sequential) in `extra` (a ModelBatch) for the tensor shapes.
  *
  * @example
  * ```ts

@@ -140,6 +140,14 @@ describe('honest text', () => {
     expect(texts(svg, 'legend-target')).toEqual(['target 0.01']);
   });
 
+  test("the time panel's axis says wall time unless the caller names another clock", () => {
+    const series = [{ name: 'a', history: history(5, (k) => 1 / (k + 1)) }];
+    expect(plot({ series })).toContain('>wall time (s)<');
+    const cpu = plot({ series, timeLabel: 'CPU time (s)' });
+    expect(cpu).toContain('>CPU time (s)<');
+    expect(cpu).not.toContain('wall time');
+  });
+
   test('formatNumber: shortest reading, exponent form for tiny and huge numbers', () => {
     expect([0.01, 0.0100000001, 150, 12.5, 1e-4, 2.5e-7, 1e6, 60.31239, 0, -0.5].map((v) => formatNumber(v))).toEqual([
       '0.01',

@@ -16,6 +16,13 @@ import type { SequentialBatch } from '../../src/optim/extra.js';
 import { gaussNewton } from '../../src/optim/gauss-newton.js';
 import { kfac, scaleByKfac } from '../../src/optim/kfac.js';
 import { naturalGradient } from '../../src/optim/natural-gradient.js';
+import { adam } from '../../src/optim/adam.js';
+import { momentum } from '../../src/optim/momentum.js';
+import { scaleByShampoo, sequentialTensors, shampoo } from '../../src/optim/shampoo.js';
+import { Matrix } from '../../src/linalg/matrix.js';
+import { symmetricPower } from '../../src/linalg/matrix-function.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN } from '../../src/linalg/ops.js';
+import { mlpModel, type MlpSpec } from '../../src/models/mlp.js';
 import { miniBatchSchedule, sequentialProblem, train } from '../../src/optim/train.js';
 import type { Transform } from '../../src/optim/transform.js';
 import type { ExampleTarget } from '../../src/models/output-loss.js';
@@ -65,12 +72,16 @@ const attention = new Sequential({
   likelihood: 'categorical',
 });
 
-const OPTIMIZERS: [string, () => Transform<unknown, SequentialBatch>][] = [
+/** The factories take the problem's step size for plain first-order methods (the CNN loss is a mean over examples, the attention loss also sums over positions). */
+const OPTIMIZERS: [string, (firstOrderLr: number) => Transform<unknown, SequentialBatch>][] = [
   ['kfac', () => kfac({ damping: 1e-2 }) as Transform<unknown, SequentialBatch>],
   ['ekfac', () => ekfac({ damping: 1e-2 }) as Transform<unknown, SequentialBatch>],
   ['kfac, plain step -lr (F̃ + λ I)⁻¹ g (no rescaling, fixed damping, no KL clip)', () => kfac({ lr: 0.3, damping: 1e-1, rescale: 'none', adaptiveDamping: false, klClip: null }) as Transform<unknown, SequentialBatch>],
   ['kfac, reduce', () => kfac({ damping: 1e-2, approximation: 'reduce' }) as Transform<unknown, SequentialBatch>],
   ['kfac, Monte Carlo Fisher', () => kfac({ damping: 1e-2, fisher: 'monte-carlo' }) as Transform<unknown, SequentialBatch>],
+  ['shampoo', () => shampoo({ lr: 0.1 }) as Transform<unknown, SequentialBatch>],
+  ['adam', () => adam({ lr: 0.05 }) as Transform<unknown, SequentialBatch>],
+  ['sgd with momentum', (lr) => momentum({ lr, decay: 0.9 }) as Transform<unknown, SequentialBatch>],
   ['natural gradient, exact Fisher, direct', () => naturalGradient({ lr: 0.5, damping: 1e-2, trustRegion: 1 }) as Transform<unknown, SequentialBatch>],
   ['natural gradient, exact Fisher, cg', () => naturalGradient({ lr: 0.5, damping: 1e-2, solver: 'cg', cg: { maxIterations: 20 }, trustRegion: 1 }) as Transform<unknown, SequentialBatch>],
   ['natural gradient, empirical Fisher, low-rank', () => naturalGradient({ lr: 0.5, damping: 1e-1, fisher: 'empirical', solver: 'low-rank' }) as Transform<unknown, SequentialBatch>],
@@ -78,16 +89,16 @@ const OPTIMIZERS: [string, () => Transform<unknown, SequentialBatch>][] = [
 ];
 
 describe.each([
-  ['a small CNN on the 8x8 digits (64 images)', cnn, () => digits(64)],
-  ['a causal attention model on the first-token task (64 sequences)', attention, () => firstTokenTask(64, 7)],
-] as const)('%s', (_name, model, data) => {
+  ['a small CNN on the 8x8 digits (64 images)', cnn, () => digits(64), 0.5],
+  ['a causal attention model on the first-token task (64 sequences)', attention, () => firstTokenTask(64, 7), 0.1],
+] as const)('%s', (_name, model, data, firstOrderLr) => {
   const { x, targets } = data();
   const theta0 = model.initParams(new Rng(11));
   const loss0 = model.lossValue(theta0, x, targets);
 
   test.each(OPTIMIZERS)('%s: 8 full-batch steps lower the loss by at least 20%%', (_o, make) => {
     const { objective, extra } = sequentialProblem(model, x, targets, { seed: 3 });
-    const r = train(make(), theta0, { objective, extra, maxIterations: 8 });
+    const r = train(make(firstOrderLr), theta0, { objective, extra, maxIterations: 8 });
     expect(r.history[0].loss).toBeCloseTo(loss0, 12);
     expect(r.finalLoss).toBeLessThan(0.8 * loss0);
   });
@@ -104,6 +115,54 @@ test('kfac and ekfac pass the approximation on: reduce factors the shared attent
   expect(Math.max(...e.map((v, i) => Math.abs(v - r[i])))).toBeGreaterThan(1e-6);
   expect(() => kfac({ approximation: 'reduced' as never })).toThrow(/approximation/);
   expect(() => ekfac({ approximation: 'reduced' as never })).toThrow(/approximation/);
+});
+
+describe('Shampoo on a Sequential model: one preconditioner pair per weight matrix', () => {
+  test('the tensors: a conv kernel [out, in, kh, kw] is the matrix out x in·kh·kw, attention in_proj_weight is 3E x E, biases are vectors', () => {
+    expect(sequentialTensors(cnn).map((t) => t.shape)).toEqual([[2, 9], [2], [10, 32], [10]]);
+    expect(sequentialTensors(cnn).map((t) => t.offset)).toEqual([0, 18, 20, 340]);
+    expect(sequentialTensors(attention).map((t) => t.shape)).toEqual([[4, 3], [4], [12, 4], [12], [4, 4], [4], [3, 4], [3]]);
+  });
+
+  test('the conv kernel steps along (εI + G Gᵀ)^(-1/4) G (εI + Gᵀ G)^(-1/4), G the kernel gradient as out x in·kh·kw', () => {
+    const { x, targets } = digits(16);
+    const theta = cnn.initParams(new Rng(5));
+    const g = cnn.lossAndGradient(theta, x, targets).gradient;
+    const eps = 1e-3;
+    const t = scaleByShampoo({ epsilon: eps });
+    const step = t.update(g, t.init(theta), theta, { model: cnn, x, targets })[0];
+    const G = new Matrix(2, 9, g.slice(0, 18));
+    const expected = matmul(matmul(symmetricPower(addScaledIdentity(matmulNT(G, G), eps), -0.25), G), symmetricPower(addScaledIdentity(matmulTN(G, G), eps), -0.25));
+    const scaleOf = Math.max(...expected.data.map(Math.abs));
+    for (let i = 0; i < 18; i++) expect(Math.abs(step[i] - expected.data[i])).toBeLessThan(1e-10 * scaleOf);
+    // sensitivity: the kernel read as a 6 x 3 matrix (in·kh rows) preconditions otherwise
+    const Gw = new Matrix(6, 3, g.slice(0, 18));
+    const wrong = matmul(matmul(symmetricPower(addScaledIdentity(matmulNT(Gw, Gw), eps), -0.25), Gw), symmetricPower(addScaledIdentity(matmulTN(Gw, Gw), eps), -0.25));
+    expect(Math.max(...wrong.data.map((v, i) => Math.abs(v - step[i])))).toBeGreaterThan(1e-3 * scaleOf);
+  });
+
+  test('an MLP as a Sequential model gets the same Shampoo steps as its spec', () => {
+    const spec: MlpSpec = { sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'categorical' };
+    const model = mlpModel(spec);
+    const rng = new Rng(8);
+    const theta = model.initParams(rng);
+    const t = scaleByShampoo({ epsilon: 1e-3, emaDecay: 0.9 });
+    let a = t.init(theta);
+    let b = t.init(theta);
+    for (let k = 0; k < 3; k++) {
+      const g = Float64Array.from({ length: theta.length }, () => rng.normal());
+      const [sa, na] = t.update(g, a, theta, { spec, inputs: [], targets: [] });
+      const [sb, nb] = t.update(g, b, theta, { model, x: Tensor.zeros(1, [3]), targets: [0] });
+      a = na;
+      b = nb;
+      expect(Array.from(sb)).toEqual(Array.from(sa));
+    }
+  });
+
+  test('a model of another size is named', () => {
+    const t = scaleByShampoo();
+    expect(() => t.update(new Float64Array(3), t.init(new Float64Array(3)), new Float64Array(3), { model: cnn, x: Tensor.zeros(1, [1, 8, 8]), targets: [0] })).toThrow(/extra.model.*350 parameters/);
+  });
 });
 
 describe('mini-batches', () => {

@@ -72,6 +72,7 @@ export class Conv2dLayer implements Layer {
   readonly L: number;
   readonly K: number;
   private readonly block: KfacBlockShape;
+  private index: Int32Array | null = null;
 
   constructor(g: Conv2dGeometry, bias: boolean, path = 'layer') {
     const { C, H, W, out, kh, kw, sh, sw, ph, pw } = g;
@@ -108,34 +109,45 @@ export class Conv2dLayer implements Layer {
     return new Conv2dLayer({ C, H, W, out, kh, kw, sh, sw, ph, pw }, optionalBoolean(f.bias, childPath(path, 'bias'), true), path);
   }
 
-  /** The patches of a batch [N, C, H, W], N L x K (zeros where the kernel meets the padding). */
-  im2col(x: Float64Array, N: number): Float64Array {
-    const { C, H, W, kh, kw, sh, sw, ph, pw } = this.geometry;
-    const { Ho, Wo, K } = this;
-    const P = new Float64Array(N * this.L * K);
+  /**
+   * Entry q = l K + k of one example's patches reads input entry
+   * patchIndex[q] of [C, H, W], or -1 where the kernel meets the padding.
+   * Built once: im2col and col2im are then one flat loop over it.
+   */
+  private get patchIndex(): Int32Array {
+    if (this.index !== null) return this.index;
+    const { H, W, C, kh, kw, sh, sw, ph, pw } = this.geometry;
+    const index = new Int32Array(this.L * this.K);
     let q = 0;
-    for (let n = 0; n < N; n++) {
-      const xn = n * C * H * W;
-      for (let oi = 0; oi < Ho; oi++) {
-        for (let oj = 0; oj < Wo; oj++) {
-          const i0 = oi * sh - ph;
-          const j0 = oj * sw - pw;
-          for (let c = 0; c < C; c++) {
-            const xc = xn + c * H * W;
-            for (let ki = 0; ki < kh; ki++) {
-              const i = i0 + ki;
-              if (i < 0 || i >= H) {
-                q += kw;
-                continue;
-              }
-              const xr = xc + i * W;
-              for (let kj = 0; kj < kw; kj++) {
-                const j = j0 + kj;
-                P[q++] = j >= 0 && j < W ? x[xr + j] : 0;
-              }
+    for (let oi = 0; oi < this.Ho; oi++) {
+      for (let oj = 0; oj < this.Wo; oj++) {
+        for (let c = 0; c < C; c++) {
+          for (let ki = 0; ki < kh; ki++) {
+            const i = oi * sh - ph + ki;
+            for (let kj = 0; kj < kw; kj++) {
+              const j = oj * sw - pw + kj;
+              index[q++] = i >= 0 && i < H && j >= 0 && j < W ? (c * H + i) * W + j : -1;
             }
           }
         }
+      }
+    }
+    this.index = index;
+    return index;
+  }
+
+  /** The patches of a batch [N, C, H, W], N L x K (zeros where the kernel meets the padding). */
+  im2col(x: Float64Array, N: number): Float64Array {
+    const index = this.patchIndex;
+    const size = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
+    const LK = index.length;
+    const P = new Float64Array(N * LK);
+    for (let n = 0; n < N; n++) {
+      const xn = n * size;
+      const pn = n * LK;
+      for (let q = 0; q < LK; q++) {
+        const i = index[q];
+        if (i >= 0) P[pn + q] = x[xn + i];
       }
     }
     return P;
@@ -143,33 +155,16 @@ export class Conv2dLayer implements Layer {
 
   /** The adjoint of im2col: patch gradients M L x K summed back onto [M, C, H, W]. */
   col2im(dP: Float64Array, M: number): Float64Array {
-    const { C, H, W, kh, kw, sh, sw, ph, pw } = this.geometry;
-    const { Ho, Wo } = this;
-    const dx = new Float64Array(M * C * H * W);
-    let q = 0;
+    const index = this.patchIndex;
+    const size = this.inputShape[0] * this.inputShape[1] * this.inputShape[2];
+    const LK = index.length;
+    const dx = new Float64Array(M * size);
     for (let m = 0; m < M; m++) {
-      const xm = m * C * H * W;
-      for (let oi = 0; oi < Ho; oi++) {
-        for (let oj = 0; oj < Wo; oj++) {
-          const i0 = oi * sh - ph;
-          const j0 = oj * sw - pw;
-          for (let c = 0; c < C; c++) {
-            const xc = xm + c * H * W;
-            for (let ki = 0; ki < kh; ki++) {
-              const i = i0 + ki;
-              if (i < 0 || i >= H) {
-                q += kw;
-                continue;
-              }
-              const xr = xc + i * W;
-              for (let kj = 0; kj < kw; kj++) {
-                const j = j0 + kj;
-                if (j >= 0 && j < W) dx[xr + j] += dP[q];
-                q++;
-              }
-            }
-          }
-        }
+      const xm = m * size;
+      const pm = m * LK;
+      for (let q = 0; q < LK; q++) {
+        const i = index[q];
+        if (i >= 0) dx[xm + i] += dP[pm + q];
       }
     }
     return dx;
