@@ -31,9 +31,41 @@ function subtrees(text: Expr): Expr[] {
   return out;
 }
 
+/**
+ * Only a subtree printed as `sub` is replaced, so an expression with no such
+ * subtree (most of them, in a long identity) is returned as it is, without
+ * parsing and printing every node of it again: naming took minutes on the
+ * pages with the longest identities.
+ */
 function replaceSubtree(text: Expr, sub: Expr, name: string): Expr {
+  // printed once more either way, as the replacement would print it
+  if (!subtreeSet(text).has(sub)) return reprinted(text);
   const out = parseExpr(text).transform((n: MathNode) => (printExpr(n) === sub ? parseExpr(name) : n));
   return printExpr(out);
+}
+
+const reprintCache = new Map<Expr, Expr>();
+
+function reprinted(text: Expr): Expr {
+  let out = reprintCache.get(text);
+  if (out === undefined) {
+    out = printExpr(parseExpr(text));
+    if (reprintCache.size > 5000) reprintCache.clear();
+    reprintCache.set(text, out);
+  }
+  return out;
+}
+
+const subtreeSetCache = new Map<Expr, Set<Expr>>();
+
+function subtreeSet(text: Expr): Set<Expr> {
+  let known = subtreeSetCache.get(text);
+  if (!known) {
+    known = new Set(subtrees(text));
+    if (subtreeSetCache.size > 5000) subtreeSetCache.clear();
+    subtreeSetCache.set(text, known);
+  }
+  return known;
 }
 
 export function nameSubexpressions(inputs: readonly Expr[], limit: number, prefix = 'u'): NamedExpressions {
