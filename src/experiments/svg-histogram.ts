@@ -26,7 +26,10 @@ function panel(p: HistogramPanel, index: number, top: number): string {
   const bins = p.counts.length;
   const total = p.counts.reduce((a, b) => a + b, 0);
   const expected = total / bins;
-  const ticks = linearTicks(0, Math.max(...p.counts, expected) * 1.1, true);
+  const highest = Math.max(...p.counts, expected);
+  const ticks = linearTicks(0, highest * 1.1, true);
+  // the axis ends at a tick at or above the highest bar
+  if (ticks[ticks.length - 1] < highest) ticks.push(ticks[ticks.length - 1] + (ticks[1] - ticks[0]));
   const yMax = ticks[ticks.length - 1];
   const pw = W - M.left - M.right;
   const ph = H - M.top - M.bottom;
