@@ -1,12 +1,20 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
- * Tests that run the family catalogue's verify checks one by one (the same
- * checks and seeds as `natgrad verify`): minutes of Monte Carlo and symbolic
- * derivation. `npm test` leaves them to `npm run test:thorough` (and to
- * `natgrad verify`), which CI runs as well.
+ * Tests that run `natgrad verify`'s own checks one by one: the family
+ * catalogue's (the same checks and seeds as verify: minutes of Monte Carlo and
+ * symbolic derivation), every proof and its sensitivity run (theorems, the
+ * d = 2 normal's entrywise derivation) and every law property. `npm test`
+ * leaves them to `npm run test:thorough` (and to `natgrad verify`), which CI
+ * runs as well; `npm test` keeps the tests of the machinery (runner, proofs'
+ * rendering, the verify command) on a few cheap checks.
  */
-export const THOROUGH = ['properties/fisher-families-*.test.ts'];
+export const THOROUGH = [
+  'properties/fisher-families-*.test.ts',
+  'test/proofs/theorems.test.ts',
+  'test/proofs/laws.test.ts',
+  'test/proofs/mvn-proof.test.ts',
+];
 
 export default defineConfig({
   test: {
@@ -15,5 +23,10 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One module graph per worker instead of one per file: importing the
+    // library (the symbolic backend, mathjs) took about a third of the suite's
+    // CPU time. No test stubs modules, globals or the environment, and module
+    // caches (derivations, compiled expressions) are pure functions of their keys.
+    isolate: false,
   },
 });

@@ -40,6 +40,8 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
     .option('--shard <i/n>', 'run the i-th of n deterministic parts of the suite (for a CI matrix)')
     .option('--merge <reports...>', 'join the JSON reports of shards (written with --report FILE.json) instead of running')
     .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
+    .option('--seeds <A..B>', 'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its statistic, the uniformity of its p-values and its false alarms')
+    .option('--plot <file.svg>', 'with --seeds: also draw the p-value histograms')
     .action(async (o: VerifyOptions) => {
       const { verifyCommand } = await import('./verify-command.js');
       result.code = await verifyCommand(o, io);

@@ -20,6 +20,7 @@ import { derivationOf, matrixDerivationOf } from '../families/derivations.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
 import { renderMatrixFamilyPage } from '../docs/mvn-page.js';
 import { escapeCell, maskComputed, TEX_LIMIT } from '../docs/markdown.js';
+import { namingsUsed, rememberNamings, type KnownNaming } from '../symbolic/index.js';
 import type { Io } from './io.js';
 import { writeOutputFile } from './output-file.js';
 
@@ -98,8 +99,27 @@ export function pageProblems(files: ReadonlyMap<string, string>, dir: string): s
   return out;
 }
 
+/**
+ * The subexpression namings of the pages (src/symbolic/subexpressions.ts),
+ * kept beside them: each is checked before use, so a stale or edited file
+ * costs time, never a wrong page.
+ */
+export const NAMINGS_FILE = 'namings.json';
+
+async function loadNamings(io: Io, dir: string): Promise<void> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await io.readFile(join(dir, NAMINGS_FILE)));
+  } catch {
+    return; // none yet, or unreadable: every naming is searched
+  }
+  if (!Array.isArray(parsed)) return;
+  rememberNamings(parsed.filter((e): e is KnownNaming => typeof e?.key === 'string' && Array.isArray(e?.named?.exprs) && Array.isArray(e?.named?.definitions)));
+}
+
 export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   const dir = opts.out ?? join('docs', 'derivations');
+  await loadNamings(io, dir);
   const files = renderDerivationDocs((what) => { if (io.interactive) io.stderr(`\rdocs: ${what.padEnd(60)}`); });
   if (io.interactive) io.stderr('\r'.padEnd(70) + '\r');
   const broken = pageProblems(files, resolve(join('docs', 'derivations')));
@@ -107,6 +127,7 @@ export async function docsCommand(opts: DocsOptions, io: Io): Promise<number> {
   if (!opts.check) {
     // written even when broken, so that the pages can be looked at; the exit code says they are not fit to commit
     for (const [name, text] of files) await writeOutputFile(io, join(dir, name), text, '--out');
+    await writeOutputFile(io, join(dir, NAMINGS_FILE), `${JSON.stringify(namingsUsed(), null, 0).replace(/\},\{"key"/g, '},\n{"key"')}\n`, '--out');
     io.stdout(`wrote ${files.size} pages to ${dir}\n`);
     if (broken.length) report();
     return broken.length ? 1 : 0;

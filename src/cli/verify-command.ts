@@ -30,6 +30,10 @@ export interface VerifyOptions {
   merge?: string[];
   /** worker threads [the machine's cores, at most 8]; 1 runs in the main thread */
   jobs?: string;
+  /** `A..B`: calibration of the statistical checks over these run seeds */
+  seeds?: string;
+  /** with `seeds`: the p-value histograms as SVG */
+  plot?: string;
 }
 
 /** Round robin over the registry's order: deterministic, and balanced across families. */
@@ -107,6 +111,11 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
   if (opts.list) {
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;
+  }
+  if (opts.plot !== undefined && opts.seeds === undefined) throw new NatgradError('--plot', 'draws the calibration of --seeds A..B; add --seeds');
+  if (opts.seeds !== undefined) {
+    const { calibrationCommand } = await import('./calibration-command.js');
+    return calibrationCommand(checks, opts.seeds, { runs, thorough: Boolean(opts.thorough), report: opts.report, plot: opts.plot }, io);
   }
   const timesPath = verifyTimesPath();
   const times = parseTimes(await io.readFile(timesPath).catch(() => null));

@@ -249,6 +249,11 @@ const cache = new WeakMap<FamilyInstance, BaseScore | null>();
 export function analyticBaseScore(inst: FamilyInstance): BaseScore | null {
   if (cache.has(inst)) return cache.get(inst)!;
   let score: BaseScore | null;
+  if (inst.score) {
+    const own = inst.score.bind(inst);
+    cache.set(inst, own);
+    return own;
+  }
   try {
     // The Function constructor compiles source generated from the catalogue's expressions only (see the module comment)
     score = new Function('S', baseScoreSource(inst))(SPECIAL_FUNCTIONS) as BaseScore;

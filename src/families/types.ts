@@ -118,6 +118,14 @@ export interface FamilyInstance {
   readonly breakpoints?: (base: Float64Array) => number[];
   logpdf(x: Sample, base: Float64Array, fixed: Readonly<Record<string, number>>): number;
   /**
+   * ∂ log p(x) / ∂ base_k into out[k], written by hand where differentiating
+   * `logDensity` would give a giant expression (the multivariate normal's,
+   * which spells Sigma⁻¹ out entry by entry); otherwise the analytic score is
+   * generated from `logDensity` (analytic-score.ts). Either is tested against
+   * finite differences of `logpdf`.
+   */
+  score?(x: Sample, base: Float64Array, fixed: Readonly<Record<string, number>>, out: Float64Array): void;
+  /**
    * log p on (0, 1) from the exact distances to both ends, for densities that
    * blow up at 1 (beta with b < 1): 1 - x cannot be formed from x near 1.
    */

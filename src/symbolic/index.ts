@@ -10,7 +10,7 @@ export { parseExpr, printExpr, freeVariables, substituteVariables, compileExpr, 
 export { simplify, tidy, expand, diff, gradient, hessian, jacobian, isSymbolicallyZero } from './calculus.js';
 export { proveEqual, type Proof, type ProofMethod, type ProveOptions } from './prove.js';
 export { toLatex, matrixToLatex, symbolTex } from './latex.js';
-export { nameSubexpressions, expandNames, type NamedExpressions } from './subexpressions.js';
+export { nameSubexpressions, expandNames, rememberNamings, namingsUsed, type NamedExpressions, type KnownNaming } from './subexpressions.js';
 export { BackendError } from './backend.js';
 export { expectationByMoments, monomialKey } from './moments.js';
 export { lgamma, digamma, trigamma } from './special.js';

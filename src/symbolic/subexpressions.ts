@@ -6,6 +6,7 @@
  * and replaced everywhere. Each step shortens the longest expression, so the
  * loop ends; the definitions are returned in the order a reader needs them.
  */
+import { createHash } from 'node:crypto';
 import type { MathNode } from 'mathjs/number';
 import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
 import { toLatex } from './latex.js';
@@ -31,12 +32,104 @@ function subtrees(text: Expr): Expr[] {
   return out;
 }
 
+/**
+ * Only a subtree printed as `sub` is replaced, so an expression with no such
+ * subtree (most of them, in a long identity) is returned as it is, without
+ * parsing and printing every node of it again: naming took minutes on the
+ * pages with the longest identities.
+ */
 function replaceSubtree(text: Expr, sub: Expr, name: string): Expr {
+  // printed once more either way, as the replacement would print it
+  if (!subtreeSet(text).has(sub)) return reprinted(text);
   const out = parseExpr(text).transform((n: MathNode) => (printExpr(n) === sub ? parseExpr(name) : n));
   return printExpr(out);
 }
 
+const reprintCache = new Map<Expr, Expr>();
+
+function reprinted(text: Expr): Expr {
+  let out = reprintCache.get(text);
+  if (out === undefined) {
+    out = printExpr(parseExpr(text));
+    if (reprintCache.size > 5000) reprintCache.clear();
+    reprintCache.set(text, out);
+  }
+  return out;
+}
+
+const subtreeSetCache = new Map<Expr, Set<Expr>>();
+
+function subtreeSet(text: Expr): Set<Expr> {
+  let known = subtreeSetCache.get(text);
+  if (!known) {
+    known = new Set(subtrees(text));
+    if (subtreeSetCache.size > 5000) subtreeSetCache.clear();
+    subtreeSetCache.set(text, known);
+  }
+  return known;
+}
+
+/**
+ * Namings found earlier (`natgrad docs` keeps those of its pages in a file
+ * beside them), each used only after checking it: the greedy search looks at
+ * every subtree of every expression, round after round (minutes for the
+ * longest identities), while checking a naming is one substitution per
+ * expression. A naming that does not check (another algorithm, a changed
+ * input) is computed again.
+ */
+export interface KnownNaming { readonly key: string; readonly named: NamedExpressions }
+/** bump when the search changes, so that earlier namings are searched again */
+const NAMING_VERSION = 1;
+const known = new Map<string, NamedExpressions>();
+const used = new Map<string, NamedExpressions>();
+
+function namingKey(inputs: readonly Expr[], limit: number, prefix: string): string {
+  return createHash('sha256').update(JSON.stringify([NAMING_VERSION, inputs, limit, prefix])).digest('hex').slice(0, 32);
+}
+
+export function rememberNamings(entries: readonly KnownNaming[]): void {
+  for (const e of entries) known.set(e.key, e.named);
+}
+
+/** The namings computed or reused since the process started, by key. */
+export function namingsUsed(): KnownNaming[] {
+  return [...used].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([key, named]) => ({ key, named }));
+}
+
+/** The expression tree printed with only the parentheses precedence needs (mathjs' `auto`): equal for equal trees. */
+function withoutParentheses(text: Expr): Expr {
+  return parseExpr(text).toString({ parenthesis: 'auto', implicit: 'show' }).replace(/\s+/g, '');
+}
+
+/** Whether `named` is a naming of `inputs`: fresh names, and every expression expands back to its input. */
+function namingHolds(inputs: readonly Expr[], named: NamedExpressions, prefix: string): boolean {
+  if (named.exprs.length !== inputs.length) return false;
+  const taken = new Set(inputs.flatMap((e) => [...freeVariables(e)]));
+  const names = new Set<string>();
+  for (const d of named.definitions) {
+    if (!d.name.startsWith(prefix) || taken.has(d.name) || names.has(d.name)) return false;
+    names.add(d.name);
+  }
+  try {
+    return inputs.every((e, k) => withoutParentheses(expandNames(named.exprs[k], named.definitions)) === withoutParentheses(e));
+  } catch {
+    return false;
+  }
+}
+
 export function nameSubexpressions(inputs: readonly Expr[], limit: number, prefix = 'u'): NamedExpressions {
+  const key = namingKey(inputs, limit, prefix);
+  const earlier = known.get(key);
+  if (earlier && namingHolds(inputs, earlier, prefix)) {
+    used.set(key, earlier);
+    return earlier;
+  }
+  const named = searchNames(inputs, limit, prefix);
+  used.set(key, named);
+  return named;
+}
+
+function searchNames(inputs: readonly Expr[], limit: number, prefix: string): NamedExpressions {
   const used = new Set(inputs.flatMap((e) => [...freeVariables(e)]));
   let exprs = [...inputs];
   const definitions: { name: string; expr: Expr }[] = [];

@@ -21,6 +21,8 @@ export interface CheckResult {
   sensitivity: string;
   seed: number;
   millis: number;
+  /** the statistical check's standardized deviations and critical value (see CheckOutcome) */
+  statistic?: CheckOutcome['statistic'];
 }
 
 export interface RunOptions {
@@ -92,6 +94,7 @@ export function runCheck(check: Check, opts: Omit<RunOptions, 'filter'>): CheckR
     sensitivity,
     seed,
     millis: performance.now() - started,
+    ...(outcome instanceof Error || !outcome.statistic ? {} : { statistic: outcome.statistic }),
   };
 }
 

@@ -19,6 +19,13 @@ export interface CheckOutcome {
   detail: string;
   /** how it was established: symbolic, numeric-identity, quadrature, exact-sum, monte-carlo, ... */
   method?: string;
+  /**
+   * Statistical checks: the standardized deviation (estimate − expected) /
+   * standard error of every comparison made, in a fixed order (those decided
+   * exactly, with a standard error of 0, left out), and the critical value z
+   * each was held to; `verify --seeds` collects them to measure calibration.
+   */
+  statistic?: { deviations: number[]; threshold: number };
 }
 
 export interface Check {

@@ -76,3 +76,30 @@ describe('the score as control variate of the Monte Carlo Fisher', () => {
     expect(() => acc.estimate()).toThrow(/at least 3 samples/);
   });
 });
+
+describe('the control-variate regression on batch means', () => {
+  test('estimates the same Fisher with a standard error of the same size, and refuses a partial batch', () => {
+    // normal, mu 0, sigma 1: score (x, x² − 1), Fisher diag(1, 2)
+    const single = new ScoreOuterProduct(2);
+    const batched = new ScoreOuterProduct(2, 8);
+    const rng = new Rng(11);
+    for (let s = 0; s < 400_000; s++) {
+      const x = rng.normal();
+      single.add([x, x * x - 1]);
+      batched.add([x, x * x - 1]);
+    }
+    const a = single.estimate();
+    const b = batched.estimate();
+    for (const [i, j, F] of [[0, 0, 1], [0, 1, 0], [1, 1, 2]] as const) {
+      expect(Math.abs(b.value.get(i, j) - F)).toBeLessThanOrEqual(z * b.stdError.get(i, j) + 1e-12);
+      // batch means estimate the same variance: the standard errors agree to a few percent (50 000 batches)
+      if (a.stdError.get(i, j) > 1e-9) expect(Math.abs(b.stdError.get(i, j) / a.stdError.get(i, j) - 1)).toBeLessThan(0.05);
+    }
+    // x² = g₁ + 1 is linear in the controls, batch by batch: still exact
+    expect(Math.abs(b.value.get(0, 0) - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(b.value.get(1, 1) - 2.1)).toBeGreaterThan(z * b.stdError.get(1, 1));
+    batched.add([1, 0]);
+    expect(() => batched.estimate()).toThrow(/whole number of batches of 8/);
+    expect(() => new ScoreOuterProduct(2, 0)).toThrow(/batch/);
+  });
+});

@@ -3,7 +3,8 @@ import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { vec } from '../../src/core/vec.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import { normalCdf, normalPdf, normalQuantile, normalSurvival, withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
+import { ksUniform, kolmogorovSurvival, normalCdf, normalPdf, normalQuantile, normalSurvival, withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
+import { Rng } from '../../src/core/rng.js';
 
 // Reference values: mpmath 1.3, ncdf(x) at 40 digits and -sqrt(2) erfinv(1 - 2p) at 700 digits.
 const CDF: readonly (readonly [number, number])[] = [
@@ -176,5 +177,32 @@ describe('errors name the argument and what is allowed', () => {
     expect(reason(() => withinStdError(vec([1]), vec([1]), 0, -1))).toEqual({ path: 'z', reason: 'a positive critical value is required, got -1' });
     expect(reason(() => withinStdError(Matrix.from([[1, 2]]), vec([1]), 0, 3))).toEqual({ path: 'stdError', reason: "shape 1 does not match the estimate's 1 x 2" });
     expect(reason(() => withinStdError(vec([1]), vec([1]), Matrix.from([[1], [2]]), 3))).toEqual({ path: 'expected', reason: "shape 2 x 1 does not match the estimate's 1" });
+  });
+});
+
+describe('the Kolmogorov–Smirnov test of uniformity', () => {
+  test("Kolmogorov's distribution at its tabulated points", () => {
+    // critical values of the limiting distribution: 1.3581 at 5%, 1.6276 at 1%; Q(0.5) = 0.96394
+    expect(kolmogorovSurvival(1.3581)).toBeCloseTo(0.05, 4);
+    expect(kolmogorovSurvival(1.6276)).toBeCloseTo(0.01, 4);
+    expect(kolmogorovSurvival(0.5)).toBeCloseTo(0.96394, 4);
+    expect(kolmogorovSurvival(0.1)).toBe(1);
+  });
+
+  test('uniform draws pass, squared uniform draws (density 1/(2√u)) fail', () => {
+    const rng = new Rng(17);
+    const u = Array.from({ length: 2000 }, () => rng.uniform());
+    const ok = ksUniform(u);
+    expect(ok.pValue).toBeGreaterThan(1e-3);
+    expect(ok.statistic).toBeLessThan(0.05);
+    const bad = ksUniform(u.map((v) => v * v));
+    expect(bad.pValue).toBeLessThan(1e-6);
+    // the midpoints of five equal cells are 0.1 from the uniform distribution function everywhere they jump
+    expect(ksUniform([0.1, 0.3, 0.5, 0.7, 0.9]).statistic).toBeCloseTo(0.1, 12);
+  });
+
+  test('bad input is refused', () => {
+    expect(() => ksUniform([0.5, 0.5])).toThrow(/at least 5/);
+    expect(() => ksUniform([0.1, 0.2, 0.3, 0.4, 1.5])).toThrow(/\[0, 1\]/);
   });
 });

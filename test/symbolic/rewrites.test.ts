@@ -71,3 +71,22 @@ describe('named subexpressions', () => {
     expect(equal(back, long, { eta0: REAL, eta1: REAL, eta2: REAL })).toBe(true);
   });
 });
+
+describe('naming subexpressions: an earlier naming is reused only when it checks', () => {
+  test('a remembered naming that expands back to the inputs is returned; a wrong one is searched again', async () => {
+    const { nameSubexpressions, namingsUsed, rememberNamings } = await import('../../src/symbolic/subexpressions.js');
+    const inputs = ['(a + b) ^ 2 * (a + b) ^ 3 + sin(a + b) * (c + d) * (c + d)'];
+    const fresh = nameSubexpressions(inputs, 20);
+    expect(fresh.definitions.length).toBeGreaterThan(0);
+    const entry = namingsUsed().find((e) => e.named === fresh)!;
+    // a forged naming under the same key: its expansion is not the input, so it is not used
+    const forged = { exprs: ['u1'], definitions: [{ name: 'u1', expr: 'a + c' }] };
+    rememberNamings([{ key: entry.key, named: forged }]);
+    const again = nameSubexpressions(inputs, 20);
+    expect(again).not.toBe(forged);
+    expect(again.exprs).toEqual(fresh.exprs);
+    // a correct one is taken as it is
+    rememberNamings([{ key: entry.key, named: fresh }]);
+    expect(nameSubexpressions(inputs, 20)).toBe(fresh);
+  });
+});

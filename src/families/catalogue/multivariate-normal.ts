@@ -78,8 +78,21 @@ function build(d: number): FamilyInstance {
 
   // Monte Carlo loops draw and evaluate at one covariance (or the few that a
   // finite-difference stencil visits) millions of times: factor each once.
+  // (the last covariance is compared entry by entry first: forming the key
+  // string would cost more than the draw)
   const factors = new Map<string, Cholesky>();
+  const lastSigma = new Float64Array(n - d).fill(NaN);
+  let lastFactor: Cholesky | null = null;
   const factorOf = (base: Float64Array): Cholesky => {
+    let same = lastFactor !== null;
+    for (let k = 0; same && k < n - d; k++) same = base[d + k] === lastSigma[k];
+    if (same) return lastFactor!;
+    const f = factorFor(base);
+    lastSigma.set(base.subarray(d, n));
+    lastFactor = f;
+    return f;
+  };
+  const factorFor = (base: Float64Array): Cholesky => {
     const key = base.subarray(d).join(',');
     let f = factors.get(key);
     if (!f) {
@@ -89,6 +102,18 @@ function build(d: number): FamilyInstance {
     }
     return f;
   };
+  const precisions = new Map<Cholesky, Float64Array>();
+  const precisionOf = (base: Float64Array): Float64Array => {
+    const chol = factorOf(base);
+    let P = precisions.get(chol);
+    if (!P) {
+      P = chol.inverse().data;
+      if (precisions.size >= 256) precisions.clear();
+      precisions.set(chol, P);
+    }
+    return P;
+  };
+  const u = new Float64Array(d);
   const inst: FamilyInstance = {
     family: 'multivariate-normal',
     dim: d,
@@ -154,14 +179,31 @@ function build(d: number): FamilyInstance {
       for (let i = 0; i < d; i++) q += r[i] * z[i];
       return -0.5 * d * Math.log(2 * Math.PI) - 0.5 * chol.logDet() - 0.5 * q;
     },
+    score(xv, base, _fixed, out) {
+      // with u = P (x − mu): ∂/∂mu = u, ∂/∂Sigma_ii = ½(u_i² − P_ii), and
+      // ∂/∂Sigma_ij = u_i u_j − P_ij for i < j (the symmetric entry counted twice)
+      const v = xv as Float64Array;
+      const P = precisionOf(base);
+      for (let i = 0; i < d; i++) {
+        let s = 0;
+        for (let j = 0; j < d; j++) s += P[i * d + j] * (v[j] - base[j]);
+        u[i] = s;
+        out[i] = s;
+      }
+      let k = d;
+      for (let i = 0; i < d; i++) for (let j = i; j < d; j++, k++) out[k] = i === j ? 0.5 * (u[i] * u[i] - P[i * d + i]) : u[i] * u[j] - P[i * d + j];
+    },
     sample(rng, base) {
-      const L = factorOf(base).L;
-      const z = Float64Array.from(idx, () => rng.normal());
-      return Float64Array.from(idx, (i) => {
+      const L = factorOf(base).L.data;
+      const z = new Float64Array(d);
+      for (let i = 0; i < d; i++) z[i] = rng.normal();
+      const out = new Float64Array(d);
+      for (let i = 0; i < d; i++) {
         let s = base[i];
-        for (let k = 0; k <= i; k++) s += L.data[i * d + k] * z[k];
-        return s;
-      });
+        for (let k = 0; k <= i; k++) s += L[i * d + k] * z[k];
+        out[i] = s;
+      }
+      return out;
     },
   };
   return inst;

@@ -1,0 +1,126 @@
+/**
+ * Calibration of the statistical checks (`natgrad verify --seeds A..B`): each
+ * selected check runs once per run seed, and the standardized deviations it
+ * reports (CheckOutcome.statistic) are collected across seeds.
+ *
+ * Under the null hypothesis (the closed form is right) each deviation is
+ * asymptotically standard normal, so its two-sided p-value 2Q(|dev|) is
+ * uniform on [0, 1]: one Kolmogorov–Smirnov test per compared entry (the same
+ * entry across seeds: independent draws), the smallest p-value reported with
+ * a Bonferroni adjustment over the entries. The check's own statistic is the
+ * largest |deviation| T of a run, its p-value min(1, m 2Q(T)) over the m
+ * comparisons of the run (Bonferroni, as the critical value): a run alarms
+ * when that p-value is below the check's false-alarm rate. The observed alarm
+ * count is compared with the binomial tail at the nominal rate.
+ */
+import { NatgradError } from '../core/errors.js';
+import { ksUniform, normalSurvival } from '../numeric/statistics.js';
+import { checkSeed } from './runner.js';
+import type { Check, CheckContext } from './types.js';
+
+export interface CheckCalibration {
+  id: string;
+  /** seeds run, and the seeds whose run reported a statistic with the usual number of comparisons */
+  seeds: number;
+  used: number;
+  /** comparisons per run (m) and the critical value z each was held to */
+  comparisons: number;
+  threshold: number;
+  /** the nominal false-alarm rate of a run: min(1, m 2Q(z)) */
+  nominalRate: number;
+  /** per seed: the largest |deviation| and its Bonferroni p-value */
+  maxDeviation: number[];
+  pValues: number[];
+  /** per seed and entry: the two-sided p-value of each deviation (seed-major) */
+  entryPValues: number[][];
+  /** the uniformity test of each entry's p-values, and the smallest p-value adjusted over the entries */
+  ks: { statistic: number; pValue: number; n: number }[];
+  ksAdjusted: number;
+  /** runs whose check failed (largest deviation past z), and P(at least that many | nominal rate) */
+  alarms: number;
+  alarmTail: number;
+  /** the fraction of all entries' p-values below 1e-2 and 1e-3 (uniform: 1e-2 and 1e-3) */
+  tail: { below: number; fraction: number }[];
+}
+
+/** Parses `A..B` (inclusive, 0 <= A <= B < 2^32) into the list of seeds. */
+export function parseSeedRange(text: string, max = 100_000): number[] {
+  const m = /^(\d+)\.\.(\d+)$/.exec(text.trim());
+  if (!m) throw new NatgradError('--seeds', `must be a range A..B of seeds (e.g. 1..1000), got ${JSON.stringify(text)}`);
+  const a = Number(m[1]);
+  const b = Number(m[2]);
+  if (!(a <= b)) throw new NatgradError('--seeds', `the range must not be empty: ${a} > ${b}`);
+  if (b > 2 ** 32 - 1) throw new NatgradError('--seeds', `seeds are 32-bit: ${b} is too large`);
+  if (b - a + 1 > max) throw new NatgradError('--seeds', `at most ${max} seeds, got ${b - a + 1}`);
+  return Array.from({ length: b - a + 1 }, (_, k) => a + k);
+}
+
+/** The binomial upper tail P(X >= k) for X ~ Bin(n, p), by the sum of the complement's terms. */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (p <= 0) return 0;
+  let term = (1 - p) ** n; // P(X = 0)
+  let below = term;
+  for (let j = 1; j < k; j++) {
+    term *= ((n - j + 1) / j) * (p / (1 - p));
+    below += term;
+  }
+  return Math.max(0, 1 - below);
+}
+
+/**
+ * Runs `check` at every run seed (its own seed derived from the run seed and
+ * its id, as in `natgrad verify`; no sensitivity runs) and summarizes its
+ * statistic. Null when the check reports no statistic (not a statistical check).
+ */
+export function calibrate(check: Check, seeds: readonly number[], opts: Omit<CheckContext, 'seed'>, onSeed?: (done: number) => void): CheckCalibration | null {
+  const maxDeviation: number[] = [];
+  const pValues: number[] = [];
+  const entryPValues: number[][] = [];
+  let comparisons = -1;
+  let threshold = NaN;
+  let alarms = 0;
+  seeds.forEach((s, k) => {
+    const outcome = check.run({ ...opts, seed: checkSeed(s, check.id) });
+    onSeed?.(k + 1);
+    const st = outcome.statistic;
+    if (!outcome.ok) alarms++;
+    // no statistic, or every comparison decided exactly (a family on two points): nothing to calibrate
+    if (!st || st.deviations.length === 0) return;
+    if (comparisons < 0) { comparisons = st.deviations.length; threshold = st.threshold; }
+    // a run that stopped early (a failure) or skipped an exact entry is counted in alarms, not in the distribution
+    if (st.deviations.length !== comparisons) return;
+    const T = Math.max(...st.deviations.map(Math.abs));
+    maxDeviation.push(T);
+    pValues.push(Math.min(1, comparisons * 2 * normalSurvival(T)));
+    entryPValues.push(st.deviations.map((d) => Math.min(1, 2 * normalSurvival(Math.abs(d)))));
+  });
+  if (comparisons < 0) return null;
+  const ks = entryPValues.length >= 5 ? Array.from({ length: comparisons }, (_, e) => ksUniform(entryPValues.map((row) => row[e]))) : [];
+  const ksAdjusted = ks.length ? Math.min(1, comparisons * Math.min(...ks.map((k) => k.pValue))) : NaN;
+  const nominalRate = Math.min(1, comparisons * 2 * normalSurvival(threshold));
+  const all = entryPValues.flat();
+  return {
+    id: check.id,
+    seeds: seeds.length,
+    used: entryPValues.length,
+    comparisons,
+    threshold,
+    nominalRate,
+    maxDeviation,
+    pValues,
+    entryPValues,
+    ks,
+    ksAdjusted,
+    alarms,
+    alarmTail: binomialUpperTail(alarms, seeds.length, nominalRate),
+    tail: [1e-2, 1e-3].map((below) => ({ below, fraction: all.filter((p) => p < below).length / Math.max(1, all.length) })),
+  };
+}
+
+/** Counts of values in `bins` equal cells of [0, 1] (1 falls in the last). */
+export function histogram(values: readonly number[], bins: number): number[] {
+  const out = new Array<number>(bins).fill(0);
+  for (const v of values) out[Math.min(bins - 1, Math.max(0, Math.floor(v * bins)))]++;
+  return out;
+}
