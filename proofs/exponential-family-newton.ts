@@ -27,6 +27,7 @@ import { inverseExpr, mulExpr, substituteMatrix } from './expr-matrix.js';
 import { mapBetween } from './pullback.js';
 import { lazyProof } from '../src/verify/proof-runner.js';
 import type { Proof, ProofStep } from '../src/verify/proof-types.js';
+import { parameterizationOf } from '../src/families/instance.js';
 
 /** The families the page works through. */
 const ILLUSTRATIONS = ['poisson', 'bernoulli', 'normal'] as const;
@@ -137,8 +138,8 @@ export const exponentialFamilyNewtonProof: Proof = lazyProof(
   () => ILLUSTRATIONS.flatMap((family) => {
     const def = FAMILIES.find((f) => f.name === family)!;
     const inst = def.instance();
-    const natural = inst.parameterizations.find((p) => p.name === 'natural')!;
-    const expectation = inst.parameterizations.find((p) => p.name === EXPECTATION_PARAMETERIZATION[family])!;
+    const natural = parameterizationOf(inst, 'natural');
+    const expectation = parameterizationOf(inst, EXPECTATION_PARAMETERIZATION[family]);
     return stepsFor(inst, natural, expectation);
   }),
 );

@@ -19,6 +19,7 @@ import { inverseExpr, mulExpr, substituteMatrix } from './expr-matrix.js';
 import { pullbackParts } from './pullback.js';
 import { lazyProof } from '../src/verify/proof-runner.js';
 import type { Proof, ProofStep } from '../src/verify/proof-types.js';
+import { parameterizationOf } from '../src/families/instance.js';
 
 export const KL_LOSS_MEAN_STD: Expr = 'log(sigma)+(1+mu^2)/(2*sigma^2)-1/2';
 
@@ -41,7 +42,7 @@ export const flowInvariance: Proof = lazyProof(
   },
   () => {
     const inst = normal.instance();
-    const theta = inst.parameterizations.find((p) => p.name === 'mean-std')!;
+    const theta = parameterizationOf(inst, 'mean-std');
     const steps: ProofStep[] = [];
     for (const phi of inst.parameterizations) {
       if (phi === theta) continue;

@@ -24,6 +24,7 @@ import { runOracle } from '../src/oracle/oracle.js';
 import { compileExpr } from '../src/symbolic/index.js';
 import { edgePoints, type EdgePoint } from './arbitraries/edge-points.js';
 import { type Question, judge, largestField, perturbed, referenceAnswer, specOf, worstRelativeError } from './reference/oracle-reference.js';
+import { parameterizationOf } from '../src/families/instance.js';
 
 const THOROUGH = process.env.NATGRAD_THOROUGH === '1';
 const RUNS = THOROUGH ? 200 : 4;
@@ -61,7 +62,7 @@ function withSolve(point: EdgePoint): fc.Arbitrary<Question> {
 
 function paramCount(point: EdgePoint): number {
   const inst = getFamily(point.family, 'family').instance(point.dim);
-  return inst.parameterizations.find((p) => p.name === point.parameterization)!.symbols.length;
+  return parameterizationOf(inst, point.parameterization).symbols.length;
 }
 
 /** A rough size of the Fisher diagonal (float, compiled literature form; only to scale the drawn damping and gradient). */
@@ -152,7 +153,7 @@ describe('the oracle at the edges of every family agrees with the high-precision
  */
 function literatureAsWritten(point: EdgePoint): { result?: unknown; error?: unknown } {
   const inst = getFamily(point.family, 'family').instance(point.dim);
-  const p = inst.parameterizations.find((x) => x.name === point.parameterization)!;
+  const p = parameterizationOf(inst, point.parameterization);
   const scope: Record<string, number> = { ...(point.fixed ?? {}) };
   const values: number[] = [];
   for (const e of getFamily(point.family, 'family').layouts[point.parameterization]) {

@@ -28,6 +28,7 @@ import { zForFalseAlarm } from '../src/numeric/statistics.js';
 import type { Check, CheckContext, CheckOutcome } from '../src/verify/types.js';
 import { familyPoint, type FamilyPoint } from './arbitraries/families.js';
 import { runProperty as runSharedProperty } from './run-property.js';
+import { parameterizationOf } from '../src/families/instance.js';
 
 /** The false-alarm rate of every statistical check. */
 export const FALSE_ALARM = 1e-6;
@@ -90,7 +91,7 @@ function routesCheck(def: FamilyDefinition, pname: string, dim?: number): Check 
       run() {
         const d = derivation();
         const inst = def.instance(dim);
-        const p = inst.parameterizations.find((q) => q.name === pname)!;
+        const p = parameterizationOf(inst, pname);
         const route = d.routes.find((r) => r.matrix !== null && r.route !== 'literature')!;
         const lit = d.routes[2].matrix!.map((r) => [...r]);
         lit[0][0] = `1.01*(${lit[0][0]})`;
@@ -214,7 +215,7 @@ interface McEstimates {
 function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | undefined, opts: { negHessian: boolean }): Check {
   const arb = familyPoint(def, pname, dim);
   const inst = def.instance(dim);
-  const n = inst.parameterizations.find((q) => q.name === pname)!.symbols.length;
+  const n = parameterizationOf(inst, pname).symbols.length;
   const useNegHessian = opts.negHessian && !inst.hessianRouteFails;
   const comparisons = (n * (n + 1)) / 2 * (useNegHessian ? 2 : 1);
   // Bonferroni over every comparison of the check: entries, estimators and cases
@@ -371,7 +372,7 @@ export function familyChecks(): Check[] {
         if (deterministic) checks.push(exactCheck(def, pname, dim), scoreMeanCheck(def, pname, dim));
         // The negative-Hessian estimator costs O(n²) log-density calls per sample;
         // above three parameters the score estimator alone keeps the suite fast.
-        const params = inst.parameterizations.find((q) => q.name === pname)!.symbols.length;
+        const params = parameterizationOf(inst, pname).symbols.length;
         checks.push(monteCarloCheck(def, pname, dim, { negHessian: params <= 3 }), positiveDefiniteCheck(def, pname, dim));
       }
     }

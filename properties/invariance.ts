@@ -25,6 +25,7 @@ import { gradientFD, hessianFD } from '../src/numeric/finite-differences.js';
 import type { Check, CheckOutcome } from '../src/verify/types.js';
 import { parameterizationPairs } from '../proofs/pullback.js';
 import { real, EPS, findCounterexample, fmt, norm, normDiff, runProperty, type CaseResult } from './run-property.js';
+import { baseParameterization } from '../src/families/instance.js';
 
 const AMARI = 'S. Amari, Natural gradient works efficiently in learning, Neural Computation 10(2), 1998';
 const MARTENS = 'J. Martens, New insights and perspectives on the natural gradient method, JMLR 21(146), 2020, Sec. 12';
@@ -50,7 +51,7 @@ const catalogueArb = (): fc.Arbitrary<CataloguePoint> => {
 /** J F_phi⁻¹ ∇_phi L against F_theta⁻¹ ∇_theta L; `dropJ` leaves out the map back to theta (the sensitivity). */
 function catalogueCase(pt: CataloguePoint, dropJ: boolean): CaseResult {
   const { inst, from, to } = parameterizationPairs()[pt.pair];
-  const baseP = inst.parameterizations.find((p) => p.name === inst.base)!;
+  const baseP = baseParameterization(inst);
   let base = Float64Array.from(baseP.symbols, (s, i) => pointInDomain(baseP.domains[s], pt.u[i]));
   if (inst.family === 'categorical') {
     // a point of the open simplex: shares of u_i + 0.1 among the K classes

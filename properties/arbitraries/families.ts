@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import type { Domain } from '../../src/core/domain.js';
 import { fromBase } from '../../src/families/catalogue.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance } from '../../src/families/types.js';
+import { baseParameterization, parameterizationOf } from '../../src/families/instance.js';
 
 export interface FamilyPoint {
   inst: FamilyInstance;
@@ -32,7 +33,7 @@ export function domainArbitrary(domain: Domain): fc.Arbitrary<number> {
 }
 
 function baseArbitrary(inst: FamilyInstance): fc.Arbitrary<Float64Array> {
-  const base = inst.parameterizations.find((p) => p.name === inst.base)!;
+  const base = baseParameterization(inst);
   switch (inst.family) {
     case 'categorical': {
       const K = inst.dim!;
@@ -72,7 +73,7 @@ function fixedArbitrary(inst: FamilyInstance): fc.Arbitrary<Record<string, numbe
 
 export function familyPoint(def: FamilyDefinition, parameterization: string, dim?: number): fc.Arbitrary<FamilyPoint> {
   const inst = def.instance(dim);
-  const p = inst.parameterizations.find((q) => q.name === parameterization)!;
+  const p = parameterizationOf(inst, parameterization);
   return fc.tuple(baseArbitrary(inst), fixedArbitrary(inst)).map(([base, fixed]) => ({
     inst, p, base, fixed, theta: fromBase(inst, p, base, fixed),
   }));

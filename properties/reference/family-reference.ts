@@ -21,6 +21,7 @@ import type { FamilyInstance, ParameterizationInstance } from '../../src/familie
 import type { DecimalClass } from './decimal-special.js';
 import { evaluateAll, evaluateDual, evaluateInterval } from './decimal-expr.js';
 import { Interval, intervalContext, type IntervalContext } from './interval.js';
+import { baseParameterization } from '../../src/families/instance.js';
 
 type Fixed = Readonly<Record<string, number>>;
 export type DMatrix = Decimal[][];
@@ -63,7 +64,7 @@ function scopeOf(c: IntervalContext, symbols: readonly string[], values: readonl
   return scope;
 }
 
-const baseOf = (inst: FamilyInstance): ParameterizationInstance => inst.parameterizations.find((q) => q.name === inst.base)!;
+const baseOf = (inst: FamilyInstance): ParameterizationInstance => baseParameterization(inst);
 
 /** The literature Fisher of `p` at theta. */
 export function referenceFisher(c: IntervalContext, p: ParameterizationInstance, theta: readonly Interval[], fixed: Fixed): IMatrix {

@@ -32,6 +32,7 @@ import type { EdgePoint, JsonParams } from '../arbitraries/edge-points.js';
 import type { DecimalClass } from './decimal-special.js';
 import { atSufficientPrecision, decimalClass, exactDecimal, exactInterval, jacobiEigen, mids, referenceDampedSolve, referenceFisher, referenceReparameterize } from './family-reference.js';
 import type { IntervalContext } from './interval.js';
+import { parameterizationOf } from '../../src/families/instance.js';
 
 export const RTOL = 1e-12;
 const ABS = 4 * Number.MIN_VALUE;
@@ -68,7 +69,7 @@ export interface ReferenceAnswer {
 
 function parameterization(point: EdgePoint): { inst: FamilyInstance; p: ParameterizationInstance } {
   const inst = getFamily(point.family, 'family').instance(point.dim);
-  return { inst, p: inst.parameterizations.find((x) => x.name === point.parameterization)! };
+  return { inst, p: parameterizationOf(inst, point.parameterization) };
 }
 
 /** The JSON params in the parameterization's symbol order (vectors expanded, matrices by their upper triangle). */
@@ -161,7 +162,7 @@ export function referenceAnswer(q: Question): ReferenceAnswer {
       direction.forEach((truth, i) => entries.push({ field: `direction[${i}]`, truth, slack }));
     }
   } else {
-    const to = inst.parameterizations.find((x) => x.name === q.to)!;
+    const to = parameterizationOf(inst, q.to);
     const r = atSufficientPrecision((c) => referenceReparameterize(c, inst, p, to, probe(c), fixed)).value;
     const fisherTo = mids(r.fisher);
     entries = [

@@ -18,6 +18,7 @@ import { matrixToLatex } from '../symbolic/index.js';
 import type { Io } from './io.js';
 import { DIM_RULE } from './limits.js';
 import { parseDecimal } from './numbers.js';
+import { baseParameterization, parameterizationOf } from '../families/instance.js';
 
 export interface DeriveOptions {
   parameterization?: string;
@@ -85,7 +86,7 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   if (matrix) return deriveInMatrixForm(def.name, pname, dim!, matrix, opts, io);
   const d = derivationOf(def, pname, dim);
   const inst = def.instance(dim);
-  const p = inst.parameterizations.find((q) => q.name === pname)!;
+  const p = parameterizationOf(inst, pname);
   // The default point: the middle of each domain, mapped from the base parameterization.
   const fixed = Object.fromEntries(Object.entries(inst.fixed).map(([k, dom]) => [k, dom.kind === 'positive-integer' ? 10 : pointInDomain(dom, 0.5)]));
   const point = at ? parsePoint(def.name, pname, at, fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
@@ -128,7 +129,7 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
 function deriveInMatrixForm(family: string, pname: string, dim: number, m: MatrixDerivation, opts: DeriveOptions, io: Io): number {
   const def = getFamily(family, 'family');
   const inst = def.instance(dim);
-  const p = inst.parameterizations.find((q) => q.name === pname)!;
+  const p = parameterizationOf(inst, pname);
   const point = opts.at ? parsePoint(def.name, pname, parseAt(opts.at), {}, 'at') : defaultPoint(def.name, pname, dim, {});
   const F = fisherMatrix(point.inst, point.p, point.theta, point.fixed);
   requireFiniteResult({ matrix: F.toArray() }, '--at');
@@ -155,8 +156,8 @@ function deriveInMatrixForm(family: string, pname: string, dim: number, m: Matri
 function defaultPoint(family: string, pname: string, dim: number | undefined, fixed: Record<string, number>) {
   const def = getFamily(family, 'family');
   const inst = def.instance(dim);
-  const base = inst.parameterizations.find((q) => q.name === inst.base)!;
-  const p = inst.parameterizations.find((q) => q.name === pname)!;
+  const base = baseParameterization(inst);
+  const p = parameterizationOf(inst, pname);
   let b: number[];
   if (family === 'categorical') b = Array.from({ length: dim! - 1 }, () => 1 / dim!);
   else if (family === 'multivariate-normal') {

@@ -12,6 +12,7 @@ import type { FisherAt, JsonParamValue, ReparameterizedAt } from './results.js';
 import { fisherWide, reparameterizeWide, roundMatrix, roundVector, scaledDampedSolve } from './evaluate.js';
 import { checkPointNames, getParameterization, isRecord } from './point-names.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamLayoutEntry } from './types.js';
+import { parameterizationOf } from './instance.js';
 
 export interface ParsedPoint {
   readonly def: FamilyDefinition;
@@ -70,7 +71,7 @@ export function parsePoint(family: unknown, parameterization: unknown, rawParams
     if (dim === undefined && e.shape !== 'scalar' && def.dimensionFromParams) dim = def.dimensionFromParams(pname, params);
   }
   const inst = def.instance(dim);
-  const p = inst.parameterizations.find((q) => q.name === pname)!;
+  const p = parameterizationOf(inst, pname);
   if (values.length !== p.symbols.length) {
     throw new NatgradError(paramsPath, `the parameters of ${def.name} ${pname} must have ${p.symbols.length} numbers in all for this dimension, got ${values.length}`);
   }
@@ -126,7 +127,7 @@ export function fisherAt(family: unknown, parameterization: unknown, params: unk
 export function reparameterizeAt(family: unknown, from: unknown, to: unknown, params: unknown, fixed: unknown, path: string): ReparameterizedAt {
   const pt = parsePoint(family, from, params, fixed, path);
   const toName = getParameterization(pt.def, to, childPath(path, 'to'));
-  const q = pt.inst.parameterizations.find((r) => r.name === toName)!;
+  const q = parameterizationOf(pt.inst, toName);
   const r = reparameterizeWide(pt.p, q, pt.theta, pt.fixed);
   const at = childPath(path, 'params');
   const phi = roundVector(r.params, at, (i) => `params.${q.paramNames[i]}`);

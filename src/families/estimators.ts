@@ -16,6 +16,7 @@ import { gradientFD, hessianFD, integrate, mcFisherScore, sumSeries, type Matrix
 import { ControlledMean, symmetricEstimate } from '../numeric/score-control.js';
 import { jacobianToBase, toBase } from './catalogue.js';
 import type { FamilyInstance, ParameterizationInstance, Sample } from './types.js';
+import { baseParameterization } from './instance.js';
 
 export interface FisherPoint {
   inst: FamilyInstance;
@@ -34,7 +35,7 @@ export interface ChainRule {
 
 /** Largest safe finite-difference step for each base coordinate: inside its domain, with margin. */
 function baseSteps(inst: FamilyInstance, base: Float64Array): Float64Array {
-  const bp = inst.parameterizations.find((q) => q.name === inst.base)!;
+  const bp = baseParameterization(inst);
   return Float64Array.from(bp.symbols, (s, i) => {
     const d = bp.domains[s];
     const v = base[i];

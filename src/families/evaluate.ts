@@ -10,10 +10,11 @@ import { ldexp, Wide, WideMatrix, wideMatmul } from '../core/wide.js';
 import { Matrix } from '../linalg/matrix.js';
 import { dampedSolve, type SymmetricSolveResult } from '../linalg/solve.js';
 import type { FamilyInstance, ParameterizationInstance } from './types.js';
+import { baseParameterization } from './instance.js';
 
 type Fixed = Readonly<Record<string, number>>;
 
-const baseOf = (inst: FamilyInstance): ParameterizationInstance => inst.parameterizations.find((q) => q.name === inst.base)!;
+const baseOf = (inst: FamilyInstance): ParameterizationInstance => baseParameterization(inst);
 
 /** The Fisher matrix at theta, wide. */
 export function fisherWide(p: ParameterizationInstance, theta: Float64Array, fixed: Fixed): WideMatrix {

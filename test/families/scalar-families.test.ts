@@ -26,6 +26,7 @@ import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, Sample
 import { Matrix } from '../../src/linalg/matrix.js';
 import { mcFisherScore, mcMean, sumSeries, withinStdError, zForFalseAlarm } from '../../src/numeric/index.js';
 import { compileExpr } from '../../src/symbolic/index.js';
+import { baseParameterization } from '../../src/families/instance.js';
 
 type Fixed = Record<string, number>;
 
@@ -66,7 +67,7 @@ const SAMPLING_OVERRIDES: Record<string, Record<string, (u: number) => number>> 
 // Bonferroni over the two moments of a check: P(false alarm) <= 1e-6 per check.
 const Z = zForFalseAlarm(1e-6, 2);
 
-const baseOf = (inst: FamilyInstance): ParameterizationInstance => inst.parameterizations.find((p) => p.name === inst.base)!;
+const baseOf = (inst: FamilyInstance): ParameterizationInstance => baseParameterization(inst);
 
 /** A point of the domains from uniforms in [0, 1), through the same well-conditioned map the identity tests use. */
 function pointFrom(symbols: readonly string[], domains: Readonly<Record<string, Domain>>, us: readonly number[], overrides: Record<string, (u: number) => number> = {}): Record<string, number> {
