@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import type { Vec } from '../../src/core/vec.js';
 import { Matrix } from '../../src/linalg/matrix.js';
@@ -16,6 +15,7 @@ import {
 } from '../../src/curvature/dense-curvature.js';
 import type { Activation } from '../../src/models/activations.js';
 import { LIKELIHOODS, type Likelihood } from '../../src/models/likelihoods.js';
+import { thrownError as thrown } from '../natgrad-error.js';
 import {
   exampleLossAndGradient,
   flattenWeights,
@@ -280,15 +280,6 @@ describe('modelCurvature', () => {
   });
 
   test('bad input throws a NatgradError naming the JSON path and what is expected', () => {
-    const thrown = (f: () => void): NatgradError => {
-      try {
-        f();
-      } catch (e) {
-        if (e instanceof NatgradError) return e;
-        throw e;
-      }
-      throw new Error('expected a NatgradError');
-    };
     const badW = [p.weights[0], { W: Matrix.zeros(2, 3), b: p.weights[1].b }];
     const e = thrown(() => modelCurvature(p.spec, badW, p.inputs, p.targets, 'fisher'));
     expect(e.path).toBe('spec.weights[1].W');

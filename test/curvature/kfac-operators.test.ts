@@ -5,7 +5,6 @@
  * messages of bad input.
  */
 import { describe, expect, test } from 'vitest';
-import { NatgradError } from '../../src/core/errors.js';
 import type { Vec } from '../../src/core/vec.js';
 import {
   type KfacBlock,
@@ -24,15 +23,11 @@ import { addScaledIdentity, kron, matvec } from '../../src/linalg/ops.js';
 import { solve } from '../../src/linalg/solve.js';
 import { mlpProblem, paramCount } from '../../src/models/mlp.js';
 import { randomProblem } from '../models/fixtures.js';
+import { thrownError } from '../natgrad-error.js';
 
 const reason = (f: () => unknown): { path: string; reason: string } => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof NatgradError) return { path: e.path, reason: e.reason };
-    throw e;
-  }
-  throw new Error('no error thrown');
+  const { path, reason } = thrownError(f);
+  return { path, reason };
 };
 
 const maxGap = (a: ArrayLike<number>, b: ArrayLike<number>): number => {

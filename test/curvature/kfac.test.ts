@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { addScaledIdentity, kron, maxAbs, maxAbsDiff, trace, transpose, vecRow } from '../../src/linalg/ops.js';
@@ -22,6 +21,7 @@ import { ACTIVATIONS, type Activation } from '../../src/models/activations.js';
 import { LIKELIHOODS, type Likelihood, likelihoodModel } from '../../src/models/likelihoods.js';
 import { backward, forward, lossAndGradient, layerCount, meanLoss, paramCount, type MlpSpec } from '../../src/models/mlp.js';
 import { EPS, randomProblem, type Problem } from '../models/fixtures.js';
+import { thrownError as thrown } from '../natgrad-error.js';
 
 const roundoff = (M: Matrix, terms: number) => 8 * terms * EPS * Math.max(maxAbs(M), 1e-300);
 
@@ -261,15 +261,6 @@ describe('kfacOperator', () => {
 
 describe('validation', () => {
   const p = randomProblem(540, { sizes: [2, 2], activations: ['identity'], likelihood: 'categorical', N: 2 });
-  const thrown = (f: () => void): NatgradError => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof NatgradError) return e;
-      throw e;
-    }
-    throw new Error('expected a NatgradError');
-  };
 
   test('bad damping, scheme, Fisher kind and weights are named by path', () => {
     expect(thrown(() => kfacLayers(p.spec, p.weights, p.inputs, p.targets, 'fisher', -1, 'exact')).path).toBe('spec.damping');

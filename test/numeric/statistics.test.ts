@@ -5,6 +5,7 @@ import { vec } from '../../src/core/vec.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { ksUniform, kolmogorovSurvival, normalCdf, normalPdf, normalQuantile, normalSurvival, withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
 import { Rng } from '../../src/core/rng.js';
+import { thrownError } from '../natgrad-error.js';
 
 // Reference values: mpmath 1.3, ncdf(x) at 40 digits and -sqrt(2) erfinv(1 - 2p) at 700 digits.
 const CDF: readonly (readonly [number, number])[] = [
@@ -158,13 +159,8 @@ describe('withinStdError: the worst entry, negative standard errors and the floo
 
 describe('errors name the argument and what is allowed', () => {
   const reason = (f: () => unknown): { path: string; reason: string } => {
-    try {
-      f();
-    } catch (e) {
-      if (e instanceof NatgradError) return { path: e.path, reason: e.reason };
-      throw e;
-    }
-    throw new Error('no error thrown');
+    const { path, reason } = thrownError(f);
+    return { path, reason };
   };
   test('normalQuantile, zForFalseAlarm', () => {
     expect(reason(() => normalQuantile(-0.5))).toEqual({ path: 'p', reason: 'a probability in [0, 1] is required, got -0.5' });
