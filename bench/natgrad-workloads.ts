@@ -10,7 +10,7 @@ import { fisherMatrix } from '../src/curvature/dense-curvature.js';
 import { type KfacPreconditioner, kfacBlockPreconditioner, kfacFactors, kfacPreconditioner } from '../src/curvature/kfac.js';
 import { parsePoint } from '../src/families/catalogue.js';
 import { monteCarloFisherAnalytic } from '../src/families/analytic-monte-carlo.js';
-import { monteCarloFisher } from '../src/families/estimators.js';
+import { familyMonteCarloFisher } from '../src/families/estimators.js';
 import { Cholesky } from '../src/linalg/cholesky.js';
 import { gemmBackend, gemmRuntime } from '../src/linalg/kernels/gemm.js';
 import { linalgThreads, linalgWorkerError, linalgWorkerJobCount, startLinalgPool } from '../src/linalg/parallel/pool.js';
@@ -181,7 +181,7 @@ async function main(): Promise<void> {
   const pt = parsePoint('normal', 'mean-std', { mu: 0.3, sigma: 1.7 }, {}, 'bench');
   const mc = timeIt(() => monteCarloFisherAnalytic(pt, MC.samples, 7), 5);
   out['mc-fisher'] = { ...mc, samplesPerSecond: MC.samples / (mc.median / 1000) };
-  const mcn = timeIt(() => monteCarloFisher(pt, MC.samples, 7, { negHessian: false }), 3);
+  const mcn = timeIt(() => familyMonteCarloFisher(pt, MC.samples, 7, { negHessian: false }), 3);
   out['mc-fisher-numeric'] = { ...mcn, samplesPerSecond: MC.samples / (mcn.median / 1000) };
   out.kernel = { gemm: gemmBackend(), threads: linalgThreads(), workerJobs: linalgWorkerJobCount(), workerError: linalgWorkerError() };
   process.stdout.write(JSON.stringify(out));

@@ -10,7 +10,7 @@
  * References: Amari (2016), Sec. 2.2; Raskutti & Mukherjee (2015), Thm. 1.
  */
 import fc from 'fast-check';
-import { fisherMatrix, fromBase, toBase } from '../src/families/catalogue.js';
+import { familyFisherMatrix, fromBase, toBase } from '../src/families/catalogue.js';
 import { FAMILIES } from '../src/families/catalogue/index.js';
 import type { FamilyInstance, ParameterizationInstance } from '../src/families/types.js';
 import { Matrix } from '../src/linalg/matrix.js';
@@ -77,8 +77,8 @@ function efCase(c: EfCase, invert: boolean): CaseResult {
   const eta = fromBase(s.inst, s.natural, base, {});
   const m = fromBase(s.inst, s.expectation, base, {});
   const HA = hessianFD(s.A, eta, { h: 0.05 });
-  const Fnat = fisherMatrix(s.inst, s.natural, eta, {});
-  const Fexp = fisherMatrix(s.inst, s.expectation, m, {});
+  const Fnat = familyFisherMatrix(s.inst, s.natural, eta, {});
+  const Fexp = familyFisherMatrix(s.inst, s.expectation, m, {});
   const n = eta.length;
   let ratio = 0;
   for (let k = 0; k < n * n; k++) ratio = Math.max(ratio, Math.abs(HA.value.data[k] - Fnat.data[k]) / (10 * HA.error.data[k] + 1e-12 * maxOf(Fnat)));
@@ -138,7 +138,7 @@ export function mirrorTrajectories(c: MdCase, euclidean: boolean): { mirror: Flo
     mirror.push(m);
     const g = gradientFD((e) => 0.5 * gradL(mOfEta(e)).reduce((a, x) => a + x * x, 0), eta, { h: 1e-2 });
     fdError = Math.max(fdError, ...g.error);
-    const step = solve(fisherMatrix(inst, natural, eta, {}), g.value);
+    const step = solve(familyFisherMatrix(inst, natural, eta, {}), g.value);
     eta = Float64Array.from(eta, (x, i) => x - c.alpha * step[i]);
     ng.push(mOfEta(eta));
   }

@@ -16,11 +16,11 @@ import type fc from 'fast-check';
 import { Cholesky } from '../src/linalg/cholesky.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import type { Matrix } from '../src/linalg/matrix.js';
-import { fisherMatrix } from '../src/families/catalogue.js';
+import { familyFisherMatrix } from '../src/families/catalogue.js';
 import { FAMILIES } from '../src/families/catalogue/index.js';
 import { compareRoutes, domainsOf, type FisherDerivation } from '../src/families/derive.js';
 import { derivationOf } from '../src/families/derivations.js';
-import { deterministicFisher, monteCarloFisher, monteCarloNegHessian, type FisherPoint } from '../src/families/estimators.js';
+import { deterministicFisher, familyMonteCarloFisher, monteCarloNegHessian, type FisherPoint } from '../src/families/estimators.js';
 import { monteCarloFisherAnalytic } from '../src/families/analytic-monte-carlo.js';
 import type { MatrixMeanEstimate } from '../src/numeric/monte-carlo.js';
 import type { FamilyDefinition } from '../src/families/types.js';
@@ -111,7 +111,7 @@ function exactCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
   const estimate = memo<NonNullable<ReturnType<typeof deterministicFisher>>>();
   const predicate = (tamper: Tamper) => (pt: FamilyPoint): string | null => {
-    const F = tamper(fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed));
+    const F = tamper(familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed));
     const det = estimate(pointKey(pt), () => deterministicFisher(pt as FisherPoint)!);
     const n = F.rows;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
@@ -136,7 +136,7 @@ function exactCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
 function scoreMeanCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
   const predicate = (shift: number) => (pt: FamilyPoint): string | null => {
-    const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+    const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
     // the wrong variant: the score taken at a point moved by `shift` standard deviations of the first parameter
     const at = pt.theta.slice();
     at[0] += shift / Math.sqrt(F.get(0, 0));
@@ -182,7 +182,7 @@ const POWER_Z = 3;
 const PILOT = 20_000;
 const HESSIAN_PILOT = 2_000;
 function scoreEstimate(pt: FisherPoint, samples: number, seed: number): MatrixMeanEstimate {
-  return monteCarloFisherAnalytic(pt, samples, seed, { controlVariate: true }) ?? monteCarloFisher(pt, samples, seed, { negHessian: false }).score;
+  return monteCarloFisherAnalytic(pt, samples, seed, { controlVariate: true }) ?? familyMonteCarloFisher(pt, samples, seed, { negHessian: false }).score;
 }
 
 /**
@@ -250,7 +250,7 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
   const predicate = (ctx: CheckContext, tamper: boolean, resolutions: number[] = [], deviations: number[] = []) => {
     let call = 0;
     return (pt: FamilyPoint): string | null => {
-      const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+      const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
       const z = zFor(ctx.thorough);
       const seed = (ctx.seed + 7919 * ++call) >>> 0;
       const mc = estimates(pointKey(pt, `${seed}|${ctx.thorough}`), () => compute(pt, F, seed, ctx.thorough));
@@ -306,7 +306,7 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
 function positiveDefiniteCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
   const predicate = (shiftBelow: boolean) => (pt: FamilyPoint): string | null => {
-    let F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+    let F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
     if (shiftBelow) {
       const lo = eigSymmetric(F).values[0];
       F = F.clone();
@@ -336,8 +336,8 @@ function positiveDefiniteCheck(def: FamilyDefinition, pname: string, dim?: numbe
 function laplaceHessianRouteCheck(def: FamilyDefinition): Check {
   const arb = familyPoint(def, 'location-scale');
   const predicate = (ctx: CheckContext, entry: number) => (pt: FamilyPoint): string | null => {
-    const F = fisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
-    const mc = monteCarloFisher(pt as FisherPoint, 200_000, ctx.seed, { negHessian: true });
+    const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+    const mc = familyMonteCarloFisher(pt as FisherPoint, 200_000, ctx.seed, { negHessian: true });
     const est = mc.negHessian!;
     const z = zForFalseAlarm(FALSE_ALARM, 1);
     const gap = Math.abs(est.value.get(entry, entry) - F.get(entry, entry));

@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import { pointInDomain, domainViolation } from '../src/core/domain.js';
-import { fisherMatrix, fromBase, jacobianFromBase, jacobianToBase, toBase } from '../src/families/catalogue.js';
+import { familyFisherMatrix, fromBase, jacobianFromBase, jacobianToBase, toBase } from '../src/families/catalogue.js';
 import { normal } from '../src/families/catalogue/normal.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';
@@ -62,8 +62,8 @@ function catalogueCase(pt: CataloguePoint, dropJ: boolean): CaseResult {
   const theta = fromBase(inst, from, base, {});
   const phi = fromBase(inst, to, base, {});
   const J = matmul(jacobianFromBase(inst, from, base, {}), jacobianToBase(inst, to, phi, {}));
-  const Ft = fisherMatrix(inst, from, theta, {});
-  const Fp = fisherMatrix(inst, to, phi, {});
+  const Ft = familyFisherMatrix(inst, from, theta, {});
+  const Fp = familyFisherMatrix(inst, to, phi, {});
   const g = Float64Array.from(theta, (_, i) => pt.g[i]);
   const direct = solve(Ft, g);
   const viaPhi = solve(Fp, matTvec(J, g));
@@ -287,11 +287,11 @@ export function flowGaps(c: FlowCase, natural: boolean): number[] {
     let ph = fromBase(inst, other, Float64Array.from(c.start), {});
     for (let k = 0; k < steps; k++) {
       const g = klGradMeanStd(th, c.target);
-      const dTh = natural ? solve(fisherMatrix(inst, theta0, th, {}), g) : g;
+      const dTh = natural ? solve(familyFisherMatrix(inst, theta0, th, {}), g) : g;
       th = Float64Array.from(th, (v, i) => v - h * dTh[i]);
       const base = toBase(inst, other, ph, {});
       const gPhi = matTvec(jacobianToBase(inst, other, ph, {}), klGradMeanStd(base, c.target));
-      const dPh = natural ? solve(fisherMatrix(inst, other, ph, {}), gPhi) : gPhi;
+      const dPh = natural ? solve(familyFisherMatrix(inst, other, ph, {}), gPhi) : gPhi;
       ph = Float64Array.from(ph, (v, i) => v - h * dPh[i]);
       if (other.symbols.some((s, i) => domainViolation(other.domains[s], ph[i]))) return Number.NaN;
     }

@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check';
 import { Rng } from '../src/core/rng.js';
-import { fisherMatrix } from '../src/families/catalogue.js';
+import { familyFisherMatrix } from '../src/families/catalogue.js';
 import { multivariateNormal, sigmaFromTheta } from '../src/families/catalogue/multivariate-normal.js';
 import { Cholesky } from '../src/linalg/cholesky.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
@@ -57,7 +57,7 @@ function transposeOf(A: Matrix): Matrix {
 
 /** The formula under test; `halfDropped` doubles the Sigma block (the sensitivity). */
 function formula(d: number, theta: Float64Array, halfDropped: boolean): Matrix {
-  const F = fisherMatrix(multivariateNormal.instance(d), multivariateNormal.instance(d).parameterizations[0], theta, {});
+  const F = familyFisherMatrix(multivariateNormal.instance(d), multivariateNormal.instance(d).parameterizations[0], theta, {});
   if (!halfDropped) return F;
   const G = F.clone();
   for (let i = d; i < G.rows; i++) for (let j = d; j < G.cols; j++) G.set(i, j, 2 * G.get(i, j));

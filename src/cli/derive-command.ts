@@ -9,7 +9,7 @@ import { NatgradError } from '../core/errors.js';
 import { pointInDomain } from '../core/domain.js';
 import { hasOwn, rejectUnknownKeys, requireOneOf } from '../core/validate.js';
 import { requireFiniteResult } from '../core/finite-result.js';
-import { familyNames, fisherMatrix, fromBase, getFamily, getParameterization, parsePoint } from '../families/catalogue.js';
+import { familyNames, familyFisherMatrix, fromBase, getFamily, getParameterization, parsePoint } from '../families/catalogue.js';
 import { FAMILIES } from '../families/catalogue/index.js';
 import { derivationOf, matrixDerivationOf, type MatrixDerivation } from '../families/derivations.js';
 import type { FamilyDefinition } from '../families/types.js';
@@ -90,7 +90,7 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   // The default point: the middle of each domain, mapped from the base parameterization.
   const fixed = Object.fromEntries(Object.entries(inst.fixed).map(([k, dom]) => [k, dom.kind === 'positive-integer' ? 10 : pointInDomain(dom, 0.5)]));
   const point = at ? parsePoint(def.name, pname, at, fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
-  const F = fisherMatrix(point.inst, point.p, point.theta, point.fixed);
+  const F = familyFisherMatrix(point.inst, point.p, point.theta, point.fixed);
   requireFiniteResult({ matrix: F.toArray() }, '--at');
   if (opts.json) {
     io.stdout(`${JSON.stringify({
@@ -131,7 +131,7 @@ function deriveInMatrixForm(family: string, pname: string, dim: number, m: Matri
   const inst = def.instance(dim);
   const p = parameterizationOf(inst, pname);
   const point = opts.at ? parsePoint(def.name, pname, parseAt(opts.at), {}, 'at') : defaultPoint(def.name, pname, dim, {});
-  const F = fisherMatrix(point.inst, point.p, point.theta, point.fixed);
+  const F = familyFisherMatrix(point.inst, point.p, point.theta, point.fixed);
   requireFiniteResult({ matrix: F.toArray() }, '--at');
   if (opts.json) {
     io.stdout(`${JSON.stringify({

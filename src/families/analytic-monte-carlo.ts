@@ -2,7 +2,7 @@
  * The Monte Carlo Fisher E[s sᵀ] of a family by the score outer product,
  * with the score from the closed form (analytic-score.ts) carried to the
  * parameterization by the chain rule s_θ = Jᵀ s_base. It draws the same
- * samples as the score estimate of monteCarloFisher (estimators.ts), whose
+ * samples as the score estimate of familyMonteCarloFisher (estimators.ts), whose
  * numeric derivative stays as the independent cross-check. With
  * `controlVariate`, the score itself (mean zero) is the control variate of
  * every entry (numeric/score-control.ts).
@@ -32,7 +32,7 @@ export function controlBatch(samples: number): number {
 
 /**
  * The score-outer-product estimate and its entrywise standard error from
- * `samples` draws (Rng(seed).split(), as monteCarloFisher), or null when the
+ * `samples` draws (Rng(seed).split(), as familyMonteCarloFisher), or null when the
  * family has no analytic score.
  */
 export function monteCarloFisherAnalytic(pt: FisherPoint, samples: number, seed: number, opts: { controlVariate?: boolean } = {}): MatrixMeanEstimate | null {

@@ -109,7 +109,7 @@ function parseFixed(def: FamilyDefinition, inst: FamilyInstance, fixed: unknown,
   return out;
 }
 
-export { fisherMatrix, fromBase, jacobianFromBase, jacobianToBase, toBase } from './evaluate.js';
+export { familyFisherMatrix, fromBase, jacobianFromBase, jacobianToBase, toBase } from './evaluate.js';
 
 export function fisherAt(family: unknown, parameterization: unknown, params: unknown, fixed: unknown, path: string): FisherAt {
   const pt = parsePoint(family, parameterization, params, fixed, path);

@@ -249,7 +249,7 @@ export interface MonteCarloFisher {
 }
 
 /** Monte Carlo Fisher by the score outer product and (optionally) the negative Hessian, `samples` draws each from independent streams. */
-export function monteCarloFisher(pt: FisherPoint, samples: number, seed: number, opts: { negHessian?: boolean } = {}): MonteCarloFisher {
+export function familyMonteCarloFisher(pt: FisherPoint, samples: number, seed: number, opts: { negHessian?: boolean } = {}): MonteCarloFisher {
   const { inst, fixed } = pt;
   const cr = chainRuleAt(pt);
   const steps = scoreSteps(inst, cr);
@@ -263,7 +263,7 @@ export function monteCarloFisher(pt: FisherPoint, samples: number, seed: number,
 }
 
 /**
- * The negative-Hessian estimate alone, on the stream monteCarloFisher uses for
+ * The negative-Hessian estimate alone, on the stream familyMonteCarloFisher uses for
  * it (so the two agree for the same seed): its variance is often far smaller
  * than the score outer product's (zero where log p is linear in the data in
  * the parameters' second derivatives, as for the gamma and Dirichlet), so it

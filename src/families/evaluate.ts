@@ -22,7 +22,7 @@ export function fisherWide(p: ParameterizationInstance, theta: Float64Array, fix
 }
 
 /** The Fisher matrix of a family at a point given as numbers (no validation); entries that overflow are ±Infinity. */
-export function fisherMatrix(_inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Fixed): Matrix {
+export function familyFisherMatrix(_inst: FamilyInstance, p: ParameterizationInstance, theta: Float64Array, fixed: Fixed): Matrix {
   const F = fisherWide(p, theta, fixed);
   return new Matrix(F.rows, F.cols, F.toFloat64());
 }

@@ -27,7 +27,7 @@ import { Matrix } from '../linalg/matrix.js';
 import { kron, matmul, matmulTN } from '../linalg/ops.js';
 import { solveMatrix } from '../linalg/solve.js';
 import { derivativeFD, gradientFD, hessianFD, jacobianFD, zForFalseAlarm } from '../numeric/index.js';
-import { fisherMatrix } from './catalogue.js';
+import { familyFisherMatrix } from './catalogue.js';
 import { multivariateNormal } from './catalogue/multivariate-normal.js';
 import { formatNumber, type CheckMethod, type DerivationStep, type StepCheck } from './steps.js';
 
@@ -445,7 +445,7 @@ function duplicationCase(c: MvnCase, plant: boolean): CaseOutcome {
     indexForm.set(d + k, d + m, w(i, j) * w(kk, l) * (P.get(i, kk) * P.get(j, l) + P.get(i, l) * P.get(j, kk)));
   }));
   const inst = multivariateNormal.instance(d);
-  const catalogue = fisherMatrix(inst, inst.parameterizations[0], pt.theta, {});
+  const catalogue = familyFisherMatrix(inst, inst.parameterizations[0], pt.theta, {});
   const tol = 64 * F.rows * pt.cond * EPS * maxAbs(entrywise);
   const worst = [entrywise, indexForm, catalogue].map((M) => worstRatio(F.data, M.data, () => tol)).reduce((a, b) => (a.ratio >= b.ratio ? a : b));
   return { ratio: worst.ratio, what: `d = ${d}: worst entry |difference| ${formatNumber(worst.diff)} (tolerance ${formatNumber(tol)})` };

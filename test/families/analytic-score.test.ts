@@ -11,7 +11,7 @@ import { Rng } from '../../src/core/rng.js';
 import { analyticBaseScore, baseScoreSource } from '../../src/families/analytic-score.js';
 import { monteCarloFisherAnalytic } from '../../src/families/analytic-monte-carlo.js';
 import { parsePoint } from '../../src/families/catalogue.js';
-import { chainRuleAt, monteCarloFisher, type FisherPoint } from '../../src/families/estimators.js';
+import { chainRuleAt, familyMonteCarloFisher, type FisherPoint } from '../../src/families/estimators.js';
 import { FAMILIES } from '../../src/families/catalogue/index.js';
 import { gradientFD, zForFalseAlarm } from '../../src/numeric/index.js';
 
@@ -86,7 +86,7 @@ describe('analytic Monte Carlo Fisher against the numeric-derivative one', () =>
     const pt = at(c);
     const N = 4000;
     const analytic = monteCarloFisherAnalytic(pt, N, 11)!;
-    const numeric = monteCarloFisher(pt, N, 12, { negHessian: false }).score;
+    const numeric = familyMonteCarloFisher(pt, N, 12, { negHessian: false }).score;
     const d = analytic.value.rows;
     // Bonferroni over the d(d+1)/2 entries: P(false alarm) <= 1e-6 per case
     const Z = zForFalseAlarm(1e-6, (d * (d + 1)) / 2);
@@ -103,7 +103,7 @@ describe('analytic Monte Carlo Fisher against the numeric-derivative one', () =>
     const pt = parsePoint('gamma', 'shape-rate', { alpha: 2.5, beta: 1.5 }, {}, 'spec');
     const N = 20000;
     const analytic = monteCarloFisherAnalytic(pt, N, 21)!;
-    const numeric = monteCarloFisher(pt, N, 21, { negHessian: false }).score;
+    const numeric = familyMonteCarloFisher(pt, N, 21, { negHessian: false }).score;
     const gap = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i]) / Math.abs(b[i])));
     expect(gap(Array.from(analytic.value.data), Array.from(numeric.value.data))).toBeLessThan(1e-5);
     const scaled = Array.from(analytic.value.data, (v) => v * 1.005 ** 2);
