@@ -7,6 +7,7 @@
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
+import { KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import type { Vec } from '../core/vec.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../models/activations.js';
@@ -247,4 +248,21 @@ export function readDamping(v: unknown, path: string): number {
   const x = readNumber(v, path, 'a finite number >= 0 (the damping lambda)');
   if (!(x >= 0)) throw new NatgradError(path, `must be >= 0 (the damping lambda), got ${x}`);
   return x;
+}
+
+/** The fields every kfac spec shares: the Fisher type (and Monte Carlo samples), damping, its scheme and the bias convention. */
+export function readKfacFields(obj: JsonObject, path: string): { fisher: KfacFisherKind; samples: number | null; damping: number; scheme: KfacDampingScheme; bias: KfacBias } {
+  const kinds = [...KFAC_FISHER_KINDS, MONTE_CARLO_KFAC];
+  const named = readEnum(requireField(obj, 'fisher', path, `one of ${kinds.join(', ')}`), childPath(path, 'fisher'), kinds);
+  const mc = named === MONTE_CARLO_KFAC;
+  const samples = readSamples(obj, path, mc, 'fisher', MONTE_CARLO_KFAC);
+  const fisher: KfacFisherKind = mc ? 'fisher' : (named as KfacFisherKind);
+  // a Monte Carlo result has no update, so damping and its scheme may be left out (they are still validated when given)
+  const dampingRaw = mc ? own(obj, 'damping') : requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)');
+  const damping = dampingRaw === undefined ? 0 : readDamping(dampingRaw, childPath(path, 'damping'));
+  const schemeRaw = mc ? own(obj, 'dampingScheme') : requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`);
+  const scheme = schemeRaw === undefined ? 'factored' : readEnum(schemeRaw, childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
+  const biasRaw = own(obj, 'bias');
+  const bias: KfacBias = biasRaw === undefined ? 'joint' : readEnum(biasRaw, childPath(path, 'bias'), KFAC_BIAS);
+  return { fisher, samples, damping, scheme, bias };
 }

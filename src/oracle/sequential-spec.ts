@@ -8,7 +8,7 @@
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { KFAC_APPROXIMATIONS, KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacApproximation, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
+import { KFAC_APPROXIMATIONS, KFAC_FISHER_KINDS, type KfacApproximation, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/model-curvature.js';
 import { LIKELIHOODS, type Likelihood } from '../models/likelihoods.js';
 import { LAYER_TYPES, type LayerSpec } from '../models/layers/index.js';
@@ -16,7 +16,7 @@ import { type Batch, Sequential } from '../models/sequential.js';
 import { tensorFromNested } from '../models/tensor.js';
 import { type JsonObject, own, readArray, readEnum, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits } from './limits.js';
-import { KFAC_BIAS, type KfacBias, MONTE_CARLO_KFAC, readCurvatureOrMonteCarlo, readDamping, readReduction, readSamples } from './model-spec.js';
+import { type KfacBias, readCurvatureOrMonteCarlo, readDamping, readKfacFields, readReduction, } from './model-spec.js';
 import { sequentialDenseEstimate, sequentialEkfacEstimate, sequentialKfacEstimate } from './sequential-limits.js';
 
 /** The fields of a `sequential` model object. */
@@ -182,18 +182,7 @@ export function parseSequentialSpec(obj: JsonObject, kind: SequentialKind, path:
       return { ...base, kind, curvature, gradient, damping, estimate, network };
     }
     case 'kfac': {
-      const kinds = [...KFAC_FISHER_KINDS, MONTE_CARLO_KFAC];
-      const named = readEnum(requireField(obj, 'fisher', path, `one of ${kinds.join(', ')}`), childPath(path, 'fisher'), kinds);
-      const mc = named === MONTE_CARLO_KFAC;
-      const samples = readSamples(obj, path, mc, 'fisher', MONTE_CARLO_KFAC);
-      const fisher: KfacFisherKind = mc ? 'fisher' : (named as KfacFisherKind);
-      // a Monte Carlo result has no update, so damping and its scheme may be left out (they are still validated when given)
-      const dampingRaw = mc ? own(obj, 'damping') : requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)');
-      const damping = dampingRaw === undefined ? 0 : readDamping(dampingRaw, childPath(path, 'damping'));
-      const schemeRaw = mc ? own(obj, 'dampingScheme') : requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`);
-      const scheme = schemeRaw === undefined ? 'factored' : readEnum(schemeRaw, childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
-      const biasRaw = own(obj, 'bias');
-      const bias: KfacBias = biasRaw === undefined ? 'joint' : readEnum(biasRaw, childPath(path, 'bias'), KFAC_BIAS);
+      const { fisher, samples, damping, scheme, bias } = readKfacFields(obj, path);
       const approximation = readApproximation();
       const estimate = limited(sequentialKfacEstimate(fisher, model, N));
       return { ...base, kind, fisher, samples, damping, scheme, approximation, bias, estimate, network: readProblem(obj, model, N, path) };

@@ -10,11 +10,11 @@
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
+import { KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
-import { KFAC_BIAS, type KfacBias, MONTE_CARLO_KFAC, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readDamping, readModelData, readModelHead, readSamples } from './model-spec.js';
+import { type KfacBias, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readDamping, readKfacFields, readModelData, readModelHead, } from './model-spec.js';
 
 export { KFAC_BIAS, type KfacBias, MAX_SAMPLES, MONTE_CARLO_CURVATURE, MONTE_CARLO_KFAC } from './model-spec.js';
 import { SEQUENTIAL_SPEC_FIELDS, type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
@@ -247,18 +247,7 @@ export function parseSpec(raw: unknown, path: string): ParsedSpec {
     case 'kfac': {
       rejectUnknownSpecFields(obj, 'kfac', path);
       const head = readModelHead(obj, path);
-      const kinds = [...KFAC_FISHER_KINDS, MONTE_CARLO_KFAC];
-      const named = readEnum(requireField(obj, 'fisher', path, `one of ${kinds.join(', ')}`), childPath(path, 'fisher'), kinds);
-      const mc = named === MONTE_CARLO_KFAC;
-      const samples = readSamples(obj, path, mc, 'fisher', MONTE_CARLO_KFAC);
-      const fisher: KfacFisherKind = mc ? 'fisher' : (named as KfacFisherKind);
-      // a Monte Carlo result has no update, so damping and its scheme may be left out (they are still validated when given)
-      const dampingRaw = mc ? own(obj, 'damping') : requireField(obj, 'damping', path, 'a finite number >= 0 (the damping lambda)');
-      const damping = dampingRaw === undefined ? 0 : readDamping(dampingRaw, childPath(path, 'damping'));
-      const schemeRaw = mc ? own(obj, 'dampingScheme') : requireField(obj, 'dampingScheme', path, `one of ${KFAC_DAMPING_SCHEMES.join(', ')}`);
-      const scheme = schemeRaw === undefined ? 'factored' : readEnum(schemeRaw, childPath(path, 'dampingScheme'), KFAC_DAMPING_SCHEMES);
-      const biasRaw = own(obj, 'bias');
-      const bias: KfacBias = biasRaw === undefined ? 'joint' : readEnum(biasRaw, childPath(path, 'bias'), KFAC_BIAS);
+      const { fisher, samples, damping, scheme, bias } = readKfacFields(obj, path);
       const estimate = kfacEstimate(fisher, modelShape(head));
       assertWithinLimits(estimate, mp);
       return { path, kind, problem: readModelData(obj, head, path), fisher, samples, damping, scheme, bias, estimate };
