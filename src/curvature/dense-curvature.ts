@@ -28,16 +28,9 @@ import {
   validateMlpSpec,
   validateWeights,
 } from '../models/mlp.js';
-import { curvatureMatrix, factorGram, hessianMatrix as modelHessianMatrix } from './model-curvature.js';
+import { MODEL_CURVATURES, type ModelCurvatureKind, curvatureMatrix, factorGram, hessianMatrix as modelHessianMatrix } from './model-curvature.js';
 
-/**
- * A curvature of a model: the `fisher` (expectation over y exact), the
- * `empirical-fisher` (at the training labels), the generalized Gauss-Newton
- * `ggn`, and the `hessian` of the loss.
- */
-export type ModelCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn' | 'hessian';
-
-export const MODEL_CURVATURES: readonly ModelCurvatureKind[] = ['fisher', 'empirical-fisher', 'ggn', 'hessian'];
+export { MODEL_CURVATURES, type ModelCurvatureKind };
 
 /** A dense curvature matrix with its parameter names, and the loss and gradient at the same point. */
 export interface ModelCurvature {

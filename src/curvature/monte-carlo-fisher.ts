@@ -133,23 +133,23 @@ export interface MonteCarloMoments<T> {
  * `batch` are not used (the labels are the model's own).
  */
 export function monteCarloFisherMoments(model: Sequential, theta: Vec, batch: Batch, samples: number): MonteCarloMoments<Matrix> {
-  requireIntegerInRange(samples, 'samples', 1);
-  checkProblem(model, theta, batch);
-  const N = batch.x.batch;
   const P = model.paramCount;
-  const { U, outcomes } = parameterOutcomes(model, theta, batch.x);
-  const v = vectorStatisticVariance(U.data, N, outcomes.rowsPerExample, P, outcomes.position, outcomes.probability, false);
-  return { value: curvatureMatrix(model, theta, batch, 'fisher'), standardError: new Matrix(P, P, standardErrors(v, model.scale(N), samples)), samples };
+  const standardError = new Matrix(P, P, monteCarloStandardErrors(model, theta, batch, samples, false));
+  return { value: curvatureMatrix(model, theta, batch, 'fisher'), standardError, samples };
 }
 
 /** The same for the diagonal of the Monte Carlo Fisher. */
 export function monteCarloDiagonalMoments(model: Sequential, theta: Vec, batch: Batch, samples: number): MonteCarloMoments<Vec> {
+  const standardError = monteCarloStandardErrors(model, theta, batch, samples, true);
+  return { value: curvatureDiagonal(model, theta, batch, 'fisher'), standardError, samples };
+}
+
+/** The entrywise standard errors of the M-sample Monte Carlo Fisher (its diagonal only when `diagonal`). */
+function monteCarloStandardErrors(model: Sequential, theta: Vec, batch: Batch, samples: number, diagonal: boolean): Float64Array {
   requireIntegerInRange(samples, 'samples', 1);
   checkProblem(model, theta, batch);
   const N = batch.x.batch;
-  const P = model.paramCount;
   const { U, outcomes } = parameterOutcomes(model, theta, batch.x);
-  const v = vectorStatisticVariance(U.data, N, outcomes.rowsPerExample, P, outcomes.position, outcomes.probability, true);
-  const c = model.scale(N);
-  return { value: curvatureDiagonal(model, theta, batch, 'fisher'), standardError: standardErrors(v, c, samples), samples };
+  const v = vectorStatisticVariance(U.data, N, outcomes.rowsPerExample, model.paramCount, outcomes.position, outcomes.probability, diagonal);
+  return standardErrors(v, model.scale(N), samples);
 }

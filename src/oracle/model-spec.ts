@@ -230,6 +230,16 @@ export function readSamples(obj: JsonObject, path: string, monteCarlo: boolean, 
   return v;
 }
 
+/** `curvature` of a model spec, `fallback` when it is left out (an error when there is none). */
+export function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKind | null): ModelCurvatureKind {
+  const v = own(obj, 'curvature');
+  if (v === undefined) {
+    if (fallback) return fallback;
+    throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${MODEL_CURVATURES.join(', ')}`);
+  }
+  return readEnum(v, childPath(path, 'curvature'), MODEL_CURVATURES);
+}
+
 /** `curvature` of a fisher or diagonal spec, which may name the Monte Carlo Fisher, and its `samples`. */
 export function readCurvatureOrMonteCarlo(obj: JsonObject, path: string): { curvature: ModelCurvatureKind; samples: number | null } {
   const allowed = [...MODEL_CURVATURES, MONTE_CARLO_CURVATURE];

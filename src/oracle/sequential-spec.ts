@@ -9,14 +9,14 @@ import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { KFAC_APPROXIMATIONS, KFAC_FISHER_KINDS, type KfacApproximation, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
-import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/model-curvature.js';
+import type { ModelCurvatureKind } from '../curvature/model-curvature.js';
 import { LIKELIHOODS, type Likelihood } from '../models/likelihoods.js';
 import { LAYER_TYPES, type LayerSpec } from '../models/layers/index.js';
 import { type Batch, Sequential } from '../models/sequential.js';
 import { tensorFromNested } from '../models/tensor.js';
 import { type JsonObject, own, readArray, readEnum, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits } from './limits.js';
-import { type KfacBias, readCurvatureOrMonteCarlo, readDamping, readKfacFields, readReduction, } from './model-spec.js';
+import { type KfacBias, readCurvatureOrMonteCarlo, readCurvature, readDamping, readKfacFields, readReduction, } from './model-spec.js';
 import { sequentialDenseEstimate, sequentialEkfacEstimate, sequentialKfacEstimate } from './sequential-limits.js';
 
 /** The fields of a `sequential` model object. */
@@ -120,14 +120,6 @@ function readNetwork(obj: JsonObject, path: string): Sequential {
   return new Sequential({ input: input as number[], layers: layers as LayerSpec[], likelihood, reduction }, mp);
 }
 
-function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKind | null): ModelCurvatureKind {
-  const v = own(obj, 'curvature');
-  if (v === undefined) {
-    if (fallback) return fallback;
-    throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${MODEL_CURVATURES.join(', ')}`);
-  }
-  return readEnum(v, childPath(path, 'curvature'), MODEL_CURVATURES);
-}
 
 /** Reads weights, inputs and targets once the size limits have passed. */
 function readProblem(obj: JsonObject, model: Sequential, N: number, path: string): SequentialProblem {

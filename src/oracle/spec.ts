@@ -11,10 +11,10 @@ import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { rejectUnknownKeys } from '../core/validate.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
-import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
+import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
-import { type KfacBias, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readDamping, readKfacFields, readModelData, readModelHead, } from './model-spec.js';
+import { type KfacBias, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readCurvature, readDamping, readKfacFields, readModelData, readModelHead, } from './model-spec.js';
 
 export { KFAC_BIAS, type KfacBias, MAX_SAMPLES, MONTE_CARLO_CURVATURE, MONTE_CARLO_KFAC } from './model-spec.js';
 import { SEQUENTIAL_SPEC_FIELDS, type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
@@ -158,14 +158,6 @@ function subjectOf(obj: JsonObject, kind: 'fisher' | 'natural-gradient', path: s
   return hasFamily ? 'family' : 'model';
 }
 
-function readCurvature(obj: JsonObject, path: string, fallback: ModelCurvatureKind | null): ModelCurvatureKind {
-  const v = own(obj, 'curvature');
-  if (v === undefined) {
-    if (fallback) return fallback;
-    throw new NatgradError(childPath(path, 'curvature'), `is required: one of ${MODEL_CURVATURES.join(', ')}`);
-  }
-  return readEnum(v, childPath(path, 'curvature'), MODEL_CURVATURES);
-}
 
 function readOptionalDamping(obj: JsonObject, path: string): number {
   const v = own(obj, 'damping');

@@ -14,20 +14,11 @@ import { Matrix } from '../../src/linalg/matrix.js';
 import type { Batch, Sequential, SequentialSpec } from '../../src/models/sequential.js';
 import { withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
 import { LAYER_MODELS, centralDifference, randomProblem, randomVec } from '../models/sequential-fixtures.js';
+import { relGap } from './relative-gap.js';
 
 /** Sums of at most a few thousand products in other orders: 2^-38 of the scale; a wrong factor or term is O(1). */
 const TOL = 2 ** -38;
 
-function relGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 1e-300;
-  for (let i = 0; i < b.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  expect(a.length).toBe(b.length);
-  return worst / scale;
-}
 
 /**
  * c sum_n J_nᵀ M_n J_n from the explicit output Jacobians, M_n block-diagonal

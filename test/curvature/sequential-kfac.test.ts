@@ -19,20 +19,11 @@ import type { LayerWeights, MlpSpec } from '../../src/models/mlp.js';
 import type { Batch, Sequential, SequentialSpec } from '../../src/models/sequential.js';
 import { withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
 import { LAYER_MODELS, randomProblem } from '../models/sequential-fixtures.js';
+import { relGap } from './relative-gap.js';
 
 /** Sums of at most a few hundred products in other orders: 2^-40 (≈ 4500 ε) of the scale; a modelling error is O(1). */
 const TOL = 2 ** -40;
 
-function relGap(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  let scale = 1e-300;
-  for (let i = 0; i < b.length; i++) {
-    worst = Math.max(worst, Math.abs(a[i] - b[i]));
-    scale = Math.max(scale, Math.abs(b[i]));
-  }
-  expect(a.length).toBe(b.length);
-  return worst / scale;
-}
 
 /** The exact curvature's block of one weight matrix, over the row-major [W b] of the layout. */
 function exactBlock(C: Matrix, b: KfacBlockLayout): Matrix {
