@@ -14,6 +14,8 @@ export const THOROUGH = [
   'test/proofs/theorems.test.ts',
   'test/proofs/laws.test.ts',
   'test/proofs/mvn-proof.test.ts',
+  // the matrix-calculus derivation of the multivariate normal, which \`natgrad docs --check\` also runs
+  'test/proofs/mvn-matrix.test.ts',
 ];
 
 export default defineConfig({
