@@ -8,7 +8,7 @@ import { describeValue, NatgradError } from '../core/errors.js';
 import { type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
 import type { StabilityOptions } from '../curvature/stability.js';
-import type { Transform } from './transform.js';
+import { chain, type Transform } from './transform.js';
 
 /** Stateless transforms keep no state. */
 export type EmptyState = Record<string, never>;
@@ -110,6 +110,20 @@ export const optionKinds = <T>(kinds: { [K in keyof Required<T>]: OptionKind }):
  */
 export function optimizerOptions<T>(o: unknown, kinds: OptionKinds, who: string): T {
   return requireTypedOptions(o, kinds, '', `the ${who} options`) as T;
+}
+
+/**
+ * A named optimizer of the form chain(scaleBy(options), scaleByLearningRate(lr)):
+ * the options are checked against `kinds` first (see optimizerOptions).
+ */
+export function descentChain<O extends { lr: Schedule }, X = unknown>(
+  o: O,
+  kinds: OptionKinds,
+  who: string,
+  scaleBy: (options: O) => Transform<any, X>,
+): Transform<unknown[], X> {
+  const options = optimizerOptions<O>(o, kinds, who);
+  return chain<X>(scaleBy(options), scaleByLearningRate(options.lr));
 }
 
 /** The stability options every curvature preconditioner shares. */
