@@ -10,10 +10,12 @@ import { adam, scaleByAdam } from '../../src/optim/adam.js';
 import { scaleByLearningRate } from '../../src/optim/common.js';
 import type { ModelBatch } from '../../src/optim/extra.js';
 import { scaleByMomentum } from '../../src/optim/momentum.js';
-import { scaleByNaturalGradient } from '../../src/optim/natural-gradient.js';
+import { naturalGradient, scaleByNaturalGradient } from '../../src/optim/natural-gradient.js';
+import { NATURAL_GRADIENT_SOLVER_TABLE, NATURAL_GRADIENT_SOLVERS } from '../../src/optim/natural-gradient-solvers.js';
 import { createOptimizer, OPTIMIZERS, optimizerEntry } from '../../src/optim/registry.js';
 import { scaleByRmsprop } from '../../src/optim/rmsprop.js';
 import { randomProblem } from '../models/fixtures.js';
+import { thrownLine } from '../natgrad-error.js';
 
 const v = (...xs: number[]) => Float64Array.from(xs);
 const run = <S>(t: { init(p: Float64Array): S; update(g: Float64Array, s: S, p: Float64Array, x: unknown): readonly [Float64Array, S] }, grads: Float64Array[]) => {
@@ -95,5 +97,22 @@ describe('registry', () => {
   test('overrides are checked by the factory', () => {
     expect(() => createOptimizer('kfac', { dampingScheme: 'none' })).toThrow(/dampingScheme/);
     expect(() => createOptimizer('natural-gradient', { solver: 'qr' })).toThrow(/solver/);
+  });
+});
+
+describe('natural-gradient solvers come from one table', () => {
+  test('the solver names are the table rows; a misspelled one is refused with a did-you-mean', () => {
+    expect(Object.keys(NATURAL_GRADIENT_SOLVER_TABLE)).toEqual([...NATURAL_GRADIENT_SOLVERS]);
+    expect(thrownLine(() => naturalGradient({ solver: 'lowrank' as never }))).toBe(
+      'solver: must be one of direct, cg, low-rank, block-diagonal, got "lowrank"; did you mean "low-rank"?',
+    );
+  });
+  test('a solver states what it needs of the damping: cg and low-rank refuse 0, the dense solvers take it', () => {
+    for (const solver of ['cg', 'low-rank'] as const) {
+      expect(thrownLine(() => naturalGradient({ solver, damping: 0 }))).toBe(
+        `damping: the ${solver} solver needs damping > 0 (F is singular when there are fewer outer products than parameters)`,
+      );
+    }
+    for (const solver of ['direct', 'block-diagonal'] as const) expect(() => naturalGradient({ solver, damping: 0 })).not.toThrow();
   });
 });
