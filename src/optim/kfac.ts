@@ -1,7 +1,6 @@
 
 import { requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioner } from '../curvature/kfac.js';
-import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate } from './common.js';
 import { type CurvatureStepOptions, type CurvatureStepState, type DampedPreconditioner, stepControlled, stepControlOptionKeys, withFixedDamping } from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
