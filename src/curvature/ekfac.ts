@@ -167,13 +167,13 @@ function blockScalings(s: KfacStatistics, layout: KfacBlockLayout, { QG, QA }: E
 }
 
 /** Options of ekfacBlocks; defaults in brackets. */
-export interface EkfacOptions extends EkfacScalingOptions {
+export interface EkfacBlockOptions extends EkfacScalingOptions {
   /** the factors whose eigenbasis is kept ['expand'] */
   approximation?: KfacApproximation;
 }
 
 /** EKFAC of a model: K-FAC factors (joint bias), their eigenbases and the re-estimated scalings. */
-export function ekfacBlocks(model: Sequential, theta: Vec, batch: Batch, options: EkfacOptions = {}): { loss: number; gradient: Vec; blocks: EkfacBlock[] } {
+export function ekfacBlocks(model: Sequential, theta: Vec, batch: Batch, options: EkfacBlockOptions = {}): { loss: number; gradient: Vec; blocks: EkfacBlock[] } {
   const approximation = requireOneOf(options.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   const set = kfacFactors(model, theta, batch, { ...options, approximation, bias: 'joint' });
   const bases = ekfacBases(set.blocks);
@@ -329,7 +329,7 @@ export interface EkfacResultBlock extends EkfacBlock {
  * corrected block, the gradient and the update with the damping added to the
  * corrected eigenvalues (exact in that basis), and the loss.
  */
-export function ekfacResult(model: Sequential, theta: Vec, batch: Batch, options: EkfacOptions & { damping?: number } = {}): { loss: number; blocks: EkfacResultBlock[] } {
+export function ekfacResult(model: Sequential, theta: Vec, batch: Batch, options: EkfacBlockOptions & { damping?: number } = {}): { loss: number; blocks: EkfacResultBlock[] } {
   const damping = requireNonNegative(options.damping ?? 0, 'damping');
   const { loss, gradient, blocks } = ekfacBlocks(model, theta, batch, options);
   return {

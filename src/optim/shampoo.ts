@@ -27,15 +27,15 @@ import type { MlpBatch, ModelBatch, SequentialBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** A tensor of the parameter vector: a matrix (order 2) or a vector (order 1). */
-export interface ParamTensor {
+export interface ShampooTensor {
   offset: number;
   shape: [number, number] | [number];
 }
 
 /** Per layer W (out x in) then b (out), as tensors of the flat parameter vector. */
-export function mlpTensors(spec: MlpSpec): ParamTensor[] {
+export function mlpTensors(spec: MlpSpec): ShampooTensor[] {
   const offsets = layerOffsets(spec);
-  const out: ParamTensor[] = [];
+  const out: ShampooTensor[] = [];
   for (let l = 0; l < layerCount(spec); l++) {
     const m = spec.sizes[l + 1];
     const n = spec.sizes[l];
@@ -51,8 +51,8 @@ export function mlpTensors(spec: MlpSpec): ParamTensor[] {
  * shape[0] x (the rest), the weight matrix K-FAC also factors (a conv kernel
  * [out, in, kh, kw] is out x in·kh·kw; attention's in_proj_weight is 3E x E).
  */
-export function sequentialTensors(model: Sequential): ParamTensor[] {
-  const out: ParamTensor[] = [];
+export function sequentialTensors(model: Sequential): ShampooTensor[] {
+  const out: ShampooTensor[] = [];
   model.layers.forEach((layer, l) => {
     for (const p of layer.params) {
       const offset = model.offsets[l] + p.offset;
@@ -81,7 +81,7 @@ export interface ScaleByShampooOptions {
 }
 
 /** The tensors of the model in extra (an MLP spec or a Sequential model): Shampoo needs only their shapes. */
-function requireTensors(extra: unknown, params: Vec): ParamTensor[] {
+function requireTensors(extra: unknown, params: Vec): ShampooTensor[] {
   const model = (extra as Partial<SequentialBatch> | undefined)?.model;
   if (model instanceof Sequential) {
     if (model.paramCount !== params.length) throw new NatgradError('extra.model', `the model has ${model.paramCount} parameters but params has ${params.length}`);
