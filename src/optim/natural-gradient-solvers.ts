@@ -1,7 +1,7 @@
 /**
- * How natural gradient solves (F + λ I) d = g, one entry per solver: the
- * table below is the one place a solver is added (its name, the options it
- * needs and its solve). Each solver reads the step's Fisher through the
+ * How natural gradient solves (F + λ I) d = g, one entry per solver: this
+ * file is the one place a solver is added (its name in the union, its row in
+ * the table: what it needs of the options and its solve). Each solver reads the step's Fisher through the
  * context (a factor computed at most once per step, or matrix-free
  * products), and returns its direction with the curvature it formed (for the
  * trust region) and the state it keeps.
@@ -88,7 +88,11 @@ function lowRankFactor({ U, weight }: CurvatureFactor): LowRankFactor {
   return { U: transpose(U), N: 1 / weight };
 }
 
-const SOLVERS = {
+/** How natural gradient solves for its direction (one row of the table below each). */
+export type NaturalGradientSolver = 'direct' | 'cg' | 'low-rank' | 'block-diagonal';
+
+/** Every solver of natural gradient, by name. */
+export const NATURAL_GRADIENT_SOLVER_TABLE: Readonly<Record<NaturalGradientSolver, NaturalGradientSolverDefinition>> = Object.freeze({
   /** The eigendecomposition of the dense F with the shared stability options. */
   direct: { solve: denseBlocksSolve((ctx) => [factorGram(ctx.factor())]) },
   /** Matrix-free Fisher-vector products and conjugate gradients (Hessian-free style). */
@@ -114,12 +118,7 @@ const SOLVERS = {
   },
   /** One dense block per layer. */
   'block-diagonal': { solve: denseBlocksSolve((ctx) => factorLayerBlocks(ctx.batch.model, ctx.factor()).map((x) => x.block)) },
-} satisfies Record<string, NaturalGradientSolverDefinition>;
+});
 
-/** How natural gradient solves for its direction. */
-export type NaturalGradientSolver = keyof typeof SOLVERS;
-
-/** Every solver of natural gradient, by name (in the order of NATURAL_GRADIENT_SOLVERS). */
-export const NATURAL_GRADIENT_SOLVER_TABLE: Readonly<Record<NaturalGradientSolver, NaturalGradientSolverDefinition>> = Object.freeze(SOLVERS);
-
-export const NATURAL_GRADIENT_SOLVERS = Object.freeze(Object.keys(SOLVERS)) as readonly NaturalGradientSolver[];
+/** The solver names, in the table's order. */
+export const NATURAL_GRADIENT_SOLVERS = Object.freeze(Object.keys(NATURAL_GRADIENT_SOLVER_TABLE)) as readonly NaturalGradientSolver[];
