@@ -137,14 +137,21 @@ export function requireRcond(value: unknown, path: string): number {
 /**
  * An options object: undefined reads as `{}`; anything but a plain object, or
  * an object with a key outside `allowed`, is a NatgradError (with a
- * did-you-mean for a misspelled key). Returns the object, typed for reading.
+ * did-you-mean for a misspelled key, or what `elsewhere(key)` says of a key
+ * no allowed name is close to). Returns the object, typed for reading.
  */
-export function requireOptions(value: unknown, allowed: readonly string[], path: string, what = 'the options'): Readonly<Record<string, unknown>> {
+export function requireOptions(
+  value: unknown,
+  allowed: readonly string[],
+  path: string,
+  what = 'the options',
+  elsewhere?: (key: string) => string,
+): Readonly<Record<string, unknown>> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new NatgradError(path === '' ? 'options' : path, `must be an object of options (${allowed.map((k) => JSON.stringify(k)).join(', ')}), got ${describeValue(value)}`);
   }
-  rejectUnknownKeys(value, allowed, path, what);
+  rejectUnknownKeys(value, allowed, path, what, elsewhere);
   return value as Record<string, unknown>;
 }
 
@@ -252,15 +259,16 @@ function hasKind(v: unknown, kind: OptionKind): boolean {
  * An options object whose keys are those of `kinds` and whose values (when
  * given) have the kind stated there: requireOptions plus a type check, so a
  * string, a Symbol or an object where a number belongs is refused by name
- * before any arithmetic coerces it.
+ * before any arithmetic coerces it. `elsewhere` as for rejectUnknownKeys.
  */
 export function requireTypedOptions(
   value: unknown,
   kinds: Readonly<Record<string, OptionKind>>,
   path: string,
   what = 'the options',
+  elsewhere?: (key: string) => string,
 ): Readonly<Record<string, unknown>> {
-  const o = requireOptions(value, Object.keys(kinds), path, what);
+  const o = requireOptions(value, Object.keys(kinds), path, what, elsewhere);
   for (const key of Object.keys(o)) {
     const v = o[key];
     const kind = kinds[key];

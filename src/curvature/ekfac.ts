@@ -25,8 +25,7 @@ import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { gemm } from '../linalg/kernels/gemm.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { matmul, matmulNT, matmulTN, transpose } from '../linalg/ops.js';
-import { blockDiagonalOperator, composeOperators, diagonalOperator, kroneckerOperator } from '../linalg/operators.js';
+import { matmul, matmulNT, matmulTN } from '../linalg/ops.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, mlpProblem, paramCount } from '../models/mlp.js';
 import { type Batch, type KfacStatistics, Sequential } from '../models/sequential.js';
@@ -45,7 +44,7 @@ import {
   kfacFactors,
   scatterBlockMatrix,
 } from './kfac-factors.js';
-import { KFAC_RCOND, blockLayoutIndex } from './kfac.js';
+import { KFAC_RCOND, requireMlpSpecArgument, withMlpLayouts } from './kfac.js';
 import { checkProblem } from './model-curvature.js';
 import { type StabilityOptions, stabilizedEigenvalues } from './stability.js';
 
@@ -167,13 +166,13 @@ function blockScalings(s: KfacStatistics, layout: KfacBlockLayout, { QG, QA }: E
 }
 
 /** Options of ekfacBlocks; defaults in brackets. */
-export interface EkfacOptions extends EkfacScalingOptions {
+export interface EkfacBlockOptions extends EkfacScalingOptions {
   /** the factors whose eigenbasis is kept ['expand'] */
   approximation?: KfacApproximation;
 }
 
 /** EKFAC of a model: K-FAC factors (joint bias), their eigenbases and the re-estimated scalings. */
-export function ekfacBlocks(model: Sequential, theta: Vec, batch: Batch, options: EkfacOptions = {}): { loss: number; gradient: Vec; blocks: EkfacBlock[] } {
+export function ekfacBlocks(model: Sequential, theta: Vec, batch: Batch, options: EkfacBlockOptions = {}): { loss: number; gradient: Vec; blocks: EkfacBlock[] } {
   const approximation = requireOneOf(options.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   const set = kfacFactors(model, theta, batch, { ...options, approximation, bias: 'joint' });
   const bases = ekfacBases(set.blocks);
@@ -242,12 +241,11 @@ export function ekfacBlockMatrix(b: EkfacBlock, w: Float64Array = b.scalings.dat
 
 /** The EKFAC curvature on parameter vectors of length P: block Q diag(s) Qᵀ over each [W b]. */
 export function ekfacOperator(P: number, blocks: readonly EkfacBlock[]): LinearOperator;
-/** The version-1 form: an MLP's EKFAC layers on the block layout (concatenated vecRow([W_l b_l])). */
-export function ekfacOperator(layers: readonly EkfacLayer[]): LinearOperator;
-export function ekfacOperator(first: number | readonly EkfacLayer[], blocks?: readonly EkfacBlock[]): LinearOperator {
-  if (typeof first !== 'number') return blockDiagonalOperator(first.map((l) => layerSpectralOperator(l, l.scalings.data)));
-  const bs = blocks as readonly EkfacBlock[];
-  return blockOperator(first, bs, bs.map((b) => b.scalings.data));
+/** The version-1 form: an MLP's EKFAC layers (joint bias), also on parameter vectors. */
+export function ekfacOperator(spec: MlpSpec, layers: readonly EkfacLayer[]): LinearOperator;
+export function ekfacOperator(first: number | MlpSpec, second: readonly EkfacBlock[] | readonly EkfacLayer[]): LinearOperator {
+  const [P, bs] = parameterBlocks(first, second, 'ekfacOperator(spec, layers)');
+  return blockOperator(P, bs, bs.map((b) => b.scalings.data));
 }
 
 /**
@@ -257,16 +255,18 @@ export function ekfacOperator(first: number | readonly EkfacLayer[], blocks?: re
  * damping >= 0.
  */
 export function ekfacInverseOperator(P: number, blocks: readonly EkfacBlock[], o?: StabilityOptions): LinearOperator;
-/** The version-1 form on an MLP's block layout. */
-export function ekfacInverseOperator(layers: readonly EkfacLayer[], o?: StabilityOptions): LinearOperator;
-export function ekfacInverseOperator(first: number | readonly EkfacLayer[], second?: readonly EkfacBlock[] | StabilityOptions, third: StabilityOptions = {}): LinearOperator {
-  const inverse = (w: Float64Array, o: StabilityOptions): Float64Array => stabilizedEigenvalues(w, o).map((m) => 1 / m);
-  if (typeof first !== 'number') {
-    const o = (second ?? {}) as StabilityOptions;
-    return blockDiagonalOperator(first.map((l) => layerSpectralOperator(l, inverse(l.scalings.data, o))));
-  }
-  const bs = second as readonly EkfacBlock[];
-  return blockOperator(first, bs, bs.map((b) => inverse(b.scalings.data, third)));
+/** The version-1 form for an MLP's layers, also on parameter vectors. */
+export function ekfacInverseOperator(spec: MlpSpec, layers: readonly EkfacLayer[], o?: StabilityOptions): LinearOperator;
+export function ekfacInverseOperator(first: number | MlpSpec, second: readonly EkfacBlock[] | readonly EkfacLayer[], o: StabilityOptions = {}): LinearOperator {
+  const [P, bs] = parameterBlocks(first, second, 'ekfacInverseOperator(spec, layers, options)');
+  return blockOperator(P, bs, bs.map((b) => stabilizedEigenvalues(b.scalings.data, o).map((m) => 1 / m)));
+}
+
+/** The blocks on parameter vectors of either form: (P, blocks), or an MLP's spec and layers. */
+function parameterBlocks(first: number | MlpSpec, second: readonly EkfacBlock[] | readonly EkfacLayer[], form: string): [number, readonly EkfacBlock[]] {
+  if (typeof first === 'number') return [first, second as readonly EkfacBlock[]];
+  const spec = requireMlpSpecArgument(first, form);
+  return [paramCount(spec), withMlpLayouts(spec, second as readonly EkfacLayer[], 'layers', (l) => [l.QG.rows, l.QA.rows])];
 }
 
 /** One MLP layer's EKFAC curvature of the version-1 form: basis and out x (in+1) scalings. */
@@ -274,44 +274,11 @@ export interface EkfacLayer extends EkfacBasis {
   scalings: Matrix;
 }
 
-/** (Q_G ⊗ Q_A) diag(w) (Q_G ⊗ Q_A)ᵀ on vecRow of one layer's [W b]. */
-function layerSpectralOperator({ QG, QA }: EkfacBasis, w: Float64Array): LinearOperator {
-  return composeOperators(composeOperators(kroneckerOperator(QG, QA), diagonalOperator(w)), kroneckerOperator(transpose(QG), transpose(QA)));
-}
-
 /** The version-1 EKFAC of an MLP: per layer (joint bias) the K-FAC eigenbasis and the re-estimated scalings. */
 export function ekfacLayers(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[], kind: KfacFisherKind): EkfacLayer[] {
   requireOneOf(kind, KFAC_FISHER_KINDS, 'fisher');
   const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
   return ekfacBlocks(model, theta, batch, { fisher: kind }).blocks.map(({ QG, QA, scalings }) => ({ QG, QA, scalings }));
-}
-
-/**
- * An operator on an MLP's block layout (concatenated vecRow([W_l b_l])) seen
- * in parameter order (per layer W row-major, then b): Πᵀ op Π.
- */
-export function inParameterOrder(spec: MlpSpec, op: LinearOperator): LinearOperator {
-  const index = blockLayoutIndex(spec);
-  const P = paramCount(spec);
-  const toBlock = (x: Vec): Vec => Float64Array.from(index, (p) => x[p]);
-  const toParams = (v: Vec): Vec => {
-    const out = new Float64Array(P);
-    index.forEach((p, k) => {
-      out[p] = v[k];
-    });
-    return out;
-  };
-  return {
-    shape: [P, P] as const,
-    matvec: (x) => toParams(op.matvec(toBlock(x))),
-    rmatvec: (y) => toParams(op.rmatvec(toBlock(y))),
-    dense() {
-      const D = op.dense();
-      const out = new Matrix(P, P);
-      for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) out.data[index[i] * P + index[j]] = D.data[i * P + j];
-      return out;
-    },
-  };
 }
 
 /** One block's entry of the oracle's `ekfac` kind. */
@@ -329,7 +296,7 @@ export interface EkfacResultBlock extends EkfacBlock {
  * corrected block, the gradient and the update with the damping added to the
  * corrected eigenvalues (exact in that basis), and the loss.
  */
-export function ekfacResult(model: Sequential, theta: Vec, batch: Batch, options: EkfacOptions & { damping?: number } = {}): { loss: number; blocks: EkfacResultBlock[] } {
+export function ekfacResult(model: Sequential, theta: Vec, batch: Batch, options: EkfacBlockOptions & { damping?: number } = {}): { loss: number; blocks: EkfacResultBlock[] } {
   const damping = requireNonNegative(options.damping ?? 0, 'damping');
   const { loss, gradient, blocks } = ekfacBlocks(model, theta, batch, options);
   return {

@@ -32,9 +32,8 @@ import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, trace } from '../linalg/ops.js';
 import type { Target } from '../models/likelihoods.js';
-import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount } from '../models/mlp.js';
+import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount, validateMlpSpec } from '../models/mlp.js';
 import type { Batch, Sequential } from '../models/sequential.js';
-import { blockDiagonalOperator, kroneckerOperator } from '../linalg/operators.js';
 import { validateModelProblem } from './dense-curvature.js';
 import {
   type KfacBlock,
@@ -285,14 +284,56 @@ export function kfacInverseOperator(P: number, preconditioners: readonly KfacBlo
  */
 export function kfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator;
 /**
- * The version-1 form: the K-FAC curvature of an MLP's layers on the block
- * layout, the concatenation over layers of vecRow([W_l b_l]); block l is
- * G_l ⊗ A_l. (Not the parameter-vector order: see blockLayoutFromParams.)
+ * The version-1 form: the K-FAC curvature of an MLP's layers (joint bias,
+ * layer l's block G_l ⊗ A_l over [W_l b_l]), also on parameter vectors.
  */
-export function kfacOperator(layers: readonly { A: Matrix; G: Matrix }[]): LinearOperator;
-export function kfacOperator(first: number | readonly { A: Matrix; G: Matrix }[], second?: readonly KfacBlock[]): LinearOperator {
-  if (typeof first !== 'number') return blockDiagonalOperator(first.map((l) => kroneckerOperator(l.G, l.A)));
-  return parameterKfacOperator(first, second as readonly KfacBlock[]);
+export function kfacOperator(spec: MlpSpec, layers: readonly { A: Matrix; G: Matrix }[]): LinearOperator;
+export function kfacOperator(first: number | MlpSpec, second: readonly KfacBlock[] | readonly { A: Matrix; G: Matrix }[]): LinearOperator {
+  if (typeof first === 'number') return parameterKfacOperator(first, second as readonly KfacBlock[]);
+  const spec = requireMlpSpecArgument(first, 'kfacOperator(spec, layers)');
+  return parameterKfacOperator(paramCount(spec), withMlpLayouts(spec, second, 'layers', (l) => [l.G.rows, l.A.rows]));
+}
+
+/**
+ * The first argument of a version-1 operator: an MLP spec. An array there is
+ * the former block-order call, refused (its operator would act on another
+ * order than the parameter vector's and give a silently wrong answer).
+ */
+export function requireMlpSpecArgument(spec: unknown, form: string): MlpSpec {
+  if (Array.isArray(spec) || typeof spec !== 'object' || spec === null) {
+    throw new NatgradError('spec', `must be the MLP's spec: the operator acts on parameter vectors (${form}), got ${Array.isArray(spec) ? 'an array of layers' : typeof spec}`);
+  }
+  validateMlpSpec(spec as MlpSpec, 'spec');
+  return spec as MlpSpec;
+}
+
+/**
+ * Where each weight matrix of an MLP lives in its parameter vector (per
+ * layer W row-major, then b), as the blocks of K-FAC with a joint bias.
+ */
+export function mlpKfacLayouts(spec: MlpSpec): KfacBlockLayout[] {
+  const offsets = layerOffsets(spec);
+  return Array.from({ length: layerCount(spec) }, (_, l): KfacBlockLayout => {
+    const out = spec.sizes[l + 1];
+    const fanIn = spec.sizes[l];
+    const bias = layerHasBias(spec, l);
+    return { name: `L${l + 1}.W`, layer: l, out, fanIn, positions: 1, weightOffset: offsets[l], biasOffset: bias ? offsets[l] + out * fanIn : null, bias: 'joint', cols: fanIn + (bias ? 1 : 0) };
+  });
+}
+
+/** Per-layer matrices joined to the layouts of the MLP's weight matrices: one per layer, whose `sides` (the sizes of its G and A sides) are its layer's out and cols. */
+export function withMlpLayouts<T extends object>(spec: MlpSpec, layers: readonly T[], path: string, sides: (layer: T) => readonly [number, number]): (KfacBlockLayout & T)[] {
+  const layouts = mlpKfacLayouts(spec);
+  if (!Array.isArray(layers) || layers.length !== layouts.length) {
+    throw new NatgradError(path, `must have one entry per layer of the MLP (${layouts.length}), got ${Array.isArray(layers) ? layers.length : typeof layers}`);
+  }
+  return layers.map((l, k) => {
+    const [out, cols] = sides(l);
+    if (out !== layouts[k].out || cols !== layouts[k].cols) {
+      throw new NatgradError(`${path}[${k}]`, `must be of layer ${k + 1}'s shape (${layouts[k].out} outputs by ${layouts[k].cols} columns of [W b]), got ${out} by ${cols}`);
+    }
+    return { ...l, ...layouts[k] };
+  });
 }
 
 function parameterKfacOperator(P: number, blocks: readonly KfacBlock[]): LinearOperator {
@@ -412,48 +453,9 @@ export function kfacLayers(
   return { loss, layers: blocks.map((b) => ({ A: b.A, G: b.G, gradient: b.gradient, update: b.update as Matrix, singular: b.singular })) };
 }
 
-/**
- * For each position of an MLP's block layout (concatenated vecRow([W_l b_l])),
- * the index of the same parameter in the parameter vector: entry (i, j) of
- * layer l's [W b] is W[i][j] (j < in) or b[i] (j = in).
- */
-export function blockLayoutIndex(spec: MlpSpec): Int32Array {
-  const offsets = layerOffsets(spec);
-  const index = new Int32Array(paramCount(spec));
-  let k = 0;
-  for (let l = 0; l < layerCount(spec); l++) {
-    const out = spec.sizes[l + 1];
-    const inp = spec.sizes[l];
-    const bias = layerHasBias(spec, l);
-    for (let i = 0; i < out; i++) {
-      for (let j = 0; j < inp; j++) index[k++] = offsets[l] + i * inp + j;
-      if (bias) index[k++] = offsets[l] + out * inp + i;
-    }
-  }
-  return index;
-}
-
-/** The block layout (concatenated vecRow([W_l b_l])) of a parameter-order vector. */
-export function blockLayoutFromParams(spec: MlpSpec, theta: ArrayLike<number>): Vec {
-  const index = blockLayoutIndex(spec);
-  return Float64Array.from(index, (p) => theta[p]);
-}
-
-/** The parameter-order vector of a block-layout vector. */
-export function paramsFromBlockLayout(spec: MlpSpec, v: ArrayLike<number>): Vec {
-  const index = blockLayoutIndex(spec);
-  const theta = new Float64Array(index.length);
-  for (let k = 0; k < index.length; k++) theta[index[k]] = v[k];
-  return theta;
-}
-
 /** Per-layer out x (in+1) matrices [W_l b_l] (bias last column) as one parameter-order vector. */
 export function paramsFromLayerMatrices(spec: MlpSpec, mats: readonly Matrix[]): Vec {
   const v = new Float64Array(paramCount(spec));
-  let k = 0;
-  for (const M of mats) {
-    v.set(M.data, k);
-    k += M.data.length;
-  }
-  return paramsFromBlockLayout(spec, v);
+  mlpKfacLayouts(spec).forEach((layout, l) => scatterBlockMatrix(layout, mats[l], v));
+  return v;
 }

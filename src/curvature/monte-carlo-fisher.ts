@@ -28,7 +28,8 @@ import type { Tensor } from '../models/tensor.js';
 import { outcomeWeights, standardErrors, vectorStatisticVariance } from './label-moments.js';
 import { type CurvatureFactor, checkProblem, curvatureDiagonal, curvatureMatrix, factorOperator } from './model-curvature.js';
 
-export interface MonteCarloFisher {
+/** A model's Monte Carlo Fisher: the factor of the sampled gradients, its operator, the labels drawn and the standard error. */
+export interface ModelMonteCarloFisher {
   /** F̂ = (c/M) Uᵀ U, rows ordered draw by draw, example by example. */
   factor: CurvatureFactor;
   operator: LinearOperator;
@@ -51,16 +52,16 @@ export function sampleLabelSets(model: Sequential, theta: Vec, x: Tensor, sample
 }
 
 /** The Monte Carlo Fisher from `samples` draws of y per example, seeded by `rng`. */
-export function monteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher;
+export function monteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): ModelMonteCarloFisher;
 /** The version-1 form for an MLP: its inputs as vectors, the mean over examples. */
-export function monteCarloFisher(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], samples: number, rng: Rng): MonteCarloFisher;
-export function monteCarloFisher(first: Sequential | MlpSpec, second: Vec | readonly LayerWeights[], third: Tensor | readonly Vec[], samples: number, rng: Rng): MonteCarloFisher {
-  if (first instanceof Sequential) return modelMonteCarloFisher(first, second as Vec, third as Tensor, samples, rng);
+export function monteCarloFisher(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], samples: number, rng: Rng): ModelMonteCarloFisher;
+export function monteCarloFisher(first: Sequential | MlpSpec, second: Vec | readonly LayerWeights[], third: Tensor | readonly Vec[], samples: number, rng: Rng): ModelMonteCarloFisher {
+  if (first instanceof Sequential) return sequentialMonteCarloFisher(first, second as Vec, third as Tensor, samples, rng);
   const { model, theta, batch } = mlpProblem(first, second as readonly LayerWeights[], third as readonly Vec[]);
-  return modelMonteCarloFisher(model, theta, batch.x, samples, rng);
+  return sequentialMonteCarloFisher(model, theta, batch.x, samples, rng);
 }
 
-function modelMonteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): MonteCarloFisher {
+function sequentialMonteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): ModelMonteCarloFisher {
   model.checkParams(theta);
   model.checkInput(x);
   const targets = sampleLabelSets(model, theta, x, samples, rng);

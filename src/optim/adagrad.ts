@@ -7,13 +7,12 @@
  * for online learning and stochastic optimization", JMLR 2011.
  */
 import { requireNonNegative, requirePositive } from '../core/validate.js';
-import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
-import { chain, type Transform } from './transform.js';
+import { descentChain, optionKinds, type Schedule } from './common.js';
+import { type SecondMomentState, scaleByRootSecondMoment } from './moments.js';
+import type { Transform } from './transform.js';
 
-export interface AdagradState {
-  sumOfSquares: Vec;
-}
+/** The state of {@link scaleByAdagrad}: the sum of squares (nu). */
+export type AdagradState = SecondMomentState;
 
 /** The options of {@link scaleByAdagrad}. */
 export interface ScaleByAdagradOptions {
@@ -23,17 +22,11 @@ export interface ScaleByAdagradOptions {
   eps?: number;
 }
 
-/** g / (sqrt(Σ g²) + ε). */
+/** g / (sqrt(Σ g²) + ε): the running sum is a moment with decay 1 and weight 1. */
 export function scaleByAdagrad(o: ScaleByAdagradOptions = {}): Transform<AdagradState> {
-  const init = requireNonNegative(o.initialAccumulator ?? 0.1, 'initialAccumulator');
+  const initial = requireNonNegative(o.initialAccumulator ?? 0.1, 'initialAccumulator');
   const eps = requirePositive(o.eps ?? 1e-7, 'eps');
-  return {
-    init: (p) => ({ sumOfSquares: new Float64Array(p.length).fill(init) }),
-    update(g, s) {
-      const sum = s.sumOfSquares.map((v, i) => v + g[i] * g[i]);
-      return [g.map((gi, i) => gi / (Math.sqrt(sum[i]) + eps)), { sumOfSquares: sum }] as const;
-    },
-  };
+  return scaleByRootSecondMoment({ decay: 1, weight: 1, initial, eps });
 }
 
 /** The options of {@link adagrad}. */
@@ -54,6 +47,5 @@ export const ADAGRAD_OPTION_KINDS = optionKinds<AdagradOptions>({ lr: 'schedule'
  * ```
  */
 export function adagrad(o: AdagradOptions): Transform<unknown[]> {
-  const options = optimizerOptions<AdagradOptions>(o, ADAGRAD_OPTION_KINDS, 'adagrad');
-  return chain(scaleByAdagrad(options), scaleByLearningRate(options.lr));
+  return descentChain(o, ADAGRAD_OPTION_KINDS, 'adagrad', scaleByAdagrad);
 }

@@ -12,20 +12,18 @@
  * M. Mahoney, "ADAHESSIAN: an adaptive second order optimizer for machine
  * learning", AAAI 2021.
  */
-import { requireDecay, requireIntegerInRange, requirePositive } from '../core/validate.js';
 import { NatgradError } from '../core/errors.js';
+import { requireIntegerInRange, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { hutchinsonProbe } from '../curvature/hutchinson.js';
 import { hessianVectorProduct } from '../models/mlp.js';
-import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
+import { descentChain, optionKinds, type Schedule } from './common.js';
 import { batchWeights, type ModelBatch, requireMlpBatch, requireRng } from './extra.js';
-import { chain, type Transform } from './transform.js';
+import { type MomentsState, scaleByBiasCorrectedMoments } from './moments.js';
+import type { Transform } from './transform.js';
 
-export interface AdahessianState {
-  count: number;
-  mu: Vec;
-  nu: Vec;
-}
+/** The state of {@link scaleByAdahessian}: the step count, the gradient's moment and the squared Hessian diagonal's. */
+export type AdahessianState = MomentsState;
 
 /** The options of {@link scaleByAdahessian}. */
 export interface ScaleByAdahessianOptions {
@@ -41,35 +39,30 @@ export interface ScaleByAdahessianOptions {
   probes?: number;
 }
 
-/** The AdaHessian direction m̂ / (v̂^(k/2) + ε). */
+/** The AdaHessian direction m̂ / (v̂^(k/2) + ε): Adam's moments with the Hessian diagonal D in place of g in the second. */
 export function scaleByAdahessian(o: ScaleByAdahessianOptions = {}): Transform<AdahessianState, ModelBatch> {
-  const b1 = requireDecay(o.b1 ?? 0.9, 'b1');
-  const b2 = requireDecay(o.b2 ?? 0.999, 'b2');
-  const eps = requirePositive(o.eps ?? 1e-4, 'eps');
   const k = requirePositive(o.hessianPower ?? 1, 'hessianPower');
   if (!(k <= 1)) throw new NatgradError('hessianPower', `must be in (0, 1], got ${k}`);
   const probes = requireIntegerInRange(o.probes ?? 1, 'probes', 1, 1000);
-  return {
-    init: (p) => ({ count: 0, mu: new Float64Array(p.length), nu: new Float64Array(p.length) }),
-    update(g, s, params, extra) {
-      const batch = requireMlpBatch(extra, params, 'adahessian');
-      const rng = requireRng(batch, 'adahessian');
-      const w = batchWeights(batch, params);
-      const hv = (v: Vec): Vec => hessianVectorProduct(batch.spec, w, batch.inputs, batch.targets, v);
-      const D = new Float64Array(params.length);
-      for (let r = 0; r < probes; r++) {
-        const d = hutchinsonProbe(hv, params.length, rng);
-        for (let i = 0; i < D.length; i++) D[i] += d[i] / probes;
-      }
-      const t = s.count + 1;
-      const mu = s.mu.map((m, i) => b1 * m + (1 - b1) * g[i]);
-      const nu = s.nu.map((v, i) => b2 * v + (1 - b2) * D[i] * D[i]);
-      const c1 = 1 - b1 ** t;
-      const c2 = 1 - b2 ** t;
-      const out = mu.map((m, i) => m / c1 / ((nu[i] / c2) ** (k / 2) + eps));
-      return [out, { count: t, mu, nu }] as const;
-    },
+  const hessianDiagonal = (_g: Vec, params: Vec, extra: ModelBatch): Vec => {
+    const batch = requireMlpBatch(extra, params, 'adahessian');
+    const rng = requireRng(batch, 'adahessian');
+    const w = batchWeights(batch, params);
+    const hv = (v: Vec): Vec => hessianVectorProduct(batch.spec, w, batch.inputs, batch.targets, v);
+    const D = new Float64Array(params.length);
+    for (let r = 0; r < probes; r++) {
+      const d = hutchinsonProbe(hv, params.length, rng);
+      for (let i = 0; i < D.length; i++) D[i] += d[i] / probes;
+    }
+    return D;
   };
+  return scaleByBiasCorrectedMoments<ModelBatch>({
+    b1: o.b1 ?? 0.9,
+    b2: o.b2 ?? 0.999,
+    eps: o.eps ?? 1e-4,
+    root: (v) => v ** (k / 2),
+    secondMomentOf: hessianDiagonal,
+  });
 }
 
 /** The options of {@link adahessian}. */
@@ -91,6 +84,5 @@ export const ADAHESSIAN_OPTION_KINDS = optionKinds<AdahessianOptions>({ lr: 'sch
  * ```
  */
 export function adahessian(o: AdahessianOptions): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<AdahessianOptions>(o, ADAHESSIAN_OPTION_KINDS, 'adahessian');
-  return chain<ModelBatch>(scaleByAdahessian(options), scaleByLearningRate(options.lr));
+  return descentChain(o, ADAHESSIAN_OPTION_KINDS, 'adahessian', scaleByAdahessian);
 }

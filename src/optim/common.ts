@@ -5,10 +5,10 @@
  * turns them into descent steps (multiplies by -lr).
  */
 import { describeValue, NatgradError } from '../core/errors.js';
-import { type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
+import { hasOwn, type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
 import type { StabilityOptions } from '../curvature/stability.js';
-import type { Transform } from './transform.js';
+import { chain, type Transform } from './transform.js';
 
 /** Stateless transforms keep no state. */
 export type EmptyState = Record<string, never>;
@@ -109,7 +109,32 @@ export const optionKinds = <T>(kinds: { [K in keyof Required<T>]: OptionKind }):
  * and whose values have the stated kinds.
  */
 export function optimizerOptions<T>(o: unknown, kinds: OptionKinds, who: string): T {
-  return requireTypedOptions(o, kinds, '', `the ${who} options`) as T;
+  return requireTypedOptions(o, kinds, '', `the ${who} options`, renamedOption(kinds)) as T;
+}
+
+/** Former option names and their names now: ε is `eps` in every optimizer (as in optax). */
+const RENAMED_OPTIONS: Readonly<Record<string, string>> = Object.freeze({ epsilon: 'eps' });
+
+/** For a key no option name is close to: `; did you mean "eps"?` when it is the former name of an option in `kinds`. */
+export function renamedOption(kinds: OptionKinds): (key: string) => string {
+  return (key) => {
+    const now = hasOwn(RENAMED_OPTIONS, key) ? RENAMED_OPTIONS[key] : undefined;
+    return now !== undefined && hasOwn(kinds, now) ? `; did you mean ${JSON.stringify(now)}? (${JSON.stringify(key)} is its former name)` : '';
+  };
+}
+
+/**
+ * A named optimizer of the form chain(scaleBy(options), scaleByLearningRate(lr)):
+ * the options are checked against `kinds` first (see optimizerOptions).
+ */
+export function descentChain<O extends { lr: Schedule }, X = unknown>(
+  o: O,
+  kinds: OptionKinds,
+  who: string,
+  scaleBy: (options: O) => Transform<any, X>,
+): Transform<unknown[], X> {
+  const options = optimizerOptions<O>(o, kinds, who);
+  return chain<X>(scaleBy(options), scaleByLearningRate(options.lr));
 }
 
 /** The stability options every curvature preconditioner shares. */

@@ -31,14 +31,14 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';
-import { requireOneOf } from '../core/validate.js';
+import { rejectUnknownKeys, requireOneOf } from '../core/validate.js';
 import { curvatureForms } from '../curvature/model-curvature.js';
 import { assertFiniteUpdate, type Schedule, validateSchedule } from './common.js';
 import { adaptationDue, adaptDamping, dampingSchedule, reductionRatio } from './damping.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch } from './extra.js';
 import { klClipFactor, validateKlClip } from './kl-clip.js';
 import { type CurvatureForms, minimizeModel, modelChange, modelSquaredNorm, type QuadraticModel, quadraticModel } from './quadratic-model.js';
-import type { Transform } from './transform.js';
+import { guarded, type Transform } from './transform.js';
 
 /** A preconditioner whose damping λ is chosen anew at every step. */
 export interface DampedPreconditioner<S> {
@@ -184,4 +184,20 @@ export function withFixedDamping<S>(preconditioner: DampedPreconditioner<S>, dam
     init: (params) => preconditioner.init(params),
     update: (g, s, params, extra) => preconditioner.update(g, s, params, requireModelBatch(extra, params, who), damping),
   };
+}
+
+/** Every option name of a preconditioner (`keys`) inside the step control. */
+export function stepControlOptionKeys(keys: readonly string[]): readonly string[] {
+  return [...new Set<string>([...keys, ...CURVATURE_STEP_OPTION_KEYS])];
+}
+
+/** A named optimizer: the preconditioner `make(o)` inside K-FAC's step control, an option name outside `keys` refused first. */
+export function stepControlled<O extends CurvatureStepOptions, S>(
+  o: O,
+  keys: readonly string[],
+  who: string,
+  make: (o: O) => DampedPreconditioner<S>,
+): Transform<CurvatureStepState<S>, ModelBatch> {
+  rejectUnknownKeys(o, keys, '', `the ${who} options`);
+  return guarded(curvatureStep(make(o), o, who));
 }

@@ -17,38 +17,24 @@
  * Kronecker-factored eigenbasis", NeurIPS 2018 (Algorithm 1); J. Martens and
  * R. Grosse, ICML 2015 (sections 6.4, 6.5, 7) for the step control.
  */
-import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
+import { requireIntegerInRange } from '../core/validate.js';
 import { ekfacBases, ekfacBlock, ekfacInverseOperator, ekfacScalings, type EkfacBasis } from '../curvature/ekfac.js';
-import { type KfacApproximation, KFAC_APPROXIMATIONS, kfacFactors } from '../curvature/kfac.js';
-import { type StabilityOptions, emaMatrix, validateDecay, validateStability } from '../curvature/stability.js';
+import { type StabilityOptions, emaMatrix, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate } from './common.js';
-import {
-  CURVATURE_STEP_OPTION_KEYS,
-  type CurvatureStepOptions,
-  type CurvatureStepState,
-  curvatureStep,
-  type DampedPreconditioner,
-  withFixedDamping,
-} from './curvature-step.js';
-import { type ModelBatch, requireRng } from './extra.js';
-import { KFAC_FISHER_CHOICES, type KfacFisherChoice } from './kfac.js';
-import { guarded, type Transform } from './transform.js';
+import { type CurvatureStepOptions, type CurvatureStepState, type DampedPreconditioner, stepControlled, stepControlOptionKeys, withFixedDamping } from './curvature-step.js';
+import type { ModelBatch } from './extra.js';
+import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
+import type { Transform } from './transform.js';
 
-export interface EkfacState {
+export interface EkfacState extends KfacFactorAverages {
   count: number;
-  A: Matrix[] | null;
-  G: Matrix[] | null;
   bases: EkfacBasis[] | null;
   scalings: Matrix[] | null;
 }
 
-export interface ScaleByEkfacOptions extends StabilityOptions {
-  fisher?: KfacFisherChoice;
-  emaDecay?: number;
+export interface ScaleByEkfacOptions extends StabilityOptions, KfacAveragingOptions {
   basisEvery?: number;
-  /** The factors whose eigenbasis is kept, for a matrix shared by several positions ['expand']. */
-  approximation?: KfacApproximation;
 }
 
 /** The option names of scaleByEkfac. */
@@ -58,18 +44,13 @@ export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] 
 export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
   const stab: StabilityOptions = { damping: o.damping ?? 1e-3, clip: o.clip, rcond: o.rcond };
   validateStability(stab);
-  const fisher = requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
-  const decay = o.emaDecay ?? 0.95;
-  validateDecay(decay, 'emaDecay');
+  const averaging = kfacAveraging(o);
+  const { fisher, emaDecay: decay } = averaging;
   const every = requireIntegerInRange(o.basisEvery ?? 1, 'basisEvery', 1);
-  const approximation = requireOneOf(o.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   return {
     init: () => ({ count: 0, A: null, G: null, bases: null, scalings: null }),
     update(g, s, params, b, damping) {
-      const rng = fisher === 'monte-carlo' ? requireRng(b, 'ekfac') : undefined;
-      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, approximation, gradient: false });
-      const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
-      const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
+      const { blocks, A, G, rng } = averageKfacFactors(b, params, s, averaging, 'ekfac');
       const refresh = s.bases === null || s.count % every === 0;
       const bases = refresh ? ekfacBases(A.map((a, l) => ({ A: a, G: G[l] }))) : (s.bases as EkfacBasis[]);
       // the scalings' labels: drawn again for a Monte Carlo EKFAC (the same rng, the next draws)
@@ -89,10 +70,9 @@ export function scaleByEkfac(o: ScaleByEkfacOptions = {}): Transform<EkfacState,
 export interface EkfacOptions extends ScaleByEkfacOptions, CurvatureStepOptions {}
 
 /** Every option name of ekfac(). */
-export const EKFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCALE_BY_EKFAC_OPTION_KEYS, ...CURVATURE_STEP_OPTION_KEYS])];
+export const EKFAC_OPTION_KEYS: readonly string[] = stepControlOptionKeys(SCALE_BY_EKFAC_OPTION_KEYS);
 
 /** EKFAC inside K-FAC's step control (curvature-step.ts). */
 export function ekfac(o: EkfacOptions = {}): Transform<CurvatureStepState<EkfacState>, ModelBatch> {
-  rejectUnknownKeys(o, EKFAC_OPTION_KEYS, '', 'the ekfac options');
-  return guarded(curvatureStep(ekfacDampedPreconditioner(o), o, 'ekfac'));
+  return stepControlled(o, EKFAC_OPTION_KEYS, 'ekfac', ekfacDampedPreconditioner);
 }

@@ -23,15 +23,7 @@ import { ggnMatrix } from '../curvature/dense-curvature.js';
 import { type StabilityOptions, stabilize, validateStability } from '../curvature/stability.js';
 import { matvec } from '../linalg/ops.js';
 import { meanLoss } from '../models/mlp.js';
-import {
-  assertFiniteUpdate,
-  checkClipKeys,
-  type EmptyState,
-  optimizerOptions,
-  optionKinds,
-  type Schedule,
-  scaleByLearningRate,
-} from './common.js';
+import { assertFiniteUpdate, checkClipKeys, type EmptyState, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 

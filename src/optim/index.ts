@@ -9,6 +9,7 @@ export * from './apply-updates.js';
 export * from './extra.js';
 export * from './sgd.js';
 export * from './momentum.js';
+export * from './moments.js';
 export * from './adam.js';
 export * from './adagrad.js';
 export * from './rmsprop.js';

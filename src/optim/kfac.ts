@@ -1,37 +1,16 @@
 
-import { rejectUnknownKeys, requireIntegerInRange, requireOneOf } from '../core/validate.js';
-import {
-  type KfacBlock,
-  type KfacBlockPreconditioner,
-  type KfacApproximation,
-  type KfacDampingScheme,
-  KFAC_APPROXIMATIONS,
-  KFAC_DAMPING_SCHEMES,
-  kfacBlockPreconditioner,
-  kfacFactors,
-} from '../curvature/kfac.js';
-import { emaMatrix, validateDecay } from '../curvature/stability.js';
-import type { Matrix } from '../linalg/matrix.js';
+import { requireIntegerInRange, requireOneOf } from '../core/validate.js';
+import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioner } from '../curvature/kfac.js';
 import { assertFiniteUpdate } from './common.js';
-import {
-  CURVATURE_STEP_OPTION_KEYS,
-  type CurvatureStepOptions,
-  type CurvatureStepState,
-  curvatureStep,
-  type DampedPreconditioner,
-  withFixedDamping,
-} from './curvature-step.js';
-import { type ModelBatch, requireRng } from './extra.js';
-import { guarded, type Transform } from './transform.js';
+import { type CurvatureStepOptions, type CurvatureStepState, type DampedPreconditioner, stepControlled, stepControlOptionKeys, withFixedDamping } from './curvature-step.js';
+import type { ModelBatch } from './extra.js';
+import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
+import type { Transform } from './transform.js';
 
-export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
-export const KFAC_FISHER_CHOICES: readonly KfacFisherChoice[] = ['fisher', 'empirical-fisher', 'monte-carlo'];
+export { KFAC_FISHER_CHOICES, type KfacFisherChoice } from './kfac-averages.js';
 
-export interface KfacState {
+export interface KfacState extends KfacFactorAverages {
   count: number;
-  /** Running averages of the factors. */
-  A: Matrix[] | null;
-  G: Matrix[] | null;
   /** The blocks (running-average factors) the preconditioner uses, refreshed every inverseEvery steps. */
   frozen: KfacBlock[] | null;
   /** Per weight matrix, the damped inverse of `frozen`, factorized at the refresh and reused until the next. */
@@ -40,27 +19,15 @@ export interface KfacState {
   frozenDamping: number;
 }
 
-export interface ScaleByKfacOptions {
+export interface ScaleByKfacOptions extends KfacAveragingOptions {
   /** λ (the initial λ under adaptive damping) [1e-3]. */
   damping?: number;
   dampingScheme?: KfacDampingScheme;
-  fisher?: KfacFisherChoice;
-  emaDecay?: number;
   inverseEvery?: number;
-  /** How a matrix shared by several positions is factored ['expand']. */
-  approximation?: KfacApproximation;
 }
 
 /** The option names of scaleByKfac. */
 export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery', 'approximation'];
-
-function validateKfacOptions(o: ScaleByKfacOptions): void {
-  requireOneOf(o.dampingScheme ?? 'pi-factored', KFAC_DAMPING_SCHEMES, 'dampingScheme');
-  requireOneOf(o.fisher ?? 'fisher', KFAC_FISHER_CHOICES, 'fisher');
-  validateDecay(o.emaDecay ?? 0.95, 'emaDecay');
-  requireOneOf(o.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
-  requireIntegerInRange(o.inverseEvery ?? 1, 'inverseEvery', 1);
-}
 
 /**
  * The K-FAC preconditioner with running-average factors, its damping given
@@ -68,20 +35,13 @@ function validateKfacOptions(o: ScaleByKfacOptions): void {
  * and whenever the damping has changed since the last factorization.
  */
 export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPreconditioner<KfacState> {
-  validateKfacOptions(o);
-  const scheme = o.dampingScheme ?? 'pi-factored';
-  const fisher = o.fisher ?? 'fisher';
-  const decay = o.emaDecay ?? 0.95;
-  const every = o.inverseEvery ?? 1;
-  const approximation = o.approximation ?? 'expand';
+  const scheme = requireOneOf(o.dampingScheme ?? 'pi-factored', KFAC_DAMPING_SCHEMES, 'dampingScheme');
+  const averaging = kfacAveraging(o);
+  const every = requireIntegerInRange(o.inverseEvery ?? 1, 'inverseEvery', 1);
   return {
     init: () => ({ count: 0, A: null, G: null, frozen: null, preconditioners: null, frozenDamping: Number.NaN }),
     update(g, s, params, b, damping) {
-      // A Monte Carlo K-FAC draws one label per example from the model (the batch's rng).
-      const rng = fisher === 'monte-carlo' ? requireRng(b, 'kfac') : undefined;
-      const { blocks } = kfacFactors(b.model, params, b.batch, { fisher, rng, approximation, gradient: false });
-      const A = blocks.map((f, l) => emaMatrix(s.A?.[l] ?? null, f.A, decay));
-      const G = blocks.map((f, l) => emaMatrix(s.G?.[l] ?? null, f.G, decay));
+      const { blocks, A, G } = averageKfacFactors(b, params, s, averaging, 'kfac');
       const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
       const frozen = refresh ? blocks.map((f, l) => ({ ...f, A: A[l], G: G[l] })) : s.frozen!;
       const refactor = refresh || damping !== s.frozenDamping;
@@ -101,10 +61,9 @@ export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, Mo
 export interface KfacOptions extends ScaleByKfacOptions, CurvatureStepOptions {}
 
 /** Every option name of kfac(). */
-export const KFAC_OPTION_KEYS: readonly string[] = [...new Set<string>([...SCALE_BY_KFAC_OPTION_KEYS, ...CURVATURE_STEP_OPTION_KEYS])];
+export const KFAC_OPTION_KEYS: readonly string[] = stepControlOptionKeys(SCALE_BY_KFAC_OPTION_KEYS);
 
 /** K-FAC as Martens and Grosse run it: the preconditioner inside K-FAC's step control (curvature-step.ts). */
 export function kfac(o: KfacOptions = {}): Transform<CurvatureStepState<KfacState>, ModelBatch> {
-  rejectUnknownKeys(o, KFAC_OPTION_KEYS, '', 'the kfac options');
-  return guarded(curvatureStep(kfacDampedPreconditioner(o), o, 'kfac'));
+  return stepControlled(o, KFAC_OPTION_KEYS, 'kfac', kfacDampedPreconditioner);
 }

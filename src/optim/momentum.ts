@@ -9,8 +9,9 @@
  */
 import { requireBoolean, requireDecay } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
-import { chain, type Transform } from './transform.js';
+import { descentChain, optimizerOptions, optionKinds, type Schedule } from './common.js';
+import { updateMoment } from './moments.js';
+import type { Transform } from './transform.js';
 
 export interface MomentumState {
   velocity: Vec;
@@ -30,7 +31,7 @@ export function scaleByMomentum(o: ScaleByMomentumOptions = {}): Transform<Momen
   return {
     init: (p) => ({ velocity: new Float64Array(p.length) }),
     update(g, s) {
-      const v = s.velocity.map((vi, i) => mu * vi + g[i]);
+      const v = updateMoment(s.velocity, g, mu, 1, 1);
       const out = nesterov ? g.map((gi, i) => gi + mu * v[i]) : Float64Array.from(v);
       return [out, { velocity: v }] as const;
     },
@@ -55,8 +56,7 @@ export const MOMENTUM_OPTION_KINDS = optionKinds<MomentumOptions>({ lr: 'schedul
  * ```
  */
 export function momentum(o: MomentumOptions): Transform<unknown[]> {
-  const options = optimizerOptions<MomentumOptions>(o, MOMENTUM_OPTION_KINDS, 'momentum');
-  return chain(scaleByMomentum(options), scaleByLearningRate(options.lr));
+  return descentChain(o, MOMENTUM_OPTION_KINDS, 'momentum', scaleByMomentum);
 }
 
 /** The options (and the kind of each value) of {@link nesterov}. */

@@ -27,41 +27,29 @@
  * J. Martens, "New insights and perspectives on the natural gradient method", JMLR 2020.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireOneOf, requireTypedOptions } from '../core/validate.js';
 import { dot, type Vec } from '../core/vec.js';
-import {
-  type CurvatureFactor as LowRankFactor,
-  factorDampedInverse,
-  topEigenpairs,
-  truncatedDampedOperators,
-} from '../curvature/low-rank.js';
-import { type CurvatureFactor, curvatureFactor, curvatureOperator, factorGram, factorLayerBlocks, factorOperator } from '../curvature/model-curvature.js';
+import { type CurvatureFactor, curvatureFactor, curvatureOperator, factorOperator } from '../curvature/model-curvature.js';
 import { monteCarloFisher } from '../curvature/monte-carlo-fisher.js';
-import { type StabilityOptions, emaMatrix, stabilize, validateDecay, validateStability } from '../curvature/stability.js';
-import { conjugateGradient, type CgStopReason } from '../linalg/cg.js';
+import { type StabilityOptions, validateDecay, validateStability } from '../curvature/stability.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import type { Matrix } from '../linalg/matrix.js';
-import { transpose } from '../linalg/ops.js';
-import { blockDiagonalOperator, dampedOperator, denseOperator } from '../linalg/operators.js';
-import {
-  assertFiniteUpdate,
-  checkClipKeys,
-  optimizerOptions,
-  optionKinds,
-  type Schedule,
-  scaleByLearningRate,
-  validateSchedule,
-} from './common.js';
-import { requireTypedOptions, requireOneOf } from '../core/validate.js';
+import { assertFiniteUpdate, checkClipKeys, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate, validateSchedule } from './common.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch, requireRng } from './extra.js';
+import {
+  NATURAL_GRADIENT_SOLVER_TABLE,
+  NATURAL_GRADIENT_SOLVERS,
+  type NaturalGradientSolver,
+  type NaturalGradientSolverOptions,
+  type NaturalGradientState,
+} from './natural-gradient-solvers.js';
 import { chain, type Transform } from './transform.js';
+
+export { NATURAL_GRADIENT_SOLVERS, type NaturalGradientSolver, type NaturalGradientState } from './natural-gradient-solvers.js';
 
 /** The Fisher natural gradient uses: exact, empirical (training labels) or Monte Carlo. */
 export type FisherChoice = 'exact' | 'empirical' | 'monte-carlo';
-/** How natural gradient solves for its direction. */
-export type NaturalGradientSolver = 'direct' | 'cg' | 'low-rank' | 'block-diagonal';
 
 export const FISHER_CHOICES: readonly FisherChoice[] = ['exact', 'empirical', 'monte-carlo'];
-export const NATURAL_GRADIENT_SOLVERS: readonly NaturalGradientSolver[] = ['direct', 'cg', 'low-rank', 'block-diagonal'];
 
 /** The options of {@link scaleByNaturalGradient} (defaults in the module comment). */
 export interface ScaleByNaturalGradientOptions extends StabilityOptions {
@@ -88,15 +76,6 @@ export interface ScaleByNaturalGradientOptions extends StabilityOptions {
   trustRegion?: number;
 }
 
-export interface NaturalGradientState {
-  count: number;
-  /** Running average of F (direct) or of its layer blocks (block-diagonal). */
-  average: Matrix[] | null;
-  /** The last CG solution (warm start) and how CG stopped. */
-  lastDirection: Vec | null;
-  lastCg: { iterations: number; reason: CgStopReason } | null;
-}
-
 /**
  * The chosen Fisher of a batch as a factor, C = weight · Uᵀ U: the output
  * Fisher's square-root rows pulled back (exact), the per-example gradients
@@ -111,12 +90,8 @@ export function fisherFactor(b: ResolvedBatch, params: Vec, fisher: FisherChoice
   return curvatureFactor(b.model, params, b.batch, fisher === 'exact' ? 'fisher' : 'empirical-fisher');
 }
 
-/** The same factor in the form of low-rank.ts: C = (1/N) U Uᵀ with U of P rows. */
-function lowRankFactor({ U, weight }: CurvatureFactor): LowRankFactor {
-  return { U: transpose(U), N: 1 / weight };
-}
-
-function validateOptions(o: ScaleByNaturalGradientOptions): void {
+/** The options with their defaults, checked (the solver's own needs by its entry of the table). */
+function resolveOptions(o: ScaleByNaturalGradientOptions): NaturalGradientSolverOptions & { fisher: FisherChoice; solver: NaturalGradientSolver; samples: number } {
   validateStability(o);
   const fisher = o.fisher ?? 'exact';
   const solver = o.solver ?? 'direct';
@@ -126,9 +101,7 @@ function validateOptions(o: ScaleByNaturalGradientOptions): void {
   const samples = o.samples ?? 1;
   if (!(Number.isInteger(samples) && samples >= 1)) throw new NatgradError('samples', `must be an integer >= 1, got ${samples}`);
   if (o.rank !== undefined && !(Number.isInteger(o.rank) && o.rank >= 0)) throw new NatgradError('rank', `must be an integer >= 0, got ${o.rank}`);
-  if ((solver === 'low-rank' || solver === 'cg') && !((o.damping ?? 1e-4) > 0)) {
-    throw new NatgradError('damping', `the ${solver} solver needs damping > 0 (F is singular when there are fewer outer products than parameters)`);
-  }
+  NATURAL_GRADIENT_SOLVER_TABLE[solver].validate?.({ damping: o.damping ?? 1e-4 });
   if (o.trustRegion !== undefined && !(o.trustRegion > 0 && Number.isFinite(o.trustRegion))) {
     throw new NatgradError('trustRegion', `must be a finite number > 0, got ${o.trustRegion}`);
   }
@@ -136,61 +109,42 @@ function validateOptions(o: ScaleByNaturalGradientOptions): void {
   const maxIt = o.cg?.maxIterations ?? 50;
   if (!(rtol > 0 && rtol < 1)) throw new NatgradError('cg.rtol', `must be in (0, 1), got ${rtol}`);
   if (!(Number.isInteger(maxIt) && maxIt >= 1)) throw new NatgradError('cg.maxIterations', `must be an integer >= 1, got ${maxIt}`);
+  const damping = o.damping ?? 1e-4;
+  return {
+    fisher,
+    solver,
+    samples,
+    damping,
+    stability: { damping, clip: o.clip, rcond: o.rcond },
+    emaDecay: o.emaDecay ?? 0,
+    rank: o.rank,
+    cg: { rtol, maxIterations: maxIt, warmStart: o.cg?.warmStart ?? false },
+  };
 }
 
 /** d = (F + λ I)⁻¹ g by the chosen solver, optionally shrunk to the trust region dᵀ F d <= δ². */
 export function scaleByNaturalGradient(o: ScaleByNaturalGradientOptions = {}): Transform<NaturalGradientState, ModelBatch> {
-  validateOptions(o);
-  const fisher = o.fisher ?? 'exact';
-  const solver = o.solver ?? 'direct';
-  const damping = o.damping ?? 1e-4;
-  const decay = o.emaDecay ?? 0;
-  const samples = o.samples ?? 1;
-  const stab: StabilityOptions = { damping, clip: o.clip, rcond: o.rcond };
+  const r = resolveOptions(o);
+  const { solve } = NATURAL_GRADIENT_SOLVER_TABLE[r.solver];
   return {
     init: () => ({ count: 0, average: null, lastDirection: null, lastCg: null }),
     update(g, s, params, extra) {
-      const b = requireModelBatch(extra, params, 'natural gradient');
+      const batch = requireModelBatch(extra, params, 'natural gradient');
       const theta = Float64Array.from(params);
       let cached: CurvatureFactor | null = null;
-      const factor = (): CurvatureFactor => (cached ??= fisherFactor(b, theta, fisher, samples));
+      const factor = (): CurvatureFactor => (cached ??= fisherFactor(batch, theta, r.fisher, r.samples));
       // products with the exact Fisher need no factor: one tangent and one backward sweep each
-      const fisherOp = (): LinearOperator => (fisher === 'exact' ? curvatureOperator(b.model, theta, b.batch, 'fisher') : factorOperator(factor()));
-      let d: Vec;
-      let next: NaturalGradientState = { ...s, count: s.count + 1 };
-      let F: LinearOperator | null = null;
-      if (solver === 'direct' || solver === 'block-diagonal') {
-        const fresh = solver === 'direct' ? [factorGram(factor())] : factorLayerBlocks(b.model, factor()).map((x) => x.block);
-        const avg = fresh.map((M, l) => emaMatrix(s.average?.[l] ?? null, M, decay));
-        next = { ...next, average: avg };
-        const stabilized = avg.map((M, l) => stabilize(M, stab, `fisher[${l}]`));
-        d = blockDiagonalOperator(stabilized.map((x) => x.inverse)).matvec(g);
-        F = blockDiagonalOperator(avg.map((M) => denseOperator(M)));
-      } else if (solver === 'low-rank') {
-        if (o.rank === undefined) {
-          d = factorDampedInverse(lowRankFactor(factor()), damping).matvec(g);
-        } else {
-          d = truncatedDampedOperators(topEigenpairs(lowRankFactor(factor()), o.rank), damping).inverse.matvec(g);
-        }
-      } else {
-        F = fisherOp();
-        const x0 = o.cg?.warmStart && s.lastDirection ? s.lastDirection : undefined;
-        const r = conjugateGradient(dampedOperator(F, damping), g, {
-          rtol: o.cg?.rtol ?? 1e-6,
-          maxIterations: o.cg?.maxIterations ?? 50,
-          ...(x0 ? { x0 } : {}),
-        });
-        d = r.x.some((v) => v !== 0) ? r.x : Float64Array.from(g);
-        next = { ...next, lastDirection: Float64Array.from(d), lastCg: { iterations: r.iterations, reason: r.reason } };
-      }
+      const fisherOperator = (): LinearOperator => (r.fisher === 'exact' ? curvatureOperator(batch.model, theta, batch.batch, 'fisher') : factorOperator(factor()));
+      const solved = solve({ grad: g, state: s, batch, factor, fisherOperator }, r);
+      let d = solved.direction;
       if (o.trustRegion !== undefined) {
-        const q = dot(d, (F ?? fisherOp()).matvec(d));
+        const q = dot(d, (solved.fisher ?? fisherOperator()).matvec(d));
         if (q > o.trustRegion ** 2) {
           const f = o.trustRegion / Math.sqrt(q);
           d = d.map((v) => v * f);
         }
       }
-      return [assertFiniteUpdate(d, 'natural gradient'), next] as const;
+      return [assertFiniteUpdate(d, 'natural gradient'), { ...s, count: s.count + 1, ...solved.state }] as const;
     },
   };
 }

@@ -16,15 +16,7 @@ import { hessianMatrix } from '../curvature/model-curvature.js';
 import { type StabilityOptions, scaledEigen, spectralOperator, stabilizedEigenvalues } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import {
-  assertFiniteUpdate,
-  checkClipKeys,
-  type EmptyState,
-  optimizerOptions,
-  optionKinds,
-  type Schedule,
-  scaleByLearningRate,
-} from './common.js';
+import { assertFiniteUpdate, checkClipKeys, type EmptyState, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
 import { type ModelBatch, requireModelBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 

@@ -8,7 +8,7 @@ import { ADAGRAD_OPTION_KINDS, adagrad } from './adagrad.js';
 import { ADAHESSIAN_OPTION_KINDS, adahessian } from './adahessian.js';
 import { ADAM_OPTION_KINDS, adam } from './adam.js';
 import { ekfac } from './ekfac.js';
-import { type OptionKinds, STABILITY_OPTION_KINDS } from './common.js';
+import { type OptionKinds, renamedOption, STABILITY_OPTION_KINDS } from './common.js';
 import type { ModelBatch } from './extra.js';
 import { GAUSS_NEWTON_OPTION_KINDS, gaussNewton, LEVENBERG_MARQUARDT_OPTION_KINDS, levenbergMarquardt } from './gauss-newton.js';
 import { HESSIAN_FREE_OPTION_KINDS, hessianFree } from './hessian-free.js';
@@ -68,7 +68,7 @@ const entry = (
     optionKeys: Object.freeze(Object.keys(kinds)),
     needsModel,
     create(options = {}) {
-      const given = requireTypedOptions(options, kinds, '', `the ${name} options`);
+      const given = requireTypedOptions(options, kinds, '', `the ${name} options`, renamedOption(kinds));
       return make({ ...defaults, ...given }) as Transform<unknown, ModelBatch>;
     },
   };
@@ -98,7 +98,7 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   // Step control of Martens and Grosse (2015, sections 6.4-6.5, 7) on by default; κ = 1 measured (docs/experiments.md)
   entry('kfac', 'K-FAC (Martens and Grosse 2015): adaptive damping, quadratic-model step (α, μ), KL clip', { lr: 1, damping: 1e-3, dampingScheme: 'pi-factored', fisher: 'fisher', emaDecay: 0.95, inverseEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, kfac),
   entry('ekfac', 'EKFAC (George et al. 2018) with the K-FAC step control', { lr: 1, damping: 1e-3, fisher: 'fisher', emaDecay: 0.95, basisEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 }, true, ekfac, STABILITY_OPTION_KINDS),
-  entry('shampoo', 'Shampoo (Gupta et al. 2018)', { lr: 0.1, epsilon: 1e-4, preconditionEvery: 1 }, true, shampoo, SHAMPOO_OPTION_KINDS),
+  entry('shampoo', 'Shampoo (Gupta et al. 2018)', { lr: 0.1, eps: 1e-4, preconditionEvery: 1 }, true, shampoo, SHAMPOO_OPTION_KINDS),
 ];
 
 /** Every optimizer name of the registry, in table order. */

@@ -5,13 +5,12 @@
  * Reference: T. Tieleman and G. Hinton, Lecture 6.5 of "Neural networks for machine learning", 2012.
  */
 import { requireDecay, requirePositive } from '../core/validate.js';
-import type { Vec } from '../core/vec.js';
-import { optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
-import { chain, type Transform } from './transform.js';
+import { descentChain, optionKinds, type Schedule } from './common.js';
+import { type SecondMomentState, scaleByRootSecondMoment } from './moments.js';
+import type { Transform } from './transform.js';
 
-export interface RmspropState {
-  nu: Vec;
-}
+/** The state of {@link scaleByRmsprop}: the running mean of g². */
+export type RmspropState = SecondMomentState;
 
 /** The options of {@link scaleByRmsprop}. */
 export interface ScaleByRmspropOptions {
@@ -25,13 +24,7 @@ export interface ScaleByRmspropOptions {
 export function scaleByRmsprop(o: ScaleByRmspropOptions = {}): Transform<RmspropState> {
   const rho = requireDecay(o.decay ?? 0.9, 'decay');
   const eps = requirePositive(o.eps ?? 1e-8, 'eps');
-  return {
-    init: (p) => ({ nu: new Float64Array(p.length) }),
-    update(g, s) {
-      const nu = s.nu.map((v, i) => rho * v + (1 - rho) * g[i] * g[i]);
-      return [g.map((gi, i) => gi / (Math.sqrt(nu[i]) + eps)), { nu }] as const;
-    },
-  };
+  return scaleByRootSecondMoment({ decay: rho, weight: 1 - rho, initial: 0, eps });
 }
 
 /** The options of {@link rmsprop}. */
@@ -52,6 +45,5 @@ export const RMSPROP_OPTION_KINDS = optionKinds<RmspropOptions>({ lr: 'schedule'
  * ```
  */
 export function rmsprop(o: RmspropOptions): Transform<unknown[]> {
-  const options = optimizerOptions<RmspropOptions>(o, RMSPROP_OPTION_KINDS, 'rmsprop');
-  return chain(scaleByRmsprop(options), scaleByLearningRate(options.lr));
+  return descentChain(o, RMSPROP_OPTION_KINDS, 'rmsprop', scaleByRmsprop);
 }

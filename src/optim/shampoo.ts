@@ -6,7 +6,7 @@
  * an order-k tensor (-1/k is a known mistake, torch-optimizer#502). Roots are
  * recomputed every `preconditionEvery` steps.
  *
- * Options [defaults]: lr [0.1], epsilon ε [1e-4] (> 0), emaDecay [none: plain
+ * Options [defaults]: lr [0.1], eps ε [1e-4] (> 0), emaDecay [none: plain
  * sums as in the paper; β in [0, 1) for running averages], preconditionEvery [1].
  * Needs the model in extra (for the tensor shapes): an MLP spec, or a
  * Sequential model, whose tensors of order >= 2 are matrices shape[0] x the
@@ -27,15 +27,15 @@ import type { MlpBatch, ModelBatch, SequentialBatch } from './extra.js';
 import { chain, type Transform } from './transform.js';
 
 /** A tensor of the parameter vector: a matrix (order 2) or a vector (order 1). */
-export interface ParamTensor {
+export interface ShampooTensor {
   offset: number;
   shape: [number, number] | [number];
 }
 
 /** Per layer W (out x in) then b (out), as tensors of the flat parameter vector. */
-export function mlpTensors(spec: MlpSpec): ParamTensor[] {
+export function mlpTensors(spec: MlpSpec): ShampooTensor[] {
   const offsets = layerOffsets(spec);
-  const out: ParamTensor[] = [];
+  const out: ShampooTensor[] = [];
   for (let l = 0; l < layerCount(spec); l++) {
     const m = spec.sizes[l + 1];
     const n = spec.sizes[l];
@@ -51,8 +51,8 @@ export function mlpTensors(spec: MlpSpec): ParamTensor[] {
  * shape[0] x (the rest), the weight matrix K-FAC also factors (a conv kernel
  * [out, in, kh, kw] is out x in·kh·kw; attention's in_proj_weight is 3E x E).
  */
-export function sequentialTensors(model: Sequential): ParamTensor[] {
-  const out: ParamTensor[] = [];
+export function sequentialTensors(model: Sequential): ShampooTensor[] {
+  const out: ShampooTensor[] = [];
   model.layers.forEach((layer, l) => {
     for (const p of layer.params) {
       const offset = model.offsets[l] + p.offset;
@@ -73,7 +73,7 @@ export interface ShampooState {
 /** The options of {@link scaleByShampoo}. */
 export interface ScaleByShampooOptions {
   /** ε I added to each statistic before its root [1e-4]. */
-  epsilon?: number;
+  eps?: number;
   /** Running-average decay of the statistics [none: plain sums, as in the paper]. */
   emaDecay?: number;
   /** Steps between recomputations of the roots [1]. */
@@ -81,7 +81,7 @@ export interface ScaleByShampooOptions {
 }
 
 /** The tensors of the model in extra (an MLP spec or a Sequential model): Shampoo needs only their shapes. */
-function requireTensors(extra: unknown, params: Vec): ParamTensor[] {
+function requireTensors(extra: unknown, params: Vec): ShampooTensor[] {
   const model = (extra as Partial<SequentialBatch> | undefined)?.model;
   if (model instanceof Sequential) {
     if (model.paramCount !== params.length) throw new NatgradError('extra.model', `the model has ${model.paramCount} parameters but params has ${params.length}`);
@@ -95,8 +95,10 @@ function requireTensors(extra: unknown, params: Vec): ParamTensor[] {
 
 /** The Shampoo direction per tensor: L^(-1/4) G R^(-1/4) for matrices, H^(-1/2) g for vectors. */
 export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<ShampooState, ModelBatch> {
-  const eps = requireFinite(o.epsilon ?? 1e-4, 'epsilon', 'a finite number > 0 (the roots of a singular statistic do not exist)');
-  if (!(eps > 0)) throw new NatgradError('epsilon', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
+  // the options are checked by name here too: a former name (epsilon) must not be ignored silently
+  o = optimizerOptions<ScaleByShampooOptions>(o, SCALE_BY_SHAMPOO_OPTION_KINDS, 'scaleByShampoo');
+  const eps = requireFinite(o.eps ?? 1e-4, 'eps', 'a finite number > 0 (the roots of a singular statistic do not exist)');
+  if (!(eps > 0)) throw new NatgradError('eps', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
   if (o.emaDecay !== undefined) requireDecay(o.emaDecay, 'emaDecay');
   const every = requireIntegerInRange(o.preconditionEvery ?? 1, 'preconditionEvery', 1);
   const accumulate = (prev: Matrix | undefined, next: Matrix): Matrix => {
@@ -145,8 +147,11 @@ export interface ShampooOptions extends ScaleByShampooOptions {
   lr?: Schedule;
 }
 
+/** The options (and the kind of each value) of {@link scaleByShampoo}. */
+export const SCALE_BY_SHAMPOO_OPTION_KINDS = optionKinds<ScaleByShampooOptions>({ eps: 'number', emaDecay: 'number', preconditionEvery: 'number' });
+
 /** The options (and the kind of each value) of {@link shampoo}. */
-export const SHAMPOO_OPTION_KINDS = optionKinds<ShampooOptions>({ lr: 'schedule', epsilon: 'number', emaDecay: 'number', preconditionEvery: 'number' });
+export const SHAMPOO_OPTION_KINDS = optionKinds<ShampooOptions>({ lr: 'schedule', eps: 'number', emaDecay: 'number', preconditionEvery: 'number' });
 
 /**
  * Shampoo = chain(scaleByShampoo, scaleByLearningRate). Needs the model (MLP
@@ -154,10 +159,10 @@ export const SHAMPOO_OPTION_KINDS = optionKinds<ShampooOptions>({ lr: 'schedule'
  *
  * @example
  * ```ts
- * const opt = shampoo({ lr: 0.1, epsilon: 1e-4 });
+ * const opt = shampoo({ lr: 0.1, eps: 1e-4 });
  * ```
  */
 export function shampoo(o: ShampooOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<ShampooOptions>(o, SHAMPOO_OPTION_KINDS, 'shampoo');
-  return chain<ModelBatch>(scaleByShampoo(options), scaleByLearningRate(options.lr ?? 0.1));
+  const { lr, ...options } = optimizerOptions<ShampooOptions>(o, SHAMPOO_OPTION_KINDS, 'shampoo');
+  return chain<ModelBatch>(scaleByShampoo(options), scaleByLearningRate(lr ?? 0.1));
 }

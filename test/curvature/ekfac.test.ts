@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { empiricalFisherMatrix, fisherMatrix } from '../../src/curvature/dense-curvature.js';
-import { ekfacInverseOperator, ekfacLayers, ekfacOperator, inParameterOrder, type EkfacLayer } from '../../src/curvature/ekfac.js';
-import { blockLayoutIndex, kfacFactors, kfacOperator } from '../../src/curvature/kfac.js';
+import { ekfacInverseOperator, ekfacLayers, ekfacOperator, type EkfacLayer } from '../../src/curvature/ekfac.js';
+import { blockIndex, kfacFactors, kfacOperator, mlpKfacLayouts } from '../../src/curvature/kfac.js';
 import { blockDiagonalCurvatureOperator, layerBlocksOf } from '../../src/curvature/block-diagonal.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { frobeniusNorm, kron, matmul, matmulTN, maxAbs, maxAbsDiff, sub } from '../../src/linalg/ops.js';
@@ -35,8 +35,8 @@ const exactBlockDiagonal = (p: Problem, F: Matrix): Matrix => blockDiagonalCurva
 /** ||F - approx||_F for the K-FAC and EKFAC approximations in parameter order. */
 function distances(p: Problem, kind: 'fisher' | 'empirical-fisher', layers: EkfacLayer[] = ekfacLayers(p.spec, p.weights, p.inputs, p.targets, kind)) {
   const F = kind === 'fisher' ? fisherMatrix(p.spec, p.weights, p.inputs) : empiricalFisherMatrix(p.spec, p.weights, p.inputs, p.targets);
-  const kf = inParameterOrder(p.spec, kfacOperator(kfacFactors(p.spec, p.weights, p.inputs, p.targets, kind).layers)).dense();
-  const ek = inParameterOrder(p.spec, ekfacOperator(layers)).dense();
+  const kf = kfacOperator(p.spec, kfacFactors(p.spec, p.weights, p.inputs, p.targets, kind).layers).dense();
+  const ek = ekfacOperator(p.spec, layers).dense();
   return { F, kfac: frobeniusNorm(sub(F, kf)), ekfac: frobeniusNorm(sub(F, ek)), ek };
 }
 
@@ -56,7 +56,7 @@ describe('EKFAC (George et al. 2018)', () => {
       fc.property(problemArb(1, 5), (p) => {
         const F = fisherMatrix(p.spec, p.weights, p.inputs);
         const layers = ekfacLayers(p.spec, p.weights, p.inputs, p.targets, 'fisher');
-        const ek = inParameterOrder(p.spec, ekfacOperator(layers)).dense();
+        const ek = ekfacOperator(p.spec, layers).dense();
         // The EKFAC block and the exact block agree on the diagonal in the Kronecker basis:
         return layers.every((l, i) => {
           const Q = kron(l.QG, l.QA);
@@ -103,19 +103,16 @@ describe('EKFAC (George et al. 2018)', () => {
     const p = randomProblem(705, { sizes: [2, 3, 2], activations: ['tanh', 'identity'], likelihood: 'categorical', N: 4 });
     const layers = ekfacLayers(p.spec, p.weights, p.inputs, p.targets, 'fisher');
     const lambda = 1e-2;
-    const prod = matmul(ekfacInverseOperator(layers, { damping: lambda }).dense(), dampedOperator(ekfacOperator(layers), lambda).dense());
+    const prod = matmul(ekfacInverseOperator(p.spec, layers, { damping: lambda }).dense(), dampedOperator(ekfacOperator(p.spec, layers), lambda).dense());
     expect(maxAbsDiff(prod, Matrix.identity(prod.rows))).toBeLessThan(1e-10);
   });
 });
 
-/** Layer i's block of a parameter-order matrix, rows and columns in the block layout vecRow([W b]). */
+/** Layer i's block of a parameter-order matrix, rows and columns in the order of vecRow([W b]). */
 function layerBlocksOfBlockLayout(p: Problem, M: Matrix, i: number): Matrix {
-  const index = blockLayoutIndex(p.spec);
-  let off = 0;
-  for (let l = 0; l < i; l++) off += p.spec.sizes[l + 1] * (p.spec.sizes[l] + (p.spec.bias?.[l] === false ? 0 : 1));
-  const size = p.spec.sizes[i + 1] * (p.spec.sizes[i] + (p.spec.bias?.[i] === false ? 0 : 1));
-  const idx = Array.from(index.subarray(off, off + size));
-  const B = new Matrix(size, size);
-  idx.forEach((a, r) => idx.forEach((b, c) => B.set(r, c, M.get(a, b))));
+  const b = mlpKfacLayouts(p.spec)[i];
+  const idx = Array.from({ length: b.out * b.cols }, (_, k) => blockIndex(b, Math.floor(k / b.cols), k % b.cols));
+  const B = new Matrix(idx.length, idx.length);
+  idx.forEach((a, r) => idx.forEach((c, col) => B.set(r, col, M.get(a, c))));
   return B;
 }

@@ -6,20 +6,19 @@ import { addScaledIdentity, kron, maxAbs, maxAbsDiff, trace, transpose, vecRow }
 import { pseudoInverseSolve, solve, solveMatrix } from '../../src/linalg/solve.js';
 import { empiricalFisherMatrix, fisherMatrix } from '../../src/curvature/dense-curvature.js';
 import {
-  blockLayoutFromParams,
-  blockLayoutIndex,
+  blockIndex,
   kfacFactors,
   kfacLayers,
   kfacOperator,
   kfacUpdate,
-  paramsFromBlockLayout,
+  mlpKfacLayouts,
   paramsFromLayerMatrices,
   piFactor,
   type KfacFactors,
 } from '../../src/curvature/kfac.js';
 import { ACTIVATIONS, type Activation } from '../../src/models/activations.js';
 import { LIKELIHOODS, type Likelihood, likelihoodModel } from '../../src/models/likelihoods.js';
-import { backward, forward, lossAndGradient, layerCount, meanLoss, paramCount, type MlpSpec } from '../../src/models/mlp.js';
+import { backward, forward, lossAndGradient, layerCount, meanLoss, mlpProblem, paramCount, paramNames, type MlpSpec } from '../../src/models/mlp.js';
 import { EPS, randomProblem, type Problem } from '../models/fixtures.js';
 import { thrownError as thrown } from '../natgrad-error.js';
 
@@ -42,13 +41,37 @@ const problemArb = (N: number) =>
       return randomProblem(seed, { sizes, activations: acts.slice(0, L) as Activation[], likelihood: likelihood as Likelihood, bias: bias.slice(0, L), N });
     });
 
-/** The positions of layer l in the block layout, mapped to parameter-vector indices. */
+/** The parameter-vector indices of layer l's [W b], row-major (the order of vecRow([W b]), the order of G ⊗ A). */
 function layerIndices(spec: MlpSpec, l: number): number[] {
-  const index = blockLayoutIndex(spec);
-  let start = 0;
-  for (let k = 0; k < l; k++) start += spec.sizes[k + 1] * (spec.sizes[k] + (spec.bias?.[k] === false ? 0 : 1));
-  const size = spec.sizes[l + 1] * (spec.sizes[l] + (spec.bias?.[l] === false ? 0 : 1));
-  return Array.from(index.subarray(start, start + size));
+  const b = mlpKfacLayouts(spec)[l];
+  return Array.from({ length: b.out * b.cols }, (_, k) => blockIndex(b, Math.floor(k / b.cols), k % b.cols));
+}
+
+/**
+ * Parameter p of an MLP as (layer, row i, column j of [W b]), read from its
+ * name (W2[i][j], b2[i]): the parameter order, independently of the K-FAC layouts.
+ */
+function parameterPositions(spec: MlpSpec): { layer: number; i: number; j: number }[] {
+  return paramNames(spec).map((name) => {
+    const w = /^W(\d+)\[(\d+)\]\[(\d+)\]$/.exec(name);
+    if (w) return { layer: Number(w[1]) - 1, i: Number(w[2]), j: Number(w[3]) };
+    const b = /^b(\d+)\[(\d+)\]$/.exec(name) as RegExpExecArray;
+    const layer = Number(b[1]) - 1;
+    return { layer, i: Number(b[2]), j: spec.sizes[layer] };
+  });
+}
+
+/** The dense K-FAC matrix in parameter order, entry by entry: (G_l)_{i i'} (A_l)_{j j'} within a layer, 0 across layers. */
+function denseKfacByNames(spec: MlpSpec, layers: readonly { A: Matrix; G: Matrix }[]): Matrix {
+  const pos = parameterPositions(spec);
+  const P = pos.length;
+  const K = new Matrix(P, P);
+  pos.forEach((a, p) => {
+    pos.forEach((b, q) => {
+      if (a.layer === b.layer) K.set(p, q, layers[a.layer].G.get(a.i, b.i) * layers[a.layer].A.get(a.j, b.j));
+    });
+  });
+  return K;
 }
 
 /** The sub-matrix F[idx, idx]. */
@@ -162,11 +185,19 @@ describe('K-FAC factors', () => {
     expect(layers[0].gradient.get(2, 1)).toBeCloseTo(gradient[2 * 3 + 1], 15);
   });
 
-  test('block layout and parameter order are inverse permutations', () => {
-    const rng = new Rng(511);
-    const theta = Float64Array.from({ length: paramCount(p.spec) }, () => rng.normal());
-    expect(paramsFromBlockLayout(p.spec, blockLayoutFromParams(p.spec, theta))).toEqual(theta);
-    expect(new Set(blockLayoutIndex(p.spec)).size).toBe(paramCount(p.spec));
+  test('the layouts of the MLP place each entry of [W b] at its parameter (named W1[i][j], b1[i]), every parameter once', () => {
+    const names = paramNames(p.spec);
+    const seen = new Set<number>();
+    for (const b of mlpKfacLayouts(p.spec)) {
+      for (let i = 0; i < b.out; i++) {
+        for (let j = 0; j < b.cols; j++) {
+          const at = blockIndex(b, i, j);
+          expect(names[at]).toBe(j < b.fanIn ? `W${b.layer + 1}[${i}][${j}]` : `b${b.layer + 1}[${i}]`);
+          seen.add(at);
+        }
+      }
+    }
+    expect(seen.size).toBe(paramCount(p.spec));
   });
 });
 
@@ -234,28 +265,45 @@ describe('K-FAC updates', () => {
   });
 });
 
-describe('kfacOperator', () => {
+describe('kfacOperator acts on parameter vectors', () => {
   const p = randomProblem(530, { sizes: [2, 3, 2], activations: ['relu', 'identity'], likelihood: 'categorical', bias: [true, false], N: 2 });
   const { layers } = kfacLayers(p.spec, p.weights, p.inputs, p.targets, 'fisher', 0.2, 'exact');
+  const P = paramCount(p.spec);
 
-  test('dense() is the block diagonal of G_l ⊗ A_l, on the block layout', () => {
-    const K = kfacOperator(layers).dense();
-    const blocks = layers.map((f) => kron(f.G, f.A));
-    let off = 0;
-    expect(K.rows).toBe(paramCount(p.spec));
-    for (const B of blocks) {
-      for (let i = 0; i < B.rows; i++) for (let j = 0; j < B.cols; j++) expect(K.get(off + i, off + j)).toBe(B.get(i, j));
-      off += B.rows;
+  test('matvec is the dense K-FAC matrix (built in parameter order from the parameter names) times a vector; dense() is that matrix', () => {
+    const D = denseKfacByNames(p.spec, layers);
+    const K = kfacOperator(p.spec, layers);
+    const rng = new Rng(531);
+    for (let r = 0; r < 3; r++) {
+      const v = Float64Array.from({ length: P }, () => rng.normal());
+      const row = (i: number) => D.data.subarray(i * P, (i + 1) * P);
+      const want = Float64Array.from({ length: P }, (_, i) => row(i).reduce((a, d, j) => a + d * v[j], 0));
+      const got = K.matvec(v);
+      // G X A and D v both sum at most P products per entry: each within P EPS Σ_j |D_ij v_j| of the exact value
+      for (let i = 0; i < P; i++) expect(Math.abs(got[i] - want[i])).toBeLessThanOrEqual(2 * P * EPS * row(i).reduce((a, d, j) => a + Math.abs(d * v[j]), 0));
+      expect(Array.from(K.rmatvec(v))).toEqual(Array.from(got));
     }
-    expect(K.get(0, K.cols - 1)).toBe(0);
+    expect(maxAbsDiff(K.dense(), D)).toBe(0);
   });
 
-  test('(K + λ I) applied to the exact-scheme update gives back the gradient', () => {
-    const op = kfacOperator(layers);
-    const u = Float64Array.from(layers.flatMap((f) => Array.from(f.update.data)));
-    const g = Float64Array.from(layers.flatMap((f) => Array.from(f.gradient.data)));
+  test('the operator of the model-level blocks is the same operator', () => {
+    const { model, theta, batch } = mlpProblem(p.spec, p.weights, p.inputs, p.targets);
+    const blocks = kfacFactors(model, theta, batch, { fisher: 'fisher' }).blocks;
+    expect(maxAbsDiff(kfacOperator(P, blocks).dense(), kfacOperator(p.spec, layers).dense())).toBeLessThanOrEqual(roundoff(kfacOperator(P, blocks).dense(), 4 * p.inputs.length));
+  });
+
+  test('(K + λ I) applied to the exact-scheme update gives back the gradient, all in parameter order', () => {
+    const op = kfacOperator(p.spec, layers);
+    const u = paramsFromLayerMatrices(p.spec, layers.map((f) => f.update));
+    const g = paramsFromLayerMatrices(p.spec, layers.map((f) => f.gradient));
     const Ku = op.matvec(u);
     for (let i = 0; i < g.length; i++) expect(Math.abs(Ku[i] + 0.2 * u[i] - g[i])).toBeLessThanOrEqual(1e-12 * Math.max(maxAbs(layers[0].gradient), 1));
+  });
+
+  test('the former block-order call (layers alone) is refused, and layers of another shape are named', () => {
+    expect(thrown(() => kfacOperator(layers as never, undefined as never))).toMatchObject({ path: 'spec', reason: expect.stringMatching(/^must be the MLP's spec: the operator acts on parameter vectors .*got an array of layers$/) });
+    expect(thrown(() => kfacOperator(p.spec, layers.slice(1))).path).toBe('layers');
+    expect(thrown(() => kfacOperator(p.spec, [layers[1], layers[0]])).path).toBe('layers[0]');
   });
 });
 

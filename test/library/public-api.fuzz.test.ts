@@ -62,7 +62,7 @@ const VALID_CALLS: Record<string, () => unknown[]> = {
   hessianFree: () => [{ damping: 1, cg: { maxIterations: 10 }, lineSearch: { shrink: 0.5, maxBacktracks: 3 } }],
   kfac: () => [{ lr: 0.5, damping: 1e-2, inverseEvery: 2 }],
   ekfac: () => [{ lr: 0.5, damping: 1e-2, basisEvery: 2 }],
-  shampoo: () => [{ lr: 0.1, epsilon: 1e-4, preconditionEvery: 2 }],
+  shampoo: () => [{ lr: 0.1, eps: 1e-4, preconditionEvery: 2 }],
   loadBreastCancer: () => [{ seed: 1, testFraction: 0.3 }],
   loadDigits: () => [{ seed: 1, features: 'unit-interval' }],
 };

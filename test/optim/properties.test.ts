@@ -155,7 +155,7 @@ describe('Shampoo obeys the bound of Gupta et al. (2018)', () => {
   function margin(gradScale: number, rootPower: number, seed: number): number {
     const rng = new Rng(seed);
     const eps = 1e-3;
-    const t = scaleByShampoo({ epsilon: eps });
+    const t = scaleByShampoo({ eps: eps });
     let s = t.init(new Float64Array(12));
     const grads: Vec[] = [];
     for (let k = 0; k < 6; k++) {
@@ -180,7 +180,7 @@ describe('Shampoo obeys the bound of Gupta et al. (2018)', () => {
     expect(margin(1e-2, 0.5, 1400)).toBeLessThan(-1e-3);
   });
   test('the engine uses the statistics εI + Σ G Gᵀ and εI + Σ Gᵀ G', () => {
-    const t = scaleByShampoo({ epsilon: 0.5 });
+    const t = scaleByShampoo({ eps: 0.5 });
     const G = Float64Array.from({ length: 12 }, (_, i) => i - 5);
     const s = t.update(G, t.init(new Float64Array(12)), new Float64Array(12), { spec } as ModelBatch)[1];
     const Lstat = addScaledIdentity(matmulNT(new Matrix(4, 3, G), new Matrix(4, 3, G)), 0.5);

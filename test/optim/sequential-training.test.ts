@@ -129,7 +129,7 @@ describe('Shampoo on a Sequential model: one preconditioner pair per weight matr
     const theta = cnn.initParams(new Rng(5));
     const g = cnn.lossAndGradient(theta, x, targets).gradient;
     const eps = 1e-3;
-    const t = scaleByShampoo({ epsilon: eps });
+    const t = scaleByShampoo({ eps: eps });
     const step = t.update(g, t.init(theta), theta, { model: cnn, x, targets })[0];
     const G = new Matrix(2, 9, g.slice(0, 18));
     const expected = matmul(matmul(symmetricPower(addScaledIdentity(matmulNT(G, G), eps), -0.25), G), symmetricPower(addScaledIdentity(matmulTN(G, G), eps), -0.25));
@@ -146,7 +146,7 @@ describe('Shampoo on a Sequential model: one preconditioner pair per weight matr
     const model = mlpModel(spec);
     const rng = new Rng(8);
     const theta = model.initParams(rng);
-    const t = scaleByShampoo({ epsilon: 1e-3, emaDecay: 0.9 });
+    const t = scaleByShampoo({ eps: 1e-3, emaDecay: 0.9 });
     let a = t.init(theta);
     let b = t.init(theta);
     for (let k = 0; k < 3; k++) {

@@ -10,10 +10,13 @@ import { adam, scaleByAdam } from '../../src/optim/adam.js';
 import { scaleByLearningRate } from '../../src/optim/common.js';
 import type { ModelBatch } from '../../src/optim/extra.js';
 import { scaleByMomentum } from '../../src/optim/momentum.js';
-import { scaleByNaturalGradient } from '../../src/optim/natural-gradient.js';
+import { naturalGradient, scaleByNaturalGradient } from '../../src/optim/natural-gradient.js';
+import { NATURAL_GRADIENT_SOLVER_TABLE, NATURAL_GRADIENT_SOLVERS } from '../../src/optim/natural-gradient-solvers.js';
 import { createOptimizer, OPTIMIZERS, optimizerEntry } from '../../src/optim/registry.js';
 import { scaleByRmsprop } from '../../src/optim/rmsprop.js';
+import { scaleByShampoo, shampoo } from '../../src/optim/shampoo.js';
 import { randomProblem } from '../models/fixtures.js';
+import { thrownLine } from '../natgrad-error.js';
 
 const v = (...xs: number[]) => Float64Array.from(xs);
 const run = <S>(t: { init(p: Float64Array): S; update(g: Float64Array, s: S, p: Float64Array, x: unknown): readonly [Float64Array, S] }, grads: Float64Array[]) => {
@@ -95,5 +98,46 @@ describe('registry', () => {
   test('overrides are checked by the factory', () => {
     expect(() => createOptimizer('kfac', { dampingScheme: 'none' })).toThrow(/dampingScheme/);
     expect(() => createOptimizer('natural-gradient', { solver: 'qr' })).toThrow(/solver/);
+  });
+});
+
+describe('natural-gradient solvers come from one table', () => {
+  test('the solver names are the table rows; a misspelled one is refused with a did-you-mean', () => {
+    expect(Object.keys(NATURAL_GRADIENT_SOLVER_TABLE)).toEqual([...NATURAL_GRADIENT_SOLVERS]);
+    expect(thrownLine(() => naturalGradient({ solver: 'lowrank' as never }))).toBe(
+      'solver: must be one of direct, cg, low-rank, block-diagonal, got "lowrank"; did you mean "low-rank"?',
+    );
+  });
+  test('a solver states what it needs of the damping: cg and low-rank refuse 0, the dense solvers take it', () => {
+    for (const solver of ['cg', 'low-rank'] as const) {
+      expect(thrownLine(() => naturalGradient({ solver, damping: 0 }))).toBe(
+        `damping: the ${solver} solver needs damping > 0 (F is singular when there are fewer outer products than parameters)`,
+      );
+    }
+    for (const solver of ['direct', 'block-diagonal'] as const) expect(() => naturalGradient({ solver, damping: 0 })).not.toThrow();
+  });
+});
+
+describe('ε is `eps` in every optimizer', () => {
+  test('every optimizer with an ε option calls it eps; none calls it epsilon', () => {
+    for (const e of OPTIMIZERS) expect(e.optionKeys).not.toContain('epsilon');
+    expect(optimizerEntry('shampoo').optionKeys).toContain('eps');
+  });
+  test('the former name epsilon is refused with a did-you-mean, by the optimizer, its transform and the registry', () => {
+    const allowed = '(allowed: "lr", "eps", "emaDecay", "preconditionEvery")';
+    expect(thrownLine(() => shampoo({ epsilon: 1e-3 } as never))).toBe(`epsilon: is not a field of the shampoo options ${allowed}; did you mean "eps"? ("epsilon" is its former name)`);
+    expect(thrownLine(() => scaleByShampoo({ epsilon: 1e-3 } as never))).toMatch(/^epsilon: is not a field of the scaleByShampoo options .*; did you mean "eps"\?/);
+    expect(thrownLine(() => createOptimizer('shampoo', { epsilon: 1e-3 }))).toMatch(/^epsilon: is not a field of the shampoo options \(allowed: .*\); did you mean "eps"\? \("epsilon" is its former name\)$/);
+    expect(thrownLine(() => adam({ lr: 0.1, epsilon: 1e-3 } as never))).toMatch(/^epsilon: .*; did you mean "eps"\?/);
+    // no hint towards an option the optimizer does not have
+    expect(thrownLine(() => createOptimizer('sgd', { epsilon: 1e-3 }))).toBe('epsilon: is not a field of the sgd options (allowed: "lr")');
+  });
+  test('eps is the value used: a different eps gives a different Shampoo step', () => {
+    const p = randomProblem(7, { sizes: [2, 2], activations: ['identity'], likelihood: 'gaussian', N: 4 });
+    const params = flattenWeights(p.weights);
+    const g = lossAndGradient(p.spec, p.weights, p.inputs, p.targets).gradient;
+    const batch: ModelBatch = { spec: p.spec, inputs: p.inputs, targets: p.targets };
+    const step = (eps: number) => scaleByShampoo({ eps }).update(g, scaleByShampoo({ eps }).init(params), params, batch)[0];
+    expect(Array.from(step(1e-4))).not.toEqual(Array.from(step(1)));
   });
 });
