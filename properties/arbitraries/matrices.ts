@@ -31,6 +31,12 @@ export const matrix = (rows: number, cols: number, lo = -2, hi = 2): fc.Arbitrar
 export const signedMagnitude = (lo: number, hi: number): fc.Arbitrary<number> =>
   fc.tuple(entry(lo, hi), fc.boolean()).map(([m, negative]) => (negative ? -m : m));
 
+/** Whether some of the `rows` rows (of `cols` entries, row-major from `offset`) differs from the first. */
+export function rowsDiffer(x: readonly number[], rows: number, cols: number, offset = 0): boolean {
+  for (let r = 1; r < rows; r++) for (let c = 0; c < cols; c++) if (x[offset + r * cols + c] !== x[offset + c]) return true;
+  return false;
+}
+
 /** The seed of an estimator's own randomness (Monte Carlo draws, sampled labels). */
 export const randomnessSeed: fc.Arbitrary<number> = fc.integer({ min: 0, max: 2 ** 31 - 1 });
 
