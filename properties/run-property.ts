@@ -47,7 +47,14 @@ export function runProperty<T>(
   let worst: CaseResult = { ratio: -1, what: 'no case' };
   let failure: CaseResult | null = null;
   const property = fc.property(arb, (t) => {
-    const r = test(t);
+    let r: CaseResult;
+    try {
+      r = test(t);
+    } catch (e) {
+      // a case that throws becomes the counterexample (a rejected precondition does not)
+      if (!fc.PreconditionFailure.isFailure(e)) failure = null;
+      throw e;
+    }
     // while shrinking, the last failure seen is the smallest counterexample so far
     if (!(r.ratio <= 1)) { failure = r; return false; }
     if (r.ratio > worst.ratio) worst = r;
@@ -56,17 +63,20 @@ export function runProperty<T>(
   // find the first counterexample without shrinking, then replay its path and shrink under a time limit
   let details = fc.check(property, { seed: ctx.seed, numRuns: runs, endOnFailure: true });
   const casesRun = details.numRuns;
+  let cut = false;
   if (details.failed && !ctx.expectFailure && details.counterexamplePath !== null) {
     const first = { details, failure };
-    details = fc.check(property, { seed: ctx.seed, numRuns: runs, path: details.counterexamplePath, interruptAfterTimeLimit: shrinkTimeLimitMs });
-    // a replay that does not fail again (a property with state) keeps the first counterexample
-    if (!details.failed) ({ details, failure } = first);
+    const replay = fc.check(property, { seed: ctx.seed, numRuns: runs, path: details.counterexamplePath, interruptAfterTimeLimit: shrinkTimeLimitMs });
+    cut = replay.interrupted;
+    // a replay cut before its first case, or that does not fail again (a property with state), keeps the first counterexample
+    if (replay.failed && replay.counterexample !== null) details = replay;
+    else ({ details, failure } = first);
   }
   if (details.failed) {
     const f = failure as CaseResult | null;
     // a pass/fail predicate reports no ratio (Infinity): its reason says it all
     const why = f ? (Number.isFinite(f.ratio) ? `${f.what} (error ${f.ratio.toPrecision(3)} x tolerance)` : f.what) : `threw: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`;
-    const shrunk = ctx.expectFailure ? 'not shrunk' : details.interrupted ? `shrinking cut after ${shrinkTimeLimitMs / 1000} s, smallest found` : 'shrunk';
+    const shrunk = ctx.expectFailure ? 'not shrunk' : cut ? `shrinking cut after ${shrinkTimeLimitMs / 1000} s, smallest found` : 'shrunk';
     const values = details.counterexample ? `; counterexample (${shrunk}): ${describeValues(details.counterexample[0])}` : '';
     return { ok: false, runs: casesRun, method, detail: `${why}${values}; seed ${details.seed}, path "${details.counterexamplePath}"` };
   }

@@ -42,6 +42,22 @@ describe('runProperty', () => {
     expect(calls).toBeLessThan(20);
   });
 
+  test('a counterexample that throws is reported as thrown, even after an earlier case failed its tolerance', () => {
+    // fails its tolerance from 10 on, and throws from 500 on: the first failure found throws, and shrinking reaches 10
+    const out = runProperty(ctx, fc.integer({ min: 500, max: 1000 }).chain((x) => fc.constant(x)), (x) => {
+      if (x >= 500) throw new Error(`too big: ${x}`);
+      return belowTen(x);
+    }, 'demo');
+    expect(out.detail).toMatch(/^threw: too big: 500; counterexample \(shrunk\): 500;/);
+    let seenRatioFailure = false;
+    const mixed = runProperty(ctx, ints, (x) => {
+      if (x < 10) return belowTen(x);
+      if (!seenRatioFailure) { seenRatioFailure = true; return belowTen(x); }
+      throw new Error(`threw at ${x}`);
+    }, 'demo');
+    expect(mixed.detail).toMatch(/^threw: threw at 10; counterexample \(shrunk\): 10;/);
+  });
+
   test('a sensitivity run (a failure expected) stops at the first counterexample without shrinking', () => {
     let calls = 0;
     const out = runProperty({ ...ctx, expectFailure: true }, ints, (x) => { calls++; return belowTen(x); }, 'demo');
