@@ -11,35 +11,59 @@
  * References: Schraudolph (2002); Martens (2020), Sec. 9.2; Lehmann & Casella (1998), Sec. 2.5.
  */
 import fc from 'fast-check';
-import { Rng } from '../src/core/rng.js';
 import { fisherMatrix, ggnMatrix, hessianMatrix } from '../src/curvature/dense-curvature.js';
-import type { Matrix } from '../src/linalg/matrix.js';
+import { Matrix } from '../src/linalg/matrix.js';
 import { add, maxAbsDiff, maxAbs, scale } from '../src/linalg/ops.js';
-import { likelihoodModel, type Likelihood } from '../src/models/likelihoods.js';
-import { forward, initWeights, sampleTargets, type MlpSpec } from '../src/models/mlp.js';
+import { likelihoodModel, type Likelihood, type Target } from '../src/models/likelihoods.js';
+import { forward, type LayerWeights, type MlpSpec } from '../src/models/mlp.js';
 import type { Check } from '../src/verify/types.js';
+import { matrix, sized, vector } from './arbitraries/matrices.js';
 import { EPS, runProperty, type CaseResult } from './run-property.js';
 
 const SCHRAUDOLPH = 'N. N. Schraudolph, Fast curvature matrix-vector products for second-order gradient descent, Neural Computation 14(7), 2002';
 const MARTENS = 'J. Martens, New insights and perspectives on the natural gradient method, JMLR 21(146), 2020, Sec. 9.2';
 
-interface Net { likelihood: Likelihood; hidden: number; inputs: number; examples: number; seed: number }
+/**
+ * A network and its data: weights and inputs drawn per entry, and the
+ * observed labels (a real output, a bit, or a class) drawn as data too: the
+ * claims hold at any labels.
+ */
+interface Net {
+  likelihood: Likelihood; hidden: number; inputs: number; examples: number;
+  W1: number[][]; b1: number[]; W2: number[][]; b2: number[];
+  xs: number[][]; labels: number[][];
+}
 
-const netArb = (likelihoods: readonly Likelihood[]): fc.Arbitrary<Net> => fc.record({
-  likelihood: fc.constantFrom(...likelihoods),
-  hidden: fc.integer({ min: 2, max: 4 }),
-  inputs: fc.integer({ min: 1, max: 3 }),
-  examples: fc.integer({ min: 1, max: 4 }),
-  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-});
+const outputs = (likelihood: Likelihood): number => (likelihood === 'categorical' ? 3 : 1);
+
+const labelArb = (likelihood: Likelihood): fc.Arbitrary<number[]> =>
+  likelihood === 'gaussian' ? vector(1) : likelihood === 'bernoulli' ? fc.integer({ min: 0, max: 1 }).map((y) => [y]) : fc.integer({ min: 0, max: 2 }).map((y) => [y]);
+
+const netArb = (likelihoods: readonly Likelihood[]): fc.Arbitrary<Net> => sized(
+  fc.record({
+    likelihood: fc.constantFrom(...likelihoods),
+    hidden: fc.integer({ min: 2, max: 4 }),
+    inputs: fc.integer({ min: 1, max: 3 }),
+    examples: fc.integer({ min: 1, max: 4 }),
+  }),
+  ({ likelihood, hidden, inputs, examples }) => fc.record({
+    W1: matrix(hidden, inputs, -1, 1),
+    b1: vector(hidden, -1, 1),
+    W2: matrix(outputs(likelihood), hidden, -1, 1),
+    b2: vector(outputs(likelihood), -1, 1),
+    xs: matrix(examples, inputs),
+    labels: fc.array(labelArb(likelihood), { minLength: examples, maxLength: examples }),
+  }),
+);
 
 function build(n: Net) {
-  const out = n.likelihood === 'categorical' ? 3 : 1;
-  const spec: MlpSpec = { sizes: [n.inputs, n.hidden, out], activations: ['tanh', 'identity'], likelihood: n.likelihood };
-  const rng = new Rng(n.seed);
-  const weights = initWeights(spec, rng);
-  const xs = Array.from({ length: n.examples }, () => Float64Array.from({ length: n.inputs }, () => rng.normal()));
-  const ys = sampleTargets(spec, weights, xs, rng);
+  const spec: MlpSpec = { sizes: [n.inputs, n.hidden, outputs(n.likelihood)], activations: ['tanh', 'identity'], likelihood: n.likelihood };
+  const weights: LayerWeights[] = [
+    { W: Matrix.from(n.W1), b: Float64Array.from(n.b1) },
+    { W: Matrix.from(n.W2), b: Float64Array.from(n.b2) },
+  ];
+  const xs = n.xs.map((x) => Float64Array.from(x));
+  const ys: Target[] = n.labels.map((y) => (n.likelihood === 'gaussian' ? Float64Array.from(y) : y[0]));
   return { spec, weights, xs, ys };
 }
 

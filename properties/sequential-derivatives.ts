@@ -1,6 +1,7 @@
 /**
  * The batched layers' derivatives, for every layer type, on random networks
- * built from fast-check arbitraries: the layer under test (linear shared over
+ * built from fast-check arbitraries (shapes, parameters, inputs and
+ * directions, so a failure shrinks): the layer under test (linear shared over
  * positions, conv2d with stride and padding, each activation, flatten, mean,
  * attention with and without the causal mask) in a small network with a
  * linear head and a likelihood (one prediction per example, or one per
@@ -31,17 +32,17 @@
  * transposes).
  */
 import fc from 'fast-check';
-import { Rng } from '../src/core/rng.js';
 import type { Vec } from '../src/core/vec.js';
 import { ACTIVATIONS, type Activation } from '../src/models/activations.js';
 import type { LayerSpec } from '../src/models/layers/index.js';
 import type { Likelihood } from '../src/models/likelihoods.js';
-import type { SequentialSpec } from '../src/models/sequential.js';
+import { Sequential, type SequentialSpec } from '../src/models/sequential.js';
 import { Tensor } from '../src/models/tensor.js';
 import { centralDifference } from '../src/numeric/finite-differences.js';
 import type { Check } from '../src/verify/types.js';
 import { type CaseResult, norm, runProperty } from './run-property.js';
-import { type SeqProblem, seqProblem } from './sequential-problems.js';
+import { type SeqData, type SeqProblem, seqDataArb, seqProblem } from './sequential-problems.js';
+import { sized, vector } from './arbitraries/matrices.js';
 
 const GRIEWANK = 'A. Griewank and A. Walther, Evaluating Derivatives, 2nd ed., SIAM 2008, Sec. 3';
 const H = 1e-4;
@@ -57,24 +58,35 @@ interface LayerCase {
   fn: Activation;
   heads: number; headDim: number; causal: boolean;
   image: boolean; perPosition: boolean;
-  likelihood: Likelihood; K: number; N: number; seed: number;
+  likelihood: Likelihood; K: number; N: number;
+  data: SeqData;
+  /** the directions: v over the parameters, dx over the inputs, u over the outputs */
+  v: number[]; dx: number[]; u: number[];
 }
 
 const int = (min: number, max: number) => fc.integer({ min, max });
 
-const layerCaseArb = (kinds: readonly Kind[] = KINDS): fc.Arbitrary<LayerCase> => fc.record({
-  kind: fc.constantFrom(...kinds),
-  T: int(1, 4), D: int(1, 3), out: int(1, 3), bias: fc.boolean(),
-  C: int(1, 2), Hi: int(2, 5), Wi: int(2, 5), kh: int(1, 3), kw: int(1, 3), sh: int(1, 2), sw: int(1, 2), ph: int(0, 1), pw: int(0, 1),
-  fn: fc.constantFrom(...ACTIVATIONS),
-  heads: int(1, 2), headDim: int(1, 2), causal: fc.boolean(),
-  image: fc.boolean(), perPosition: fc.boolean(),
-  likelihood: fc.constantFrom('gaussian', 'bernoulli', 'categorical'), K: int(2, 3), N: int(1, 3),
-  seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
-});
+type LayerShape = Omit<LayerCase, 'data' | 'v' | 'dx' | 'u'>;
+
+const layerCaseArb = (kinds: readonly Kind[] = KINDS): fc.Arbitrary<LayerCase> => sized(
+  fc.record({
+    kind: fc.constantFrom(...kinds),
+    T: int(1, 4), D: int(1, 3), out: int(1, 3), bias: fc.boolean(),
+    C: int(1, 2), Hi: int(2, 5), Wi: int(2, 5), kh: int(1, 3), kw: int(1, 3), sh: int(1, 2), sw: int(1, 2), ph: int(0, 1), pw: int(0, 1),
+    fn: fc.constantFrom(...ACTIVATIONS),
+    heads: int(1, 2), headDim: int(1, 2), causal: fc.boolean(),
+    image: fc.boolean(), perPosition: fc.boolean(),
+    likelihood: fc.constantFrom<Likelihood>('gaussian', 'bernoulli', 'categorical'), K: int(2, 3), N: int(1, 3),
+  }),
+  (c) => {
+    const model = new Sequential(layerCaseSpec(c));
+    const size = (shape: readonly number[]): number => c.N * shape.reduce((a, b) => a * b, 1);
+    return fc.record({ data: seqDataArb(model.spec, c.N), v: vector(model.paramCount), dx: vector(size(model.inputShape)), u: vector(size(model.outputShape)) });
+  },
+);
 
 /** The layer under test, its input shape, and a head to a likelihood. */
-export function layerCaseSpec(c: LayerCase): SequentialSpec {
+export function layerCaseSpec(c: LayerShape): SequentialSpec {
   let input: number[];
   let layers: LayerSpec[];
   switch (c.kind) {
@@ -96,7 +108,7 @@ export function layerCaseSpec(c: LayerCase): SequentialSpec {
   return { input, layers, likelihood: c.likelihood };
 }
 
-function outputRank(c: LayerCase): number {
+function outputRank(c: LayerShape): number {
   if (c.kind === 'flatten' || c.kind === 'mean') return 1;
   if (c.kind === 'conv2d') return 3;
   return 2;
@@ -109,10 +121,6 @@ function describe(p: SeqProblem, c: LayerCase): string {
     return args.length ? `${type}(${args.join(', ')})` : String(type);
   });
   return `[${p.model.inputShape.join(',')}] ${layers.join(' > ')} > ${c.likelihood}, N = ${c.N}`;
-}
-
-function randomVec(rng: Rng, n: number): Vec {
-  return Float64Array.from({ length: n }, () => rng.normal());
 }
 
 function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -137,11 +145,10 @@ function smoothAlong(p: SeqProblem, v: Vec, dx: Tensor): boolean {
 
 /** `scale` multiplies the analytic gradients (1.01: the sensitivity). */
 function gradientCase(c: LayerCase, scale: number): CaseResult {
-  const p = seqProblem(layerCaseSpec(c), c.N, c.seed);
+  const p = seqProblem(layerCaseSpec(c), c.N, c.data);
   const { model, theta, batch } = p;
-  const rng = new Rng(c.seed ^ 0x5eed);
-  const v = randomVec(rng, model.paramCount);
-  const dx = new Tensor(batch.x.shape, randomVec(rng, batch.x.data.length));
+  const v = Float64Array.from(c.v);
+  const dx = new Tensor(batch.x.shape, Float64Array.from(c.dx));
   fc.pre(smoothAlong(p, v, dx));
   const trace = model.forward(theta, batch.x);
   const dOut = model.loss.lossAndGradient(trace.output, batch.targets).gradient;
@@ -163,12 +170,11 @@ function gradientCase(c: LayerCase, scale: number): CaseResult {
 
 /** `thetaOffset` evaluates the VJP at parameters scaled by that factor (1.01: the adjoint of another point's Jacobian, the sensitivity). */
 function adjointCase(c: LayerCase, thetaOffset: number): CaseResult {
-  const p = seqProblem(layerCaseSpec(c), c.N, c.seed);
+  const p = seqProblem(layerCaseSpec(c), c.N, c.data);
   const { model, theta, batch } = p;
-  const rng = new Rng(c.seed ^ 0xad70);
-  const v = randomVec(rng, model.paramCount);
-  const dx = new Tensor(batch.x.shape, randomVec(rng, batch.x.data.length));
-  const u = new Tensor([batch.x.batch, ...model.outputShape], randomVec(rng, batch.x.batch * model.outputShape.reduce((a, b) => a * b, 1)));
+  const v = Float64Array.from(c.v);
+  const dx = new Tensor(batch.x.shape, Float64Array.from(c.dx));
+  const u = new Tensor([batch.x.batch, ...model.outputShape], Float64Array.from(c.u));
   const trace = model.forward(theta, batch.x);
   const Jv = model.jvp(theta, trace, v, null);
   const Jx = model.jvp(theta, trace, null, dx);

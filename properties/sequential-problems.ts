@@ -1,10 +1,12 @@
 /**
  * Random problems and exact curvature blocks for the properties of
- * Sequential models: a model from a spec, parameters (PyTorch's
- * initialisation plus noise), standard normal inputs, labels drawn from the
- * model, all from one seed; and the exact Fisher's block of one weight
- * matrix, laid out like K-FAC's G ⊗ A (row-major over [W b]).
+ * Sequential models: a model from a spec, its parameters and inputs drawn
+ * per entry by fast-check (so a failure shrinks to simple values), labels
+ * sampled from the model with a seed drawn alongside; and the exact Fisher's
+ * block of one weight matrix, laid out like K-FAC's G ⊗ A (row-major over
+ * [W b]).
  */
+import fc from 'fast-check';
 import { Rng } from '../src/core/rng.js';
 import type { Vec } from '../src/core/vec.js';
 import type { KfacBlockLayout } from '../src/curvature/kfac-factors.js';
@@ -13,6 +15,7 @@ import { curvatureFactor } from '../src/curvature/model-curvature.js';
 import { Matrix } from '../src/linalg/matrix.js';
 import { type Batch, Sequential, type SequentialSpec } from '../src/models/sequential.js';
 import { Tensor } from '../src/models/tensor.js';
+import { randomnessSeed, signedMagnitude } from './arbitraries/matrices.js';
 
 export interface SeqProblem {
   model: Sequential;
@@ -20,16 +23,40 @@ export interface SeqProblem {
   batch: Batch;
 }
 
-/** `edit` may overwrite parameters (a constructed network) before the labels are drawn. */
-export function seqProblem(spec: SequentialSpec, N: number, seed: number, edit?: (model: Sequential, theta: Vec, rng: Rng) => void): SeqProblem {
-  const rng = new Rng(seed);
+/**
+ * The data of one problem: parameters of magnitude in [0.05, 1] and inputs
+ * in [0.05, 2], either sign, per entry, and the seed of the labels' draw
+ * from the model (the sampling's own randomness). No entry is 0, as none is
+ * in a generic network: a zero weight can make a Jacobian vanish exactly,
+ * leaving rounding noise of its intermediate terms against an allowance
+ * scaled by the (zero) result.
+ */
+export interface SeqData { theta: number[]; x: number[]; labelSeed: number }
+
+/** Data for N examples of the model of `spec`: drawn for the largest model a case builds, smaller ones take the leading entries. */
+export function seqDataArb(spec: SequentialSpec, N: number): fc.Arbitrary<SeqData> {
   const model = new Sequential(spec);
-  const theta = model.initParams(rng);
-  for (let i = 0; i < theta.length; i++) theta[i] += 0.3 * rng.normal();
-  edit?.(model, theta, rng);
+  const inputs = N * model.inputShape.reduce((a, b) => a * b, 1);
+  return fc.record({
+    theta: fc.array(signedMagnitude(0.05, 1), { minLength: model.paramCount, maxLength: model.paramCount }),
+    x: fc.array(signedMagnitude(0.05, 2), { minLength: inputs, maxLength: inputs }),
+    labelSeed: randomnessSeed,
+  });
+}
+
+/**
+ * The problem of `spec` on the leading entries of `data` (layers that come
+ * first have their parameters first); `edit` may overwrite parameters (a
+ * constructed network) before the labels are drawn.
+ */
+export function seqProblem(spec: SequentialSpec, N: number, data: SeqData, edit?: (model: Sequential, theta: Vec) => void): SeqProblem {
+  const model = new Sequential(spec);
+  const theta = Float64Array.from(data.theta.slice(0, model.paramCount));
   const x = Tensor.zeros(N, model.inputShape);
-  for (let i = 0; i < x.data.length; i++) x.data[i] = rng.normal();
-  return { model, theta, batch: { x, targets: model.sampleTargets(theta, x, rng) } };
+  if (theta.length < model.paramCount || data.x.length < x.data.length) throw new Error(`the data (${data.theta.length} parameters, ${data.x.length} inputs) are too small for the model (${model.paramCount}, ${x.data.length})`);
+  edit?.(model, theta);
+  x.data.set(data.x.slice(0, x.data.length));
+  return { model, theta, batch: { x, targets: model.sampleTargets(theta, x, new Rng(data.labelSeed)) } };
 }
 
 /**

@@ -71,7 +71,7 @@ export function runCheck(check: Check, opts: Omit<RunOptions, 'filter'>): CheckR
   } else {
     status = 'verified';
     if (check.sensitivity) {
-      const s = safeRun((c) => check.sensitivity!.run(c), ctx);
+      const s = safeRun((c) => check.sensitivity!.run(c), { ...ctx, expectFailure: true });
       if (s instanceof Error) {
         sensitivity = `caught (threw: ${s.message.slice(0, 120)})`;
       } else if (s.ok) {

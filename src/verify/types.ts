@@ -11,6 +11,11 @@ export interface CheckContext {
   runs: number;
   /** larger samples and more cases */
   thorough: boolean;
+  /**
+   * Set for a sensitivity run, whose failure is the expected outcome: a
+   * property then stops at its first counterexample instead of shrinking it.
+   */
+  expectFailure?: boolean;
 }
 
 export interface CheckOutcome {

@@ -22,7 +22,8 @@ describe('property checks of issue 3 (laws, invariance, equivalences)', () => {
       expect(outcome.runs).toBeGreaterThan(0);
     });
     it(`${check.id}: the sensitivity run (${check.sensitivity!.description}) fails`, () => {
-      const outcome = check.sensitivity!.run(ctx);
+      // a sensitivity run expects its failure: stopped at the first counterexample, as in verify
+      const outcome = check.sensitivity!.run({ ...ctx, expectFailure: true });
       expect(outcome.ok, outcome.detail).toBe(false);
     });
   }
