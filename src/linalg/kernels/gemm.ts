@@ -15,7 +15,7 @@
  */
 
 import { FULL } from './wasm/gemm-module.js';
-import { type KernelJob, linalgThreads, runKernelJobs } from '../parallel/pool.js';
+import { linalgThreads, runKernelPanels } from '../parallel/pool.js';
 import { type KernelRuntime, type WasmKernel, fusedKernelSupported, kernelRuntime } from './wasm/runtime.js';
 
 // blocking of the JavaScript fallback
@@ -396,8 +396,17 @@ function wasmGemm(
   rt.release(mark);
 }
 
-/** Products of fewer flops than this stay on one thread (waking a worker costs tens of microseconds). */
-let parallelMinFlops = 4e6;
+/**
+ * Products of fewer flops than this stay on one thread: below it the panels
+ * are too short to repay a worker's wake-up and the repacking of the shared
+ * operand (each panel packs it again). Measured: at n = 128 (4.2 Mflop) a
+ * split is no faster than one thread; from n ~ 160 it is.
+ */
+let parallelMinFlops = 6e6;
+/** Work of one panel at least (flops): several panels per thread let a late or slowed thread take fewer. */
+const PANEL_MIN_FLOPS = 2e6;
+/** Panels per thread at most. */
+const PANELS_PER_THREAD = 4;
 
 /** Sets the smallest product (in flops, 2 m n k, halved for a triangle) that is split across threads; returns the previous value. */
 export function setParallelGemmMinFlops(flops: number): number {
@@ -411,8 +420,9 @@ export function setParallelGemmMinFlops(flops: number): number {
  * leading dimensions in elements, as stored: A is m x k or k x m when
  * transposed), C's entries j <= i + diag only (diag >= FULL: all). With more
  * than one thread and enough work, C is cut into panels of columns (of rows
- * when it is tall) of equal work, one per thread; each thread packs its own
- * operands, so the panels are independent and the result is bit for bit the
+ * when it is tall) of equal work, several per thread, which the threads
+ * claim one at a time (parallel/pool.ts); each panel packs its own operands,
+ * so the panels are independent and the result is bit for bit the
  * one-thread result.
  */
 export function gemmInArena(
@@ -438,28 +448,25 @@ export function gemmInArena(
   const bCs = transB ? 8 * ldb : 8;
   const lower = diag < FULL;
   const flops = 2 * m * n * k * (lower ? 0.5 : 1);
-  const T = Math.min(linalgThreads(), Math.max(1, Math.floor(flops / parallelMinFlops)));
-  const job = (t: number, i0: number, i1: number, j0: number, j1: number): KernelJob => ({
-    fn: 'gemm',
-    args: [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL, rt.scratch(t)],
-  });
-  if (T <= 1) {
-    const args = job(0, 0, m, 0, n).args;
-    rt.exports.gemm(...(args as Parameters<KernelRuntime['exports']['gemm']>));
+  const T = linalgThreads();
+  const panel = (i0: number, i1: number, j0: number, j1: number): number[] =>
+    [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL];
+  if (T <= 1 || flops < parallelMinFlops) {
+    rt.exports.gemm(...(panel(0, m, 0, n) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number]), rt.scratch(0));
     return;
   }
-  const jobs: KernelJob[] = [];
+  const P = Math.max(2, Math.min(T * PANELS_PER_THREAD, Math.floor(flops / PANEL_MIN_FLOPS)));
+  const panels: number[][] = [];
   if (m > n && !lower) {
-    const cuts = evenCuts(m, T, () => 1);
-    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, cuts[t], cuts[t + 1], 0, n));
+    const cuts = evenCuts(m, P, () => 1);
+    for (let t = 0; t < P; t++) if (cuts[t + 1] > cuts[t]) panels.push(panel(cuts[t], cuts[t + 1], 0, n));
   } else {
     // in a triangle, column j holds the rows i >= j - diag
-    const cuts = evenCuts(Math.min(n, m + diag), T, (j) => (lower ? m - Math.max(0, j - diag) : 1));
-    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, 0, m, cuts[t], cuts[t + 1]));
+    const cuts = evenCuts(Math.min(n, m + diag), P, (j) => (lower ? m - Math.max(0, j - diag) : 1));
+    for (let t = 0; t < P; t++) if (cuts[t + 1] > cuts[t]) panels.push(panel(0, m, cuts[t], cuts[t + 1]));
   }
-  runKernelJobs(rt, jobs);
+  runKernelPanels(rt, 'gemm', panels);
 }
-
 /** Cut points 0 = c_0 <= ... <= c_T = len, multiples of 4 where possible, splitting the total weight evenly. */
 function evenCuts(len: number, T: number, weight: (i: number) => number): number[] {
   let total = 0;
