@@ -97,12 +97,8 @@ interface Operand {
   cs: number;
 }
 
-/**
- * C[cOff + i ldc + j] <- alpha sum_p op(A)_ip op(B)_pj + beta C_ij for i < m, j < n.
- * op(A) is m x k (A stored k x m when transA), op(B) is k x n (B stored n x k when transB).
- * With beta = 0, C is overwritten (NaN in C does not propagate), as in BLAS.
- */
-export function gemm(
+/** The arguments of a row-major BLAS dgemm, in its order. */
+export type GemmArgs = [
   transA: boolean,
   transB: boolean,
   m: number,
@@ -119,8 +115,15 @@ export function gemm(
   C: Float64Array,
   cOff: number,
   ldc: number,
-): void {
-  drive(Infinity, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+];
+
+/**
+ * C[cOff + i ldc + j] <- alpha sum_p op(A)_ip op(B)_pj + beta C_ij for i < m, j < n.
+ * op(A) is m x k (A stored k x m when transA), op(B) is k x n (B stored n x k when transB).
+ * With beta = 0, C is overwritten (NaN in C does not propagate), as in BLAS.
+ */
+export function gemm(...args: GemmArgs): void {
+  drive(Infinity, args);
 }
 
 /**
@@ -130,52 +133,17 @@ export function gemm(
  * so a symmetric or trailing update costs about half a full GEMM without the
  * repacking that a loop of narrow GEMM calls pays.
  */
-export function gemmLower(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-  diagonal = 0,
-): void {
-  drive(diagonal, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+export function gemmLower(...args: [...GemmArgs, diagonal?: number]): void {
+  drive(args[16] ?? 0, args as unknown as GemmArgs);
 }
 
 /** The blocked product; only entries with j <= i + diagonal are guaranteed (Infinity: all of them). */
-function drive(
-  diagonal: number,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+function drive(diagonal: number, args: GemmArgs): void {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
   if (m === 0 || n === 0) return;
   const rt = gemmRuntime();
   if (rt && k > 0 && alpha !== 0) {
-    wasmGemm(rt, diagonal, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    wasmGemm(rt, diagonal, args);
     return;
   }
   const lower = diagonal !== Infinity;
@@ -212,56 +180,37 @@ function drive(
 
 /** Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column slivers, each kc x NR row-major, zero-padded. */
 function packPanelB(b: Operand, pc: number, jc: number, kc: number, nc: number): void {
-  const P = packB;
-  const X = b.data;
-  const rs = b.rs;
-  const cs = b.cs;
-  let q = 0;
-  for (let j = 0; j < nc; j += NR) {
-    const w = Math.min(NR, nc - j);
-    const base = b.off + pc * rs + (jc + j) * cs;
-    if (w === NR) {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * rs;
-        P[q] = X[s];
-        P[q + 1] = X[s + cs];
-        P[q + 2] = X[s + 2 * cs];
-        P[q + 3] = X[s + 3 * cs];
-        q += 4;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * rs;
-        for (let c = 0; c < NR; c++) P[q + c] = c < w ? X[s + c * cs] : 0;
-        q += 4;
-      }
-    }
-  }
+  packSlivers(packB, b.data, b.off + pc * b.rs + jc * b.cs, b.cs, b.rs, nc, kc);
 }
 
 /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row slivers, each kc x MR (column of the sliver contiguous), zero-padded. */
 function packBlockA(a: Operand, ic: number, pc: number, mc: number, kc: number): void {
-  const P = packA;
-  const X = a.data;
-  const rs = a.rs;
-  const cs = a.cs;
+  packSlivers(packA, a.data, a.off + ic * a.rs + pc * a.cs, a.rs, a.cs, mc, kc);
+}
+
+/**
+ * Packs `count` lanes (rows of op(A) or columns of op(B)) into P in slivers of
+ * 4 (MR = NR), each `depth` steps deep, one step's 4 lanes after another,
+ * zero-padded: lane l of step p is X[base + l*across + p*along].
+ */
+function packSlivers(P: Float64Array, X: Float64Array, base: number, across: number, along: number, count: number, depth: number): void {
   let q = 0;
-  for (let i = 0; i < mc; i += MR) {
-    const h = Math.min(MR, mc - i);
-    const base = a.off + (ic + i) * rs + pc * cs;
-    if (h === MR) {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * cs;
+  for (let l = 0; l < count; l += 4) {
+    const w = Math.min(4, count - l);
+    const first = base + l * across;
+    if (w === 4) {
+      for (let p = 0; p < depth; p++) {
+        const s = first + p * along;
         P[q] = X[s];
-        P[q + 1] = X[s + rs];
-        P[q + 2] = X[s + 2 * rs];
-        P[q + 3] = X[s + 3 * rs];
+        P[q + 1] = X[s + across];
+        P[q + 2] = X[s + 2 * across];
+        P[q + 3] = X[s + 3 * across];
         q += 4;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * cs;
-        for (let r = 0; r < MR; r++) P[q + r] = r < h ? X[s + r * rs] : 0;
+      for (let p = 0; p < depth; p++) {
+        const s = first + p * along;
+        for (let c = 0; c < 4; c++) P[q + c] = c < w ? X[s + c * across] : 0;
         q += 4;
       }
     }
@@ -332,26 +281,8 @@ function copyIn(rt: KernelRuntime, X: Float64Array, off: number, ld: number, row
  * the arena are split in halves along their largest dimension (k splits
  * apply beta once, to the first half).
  */
-function wasmGemm(
-  rt: KernelRuntime,
-  diagonal: number,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
   const [ar, ac] = transA ? [k, m] : [m, k];
   const [br, bc] = transB ? [n, k] : [k, n];
   const sameOperand = A === B && aOff === bOff && lda === ldb && ar === br && ac === bc;
@@ -362,16 +293,16 @@ function wasmGemm(
       const h = k >> 1;
       const aHalf = transA ? lda * h : h;
       const bHalf = transB ? h : ldb * h;
-      wasmGemm(rt, diagonal, transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-      wasmGemm(rt, diagonal, transA, transB, m, n, k - h, alpha, A, aOff + aHalf, lda, B, bOff + bHalf, ldb, 1, C, cOff, ldc);
+      wasmGemm(rt, diagonal, [transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
+      wasmGemm(rt, diagonal, [transA, transB, m, n, k - h, alpha, A, aOff + aHalf, lda, B, bOff + bHalf, ldb, 1, C, cOff, ldc]);
     } else if (m >= n) {
       const h = m >> 1;
-      wasmGemm(rt, diagonal, transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-      wasmGemm(rt, lower ? diagonal + h : diagonal, transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : lda * h), lda, B, bOff, ldb, beta, C, cOff + ldc * h, ldc);
+      wasmGemm(rt, diagonal, [transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
+      wasmGemm(rt, lower ? diagonal + h : diagonal, [transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : lda * h), lda, B, bOff, ldb, beta, C, cOff + ldc * h, ldc]);
     } else {
       const h = n >> 1;
-      wasmGemm(rt, diagonal, transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-      wasmGemm(rt, lower ? diagonal - h : diagonal, transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? ldb * h : h), ldb, beta, C, cOff + h, ldc);
+      wasmGemm(rt, diagonal, [transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
+      wasmGemm(rt, lower ? diagonal - h : diagonal, [transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? ldb * h : h), ldb, beta, C, cOff + h, ldc]);
     }
     return;
   }
