@@ -30,7 +30,8 @@ describe('linalg worker pool', () => {
       setLinalgThreads(2);
       await startLinalgPool(gemmRuntime());
       const n = 300, A = new Float64Array(n * n).fill(1), C = new Float64Array(n * n);
-      gemm(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C, 0, n);
+      // a worker that wakes after the caller has claimed every panel does none: repeat until it has done one
+      for (let r = 0; r < 200 && linalgWorkerJobCount() === 0; r++) gemm(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C, 0, n);
       console.log(JSON.stringify({ c: C[0], jobs: linalgWorkerJobCount() }));
     `;
     // generous limit: a hang would run until the timeout, a normal exit takes about a second

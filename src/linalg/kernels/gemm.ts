@@ -336,8 +336,13 @@ function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
 let parallelMinFlops = 6e6;
 /** Work of one panel at least (flops): several panels per thread let a late or slowed thread take fewer. */
 const PANEL_MIN_FLOPS = 2e6;
-/** Panels per thread at most. */
-const PANELS_PER_THREAD = 4;
+/**
+ * Panels per thread at most. Every panel packs the shared operand again:
+ * measured in CPU time of both threads against one at n = 256 / 512, 4 panels
+ * per thread cost 45% / 15% more work, 2 cost 10-20% / 5-10% (spinning
+ * included), 1 leaves nothing for a fast thread to take from a slow one.
+ */
+const PANELS_PER_THREAD = 2;
 
 /** Sets the smallest product (in flops, 2 m n k, halved for a triangle) that is split across threads; returns the previous value. */
 export function setParallelGemmMinFlops(flops: number): number {
