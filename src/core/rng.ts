@@ -39,7 +39,10 @@ export class Rng {
   private s1: number;
   private s2: number;
   private s3: number;
-  private spareNormal: number | null = null;
+  // the state as int32 (the bits of xoshiro128**'s uint32 words) and the spare
+  // normal beside a flag: both stay unboxed fields, so a draw allocates nothing
+  private hasSpare = false;
+  private spare = 0;
   /** The seed this generator was made from, for error messages and replay. */
   readonly seed: number;
 
@@ -48,18 +51,22 @@ export class Rng {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw new NatgradError('seed', `must be a finite number or a string, got ${describeValue(seed)}`);
     this.seed = n >>> 0;
     const sm = splitmix32(this.seed);
-    this.s0 = sm(); this.s1 = sm(); this.s2 = sm(); this.s3 = sm();
+    this.s0 = sm() | 0; this.s1 = sm() | 0; this.s2 = sm() | 0; this.s3 = sm() | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 
   /** Uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5) >>> 0, 7), 9) >>> 0;
-    const t = (this.s1 << 9) >>> 0;
-    this.s2 ^= this.s0; this.s3 ^= this.s1; this.s1 ^= this.s2; this.s0 ^= this.s3;
-    this.s2 = (this.s2 ^ t) >>> 0;
-    this.s3 = rotl(this.s3, 11);
-    this.s0 >>>= 0; this.s1 >>>= 0; this.s2 >>>= 0;
+    const s0 = this.s0;
+    const s1 = this.s1;
+    const x = Math.imul(s1, 5);
+    const result = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
+    const s2 = this.s2 ^ s0;
+    const s3 = this.s3 ^ s1;
+    this.s1 = s1 ^ s2;
+    this.s0 = s0 ^ s3;
+    this.s2 = s2 ^ (s1 << 9);
+    this.s3 = (s3 << 11) | (s3 >>> 21);
     return result;
   }
 
@@ -99,10 +106,9 @@ export class Rng {
 
   /** Standard normal (Marsaglia polar method). */
   normal(): number {
-    if (this.spareNormal !== null) {
-      const v = this.spareNormal;
-      this.spareNormal = null;
-      return v;
+    if (this.hasSpare) {
+      this.hasSpare = false;
+      return this.spare;
     }
     let u: number, v: number, s: number;
     do {
@@ -111,7 +117,8 @@ export class Rng {
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
     const f = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spareNormal = v * f;
+    this.spare = v * f;
+    this.hasSpare = true;
     return u * f;
   }
 
@@ -177,10 +184,6 @@ export class Rng {
     const y = this.gamma(b);
     return x / (x + y);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
 /** Parses a CLI or test seed; the same text always gives the same generator. */

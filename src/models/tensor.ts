@@ -10,7 +10,7 @@
  * are strided containers without a fast product.)
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { gemm } from '../linalg/kernels/gemm.js';
+import { type GemmArgs, gemm } from '../linalg/kernels/gemm.js';
 import { GEMM_THRESHOLD } from '../linalg/ops.js';
 
 /** A shape, outermost axis first. */
@@ -151,26 +151,10 @@ export function toNested(data: ArrayLike<number>, shape: Shape): unknown {
  * products of attention on short sequences) packing costs more than the
  * arithmetic, so a plain loop does them.
  */
-export function matmulStrided(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+export function matmulStrided(...args: GemmArgs): void {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
   if (m * n * k >= GEMM_THRESHOLD) {
-    gemm(transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    gemm(...args);
     return;
   }
   const ars = transA ? 1 : lda;

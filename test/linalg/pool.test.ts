@@ -3,7 +3,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
-import { linalgThreads, setLinalgThreads } from '../../src/linalg/parallel/pool.js';
+import { Rng } from '../../src/core/rng.js';
+import { Cholesky } from '../../src/linalg/cholesky.js';
+import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
+import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
+import { FULL } from '../../src/linalg/kernels/wasm/gemm-module.js';
+import { Matrix } from '../../src/linalg/matrix.js';
+import { linalgThreads, linalgWorkerJobCount, runKernelPanels, setLinalgThreads, startLinalgPool } from '../../src/linalg/parallel/pool.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -24,7 +30,8 @@ describe('linalg worker pool', () => {
       setLinalgThreads(2);
       await startLinalgPool(gemmRuntime());
       const n = 300, A = new Float64Array(n * n).fill(1), C = new Float64Array(n * n);
-      gemm(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C, 0, n);
+      // a worker that wakes after the caller has claimed every panel does none: repeat until it has done one
+      for (let r = 0; r < 200 && linalgWorkerJobCount() === 0; r++) gemm(false, false, n, n, n, 1, A, 0, n, A, 0, n, 0, C, 0, n);
       console.log(JSON.stringify({ c: C[0], jobs: linalgWorkerJobCount() }));
     `;
     // generous limit: a hang would run until the timeout, a normal exit takes about a second
@@ -34,5 +41,60 @@ describe('linalg worker pool', () => {
     const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(out.c).toBe(300);
     expect(out.jobs).toBeGreaterThan(0);
+  });
+
+  test('every panel runs exactly once, whichever thread claims it, including when the caller runs out of panels before the worker wakes', async () => {
+    const rt = gemmRuntime();
+    if (!rt?.shared) return; // no WebAssembly shared memory: nothing runs on a worker
+    const threads = setLinalgThreads(2);
+    try {
+      await startLinalgPool(rt);
+      const jobsBefore = linalgWorkerJobCount();
+      const P = 24;
+      const mark = rt.mark();
+      const one = rt.alloc(2);
+      const c = rt.alloc(P);
+      rt.heap()[one / 8] = 1;
+      // panel p adds 1 x 1 to C[p] (gemm with beta = 1): a panel run twice or skipped leaves a count off by one
+      const panels = Array.from({ length: P }, (_, p) => [1, 1, 1, 1, 1, one, 8, 8, one, 8, 8, c + 8 * p, 8, FULL]);
+      const rounds = 300;
+      for (let r = 0; r < rounds; r++) runKernelPanels(rt, 'gemm', r % 3 === 0 ? panels.slice(0, 2) : panels);
+      const counts = Array.from(rt.heap().subarray(c / 8, c / 8 + P));
+      rt.release(mark);
+      expect(counts.slice(0, 2)).toEqual([rounds, rounds]);
+      expect(counts.slice(2)).toEqual(new Array(P - 2).fill(rounds - Math.ceil(rounds / 3)));
+      expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+    } finally {
+      setLinalgThreads(threads);
+    }
+  });
+
+  test('the eigendecomposition and the Cholesky inverse on two threads are bit for bit those on one (every product split)', async () => {
+    const rt = gemmRuntime();
+    if (!rt?.shared) return;
+    const threads = setLinalgThreads(2);
+    const minFlops = setParallelGemmMinFlops(0);
+    try {
+      await startLinalgPool(rt);
+      const rng = new Rng(77);
+      const n = 150;
+      const X = Float64Array.from({ length: n * n }, () => rng.normal());
+      const S = new Matrix(n, n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let q = 0; q < n; q++) S.data[i * n + j] += X[i * n + q] * X[j * n + q];
+      for (let i = 0; i < n; i++) S.data[i * n + i] += n;
+      const at = (T: number) => {
+        setLinalgThreads(T);
+        const e = eigSymmetric(S);
+        return { values: e.values, vectors: e.vectors.data, inverse: new Cholesky(S).inverse().data };
+      };
+      const jobsBefore = linalgWorkerJobCount();
+      const two = at(2);
+      expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+      const one = at(1);
+      for (const key of ['values', 'vectors', 'inverse'] as const) expect(two[key].every((v, i) => Object.is(v, one[key][i]))).toBe(true);
+    } finally {
+      setParallelGemmMinFlops(minFlops);
+      setLinalgThreads(threads);
+    }
   });
 });

@@ -205,26 +205,23 @@ function solveLowerTransposedInWorkspace(ws: Workspace, l: number, n: number, x:
 
 /** Solves L X = B in place (B is n x m at offset 0 with leading dimension m), L lower triangular n x n row-major. */
 export function trsmLower(L: Float64Array, n: number, B: Float64Array, m: number): void {
-  if (n === 0 || m === 0) return;
-  withWorkspace((ws) => {
-    const l = ws.alloc(n * n);
-    const x = ws.alloc(n * m);
-    copyToHeap(ws, l, L, 0, n, n, n);
-    copyToHeap(ws, x, B, 0, m, n, m);
-    solveLowerInWorkspace(ws, l, n, x, m);
-    copyFromHeap(ws, x, m, B, 0, m, n, m);
-  });
+  solveInPlace(L, n, B, m, solveLowerInWorkspace);
 }
 
 /** Solves Lᵀ X = B in place (shapes as in trsmLower). */
 export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array, m: number): void {
+  solveInPlace(L, n, B, m, solveLowerTransposedInWorkspace);
+}
+
+/** Copies L and B into a workspace, runs `solve` there and copies X back into B. */
+function solveInPlace(L: Float64Array, n: number, B: Float64Array, m: number, solve: (ws: Workspace, l: number, n: number, x: number, m: number) => void): void {
   if (n === 0 || m === 0) return;
   withWorkspace((ws) => {
     const l = ws.alloc(n * n);
     const x = ws.alloc(n * m);
     copyToHeap(ws, l, L, 0, n, n, n);
     copyToHeap(ws, x, B, 0, m, n, m);
-    solveLowerTransposedInWorkspace(ws, l, n, x, m);
+    solve(ws, l, n, x, m);
     copyFromHeap(ws, x, m, B, 0, m, n, m);
   });
 }

@@ -15,7 +15,7 @@
  */
 
 import { FULL } from './wasm/gemm-module.js';
-import { type KernelJob, linalgThreads, runKernelJobs } from '../parallel/pool.js';
+import { linalgThreads, runKernelPanels } from '../parallel/pool.js';
 import { type KernelRuntime, type WasmKernel, fusedKernelSupported, kernelRuntime } from './wasm/runtime.js';
 
 // blocking of the JavaScript fallback
@@ -97,12 +97,8 @@ interface Operand {
   cs: number;
 }
 
-/**
- * C[cOff + i ldc + j] <- alpha sum_p op(A)_ip op(B)_pj + beta C_ij for i < m, j < n.
- * op(A) is m x k (A stored k x m when transA), op(B) is k x n (B stored n x k when transB).
- * With beta = 0, C is overwritten (NaN in C does not propagate), as in BLAS.
- */
-export function gemm(
+/** The arguments of a row-major BLAS dgemm, in its order. */
+export type GemmArgs = [
   transA: boolean,
   transB: boolean,
   m: number,
@@ -119,8 +115,15 @@ export function gemm(
   C: Float64Array,
   cOff: number,
   ldc: number,
-): void {
-  drive(Infinity, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+];
+
+/**
+ * C[cOff + i ldc + j] <- alpha sum_p op(A)_ip op(B)_pj + beta C_ij for i < m, j < n.
+ * op(A) is m x k (A stored k x m when transA), op(B) is k x n (B stored n x k when transB).
+ * With beta = 0, C is overwritten (NaN in C does not propagate), as in BLAS.
+ */
+export function gemm(...args: GemmArgs): void {
+  drive(Infinity, args);
 }
 
 /**
@@ -130,52 +133,17 @@ export function gemm(
  * so a symmetric or trailing update costs about half a full GEMM without the
  * repacking that a loop of narrow GEMM calls pays.
  */
-export function gemmLower(
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-  diagonal = 0,
-): void {
-  drive(diagonal, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+export function gemmLower(...args: [...GemmArgs, diagonal?: number]): void {
+  drive(args[16] ?? 0, args as unknown as GemmArgs);
 }
 
 /** The blocked product; only entries with j <= i + diagonal are guaranteed (Infinity: all of them). */
-function drive(
-  diagonal: number,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+function drive(diagonal: number, args: GemmArgs): void {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
   if (m === 0 || n === 0) return;
   const rt = gemmRuntime();
   if (rt && k > 0 && alpha !== 0) {
-    wasmGemm(rt, diagonal, transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
+    wasmGemm(rt, diagonal, args);
     return;
   }
   const lower = diagonal !== Infinity;
@@ -212,56 +180,37 @@ function drive(
 
 /** Packs op(B)[pc..pc+kc, jc..jc+nc] as NR-column slivers, each kc x NR row-major, zero-padded. */
 function packPanelB(b: Operand, pc: number, jc: number, kc: number, nc: number): void {
-  const P = packB;
-  const X = b.data;
-  const rs = b.rs;
-  const cs = b.cs;
-  let q = 0;
-  for (let j = 0; j < nc; j += NR) {
-    const w = Math.min(NR, nc - j);
-    const base = b.off + pc * rs + (jc + j) * cs;
-    if (w === NR) {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * rs;
-        P[q] = X[s];
-        P[q + 1] = X[s + cs];
-        P[q + 2] = X[s + 2 * cs];
-        P[q + 3] = X[s + 3 * cs];
-        q += 4;
-      }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * rs;
-        for (let c = 0; c < NR; c++) P[q + c] = c < w ? X[s + c * cs] : 0;
-        q += 4;
-      }
-    }
-  }
+  packSlivers(packB, b.data, b.off + pc * b.rs + jc * b.cs, b.cs, b.rs, nc, kc);
 }
 
 /** Packs op(A)[ic..ic+mc, pc..pc+kc] as MR-row slivers, each kc x MR (column of the sliver contiguous), zero-padded. */
 function packBlockA(a: Operand, ic: number, pc: number, mc: number, kc: number): void {
-  const P = packA;
-  const X = a.data;
-  const rs = a.rs;
-  const cs = a.cs;
+  packSlivers(packA, a.data, a.off + ic * a.rs + pc * a.cs, a.rs, a.cs, mc, kc);
+}
+
+/**
+ * Packs `count` lanes (rows of op(A) or columns of op(B)) into P in slivers of
+ * 4 (MR = NR), each `depth` steps deep, one step's 4 lanes after another,
+ * zero-padded: lane l of step p is X[base + l*across + p*along].
+ */
+function packSlivers(P: Float64Array, X: Float64Array, base: number, across: number, along: number, count: number, depth: number): void {
   let q = 0;
-  for (let i = 0; i < mc; i += MR) {
-    const h = Math.min(MR, mc - i);
-    const base = a.off + (ic + i) * rs + pc * cs;
-    if (h === MR) {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * cs;
+  for (let l = 0; l < count; l += 4) {
+    const w = Math.min(4, count - l);
+    const first = base + l * across;
+    if (w === 4) {
+      for (let p = 0; p < depth; p++) {
+        const s = first + p * along;
         P[q] = X[s];
-        P[q + 1] = X[s + rs];
-        P[q + 2] = X[s + 2 * rs];
-        P[q + 3] = X[s + 3 * rs];
+        P[q + 1] = X[s + across];
+        P[q + 2] = X[s + 2 * across];
+        P[q + 3] = X[s + 3 * across];
         q += 4;
       }
     } else {
-      for (let p = 0; p < kc; p++) {
-        const s = base + p * cs;
-        for (let r = 0; r < MR; r++) P[q + r] = r < h ? X[s + r * rs] : 0;
+      for (let p = 0; p < depth; p++) {
+        const s = first + p * along;
+        for (let c = 0; c < 4; c++) P[q + c] = c < w ? X[s + c * across] : 0;
         q += 4;
       }
     }
@@ -332,26 +281,8 @@ function copyIn(rt: KernelRuntime, X: Float64Array, off: number, ld: number, row
  * the arena are split in halves along their largest dimension (k splits
  * apply beta once, to the first half).
  */
-function wasmGemm(
-  rt: KernelRuntime,
-  diagonal: number,
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  A: Float64Array,
-  aOff: number,
-  lda: number,
-  B: Float64Array,
-  bOff: number,
-  ldb: number,
-  beta: number,
-  C: Float64Array,
-  cOff: number,
-  ldc: number,
-): void {
+function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
   const [ar, ac] = transA ? [k, m] : [m, k];
   const [br, bc] = transB ? [n, k] : [k, n];
   const sameOperand = A === B && aOff === bOff && lda === ldb && ar === br && ac === bc;
@@ -362,16 +293,16 @@ function wasmGemm(
       const h = k >> 1;
       const aHalf = transA ? lda * h : h;
       const bHalf = transB ? h : ldb * h;
-      wasmGemm(rt, diagonal, transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-      wasmGemm(rt, diagonal, transA, transB, m, n, k - h, alpha, A, aOff + aHalf, lda, B, bOff + bHalf, ldb, 1, C, cOff, ldc);
+      wasmGemm(rt, diagonal, [transA, transB, m, n, h, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
+      wasmGemm(rt, diagonal, [transA, transB, m, n, k - h, alpha, A, aOff + aHalf, lda, B, bOff + bHalf, ldb, 1, C, cOff, ldc]);
     } else if (m >= n) {
       const h = m >> 1;
-      wasmGemm(rt, diagonal, transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-      wasmGemm(rt, lower ? diagonal + h : diagonal, transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : lda * h), lda, B, bOff, ldb, beta, C, cOff + ldc * h, ldc);
+      wasmGemm(rt, diagonal, [transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
+      wasmGemm(rt, lower ? diagonal + h : diagonal, [transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : lda * h), lda, B, bOff, ldb, beta, C, cOff + ldc * h, ldc]);
     } else {
       const h = n >> 1;
-      wasmGemm(rt, diagonal, transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc);
-      wasmGemm(rt, lower ? diagonal - h : diagonal, transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? ldb * h : h), ldb, beta, C, cOff + h, ldc);
+      wasmGemm(rt, diagonal, [transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
+      wasmGemm(rt, lower ? diagonal - h : diagonal, [transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? ldb * h : h), ldb, beta, C, cOff + h, ldc]);
     }
     return;
   }
@@ -396,8 +327,22 @@ function wasmGemm(
   rt.release(mark);
 }
 
-/** Products of fewer flops than this stay on one thread (waking a worker costs tens of microseconds). */
-let parallelMinFlops = 4e6;
+/**
+ * Products of fewer flops than this stay on one thread: below it the panels
+ * are too short to repay a worker's wake-up and the repacking of the shared
+ * operand (each panel packs it again). Measured: at n = 128 (4.2 Mflop) a
+ * split is no faster than one thread; from n ~ 160 it is.
+ */
+let parallelMinFlops = 6e6;
+/** Work of one panel at least (flops): several panels per thread let a late or slowed thread take fewer. */
+const PANEL_MIN_FLOPS = 2e6;
+/**
+ * Panels per thread at most. Every panel packs the shared operand again:
+ * measured in CPU time of both threads against one at n = 256 / 512, 4 panels
+ * per thread cost 45% / 15% more work, 2 cost 10-20% / 5-10% (spinning
+ * included), 1 leaves nothing for a fast thread to take from a slow one.
+ */
+const PANELS_PER_THREAD = 2;
 
 /** Sets the smallest product (in flops, 2 m n k, halved for a triangle) that is split across threads; returns the previous value. */
 export function setParallelGemmMinFlops(flops: number): number {
@@ -411,8 +356,9 @@ export function setParallelGemmMinFlops(flops: number): number {
  * leading dimensions in elements, as stored: A is m x k or k x m when
  * transposed), C's entries j <= i + diag only (diag >= FULL: all). With more
  * than one thread and enough work, C is cut into panels of columns (of rows
- * when it is tall) of equal work, one per thread; each thread packs its own
- * operands, so the panels are independent and the result is bit for bit the
+ * when it is tall) of equal work, several per thread, which the threads
+ * claim one at a time (parallel/pool.ts); each panel packs its own operands,
+ * so the panels are independent and the result is bit for bit the
  * one-thread result.
  */
 export function gemmInArena(
@@ -438,28 +384,25 @@ export function gemmInArena(
   const bCs = transB ? 8 * ldb : 8;
   const lower = diag < FULL;
   const flops = 2 * m * n * k * (lower ? 0.5 : 1);
-  const T = Math.min(linalgThreads(), Math.max(1, Math.floor(flops / parallelMinFlops)));
-  const job = (t: number, i0: number, i1: number, j0: number, j1: number): KernelJob => ({
-    fn: 'gemm',
-    args: [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL, rt.scratch(t)],
-  });
-  if (T <= 1) {
-    const args = job(0, 0, m, 0, n).args;
-    rt.exports.gemm(...(args as Parameters<KernelRuntime['exports']['gemm']>));
+  const T = linalgThreads();
+  const panel = (i0: number, i1: number, j0: number, j1: number): number[] =>
+    [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL];
+  if (T <= 1 || flops < parallelMinFlops) {
+    rt.exports.gemm(...(panel(0, m, 0, n) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number]), rt.scratch(0));
     return;
   }
-  const jobs: KernelJob[] = [];
+  const P = Math.max(2, Math.min(T * PANELS_PER_THREAD, Math.floor(flops / PANEL_MIN_FLOPS)));
+  const panels: number[][] = [];
   if (m > n && !lower) {
-    const cuts = evenCuts(m, T, () => 1);
-    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, cuts[t], cuts[t + 1], 0, n));
+    const cuts = evenCuts(m, P, () => 1);
+    for (let t = 0; t < P; t++) if (cuts[t + 1] > cuts[t]) panels.push(panel(cuts[t], cuts[t + 1], 0, n));
   } else {
     // in a triangle, column j holds the rows i >= j - diag
-    const cuts = evenCuts(Math.min(n, m + diag), T, (j) => (lower ? m - Math.max(0, j - diag) : 1));
-    for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) jobs.push(job(jobs.length, 0, m, cuts[t], cuts[t + 1]));
+    const cuts = evenCuts(Math.min(n, m + diag), P, (j) => (lower ? m - Math.max(0, j - diag) : 1));
+    for (let t = 0; t < P; t++) if (cuts[t + 1] > cuts[t]) panels.push(panel(0, m, cuts[t], cuts[t + 1]));
   }
-  runKernelJobs(rt, jobs);
+  runKernelPanels(rt, 'gemm', panels);
 }
-
 /** Cut points 0 = c_0 <= ... <= c_T = len, multiples of 4 where possible, splitting the total weight evenly. */
 function evenCuts(len: number, T: number, weight: (i: number) => number): number[] {
   let total = 0;

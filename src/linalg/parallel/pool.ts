@@ -1,14 +1,26 @@
 /**
  * Worker threads for the WebAssembly kernels. Each worker instantiates the
- * kernel module on the same shared memory and waits on its control block
- * (Atomics.wait); the calling thread writes a function name and its numeric
- * arguments there, wakes the worker, does its own share and waits for the
- * worker's "done". No data is copied between threads: every operand already
- * lives in the shared memory.
+ * kernel module on the same shared memory and waits on its control block;
+ * no data is copied between threads: every operand already lives in the
+ * shared memory.
+ *
+ * Work is handed out as panels claimed from a shared counter (Atomics.add):
+ * the calling thread posts the job, then claims and runs panels itself until
+ * none is left. A worker that wakes late, or shares its core with another
+ * process, simply claims fewer panels, so a split product never waits for a
+ * descheduled thread, and a worker that has not picked the job up when the
+ * caller runs out of panels is retracted (compare-exchange on its state)
+ * instead of being waited for. That is what keeps two threads from ever
+ * being much slower than one on a loaded machine.
+ *
+ * Waking a sleeping thread (Atomics.notify, a futex) costs tens of
+ * microseconds, so a worker spins for a short while after each job before
+ * sleeping (kernel calls come in bursts), and the caller spins before it
+ * sleeps on a worker that is finishing its last panel.
  *
  * The pool is created lazily, once per kernel runtime, at the first call that
  * is worth splitting; until a worker has instantiated its module the caller
- * simply does that worker's share itself, so nothing ever waits for a spawn.
+ * simply claims that worker's panels too, so nothing ever waits for a spawn.
  * Workers are unref'd (an idle pool never keeps the process alive) and
  * shutdownLinalgPools() ends them.
  *
@@ -20,42 +32,68 @@ import { NatgradError } from '../../core/errors.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { CONTROL_BYTES, type KernelRuntime, MAX_THREADS } from '../kernels/wasm/runtime.js';
 
-/** Bytes of one control block: 16 int32 words (state, ready, function, argument count, error), then 24 float64 arguments. */
+/** Bytes of one control block (16 int32 words). */
 const SLOT_BYTES = CONTROL_BYTES / MAX_THREADS;
-const ARGS_OFFSET = 64;
-const MAX_ARGS = (SLOT_BYTES - ARGS_OFFSET) / 8;
 
-// control words
-const STATE = 0; // 0 idle, 1 job posted, 2 job done, 3 shut down
+// control words of a worker's block
+const STATE = 0; // IDLE, POSTED, RUNNING, DONE, SHUTDOWN
 const READY = 1;
 const FUNCTION = 2;
-const ARG_COUNT = 3;
+const ARG_COUNT = 3; // arguments per panel
 const FAILED = 4;
+const PANELS = 5;
+const TABLE = 6; // byte address of the panels' arguments (PANELS x ARG_COUNT float64)
+/** In thread 0's block (the caller never runs as a worker): the next unclaimed panel. */
+const CLAIM = 8;
+
+const IDLE = 0;
+const POSTED = 1;
+const DONE = 2;
+const SHUTDOWN = 3;
+const RUNNING = 4;
+
+/** How long a thread spins on a control word before it sleeps (ms): a few wake-up latencies. */
+const SPIN_MS = 0.2;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { memory, module, slot, names } = workerData;
+const { memory, module, slot, names, scratch } = workerData;
 const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const base = slot * ${SLOT_BYTES};
-const ctl = new Int32Array(memory.buffer, base, 16);
-const args = new Float64Array(memory.buffer, base + ${ARGS_OFFSET}, ${MAX_ARGS});
+const ctl = new Int32Array(memory.buffer, slot * ${SLOT_BYTES}, 16);
+const claim = new Int32Array(memory.buffer, 0, 16);
+let heap = new Float64Array(memory.buffer);
 Atomics.store(ctl, ${READY}, 1);
 for (;;) {
   let s = Atomics.load(ctl, ${STATE});
-  while (s !== 1 && s !== 3) {
-    Atomics.wait(ctl, ${STATE}, s);
-    s = Atomics.load(ctl, ${STATE});
+  if (s !== ${POSTED} && s !== ${SHUTDOWN}) {
+    const until = performance.now() + ${SPIN_MS};
+    for (let i = 1; s !== ${POSTED} && s !== ${SHUTDOWN}; i++) {
+      if ((i & 255) === 0 && performance.now() > until) {
+        Atomics.wait(ctl, ${STATE}, s);
+      }
+      s = Atomics.load(ctl, ${STATE});
+    }
   }
-  if (s === 3) break;
+  if (s === ${SHUTDOWN}) break;
+  // the caller may have retracted the job meanwhile
+  if (Atomics.compareExchange(ctl, ${STATE}, ${POSTED}, ${RUNNING}) !== ${POSTED}) continue;
   try {
-    const a = [];
-    for (let i = 0; i < ctl[${ARG_COUNT}]; i++) a.push(args[i]);
-    exports[names[ctl[${FUNCTION}]]](...a);
+    if (heap.length * 8 !== memory.buffer.byteLength) heap = new Float64Array(memory.buffer);
+    const f = exports[names[ctl[${FUNCTION}]]];
+    const count = ctl[${ARG_COUNT}];
+    const panels = ctl[${PANELS}];
+    const table = ctl[${TABLE}] / 8;
+    const a = new Array(count + 1);
+    a[count] = scratch;
+    for (let p = Atomics.add(claim, ${CLAIM}, 1); p < panels; p = Atomics.add(claim, ${CLAIM}, 1)) {
+      for (let i = 0; i < count; i++) a[i] = heap[table + p * count + i];
+      f(...a);
+    }
     ctl[${FAILED}] = 0;
   } catch (e) {
     ctl[${FAILED}] = 1;
   }
-  Atomics.store(ctl, ${STATE}, 2);
+  Atomics.store(ctl, ${STATE}, ${DONE});
   Atomics.notify(ctl, ${STATE});
 }
 `;
@@ -82,13 +120,7 @@ export function setLinalgThreads(n: number): number {
   return before;
 }
 
-/** A job for one thread: an exported kernel function and its numeric arguments. */
-export interface KernelJob {
-  fn: string;
-  args: readonly number[];
-}
-
-/** Jobs run by worker threads since the process started (a test's evidence that the workers did work). */
+/** Panels run by worker threads since the process started (a test's evidence that the workers did work). */
 let workerJobs = 0;
 
 export function linalgWorkerJobCount(): number {
@@ -119,10 +151,10 @@ class Pool {
     let w = this.workers[slot];
     if (w === undefined) {
       const ctl = this.control(slot);
-      Atomics.store(ctl, STATE, 0);
+      Atomics.store(ctl, STATE, IDLE);
       Atomics.store(ctl, READY, 0);
       // execArgv: [] so that a parent's --input-type=module or loader hooks do not change how the script is read
-      w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { memory: this.rt.memory, module: this.rt.module, slot, names: this.names } });
+      w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { memory: this.rt.memory, module: this.rt.module, slot, names: this.names, scratch: this.rt.scratch(slot) } });
       w.unref();
       w.on('error', (e) => {
         lastWorkerError = e instanceof Error ? e.message : String(e);
@@ -134,35 +166,63 @@ class Pool {
   }
 
   /**
-   * Runs jobs[0] on this thread and jobs[1..] on workers (or here, for a
-   * worker that is not up yet), and returns when all are done.
+   * Runs `fn` once per panel (panels[p] its arguments) on this thread and on
+   * up to threads - 1 workers, each claiming the next panel until none is
+   * left; returns when every panel is done.
    */
-  run(jobs: readonly KernelJob[], runHere: (job: KernelJob) => void): void {
+  run(fn: string, panels: readonly (readonly number[])[], threads: number, runHere: (args: readonly number[]) => void): void {
+    const count = panels[0].length;
+    const rt = this.rt;
+    const mark = rt.mark();
+    const table = rt.alloc(panels.length * count);
+    const H = rt.heap();
+    for (let p = 0; p < panels.length; p++) {
+      if (panels[p].length !== count) throw new Error(`kernel panels of ${fn} differ in their argument counts`);
+      H.set(panels[p], table / 8 + p * count);
+    }
+    const claim = this.control(0);
+    Atomics.store(claim, CLAIM, 0);
     const posted: number[] = [];
-    for (let t = 1; t < jobs.length; t++) {
+    const f = this.names.indexOf(fn);
+    for (let t = 1; t < threads; t++) {
       if (!this.ready(t)) continue;
-      const job = jobs[t];
-      if (job.args.length > MAX_ARGS) throw new Error(`kernel job ${job.fn} has too many arguments`);
       const ctl = this.control(t);
-      const args = new Float64Array(this.rt.memory.buffer, t * SLOT_BYTES + ARGS_OFFSET, MAX_ARGS);
-      for (let i = 0; i < job.args.length; i++) args[i] = job.args[i];
-      ctl[FUNCTION] = this.names.indexOf(job.fn);
-      ctl[ARG_COUNT] = job.args.length;
-      Atomics.store(ctl, STATE, 1);
+      ctl[FUNCTION] = f;
+      ctl[ARG_COUNT] = count;
+      ctl[PANELS] = panels.length;
+      ctl[TABLE] = table;
+      Atomics.store(ctl, STATE, POSTED);
       Atomics.notify(ctl, STATE);
       posted.push(t);
-      workerJobs++;
     }
-    runHere(jobs[0]);
-    for (let t = 1; t < jobs.length; t++) if (!posted.includes(t)) runHere(jobs[t]);
+    let mine = 0;
     let failed = false;
-    for (const t of posted) {
-      const ctl = this.control(t);
-      while (Atomics.load(ctl, STATE) === 1) Atomics.wait(ctl, STATE, 1);
-      failed ||= ctl[FAILED] !== 0;
-      Atomics.store(ctl, STATE, 0);
+    try {
+      for (let p = Atomics.add(claim, CLAIM, 1); p < panels.length; p = Atomics.add(claim, CLAIM, 1)) {
+        runHere(panels[p]);
+        mine++;
+      }
+    } finally {
+      // every panel is claimed (or this thread failed: let no worker claim more); settle each posted worker before the table is freed
+      Atomics.store(claim, CLAIM, panels.length);
+      for (const t of posted) failed = this.settle(t) || failed;
+      rt.release(mark);
+      workerJobs += panels.length - mine;
     }
     if (failed) throw new NatgradError('linalg', 'a worker thread failed inside a WebAssembly kernel');
+  }
+
+  /** Waits for worker t to finish its job, or retracts the job if it never started; true when the worker failed. */
+  private settle(t: number): boolean {
+    const ctl = this.control(t);
+    if (Atomics.compareExchange(ctl, STATE, POSTED, IDLE) === POSTED) return false;
+    const until = performance.now() + SPIN_MS;
+    for (let i = 1; Atomics.load(ctl, STATE) === RUNNING; i++) {
+      if ((i & 255) === 0 && performance.now() > until) Atomics.wait(ctl, STATE, RUNNING);
+    }
+    const failed = ctl[FAILED] !== 0;
+    Atomics.store(ctl, STATE, IDLE);
+    return failed;
   }
 
   /** Spawns workers 1..count-1 and resolves when all have instantiated the module (or failed). */
@@ -181,7 +241,7 @@ class Pool {
     this.workers.forEach((w, slot) => {
       if (!w) return;
       const ctl = this.control(slot);
-      Atomics.store(ctl, STATE, 3);
+      Atomics.store(ctl, STATE, SHUTDOWN);
       Atomics.notify(ctl, STATE);
       ends.push(w.terminate());
     });
@@ -206,14 +266,22 @@ export async function startLinalgPool(rt: KernelRuntime): Promise<void> {
   if (rt.shared && linalgThreads() > 1) await poolOf(rt).start(linalgThreads());
 }
 
-/** Runs one job per thread (jobs.length <= linalgThreads()) on the pool of `rt`, the first on this thread. */
-export function runKernelJobs(rt: KernelRuntime, jobs: readonly KernelJob[]): void {
-  const here = (job: KernelJob) => (rt.exports as unknown as Record<string, (...a: number[]) => void>)[job.fn](...job.args);
-  if (jobs.length === 1 || !rt.shared) {
-    for (const j of jobs) here(j);
+/**
+ * Runs the exported kernel `fn` once per panel (panels[p] its arguments,
+ * all of the same length, then the running thread's scratch address
+ * rt.scratch(t), which the pool appends) on up to linalgThreads() threads of
+ * the pool of `rt`, the calling thread included. The panels must be independent (they
+ * may run in any order, on any thread). Returns when all are done.
+ */
+export function runKernelPanels(rt: KernelRuntime, fn: string, panels: readonly (readonly number[])[]): void {
+  const scratch = rt.scratch(0);
+  const here = (args: readonly number[]) => (rt.exports as unknown as Record<string, (...a: number[]) => void>)[fn](...args, scratch);
+  const T = Math.min(threads, panels.length);
+  if (T <= 1 || !rt.shared) {
+    for (const p of panels) here(p);
     return;
   }
-  poolOf(rt).run(jobs, here);
+  poolOf(rt).run(fn, panels, T, here);
 }
 
 /** Ends every worker thread (they are unref'd, so this is only needed to free them early). */

@@ -65,81 +65,56 @@ export const FULL = 1 << 29;
 /** Function indices inside the module. */
 export const GEMM_FUNCS = { gemm: 0, packA: 1, packB: 2, macro: 3, scale: 4 } as const;
 
-function packA(s: GemmShape): FunctionDef {
-  const params = [I32, I32, I32, I32, I32, I32] as const; // src, rs, cs, mc, kc, dst
-  const [src, rs, cs, mc, kc, dst] = [0, 1, 2, 3, 4, 5];
+/**
+ * A packing function over six i32 parameters (src first, dst last): `count`
+ * lanes (rows of A, or columns of B) in slivers of `width` lanes, each sliver
+ * `depth` steps deep and stored one step (its `width` lanes) after another,
+ * zero-padded. Lane l of step p is at src + l*across + p*along; `roles` gives
+ * the parameter index of across, along, count and depth.
+ */
+function packer(name: string, width: number, roles: { across: number; along: number; count: number; depth: number }): FunctionDef {
+  const params = [I32, I32, I32, I32, I32, I32] as const;
+  const [src, dst] = [0, 5];
+  const { across, along, count, depth } = roles;
   const L = new Locals(params);
   const [i, p, h, q, t1, t2] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
-  const rowOff = Array.from({ length: s.mr }, () => L.i32()); // r * rs
-  const MR = s.mr;
-  const element = (r: number) => seq(get(q), get(rowOff[r]), i32.add, f64.load());
-  const stepDst = seq(get(dst), i32.const(8 * MR), i32.add, set(dst));
-  const stepQ = seq(get(q), get(cs), i32.add, set(q));
-  // full sliver, rows contiguous in memory (rs = 8, a transposed operand): MR/2 vector copies
-  const fullContiguous = forLoop(p, i32.const(0), get(kc), 1, seq(
-    ...Array.from({ length: MR >> 1 }, (_, v) => seq(get(dst), get(q), v128.load(16 * v), v128.store(16 * v))),
-    ...(MR % 2 ? [seq(get(dst), get(q), f64.load(8 * (MR - 1)), f64.store(8 * (MR - 1)))] : []),
+  const laneOff = Array.from({ length: width }, () => L.i32()); // l * across
+  const element = (l: number) => seq(get(q), get(laneOff[l]), i32.add, f64.load());
+  const stepDst = seq(get(dst), i32.const(8 * width), i32.add, set(dst));
+  const stepQ = seq(get(q), get(along), i32.add, set(q));
+  // full sliver, lanes contiguous in memory (across = 8): width/2 vector copies
+  const fullContiguous = forLoop(p, i32.const(0), get(depth), 1, seq(
+    ...Array.from({ length: width >> 1 }, (_, v) => seq(get(dst), get(q), v128.load(16 * v), v128.store(16 * v))),
+    ...(width % 2 ? [seq(get(dst), get(q), f64.load(8 * (width - 1)), f64.store(8 * (width - 1)))] : []),
     stepDst, stepQ,
   ));
-  const full = forLoop(p, i32.const(0), get(kc), 1, seq(
-    ...Array.from({ length: MR }, (_, r) => seq(get(dst), element(r), f64.store(8 * r))),
+  const full = forLoop(p, i32.const(0), get(depth), 1, seq(
+    ...Array.from({ length: width }, (_, l) => seq(get(dst), element(l), f64.store(8 * l))),
     stepDst, stepQ,
   ));
-  const partial = forLoop(p, i32.const(0), get(kc), 1, seq(
-    ...Array.from({ length: MR }, (_, r) => seq(
-      get(dst), f64.const(0), f64.store(8 * r),
-      i32.const(r), get(h), i32.ltS, iff(seq(get(dst), element(r), f64.store(8 * r))),
+  const partial = forLoop(p, i32.const(0), get(depth), 1, seq(
+    ...Array.from({ length: width }, (_, l) => seq(
+      get(dst), f64.const(0), f64.store(8 * l),
+      i32.const(l), get(h), i32.ltS, iff(seq(get(dst), element(l), f64.store(8 * l))),
     )),
     stepDst, stepQ,
   ));
   const body = seq(
-    ...rowOff.map((o, r) => seq(get(rs), i32.const(r), i32.mul, set(o))),
-    forLoop(i, i32.const(0), get(mc), MR, seq(
-      minS(i32.const(MR), seq(get(mc), get(i), i32.sub), t1, t2), set(h),
-      get(src), get(i), get(rs), i32.mul, i32.add, set(q),
-      get(h), i32.const(MR), i32.eq,
-      iff(seq(get(rs), i32.const(8), i32.eq, iff(fullContiguous, full)), partial),
+    ...laneOff.map((o, l) => seq(get(across), i32.const(l), i32.mul, set(o))),
+    forLoop(i, i32.const(0), get(count), width, seq(
+      minS(i32.const(width), seq(get(count), get(i), i32.sub), t1, t2), set(h),
+      get(src), get(i), get(across), i32.mul, i32.add, set(q),
+      get(h), i32.const(width), i32.eq,
+      iff(seq(get(across), i32.const(8), i32.eq, iff(fullContiguous, full)), partial),
     )),
   );
-  return { name: 'packA', params, results: [], locals: L, body };
+  return { name, params, results: [], locals: L, body };
 }
 
-function packB(s: GemmShape): FunctionDef {
-  const params = [I32, I32, I32, I32, I32, I32] as const; // src, rs, cs, kc, nc, dst
-  const [src, rs, cs, kc, nc, dst] = [0, 1, 2, 3, 4, 5];
-  const L = new Locals(params);
-  const [j, p, w, q, t1, t2] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
-  const colOff = Array.from({ length: s.nr }, () => L.i32());
-  const NR = s.nr;
-  const element = (c: number) => seq(get(q), get(colOff[c]), i32.add, f64.load());
-  const stepDst = seq(get(dst), i32.const(8 * NR), i32.add, set(dst));
-  const stepQ = seq(get(q), get(rs), i32.add, set(q));
-  const fullContiguous = forLoop(p, i32.const(0), get(kc), 1, seq(
-    ...Array.from({ length: NR >> 1 }, (_, v) => seq(get(dst), get(q), v128.load(16 * v), v128.store(16 * v))),
-    stepDst, stepQ,
-  ));
-  const full = forLoop(p, i32.const(0), get(kc), 1, seq(
-    ...Array.from({ length: NR }, (_, c) => seq(get(dst), element(c), f64.store(8 * c))),
-    stepDst, stepQ,
-  ));
-  const partial = forLoop(p, i32.const(0), get(kc), 1, seq(
-    ...Array.from({ length: NR }, (_, c) => seq(
-      get(dst), f64.const(0), f64.store(8 * c),
-      i32.const(c), get(w), i32.ltS, iff(seq(get(dst), element(c), f64.store(8 * c))),
-    )),
-    stepDst, stepQ,
-  ));
-  const body = seq(
-    ...colOff.map((o, c) => seq(get(cs), i32.const(c), i32.mul, set(o))),
-    forLoop(j, i32.const(0), get(nc), NR, seq(
-      minS(i32.const(NR), seq(get(nc), get(j), i32.sub), t1, t2), set(w),
-      get(src), get(j), get(cs), i32.mul, i32.add, set(q),
-      get(w), i32.const(NR), i32.eq,
-      iff(seq(get(cs), i32.const(8), i32.eq, iff(fullContiguous, full)), partial),
-    )),
-  );
-  return { name: 'packB', params, results: [], locals: L, body };
-}
+/** packA(src, rs, cs, mc, kc, dst): op(A)'s mc x kc block as MR-row slivers. */
+const packA = (s: GemmShape): FunctionDef => packer('packA', s.mr, { across: 1, along: 2, count: 3, depth: 4 });
+/** packB(src, rs, cs, kc, nc, dst): op(B)'s kc x nc panel as NR-column slivers. */
+const packB = (s: GemmShape): FunctionDef => packer('packB', s.nr, { across: 2, along: 1, count: 4, depth: 3 });
 
 /**
  * C (mc x nc at c, row stride ldc) += alpha packA packB (= alpha packA packB

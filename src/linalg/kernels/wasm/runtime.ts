@@ -113,6 +113,7 @@ function createRuntime(kernel: WasmKernel): KernelRuntime | null {
       const module = new WebAssembly.Module(moduleFor(shape, shared));
       const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
       let view = new Float64Array(memory.buffer);
+      let size = view.length; // doubles
       let top = arenaStart;
       return {
         kernel,
@@ -122,8 +123,11 @@ function createRuntime(kernel: WasmKernel): KernelRuntime | null {
         exports,
         shared,
         scratch: (t) => CONTROL_BYTES + t * scratchBytes,
+        // Only alloc grows the memory, so the size is tracked here instead of read
+        // from memory.buffer on every call: after a growth the buffer object's map
+        // changes, and every optimized function that had inlined that read deoptimizes.
         heap() {
-          if (view.length * 8 !== memory.buffer.byteLength) view = new Float64Array(memory.buffer);
+          if (view.length !== size) view = new Float64Array(memory.buffer);
           return view;
         },
         mark: () => top,
@@ -133,8 +137,10 @@ function createRuntime(kernel: WasmKernel): KernelRuntime | null {
         alloc(doubles) {
           const at = top;
           top += Math.ceil((8 * doubles) / 16) * 16;
-          const have = memory.buffer.byteLength;
-          if (top > have) memory.grow(Math.ceil((top - have) / PAGE));
+          if (top > 8 * size) {
+            memory.grow(Math.ceil((top - 8 * size) / PAGE));
+            size = memory.buffer.byteLength / 8;
+          }
           return at;
         },
       };
