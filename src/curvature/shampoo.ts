@@ -7,8 +7,8 @@
  * Reference: V. Gupta, T. Koren and Y. Singer, "Shampoo: preconditioned
  * stochastic tensor optimization", ICML 2018, Algorithm 1.
  */
-import { describeValue, NatgradError } from '../core/errors.js';
-import { requirePath } from '../core/validate.js';
+import { NatgradError } from '../core/errors.js';
+import { requireFiniteEntries, requireNonNegative, requirePath } from '../core/validate.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN } from '../linalg/ops.js';
@@ -34,13 +34,9 @@ function validate(gradients: readonly Matrix[], epsilon: number, path: string): 
       const got = isMatrix(G) ? `${G.rows} x ${G.cols}` : typeof G;
       throw new NatgradError(`${path}.gradients[${t}]`, `must be a ${rows} x ${cols} matrix (the shape of gradients[0], non-empty), got ${got}`);
     }
-    for (let i = 0; i < G.data.length; i++) {
-      if (!Number.isFinite(G.data[i])) throw new NatgradError(`${path}.gradients[${t}]`, `entries must be finite numbers, entry ${i} is ${G.data[i]}`);
-    }
+    requireFiniteEntries(G.data, `${path}.gradients[${t}]`);
   });
-  if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon >= 0)) {
-    throw new NatgradError(`${path}.epsilon`, `must be a finite number >= 0, got ${describeValue(epsilon)}`);
-  }
+  requireNonNegative(epsilon, `${path}.epsilon`);
 }
 
 /** The accumulated statistics ε I + Σ G Gᵀ and ε I + Σ Gᵀ G. */

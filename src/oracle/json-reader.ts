@@ -5,7 +5,7 @@
  * carries the exact path (`spec.weights[1].W[2]`) and the allowed set.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { requireOneOf } from '../core/validate.js';
+import { requireFinite, requireOneOf } from '../core/validate.js';
 import { findNonFinite } from '../core/finite-result.js';
 import { Matrix } from '../linalg/matrix.js';
 
@@ -32,34 +32,6 @@ export function requireField(obj: JsonObject, key: string, path: string, allowed
   return v;
 }
 
-/** A finite JSON number. */
-export function readNumber(v: unknown, path: string, what = 'a finite number'): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
-  return v;
-}
-
-/** A finite number >= 0. */
-export function readNonNegative(v: unknown, path: string): number {
-  const x = readNumber(v, path, 'a finite number >= 0');
-  if (!(x >= 0)) throw new NatgradError(path, `must be >= 0, got ${x}`);
-  return x;
-}
-
-/** A finite number > 0. */
-export function readPositive(v: unknown, path: string): number {
-  const x = readNumber(v, path, 'a finite number > 0');
-  if (!(x > 0)) throw new NatgradError(path, `must be > 0, got ${x}`);
-  return x;
-}
-
-/** An integer in [min, max]. */
-export function readInteger(v: unknown, path: string, min: number, max: number): number {
-  const range = `an integer in ${min}..${max}`;
-  const x = readNumber(v, path, range);
-  if (!Number.isInteger(x) || x < min || x > max) throw new NatgradError(path, `must be ${range}, got ${x}`);
-  return x;
-}
-
 /** One of a fixed set of strings, with the closest one suggested. */
 export function readEnum<T extends string>(v: unknown, path: string, allowed: readonly T[]): T {
   return requireOneOf(v, allowed, path);
@@ -82,7 +54,7 @@ export function readVector(v: unknown, path: string, length?: number, what?: str
   for (let i = 0; i < arr.length; i++) {
     const x = arr[i];
     // the path string is built only for a bad entry: a spec holds millions of numbers
-    out[i] = typeof x === 'number' && Number.isFinite(x) ? x : readNumber(x, childPath(path, i));
+    out[i] = typeof x === 'number' && Number.isFinite(x) ? x : requireFinite(x, childPath(path, i));
   }
   return out;
 }
@@ -108,7 +80,7 @@ export function readMatrix(v: unknown, path: string, rows?: number, cols?: numbe
     if (row.length !== c) throw new NatgradError(rp, `must have ${c} entries like ${cols === undefined ? 'the first row' : 'every row'} of ${expected}, got ${row.length}`);
     for (let j = 0; j < c; j++) {
       const x: unknown = row[j];
-      M.data[i * c + j] = typeof x === 'number' && Number.isFinite(x) ? x : readNumber(x, childPath(rp, j));
+      M.data[i * c + j] = typeof x === 'number' && Number.isFinite(x) ? x : requireFinite(x, childPath(rp, j));
     }
   });
   return M;
