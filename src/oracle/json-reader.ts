@@ -11,6 +11,10 @@ import { Matrix } from '../linalg/matrix.js';
 
 export type JsonObject = Record<string, unknown>;
 
+/** A JSON value as written (the vector suite builds specs from these). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+export type JsonRecord = { [k: string]: JsonValue };
+
 /** True for a plain JSON object (not an array, not null). */
 export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
