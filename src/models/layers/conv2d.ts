@@ -16,7 +16,7 @@ import type { Rng } from '../../core/rng.js';
 import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, formatShape } from '../tensor.js';
-import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
+import { WEIGHT_AND_BIAS, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
 import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
 import { integerPair, layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
@@ -89,12 +89,10 @@ export class Conv2dLayer implements Layer {
     this.K = C * kh * kw;
     this.inputShape = [C, H, W];
     this.outputShape = [out, this.Ho, this.Wo];
-    const nw = out * this.K;
-    this.params = bias
-      ? [{ name: 'W', shape: [out, C, kh, kw], offset: 0 }, { name: 'b', shape: [out], offset: nw }]
-      : [{ name: 'W', shape: [out, C, kh, kw], offset: 0 }];
-    this.paramCount = nw + (bias ? out : 0);
-    this.block = { name: 'W', out, fanIn: this.K, positions: this.L, weightOffset: 0, biasOffset: bias ? nw : null };
+    const layout = affineLayout(WEIGHT_AND_BIAS, [out, C, kh, kw], this.K, this.L, 0, bias);
+    this.params = layout.params;
+    this.paramCount = layout.size;
+    this.block = layout.block;
     this.kfacBlocks = [this.block];
   }
 

@@ -137,6 +137,30 @@ export function requireLayerInput(layer: Layer, x: Tensor, what = 'x'): void {
   }
 }
 
+/**
+ * What every layer without parameters shares: no parameter tensors, no
+ * weight matrices for K-FAC, nothing to initialise. Such a layer still
+ * implements the four passes.
+ */
+export abstract class ParameterFreeLayer {
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly params: readonly ParamTensor[] = [];
+  readonly paramCount = 0;
+  readonly kfacBlocks: readonly KfacBlockShape[] = [];
+
+  constructor(inputShape: Shape, outputShape: Shape) {
+    this.inputShape = inputShape;
+    this.outputShape = outputShape;
+  }
+
+  kfacInputs(): Float64Array[] {
+    return [];
+  }
+
+  init(): void {}
+}
+
 /** Uniform on (-bound, bound). */
 export function fillUniform(rng: Rng, out: Float64Array, bound: number): void {
   for (let i = 0; i < out.length; i++) out[i] = bound * (2 * rng.uniform() - 1);

@@ -8,7 +8,7 @@ import type { Rng } from '../../core/rng.js';
 import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
-import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
+import { WEIGHT_AND_BIAS, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
 import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
@@ -46,11 +46,10 @@ export class LinearLayer implements Layer {
     const R = shapeSize(inputShape.slice(0, -1));
     this.inputShape = inputShape;
     this.outputShape = [...inputShape.slice(0, -1), out];
-    this.params = bias
-      ? [{ name: 'W', shape: [out, D], offset: 0 }, { name: 'b', shape: [out], offset: out * D }]
-      : [{ name: 'W', shape: [out, D], offset: 0 }];
-    this.paramCount = out * D + (bias ? out : 0);
-    this.block = { name: 'W', out, fanIn: D, positions: R, weightOffset: 0, biasOffset: bias ? out * D : null };
+    const layout = affineLayout(WEIGHT_AND_BIAS, [out, D], D, R, 0, bias);
+    this.params = layout.params;
+    this.paramCount = layout.size;
+    this.block = layout.block;
     this.kfacBlocks = [this.block];
   }
 
