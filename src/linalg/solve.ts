@@ -5,7 +5,7 @@ import { requireNonNegative, requireRcond } from '../core/validate.js';
 import { DEFAULT_RCOND, pseudoReciprocals } from './eigen-cut.js';
 import { eigSymmetric } from './eigen-symmetric.js';
 import { Matrix } from './matrix.js';
-import { assertSquare, assertVecLength, finiteMaxAbs, matmulNT, matTvec, matvec } from './ops.js';
+import { assertRightHandSides, assertSquare, assertVecLength, finiteMaxAbs, matmulNT, matTvec, matvec } from './ops.js';
 
 const EPS = 2 ** -52;
 
@@ -94,9 +94,7 @@ export class LU {
   /** X with a X = B, all columns at once with row operations. */
   solveMatrix(B: Matrix): Matrix {
     const n = this.n;
-    if (B.rows !== n) {
-      throw new NatgradError('matrix', `cannot solve with a ${n} x ${n} matrix and a right-hand side of shape ${B.rows} x ${B.cols}: expected ${n} rows`);
-    }
+    assertRightHandSides(n, B);
     const m = B.cols;
     const M = this.lu;
     const X = new Matrix(n, m);
