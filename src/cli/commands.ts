@@ -74,9 +74,16 @@ export function docsDefinition(io: Io, result: CommandResult): Command {
     .action(recordingExit(result, async (o: DocsOptions) => (await import('./docs-command.js')).docsCommand(o, io)));
 }
 
-/** The options `train` and `compare` share. */
-function addRunOptions(cmd: Command): Command {
-  return cmd
+/**
+ * What `train` and `compare` share: the problem, the optimizer option
+ * (`flags` and what it takes), the run's settings, and the problems and
+ * optimizers listed after the options in the help.
+ */
+function runDefinition(name: string, description: string, flags: string, what: string): Command {
+  return new NatgradCommand(name)
+    .description(description)
+    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
+    .option(flags, `${what} (required; choices: ${OPTIMIZER_NAMES.join(', ')})`)
     .option('--iterations <n>', `iteration budget, an integer from 1 to ${ITERATION_CAP} (default: the problem's, 200 to 500)`)
     .option('--seed <n>', `seed of the initial weights and the data split, 0 to ${SEED_RULE.max} (default: 0)`)
     .option('--target <loss>', 'target training loss; iterations and time to reach it are the headline measures (default: the problem\'s)')
@@ -86,7 +93,8 @@ function addRunOptions(cmd: Command): Command {
       '--option <key=value>',
       'set an optimizer option (repeatable), e.g. --option emaDecay=0.9 or --option cg.maxIterations=20; compare also takes name:key=value for one optimizer',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
-    );
+    )
+    .addHelpText('after', runHelpText());
 }
 
 /** The problems, the optimizers and every option with its default, after the options in the help. */
@@ -102,26 +110,17 @@ function runHelpText(): string {
 }
 
 export function trainDefinition(io: Io, result: CommandResult): Command {
-  const cmd = new NatgradCommand('train')
-    .description('train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot')
-    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
-    .option('--optimizer <name>', `an optimizer of the registry (required; choices: ${OPTIMIZER_NAMES.join(', ')})`);
-  return addRunOptions(cmd)
+  return runDefinition('train', 'train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot', '--optimizer <name>', 'an optimizer of the registry')
     .option('--json', 'print the whole run (history, options, parameters) as JSON')
     .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
-    .addHelpText('after', runHelpText())
     .action(recordingExit(result, async (o: TrainCommandOptions) => (await import('./train-command.js')).trainCommand(o, io)));
 }
 
 export function compareDefinition(io: Io, result: CommandResult): Command {
-  const cmd = new NatgradCommand('compare')
-    .description('run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric')
-    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
-    .option('--optimizers <a,b,c>', `comma-separated optimizer names (required; choices: ${OPTIMIZER_NAMES.join(', ')})`);
-  return addRunOptions(cmd)
+  const description = 'run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric';
+  return runDefinition('compare', description, '--optimizers <a,b,c>', 'comma-separated optimizer names')
     .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .option('--markdown <file>', 'write the table and every optimizer\'s options as Markdown to FILE')
-    .addHelpText('after', runHelpText())
     .action(recordingExit(result, async (o: CompareCommandOptions) => (await import('./compare-command.js')).compareCommand(o, io)));
 }
 
