@@ -9,7 +9,7 @@
 import type { Vec } from '../../core/vec.js';
 import { GEMM_THRESHOLD } from '../../linalg/ops.js';
 import { type Shape, matmulStrided, shapeSize } from '../tensor.js';
-import type { KfacBlockShape, ParamGradient, ParamTensor } from './layer.js';
+import type { AffineLayout, KfacBlockShape, ParamGradient, ParamTensor } from './layer.js';
 
 /** The names of one affine map's tensors and of its K-FAC block. */
 export interface AffineNames {
@@ -33,7 +33,7 @@ export function affineLayout(
   positions: number,
   offset: number,
   bias: boolean,
-): { params: ParamTensor[]; block: KfacBlockShape; size: number } {
+): AffineLayout {
   const out = weightShape[0];
   const biasOffset = offset + shapeSize(weightShape);
   const params: ParamTensor[] = [{ name: names.weight, shape: weightShape, offset }];

@@ -20,7 +20,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, matmulStrided } from '../tensor.js';
 import { type AffineNames, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface AttentionSpec {
@@ -54,13 +54,8 @@ export interface AttentionTangent {
 /** nn.MultiheadAttention's names: `in_proj_weight`, `in_proj_bias`, block `in_proj`. */
 const projectionNames = (block: string): AffineNames => ({ weight: `${block}_weight`, bias: `${block}_bias`, block });
 
-export class AttentionLayer implements Layer {
+export class AttentionLayer extends LayerShapes implements Layer {
   readonly type = 'attention' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params: readonly ParamTensor[];
-  readonly paramCount: number;
-  readonly kfacBlocks: readonly KfacBlockShape[];
   readonly T: number;
   readonly D: number;
   readonly heads: number;
@@ -76,21 +71,17 @@ export class AttentionLayer implements Layer {
     if (D % heads !== 0) {
       throw new NatgradError(childPath(path, 'heads'), `must divide the model width D = ${D} (the last axis of the input [${T}, ${D}]), got ${heads}`);
     }
-    this.inputShape = inputShape;
-    this.outputShape = inputShape;
+    const inProj = affineLayout(projectionNames('in_proj'), [3 * D, D], D, T, 0, true);
+    const outProj = affineLayout(projectionNames('out_proj'), [D, D], D, T, inProj.size, true);
+    super(inputShape, inputShape, [inProj, outProj]);
     this.T = T;
     this.D = D;
     this.heads = heads;
     this.headDim = D / heads;
     this.causal = causal;
     this.scaling = 1 / Math.sqrt(this.headDim);
-    const inProj = affineLayout(projectionNames('in_proj'), [3 * D, D], D, T, 0, true);
-    const outProj = affineLayout(projectionNames('out_proj'), [D, D], D, T, inProj.size, true);
-    this.params = [...inProj.params, ...outProj.params];
-    this.paramCount = inProj.size + outProj.size;
     this.inProj = inProj.block;
     this.outProj = outProj.block;
-    this.kfacBlocks = [this.inProj, this.outProj];
   }
 
   static fromSpec(raw: unknown, inputShape: Shape, path: string): AttentionLayer {
