@@ -110,7 +110,8 @@ function runHelpText(): string {
 }
 
 export function trainDefinition(io: Io, result: CommandResult): Command {
-  return runDefinition('train', 'train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot', '--optimizer <name>', 'an optimizer of the registry')
+  const description = 'train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot';
+  return runDefinition('train', description, '--optimizer <name>', 'an optimizer of the registry')
     .option('--json', 'print the whole run (history, options, parameters) as JSON')
     .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .action(recordingExit(result, async (o: TrainCommandOptions) => (await import('./train-command.js')).trainCommand(o, io)));
@@ -151,7 +152,12 @@ export function checkDefinition(io: Io, result: CommandResult): Command {
     .option('--false-alarm <p>', 'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)')
     .option('--precision <p>', 'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number')
     .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
-    .action(recordingExit(result, async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => (await import('./check-command.js')).runCheckCommand([spec, candidate].filter((a): a is string => a !== undefined), o, io)));
+    .action(
+      recordingExit(result, async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => {
+        const files = [spec, candidate].filter((a): a is string => a !== undefined);
+        return (await import('./check-command.js')).runCheckCommand(files, o, io);
+      }),
+    );
 }
 
 /** The natgrad program with every command. */
