@@ -28,6 +28,13 @@ export interface CommandResult {
 
 const sci = (x: number): string => x.toExponential();
 
+/** The action of a command: its module is loaded when it runs (so that --help loads nothing), its exit code goes to `result`. */
+function recordingExit<A extends unknown[]>(result: CommandResult, run: (...args: A) => Promise<number>): (...args: A) => Promise<void> {
+  return async (...args) => {
+    result.code = await run(...args);
+  };
+}
+
 export function verifyDefinition(io: Io, result: CommandResult): Command {
   return new NatgradCommand('verify')
     .description('run every proof and property (each with its sensitivity run: a deliberate mistake it must catch) and print the table')
@@ -42,10 +49,7 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
     .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
     .option('--seeds <A..B>', 'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its statistic, the uniformity of its p-values and its false alarms')
     .option('--plot <file.svg>', 'with --seeds: also draw the p-value histograms')
-    .action(async (o: VerifyOptions) => {
-      const { verifyCommand } = await import('./verify-command.js');
-      result.code = await verifyCommand(o, io);
-    });
+    .action(recordingExit(result, async (o: VerifyOptions) => (await import('./verify-command.js')).verifyCommand(o, io)));
 }
 
 export function deriveDefinition(io: Io, result: CommandResult): Command {
@@ -59,10 +63,7 @@ export function deriveDefinition(io: Io, result: CommandResult): Command {
     .option('--dim <k>', `dimension, for ${sized.map((f) => f.name).join(', ')} only: an integer from ${DIM_RULE.min} to ${DIM_RULE.max} (default: 2)`)
     .option('--json', 'machine-readable output')
     .addHelpText('after', ['', 'Families and their parameterizations (the first is the default):', ...families].join('\n'))
-    .action(async (family: string, o: DeriveOptions) => {
-      const { deriveCommand } = await import('./derive-command.js');
-      result.code = await deriveCommand(family, o, io);
-    });
+    .action(recordingExit(result, async (family: string, o: DeriveOptions) => (await import('./derive-command.js')).deriveCommand(family, o, io)));
 }
 
 export function docsDefinition(io: Io, result: CommandResult): Command {
@@ -70,15 +71,19 @@ export function docsDefinition(io: Io, result: CommandResult): Command {
     .description('render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)')
     .option('--out <dir>', 'output folder (default: docs/derivations)')
     .option('--check', 'compare with the committed pages instead of writing')
-    .action(async (o: DocsOptions) => {
-      const { docsCommand } = await import('./docs-command.js');
-      result.code = await docsCommand(o, io);
-    });
+    .action(recordingExit(result, async (o: DocsOptions) => (await import('./docs-command.js')).docsCommand(o, io)));
 }
 
-/** The options `train` and `compare` share. */
-function addRunOptions(cmd: Command): Command {
-  return cmd
+/**
+ * What `train` and `compare` share: the problem, the optimizer option
+ * (`flags` and what it takes), the run's settings, and the problems and
+ * optimizers listed after the options in the help.
+ */
+function runDefinition(name: string, description: string, flags: string, what: string): Command {
+  return new NatgradCommand(name)
+    .description(description)
+    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
+    .option(flags, `${what} (required; choices: ${OPTIMIZER_NAMES.join(', ')})`)
     .option('--iterations <n>', `iteration budget, an integer from 1 to ${ITERATION_CAP} (default: the problem's, 200 to 500)`)
     .option('--seed <n>', `seed of the initial weights and the data split, 0 to ${SEED_RULE.max} (default: 0)`)
     .option('--target <loss>', 'target training loss; iterations and time to reach it are the headline measures (default: the problem\'s)')
@@ -88,7 +93,8 @@ function addRunOptions(cmd: Command): Command {
       '--option <key=value>',
       'set an optimizer option (repeatable), e.g. --option emaDecay=0.9 or --option cg.maxIterations=20; compare also takes name:key=value for one optimizer',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
-    );
+    )
+    .addHelpText('after', runHelpText());
 }
 
 /** The problems, the optimizers and every option with its default, after the options in the help. */
@@ -104,33 +110,19 @@ function runHelpText(): string {
 }
 
 export function trainDefinition(io: Io, result: CommandResult): Command {
-  const cmd = new NatgradCommand('train')
-    .description('train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot')
-    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
-    .option('--optimizer <name>', `an optimizer of the registry (required; choices: ${OPTIMIZER_NAMES.join(', ')})`);
-  return addRunOptions(cmd)
+  const description = 'train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot';
+  return runDefinition('train', description, '--optimizer <name>', 'an optimizer of the registry')
     .option('--json', 'print the whole run (history, options, parameters) as JSON')
     .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
-    .addHelpText('after', runHelpText())
-    .action(async (o: TrainCommandOptions) => {
-      const { trainCommand } = await import('./train-command.js');
-      result.code = await trainCommand(o, io);
-    });
+    .action(recordingExit(result, async (o: TrainCommandOptions) => (await import('./train-command.js')).trainCommand(o, io)));
 }
 
 export function compareDefinition(io: Io, result: CommandResult): Command {
-  const cmd = new NatgradCommand('compare')
-    .description('run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric')
-    .option('--problem <name>', `the problem (required; choices: ${PROBLEM_NAMES.join(', ')})`)
-    .option('--optimizers <a,b,c>', `comma-separated optimizer names (required; choices: ${OPTIMIZER_NAMES.join(', ')})`);
-  return addRunOptions(cmd)
+  const description = 'run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric';
+  return runDefinition('compare', description, '--optimizers <a,b,c>', 'comma-separated optimizer names')
     .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .option('--markdown <file>', 'write the table and every optimizer\'s options as Markdown to FILE')
-    .addHelpText('after', runHelpText())
-    .action(async (o: CompareCommandOptions) => {
-      const { compareCommand } = await import('./compare-command.js');
-      result.code = await compareCommand(o, io);
-    });
+    .action(recordingExit(result, async (o: CompareCommandOptions) => (await import('./compare-command.js')).compareCommand(o, io)));
 }
 
 export function vectorsDefinition(io: Io, result: CommandResult): Command {
@@ -138,10 +130,7 @@ export function vectorsDefinition(io: Io, result: CommandResult): Command {
     .description('write the oracle test-vector suite (spec and expected result of every case) to DIR, or --check that DIR is fresh')
     .option('--out <dir>', 'output folder (default: vectors)')
     .option('--check', 'regenerate in memory; exit 1 listing stale, missing or extra files')
-    .action(async (o: VectorsOptions) => {
-      const { vectorsCommand } = await import('./vectors-command.js');
-      result.code = await vectorsCommand(o, io);
-    });
+    .action(recordingExit(result, async (o: VectorsOptions) => (await import('./vectors-command.js')).vectorsCommand(o, io)));
 }
 
 export function oracleDefinition(io: Io, result: CommandResult): Command {
@@ -149,10 +138,7 @@ export function oracleDefinition(io: Io, result: CommandResult): Command {
     .description('answer a reference-oracle spec (one object or an array of them) with the result JSON on stdout; the kinds and fields are in docs/oracle.md')
     .usage('[options] SPEC')
     .argument('[spec]', 'the spec file, or - for stdin (at most 256 MiB)')
-    .action(async (spec: string | undefined) => {
-      const { runOracleCommand } = await import('./oracle-command.js');
-      result.code = await runOracleCommand(spec, io);
-    });
+    .action(recordingExit(result, async (spec: string | undefined) => (await import('./oracle-command.js')).runOracleCommand(spec, io)));
 }
 
 export function checkDefinition(io: Io, result: CommandResult): Command {
@@ -166,10 +152,12 @@ export function checkDefinition(io: Io, result: CommandResult): Command {
     .option('--false-alarm <p>', 'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)')
     .option('--precision <p>', 'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number')
     .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
-    .action(async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => {
-      const { runCheckCommand } = await import('./check-command.js');
-      result.code = await runCheckCommand([spec, candidate].filter((a): a is string => a !== undefined), o, io);
-    });
+    .action(
+      recordingExit(result, async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => {
+        const files = [spec, candidate].filter((a): a is string => a !== undefined);
+        return (await import('./check-command.js')).runCheckCommand(files, o, io);
+      }),
+    );
 }
 
 /** The natgrad program with every command. */

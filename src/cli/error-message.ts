@@ -1,12 +1,13 @@
 /**
  * The one formatter of the CLI's error line, `natgrad: <where>: <what is wrong
- * and what is allowed>`. Paths, names and values typed by the user are echoed
+ * and what is allowed>`. Anything that is not a NatgradError is an internal
+ * failure and is reported the same way, without a stack trace. Paths, names
+ * and values typed by the user are echoed
  * in messages; a control character among them (an ANSI escape, a newline)
  * would recolour the terminal or split the line, so every one is escaped here
  * and the message stays one printable line.
  */
 import { NatgradError } from '../core/errors.js';
-import { errorLine as oracleErrorLine } from '../oracle/error-line.js';
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\x1b': '\\e' };
 
@@ -27,5 +28,7 @@ export function printable(s: string): string {
 /** The stderr line (with its newline) for an error a command threw; `root` names the input when the error has no path. */
 export function errorLine(e: unknown, root: string): string {
   if (e instanceof NatgradError) return `natgrad: ${printable(e.path.trim()) || root}: ${printable(e.reason.trim())}\n`;
-  return `${printable(oracleErrorLine(e, root).trimEnd())}\n`;
+  const what = e instanceof RangeError ? 'the input is too large or too deeply nested to process' : 'internal error';
+  const detail = (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').trim();
+  return `natgrad: ${root}: ${what} (${printable(detail.slice(0, 300))})\n`;
 }

@@ -6,15 +6,13 @@
 import { NatgradError } from '../core/errors.js';
 import { buildProblem, PROBLEM_NAMES, type ExperimentProblem } from '../experiments/problems.js';
 import { OPTIMIZER_NAMES } from '../optim/registry.js';
+import { requireOneOf } from '../core/validate.js';
 import { ITERATIONS_RULE, SEED_RULE } from './limits.js';
 import { optionalDecimal } from './numbers.js';
 
 /** One optimizer name from the registry. */
 export function parseOptimizer(value: string | undefined, flag = '--optimizer'): string {
-  if (value === undefined || !OPTIMIZER_NAMES.includes(value)) {
-    throw new NatgradError(flag, `must be one of ${OPTIMIZER_NAMES.join(', ')}, got ${value === undefined ? 'nothing' : JSON.stringify(value)}`);
-  }
-  return value;
+  return requireOneOf(value, OPTIMIZER_NAMES, flag);
 }
 
 /** A comma-separated list of distinct optimizer names. */

@@ -98,17 +98,22 @@ export function requireFinite(value: unknown, path: string, what = 'a finite num
   return value;
 }
 
-/** A finite number > 0. */
-export function requirePositive(value: unknown, path: string): number {
-  const x = requireFinite(value, path, 'a finite number > 0');
-  if (!(x > 0)) throw new NatgradError(path, `must be a finite number > 0, got ${x}`);
+/** ` (the damping lambda)`: what a number is, after the rule it must keep. */
+const noted = (rule: string, note?: string): string => (note ? `${rule} (${note})` : rule);
+
+/** A finite number > 0; `note` says what it is (`the damping lambda`). */
+export function requirePositive(value: unknown, path: string, note?: string): number {
+  const what = noted('a finite number > 0', note);
+  const x = requireFinite(value, path, what);
+  if (!(x > 0)) throw new NatgradError(path, `must be ${what}, got ${x}`);
   return x;
 }
 
-/** A finite number >= 0. */
-export function requireNonNegative(value: unknown, path: string): number {
-  const x = requireFinite(value, path, 'a finite number >= 0');
-  if (!(x >= 0)) throw new NatgradError(path, `must be a finite number >= 0, got ${x}`);
+/** A finite number >= 0; `note` says what it is (`the damping lambda`). */
+export function requireNonNegative(value: unknown, path: string, note?: string): number {
+  const what = noted('a finite number >= 0', note);
+  const x = requireFinite(value, path, what);
+  if (!(x >= 0)) throw new NatgradError(path, `must be ${what}, got ${x}`);
   return x;
 }
 
@@ -177,6 +182,13 @@ export function copyArray<T>(values: readonly T[]): T[] {
 export function requireFunction<F extends (...args: never[]) => unknown>(value: unknown, path: string, what = 'a function'): F {
   if (typeof value !== 'function') throw new NatgradError(path, `must be ${what}, got ${describeValue(value)}`);
   return value as F;
+}
+
+/** Throws unless every entry of `values` is finite, naming the first one that is not by its flat index. */
+export function requireFiniteEntries(values: ArrayLike<number>, path: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new NatgradError(path, `entries must be finite numbers, entry ${i} is ${values[i]}`);
+  }
 }
 
 /**

@@ -12,8 +12,8 @@
  * natural gradient method", JMLR 2020 (sections 8-9: Fisher = GGN for
  * canonical likelihoods).
  */
-import { describeValue, NatgradError } from '../core/errors.js';
-import { requireFiniteVector, requirePath, requireResultSize } from '../core/validate.js';
+import { NatgradError } from '../core/errors.js';
+import { requireFiniteVector, requireOneOf, requirePath, requireResultSize } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import type { Matrix } from '../linalg/matrix.js';
 import type { Target } from '../models/likelihoods.js';
@@ -147,9 +147,7 @@ export function modelCurvature(
 ): ModelCurvature {
   requirePath(path);
   validateModelProblem(spec, weights, inputs, targets, path);
-  if (!MODEL_CURVATURES.includes(curvature)) {
-    throw new NatgradError(`${path}.curvature`, `must be one of ${MODEL_CURVATURES.join(', ')}, got ${describeValue(curvature)}`);
-  }
+  requireOneOf(curvature, MODEL_CURVATURES, `${path}.curvature`);
   requireCurvatureSize(spec, inputs.length, path);
   const { loss, gradient } = lossAndGradient(spec, weights, inputs, targets);
   let matrix: Matrix;
@@ -158,8 +156,6 @@ export function modelCurvature(
     case 'empirical-fisher': matrix = empiricalFisherMatrix(spec, weights, inputs, targets); break;
     case 'ggn': matrix = ggnMatrix(spec, weights, inputs, targets); break;
     case 'hessian': matrix = hessianMatrix(spec, weights, inputs, targets); break;
-    default:
-      throw new NatgradError(`${path}.curvature`, `must be one of ${MODEL_CURVATURES.join(', ')}, got ${JSON.stringify(curvature)}`);
   }
   return { paramNames: paramNames(spec), matrix, loss, gradient };
 }

@@ -9,14 +9,14 @@
  * References: Y. LeCun, J. Denker and S. Solla, "Optimal brain damage",
  * NeurIPS 1989 (diagonal curvature); optax issue #968.
  */
-import { NatgradError } from '../core/errors.js';
+import { requireOneOf } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { diagonalOperator } from '../linalg/operators.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
 import type { ModelCurvatureKind } from './dense-curvature.js';
-import { curvatureDiagonal as modelCurvatureDiagonal } from './model-curvature.js';
+import { MODEL_CURVATURES, curvatureDiagonal as modelCurvatureDiagonal } from './model-curvature.js';
 
 /** diag(C) for C the curvature of the given kind (definitions of modelCurvature). */
 export function curvatureDiagonal(
@@ -26,9 +26,7 @@ export function curvatureDiagonal(
   targets: readonly Target[],
   kind: ModelCurvatureKind,
 ): Vec {
-  if (kind !== 'fisher' && kind !== 'empirical-fisher' && kind !== 'ggn' && kind !== 'hessian') {
-    throw new NatgradError('kind', `must be one of fisher, empirical-fisher, ggn, hessian, got ${JSON.stringify(kind)}`);
-  }
+  requireOneOf(kind, MODEL_CURVATURES, 'kind');
   const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
   return modelCurvatureDiagonal(model, theta, batch, kind);
 }

@@ -11,6 +11,7 @@
  * "New insights and perspectives on the natural gradient method", JMLR 2020.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireOneOf } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
@@ -20,12 +21,9 @@ import { dampedOperator, lowRankOperator } from '../linalg/operators.js';
 import { lowRankPlusDampingInverse } from '../linalg/woodbury.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, mlpProblem } from '../models/mlp.js';
-import { curvatureFactor as curvatureFactorRows } from './model-curvature.js';
+import { FACTORED_CURVATURES, type FactoredCurvatureKind, curvatureFactor as curvatureFactorRows } from './model-curvature.js';
 
-/** Curvatures that are means of outer products (the Hessian is not one in general). */
-export type FactoredCurvatureKind = 'fisher' | 'empirical-fisher' | 'ggn';
-
-export const FACTORED_CURVATURES: readonly FactoredCurvatureKind[] = ['fisher', 'empirical-fisher', 'ggn'];
+export { FACTORED_CURVATURES, type FactoredCurvatureKind };
 
 /** C = c U Uᵀ: U is P x R (R columns), N the number of examples, c the reduction's factor (1/N, the mean, when absent). */
 export interface CurvatureFactor {
@@ -63,7 +61,7 @@ export function curvatureFactorColumns(
 
 /** The factor from one batched backward pass of the MLP's Sequential form (rows are the columns of U here). */
 function batchedFactor(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[], kind: FactoredCurvatureKind) {
-  if (!FACTORED_CURVATURES.includes(kind)) throw new NatgradError('kind', `must be one of ${FACTORED_CURVATURES.join(', ')}, got ${JSON.stringify(kind)}`);
+  requireOneOf(kind, FACTORED_CURVATURES, 'kind');
   const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
   return curvatureFactorRows(model, theta, batch, kind);
 }

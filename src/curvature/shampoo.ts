@@ -7,8 +7,8 @@
  * Reference: V. Gupta, T. Koren and Y. Singer, "Shampoo: preconditioned
  * stochastic tensor optimization", ICML 2018, Algorithm 1.
  */
-import { describeValue, NatgradError } from '../core/errors.js';
-import { requirePath } from '../core/validate.js';
+import { NatgradError } from '../core/errors.js';
+import { requireFiniteEntries, requireNonNegative, requirePath } from '../core/validate.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import { addScaledIdentity, matmul, matmulNT, matmulTN } from '../linalg/ops.js';
@@ -34,30 +34,30 @@ function validate(gradients: readonly Matrix[], epsilon: number, path: string): 
       const got = isMatrix(G) ? `${G.rows} x ${G.cols}` : typeof G;
       throw new NatgradError(`${path}.gradients[${t}]`, `must be a ${rows} x ${cols} matrix (the shape of gradients[0], non-empty), got ${got}`);
     }
-    for (let i = 0; i < G.data.length; i++) {
-      if (!Number.isFinite(G.data[i])) throw new NatgradError(`${path}.gradients[${t}]`, `entries must be finite numbers, entry ${i} is ${G.data[i]}`);
-    }
+    requireFiniteEntries(G.data, `${path}.gradients[${t}]`);
   });
-  if (!(typeof epsilon === 'number' && Number.isFinite(epsilon) && epsilon >= 0)) {
-    throw new NatgradError(`${path}.epsilon`, `must be a finite number >= 0, got ${describeValue(epsilon)}`);
-  }
+  requireNonNegative(epsilon, `${path}.epsilon`);
 }
 
-/** The accumulated statistics ε I + Σ G Gᵀ and ε I + Σ Gᵀ G. */
-export function shampooStatistics(gradients: readonly Matrix[], epsilon: number, path = 'spec'): ShampooStatistics {
-  validate(gradients, epsilon, path);
-  const { rows: m, cols: n } = gradients[0];
-  let left = Matrix.zeros(m, m);
-  let right = Matrix.zeros(n, n);
+/** Σ G Gᵀ (m x m) and Σ Gᵀ G (n x n) over gradients of shape m x n, summed in order. */
+function gramSums(gradients: readonly Matrix[], m: number, n: number): { left: Matrix; right: Matrix } {
+  const left = Matrix.zeros(m, m);
+  const right = Matrix.zeros(n, n);
   for (const G of gradients) {
     const gl = matmulNT(G, G);
     const gr = matmulTN(G, G);
     for (let i = 0; i < left.data.length; i++) left.data[i] += gl.data[i];
     for (let i = 0; i < right.data.length; i++) right.data[i] += gr.data[i];
   }
-  left = addScaledIdentity(left, epsilon);
-  right = addScaledIdentity(right, epsilon);
   return { left, right };
+}
+
+/** The accumulated statistics ε I + Σ G Gᵀ and ε I + Σ Gᵀ G. */
+export function shampooStatistics(gradients: readonly Matrix[], epsilon: number, path = 'spec'): ShampooStatistics {
+  validate(gradients, epsilon, path);
+  const { rows: m, cols: n } = gradients[0];
+  const sums = gramSums(gradients, m, n);
+  return { left: addScaledIdentity(sums.left, epsilon), right: addScaledIdentity(sums.right, epsilon) };
 }
 
 /**
@@ -87,14 +87,7 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
   // s = 2^e >= every |entry|, so G' = G / s is exact (barring entries far below the largest)
   const e = big > 0 ? Math.ceil(Math.log2(big)) : 0;
   const scaled = gradients.map((G) => new Matrix(G.rows, G.cols, G.data.map((x) => ldexp(x, -e))));
-  let left = Matrix.zeros(m, m);
-  let right = Matrix.zeros(n, n);
-  for (const G of scaled) {
-    const gl = matmulNT(G, G);
-    const gr = matmulTN(G, G);
-    for (let i = 0; i < left.data.length; i++) left.data[i] += gl.data[i];
-    for (let i = 0; i < right.data.length; i++) right.data[i] += gr.data[i];
-  }
+  let { left, right } = gramSums(scaled, m, n);
   // c = 2^k at the scale of ε I + s² Σ G'G'ᵀ (the largest diagonal entry bounds the largest eigenvalue within a factor of the size)
   let diag = 0;
   for (let i = 0; i < m; i++) diag = Math.max(diag, left.data[i * m + i]);

@@ -20,7 +20,7 @@
  */
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
-import { requireRcond } from '../core/validate.js';
+import { requireDecay, requireNonNegative, requireOneOf, requireRcond } from '../core/validate.js';
 import { DEFAULT_RCOND } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
@@ -28,7 +28,8 @@ import { Matrix } from '../linalg/matrix.js';
 import { matTvec, matvec } from '../linalg/ops.js';
 import { spectralCompose } from '../linalg/solve.js';
 
-export type ClipMode = 'floor' | 'drop';
+export const CLIP_MODES = ['floor', 'drop'] as const;
+export type ClipMode = (typeof CLIP_MODES)[number];
 
 /** Options of every preconditioner built from a symmetric curvature; defaults in brackets. */
 export interface StabilityOptions {
@@ -45,14 +46,10 @@ export const MIN_POSITIVE = 1e-300;
 
 /** Throws a NatgradError naming the option unless the options are valid. */
 export function validateStability(o: StabilityOptions, path = 'stability'): void {
-  const d = o.damping ?? 0;
-  if (!(Number.isFinite(d) && d >= 0)) throw new NatgradError(`${path}.damping`, `must be a finite number >= 0, got ${d}`);
+  requireNonNegative(o.damping ?? 0, `${path}.damping`);
   if (o.clip) {
-    if (o.clip.mode !== 'floor' && o.clip.mode !== 'drop') {
-      throw new NatgradError(`${path}.clip.mode`, `must be 'floor' or 'drop', got ${JSON.stringify(o.clip.mode)}`);
-    }
-    const t = o.clip.threshold;
-    if (!(Number.isFinite(t) && t >= 0)) throw new NatgradError(`${path}.clip.threshold`, `must be a finite number >= 0, got ${t}`);
+    requireOneOf(o.clip.mode, CLIP_MODES, `${path}.clip.mode`);
+    requireNonNegative(o.clip.threshold, `${path}.clip.threshold`);
   }
   requireRcond(o.rcond ?? DEFAULT_RCOND, `${path}.rcond`);
 }
@@ -125,7 +122,7 @@ export function stabilize(C: Matrix, o: StabilityOptions = {}, path = 'curvature
 
 /** Throws unless 0 <= decay < 1. */
 export function validateDecay(decay: number, path = 'decay'): void {
-  if (!(Number.isFinite(decay) && decay >= 0 && decay < 1)) throw new NatgradError(path, `must be a number in [0, 1), got ${decay}`);
+  requireDecay(decay, path);
 }
 
 /**

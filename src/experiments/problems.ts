@@ -62,11 +62,19 @@ function initialParams(spec: MlpSpec, seed: number): Vec {
   return flattenWeights(initWeights(spec, new Rng(seed)));
 }
 
+/** A labelled train and test split. */
+interface ClassifierData {
+  trainInputs: Vec[];
+  trainLabels: number[];
+  testInputs: Vec[];
+  testLabels: number[];
+}
+
 function classifier(
   name: string,
   summary: string,
   spec: MlpSpec,
-  data: { trainInputs: Vec[]; trainLabels: number[]; testInputs: Vec[]; testLabels: number[] },
+  data: ClassifierData,
   seed: number,
   rest: Pick<ExperimentProblem, 'targetLoss' | 'iterations' | 'optimizerOptions'>,
   plot: ExperimentProblem['plot'] = { offset: 0, yLabel: 'training loss (mean NLL)' },
@@ -115,58 +123,6 @@ function linearRegression(seed: number): ExperimentProblem {
   };
 }
 
-function logisticBreastCancer(seed: number): ExperimentProblem {
-  const data = loadBreastCancer({ seed });
-  const spec: MlpSpec = { sizes: [30, 1], activations: ['identity'], likelihood: 'bernoulli' };
-  return classifier(
-    'logistic-breast-cancer',
-    'logistic regression on Breast Cancer Wisconsin (30 standardized features, 455 train / 114 test)',
-    spec,
-    data,
-    seed,
-    { targetLoss: 0.03, iterations: 200, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
-  );
-}
-
-function mlpBlobs(seed: number): ExperimentProblem {
-  const data = threeBlobs({ seed });
-  const spec: MlpSpec = { sizes: [2, 16, 16, 3], activations: ['tanh', 'tanh', 'identity'], likelihood: 'categorical' };
-  return classifier(
-    'mlp-blobs',
-    'MLP 2-16-16-3 (tanh) on three overlapping Gaussian classes in the plane (355 parameters, 150 train / 150 test, synthetic, seeded)',
-    spec,
-    data,
-    seed,
-    { targetLoss: 0.05, iterations: 150, optimizerOptions: { sgd: { lr: 3 }, momentum: { lr: 3, decay: 0.9 }, adam: { lr: 0.3 } } },
-  );
-}
-
-function softmaxDigits(seed: number): ExperimentProblem {
-  const data = loadDigits({ seed });
-  const spec: MlpSpec = { sizes: [64, 10], activations: ['identity'], likelihood: 'categorical' };
-  return classifier(
-    'softmax-digits',
-    'softmax regression on the 8x8 digits (64 standardized pixels, 10 classes, 1438 train / 359 test)',
-    spec,
-    data,
-    seed,
-    { targetLoss: 0.1, iterations: 300, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
-  );
-}
-
-function mlpDigits(seed: number): ExperimentProblem {
-  const data = loadDigits({ seed });
-  const spec: MlpSpec = { sizes: [64, 32, 10], activations: ['tanh', 'identity'], likelihood: 'categorical' };
-  return classifier(
-    'mlp-digits',
-    'MLP 64-32-10 (tanh) classifier on the 8x8 digits (2410 parameters, 1438 train / 359 test)',
-    spec,
-    data,
-    seed,
-    { targetLoss: 0.01, iterations: 300, optimizerOptions: { sgd: { lr: 2 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 } } },
-  );
-}
-
 function autoencoderDigits(seed: number): ExperimentProblem {
   const data = loadDigits({ seed, features: 'unit-interval' });
   const spec: MlpSpec = { sizes: [64, 32, 8, 32, 64], activations: ['tanh', 'identity', 'tanh', 'identity'], likelihood: 'gaussian' };
@@ -197,12 +153,56 @@ function autoencoderDigits(seed: number): ExperimentProblem {
   };
 }
 
+/** A classification problem: its data, model and the defaults a run starts from. */
+interface ClassifierDefinition {
+  name: string;
+  /** one line for the list of problems */
+  summary: string;
+  /** the run's own summary, with the data split */
+  detail: string;
+  load(seed: number): ClassifierData;
+  spec: MlpSpec;
+  defaults: Pick<ExperimentProblem, 'targetLoss' | 'iterations' | 'optimizerOptions'>;
+}
+
+function classifierEntry(d: ClassifierDefinition): ProblemEntry {
+  return { name: d.name, summary: d.summary, build: (seed) => classifier(d.name, d.detail, d.spec, d.load(seed), seed, d.defaults) };
+}
+
 export const PROBLEMS: readonly ProblemEntry[] = [
   { name: 'linear-regression', summary: 'ill-conditioned linear regression (synthetic, condition number about 1e4)', build: linearRegression },
-  { name: 'logistic-breast-cancer', summary: 'logistic regression on Breast Cancer Wisconsin', build: logisticBreastCancer },
-  { name: 'mlp-blobs', summary: 'MLP 2-16-16-3 on three overlapping Gaussian classes (synthetic)', build: mlpBlobs },
-  { name: 'softmax-digits', summary: 'softmax regression on the 8x8 digits', build: softmaxDigits },
-  { name: 'mlp-digits', summary: 'MLP 64-32-10 classifier on the 8x8 digits', build: mlpDigits },
+  classifierEntry({
+    name: 'logistic-breast-cancer',
+    summary: 'logistic regression on Breast Cancer Wisconsin',
+    detail: 'logistic regression on Breast Cancer Wisconsin (30 standardized features, 455 train / 114 test)',
+    load: (seed) => loadBreastCancer({ seed }),
+    spec: { sizes: [30, 1], activations: ['identity'], likelihood: 'bernoulli' },
+    defaults: { targetLoss: 0.03, iterations: 200, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
+  }),
+  classifierEntry({
+    name: 'mlp-blobs',
+    summary: 'MLP 2-16-16-3 on three overlapping Gaussian classes (synthetic)',
+    detail: 'MLP 2-16-16-3 (tanh) on three overlapping Gaussian classes in the plane (355 parameters, 150 train / 150 test, synthetic, seeded)',
+    load: (seed) => threeBlobs({ seed }),
+    spec: { sizes: [2, 16, 16, 3], activations: ['tanh', 'tanh', 'identity'], likelihood: 'categorical' },
+    defaults: { targetLoss: 0.05, iterations: 150, optimizerOptions: { sgd: { lr: 3 }, momentum: { lr: 3, decay: 0.9 }, adam: { lr: 0.3 } } },
+  }),
+  classifierEntry({
+    name: 'softmax-digits',
+    summary: 'softmax regression on the 8x8 digits',
+    detail: 'softmax regression on the 8x8 digits (64 standardized pixels, 10 classes, 1438 train / 359 test)',
+    load: (seed) => loadDigits({ seed }),
+    spec: { sizes: [64, 10], activations: ['identity'], likelihood: 'categorical' },
+    defaults: { targetLoss: 0.1, iterations: 300, optimizerOptions: { sgd: { lr: 1 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.05 } } },
+  }),
+  classifierEntry({
+    name: 'mlp-digits',
+    summary: 'MLP 64-32-10 classifier on the 8x8 digits',
+    detail: 'MLP 64-32-10 (tanh) classifier on the 8x8 digits (2410 parameters, 1438 train / 359 test)',
+    load: (seed) => loadDigits({ seed }),
+    spec: { sizes: [64, 32, 10], activations: ['tanh', 'identity'], likelihood: 'categorical' },
+    defaults: { targetLoss: 0.01, iterations: 300, optimizerOptions: { sgd: { lr: 2 }, momentum: { lr: 0.3, decay: 0.9 }, adam: { lr: 0.03 } } },
+  }),
   { name: 'autoencoder-digits', summary: 'autoencoder 64-32-8-32-64 on the 8x8 digits', build: autoencoderDigits },
 ];
 

@@ -1,4 +1,5 @@
 import { NatgradError } from '../core/errors.js';
+import { requireIntegerInRange, requireNonNegative } from '../core/validate.js';
 import { dot, norm2, type Vec } from '../core/vec.js';
 import type { LinearOperator } from './linear-operator.js';
 import { assertVecLength } from './ops.js';
@@ -59,11 +60,9 @@ export function conjugateGradient(op: LinearOperator, b: Vec, opts: ConjugateGra
   const rtol = opts.rtol ?? 1e-10;
   const atol = opts.atol ?? 0;
   const maxIterations = opts.maxIterations ?? 10 * n;
-  if (!(rtol >= 0 && Number.isFinite(rtol))) throw new NatgradError('rtol', `must be a finite number >= 0, got ${rtol}`);
-  if (!(atol >= 0 && Number.isFinite(atol))) throw new NatgradError('atol', `must be a finite number >= 0, got ${atol}`);
-  if (!(Number.isInteger(maxIterations) && maxIterations >= 0)) {
-    throw new NatgradError('maxIterations', `must be an integer >= 0, got ${maxIterations}`);
-  }
+  requireNonNegative(rtol, 'rtol');
+  requireNonNegative(atol, 'atol');
+  requireIntegerInRange(maxIterations, 'maxIterations', 0);
   const M = opts.preconditioner;
   if (M && (M.shape[0] !== n || M.shape[1] !== n)) {
     throw new NatgradError('preconditioner', `must be ${n} x ${n}, got ${M.shape[0]} x ${M.shape[1]}`);

@@ -2,7 +2,7 @@ import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { choleskyFactor, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
 import { Matrix } from './matrix.js';
-import { asymmetry, assertSquare, finiteMaxAbs, assertVecLength } from './ops.js';
+import { asymmetry, assertRightHandSides, assertSquare, finiteMaxAbs, assertVecLength } from './ops.js';
 
 /**
  * Relative asymmetry tolerated before the factorization refuses its input.
@@ -91,9 +91,7 @@ export class Cholesky {
   /** X with a X = B, for all columns of B at once (row operations only). */
   solveMatrix(B: Matrix): Matrix {
     const n = this.n;
-    if (B.rows !== n) {
-      throw new NatgradError('matrix', `cannot solve with a ${n} x ${n} matrix and a right-hand side of shape ${B.rows} x ${B.cols}: expected ${n} rows`);
-    }
+    assertRightHandSides(n, B);
     const m = B.cols;
     const D = this.L.data;
     const X = B.clone();

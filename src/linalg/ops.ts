@@ -23,6 +23,13 @@ export function assertVecLength(x: ArrayLike<number>, n: number, path: string, w
   if (x.length !== n) throw new NatgradError(path, `${what} has length ${x.length}, expected ${n}`);
 }
 
+/** Throws unless B (the right-hand sides of a solve with an n x n matrix) has n rows. */
+export function assertRightHandSides(n: number, B: Matrix): void {
+  if (B.rows !== n) {
+    throw new NatgradError('matrix', `cannot solve with a ${n} x ${n} matrix and a right-hand side of shape ${B.rows} x ${B.cols}: expected ${n} rows`);
+  }
+}
+
 /** Throws unless `a` is square. */
 export function assertSquare(a: Matrix, path = 'matrix'): void {
   if (a.rows !== a.cols) throw new NatgradError(path, `expected a square matrix, got ${shapeOf(a)}`);

@@ -1,11 +1,11 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from './cholesky.js';
-import { requireRcond } from '../core/validate.js';
+import { requireNonNegative, requireRcond } from '../core/validate.js';
 import { DEFAULT_RCOND, pseudoReciprocals } from './eigen-cut.js';
 import { eigSymmetric } from './eigen-symmetric.js';
 import { Matrix } from './matrix.js';
-import { assertSquare, assertVecLength, matmulNT, matTvec, matvec } from './ops.js';
+import { assertRightHandSides, assertSquare, assertVecLength, finiteMaxAbs, matmulNT, matTvec, matvec } from './ops.js';
 
 const EPS = 2 ** -52;
 
@@ -26,12 +26,7 @@ export class LU {
     const n = a.rows;
     const M = a.data.slice();
     const perm = new Int32Array(n);
-    let big = 0;
-    for (let i = 0; i < M.length; i++) {
-      if (!Number.isFinite(M[i])) throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${M[i]}`);
-      big = Math.max(big, Math.abs(M[i]));
-    }
-    const tiny = n * EPS * big;
+    const tiny = n * EPS * finiteMaxAbs(a, path);
     for (let i = 0; i < n; i++) perm[i] = i;
     for (let k = 0; k < n; k++) {
       let p = k;
@@ -99,9 +94,7 @@ export class LU {
   /** X with a X = B, all columns at once with row operations. */
   solveMatrix(B: Matrix): Matrix {
     const n = this.n;
-    if (B.rows !== n) {
-      throw new NatgradError('matrix', `cannot solve with a ${n} x ${n} matrix and a right-hand side of shape ${B.rows} x ${B.cols}: expected ${n} rows`);
-    }
+    assertRightHandSides(n, B);
     const m = B.cols;
     const M = this.lu;
     const X = new Matrix(n, m);
@@ -185,7 +178,7 @@ export function pseudoInverseSolve(a: Matrix, b: ArrayLike<number>, rcond = DEFA
  * applied to the shifted eigenvalues lambda_i + lambda.
  */
 export function dampedSolve(a: Matrix, lambda: number, b: ArrayLike<number>, rcond = DEFAULT_RCOND): SymmetricSolveResult {
-  if (!(Number.isFinite(lambda) && lambda >= 0)) throw new NatgradError('lambda', `damping must be a finite number >= 0, got ${lambda}`);
+  requireNonNegative(lambda, 'lambda', 'the damping');
   requireRcond(rcond, 'rcond');
   assertSquare(a);
   assertVecLength(b, a.rows, 'vector', 'right-hand side');

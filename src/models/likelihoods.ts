@@ -179,6 +179,27 @@ function vectorTargetViolation(y: unknown, D: number): string | null {
   return null;
 }
 
+/** sum_i (t_i - f_i)², the squared error of gaussian and mse. */
+function squaredError(f: Vec, t: Float64Array): number {
+  let r = 0;
+  for (let i = 0; i < f.length; i++) r += (t[i] - f[i]) ** 2;
+  return r;
+}
+
+/** c (f - t). */
+function scaledResidual(f: Vec, t: Float64Array, c: number): Float64Array {
+  const g = new Float64Array(f.length);
+  for (let i = 0; i < f.length; i++) g[i] = c * (f[i] - t[i]);
+  return g;
+}
+
+/** f + s ε with ε standard normal per entry. */
+function normalAround(rng: Rng, f: Vec, s: number): Float64Array {
+  const y = new Float64Array(f.length);
+  for (let i = 0; i < f.length; i++) y[i] = f[i] + s * rng.normal();
+  return y;
+}
+
 /** c I, D x D. */
 function scaledIdentity(D: number, c: number): Matrix {
   const M = Matrix.identity(D);
@@ -192,26 +213,12 @@ const gaussian: LikelihoodModel = {
   elementsPerPrediction: one,
   outputSizeViolation: (D) => (D >= 1 ? null : `gaussian needs at least one output (the mean), got ${D}`),
   targetViolation: vectorTargetViolation,
-  negLogLik: (f, y) => {
-    const t = y as Float64Array;
-    let r = 0;
-    for (let i = 0; i < f.length; i++) r += (t[i] - f[i]) ** 2;
-    return f.length * HALF_LOG_2PI + 0.5 * r;
-  },
-  gradient: (f, y) => {
-    const t = y as Float64Array;
-    const g = new Float64Array(f.length);
-    for (let i = 0; i < f.length; i++) g[i] = f[i] - t[i];
-    return g;
-  },
+  negLogLik: (f, y) => f.length * HALF_LOG_2PI + 0.5 * squaredError(f, y as Float64Array),
+  gradient: (f, y) => scaledResidual(f, y as Float64Array, 1),
   hessian: (f) => Matrix.identity(f.length),
   fisher: (f) => Matrix.identity(f.length),
   fisherSqrt: (f) => Matrix.identity(f.length),
-  sample: (rng, f) => {
-    const y = new Float64Array(f.length);
-    for (let i = 0; i < f.length; i++) y[i] = f[i] + rng.normal();
-    return y;
-  },
+  sample: (rng, f) => normalAround(rng, f, 1),
   support: () => null,
 };
 
@@ -221,26 +228,12 @@ const mse: LikelihoodModel = {
   elementsPerPrediction: (D) => D,
   outputSizeViolation: (D) => (D >= 1 ? null : `mse needs at least one output (the prediction), got ${D}`),
   targetViolation: vectorTargetViolation,
-  negLogLik: (f, y) => {
-    const t = y as Float64Array;
-    let r = 0;
-    for (let i = 0; i < f.length; i++) r += (t[i] - f[i]) ** 2;
-    return r;
-  },
-  gradient: (f, y) => {
-    const t = y as Float64Array;
-    const g = new Float64Array(f.length);
-    for (let i = 0; i < f.length; i++) g[i] = 2 * (f[i] - t[i]);
-    return g;
-  },
+  negLogLik: (f, y) => squaredError(f, y as Float64Array),
+  gradient: (f, y) => scaledResidual(f, y as Float64Array, 2),
   hessian: (f) => scaledIdentity(f.length, 2),
   fisher: (f) => scaledIdentity(f.length, 2),
   fisherSqrt: (f) => scaledIdentity(f.length, Math.SQRT2),
-  sample: (rng, f) => {
-    const y = new Float64Array(f.length);
-    for (let i = 0; i < f.length; i++) y[i] = f[i] + Math.SQRT1_2 * rng.normal();
-    return y;
-  },
+  sample: (rng, f) => normalAround(rng, f, Math.SQRT1_2),
   support: () => null,
 };
 

@@ -11,12 +11,12 @@
 
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { hasOwnConstructor, rejectUnknownKeys, requireFiniteVector, requireOneOf, requireResultSize } from '../core/validate.js';
+import { hasOwnConstructor, rejectUnknownKeys, requireFiniteEntries, requireFiniteVector, requireOneOf, requireResultSize } from '../core/validate.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
-import { type Activation, isActivation, ACTIVATIONS } from './activations.js';
-import { type Likelihood, type Target, isLikelihood, likelihoodModel, LIKELIHOODS } from './likelihoods.js';
+import { type Activation, ACTIVATIONS } from './activations.js';
+import { type Likelihood, type Target, likelihoodModel, LIKELIHOODS } from './likelihoods.js';
 import { REDUCTIONS, type Reduction } from './output-loss.js';
 import { type Batch, Sequential, type SequentialTrace, sequentialSpecFromMlp } from './sequential.js';
 import { Tensor, stackExamples } from './tensor.js';
@@ -134,14 +134,8 @@ export function validateMlpSpec(spec: MlpSpec, path = 'spec.model'): void {
   if (!Array.isArray(activations) || activations.length !== L) {
     throw new NatgradError(childPath(path, 'activations'), `must be an array of ${L} activations (one per layer, sizes has ${L + 1} entries)`);
   }
-  activations.forEach((a, i) => {
-    if (!isActivation(a)) {
-      throw new NatgradError(childPath(childPath(path, 'activations'), i), `must be one of ${ACTIVATIONS.join(', ')}, got ${describeValue(a)}`);
-    }
-  });
-  if (!isLikelihood(likelihood)) {
-    throw new NatgradError(childPath(path, 'likelihood'), `must be one of ${LIKELIHOODS.join(', ')}, got ${describeValue(likelihood)}`);
-  }
+  activations.forEach((a, i) => requireOneOf(a, ACTIVATIONS, childPath(childPath(path, 'activations'), i)));
+  requireOneOf(likelihood, LIKELIHOODS, childPath(path, 'likelihood'));
   const why = likelihoodModel(likelihood).outputSizeViolation(sizes[L]);
   if (why) throw new NatgradError(childPath(childPath(path, 'sizes'), L), why);
   if (bias !== undefined) {
@@ -169,13 +163,13 @@ export function validateWeights(spec: MlpSpec, weights: readonly LayerWeights[],
       const got = isMatrix(W) ? `${W.rows} x ${W.cols}` : typeof W;
       throw new NatgradError(childPath(lp, 'W'), `must be ${out} x ${inp} (out x in), got ${got}`);
     }
-    checkFinite(W.data, childPath(lp, 'W'));
+    requireFiniteEntries(W.data, childPath(lp, 'W'));
     const nb = layerHasBias(spec, l) ? out : 0;
     if (!(b instanceof Float64Array) || b.length !== nb) {
       const got = b instanceof Float64Array ? `length ${b.length}` : typeof b;
       throw new NatgradError(childPath(lp, 'b'), nb > 0 ? `must have length ${out} (out), got ${got}` : `must be empty (the layer has no bias), got ${got}`);
     }
-    checkFinite(b, childPath(lp, 'b'));
+    requireFiniteEntries(b, childPath(lp, 'b'));
   }
 }
 
@@ -196,18 +190,12 @@ export function validateData(spec: MlpSpec, inputs: readonly Vec[], targets: rea
     if (!(x instanceof Float64Array) || x.length !== d || hasOwnConstructor(x)) {
       throw new NatgradError(childPath(ip, n), `must be an array of ${d} numbers (sizes[0]), got ${x instanceof Float64Array ? `length ${x.length}` : typeof x}`);
     }
-    checkFinite(x, childPath(ip, n));
+    requireFiniteEntries(x, childPath(ip, n));
   });
   targets.forEach((y, n) => {
     const why = lik.targetViolation(y, D);
     if (why) throw new NatgradError(childPath(tp, n), why);
   });
-}
-
-function checkFinite(values: ArrayLike<number>, path: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) throw new NatgradError(path, `entries must be finite numbers, entry ${i} is ${values[i]}`);
-  }
 }
 
 /**
@@ -226,8 +214,8 @@ export function flattenWeights(weights: readonly LayerWeights[]): Vec {
     if (!(w.b instanceof Float64Array) || (w.b.length !== 0 && w.b.length !== w.W.rows)) {
       throw new NatgradError(`weights[${l}].b`, `must be a Float64Array of length ${w.W.rows} (out), or empty for a layer without bias`);
     }
-    checkFinite(w.W.data, `weights[${l}].W`);
-    checkFinite(w.b, `weights[${l}].b`);
+    requireFiniteEntries(w.W.data, `weights[${l}].W`);
+    requireFiniteEntries(w.b, `weights[${l}].b`);
   });
   let n = 0;
   for (const { W, b } of weights) n += W.data.length + b.length;

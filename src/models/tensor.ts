@@ -12,6 +12,7 @@
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
 import { type GemmArgs, gemm } from '../linalg/kernels/gemm.js';
 import { GEMM_THRESHOLD } from '../linalg/ops.js';
+import { requireFinite } from '../core/validate.js';
 
 /** A shape, outermost axis first. */
 export type Shape = readonly number[];
@@ -119,8 +120,7 @@ export function flatFromNested(raw: unknown, shape: Shape, path: string, what: s
 /** Copies the nested array `x` of shape `shape[axis..]` into `out` from `offset`; returns the next offset. */
 function readNested(x: unknown, shape: Shape, axis: number, out: Float64Array, offset: number, path: string, what: string): number {
   if (axis === shape.length) {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new NatgradError(path, `must be a finite number, got ${describeValue(x)}`);
-    out[offset] = x;
+    out[offset] = requireFinite(x, path);
     return offset + 1;
   }
   const rest = shape.slice(axis);

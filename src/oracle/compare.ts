@@ -7,7 +7,7 @@
  */
 import { own, isJsonObject } from './json-reader.js';
 import { zForFalseAlarm } from '../numeric/statistics.js';
-import { type ErrorSummary, type Tensor, type Tolerance, clampFinite, errorSummary, hasNumber, paddedErrorSummary, sameShape, tensorOf } from './tensor.js';
+import { type ErrorSummary, type Tensor, type Tolerance, errorSummary, hasNumber, paddedErrorSummary, sameShape, summarizeErrors, tensorOf } from './tensor.js';
 
 /** Key path of a field inside one result: ['layers', 0, 'G']. */
 export type FieldKeys = (string | number)[];
@@ -62,17 +62,8 @@ export function statisticalSummary(c: Tensor, e: Tensor, se: Tensor, tol: Tolera
   let random = 0;
   for (const x of se.data) if (x > 0) random++;
   const z = zForFalseAlarm(falseAlarm, Math.max(1, random));
-  let maxAbsErr = 0;
-  let maxRelErr = 0;
-  let ok = true;
-  for (let i = 0; i < e.data.length; i++) {
-    const abs = clampFinite(Math.abs(c.data[i] - e.data[i]));
-    maxAbsErr = Math.max(maxAbsErr, abs);
-    if (e.data[i] !== 0) maxRelErr = Math.max(maxRelErr, clampFinite(abs / Math.abs(e.data[i])));
-    const bound = tol.atol + extra + (se.data[i] > 0 ? z * se.data[i] : tol.rtol * Math.abs(e.data[i]));
-    if (!(abs <= bound)) ok = false;
-  }
-  return { maxAbsErr, maxRelErr, ok, z };
+  const summary = summarizeErrors(c, e, (i, abs) => abs <= tol.atol + extra + (se.data[i] > 0 ? z * se.data[i] : tol.rtol * Math.abs(e.data[i])));
+  return { ...summary, z };
 }
 
 /** `layers[0].G`, or `[2].layers[0].G` inside an array spec. */

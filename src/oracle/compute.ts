@@ -170,9 +170,12 @@ export async function computeResult(spec: ParsedSpec): Promise<OracleResult> {
 }
 
 /**
- * A NatgradError from deep inside a numerical routine names that routine's
- * own argument (`matrix`, `lambda`); on the command line it is reported at
- * the spec it came from, keeping the inner path in the reason.
+ * Every input is validated when the spec is read, with its JSON path, so what
+ * can still fail here is the arithmetic: a matrix the computation built that
+ * overflowed float64 (`matrix is not finite: entry (0, 0) is Infinity`, from
+ * the eigensolver or a factorization). That error names the library routine's
+ * own argument (`matrix`, `A`, `G`); it is reported at the spec it came from,
+ * keeping the inner path in the reason.
  */
 function rooted(e: unknown, path: string): unknown {
   if (!(e instanceof NatgradError) || e.path === path || e.path.startsWith(`${path}.`) || e.path.startsWith(`${path}[`)) return e;

@@ -5,11 +5,15 @@
  * carries the exact path (`spec.weights[1].W[2]`) and the allowed set.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { requireOneOf } from '../core/validate.js';
+import { requireFinite, requireOneOf } from '../core/validate.js';
 import { findNonFinite } from '../core/finite-result.js';
 import { Matrix } from '../linalg/matrix.js';
 
 export type JsonObject = Record<string, unknown>;
+
+/** A JSON value as written (the vector suite builds specs from these). */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
+export type JsonRecord = { [k: string]: JsonValue };
 
 /** True for a plain JSON object (not an array, not null). */
 export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -30,34 +34,6 @@ export function requireField(obj: JsonObject, key: string, path: string, allowed
   const v = own(obj, key);
   if (v === undefined) throw new NatgradError(childPath(path, key), `is required: ${allowed}`);
   return v;
-}
-
-/** A finite JSON number. */
-export function readNumber(v: unknown, path: string, what = 'a finite number'): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new NatgradError(path, `must be ${what}, got ${describeValue(v)}`);
-  return v;
-}
-
-/** A finite number >= 0. */
-export function readNonNegative(v: unknown, path: string): number {
-  const x = readNumber(v, path, 'a finite number >= 0');
-  if (!(x >= 0)) throw new NatgradError(path, `must be >= 0, got ${x}`);
-  return x;
-}
-
-/** A finite number > 0. */
-export function readPositive(v: unknown, path: string): number {
-  const x = readNumber(v, path, 'a finite number > 0');
-  if (!(x > 0)) throw new NatgradError(path, `must be > 0, got ${x}`);
-  return x;
-}
-
-/** An integer in [min, max]. */
-export function readInteger(v: unknown, path: string, min: number, max: number): number {
-  const range = `an integer in ${min}..${max}`;
-  const x = readNumber(v, path, range);
-  if (!Number.isInteger(x) || x < min || x > max) throw new NatgradError(path, `must be ${range}, got ${x}`);
-  return x;
 }
 
 /** One of a fixed set of strings, with the closest one suggested. */
@@ -82,7 +58,7 @@ export function readVector(v: unknown, path: string, length?: number, what?: str
   for (let i = 0; i < arr.length; i++) {
     const x = arr[i];
     // the path string is built only for a bad entry: a spec holds millions of numbers
-    out[i] = typeof x === 'number' && Number.isFinite(x) ? x : readNumber(x, childPath(path, i));
+    out[i] = typeof x === 'number' && Number.isFinite(x) ? x : requireFinite(x, childPath(path, i));
   }
   return out;
 }
@@ -108,7 +84,7 @@ export function readMatrix(v: unknown, path: string, rows?: number, cols?: numbe
     if (row.length !== c) throw new NatgradError(rp, `must have ${c} entries like ${cols === undefined ? 'the first row' : 'every row'} of ${expected}, got ${row.length}`);
     for (let j = 0; j < c; j++) {
       const x: unknown = row[j];
-      M.data[i * c + j] = typeof x === 'number' && Number.isFinite(x) ? x : readNumber(x, childPath(rp, j));
+      M.data[i * c + j] = typeof x === 'number' && Number.isFinite(x) ? x : requireFinite(x, childPath(rp, j));
     }
   });
   return M;

@@ -5,7 +5,7 @@
  * exists so that messages name the spec's own paths and allowed values.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { rejectUnknownKeys } from '../core/validate.js';
+import { rejectUnknownKeys, requireNonNegative } from '../core/validate.js';
 import { MODEL_CURVATURES, type ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { KFAC_DAMPING_SCHEMES, KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import type { Vec } from '../core/vec.js';
@@ -13,7 +13,7 @@ import type { Matrix } from '../linalg/matrix.js';
 import { ACTIVATIONS, type Activation } from '../models/activations.js';
 import { LIKELIHOODS, type Likelihood, type Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, layerHasBias, paramCount } from '../models/mlp.js';
-import { type JsonObject, isJsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
+import { type JsonObject, isJsonObject, own, readArray, readEnum, readMatrix, readObject, readVector, requireField } from './json-reader.js';
 import type { ModelShape } from './limits.js';
 import { type LossConvention, REDUCTIONS, type Reduction } from './conventions.js';
 
@@ -255,9 +255,7 @@ export type KfacBias = (typeof KFAC_BIAS)[number];
 
 /** A non-negative finite damping. */
 export function readDamping(v: unknown, path: string): number {
-  const x = readNumber(v, path, 'a finite number >= 0 (the damping lambda)');
-  if (!(x >= 0)) throw new NatgradError(path, `must be >= 0 (the damping lambda), got ${x}`);
-  return x;
+  return requireNonNegative(v, path, 'the damping lambda');
 }
 
 /** The fields every kfac spec shares: the Fisher type (and Monte Carlo samples), damping, its scheme and the bias convention. */

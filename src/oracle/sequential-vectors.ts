@@ -12,15 +12,14 @@ import type { LayerSpec } from '../models/layers/index.js';
 import type { Likelihood } from '../models/likelihoods.js';
 import { Sequential } from '../models/sequential.js';
 import { shapeSize, toNested } from '../models/tensor.js';
+import type { JsonRecord, JsonValue } from './json-reader.js';
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObj = { [k: string]: Json };
 
 /** One vector of the group before its result is computed (the group is added by the caller). */
 export interface SequentialVector {
   name: string;
   description: string;
-  spec: JsonObj;
+  spec: JsonRecord;
 }
 
 interface Network {
@@ -76,29 +75,29 @@ const NETWORKS: Network[] = [
 const dec3 = (x: number): number => Math.round(x * 1000) / 1000 || 0;
 
 /** The spec fields model, weights, inputs and targets of a network, drawn from its seed. */
-function problem(net: Network): JsonObj {
+function problem(net: Network): JsonRecord {
   const model = new Sequential({ input: net.input, layers: net.layers, likelihood: net.likelihood }, `vectors/${net.name}`);
   const rng = new Rng(`natgrad-vectors/sequential/${net.name}`);
   const u = (scale: number): number => dec3((2 * rng.uniform() - 1) * scale);
-  const weights: Json[] = model.layers.map((layer) => {
-    const w: JsonObj = {};
+  const weights: JsonValue[] = model.layers.map((layer) => {
+    const w: JsonRecord = {};
     for (const p of layer.params) {
       // fan-in scaling keeps the activations away from saturation
       const scale = p.shape.length > 1 ? 1.5 / Math.sqrt(shapeSize(p.shape.slice(1))) : 0.3;
-      w[p.name] = toNested(Array.from({ length: shapeSize(p.shape) }, () => u(scale)), p.shape) as Json;
+      w[p.name] = toNested(Array.from({ length: shapeSize(p.shape) }, () => u(scale)), p.shape) as JsonValue;
     }
     return w;
   });
-  const inputs = Array.from({ length: net.N }, () => toNested(Array.from({ length: shapeSize(model.inputShape) }, () => u(1.5)), model.inputShape) as Json);
+  const inputs = Array.from({ length: net.N }, () => toNested(Array.from({ length: shapeSize(model.inputShape) }, () => u(1.5)), model.inputShape) as JsonValue);
   const K = model.loss.K;
-  const one = (): Json => {
+  const one = (): JsonValue => {
     if (net.likelihood === 'categorical') return Math.min(K - 1, Math.floor(rng.uniform() * K));
     if (net.likelihood === 'bernoulli') return rng.uniform() < 0.5 ? 0 : 1;
     return Array.from({ length: K }, () => u(1));
   };
   const perPosition = model.outputShape.length === 2;
-  const targets = Array.from({ length: net.N }, (): Json => (perPosition ? Array.from({ length: model.loss.positions }, one) : one()));
-  const spec: JsonObj = { type: 'sequential', input: net.input, layers: net.layers as unknown as Json, likelihood: net.likelihood };
+  const targets = Array.from({ length: net.N }, (): JsonValue => (perPosition ? Array.from({ length: model.loss.positions }, one) : one()));
+  const spec: JsonRecord = { type: 'sequential', input: net.input, layers: net.layers as unknown as JsonValue, likelihood: net.likelihood };
   return { model: spec, weights, inputs, targets };
 }
 

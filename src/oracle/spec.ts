@@ -8,11 +8,11 @@
  * and domains and reports violations with the same JSON paths.
  */
 import { NatgradError, childPath, describeValue } from '../core/errors.js';
-import { rejectUnknownKeys } from '../core/validate.js';
+import { rejectUnknownKeys, requirePositive } from '../core/validate.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '../curvature/kfac.js';
 import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
-import { type JsonObject, own, readArray, readEnum, readMatrix, readNumber, readObject, readVector, requireField } from './json-reader.js';
+import { type JsonObject, own, readArray, readEnum, readMatrix, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
 import { type KfacBias, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readCurvature, readDamping, readKfacFields, readModelData, readModelHead, } from './model-spec.js';
 
@@ -185,8 +185,7 @@ function readShampoo(obj: JsonObject, path: string): ParsedSpec {
   const first = readMatrix(arr[0], childPath(gp, 0));
   const gradients = [first, ...arr.slice(1).map((G, t) => readMatrix(G, childPath(gp, t + 1), first.rows, first.cols, 'the shape of gradients[0]'))];
   const ep = childPath(path, 'epsilon');
-  const eps = readNumber(requireField(obj, 'epsilon', path, 'a finite number > 0'), ep, 'a finite number > 0');
-  if (!(eps > 0)) throw new NatgradError(ep, `must be > 0, got ${eps}`);
+  const eps = requirePositive(requireField(obj, 'epsilon', path, 'a finite number > 0'), ep);
   return { path, kind: 'shampoo', gradients, epsilon: eps, estimate };
 }
 

@@ -13,6 +13,7 @@ import { gemmBackend, setGemmBackend } from '../linalg/kernels/gemm.js';
 import type { OracleResult } from './compute.js';
 import { runOracle } from './oracle.js';
 import { sequentialVectors } from './sequential-vectors.js';
+import type { JsonRecord, JsonValue } from './json-reader.js';
 
 /** The oracle contract the vectors follow. */
 export const VECTORS_CONTRACT_VERSION = 2;
@@ -21,8 +22,6 @@ export const VECTORS_CONTRACT_VERSION = 2;
 export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac', 'sequential'] as const;
 export type VectorGroup = (typeof VECTOR_GROUPS)[number];
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
-type JsonObj = { [k: string]: Json };
 
 /** One vector before its result is computed. */
 export interface VectorCase {
@@ -30,7 +29,7 @@ export interface VectorCase {
   /** file name without `.json`, unique within the group */
   name: string;
   description: string;
-  spec: JsonObj;
+  spec: JsonRecord;
 }
 
 // ---------------------------------------------------------------- families
@@ -39,8 +38,8 @@ interface FamilyPoint {
   family: string;
   /** the contract's parameterizations, first one is where `params` is given */
   parameterizations: string[];
-  params: JsonObj;
-  fixed?: JsonObj;
+  params: JsonRecord;
+  fixed?: JsonRecord;
   /** label of the dimension for vector families (K or d) */
   dim?: string;
 }
@@ -81,20 +80,20 @@ const FAMILY_POINTS: FamilyPoint[] = [
 
 const pointLabel = (p: FamilyPoint): string => (p.dim ? `${p.family}--${p.dim}` : p.family);
 
-function familySpec(kind: string, p: FamilyPoint, extra: JsonObj): JsonObj {
-  const spec: JsonObj = { kind, family: p.family, ...extra };
+function familySpec(kind: string, p: FamilyPoint, extra: JsonRecord): JsonRecord {
+  const spec: JsonRecord = { kind, family: p.family, ...extra };
   if (p.fixed) spec.fixed = p.fixed;
   return spec;
 }
 
 /** The point `p` in every parameterization, through the oracle's reparameterize kind. */
-async function pointInEvery(p: FamilyPoint): Promise<Map<string, JsonObj>> {
+async function pointInEvery(p: FamilyPoint): Promise<Map<string, JsonRecord>> {
   const base = p.parameterizations[0];
-  const out = new Map<string, JsonObj>([[base, p.params]]);
+  const out = new Map<string, JsonRecord>([[base, p.params]]);
   for (const to of p.parameterizations.slice(1)) {
     const r = (await runOracle(familySpec('reparameterize', p, { from: base, to, params: p.params }))) as OracleResult;
     if (r.kind !== 'reparameterize') throw new Error(`reparameterize returned ${r.kind}`);
-    out.set(to, r.params as JsonObj);
+    out.set(to, r.params as JsonRecord);
   }
   return out;
 }
@@ -134,10 +133,10 @@ type Likelihood = 'categorical' | 'bernoulli' | 'gaussian';
 const dec3 = (x: number): number => Math.round(x * 1000) / 1000 || 0;
 
 /** A model spec with weights, inputs and targets drawn from a generator seeded by `seed`. */
-function modelProblem(seed: string, sizes: number[], activations: string[], likelihood: Likelihood, N: number): JsonObj {
+function modelProblem(seed: string, sizes: number[], activations: string[], likelihood: Likelihood, N: number): JsonRecord {
   const rng = new Rng(`natgrad-vectors/${seed}`);
   const u = (scale: number): number => dec3((2 * rng.uniform() - 1) * scale);
-  const weights: Json[] = [];
+  const weights: JsonValue[] = [];
   for (let l = 0; l + 1 < sizes.length; l++) {
     const scale = 1.2 / Math.sqrt(sizes[l]);
     const W = Array.from({ length: sizes[l + 1] }, () => Array.from({ length: sizes[l] }, () => u(scale)));
@@ -146,7 +145,7 @@ function modelProblem(seed: string, sizes: number[], activations: string[], like
   }
   const inputs = Array.from({ length: N }, () => Array.from({ length: sizes[0] }, () => u(1.5)));
   const D = sizes[sizes.length - 1];
-  const targets: Json[] = Array.from({ length: N }, (): Json => {
+  const targets: JsonValue[] = Array.from({ length: N }, (): JsonValue => {
     if (likelihood === 'categorical') return Math.min(D - 1, Math.floor(rng.uniform() * D));
     if (likelihood === 'bernoulli') return rng.uniform() < 0.5 ? 0 : 1;
     return Array.from({ length: D }, () => u(1));
@@ -204,7 +203,7 @@ function modelCases(): VectorCase[] {
 }
 
 function naturalGradientCases(): VectorCase[] {
-  const ng = (name: string, description: string, spec: JsonObj): VectorCase => ({ group: 'natural-gradient', name, description, spec: { kind: 'natural-gradient', ...spec } });
+  const ng = (name: string, description: string, spec: JsonRecord): VectorCase => ({ group: 'natural-gradient', name, description, spec: { kind: 'natural-gradient', ...spec } });
   const classifier = modelProblem('mlp-categorical', [3, 4, 3], ['tanh', 'identity'], 'categorical', 5);
   const tiny = modelProblem('mlp-two-examples', [3, 4, 3], ['tanh', 'identity'], 'categorical', 2);
   const regression = modelProblem('mlp-gaussian', [3, 4, 2], ['tanh', 'identity'], 'gaussian', 5);
@@ -274,9 +273,9 @@ function kfacCases(): VectorCase[] {
 function conventionCases(): VectorCase[] {
   const classifier = modelProblem('mlp-categorical', [3, 4, 3], ['tanh', 'identity'], 'categorical', 5);
   const regression = modelProblem('mlp-gaussian', [3, 4, 2], ['tanh', 'identity'], 'gaussian', 5);
-  const mse = { ...regression, model: { ...(regression.model as JsonObj), likelihood: 'mse' } };
+  const mse = { ...regression, model: { ...(regression.model as JsonRecord), likelihood: 'mse' } };
   const cases: VectorCase[] = [];
-  const add = (group: VectorGroup, name: string, description: string, spec: JsonObj): void => {
+  const add = (group: VectorGroup, name: string, description: string, spec: JsonRecord): void => {
     cases.push({ group, name, description, spec });
   };
   for (const c of CURVATURES) {
@@ -374,9 +373,9 @@ export function stableJson(value: unknown, indent = ''): string {
  * `symbolic` and `latex` strings, which are presentation rather than contract
  * values (`natgrad oracle` prints them).
  */
-function expectedOf(result: OracleResult): JsonObj {
+function expectedOf(result: OracleResult): JsonRecord {
   const { symbolic: _s, latex: _l, ...rest } = result as OracleResult & { symbolic?: unknown; latex?: unknown };
-  return rest as unknown as JsonObj;
+  return rest as unknown as JsonRecord;
 }
 
 /** The version in natgrad's package.json (found upwards from this module, in src/ or dist/src/). */
@@ -399,7 +398,7 @@ export async function generateVectors(version: string): Promise<Map<string, stri
   const cases = await vectorCases();
   const files = new Map<string, string>();
   const counts: Record<string, number> = {};
-  const index: Json[] = [];
+  const index: JsonValue[] = [];
   // The fused multiply-add kernel rounds differently and exists only on some
   // CPUs; the portable kernel makes the committed files the same on every machine.
   const previous = gemmBackend();

@@ -10,7 +10,10 @@ import {
   copyArray,
   hasOwnConstructor,
   requireBoolean,
+  requireFiniteEntries,
   requireFiniteVector,
+  requireNonNegative,
+  requirePositive,
   requirePath,
   requireTypedOptions,
   requireFunction,
@@ -77,6 +80,21 @@ describe('validators', () => {
     expect(reason(() => requireIntegerInRange(2.5, 'n', 1))).toBe('n: must be an integer >= 1, got 2.5');
     expect(reason(() => requireIntegerInRange(NaN, 'n', 1, 4))).toBe('n: must be an integer in 1..4, got NaN');
     expect(reason(() => requireOneOf('fishr', ['fisher', 'ggn'], 'c'))).toBe('c: must be one of fisher, ggn, got "fishr"; did you mean "fisher"?');
+  });
+
+  test('signs, with a note saying what the number is', () => {
+    expect(requireNonNegative(0, 'd')).toBe(0);
+    expect(reason(() => requireNonNegative(-1, 'd'))).toBe('d: must be a finite number >= 0, got -1');
+    expect(reason(() => requireNonNegative(-1, 'spec.damping', 'the damping lambda'))).toBe('spec.damping: must be a finite number >= 0 (the damping lambda), got -1');
+    expect(reason(() => requireNonNegative('1', 'd', 'the damping lambda'))).toBe('d: must be a finite number >= 0 (the damping lambda), got "1"');
+    expect(reason(() => requirePositive(0, 'e'))).toBe('e: must be a finite number > 0, got 0');
+    expect(reason(() => requirePositive(Infinity, 'e', 'a root'))).toBe('e: must be a finite number > 0 (a root), got Infinity');
+  });
+
+  test('finite entries: the first bad one is named by its flat index', () => {
+    expect(() => requireFiniteEntries(Float64Array.of(1, -2, 0), 'W')).not.toThrow();
+    expect(reason(() => requireFiniteEntries(Float64Array.of(1, NaN, Infinity), 'weights[1].W'))).toBe('weights[1].W: entries must be finite numbers, entry 1 is NaN');
+    expect(reason(() => requireFiniteEntries([0, -Infinity], 'x'))).toBe('x: entries must be finite numbers, entry 1 is -Infinity');
   });
 
   test('an options object: nothing reads as {}, a non-object or an unknown key is refused', () => {

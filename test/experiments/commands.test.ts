@@ -71,7 +71,7 @@ describe('natgrad compare', () => {
   test('a bad or repeated optimizer in the list exits 2', async () => {
     const bad = memoryIo();
     expect(await compareCommand({ problem, optimizers: 'sgd,adamw' }, bad)).toBe(2);
-    expect(bad.err).toMatch(/^natgrad: --optimizers: must be one of .*, got "adamw"\n$/);
+    expect(bad.err).toMatch(/^natgrad: --optimizers: must be one of .*, got "adamw"; did you mean "adam"\?\n$/);
     const twice = memoryIo();
     expect(await compareCommand({ problem, optimizers: 'sgd,sgd' }, twice)).toBe(2);
     expect(twice.err).toContain('--optimizers: lists sgd twice');

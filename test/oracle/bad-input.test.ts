@@ -78,7 +78,7 @@ describe('spec fields', () => {
     ['a categorical target that is not an integer', edited(classifier, (s) => (s.targets[0] = 1.5)), /^natgrad: spec.targets\[0\]: must be a class index/],
     ['a bernoulli target that is not 0 or 1', { ...linearRegression, model: { ...linearRegression.model, likelihood: 'bernoulli' }, targets: [1, 0, 2] }, 'natgrad: spec.targets[2]: must be 0 or 1 (bernoulli target), got 2'],
     ['a gaussian target that is a number', edited(linearRegression, (s) => (s.targets[1] = 0.5)), /^natgrad: spec.targets\[1\]: must be an array of 1 finite number \(gaussian targets are arrays/],
-    ['negative damping', { ...linearRegression, kind: 'natural-gradient', damping: -1 }, 'natgrad: spec.damping: must be >= 0 (the damping lambda), got -1'],
+    ['negative damping', { ...linearRegression, kind: 'natural-gradient', damping: -1 }, 'natgrad: spec.damping: must be a finite number >= 0 (the damping lambda), got -1'],
     ['damping as a string', { ...linearRegression, kind: 'natural-gradient', damping: '0.1' }, /^natgrad: spec.damping: must be a finite number >= 0/],
     ['a model gradient of the wrong length', { ...linearRegression, kind: 'natural-gradient', gradient: [1, 2] }, /^natgrad: spec.gradient: must be an array of 3 numbers/],
     ['kfac without dampingScheme', edited(kfacSpec('exact'), (s) => delete s.dampingScheme), 'natgrad: spec.dampingScheme: is required: one of factored, pi-factored, exact'],
@@ -88,7 +88,7 @@ describe('spec fields', () => {
     ['shampoo without gradients', { kind: 'shampoo', epsilon: 1 }, /^natgrad: spec.gradients: is required: a non-empty array of m x n matrices/],
     ['shampoo with no gradient', { kind: 'shampoo', gradients: [], epsilon: 1 }, /^natgrad: spec.gradients: must be a non-empty array .* got an empty array/],
     ['shampoo gradients of different shapes', edited(shampooSpec, (s) => s.gradients[1].pop()), /^natgrad: spec.gradients\[1\]: must be a 2 x 3 \(the shape of gradients\[0\]\) matrix/],
-    ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be > 0, got 0'],
+    ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be a finite number > 0, got 0'],
     ['shampoo epsilon missing', edited(shampooSpec, (s) => delete s.epsilon), /^natgrad: spec.epsilon: is required/],
     ['a model too large for a dense matrix', { ...linearRegression, model: { ...linearRegression.model, sizes: [2100, 2] }, weights: [{ W: [new Array(2100).fill(0), new Array(2100).fill(0)], b: [0, 0] }], inputs: [new Array(2100).fill(0)], targets: [[0, 0]] }, /^natgrad: spec\.model: the result would have 1\.77e7 entries \(a 4202 x 4202 matrix of 4202 parameters\); natgrad's oracle prints at most 2\^24 = 16777216 numbers in one answer \(memory bound; the contract's limit is 2\^26\)$/],
   ];

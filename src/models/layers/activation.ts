@@ -8,7 +8,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireOneOf } from '../../core/validate.js';
 import { ACTIVATIONS, type Activation, activate, activationDerivative, activationSecondDerivative } from '../activations.js';
 import { type Shape, Tensor } from '../tensor.js';
-import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface ActivationSpec {
@@ -26,36 +26,25 @@ export interface ActivationCache {
   d2?: Float64Array;
 }
 
-function firstDerivatives(cache: ActivationCache, fn: Activation): Float64Array {
-  if (cache.d1 === undefined) {
-    const s = cache.input;
-    cache.d1 = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) cache.d1[i] = activationDerivative(fn, s[i]);
-  }
-  return cache.d1;
+/** phi' (`d1`) or phi'' (`d2`) at every input, computed on first use and kept in the cache. */
+function derivatives(cache: ActivationCache, order: 'd1' | 'd2', fn: Activation): Float64Array {
+  const kept = cache[order];
+  if (kept !== undefined) return kept;
+  const derivative = order === 'd1' ? activationDerivative : activationSecondDerivative;
+  const s = cache.input;
+  const d = new Float64Array(s.length);
+  for (let i = 0; i < s.length; i++) d[i] = derivative(fn, s[i]);
+  cache[order] = d;
+  return d;
 }
 
-function secondDerivatives(cache: ActivationCache, fn: Activation): Float64Array {
-  if (cache.d2 === undefined) {
-    const s = cache.input;
-    cache.d2 = new Float64Array(s.length);
-    for (let i = 0; i < s.length; i++) cache.d2[i] = activationSecondDerivative(fn, s[i]);
-  }
-  return cache.d2;
-}
 
-export class ActivationLayer implements Layer {
+export class ActivationLayer extends ParameterFreeLayer implements Layer {
   readonly type = 'activation' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params = [];
-  readonly paramCount = 0;
-  readonly kfacBlocks = [];
   readonly fn: Activation;
 
   constructor(inputShape: Shape, fn: Activation) {
-    this.inputShape = inputShape;
-    this.outputShape = inputShape;
+    super(inputShape, inputShape);
     this.fn = fn;
   }
 
@@ -80,7 +69,7 @@ export class ActivationLayer implements Layer {
     const S = options.rowsPerExample;
     const g = dy.data;
     const dx = new Float64Array(g.length);
-    const d1 = firstDerivatives(cache as ActivationCache, this.fn);
+    const d1 = derivatives(cache as ActivationCache, 'd1', this.fn);
     const M = dy.batch;
     for (let m = 0; m < M; m++) {
       const xs = Math.floor(m / S) * size;
@@ -94,7 +83,7 @@ export class ActivationLayer implements Layer {
     const { input: s, N } = cache as ActivationCache;
     const r = new Float64Array(s.length);
     if (dx !== null) {
-      const d1 = firstDerivatives(cache as ActivationCache, this.fn);
+      const d1 = derivatives(cache as ActivationCache, 'd1', this.fn);
       const t = dx.data;
       for (let i = 0; i < s.length; i++) r[i] = d1[i] * t[i];
     }
@@ -110,18 +99,12 @@ export class ActivationLayer implements Layer {
     const rg = rdy.data;
     const dx = new Float64Array(s.length);
     const rdx = new Float64Array(s.length);
-    const d1 = firstDerivatives(cache as ActivationCache, this.fn);
-    const d2 = rs === null ? null : secondDerivatives(cache as ActivationCache, this.fn);
+    const d1 = derivatives(cache as ActivationCache, 'd1', this.fn);
+    const d2 = rs === null ? null : derivatives(cache as ActivationCache, 'd2', this.fn);
     for (let i = 0; i < s.length; i++) {
       dx[i] = d1[i] * g[i];
       rdx[i] = d1[i] * rg[i] + (d2 === null ? 0 : d2[i] * (rs as Float64Array)[i] * g[i]);
     }
     return { dx: new Tensor(dy.shape, dx), rdx: new Tensor(dy.shape, rdx) };
   }
-
-  kfacInputs(): Float64Array[] {
-    return [];
-  }
-
-  init(): void {}
 }

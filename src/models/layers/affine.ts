@@ -8,8 +8,39 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { GEMM_THRESHOLD } from '../../linalg/ops.js';
-import { matmulStrided } from '../tensor.js';
-import type { KfacBlockShape, ParamGradient } from './layer.js';
+import { type Shape, matmulStrided, shapeSize } from '../tensor.js';
+import type { AffineLayout, KfacBlockShape, ParamGradient, ParamTensor } from './layer.js';
+
+/** The names of one affine map's tensors and of its K-FAC block. */
+export interface AffineNames {
+  weight: string;
+  bias: string;
+  block: string;
+}
+
+/** `W`, `b` and the block `W`: nn.Linear's and nn.Conv2d's names. */
+export const WEIGHT_AND_BIAS: AffineNames = { weight: 'W', bias: 'b', block: 'W' };
+
+/**
+ * The parameter layout of one affine map from `offset` in a layer's slice: W
+ * (out x fanIn, stored with PyTorch's shape `weightShape`), then b when there
+ * is a bias; its tensors, its K-FAC block and how many entries it takes.
+ */
+export function affineLayout(
+  names: AffineNames,
+  weightShape: Shape,
+  fanIn: number,
+  positions: number,
+  offset: number,
+  bias: boolean,
+): AffineLayout {
+  const out = weightShape[0];
+  const biasOffset = offset + shapeSize(weightShape);
+  const params: ParamTensor[] = [{ name: names.weight, shape: weightShape, offset }];
+  if (bias) params.push({ name: names.bias, shape: [out], offset: biasOffset });
+  const block = { name: names.block, out, fanIn, positions, weightOffset: offset, biasOffset: bias ? biasOffset : null };
+  return { params, block, size: biasOffset - offset + (bias ? out : 0) };
+}
 
 /** s = A Wᵀ + b for `rows` rows of A (rows x fanIn); returns rows x out. */
 export function affineForward(k: KfacBlockShape, theta: Vec, A: Float64Array, rows: number): Float64Array {

@@ -19,8 +19,8 @@ import type { Rng } from '../../core/rng.js';
 import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, matmulStrided } from '../tensor.js';
-import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
+import { type AffineNames, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface AttentionSpec {
@@ -51,13 +51,11 @@ export interface AttentionTangent {
   rHeads: Float64Array;
 }
 
-export class AttentionLayer implements Layer {
+/** nn.MultiheadAttention's names: `in_proj_weight`, `in_proj_bias`, block `in_proj`. */
+const projectionNames = (block: string): AffineNames => ({ weight: `${block}_weight`, bias: `${block}_bias`, block });
+
+export class AttentionLayer extends LayerShapes implements Layer {
   readonly type = 'attention' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params: readonly ParamTensor[];
-  readonly paramCount: number;
-  readonly kfacBlocks: readonly KfacBlockShape[];
   readonly T: number;
   readonly D: number;
   readonly heads: number;
@@ -73,27 +71,17 @@ export class AttentionLayer implements Layer {
     if (D % heads !== 0) {
       throw new NatgradError(childPath(path, 'heads'), `must divide the model width D = ${D} (the last axis of the input [${T}, ${D}]), got ${heads}`);
     }
-    this.inputShape = inputShape;
-    this.outputShape = inputShape;
+    const inProj = affineLayout(projectionNames('in_proj'), [3 * D, D], D, T, 0, true);
+    const outProj = affineLayout(projectionNames('out_proj'), [D, D], D, T, inProj.size, true);
+    super(inputShape, inputShape, [inProj, outProj]);
     this.T = T;
     this.D = D;
     this.heads = heads;
     this.headDim = D / heads;
     this.causal = causal;
     this.scaling = 1 / Math.sqrt(this.headDim);
-    const inB = 3 * D * D;
-    const outW = inB + 3 * D;
-    const outB = outW + D * D;
-    this.params = [
-      { name: 'in_proj_weight', shape: [3 * D, D], offset: 0 },
-      { name: 'in_proj_bias', shape: [3 * D], offset: inB },
-      { name: 'out_proj_weight', shape: [D, D], offset: outW },
-      { name: 'out_proj_bias', shape: [D], offset: outB },
-    ];
-    this.paramCount = outB + D;
-    this.inProj = { name: 'in_proj', out: 3 * D, fanIn: D, positions: T, weightOffset: 0, biasOffset: inB };
-    this.outProj = { name: 'out_proj', out: D, fanIn: D, positions: T, weightOffset: outW, biasOffset: outB };
-    this.kfacBlocks = [this.inProj, this.outProj];
+    this.inProj = inProj.block;
+    this.outProj = outProj.block;
   }
 
   static fromSpec(raw: unknown, inputShape: Shape, path: string): AttentionLayer {

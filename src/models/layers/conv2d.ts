@@ -16,8 +16,8 @@ import type { Rng } from '../../core/rng.js';
 import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, formatShape } from '../tensor.js';
-import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
+import { WEIGHT_AND_BIAS, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { integerPair, layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface Conv2dSpec {
@@ -57,13 +57,8 @@ export interface Conv2dTangent {
   rPatches: Float64Array | null;
 }
 
-export class Conv2dLayer implements Layer {
+export class Conv2dLayer extends LayerShapes implements Layer {
   readonly type = 'conv2d' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params: readonly ParamTensor[];
-  readonly paramCount: number;
-  readonly kfacBlocks: readonly KfacBlockShape[];
   readonly geometry: Readonly<Conv2dGeometry>;
   /** output height and width */
   readonly Ho: number;
@@ -82,20 +77,16 @@ export class Conv2dLayer implements Layer {
         `kernel ${formatShape([kh, kw])} is larger than the padded input ${formatShape([H + 2 * ph, W + 2 * pw])} (input [${C}, ${H}, ${W}], padding [${ph}, ${pw}])`,
       );
     }
+    const Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
+    const Wo = Math.floor((W + 2 * pw - kw) / sw) + 1;
+    const layout = affineLayout(WEIGHT_AND_BIAS, [out, C, kh, kw], C * kh * kw, Ho * Wo, 0, bias);
+    super([C, H, W], [out, Ho, Wo], [layout]);
     this.geometry = Object.freeze({ ...g });
-    this.Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
-    this.Wo = Math.floor((W + 2 * pw - kw) / sw) + 1;
-    this.L = this.Ho * this.Wo;
+    this.Ho = Ho;
+    this.Wo = Wo;
+    this.L = Ho * Wo;
     this.K = C * kh * kw;
-    this.inputShape = [C, H, W];
-    this.outputShape = [out, this.Ho, this.Wo];
-    const nw = out * this.K;
-    this.params = bias
-      ? [{ name: 'W', shape: [out, C, kh, kw], offset: 0 }, { name: 'b', shape: [out], offset: nw }]
-      : [{ name: 'W', shape: [out, C, kh, kw], offset: 0 }];
-    this.paramCount = nw + (bias ? out : 0);
-    this.block = { name: 'W', out, fanIn: this.K, positions: this.L, weightOffset: 0, biasOffset: bias ? nw : null };
-    this.kfacBlocks = [this.block];
+    this.block = layout.block;
   }
 
   static fromSpec(raw: unknown, inputShape: Shape, path: string): Conv2dLayer {

@@ -4,24 +4,18 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
-import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface FlattenSpec {
   type: 'flatten';
 }
 
-export class FlattenLayer implements Layer {
+export class FlattenLayer extends ParameterFreeLayer implements Layer {
   readonly type = 'flatten' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params = [];
-  readonly paramCount = 0;
-  readonly kfacBlocks = [];
 
   constructor(inputShape: Shape) {
-    this.inputShape = inputShape;
-    this.outputShape = [shapeSize(inputShape)];
+    super(inputShape, [shapeSize(inputShape)]);
   }
 
   static fromSpec(raw: unknown, inputShape: Shape, path: string): FlattenLayer {
@@ -46,10 +40,4 @@ export class FlattenLayer implements Layer {
   rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
     return inputGradient ? { dx: dy.withExampleShape(this.inputShape), rdx: rdy.withExampleShape(this.inputShape) } : null;
   }
-
-  kfacInputs(): Float64Array[] {
-    return [];
-  }
-
-  init(): void {}
 }

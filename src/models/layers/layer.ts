@@ -137,6 +137,50 @@ export function requireLayerInput(layer: Layer, x: Tensor, what = 'x'): void {
   }
 }
 
+/** One affine map's share of a layer's parameters: its tensors, its K-FAC block and how many entries it takes. */
+export interface AffineLayout {
+  readonly params: readonly ParamTensor[];
+  readonly block: KfacBlockShape;
+  readonly size: number;
+}
+
+/**
+ * The shapes and the parameter layout of a layer, its affine maps' layouts
+ * one after the other in parameter-vector order.
+ */
+export abstract class LayerShapes {
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  readonly params: readonly ParamTensor[];
+  readonly paramCount: number;
+  readonly kfacBlocks: readonly KfacBlockShape[];
+
+  constructor(inputShape: Shape, outputShape: Shape, maps: readonly AffineLayout[]) {
+    this.inputShape = inputShape;
+    this.outputShape = outputShape;
+    this.params = maps.flatMap((m) => m.params);
+    this.paramCount = maps.reduce((n, m) => n + m.size, 0);
+    this.kfacBlocks = maps.map((m) => m.block);
+  }
+}
+
+/**
+ * What every layer without parameters shares: no parameter tensors, no
+ * weight matrices for K-FAC, nothing to initialise. Such a layer still
+ * implements the four passes.
+ */
+export abstract class ParameterFreeLayer extends LayerShapes {
+  constructor(inputShape: Shape, outputShape: Shape) {
+    super(inputShape, outputShape, []);
+  }
+
+  kfacInputs(): Float64Array[] {
+    return [];
+  }
+
+  init(): void {}
+}
+
 /** Uniform on (-bound, bound). */
 export function fillUniform(rng: Rng, out: Float64Array, bound: number): void {
   for (let i = 0; i < out.length; i++) out[i] = bound * (2 * rng.uniform() - 1);

@@ -8,8 +8,8 @@ import type { Rng } from '../../core/rng.js';
 import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
-import { affineBackward, affineForward, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, type ParamTensor, fillUniform, requireLayerInput } from './layer.js';
+import { WEIGHT_AND_BIAS, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
+import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface LinearSpec {
@@ -32,26 +32,15 @@ export interface LinearTangent {
   rInput: Float64Array | null;
 }
 
-export class LinearLayer implements Layer {
+export class LinearLayer extends LayerShapes implements Layer {
   readonly type = 'linear' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params: readonly ParamTensor[];
-  readonly paramCount: number;
-  readonly kfacBlocks: readonly KfacBlockShape[];
   private readonly block: KfacBlockShape;
 
   constructor(inputShape: Shape, out: number, bias: boolean) {
     const D = inputShape[inputShape.length - 1];
-    const R = shapeSize(inputShape.slice(0, -1));
-    this.inputShape = inputShape;
-    this.outputShape = [...inputShape.slice(0, -1), out];
-    this.params = bias
-      ? [{ name: 'W', shape: [out, D], offset: 0 }, { name: 'b', shape: [out], offset: out * D }]
-      : [{ name: 'W', shape: [out, D], offset: 0 }];
-    this.paramCount = out * D + (bias ? out : 0);
-    this.block = { name: 'W', out, fanIn: D, positions: R, weightOffset: 0, biasOffset: bias ? out * D : null };
-    this.kfacBlocks = [this.block];
+    const layout = affineLayout(WEIGHT_AND_BIAS, [out, D], D, shapeSize(inputShape.slice(0, -1)), 0, bias);
+    super(inputShape, [...inputShape.slice(0, -1), out], [layout]);
+    this.block = layout.block;
   }
 
   /** From its JSON description, for an input of shape `inputShape`; errors name `path`. */

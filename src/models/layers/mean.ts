@@ -7,34 +7,24 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor } from '../tensor.js';
-import { type BackwardOptions, type Layer, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput } from './layer.js';
 import { layerFields, requireRank } from './spec-fields.js';
 
 export interface MeanSpec {
   type: 'mean';
 }
 
-export class MeanLayer implements Layer {
+export class MeanLayer extends ParameterFreeLayer implements Layer {
   readonly type = 'mean' as const;
-  readonly inputShape: Shape;
-  readonly outputShape: Shape;
-  readonly params = [];
-  readonly paramCount = 0;
-  readonly kfacBlocks = [];
   /** outer axis, positions, inner axis */
   private readonly a: number;
   private readonly P: number;
   private readonly b: number;
 
   constructor(inputShape: Shape) {
-    this.inputShape = inputShape;
-    if (inputShape.length === 3) {
-      [this.a, this.P, this.b] = [inputShape[0], inputShape[1] * inputShape[2], 1];
-      this.outputShape = [inputShape[0]];
-    } else {
-      [this.a, this.P, this.b] = [1, inputShape[0], inputShape[1]];
-      this.outputShape = [inputShape[1]];
-    }
+    const image = inputShape.length === 3;
+    super(inputShape, image ? [inputShape[0]] : [inputShape[1]]);
+    [this.a, this.P, this.b] = image ? [inputShape[0], inputShape[1] * inputShape[2], 1] : [1, inputShape[0], inputShape[1]];
   }
 
   static fromSpec(raw: unknown, inputShape: Shape, path: string): MeanLayer {
@@ -93,10 +83,4 @@ export class MeanLayer implements Layer {
   rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
     return inputGradient ? { dx: this.spread(dy), rdx: this.spread(rdy) } : null;
   }
-
-  kfacInputs(): Float64Array[] {
-    return [];
-  }
-
-  init(): void {}
 }
