@@ -85,5 +85,6 @@ export const bernoulli: FamilyDefinition = {
     natural: [{ name: 'eta', shape: 'scalar' }],
   },
   fixed: {},
+  examples: [{ params: { p: 0.3 } }],
   instance: () => instance,
 };

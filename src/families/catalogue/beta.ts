@@ -61,5 +61,6 @@ export const beta: FamilyDefinition = {
   name: 'beta',
   layouts: { standard: [{ name: 'a', shape: 'scalar' }, { name: 'b', shape: 'scalar' }] },
   fixed: {},
+  examples: [{ params: { a: 2, b: 3.5 } }],
   instance: () => instance,
 };

@@ -56,5 +56,6 @@ export const binomial: FamilyDefinition = {
   name: 'binomial',
   layouts: { mean: [{ name: 'p', shape: 'scalar' }] },
   fixed: { n: POSITIVE_INTEGER },
+  examples: [{ params: { p: 0.35 }, fixed: { n: 10 } }],
   instance: () => instance,
 };

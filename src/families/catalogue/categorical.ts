@@ -203,6 +203,17 @@ export const categorical: FamilyDefinition = {
   fixed: {},
   dimensionFromParams: (pname, params) => (params[pname === 'mean' ? 'p' : 'eta'] as unknown[]).length + 1,
   verifyDimensions: [2, 3],
+  dimensionSymbol: 'K',
+  // the first K - 1 shares of K weights in [1/2, 3/2): every point of the open simplex away from its faces
+  baseFromUnit: {
+    units: (K) => K,
+    map(u, K) {
+      const w = u.map((v) => 0.5 + v);
+      const total = w.reduce((a, b) => a + b, 0);
+      return Float64Array.from(w.slice(0, K - 1), (v) => v / total);
+    },
+  },
+  examples: [{ params: { p: [0.4] } }, { params: { p: [0.2, 0.5] } }, { params: { p: [0.1, 0.2, 0.3] } }],
   instance(dim = 3) {
     let inst = instances.get(dim);
     if (!inst) { inst = build(dim); instances.set(dim, inst); }

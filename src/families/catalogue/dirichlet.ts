@@ -94,6 +94,8 @@ export const dirichlet: FamilyDefinition = {
   fixed: {},
   dimensionFromParams: (_p, params) => (params.alpha as unknown[]).length,
   verifyDimensions: [2, 3],
+  dimensionSymbol: 'K',
+  examples: [{ params: { alpha: [1.5, 2] } }, { params: { alpha: [1.2, 0.8, 2.5] } }],
   instance(dim = 3) {
     let inst = instances.get(dim);
     if (!inst) { inst = build(dim); instances.set(dim, inst); }

@@ -83,5 +83,6 @@ export const exponential: FamilyDefinition = {
     scale: [{ name: 'beta', shape: 'scalar' }],
   },
   fixed: {},
+  examples: [{ params: { lambda: 1.5 } }],
   instance: () => instance,
 };

@@ -90,5 +90,6 @@ export const gamma: FamilyDefinition = {
     'shape-scale': [{ name: 'k', shape: 'scalar' }, { name: 'theta', shape: 'scalar' }],
   },
   fixed: {},
+  examples: [{ params: { alpha: 2.5, beta: 1.5 } }],
   instance: () => instance,
 };

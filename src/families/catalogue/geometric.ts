@@ -51,5 +51,6 @@ export const geometric: FamilyDefinition = {
   name: 'geometric',
   layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
   fixed: {},
+  examples: [{ params: { p: 0.4 } }],
   instance: () => instance,
 };

@@ -65,5 +65,6 @@ export const inverseGaussian: FamilyDefinition = {
   name: 'inverse-gaussian',
   layouts: { 'mean-shape': [{ name: 'mu', shape: 'scalar' }, { name: 'lambda', shape: 'scalar' }] },
   fixed: {},
+  examples: [{ params: { mu: 1.5, lambda: 2 } }],
   instance: () => instance,
 };

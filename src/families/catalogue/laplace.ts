@@ -52,5 +52,6 @@ export const laplace: FamilyDefinition = {
   name: 'laplace',
   layouts: { 'location-scale': [{ name: 'mu', shape: 'scalar' }, { name: 'b', shape: 'scalar' }] },
   fixed: {},
+  examples: [{ params: { mu: 0.1, b: 1.3 } }],
   instance: () => instance,
 };

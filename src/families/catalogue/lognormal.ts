@@ -58,5 +58,6 @@ export const lognormal: FamilyDefinition = {
   name: 'lognormal',
   layouts: { 'mean-std': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }] },
   fixed: {},
+  examples: [{ params: { mu: 0.2, sigma: 0.8 } }],
   instance: () => instance,
 };

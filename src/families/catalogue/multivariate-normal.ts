@@ -8,7 +8,7 @@
  * Sec. 4.2; Porat & Friedlander 1986, "Computation of the exact information
  * matrix of Gaussian time series").
  */
-import { NEGATIVE, POSITIVE, REAL, type Domain } from '../../core/domain.js';
+import { NEGATIVE, POSITIVE, REAL, pointInDomain, type Domain } from '../../core/domain.js';
 import { Cholesky } from '../../linalg/cholesky.js';
 import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { Matrix } from '../../linalg/matrix.js';
@@ -276,6 +276,26 @@ function fisherNumeric(t: Float64Array, d: number): WideMatrix {
   return F;
 }
 
+/**
+ * mu in [-2, 2)^d and Sigma = L Lᵀ + 0.3 w wᵀ + 0.7 diag(e), with L in
+ * [-1, 1)^(d x d) and w, e in [1/2, 3/2)^d: positive definite with its
+ * smallest eigenvalue at least 0.35. At the centre of the cube, mu = 0 and
+ * Sigma has 1 on the diagonal and 0.3 off it, exactly.
+ */
+function meanCovFromUnit(u: readonly number[], d: number): Float64Array {
+  const mu = u.slice(0, d).map((v) => pointInDomain(REAL, v));
+  const L = u.slice(d, d + d * d).map((v) => 2 * v - 1);
+  const w = u.slice(d + d * d, 2 * d + d * d).map((v) => 0.5 + v);
+  const e = u.slice(2 * d + d * d).map((v) => 0.5 + v);
+  const out = [...mu];
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += L[i * d + k] * L[j * d + k];
+    out.push(s + 0.3 * w[i] * w[j] + (i === j ? 0.7 * e[i] : 0));
+  }
+  return Float64Array.from(out);
+}
+
 const instances = new Map<number, FamilyInstance>();
 
 export const multivariateNormal: FamilyDefinition = {
@@ -284,6 +304,13 @@ export const multivariateNormal: FamilyDefinition = {
   fixed: {},
   dimensionFromParams: (_p, params) => (params.mu as unknown[]).length,
   verifyDimensions: [2],
+  dimensionSymbol: 'd',
+  baseFromUnit: { units: (d) => d + d * d + 2 * d, map: meanCovFromUnit },
+  examples: [
+    { params: { mu: [0.5], Sigma: [[2]] } },
+    { params: { mu: [0.1, -0.2], Sigma: [[2, 0.3], [0.3, 1]] } },
+    { params: { mu: [0.1, -0.2, 0.4], Sigma: [[1.5, 0.2, -0.1], [0.2, 1, 0.3], [-0.1, 0.3, 2]] } },
+  ],
   instance(dim = 2) {
     let inst = instances.get(dim);
     if (!inst) { inst = build(dim); instances.set(dim, inst); }

@@ -56,5 +56,6 @@ export const negativeBinomial: FamilyDefinition = {
   name: 'negative-binomial',
   layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
   fixed: { r: POSITIVE },
+  examples: [{ params: { p: 0.6 }, fixed: { r: 3.5 } }],
   instance: () => instance,
 };

@@ -214,5 +214,6 @@ export const normal: FamilyDefinition = {
     expectation: [{ name: 'm1', shape: 'scalar' }, { name: 'm2', shape: 'scalar' }],
   },
   fixed: {},
+  examples: [{ params: { mu: 0.3, sigma: 1.7 } }],
   instance: () => instance,
 };

@@ -85,5 +85,6 @@ export const poisson: FamilyDefinition = {
     natural: [{ name: 'eta', shape: 'scalar' }],
   },
   fixed: {},
+  examples: [{ params: { lambda: 2.5 } }],
   instance: () => instance,
 };

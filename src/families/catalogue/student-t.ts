@@ -56,5 +56,8 @@ export const studentT: FamilyDefinition = {
   name: 'student-t',
   layouts: { 'location-scale': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }] },
   fixed: { nu: POSITIVE },
+  // nu >= 1: below it the tails are too heavy for sampled estimates to settle
+  fixedFromUnit: { nu: (u) => 1 + 11 * u },
+  examples: [{ params: { mu: 0.2, sigma: 1.1 }, fixed: { nu: 4 } }],
   instance: () => instance,
 };
