@@ -18,9 +18,16 @@ export interface FamilyPoint {
   fixed: Record<string, number>;
 }
 
-/** n coordinates of the unit cube [0, 1)^n. */
+/** the largest double below 1 */
+const BELOW_ONE = 1 - 2 ** -53;
+
+/**
+ * n coordinates of the unit cube [0, 1)^n, drawn as offsets from its centre:
+ * fast-check starts from and shrinks towards 0, which is then the middle of
+ * each domain rather than a corner of the cube.
+ */
 export const unitCoordinates = (n: number): fc.Arbitrary<number[]> =>
-  fc.array(fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), { minLength: n, maxLength: n });
+  fc.array(fc.double({ min: -0.5, max: 0.5, maxExcluded: true, noNaN: true }).map((v) => Math.min(v + 0.5, BELOW_ONE)), { minLength: n, maxLength: n });
 
 export function familyPoint(def: FamilyDefinition, parameterization: string, dim?: number): fc.Arbitrary<FamilyPoint> {
   const inst = def.instance(dim);

@@ -152,11 +152,11 @@ export interface FamilyDefinition {
    * Valid base points from points of the unit cube, for families whose base
    * coordinates constrain each other (a simplex, a positive definite
    * matrix). Without it each base coordinate is mapped into its own domain
-   * by `pointInDomain`. See unit-points.ts.
+   * by `valueFromUnit`. See unit-points.ts.
    */
   readonly baseFromUnit?: BaseFromUnit;
-  /** a fixed value from a coordinate in [0, 1), where its domain's general range does not suit the numeric checks */
-  readonly fixedFromUnit?: Readonly<Record<string, (u: number) => number>>;
+  /** a base parameter's or fixed value's map from [0, 1), where its domain's general range (`valueFromUnit`) does not suit the numeric checks */
+  readonly valuesFromUnit?: Readonly<Record<string, (u: number) => number>>;
   /** the family at a dimension (ignored by scalar families) */
   instance(dim?: number): FamilyInstance;
 }

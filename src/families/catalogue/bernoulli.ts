@@ -9,6 +9,7 @@
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, logisticPair, logit, wideRows } from '../numeric-forms.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** p, 1 - p and eta = logit p, each without cancellation. */
@@ -46,28 +47,22 @@ const instance: FamilyInstance = {
     etaDomains: { eta: REAL },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'mean',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['1/(p*(1-p))']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: binomial information with one trial',
       numeric: mean,
-    },
-    {
+    }),
+    parameterization({
       name: 'natural',
-      symbols: ['eta'],
-      paramNames: ['eta'],
       domains: { eta: REAL },
       toBase: { p: '1/(1+exp(-eta))' },
       fromBase: { eta: '-log(1/p-1)' },
       literatureFisher: [['exp(eta)/(1+exp(eta))^2']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = log(1 + exp(eta))',
       numeric: natural,
-    },
+    }),
   ],
   logpdf(x, base) {
     const p = base[0];
@@ -78,13 +73,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const bernoulli: FamilyDefinition = {
-  name: 'bernoulli',
-  layouts: {
-    mean: [{ name: 'p', shape: 'scalar' }],
-    natural: [{ name: 'eta', shape: 'scalar' }],
-  },
-  fixed: {},
-  examples: [{ params: { p: 0.3 } }],
-  instance: () => instance,
-};
+export const bernoulli: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.3 } }] });

@@ -7,6 +7,7 @@
  */
 import { POSITIVE_INTEGER, REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
@@ -29,17 +30,13 @@ const instance: FamilyInstance = {
     etaDomains: { eta: REAL },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'mean',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['n/(p*(1-p))']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the binomial',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base, fixed) {
     const k = x as number;
@@ -52,10 +49,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const binomial: FamilyDefinition = {
-  name: 'binomial',
-  layouts: { mean: [{ name: 'p', shape: 'scalar' }] },
-  fixed: { n: POSITIVE_INTEGER },
-  examples: [{ params: { p: 0.35 }, fixed: { n: 10 } }],
-  instance: () => instance,
-};
+export const binomial: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.35 }, fixed: { n: 10 } }] });

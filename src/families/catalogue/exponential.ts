@@ -5,6 +5,7 @@
  * Ch. 19; Lehmann & Casella 1998, Sec. 2.5, the gamma with shape 1).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -44,28 +45,22 @@ const instance: FamilyInstance = {
     etaDomains: { eta: NEGATIVE },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'rate',
-      symbols: ['lambda'],
-      paramNames: ['lambda'],
       domains: { lambda: POSITIVE },
-      toBase: { lambda: 'lambda' },
-      fromBase: { lambda: 'lambda' },
       literatureFisher: [['1/lambda^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
       numeric: rateForms,
-    },
-    {
+    }),
+    parameterization({
       name: 'scale',
-      symbols: ['beta'],
-      paramNames: ['beta'],
       domains: { beta: POSITIVE },
       toBase: { lambda: '1/beta' },
       fromBase: { beta: '1/lambda' },
       literatureFisher: [['1/beta^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
       numeric: scaleForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const lambda = base[0];
@@ -76,13 +71,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const exponential: FamilyDefinition = {
-  name: 'exponential',
-  layouts: {
-    rate: [{ name: 'lambda', shape: 'scalar' }],
-    scale: [{ name: 'beta', shape: 'scalar' }],
-  },
-  fixed: {},
-  examples: [{ params: { lambda: 1.5 } }],
-  instance: () => instance,
-};
+export const exponential: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 1.5 } }] });

@@ -10,6 +10,7 @@ import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { lgamma } from '../../symbolic/special.js';
 import { W, trigammaWide, wideRows } from '../numeric-forms.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** the shape, and the rate and scale (one the exact input, the other its correctly rounded reciprocal) */
@@ -50,28 +51,22 @@ const instance: FamilyInstance = {
     etaDomains: { eta1: POSITIVE, eta2: NEGATIVE },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'shape-rate',
-      symbols: ['alpha', 'beta'],
-      paramNames: ['alpha', 'beta'],
       domains: { alpha: POSITIVE, beta: POSITIVE },
-      toBase: { alpha: 'alpha', beta: 'beta' },
-      fromBase: { alpha: 'alpha', beta: 'beta' },
       literatureFisher: [['trigamma(alpha)', '-1/beta'], ['-1/beta', 'alpha/beta^2']],
       literatureSource: SOURCE,
       numeric: shapeRate,
-    },
-    {
+    }),
+    parameterization({
       name: 'shape-scale',
-      symbols: ['k', 'theta'],
-      paramNames: ['k', 'theta'],
       domains: { k: POSITIVE, theta: POSITIVE },
       toBase: { alpha: 'k', beta: '1/theta' },
       fromBase: { k: 'alpha', theta: '1/beta' },
       literatureFisher: [['trigamma(k)', '1/theta'], ['1/theta', 'k/theta^2']],
       literatureSource: SOURCE,
       numeric: shapeScale,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [alpha, beta] = base;
@@ -83,13 +78,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const gamma: FamilyDefinition = {
-  name: 'gamma',
-  layouts: {
-    'shape-rate': [{ name: 'alpha', shape: 'scalar' }, { name: 'beta', shape: 'scalar' }],
-    'shape-scale': [{ name: 'k', shape: 'scalar' }, { name: 'theta', shape: 'scalar' }],
-  },
-  fixed: {},
-  examples: [{ params: { alpha: 2.5, beta: 1.5 } }],
-  instance: () => instance,
-};
+export const gamma: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { alpha: 2.5, beta: 1.5 } }] });

@@ -5,6 +5,7 @@
  * Distributions, 3rd ed. 2005, Ch. 5, the negative binomial with r = 1).
  */
 import { NEGATIVE, UNIT_INTERVAL } from '../../core/domain.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
@@ -25,17 +26,13 @@ const instance: FamilyInstance = {
     etaDomains: { eta: NEGATIVE },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'standard',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['1/(p^2*(1-p))']],
       literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5 (negative binomial with r = 1)',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const p = base[0];
@@ -47,10 +44,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const geometric: FamilyDefinition = {
-  name: 'geometric',
-  layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
-  fixed: {},
-  examples: [{ params: { p: 0.4 } }],
-  instance: () => instance,
-};
+export const geometric: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.4 } }] });

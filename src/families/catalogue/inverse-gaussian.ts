@@ -7,6 +7,7 @@
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -32,17 +33,13 @@ const instance: FamilyInstance = {
     etaDomains: { eta1: NEGATIVE, eta2: NEGATIVE },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'mean-shape',
-      symbols: ['mu', 'lambda'],
-      paramNames: ['mu', 'lambda'],
       domains: { mu: POSITIVE, lambda: POSITIVE },
-      toBase: { mu: 'mu', lambda: 'lambda' },
-      fromBase: { mu: 'mu', lambda: 'lambda' },
       literatureFisher: [['lambda/mu^3', '0'], ['0', '1/(2*lambda^2)']],
       literatureSource: 'Chhikara & Folks (1989), The Inverse Gaussian Distribution; Johnson, Kotz & Balakrishnan (1994), Vol. 1, Ch. 15',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, lambda] = base;
@@ -61,10 +58,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const inverseGaussian: FamilyDefinition = {
-  name: 'inverse-gaussian',
-  layouts: { 'mean-shape': [{ name: 'mu', shape: 'scalar' }, { name: 'lambda', shape: 'scalar' }] },
-  fixed: {},
-  examples: [{ params: { mu: 1.5, lambda: 2 } }],
-  instance: () => instance,
-};
+export const inverseGaussian: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 1.5, lambda: 2 } }] });

@@ -7,6 +7,7 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const numericForms = singleParameterization(([, b]) => {
@@ -25,17 +26,13 @@ const instance: FamilyInstance = {
   hessianRouteFails: 'log p = -|x - mu|/b - log(2b) is not twice differentiable in mu at x = mu: away from the kink d²/dmu² log p = 0, so -E[∂²/∂mu² log p] = 0 while the Fisher entry E[(∂/∂mu log p)^2] = 1/b^2 (the kink carries a point mass 2 p(mu)/b = 1/b^2 of the second derivative that the pointwise Hessian misses)',
   breakpoints: (base) => [base[0]],
   parameterizations: [
-    {
+    parameterization({
       name: 'location-scale',
-      symbols: ['mu', 'b'],
-      paramNames: ['mu', 'b'],
       domains: { mu: REAL, b: POSITIVE },
-      toBase: { mu: 'mu', b: 'b' },
-      fromBase: { mu: 'mu', b: 'b' },
       literatureFisher: [['1/b^2', '0'], ['0', '1/b^2']],
       literatureSource: 'Kotz, Kozubowski & Podgórski (2001), The Laplace Distribution and Generalizations, Ch. 2',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, b] = base;
@@ -48,10 +45,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const laplace: FamilyDefinition = {
-  name: 'laplace',
-  layouts: { 'location-scale': [{ name: 'mu', shape: 'scalar' }, { name: 'b', shape: 'scalar' }] },
-  fixed: {},
-  examples: [{ params: { mu: 0.1, b: 1.3 } }],
-  instance: () => instance,
-};
+export const laplace: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.1, b: 1.3 } }] });

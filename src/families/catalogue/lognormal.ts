@@ -7,6 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -31,17 +32,13 @@ const instance: FamilyInstance = {
     etaDomains: { eta1: REAL, eta2: NEGATIVE },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'mean-std',
-      symbols: ['mu', 'sigma'],
-      paramNames: ['mu', 'sigma'],
       domains: { mu: REAL, sigma: POSITIVE },
-      toBase: { mu: 'mu', sigma: 'sigma' },
-      fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, sigma] = base;
@@ -54,10 +51,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const lognormal: FamilyDefinition = {
-  name: 'lognormal',
-  layouts: { 'mean-std': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }] },
-  fixed: {},
-  examples: [{ params: { mu: 0.2, sigma: 0.8 } }],
-  instance: () => instance,
-};
+export const lognormal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.2, sigma: 0.8 } }] });

@@ -8,12 +8,14 @@
  * Sec. 4.2; Porat & Friedlander 1986, "Computation of the exact information
  * matrix of Gaussian time series").
  */
-import { NEGATIVE, POSITIVE, REAL, pointInDomain, type Domain } from '../../core/domain.js';
+import { NEGATIVE, POSITIVE, REAL, type Domain } from '../../core/domain.js';
 import { Cholesky } from '../../linalg/cholesky.js';
 import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { Matrix } from '../../linalg/matrix.js';
 import type { Expr } from '../../symbolic/index.js';
 import { singleParameterization } from '../numeric-forms.js';
+import { perDimension } from '../declare.js';
+import { valueFromUnit } from '../unit-points.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -283,7 +285,7 @@ function fisherNumeric(t: Float64Array, d: number): WideMatrix {
  * Sigma has 1 on the diagonal and 0.3 off it, exactly.
  */
 function meanCovFromUnit(u: readonly number[], d: number): Float64Array {
-  const mu = u.slice(0, d).map((v) => pointInDomain(REAL, v));
+  const mu = u.slice(0, d).map((v) => valueFromUnit(REAL, v));
   const L = u.slice(d, d + d * d).map((v) => 2 * v - 1);
   const w = u.slice(d + d * d, 2 * d + d * d).map((v) => 0.5 + v);
   const e = u.slice(2 * d + d * d).map((v) => 0.5 + v);
@@ -295,8 +297,6 @@ function meanCovFromUnit(u: readonly number[], d: number): Float64Array {
   }
   return Float64Array.from(out);
 }
-
-const instances = new Map<number, FamilyInstance>();
 
 export const multivariateNormal: FamilyDefinition = {
   name: 'multivariate-normal',
@@ -311,9 +311,5 @@ export const multivariateNormal: FamilyDefinition = {
     { params: { mu: [0.1, -0.2], Sigma: [[2, 0.3], [0.3, 1]] } },
     { params: { mu: [0.1, -0.2, 0.4], Sigma: [[1.5, 0.2, -0.1], [0.2, 1, 0.3], [-0.1, 0.3, 2]] } },
   ],
-  instance(dim = 2) {
-    let inst = instances.get(dim);
-    if (!inst) { inst = build(dim); instances.set(dim, inst); }
-    return inst;
-  },
+  instance: perDimension(2, build),
 };

@@ -7,6 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
@@ -27,17 +28,13 @@ const instance: FamilyInstance = {
     etaDomains: { eta: NEGATIVE },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'standard',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['r/(p^2*(1-p))']],
       literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base, fixed) {
     const k = x as number;
@@ -52,10 +49,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const negativeBinomial: FamilyDefinition = {
-  name: 'negative-binomial',
-  layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
-  fixed: { r: POSITIVE },
-  examples: [{ params: { p: 0.6 }, fixed: { r: 3.5 } }],
-  instance: () => instance,
-};
+export const negativeBinomial: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.6 }, fixed: { r: 3.5 } }] });

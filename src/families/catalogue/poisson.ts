@@ -7,6 +7,7 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -45,28 +46,22 @@ const instance: FamilyInstance = {
     etaDomains: { eta: REAL },
   },
   parameterizations: [
-    {
+    parameterization({
       name: 'rate',
-      symbols: ['lambda'],
-      paramNames: ['lambda'],
       domains: { lambda: POSITIVE },
-      toBase: { lambda: 'lambda' },
-      fromBase: { lambda: 'lambda' },
       literatureFisher: [['1/lambda']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the Poisson',
       numeric: rateForms,
-    },
-    {
+    }),
+    parameterization({
       name: 'natural',
-      symbols: ['eta'],
-      paramNames: ['eta'],
       domains: { eta: REAL },
       toBase: { lambda: 'exp(eta)' },
       fromBase: { eta: 'log(lambda)' },
       literatureFisher: [['exp(eta)']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = exp(eta)',
       numeric: naturalForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const k = x as number;
@@ -78,13 +73,4 @@ const instance: FamilyInstance = {
   },
 };
 
-export const poisson: FamilyDefinition = {
-  name: 'poisson',
-  layouts: {
-    rate: [{ name: 'lambda', shape: 'scalar' }],
-    natural: [{ name: 'eta', shape: 'scalar' }],
-  },
-  fixed: {},
-  examples: [{ params: { lambda: 2.5 } }],
-  instance: () => instance,
-};
+export const poisson: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 2.5 } }] });

@@ -9,6 +9,7 @@
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 // (nu + 1)/(nu + 3) and 2 nu/(nu + 3) are in (0, 2) for every nu > 0: only 1/sigma^2 needs the wide range
@@ -26,17 +27,13 @@ const instance: FamilyInstance = {
   fixed: { nu: POSITIVE },
   notExponentialFamily: 'log p contains log(1 + (x - mu)^2/(nu sigma^2)), which is not linear in any finite set of statistics of x with coefficients depending on (mu, sigma) alone (the t is a scale mixture of normals, not an exponential family)',
   parameterizations: [
-    {
+    parameterization({
       name: 'location-scale',
-      symbols: ['mu', 'sigma'],
-      paramNames: ['mu', 'sigma'],
       domains: { mu: REAL, sigma: POSITIVE },
-      toBase: { mu: 'mu', sigma: 'sigma' },
-      fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['(nu+1)/((nu+3)*sigma^2)', '0'], ['0', '2*nu/((nu+3)*sigma^2)']],
       literatureSource: 'Lange, Little & Taylor (1989), Robust statistical modeling using the t distribution, JASA 84',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base, fixed) {
     const [mu, sigma] = base;
@@ -52,12 +49,8 @@ const instance: FamilyInstance = {
   },
 };
 
-export const studentT: FamilyDefinition = {
-  name: 'student-t',
-  layouts: { 'location-scale': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }] },
-  fixed: { nu: POSITIVE },
-  // nu >= 1: below it the tails are too heavy for sampled estimates to settle
-  fixedFromUnit: { nu: (u) => 1 + 11 * u },
+export const studentT: FamilyDefinition = scalarFamily(instance, {
   examples: [{ params: { mu: 0.2, sigma: 1.1 }, fixed: { nu: 4 } }],
-  instance: () => instance,
-};
+  // nu >= 1: below it the tails are too heavy for sampled estimates to settle
+  valuesFromUnit: { nu: (u) => 1 + 11 * u },
+});

@@ -1,0 +1,61 @@
+/**
+ * Small helpers for declaring a family in the catalogue: what every
+ * declaration would otherwise spell out again (a parameterization's symbols
+ * that are the keys of its domains and their own display names, the base
+ * parameterization's identity maps, a scalar family's JSON layout, the
+ * instances of a vector family kept per dimension).
+ */
+import type { Domain } from '../core/domain.js';
+import type { Expr } from '../symbolic/index.js';
+import type { FamilyDefinition, FamilyInstance, ParameterizationInstance } from './types.js';
+
+/** A parameterization as declared: its symbols are the keys of `domains`, in order. */
+export type ParameterizationSpec = Omit<ParameterizationInstance, 'symbols' | 'paramNames' | 'toBase' | 'fromBase'> &
+  Partial<Pick<ParameterizationInstance, 'paramNames' | 'toBase' | 'fromBase'>>;
+
+/** each symbol mapped to itself */
+export const identityMap = (symbols: readonly string[]): Record<string, Expr> => Object.fromEntries(symbols.map((s) => [s, s]));
+
+/**
+ * The parameterization with symbols the keys of `spec.domains`, named as
+ * themselves unless `paramNames` says otherwise; without `toBase` and
+ * `fromBase` it is the base parameterization, both maps the identity.
+ */
+export function parameterization(spec: ParameterizationSpec): ParameterizationInstance {
+  const symbols = Object.keys(spec.domains);
+  return { ...spec, symbols, paramNames: spec.paramNames ?? symbols, toBase: spec.toBase ?? identityMap(symbols), fromBase: spec.fromBase ?? identityMap(symbols) };
+}
+
+/** the same domain for every symbol */
+export const sameDomain = (symbols: readonly string[], domain: Domain): Record<string, Domain> => Object.fromEntries(symbols.map((s) => [s, domain]));
+
+/** What a scalar family declares beyond its instance. */
+export type ScalarFamilyExtras = Pick<FamilyDefinition, 'examples'> & Partial<Pick<FamilyDefinition, 'valuesFromUnit'>>;
+
+/**
+ * A family without a dimension: its name, its fixed values and its JSON
+ * layouts (one number per parameter, in the contract's order) are read off
+ * its instance.
+ */
+export function scalarFamily(instance: FamilyInstance, extras: ScalarFamilyExtras): FamilyDefinition {
+  return {
+    name: instance.family,
+    layouts: Object.fromEntries(instance.parameterizations.map((p) => [p.name, p.paramNames.map((name) => ({ name, shape: 'scalar' as const }))])),
+    fixed: instance.fixed,
+    ...extras,
+    instance: () => instance,
+  };
+}
+
+/** The instances of a vector family, built once per dimension. */
+export function perDimension(defaultDim: number, build: (dim: number) => FamilyInstance): (dim?: number) => FamilyInstance {
+  const instances = new Map<number, FamilyInstance>();
+  return (dim = defaultDim) => {
+    let inst = instances.get(dim);
+    if (!inst) {
+      inst = build(dim);
+      instances.set(dim, inst);
+    }
+    return inst;
+  };
+}
