@@ -7,7 +7,7 @@
  */
 import type { Domain } from '../core/domain.js';
 import type { Expr } from '../symbolic/index.js';
-import type { FamilyDefinition, FamilyInstance, ParameterizationInstance } from './types.js';
+import type { ExponentialFamilyStructure, FamilyDefinition, FamilyInstance, ParameterizationInstance } from './types.js';
 
 /** A parameterization as declared: its symbols are the keys of `domains`, in order. */
 export type ParameterizationSpec = Omit<ParameterizationInstance, 'symbols' | 'paramNames' | 'toBase' | 'fromBase'> &
@@ -57,5 +57,22 @@ export function perDimension(defaultDim: number, build: (dim: number) => FamilyI
       instances.set(dim, inst);
     }
     return inst;
+  };
+}
+
+/**
+ * An exponential family from its terms: for each natural parameter (its
+ * symbol in the log-partition, keyed in order) the statistic T_k(x), eta_k
+ * as an expression in the base symbols, and the domain of eta_k; with the
+ * log-partition A(eta).
+ */
+export function exponentialFamily(terms: Readonly<Record<string, readonly [statistic: Expr, natural: Expr, domain: Domain]>>, logPartition: Expr): ExponentialFamilyStructure {
+  const etaSymbols = Object.keys(terms);
+  return {
+    statistics: etaSymbols.map((e) => terms[e][0]),
+    natural: etaSymbols.map((e) => terms[e][1]),
+    etaSymbols,
+    logPartition,
+    etaDomains: Object.fromEntries(etaSymbols.map((e) => [e, terms[e][2]])),
   };
 }

@@ -9,7 +9,7 @@
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, logisticPair, logit, wideRows } from '../numeric-forms.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** p, 1 - p and eta = logit p, each without cancellation. */
@@ -39,13 +39,7 @@ const instance: FamilyInstance = {
   support: { kind: 'count', max: () => 1 },
   base: 'mean',
   fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['-log(1/p-1)'],
-    etaSymbols: ['eta'],
-    logPartition: 'eta+log(1+exp(-eta))',
-    etaDomains: { eta: REAL },
-  },
+  expFamily: exponentialFamily({ eta: ['x', '-log(1/p-1)', REAL] }, 'eta+log(1+exp(-eta))'),
   parameterizations: [
     parameterization({
       name: 'mean',

@@ -8,7 +8,7 @@
 import { POSITIVE } from '../../core/domain.js';
 import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 // trigamma(a) - trigamma(a + b) cancels when b << a: it is differenced analytically
@@ -25,13 +25,7 @@ const instance: FamilyInstance = {
   base: 'standard',
   fixed: {},
   // with h(x) = 1/(x(1-x)) the natural parameters are (a, b) themselves
-  expFamily: {
-    statistics: ['log(x)', 'log(1-x)'],
-    natural: ['a', 'b'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: 'lgamma(eta1)+lgamma(eta2)-lgamma(eta1+eta2)',
-    etaDomains: { eta1: POSITIVE, eta2: POSITIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['log(x)', 'a', POSITIVE], eta2: ['log(1-x)', 'b', POSITIVE] }, 'lgamma(eta1)+lgamma(eta2)-lgamma(eta1+eta2)'),
   parameterizations: [
     parameterization({
       name: 'standard',

@@ -7,7 +7,7 @@
  */
 import { POSITIVE_INTEGER, REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
@@ -22,13 +22,7 @@ const instance: FamilyInstance = {
   support: { kind: 'count', max: (fixed) => fixed.n },
   base: 'mean',
   fixed: { n: POSITIVE_INTEGER },
-  expFamily: {
-    statistics: ['x'],
-    natural: ['-log(1/p-1)'],
-    etaSymbols: ['eta'],
-    logPartition: 'n*(eta+log(1+exp(-eta)))',
-    etaDomains: { eta: REAL },
-  },
+  expFamily: exponentialFamily({ eta: ['x', '-log(1/p-1)', REAL] }, 'n*(eta+log(1+exp(-eta)))'),
   parameterizations: [
     parameterization({
       name: 'mean',

@@ -5,7 +5,7 @@
  * Ch. 19; Lehmann & Casella 1998, Sec. 2.5, the gamma with shape 1).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -37,13 +37,7 @@ const instance: FamilyInstance = {
   support: { kind: 'positive' },
   base: 'rate',
   fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['-lambda'],
-    etaSymbols: ['eta'],
-    logPartition: '-log(-eta)',
-    etaDomains: { eta: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta: ['x', '-lambda', NEGATIVE] }, '-log(-eta)'),
   parameterizations: [
     parameterization({
       name: 'rate',

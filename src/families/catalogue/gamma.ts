@@ -10,7 +10,7 @@ import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { lgamma } from '../../symbolic/special.js';
 import { W, trigammaWide, wideRows } from '../numeric-forms.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** the shape, and the rate and scale (one the exact input, the other its correctly rounded reciprocal) */
@@ -43,13 +43,7 @@ const instance: FamilyInstance = {
   base: 'shape-rate',
   fixed: {},
   // with h(x) = 1/x the natural parameters are (alpha, -beta), both of one sign
-  expFamily: {
-    statistics: ['log(x)', 'x'],
-    natural: ['alpha', '-beta'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: 'lgamma(eta1)-eta1*log(-eta2)',
-    etaDomains: { eta1: POSITIVE, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['log(x)', 'alpha', POSITIVE], eta2: ['x', '-beta', NEGATIVE] }, 'lgamma(eta1)-eta1*log(-eta2)'),
   parameterizations: [
     parameterization({
       name: 'shape-rate',

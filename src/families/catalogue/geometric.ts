@@ -5,7 +5,7 @@
  * Distributions, 3rd ed. 2005, Ch. 5, the negative binomial with r = 1).
  */
 import { NEGATIVE, UNIT_INTERVAL } from '../../core/domain.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
@@ -18,13 +18,7 @@ const instance: FamilyInstance = {
   support: { kind: 'count' },
   base: 'standard',
   fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['log(1-p)'],
-    etaSymbols: ['eta'],
-    logPartition: '-log(1-exp(eta))',
-    etaDomains: { eta: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta: ['x', 'log(1-p)', NEGATIVE] }, '-log(1-exp(eta))'),
   parameterizations: [
     parameterization({
       name: 'standard',

@@ -7,7 +7,7 @@
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -25,13 +25,7 @@ const instance: FamilyInstance = {
   base: 'mean-shape',
   fixed: {},
   // log p = eta1 x + eta2/x - A(eta) - log(2 pi x^3)/2 with A = -lambda/mu - log(lambda)/2 written in eta
-  expFamily: {
-    statistics: ['x', '1/x'],
-    natural: ['-lambda/(2*mu^2)', '-lambda/2'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: '-2*sqrt(eta1*eta2)-1/2*log(-2*eta2)',
-    etaDomains: { eta1: NEGATIVE, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['x', '-lambda/(2*mu^2)', NEGATIVE], eta2: ['1/x', '-lambda/2', NEGATIVE] }, '-2*sqrt(eta1*eta2)-1/2*log(-2*eta2)'),
   parameterizations: [
     parameterization({
       name: 'mean-shape',

@@ -7,7 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -24,13 +24,10 @@ const instance: FamilyInstance = {
   support: { kind: 'positive' },
   base: 'mean-std',
   fixed: {},
-  expFamily: {
-    statistics: ['log(x)', 'log(x)^2'],
-    natural: ['mu/sigma^2', '-1/(2*sigma^2)'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
-    etaDomains: { eta1: REAL, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily(
+    { eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] },
+    '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
+  ),
   parameterizations: [
     parameterization({
       name: 'mean-std',

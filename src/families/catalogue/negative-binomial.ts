@@ -7,7 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
@@ -20,13 +20,7 @@ const instance: FamilyInstance = {
   support: { kind: 'count' },
   base: 'standard',
   fixed: { r: POSITIVE },
-  expFamily: {
-    statistics: ['x'],
-    natural: ['log(1-p)'],
-    etaSymbols: ['eta'],
-    logPartition: '-r*log(1-exp(eta))',
-    etaDomains: { eta: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta: ['x', 'log(1-p)', NEGATIVE] }, '-r*log(1-exp(eta))'),
   parameterizations: [
     parameterization({
       name: 'standard',

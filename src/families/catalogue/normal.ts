@@ -9,7 +9,7 @@ import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { exactSum, twoProduct } from '../../core/error-free.js';
 import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideDiagonal, wideRows } from '../numeric-forms.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -122,13 +122,7 @@ const instance: FamilyInstance = {
   support: { kind: 'real' },
   base: 'mean-std',
   fixed: {},
-  expFamily: {
-    statistics: ['x', 'x^2'],
-    natural: ['mu/sigma^2', '-1/(2*sigma^2)'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
-    etaDomains: { eta1: REAL, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['x', 'mu/sigma^2', REAL], eta2: ['x^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
   parameterizations: [
     parameterization({
       name: 'mean-std',

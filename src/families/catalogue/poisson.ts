@@ -7,7 +7,7 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import { parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -38,13 +38,7 @@ const instance: FamilyInstance = {
   support: { kind: 'count' },
   base: 'rate',
   fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['log(lambda)'],
-    etaSymbols: ['eta'],
-    logPartition: 'exp(eta)',
-    etaDomains: { eta: REAL },
-  },
+  expFamily: exponentialFamily({ eta: ['x', 'log(lambda)', REAL] }, 'exp(eta)'),
   parameterizations: [
     parameterization({
       name: 'rate',
