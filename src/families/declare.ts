@@ -76,3 +76,10 @@ export function exponentialFamily(terms: Readonly<Record<string, readonly [stati
     etaDomains: Object.fromEntries(etaSymbols.map((e) => [e, terms[e][2]])),
   };
 }
+
+/** What a scalar family's instance declares: its data are one number `x`, its base parameterization is its first, and it has no fixed values unless given. */
+export type ScalarInstanceSpec = Omit<FamilyInstance, 'dim' | 'dataVars' | 'base' | 'fixed'> & Partial<Pick<FamilyInstance, 'fixed'>>;
+
+export function scalarInstance(spec: ScalarInstanceSpec): FamilyInstance {
+  return { dataVars: ['x'], base: spec.parameterizations[0].name, fixed: {}, ...spec };
+}

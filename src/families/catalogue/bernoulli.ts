@@ -9,7 +9,7 @@
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, logisticPair, logit, wideRows } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** p, 1 - p and eta = logit p, each without cancellation. */
@@ -32,13 +32,10 @@ const natural: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.p.mul(pt.q).inv()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'bernoulli',
-  dataVars: ['x'],
   logDensity: 'x*log(p)+(1-x)*log(1-p)',
   support: { kind: 'count', max: () => 1 },
-  base: 'mean',
-  fixed: {},
   expFamily: exponentialFamily({ eta: ['x', '-log(1/p-1)', REAL] }, 'eta+log(1+exp(-eta))'),
   parameterizations: [
     parameterization({
@@ -65,6 +62,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.uniform() < base[0] ? 1 : 0;
   },
-};
+});
 
 export const bernoulli: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.3 } }] });

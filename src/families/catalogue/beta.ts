@@ -8,7 +8,7 @@
 import { POSITIVE } from '../../core/domain.js';
 import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 // trigamma(a) - trigamma(a + b) cancels when b << a: it is differenced analytically
@@ -17,13 +17,10 @@ const numericForms = singleParameterization(([a, b]) => {
   return wideRows([[W(trigammaDifference(a, b)), offDiagonal], [offDiagonal, W(trigammaDifference(b, a))]]);
 });
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'beta',
-  dataVars: ['x'],
   logDensity: 'lgamma(a+b)-lgamma(a)-lgamma(b)+(a-1)*log(x)+(b-1)*log(1-x)',
   support: { kind: 'unit' },
-  base: 'standard',
-  fixed: {},
   // with h(x) = 1/(x(1-x)) the natural parameters are (a, b) themselves
   expFamily: exponentialFamily({ eta1: ['log(x)', 'a', POSITIVE], eta2: ['log(1-x)', 'b', POSITIVE] }, 'lgamma(eta1)+lgamma(eta2)-lgamma(eta1+eta2)'),
   parameterizations: [
@@ -46,7 +43,7 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.beta(base[0], base[1]);
   },
-};
+});
 
 export const beta: FamilyDefinition = scalarFamily(instance, {
   examples: [{ params: { a: 2, b: 3.5 } }],

@@ -5,7 +5,7 @@
  * Ch. 19; Lehmann & Casella 1998, Sec. 2.5, the gamma with shape 1).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -30,13 +30,10 @@ const scaleForms: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.beta.square().neg()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'exponential',
-  dataVars: ['x'],
   logDensity: 'log(lambda)-lambda*x',
   support: { kind: 'positive' },
-  base: 'rate',
-  fixed: {},
   expFamily: exponentialFamily({ eta: ['x', '-lambda', NEGATIVE] }, '-log(-eta)'),
   parameterizations: [
     parameterization({
@@ -63,6 +60,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.exponential() / base[0];
   },
-};
+});
 
 export const exponential: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 1.5 } }] });

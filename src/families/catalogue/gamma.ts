@@ -10,7 +10,7 @@ import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { lgamma } from '../../symbolic/special.js';
 import { W, trigammaWide, wideRows } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** the shape, and the rate and scale (one the exact input, the other its correctly rounded reciprocal) */
@@ -35,13 +35,10 @@ const shapeScale: NumericForms<Point> = {
 
 const SOURCE = 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 17';
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'gamma',
-  dataVars: ['x'],
   logDensity: 'alpha*log(beta)-lgamma(alpha)+(alpha-1)*log(x)-beta*x',
   support: { kind: 'positive' },
-  base: 'shape-rate',
-  fixed: {},
   // with h(x) = 1/x the natural parameters are (alpha, -beta), both of one sign
   expFamily: exponentialFamily({ eta1: ['log(x)', 'alpha', POSITIVE], eta2: ['x', '-beta', NEGATIVE] }, 'lgamma(eta1)-eta1*log(-eta2)'),
   parameterizations: [
@@ -70,6 +67,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.gamma(base[0]) / base[1];
   },
-};
+});
 
 export const gamma: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { alpha: 2.5, beta: 1.5 } }] });

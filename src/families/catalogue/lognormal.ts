@@ -7,7 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -17,13 +17,10 @@ const numericForms = singleParameterization(([, sigma]) => {
   return wideDiagonal([precision, precision.times2()]);
 });
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'lognormal',
-  dataVars: ['x'],
   logDensity: '-log(x)-log(sigma)-1/2*log(2*pi)-(log(x)-mu)^2/(2*sigma^2)',
   support: { kind: 'positive' },
-  base: 'mean-std',
-  fixed: {},
   expFamily: exponentialFamily(
     { eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] },
     '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
@@ -46,6 +43,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return Math.exp(base[0] + base[1] * rng.normal());
   },
-};
+});
 
 export const lognormal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.2, sigma: 0.8 } }] });

@@ -7,18 +7,16 @@
  */
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 const numericForms = singleParameterization(([p], { r }) => wideRows([[W(r).div(W(p).square().mul(W(1 - p)))]]));
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'negative-binomial',
-  dataVars: ['x'],
   logDensity: 'lgamma(x+r)-lgamma(r)-lgamma(x+1)+r*log(p)+x*log(1-p)',
   support: { kind: 'count' },
-  base: 'standard',
   fixed: { r: POSITIVE },
   expFamily: exponentialFamily({ eta: ['x', 'log(1-p)', NEGATIVE] }, '-r*log(1-exp(eta))'),
   parameterizations: [
@@ -41,6 +39,6 @@ const instance: FamilyInstance = {
     const p = base[0];
     return rng.poisson((rng.gamma(fixed.r) * (1 - p)) / p);
   },
-};
+});
 
 export const negativeBinomial: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.6 }, fixed: { r: 3.5 } }] });

@@ -9,7 +9,7 @@ import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { exactSum, twoProduct } from '../../core/error-free.js';
 import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideDiagonal, wideRows } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -115,13 +115,10 @@ const expectation: NumericForms<Point> = {
   jacobianFromBase: ({ mu, sigma }) => wideRows([[one, zero], [mu.times2(), sigma.times2()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'normal',
-  dataVars: ['x'],
   logDensity: '-log(sigma)-1/2*log(2*pi)-(x-mu)^2/(2*sigma^2)',
   support: { kind: 'real' },
-  base: 'mean-std',
-  fixed: {},
   expFamily: exponentialFamily({ eta1: ['x', 'mu/sigma^2', REAL], eta2: ['x^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
   parameterizations: [
     parameterization({
@@ -185,6 +182,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return base[0] + base[1] * rng.normal();
   },
-};
+});
 
 export const normal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.3, sigma: 1.7 } }] });

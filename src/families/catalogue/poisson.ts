@@ -7,7 +7,7 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
-import { exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -31,13 +31,10 @@ const naturalForms: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.lambda.inv()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'poisson',
-  dataVars: ['x'],
   logDensity: 'x*log(lambda)-lambda-lgamma(x+1)',
   support: { kind: 'count' },
-  base: 'rate',
-  fixed: {},
   expFamily: exponentialFamily({ eta: ['x', 'log(lambda)', REAL] }, 'exp(eta)'),
   parameterizations: [
     parameterization({
@@ -65,6 +62,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.poisson(base[0]);
   },
-};
+});
 
 export const poisson: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 2.5 } }] });
