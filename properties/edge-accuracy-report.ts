@@ -16,17 +16,13 @@ import fc from 'fast-check';
 import { parameterizationNames } from '../src/families/catalogue.js';
 import { runOracle } from '../src/oracle/oracle.js';
 import { edgePoints, type EdgePoint } from './arbitraries/edge-points.js';
+import { edgeFamilyDimensions } from './edge-families.js';
 import { type Question, judge, referenceAnswer, specOf, worstRelativeError } from './reference/oracle-reference.js';
 
 const RUNS = Number(process.argv[2] ?? 40);
 const SEED = Number(process.argv[3] ?? 20260412);
 
-const FAMILY_DIMS_ALL: [string, (number | undefined)[]][] = [
-  ['bernoulli', [undefined]], ['binomial', [undefined]], ['categorical', [2, 3, 4]], ['poisson', [undefined]],
-  ['geometric', [undefined]], ['negative-binomial', [undefined]], ['exponential', [undefined]], ['normal', [undefined]],
-  ['lognormal', [undefined]], ['gamma', [undefined]], ['beta', [undefined]], ['laplace', [undefined]],
-  ['student-t', [undefined]], ['inverse-gaussian', [undefined]], ['dirichlet', [2, 3]], ['multivariate-normal', [1, 2, 3]],
-];
+const FAMILY_DIMS_ALL = edgeFamilyDimensions(true);
 
 interface Tally { cases: number; worst: number; worstAt: string; worstDirection: number; wrongRefusals: number; wrongAnswers: number; failures: number; example: string }
 

@@ -1,21 +1,4 @@
-/**
- * The discrete families' Fisher checks, exactly as `natgrad verify` runs them
- * (same seeds): each must be verified, and its sensitivity run must fail.
- */
-import { describe, expect, test } from 'vitest';
-import { runCheck } from '../src/verify/runner.js';
-import { familyChecks } from './fisher-families.js';
+/** The discrete families' Fisher checks, as `natgrad verify` runs them (see fisher-family-suite.ts). */
+import { fisherFamilySuite } from './fisher-family-suite.js';
 
-const FAMILIES = ['bernoulli', 'binomial', 'categorical', 'poisson', 'geometric', 'negative-binomial'];
-const checks = familyChecks().filter((c) => FAMILIES.includes(c.id.split('/')[1]));
-
-describe('Fisher information of the discrete families', () => {
-  test('every family of the group has checks', () => {
-    for (const f of FAMILIES) expect(checks.some((c) => c.id.startsWith(`fisher/${f}/`)), f).toBe(true);
-  });
-  test.each(checks.map((c) => [c.id, c] as const))('%s', (_id, check) => {
-    const r = runCheck(check, { seed: 20261125, runs: 8, thorough: false });
-    expect(r.status, `${r.detail}; sensitivity: ${r.sensitivity}`).toBe('verified');
-    if (check.sensitivity) expect(r.sensitivity.startsWith('caught')).toBe(true);
-  });
-});
+fisherFamilySuite('discrete');

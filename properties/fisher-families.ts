@@ -65,7 +65,7 @@ function runProperty(ctx: CheckContext, runs: number, arb: fc.Arbitrary<FamilyPo
 }
 
 const label = (def: FamilyDefinition, p: string, dim?: number): string =>
-  `${def.name}/${p}${dim === undefined ? '' : `/${def.name === 'multivariate-normal' ? 'd' : 'K'}=${dim}`}`;
+  `${def.name}/${p}${dim === undefined ? '' : `/${def.dimensionSymbol}=${dim}`}`;
 
 function routesCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const derivation = (): FisherDerivation => derivationOf(def, pname, dim);
@@ -356,14 +356,14 @@ function laplaceHessianRouteCheck(def: FamilyDefinition): Check {
   };
 }
 
-/** Dimensions checked numerically, beyond those derived symbolically. */
-const NUMERIC_DIMENSIONS: Record<string, number[]> = { categorical: [2, 3, 5], dirichlet: [2, 3, 5], 'multivariate-normal': [2, 3, 5] };
+/** Dimensions at which every vector family is checked numerically, beyond those derived symbolically. */
+const NUMERIC_DIMENSIONS = [2, 3, 5];
 
 export function familyChecks(): Check[] {
   const checks: Check[] = [];
   for (const def of FAMILIES) {
     const symbolicDims: (number | undefined)[] = def.verifyDimensions ? [...def.verifyDimensions] : [undefined];
-    const numericDims: (number | undefined)[] = NUMERIC_DIMENSIONS[def.name] ?? [undefined];
+    const numericDims: (number | undefined)[] = def.verifyDimensions ? NUMERIC_DIMENSIONS : [undefined];
     for (const pname of Object.keys(def.layouts)) {
       for (const dim of symbolicDims) checks.push(routesCheck(def, pname, dim));
       for (const dim of numericDims) {

@@ -14,8 +14,8 @@
  * References: Amari (1998); Martens (2020), Sec. 12; Ollivier et al. (2017).
  */
 import fc from 'fast-check';
-import { pointInDomain, domainViolation } from '../src/core/domain.js';
-import { familyFisherMatrix, fromBase, jacobianFromBase, jacobianToBase, toBase } from '../src/families/catalogue.js';
+import { domainViolation } from '../src/core/domain.js';
+import { familyFisherMatrix, fromBase, getFamily, jacobianFromBase, jacobianToBase, toBase } from '../src/families/catalogue.js';
 import { normal } from '../src/families/catalogue/normal.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';
@@ -25,7 +25,9 @@ import { gradientFD, hessianFD } from '../src/numeric/finite-differences.js';
 import type { Check, CheckOutcome } from '../src/verify/types.js';
 import { parameterizationPairs } from '../proofs/pullback.js';
 import { real, EPS, findCounterexample, fmt, norm, normDiff, runProperty, type CaseResult } from './run-property.js';
-import { baseParameterization } from '../src/families/instance.js';
+import type { FamilyInstance } from '../src/families/types.js';
+import { unitCube, type UnitCube } from '../src/families/unit-points.js';
+import { unitCoordinates } from './arbitraries/families.js';
 
 const AMARI = 'S. Amari, Natural gradient works efficiently in learning, Neural Computation 10(2), 1998';
 const MARTENS = 'J. Martens, New insights and perspectives on the natural gradient method, JMLR 21(146), 2020, Sec. 12';
@@ -39,11 +41,15 @@ function condition(F: Matrix): number {
 
 interface CataloguePoint { pair: number; u: number[]; g: number[] }
 
+/** The cube of each pair's family, at its dimension. */
+const pairCube = (inst: FamilyInstance): UnitCube => unitCube(getFamily(inst.family, 'family'), inst.dim);
+
 const catalogueArb = (): fc.Arbitrary<CataloguePoint> => {
   const pairs = parameterizationPairs();
+  const units = Math.max(...pairs.map(({ inst }) => pairCube(inst).units));
   return fc.record({
     pair: fc.integer({ min: 0, max: pairs.length - 1 }),
-    u: fc.array(real(0, 0.999), { minLength: 4, maxLength: 4 }),
+    u: unitCoordinates(units),
     g: fc.array(real(-2, 2), { minLength: 4, maxLength: 4 }),
   });
 };
@@ -51,14 +57,7 @@ const catalogueArb = (): fc.Arbitrary<CataloguePoint> => {
 /** J F_phi⁻¹ ∇_phi L against F_theta⁻¹ ∇_theta L; `dropJ` leaves out the map back to theta (the sensitivity). */
 function catalogueCase(pt: CataloguePoint, dropJ: boolean): CaseResult {
   const { inst, from, to } = parameterizationPairs()[pt.pair];
-  const baseP = baseParameterization(inst);
-  let base = Float64Array.from(baseP.symbols, (s, i) => pointInDomain(baseP.domains[s], pt.u[i]));
-  if (inst.family === 'categorical') {
-    // a point of the open simplex: shares of u_i + 0.1 among the K classes
-    const w = Array.from({ length: base.length + 1 }, (_, i) => pt.u[i] + 0.1);
-    const t = w.reduce((a, b) => a + b, 0);
-    base = Float64Array.from(base, (_, i) => w[i] / t);
-  }
+  const { base } = pairCube(inst).point(pt.u);
   const theta = fromBase(inst, from, base, {});
   const phi = fromBase(inst, to, base, {});
   const J = matmul(jacobianFromBase(inst, from, base, {}), jacobianToBase(inst, to, phi, {}));

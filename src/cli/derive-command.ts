@@ -18,7 +18,8 @@ import { matrixToLatex } from '../symbolic/index.js';
 import type { Io } from './io.js';
 import { DIM_RULE } from './limits.js';
 import { parseDecimal } from './numbers.js';
-import { baseParameterization, parameterizationOf } from '../families/instance.js';
+import { parameterizationOf } from '../families/instance.js';
+import { centrePoint } from '../families/unit-points.js';
 
 export interface DeriveOptions {
   parameterization?: string;
@@ -87,7 +88,7 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   const d = derivationOf(def, pname, dim);
   const inst = def.instance(dim);
   const p = parameterizationOf(inst, pname);
-  // The default point: the middle of each domain, mapped from the base parameterization.
+  // fixed values at the middle of their domains (a count of 10 trials)
   const fixed = Object.fromEntries(Object.entries(inst.fixed).map(([k, dom]) => [k, dom.kind === 'positive-integer' ? 10 : pointInDomain(dom, 0.5)]));
   const point = at ? parsePoint(def.name, pname, at, fixed, 'at') : defaultPoint(def.name, pname, dim, fixed);
   const F = familyFisherMatrix(point.inst, point.p, point.theta, point.fixed);
@@ -153,16 +154,10 @@ function deriveInMatrixForm(family: string, pname: string, dim: number, m: Matri
   return m.verified ? 0 : 1;
 }
 
+/** The default point: the centre of the family's unit cube (the middle of each domain, or of its joint constraints), mapped from the base parameterization. */
 function defaultPoint(family: string, pname: string, dim: number | undefined, fixed: Record<string, number>) {
   const def = getFamily(family, 'family');
   const inst = def.instance(dim);
-  const base = baseParameterization(inst);
   const p = parameterizationOf(inst, pname);
-  let b: number[];
-  if (family === 'categorical') b = Array.from({ length: dim! - 1 }, () => 1 / dim!);
-  else if (family === 'multivariate-normal') {
-    b = Array.from({ length: dim! }, () => 0);
-    for (let i = 0; i < dim!; i++) for (let j = i; j < dim!; j++) b.push(i === j ? 1 : 0.3);
-  } else b = base.symbols.map((s) => pointInDomain(base.domains[s], 0.5));
-  return { inst, p, theta: fromBase(inst, p, Float64Array.from(b), fixed), fixed };
+  return { inst, p, theta: fromBase(inst, p, centrePoint(def, dim).base, fixed), fixed };
 }

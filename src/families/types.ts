@@ -8,6 +8,7 @@ import type { Domain } from '../core/domain.js';
 import type { Rng } from '../core/rng.js';
 import type { Wide, WideMatrix } from '../core/wide.js';
 import type { Expr } from '../symbolic/index.js';
+import type { JsonParamValue } from './results.js';
 
 /** How a parameter appears in JSON: a number, an array, or a symmetric matrix (upper triangle, row by row). */
 export interface ParamLayoutEntry {
@@ -143,6 +144,36 @@ export interface FamilyDefinition {
   readonly dimensionFromParams?: (parameterization: string, params: Record<string, unknown>) => number;
   /** dimensions used by `verify` and the docs */
   readonly verifyDimensions?: readonly number[];
+  /** the letter the dimension goes by in labels (`K` classes or components, `d` coordinates); vector families only */
+  readonly dimensionSymbol?: 'K' | 'd';
+  /** valid points, each in the JSON layout of the first parameterization: the test vectors are computed at these */
+  readonly examples: readonly ExamplePoint[];
+  /**
+   * Valid base points from points of the unit cube, for families whose base
+   * coordinates constrain each other (a simplex, a positive definite
+   * matrix). Without it each base coordinate is mapped into its own domain
+   * by `valueFromUnit`. See unit-points.ts.
+   */
+  readonly baseFromUnit?: BaseFromUnit;
+  /** a base parameter's or fixed value's map from [0, 1), where its domain's general range (`valueFromUnit`) does not suit the numeric checks */
+  readonly valuesFromUnit?: Readonly<Record<string, (u: number) => number>>;
   /** the family at a dimension (ignored by scalar families) */
   instance(dim?: number): FamilyInstance;
+}
+
+/** A valid point of a family in the JSON layout of its first parameterization, with its fixed values. */
+export interface ExamplePoint {
+  readonly params: Readonly<Record<string, JsonParamValue>>;
+  readonly fixed?: Readonly<Record<string, number>>;
+}
+
+/**
+ * A map from the unit cube onto valid base points: every u in [0, 1)^units
+ * gives a point inside the family's constraints, and the centre (every
+ * coordinate 1/2) a well-conditioned default point.
+ */
+export interface BaseFromUnit {
+  /** how many coordinates a base point of dimension `dim` takes */
+  units(dim: number): number;
+  map(u: readonly number[], dim: number): Float64Array;
 }

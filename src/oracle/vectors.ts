@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '../core/rng.js';
+import { FAMILIES } from '../families/catalogue/index.js';
 import { gemmBackend, setGemmBackend } from '../linalg/kernels/gemm.js';
 import type { OracleResult } from './compute.js';
 import { runOracle } from './oracle.js';
@@ -45,38 +46,17 @@ interface FamilyPoint {
 }
 
 /**
- * One point per family (and per dimension for vector families), given in the
- * contract's first parameterization; the other parameterizations get the
- * same point through the oracle's own `reparameterize`.
+ * Each family's example points (one per dimension for vector families),
+ * given in the contract's first parameterization; the other
+ * parameterizations get the same point through the oracle's own
+ * `reparameterize`.
  */
-const FAMILY_POINTS: FamilyPoint[] = [
-  { family: 'bernoulli', parameterizations: ['mean', 'natural'], params: { p: 0.3 } },
-  { family: 'binomial', parameterizations: ['mean'], params: { p: 0.35 }, fixed: { n: 10 } },
-  { family: 'categorical', parameterizations: ['mean', 'natural'], params: { p: [0.4] }, dim: 'K2' },
-  { family: 'categorical', parameterizations: ['mean', 'natural'], params: { p: [0.2, 0.5] }, dim: 'K3' },
-  { family: 'categorical', parameterizations: ['mean', 'natural'], params: { p: [0.1, 0.2, 0.3] }, dim: 'K4' },
-  { family: 'poisson', parameterizations: ['rate', 'natural'], params: { lambda: 2.5 } },
-  { family: 'geometric', parameterizations: ['standard'], params: { p: 0.4 } },
-  { family: 'negative-binomial', parameterizations: ['standard'], params: { p: 0.6 }, fixed: { r: 3.5 } },
-  { family: 'exponential', parameterizations: ['rate', 'scale'], params: { lambda: 1.5 } },
-  { family: 'normal', parameterizations: ['mean-std', 'mean-var', 'mean-logstd', 'natural', 'expectation'], params: { mu: 0.3, sigma: 1.7 } },
-  { family: 'lognormal', parameterizations: ['mean-std'], params: { mu: 0.2, sigma: 0.8 } },
-  { family: 'gamma', parameterizations: ['shape-rate', 'shape-scale'], params: { alpha: 2.5, beta: 1.5 } },
-  { family: 'beta', parameterizations: ['standard'], params: { a: 2, b: 3.5 } },
-  { family: 'laplace', parameterizations: ['location-scale'], params: { mu: 0.1, b: 1.3 } },
-  { family: 'student-t', parameterizations: ['location-scale'], params: { mu: 0.2, sigma: 1.1 }, fixed: { nu: 4 } },
-  { family: 'inverse-gaussian', parameterizations: ['mean-shape'], params: { mu: 1.5, lambda: 2 } },
-  { family: 'dirichlet', parameterizations: ['standard'], params: { alpha: [1.5, 2] }, dim: 'K2' },
-  { family: 'dirichlet', parameterizations: ['standard'], params: { alpha: [1.2, 0.8, 2.5] }, dim: 'K3' },
-  { family: 'multivariate-normal', parameterizations: ['mean-cov'], params: { mu: [0.5], Sigma: [[2]] }, dim: 'd1' },
-  { family: 'multivariate-normal', parameterizations: ['mean-cov'], params: { mu: [0.1, -0.2], Sigma: [[2, 0.3], [0.3, 1]] }, dim: 'd2' },
-  {
-    family: 'multivariate-normal',
-    parameterizations: ['mean-cov'],
-    params: { mu: [0.1, -0.2, 0.4], Sigma: [[1.5, 0.2, -0.1], [0.2, 1, 0.3], [-0.1, 0.3, 2]] },
-    dim: 'd3',
-  },
-];
+const FAMILY_POINTS: FamilyPoint[] = FAMILIES.flatMap((def) => def.examples.map((e): FamilyPoint => {
+  const parameterizations = Object.keys(def.layouts);
+  const params = e.params as JsonObj;
+  const dim = def.dimensionFromParams?.(parameterizations[0], params);
+  return { family: def.name, parameterizations, params, ...(e.fixed && { fixed: e.fixed }), ...(dim !== undefined && { dim: `${def.dimensionSymbol}${dim}` }) };
+}));
 
 const pointLabel = (p: FamilyPoint): string => (p.dim ? `${p.family}--${p.dim}` : p.family);
 

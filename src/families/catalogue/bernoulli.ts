@@ -9,6 +9,7 @@
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, logisticPair, logit, wideRows } from '../numeric-forms.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** p, 1 - p and eta = logit p, each without cancellation. */
@@ -31,43 +32,28 @@ const natural: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.p.mul(pt.q).inv()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'bernoulli',
-  dataVars: ['x'],
   logDensity: 'x*log(p)+(1-x)*log(1-p)',
   support: { kind: 'count', max: () => 1 },
-  base: 'mean',
-  fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['-log(1/p-1)'],
-    etaSymbols: ['eta'],
-    logPartition: 'eta+log(1+exp(-eta))',
-    etaDomains: { eta: REAL },
-  },
+  expFamily: exponentialFamily({ eta: ['x', '-log(1/p-1)', REAL] }, 'eta+log(1+exp(-eta))'),
   parameterizations: [
-    {
+    parameterization({
       name: 'mean',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['1/(p*(1-p))']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: binomial information with one trial',
       numeric: mean,
-    },
-    {
+    }),
+    parameterization({
       name: 'natural',
-      symbols: ['eta'],
-      paramNames: ['eta'],
       domains: { eta: REAL },
       toBase: { p: '1/(1+exp(-eta))' },
       fromBase: { eta: '-log(1/p-1)' },
       literatureFisher: [['exp(eta)/(1+exp(eta))^2']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = log(1 + exp(eta))',
       numeric: natural,
-    },
+    }),
   ],
   logpdf(x, base) {
     const p = base[0];
@@ -76,14 +62,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.uniform() < base[0] ? 1 : 0;
   },
-};
+});
 
-export const bernoulli: FamilyDefinition = {
-  name: 'bernoulli',
-  layouts: {
-    mean: [{ name: 'p', shape: 'scalar' }],
-    natural: [{ name: 'eta', shape: 'scalar' }],
-  },
-  fixed: {},
-  instance: () => instance,
-};
+export const bernoulli: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.3 } }] });

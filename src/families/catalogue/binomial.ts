@@ -7,39 +7,28 @@
  */
 import { POSITIVE_INTEGER, REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 // n / (p (1 - p)); 1 - p of an exact p is correctly rounded, so nothing cancels
 const numericForms = singleParameterization(([p], { n }) => wideRows([[W(n).div(W(p).mul(W(1 - p)))]]));
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'binomial',
-  dataVars: ['x'],
   // x log(p/(1-p)) + n log(1-p), with the logit spelt as the natural parameter is: this form keeps the backend's simplification fast
   logDensity: 'lgamma(n+1)-lgamma(x+1)-lgamma(n-x+1)-x*log(1/p-1)+n*log(1-p)',
   support: { kind: 'count', max: (fixed) => fixed.n },
-  base: 'mean',
   fixed: { n: POSITIVE_INTEGER },
-  expFamily: {
-    statistics: ['x'],
-    natural: ['-log(1/p-1)'],
-    etaSymbols: ['eta'],
-    logPartition: 'n*(eta+log(1+exp(-eta)))',
-    etaDomains: { eta: REAL },
-  },
+  expFamily: exponentialFamily({ eta: ['x', '-log(1/p-1)', REAL] }, 'n*(eta+log(1+exp(-eta)))'),
   parameterizations: [
-    {
+    parameterization({
       name: 'mean',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['n/(p*(1-p))']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the binomial',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base, fixed) {
     const k = x as number;
@@ -50,11 +39,6 @@ const instance: FamilyInstance = {
   sample(rng, base, fixed) {
     return rng.binomial(fixed.n, base[0]);
   },
-};
+});
 
-export const binomial: FamilyDefinition = {
-  name: 'binomial',
-  layouts: { mean: [{ name: 'p', shape: 'scalar' }] },
-  fixed: { n: POSITIVE_INTEGER },
-  instance: () => instance,
-};
+export const binomial: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.35 }, fixed: { n: 10 } }] });

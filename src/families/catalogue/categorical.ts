@@ -9,6 +9,7 @@
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { exactSum, exactSumPair, twoSum } from '../../core/error-free.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
+import { parameterization, perDimension, sameDomain } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -139,16 +140,13 @@ function build(K: number): FamilyInstance {
       natural: idx.map((i) => `log(${p[i]}/${pK})`),
       etaSymbols: eta,
       logPartition: `log${sumExp}`,
-      etaDomains: Object.fromEntries(eta.map((e) => [e, REAL])),
+      etaDomains: sameDomain(eta, REAL),
     },
     parameterizations: [
-      {
+      parameterization({
         name: 'mean',
-        symbols: p,
         paramNames: idx.map((i) => `p[${i}]`),
-        domains: Object.fromEntries(p.map((s) => [s, UNIT_INTERVAL])),
-        toBase: Object.fromEntries(p.map((s) => [s, s])),
-        fromBase: Object.fromEntries(p.map((s) => [s, s])),
+        domains: sameDomain(p, UNIT_INTERVAL),
         literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `1/${p[i]}+1/${pK}` : `1/${pK}`))),
         literatureSource: 'Lehmann & Casella (1998), Sec. 2.6: multinomial with one trial',
         jointViolation: (t) => {
@@ -156,12 +154,11 @@ function build(K: number): FamilyInstance {
           return { param: 'p', reason: `the probabilities must sum below 1 (p_K = 1 - sum(p) must be > 0), got sum ${exactSum(t)}` };
         },
         numeric: meanForms(m),
-      },
-      {
+      }),
+      parameterization({
         name: 'natural',
-        symbols: eta,
         paramNames: idx.map((i) => `eta[${i}]`),
-        domains: Object.fromEntries(eta.map((e) => [e, REAL])),
+        domains: sameDomain(eta, REAL),
         toBase: Object.fromEntries(idx.map((i) => [p[i], pi(i)])),
         fromBase: Object.fromEntries(idx.map((i) => [eta[i], `log(${p[i]}/${pK})`])),
         literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `${pi(i)}-(${pi(i)})^2` : `-(${pi(i)})*(${pi(j)})`))),
@@ -169,7 +166,7 @@ function build(K: number): FamilyInstance {
         logDensity: `${idx.map((i) => `${x[i]}*${eta[i]}`).join('+')}-log${sumExp}`,
         naturalCoordinates: true,
         numeric: naturalForms,
-      },
+      }),
     ],
     logpdf(xv, base) {
       const v = xv as Float64Array;
@@ -195,17 +192,22 @@ function build(K: number): FamilyInstance {
   };
 }
 
-const instances = new Map<number, FamilyInstance>();
-
 export const categorical: FamilyDefinition = {
   name: 'categorical',
   layouts: { mean: [{ name: 'p', shape: 'vector' }], natural: [{ name: 'eta', shape: 'vector' }] },
   fixed: {},
   dimensionFromParams: (pname, params) => (params[pname === 'mean' ? 'p' : 'eta'] as unknown[]).length + 1,
   verifyDimensions: [2, 3],
-  instance(dim = 3) {
-    let inst = instances.get(dim);
-    if (!inst) { inst = build(dim); instances.set(dim, inst); }
-    return inst;
+  dimensionSymbol: 'K',
+  // the first K - 1 shares of K weights in [1/2, 3/2): every point of the open simplex away from its faces
+  baseFromUnit: {
+    units: (K) => K,
+    map(u, K) {
+      const w = u.map((v) => 0.5 + v);
+      const total = w.reduce((a, b) => a + b, 0);
+      return Float64Array.from(w.slice(0, K - 1), (v) => v / total);
+    },
   },
+  examples: [{ params: { p: [0.4] } }, { params: { p: [0.2, 0.5] } }, { params: { p: [0.1, 0.2, 0.3] } }],
+  instance: perDimension(3, build),
 };

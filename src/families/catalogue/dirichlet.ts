@@ -9,6 +9,7 @@ import { exactSum } from '../../core/error-free.js';
 import { WideMatrix } from '../../core/wide.js';
 import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
 import { singleParameterization } from '../numeric-forms.js';
+import { parameterization, perDimension, sameDomain } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -51,20 +52,17 @@ function build(K: number): FamilyInstance {
       etaSymbols: eta,
       // with h(x) = 1 on the simplex: A(eta) = sum lgamma(eta_k + 1) - lgamma(sum(eta_k + 1))
       logPartition: `${eta.map((e) => `lgamma(${e}+1)`).join('+')}-lgamma(${eta.map((e) => `${e}+1`).join('+')})`,
-      etaDomains: Object.fromEntries(eta.map((e) => [e, POSITIVE])),
+      etaDomains: sameDomain(eta, POSITIVE),
     },
     parameterizations: [
-      {
+      parameterization({
         name: 'standard',
-        symbols: a,
         paramNames: idx.map((i) => `alpha[${i}]`),
-        domains: Object.fromEntries(a.map((s) => [s, POSITIVE])),
-        toBase: Object.fromEntries(a.map((s) => [s, s])),
-        fromBase: Object.fromEntries(a.map((s) => [s, s])),
+        domains: sameDomain(a, POSITIVE),
         literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `trigamma(${a[i]})-trigamma${a0}` : `-trigamma${a0}`))),
         literatureSource: 'Minka (2000), Estimating a Dirichlet distribution, Sec. 1',
         numeric: singleParameterization(dirichletFisher),
-      },
+      }),
     ],
     logpdf(xv, base) {
       const v = xv as Float64Array;
@@ -86,17 +84,13 @@ function build(K: number): FamilyInstance {
   };
 }
 
-const instances = new Map<number, FamilyInstance>();
-
 export const dirichlet: FamilyDefinition = {
   name: 'dirichlet',
   layouts: { standard: [{ name: 'alpha', shape: 'vector' }] },
   fixed: {},
   dimensionFromParams: (_p, params) => (params.alpha as unknown[]).length,
   verifyDimensions: [2, 3],
-  instance(dim = 3) {
-    let inst = instances.get(dim);
-    if (!inst) { inst = build(dim); instances.set(dim, inst); }
-    return inst;
-  },
+  dimensionSymbol: 'K',
+  examples: [{ params: { alpha: [1.5, 2] } }, { params: { alpha: [1.2, 0.8, 2.5] } }],
+  instance: perDimension(3, build),
 };

@@ -5,6 +5,7 @@
  * Ch. 19; Lehmann & Casella 1998, Sec. 2.5, the gamma with shape 1).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -29,43 +30,28 @@ const scaleForms: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.beta.square().neg()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'exponential',
-  dataVars: ['x'],
   logDensity: 'log(lambda)-lambda*x',
   support: { kind: 'positive' },
-  base: 'rate',
-  fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['-lambda'],
-    etaSymbols: ['eta'],
-    logPartition: '-log(-eta)',
-    etaDomains: { eta: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta: ['x', '-lambda', NEGATIVE] }, '-log(-eta)'),
   parameterizations: [
-    {
+    parameterization({
       name: 'rate',
-      symbols: ['lambda'],
-      paramNames: ['lambda'],
       domains: { lambda: POSITIVE },
-      toBase: { lambda: 'lambda' },
-      fromBase: { lambda: 'lambda' },
       literatureFisher: [['1/lambda^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
       numeric: rateForms,
-    },
-    {
+    }),
+    parameterization({
       name: 'scale',
-      symbols: ['beta'],
-      paramNames: ['beta'],
       domains: { beta: POSITIVE },
       toBase: { lambda: '1/beta' },
       fromBase: { beta: '1/lambda' },
       literatureFisher: [['1/beta^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
       numeric: scaleForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const lambda = base[0];
@@ -74,14 +60,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.exponential() / base[0];
   },
-};
+});
 
-export const exponential: FamilyDefinition = {
-  name: 'exponential',
-  layouts: {
-    rate: [{ name: 'lambda', shape: 'scalar' }],
-    scale: [{ name: 'beta', shape: 'scalar' }],
-  },
-  fixed: {},
-  instance: () => instance,
-};
+export const exponential: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 1.5 } }] });

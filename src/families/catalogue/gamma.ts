@@ -10,6 +10,7 @@ import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { lgamma } from '../../symbolic/special.js';
 import { W, trigammaWide, wideRows } from '../numeric-forms.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** the shape, and the rate and scale (one the exact input, the other its correctly rounded reciprocal) */
@@ -34,44 +35,29 @@ const shapeScale: NumericForms<Point> = {
 
 const SOURCE = 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 17';
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'gamma',
-  dataVars: ['x'],
   logDensity: 'alpha*log(beta)-lgamma(alpha)+(alpha-1)*log(x)-beta*x',
   support: { kind: 'positive' },
-  base: 'shape-rate',
-  fixed: {},
   // with h(x) = 1/x the natural parameters are (alpha, -beta), both of one sign
-  expFamily: {
-    statistics: ['log(x)', 'x'],
-    natural: ['alpha', '-beta'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: 'lgamma(eta1)-eta1*log(-eta2)',
-    etaDomains: { eta1: POSITIVE, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['log(x)', 'alpha', POSITIVE], eta2: ['x', '-beta', NEGATIVE] }, 'lgamma(eta1)-eta1*log(-eta2)'),
   parameterizations: [
-    {
+    parameterization({
       name: 'shape-rate',
-      symbols: ['alpha', 'beta'],
-      paramNames: ['alpha', 'beta'],
       domains: { alpha: POSITIVE, beta: POSITIVE },
-      toBase: { alpha: 'alpha', beta: 'beta' },
-      fromBase: { alpha: 'alpha', beta: 'beta' },
       literatureFisher: [['trigamma(alpha)', '-1/beta'], ['-1/beta', 'alpha/beta^2']],
       literatureSource: SOURCE,
       numeric: shapeRate,
-    },
-    {
+    }),
+    parameterization({
       name: 'shape-scale',
-      symbols: ['k', 'theta'],
-      paramNames: ['k', 'theta'],
       domains: { k: POSITIVE, theta: POSITIVE },
       toBase: { alpha: 'k', beta: '1/theta' },
       fromBase: { k: 'alpha', theta: '1/beta' },
       literatureFisher: [['trigamma(k)', '1/theta'], ['1/theta', 'k/theta^2']],
       literatureSource: SOURCE,
       numeric: shapeScale,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [alpha, beta] = base;
@@ -81,14 +67,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.gamma(base[0]) / base[1];
   },
-};
+});
 
-export const gamma: FamilyDefinition = {
-  name: 'gamma',
-  layouts: {
-    'shape-rate': [{ name: 'alpha', shape: 'scalar' }, { name: 'beta', shape: 'scalar' }],
-    'shape-scale': [{ name: 'k', shape: 'scalar' }, { name: 'theta', shape: 'scalar' }],
-  },
-  fixed: {},
-  instance: () => instance,
-};
+export const gamma: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { alpha: 2.5, beta: 1.5 } }] });

@@ -5,37 +5,25 @@
  * Distributions, 3rd ed. 2005, Ch. 5, the negative binomial with r = 1).
  */
 import { NEGATIVE, UNIT_INTERVAL } from '../../core/domain.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 const numericForms = singleParameterization(([p]) => wideRows([[W(p).square().mul(W(1 - p)).inv()]]));
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'geometric',
-  dataVars: ['x'],
   logDensity: 'log(p)+x*log(1-p)',
   support: { kind: 'count' },
-  base: 'standard',
-  fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['log(1-p)'],
-    etaSymbols: ['eta'],
-    logPartition: '-log(1-exp(eta))',
-    etaDomains: { eta: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta: ['x', 'log(1-p)', NEGATIVE] }, '-log(1-exp(eta))'),
   parameterizations: [
-    {
+    parameterization({
       name: 'standard',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['1/(p^2*(1-p))']],
       literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5 (negative binomial with r = 1)',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const p = base[0];
@@ -45,11 +33,6 @@ const instance: FamilyInstance = {
     // inversion: P(X >= k) = (1-p)^k = P(log U / log(1-p) >= k)
     return Math.floor(Math.log(rng.uniformOpen()) / Math.log1p(-base[0]));
   },
-};
+});
 
-export const geometric: FamilyDefinition = {
-  name: 'geometric',
-  layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
-  fixed: {},
-  instance: () => instance,
-};
+export const geometric: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.4 } }] });

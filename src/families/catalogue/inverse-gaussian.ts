@@ -7,6 +7,7 @@
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -16,33 +17,20 @@ const numericForms = singleParameterization(([mu, lambda]) => wideDiagonal([
   W(lambda).square().times2().inv(),
 ]));
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'inverse-gaussian',
-  dataVars: ['x'],
   logDensity: '1/2*log(lambda)-1/2*log(2*pi)-3/2*log(x)-lambda*(x-mu)^2/(2*mu^2*x)',
   support: { kind: 'positive' },
-  base: 'mean-shape',
-  fixed: {},
   // log p = eta1 x + eta2/x - A(eta) - log(2 pi x^3)/2 with A = -lambda/mu - log(lambda)/2 written in eta
-  expFamily: {
-    statistics: ['x', '1/x'],
-    natural: ['-lambda/(2*mu^2)', '-lambda/2'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: '-2*sqrt(eta1*eta2)-1/2*log(-2*eta2)',
-    etaDomains: { eta1: NEGATIVE, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['x', '-lambda/(2*mu^2)', NEGATIVE], eta2: ['1/x', '-lambda/2', NEGATIVE] }, '-2*sqrt(eta1*eta2)-1/2*log(-2*eta2)'),
   parameterizations: [
-    {
+    parameterization({
       name: 'mean-shape',
-      symbols: ['mu', 'lambda'],
-      paramNames: ['mu', 'lambda'],
       domains: { mu: POSITIVE, lambda: POSITIVE },
-      toBase: { mu: 'mu', lambda: 'lambda' },
-      fromBase: { mu: 'mu', lambda: 'lambda' },
       literatureFisher: [['lambda/mu^3', '0'], ['0', '1/(2*lambda^2)']],
       literatureSource: 'Chhikara & Folks (1989), The Inverse Gaussian Distribution; Johnson, Kotz & Balakrishnan (1994), Vol. 1, Ch. 15',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, lambda] = base;
@@ -59,11 +47,6 @@ const instance: FamilyInstance = {
     const y1 = (mu * mu) / (mu + a + Math.sqrt(a * (a + 2 * mu)));
     return rng.uniform() <= mu / (mu + y1) ? y1 : (mu * mu) / y1;
   },
-};
+});
 
-export const inverseGaussian: FamilyDefinition = {
-  name: 'inverse-gaussian',
-  layouts: { 'mean-shape': [{ name: 'mu', shape: 'scalar' }, { name: 'lambda', shape: 'scalar' }] },
-  fixed: {},
-  instance: () => instance,
-};
+export const inverseGaussian: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 1.5, lambda: 2 } }] });

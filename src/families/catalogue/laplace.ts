@@ -7,6 +7,7 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const numericForms = singleParameterization(([, b]) => {
@@ -14,28 +15,21 @@ const numericForms = singleParameterization(([, b]) => {
   return wideDiagonal([f, f]);
 });
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'laplace',
-  dataVars: ['x'],
   logDensity: '-abs(x-mu)/b-log(2*b)',
   support: { kind: 'real' },
-  base: 'location-scale',
-  fixed: {},
   notExponentialFamily: 'log p = -|x - mu|/b - log(2b) is not of the form <eta(theta), T(x)> - A(eta): |x - mu| does not split into a function of mu times a function of x',
   hessianRouteFails: 'log p = -|x - mu|/b - log(2b) is not twice differentiable in mu at x = mu: away from the kink d²/dmu² log p = 0, so -E[∂²/∂mu² log p] = 0 while the Fisher entry E[(∂/∂mu log p)^2] = 1/b^2 (the kink carries a point mass 2 p(mu)/b = 1/b^2 of the second derivative that the pointwise Hessian misses)',
   breakpoints: (base) => [base[0]],
   parameterizations: [
-    {
+    parameterization({
       name: 'location-scale',
-      symbols: ['mu', 'b'],
-      paramNames: ['mu', 'b'],
       domains: { mu: REAL, b: POSITIVE },
-      toBase: { mu: 'mu', b: 'b' },
-      fromBase: { mu: 'mu', b: 'b' },
       literatureFisher: [['1/b^2', '0'], ['0', '1/b^2']],
       literatureSource: 'Kotz, Kozubowski & Podgórski (2001), The Laplace Distribution and Generalizations, Ch. 2',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, b] = base;
@@ -46,11 +40,6 @@ const instance: FamilyInstance = {
     const u = rng.uniformOpen() - 0.5;
     return base[0] - base[1] * Math.sign(u) * Math.log(1 - 2 * Math.abs(u));
   },
-};
+});
 
-export const laplace: FamilyDefinition = {
-  name: 'laplace',
-  layouts: { 'location-scale': [{ name: 'mu', shape: 'scalar' }, { name: 'b', shape: 'scalar' }] },
-  fixed: {},
-  instance: () => instance,
-};
+export const laplace: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.1, b: 1.3 } }] });

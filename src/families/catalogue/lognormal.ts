@@ -7,6 +7,7 @@
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -16,32 +17,22 @@ const numericForms = singleParameterization(([, sigma]) => {
   return wideDiagonal([precision, precision.times2()]);
 });
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'lognormal',
-  dataVars: ['x'],
   logDensity: '-log(x)-log(sigma)-1/2*log(2*pi)-(log(x)-mu)^2/(2*sigma^2)',
   support: { kind: 'positive' },
-  base: 'mean-std',
-  fixed: {},
-  expFamily: {
-    statistics: ['log(x)', 'log(x)^2'],
-    natural: ['mu/sigma^2', '-1/(2*sigma^2)'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
-    etaDomains: { eta1: REAL, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily(
+    { eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] },
+    '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
+  ),
   parameterizations: [
-    {
+    parameterization({
       name: 'mean-std',
-      symbols: ['mu', 'sigma'],
-      paramNames: ['mu', 'sigma'],
       domains: { mu: REAL, sigma: POSITIVE },
-      toBase: { mu: 'mu', sigma: 'sigma' },
-      fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, sigma] = base;
@@ -52,11 +43,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return Math.exp(base[0] + base[1] * rng.normal());
   },
-};
+});
 
-export const lognormal: FamilyDefinition = {
-  name: 'lognormal',
-  layouts: { 'mean-std': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }] },
-  fixed: {},
-  instance: () => instance,
-};
+export const lognormal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.2, sigma: 0.8 } }] });

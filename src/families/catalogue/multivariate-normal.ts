@@ -14,6 +14,8 @@ import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { Matrix } from '../../linalg/matrix.js';
 import type { Expr } from '../../symbolic/index.js';
 import { singleParameterization } from '../numeric-forms.js';
+import { perDimension } from '../declare.js';
+import { valueFromUnit } from '../unit-points.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -276,7 +278,25 @@ function fisherNumeric(t: Float64Array, d: number): WideMatrix {
   return F;
 }
 
-const instances = new Map<number, FamilyInstance>();
+/**
+ * mu in [-2, 2)^d and Sigma = L Lᵀ + 0.3 w wᵀ + 0.7 diag(e), with L in
+ * [-1, 1)^(d x d) and w, e in [1/2, 3/2)^d: positive definite with its
+ * smallest eigenvalue at least 0.35. At the centre of the cube, mu = 0 and
+ * Sigma has 1 on the diagonal and 0.3 off it, exactly.
+ */
+function meanCovFromUnit(u: readonly number[], d: number): Float64Array {
+  const mu = u.slice(0, d).map((v) => valueFromUnit(REAL, v));
+  const L = u.slice(d, d + d * d).map((v) => 2 * v - 1);
+  const w = u.slice(d + d * d, 2 * d + d * d).map((v) => 0.5 + v);
+  const e = u.slice(2 * d + d * d).map((v) => 0.5 + v);
+  const out = [...mu];
+  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
+    let s = 0;
+    for (let k = 0; k < d; k++) s += L[i * d + k] * L[j * d + k];
+    out.push(s + 0.3 * w[i] * w[j] + (i === j ? 0.7 * e[i] : 0));
+  }
+  return Float64Array.from(out);
+}
 
 export const multivariateNormal: FamilyDefinition = {
   name: 'multivariate-normal',
@@ -284,9 +304,12 @@ export const multivariateNormal: FamilyDefinition = {
   fixed: {},
   dimensionFromParams: (_p, params) => (params.mu as unknown[]).length,
   verifyDimensions: [2],
-  instance(dim = 2) {
-    let inst = instances.get(dim);
-    if (!inst) { inst = build(dim); instances.set(dim, inst); }
-    return inst;
-  },
+  dimensionSymbol: 'd',
+  baseFromUnit: { units: (d) => d + d * d + 2 * d, map: meanCovFromUnit },
+  examples: [
+    { params: { mu: [0.5], Sigma: [[2]] } },
+    { params: { mu: [0.1, -0.2], Sigma: [[2, 0.3], [0.3, 1]] } },
+    { params: { mu: [0.1, -0.2, 0.4], Sigma: [[1.5, 0.2, -0.1], [0.2, 1, 0.3], [-0.1, 0.3, 2]] } },
+  ],
+  instance: perDimension(2, build),
 };

@@ -7,37 +7,26 @@
  */
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 const numericForms = singleParameterization(([p], { r }) => wideRows([[W(r).div(W(p).square().mul(W(1 - p)))]]));
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'negative-binomial',
-  dataVars: ['x'],
   logDensity: 'lgamma(x+r)-lgamma(r)-lgamma(x+1)+r*log(p)+x*log(1-p)',
   support: { kind: 'count' },
-  base: 'standard',
   fixed: { r: POSITIVE },
-  expFamily: {
-    statistics: ['x'],
-    natural: ['log(1-p)'],
-    etaSymbols: ['eta'],
-    logPartition: '-r*log(1-exp(eta))',
-    etaDomains: { eta: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta: ['x', 'log(1-p)', NEGATIVE] }, '-r*log(1-exp(eta))'),
   parameterizations: [
-    {
+    parameterization({
       name: 'standard',
-      symbols: ['p'],
-      paramNames: ['p'],
       domains: { p: UNIT_INTERVAL },
-      toBase: { p: 'p' },
-      fromBase: { p: 'p' },
       literatureFisher: [['r/(p^2*(1-p))']],
       literatureSource: 'Johnson, Kemp & Kotz (2005), Univariate Discrete Distributions, Ch. 5',
       numeric: numericForms,
-    },
+    }),
   ],
   logpdf(x, base, fixed) {
     const k = x as number;
@@ -50,11 +39,6 @@ const instance: FamilyInstance = {
     const p = base[0];
     return rng.poisson((rng.gamma(fixed.r) * (1 - p)) / p);
   },
-};
+});
 
-export const negativeBinomial: FamilyDefinition = {
-  name: 'negative-binomial',
-  layouts: { standard: [{ name: 'p', shape: 'scalar' }] },
-  fixed: { r: POSITIVE },
-  instance: () => instance,
-};
+export const negativeBinomial: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { p: 0.6 }, fixed: { r: 3.5 } }] });

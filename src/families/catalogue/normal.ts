@@ -9,6 +9,7 @@ import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { exactSum, twoProduct } from '../../core/error-free.js';
 import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideDiagonal, wideRows } from '../numeric-forms.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -114,58 +115,39 @@ const expectation: NumericForms<Point> = {
   jacobianFromBase: ({ mu, sigma }) => wideRows([[one, zero], [mu.times2(), sigma.times2()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'normal',
-  dataVars: ['x'],
   logDensity: '-log(sigma)-1/2*log(2*pi)-(x-mu)^2/(2*sigma^2)',
   support: { kind: 'real' },
-  base: 'mean-std',
-  fixed: {},
-  expFamily: {
-    statistics: ['x', 'x^2'],
-    natural: ['mu/sigma^2', '-1/(2*sigma^2)'],
-    etaSymbols: ['eta1', 'eta2'],
-    logPartition: '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
-    etaDomains: { eta1: REAL, eta2: NEGATIVE },
-  },
+  expFamily: exponentialFamily({ eta1: ['x', 'mu/sigma^2', REAL], eta2: ['x^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
   parameterizations: [
-    {
+    parameterization({
       name: 'mean-std',
-      symbols: ['mu', 'sigma'],
-      paramNames: ['mu', 'sigma'],
       domains: { mu: REAL, sigma: POSITIVE },
-      toBase: { mu: 'mu', sigma: 'sigma' },
-      fromBase: { mu: 'mu', sigma: 'sigma' },
       literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.6',
       numeric: meanStd,
-    },
-    {
+    }),
+    parameterization({
       name: 'mean-var',
-      symbols: ['mu', 'v'],
-      paramNames: ['mu', 'v'],
       domains: { mu: REAL, v: POSITIVE },
       toBase: { mu: 'mu', sigma: 'sqrt(v)' },
       fromBase: { mu: 'mu', v: 'sigma^2' },
       literatureFisher: [['1/v', '0'], ['0', '1/(2*v^2)']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.6',
       numeric: meanVar,
-    },
-    {
+    }),
+    parameterization({
       name: 'mean-logstd',
-      symbols: ['mu', 's'],
-      paramNames: ['mu', 's'],
       domains: { mu: REAL, s: REAL },
       toBase: { mu: 'mu', sigma: 'exp(s)' },
       fromBase: { mu: 'mu', s: 'log(sigma)' },
       literatureFisher: [['exp(-2*s)', '0'], ['0', '2']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.6, with sigma = exp(s)',
       numeric: meanLogstd,
-    },
-    {
+    }),
+    parameterization({
       name: 'natural',
-      symbols: ['eta1', 'eta2'],
-      paramNames: ['eta1', 'eta2'],
       domains: { eta1: REAL, eta2: NEGATIVE },
       toBase: { mu: '-eta1/(2*eta2)', sigma: 'sqrt(-1/(2*eta2))' },
       fromBase: { eta1: 'mu/sigma^2', eta2: '-1/(2*sigma^2)' },
@@ -177,11 +159,9 @@ const instance: FamilyInstance = {
       numeric: natural,
       logDensity: 'eta1*x+eta2*x^2+eta1^2/(4*eta2)+1/2*log(-2*eta2)-1/2*log(2*pi)',
       naturalCoordinates: true,
-    },
-    {
+    }),
+    parameterization({
       name: 'expectation',
-      symbols: ['m1', 'm2'],
-      paramNames: ['m1', 'm2'],
       domains: { m1: REAL, m2: POSITIVE },
       toBase: { mu: 'm1', sigma: 'sqrt(m2-m1^2)' },
       fromBase: { m1: 'mu', m2: 'mu^2+sigma^2' },
@@ -192,7 +172,7 @@ const instance: FamilyInstance = {
       literatureSource: 'Amari (2016), Sec. 2.2: the inverse of the covariance of T = (x, x^2)',
       numeric: expectation,
       jointViolation: (t) => (varianceFromMoments(t[0], t[1]).sign() > 0 ? null : { param: 'm2', reason: `must be > m1^2 = ${t[0] * t[0]} (the variance m2 - m1^2 must be positive), got ${t[1]}` }),
-    },
+    }),
   ],
   logpdf(x, base) {
     const [mu, sigma] = base;
@@ -202,17 +182,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return base[0] + base[1] * rng.normal();
   },
-};
+});
 
-export const normal: FamilyDefinition = {
-  name: 'normal',
-  layouts: {
-    'mean-std': [{ name: 'mu', shape: 'scalar' }, { name: 'sigma', shape: 'scalar' }],
-    'mean-var': [{ name: 'mu', shape: 'scalar' }, { name: 'v', shape: 'scalar' }],
-    'mean-logstd': [{ name: 'mu', shape: 'scalar' }, { name: 's', shape: 'scalar' }],
-    natural: [{ name: 'eta1', shape: 'scalar' }, { name: 'eta2', shape: 'scalar' }],
-    expectation: [{ name: 'm1', shape: 'scalar' }, { name: 'm2', shape: 'scalar' }],
-  },
-  fixed: {},
-  instance: () => instance,
-};
+export const normal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.3, sigma: 1.7 } }] });

@@ -7,6 +7,7 @@
  */
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
+import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
@@ -30,43 +31,28 @@ const naturalForms: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.lambda.inv()]]),
 };
 
-const instance: FamilyInstance = {
+const instance: FamilyInstance = scalarInstance({
   family: 'poisson',
-  dataVars: ['x'],
   logDensity: 'x*log(lambda)-lambda-lgamma(x+1)',
   support: { kind: 'count' },
-  base: 'rate',
-  fixed: {},
-  expFamily: {
-    statistics: ['x'],
-    natural: ['log(lambda)'],
-    etaSymbols: ['eta'],
-    logPartition: 'exp(eta)',
-    etaDomains: { eta: REAL },
-  },
+  expFamily: exponentialFamily({ eta: ['x', 'log(lambda)', REAL] }, 'exp(eta)'),
   parameterizations: [
-    {
+    parameterization({
       name: 'rate',
-      symbols: ['lambda'],
-      paramNames: ['lambda'],
       domains: { lambda: POSITIVE },
-      toBase: { lambda: 'lambda' },
-      fromBase: { lambda: 'lambda' },
       literatureFisher: [['1/lambda']],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.5: information of the Poisson',
       numeric: rateForms,
-    },
-    {
+    }),
+    parameterization({
       name: 'natural',
-      symbols: ['eta'],
-      paramNames: ['eta'],
       domains: { eta: REAL },
       toBase: { lambda: 'exp(eta)' },
       fromBase: { eta: 'log(lambda)' },
       literatureFisher: [['exp(eta)']],
       literatureSource: 'Amari (2016), Sec. 2.2: the second derivative of A(eta) = exp(eta)',
       numeric: naturalForms,
-    },
+    }),
   ],
   logpdf(x, base) {
     const k = x as number;
@@ -76,14 +62,6 @@ const instance: FamilyInstance = {
   sample(rng, base) {
     return rng.poisson(base[0]);
   },
-};
+});
 
-export const poisson: FamilyDefinition = {
-  name: 'poisson',
-  layouts: {
-    rate: [{ name: 'lambda', shape: 'scalar' }],
-    natural: [{ name: 'eta', shape: 'scalar' }],
-  },
-  fixed: {},
-  instance: () => instance,
-};
+export const poisson: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 2.5 } }] });
