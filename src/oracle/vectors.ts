@@ -53,7 +53,7 @@ interface FamilyPoint {
  */
 const FAMILY_POINTS: FamilyPoint[] = FAMILIES.flatMap((def) => def.examples.map((e): FamilyPoint => {
   const parameterizations = Object.keys(def.layouts);
-  const params = e.params as JsonObj;
+  const params = e.params as JsonRecord;
   const dim = def.dimensionFromParams?.(parameterizations[0], params);
   return { family: def.name, parameterizations, params, ...(e.fixed && { fixed: e.fixed }), ...(dim !== undefined && { dim: `${def.dimensionSymbol}${dim}` }) };
 }));
