@@ -217,7 +217,7 @@ function sampleBudget(parameters: number, thorough: boolean): number {
  */
 const STATISTICAL_MIN = 4_000;
 function hessianSizes(parameters: number, thorough: boolean): { pilot: number; budget: number } {
-  const pilot = parameters <= 3 ? 2_000 : Math.max(100, 5 * (parameters + 2));
+  const pilot = parameters <= 3 ? 500 : Math.max(100, 5 * (parameters + 2));
   return { pilot, budget: (thorough ? 10 : 1) * (parameters <= 3 ? 100_000 : 20_000) };
 }
 
@@ -308,11 +308,14 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
       record('negative Hessian', h.negHessian, h.negHessianBias, nH, hessianSkip);
     }
     const maxN = sampleBudget(n, thorough);
-    const pilotSize = Math.min(PILOT, maxN / 10);
-    const pilot = scoreEstimate(fp, pilotSize, seed ^ 0x9e37);
-    // sized for 1% only where the negative Hessian does not already resolve the entry
-    const needed = samplesFor(F, pilot, pilotSize, z, (p) => best[p] > RESOLUTION);
-    const nScore = Math.min(maxN, Math.max(pilotSize, needed === 0 ? Math.min(CROSS_CHECK, maxN / 2) : needed));
+    // sized for 1% (from a pilot) only where the negative Hessian does not already resolve the entry
+    const unresolved = (p: number): boolean => best[p] > RESOLUTION;
+    let nScore = Math.min(CROSS_CHECK, maxN / 5);
+    if (best.some((_, p) => unresolved(p))) {
+      const pilotSize = Math.min(PILOT, maxN / 10);
+      const pilot = scoreEstimate(fp, pilotSize, seed ^ 0x9e37);
+      nScore = Math.min(maxN, Math.max(pilotSize, samplesFor(F, pilot, pilotSize, z, unresolved)));
+    }
     record('score outer product', scoreEstimate(fp, nScore, seed), null, nScore, noSkip);
     let resolution = 0;
     let entry: [number, number] = [0, 0];
