@@ -18,6 +18,8 @@ export function fisherFamilySuite(group: keyof typeof FISHER_FAMILY_GROUPS): voi
       const r = runCheck(check, { seed: 20261125, runs: 8, thorough: false });
       expect(r.status, `${r.detail}; sensitivity: ${r.sensitivity}`).toBe('verified');
       if (check.sensitivity) expect(r.sensitivity.startsWith('caught')).toBe(true);
+      // a Monte Carlo check detects an error of 1% of sqrt(F_ii F_jj) in any entry, by its own standard errors
+      if (check.id.endsWith('/monte-carlo')) expect(Number(/detects an error of ([\d.]+(?:e[-+]?\d+)?)%/.exec(r.detail)?.[1]), r.detail).toBeLessThanOrEqual(1);
     });
   });
 }

@@ -34,7 +34,7 @@ export interface ChainRule {
 }
 
 /** Largest safe finite-difference step for each base coordinate: inside its domain, with margin. */
-function baseSteps(inst: FamilyInstance, base: Float64Array): Float64Array {
+export function baseSteps(inst: FamilyInstance, base: Float64Array): Float64Array {
   const bp = baseParameterization(inst);
   return Float64Array.from(bp.symbols, (s, i) => {
     const d = bp.domains[s];
@@ -62,7 +62,7 @@ export function chainRuleAt(pt: FisherPoint): ChainRule {
 }
 
 /** Score of log p(x) in the base coordinates by central differences with a fixed step (O(h²)). */
-function baseScore(inst: FamilyInstance, x: Sample, base: Float64Array, fixed: Record<string, number>, steps: Float64Array): Float64Array {
+export function baseScore(inst: FamilyInstance, x: Sample, base: Float64Array, fixed: Record<string, number>, steps: Float64Array): Float64Array {
   const n = base.length;
   const b = base.slice();
   const g = new Float64Array(n);
@@ -107,7 +107,7 @@ function secondDifferences(inst: FamilyInstance, x: Sample, base: Float64Array, 
  * and h/2 combined by Richardson extrapolation (O(h⁴)); `bias` receives the
  * size of the extrapolation's correction, an a-posteriori bound on the error.
  */
-function baseHessian(inst: FamilyInstance, x: Sample, base: Float64Array, fixed: Record<string, number>, steps: Float64Array, bias: Float64Array): Float64Array {
+export function baseHessian(inst: FamilyInstance, x: Sample, base: Float64Array, fixed: Record<string, number>, steps: Float64Array, bias: Float64Array): Float64Array {
   const D1 = secondDifferences(inst, x, base, fixed, steps, 1);
   const D2 = secondDifferences(inst, x, base, fixed, steps, 0.5);
   for (let k = 0; k < D1.length; k++) {
@@ -118,14 +118,14 @@ function baseHessian(inst: FamilyInstance, x: Sample, base: Float64Array, fixed:
   return D2;
 }
 
-function pullBackScore(cr: ChainRule, g: Float64Array): Float64Array {
+export function pullBackScore(cr: ChainRule, g: Float64Array): Float64Array {
   const { J } = cr;
   const out = new Float64Array(J.cols);
   for (let k = 0; k < J.rows; k++) for (let i = 0; i < J.cols; i++) out[i] += J.data[k * J.cols + i] * g[k];
   return out;
 }
 
-function pullBackNegHessian(cr: ChainRule, g: Float64Array, Hb: Float64Array): Matrix {
+export function pullBackNegHessian(cr: ChainRule, g: Float64Array, Hb: Float64Array): Matrix {
   const { J, H } = cr;
   const m = J.rows;
   const n = J.cols;
@@ -275,7 +275,7 @@ export function monteCarloNegHessian(pt: FisherPoint, samples: number, seed: num
   return negativeHessianFrom(pt, chainRuleAt(pt), samples, rng.split());
 }
 
-function scoreSteps(inst: FamilyInstance, cr: ChainRule): Float64Array {
+export function scoreSteps(inst: FamilyInstance, cr: ChainRule): Float64Array {
   return baseSteps(inst, cr.base).map((s, i) => Math.min(s, 1e-4 * Math.max(1e-3, Math.abs(cr.base[i]))));
 }
 
@@ -283,7 +283,7 @@ function scoreSteps(inst: FamilyInstance, cr: ChainRule): Float64Array {
  * Where the density has kinks, a step must not carry the kink across x: the
  * pointwise (almost everywhere) derivatives are wanted, not a smoothed delta.
  */
-function kinkCap(inst: FamilyInstance, cr: ChainRule): (x: Sample, h: Float64Array) => Float64Array {
+export function kinkCap(inst: FamilyInstance, cr: ChainRule): (x: Sample, h: Float64Array) => Float64Array {
   const kinks = inst.breakpoints?.(cr.base) ?? [];
   return (x, h) => {
     if (kinks.length === 0 || typeof x !== 'number') return h;

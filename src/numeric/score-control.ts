@@ -72,7 +72,7 @@ export class ControlledMean {
   }
 
   /** E[Y] by the regression estimator and the plain mean, each with standard errors. */
-  estimate(): { value: Float64Array; stdError: Float64Array; plain: { value: Float64Array; stdError: Float64Array } } {
+  estimate(): { value: Float64Array; stdError: Float64Array; plain: { value: Float64Array; stdError: Float64Array }; beta: Float64Array } {
     const n = this.count;
     const d = this.dim;
     const P = this.size;
@@ -102,6 +102,8 @@ export class ControlledMean {
     const plainError = new Float64Array(P);
     const w = new Float64Array(d);
     const beta = new Float64Array(d);
+    // the regression coefficients of every entry (row p: entry p's coefficients on the d controls)
+    const betas = new Float64Array(P * d);
     for (let p = 0; p < P; p++) {
       // w = L⁻¹ c_gY: the explained co-moment is wᵀw, and β = L⁻ᵀ w
       const row = p * d;
@@ -121,13 +123,14 @@ export class ControlledMean {
       }
       let shift = 0;
       for (let a = 0; a < d; a++) shift += beta[a] * this.meanG[a];
+      betas.set(beta, row);
       const residual = Math.max(0, this.cyy[p] - explained);
       value[p] = this.meanY[p] - shift;
       // n − 1 − (number of controls) degrees of freedom for the residual variance
       stdError[p] = Math.sqrt(residual / Math.max(1, n - 1 - d) / n);
       plainError[p] = Math.sqrt(this.cyy[p] / (n - 1) / n);
     }
-    return { value, stdError, plain: { value: Float64Array.from(this.meanY), stdError: plainError } };
+    return { value, stdError, plain: { value: Float64Array.from(this.meanY), stdError: plainError }, beta: betas };
   }
 }
 

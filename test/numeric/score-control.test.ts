@@ -59,6 +59,22 @@ describe('the score as control variate of the Monte Carlo Fisher', () => {
     expect(Math.abs(e.plain.value[0])).toBeGreaterThan(0.05);
   });
 
+  test('the regression coefficients are returned, entry by entry (row p: the coefficients of entry p on the controls)', () => {
+    // y0 = 2 g0 − g1 + noise, y1 = 0.5 g1 (no noise)
+    const rng = new Rng(17);
+    const acc = new ControlledMean(2, 2);
+    for (let s = 0; s < 5000; s++) {
+      const g = [rng.normal(), rng.normal()];
+      acc.add([2 * g[0] - g[1] + 0.1 * rng.normal(), 0.5 * g[1]], g);
+    }
+    const { beta } = acc.estimate();
+    expect(beta.length).toBe(4);
+    expect(beta[0]).toBeCloseTo(2, 2);
+    expect(beta[1]).toBeCloseTo(-1, 2);
+    expect(beta[2]).toBeCloseTo(0, 10);
+    expect(beta[3]).toBeCloseTo(0.5, 10);
+  });
+
   test('a dependent score component (singular Fisher) is dropped from the controls, not divided by zero', () => {
     const acc = new ScoreOuterProduct(2);
     const rng = new Rng(5);

@@ -20,6 +20,9 @@ describe('property checks of issue 3 (laws, invariance, equivalences)', () => {
       const outcome = check.run(ctx);
       expect(outcome.ok, outcome.detail).toBe(true);
       expect(outcome.runs).toBeGreaterThan(0);
+      // a Monte Carlo check that states its power detects an error of 1% of sqrt(F_ii F_jj) in any entry
+      const power = /detects an error of ([\d.]+(?:e[-+]?\d+)?)%/.exec(outcome.detail);
+      if (power) expect(Number(power[1]), outcome.detail).toBeLessThanOrEqual(1);
     });
     it(`${check.id}: the sensitivity run (${check.sensitivity!.description}) fails`, () => {
       // a sensitivity run expects its failure: stopped at the first counterexample, as in verify
