@@ -55,6 +55,8 @@ describe('linalg worker pool', () => {
       const one = rt.alloc(2);
       const c = rt.alloc(P);
       rt.heap()[one / 8] = 1;
+      // the arena is not cleared between uses: start the counts at zero
+      rt.heap().fill(0, c / 8, c / 8 + P);
       // panel p adds 1 x 1 to C[p] (gemm with beta = 1): a panel run twice or skipped leaves a count off by one
       const panels = Array.from({ length: P }, (_, p) => [1, 1, 1, 1, 1, one, 8, 8, one, 8, 8, c + 8 * p, 8, FULL]);
       const rounds = 300;
