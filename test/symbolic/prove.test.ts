@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { NEGATIVE, POSITIVE, REAL } from '../../src/core/domain.js';
-import { hashSeed } from '../../src/core/rng.js';
+import { hashSeed, Rng } from '../../src/core/rng.js';
 import { BackendError } from '../../src/symbolic/backend.js';
 import { proveEqual } from '../../src/symbolic/prove.js';
 
@@ -87,6 +87,27 @@ describe('proveEqual', () => {
     expect(() => proveEqual('log(x)', 'log(x)', { x: NEGATIVE }, { numericOnly: true })).toThrow("proveEqual: could not find 50 points where both sides of 'log(x) = log(x)' are finite");
     // one point in ten finite is enough: sqrt(x - 1.6) on [-2, 2] is finite for a tenth of the draws
     expect(proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 5, seed: 11 }).equal).toBe(true);
+  });
+
+  test('at most ten draws per point: the tenth may be the first finite one, the eleventh is not drawn', () => {
+    // sqrt(x - 1.6) is finite for x = -2 + 4u >= 1.6, i.e. u >= 0.9; find seeds whose first such draw is the 10th and the 11th
+    const firstFinite = (seed: number): number => {
+      const rng = new Rng(seed);
+      for (let k = 1; ; k++) if (rng.uniform() >= 0.9) return k;
+    };
+    const seeds = (k: number): number[] => Array.from({ length: 3000 }, (_, i) => i + 1).filter((s) => firstFinite(s) === k).slice(0, 3);
+    for (const seed of seeds(10)) {
+      expect(proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 1, seed }).points, `seed ${seed}`).toBe(1);
+    }
+    for (const seed of seeds(11)) {
+      expect(() => proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 1, seed }), `seed ${seed}`).toThrow(/could not find 1 points/);
+    }
+    expect(seeds(10)).toHaveLength(3);
+    expect(seeds(11)).toHaveLength(3);
+  });
+
+  test('rtol 0 accepts exact agreement (the test is rel > rtol)', () => {
+    expect(proveEqual('2*x', 'x+x', { x: REAL }, { numericOnly: true, rtol: 0 }).equal).toBe(true);
   });
 
   test('a variable without a domain is named', () => {
