@@ -1,0 +1,80 @@
+/**
+ * Ridders' tableau inside the finite differences: where it stops, how many
+ * evaluations it spends, how tight its error estimate is, and that the
+ * components of a Jacobian keep their own tableaux.
+ */
+import { describe, expect, test } from 'vitest';
+import { vec, type Vec } from '../../src/core/vec.js';
+import { derivativeFD, jacobianFD } from '../../src/numeric/finite-differences.js';
+import { thrownLine } from '../natgrad-error.js';
+
+/** f with a counter of its evaluations. */
+function counted(f: (t: number) => number): { f: (t: number) => number; calls: () => number } {
+  let calls = 0;
+  return { f: (t) => (calls++, f(t)), calls: () => calls };
+}
+
+describe("Ridders' tableau", () => {
+  test('stops once round-off dominates: without a round-off floor (noise 0) and a small step, before its 12 rows', () => {
+    const exp = counted(Math.exp);
+    const r = derivativeFD(exp.f, 0.5, { h: 1e-3, noise: 0 });
+    // two evaluations per row; 12 rows would be 24
+    expect(exp.calls()).toBeLessThan(24);
+    expect(Math.abs(r.value - Math.exp(0.5))).toBeLessThanOrEqual(r.error);
+    expect(r.error).toBeLessThan(1e-13);
+  });
+
+  test('never more than 12 rows: an odd linear function at 0, whose differences are exactly 2 in every row, uses all of them', () => {
+    const line = counted((t) => 2 * t);
+    const r = derivativeFD(line.f, 0);
+    expect(line.calls()).toBe(24);
+    expect(r.value).toBe(2);
+  });
+
+  test('the error estimate is tight: the extrapolated derivative of exp at 0.5 is good to about 1e-13', () => {
+    // the first column alone, (f(t+h) - f(t-h)) / 2h at h = 0.1, is off by h² e^t / 6 = 2.7e-3
+    const r = derivativeFD(Math.exp, 0.5);
+    expect(Math.abs(r.value - Math.exp(0.5))).toBeLessThanOrEqual(r.error);
+    expect(r.error).toBeLessThan(1e-12);
+    const s = derivativeFD((t) => Math.sin(3 * t), 0.2);
+    expect(Math.abs(s.value - 3 * Math.cos(0.6))).toBeLessThanOrEqual(s.error);
+    expect(s.error).toBeLessThan(1e-12);
+  });
+
+  test('the estimate is the entry with the smallest error: its error is no larger than any later row would give', () => {
+    // with the tableau stopped after fewer rows, the error can only be the same or larger
+    const full = derivativeFD(Math.exp, 0.5, { noise: 0, h: 0.1 });
+    const coarse = derivativeFD(Math.exp, 0.5, { noise: 0, h: 0.1 * 1.4 ** 4 });
+    expect(full.error).toBeLessThan(1e-13);
+    expect(Math.abs(full.value - Math.exp(0.5))).toBeLessThanOrEqual(full.error);
+    expect(Math.abs(coarse.value - Math.exp(0.5))).toBeLessThanOrEqual(coarse.error);
+  });
+
+  test('each output of a Jacobian keeps its own tableau and stops on its own: the same numbers as one derivative at a time', () => {
+    const parts: ((t: number) => number)[] = [Math.exp, (t) => Math.sin(3 * t), (t) => 2 * t, (t) => t * t, (t) => Math.log(1 + t)];
+    const g = (x: Vec): Vec => vec(parts.map((p) => p(x[0])));
+    for (const opts of [{}, { h: 1e-3, noise: 0 }, { h: 1e-4, noise: 0 }]) {
+      const J = jacobianFD(g, vec([0.5]), opts);
+      parts.forEach((p, k) => {
+        const r = derivativeFD(p, 0.5, opts);
+        expect(J.value.get(k, 0), `output ${k}, ${JSON.stringify(opts)}`).toBe(r.value);
+        expect(J.error.get(k, 0), `output ${k}, ${JSON.stringify(opts)}`).toBe(r.error);
+      });
+    }
+  });
+});
+
+describe('bad input', () => {
+  test('a negative or NaN noise is refused by name', () => {
+    for (const noise of [-1e-16, Number.NaN]) {
+      expect(thrownLine(() => derivativeFD(Math.exp, 0, { noise }))).toBe(`options.noise: must be >= 0, got ${noise}`);
+    }
+    expect(derivativeFD(Math.exp, 0, { noise: 0 }).value).toBeCloseTo(1, 12);
+  });
+
+  test('a Jacobian whose function changes its number of outputs is refused, naming both counts', () => {
+    let calls = 0;
+    const g = (x: Vec): Vec => vec(++calls === 1 ? [x[0], x[0]] : [x[0], x[0], x[0]]);
+    expect(thrownLine(() => jacobianFD(g, vec([0.5])))).toBe('f: returned 3 and 3 outputs, expected 2 every time');
+  });
+});
