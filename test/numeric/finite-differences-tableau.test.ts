@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { vec, type Vec } from '../../src/core/vec.js';
-import { derivativeFD, jacobianFD } from '../../src/numeric/finite-differences.js';
+import { derivativeFD, gradientFD, hessianFD, jacobianFD } from '../../src/numeric/finite-differences.js';
 import { thrownLine } from '../natgrad-error.js';
 
 /** f with a counter of its evaluations. */
@@ -64,7 +64,39 @@ describe("Ridders' tableau", () => {
   });
 });
 
+describe('steps', () => {
+  test('the default first step is 0.1 max(1, |t|): the first two evaluations are at t +- that step', () => {
+    for (const [t, h] of [[0.5, 0.1], [-20, 2], [300, 30]]) {
+      const at: number[] = [];
+      derivativeFD((x) => (at.push(x), Math.exp(x / 1000)), t);
+      expect(at[0]).toBe(t + h);
+      expect(at[1]).toBe(t - h);
+    }
+    const seen: number[][] = [];
+    gradientFD((x) => (seen.push([...x]), x[0] * x[1]), vec([-20, 0.5]));
+    expect(seen[0]).toEqual([-20 + 2, 0.5]);
+    expect(seen[1]).toEqual([-20 - 2, 0.5]);
+  });
+
+  test('per-coordinate steps: h and maxStep given as arrays, the smaller of the two per coordinate', () => {
+    const seen: number[][] = [];
+    gradientFD((x) => (seen.push([...x]), x[0] + x[1]), vec([1, 2]), { h: [0.5, 0.25], maxStep: [1, 0.125] });
+    expect(seen[0]).toEqual([1.5, 2]);
+    const second = seen.findIndex((x) => x[1] !== 2);
+    expect(seen[second]).toEqual([1, 2.125]);
+  });
+});
+
 describe('bad input', () => {
+  test('per-coordinate options of the wrong length, steps that are not finite and > 0, and a non-finite point are refused by name', () => {
+    const f = (x: Vec): number => x[0] * x[1];
+    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1] }))).toBe('options.h: must have one entry per coordinate (2), got 1');
+    expect(thrownLine(() => hessianFD(f, vec([1, 2]), { maxStep: [0.1, 0.1, 0.1] }))).toBe('options.maxStep: must have one entry per coordinate (2), got 3');
+    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1, 0] }))).toBe('options.h: steps must be finite and > 0, got 0');
+    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { maxStep: Number.POSITIVE_INFINITY }))).toBe('options.maxStep: steps must be finite and > 0, got Infinity');
+    expect(thrownLine(() => jacobianFD((x) => x, vec([1, Number.NaN])))).toBe('theta[1]: must be finite, got NaN');
+  });
+
   test('a negative or NaN noise is refused by name', () => {
     for (const noise of [-1e-16, Number.NaN]) {
       expect(thrownLine(() => derivativeFD(Math.exp, 0, { noise }))).toBe(`options.noise: must be >= 0, got ${noise}`);
