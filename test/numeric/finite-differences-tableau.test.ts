@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { vec, type Vec } from '../../src/core/vec.js';
-import { derivativeFD, gradientFD, hessianFD, jacobianFD } from '../../src/numeric/finite-differences.js';
+import { centralDifference, derivativeFD, gradientFD, hessianFD, jacobianFD } from '../../src/numeric/finite-differences.js';
 import { thrownLine } from '../natgrad-error.js';
 
 /** f with a counter of its evaluations. */
@@ -31,6 +31,14 @@ describe("Ridders' tableau", () => {
     expect(r.value).toBe(2);
   });
 
+  test('a gradient spends at most one tableau (24 evaluations) per coordinate', () => {
+    // an odd linear function at 0 with power-of-two coefficients: every difference quotient is exact, so every row of each tableau is used
+    let calls = 0;
+    const r = gradientFD((x) => (calls++, 2 * x[0] - 4 * x[1] + 0.5 * x[2]), vec([0, 0, 0]));
+    expect(calls).toBe(3 * 24);
+    expect([...r.value]).toEqual([2, -4, 0.5]);
+  });
+
   test('the error estimate is tight: the extrapolated derivative of exp at 0.5 is good to about 1e-13', () => {
     // the first column alone, (f(t+h) - f(t-h)) / 2h at h = 0.1, is off by h² e^t / 6 = 2.7e-3
     const r = derivativeFD(Math.exp, 0.5);
@@ -48,6 +56,18 @@ describe("Ridders' tableau", () => {
     expect(full.error).toBeLessThan(1e-13);
     expect(Math.abs(full.value - Math.exp(0.5))).toBeLessThanOrEqual(full.error);
     expect(Math.abs(coarse.value - Math.exp(0.5))).toBeLessThanOrEqual(coarse.error);
+  });
+
+  test("the round-off floor of a Hessian entry: 4 noise times the sum of |f| over the stencil, over the difference's denominator", () => {
+    // f = 2 everywhere: every quotient is 0, so the error is the floor of the first extrapolated row, h = 0.1 / 1.4
+    const noise = 1e-3;
+    const r = hessianFD(() => 2, vec([0.3, -0.2]), { noise, h: 0.1 });
+    const h = 0.1 / 1.4;
+    // diagonal: (|f(x+h)| + 2|f(x)| + |f(x-h)|) / h²; off the diagonal: four values over 4 h_i h_j
+    expect(r.error.get(0, 0) / ((4 * noise * 8) / (h * h))).toBeCloseTo(1, 12);
+    expect(r.error.get(1, 1) / ((4 * noise * 8) / (h * h))).toBeCloseTo(1, 12);
+    expect(r.error.get(0, 1) / ((4 * noise * 8) / (4 * h * h))).toBeCloseTo(1, 12);
+    expect(r.value.get(0, 1)).toBe(0);
   });
 
   test('each output of a Jacobian keeps its own tableau and stops on its own: the same numbers as one derivative at a time', () => {
@@ -108,5 +128,27 @@ describe('bad input', () => {
     let calls = 0;
     const g = (x: Vec): Vec => vec(++calls === 1 ? [x[0], x[0]] : [x[0], x[0], x[0]]);
     expect(thrownLine(() => jacobianFD(g, vec([0.5])))).toBe('f: returned 3 and 3 outputs, expected 2 every time');
+    // calls: f(theta) for the count, then f(theta + h e_0) and f(theta - h e_0)
+    for (const [wrongCall, counts] of [[2, '3 and 2'], [3, '2 and 3']] as const) {
+      let n = 0;
+      const h = (x: Vec): Vec => vec(++n === wrongCall ? [x[0], x[0], x[0]] : [x[0], x[0]]);
+      expect(thrownLine(() => jacobianFD(h, vec([0.5])))).toBe(`f: returned ${counts} outputs, expected 2 every time`);
+    }
+  });
+});
+
+describe('centralDifference: the round-off term of its bound', () => {
+  test('2 noise max|f| / h, with max|f| over the whole vector and raised to `magnitude`', () => {
+    // exact differences (dyadic steps and values): the truncation term |D(h) - D(h/2)| is 0, the bound is the round-off term
+    const f = (t: number): number[] => [1e6 + 2 * t, t];
+    const r = centralDifference(f, 0.5, { noise: 1e-10 });
+    expect([...r.value]).toEqual([2, 1]);
+    const roundOff = (2 * 1e-10 * (1e6 + 1)) / 0.5;
+    expect(r.bound[0] / roundOff).toBeCloseTo(1, 14);
+    expect(r.bound[1] / roundOff).toBeCloseTo(1, 14);
+    const raised = centralDifference(f, 0.5, { noise: 1e-10, magnitude: 1e9 });
+    expect(raised.bound[1] / ((2 * 1e-10 * 1e9) / 0.5)).toBeCloseTo(1, 14);
+    // a magnitude below the values changes nothing
+    expect(centralDifference(f, 0.5, { noise: 1e-10, magnitude: 1 }).bound[1]).toBe(r.bound[1]);
   });
 });
