@@ -25,7 +25,7 @@ test('refusals name the option and say what is allowed', () => {
   for (const maxIterations of [-1, 1.5]) {
     expect(thrownLine(() => conjugateGradient(A, b, { maxIterations }))).toBe(`maxIterations: must be an integer >= 0, got ${maxIterations}`);
   }
-  const rect = (rows: number, cols: number): LinearOperator => ({ shape: [rows, cols], matvec: (x: Vec) => x, rmatvec: (x: Vec) => x });
+  const rect = (rows: number, cols: number): LinearOperator => ({ shape: [rows, cols], matvec: (x: Vec) => x, rmatvec: (x: Vec) => x, dense: () => new Matrix(rows, cols) });
   expect(thrownLine(() => conjugateGradient(A, b, { preconditioner: rect(2, 3) }))).toBe('preconditioner: must be 3 x 3, got 2 x 3');
   expect(thrownLine(() => conjugateGradient(A, b, { preconditioner: rect(3, 2) }))).toBe('preconditioner: must be 3 x 3, got 3 x 2');
   expect(thrownLine(() => conjugateGradient(A, b, { x0: vec([0, 0]) }))).toBe('x0: starting point has length 2, expected 3');
@@ -46,6 +46,7 @@ test('a preconditioner that turns indefinite after the first step is reported at
     shape: [3, 3],
     matvec: (x: Vec) => (calls++ === 0 ? Float64Array.from(x) : vec([...x].map((v) => -v))),
     rmatvec: (x: Vec) => x,
+    dense: () => Matrix.identity(3),
   };
   expect(conjugateGradient(A, b, { preconditioner: M })).toMatchObject({ iterations: 1, converged: false, reason: 'indefinite-preconditioner' });
 });
@@ -59,7 +60,7 @@ test('boundary cases of the stopping rules: an exact solution at zero tolerance,
   const semidefinite = conjugateGradient(denseOperator(Matrix.from([[1, 0], [0, 0]])), vec([0, 1]));
   expect(semidefinite).toMatchObject({ iterations: 0, converged: false, reason: 'non-positive-curvature' });
   // rᵀ M r = 0 exactly is not a positive definite preconditioner
-  const zero: LinearOperator = { shape: [3, 3], matvec: () => new Float64Array(3), rmatvec: () => new Float64Array(3) };
+  const zero: LinearOperator = { shape: [3, 3], matvec: () => new Float64Array(3), rmatvec: () => new Float64Array(3), dense: () => new Matrix(3, 3) };
   expect(conjugateGradient(A, b, { preconditioner: zero })).toMatchObject({ iterations: 0, converged: false, reason: 'indefinite-preconditioner' });
   // one iteration is one steepest-descent step: x = (bᵀb / bᵀAb) b
   const one = conjugateGradient(A, b, { maxIterations: 1 });
