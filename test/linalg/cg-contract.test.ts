@@ -49,6 +49,10 @@ test('a preconditioner that turns indefinite after the first step is reported at
     dense: () => Matrix.identity(3),
   };
   expect(conjugateGradient(A, b, { preconditioner: M })).toMatchObject({ iterations: 1, converged: false, reason: 'indefinite-preconditioner' });
+  // the identity, then zero: rᵀ M r = 0 is not positive either
+  let zeroCalls = 0;
+  const Z: LinearOperator = { ...M, matvec: (x: Vec) => (zeroCalls++ === 0 ? Float64Array.from(x) : new Float64Array(3)) };
+  expect(conjugateGradient(A, b, { preconditioner: Z })).toMatchObject({ iterations: 1, converged: false, reason: 'indefinite-preconditioner' });
 });
 
 test('boundary cases of the stopping rules: an exact solution at zero tolerance, a zero curvature, a zero preconditioner, one iteration', () => {
