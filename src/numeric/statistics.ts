@@ -222,8 +222,10 @@ export function withinStdError(estimate: Values, stdError: Values, expected: Val
 export function ksUniform(values: readonly number[]): { statistic: number; pValue: number; n: number } {
   const n = values.length;
   if (n < 5) throw new NatgradError('values', `the Kolmogorov–Smirnov test needs at least 5 values, got ${n}`);
+  // every entry, not only the sorted ends: a NaN sorts anywhere and would make D and the p-value NaN
+  const outside = values.findIndex((x) => !(x >= 0 && x <= 1));
+  if (outside >= 0) throw new NatgradError(`values[${outside}]`, `values in [0, 1] are required, got ${values[outside]}`);
   const u = [...values].sort((a, b) => a - b);
-  if (!(u[0] >= 0 && u[n - 1] <= 1)) throw new NatgradError('values', `values in [0, 1] are required, got the range [${u[0]}, ${u[n - 1]}]`);
   let D = 0;
   for (let i = 0; i < n; i++) D = Math.max(D, (i + 1) / n - u[i], u[i] - i / n);
   const lambda = (Math.sqrt(n) + 0.12 + 0.11 / Math.sqrt(n)) * D;
