@@ -16,7 +16,9 @@ import base, { THOROUGH } from './vitest.config.js';
  */
 export const SLOW_FOR_MUTATION = ['properties/**', 'test/oracle/fuzz.test.ts', 'test/oracle/limits.test.ts'];
 
-const focused = process.env.MUTATION_TESTS?.split(',').map((f) => f.trim()).filter((f) => f !== '');
+const focused = process.env.MUTATION_TESTS?.split(',')
+  .map((f) => f.trim())
+  .filter((f) => f !== '');
 
 export default defineConfig({
   test: {

@@ -9,14 +9,22 @@ import os from 'node:os';
 import { Rng } from '../src/core/rng.js';
 import { availableGemmBackends, gemm, setGemmBackend } from '../src/linalg/kernels/index.js';
 
-const sizes = process.argv.slice(2).map(Number).filter((v) => v > 0);
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((v) => v > 0);
 const rng = new Rng(1);
 const backends = availableGemmBackends();
 const cpuMs = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
 };
-console.log(`load average before: ${os.loadavg().map((v) => v.toFixed(2)).join(', ')}`);
+console.log(
+  `load average before: ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ')}`,
+);
 for (const n of sizes.length ? sizes : [128, 256, 512]) {
   const A = Float64Array.from({ length: n * n }, () => rng.normal());
   const B = Float64Array.from({ length: n * n }, () => rng.normal());
@@ -37,4 +45,9 @@ for (const n of sizes.length ? sizes : [128, 256, 512]) {
     console.log(`n = ${n} ${b.padEnd(17)} GF/s median ${r[4].toFixed(1)} best ${r[8].toFixed(1)}`);
   }
 }
-console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(2)).join(', ')}`);
+console.log(
+  `load average after: ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ')}`,
+);

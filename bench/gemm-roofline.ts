@@ -40,20 +40,27 @@ function peakModule(acc: number): (iters: number) => number {
   const x = L.v128();
   const y = L.v128();
   const body = seq(
-    f64.const(1 - 2 ** -20), f64x2.splat, set(x),
-    f64.const(2 ** -30), f64x2.splat, set(y),
-    loop(
-      ...accs.map((a) => seq(get(a), get(x), get(y), f64x2.relaxedMadd, set(a))),
-      get(0), i32.const(1), i32.sub, tee(0), brIf(0),
-    ),
+    f64.const(1 - 2 ** -20),
+    f64x2.splat,
+    set(x),
+    f64.const(2 ** -30),
+    f64x2.splat,
+    set(y),
+    loop(...accs.map((a) => seq(get(a), get(x), get(y), f64x2.relaxedMadd, set(a))), get(0), i32.const(1), i32.sub, tee(0), brIf(0)),
     ...accs.slice(1).map((a) => seq(get(accs[0]), get(a), f64x2.add, set(accs[0]))),
-    get(accs[0]), f64x2.extractLane(0),
+    get(accs[0]),
+    f64x2.extractLane(0),
   );
   const bytes = buildModule(null, [{ name: 'peak', params, results: [F64], locals: L, body }]);
   return (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { peak: (n: number) => number }).peak;
 }
 
-console.log(`load average before: ${os.loadavg().map((v) => v.toFixed(2)).join(', ')}`);
+console.log(
+  `load average before: ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ')}`,
+);
 if (!fusedKernelSupported()) {
   console.log('relaxed SIMD FMA unavailable here');
   process.exit(0);
@@ -72,9 +79,12 @@ const cBuf = rt.alloc(mc * nc);
 const macro = (rt.exports as unknown as Record<string, (...a: number[]) => void>).macro;
 const tile = work + 8 * (mc * kc + kc * nc);
 const reps = 20;
-const micro = rate(() => {
-  for (let r = 0; r < reps; r++) macro(mc, nc, kc, 1, work, work + 8 * mc * kc, cBuf, 8 * nc, FULL, tile, 0);
-}, 2 * mc * nc * kc * reps);
+const micro = rate(
+  () => {
+    for (let r = 0; r < reps; r++) macro(mc, nc, kc, 1, work, work + 8 * mc * kc, cBuf, 8 * nc, FULL, tile, 0);
+  },
+  2 * mc * nc * kc * reps,
+);
 console.log(`micro-kernel on packed operands (${mc} x ${nc} x ${kc}): ${micro.toFixed(1)} GF/s`);
 setGemmBackend('wasm-relaxed-fma');
 const n = 512;
@@ -82,4 +92,9 @@ const A = Float64Array.from({ length: n * n }, (_, i) => Math.sin(i));
 const B = Float64Array.from({ length: n * n }, (_, i) => Math.cos(i));
 const C = new Float64Array(n * n);
 console.log(`whole GEMM n = ${n}: ${rate(() => gemm(false, false, n, n, n, 1, A, 0, n, B, 0, n, 0, C, 0, n), 2 * n ** 3).toFixed(1)} GF/s`);
-console.log(`load average after: ${os.loadavg().map((v) => v.toFixed(2)).join(', ')}`);
+console.log(
+  `load average after: ${os
+    .loadavg()
+    .map((v) => v.toFixed(2))
+    .join(', ')}`,
+);

@@ -25,12 +25,23 @@ import { type Timing, CNN_KFAC, KFAC, DENSE_FISHER, MC, SIZES, timeIt } from './
 const rng = new Rng(20260601);
 
 function randomMatrix(r: number, c: number): Matrix {
-  return new Matrix(r, c, Float64Array.from({ length: r * c }, () => rng.normal()));
+  return new Matrix(
+    r,
+    c,
+    Float64Array.from({ length: r * c }, () => rng.normal()),
+  );
 }
 
 function spd(n: number): Matrix {
   const X = randomMatrix(n, n);
-  const A = matmul(X, new Matrix(n, n, X.data.slice().map((_, i) => X.data[(i % n) * n + Math.floor(i / n)])));
+  const A = matmul(
+    X,
+    new Matrix(
+      n,
+      n,
+      X.data.slice().map((_, i) => X.data[(i % n) * n + Math.floor(i / n)]),
+    ),
+  );
   for (let i = 0; i < n; i++) A.data[i * n + i] += n;
   return A;
 }

@@ -66,7 +66,10 @@ function openBlasMapped(): boolean {
 function ensurePeers(): { ok: boolean; note: string } {
   if (peersAvailable() && openBlasMapped()) return { ok: true, note: 'NumPy and PyTorch were already installed, on OpenBLAS.' };
   if (process.getuid?.() !== 0) {
-    return { ok: false, note: `NumPy/PyTorch on OpenBLAS are missing and this is not root, so they cannot be installed here: run \`apt-get install -y ${PEER_PACKAGES.join(' ')}\` as root and rerun.` };
+    return {
+      ok: false,
+      note: `NumPy/PyTorch on OpenBLAS are missing and this is not root, so they cannot be installed here: run \`apt-get install -y ${PEER_PACKAGES.join(' ')}\` as root and rerun.`,
+    };
   }
   log(`installing ${PEER_PACKAGES.join(' ')} with apt-get (this can take minutes)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
@@ -142,7 +145,8 @@ const GOALS: { key: string; label: string; target: number; throughput?: boolean 
   { key: 'mc-fisher', label: 'Monte Carlo Fisher (analytic score), time per sample', target: 3, throughput: true },
 ];
 
-const CNN_LABEL = 'K-FAC step, CNN conv 1→16 3x3 (28x28), relu, conv 16→32 3x3 stride 2, relu, mean, linear 32→10, batch 128, empirical Fisher, KFC factors + Cholesky inverses + update (PyTorch: unfold + matmul, autograd)';
+const CNN_LABEL =
+  'K-FAC step, CNN conv 1→16 3x3 (28x28), relu, conv 16→32 3x3 stride 2, relu, mean, linear 32→10, batch 128, empirical Fisher, KFC factors + Cholesky inverses + update (PyTorch: unfold + matmul, autograd)';
 const CNN_SECTION = '## CNN K-FAC step: natgrad / PyTorch, filtered run';
 
 /**
@@ -175,13 +179,19 @@ function cnnOnly(): void {
     `Produced by \`${CLOCK === 'cpu' ? 'BENCH_CLOCK=cpu ' : ''}${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench -- --only cnn-kfac\` on ${started.toISOString()}: ${ROUNDS} round(s) of natgrad then PyTorch, each in its own process at 1 thread ` +
       `(${CLOCK === 'cpu' ? 'CPU time of each process' : 'wall time'}; a figure is the median over the rounds of each process's median of ${CNN_KFAC.runs} steps after a warm-up step).`,
     `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}` +
-      (loadBefore[0] > 1.5 ? ' — the machine was shared and loaded, so the absolute times are inflated; the ratio, measured in the same run under the same load, is the figure to read.' : '.'),
+      (loadBefore[0] > 1.5
+        ? ' — the machine was shared and loaded, so the absolute times are inflated; the ratio, measured in the same run under the same load, is the figure to read.'
+        : '.'),
     '',
     `| workload | natgrad 1T (ms) | PyTorch 1T (ms) | natgrad / PyTorch | goal |`,
     '|---|---|---|---|---|',
     `| ${CNN_LABEL} | ${fmt(ng)} | ${fmt(pt)} | ${ratio(ng, pt)} | ≤ 3 |`,
     '',
-    prof ? `Where natgrad's step goes: ${Object.entries(prof).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(', ')} (inverse method per block: ${(res.natgrad['cnn-kfac-methods'] ?? []).join(', ')}); GEMM kernel \`${res.natgrad.kernel?.gemm ?? '?'}\`.` : '',
+    prof
+      ? `Where natgrad's step goes: ${Object.entries(prof)
+          .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+          .join(', ')} (inverse method per block: ${(res.natgrad['cnn-kfac-methods'] ?? []).join(', ')}); GEMM kernel \`${res.natgrad.kernel?.gemm ?? '?'}\`.`
+      : '',
     `Rounds (ms): natgrad ${JSON.stringify(res.natgrad?.['cnn-kfac']?.rounds?.map((v: number) => Math.round(v)))}, PyTorch ${JSON.stringify(res.torch?.['cnn-kfac']?.rounds?.map((v: number) => Math.round(v)))}.`,
     '',
   ].join('\n');
@@ -240,21 +250,33 @@ function main(): void {
   lines.push('# Benchmark results', '');
   lines.push('Produced by `npm run bench` (`tsx bench/run.ts`). float64 everywhere. Each library runs in its own process with the same');
   lines.push('number of threads T: natgrad with `NATGRAD_THREADS=T` (its worker pool started before timing), NumPy and PyTorch with');
-  lines.push('`OPENBLAS_NUM_THREADS=T` (PyTorch\'s own intra-op pool at 1 thread, `OMP_NUM_THREADS=1`: a second pool on top of OpenBLAS\'s');
+  lines.push("`OPENBLAS_NUM_THREADS=T` (PyTorch's own intra-op pool at 1 thread, `OMP_NUM_THREADS=1`: a second pool on top of OpenBLAS's");
   lines.push('threads oversubscribes the cores), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.');
   lines.push(`The configurations were interleaved, ${ROUNDS} round(s) of natgrad, PyTorch, NumPy at 1T then 2T; a figure is the median over the rounds`);
-  lines.push('of each process\'s median of several runs after warm-up (raw runs in the JSON at the end).');
-  lines.push(CLOCK === 'cpu'
-    ? 'Clock: **CPU time of each process** (BENCH_CLOCK=cpu), which a loaded machine inflates far less than wall time; meaningful for 1T only.'
-    : 'Clock: wall time (BENCH_CLOCK=cpu switches to each process\'s CPU time, for 1T comparisons on a loaded machine).', '');
+  lines.push("of each process's median of several runs after warm-up (raw runs in the JSON at the end).");
+  lines.push(
+    CLOCK === 'cpu'
+      ? 'Clock: **CPU time of each process** (BENCH_CLOCK=cpu), which a loaded machine inflates far less than wall time; meaningful for 1T only.'
+      : "Clock: wall time (BENCH_CLOCK=cpu switches to each process's CPU time, for 1T comparisons on a loaded machine).",
+    '',
+  );
   lines.push(`* date: ${started.toISOString()}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; Node ${process.version}`);
-  lines.push(`* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}; ` +
-    `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)}` +
-    (Math.max(...loads) > 1.5 ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy (2T most of all); the ratios (same run, same load) are the meaningful figures**' : ''));
+  lines.push(
+    `* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}; ` +
+      `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)}` +
+      (Math.max(...loads) > 1.5
+        ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy (2T most of all); the ratios (same run, same load) are the meaningful figures**'
+        : ''),
+  );
   lines.push(`* peers: ${peers.note}`);
   for (const T of THREADS) {
     const k = res.natgrad[T]?.kernel;
-    lines.push(`* natgrad ${T}T: GEMM kernel \`${k?.gemm ?? '?'}\`, ${k?.threads ?? '?'} thread(s)` + (T > 1 ? `, ${k?.workerJobs ?? 0} kernel jobs run by the worker thread in the last round${k?.workerError ? `, worker error: ${k.workerError}` : ''}` : ''));
+    lines.push(
+      `* natgrad ${T}T: GEMM kernel \`${k?.gemm ?? '?'}\`, ${k?.threads ?? '?'} thread(s)` +
+        (T > 1
+          ? `, ${k?.workerJobs ?? 0} kernel jobs run by the worker thread in the last round${k?.workerError ? `, worker error: ${k.workerError}` : ''}`
+          : ''),
+    );
   }
   lines.push(`* BLAS mapped by the peers: ${JSON.stringify(res.numpy?.[1]?.blas ?? res.torch?.[1]?.blas ?? 'unknown')}`);
   lines.push('');
@@ -262,7 +284,8 @@ function main(): void {
   lines.push('| workload | goal | 1T | 2T | met |');
   lines.push('|---|---|---|---|---|');
   for (const g of GOALS) {
-    const r = (T: number) => (g.throughput ? (rate('torch', T) ?? NaN) / (rate('natgrad', T) ?? NaN) : (get('natgrad', T, g.key) ?? NaN) / (get('torch', T, g.key) ?? NaN));
+    const r = (T: number) =>
+      g.throughput ? (rate('torch', T) ?? NaN) / (rate('natgrad', T) ?? NaN) : (get('natgrad', T, g.key) ?? NaN) / (get('torch', T, g.key) ?? NaN);
     const cells = THREADS.map((T) => (Number.isFinite(r(T)) ? r(T).toFixed(2) : '—'));
     const met = THREADS.map((T) => (Number.isFinite(r(T)) ? (r(T) <= g.target ? `${T}T yes` : `${T}T no`) : `${T}T —`)).join(', ');
     lines.push(`| ${g.label} | ≤ ${g.target} | ${cells.join(' | ')} | ${met} |`);
@@ -301,27 +324,55 @@ function main(): void {
   });
   lines.push(`| same, natgrad's numeric-derivative path (the cross-check) | samples/s | ${mcn.join(' | ')} |`);
   const rss = (lib: Lib) => mem[lib]?.['peak-rss-mib'] as number | undefined;
-  lines.push(`| peak resident memory, K-FAC workload process (full + amortized), 1T | MiB | ${fmt(rss('natgrad'))} | ${fmt(rss('numpy'))} | ${fmt(rss('torch'))} | ${ratio(rss('natgrad'), rss('numpy'))} | ${ratio(rss('natgrad'), rss('torch'))} |${THREADS.slice(1).map(() => ' | | | | |').join('')}`);
+  lines.push(
+    `| peak resident memory, K-FAC workload process (full + amortized), 1T | MiB | ${fmt(rss('natgrad'))} | ${fmt(rss('numpy'))} | ${fmt(rss('torch'))} | ${ratio(rss('natgrad'), rss('numpy'))} | ${ratio(rss('natgrad'), rss('torch'))} |${THREADS.slice(
+      1,
+    )
+      .map(() => ' | | | | |')
+      .join('')}`,
+  );
   lines.push('');
   for (const T of THREADS) {
     const prof = res.natgrad[T]?.['kfac-profile'] as Record<string, number> | undefined;
     if (prof) {
-      lines.push(`Where natgrad's full K-FAC step goes at ${T}T (shares of the timed runs): ` +
-        Object.entries(prof).map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`).join(', ') +
-        ` (inverse method per layer: ${(res.natgrad[T]['kfac-methods'] ?? []).join(', ')}).`);
+      lines.push(
+        `Where natgrad's full K-FAC step goes at ${T}T (shares of the timed runs): ` +
+          Object.entries(prof)
+            .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+            .join(', ') +
+          ` (inverse method per layer: ${(res.natgrad[T]['kfac-methods'] ?? []).join(', ')}).`,
+      );
     }
   }
   const gf = (lib: Lib, T: number, n: number) => {
     const t = get(lib, T, `gemm-${n}`);
     return t ? (2 * n ** 3) / (t * 1e6) : undefined;
   };
-  for (const T of THREADS) lines.push(`GEMM rate at n = 512, ${T}T, GF/s: natgrad ${fmt(gf('natgrad', T, 512))}, NumPy ${fmt(gf('numpy', T, 512))}, PyTorch ${fmt(gf('torch', T, 512))}.`);
+  for (const T of THREADS)
+    lines.push(
+      `GEMM rate at n = 512, ${T}T, GF/s: natgrad ${fmt(gf('natgrad', T, 512))}, NumPy ${fmt(gf('numpy', T, 512))}, PyTorch ${fmt(gf('torch', T, 512))}.`,
+    );
   lines.push('');
   const notes = path.join(here, 'NOTES.md');
   if (existsSync(notes)) lines.push(readFileSync(notes, 'utf8').trim(), '');
-  lines.push('<details><summary>raw JSON</summary>', '', '```json',
-    JSON.stringify({ results: res, memory: mem, processes: runs.map((r) => ({ lib: r.lib, threads: r.threads, round: r.round, loadBefore: r.loadBefore, loadAfter: r.loadAfter, ok: r.out !== null })) }, null, 1),
-    '```', '', '</details>', '');
+  lines.push(
+    '<details><summary>raw JSON</summary>',
+    '',
+    '```json',
+    JSON.stringify(
+      {
+        results: res,
+        memory: mem,
+        processes: runs.map((r) => ({ lib: r.lib, threads: r.threads, round: r.round, loadBefore: r.loadBefore, loadAfter: r.loadAfter, ok: r.out !== null })),
+      },
+      null,
+      1,
+    ),
+    '```',
+    '',
+    '</details>',
+    '',
+  );
   // the verify timings are measured by hand (see that section); a bench run keeps them
   const resultsPath = path.join(here, 'RESULTS.md');
   const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';

@@ -27,10 +27,13 @@ export interface Timing {
  * (meaningful for one thread only).
  */
 export const CLOCK: 'wall' | 'cpu' = process.env.BENCH_CLOCK === 'cpu' ? 'cpu' : 'wall';
-const now = CLOCK === 'cpu' ? () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-} : () => performance.now();
+const now =
+  CLOCK === 'cpu'
+    ? () => {
+        const u = process.cpuUsage();
+        return (u.user + u.system) / 1000;
+      }
+    : () => performance.now();
 
 /** Median time (ms, on CLOCK) of `runs` calls after one warm-up call. */
 export function timeIt(f: () => void, runs: number): Timing {

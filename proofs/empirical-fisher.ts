@@ -39,9 +39,19 @@ export const empiricalFisherProof: Proof = lazyProof(
     for (let i = 0; i < 2; i++) {
       for (let j = i; j < 2; j++) {
         const ef = expectationByMoments(`(${s[i]})*(${s[j]})`, ['y'], moments);
-        steps.push({ claim: `$\\mathbb{E}_y[s_${i} s_${j}] = x_${i} x_${j}/\\sigma^2 + (x^\\top(\\theta^*-\\theta))^2 x_${i} x_${j}/\\sigma^4$`, lhs: ef, rhs: `${x[i]}*${x[j]}/sigma^2+${gap}^2*${x[i]}*${x[j]}/sigma^4`, domains });
+        steps.push({
+          claim: `$\\mathbb{E}_y[s_${i} s_${j}] = x_${i} x_${j}/\\sigma^2 + (x^\\top(\\theta^*-\\theta))^2 x_${i} x_${j}/\\sigma^4$`,
+          lhs: ef,
+          rhs: `${x[i]}*${x[j]}/sigma^2+${gap}^2*${x[i]}*${x[j]}/sigma^4`,
+          domains,
+        });
         if (i === 0 && j === 0) {
-          steps.push({ claim: 'at $\\theta = \\theta^*$ the expected empirical Fisher is the Fisher: $\\mathbb{E}_y[s_0^2] = x_0^2/\\sigma^2$', lhs: substituteVariables(ef, { theta0: 't0', theta1: 't1' }), rhs: 'x0^2/sigma^2', domains });
+          steps.push({
+            claim: 'at $\\theta = \\theta^*$ the expected empirical Fisher is the Fisher: $\\mathbb{E}_y[s_0^2] = x_0^2/\\sigma^2$',
+            lhs: substituteVariables(ef, { theta0: 't0', theta1: 't1' }),
+            rhs: 'x0^2/sigma^2',
+            domains,
+          });
         }
       }
     }

@@ -40,7 +40,9 @@ function stepsFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
   const name = NAMES[inst.family];
   const eta = natural.symbols;
   const rename: Record<string, Expr> = {};
-  ef.etaSymbols.forEach((s, k) => { rename[s] = eta[k]; });
+  ef.etaSymbols.forEach((s, k) => {
+    rename[s] = eta[k];
+  });
   const A = substituteVariables(ef.logPartition, rename);
   const gradA = eta.map((e) => diff(A, e));
   const HA = eta.map((_, i) => eta.map((e) => diff(gradA[i], e)));
@@ -59,32 +61,42 @@ function stepsFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
   eta.forEach((e, k) => {
     steps.push({
       claim: `${name}: the score is the statistic minus its mean, $\\partial\\log p/\\partial ${etaTex(k)} = T_${k}(x) - \\partial A/\\partial ${etaTex(k)}$ with $T_${k}(x) = ${toLatex(ef.statistics[k])}$`,
-      lhs: diff(logp, e), rhs: `${ef.statistics[k]}-(${gradA[k]})`, domains: natDomains,
+      lhs: diff(logp, e),
+      rhs: `${ef.statistics[k]}-(${gradA[k]})`,
+      domains: natDomains,
     });
   });
   // 2. the Hessian does not depend on x
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    steps.push({
-      claim: `${name}: $-\\partial^2\\log p/\\partial ${etaTex(i)}\\partial ${etaTex(j)} = \\partial^2 A/\\partial ${etaTex(i)}\\partial ${etaTex(j)}$ for every $x$; so it equals its expectation, and $F = \\nabla^2 A$`,
-      lhs: `-(${diff(diff(logp, eta[i]), eta[j])})`, rhs: HA[i][j], domains: natDomains,
-    });
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      steps.push({
+        claim: `${name}: $-\\partial^2\\log p/\\partial ${etaTex(i)}\\partial ${etaTex(j)} = \\partial^2 A/\\partial ${etaTex(i)}\\partial ${etaTex(j)}$ for every $x$; so it equals its expectation, and $F = \\nabla^2 A$`,
+        lhs: `-(${diff(diff(logp, eta[i]), eta[j])})`,
+        rhs: HA[i][j],
+        domains: natDomains,
+      });
+    }
   // 3. the mean negative log-likelihood of two observations
   const L = `-((${at('x_a')})+(${at('x_b')}))/2`;
   const gradL = eta.map((e) => diff(L, e));
   eta.forEach((_, k) => {
     steps.push({
       claim: `${name}: the mean negative log-likelihood of $x_a, x_b$ has gradient $\\partial L/\\partial ${etaTex(k)} = \\partial A/\\partial ${etaTex(k)} - \\bar t_${k}$, $\\bar t_${k} = (T_${k}(x_a) + T_${k}(x_b))/2$`,
-      lhs: gradL[k], rhs: `${gradA[k]}-(${tbar[k]})`, domains: natDomains,
+      lhs: gradL[k],
+      rhs: `${gradA[k]}-(${tbar[k]})`,
+      domains: natDomains,
     });
   });
   const HL = eta.map((_, i) => eta.map((e) => diff(gradL[i], e)));
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    steps.push({
-      claim: `${name}: its Hessian is the Fisher information of the literature, $\\partial^2 L/\\partial ${etaTex(i)}\\partial ${etaTex(j)} = F_{${i}${j}}$, whatever the data`,
-      lhs: HL[i][j], rhs: natural.literatureFisher[i][j], domains: natDomains,
-    });
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      steps.push({
+        claim: `${name}: its Hessian is the Fisher information of the literature, $\\partial^2 L/\\partial ${etaTex(i)}\\partial ${etaTex(j)} = F_{${i}${j}}$, whatever the data`,
+        lhs: HL[i][j],
+        rhs: natural.literatureFisher[i][j],
+        domains: natDomains,
+      });
+    }
   // 4. natural gradient = Newton
   const Finv = inverseExpr(natural.literatureFisher as Expr[][]);
   const Hinv = inverseExpr(HL);
@@ -94,18 +106,23 @@ function stepsFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
   eta.forEach((_, k) => {
     steps.push({
       claim: `${name}: component ${k} of the natural-gradient step $\\eta - F^{-1}\\nabla L$ equals that of the Newton step $\\eta - (\\nabla^2 L)^{-1}\\nabla L$`,
-      lhs: ng[k], rhs: newton[k], domains: natDomains,
+      lhs: ng[k],
+      rhs: newton[k],
+      domains: natDomains,
     });
   });
   // 5. expectation coordinates
   const etaOfM = mapBetween(natural, expectation);
   const invHA = inverseExpr(substituteMatrix(HA, etaOfM));
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    steps.push({
-      claim: `${name}: in the expectation parameters $m = \\nabla A(\\eta)$ (${expectation.name}), $F_{${i}${j}} = ((\\nabla^2 A)^{-1})_{${i}${j}}$ at $\\eta(m)$`,
-      lhs: expectation.literatureFisher[i][j], rhs: invHA[i][j], domains: { ...inst.fixed, ...expectation.domains },
-    });
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      steps.push({
+        claim: `${name}: in the expectation parameters $m = \\nabla A(\\eta)$ (${expectation.name}), $F_{${i}${j}} = ((\\nabla^2 A)^{-1})_{${i}${j}}$ at $\\eta(m)$`,
+        lhs: expectation.literatureFisher[i][j],
+        rhs: invHA[i][j],
+        domains: { ...inst.fixed, ...expectation.domains },
+      });
+    }
   // 6. one natural-gradient step in m lands on the maximum-likelihood estimate
   const Lm = substituteVariables(L, etaOfM);
   const gradLm = expectation.symbols.map((m) => [diff(Lm, m)]);
@@ -113,7 +130,9 @@ function stepsFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
   expectation.symbols.forEach((_m, k) => {
     steps.push({
       claim: `${name}: from any $m$, one natural-gradient step of size 1 in the expectation parameters, $m - F_m^{-1}\\nabla_m L$, lands on the maximum-likelihood estimate: component ${k} is $\\bar t_${k}$`,
-      lhs: step[k], rhs: tbar[k], domains: expDomains,
+      lhs: step[k],
+      rhs: tbar[k],
+      domains: expDomains,
     });
   });
   return steps;
@@ -127,7 +146,7 @@ export const exponentialFamilyNewtonProof: Proof = lazyProof(
       'Let $\\log p(x\\mid\\eta) = \\langle\\eta, T(x)\\rangle - A(\\eta) + \\log h(x)$. (i) The score is $T(x) - \\nabla A(\\eta)$ and $-\\nabla^2_\\eta\\log p = \\nabla^2 A(\\eta)$ for every $x$, so in natural coordinates $F(\\eta) = \\nabla^2 A(\\eta)$. ' +
       '(ii) The mean negative log-likelihood of data with mean statistic $\\bar t$ is $L(\\eta) = A(\\eta) - \\langle\\eta, \\bar t\\rangle + \\text{const}$, with $\\nabla L = \\nabla A(\\eta) - \\bar t$ and $\\nabla^2 L = \\nabla^2 A(\\eta) = F(\\eta)$: the natural-gradient step $\\eta - F^{-1}\\nabla L$ is the Newton step, at every iterate, not only in expectation. ' +
       '(iii) In the expectation coordinates $m = \\nabla A(\\eta)$ the Fisher is $F(m) = (\\nabla^2 A(\\eta(m)))^{-1}$, and since $\\nabla_m L = F(m)(m - \\bar t)$, one natural-gradient step of size 1 from any $m$ reaches the maximum-likelihood estimate $m = \\bar t$. ' +
-      'The steps derive each claim from the catalogue\'s log-densities for the Poisson, the Bernoulli and the normal, with two observations $x_a, x_b$ left free.',
+      "The steps derive each claim from the catalogue's log-densities for the Poisson, the Bernoulli and the normal, with two observations $x_a, x_b$ left free.",
     references: [
       'S. Amari, Information Geometry and Its Applications, Springer 2016, Sec. 2.2',
       'J. Martens, New insights and perspectives on the natural gradient method, JMLR 21(146), 2020, Sec. 9',
@@ -135,11 +154,12 @@ export const exponentialFamilyNewtonProof: Proof = lazyProof(
     ],
     property: 'equivalence/exponential-family/hessian-of-A',
   },
-  () => ILLUSTRATIONS.flatMap((family) => {
-    const def = FAMILIES.find((f) => f.name === family)!;
-    const inst = def.instance();
-    const natural = parameterizationOf(inst, 'natural');
-    const expectation = parameterizationOf(inst, EXPECTATION_PARAMETERIZATION[family]);
-    return stepsFor(inst, natural, expectation);
-  }),
+  () =>
+    ILLUSTRATIONS.flatMap((family) => {
+      const def = FAMILIES.find((f) => f.name === family)!;
+      const inst = def.instance();
+      const natural = parameterizationOf(inst, 'natural');
+      const expectation = parameterizationOf(inst, EXPECTATION_PARAMETERIZATION[family]);
+      return stepsFor(inst, natural, expectation);
+    }),
 );

@@ -48,7 +48,9 @@ function proofFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
     },
     () => {
       const rename: Record<string, Expr> = {};
-      ef.etaSymbols.forEach((s, k) => { rename[s] = natural.symbols[k]; });
+      ef.etaSymbols.forEach((s, k) => {
+        rename[s] = natural.symbols[k];
+      });
       const A = substituteVariables(ef.logPartition, rename);
       const HA = hessianOf(A, natural.symbols);
       const nllNatural = `-(${substituteVariables(inst.logDensity, natural.toBase as Record<string, Expr>)})`;
@@ -63,13 +65,33 @@ function proofFor(inst: FamilyInstance, natural: ParameterizationInstance, expec
       const n = natural.symbols.length;
       const steps: ProofStep[] = [];
       natural.symbols.forEach((_s, k) => {
-        steps.push({ claim: `$E[T_${k}] = \\partial A/\\partial\\eta_${k}$ is the expectation parameter ${expectation.paramNames[k]}`, lhs: gradA[k], rhs: mOfEta[expectation.symbols[k]], domains: natDomains });
+        steps.push({
+          claim: `$E[T_${k}] = \\partial A/\\partial\\eta_${k}$ is the expectation parameter ${expectation.paramNames[k]}`,
+          lhs: gradA[k],
+          rhs: mOfEta[expectation.symbols[k]],
+          domains: natDomains,
+        });
       });
       for (let i = 0; i < n; i++) {
         for (let j = i; j < n; j++) {
-          steps.push({ claim: `natural parameters: $F_{${i}${j}} = \\partial^2 A/\\partial\\eta_${i}\\partial\\eta_${j}$`, lhs: natural.literatureFisher[i][j], rhs: HA[i][j], domains: natDomains });
-          steps.push({ claim: `natural parameters: $\\partial^2(-\\log p)/\\partial\\eta_${i}\\partial\\eta_${j} = \\partial^2 A/\\partial\\eta_${i}\\partial\\eta_${j}$ for every $x$`, lhs: Hnll[i][j], rhs: HA[i][j], domains: { ...natDomains, ...dataDomains } });
-          steps.push({ claim: `expectation parameters: $F_{${i}${j}} = ((\\nabla^2 A)^{-1})_{${i}${j}}$ at $\\eta(m)$`, lhs: expectation.literatureFisher[i][j], rhs: invHA[i][j], domains: { ...inst.fixed, ...expectation.domains } });
+          steps.push({
+            claim: `natural parameters: $F_{${i}${j}} = \\partial^2 A/\\partial\\eta_${i}\\partial\\eta_${j}$`,
+            lhs: natural.literatureFisher[i][j],
+            rhs: HA[i][j],
+            domains: natDomains,
+          });
+          steps.push({
+            claim: `natural parameters: $\\partial^2(-\\log p)/\\partial\\eta_${i}\\partial\\eta_${j} = \\partial^2 A/\\partial\\eta_${i}\\partial\\eta_${j}$ for every $x$`,
+            lhs: Hnll[i][j],
+            rhs: HA[i][j],
+            domains: { ...natDomains, ...dataDomains },
+          });
+          steps.push({
+            claim: `expectation parameters: $F_{${i}${j}} = ((\\nabla^2 A)^{-1})_{${i}${j}}$ at $\\eta(m)$`,
+            lhs: expectation.literatureFisher[i][j],
+            rhs: invHA[i][j],
+            domains: { ...inst.fixed, ...expectation.domains },
+          });
         }
       }
       return steps;

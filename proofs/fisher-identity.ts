@@ -75,12 +75,19 @@ export const fisherIdentityProof: Proof = lazyProof(
       c.params.forEach((_vi, i) => {
         steps.push({ claim: `${c.name}: $\\mathbb{E}[s_${i}] = 0$`, lhs: expectationByMoments(s[i], ['x'], c.moments), rhs: '0', domains: c.domains });
       });
-      c.params.forEach((_vi, i) => c.params.forEach((vj, j) => {
-        if (j < i) return;
-        const negHess = expectationByMoments(`-(${diff(s[i], vj)})`, ['x'], c.moments);
-        const outer = expectationByMoments(`(${s[i]})*(${s[j]})`, ['x'], c.moments);
-        steps.push({ claim: `${c.name}: $-\\mathbb{E}[\\partial^2\\log p/\\partial\\theta_${i}\\partial\\theta_${j}] = \\mathbb{E}[s_${i} s_${j}]$`, lhs: negHess, rhs: outer, domains: c.domains });
-      }));
+      c.params.forEach((_vi, i) =>
+        c.params.forEach((vj, j) => {
+          if (j < i) return;
+          const negHess = expectationByMoments(`-(${diff(s[i], vj)})`, ['x'], c.moments);
+          const outer = expectationByMoments(`(${s[i]})*(${s[j]})`, ['x'], c.moments);
+          steps.push({
+            claim: `${c.name}: $-\\mathbb{E}[\\partial^2\\log p/\\partial\\theta_${i}\\partial\\theta_${j}] = \\mathbb{E}[s_${i} s_${j}]$`,
+            lhs: negHess,
+            rhs: outer,
+            domains: c.domains,
+          });
+        }),
+      );
     }
     return steps;
   },

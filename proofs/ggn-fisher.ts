@@ -20,10 +20,17 @@ import type { Proof, ProofStep } from '../src/verify/proof-types.js';
 function outputSteps(name: string, nll: Expr, outputs: readonly string[], fisher: Expr[][], domains: ProofStep['domains']): ProofStep[] {
   const g = outputs.map((f) => diff(nll, f));
   const steps: ProofStep[] = [];
-  outputs.forEach((_fi, i) => outputs.forEach((fj, j) => {
-    if (j < i) return;
-    steps.push({ claim: `${name}: $\\partial^2(-\\log p)/\\partial f_${i}\\partial f_${j}$ (any label) $= (F_f)_{${i}${j}}$`, lhs: diff(g[i], fj), rhs: fisher[i][j], domains });
-  }));
+  outputs.forEach((_fi, i) =>
+    outputs.forEach((fj, j) => {
+      if (j < i) return;
+      steps.push({
+        claim: `${name}: $\\partial^2(-\\log p)/\\partial f_${i}\\partial f_${j}$ (any label) $= (F_f)_{${i}${j}}$`,
+        lhs: diff(g[i], fj),
+        rhs: fisher[i][j],
+        domains,
+      });
+    }),
+  );
   return steps;
 }
 
@@ -58,9 +65,18 @@ export const ggnFisherProof: Proof = lazyProof(
     const catNll = `-(y0*f0+y1*f1)+log${sum}`;
     const outs = ['f0', 'f1'];
     const catScore = outs.map((f) => diff(`-(${catNll})`, f));
-    const classes: [string, string, Expr][] = [['1', '0', `exp(f0)/${sum}`], ['0', '1', `exp(f1)/${sum}`], ['0', '0', `1/${sum}`]];
-    const catF = outs.map((_, i) => outs.map((__, j) =>
-      classes.map(([a, b, p]) => `(${p})*(${substituteVariables(catScore[i], { y0: a, y1: b })})*(${substituteVariables(catScore[j], { y0: a, y1: b })})`).join('+')));
+    const classes: [string, string, Expr][] = [
+      ['1', '0', `exp(f0)/${sum}`],
+      ['0', '1', `exp(f1)/${sum}`],
+      ['0', '0', `1/${sum}`],
+    ];
+    const catF = outs.map((_, i) =>
+      outs.map((__, j) =>
+        classes
+          .map(([a, b, p]) => `(${p})*(${substituteVariables(catScore[i], { y0: a, y1: b })})*(${substituteVariables(catScore[j], { y0: a, y1: b })})`)
+          .join('+'),
+      ),
+    );
     return [
       ...outputSteps('Gaussian mean, variance $\\sigma^2$', gaussNll, ['f'], gaussF, { f: REAL, y: REAL, sigma: POSITIVE }),
       ...outputSteps('Bernoulli logit', bernNll, ['f'], bernF, { f: REAL, y: UNIT_INTERVAL }),

@@ -28,7 +28,12 @@ function equalitySteps(name: string, H: Expr[][], F: Expr[][], domains: ProofSte
   const steps: ProofStep[] = [];
   for (let i = 0; i < H.length; i++) {
     for (let j = i; j < H.length; j++) {
-      steps.push({ claim: `${name}: $\\partial^2(-\\log p)/\\partial\\theta_${i}\\partial\\theta_${j}$ at any label $y$ equals $F_{${i}${j}} = \\mathbb{E}_y[s_${i} s_${j}]$`, lhs: H[i][j], rhs: F[i][j], domains });
+      steps.push({
+        claim: `${name}: $\\partial^2(-\\log p)/\\partial\\theta_${i}\\partial\\theta_${j}$ at any label $y$ equals $F_{${i}${j}} = \\mathbb{E}_y[s_${i} s_${j}]$`,
+        lhs: H[i][j],
+        rhs: F[i][j],
+        domains,
+      });
     }
   }
   return steps;
@@ -40,7 +45,7 @@ export const glmCanonicalProof: Proof = lazyProof(
     title: 'Canonical-link GLMs: the Fisher equals the Hessian at every theta',
     statement:
       'For a generalized linear model whose linear predictor $z = x^\\top\\theta$ is the natural parameter of the response distribution (canonical link), ' +
-      '$-\\log p(y\\mid x,\\theta) = A(z) - y\\,z + c(y)$, so $\\nabla^2_\\theta(-\\log p) = A\'\'(z)\\,x x^\\top$ does not depend on $y$ and equals the Fisher ' +
+      "$-\\log p(y\\mid x,\\theta) = A(z) - y\\,z + c(y)$, so $\\nabla^2_\\theta(-\\log p) = A''(z)\\,x x^\\top$ does not depend on $y$ and equals the Fisher " +
       '$\\mathbb{E}_y[s s^\\top]$ exactly, at every $\\theta$ and for every observed label, not only in expectation. ' +
       'Steps: logistic regression, Poisson regression and softmax regression (three classes), the label left free in the Hessian.',
     references: [
@@ -62,18 +67,35 @@ export const glmCanonicalProof: Proof = lazyProof(
     // Poisson: -log p = e^z - y z + log(y!), E[y] = e^z, E[y^2] = e^z + e^(2z)
     const poissonNll = `exp(${Z})-y*${Z}`;
     const poissonScore = x.map((xi) => diff(`-(${poissonNll})`, `theta${xi.slice(1)}`));
-    const poissonF = x.map((_, i) => x.map((__, j) => expectationByMoments(`(${poissonScore[i]})*(${poissonScore[j]})`, ['y'], { 'y^1': `exp(${Z})`, 'y^2': `exp(${Z})+exp(2*${Z})` })));
+    const poissonF = x.map((_, i) =>
+      x.map((__, j) => expectationByMoments(`(${poissonScore[i]})*(${poissonScore[j]})`, ['y'], { 'y^1': `exp(${Z})`, 'y^2': `exp(${Z})+exp(2*${Z})` })),
+    );
     // softmax regression, classes 0, 1 and the reference 2, logits theta_k x
     const sum = '(1+exp(theta0*x)+exp(theta1*x))';
     const softmaxNll = `-(y0*theta0*x+y1*theta1*x)+log${sum}`;
     const softScore = THETA.map((t) => diff(`-(${softmaxNll})`, t));
-    const classes: [string, string, Expr][] = [['1', '0', `exp(theta0*x)/${sum}`], ['0', '1', `exp(theta1*x)/${sum}`], ['0', '0', `1/${sum}`]];
-    const softF = THETA.map((_, i) => THETA.map((__, j) =>
-      classes.map(([a, b, p]) => `(${p})*(${substituteVariables(softScore[i], { y0: a, y1: b })})*(${substituteVariables(softScore[j], { y0: a, y1: b })})`).join('+')));
+    const classes: [string, string, Expr][] = [
+      ['1', '0', `exp(theta0*x)/${sum}`],
+      ['0', '1', `exp(theta1*x)/${sum}`],
+      ['0', '0', `1/${sum}`],
+    ];
+    const softF = THETA.map((_, i) =>
+      THETA.map((__, j) =>
+        classes
+          .map(([a, b, p]) => `(${p})*(${substituteVariables(softScore[i], { y0: a, y1: b })})*(${substituteVariables(softScore[j], { y0: a, y1: b })})`)
+          .join('+'),
+      ),
+    );
     return [
       ...equalitySteps('logistic regression', hessianOf(logisticNll, THETA), logisticF, { ...base, y: UNIT_INTERVAL }),
       ...equalitySteps('Poisson regression', hessianOf(poissonNll, THETA), poissonF, { ...base, y: REAL }),
-      ...equalitySteps('softmax regression', hessianOf(softmaxNll, THETA), softF, { x: REAL, theta0: REAL, theta1: REAL, y0: UNIT_INTERVAL, y1: UNIT_INTERVAL }),
+      ...equalitySteps('softmax regression', hessianOf(softmaxNll, THETA), softF, {
+        x: REAL,
+        theta0: REAL,
+        theta1: REAL,
+        y0: UNIT_INTERVAL,
+        y1: UNIT_INTERVAL,
+      }),
     ];
   },
 );

@@ -53,19 +53,51 @@ export const linearRegressionProof: Proof = lazyProof(
       moments[`${y}^2`] = `(${mean})^2+sigma^2`;
     });
     const fisherDef = hess.map((row) => row.map((h) => expectationByMoments(h, Y, moments)));
-    const ngStep = mulExpr(inverseExpr(fisherClosed), grad.map((g) => [g])).map((r, j) => `${THETA[j]}-(${r[0]})`);
-    const newtonStep = mulExpr(inverseExpr(hess), grad.map((g) => [g])).map((r, j) => `${THETA[j]}-(${r[0]})`);
-    const leastSquares = mulExpr(inverseExpr(XtX), mulExpr(transposeExpr(X), Y.map((y) => [y]))).map((r) => r[0]);
+    const ngStep = mulExpr(
+      inverseExpr(fisherClosed),
+      grad.map((g) => [g]),
+    ).map((r, j) => `${THETA[j]}-(${r[0]})`);
+    const newtonStep = mulExpr(
+      inverseExpr(hess),
+      grad.map((g) => [g]),
+    ).map((r, j) => `${THETA[j]}-(${r[0]})`);
+    const leastSquares = mulExpr(
+      inverseExpr(XtX),
+      mulExpr(
+        transposeExpr(X),
+        Y.map((y) => [y]),
+      ),
+    ).map((r) => r[0]);
     const steps: ProofStep[] = [];
     for (let i = 0; i < P; i++) {
       for (let j = i; j < P; j++) {
-        steps.push({ claim: `$F_{${i}${j}} = -\\mathbb{E}_y[\\partial^2 \\log p / \\partial\\theta_${i}\\partial\\theta_${j}] = (X^\\top X)_{${i}${j}}/(N\\sigma^2)$`, lhs: fisherDef[i][j], rhs: fisherClosed[i][j], domains: withSigma });
-        steps.push({ claim: `$(\\nabla^2 L)_{${i}${j}} = (X^\\top X)_{${i}${j}}/(N\\sigma^2)$, for every $y$ (the Hessian does not depend on the data's labels)`, lhs: hess[i][j], rhs: fisherClosed[i][j], domains: withSigma });
+        steps.push({
+          claim: `$F_{${i}${j}} = -\\mathbb{E}_y[\\partial^2 \\log p / \\partial\\theta_${i}\\partial\\theta_${j}] = (X^\\top X)_{${i}${j}}/(N\\sigma^2)$`,
+          lhs: fisherDef[i][j],
+          rhs: fisherClosed[i][j],
+          domains: withSigma,
+        });
+        steps.push({
+          claim: `$(\\nabla^2 L)_{${i}${j}} = (X^\\top X)_{${i}${j}}/(N\\sigma^2)$, for every $y$ (the Hessian does not depend on the data's labels)`,
+          lhs: hess[i][j],
+          rhs: fisherClosed[i][j],
+          domains: withSigma,
+        });
       }
     }
     for (let j = 0; j < P; j++) {
-      steps.push({ claim: `component ${j}: natural-gradient step $\\theta - F^{-1}\\nabla L$ = Newton step $\\theta - (\\nabla^2 L)^{-1}\\nabla L$`, lhs: ngStep[j], rhs: newtonStep[j], domains: withSigma });
-      steps.push({ claim: `component ${j}: natural-gradient step = least-squares solution $(X^\\top X)^{-1} X^\\top y$, from any $\\theta$`, lhs: ngStep[j], rhs: leastSquares[j], domains: withSigma });
+      steps.push({
+        claim: `component ${j}: natural-gradient step $\\theta - F^{-1}\\nabla L$ = Newton step $\\theta - (\\nabla^2 L)^{-1}\\nabla L$`,
+        lhs: ngStep[j],
+        rhs: newtonStep[j],
+        domains: withSigma,
+      });
+      steps.push({
+        claim: `component ${j}: natural-gradient step = least-squares solution $(X^\\top X)^{-1} X^\\top y$, from any $\\theta$`,
+        lhs: ngStep[j],
+        rhs: leastSquares[j],
+        domains: withSigma,
+      });
     }
     return steps;
   },

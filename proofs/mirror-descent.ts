@@ -43,12 +43,19 @@ export const mirrorDescentProof: Proof = lazyProof(
       const label = instanceLabel(inst);
       const ef = inst.expFamily;
       const rename: Record<string, Expr> = {};
-      ef.etaSymbols.forEach((s, k) => { rename[s] = natural.symbols[k]; });
+      ef.etaSymbols.forEach((s, k) => {
+        rename[s] = natural.symbols[k];
+      });
       const A = substituteVariables(ef.logPartition, rename);
       const etaOfM = mapBetween(natural, expectation);
       const conjugate = `${natural.symbols.map((s, k) => `(${etaOfM[s]})*${expectation.symbols[k]}`).join('+')}-(${substituteVariables(A, etaOfM)})`;
       expectation.symbols.forEach((m, k) => {
-        steps.push({ claim: `${label}: $\\partial A^*/\\partial m_${k} = \\eta_${k}(m)$`, lhs: diff(conjugate, m), rhs: etaOfM[natural.symbols[k]], domains: { ...inst.fixed, ...expectation.domains } });
+        steps.push({
+          claim: `${label}: $\\partial A^*/\\partial m_${k} = \\eta_${k}(m)$`,
+          lhs: diff(conjugate, m),
+          rhs: etaOfM[natural.symbols[k]],
+          domains: { ...inst.fixed, ...expectation.domains },
+        });
       });
       const mOfEta = mapBetween(expectation, natural);
       const dm = expectation.symbols.map((m) => natural.symbols.map((e) => diff(mOfEta[m], e)));
@@ -57,7 +64,12 @@ export const mirrorDescentProof: Proof = lazyProof(
       const rhs = mulExpr(transposeExpr(dm), columnOf(g));
       const domains = { ...inst.fixed, ...natural.domains, ...Object.fromEntries(g.map((s) => [s, REAL])) };
       natural.symbols.forEach((_, k) => {
-        steps.push({ claim: `${label}: $(F_\\eta\\, g)_${k} = ((\\partial m/\\partial\\eta)^\\top g)_${k}$, i.e. $F_\\eta^{-1}\\nabla_\\eta L = \\nabla_m L$`, lhs: lhs[k][0], rhs: rhs[k][0], domains });
+        steps.push({
+          claim: `${label}: $(F_\\eta\\, g)_${k} = ((\\partial m/\\partial\\eta)^\\top g)_${k}$, i.e. $F_\\eta^{-1}\\nabla_\\eta L = \\nabla_m L$`,
+          lhs: lhs[k][0],
+          rhs: rhs[k][0],
+          domains,
+        });
       });
     }
     return steps;

@@ -43,7 +43,12 @@ export const mvnFisherProof: Proof = lazyProof(
     for (const r of routes) {
       for (let i = 0; i < lit.length; i++) {
         for (let j = i; j < lit.length; j++) {
-          steps.push({ claim: `${r.name}: entry $(${symbolTex(p.symbols[i])}, ${symbolTex(p.symbols[j])})$ equals the general formula`, lhs: r.m[i][j], rhs: lit[i][j], domains: p.domains });
+          steps.push({
+            claim: `${r.name}: entry $(${symbolTex(p.symbols[i])}, ${symbolTex(p.symbols[j])})$ equals the general formula`,
+            lhs: r.m[i][j],
+            rhs: lit[i][j],
+            domains: p.domains,
+          });
         }
       }
     }

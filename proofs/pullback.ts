@@ -62,7 +62,10 @@ export function pullbackParts(inst: FamilyInstance, from: ParameterizationInstan
 
 function derivePullbackParts(from: ParameterizationInstance, to: ParameterizationInstance): PullbackParts {
   const map = mapBetween(from, to);
-  const J = jacobianExpr(from.symbols.map((s) => map[s]), to.symbols);
+  const J = jacobianExpr(
+    from.symbols.map((s) => map[s]),
+    to.symbols,
+  );
   const fisherFrom = substituteMatrix(from.literatureFisher as Expr[][], map);
   const pulledBack = mulExpr(transposeExpr(J), mulExpr(fisherFrom, J));
   return { map, J, fisherFrom, pulledBack };

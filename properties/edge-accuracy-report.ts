@@ -24,7 +24,16 @@ const SEED = Number(process.argv[3] ?? 20260412);
 
 const FAMILY_DIMS_ALL = edgeFamilyDimensions(true);
 
-interface Tally { cases: number; worst: number; worstAt: string; worstDirection: number; wrongRefusals: number; wrongAnswers: number; failures: number; example: string }
+interface Tally {
+  cases: number;
+  worst: number;
+  worstAt: string;
+  worstDirection: number;
+  wrongRefusals: number;
+  wrongAnswers: number;
+  failures: number;
+  example: string;
+}
 
 async function measure(q: Question, t: Tally): Promise<void> {
   let answer: ReturnType<typeof referenceAnswer>;
@@ -50,10 +59,19 @@ async function measure(q: Question, t: Tally): Promise<void> {
     if (answer.overflow.length === 0 && answer.unclear.length === 0) t.wrongRefusals++;
     return;
   }
-  if (answer.overflow.length > 0) { t.wrongAnswers++; return; }
+  if (answer.overflow.length > 0) {
+    t.wrongAnswers++;
+    return;
+  }
   const e = worstRelativeError(answer, outcome.result, (f) => !f.startsWith('direction'));
-  if (e > t.worst) { t.worst = e; t.worstAt = JSON.stringify(specOf(q)).slice(0, 200); }
-  t.worstDirection = Math.max(t.worstDirection, worstRelativeError(answer, outcome.result, (f) => f.startsWith('direction')));
+  if (e > t.worst) {
+    t.worst = e;
+    t.worstAt = JSON.stringify(specOf(q)).slice(0, 200);
+  }
+  t.worstDirection = Math.max(
+    t.worstDirection,
+    worstRelativeError(answer, outcome.result, (f) => f.startsWith('direction')),
+  );
 }
 
 const only = process.env.NATGRAD_FAMILIES?.split(',');
@@ -74,13 +92,19 @@ for (const [family, dims] of FAMILY_DIMS) {
       for (let i = 0; i < points.length; i++) {
         const n = referenceAnswer({ kind: 'fisher', point: points[i] }).entries.filter((e) => /\[(\d+)\]\[\1\]$/.test(e.field));
         const scale = n.reduce((m, e) => Math.max(m, Math.min(e.truth.abs().toNumber(), Number.MAX_VALUE)), 0) || 1;
-        await measure({ kind: 'natural-gradient', point: points[i], damping: i % 2 ? 0 : scale * 1e-6, gradient: n.map((_, k) => scale * 10 ** gradients[i][k]) }, t);
+        await measure(
+          { kind: 'natural-gradient', point: points[i], damping: i % 2 ? 0 : scale * 1e-6, gradient: n.map((_, k) => scale * 10 ** gradients[i][k]) },
+          t,
+        );
       }
       for (const to of parameterizationNames(family).filter((x) => x !== pname)) {
-        for (const point of fc.sample(edgePoints(family, pname, dim), { seed: seed + 13, numRuns: RUNS })) await measure({ kind: 'reparameterize', point, to }, t);
+        for (const point of fc.sample(edgePoints(family, pname, dim), { seed: seed + 13, numRuns: RUNS }))
+          await measure({ kind: 'reparameterize', point, to }, t);
       }
     }
   }
-  console.log(`${family.padEnd(20)} cases ${String(t.cases).padStart(5)}  worst rel. error ${t.worst.toExponential(2)}  directions ${t.worstDirection.toExponential(2)}  refused representable ${t.wrongRefusals}  answered an overflow ${t.wrongAnswers}  failing the property ${t.failures}${t.example ? `  e.g. ${t.example}` : ''}`);
+  console.log(
+    `${family.padEnd(20)} cases ${String(t.cases).padStart(5)}  worst rel. error ${t.worst.toExponential(2)}  directions ${t.worstDirection.toExponential(2)}  refused representable ${t.wrongRefusals}  answered an overflow ${t.wrongAnswers}  failing the property ${t.failures}${t.example ? `  e.g. ${t.example}` : ''}`,
+  );
   if (process.env.NATGRAD_REPORT_WORST) console.log(`  worst at ${t.worstAt}`);
 }

@@ -40,19 +40,26 @@ const label = (family: string, dim: number | undefined): string => (dim ? `${fam
 /** Damping 0 or 1e-14 .. 1e4 of the largest Fisher diagonal; gradients of 1e-3 .. 1e3 of F_ii + damping, or any size. */
 function withSolve(point: EdgePoint): fc.Arbitrary<Question> {
   const n = paramCount(point);
-  return fc.tuple(
-    fc.oneof(fc.constant(0), fc.double({ min: -14, max: 4, noNaN: true })),
-    fc.array(fc.tuple(fc.boolean(), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: n, maxLength: n }),
-    fc.boolean(),
-    fc.array(fc.double({ min: -300, max: 300, noNaN: true }), { minLength: n, maxLength: n }),
-  ).map(([dampExp, rel, raw, rawExp]) => {
-    const diag = diagonalScale(point);
-    const damping = dampExp === 0 ? 0 : Math.min(Number.MAX_VALUE, diag * 10 ** dampExp);
-    const gradient = raw
-      ? rawExp.map((e, i) => (rel[i][0] ? -1 : 1) * 10 ** e)
-      : rel.map(([neg, e]) => (neg ? -1 : 1) * 10 ** e * Math.min(Number.MAX_VALUE, diag + damping));
-    return { kind: 'natural-gradient', point, damping: Number.isFinite(damping) ? damping : 0, gradient: gradient.map((g) => (Number.isFinite(g) && g !== 0 ? g : 1)) };
-  });
+  return fc
+    .tuple(
+      fc.oneof(fc.constant(0), fc.double({ min: -14, max: 4, noNaN: true })),
+      fc.array(fc.tuple(fc.boolean(), fc.double({ min: -3, max: 3, noNaN: true })), { minLength: n, maxLength: n }),
+      fc.boolean(),
+      fc.array(fc.double({ min: -300, max: 300, noNaN: true }), { minLength: n, maxLength: n }),
+    )
+    .map(([dampExp, rel, raw, rawExp]) => {
+      const diag = diagonalScale(point);
+      const damping = dampExp === 0 ? 0 : Math.min(Number.MAX_VALUE, diag * 10 ** dampExp);
+      const gradient = raw
+        ? rawExp.map((e, i) => (rel[i][0] ? -1 : 1) * 10 ** e)
+        : rel.map(([neg, e]) => (neg ? -1 : 1) * 10 ** e * Math.min(Number.MAX_VALUE, diag + damping));
+      return {
+        kind: 'natural-gradient',
+        point,
+        damping: Number.isFinite(damping) ? damping : 0,
+        gradient: gradient.map((g) => (Number.isFinite(g) && g !== 0 ? g : 1)),
+      };
+    });
 }
 
 function paramCount(point: EdgePoint): number {
@@ -100,11 +107,23 @@ async function checkQuestion(q: Question): Promise<boolean> {
   const outcome = await ask(q);
   const verdict = judge(answer, outcome);
   if (!verdict.ok) throw new Error(`${q.kind} ${JSON.stringify(specOf(q))}: ${verdict.why}`);
-  if (answer.invalid) { cases.invalid++; return true; }
-  if (outcome.error) { cases.refused++; return true; }
+  if (answer.invalid) {
+    cases.invalid++;
+    return true;
+  }
+  if (outcome.error) {
+    cases.refused++;
+    return true;
+  }
   cases.answered++;
   const key = q.point.family;
-  worstByFamily.set(key, Math.max(worstByFamily.get(key) ?? 0, worstRelativeError(answer, outcome.result, (f) => !f.startsWith('direction'))));
+  worstByFamily.set(
+    key,
+    Math.max(
+      worstByFamily.get(key) ?? 0,
+      worstRelativeError(answer, outcome.result, (f) => !f.startsWith('direction')),
+    ),
+  );
   // sensitivity: the same answer with its largest entry off by 1e-10 relative must be rejected
   const field = largestField(answer);
   if (field) {
@@ -124,15 +143,29 @@ describe('the oracle at the edges of every family agrees with the high-precision
       const pnames = parameterizationNames(family);
       for (const pname of pnames) {
         const s1 = ++salt;
-        test(`${label(family, dim)} ${pname}: fisher and natural-gradient`, async () => {
-          await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim), async (point) => checkQuestion({ kind: 'fisher', point })), settings(s1));
-          await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim).chain(withSolve), checkQuestion), settings(s1 + 1000));
-        }, TIMEOUT);
+        test(
+          `${label(family, dim)} ${pname}: fisher and natural-gradient`,
+          async () => {
+            await fc.assert(
+              fc.asyncProperty(edgePoints(family, pname, dim), async (point) => checkQuestion({ kind: 'fisher', point })),
+              settings(s1),
+            );
+            await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim).chain(withSolve), checkQuestion), settings(s1 + 1000));
+          },
+          TIMEOUT,
+        );
         for (const to of pnames.filter((t) => t !== pname)) {
           const s2 = ++salt;
-          test(`${label(family, dim)} reparameterize ${pname} -> ${to}`, async () => {
-            await fc.assert(fc.asyncProperty(edgePoints(family, pname, dim), async (point) => checkQuestion({ kind: 'reparameterize', point, to })), settings(s2));
-          }, TIMEOUT);
+          test(
+            `${label(family, dim)} reparameterize ${pname} -> ${to}`,
+            async () => {
+              await fc.assert(
+                fc.asyncProperty(edgePoints(family, pname, dim), async (point) => checkQuestion({ kind: 'reparameterize', point, to })),
+                settings(s2),
+              );
+            },
+            TIMEOUT,
+          );
         }
       }
     }
@@ -152,12 +185,20 @@ function literatureAsWritten(point: EdgePoint): { result?: unknown; error?: unkn
     const v = point.params[e.name];
     if (e.shape === 'scalar') values.push(v as number);
     else if (e.shape === 'vector') values.push(...(v as number[]));
-    else (v as number[][]).forEach((row, i) => row.forEach((x, j) => { if (j >= i) values.push(x); }));
+    else
+      (v as number[][]).forEach((row, i) =>
+        row.forEach((x, j) => {
+          if (j >= i) values.push(x);
+        }),
+      );
   }
-  p.symbols.forEach((s, i) => { scope[s] = values[i]; });
+  p.symbols.forEach((s, i) => {
+    scope[s] = values[i];
+  });
   const matrix = p.literatureFisher.map((row) => row.map((e) => compileExpr(e)(scope)));
   const bad = matrix.flat().findIndex((v) => !Number.isFinite(v));
-  if (bad >= 0) return { error: new NatgradError('spec.params', `the result field matrix[${Math.floor(bad / matrix.length)}][${bad % matrix.length}] is not finite`) };
+  if (bad >= 0)
+    return { error: new NatgradError('spec.params', `the result field matrix[${Math.floor(bad / matrix.length)}][${bad % matrix.length}] is not finite`) };
   return { result: { matrix } };
 }
 
@@ -165,14 +206,21 @@ describe('sensitivity: the closed forms evaluated as written in float64 fail the
   // Measured: elsewhere the literature's form is stable as written over these draws
   // (1/lambda for the Poisson rate, 1/sigma^2 for scales within 1e±150); these are the ones it is not.
   const UNSTABLE: [string, string, number | undefined][] = [
-    ['bernoulli', 'natural', undefined], ['categorical', 'natural', 3], ['normal', 'natural', undefined],
-    ['normal', 'expectation', undefined], ['beta', 'standard', undefined], ['dirichlet', 'standard', 3],
+    ['bernoulli', 'natural', undefined],
+    ['categorical', 'natural', 3],
+    ['normal', 'natural', undefined],
+    ['normal', 'expectation', undefined],
+    ['beta', 'standard', undefined],
+    ['dirichlet', 'standard', 3],
   ];
   test.each(UNSTABLE)('%s %s', (family, pname, dim) => {
-    const details = fc.check(fc.property(edgePoints(family, pname, dim), (point) => {
-      const q: Question = { kind: 'fisher', point };
-      return judge(referenceAnswer(q), literatureAsWritten(point)).ok;
-    }), { seed: SEED, numRuns: 200, endOnFailure: true });
+    const details = fc.check(
+      fc.property(edgePoints(family, pname, dim), (point) => {
+        const q: Question = { kind: 'fisher', point };
+        return judge(referenceAnswer(q), literatureAsWritten(point)).ok;
+      }),
+      { seed: SEED, numRuns: 200, endOnFailure: true },
+    );
     expect(details.failed, `the property did not catch the as-written form of ${family} ${pname} in 200 cases`).toBe(true);
   });
 });
@@ -180,5 +228,7 @@ describe('sensitivity: the closed forms evaluated as written in float64 fail the
 afterAll(() => {
   const lines = [...worstByFamily].map(([f, e]) => `${f}: ${e.toExponential(2)}`);
   // the measured worst errors, for the record (vitest shows console output of a passing run with --reporter=verbose)
-  console.log(`edge accuracy: ${cases.answered} answered, ${cases.refused} refused (overflow), ${cases.invalid} invalid points refused, ${cases.sensitivity} perturbed answers rejected; worst relative error per family: ${lines.join('; ')}`);
+  console.log(
+    `edge accuracy: ${cases.answered} answered, ${cases.refused} refused (overflow), ${cases.invalid} invalid points refused, ${cases.sensitivity} perturbed answers rejected; worst relative error per family: ${lines.join('; ')}`,
+  );
 });

@@ -29,9 +29,14 @@ export const SLOWDOWN = 10;
  * (sigma times a drawn entry), and the start's direction from the optimum.
  */
 export interface Problem {
-  n: number; featureScale: number; sigma: number; distance: number;
+  n: number;
+  featureScale: number;
+  sigma: number;
+  distance: number;
   /** the unscaled features z, n x 2 */
-  Z: number[][]; thetaStar: number[]; noise: number[];
+  Z: number[][];
+  thetaStar: number[];
+  noise: number[];
   /** the start's direction from the optimum, in degrees */
   angle: number;
 }
@@ -45,12 +50,22 @@ const independentColumns = (Z: number[][]): boolean => {
   let a = 0;
   let b = 0;
   let c = 0;
-  for (const [z0, z1] of Z) { a += z0 * z0; b += z1 * z1; c += z0 * z1; }
+  for (const [z0, z1] of Z) {
+    a += z0 * z0;
+    b += z1 * z1;
+    c += z0 * z1;
+  }
   return a > 0 && b > 0 && c * c <= 0.81 * a * b;
 };
 
 export const problemArb: fc.Arbitrary<Problem> = sized(
-  fc.record({ n: fc.integer({ min: 20, max: 50 }), featureScale: real(3, 20), sigma: real(0.5, 1), distance: real(20, 50), angle: fc.integer({ min: 0, max: 359 }) }),
+  fc.record({
+    n: fc.integer({ min: 20, max: 50 }),
+    featureScale: real(3, 20),
+    sigma: real(0.5, 1),
+    distance: real(20, 50),
+    angle: fc.integer({ min: 0, max: 359 }),
+  }),
   ({ n }) => fc.record({ Z: matrix(n, 2).filter(independentColumns), thetaStar: vector(2), noise: vector(n) }),
 );
 
@@ -99,7 +114,10 @@ function efCase(pr: Problem, compared: Preconditioner): CaseResult {
   const ng = iterationsToSolve(pr, 'fisher');
   const other = iterationsToSolve(pr, compared);
   // the claim holds when other >= SLOWDOWN * ng: ratio <= 1
-  return { ratio: (SLOWDOWN * ng) / other, what: `${pr.n} examples, feature scale ${pr.featureScale}, sigma ${pr.sigma}, start at Fisher distance ${pr.distance}: natural gradient ${ng} iteration(s), ${compared} ${other} iterations` };
+  return {
+    ratio: (SLOWDOWN * ng) / other,
+    what: `${pr.n} examples, feature scale ${pr.featureScale}, sigma ${pr.sigma}, start at Fisher distance ${pr.distance}: natural gradient ${ng} iteration(s), ${compared} ${other} iterations`,
+  };
 }
 
 export const checks: Check[] = [
@@ -109,6 +127,9 @@ export const checks: Check[] = [
     reference: 'F. Kunstner, L. Balles and P. Hennig, Limitations of the empirical Fisher approximation for natural gradient descent, NeurIPS 2019',
     kind: 'property',
     run: (ctx) => runProperty(ctx, problemArb, (p) => efCase(p, 'empirical-fisher'), 'measured-iterations', Math.min(ctx.runs, 30)),
-    sensitivity: { description: 'the true Fisher in place of the empirical Fisher: no slowdown', run: (ctx) => runProperty(ctx, problemArb, (p) => efCase(p, 'fisher'), 'measured-iterations', Math.min(ctx.runs, 30)) },
+    sensitivity: {
+      description: 'the true Fisher in place of the empirical Fisher: no slowdown',
+      run: (ctx) => runProperty(ctx, problemArb, (p) => efCase(p, 'fisher'), 'measured-iterations', Math.min(ctx.runs, 30)),
+    },
   },
 ];

@@ -17,7 +17,7 @@ import { Matrix } from '../src/linalg/matrix.js';
 import { solve } from '../src/linalg/solve.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { gradientFD, hessianFD } from '../src/numeric/finite-differences.js';
-import { compileExpr, } from '../src/symbolic/index.js';
+import { compileExpr } from '../src/symbolic/index.js';
 import type { Check } from '../src/verify/types.js';
 import { EXPECTATION_PARAMETERIZATION } from '../proofs/exponential-family.js';
 import { fmt, normDiff, norm, real, reals, runProperty, type CaseResult } from './run-property.js';
@@ -25,7 +25,12 @@ import { fmt, normDiff, norm, real, reals, runProperty, type CaseResult } from '
 const AMARI = 'S. Amari, Information Geometry and Its Applications, Springer 2016, Sec. 2.2';
 const RASKUTTI = 'G. Raskutti and S. Mukherjee, The information geometry of mirror descent, IEEE Trans. Information Theory 61(3), 2015, Thm. 1';
 
-interface Setting { inst: FamilyInstance; natural: ParameterizationInstance; expectation: ParameterizationInstance; A: (eta: ArrayLike<number>) => number }
+interface Setting {
+  inst: FamilyInstance;
+  natural: ParameterizationInstance;
+  expectation: ParameterizationInstance;
+  A: (eta: ArrayLike<number>) => number;
+}
 
 let settings: Setting[] | undefined;
 
@@ -50,8 +55,10 @@ function exponentialSettings(): Setting[] {
 /** A base point from uniforms: normal (mu in [-1, 1], sigma in [0.5, 2]); probabilities as shares of the open simplex; Poisson rate in [0.5, 5]. */
 function basePoint(inst: FamilyInstance, u: number[]): Float64Array {
   switch (inst.family) {
-    case 'normal': return Float64Array.from([2 * u[0] - 1, 0.5 + 1.5 * u[1]]);
-    case 'poisson': return Float64Array.from([0.5 + 4.5 * u[0]]);
+    case 'normal':
+      return Float64Array.from([2 * u[0] - 1, 0.5 + 1.5 * u[1]]);
+    case 'poisson':
+      return Float64Array.from([0.5 + 4.5 * u[0]]);
     default: {
       const m = inst.parameterizations[0].symbols.length;
       const w = Array.from({ length: m + 1 }, (_, i) => u[i] + 0.2);
@@ -61,7 +68,10 @@ function basePoint(inst: FamilyInstance, u: number[]): Float64Array {
   }
 }
 
-interface EfCase { which: number; u: number[] }
+interface EfCase {
+  which: number;
+  u: number[];
+}
 const efArb = (): fc.Arbitrary<EfCase> => fc.record({ which: fc.integer({ min: 0, max: exponentialSettings().length - 1 }), u: reals(4, 0, 1) });
 
 function maxOf(m: Matrix): number {
@@ -85,7 +95,10 @@ function efCase(c: EfCase, invert: boolean): CaseResult {
   // (∇²A)⁻¹ column by column; its error to first order: |H⁻¹| |δH| |H⁻¹|
   const inv = new Matrix(n, n);
   for (let j = 0; j < n; j++) {
-    const col = solve(HA.value, Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)));
+    const col = solve(
+      HA.value,
+      Float64Array.from({ length: n }, (_, i) => (i === j ? 1 : 0)),
+    );
     for (let i = 0; i < n; i++) inv.set(i, j, col[i]);
   }
   const { values } = eigSymmetric(HA.value);
@@ -93,13 +106,22 @@ function efCase(c: EfCase, invert: boolean): CaseResult {
   const target = invert ? inv : HA.value;
   const tolInv = 10 * n * maxOf(HA.error) * invNorm * invNorm + 1e-12 * maxOf(Fexp);
   for (let k = 0; k < n * n; k++) ratio = Math.max(ratio, Math.abs(target.data[k] - Fexp.data[k]) / tolInv);
-  return { ratio, what: `${s.inst.family}${s.inst.dim ?? ''} at eta ${fmt(eta)}: ∇²A ${fmt(HA.value.data)}, F_natural ${fmt(Fnat.data)}; F_expectation ${fmt(Fexp.data)}, ${invert ? '(∇²A)⁻¹' : '∇²A'} ${fmt(target.data)}` };
+  return {
+    ratio,
+    what: `${s.inst.family}${s.inst.dim ?? ''} at eta ${fmt(eta)}: ∇²A ${fmt(HA.value.data)}, F_natural ${fmt(Fnat.data)}; F_expectation ${fmt(Fexp.data)}, ${invert ? '(∇²A)⁻¹' : '∇²A'} ${fmt(target.data)}`,
+  };
 }
 
 // ---------- mirror descent ----------
 
-interface MdCase { which: number; u: number[]; v: number[]; alpha: number }
-const mdArb = (): fc.Arbitrary<MdCase> => fc.record({ which: fc.integer({ min: 0, max: exponentialSettings().length - 1 }), u: reals(4, 0, 1), v: reals(4, 0, 1), alpha: real(0.05, 0.3) });
+interface MdCase {
+  which: number;
+  u: number[];
+  v: number[];
+  alpha: number;
+}
+const mdArb = (): fc.Arbitrary<MdCase> =>
+  fc.record({ which: fc.integer({ min: 0, max: exponentialSettings().length - 1 }), u: reals(4, 0, 1), v: reals(4, 0, 1), alpha: real(0.05, 0.3) });
 
 export const MIRROR_STEPS = 5;
 
@@ -155,9 +177,15 @@ function mdCase(c: MdCase, euclidean: boolean): CaseResult {
     // finite-difference errors enter each step and are propagated by the (contracting, alpha <= 0.3) iteration: allow 100 x per step
     const tol = 100 * (t + 1) * fdError * (1 + norm(m)) + 1e-10 * (1 + norm(m));
     const r = normDiff(m, natural[t]) / tol;
-    if (r > worst) { worst = r; at = t; }
+    if (r > worst) {
+      worst = r;
+      at = t;
+    }
   });
-  return { ratio: worst, what: `${s.inst.family}${s.inst.dim ?? ''}, alpha ${c.alpha}: step ${at + 1} mirror descent m = ${fmt(mirror[at])}, natural gradient m = ${fmt(natural[at])}` };
+  return {
+    ratio: worst,
+    what: `${s.inst.family}${s.inst.dim ?? ''}, alpha ${c.alpha}: step ${at + 1} mirror descent m = ${fmt(mirror[at])}, natural gradient m = ${fmt(natural[at])}`,
+  };
 }
 
 export const checks: Check[] = [
@@ -167,7 +195,10 @@ export const checks: Check[] = [
     reference: AMARI,
     kind: 'property',
     run: (ctx) => runProperty(ctx, efArb(), (c) => efCase(c, true), 'finite-differences'),
-    sensitivity: { description: 'the expectation-parameter Fisher compared with ∇²A instead of its inverse', run: (ctx) => runProperty(ctx, efArb(), (c) => efCase(c, false), 'finite-differences') },
+    sensitivity: {
+      description: 'the expectation-parameter Fisher compared with ∇²A instead of its inverse',
+      run: (ctx) => runProperty(ctx, efArb(), (c) => efCase(c, false), 'finite-differences'),
+    },
   },
   {
     id: 'equivalence/mirror-descent/step-for-step',
@@ -175,6 +206,9 @@ export const checks: Check[] = [
     reference: RASKUTTI,
     kind: 'property',
     run: (ctx) => runProperty(ctx, mdArb(), (c) => mdCase(c, false), 'finite-differences', Math.min(ctx.runs, 40)),
-    sensitivity: { description: 'plain gradient descent on m (Euclidean Bregman divergence) in place of mirror descent', run: (ctx) => runProperty(ctx, mdArb(), (c) => mdCase(c, true), 'finite-differences', Math.min(ctx.runs, 40)) },
+    sensitivity: {
+      description: 'plain gradient descent on m (Euclidean Bregman divergence) in place of mirror descent',
+      run: (ctx) => runProperty(ctx, mdArb(), (c) => mdCase(c, true), 'finite-differences', Math.min(ctx.runs, 40)),
+    },
   },
 ];

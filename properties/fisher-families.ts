@@ -43,40 +43,60 @@ function memo<T>(): (key: string, compute: () => T) => T {
   const cache = new Map<string, T>();
   return (key, compute) => {
     let v = cache.get(key);
-    if (v === undefined) { v = compute(); cache.set(key, v); }
+    if (v === undefined) {
+      v = compute();
+      cache.set(key, v);
+    }
     return v;
   };
 }
-const pointKey = (pt: FamilyPoint, extra = ''): string => `${pt.inst.family}|${pt.inst.dim}|${pt.p.name}|${Array.from(pt.theta).join(',')}|${JSON.stringify(pt.fixed)}|${extra}`;
+const pointKey = (pt: FamilyPoint, extra = ''): string =>
+  `${pt.inst.family}|${pt.inst.dim}|${pt.p.name}|${Array.from(pt.theta).join(',')}|${JSON.stringify(pt.fixed)}|${extra}`;
 
 /** A wrong Fisher for sensitivity runs: one entry scaled. */
 type Tamper = (F: Matrix) => Matrix;
-const scaleEntry = (factor: number, i = 0, j = 0): Tamper => (F) => {
-  const G = F.clone();
-  G.data[i * G.cols + j] *= factor;
-  return G;
-};
+const scaleEntry =
+  (factor: number, i = 0, j = 0): Tamper =>
+  (F) => {
+    const G = F.clone();
+    G.data[i * G.cols + j] *= factor;
+    return G;
+  };
 const honest: Tamper = (F) => F;
 
 /** A property whose predicate returns null when a case passes and the reason when it fails, on the shared runner. */
-function runProperty(ctx: CheckContext, runs: number, arb: fc.Arbitrary<FamilyPoint>, predicate: (pt: FamilyPoint) => string | null, method: string): CheckOutcome {
-  return runSharedProperty(ctx, arb, (pt) => {
-    const why = predicate(pt);
-    return why === null ? { ratio: 0, what: 'every comparison within its tolerance' } : { ratio: Infinity, what: why };
-  }, method, runs);
+function runProperty(
+  ctx: CheckContext,
+  runs: number,
+  arb: fc.Arbitrary<FamilyPoint>,
+  predicate: (pt: FamilyPoint) => string | null,
+  method: string,
+): CheckOutcome {
+  return runSharedProperty(
+    ctx,
+    arb,
+    (pt) => {
+      const why = predicate(pt);
+      return why === null ? { ratio: 0, what: 'every comparison within its tolerance' } : { ratio: Infinity, what: why };
+    },
+    method,
+    runs,
+  );
 }
 
-const label = (def: FamilyDefinition, p: string, dim?: number): string =>
-  `${def.name}/${p}${dim === undefined ? '' : `/${def.dimensionSymbol}=${dim}`}`;
+const label = (def: FamilyDefinition, p: string, dim?: number): string => `${def.name}/${p}${dim === undefined ? '' : `/${def.dimensionSymbol}=${dim}`}`;
 
 function routesCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const derivation = (): FisherDerivation => derivationOf(def, pname, dim);
-  const summarize = (d: FisherDerivation): string => d.comparisons.length === 0
-    ? `literature only (${d.routes[1].note}); held to the numeric routes`
-    : d.comparisons.map((c) => {
-      const sym = c.entries.filter((e) => e.method === 'symbolic').length;
-      return `${c.lhs}=${c.rhs}: ${sym}/${c.entries.length} symbolic, ${c.entries.length - sym} numeric-identity`;
-    }).join('; ');
+  const summarize = (d: FisherDerivation): string =>
+    d.comparisons.length === 0
+      ? `literature only (${d.routes[1].note}); held to the numeric routes`
+      : d.comparisons
+          .map((c) => {
+            const sym = c.entries.filter((e) => e.method === 'symbolic').length;
+            return `${c.lhs}=${c.rhs}: ${sym}/${c.entries.length} symbolic, ${c.entries.length - sym} numeric-identity`;
+          })
+          .join('; ');
   return {
     id: `fisher/${label(def, pname, dim)}/routes`,
     theorem: `The Fisher information of ${def.name} (${pname}) derived as -E[∇² log p] and as J_etaᵀ ∇²A J_eta equals the literature's closed form`,
@@ -86,22 +106,31 @@ function routesCheck(def: FamilyDefinition, pname: string, dim?: number): Check 
       const d = derivation();
       const failed = d.comparisons.filter((c) => !c.equal);
       const methods = [...new Set(d.comparisons.flatMap((c) => c.entries.map((e) => e.method ?? 'refuted')))].join('+');
-      return { ok: failed.length === 0, runs: d.comparisons.reduce((s, c) => s + c.entries.length, 0), method: methods || 'literature', detail: failed.length ? `${failed[0].lhs} != ${failed[0].rhs} at ${JSON.stringify(failed[0].entries.find((e) => !e.equal)?.counterexample)}` : summarize(d) };
+      return {
+        ok: failed.length === 0,
+        runs: d.comparisons.reduce((s, c) => s + c.entries.length, 0),
+        method: methods || 'literature',
+        detail: failed.length
+          ? `${failed[0].lhs} != ${failed[0].rhs} at ${JSON.stringify(failed[0].entries.find((e) => !e.equal)?.counterexample)}`
+          : summarize(d),
+      };
     },
-    sensitivity: def.instance(dim).expFamily ? {
-      description: 'the literature Fisher with entry [0][0] scaled by 1.01 is refuted',
-      run() {
-        const d = derivation();
-        const inst = def.instance(dim);
-        const p = parameterizationOf(inst, pname);
-        const route = d.routes.find((r) => r.matrix !== null && r.route !== 'literature')!;
-        const lit = d.routes[2].matrix!.map((r) => [...r]);
-        lit[0][0] = `1.01*(${lit[0][0]})`;
-        const a = route.matrix!;
-        const c = compareRoutes({ ...route, matrix: [[a[0][0]]] }, { ...d.routes[2], matrix: [[lit[0][0]]] }, domainsOf(inst, p));
-        return { ok: c?.equal === true, runs: 1, detail: c?.equal ? 'the wrong entry was accepted' : 'refuted' };
-      },
-    } : undefined,
+    sensitivity: def.instance(dim).expFamily
+      ? {
+          description: 'the literature Fisher with entry [0][0] scaled by 1.01 is refuted',
+          run() {
+            const d = derivation();
+            const inst = def.instance(dim);
+            const p = parameterizationOf(inst, pname);
+            const route = d.routes.find((r) => r.matrix !== null && r.route !== 'literature')!;
+            const lit = d.routes[2].matrix!.map((r) => [...r]);
+            lit[0][0] = `1.01*(${lit[0][0]})`;
+            const a = route.matrix!;
+            const c = compareRoutes({ ...route, matrix: [[a[0][0]]] }, { ...d.routes[2], matrix: [[lit[0][0]]] }, domainsOf(inst, p));
+            return { ok: c?.equal === true, runs: 1, detail: c?.equal ? 'the wrong entry was accepted' : 'refuted' };
+          },
+        }
+      : undefined,
   };
 }
 
@@ -112,18 +141,23 @@ function relativeScale(F: Matrix, i: number, j: number): number {
 function exactCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
   const estimate = memo<NonNullable<ReturnType<typeof deterministicFisher>>>();
-  const predicate = (tamper: Tamper) => (pt: FamilyPoint): string | null => {
-    const F = tamper(familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed));
-    const det = estimate(pointKey(pt), () => deterministicFisher(pt as FisherPoint)!);
-    const n = F.rows;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-      const scale = relativeScale(F, i, j);
-      const diff = Math.abs(F.get(i, j) - det.fisher.value.get(i, j));
-      if (det.fisher.error.get(i, j) > 1e-9 * scale) return `the ${det.fisher.method} error bound ${det.fisher.error.get(i, j)} is too large to decide entry [${i}][${j}] at ${fmt(pt)}`;
-      if (diff > 1e-8 * scale + det.fisher.error.get(i, j)) return `entry [${i}][${j}]: closed form ${F.get(i, j)} vs ${det.fisher.method} ${det.fisher.value.get(i, j)} (relative ${(diff / scale).toExponential(2)}) at ${fmt(pt)}`;
-    }
-    return null;
-  };
+  const predicate =
+    (tamper: Tamper) =>
+    (pt: FamilyPoint): string | null => {
+      const F = tamper(familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed));
+      const det = estimate(pointKey(pt), () => deterministicFisher(pt as FisherPoint)!);
+      const n = F.rows;
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < n; j++) {
+          const scale = relativeScale(F, i, j);
+          const diff = Math.abs(F.get(i, j) - det.fisher.value.get(i, j));
+          if (det.fisher.error.get(i, j) > 1e-9 * scale)
+            return `the ${det.fisher.method} error bound ${det.fisher.error.get(i, j)} is too large to decide entry [${i}][${j}] at ${fmt(pt)}`;
+          if (diff > 1e-8 * scale + det.fisher.error.get(i, j))
+            return `entry [${i}][${j}]: closed form ${F.get(i, j)} vs ${det.fisher.method} ${det.fisher.value.get(i, j)} (relative ${(diff / scale).toExponential(2)}) at ${fmt(pt)}`;
+        }
+      return null;
+    };
   const method = def.instance(dim).support.kind === 'count' || def.instance(dim).support.kind === 'categories' ? 'exact-sum' : 'quadrature';
   return {
     id: `fisher/${label(def, pname, dim)}/exact`,
@@ -131,31 +165,39 @@ function exactCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
     reference: 'definition of the Fisher information',
     kind: 'property',
     run: (ctx) => runProperty(ctx, ctx.runs, arb, predicate(honest), method),
-    sensitivity: { description: 'a Fisher with entry [0][0] scaled by 1.01 fails', run: (ctx) => runProperty(ctx, ctx.runs, arb, predicate(scaleEntry(1.01)), method) },
+    sensitivity: {
+      description: 'a Fisher with entry [0][0] scaled by 1.01 fails',
+      run: (ctx) => runProperty(ctx, ctx.runs, arb, predicate(scaleEntry(1.01)), method),
+    },
   };
 }
 
 function scoreMeanCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
-  const predicate = (shift: number) => (pt: FamilyPoint): string | null => {
-    const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
-    // the wrong variant: the score taken at a point moved by `shift` standard deviations of the first parameter
-    const at = pt.theta.slice();
-    at[0] += shift / Math.sqrt(F.get(0, 0));
-    const det = deterministicFisher(pt as FisherPoint, shift === 0 ? undefined : at)!;
-    for (let i = 0; i < F.rows; i++) {
-      const tol = 1e-8 * Math.sqrt(F.get(i, i)) + det.scoreMean.error[i];
-      if (Math.abs(det.scoreMean.value[i]) > tol) return `E[score_${i}] = ${det.scoreMean.value[i]}, not 0, at ${fmt(pt)}`;
-    }
-    return null;
-  };
+  const predicate =
+    (shift: number) =>
+    (pt: FamilyPoint): string | null => {
+      const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+      // the wrong variant: the score taken at a point moved by `shift` standard deviations of the first parameter
+      const at = pt.theta.slice();
+      at[0] += shift / Math.sqrt(F.get(0, 0));
+      const det = deterministicFisher(pt as FisherPoint, shift === 0 ? undefined : at)!;
+      for (let i = 0; i < F.rows; i++) {
+        const tol = 1e-8 * Math.sqrt(F.get(i, i)) + det.scoreMean.error[i];
+        if (Math.abs(det.scoreMean.value[i]) > tol) return `E[score_${i}] = ${det.scoreMean.value[i]}, not 0, at ${fmt(pt)}`;
+      }
+      return null;
+    };
   return {
     id: `fisher/${label(def, pname, dim)}/score-mean-zero`,
     theorem: `The score of ${def.name} (${pname}) has mean zero`,
     reference: 'Lehmann & Casella (1998), Sec. 2.6',
     kind: 'property',
     run: (ctx) => runProperty(ctx, Math.max(3, Math.ceil(ctx.runs / 2)), arb, predicate(0), 'exact'),
-    sensitivity: { description: 'the score taken 0.05 standard deviations away from the density\'s parameter does not have mean zero', run: (ctx) => runProperty(ctx, Math.max(3, Math.ceil(ctx.runs / 2)), arb, predicate(0.05), 'exact') },
+    sensitivity: {
+      description: "the score taken 0.05 standard deviations away from the density's parameter does not have mean zero",
+      run: (ctx) => runProperty(ctx, Math.max(3, Math.ceil(ctx.runs / 2)), arb, predicate(0.05), 'exact'),
+    },
   };
 }
 
@@ -235,11 +277,15 @@ const HESSIAN_ROUTE_FAILS_AT: Record<string, [number, number][]> = { laplace: [[
 function entryResolutions(F: Matrix, est: MatrixMeanEstimate, bias: Matrix | null, z: number, skip: ReadonlySet<number>): Float64Array {
   const n = F.rows;
   const out = new Float64Array((n * (n + 1)) / 2);
-  for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) {
-    if (skip.has(p)) { out[p] = Infinity; continue; }
-    const scale = relativeScale(F, i, j);
-    out[p] = ((z + POWER_Z) * est.stdError.get(i, j) + 2 * floorOf(scale, bias, i, j)) / scale;
-  }
+  for (let i = 0, p = 0; i < n; i++)
+    for (let j = i; j < n; j++, p++) {
+      if (skip.has(p)) {
+        out[p] = Infinity;
+        continue;
+      }
+      const scale = relativeScale(F, i, j);
+      out[p] = ((z + POWER_Z) * est.stdError.get(i, j) + 2 * floorOf(scale, bias, i, j)) / scale;
+    }
   return out;
 }
 
@@ -251,11 +297,12 @@ function floorOf(scale: number, bias: Matrix | null, i: number, j: number): numb
 /** Samples for a resolution of RESOLUTION in the entries where `need` is set, from a pilot estimate of `pilotSamples` draws. */
 function samplesFor(F: Matrix, pilot: MatrixMeanEstimate, pilotSamples: number, z: number, need: (p: number) => boolean = () => true): number {
   let needed = 0;
-  for (let i = 0, p = 0; i < F.rows; i++) for (let j = i; j < F.rows; j++, p++) {
-    if (!need(p)) continue;
-    const sd = pilot.stdError.get(i, j) * Math.sqrt(pilotSamples);
-    needed = Math.max(needed, ((z + POWER_Z) * sd / (RESOLUTION * relativeScale(F, i, j))) ** 2);
-  }
+  for (let i = 0, p = 0; i < F.rows; i++)
+    for (let j = i; j < F.rows; j++, p++) {
+      if (!need(p)) continue;
+      const sd = pilot.stdError.get(i, j) * Math.sqrt(pilotSamples);
+      needed = Math.max(needed, (((z + POWER_Z) * sd) / (RESOLUTION * relativeScale(F, i, j))) ** 2);
+    }
   return Math.ceil(needed);
 }
 
@@ -282,7 +329,7 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
     bartlett: !inst.expFamily && !inst.hessianRouteFails,
     derivatives: n <= 3 || analyticBaseScore(inst) === null ? 'log-density' : 'score',
   };
-  const comparisons = (n * (n + 1)) / 2 * (useNegHessian ? 2 : 1) - hessianSkip.size;
+  const comparisons = ((n * (n + 1)) / 2) * (useNegHessian ? 2 : 1) - hessianSkip.size;
   // Bonferroni over every comparison of the check: entries, estimators and cases
   const cases = (thorough: boolean): number => (thorough ? 5 : 2);
   const zFor = (thorough: boolean): number => zForFalseAlarm(FALSE_ALARM, comparisons * cases(thorough));
@@ -301,9 +348,11 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
       const { pilot, budget } = hessianSizes(n, thorough);
       const hPilot = monteCarloNegativeHessian(fp, pilot, seed ^ 0x51ed, hessianOptions);
       let statistical = false;
-      for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) {
-        if (!hessianSkip.has(p) && floorOf(relativeScale(F, i, j), hPilot.negHessianBias, i, j) < 0.01 * z * hPilot.negHessian.stdError.get(i, j)) statistical = true;
-      }
+      for (let i = 0, p = 0; i < n; i++)
+        for (let j = i; j < n; j++, p++) {
+          if (!hessianSkip.has(p) && floorOf(relativeScale(F, i, j), hPilot.negHessianBias, i, j) < 0.01 * z * hPilot.negHessian.stdError.get(i, j))
+            statistical = true;
+        }
       const needed = samplesFor(F, hPilot.negHessian, pilot, z, (p) => !hessianSkip.has(p));
       const nH = Math.min(budget, Math.max(pilot, statistical ? STATISTICAL_MIN : 0, needed));
       const h = monteCarloNegativeHessian(fp, nH, seed, hessianOptions);
@@ -321,9 +370,13 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
     record('score outer product', scoreEstimate(fp, nScore, seed), null, nScore, noSkip);
     let resolution = 0;
     let entry: [number, number] = [0, 0];
-    for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) {
-      if (best[p] > resolution) { resolution = best[p]; entry = [i, j]; }
-    }
+    for (let i = 0, p = 0; i < n; i++)
+      for (let j = i; j < n; j++, p++) {
+        if (best[p] > resolution) {
+          resolution = best[p];
+          entry = [i, j];
+        }
+      }
     return { estimators: out, resolution, entry };
   };
   /** tamper: whether to move the least-determined entry by RESOLUTION of sqrt(F_ii F_jj) */
@@ -347,20 +400,23 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
       // whose tolerance is the floor rather than z standard errors (estimated exactly: the
       // negative Hessian of an exponential family is affine in the score) is not a statistical comparison
       for (const { est, bias, skip } of mc.estimators) {
-        for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-          if (skip.has(upper(i, j))) continue;
-          const se = est.stdError.get(i, j);
-          if (floorOf(relativeScale(F, i, j), bias, i, j) < 0.01 * z * se) deviations.push((est.value.get(i, j) - Fwrong.get(i, j)) / se);
-        }
+        for (let i = 0; i < n; i++)
+          for (let j = i; j < n; j++) {
+            if (skip.has(upper(i, j))) continue;
+            const se = est.stdError.get(i, j);
+            if (floorOf(relativeScale(F, i, j), bias, i, j) < 0.01 * z * se) deviations.push((est.value.get(i, j) - Fwrong.get(i, j)) / se);
+          }
       }
       for (const { name, est, bias, samples, skip } of mc.estimators) {
-        for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-          if (skip.has(upper(i, j))) continue;
-          const dev = Math.abs(est.value.get(i, j) - Fwrong.get(i, j));
-          const se = est.stdError.get(i, j);
-          const floor = floorOf(relativeScale(F, i, j), bias, i, j);
-          if (dev > z * se + floor) return `${name} entry [${i}][${j}]: ${est.value.get(i, j)} ± ${se.toExponential(2)} (bias floor ${floor.toExponential(2)}) vs closed form ${Fwrong.get(i, j)} (${(dev / se).toFixed(1)} standard errors > z = ${z.toFixed(2)}, ${samples} samples) at ${fmt(pt)}`;
-        }
+        for (let i = 0; i < n; i++)
+          for (let j = i; j < n; j++) {
+            if (skip.has(upper(i, j))) continue;
+            const dev = Math.abs(est.value.get(i, j) - Fwrong.get(i, j));
+            const se = est.stdError.get(i, j);
+            const floor = floorOf(relativeScale(F, i, j), bias, i, j);
+            if (dev > z * se + floor)
+              return `${name} entry [${i}][${j}]: ${est.value.get(i, j)} ± ${se.toExponential(2)} (bias floor ${floor.toExponential(2)}) vs closed form ${Fwrong.get(i, j)} (${(dev / se).toFixed(1)} standard errors > z = ${z.toFixed(2)}, ${samples} samples) at ${fmt(pt)}`;
+          }
       }
       return null;
     };
@@ -370,11 +426,22 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
   const withResolution = (ctx: CheckContext): CheckOutcome => {
     const seen: McEstimates[] = [];
     const deviations: number[] = [];
-    const outcome = { ...runProperty(ctx, runs(ctx), arb, predicate(ctx, false, seen, deviations), 'monte-carlo'), statistic: { deviations, threshold: zFor(ctx.thorough) } };
+    const outcome = {
+      ...runProperty(ctx, runs(ctx), arb, predicate(ctx, false, seen, deviations), 'monte-carlo'),
+      statistic: { deviations, threshold: zFor(ctx.thorough) },
+    };
     if (!outcome.ok || seen.length === 0) return outcome;
     const worst = Math.max(...seen.map((m) => m.resolution));
-    const per = seen[0].estimators.map((e, k) => `${e.name} ${pct(Math.max(...seen.map((m) => m.estimators[k].resolution)))} (${Math.max(...seen.map((m) => m.estimators[k].samples))} samples)`).join(', ');
-    return { ...outcome, detail: `${outcome.detail}; detects an error of ${pct(worst)} of sqrt(F_ii F_jj) in any entry (power 0.999; by entry, the better of: ${per})` };
+    const per = seen[0].estimators
+      .map(
+        (e, k) =>
+          `${e.name} ${pct(Math.max(...seen.map((m) => m.estimators[k].resolution)))} (${Math.max(...seen.map((m) => m.estimators[k].samples))} samples)`,
+      )
+      .join(', ');
+    return {
+      ...outcome,
+      detail: `${outcome.detail}; detects an error of ${pct(worst)} of sqrt(F_ii F_jj) in any entry (power 0.999; by entry, the better of: ${per})`,
+    };
   };
   return {
     id: `fisher/${label(def, pname, dim)}/monte-carlo`,
@@ -382,29 +449,35 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
     reference: 'Fisher identity E[s sᵀ] = -E[∇² log p]',
     kind: 'property',
     run: withResolution,
-    sensitivity: { description: 'the least-determined Fisher entry off by 1% of sqrt(F_ii F_jj) is rejected', run: (ctx) => runProperty(ctx, runs(ctx), arb, predicate(ctx, true), 'monte-carlo') },
+    sensitivity: {
+      description: 'the least-determined Fisher entry off by 1% of sqrt(F_ii F_jj) is rejected',
+      run: (ctx) => runProperty(ctx, runs(ctx), arb, predicate(ctx, true), 'monte-carlo'),
+    },
   };
 }
 
 function positiveDefiniteCheck(def: FamilyDefinition, pname: string, dim?: number): Check {
   const arb = familyPoint(def, pname, dim);
-  const predicate = (shiftBelow: boolean) => (pt: FamilyPoint): string | null => {
-    let F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
-    if (shiftBelow) {
-      const lo = eigSymmetric(F).values[0];
-      F = F.clone();
-      for (let i = 0; i < F.rows; i++) F.data[i * F.cols + i] -= 1.01 * lo;
-    }
-    for (let i = 0; i < F.rows; i++) for (let j = 0; j < i; j++) {
-      if (F.get(i, j) !== F.get(j, i)) return `not symmetric at [${i}][${j}] at ${fmt(pt)}`;
-    }
-    try {
-      new Cholesky(F);
-    } catch {
-      return `not positive definite at ${fmt(pt)}`;
-    }
-    return null;
-  };
+  const predicate =
+    (shiftBelow: boolean) =>
+    (pt: FamilyPoint): string | null => {
+      let F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+      if (shiftBelow) {
+        const lo = eigSymmetric(F).values[0];
+        F = F.clone();
+        for (let i = 0; i < F.rows; i++) F.data[i * F.cols + i] -= 1.01 * lo;
+      }
+      for (let i = 0; i < F.rows; i++)
+        for (let j = 0; j < i; j++) {
+          if (F.get(i, j) !== F.get(j, i)) return `not symmetric at [${i}][${j}] at ${fmt(pt)}`;
+        }
+      try {
+        new Cholesky(F);
+      } catch {
+        return `not positive definite at ${fmt(pt)}`;
+      }
+      return null;
+    };
   return {
     id: `fisher/${label(def, pname, dim)}/positive-definite`,
     theorem: `The Fisher of ${def.name} (${pname}) is symmetric positive definite`,
@@ -418,24 +491,31 @@ function positiveDefiniteCheck(def: FamilyDefinition, pname: string, dim?: numbe
 /** Laplace: log p is not twice differentiable in mu, and -E[∇² log p] misses the Fisher's mu entry entirely. */
 function laplaceHessianRouteCheck(def: FamilyDefinition): Check {
   const arb = familyPoint(def, 'location-scale');
-  const predicate = (ctx: CheckContext, entry: number) => (pt: FamilyPoint): string | null => {
-    const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
-    const mc = familyMonteCarloFisher(pt as FisherPoint, 5_000, ctx.seed, { negHessian: true });
-    const est = mc.negHessian!;
-    const z = zForFalseAlarm(FALSE_ALARM, 1);
-    const gap = Math.abs(est.value.get(entry, entry) - F.get(entry, entry));
-    // the finite-difference bias bound and the score's O(h²) floor, as in the Monte Carlo check: with the
-    // score as control variate the b entry (linear in the score) has almost no standard error left
-    const floor = 1e-8 * Math.abs(F.get(entry, entry)) + 2 * mc.negHessianBias!.get(entry, entry);
-    return gap > z * est.stdError.get(entry, entry) + floor ? null : `-E[∇² log p][${entry}][${entry}] = ${est.value.get(entry, entry)} agrees with the Fisher ${F.get(entry, entry)}`;
-  };
+  const predicate =
+    (ctx: CheckContext, entry: number) =>
+    (pt: FamilyPoint): string | null => {
+      const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
+      const mc = familyMonteCarloFisher(pt as FisherPoint, 5_000, ctx.seed, { negHessian: true });
+      const est = mc.negHessian!;
+      const z = zForFalseAlarm(FALSE_ALARM, 1);
+      const gap = Math.abs(est.value.get(entry, entry) - F.get(entry, entry));
+      // the finite-difference bias bound and the score's O(h²) floor, as in the Monte Carlo check: with the
+      // score as control variate the b entry (linear in the score) has almost no standard error left
+      const floor = 1e-8 * Math.abs(F.get(entry, entry)) + 2 * mc.negHessianBias!.get(entry, entry);
+      return gap > z * est.stdError.get(entry, entry) + floor
+        ? null
+        : `-E[∇² log p][${entry}][${entry}] = ${est.value.get(entry, entry)} agrees with the Fisher ${F.get(entry, entry)}`;
+    };
   return {
     id: 'fisher/laplace/location-scale/hessian-route-fails',
     theorem: 'For the Laplace location, -E[∂²/∂mu² log p] = 0 differs from the Fisher entry 1/b² (log p is not twice differentiable at x = mu)',
     reference: 'Lehmann & Casella (1998), Sec. 2.6 (regularity conditions)',
     kind: 'property',
     run: (ctx) => runProperty(ctx, 2, arb, predicate(ctx, 0), 'monte-carlo'),
-    sensitivity: { description: 'the same comparison on the scale entry b (smooth) finds agreement', run: (ctx) => runProperty(ctx, 2, arb, predicate(ctx, 1), 'monte-carlo') },
+    sensitivity: {
+      description: 'the same comparison on the scale entry b (smooth) finds agreement',
+      run: (ctx) => runProperty(ctx, 2, arb, predicate(ctx, 1), 'monte-carlo'),
+    },
   };
 }
 

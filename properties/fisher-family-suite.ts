@@ -12,7 +12,11 @@ export function fisherFamilySuite(group: keyof typeof FISHER_FAMILY_GROUPS): voi
   const checks = familyChecks().filter((c) => families.includes(c.id.split('/')[1]));
   describe(`Fisher information of the ${group} families`, () => {
     test('every family of the group has checks', () => {
-      for (const f of families) expect(checks.some((c) => c.id.startsWith(`fisher/${f}/`)), f).toBe(true);
+      for (const f of families)
+        expect(
+          checks.some((c) => c.id.startsWith(`fisher/${f}/`)),
+          f,
+        ).toBe(true);
     });
     test.each(checks.map((c) => [c.id, c] as const))('%s', (_id, check) => {
       const r = runCheck(check, { seed: 20261125, runs: 8, thorough: false });

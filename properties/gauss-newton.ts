@@ -29,32 +29,45 @@ const MARTENS = 'J. Martens, New insights and perspectives on the natural gradie
  * claims hold at any labels.
  */
 interface Net {
-  likelihood: Likelihood; hidden: number; inputs: number; examples: number;
-  W1: number[][]; b1: number[]; W2: number[][]; b2: number[];
-  xs: number[][]; labels: number[][];
+  likelihood: Likelihood;
+  hidden: number;
+  inputs: number;
+  examples: number;
+  W1: number[][];
+  b1: number[];
+  W2: number[][];
+  b2: number[];
+  xs: number[][];
+  labels: number[][];
 }
 
 const outputs = (likelihood: Likelihood): number => (likelihood === 'categorical' ? 3 : 1);
 
 const labelArb = (likelihood: Likelihood): fc.Arbitrary<number[]> =>
-  likelihood === 'gaussian' ? vector(1) : likelihood === 'bernoulli' ? fc.integer({ min: 0, max: 1 }).map((y) => [y]) : fc.integer({ min: 0, max: 2 }).map((y) => [y]);
+  likelihood === 'gaussian'
+    ? vector(1)
+    : likelihood === 'bernoulli'
+      ? fc.integer({ min: 0, max: 1 }).map((y) => [y])
+      : fc.integer({ min: 0, max: 2 }).map((y) => [y]);
 
-const netArb = (likelihoods: readonly Likelihood[]): fc.Arbitrary<Net> => sized(
-  fc.record({
-    likelihood: fc.constantFrom(...likelihoods),
-    hidden: fc.integer({ min: 2, max: 4 }),
-    inputs: fc.integer({ min: 1, max: 3 }),
-    examples: fc.integer({ min: 1, max: 4 }),
-  }),
-  ({ likelihood, hidden, inputs, examples }) => fc.record({
-    W1: matrix(hidden, inputs, -1, 1),
-    b1: vector(hidden, -1, 1),
-    W2: matrix(outputs(likelihood), hidden, -1, 1),
-    b2: vector(outputs(likelihood), -1, 1),
-    xs: matrix(examples, inputs),
-    labels: fc.array(labelArb(likelihood), { minLength: examples, maxLength: examples }),
-  }),
-);
+const netArb = (likelihoods: readonly Likelihood[]): fc.Arbitrary<Net> =>
+  sized(
+    fc.record({
+      likelihood: fc.constantFrom(...likelihoods),
+      hidden: fc.integer({ min: 2, max: 4 }),
+      inputs: fc.integer({ min: 1, max: 3 }),
+      examples: fc.integer({ min: 1, max: 4 }),
+    }),
+    ({ likelihood, hidden, inputs, examples }) =>
+      fc.record({
+        W1: matrix(hidden, inputs, -1, 1),
+        b1: vector(hidden, -1, 1),
+        W2: matrix(outputs(likelihood), hidden, -1, 1),
+        b2: vector(outputs(likelihood), -1, 1),
+        xs: matrix(examples, inputs),
+        labels: fc.array(labelArb(likelihood), { minLength: examples, maxLength: examples }),
+      }),
+  );
 
 function build(n: Net) {
   const spec: MlpSpec = { sizes: [n.inputs, n.hidden, outputs(n.likelihood)], activations: ['tanh', 'identity'], likelihood: n.likelihood };
@@ -76,7 +89,10 @@ function ggnCase(n: Net, useHessian: boolean): CaseResult {
   const F = fisherMatrix(spec, weights, xs);
   const G = useHessian ? hessianMatrix(spec, weights, xs, ys) : ggnMatrix(spec, weights, xs, ys);
   const d = maxAbsDiff(F, G);
-  return { ratio: d / roundOff(F), what: `${n.likelihood} MLP ${spec.sizes.join('-')}, ${n.examples} examples: max |F - ${useHessian ? 'H' : 'GGN'}| = ${d.toExponential(2)} (max |F| = ${maxAbs(F).toExponential(2)})` };
+  return {
+    ratio: d / roundOff(F),
+    what: `${n.likelihood} MLP ${spec.sizes.join('-')}, ${n.examples} examples: max |F - ${useHessian ? 'H' : 'GGN'}| = ${d.toExponential(2)} (max |F| = ${maxAbs(F).toExponential(2)})`,
+  };
 }
 
 /** Σ_y w(y) ∇²(-log p(y|x)) against the Fisher at one input; w = p(y|x), or uniform for the sensitivity. */
@@ -93,7 +109,10 @@ function identityCase(n: Net, uniform: boolean): CaseResult {
   }
   const F = fisherMatrix(spec, weights, [x]);
   const d = maxAbsDiff(F, expectedHessian!);
-  return { ratio: d / roundOff(F), what: `${n.likelihood} MLP ${spec.sizes.join('-')}: max |E_y[H] - F| = ${d.toExponential(2)} over ${support.length} outcomes${uniform ? ' weighted uniformly' : ''}` };
+  return {
+    ratio: d / roundOff(F),
+    what: `${n.likelihood} MLP ${spec.sizes.join('-')}: max |E_y[H] - F| = ${d.toExponential(2)} over ${support.length} outcomes${uniform ? ' weighted uniformly' : ''}`,
+  };
 }
 
 export const checks: Check[] = [
@@ -103,7 +122,10 @@ export const checks: Check[] = [
     reference: `${SCHRAUDOLPH}; ${MARTENS}`,
     kind: 'property',
     run: (ctx) => runProperty(ctx, netArb(['gaussian', 'bernoulli', 'categorical']), (n) => ggnCase(n, false), 'exact', Math.min(ctx.runs, 40)),
-    sensitivity: { description: 'the full Hessian of the loss (with the residual term of the tanh layer) in place of the GGN', run: (ctx) => runProperty(ctx, netArb(['gaussian', 'bernoulli', 'categorical']), (n) => ggnCase(n, true), 'exact', Math.min(ctx.runs, 40)) },
+    sensitivity: {
+      description: 'the full Hessian of the loss (with the residual term of the tanh layer) in place of the GGN',
+      run: (ctx) => runProperty(ctx, netArb(['gaussian', 'bernoulli', 'categorical']), (n) => ggnCase(n, true), 'exact', Math.min(ctx.runs, 40)),
+    },
   },
   {
     id: 'equivalence/fisher-identity/exact-expectation',
@@ -111,6 +133,9 @@ export const checks: Check[] = [
     reference: 'E. L. Lehmann and G. Casella, Theory of Point Estimation, 2nd ed., 1998, Sec. 2.5',
     kind: 'property',
     run: (ctx) => runProperty(ctx, netArb(['bernoulli', 'categorical']), (n) => identityCase(n, false), 'exact', Math.min(ctx.runs, 40)),
-    sensitivity: { description: 'the outcomes weighted uniformly instead of by p(y|x)', run: (ctx) => runProperty(ctx, netArb(['bernoulli', 'categorical']), (n) => identityCase(n, true), 'exact', Math.min(ctx.runs, 40)) },
+    sensitivity: {
+      description: 'the outcomes weighted uniformly instead of by p(y|x)',
+      run: (ctx) => runProperty(ctx, netArb(['bernoulli', 'categorical']), (n) => identityCase(n, true), 'exact', Math.min(ctx.runs, 40)),
+    },
   },
 ];

@@ -39,7 +39,11 @@ function condition(F: Matrix): number {
 
 // ---------- catalogue pairs ----------
 
-interface CataloguePoint { pair: number; u: number[]; g: number[] }
+interface CataloguePoint {
+  pair: number;
+  u: number[];
+  g: number[];
+}
 
 /** The cube of each pair's family, at its dimension. */
 const pairCube = (inst: FamilyInstance): UnitCube => unitCube(getFamily(inst.family, 'family'), inst.dim);
@@ -68,17 +72,24 @@ function catalogueCase(pt: CataloguePoint, dropJ: boolean): CaseResult {
   const viaPhi = solve(Fp, matTvec(J, g));
   const mapped = dropJ ? viaPhi : matvec(J, viaPhi);
   const tol = 1e3 * EPS * (condition(Ft) + condition(Fp)) * (1 + norm(direct));
-  return { ratio: normDiff(mapped, direct) / tol, what: `${inst.family}${inst.dim ?? ''} ${from.name}->${to.name} at base ${fmt(base)}: ${dropJ ? 'F_phi⁻¹ Jᵀ g' : 'J F_phi⁻¹ Jᵀ g'} = ${fmt(mapped)}, F_theta⁻¹ g = ${fmt(direct)}` };
+  return {
+    ratio: normDiff(mapped, direct) / tol,
+    what: `${inst.family}${inst.dim ?? ''} ${from.name}->${to.name} at base ${fmt(base)}: ${dropJ ? 'F_phi⁻¹ Jᵀ g' : 'J F_phi⁻¹ Jᵀ g'} = ${fmt(mapped)}, F_theta⁻¹ g = ${fmt(direct)}`,
+  };
 }
 
 // ---------- random smooth maps ----------
 
-type Layer =
-  | { kind: 'affine'; a: number[]; b: number[] }
-  | { kind: 'linear'; angle: number[]; logScale: number[] }
-  | { kind: 'exp' | 'softplus' | 'logistic' };
+type Layer = { kind: 'affine'; a: number[]; b: number[] } | { kind: 'linear'; angle: number[]; logScale: number[] } | { kind: 'exp' | 'softplus' | 'logistic' };
 
-interface RandomMap { n: number; logitFirst: boolean; layers: Layer[]; phi: number[]; target: number[]; lossA: number[] }
+interface RandomMap {
+  n: number;
+  logitFirst: boolean;
+  layers: Layer[];
+  phi: number[];
+  target: number[];
+  lossA: number[];
+}
 
 const softplus = (x: number): number => (x > 30 ? x : Math.log1p(Math.exp(x)));
 const logistic = (x: number): number => 1 / (1 + Math.exp(-x));
@@ -90,7 +101,10 @@ function linearMatrix(n: number, angle: number[], logScale: number[]): Matrix {
     const R = Matrix.identity(n);
     const c = Math.cos(angle[k]);
     const s = Math.sin(angle[k]);
-    R.set(k, k, c); R.set(k, k + 1, -s); R.set(k + 1, k, s); R.set(k + 1, k + 1, c);
+    R.set(k, k, c);
+    R.set(k, k + 1, -s);
+    R.set(k + 1, k, s);
+    R.set(k + 1, k + 1, c);
     M = matmul(R, M);
   }
   return M;
@@ -105,7 +119,11 @@ function applyMap(m: RandomMap, phi: ArrayLike<number>): { theta: Float64Array; 
     J = matmul(Matrix.diagonal(Array.from(x, df)), J);
     x = Float64Array.from(x, f);
   };
-  if (m.logitFirst) elementwise((v) => Math.log(v / (1 - v)), (v) => 1 / (v * (1 - v)));
+  if (m.logitFirst)
+    elementwise(
+      (v) => Math.log(v / (1 - v)),
+      (v) => 1 / (v * (1 - v)),
+    );
   for (const layer of m.layers) {
     switch (layer.kind) {
       case 'affine': {
@@ -119,9 +137,15 @@ function applyMap(m: RandomMap, phi: ArrayLike<number>): { theta: Float64Array; 
         x = Float64Array.from(matvec(M, x));
         break;
       }
-      case 'exp': elementwise(Math.exp, Math.exp); break;
-      case 'softplus': elementwise(softplus, logistic); break;
-      case 'logistic': elementwise(logistic, (v) => logistic(v) * (1 - logistic(v))); break;
+      case 'exp':
+        elementwise(Math.exp, Math.exp);
+        break;
+      case 'softplus':
+        elementwise(softplus, logistic);
+        break;
+      case 'logistic':
+        elementwise(logistic, (v) => logistic(v) * (1 - logistic(v)));
+        break;
     }
   }
   return { theta: x, J };
@@ -134,25 +158,31 @@ const layerArb: fc.Arbitrary<Layer> = fc.oneof(
   fc.record({ kind: fc.constantFrom('exp' as const, 'softplus' as const, 'logistic' as const) }),
 );
 
-const rotationArb: fc.Arbitrary<Layer> = fc.record({ kind: fc.constant('linear' as const), angle: coef(-Math.PI, Math.PI), logScale: fc.constant<number[]>([0, 0, 0, 0]) });
+const rotationArb: fc.Arbitrary<Layer> = fc.record({
+  kind: fc.constant('linear' as const),
+  angle: coef(-Math.PI, Math.PI),
+  logScale: fc.constant<number[]>([0, 0, 0, 0]),
+});
 
 /** Maps of 1-3 layers on the parameters of a diagonal Gaussian in d = 1 or 2 dimensions (n = 2d), the first layer possibly a logit. */
 const randomMapArb = (linearOnly = false): fc.Arbitrary<RandomMap> =>
-  fc.record({
-    d: fc.integer({ min: 1, max: 2 }),
-    logitFirst: linearOnly ? fc.constant(false) : fc.boolean(),
-    layers: fc.array(linearOnly ? rotationArb : layerArb, { minLength: 1, maxLength: 3 }),
-    u: coef(0.1, 0.9),
-    target: coef(-1, 1),
-    lossA: coef(-1, 1),
-  }).map(({ d, logitFirst, layers, u, target, lossA }) => ({
-    n: 2 * d,
-    logitFirst,
-    layers,
-    phi: logitFirst ? u.slice(0, 2 * d) : u.slice(0, 2 * d).map((v) => 2 * v - 1),
-    target,
-    lossA,
-  }));
+  fc
+    .record({
+      d: fc.integer({ min: 1, max: 2 }),
+      logitFirst: linearOnly ? fc.constant(false) : fc.boolean(),
+      layers: fc.array(linearOnly ? rotationArb : layerArb, { minLength: 1, maxLength: 3 }),
+      u: coef(0.1, 0.9),
+      target: coef(-1, 1),
+      lossA: coef(-1, 1),
+    })
+    .map(({ d, logitFirst, layers, u, target, lossA }) => ({
+      n: 2 * d,
+      logitFirst,
+      layers,
+      phi: logitFirst ? u.slice(0, 2 * d) : u.slice(0, 2 * d).map((v) => 2 * v - 1),
+      target,
+      lossA,
+    }));
 
 /** Diagonal Gaussian with theta = (mu_1..mu_d, s_1..s_d), sigma = e^s: KL(p_a || p_b). */
 function klDiagonal(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -188,7 +218,10 @@ function lossGradTheta(m: RandomMap, theta: ArrayLike<number>): Float64Array {
   return g;
 }
 
-interface Usable { theta: Float64Array; J: Matrix }
+interface Usable {
+  theta: Float64Array;
+  J: Matrix;
+}
 
 /** The map's point, or null when the composition is too ill-conditioned for finite differences to resolve (then the case is discarded). */
 function usablePoint(m: RandomMap): Usable | null {
@@ -231,7 +264,10 @@ function randomMapCase(m: RandomMap): CaseResult {
   const { values: jv } = eigSymmetric(matmul(transposeOf(J), J));
   const jNorm = Math.sqrt(jv[jv.length - 1]);
   const tol = 10 * jNorm * invNorm * (n * errF * norm(viaPhi) + Math.sqrt(n) * errG) + 1e-9 * (1 + norm(direct));
-  return { ratio: normDiff(mapped, direct) / tol, what: `${m.logitFirst ? 'logit, ' : ''}${m.layers.map((l) => l.kind).join(', ')} at phi ${fmt(phi)}: J F_phi⁻¹ ∇_phi L = ${fmt(mapped)}, F_theta⁻¹ ∇_theta L = ${fmt(direct)}` };
+  return {
+    ratio: normDiff(mapped, direct) / tol,
+    what: `${m.logitFirst ? 'logit, ' : ''}${m.layers.map((l) => l.kind).join(', ')} at phi ${fmt(phi)}: J F_phi⁻¹ ∇_phi L = ${fmt(mapped)}, F_theta⁻¹ ∇_theta L = ${fmt(direct)}`,
+  };
 }
 
 /** Plain gradient descent mapped by J, J ∇_phi L = J Jᵀ ∇_theta L, against ∇_theta L. */
@@ -242,26 +278,35 @@ function gradientDescentCase(m: RandomMap): CaseResult {
   const g = lossGradTheta(m, theta);
   const mapped = matvec(J, matTvec(J, g));
   const tol = 1e-3 * (norm(g) + 1e-12);
-  return { ratio: normDiff(mapped, g) / tol, what: `${m.logitFirst ? 'logit, ' : ''}${m.layers.map((l) => l.kind).join(', ')} at phi ${fmt(m.phi)}: J Jᵀ ∇_theta L = ${fmt(mapped)} but ∇_theta L = ${fmt(g)}` };
+  return {
+    ratio: normDiff(mapped, g) / tol,
+    what: `${m.logitFirst ? 'logit, ' : ''}${m.layers.map((l) => l.kind).join(', ')} at phi ${fmt(m.phi)}: J Jᵀ ∇_theta L = ${fmt(mapped)} but ∇_theta L = ${fmt(g)}`,
+  };
 }
 
 // ---------- flow ----------
 
-interface FlowCase { to: number; start: number[]; target: number[] }
+interface FlowCase {
+  to: number;
+  start: number[];
+  target: number[];
+}
 
 /** Start and target at least 0.2 apart in each coordinate, so the loss has a gradient to follow. */
-const flowArb: fc.Arbitrary<FlowCase> = fc.record({
-  to: fc.integer({ min: 1, max: 4 }),
-  mu: real(-1, 1),
-  sigma: real(0.7, 1.5),
-  dMu: real(0.2, 0.6),
-  dSigma: real(0.2, 0.4),
-  signs: fc.tuple(fc.boolean(), fc.boolean()),
-}).map(({ to, mu, sigma, dMu, dSigma, signs }) => ({
-  to,
-  start: [mu, sigma],
-  target: [mu + (signs[0] ? dMu : -dMu), sigma * (signs[1] ? 1 + dSigma : 1 / (1 + dSigma))],
-}));
+const flowArb: fc.Arbitrary<FlowCase> = fc
+  .record({
+    to: fc.integer({ min: 1, max: 4 }),
+    mu: real(-1, 1),
+    sigma: real(0.7, 1.5),
+    dMu: real(0.2, 0.6),
+    dSigma: real(0.2, 0.4),
+    signs: fc.tuple(fc.boolean(), fc.boolean()),
+  })
+  .map(({ to, mu, sigma, dMu, dSigma, signs }) => ({
+    to,
+    start: [mu, sigma],
+    target: [mu + (signs[0] ? dMu : -dMu), sigma * (signs[1] ? 1 + dSigma : 1 / (1 + dSigma))],
+  }));
 
 export const FLOW_STEPS = [0.04, 0.02, 0.01, 0.005];
 const FLOW_TIME = 0.4;
@@ -306,7 +351,10 @@ export function fittedSlope(gaps: readonly number[]): number {
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
   let sxy = 0;
   let sxx = 0;
-  xs.forEach((x, i) => { sxy += (x - mx) * (ys[i] - my); sxx += (x - mx) ** 2; });
+  xs.forEach((x, i) => {
+    sxy += (x - mx) * (ys[i] - my);
+    sxx += (x - mx) ** 2;
+  });
   return sxy / sxx;
 }
 
@@ -315,7 +363,10 @@ function flowCase(c: FlowCase, natural: boolean): CaseResult {
   const gaps = flowGaps(c, natural);
   const slope = fittedSlope(gaps);
   const name = normal.instance().parameterizations[c.to].name;
-  return { ratio: Math.abs(slope - 1) / 0.2, what: `mean-std vs ${name} from ${fmt(c.start)} to target ${fmt(c.target)}: gaps ${fmt(gaps)} at h = ${FLOW_STEPS.join(', ')}, slope ${slope.toFixed(3)}` };
+  return {
+    ratio: Math.abs(slope - 1) / 0.2,
+    what: `mean-std vs ${name} from ${fmt(c.start)} to target ${fmt(c.target)}: gaps ${fmt(gaps)} at h = ${FLOW_STEPS.join(', ')}, slope ${slope.toFixed(3)}`,
+  };
 }
 
 export const checks: Check[] = [
@@ -325,7 +376,10 @@ export const checks: Check[] = [
     reference: `${AMARI}; ${MARTENS}`,
     kind: 'property',
     run: (ctx) => runProperty(ctx, catalogueArb(), (pt) => catalogueCase(pt, false), 'numeric'),
-    sensitivity: { description: 'the direction computed in phi is not mapped back by J', run: (ctx) => runProperty(ctx, catalogueArb(), (pt) => catalogueCase(pt, true), 'numeric') },
+    sensitivity: {
+      description: 'the direction computed in phi is not mapped back by J',
+      run: (ctx) => runProperty(ctx, catalogueArb(), (pt) => catalogueCase(pt, true), 'numeric'),
+    },
   },
   {
     id: 'invariance/natural-gradient/random-maps',

@@ -11,5 +11,15 @@ import { checks as sequentialDerivatives } from './sequential-derivatives.js';
 import { checks as sequentialKfac } from './sequential-kfac.js';
 
 export function lawChecks(): Check[] {
-  return [...invariance, ...linearModels, ...exponentialFamilies, ...gaussNewton, ...adam, ...empiricalFisher, ...mvn, ...sequentialKfac, ...sequentialDerivatives];
+  return [
+    ...invariance,
+    ...linearModels,
+    ...exponentialFamilies,
+    ...gaussNewton,
+    ...adam,
+    ...empiricalFisher,
+    ...mvn,
+    ...sequentialKfac,
+    ...sequentialDerivatives,
+  ];
 }

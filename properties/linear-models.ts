@@ -27,7 +27,12 @@ const GLM = 'P. McCullagh and J. A. Nelder, Generalized Linear Models, 2nd ed., 
 
 // ---------- linear regression ----------
 
-interface Regression { X: number[][]; y: number[]; theta0: number[]; sigma: number }
+interface Regression {
+  X: number[][];
+  y: number[];
+  theta0: number[];
+  sigma: number;
+}
 
 const regressionArb: fc.Arbitrary<Regression> = fc.record({ n: fc.integer({ min: 3, max: 6 }), p: fc.integer({ min: 1, max: 3 }) }).chain(({ n, p }) =>
   fc.record({
@@ -49,7 +54,14 @@ function regressionCase(r: Regression, fisherScale: number): CaseResult {
   const spec: MlpSpec = { sizes: [p, 1], activations: ['identity'], likelihood: 'gaussian', bias: [false] };
   const weights = [{ W: Matrix.from([r.theta0]), b: new Float64Array(0) }];
   // the curvature module's Fisher for unit noise, rescaled to noise sigma
-  const F = scale(fisherScale / (r.sigma * r.sigma), modelFisher(spec, weights, r.X.map((x) => Float64Array.from(x))));
+  const F = scale(
+    fisherScale / (r.sigma * r.sigma),
+    modelFisher(
+      spec,
+      weights,
+      r.X.map((x) => Float64Array.from(x)),
+    ),
+  );
   const loss = (t: Float64Array): number => r.X.reduce((s, x, k) => s + (r.y[k] - x.reduce((a, xi, j) => a + xi * t[j], 0)) ** 2, 0) / (2 * n * r.sigma ** 2);
   const theta = Float64Array.from(r.theta0);
   const resid = Float64Array.from(r.y, (yk, k) => r.X[k].reduce((a, xi, j) => a + xi * theta[j], 0) - yk);
@@ -69,27 +81,39 @@ function regressionCase(r: Regression, fisherScale: number): CaseResult {
   return { ratio, what: `n = ${n}, p = ${p}, from ${fmt(theta)}: natural-gradient step ${fmt(ng)}, Newton ${fmt(newton)}, least squares ${fmt(ls)}` };
 }
 
-
 // ---------- GLMs ----------
 
 type Glm = 'logistic' | 'poisson' | 'softmax' | 'probit';
 
-interface GlmCase { model: Glm; x: number[]; theta: number[]; label: number }
+interface GlmCase {
+  model: Glm;
+  x: number[];
+  theta: number[];
+  label: number;
+}
 
-const glmArb = (models: readonly Glm[]): fc.Arbitrary<GlmCase> => fc.record({
-  model: fc.constantFrom(...models),
-  x: fc.array(real(-1.5, 1.5), { minLength: 2, maxLength: 2 }),
-  theta: fc.array(real(-1.5, 1.5), { minLength: 4, maxLength: 4 }),
-  label: fc.integer({ min: 0, max: 4 }),
-});
+const glmArb = (models: readonly Glm[]): fc.Arbitrary<GlmCase> =>
+  fc.record({
+    model: fc.constantFrom(...models),
+    x: fc.array(real(-1.5, 1.5), { minLength: 2, maxLength: 2 }),
+    theta: fc.array(real(-1.5, 1.5), { minLength: 4, maxLength: 4 }),
+    label: fc.integer({ min: 0, max: 4 }),
+  });
 
 /** Negative log-likelihood in theta; softmax has 3 classes (class 2 the reference) and parameters theta_k = (w_k0, w_k1). */
 function nll(c: GlmCase, t: ArrayLike<number>): number {
   const z = c.x[0] * t[0] + c.x[1] * t[1];
   switch (c.model) {
-    case 'logistic': { const y = c.label % 2; return Math.log1p(Math.exp(z)) - y * z; }
-    case 'poisson': return Math.exp(z) - c.label * z;
-    case 'probit': { const y = c.label % 2; return -(y * Math.log(normalCdf(z)) + (1 - y) * Math.log(normalCdf(-z))); }
+    case 'logistic': {
+      const y = c.label % 2;
+      return Math.log1p(Math.exp(z)) - y * z;
+    }
+    case 'poisson':
+      return Math.exp(z) - c.label * z;
+    case 'probit': {
+      const y = c.label % 2;
+      return -(y * Math.log(normalCdf(z)) + (1 - y) * Math.log(normalCdf(-z)));
+    }
     case 'softmax': {
       const z1 = c.x[0] * t[2] + c.x[1] * t[3];
       const y = c.label % 3;
@@ -104,20 +128,31 @@ const paramCount = (m: Glm): number => (m === 'softmax' ? 4 : 2);
 function glmFisher(c: GlmCase): Matrix {
   const t = c.theta;
   const z = c.x[0] * t[0] + c.x[1] * t[1];
-  const xx = (w: number): number[][] => [[w * c.x[0] * c.x[0], w * c.x[0] * c.x[1]], [w * c.x[1] * c.x[0], w * c.x[1] * c.x[1]]];
+  const xx = (w: number): number[][] => [
+    [w * c.x[0] * c.x[0], w * c.x[0] * c.x[1]],
+    [w * c.x[1] * c.x[0], w * c.x[1] * c.x[1]],
+  ];
   switch (c.model) {
-    case 'logistic': { const q = 1 / (1 + Math.exp(-z)); return Matrix.from(xx(q * (1 - q))); }
-    case 'poisson': return Matrix.from(xx(Math.exp(z)));
-    case 'probit': { const P = normalCdf(z); return Matrix.from(xx(normalPdf(z) ** 2 / (P * (1 - P)))); }
+    case 'logistic': {
+      const q = 1 / (1 + Math.exp(-z));
+      return Matrix.from(xx(q * (1 - q)));
+    }
+    case 'poisson':
+      return Matrix.from(xx(Math.exp(z)));
+    case 'probit': {
+      const P = normalCdf(z);
+      return Matrix.from(xx(normalPdf(z) ** 2 / (P * (1 - P))));
+    }
     case 'softmax': {
       const z1 = c.x[0] * t[2] + c.x[1] * t[3];
       const s = 1 + Math.exp(z) + Math.exp(z1);
       const pi = [Math.exp(z) / s, Math.exp(z1) / s];
       const F = new Matrix(4, 4);
-      for (let a = 0; a < 2; a++) for (let b = 0; b < 2; b++) {
-        const w = (a === b ? pi[a] : 0) - pi[a] * pi[b];
-        for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) F.set(2 * a + i, 2 * b + j, w * c.x[i] * c.x[j]);
-      }
+      for (let a = 0; a < 2; a++)
+        for (let b = 0; b < 2; b++) {
+          const w = (a === b ? pi[a] : 0) - pi[a] * pi[b];
+          for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) F.set(2 * a + i, 2 * b + j, w * c.x[i] * c.x[j]);
+        }
       return F;
     }
   }
@@ -135,7 +170,10 @@ function glmCase(c: GlmCase): CaseResult {
     const tol = 10 * H.error.data[k] + 1e-9 * scaleH + 1e-12;
     ratio = Math.max(ratio, Math.abs(H.value.data[k] - F.data[k]) / tol);
   }
-  return { ratio, what: `${c.model}, x = ${fmt(c.x)}, theta = ${fmt(theta)}, label ${c.model === 'softmax' ? c.label % 3 : c.model === 'poisson' ? c.label : c.label % 2}: Hessian ${fmt(H.value.data)}, Fisher ${fmt(F.data)}` };
+  return {
+    ratio,
+    what: `${c.model}, x = ${fmt(c.x)}, theta = ${fmt(theta)}, label ${c.model === 'softmax' ? c.label % 3 : c.model === 'poisson' ? c.label : c.label % 2}: Hessian ${fmt(H.value.data)}, Fisher ${fmt(F.data)}`,
+  };
 }
 
 export const checks: Check[] = [
@@ -145,7 +183,10 @@ export const checks: Check[] = [
     reference: MARTENS,
     kind: 'property',
     run: (ctx) => runProperty(ctx, regressionArb, (r) => regressionCase(r, 1), 'numeric'),
-    sensitivity: { description: 'the Fisher summed over examples instead of averaged (XᵀX/sigma^2): the step overshoots', run: (ctx) => runProperty(ctx, regressionArb, (r) => regressionCase(r, r.X.length), 'numeric') },
+    sensitivity: {
+      description: 'the Fisher summed over examples instead of averaged (XᵀX/sigma^2): the step overshoots',
+      run: (ctx) => runProperty(ctx, regressionArb, (r) => regressionCase(r, r.X.length), 'numeric'),
+    },
   },
   {
     id: 'equivalence/glm/canonical-hessian',
@@ -153,7 +194,10 @@ export const checks: Check[] = [
     reference: `${GLM}; ${MARTENS}`,
     kind: 'property',
     run: (ctx) => runProperty(ctx, glmArb(['logistic', 'poisson', 'softmax']), glmCase, 'finite-differences'),
-    sensitivity: { description: 'the probit (non-canonical) link: its Hessian is not its Fisher', run: (ctx) => runProperty(ctx, glmArb(['probit']), glmCase, 'finite-differences') },
+    sensitivity: {
+      description: 'the probit (non-canonical) link: its Hessian is not its Fisher',
+      run: (ctx) => runProperty(ctx, glmArb(['probit']), glmCase, 'finite-differences'),
+    },
   },
   {
     id: 'equivalence/glm/probit-counterexample',
@@ -161,6 +205,9 @@ export const checks: Check[] = [
     reference: GLM,
     kind: 'property',
     run: (ctx) => findCounterexample(ctx, glmArb(['probit']), glmCase, 'finite-differences'),
-    sensitivity: { description: 'the same search on the canonical logistic link must find no counterexample', run: (ctx) => findCounterexample(ctx, glmArb(['logistic']), glmCase, 'finite-differences') },
+    sensitivity: {
+      description: 'the same search on the canonical logistic link must find no counterexample',
+      run: (ctx) => findCounterexample(ctx, glmArb(['logistic']), glmCase, 'finite-differences'),
+    },
   },
 ];

@@ -32,7 +32,10 @@ import { runProperty, type CaseResult } from './run-property.js';
 
 const MKB = 'K. V. Mardia, J. T. Kent and J. M. Bibby, Multivariate Analysis, 1979, Sec. 4.2';
 
-interface MvnCase { d: number; seed: number }
+interface MvnCase {
+  d: number;
+  seed: number;
+}
 const mvnArb: fc.Arbitrary<MvnCase> = fc.record({ d: fc.integer({ min: 2, max: 5 }), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) });
 
 const pairsOf = (d: number): [number, number][] => {
@@ -101,7 +104,12 @@ function score(d: number, P: Matrix, mu: ArrayLike<number>, x: Float64Array, out
  */
 const POWER_Z = 3;
 const RESOLUTION = 0.01;
-interface MvnMonteCarlo { value: Matrix; se: Matrix; floor: Matrix; name: string }
+interface MvnMonteCarlo {
+  value: Matrix;
+  se: Matrix;
+  floor: Matrix;
+  name: string;
+}
 function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cases: number, shift: number, resolutions: number[] = []): CaseResult {
   const inst = multivariateNormal.instance(c.d);
   const d = c.d;
@@ -110,7 +118,12 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
   const precisionAt = (t: Float64Array): Matrix => new Cholesky(sigmaFromTheta(t, d)).inverse();
   const P = precisionAt(theta);
   const mu = theta.subarray(0, d);
-  const outer = mcFisherScore(samples, new Rng(c.seed ^ 0x5bd1e995), (rng) => inst.sample(rng, theta, {}) as Float64Array, (x) => score(d, P, mu, x));
+  const outer = mcFisherScore(
+    samples,
+    new Rng(c.seed ^ 0x5bd1e995),
+    (rng) => inst.sample(rng, theta, {}) as Float64Array,
+    (x) => score(d, P, mu, x),
+  );
   // the points theta ± h e_k and theta ± h/2 e_k, inside the positive-definite cone
   const sigmaMin = eigSymmetric(sigmaFromTheta(theta, d)).values[0];
   const h = Float64Array.from(theta, (v) => Math.min(1e-3 * Math.max(0.1, Math.abs(v)), sigmaMin / 8));
@@ -131,7 +144,10 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
     const x = inst.sample(rng, theta, {}) as Float64Array;
     for (let k = 0; k < n; k++) {
       const [a, b, c2, e2] = stencil[k];
-      score(d, a.P, a.mu, x, p1); score(d, b.P, b.mu, x, m1); score(d, c2.P, c2.mu, x, p2); score(d, e2.P, e2.mu, x, m2);
+      score(d, a.P, a.mu, x, p1);
+      score(d, b.P, b.mu, x, m1);
+      score(d, c2.P, c2.mu, x, p2);
+      score(d, e2.P, e2.mu, x, m2);
       for (let i = 0; i < n; i++) {
         const D1 = (p1[i] - m1[i]) / (2 * h[k]);
         const D2 = (p2[i] - m2[i]) / h[k];
@@ -140,10 +156,11 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
         bias[i * n + k] = Math.max(bias[i * n + k], Math.abs(correction));
       }
     }
-    for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) {
-      y[p] = -(H[i * n + j] + H[j * n + i]) / 2;
-      if (i !== j) bias[i * n + j] = bias[j * n + i] = Math.max(bias[i * n + j], bias[j * n + i]) + Math.abs(H[i * n + j] - H[j * n + i]) / 2;
-    }
+    for (let i = 0, p = 0; i < n; i++)
+      for (let j = i; j < n; j++, p++) {
+        y[p] = -(H[i * n + j] + H[j * n + i]) / 2;
+        if (i !== j) bias[i * n + j] = bias[j * n + i] = Math.max(bias[i * n + j], bias[j * n + i]) + Math.abs(H[i * n + j] - H[j * n + i]) / 2;
+      }
     acc.add(y, score(d, P, mu, x, g));
   }
   const e = acc.estimate();
@@ -152,16 +169,25 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
   const scale = (i: number, j: number): number => Math.sqrt(F.get(i, i) * F.get(j, j));
   const estimators: MvnMonteCarlo[] = [
     { name: 'score outer product', value: outer.value, se: outer.stdError, floor: Matrix.zeros(n, n) },
-    { name: 'negative Hessian', value: hessian.value, se: hessian.stdError, floor: Matrix.from(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => 1e-10 * scale(i, j) + 2 * bias[i * n + j]))) },
+    {
+      name: 'negative Hessian',
+      value: hessian.value,
+      se: hessian.stdError,
+      floor: Matrix.from(Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => 1e-10 * scale(i, j) + 2 * bias[i * n + j]))),
+    },
   ];
   const z = zForFalseAlarm(1e-6, cases * 2 * pairs);
   // the smallest detectable error of each entry (the better estimator), and the least-determined entry
   let resolution = 0;
   let entry: [number, number] = [0, 0];
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    const r = Math.min(...estimators.map((m) => ((z + POWER_Z) * m.se.get(i, j) + 2 * m.floor.get(i, j)) / scale(i, j)));
-    if (r > resolution) { resolution = r; entry = [i, j]; }
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const r = Math.min(...estimators.map((m) => ((z + POWER_Z) * m.se.get(i, j) + 2 * m.floor.get(i, j)) / scale(i, j)));
+      if (r > resolution) {
+        resolution = r;
+        entry = [i, j];
+      }
+    }
   resolutions.push(resolution);
   const expected = F.clone();
   if (shift !== 0) {
@@ -172,10 +198,14 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
   let ratio = 0;
   let worst = '';
   for (const m of estimators) {
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-      const r = Math.abs(m.value.get(i, j) - expected.get(i, j)) / (z * m.se.get(i, j) + m.floor.get(i, j));
-      if (!(r <= ratio)) { ratio = r; worst = `${m.name} entry [${i}][${j}]`; }
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++) {
+        const r = Math.abs(m.value.get(i, j) - expected.get(i, j)) / (z * m.se.get(i, j) + m.floor.get(i, j));
+        if (!(r <= ratio)) {
+          ratio = r;
+          worst = `${m.name} entry [${i}][${j}]`;
+        }
+      }
   }
   return { ratio, what: `d = ${d}, ${samples} + ${hessianSamples} samples: worst ${worst} (limit z = ${z.toFixed(2)} standard errors plus the bias floor)` };
 }
@@ -193,7 +223,10 @@ function logPartition(d: number, eta: Float64Array): number {
   pairsOf(d).forEach(([i, j], k) => {
     const q = eta[d + k];
     if (i === j) T.set(i, i, -2 * q);
-    else { T.set(i, j, -q); T.set(j, i, -q); }
+    else {
+      T.set(i, j, -q);
+      T.set(j, i, -q);
+    }
   });
   const ch = new Cholesky(T);
   const h = eta.subarray(0, d);
@@ -221,7 +254,11 @@ function exponentialFamilyCase(c: MvnCase, halfDropped: boolean): CaseResult {
   // keep every stencil inside the positive-definite cone: a step h moves an eigenvalue by at most 2h per coordinate
   const J = jacobianFD((t) => natural(d, t), theta, { h: 0.05, maxStep: sigmaMin / 8 });
   const Theta = new Matrix(d, d);
-  pairsOf(d).forEach(([i, j], k) => { const q = eta[d + k]; Theta.set(i, j, (i === j ? -2 : -1) * q); Theta.set(j, i, (i === j ? -2 : -1) * q); });
+  pairsOf(d).forEach(([i, j], k) => {
+    const q = eta[d + k];
+    Theta.set(i, j, (i === j ? -2 : -1) * q);
+    Theta.set(j, i, (i === j ? -2 : -1) * q);
+  });
   const thetaMin = eigSymmetric(Theta).values[0];
   const H = hessianFD((e) => logPartition(d, e), eta, { h: 0.05, maxStep: thetaMin / 8 });
   const viaNatural = matmulTN(J.value, matmul(H.value, J.value));
@@ -238,7 +275,10 @@ function exponentialFamilyCase(c: MvnCase, halfDropped: boolean): CaseResult {
   for (let k = 0; k < F.data.length; k++) {
     ratio = Math.max(ratio, Math.abs(viaNatural.data[k] - F.data[k]) / tolNat, Math.abs(viaExpectation.data[k] - F.data[k]) / tolExp);
   }
-  return { ratio, what: `d = ${d}: |J_etaᵀ ∇²A J_eta - F| <= ${maxDiff(viaNatural, F).toExponential(2)} (tolerance ${tolNat.toExponential(2)}), |J_mᵀ (∇²A)⁻¹ J_m - F| <= ${maxDiff(viaExpectation, F).toExponential(2)} (tolerance ${tolExp.toExponential(2)})` };
+  return {
+    ratio,
+    what: `d = ${d}: |J_etaᵀ ∇²A J_eta - F| <= ${maxDiff(viaNatural, F).toExponential(2)} (tolerance ${tolNat.toExponential(2)}), |J_mᵀ (∇²A)⁻¹ J_m - F| <= ${maxDiff(viaExpectation, F).toExponential(2)} (tolerance ${tolExp.toExponential(2)})`,
+  };
 }
 
 function maxDiff(a: Matrix, b: Matrix): number {
@@ -253,19 +293,33 @@ const casesOf = (ctx: CheckContext): number => Math.min(ctx.runs, 8);
 
 function generalFormula(ctx: CheckContext): CheckOutcome {
   const resolutions: number[] = [];
-  const outcome = runProperty(ctx, mvnArb, (c) => monteCarloCase(c, samplesOf(ctx), hessianSamplesOf(ctx), casesOf(ctx), 0, resolutions), 'monte-carlo', casesOf(ctx));
+  const outcome = runProperty(
+    ctx,
+    mvnArb,
+    (c) => monteCarloCase(c, samplesOf(ctx), hessianSamplesOf(ctx), casesOf(ctx), 0, resolutions),
+    'monte-carlo',
+    casesOf(ctx),
+  );
   if (!outcome.ok || resolutions.length === 0) return outcome;
-  return { ...outcome, detail: `${outcome.detail}; detects an error of ${(100 * Math.max(...resolutions)).toPrecision(2)}% of sqrt(F_ii F_jj) in any entry (power 0.999)` };
+  return {
+    ...outcome,
+    detail: `${outcome.detail}; detects an error of ${(100 * Math.max(...resolutions)).toPrecision(2)}% of sqrt(F_ii F_jj) in any entry (power 0.999)`,
+  };
 }
 
 export const checks: Check[] = [
   {
     id: 'mvn/fisher/general-d',
-    theorem: 'Multivariate normal, d = 2..5: F_{mu mu} = Sigma⁻¹, F_{(ij),(kl)} = ½ tr(Sigma⁻¹ E_ij Sigma⁻¹ E_kl) against Monte Carlo of the score outer product',
+    theorem:
+      'Multivariate normal, d = 2..5: F_{mu mu} = Sigma⁻¹, F_{(ij),(kl)} = ½ tr(Sigma⁻¹ E_ij Sigma⁻¹ E_kl) against Monte Carlo of the score outer product',
     reference: MKB,
     kind: 'property',
     run: generalFormula,
-    sensitivity: { description: 'the least-determined entry of the formula off by 1% of sqrt(F_ii F_jj)', run: (ctx) => runProperty(ctx, mvnArb, (c) => monteCarloCase(c, samplesOf(ctx), hessianSamplesOf(ctx), casesOf(ctx), RESOLUTION), 'monte-carlo', casesOf(ctx)) },
+    sensitivity: {
+      description: 'the least-determined entry of the formula off by 1% of sqrt(F_ii F_jj)',
+      run: (ctx) =>
+        runProperty(ctx, mvnArb, (c) => monteCarloCase(c, samplesOf(ctx), hessianSamplesOf(ctx), casesOf(ctx), RESOLUTION), 'monte-carlo', casesOf(ctx)),
+    },
   },
   {
     id: 'mvn/fisher/exponential-family-route',
@@ -273,6 +327,9 @@ export const checks: Check[] = [
     reference: `${MKB}; S. Amari, Information Geometry and Its Applications, 2016, Sec. 2.2`,
     kind: 'property',
     run: (ctx) => runProperty(ctx, mvnArb, (c) => exponentialFamilyCase(c, false), 'finite-differences', Math.min(ctx.runs, 8)),
-    sensitivity: { description: 'the Sigma block without its factor ½', run: (ctx) => runProperty(ctx, mvnArb, (c) => exponentialFamilyCase(c, true), 'finite-differences', Math.min(ctx.runs, 8)) },
+    sensitivity: {
+      description: 'the Sigma block without its factor ½',
+      run: (ctx) => runProperty(ctx, mvnArb, (c) => exponentialFamilyCase(c, true), 'finite-differences', Math.min(ctx.runs, 8)),
+    },
   },
 ];

@@ -50,13 +50,14 @@ const targetArb = (s: Shape): fc.Arbitrary<number | number[]> => {
 };
 
 /** The data of a problem of shape `s`. */
-const dataArb = (s: Shape): fc.Arbitrary<Problem> => fc
-  .record({
-    weights: fc.tuple(...s.sizes.slice(1).map((out, l) => fc.record({ W: matrix(out, s.sizes[l]), b: vector(out, -1, 1) }))),
-    inputs: matrix(s.N, s.sizes[0]),
-    targets: fc.array(targetArb(s), { minLength: s.N, maxLength: s.N }),
-  })
-  .map((d) => ({ ...s, ...d }));
+const dataArb = (s: Shape): fc.Arbitrary<Problem> =>
+  fc
+    .record({
+      weights: fc.tuple(...s.sizes.slice(1).map((out, l) => fc.record({ W: matrix(out, s.sizes[l]), b: vector(out, -1, 1) }))),
+      inputs: matrix(s.N, s.sizes[0]),
+      targets: fc.array(targetArb(s), { minLength: s.N, maxLength: s.N }),
+    })
+    .map((d) => ({ ...s, ...d }));
 
 const problemArb: fc.Arbitrary<Problem> = fc
   .record({
@@ -67,12 +68,14 @@ const problemArb: fc.Arbitrary<Problem> = fc
     reduction: fc.constantFrom(...REDUCTIONS),
     N: fc.integer({ min: 1, max: 5 }),
   })
-  .map(({ hidden, inp, out, likelihood, reduction, N }): Shape => ({
-    sizes: [inp, hidden, likelihood === 'bernoulli' ? 1 : likelihood === 'categorical' ? Math.max(2, out) : out],
-    likelihood,
-    reduction,
-    N,
-  }))
+  .map(
+    ({ hidden, inp, out, likelihood, reduction, N }): Shape => ({
+      sizes: [inp, hidden, likelihood === 'bernoulli' ? 1 : likelihood === 'categorical' ? Math.max(2, out) : out],
+      likelihood,
+      reduction,
+      N,
+    }),
+  )
   .chain(dataArb);
 
 /** One problem of a fixed shape, its data drawn from `seed` (the fixed instances of the sensitivity runs). */

@@ -56,7 +56,10 @@ export function runProperty<T>(
       throw e;
     }
     // while shrinking, the last failure seen is the smallest counterexample so far
-    if (!(r.ratio <= 1)) { failure = r; return false; }
+    if (!(r.ratio <= 1)) {
+      failure = r;
+      return false;
+    }
     if (r.ratio > worst.ratio) worst = r;
     return true;
   });
@@ -75,12 +78,21 @@ export function runProperty<T>(
   if (details.failed) {
     const f = failure as CaseResult | null;
     // a pass/fail predicate reports no ratio (Infinity): its reason says it all
-    const why = f ? (Number.isFinite(f.ratio) ? `${f.what} (error ${f.ratio.toPrecision(3)} x tolerance)` : f.what) : `threw: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`;
+    const why = f
+      ? Number.isFinite(f.ratio)
+        ? `${f.what} (error ${f.ratio.toPrecision(3)} x tolerance)`
+        : f.what
+      : `threw: ${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`;
     const shrunk = ctx.expectFailure ? 'not shrunk' : cut ? `shrinking cut after ${shrinkTimeLimitMs / 1000} s, smallest found` : 'shrunk';
     const values = details.counterexample ? `; counterexample (${shrunk}): ${describeValues(details.counterexample[0])}` : '';
     return { ok: false, runs: casesRun, method, detail: `${why}${values}; seed ${details.seed}, path "${details.counterexamplePath}"` };
   }
-  return { ok: true, runs: details.numRuns, method, detail: `${details.numRuns} cases; worst: ${worst.what} (error ${worst.ratio.toPrecision(3)} x tolerance)` };
+  return {
+    ok: true,
+    runs: details.numRuns,
+    method,
+    detail: `${details.numRuns} cases; worst: ${worst.what} (error ${worst.ratio.toPrecision(3)} x tolerance)`,
+  };
 }
 
 /**
@@ -93,14 +105,22 @@ export function findCounterexample<T>(ctx: CheckContext, arb: fc.Arbitrary<T>, t
   const details = fc.check(
     fc.property(arb, (t) => {
       const r = test(t);
-      if (r.ratio > 1) { found = r; return false; }
+      if (r.ratio > 1) {
+        found = r;
+        return false;
+      }
       return true;
     }),
     { seed: ctx.seed, numRuns: runs, endOnFailure: true },
   );
   if (details.failed && found) {
     const f = found as CaseResult;
-    return { ok: true, runs: details.numRuns, method, detail: `counterexample: ${f.what} (difference ${f.ratio.toPrecision(3)} x tolerance); seed ${details.seed}, path "${details.counterexamplePath}"` };
+    return {
+      ok: true,
+      runs: details.numRuns,
+      method,
+      detail: `counterexample: ${f.what} (difference ${f.ratio.toPrecision(3)} x tolerance); seed ${details.seed}, path "${details.counterexamplePath}"`,
+    };
   }
   if (details.failed) return { ok: false, runs: details.numRuns, method, detail: `the test threw: ${String(details.errorInstance)}` };
   return { ok: false, runs: details.numRuns, method, detail: `no counterexample in ${details.numRuns} cases` };
@@ -128,6 +148,7 @@ export const fmt = (v: ArrayLike<number>): string => `[${Array.from(v, (x) => x.
  * 1e-300-sized values, which fast-check's doubles favour and which test the
  * float format rather than the theorem.
  */
-export const real = (lo: number, hi: number): fc.Arbitrary<number> => fc.integer({ min: Math.ceil(lo * 1000), max: Math.floor(hi * 1000) }).map((v) => v / 1000);
+export const real = (lo: number, hi: number): fc.Arbitrary<number> =>
+  fc.integer({ min: Math.ceil(lo * 1000), max: Math.floor(hi * 1000) }).map((v) => v / 1000);
 
 export const reals = (n: number, lo: number, hi: number): fc.Arbitrary<number[]> => fc.array(real(lo, hi), { minLength: n, maxLength: n });

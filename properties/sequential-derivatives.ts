@@ -53,53 +53,120 @@ const KINDS: readonly Kind[] = ['linear', 'conv2d', 'activation', 'flatten', 'me
 
 interface LayerCase {
   kind: Kind;
-  T: number; D: number; out: number; bias: boolean;
-  C: number; Hi: number; Wi: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number;
+  T: number;
+  D: number;
+  out: number;
+  bias: boolean;
+  C: number;
+  Hi: number;
+  Wi: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
   fn: Activation;
-  heads: number; headDim: number; causal: boolean;
-  image: boolean; perPosition: boolean;
-  likelihood: Likelihood; K: number; N: number;
+  heads: number;
+  headDim: number;
+  causal: boolean;
+  image: boolean;
+  perPosition: boolean;
+  likelihood: Likelihood;
+  K: number;
+  N: number;
   data: SeqData;
   /** the directions: v over the parameters, dx over the inputs, u over the outputs */
-  v: number[]; dx: number[]; u: number[];
+  v: number[];
+  dx: number[];
+  u: number[];
 }
 
 const int = (min: number, max: number) => fc.integer({ min, max });
 
 type LayerShape = Omit<LayerCase, 'data' | 'v' | 'dx' | 'u'>;
 
-const layerCaseArb = (kinds: readonly Kind[] = KINDS): fc.Arbitrary<LayerCase> => sized(
-  fc.record({
-    kind: fc.constantFrom(...kinds),
-    T: int(1, 4), D: int(1, 3), out: int(1, 3), bias: fc.boolean(),
-    C: int(1, 2), Hi: int(2, 5), Wi: int(2, 5), kh: int(1, 3), kw: int(1, 3), sh: int(1, 2), sw: int(1, 2), ph: int(0, 1), pw: int(0, 1),
-    fn: fc.constantFrom(...ACTIVATIONS),
-    heads: int(1, 2), headDim: int(1, 2), causal: fc.boolean(),
-    image: fc.boolean(), perPosition: fc.boolean(),
-    likelihood: fc.constantFrom<Likelihood>('gaussian', 'bernoulli', 'categorical'), K: int(2, 3), N: int(1, 3),
-  }),
-  (c) => {
-    const model = new Sequential(layerCaseSpec(c));
-    const size = (shape: readonly number[]): number => c.N * shape.reduce((a, b) => a * b, 1);
-    return fc.record({ data: seqDataArb(model.spec, c.N), v: vector(model.paramCount), dx: vector(size(model.inputShape)), u: vector(size(model.outputShape)) });
-  },
-);
+const layerCaseArb = (kinds: readonly Kind[] = KINDS): fc.Arbitrary<LayerCase> =>
+  sized(
+    fc.record({
+      kind: fc.constantFrom(...kinds),
+      T: int(1, 4),
+      D: int(1, 3),
+      out: int(1, 3),
+      bias: fc.boolean(),
+      C: int(1, 2),
+      Hi: int(2, 5),
+      Wi: int(2, 5),
+      kh: int(1, 3),
+      kw: int(1, 3),
+      sh: int(1, 2),
+      sw: int(1, 2),
+      ph: int(0, 1),
+      pw: int(0, 1),
+      fn: fc.constantFrom(...ACTIVATIONS),
+      heads: int(1, 2),
+      headDim: int(1, 2),
+      causal: fc.boolean(),
+      image: fc.boolean(),
+      perPosition: fc.boolean(),
+      likelihood: fc.constantFrom<Likelihood>('gaussian', 'bernoulli', 'categorical'),
+      K: int(2, 3),
+      N: int(1, 3),
+    }),
+    (c) => {
+      const model = new Sequential(layerCaseSpec(c));
+      const size = (shape: readonly number[]): number => c.N * shape.reduce((a, b) => a * b, 1);
+      return fc.record({
+        data: seqDataArb(model.spec, c.N),
+        v: vector(model.paramCount),
+        dx: vector(size(model.inputShape)),
+        u: vector(size(model.outputShape)),
+      });
+    },
+  );
 
 /** The layer under test, its input shape, and a head to a likelihood. */
 export function layerCaseSpec(c: LayerShape): SequentialSpec {
   let input: number[];
   let layers: LayerSpec[];
   switch (c.kind) {
-    case 'linear': input = [c.T, c.D]; layers = [{ type: 'linear', out: c.out, bias: c.bias }]; break;
+    case 'linear':
+      input = [c.T, c.D];
+      layers = [{ type: 'linear', out: c.out, bias: c.bias }];
+      break;
     case 'conv2d':
       input = [c.C, c.Hi, c.Wi];
-      layers = [{ type: 'conv2d', out: c.out, kernel: [Math.min(c.kh, c.Hi + 2 * c.ph), Math.min(c.kw, c.Wi + 2 * c.pw)], stride: [c.sh, c.sw], padding: [c.ph, c.pw], bias: c.bias }];
+      layers = [
+        {
+          type: 'conv2d',
+          out: c.out,
+          kernel: [Math.min(c.kh, c.Hi + 2 * c.ph), Math.min(c.kw, c.Wi + 2 * c.pw)],
+          stride: [c.sh, c.sw],
+          padding: [c.ph, c.pw],
+          bias: c.bias,
+        },
+      ];
       break;
     // a linear layer first, so that the parameter gradient passes through the activation's backward
-    case 'activation': input = [c.T, c.D]; layers = [{ type: 'linear', out: c.out, bias: c.bias }, { type: 'activation', fn: c.fn }]; break;
-    case 'flatten': input = c.image ? [c.C, c.Hi, c.Wi] : [c.T, c.D]; layers = [{ type: 'flatten' }]; break;
-    case 'mean': input = c.image ? [c.C, c.Hi, c.Wi] : [c.T, c.D]; layers = [{ type: 'mean' }]; break;
-    case 'attention': input = [c.T, c.heads * c.headDim]; layers = [{ type: 'attention', heads: c.heads, causal: c.causal }]; break;
+    case 'activation':
+      input = [c.T, c.D];
+      layers = [
+        { type: 'linear', out: c.out, bias: c.bias },
+        { type: 'activation', fn: c.fn },
+      ];
+      break;
+    case 'flatten':
+      input = c.image ? [c.C, c.Hi, c.Wi] : [c.T, c.D];
+      layers = [{ type: 'flatten' }];
+      break;
+    case 'mean':
+      input = c.image ? [c.C, c.Hi, c.Wi] : [c.T, c.D];
+      layers = [{ type: 'mean' }];
+      break;
+    case 'attention':
+      input = [c.T, c.heads * c.headDim];
+      layers = [{ type: 'attention', heads: c.heads, causal: c.causal }];
+      break;
   }
   const rank = outputRank(c);
   const K = c.likelihood === 'bernoulli' ? 1 : c.K;
@@ -200,7 +267,10 @@ export const checks: Check[] = KINDS.flatMap((kind): Check[] => [
     reference: `${GRIEWANK}; W. H. Press et al., Numerical Recipes, 3rd ed., Sec. 5.7`,
     kind: 'property',
     run: (ctx) => runProperty(ctx, layerCaseArb([kind]), (c) => gradientCase(c, 1), 'finite-differences', Math.min(ctx.runs, 20)),
-    sensitivity: { description: 'the analytic gradients off by 1%', run: (ctx) => runProperty(ctx, layerCaseArb([kind]), (c) => gradientCase(c, 1.01), 'finite-differences', Math.min(ctx.runs, 20)) },
+    sensitivity: {
+      description: 'the analytic gradients off by 1%',
+      run: (ctx) => runProperty(ctx, layerCaseArb([kind]), (c) => gradientCase(c, 1.01), 'finite-differences', Math.min(ctx.runs, 20)),
+    },
   },
   {
     id: `sequential/${kind}/jvp-vjp-adjoint`,
@@ -208,6 +278,9 @@ export const checks: Check[] = KINDS.flatMap((kind): Check[] => [
     reference: `${GRIEWANK}; B. A. Pearlmutter, Fast exact multiplication by the Hessian, Neural Computation 6(1), 1994`,
     kind: 'property',
     run: (ctx) => runProperty(ctx, layerCaseArb([kind]), (c) => adjointCase(c, 1), 'numeric-identity', Math.min(ctx.runs, 20)),
-    sensitivity: { description: 'the VJP taken at parameters off by 1% (the adjoint of another Jacobian)', run: (ctx) => runProperty(ctx, layerCaseArb([kind]), (c) => adjointCase(c, 1.01), 'numeric-identity', Math.min(ctx.runs, 20)) },
+    sensitivity: {
+      description: 'the VJP taken at parameters off by 1% (the adjoint of another Jacobian)',
+      run: (ctx) => runProperty(ctx, layerCaseArb([kind]), (c) => adjointCase(c, 1.01), 'numeric-identity', Math.min(ctx.runs, 20)),
+    },
   },
 ]);

@@ -76,7 +76,8 @@ import { rowsDiffer, sized, vector } from './arbitraries/matrices.js';
 
 const MARTENS_GROSSE = 'J. Martens and R. Grosse, Optimizing neural networks with Kronecker-factored approximate curvature, ICML 2015';
 const KFC = 'R. Grosse and J. Martens, A Kronecker-factored approximate Fisher matrix for convolution layers, ICML 2016, Sec. 3.1';
-const ESCHENHAGEN = 'R. Eschenhagen, A. Immer, R. E. Turner, F. Schneider and P. Hennig, Kronecker-factored approximate curvature for modern neural network architectures, NeurIPS 2023, Sec. 3';
+const ESCHENHAGEN =
+  'R. Eschenhagen, A. Immer, R. E. Turner, F. Schneider and P. Hennig, Kronecker-factored approximate curvature for modern neural network architectures, NeurIPS 2023, Sec. 3';
 
 /** Exact to rounding: see the module comment. */
 const TOL = 2 ** -40;
@@ -96,7 +97,12 @@ type Distort = ((b: KfacBlock, p: SeqProblem) => Matrix) | null;
 const kfacBlockMatrix = (b: KfacBlock): Matrix => kron(b.G, b.A);
 
 /** Every block's gap to the exact Fisher block, for one approximation (with the distortion, when given). */
-function blockGaps(p: SeqProblem, approximation: KfacApproximation, distort: Distort = null, onlyFirst = false): { name: string; positions: number; gap: number }[] {
+function blockGaps(
+  p: SeqProblem,
+  approximation: KfacApproximation,
+  distort: Distort = null,
+  onlyFirst = false,
+): { name: string; positions: number; gap: number }[] {
   let blocks = kfacFactors(p.model, p.theta, p.batch, { fisher: 'fisher', approximation, gradient: false }).blocks;
   if (onlyFirst) blocks = blocks.slice(0, 1);
   const exact = exactFisherBlocks(p, blocks);
@@ -111,17 +117,27 @@ function verdict(what: string, exact: number[], inexact: number[]): GapCase {
   const worstExact = Math.max(0, ...exact);
   const leastInexact = inexact.length ? Math.min(...inexact) : Infinity;
   const ratio = Math.max(worstExact / TOL, leastInexact >= GAP_MIN ? 0 : leastInexact > 0 ? GAP_MIN / leastInexact : Infinity);
-  return { ratio, gap: leastInexact, what: `${what}: exact gap ${g(worstExact)} (allowed ${g(TOL)})${inexact.length ? `, smallest gap where not exact ${g(leastInexact)} (required >= ${g(GAP_MIN)})` : ''}` };
+  return {
+    ratio,
+    gap: leastInexact,
+    what: `${what}: exact gap ${g(worstExact)} (allowed ${g(TOL)})${inexact.length ? `, smallest gap where not exact ${g(leastInexact)} (required >= ${g(GAP_MIN)})` : ''}`,
+  };
 }
 
 // ---------------------------------------------------------------------------
 // 1. One position: KFC is version-1 K-FAC, and exact for one example
 
 interface OnePosition {
-  C: number; H: number; W: number; hidden: number; k: number;
+  C: number;
+  H: number;
+  W: number;
+  hidden: number;
+  k: number;
   fn: 'tanh' | 'sigmoid' | 'softplus' | 'identity';
   likelihood: 'gaussian' | 'bernoulli' | 'categorical';
-  N: number; fisher: KfacFisherKind; data: SeqData;
+  N: number;
+  fisher: KfacFisherKind;
+  data: SeqData;
 }
 
 const outputsOf = (c: Omit<OnePosition, 'data'>): number => (c.likelihood === 'bernoulli' ? 1 : c.k);
@@ -129,25 +145,31 @@ const outputsOf = (c: Omit<OnePosition, 'data'>): number => (c.likelihood === 'b
 function onePositionSpec(c: Omit<OnePosition, 'data'>): SequentialSpec {
   return {
     input: [c.C, c.H, c.W],
-    layers: [{ type: 'conv2d', out: c.hidden, kernel: [c.H, c.W] }, { type: 'activation', fn: c.fn }, { type: 'flatten' }, { type: 'linear', out: outputsOf(c) }],
+    layers: [
+      { type: 'conv2d', out: c.hidden, kernel: [c.H, c.W] },
+      { type: 'activation', fn: c.fn },
+      { type: 'flatten' },
+      { type: 'linear', out: outputsOf(c) },
+    ],
     likelihood: c.likelihood,
   };
 }
 
-const onePositionArb = (o: { N?: number; minC?: number } = {}): fc.Arbitrary<OnePosition> => sized(
-  fc.record({
-    C: fc.integer({ min: o.minC ?? 1, max: 3 }),
-    H: fc.integer({ min: 1, max: 3 }),
-    W: fc.integer({ min: o.minC ? 2 : 1, max: 3 }),
-    hidden: fc.integer({ min: 2, max: 3 }),
-    k: fc.integer({ min: 2, max: 3 }),
-    fn: fc.constantFrom<OnePosition['fn']>('tanh', 'sigmoid', 'softplus', 'identity'),
-    likelihood: fc.constantFrom<OnePosition['likelihood']>('gaussian', 'bernoulli', 'categorical'),
-    N: o.N === undefined ? fc.integer({ min: 1, max: 4 }) : fc.constant(o.N),
-    fisher: fc.constantFrom<KfacFisherKind>('fisher', 'empirical-fisher'),
-  }),
-  (c) => fc.record({ data: seqDataArb(onePositionSpec(c), c.N) }),
-);
+const onePositionArb = (o: { N?: number; minC?: number } = {}): fc.Arbitrary<OnePosition> =>
+  sized(
+    fc.record({
+      C: fc.integer({ min: o.minC ?? 1, max: 3 }),
+      H: fc.integer({ min: 1, max: 3 }),
+      W: fc.integer({ min: o.minC ? 2 : 1, max: 3 }),
+      hidden: fc.integer({ min: 2, max: 3 }),
+      k: fc.integer({ min: 2, max: 3 }),
+      fn: fc.constantFrom<OnePosition['fn']>('tanh', 'sigmoid', 'softplus', 'identity'),
+      likelihood: fc.constantFrom<OnePosition['likelihood']>('gaussian', 'bernoulli', 'categorical'),
+      N: o.N === undefined ? fc.integer({ min: 1, max: 4 }) : fc.constant(o.N),
+      fisher: fc.constantFrom<KfacFisherKind>('fisher', 'empirical-fisher'),
+    }),
+    (c) => fc.record({ data: seqDataArb(onePositionSpec(c), c.N) }),
+  );
 
 function onePositionProblem(c: OnePosition): { p: SeqProblem; mlp: MlpSpec; K: number } {
   const K = outputsOf(c);
@@ -183,7 +205,8 @@ function kfcIsKfacCase(c: OnePosition, channelLast: boolean): GapCase {
   const bias = c.hidden * D;
   const Gref = new Matrix(c.hidden, c.hidden);
   for (let r = 0; r < U.rows; r++) {
-    for (let i = 0; i < c.hidden; i++) for (let j = 0; j < c.hidden; j++) Gref.data[i * c.hidden + j] += weight * U.data[r * U.cols + bias + i] * U.data[r * U.cols + bias + j];
+    for (let i = 0; i < c.hidden; i++)
+      for (let j = 0; j < c.hidden; j++) Gref.data[i * c.hidden + j] += weight * U.data[r * U.cols + bias + i] * U.data[r * U.cols + bias + j];
   }
   const gaps: number[] = [];
   for (const approximation of ['expand', 'reduce'] as const) {
@@ -194,7 +217,11 @@ function kfcIsKfacCase(c: OnePosition, channelLast: boolean): GapCase {
       if (l === 0) gaps.push(relativeGap(b.A, Aref), relativeGap(b.G, Gref));
     });
   }
-  return verdict(`conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input, ${c.fn}, ${c.likelihood}, ${c.fisher}, N = ${c.N}${channelLast ? ', MLP fed channel-last' : ''}: A and G of both layers against version 1, the conv's also against Σ ā āᵀ / N and the curvature's bias block`, gaps, []);
+  return verdict(
+    `conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input, ${c.fn}, ${c.likelihood}, ${c.fisher}, N = ${c.N}${channelLast ? ', MLP fed channel-last' : ''}: A and G of both layers against version 1, the conv's also against Σ ā āᵀ / N and the curvature's bias block`,
+    gaps,
+    [],
+  );
 }
 
 /** `swapped` uses A ⊗ G (the factors in the wrong Kronecker order): the sensitivity. */
@@ -202,26 +229,39 @@ function onePositionExactCase(c: OnePosition, swapped: boolean): GapCase {
   const { p } = onePositionProblem(c);
   const distort: Distort = swapped ? (b) => kron(b.A, b.G) : null;
   const gaps = [...blockGaps(p, 'expand', distort), ...blockGaps(p, 'reduce', distort)].map((x) => x.gap);
-  return verdict(`conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input, ${c.fn}, ${c.likelihood}, one example: G ⊗ A of both layers, expand and reduce${swapped ? ' (as A ⊗ G)' : ''}`, gaps, []);
+  return verdict(
+    `conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input, ${c.fn}, ${c.likelihood}, one example: G ⊗ A of both layers, expand and reduce${swapped ? ' (as A ⊗ G)' : ''}`,
+    gaps,
+    [],
+  );
 }
 
 // ---------------------------------------------------------------------------
 // 2. Deep linear networks with weight sharing: expand and reduce where each is exact
 
-interface DeepLinear { T: number; D: number; widths: number[]; after: number[]; bias: boolean[]; N: number; data: SeqData }
+interface DeepLinear {
+  T: number;
+  D: number;
+  widths: number[];
+  after: number[];
+  bias: boolean[];
+  N: number;
+  data: SeqData;
+}
 
-const deepLinearArb = (reduce: boolean): fc.Arbitrary<DeepLinear> => sized(
-  fc.record({
-    T: fc.integer({ min: 2, max: 4 }),
-    D: fc.integer({ min: 1, max: 3 }),
-    widths: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
-    after: reduce ? fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }) : fc.constant<number[]>([]),
-    bias: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
-    N: fc.integer({ min: 1, max: 3 }),
-  }),
-  // the tanh network has the same parameters and inputs; the positions must differ (in some example), or no form can be off
-  (c) => fc.record({ data: seqDataArb(deepLinearSpec(c, reduce), c.N).filter((d) => positionsDiffer(d.x, c.N, c.T, c.D)) }),
-);
+const deepLinearArb = (reduce: boolean): fc.Arbitrary<DeepLinear> =>
+  sized(
+    fc.record({
+      T: fc.integer({ min: 2, max: 4 }),
+      D: fc.integer({ min: 1, max: 3 }),
+      widths: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 3 }),
+      after: reduce ? fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 2 }) : fc.constant<number[]>([]),
+      bias: fc.array(fc.boolean(), { minLength: 5, maxLength: 5 }),
+      N: fc.integer({ min: 1, max: 3 }),
+    }),
+    // the tanh network has the same parameters and inputs; the positions must differ (in some example), or no form can be off
+    (c) => fc.record({ data: seqDataArb(deepLinearSpec(c, reduce), c.N).filter((d) => positionsDiffer(d.x, c.N, c.T, c.D)) }),
+  );
 
 /**
  * Whether some example has two positions whose inputs [T, D] differ other
@@ -274,46 +314,72 @@ function settingCase(c: DeepLinear, reduce: boolean, distort: Distort): GapCase 
 }
 
 /** A summed over the positions instead of averaged (a missing 1/R). */
-const missingInverseR: Distort = (b) => kron(b.G, new Matrix(b.A.rows, b.A.cols, b.A.data.map((a) => a * b.positions)));
+const missingInverseR: Distort = (b) =>
+  kron(
+    b.G,
+    new Matrix(
+      b.A.rows,
+      b.A.cols,
+      b.A.data.map((a) => a * b.positions),
+    ),
+  );
 
 /** Reduce's A with expand's G: the positions' gradients not summed before the outer product. */
 const positionsNotSummed: Distort = (b, p) => {
-  const expand = kfacFactors(p.model, p.theta, p.batch, { fisher: 'fisher', approximation: 'expand', gradient: false }).blocks.find((e) => e.name === b.name) as KfacBlock;
+  const expand = kfacFactors(p.model, p.theta, p.batch, { fisher: 'fisher', approximation: 'expand', gradient: false }).blocks.find(
+    (e) => e.name === b.name,
+  ) as KfacBlock;
   return kron(expand.G, b.A);
 };
 
 // ---------------------------------------------------------------------------
 // 3. KFC's assumptions: each one holding (exact) and failing (a gap)
 
-interface ConvShape { C: number; H: number; W: number; kh: number; kw: number; stride: number; padding: number; out: number; bias: boolean; N: number }
+interface ConvShape {
+  C: number;
+  H: number;
+  W: number;
+  kh: number;
+  kw: number;
+  stride: number;
+  padding: number;
+  out: number;
+  bias: boolean;
+  N: number;
+}
 /**
  * The data are drawn for SH's network (conv, flatten, linear), whose conv
  * parameters come first and serve the others; `scales` are its diagonal
  * layer's, one per unit in [0.5, 2].
  */
-interface ConvCase extends ConvShape { data: SeqData; scales: number[] }
+interface ConvCase extends ConvShape {
+  data: SeqData;
+  scales: number[];
+}
 
 /**
  * At least two output positions whose patches overlap the input (not only
  * padding): with one such position and no bias every other a_r is 0, the
  * cross-position terms vanish, and no assumption about positions can matter.
  */
-const convArb: fc.Arbitrary<ConvCase> = sized(fc
-  .record({
-    C: fc.integer({ min: 1, max: 2 }),
-    H: fc.integer({ min: 2, max: 4 }),
-    W: fc.integer({ min: 2, max: 4 }),
-    kh: fc.integer({ min: 1, max: 2 }),
-    kw: fc.integer({ min: 1, max: 2 }),
-    stride: fc.integer({ min: 1, max: 2 }),
-    padding: fc.integer({ min: 0, max: 1 }),
-    out: fc.integer({ min: 1, max: 3 }),
-    bias: fc.boolean(),
-    N: fc.integer({ min: 1, max: 3 }),
-  })
-  // at most 9 positions keeps SH's diagonal layer (out R)² parameters small
-  .filter((c) => livePositions(c) >= 2 && positions(c) <= 9),
-(c) => fc.record({ data: seqDataArb(shSpec(c), c.N), scales: vector(c.out * positions(c), 0.5, 2).filter((d) => scalesDiffer(d, c.out)) }));
+const convArb: fc.Arbitrary<ConvCase> = sized(
+  fc
+    .record({
+      C: fc.integer({ min: 1, max: 2 }),
+      H: fc.integer({ min: 2, max: 4 }),
+      W: fc.integer({ min: 2, max: 4 }),
+      kh: fc.integer({ min: 1, max: 2 }),
+      kw: fc.integer({ min: 1, max: 2 }),
+      stride: fc.integer({ min: 1, max: 2 }),
+      padding: fc.integer({ min: 0, max: 1 }),
+      out: fc.integer({ min: 1, max: 3 }),
+      bias: fc.boolean(),
+      N: fc.integer({ min: 1, max: 3 }),
+    })
+    // at most 9 positions keeps SH's diagonal layer (out R)² parameters small
+    .filter((c) => livePositions(c) >= 2 && positions(c) <= 9),
+  (c) => fc.record({ data: seqDataArb(shSpec(c), c.N), scales: vector(c.out * positions(c), 0.5, 2).filter((d) => scalesDiffer(d, c.out)) }),
+);
 
 /** Whether the diagonal layer's scales differ between two positions (units ordered channel, position), or SH would hold. */
 function scalesDiffer(scales: readonly number[], out: number): boolean {
@@ -342,8 +408,16 @@ function livePositions(c: ConvShape): number {
   return live(c.H, c.kh) * live(c.W, c.kw);
 }
 
-const convLayer = (c: ConvShape): LayerSpec => ({ type: 'conv2d', out: c.out, kernel: [c.kh, c.kw], stride: [c.stride, c.stride], padding: [c.padding, c.padding], bias: c.bias });
-const describeConv = (c: ConvCase): string => `conv ${c.out}x[${c.C},${c.H},${c.W}] kernel ${c.kh}x${c.kw} stride ${c.stride} padding ${c.padding} (${positions(c)} positions, ${livePositions(c)} seeing the input), bias ${c.bias}, N = ${c.N}`;
+const convLayer = (c: ConvShape): LayerSpec => ({
+  type: 'conv2d',
+  out: c.out,
+  kernel: [c.kh, c.kw],
+  stride: [c.stride, c.stride],
+  padding: [c.padding, c.padding],
+  bias: c.bias,
+});
+const describeConv = (c: ConvCase): string =>
+  `conv ${c.out}x[${c.C},${c.H},${c.W}] kernel ${c.kh}x${c.kw} stride ${c.stride} padding ${c.padding} (${positions(c)} positions, ${livePositions(c)} seeing the input), bias ${c.bias}, N = ${c.N}`;
 
 /** Conv, flatten, Gaussian: Γ_r = I at every position, derivatives uncorrelated across positions and independent of the inputs. */
 function allHold(c: ConvCase): SeqProblem {
@@ -351,7 +425,8 @@ function allHold(c: ConvCase): SeqProblem {
 }
 
 /** The conv block's (KFC expand) gap where all three assumptions hold. */
-const holdsGap = (c: ConvCase, distort: Distort, approximation: KfacApproximation = 'expand'): number => blockGaps(allHold(c), approximation, distort, true)[0].gap;
+const holdsGap = (c: ConvCase, distort: Distort, approximation: KfacApproximation = 'expand'): number =>
+  blockGaps(allHold(c), approximation, distort, true)[0].gap;
 
 function shSpec(c: ConvShape): SequentialSpec {
   return { input: [c.C, c.H, c.W], layers: [convLayer(c), { type: 'flatten' }, { type: 'linear', out: c.out * positions(c) }], likelihood: 'gaussian' };
@@ -371,7 +446,15 @@ function sudFails(c: ConvCase): SeqProblem {
   return seqProblem({ input: [c.C, c.H, c.W], layers: [convLayer(c), { type: 'mean' }], likelihood: 'gaussian' }, c.N, c.data);
 }
 
-interface OneByOne { C: number; H: number; W: number; hidden: number; K: number; N: number; data: SeqData }
+interface OneByOne {
+  C: number;
+  H: number;
+  W: number;
+  hidden: number;
+  K: number;
+  N: number;
+  data: SeqData;
+}
 
 /** One position (kernel = input), then optionally tanh, flatten, linear, Gaussian. */
 function iadSpec(c: Omit<OneByOne, 'data'>, tanh: boolean): SequentialSpec {
@@ -397,12 +480,24 @@ const oneByOneArb: fc.Arbitrary<OneByOne> = sized(
 const iadProblem = (c: OneByOne, tanh: boolean): SeqProblem => seqProblem(iadSpec(c, tanh), c.N, c.data);
 
 /** G scaled by 1.01. */
-const gOffByOnePercent: Distort = (b) => kron(new Matrix(b.G.rows, b.G.cols, b.G.data.map((x) => x * 1.01)), b.A);
+const gOffByOnePercent: Distort = (b) =>
+  kron(
+    new Matrix(
+      b.G.rows,
+      b.G.cols,
+      b.G.data.map((x) => x * 1.01),
+    ),
+    b.A,
+  );
 
 function iadCase(c: OneByOne, distort: Distort): GapCase {
   const holds = blockGaps(iadProblem(c, false), 'expand', distort, true)[0].gap;
   const fails = blockGaps(iadProblem(c, true), 'expand', null, true)[0].gap;
-  return verdict(`conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input (1 position), linear ${c.K}, gaussian, N = ${c.N}; fails with tanh after the conv`, [holds], [fails]);
+  return verdict(
+    `conv ${c.hidden}x[${c.C},${c.H},${c.W}] kernel = input (1 position), linear ${c.K}, gaussian, N = ${c.N}; fails with tanh after the conv`,
+    [holds],
+    [fails],
+  );
 }
 
 function assumptionCase(c: ConvCase, failing: (c: ConvCase) => SeqProblem, distort: Distort, approximation: KfacApproximation, name: string): GapCase {
@@ -416,51 +511,74 @@ const runs = (ctx: CheckContext, n: number): number => Math.min(ctx.runs, n);
 /** runProperty, with the range of the gaps measured where a form is not exact added to a passing detail. */
 function runGaps<T>(ctx: CheckContext, arb: fc.Arbitrary<T>, test: (t: T) => GapCase, n: number): CheckOutcome {
   const gaps: number[] = [];
-  const outcome = runProperty(ctx, arb, (t) => {
-    const r = test(t);
-    if (Number.isFinite(r.gap)) gaps.push(r.gap);
-    return r;
-  }, 'numeric-identity', runs(ctx, n));
+  const outcome = runProperty(
+    ctx,
+    arb,
+    (t) => {
+      const r = test(t);
+      if (Number.isFinite(r.gap)) gaps.push(r.gap);
+      return r;
+    },
+    'numeric-identity',
+    runs(ctx, n),
+  );
   // a failure's detail is its shrunk counterexample: the shrinking's cases would distort the range
   if (gaps.length === 0 || !outcome.ok) return outcome;
   gaps.sort((a, b) => a - b);
-  return { ...outcome, detail: `${outcome.detail}; gaps where not exact over ${gaps.length} cases: min ${g(gaps[0])}, median ${g(gaps[gaps.length >> 1])}, max ${g(gaps[gaps.length - 1])}` };
+  return {
+    ...outcome,
+    detail: `${outcome.detail}; gaps where not exact over ${gaps.length} cases: min ${g(gaps[0])}, median ${g(gaps[gaps.length >> 1])}, max ${g(gaps[gaps.length - 1])}`,
+  };
 }
 
 export const checks: Check[] = [
   {
     id: 'kfac/one-position/kfc-is-kfac',
-    theorem: 'With one position (a conv2d kernel as large as its input, no padding), KFC expand and reduce give the A and G of version-1 K-FAC on the input flattened in unfold order (channel, row, column), for the exact and the empirical Fisher; the conv\'s A is (1/N) Σ ā āᵀ of the flattened inputs and its G the curvature\'s bias block',
+    theorem:
+      "With one position (a conv2d kernel as large as its input, no padding), KFC expand and reduce give the A and G of version-1 K-FAC on the input flattened in unfold order (channel, row, column), for the exact and the empirical Fisher; the conv's A is (1/N) Σ ā āᵀ of the flattened inputs and its G the curvature's bias block",
     reference: `${KFC}; ${MARTENS_GROSSE}`,
     kind: 'property',
     run: (ctx) => runGaps(ctx, onePositionArb(), (c) => kfcIsKfacCase(c, false), 25),
-    sensitivity: { description: 'the MLP fed the input flattened channel-last (the other patch order)', run: (ctx) => runGaps(ctx, onePositionArb({ minC: 2 }), (c) => kfcIsKfacCase(c, true), 25) },
+    sensitivity: {
+      description: 'the MLP fed the input flattened channel-last (the other patch order)',
+      run: (ctx) => runGaps(ctx, onePositionArb({ minC: 2 }), (c) => kfcIsKfacCase(c, true), 25),
+    },
   },
   {
     id: 'kfac/one-position/exact-one-example',
-    theorem: 'With one position and one example (N = 1), K-FAC expand and reduce G ⊗ A equal the exact Fisher block of every weight matrix, for any likelihood: the block is E_y[g gᵀ] ⊗ a aᵀ',
+    theorem:
+      'With one position and one example (N = 1), K-FAC expand and reduce G ⊗ A equal the exact Fisher block of every weight matrix, for any likelihood: the block is E_y[g gᵀ] ⊗ a aᵀ',
     reference: `${MARTENS_GROSSE}; ${KFC}`,
     kind: 'property',
     run: (ctx) => runGaps(ctx, onePositionArb({ N: 1 }), (c) => onePositionExactCase(c, false), 25),
-    sensitivity: { description: 'the factors in the wrong Kronecker order (A ⊗ G)', run: (ctx) => runGaps(ctx, onePositionArb({ N: 1 }), (c) => onePositionExactCase(c, true), 25) },
+    sensitivity: {
+      description: 'the factors in the wrong Kronecker order (A ⊗ G)',
+      run: (ctx) => runGaps(ctx, onePositionArb({ N: 1 }), (c) => onePositionExactCase(c, true), 25),
+    },
   },
   {
     id: 'kfac/expand-reduce/deep-linear-expand-setting',
     theorem:
-      'Expand setting (one output per position, loss summed over positions): for a deep linear network with weight sharing (linear layers, biases allowed, applied to each position alike) and a Gaussian likelihood with identity covariance, K-FAC expand is exact on every layer\'s block for any number of examples; K-FAC reduce is not (gap measured on every shared block), nor is expand once a tanh follows the first layer (gap measured on its block)',
+      "Expand setting (one output per position, loss summed over positions): for a deep linear network with weight sharing (linear layers, biases allowed, applied to each position alike) and a Gaussian likelihood with identity covariance, K-FAC expand is exact on every layer's block for any number of examples; K-FAC reduce is not (gap measured on every shared block), nor is expand once a tanh follows the first layer (gap measured on its block)",
     reference: ESCHENHAGEN,
     kind: 'property',
     run: (ctx) => runGaps(ctx, deepLinearArb(false), (c) => settingCase(c, false, null), 25),
-    sensitivity: { description: 'expand\'s A summed over the positions instead of averaged (a missing 1/R)', run: (ctx) => runGaps(ctx, deepLinearArb(false), (c) => settingCase(c, false, missingInverseR), 25) },
+    sensitivity: {
+      description: "expand's A summed over the positions instead of averaged (a missing 1/R)",
+      run: (ctx) => runGaps(ctx, deepLinearArb(false), (c) => settingCase(c, false, missingInverseR), 25),
+    },
   },
   {
     id: 'kfac/expand-reduce/deep-linear-reduce-setting',
     theorem:
-      'Reduce setting (positions aggregated by their mean inside the network, one output per example): for a deep linear network with weight sharing and a Gaussian likelihood with identity covariance, the Jacobian of the output is the same at every position and K-FAC reduce is exact on every layer\'s block (before and after the mean) for any number of examples; K-FAC expand is not (gap measured on every shared block), nor is reduce once a tanh follows the first layer (gap measured on its block)',
+      "Reduce setting (positions aggregated by their mean inside the network, one output per example): for a deep linear network with weight sharing and a Gaussian likelihood with identity covariance, the Jacobian of the output is the same at every position and K-FAC reduce is exact on every layer's block (before and after the mean) for any number of examples; K-FAC expand is not (gap measured on every shared block), nor is reduce once a tanh follows the first layer (gap measured on its block)",
     reference: ESCHENHAGEN,
     kind: 'property',
     run: (ctx) => runGaps(ctx, deepLinearArb(true), (c) => settingCase(c, true, null), 25),
-    sensitivity: { description: 'reduce\'s G from the positions\' gradients not summed (expand\'s G)', run: (ctx) => runGaps(ctx, deepLinearArb(true), (c) => settingCase(c, true, positionsNotSummed), 25) },
+    sensitivity: {
+      description: "reduce's G from the positions' gradients not summed (expand's G)",
+      run: (ctx) => runGaps(ctx, deepLinearArb(true), (c) => settingCase(c, true, positionsNotSummed), 25),
+    },
   },
   {
     id: 'kfac/kfc-assumptions/independent-activations-derivatives',
@@ -469,7 +587,7 @@ export const checks: Check[] = [
     reference: KFC,
     kind: 'property',
     run: (ctx) => runGaps(ctx, oneByOneArb, (c) => iadCase(c, null), 25),
-    sensitivity: { description: 'KFC\'s G off by 1%', run: (ctx) => runGaps(ctx, oneByOneArb, (c) => iadCase(c, gOffByOnePercent), 25) },
+    sensitivity: { description: "KFC's G off by 1%", run: (ctx) => runGaps(ctx, oneByOneArb, (c) => iadCase(c, gOffByOnePercent), 25) },
   },
   {
     id: 'kfac/kfc-assumptions/spatial-homogeneity',
@@ -478,15 +596,21 @@ export const checks: Check[] = [
     reference: KFC,
     kind: 'property',
     run: (ctx) => runGaps(ctx, convArb, (c) => assumptionCase(c, shFails, null, 'expand', 'fails with per-position scales before the Gaussian'), 25),
-    sensitivity: { description: 'KFC\'s A summed over the positions instead of averaged (a missing 1/R)', run: (ctx) => runGaps(ctx, convArb, (c) => assumptionCase(c, shFails, missingInverseR, 'expand', 'fails with per-position scales'), 25) },
+    sensitivity: {
+      description: "KFC's A summed over the positions instead of averaged (a missing 1/R)",
+      run: (ctx) => runGaps(ctx, convArb, (c) => assumptionCase(c, shFails, missingInverseR, 'expand', 'fails with per-position scales'), 25),
+    },
   },
   {
     id: 'kfac/kfc-assumptions/spatially-uncorrelated-derivatives',
     theorem:
-      'KFC assumption SUD: for conv, flatten and a Gaussian likelihood E[g_r g_r\'ᵀ] = 0 for r ≠ r\' and KFC is the exact block; the mean over positions before the Gaussian makes every position\'s derivative the same (homogeneous, input-independent, perfectly correlated), and the gap appears (convolutions with at least two positions whose patches see the input)',
+      "KFC assumption SUD: for conv, flatten and a Gaussian likelihood E[g_r g_r'ᵀ] = 0 for r ≠ r' and KFC is the exact block; the mean over positions before the Gaussian makes every position's derivative the same (homogeneous, input-independent, perfectly correlated), and the gap appears (convolutions with at least two positions whose patches see the input)",
     reference: KFC,
     kind: 'property',
     run: (ctx) => runGaps(ctx, convArb, (c) => assumptionCase(c, sudFails, null, 'expand', 'fails with the mean over positions'), 25),
-    sensitivity: { description: 'K-FAC reduce (â âᵀ, ĝ ĝᵀ) in place of KFC where the derivatives are uncorrelated', run: (ctx) => runGaps(ctx, convArb, (c) => assumptionCase(c, sudFails, null, 'reduce', 'fails with the mean over positions'), 25) },
+    sensitivity: {
+      description: 'K-FAC reduce (â âᵀ, ĝ ĝᵀ) in place of KFC where the derivatives are uncorrelated',
+      run: (ctx) => runGaps(ctx, convArb, (c) => assumptionCase(c, sudFails, null, 'reduce', 'fails with the mean over positions'), 25),
+    },
   },
 ];

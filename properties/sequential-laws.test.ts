@@ -21,7 +21,9 @@ describe('K-FAC for weight sharing and the batched layers: verify checks', () =>
 
   it('cover every layer type with a finite-difference and an adjointness check', () => {
     for (const type of LAYER_TYPES) {
-      expect(derivativeChecks.map((c) => c.id)).toEqual(expect.arrayContaining([`sequential/${type}/gradient-finite-differences`, `sequential/${type}/jvp-vjp-adjoint`]));
+      expect(derivativeChecks.map((c) => c.id)).toEqual(
+        expect.arrayContaining([`sequential/${type}/gradient-finite-differences`, `sequential/${type}/jvp-vjp-adjoint`]),
+      );
     }
   });
 
@@ -36,7 +38,11 @@ describe('K-FAC for weight sharing and the batched layers: verify checks', () =>
   }
 
   it('the checks that a form or an assumption is not exact report the gaps measured', () => {
-    for (const id of ['kfac/expand-reduce/deep-linear-expand-setting', 'kfac/expand-reduce/deep-linear-reduce-setting', 'kfac/kfc-assumptions/spatial-homogeneity']) {
+    for (const id of [
+      'kfac/expand-reduce/deep-linear-expand-setting',
+      'kfac/expand-reduce/deep-linear-reduce-setting',
+      'kfac/kfc-assumptions/spatial-homogeneity',
+    ]) {
       const detail = kfacChecks.find((c) => c.id === id)!.run(ctx).detail;
       const m = /gaps where not exact over (\d+) cases: min (\S+), median (\S+), max (\S+)/.exec(detail);
       expect(m, detail).not.toBeNull();

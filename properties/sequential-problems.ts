@@ -31,7 +31,11 @@ export interface SeqProblem {
  * leaving rounding noise of its intermediate terms against an allowance
  * scaled by the (zero) result.
  */
-export interface SeqData { theta: number[]; x: number[]; labelSeed: number }
+export interface SeqData {
+  theta: number[];
+  x: number[];
+  labelSeed: number;
+}
 
 /** Data for N examples of the model of `spec`: drawn for the largest model a case builds, smaller ones take the leading entries. */
 export function seqDataArb(spec: SequentialSpec, N: number): fc.Arbitrary<SeqData> {
@@ -53,7 +57,8 @@ export function seqProblem(spec: SequentialSpec, N: number, data: SeqData, edit?
   const model = new Sequential(spec);
   const theta = Float64Array.from(data.theta.slice(0, model.paramCount));
   const x = Tensor.zeros(N, model.inputShape);
-  if (theta.length < model.paramCount || data.x.length < x.data.length) throw new Error(`the data (${data.theta.length} parameters, ${data.x.length} inputs) are too small for the model (${model.paramCount}, ${x.data.length})`);
+  if (theta.length < model.paramCount || data.x.length < x.data.length)
+    throw new Error(`the data (${data.theta.length} parameters, ${data.x.length} inputs) are too small for the model (${model.paramCount}, ${x.data.length})`);
   edit?.(model, theta);
   x.data.set(data.x.slice(0, x.data.length));
   return { model, theta, batch: { x, targets: model.sampleTargets(theta, x, new Rng(data.labelSeed)) } };

@@ -37,7 +37,11 @@ try {
     const stale = want.filter((f) => have.includes(f) && readFileSync(join(out, f), 'utf8') !== readFileSync(join(committed, f), 'utf8'));
     const missing = want.filter((f) => !have.includes(f));
     const extra = have.filter((f) => !want.includes(f));
-    for (const [what, list] of [['stale', stale], ['missing', missing], ['extra', extra]]) {
+    for (const [what, list] of [
+      ['stale', stale],
+      ['missing', missing],
+      ['extra', extra],
+    ]) {
       for (const f of list) console.error(`docs/api/${f}: ${what}`);
     }
     if (stale.length + missing.length + extra.length > 0) {
@@ -56,12 +60,18 @@ const DOCUMENTED_IN_MODULE_COMMENT = ['KfacOptions', 'EkfacOptions'];
 
 const kinds = ['Class', 'Interface', 'TypeAlias', 'Variable', 'Function'];
 const coverage = run([
-  '--entryPoints', 'src/index.ts',
-  '--emit', 'none',
-  '--validation.notExported', 'false',
-  '--validation.invalidLink', 'false',
-  '--validation.notDocumented', 'true',
-  '--treatWarningsAsErrors', 'false',
+  '--entryPoints',
+  'src/index.ts',
+  '--emit',
+  'none',
+  '--validation.notExported',
+  'false',
+  '--validation.invalidLink',
+  'false',
+  '--validation.notDocumented',
+  'true',
+  '--treatWarningsAsErrors',
+  'false',
   ...kinds.flatMap((k) => ['--requiredToBeDocumented', k]),
 ]);
 // biome-ignore lint/suspicious/noControlCharactersInRegex: removes terminal colour codes

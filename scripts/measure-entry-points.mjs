@@ -20,7 +20,11 @@ for (const [subpath, target] of Object.entries(pkg.exports)) {
   rmSync(log, { force: true });
   const script = `const t = performance.now(); await import(${JSON.stringify(url)}); console.log(performance.now() - t);`;
   execFileSync(process.execPath, ['--import', register, '--input-type=module', '-e', script], { env: { ...process.env, MODULE_LOG: log } });
-  const modules = new Set(readFileSync(log, 'utf8').split('\n').filter((u) => u.startsWith('file:')));
+  const modules = new Set(
+    readFileSync(log, 'utf8')
+      .split('\n')
+      .filter((u) => u.startsWith('file:')),
+  );
   const times = [0, 1, 2].map(() => Number(execFileSync(process.execPath, ['--input-type=module', '-e', script]).toString()));
   times.sort((a, b) => a - b);
   rows.push({ entry: subpath === '.' ? 'natgrad' : `natgrad/${subpath.slice(2)}`, modules: modules.size, ms: Math.round(times[1]) });

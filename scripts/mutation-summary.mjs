@@ -29,7 +29,9 @@ function readRun(dir) {
   const events = join(dir, 'events');
   if (!existsSync(events)) return null;
   const files = {};
-  for (const name of readdirSync(events).filter((n) => n.endsWith('-onMutantTested.json')).sort()) {
+  for (const name of readdirSync(events)
+    .filter((n) => n.endsWith('-onMutantTested.json'))
+    .sort()) {
     const m = JSON.parse(readFileSync(join(events, name), 'utf8'));
     const file = relative(process.cwd(), m.fileName);
     files[file] ??= { source: readFileSync(m.fileName, 'utf8'), mutants: [] };
@@ -65,8 +67,11 @@ for (const { files, partial } of runs) {
       const text = source.split('\n');
       for (const m of mutants.filter((x) => x.status === 'Survived' || x.status === 'NoCoverage')) {
         const { start, end } = m.location;
-        const original = start.line === end.line ? text[start.line - 1].slice(start.column - 1, end.column - 1) : `${text[start.line - 1].slice(start.column - 1)} ...`;
-        lines.push(`    ${pad(m.status, 10)} ${file}:${start.line}:${start.column} ${m.mutatorName}: ${JSON.stringify(original.slice(0, 80))} -> ${JSON.stringify((m.replacement ?? '').slice(0, 80))}`);
+        const original =
+          start.line === end.line ? text[start.line - 1].slice(start.column - 1, end.column - 1) : `${text[start.line - 1].slice(start.column - 1)} ...`;
+        lines.push(
+          `    ${pad(m.status, 10)} ${file}:${start.line}:${start.column} ${m.mutatorName}: ${JSON.stringify(original.slice(0, 80))} -> ${JSON.stringify((m.replacement ?? '').slice(0, 80))}`,
+        );
       }
     }
   }
@@ -85,6 +90,8 @@ if (showFolders) {
   }
   console.log('\n| folder | files run | killed | survived | timeout | no coverage | score |\n|---|---|---|---|---|---|---|');
   for (const [folder, { count, files, partial }] of [...folders].sort()) {
-    console.log(`| ${folder}${partial ? ' (partial)' : ''} | ${files} | ${count.Killed} | ${count.Survived} | ${count.Timeout} | ${count.NoCoverage} | ${score(count)} |`);
+    console.log(
+      `| ${folder}${partial ? ' (partial)' : ''} | ${files} | ${count.Killed} | ${count.Survived} | ${count.Timeout} | ${count.NoCoverage} | ${score(count)} |`,
+    );
   }
 }

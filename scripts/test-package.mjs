@@ -39,7 +39,9 @@ const work = mkdtempSync(join(tmpdir(), 'natgrad-package-'));
 let failed = false;
 try {
   step('npm pack (builds dist/ through the prepare script)');
-  const packed = JSON.parse(execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }));
+  const packed = JSON.parse(
+    execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+  );
   const tarball = join(work, packed[0].filename);
 
   const project = join(work, 'project');
@@ -74,16 +76,22 @@ try {
   if (examples.length === 0) throw new Error('README.md has no ```ts examples');
   examples.forEach((code, i) => writeFileSync(join(project, 'src', `readme-example-${i + 1}.ts`), code));
   // Every entry point resolves, with types, from the installed package.
-  const entries = Object.keys(pkg.exports).filter((k) => k !== './package.json').map((k) => (k === '.' ? 'natgrad' : `natgrad/${k.slice(2)}`));
+  const entries = Object.keys(pkg.exports)
+    .filter((k) => k !== './package.json')
+    .map((k) => (k === '.' ? 'natgrad' : `natgrad/${k.slice(2)}`));
   writeFileSync(
     join(project, 'src', 'entry-points.ts'),
     `${entries.map((e, i) => `import * as entry${i} from '${e}';`).join('\n')}\nexport const entryPoints = [${entries.map((_, i) => `entry${i}`).join(', ')}];\n`,
   );
 
-  step(`type-check ${examples.length} README examples and ${entries.length} entry points (tsc ${JSON.parse(readFileSync(join(root, 'node_modules', 'typescript', 'package.json'), 'utf8')).version})`);
+  step(
+    `type-check ${examples.length} README examples and ${entries.length} entry points (tsc ${JSON.parse(readFileSync(join(root, 'node_modules', 'typescript', 'package.json'), 'utf8')).version})`,
+  );
   run(process.execPath, [tsc, '-p', project], project, 'tsc');
 
-  for (const file of readdirSync(join(project, 'out')).filter((f) => f.startsWith('readme-example-')).sort()) {
+  for (const file of readdirSync(join(project, 'out'))
+    .filter((f) => f.startsWith('readme-example-'))
+    .sort()) {
     step(`run ${file}`);
     const output = run(process.execPath, [join(project, 'out', file)], project, `node ${file}`).trimEnd();
     if (output) console.log(output.replace(/^/gm, '    '));

@@ -75,7 +75,12 @@ export { adagrad, type AdagradOptions } from './optim/adagrad.js';
 export { rmsprop, type RmspropOptions } from './optim/rmsprop.js';
 export { adahessian, type AdahessianOptions } from './optim/adahessian.js';
 export { newton, type NewtonOptions } from './optim/newton.js';
-export { gaussNewton, levenbergMarquardt, type GaussNewtonOptions, type ScaleByLevenbergMarquardtOptions as LevenbergMarquardtOptions } from './optim/gauss-newton.js';
+export {
+  gaussNewton,
+  levenbergMarquardt,
+  type GaussNewtonOptions,
+  type ScaleByLevenbergMarquardtOptions as LevenbergMarquardtOptions,
+} from './optim/gauss-newton.js';
 export { naturalGradient, type NaturalGradientOptions } from './optim/natural-gradient.js';
 export { hessianFree, type HessianFreeOptions } from './optim/hessian-free.js';
 export { kfac, type KfacOptions } from './optim/kfac.js';

@@ -55,49 +55,106 @@ const probabilities = (K: number): fc.Arbitrary<number[]> =>
 
 /** A correlation matrix with condition number below about 1e3, scaled by standard deviations 1e-75 .. 1e75. */
 const covariance = (d: number): fc.Arbitrary<number[][]> =>
-  fc.tuple(fc.array(U(-1, 1), { minLength: d * d, maxLength: d * d }), fc.array(decades(-75, 75), { minLength: d, maxLength: d })).map(([l, sd]) => {
-    const C = Array.from({ length: d }, (_, i) => Array.from({ length: d }, (_, j) => {
-      let s = i === j ? 0.05 : 0;
-      for (let k = 0; k < d; k++) s += l[i * d + k] * l[j * d + k];
-      return s;
-    }));
-    return C.map((row, i) => row.map((c, j) => (c / Math.sqrt(C[i][i] * C[j][j])) * sd[i] * sd[j]));
-  }).map((S) => S.map((row, i) => row.map((v, j) => (i <= j ? v : S[j][i]))));
+  fc
+    .tuple(fc.array(U(-1, 1), { minLength: d * d, maxLength: d * d }), fc.array(decades(-75, 75), { minLength: d, maxLength: d }))
+    .map(([l, sd]) => {
+      const C = Array.from({ length: d }, (_, i) =>
+        Array.from({ length: d }, (_, j) => {
+          let s = i === j ? 0.05 : 0;
+          for (let k = 0; k < d; k++) s += l[i * d + k] * l[j * d + k];
+          return s;
+        }),
+      );
+      return C.map((row, i) => row.map((c, j) => (c / Math.sqrt(C[i][i] * C[j][j])) * sd[i] * sd[j]));
+    })
+    .map((S) => S.map((row, i) => row.map((v, j) => (i <= j ? v : S[j][i]))));
 
-const point = (family: string, parameterization: string, params: fc.Arbitrary<JsonParams>, fixed?: fc.Arbitrary<Record<string, number>>, dim?: number): fc.Arbitrary<EdgePoint> =>
-  fc.tuple(params, fixed ?? fc.constant(undefined)).map(([p, f]) => ({ family, parameterization, params: p, ...(f ? { fixed: f } : {}), ...(dim ? { dim } : {}) }));
+const point = (
+  family: string,
+  parameterization: string,
+  params: fc.Arbitrary<JsonParams>,
+  fixed?: fc.Arbitrary<Record<string, number>>,
+  dim?: number,
+): fc.Arbitrary<EdgePoint> =>
+  fc
+    .tuple(params, fixed ?? fc.constant(undefined))
+    .map(([p, f]) => ({ family, parameterization, params: p, ...(f ? { fixed: f } : {}), ...(dim ? { dim } : {}) }));
 
 /** The points of one family and parameterization (dimension for vector families). */
 export function edgePoints(family: string, parameterization: string, dim?: number): fc.Arbitrary<EdgePoint> {
   const pt = (params: fc.Arbitrary<JsonParams>, fixed?: fc.Arbitrary<Record<string, number>>) => point(family, parameterization, params, fixed, dim);
   switch (`${family}/${parameterization}`) {
-    case 'bernoulli/mean': return pt(scalar(['p'], [probability]));
-    case 'bernoulli/natural': return pt(scalar(['eta'], [naturalReal]));
-    case 'binomial/mean': return pt(scalar(['p'], [probability]), fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 2 ** 40 })).map((n) => ({ n })));
-    case 'categorical/mean': return pt(probabilities(dim!).map((p) => ({ p })));
-    case 'categorical/natural': return pt(fc.array(naturalReal, { minLength: dim! - 1, maxLength: dim! - 1 }).map((eta) => ({ eta })));
-    case 'poisson/rate': return pt(scalar(['lambda'], [scale]));
-    case 'poisson/natural': return pt(scalar(['eta'], [naturalReal]));
-    case 'geometric/standard': return pt(scalar(['p'], [probability]));
-    case 'negative-binomial/standard': return pt(scalar(['p'], [probability]), decades(-10, 10).map((r) => ({ r })));
-    case 'exponential/rate': return pt(scalar(['lambda'], [scale]));
-    case 'exponential/scale': return pt(scalar(['beta'], [scale]));
-    case 'normal/mean-std': return pt(scalar(['mu', 'sigma'], [location, scale]));
-    case 'normal/mean-var': return pt(scalar(['mu', 'v'], [location, fc.oneof(decades(-300, 300), scale)]));
-    case 'normal/mean-logstd': return pt(scalar(['mu', 's'], [location, logScale]));
-    case 'normal/natural': return pt(scalar(['eta1', 'eta2'], [fc.oneof(signed(decades(-300, 300)), fc.constant(0)), decades(-300, 300).map((v) => -v)]));
+    case 'bernoulli/mean':
+      return pt(scalar(['p'], [probability]));
+    case 'bernoulli/natural':
+      return pt(scalar(['eta'], [naturalReal]));
+    case 'binomial/mean':
+      return pt(
+        scalar(['p'], [probability]),
+        fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 2 ** 40 })).map((n) => ({ n })),
+      );
+    case 'categorical/mean':
+      return pt(probabilities(dim!).map((p) => ({ p })));
+    case 'categorical/natural':
+      return pt(fc.array(naturalReal, { minLength: dim! - 1, maxLength: dim! - 1 }).map((eta) => ({ eta })));
+    case 'poisson/rate':
+      return pt(scalar(['lambda'], [scale]));
+    case 'poisson/natural':
+      return pt(scalar(['eta'], [naturalReal]));
+    case 'geometric/standard':
+      return pt(scalar(['p'], [probability]));
+    case 'negative-binomial/standard':
+      return pt(
+        scalar(['p'], [probability]),
+        decades(-10, 10).map((r) => ({ r })),
+      );
+    case 'exponential/rate':
+      return pt(scalar(['lambda'], [scale]));
+    case 'exponential/scale':
+      return pt(scalar(['beta'], [scale]));
+    case 'normal/mean-std':
+      return pt(scalar(['mu', 'sigma'], [location, scale]));
+    case 'normal/mean-var':
+      return pt(scalar(['mu', 'v'], [location, fc.oneof(decades(-300, 300), scale)]));
+    case 'normal/mean-logstd':
+      return pt(scalar(['mu', 's'], [location, logScale]));
+    case 'normal/natural':
+      return pt(scalar(['eta1', 'eta2'], [fc.oneof(signed(decades(-300, 300)), fc.constant(0)), decades(-300, 300).map((v) => -v)]));
     case 'normal/expectation':
       // m2 = m1^2 (1 + r) or m1^2 + v: variances from 1e-16 of m1^2 up, and m1 = 0
-      return pt(fc.tuple(location, fc.oneof(decades(-16, 3), decades(-300, 300).map((v) => -v))).map(([m1, r]) => ({ m1, m2: r > 0 ? m1 * m1 * (1 + r) : m1 * m1 - r })));
-    case 'lognormal/mean-std': return pt(scalar(['mu', 'sigma'], [location, scale]));
-    case 'gamma/shape-rate': return pt(scalar(['alpha', 'beta'], [scale, scale]));
-    case 'gamma/shape-scale': return pt(scalar(['k', 'theta'], [scale, scale]));
-    case 'beta/standard': return pt(scalar(['a', 'b'], [scale, scale]));
-    case 'laplace/location-scale': return pt(scalar(['mu', 'b'], [location, scale]));
-    case 'student-t/location-scale': return pt(scalar(['mu', 'sigma'], [location, scale]), decades(-3, 12).map((nu) => ({ nu })));
-    case 'inverse-gaussian/mean-shape': return pt(scalar(['mu', 'lambda'], [scale, scale]));
-    case 'dirichlet/standard': return pt(fc.array(scale, { minLength: dim!, maxLength: dim! }).map((alpha) => ({ alpha })));
-    case 'multivariate-normal/mean-cov': return pt(fc.tuple(fc.array(location, { minLength: dim!, maxLength: dim! }), covariance(dim!)).map(([mu, Sigma]) => ({ mu, Sigma })));
-    default: throw new Error(`no edge points for ${family} ${parameterization}`);
+      return pt(
+        fc
+          .tuple(
+            location,
+            fc.oneof(
+              decades(-16, 3),
+              decades(-300, 300).map((v) => -v),
+            ),
+          )
+          .map(([m1, r]) => ({ m1, m2: r > 0 ? m1 * m1 * (1 + r) : m1 * m1 - r })),
+      );
+    case 'lognormal/mean-std':
+      return pt(scalar(['mu', 'sigma'], [location, scale]));
+    case 'gamma/shape-rate':
+      return pt(scalar(['alpha', 'beta'], [scale, scale]));
+    case 'gamma/shape-scale':
+      return pt(scalar(['k', 'theta'], [scale, scale]));
+    case 'beta/standard':
+      return pt(scalar(['a', 'b'], [scale, scale]));
+    case 'laplace/location-scale':
+      return pt(scalar(['mu', 'b'], [location, scale]));
+    case 'student-t/location-scale':
+      return pt(
+        scalar(['mu', 'sigma'], [location, scale]),
+        decades(-3, 12).map((nu) => ({ nu })),
+      );
+    case 'inverse-gaussian/mean-shape':
+      return pt(scalar(['mu', 'lambda'], [scale, scale]));
+    case 'dirichlet/standard':
+      return pt(fc.array(scale, { minLength: dim!, maxLength: dim! }).map((alpha) => ({ alpha })));
+    case 'multivariate-normal/mean-cov':
+      return pt(fc.tuple(fc.array(location, { minLength: dim!, maxLength: dim! }), covariance(dim!)).map(([mu, Sigma]) => ({ mu, Sigma })));
+    default:
+      throw new Error(`no edge points for ${family} ${parameterization}`);
   }
 }

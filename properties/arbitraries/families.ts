@@ -27,7 +27,10 @@ const BELOW_ONE = 1 - 2 ** -53;
  * each domain rather than a corner of the cube.
  */
 export const unitCoordinates = (n: number): fc.Arbitrary<number[]> =>
-  fc.array(fc.double({ min: -0.5, max: 0.5, maxExcluded: true, noNaN: true }).map((v) => Math.min(v + 0.5, BELOW_ONE)), { minLength: n, maxLength: n });
+  fc.array(
+    fc.double({ min: -0.5, max: 0.5, maxExcluded: true, noNaN: true }).map((v) => Math.min(v + 0.5, BELOW_ONE)),
+    { minLength: n, maxLength: n },
+  );
 
 export function familyPoint(def: FamilyDefinition, parameterization: string, dim?: number): fc.Arbitrary<FamilyPoint> {
   const inst = def.instance(dim);

@@ -11,7 +11,10 @@ import { trigammaDecimal } from './decimal-special.js';
 import { Interval, type IntervalContext } from './interval.js';
 
 /** A value and its partial derivatives, each an enclosure. */
-export interface Dual { v: Interval; d: Interval[] }
+export interface Dual {
+  v: Interval;
+  d: Interval[];
+}
 
 type Scope = Record<string, Dual>;
 type Evaluator = (c: IntervalContext, scope: Scope, n: number) => Dual;
@@ -29,7 +32,10 @@ function memoized(node: MathNode, ev: Evaluator): Evaluator {
   return (c, s, n) => {
     if (!memo) return ev(c, s, n);
     let v = memo.get(key);
-    if (!v) { v = ev(c, s, n); memo.set(key, v); }
+    if (!v) {
+      v = ev(c, s, n);
+      memo.set(key, v);
+    }
     return v;
   };
 }
@@ -40,13 +46,19 @@ const constant = (c: IntervalContext, v: Interval, n: number): Dual => ({ v, d: 
 /** f(u) with f'(u) given: the chain rule on the derivative vector. */
 function chain(u: Dual, v: Interval, df: () => Interval): Dual {
   let dfv: Interval | null = null;
-  return { v, d: u.d.map((x) => (x.isExactZero() ? x : x.mul(dfv ??= df()))) };
+  return { v, d: u.d.map((x) => (x.isExactZero() ? x : x.mul((dfv ??= df())))) };
 }
 
 const FUNCTIONS: Record<string, (c: IntervalContext, u: Dual) => Dual> = {
-  exp: (_c, u) => { const e = u.v.exp(); return chain(u, e, () => e); },
+  exp: (_c, u) => {
+    const e = u.v.exp();
+    return chain(u, e, () => e);
+  },
   log: (c, u) => chain(u, u.v.ln(), () => Interval.of(c, 1).div(u.v)),
-  sqrt: (c, u) => { const s = u.v.sqrt(); return chain(u, s, () => Interval.of(c, 1).div(s.add(s))); },
+  sqrt: (c, u) => {
+    const s = u.v.sqrt();
+    return chain(u, s, () => Interval.of(c, 1).div(s.add(s)));
+  },
   trigamma: (_c, u) => {
     if (u.d.some((x) => !x.isExactZero())) throw new Error('derivatives of trigamma are not needed by any map');
     return { v: u.v.decreasing(trigammaDecimal), d: u.d };
@@ -79,30 +91,57 @@ function buildNode(node: MathNode): Evaluator {
       const op = node as unknown as { fn: string; args: MathNode[] };
       const args = op.args.map(build);
       if (args.length === 1) {
-        if (op.fn === 'unaryMinus') return (c, s, n) => { const a = args[0](c, s, n); return { v: a.v.neg(), d: a.d.map((x) => x.neg()) }; };
+        if (op.fn === 'unaryMinus')
+          return (c, s, n) => {
+            const a = args[0](c, s, n);
+            return { v: a.v.neg(), d: a.d.map((x) => x.neg()) };
+          };
         if (op.fn === 'unaryPlus') return args[0];
       }
       const [fa, fb] = args;
       switch (op.fn) {
-        case 'add': return (c, s, n) => { const a = fa(c, s, n); const b = fb(c, s, n); return { v: a.v.add(b.v), d: a.d.map((x, i) => x.add(b.d[i])) }; };
-        case 'subtract': return (c, s, n) => { const a = fa(c, s, n); const b = fb(c, s, n); return { v: a.v.sub(b.v), d: a.d.map((x, i) => x.sub(b.d[i])) }; };
-        case 'multiply': return (c, s, n) => {
-          const a = fa(c, s, n); const b = fb(c, s, n);
-          return { v: a.v.mul(b.v), d: a.d.map((x, i) => sumNonZero(c, [x.isExactZero() ? null : x.mul(b.v), b.d[i].isExactZero() ? null : b.d[i].mul(a.v)])) };
-        };
-        case 'divide': return (c, s, n) => {
-          const a = fa(c, s, n); const b = fb(c, s, n);
-          const q = a.v.div(b.v);
-          // (a/b)' = a'/b - a b'/b^2
-          return { v: q, d: a.d.map((x, i) => sumNonZero(c, [x.isExactZero() ? null : x.div(b.v), b.d[i].isExactZero() ? null : a.v.mul(b.d[i]).div(b.v.mul(b.v)).neg()])) };
-        };
-        case 'pow': return (c, s, n) => {
-          const a = fa(c, s, n); const b = fb(c, s, n);
-          const k = b.v.lo.eq(b.v.hi) && b.v.lo.isInteger() && b.d.every((x) => x.isExactZero()) ? b.v.lo.toNumber() : null;
-          if (k !== null) return chain(a, a.v.powInt(k), () => (k === 0 ? Interval.of(c, 0) : a.v.powInt(k - 1).mul(Interval.of(c, k))));
-          throw new Error('only integer constant exponents occur in the catalogue\'s closed forms');
-        };
-        default: throw new Error(`operator ${op.fn} is not supported`);
+        case 'add':
+          return (c, s, n) => {
+            const a = fa(c, s, n);
+            const b = fb(c, s, n);
+            return { v: a.v.add(b.v), d: a.d.map((x, i) => x.add(b.d[i])) };
+          };
+        case 'subtract':
+          return (c, s, n) => {
+            const a = fa(c, s, n);
+            const b = fb(c, s, n);
+            return { v: a.v.sub(b.v), d: a.d.map((x, i) => x.sub(b.d[i])) };
+          };
+        case 'multiply':
+          return (c, s, n) => {
+            const a = fa(c, s, n);
+            const b = fb(c, s, n);
+            return {
+              v: a.v.mul(b.v),
+              d: a.d.map((x, i) => sumNonZero(c, [x.isExactZero() ? null : x.mul(b.v), b.d[i].isExactZero() ? null : b.d[i].mul(a.v)])),
+            };
+          };
+        case 'divide':
+          return (c, s, n) => {
+            const a = fa(c, s, n);
+            const b = fb(c, s, n);
+            const q = a.v.div(b.v);
+            // (a/b)' = a'/b - a b'/b^2
+            return {
+              v: q,
+              d: a.d.map((x, i) => sumNonZero(c, [x.isExactZero() ? null : x.div(b.v), b.d[i].isExactZero() ? null : a.v.mul(b.d[i]).div(b.v.mul(b.v)).neg()])),
+            };
+          };
+        case 'pow':
+          return (c, s, n) => {
+            const a = fa(c, s, n);
+            const b = fb(c, s, n);
+            const k = b.v.lo.eq(b.v.hi) && b.v.lo.isInteger() && b.d.every((x) => x.isExactZero()) ? b.v.lo.toNumber() : null;
+            if (k !== null) return chain(a, a.v.powInt(k), () => (k === 0 ? Interval.of(c, 0) : a.v.powInt(k - 1).mul(Interval.of(c, k))));
+            throw new Error("only integer constant exponents occur in the catalogue's closed forms");
+          };
+        default:
+          throw new Error(`operator ${op.fn} is not supported`);
       }
     }
     case 'FunctionNode': {
@@ -144,7 +183,10 @@ export function evaluateAll(c: IntervalContext, texts: readonly string[], values
   try {
     return texts.map((text) => {
       let ev = cache.get(text);
-      if (!ev) { ev = build(parseExpr(text)); cache.set(text, ev); }
+      if (!ev) {
+        ev = build(parseExpr(text));
+        cache.set(text, ev);
+      }
       return ev(c, scope, n);
     });
   } finally {

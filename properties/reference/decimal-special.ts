@@ -71,7 +71,10 @@ function shifted(D: DecimalClass, x: Decimal): { X: Decimal; steps: Decimal[] } 
   const target = shiftTarget(D);
   const steps: Decimal[] = [];
   let X = x;
-  while (X.lt(target)) { steps.push(X); X = X.plus(1); }
+  while (X.lt(target)) {
+    steps.push(X);
+    X = X.plus(1);
+  }
   return { X, steps };
 }
 

@@ -47,7 +47,10 @@ const classes = new Map<number, DecimalClass>();
 /** A decimal class rounding to nearest at the given precision (for point computations). */
 export function decimalClass(digits: number): DecimalClass {
   let D = classes.get(digits);
-  if (!D) { D = Decimal.clone({ precision: digits, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 }); classes.set(digits, D); }
+  if (!D) {
+    D = Decimal.clone({ precision: digits, rounding: Decimal.ROUND_HALF_EVEN, minE: -9e15, maxE: 9e15 });
+    classes.set(digits, D);
+  }
   return D;
 }
 
@@ -60,7 +63,9 @@ export const exactDecimal = (D: DecimalClass, x: number): Decimal => new D(exact
 function scopeOf(c: IntervalContext, symbols: readonly string[], values: readonly Interval[], fixed: Fixed): Record<string, Interval> {
   const scope: Record<string, Interval> = {};
   for (const [k, v] of Object.entries(fixed)) scope[k] = exactInterval(c, v);
-  symbols.forEach((s, i) => { scope[s] = values[i]; });
+  symbols.forEach((s, i) => {
+    scope[s] = values[i];
+  });
   return scope;
 }
 
@@ -74,15 +79,30 @@ export function referenceFisher(c: IntervalContext, p: ParameterizationInstance,
   return F.map((row, i) => row.map((_, j) => values[i * row.length + j]));
 }
 
-export interface ReferenceReparameterization { params: Interval[]; jacobian: IMatrix; fisher: IMatrix }
+export interface ReferenceReparameterization {
+  params: Interval[];
+  jacobian: IMatrix;
+  fisher: IMatrix;
+}
 
 /**
  * From `p` to `q` at theta: base = p.toBase(theta), phi = q.fromBase(base),
  * J = (d p / d base)(base) (d base / d q)(phi), fisher = F_q(phi).
  */
-export function referenceReparameterize(c: IntervalContext, inst: FamilyInstance, p: ParameterizationInstance, q: ParameterizationInstance, theta: readonly Interval[], fixed: Fixed): ReferenceReparameterization {
+export function referenceReparameterize(
+  c: IntervalContext,
+  inst: FamilyInstance,
+  p: ParameterizationInstance,
+  q: ParameterizationInstance,
+  theta: readonly Interval[],
+  fixed: Fixed,
+): ReferenceReparameterization {
   if (p === q) {
-    return { params: [...theta], jacobian: theta.map((_, i) => theta.map((__, j) => Interval.of(c, i === j ? 1 : 0))), fisher: referenceFisher(c, p, theta, fixed) };
+    return {
+      params: [...theta],
+      jacobian: theta.map((_, i) => theta.map((__, j) => Interval.of(c, i === j ? 1 : 0))),
+      fisher: referenceFisher(c, p, theta, fixed),
+    };
   }
   const b = baseOf(inst).symbols;
   const thetaScope = scopeOf(c, p.symbols, theta, fixed);
@@ -93,10 +113,12 @@ export function referenceReparameterize(c: IntervalContext, inst: FamilyInstance
   // d p_i / d base_k at base, and d base_k / d q_j at phi
   const dpdb = p.symbols.map((s) => evaluateDual(c, p.fromBase[s], baseScope, b).d);
   const dbdq = b.map((s) => evaluateDual(c, q.toBase[s], phiScope, q.symbols).d);
-  const J = dpdb.map((row) => q.symbols.map((_, j) => {
-    const terms = row.map((v, k) => (v.isExactZero() || dbdq[k][j].isExactZero() ? null : v.mul(dbdq[k][j]))).filter((t): t is Interval => t !== null);
-    return terms.length ? terms.reduce((x, y) => x.add(y)) : Interval.of(c, 0);
-  }));
+  const J = dpdb.map((row) =>
+    q.symbols.map((_, j) => {
+      const terms = row.map((v, k) => (v.isExactZero() || dbdq[k][j].isExactZero() ? null : v.mul(dbdq[k][j]))).filter((t): t is Interval => t !== null);
+      return terms.length ? terms.reduce((x, y) => x.add(y)) : Interval.of(c, 0);
+    }),
+  );
   return { params: phi, jacobian: J, fisher: referenceFisher(c, q, phi, fixed) };
 }
 
@@ -173,7 +195,11 @@ export function referenceDampedSolve(D: DecimalClass, F: DMatrix, damping: Decim
   let largestDropped = new D(0);
   values.forEach((lam, i) => {
     if (!top.isZero() && !lam.isZero()) margin = Math.min(margin, Math.abs(lam.abs().div(cut).log(10).toNumber()));
-    if (lam.abs().lte(cut)) { singular = true; largestDropped = Decimal.max(largestDropped, lam.abs()); return; }
+    if (lam.abs().lte(cut)) {
+      singular = true;
+      largestDropped = Decimal.max(largestDropped, lam.abs());
+      return;
+    }
     smallestKept = Decimal.min(smallestKept, lam.abs());
     const c = vectors.reduce((acc, row, k) => acc.plus(row[i].times(g[k])), new D(0)).div(lam);
     for (let k = 0; k < n; k++) x[k] = x[k].plus(vectors[k][i].times(c));

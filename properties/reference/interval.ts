@@ -37,7 +37,11 @@ const min = (xs: Decimal[]): Decimal => xs.reduce((a, b) => (b.lt(a) ? b : a));
 const max = (xs: Decimal[]): Decimal => xs.reduce((a, b) => (b.gt(a) ? b : a));
 
 export class Interval {
-  constructor(readonly c: IntervalContext, readonly lo: Decimal, readonly hi: Decimal) {}
+  constructor(
+    readonly c: IntervalContext,
+    readonly lo: Decimal,
+    readonly hi: Decimal,
+  ) {}
 
   /** The enclosure of an exactly written number (`0.1`, `2.5e-300`, the exact expansion of a float). */
   static of(c: IntervalContext, text: string | number): Interval {
@@ -48,9 +52,15 @@ export class Interval {
     return new Interval(c, c.down.acos(-1), c.up.acos(-1));
   }
 
-  isExactZero(): boolean { return this.lo.isZero() && this.hi.isZero(); }
-  containsZero(): boolean { return this.lo.lte(0) && this.hi.gte(0); }
-  mid(): Decimal { return new this.c.up(this.lo).plus(this.hi).div(2); }
+  isExactZero(): boolean {
+    return this.lo.isZero() && this.hi.isZero();
+  }
+  containsZero(): boolean {
+    return this.lo.lte(0) && this.hi.gte(0);
+  }
+  mid(): Decimal {
+    return new this.c.up(this.lo).plus(this.hi).div(2);
+  }
 
   /** true when every number inside agrees with the midpoint to `rel` relative (or the interval is exactly 0) */
   isTight(rel: Decimal): boolean {
@@ -59,22 +69,38 @@ export class Interval {
     return new this.c.up(this.hi).minus(this.lo).lte(this.mid().abs().times(rel));
   }
 
-  neg(): Interval { return new Interval(this.c, new this.c.down(this.hi).neg(), new this.c.up(this.lo).neg()); }
+  neg(): Interval {
+    return new Interval(this.c, new this.c.down(this.hi).neg(), new this.c.up(this.lo).neg());
+  }
 
-  add(b: Interval): Interval { return new Interval(this.c, this.lo.plus(b.lo), this.hi.plus(b.hi)); }
+  add(b: Interval): Interval {
+    return new Interval(this.c, this.lo.plus(b.lo), this.hi.plus(b.hi));
+  }
 
-  sub(b: Interval): Interval { return new Interval(this.c, this.lo.minus(new this.c.down(b.hi)), this.hi.minus(new this.c.up(b.lo))); }
+  sub(b: Interval): Interval {
+    return new Interval(this.c, this.lo.minus(new this.c.down(b.hi)), this.hi.minus(new this.c.up(b.lo)));
+  }
 
   mul(b: Interval): Interval {
     const { down, up } = this.c;
-    const pairs: [Decimal, Decimal][] = [[this.lo, b.lo], [this.lo, b.hi], [this.hi, b.lo], [this.hi, b.hi]];
+    const pairs: [Decimal, Decimal][] = [
+      [this.lo, b.lo],
+      [this.lo, b.hi],
+      [this.hi, b.lo],
+      [this.hi, b.hi],
+    ];
     return new Interval(this.c, min(pairs.map(([x, y]) => new down(x).times(new down(y)))), max(pairs.map(([x, y]) => new up(x).times(new up(y)))));
   }
 
   div(b: Interval): Interval {
     const { down, up } = this.c;
     if (b.containsZero()) return new Interval(this.c, new down(-Infinity), new up(Infinity));
-    const pairs: [Decimal, Decimal][] = [[this.lo, b.lo], [this.lo, b.hi], [this.hi, b.lo], [this.hi, b.hi]];
+    const pairs: [Decimal, Decimal][] = [
+      [this.lo, b.lo],
+      [this.lo, b.hi],
+      [this.hi, b.lo],
+      [this.hi, b.hi],
+    ];
     return new Interval(this.c, min(pairs.map(([x, y]) => new down(x).div(new down(y)))), max(pairs.map(([x, y]) => new up(x).div(new up(y)))));
   }
 
@@ -101,9 +127,15 @@ export class Interval {
     return new Interval(this.c, g(this.c.down, new this.c.down(this.hi)), g(this.c.up, new this.c.up(this.lo)));
   }
 
-  exp(): Interval { return this.monotone((x) => x.exp()); }
-  ln(): Interval { return this.lo.lte(0) ? new Interval(this.c, new this.c.down(-Infinity), this.hi.lte(0) ? new this.c.up(NaN) : this.hi.ln()) : this.monotone((x) => x.ln()); }
-  sqrt(): Interval { return this.monotone((x) => (x.isNeg() ? new (x.constructor as DecimalClass)(0) : x.sqrt())); }
+  exp(): Interval {
+    return this.monotone((x) => x.exp());
+  }
+  ln(): Interval {
+    return this.lo.lte(0) ? new Interval(this.c, new this.c.down(-Infinity), this.hi.lte(0) ? new this.c.up(NaN) : this.hi.ln()) : this.monotone((x) => x.ln());
+  }
+  sqrt(): Interval {
+    return this.monotone((x) => (x.isNeg() ? new (x.constructor as DecimalClass)(0) : x.sqrt()));
+  }
   abs(): Interval {
     if (this.lo.gte(0)) return this;
     if (this.hi.lte(0)) return this.neg();

@@ -30,7 +30,17 @@ import { getFamily } from '../../src/families/catalogue.js';
 import type { FamilyInstance, ParameterizationInstance } from '../../src/families/types.js';
 import type { EdgePoint, JsonParams } from '../arbitraries/edge-points.js';
 import type { DecimalClass } from './decimal-special.js';
-import { atSufficientPrecision, decimalClass, exactDecimal, exactInterval, jacobiEigen, mids, referenceDampedSolve, referenceFisher, referenceReparameterize } from './family-reference.js';
+import {
+  atSufficientPrecision,
+  decimalClass,
+  exactDecimal,
+  exactInterval,
+  jacobiEigen,
+  mids,
+  referenceDampedSolve,
+  referenceFisher,
+  referenceReparameterize,
+} from './family-reference.js';
 import type { IntervalContext } from './interval.js';
 import { parameterizationOf } from '../../src/families/instance.js';
 
@@ -55,7 +65,11 @@ export function specOf(q: Question): Record<string, unknown> {
   return { kind: q.kind, parameterization: p.parameterization, ...common };
 }
 
-interface Entry { field: string; truth: Decimal; /** extra absolute error allowed */ slack: number }
+interface Entry {
+  field: string;
+  truth: Decimal /** extra absolute error allowed */;
+  slack: number;
+}
 
 /** The reference answer: entries to compare, fields whose true value overflows, or why the point is not asked. */
 export interface ReferenceAnswer {
@@ -80,7 +94,12 @@ function thetaOf(point: EdgePoint): number[] {
     const v = (point.params as JsonParams)[e.name];
     if (e.shape === 'scalar') out.push(v as number);
     else if (e.shape === 'vector') out.push(...(v as number[]));
-    else (v as number[][]).forEach((row, i) => row.forEach((x, j) => { if (j >= i) out.push(x); }));
+    else
+      (v as number[][]).forEach((row, i) =>
+        row.forEach((x, j) => {
+          if (j >= i) out.push(x);
+        }),
+      );
   }
   return out;
 }
@@ -95,7 +114,11 @@ function invalidity(D: DecimalClass, point: EdgePoint, theta: Decimal[]): string
     // positive definiteness needs no exact arithmetic: the correlation matrix's eigenvalues at 60 digits
     const d = point.dim!;
     const D60 = decimalClass(60);
-    const S = covarianceOf(D60, theta.map((t) => new D60(t)), d);
+    const S = covarianceOf(
+      D60,
+      theta.map((t) => new D60(t)),
+      d,
+    );
     const C = S.map((row, i) => row.map((v, j) => v.div(S[i][i].times(S[j][j]).sqrt())));
     if (!jacobiEigen(D60, C).values.every((v) => v.gt(0))) return 'Sigma is not positive definite';
   }
@@ -105,7 +128,12 @@ function invalidity(D: DecimalClass, point: EdgePoint, theta: Decimal[]): string
 function covarianceOf(D: DecimalClass, theta: Decimal[], d: number): Decimal[][] {
   const S: Decimal[][] = Array.from({ length: d }, () => Array.from({ length: d }, () => new D(0)));
   let k = d;
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { S[i][j] = theta[k]; S[j][i] = theta[k]; k++; }
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++) {
+      S[i][j] = theta[k];
+      S[j][i] = theta[k];
+      k++;
+    }
   return S;
 }
 
@@ -114,7 +142,10 @@ function fisherConditioning(D: DecimalClass, point: EdgePoint, theta: Decimal[])
   if (point.family !== 'multivariate-normal') return 1;
   const d = point.dim!;
   const S = covarianceOf(D, theta, d);
-  const { values } = jacobiEigen(D, S.map((row, i) => row.map((v, j) => v.div(S[i][i].times(S[j][j]).sqrt()))));
+  const { values } = jacobiEigen(
+    D,
+    S.map((row, i) => row.map((v, j) => v.div(S[i][i].times(S[j][j]).sqrt()))),
+  );
   const abs = values.map((v) => v.abs().toNumber());
   return Math.max(...abs) / Math.min(...abs);
 }
@@ -131,15 +162,25 @@ export function referenceAnswer(q: Question): ReferenceAnswer {
   const probe = (c: IntervalContext) => thetaFloat.map((t) => exactInterval(c, t));
   // float inputs are exact at 1100 digits (2^-1074 has 751), their squares at 2200
   const exact = decimalClass(2200);
-  const why = invalidity(exact, q.point, thetaFloat.map((t) => exactDecimal(exact, t)));
+  const why = invalidity(
+    exact,
+    q.point,
+    thetaFloat.map((t) => exactDecimal(exact, t)),
+  );
   if (why) return { invalid: why, entries: [], overflow: [], unclear: [] };
   const D0 = decimalClass(60);
-  const kappaF = fisherConditioning(D0, q.point, thetaFloat.map((t) => exactDecimal(D0, t)));
+  const kappaF = fisherConditioning(
+    D0,
+    q.point,
+    thetaFloat.map((t) => exactDecimal(D0, t)),
+  );
   const n = p.symbols.length;
   // Cholesky inversion's bound with gradual underflow (an absolute 2^-1074 per operation in the
   // equilibrated matrix, Demmel 1984), in the scale sqrt(F_ii F_jj) that bounds entry (i, j)
-  const fisherSlack = (F: Decimal[][]) => (i: number, j: number): number =>
-    (q.point.family === 'multivariate-normal' ? 16 * n * kappaF * (EPS + kappaF * Number.MIN_VALUE) * F[i][i].abs().times(F[j][j].abs()).sqrt().toNumber() : 0);
+  const fisherSlack =
+    (F: Decimal[][]) =>
+    (i: number, j: number): number =>
+      q.point.family === 'multivariate-normal' ? 16 * n * kappaF * (EPS + kappaF * Number.MIN_VALUE) * F[i][i].abs().times(F[j][j].abs()).sqrt().toNumber() : 0;
 
   let entries: Entry[];
   let singular: boolean | undefined;
@@ -151,7 +192,12 @@ export function referenceAnswer(q: Question): ReferenceAnswer {
     const { value: FI, digits } = atSufficientPrecision((c) => referenceFisher(c, p, probe(c), fixed));
     const F = mids(FI);
     const D = decimalClass(digits);
-    const info = referenceDampedSolve(D, F, exactDecimal(D, q.damping), q.gradient.map((g) => exactDecimal(D, g)));
+    const info = referenceDampedSolve(
+      D,
+      F,
+      exactDecimal(D, q.damping),
+      q.gradient.map((g) => exactDecimal(D, g)),
+    );
     const direction = info.direction;
     entries = matrixEntries('matrix', F, fisherSlack(F));
     if (info.margin < 0.05) unclear.push('singular');
@@ -176,7 +222,12 @@ export function referenceAnswer(q: Question): ReferenceAnswer {
   for (const e of entries) {
     const a = e.truth.abs();
     // an allowance as large as the value itself: float64 cannot determine it (not even whether it overflows)
-    if (!(e.slack < a.times(0.5).toNumber())) { if (e.slack > 0) { unclear.push(e.field); continue; } }
+    if (!(e.slack < a.times(0.5).toNumber())) {
+      if (e.slack > 0) {
+        unclear.push(e.field);
+        continue;
+      }
+    }
     if (a.gte(NEAR_OVERFLOW) && a.lte(OVERFLOW.times(1 + 1e-12))) unclear.push(e.field);
     else if (a.gte(OVERFLOW)) overflow.push(e.field);
     else kept.push(e);
@@ -197,7 +248,12 @@ function resultNumbers(result: unknown): Map<string, number> {
   return out;
 }
 
-export interface Verdict { ok: boolean; why: string; worst: number; worstField: string }
+export interface Verdict {
+  ok: boolean;
+  why: string;
+  worst: number;
+  worstField: string;
+}
 
 /**
  * Compares an oracle outcome (a result, or the NatgradError it threw) with the
@@ -213,11 +269,19 @@ export function judge(answer: ReferenceAnswer, outcome: { result?: unknown; erro
     const e = outcome.error;
     if (!(e instanceof NatgradError)) return { ok: false, why: `threw ${String(e)}`, worst: Infinity, worstField: '' };
     const named = /the result field (\S+)/.exec(e.reason)?.[1];
-    if (answer.overflow.length === 0 && !answer.unclear.some((f) => f === named)) return { ok: false, why: `refused a representable answer: ${e.path}: ${e.reason}`, worst: Infinity, worstField: named ?? '' };
-    if (named && !answer.overflow.includes(named) && !answer.unclear.includes(named)) return { ok: false, why: `refusal names ${named}, which does not overflow (these do: ${answer.overflow.join(', ')})`, worst: Infinity, worstField: named };
+    if (answer.overflow.length === 0 && !answer.unclear.some((f) => f === named))
+      return { ok: false, why: `refused a representable answer: ${e.path}: ${e.reason}`, worst: Infinity, worstField: named ?? '' };
+    if (named && !answer.overflow.includes(named) && !answer.unclear.includes(named))
+      return {
+        ok: false,
+        why: `refusal names ${named}, which does not overflow (these do: ${answer.overflow.join(', ')})`,
+        worst: Infinity,
+        worstField: named,
+      };
     return { ok: true, why: `refused: ${named} overflows`, worst: 0, worstField: named ?? '' };
   }
-  if (answer.overflow.length > 0) return { ok: false, why: `answered although ${answer.overflow.join(', ')} overflow float64`, worst: Infinity, worstField: answer.overflow[0] };
+  if (answer.overflow.length > 0)
+    return { ok: false, why: `answered although ${answer.overflow.join(', ')} overflow float64`, worst: Infinity, worstField: answer.overflow[0] };
   const got = resultNumbers(outcome.result);
   let worst = 0;
   let worstField = '';
@@ -227,8 +291,17 @@ export function judge(answer: ReferenceAnswer, outcome: { result?: unknown; erro
     const allowed = new Decimal(RTOL).times(e.truth.abs()).plus(ABS).plus(e.slack);
     const err = new Decimal(g).minus(e.truth).abs();
     const ratio = err.div(allowed).toNumber();
-    if (!(ratio <= worst)) { worst = ratio; worstField = e.field; }
-    if (!(ratio <= 1)) return { ok: false, why: `${e.field} = ${g}, truth ${e.truth.toSignificantDigits(20).toString()} (error ${ratio.toPrecision(3)} x allowed)`, worst: ratio, worstField: e.field };
+    if (!(ratio <= worst)) {
+      worst = ratio;
+      worstField = e.field;
+    }
+    if (!(ratio <= 1))
+      return {
+        ok: false,
+        why: `${e.field} = ${g}, truth ${e.truth.toSignificantDigits(20).toString()} (error ${ratio.toPrecision(3)} x allowed)`,
+        worst: ratio,
+        worstField: e.field,
+      };
   }
   if (answer.singular !== undefined) {
     const s = (outcome.result as { singular?: boolean }).singular;

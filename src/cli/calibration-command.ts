@@ -47,32 +47,56 @@ function markdown(results: readonly CheckCalibration[], range: string): string {
     return `| \`${c.id}\` | ${c.used} | ${c.comparisons} | ${c.threshold.toFixed(3)} | ${c.alarms} (tail ${g3(c.alarmTail)}) | ${g3(worst)} / ${g3(c.ksAdjusted)} | ${c.tail.map((t) => g3(t.fraction)).join(' / ')} | ${rejected(c) ? 'NOT CALIBRATED' : 'calibrated'} |`;
   });
   return [
-    `# Calibration of the statistical checks (seeds ${range})`, '',
+    `# Calibration of the statistical checks (seeds ${range})`,
+    '',
     '| check | runs | comparisons a run | z | false alarms | KS p: smallest entry / adjusted | fraction of p < 1e-2 / 1e-3 | verdict |',
     '|---|---|---|---|---|---|---|---|',
-    ...rows, '',
+    ...rows,
+    '',
   ].join('\n');
 }
 
-export async function calibrationCommand(checks: readonly Check[], range: string, opts: { runs: number; thorough: boolean; report?: string; plot?: string }, io: Io): Promise<number> {
+export async function calibrationCommand(
+  checks: readonly Check[],
+  range: string,
+  opts: { runs: number; thorough: boolean; report?: string; plot?: string },
+  io: Io,
+): Promise<number> {
   const seeds = parseSeedRange(range);
   if (opts.plot !== undefined && !opts.plot.endsWith('.svg')) throw new NatgradError('--plot', `must name an .svg file, got ${JSON.stringify(opts.plot)}`);
   if (opts.plot) await requireWritable(io, opts.plot, '--plot');
   const results: CheckCalibration[] = [];
   const skipped: string[] = [];
   for (const check of checks) {
-    if (check.kind !== 'property') { skipped.push(check.id); continue; }
-    const c = calibrate(check, seeds, { runs: opts.runs, thorough: opts.thorough }, (done) => { if (io.interactive) io.stderr(`\rcalibrate ${check.id}: ${done}/${seeds.length}`.padEnd(70)); });
+    if (check.kind !== 'property') {
+      skipped.push(check.id);
+      continue;
+    }
+    const c = calibrate(check, seeds, { runs: opts.runs, thorough: opts.thorough }, (done) => {
+      if (io.interactive) io.stderr(`\rcalibrate ${check.id}: ${done}/${seeds.length}`.padEnd(70));
+    });
     if (io.interactive) io.stderr('\r'.padEnd(70) + '\r');
-    if (!c) { skipped.push(check.id); continue; }
+    if (!c) {
+      skipped.push(check.id);
+      continue;
+    }
     results.push(c);
     io.stdout(`${calibrationLines(c, range).join('\n')}\n`);
   }
-  if (results.length === 0) throw new NatgradError('--filter', `selects no statistical check (one that reports its standardized deviations, e.g. fisher/exponential/rate/monte-carlo); skipped: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''}`);
+  if (results.length === 0)
+    throw new NatgradError(
+      '--filter',
+      `selects no statistical check (one that reports its standardized deviations, e.g. fisher/exponential/rate/monte-carlo); skipped: ${skipped.slice(0, 5).join(', ')}${skipped.length > 5 ? ', ...' : ''}`,
+    );
   if (skipped.length) io.stdout(`not statistical, skipped: ${skipped.length} checks\n`);
   if (opts.report) {
     if (!/\.(md|json)$/.test(opts.report)) throw new NatgradError('--report', `must name a .md or .json file, got ${JSON.stringify(opts.report)}`);
-    await writeOutputFile(io, opts.report, opts.report.endsWith('.json') ? `${JSON.stringify({ seeds: range, checks: results }, null, 1)}\n` : markdown(results, range), '--report');
+    await writeOutputFile(
+      io,
+      opts.report,
+      opts.report.endsWith('.json') ? `${JSON.stringify({ seeds: range, checks: results }, null, 1)}\n` : markdown(results, range),
+      '--report',
+    );
   }
   if (opts.plot) {
     const panels = results.map((c) => ({

@@ -21,8 +21,6 @@ function suggestion(name: string, allowed: readonly string[]): string {
   return c === null ? '' : `; did you mean ${c}?`;
 }
 
-
-
 const listed = (names: readonly string[]): string => names.join(', ');
 
 /** `natgrad verify` for a sub-command, `natgrad` for the program. */
@@ -58,7 +56,10 @@ function findOption(cmd: Command, flags: string | null): Option | undefined {
 
 /** `name` is not one of the sub-commands of `cmd`. */
 export function unknownCommand(cmd: Command, name: string): NatgradError {
-  const names = cmd.createHelp().visibleCommands(cmd).map((c) => c.name());
+  const names = cmd
+    .createHelp()
+    .visibleCommands(cmd)
+    .map((c) => c.name());
   return new NatgradError('args', `unknown command '${name}'; allowed: ${listed(names)}${suggestion(name, names)}`);
 }
 
@@ -82,7 +83,10 @@ export function translateParseError(cmd: Command, message: string, code: string)
     }
     case 'commander.excessArguments': {
       const expected = cmd.registeredArguments.map((a) => a.name().toUpperCase());
-      const extra = cmd.args.slice(expected.length).map((a) => `'${a}'`).join(' ');
+      const extra = cmd.args
+        .slice(expected.length)
+        .map((a) => `'${a}'`)
+        .join(' ');
       const what = expected.length === 0 ? 'no arguments' : `${expected.length} argument${expected.length === 1 ? '' : 's'} (${expected.join(', ')})`;
       return new NatgradError('args', `too many arguments for ${cmd.name()}: expected ${what}, got ${cmd.args.length} (extra: ${extra}); ${usageLine(cmd)}`);
     }

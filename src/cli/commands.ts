@@ -47,18 +47,24 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
     .option('--shard <i/n>', 'run the i-th of n deterministic parts of the suite (for a CI matrix)')
     .option('--merge <reports...>', 'join the JSON reports of shards (written with --report FILE.json) instead of running')
     .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
-    .option('--seeds <A..B>', 'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its statistic, the uniformity of its p-values and its false alarms')
+    .option(
+      '--seeds <A..B>',
+      'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its statistic, the uniformity of its p-values and its false alarms',
+    )
     .option('--plot <file.svg>', 'with --seeds: also draw the p-value histograms')
     .action(recordingExit(result, async (o: VerifyOptions) => (await import('./verify-command.js')).verifyCommand(o, io)));
 }
 
 export function deriveDefinition(io: Io, result: CommandResult): Command {
   const sized = FAMILIES.filter((f) => f.verifyDimensions);
-  const families = FAMILIES.map((f) => `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${f.verifyDimensions ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${f.verifyDimensions[0]})` : ''}`);
+  const families = FAMILIES.map(
+    (f) =>
+      `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${f.verifyDimensions ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${f.verifyDimensions[0]})` : ''}`,
+  );
   return new NatgradCommand('derive')
-    .description('derive a family\'s Fisher three ways, show how each equality was proved, and evaluate it at a point')
+    .description("derive a family's Fisher three ways, show how each equality was proved, and evaluate it at a point")
     .argument('<family>', `the family (choices: ${FAMILIES.map((f) => f.name).join(', ')})`)
-    .option('--parameterization <name>', 'the parameterization (default: the family\'s first, see below)')
+    .option('--parameterization <name>', "the parameterization (default: the family's first, see below)")
     .option('--at <values>', 'the point, e.g. mu=0.3,sigma=1.7 or p=[0.2,0.3] (default: the middle of the domain)')
     .option('--dim <k>', `dimension, for ${sized.map((f) => f.name).join(', ')} only: an integer from ${DIM_RULE.min} to ${DIM_RULE.max} (default: 2)`)
     .option('--json', 'machine-readable output')
@@ -86,9 +92,9 @@ function runDefinition(name: string, description: string, flags: string, what: s
     .option(flags, `${what} (required; choices: ${OPTIMIZER_NAMES.join(', ')})`)
     .option('--iterations <n>', `iteration budget, an integer from 1 to ${ITERATION_CAP} (default: the problem's, 200 to 500)`)
     .option('--seed <n>', `seed of the initial weights and the data split, 0 to ${SEED_RULE.max} (default: 0)`)
-    .option('--target <loss>', 'target training loss; iterations and time to reach it are the headline measures (default: the problem\'s)')
-    .option('--lr <x>', 'learning rate: shortcut for --option lr=x (default: the optimizer\'s, see below)')
-    .option('--damping <x>', 'damping: shortcut for --option damping=x (default: the optimizer\'s, see below)')
+    .option('--target <loss>', "target training loss; iterations and time to reach it are the headline measures (default: the problem's)")
+    .option('--lr <x>', "learning rate: shortcut for --option lr=x (default: the optimizer's, see below)")
+    .option('--damping <x>', "damping: shortcut for --option damping=x (default: the optimizer's, see below)")
     .option(
       '--option <key=value>',
       'set an optimizer option (repeatable), e.g. --option emaDecay=0.9 or --option cg.maxIterations=20; compare also takes name:key=value for one optimizer',
@@ -121,7 +127,7 @@ export function compareDefinition(io: Io, result: CommandResult): Command {
   const description = 'run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric';
   return runDefinition('compare', description, '--optimizers <a,b,c>', 'comma-separated optimizer names')
     .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
-    .option('--markdown <file>', 'write the table and every optimizer\'s options as Markdown to FILE')
+    .option('--markdown <file>', "write the table and every optimizer's options as Markdown to FILE")
     .action(recordingExit(result, async (o: CompareCommandOptions) => (await import('./compare-command.js')).compareCommand(o, io)));
 }
 
@@ -143,14 +149,22 @@ export function oracleDefinition(io: Io, result: CommandResult): Command {
 
 export function checkDefinition(io: Io, result: CommandResult): Command {
   return new NatgradCommand('check')
-    .description('compare a candidate result (your code\'s output) with the oracle\'s answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 when one does not, 2 for bad input')
+    .description(
+      "compare a candidate result (your code's output) with the oracle's answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 when one does not, 2 for bad input",
+    )
     .usage('[options] SPEC CANDIDATE')
     .argument('[spec]', 'the spec file (see natgrad oracle), or - for stdin')
-    .argument('[candidate]', 'a result file with any subset of the result\'s fields, or - for stdin')
+    .argument('[candidate]', "a result file with any subset of the result's fields, or - for stdin")
     .option('--rtol <x>', `relative tolerance: a number matches when |c - e| <= atol + rtol |e| (default: ${sci(DEFAULT_TOLERANCE.rtol)})`)
     .option('--atol <x>', `absolute tolerance (default: ${sci(DEFAULT_TOLERANCE.atol)})`)
-    .option('--false-alarm <p>', 'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)')
-    .option('--precision <p>', 'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number')
+    .option(
+      '--false-alarm <p>',
+      'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)',
+    )
+    .option(
+      '--precision <p>',
+      'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number',
+    )
     .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
     .action(
       recordingExit(result, async (spec: string | undefined, candidate: string | undefined, o: CheckOptions) => {
@@ -167,7 +181,16 @@ export function programDefinition(io: Io, result: CommandResult, version: string
     .usage('<command> [options]')
     .version(version, '-V, --version', 'print the version of natgrad')
     .helpCommand('help [command]', 'show the help of a command');
-  const commands = [verifyDefinition, deriveDefinition, docsDefinition, trainDefinition, compareDefinition, vectorsDefinition, oracleDefinition, checkDefinition];
+  const commands = [
+    verifyDefinition,
+    deriveDefinition,
+    docsDefinition,
+    trainDefinition,
+    compareDefinition,
+    vectorsDefinition,
+    oracleDefinition,
+    checkDefinition,
+  ];
   for (const define of commands) program.addCommand(define(io, result));
   return program;
 }

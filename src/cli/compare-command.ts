@@ -40,7 +40,11 @@ export async function compareCommand(opts: CompareCommandOptions, io: Io): Promi
     const optimizers = parseOptimizerList(opts.optimizers);
     const { problem } = settings;
     const overrides = optimizerOverrides(opts, optimizers, problem);
-    for (const [flag, path] of [['--svg', opts.svg], ['--markdown', opts.markdown]] as const) if (path !== undefined) await requireWritable(io, path, flag);
+    for (const [flag, path] of [
+      ['--svg', opts.svg],
+      ['--markdown', opts.markdown],
+    ] as const)
+      if (path !== undefined) await requireWritable(io, path, flag);
     const results: RunResult[] = [];
     for (const optimizer of optimizers) {
       const bar = progressBar((t) => io.stderr(t), io.interactive);

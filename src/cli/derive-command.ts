@@ -72,7 +72,11 @@ function parseAt(text: string): Record<string, unknown> {
 function dimension(def: FamilyDefinition, text: string | undefined): number | undefined {
   const sized = FAMILIES.filter((f) => f.verifyDimensions).map((f) => f.name);
   if (text === undefined) return def.verifyDimensions?.[0];
-  if (!def.verifyDimensions) throw new NatgradError('--dim', `applies only to ${sized.join(', ')} (an integer from ${DIM_RULE.min} to ${DIM_RULE.max}); ${def.name} has a fixed dimension`);
+  if (!def.verifyDimensions)
+    throw new NatgradError(
+      '--dim',
+      `applies only to ${sized.join(', ')} (an integer from ${DIM_RULE.min} to ${DIM_RULE.max}); ${def.name} has a fixed dimension`,
+    );
   return parseDecimal(text, '--dim', DIM_RULE);
 }
 
@@ -82,7 +86,13 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   const pname = getParameterization(def, requireOneOf(opts.parameterization ?? pnames[0], pnames, '--parameterization'), '--parameterization');
   const dim = dimension(def, opts.dim);
   const at = opts.at === undefined ? undefined : parseAt(opts.at);
-  if (at) rejectUnknownKeys(at, def.layouts[pname].map((e) => e.name), '--at', `${def.name}'s parameters in ${pname}`);
+  if (at)
+    rejectUnknownKeys(
+      at,
+      def.layouts[pname].map((e) => e.name),
+      '--at',
+      `${def.name}'s parameters in ${pname}`,
+    );
   const matrix = matrixDerivationOf(def, { dim });
   if (matrix) return deriveInMatrixForm(def.name, pname, dim!, matrix, opts, io);
   const d = derivationOf(def, pname, dim);
@@ -94,13 +104,35 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   const F = familyFisherMatrix(point.inst, point.p, point.theta, point.fixed);
   requireFiniteResult({ matrix: F.toArray() }, '--at');
   if (opts.json) {
-    io.stdout(`${JSON.stringify({
-      family: def.name, parameterization: pname, dim, paramNames: p.paramNames,
-      routes: d.routes.map((r) => ({ route: r.route, matrix: r.matrix, note: r.note, latex: r.matrix ? matrixToLatex(r.matrix) : null })),
-      steps: [...d.steps, ...d.exponentialFamilySteps].map((s) => ({ title: s.title, reason: s.reason, equations: s.equations.map((e) => ({ lhs: e.text ?? e.lhs, ...e.rhs })), check: s.check })),
-      proofs: d.comparisons.map((c) => ({ lhs: c.lhs, rhs: c.rhs, equal: c.equal, entries: c.entries.map((e) => ({ i: e.i, j: e.j, method: e.method ?? 'refuted', points: e.points, maxRelErr: e.maxRelErr })) })),
-      at: Object.fromEntries(p.paramNames.map((n, i) => [n, point.theta[i]])), fixed: point.fixed, matrix: F.toArray(), verified: d.verified,
-    }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        {
+          family: def.name,
+          parameterization: pname,
+          dim,
+          paramNames: p.paramNames,
+          routes: d.routes.map((r) => ({ route: r.route, matrix: r.matrix, note: r.note, latex: r.matrix ? matrixToLatex(r.matrix) : null })),
+          steps: [...d.steps, ...d.exponentialFamilySteps].map((s) => ({
+            title: s.title,
+            reason: s.reason,
+            equations: s.equations.map((e) => ({ lhs: e.text ?? e.lhs, ...e.rhs })),
+            check: s.check,
+          })),
+          proofs: d.comparisons.map((c) => ({
+            lhs: c.lhs,
+            rhs: c.rhs,
+            equal: c.equal,
+            entries: c.entries.map((e) => ({ i: e.i, j: e.j, method: e.method ?? 'refuted', points: e.points, maxRelErr: e.maxRelErr })),
+          })),
+          at: Object.fromEntries(p.paramNames.map((n, i) => [n, point.theta[i]])),
+          fixed: point.fixed,
+          matrix: F.toArray(),
+          verified: d.verified,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return d.verified ? 0 : 1;
   }
   const lines: string[] = [`${def.name} (${pname}${dim ? `, dimension ${dim}` : ''}): parameters ${p.paramNames.join(', ')}`, ''];
@@ -118,9 +150,15 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   if (d.comparisons.length === 0) lines.push('  (only the literature route applies; it is held to quadrature and Monte Carlo by natgrad verify)');
   for (const c of d.comparisons) {
     lines.push(`  ${c.lhs} = ${c.rhs}: ${c.equal ? 'proved' : 'REFUTED'}`);
-    for (const e of c.entries) lines.push(`    [${e.i}][${e.j}] ${e.method ?? 'refuted'}${e.method === 'numeric-identity' ? ` (${e.points} points, max rel. err ${e.maxRelErr.toExponential(1)})` : ''}`);
+    for (const e of c.entries)
+      lines.push(
+        `    [${e.i}][${e.j}] ${e.method ?? 'refuted'}${e.method === 'numeric-identity' ? ` (${e.points} points, max rel. err ${e.maxRelErr.toExponential(1)})` : ''}`,
+      );
   }
-  lines.push('', `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}${Object.keys(point.fixed).length ? ` (fixed ${JSON.stringify(point.fixed)})` : ''}:`);
+  lines.push(
+    '',
+    `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}${Object.keys(point.fixed).length ? ` (fixed ${JSON.stringify(point.fixed)})` : ''}:`,
+  );
   F.toArray().forEach((row) => lines.push(`  [${row.join(', ')}]`));
   io.stdout(`${lines.join('\n')}\n`);
   return d.verified ? 0 : 1;
@@ -135,18 +173,37 @@ function deriveInMatrixForm(family: string, pname: string, dim: number, m: Matri
   const F = familyFisherMatrix(point.inst, point.p, point.theta, point.fixed);
   requireFiniteResult({ matrix: F.toArray() }, '--at');
   if (opts.json) {
-    io.stdout(`${JSON.stringify({
-      family, parameterization: pname, dim, paramNames: p.paramNames,
-      steps: m.steps.map((s) => ({ title: s.title, reason: s.reason, equations: s.equations.map((e) => ({ lhs: e.text ?? e.lhs, ...e.rhs })), check: s.check })),
-      at: Object.fromEntries(p.paramNames.map((n, i) => [n, point.theta[i]])), matrix: F.toArray(), verified: m.verified,
-    }, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(
+        {
+          family,
+          parameterization: pname,
+          dim,
+          paramNames: p.paramNames,
+          steps: m.steps.map((s) => ({
+            title: s.title,
+            reason: s.reason,
+            equations: s.equations.map((e) => ({ lhs: e.text ?? e.lhs, ...e.rhs })),
+            check: s.check,
+          })),
+          at: Object.fromEntries(p.paramNames.map((n, i) => [n, point.theta[i]])),
+          matrix: F.toArray(),
+          verified: m.verified,
+        },
+        null,
+        2,
+      )}\n`,
+    );
     return m.verified ? 0 : 1;
   }
   const lines = [
-    `${family} (${pname}, dimension ${dim}): parameters ${p.paramNames.join(', ')}`, '',
+    `${family} (${pname}, dimension ${dim}): parameters ${p.paramNames.join(', ')}`,
+    '',
     `Derived in matrix notation for every d; each step checked numerically at random points of dimension ${dim}:`,
-    ...stepsText(m.steps), '',
-    'The entrywise derivation by the computer algebra (Hessian and exponential-family routes at d = 2) is a cross-check run by natgrad verify --filter mvn/fisher-d2.', '',
+    ...stepsText(m.steps),
+    '',
+    'The entrywise derivation by the computer algebra (Hessian and exponential-family routes at d = 2) is a cross-check run by natgrad verify --filter mvn/fisher-d2.',
+    '',
     `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}:`,
     ...F.toArray().map((row) => `  [${row.join(', ')}]`),
   ];

@@ -35,14 +35,22 @@ export function memoryIo(stdin = '', files: Record<string, string> = {}): Io & {
     err: '',
     files: { ...files },
     interactive: false,
-    stdout(text: string) { io.out += text; },
-    stderr(text: string) { io.err += text; },
-    async readStdin() { return stdin; },
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+    async readStdin() {
+      return stdin;
+    },
     async readFile(path: string) {
       if (!(path in io.files)) throw Object.assign(new Error(`ENOENT: no such file '${path}'`), { code: 'ENOENT' });
       return io.files[path];
     },
-    async writeFile(path: string, text: string) { io.files[path] = text; },
+    async writeFile(path: string, text: string) {
+      io.files[path] = text;
+    },
     async checkWritable() {},
   };
   return io;

@@ -70,7 +70,9 @@ function documents(optimizer: string, key: readonly string[]): boolean {
 
 /** The options as [name, value] pairs, a group's fields named `cg.maxIterations`. */
 export function flatOptions(options: OptimizerOptions): [string, unknown][] {
-  return Object.entries(options).flatMap(([k, v]): [string, unknown][] => (isGroup(v) ? Object.entries(v).map(([f, x]): [string, unknown] => [`${k}.${f}`, x]) : [[k, v]]));
+  return Object.entries(options).flatMap(([k, v]): [string, unknown][] =>
+    isGroup(v) ? Object.entries(v).map(([f, x]): [string, unknown] => [`${k}.${f}`, x]) : [[k, v]],
+  );
 }
 
 // 1e-6 rather than 0.000001: the way small rates and dampings are written
@@ -78,7 +80,9 @@ const shown = (v: unknown): string => (typeof v === 'number' && v !== 0 && Math.
 
 /** `lr=0.5 damping=1e-4`: options as they are typed on the command line. */
 export function describeOptions(options: OptimizerOptions): string {
-  return flatOptions(options).map(([k, v]) => `${k}=${shown(v)}`).join(' ');
+  return flatOptions(options)
+    .map(([k, v]) => `${k}=${shown(v)}`)
+    .join(' ');
 }
 
 /** Every documented option name of `optimizer`, groups as `cg.maxIterations`. */
@@ -99,7 +103,13 @@ function apply(a: Assignment, optimizer: string, effective: OptimizerOptions, in
   const [top, field] = a.key;
   const current = effective[top];
   if (field === undefined) {
-    if (isGroup(current)) throw new NatgradError(a.flag, `is a group of options: set one of ${Object.keys(current).map((f) => `${top}.${f}`).join(', ')}`);
+    if (isGroup(current))
+      throw new NatgradError(
+        a.flag,
+        `is a group of options: set one of ${Object.keys(current)
+          .map((f) => `${top}.${f}`)
+          .join(', ')}`,
+      );
     if (hasOwn(into, top)) throw new NatgradError(a.flag, `sets ${top} of ${optimizer} a second time`);
     into[top] = typedValue(a.text, current, a.flag);
     return;

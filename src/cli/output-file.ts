@@ -11,16 +11,25 @@ import type { Io } from './io.js';
 export function writeFailure(e: unknown): string {
   const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
   switch (code) {
-    case 'EISDIR': return 'it is a folder';
-    case 'ENOTDIR': return 'a part of the path is a file, not a folder';
+    case 'EISDIR':
+      return 'it is a folder';
+    case 'ENOTDIR':
+      return 'a part of the path is a file, not a folder';
     case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    case 'ENOSPC': return 'no space left on the device';
-    case 'EROFS': return 'the file system is read-only';
-    case 'ENAMETOOLONG': return 'the name is too long';
-    case 'ENOENT': return 'no such folder';
-    case 'EDQUOT': return 'the disk quota is exceeded';
-    default: return e instanceof Error ? e.message.split('\n')[0] : String(e);
+    case 'EPERM':
+      return 'permission denied';
+    case 'ENOSPC':
+      return 'no space left on the device';
+    case 'EROFS':
+      return 'the file system is read-only';
+    case 'ENAMETOOLONG':
+      return 'the name is too long';
+    case 'ENOENT':
+      return 'no such folder';
+    case 'EDQUOT':
+      return 'the disk quota is exceeded';
+    default:
+      return e instanceof Error ? e.message.split('\n')[0] : String(e);
   }
 }
 

@@ -122,7 +122,9 @@ export function processIo(): Io {
       const failed = process.stdout.errored;
       if (failed && guarded) stdoutFailed(failed);
     },
-    stderr: (t) => { process.stderr.write(t); },
+    stderr: (t) => {
+      process.stderr.write(t);
+    },
     readStdin: () => readStdinLimited(),
     readFile: (p) => readFileLimited(p),
     async writeFile(p, t) {

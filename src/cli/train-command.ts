@@ -54,12 +54,12 @@ export async function trainCommand(opts: TrainCommandOptions, io: Io): Promise<n
     }
     if (opts.json) {
       const { params, ...rest } = result;
-      io.stdout(
-        JSON.stringify({ problem: problem.name, seed: settings.seed, targetLoss: settings.targetLoss, ...rest, params: Array.from(params) }) + '\n',
-      );
+      io.stdout(JSON.stringify({ problem: problem.name, seed: settings.seed, targetLoss: settings.targetLoss, ...rest, params: Array.from(params) }) + '\n');
     } else {
       const set = describeOptions(overrides);
-      io.stdout(`${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}${set ? `, ${optimizer} with ${set}` : ''}\n\n${resultsTable([result])}`);
+      io.stdout(
+        `${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}${set ? `, ${optimizer} with ${set}` : ''}\n\n${resultsTable([result])}`,
+      );
     }
     return 0;
   } catch (e) {

@@ -85,7 +85,9 @@ export async function vectorsCommand(opts: VectorsOptions, io: Io): Promise<numb
         io.stdout(`vectors: ${dir}/ is fresh (${vectors} vectors, index.json, README.md)\n`);
         return 0;
       }
-      io.stdout(`vectors: ${dir}/ is out of date in ${problems.length} file${problems.length === 1 ? '' : 's'}; regenerate with \`natgrad vectors --out ${dir}\`\n`);
+      io.stdout(
+        `vectors: ${dir}/ is out of date in ${problems.length} file${problems.length === 1 ? '' : 's'}; regenerate with \`natgrad vectors --out ${dir}\`\n`,
+      );
       for (const p of problems) io.stdout(`  ${p}\n`);
       return 1;
     }

@@ -57,8 +57,10 @@ async function mergeReports(files: readonly string[], io: Io, report: string | u
     } catch (e) {
       throw new NatgradError(`--merge ${f}`, `cannot read a JSON verify report (${e instanceof Error ? e.message.split('\n')[0] : e})`);
     }
-    if (!Array.isArray(parsed.results) || typeof parsed.seed !== 'number') throw new NatgradError(`--merge ${f}`, 'is not a natgrad verify JSON report (written by --report FILE.json)');
-    if (seed !== undefined && parsed.seed !== seed) throw new NatgradError(`--merge ${f}`, `was run with seed ${parsed.seed}, the others with ${seed}; shards must share the seed`);
+    if (!Array.isArray(parsed.results) || typeof parsed.seed !== 'number')
+      throw new NatgradError(`--merge ${f}`, 'is not a natgrad verify JSON report (written by --report FILE.json)');
+    if (seed !== undefined && parsed.seed !== seed)
+      throw new NatgradError(`--merge ${f}`, `was run with seed ${parsed.seed}, the others with ${seed}; shards must share the seed`);
     seed = parsed.seed;
     millis = Math.max(millis, Number(parsed.summary?.millis ?? 0));
     results.push(...(parsed.results as CheckResult[]));
@@ -66,12 +68,20 @@ async function mergeReports(files: readonly string[], io: Io, report: string | u
   const ids = new Set<string>();
   const duplicates = results.filter((r) => (ids.has(r.id) ? true : (ids.add(r.id), false))).map((r) => r.id);
   if (duplicates.length) throw new NatgradError('--merge', `the reports overlap: ${duplicates.slice(0, 3).join(', ')} appear twice`);
-  const missing = allChecks().map((c) => c.id).filter((id) => !ids.has(id));
+  const missing = allChecks()
+    .map((c) => c.id)
+    .filter((id) => !ids.has(id));
   const summary = summarize(results, millis);
   io.stdout(`${textTable(results)}\n`);
   if (missing.length) io.stdout(`\n${missing.length} checks are in no report: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', ...' : ''}\n`);
   io.stdout(`\n${summaryLine(summary, seed ?? 0)} (merged from ${files.length} reports; time is the slowest shard's)\n`);
-  if (report) await writeOutputFile(io, report, report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0), '--report');
+  if (report)
+    await writeOutputFile(
+      io,
+      report,
+      report.endsWith('.json') ? jsonReport(results, summary, seed ?? 0) : markdownReport(results, summary, seed ?? 0),
+      '--report',
+    );
   return summary.verified === summary.total && missing.length === 0 ? 0 : 1;
 }
 
@@ -107,7 +117,11 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
   if (opts.report) await requireWritable(io, opts.report, '--report');
   if (opts.merge) return mergeReports(opts.merge, io, opts.report);
   const checks = shardOf(allChecks(), opts.shard).filter((c) => matchesFilter(c.id, opts.filter));
-  if (checks.length === 0) throw new NatgradError('--filter', `no check matches ${JSON.stringify(opts.filter)}${opts.shard ? ` in shard ${opts.shard}` : ''}; see natgrad verify --list`);
+  if (checks.length === 0)
+    throw new NatgradError(
+      '--filter',
+      `no check matches ${JSON.stringify(opts.filter)}${opts.shard ? ` in shard ${opts.shard}` : ''}; see natgrad verify --list`,
+    );
   if (opts.list) {
     io.stdout(`${checks.map((c) => `${c.id}\t${c.kind}\t${c.theorem}`).join('\n')}\n`);
     return 0;
@@ -135,7 +149,10 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
       running.add(check.id);
       if (!bar) {
         // No signal handler (gracefulExit) and no hidden cursor: SIGINT keeps its default disposition (see process-io.ts), so nothing would restore the cursor.
-        bar = new cliProgress.SingleBar({ format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: false, gracefulExit: false }, cliProgress.Presets.shades_classic);
+        bar = new cliProgress.SingleBar(
+          { format: 'verify [{bar}] {value}/{total} {id}', stream: process.stderr, clearOnComplete: true, hideCursor: false, gracefulExit: false },
+          cliProgress.Presets.shades_classic,
+        );
         bar.start(total, 0, { id: runningLabel() });
       }
       bar.update({ id: runningLabel() });
@@ -158,6 +175,12 @@ export async function verifyCommand(opts: VerifyOptions, io: Io): Promise<number
     if (problems.length) io.stdout(`${problems.join('\n')}\n`);
   }
   io.stdout(`\n${summaryLine(summary, seed)}\n`);
-  if (opts.report) await writeOutputFile(io, opts.report, opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed), '--report');
+  if (opts.report)
+    await writeOutputFile(
+      io,
+      opts.report,
+      opts.report.endsWith('.json') ? jsonReport(results, summary, seed) : markdownReport(results, summary, seed),
+      '--report',
+    );
   return summary.verified === summary.total ? 0 : 1;
 }

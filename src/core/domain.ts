@@ -36,11 +36,16 @@ export function domainViolation(domain: Domain, value: number): string | null {
 
 export function describeDomain(domain: Domain): string {
   switch (domain.kind) {
-    case 'real': return 'any real number';
-    case 'positive': return 'a number > 0';
-    case 'negative': return 'a number < 0';
-    case 'interval': return `a number in (${domain.lo}, ${domain.hi})`;
-    case 'positive-integer': return 'a positive integer';
+    case 'real':
+      return 'any real number';
+    case 'positive':
+      return 'a number > 0';
+    case 'negative':
+      return 'a number < 0';
+    case 'interval':
+      return `a number in (${domain.lo}, ${domain.hi})`;
+    case 'positive-integer':
+      return 'a positive integer';
   }
 }
 
@@ -51,13 +56,17 @@ export function describeDomain(domain: Domain): string {
  */
 export function pointInDomain(domain: Domain, u: number): number {
   switch (domain.kind) {
-    case 'real': return -2 + 4 * u;
-    case 'positive': return Math.exp(Math.log(0.2) + u * Math.log(25));
-    case 'negative': return -Math.exp(Math.log(0.2) + u * Math.log(25));
+    case 'real':
+      return -2 + 4 * u;
+    case 'positive':
+      return Math.exp(Math.log(0.2) + u * Math.log(25));
+    case 'negative':
+      return -Math.exp(Math.log(0.2) + u * Math.log(25));
     case 'interval': {
       const w = domain.hi - domain.lo;
       return domain.lo + w * (0.05 + 0.9 * u);
     }
-    case 'positive-integer': return 1 + Math.floor(u * 10);
+    case 'positive-integer':
+      return 1 + Math.floor(u * 10);
   }
 }

@@ -14,7 +14,7 @@
 export function twoSum(a: number, b: number): [number, number] {
   const s = a + b;
   const bv = s - a;
-  return [s, (a - (s - bv)) + (b - bv)];
+  return [s, a - (s - bv) + (b - bv)];
 }
 
 const SPLITTER = 134217729; // 2^27 + 1
@@ -28,7 +28,7 @@ export function twoProduct(a: number, b: number): [number, number] {
   const tb = SPLITTER * b;
   const bh = tb - (tb - b);
   const bl = b - bh;
-  return [p, ((ah * bh - p) + ah * bl + al * bh) + al * bl];
+  return [p, ah * bh - p + ah * bl + al * bh + al * bl];
 }
 
 /** The exact sum of the values as non-overlapping partials, smallest first (Shewchuk's grow-expansion). */

@@ -23,7 +23,10 @@ export function resultOverflow(path: string, field: string, approx?: string): Na
 
 /** The error for a result field that is not a number at all. */
 export function resultNotANumber(path: string, field: string): NatgradError {
-  return new NatgradError(path, `the result field ${field} is not a number (NaN) at these inputs: they are outside the range where it can be computed in float64`);
+  return new NatgradError(
+    path,
+    `the result field ${field} is not a number (NaN) at these inputs: they are outside the range where it can be computed in float64`,
+  );
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v);

@@ -51,7 +51,10 @@ export class Rng {
     if (typeof n !== 'number' || !Number.isFinite(n)) throw new NatgradError('seed', `must be a finite number or a string, got ${describeValue(seed)}`);
     this.seed = n >>> 0;
     const sm = splitmix32(this.seed);
-    this.s0 = sm() | 0; this.s1 = sm() | 0; this.s2 = sm() | 0; this.s3 = sm() | 0;
+    this.s0 = sm() | 0;
+    this.s1 = sm() | 0;
+    this.s2 = sm() | 0;
+    this.s3 = sm() | 0;
     if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
   }
 

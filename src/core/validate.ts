@@ -66,13 +66,7 @@ export const hasOwn = (obj: object, key: string): boolean => Object.hasOwn(obj, 
  * close, `elsewhere(key)` may say where the key does belong (`; "damping" is
  * a field of the kinds natural-gradient, kfac`).
  */
-export function rejectUnknownKeys(
-  obj: object,
-  allowed: readonly string[],
-  path: string,
-  what = 'this object',
-  elsewhere?: (key: string) => string,
-): void {
+export function rejectUnknownKeys(obj: object, allowed: readonly string[], path: string, what = 'this object', elsewhere?: (key: string) => string): void {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new NatgradError(path, `must be ${what} (an object), got ${describeValue(obj)}`);
   }
@@ -154,7 +148,10 @@ export function requireOptions(
 ): Readonly<Record<string, unknown>> {
   if (value === undefined) return {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new NatgradError(path === '' ? 'options' : path, `must be an object of options (${allowed.map((k) => JSON.stringify(k)).join(', ')}), got ${describeValue(value)}`);
+    throw new NatgradError(
+      path === '' ? 'options' : path,
+      `must be an object of options (${allowed.map((k) => JSON.stringify(k)).join(', ')}), got ${describeValue(value)}`,
+    );
   }
   rejectUnknownKeys(value, allowed, path, what, elsewhere);
   return value as Record<string, unknown>;
@@ -196,11 +193,7 @@ export function requireFiniteEntries(values: ArrayLike<number>, path: string): v
  * given length; a bad entry is named by its index (`params[5]`). Returns it
  * as given.
  */
-export function requireFiniteVector(
-  value: unknown,
-  path: string,
-  o: { length?: number; lengthWhat?: string; nonEmpty?: boolean } = {},
-): ArrayLike<number> {
+export function requireFiniteVector(value: unknown, path: string, o: { length?: number; lengthWhat?: string; nonEmpty?: boolean } = {}): ArrayLike<number> {
   const isVector = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView));
   if (!isVector) throw new NatgradError(path, `must be an array of finite numbers, got ${describeValue(value)}`);
   const v = value as ArrayLike<unknown>;
@@ -258,12 +251,18 @@ const isPlainObject = (v: unknown): boolean => typeof v === 'object' && v !== nu
 
 function hasKind(v: unknown, kind: OptionKind): boolean {
   switch (kind) {
-    case 'number': return typeof v === 'number';
-    case 'string': return typeof v === 'string';
-    case 'boolean': return typeof v === 'boolean';
-    case 'object': return isPlainObject(v);
-    case 'schedule': return typeof v === 'function' || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
-    case 'object-or-false': return v === false || isPlainObject(v);
+    case 'number':
+      return typeof v === 'number';
+    case 'string':
+      return typeof v === 'string';
+    case 'boolean':
+      return typeof v === 'boolean';
+    case 'object':
+      return isPlainObject(v);
+    case 'schedule':
+      return typeof v === 'function' || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+    case 'object-or-false':
+      return v === false || isPlainObject(v);
   }
 }
 

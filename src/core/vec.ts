@@ -1,8 +1,7 @@
 /** Dense float64 vector; the one vector type of the library. */
 export type Vec = Float64Array;
 
-export const vec = (values: ArrayLike<number> | number): Vec =>
-  typeof values === 'number' ? new Float64Array(values) : Float64Array.from(values);
+export const vec = (values: ArrayLike<number> | number): Vec => (typeof values === 'number' ? new Float64Array(values) : Float64Array.from(values));
 
 export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

@@ -17,7 +17,7 @@ const TWO_64 = 2 ** 64;
 /** fdlibm's split of log 2: LN2_HI has 32 significant bits, so n LN2_HI is exact for |n| < 2^21. */
 const LN2_HI = 0.6931471803691238;
 const LN2_LO = 1.9082149292705877e-10;
-const LOG10_2 = 0.30102999566398120;
+const LOG10_2 = 0.3010299956639812;
 const SQRT_HALF = Math.SQRT1_2;
 
 /** The binary exponent of a finite non-zero x: x = m 2^e with 0.5 <= |m| < 1 (0 for 0 and non-finite x). */
@@ -34,8 +34,14 @@ const POW2 = Float64Array.from({ length: 2098 }, (_, i) => 2 ** (i - 1074));
 
 /** x 2^k, exact while every intermediate stays normal (the caller's guarantee). */
 function scaleExact(x: number, k: number): number {
-  while (k > 1000) { x *= 2 ** 1000; k -= 1000; }
-  while (k < -1000) { x *= 2 ** -1000; k += 1000; }
+  while (k > 1000) {
+    x *= 2 ** 1000;
+    k -= 1000;
+  }
+  while (k < -1000) {
+    x *= 2 ** -1000;
+    k += 1000;
+  }
   return x * 2 ** k;
 }
 
@@ -61,7 +67,10 @@ export class Wide {
   static readonly ONE = new Wide(0.5, 1);
 
   /** value = m 2^e */
-  private constructor(readonly m: number, readonly e: number) {}
+  private constructor(
+    readonly m: number,
+    readonly e: number,
+  ) {}
 
   /** m 2^e for any float m and integer e, normalized. */
   static make(m: number, e: number): Wide {
@@ -83,25 +92,47 @@ export class Wide {
     if (Math.abs(x) < 700) return Wide.of(Math.exp(x));
     if (Math.abs(x) > 1.4e6) return x > 0 ? new Wide(Infinity, 0) : Wide.ZERO;
     const n = Math.round(x / Math.LN2);
-    const r = (x - n * LN2_HI) - n * LN2_LO;
+    const r = x - n * LN2_HI - n * LN2_LO;
     return Wide.make(Math.exp(r), n);
   }
 
-  isZero(): boolean { return this.m === 0; }
-  isFinite(): boolean { return Number.isFinite(this.m); }
-  sign(): number { return Math.sign(this.m); }
+  isZero(): boolean {
+    return this.m === 0;
+  }
+  isFinite(): boolean {
+    return Number.isFinite(this.m);
+  }
+  sign(): number {
+    return Math.sign(this.m);
+  }
 
-  neg(): Wide { return new Wide(-this.m, this.e); }
-  abs(): Wide { return new Wide(Math.abs(this.m), this.e); }
+  neg(): Wide {
+    return new Wide(-this.m, this.e);
+  }
+  abs(): Wide {
+    return new Wide(Math.abs(this.m), this.e);
+  }
 
   /** this 2^k, exact */
-  times2(k = 1): Wide { return this.m === 0 || !this.isFinite() ? this : new Wide(this.m, this.e + k); }
+  times2(k = 1): Wide {
+    return this.m === 0 || !this.isFinite() ? this : new Wide(this.m, this.e + k);
+  }
 
-  mul(b: Wide): Wide { return Wide.make(this.m * b.m, this.e + b.e); }
-  div(b: Wide): Wide { return Wide.make(this.m / b.m, this.e - b.e); }
-  mulNum(x: number): Wide { return this.mul(Wide.of(x)); }
-  inv(): Wide { return Wide.make(1 / this.m, -this.e); }
-  square(): Wide { return this.mul(this); }
+  mul(b: Wide): Wide {
+    return Wide.make(this.m * b.m, this.e + b.e);
+  }
+  div(b: Wide): Wide {
+    return Wide.make(this.m / b.m, this.e - b.e);
+  }
+  mulNum(x: number): Wide {
+    return this.mul(Wide.of(x));
+  }
+  inv(): Wide {
+    return Wide.make(1 / this.m, -this.e);
+  }
+  square(): Wide {
+    return this.mul(this);
+  }
 
   add(b: Wide): Wide {
     if (b.m === 0 || !Number.isFinite(this.m)) return Number.isFinite(b.m) ? this : Wide.make(this.m + b.m, 0);
@@ -113,7 +144,9 @@ export class Wide {
     return Wide.make(hi.m + lo.m * 2 ** d, hi.e);
   }
 
-  sub(b: Wide): Wide { return this.add(b.neg()); }
+  sub(b: Wide): Wide {
+    return this.add(b.neg());
+  }
 
   sqrt(): Wide {
     if (this.m <= 0 || !this.isFinite()) return Wide.of(Math.sqrt(this.m));
@@ -126,7 +159,10 @@ export class Wide {
     if (!(this.m > 0) || !this.isFinite()) return Math.log(this.m);
     let m = this.m;
     let e = this.e;
-    if (m < SQRT_HALF) { m *= 2; e -= 1; }
+    if (m < SQRT_HALF) {
+      m *= 2;
+      e -= 1;
+    }
     return e * LN2_HI + (Math.log(m) + e * LN2_LO);
   }
 
@@ -146,7 +182,10 @@ export class Wide {
     const l = Math.log10(Math.abs(this.m)) + this.e * LOG10_2;
     let exp = Math.floor(l);
     let mant = 10 ** (l - exp);
-    if (Number(mant.toFixed(1)) >= 10) { mant /= 10; exp += 1; }
+    if (Number(mant.toFixed(1)) >= 10) {
+      mant /= 10;
+      exp += 1;
+    }
     return `${this.m < 0 ? '-' : ''}${mant.toFixed(1)}e${exp >= 0 ? '+' : ''}${exp}`;
   }
 }

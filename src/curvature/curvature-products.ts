@@ -51,10 +51,14 @@ export function curvatureOperator(
     rmatvec: matvec,
     dense: () => {
       switch (kind) {
-        case 'fisher': return fisherMatrix(spec, weights, inputs);
-        case 'empirical-fisher': return empiricalFisherMatrix(spec, weights, inputs, targets);
-        case 'ggn': return ggnMatrix(spec, weights, inputs, targets);
-        case 'hessian': return hessianMatrix(spec, weights, inputs, targets);
+        case 'fisher':
+          return fisherMatrix(spec, weights, inputs);
+        case 'empirical-fisher':
+          return empiricalFisherMatrix(spec, weights, inputs, targets);
+        case 'ggn':
+          return ggnMatrix(spec, weights, inputs, targets);
+        case 'hessian':
+          return hessianMatrix(spec, weights, inputs, targets);
       }
     },
   };

@@ -45,13 +45,7 @@ export interface ModelCurvature {
 }
 
 /** Throws a NatgradError naming the JSON path unless the model, weights and data fit together. */
-export function validateModelProblem(
-  spec: MlpSpec,
-  weights: readonly LayerWeights[],
-  inputs: readonly Vec[],
-  targets: readonly Target[],
-  path = 'spec',
-): void {
+export function validateModelProblem(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[], path = 'spec'): void {
   validateMlpSpec(spec, `${path}.model`);
   validateWeights(spec, weights, `${path}.weights`);
   validateData(spec, inputs, targets, path);
@@ -152,10 +146,18 @@ export function modelCurvature(
   const { loss, gradient } = lossAndGradient(spec, weights, inputs, targets);
   let matrix: Matrix;
   switch (curvature) {
-    case 'fisher': matrix = fisherMatrix(spec, weights, inputs); break;
-    case 'empirical-fisher': matrix = empiricalFisherMatrix(spec, weights, inputs, targets); break;
-    case 'ggn': matrix = ggnMatrix(spec, weights, inputs, targets); break;
-    case 'hessian': matrix = hessianMatrix(spec, weights, inputs, targets); break;
+    case 'fisher':
+      matrix = fisherMatrix(spec, weights, inputs);
+      break;
+    case 'empirical-fisher':
+      matrix = empiricalFisherMatrix(spec, weights, inputs, targets);
+      break;
+    case 'ggn':
+      matrix = ggnMatrix(spec, weights, inputs, targets);
+      break;
+    case 'hessian':
+      matrix = hessianMatrix(spec, weights, inputs, targets);
+      break;
   }
   return { paramNames: paramNames(spec), matrix, loss, gradient };
 }

@@ -81,7 +81,14 @@ export interface EkfacScalingOptions {
  * expectation over y through the output Fisher's square-root rows;
  * `empirical-fisher`: y the target; `monte-carlo`: M labels drawn per example.
  */
-export function ekfacScalings(model: Sequential, theta: Vec, batch: Batch, layouts: readonly KfacBlockLayout[], bases: readonly EkfacBasis[], options?: EkfacScalingOptions): Matrix[];
+export function ekfacScalings(
+  model: Sequential,
+  theta: Vec,
+  batch: Batch,
+  layouts: readonly KfacBlockLayout[],
+  bases: readonly EkfacBasis[],
+  options?: EkfacScalingOptions,
+): Matrix[];
 /** The version-1 form for an MLP's layers (joint bias), `kind` the Fisher (pass targets sampled from the model for a Monte Carlo one). */
 export function ekfacScalings(
   spec: MlpSpec,
@@ -103,7 +110,14 @@ export function ekfacScalings(...args: unknown[]): Matrix[] {
   return modelEkfacScalings(model, theta, batch, layouts, bases, { fisher: kind });
 }
 
-function modelEkfacScalings(model: Sequential, theta: Vec, batch: Batch, layouts: readonly KfacBlockLayout[], bases: readonly EkfacBasis[], options: EkfacScalingOptions = {}): Matrix[] {
+function modelEkfacScalings(
+  model: Sequential,
+  theta: Vec,
+  batch: Batch,
+  layouts: readonly KfacBlockLayout[],
+  bases: readonly EkfacBasis[],
+  options: EkfacScalingOptions = {},
+): Matrix[] {
   const fisher = requireOneOf(options.fisher ?? 'fisher', KFAC_FISHER_TYPES, 'fisher');
   const M = requireIntegerInRange(options.samples ?? 1, 'samples', 1);
   checkProblem(model, theta, batch);
@@ -137,7 +151,11 @@ function blockScalings(s: KfacStatistics, layout: KfacBlockLayout, { QG, QA }: E
   const k = layout.cols;
   const N = s.examples;
   const S = s.rowsPerExample;
-  if (QG.rows !== out || QA.rows !== k) throw new NatgradError('bases', `a basis of ${layout.name} must be ${out} x ${out} and ${k} x ${k}, got ${QG.rows} x ${QG.rows} and ${QA.rows} x ${QA.rows}`);
+  if (QG.rows !== out || QA.rows !== k)
+    throw new NatgradError(
+      'bases',
+      `a basis of ${layout.name} must be ${out} x ${out} and ${k} x ${k}, got ${QG.rows} x ${QG.rows} and ${QA.rows} x ${QA.rows}`,
+    );
   // the rotated inputs Ā Q_A (N R x k) and output gradients D Q_G ((N S) R x out)
   const abar = new Float64Array(N * R * k);
   for (let q = 0; q < N * R; q++) {
@@ -172,7 +190,12 @@ export interface EkfacBlockOptions extends EkfacScalingOptions {
 }
 
 /** EKFAC of a model: K-FAC factors (joint bias), their eigenbases and the re-estimated scalings. */
-export function ekfacBlocks(model: Sequential, theta: Vec, batch: Batch, options: EkfacBlockOptions = {}): { loss: number; gradient: Vec; blocks: EkfacBlock[] } {
+export function ekfacBlocks(
+  model: Sequential,
+  theta: Vec,
+  batch: Batch,
+  options: EkfacBlockOptions = {},
+): { loss: number; gradient: Vec; blocks: EkfacBlock[] } {
   const approximation = requireOneOf(options.approximation ?? 'expand', KFAC_APPROXIMATIONS, 'approximation');
   const set = kfacFactors(model, theta, batch, { ...options, approximation, bias: 'joint' });
   const bases = ekfacBases(set.blocks);
@@ -245,7 +268,11 @@ export function ekfacOperator(P: number, blocks: readonly EkfacBlock[]): LinearO
 export function ekfacOperator(spec: MlpSpec, layers: readonly EkfacLayer[]): LinearOperator;
 export function ekfacOperator(first: number | MlpSpec, second: readonly EkfacBlock[] | readonly EkfacLayer[]): LinearOperator {
   const [P, bs] = parameterBlocks(first, second, 'ekfacOperator(spec, layers)');
-  return blockOperator(P, bs, bs.map((b) => b.scalings.data));
+  return blockOperator(
+    P,
+    bs,
+    bs.map((b) => b.scalings.data),
+  );
 }
 
 /**
@@ -259,7 +286,11 @@ export function ekfacInverseOperator(P: number, blocks: readonly EkfacBlock[], o
 export function ekfacInverseOperator(spec: MlpSpec, layers: readonly EkfacLayer[], o?: StabilityOptions): LinearOperator;
 export function ekfacInverseOperator(first: number | MlpSpec, second: readonly EkfacBlock[] | readonly EkfacLayer[], o: StabilityOptions = {}): LinearOperator {
   const [P, bs] = parameterBlocks(first, second, 'ekfacInverseOperator(spec, layers, options)');
-  return blockOperator(P, bs, bs.map((b) => stabilizedEigenvalues(b.scalings.data, o).map((m) => 1 / m)));
+  return blockOperator(
+    P,
+    bs,
+    bs.map((b) => stabilizedEigenvalues(b.scalings.data, o).map((m) => 1 / m)),
+  );
 }
 
 /** The blocks on parameter vectors of either form: (P, blocks), or an MLP's spec and layers. */
@@ -275,7 +306,13 @@ export interface EkfacLayer extends EkfacBasis {
 }
 
 /** The version-1 EKFAC of an MLP: per layer (joint bias) the K-FAC eigenbasis and the re-estimated scalings. */
-export function ekfacLayers(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], targets: readonly Target[], kind: KfacFisherKind): EkfacLayer[] {
+export function ekfacLayers(
+  spec: MlpSpec,
+  weights: readonly LayerWeights[],
+  inputs: readonly Vec[],
+  targets: readonly Target[],
+  kind: KfacFisherKind,
+): EkfacLayer[] {
   requireOneOf(kind, KFAC_FISHER_KINDS, 'fisher');
   const { model, theta, batch } = mlpProblem(spec, weights, inputs, targets);
   return ekfacBlocks(model, theta, batch, { fisher: kind }).blocks.map(({ QG, QA, scalings }) => ({ QG, QA, scalings }));
@@ -296,7 +333,12 @@ export interface EkfacResultBlock extends EkfacBlock {
  * corrected block, the gradient and the update with the damping added to the
  * corrected eigenvalues (exact in that basis), and the loss.
  */
-export function ekfacResult(model: Sequential, theta: Vec, batch: Batch, options: EkfacBlockOptions & { damping?: number } = {}): { loss: number; blocks: EkfacResultBlock[] } {
+export function ekfacResult(
+  model: Sequential,
+  theta: Vec,
+  batch: Batch,
+  options: EkfacBlockOptions & { damping?: number } = {},
+): { loss: number; blocks: EkfacResultBlock[] } {
   const damping = requireNonNegative(options.damping ?? 0, 'damping');
   const { loss, gradient, blocks } = ekfacBlocks(model, theta, batch, options);
   return {

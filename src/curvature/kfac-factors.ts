@@ -181,7 +181,14 @@ export function kfacFactorOptions(o: KfacFactorOptions = {}) {
  * targets (empirical), or at M label draws per example (Monte Carlo, example
  * by example, draw by draw); with the weight w of G = w sum_m g gᵀ.
  */
-function fisherRows(model: Sequential, _theta: Vec, trace: SequentialTrace, batch: Batch, lossGradient: Tensor, o: ReturnType<typeof kfacFactorOptions>): { rows: Tensor; weight: number } {
+function fisherRows(
+  model: Sequential,
+  _theta: Vec,
+  trace: SequentialTrace,
+  batch: Batch,
+  lossGradient: Tensor,
+  o: ReturnType<typeof kfacFactorOptions>,
+): { rows: Tensor; weight: number } {
   const N = batch.x.batch;
   const c = model.scale(N);
   if (o.fisher === 'fisher') return { rows: model.loss.fisherSqrtRows(trace.output).rows, weight: c };
@@ -233,7 +240,13 @@ export function inputFactor(inputs: Float64Array, N: number, R: number, fanIn: n
  * The per-row output gradients of one weight matrix for the approximation:
  * expand keeps the (rows R) x out positions, reduce sums them to rows x out.
  */
-export function reducedGradients(grads: Float64Array, rows: number, R: number, out: number, approximation: KfacApproximation): { data: Float64Array; rows: number } {
+export function reducedGradients(
+  grads: Float64Array,
+  rows: number,
+  R: number,
+  out: number,
+  approximation: KfacApproximation,
+): { data: Float64Array; rows: number } {
   if (approximation === 'expand' || R === 1) return { data: grads, rows: rows * R };
   const g = new Float64Array(rows * out);
   for (let m = 0; m < rows; m++) {

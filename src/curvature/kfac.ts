@@ -247,7 +247,8 @@ export function kfacBlockPreconditioner(block: KfacBlock, damping: number, schem
 }
 
 function requireParamVector(v: Vec, P: number): void {
-  if (!(v instanceof Float64Array) || v.length !== P) throw new NatgradError('v', `must be a Float64Array of ${P} entries (one per parameter), got ${v?.length ?? typeof v}`);
+  if (!(v instanceof Float64Array) || v.length !== P)
+    throw new NatgradError('v', `must be a Float64Array of ${P} entries (one per parameter), got ${v?.length ?? typeof v}`);
 }
 
 /** Columns e_i mapped by `apply`: the dense form of an operator on parameter vectors. */
@@ -291,7 +292,10 @@ export function kfacOperator(spec: MlpSpec, layers: readonly { A: Matrix; G: Mat
 export function kfacOperator(first: number | MlpSpec, second: readonly KfacBlock[] | readonly { A: Matrix; G: Matrix }[]): LinearOperator {
   if (typeof first === 'number') return parameterKfacOperator(first, second as readonly KfacBlock[]);
   const spec = requireMlpSpecArgument(first, 'kfacOperator(spec, layers)');
-  return parameterKfacOperator(paramCount(spec), withMlpLayouts(spec, second, 'layers', (l) => [l.G.rows, l.A.rows]));
+  return parameterKfacOperator(
+    paramCount(spec),
+    withMlpLayouts(spec, second, 'layers', (l) => [l.G.rows, l.A.rows]),
+  );
 }
 
 /**
@@ -301,7 +305,10 @@ export function kfacOperator(first: number | MlpSpec, second: readonly KfacBlock
  */
 export function requireMlpSpecArgument(spec: unknown, form: string): MlpSpec {
   if (Array.isArray(spec) || typeof spec !== 'object' || spec === null) {
-    throw new NatgradError('spec', `must be the MLP's spec: the operator acts on parameter vectors (${form}), got ${Array.isArray(spec) ? 'an array of layers' : typeof spec}`);
+    throw new NatgradError(
+      'spec',
+      `must be the MLP's spec: the operator acts on parameter vectors (${form}), got ${Array.isArray(spec) ? 'an array of layers' : typeof spec}`,
+    );
   }
   validateMlpSpec(spec as MlpSpec, 'spec');
   return spec as MlpSpec;
@@ -317,12 +324,27 @@ export function mlpKfacLayouts(spec: MlpSpec): KfacBlockLayout[] {
     const out = spec.sizes[l + 1];
     const fanIn = spec.sizes[l];
     const bias = layerHasBias(spec, l);
-    return { name: `L${l + 1}.W`, layer: l, out, fanIn, positions: 1, weightOffset: offsets[l], biasOffset: bias ? offsets[l] + out * fanIn : null, bias: 'joint', cols: fanIn + (bias ? 1 : 0) };
+    return {
+      name: `L${l + 1}.W`,
+      layer: l,
+      out,
+      fanIn,
+      positions: 1,
+      weightOffset: offsets[l],
+      biasOffset: bias ? offsets[l] + out * fanIn : null,
+      bias: 'joint',
+      cols: fanIn + (bias ? 1 : 0),
+    };
   });
 }
 
 /** Per-layer matrices joined to the layouts of the MLP's weight matrices: one per layer, whose `sides` (the sizes of its G and A sides) are its layer's out and cols. */
-export function withMlpLayouts<T extends object>(spec: MlpSpec, layers: readonly T[], path: string, sides: (layer: T) => readonly [number, number]): (KfacBlockLayout & T)[] {
+export function withMlpLayouts<T extends object>(
+  spec: MlpSpec,
+  layers: readonly T[],
+  path: string,
+  sides: (layer: T) => readonly [number, number],
+): (KfacBlockLayout & T)[] {
   const layouts = mlpKfacLayouts(spec);
   if (!Array.isArray(layers) || layers.length !== layouts.length) {
     throw new NatgradError(path, `must have one entry per layer of the MLP (${layouts.length}), got ${Array.isArray(layers) ? layers.length : typeof layers}`);
@@ -330,7 +352,10 @@ export function withMlpLayouts<T extends object>(spec: MlpSpec, layers: readonly
   return layers.map((l, k) => {
     const [out, cols] = sides(l);
     if (out !== layouts[k].out || cols !== layouts[k].cols) {
-      throw new NatgradError(`${path}[${k}]`, `must be of layer ${k + 1}'s shape (${layouts[k].out} outputs by ${layouts[k].cols} columns of [W b]), got ${out} by ${cols}`);
+      throw new NatgradError(
+        `${path}[${k}]`,
+        `must be of layer ${k + 1}'s shape (${layouts[k].out} outputs by ${layouts[k].cols} columns of [W b]), got ${out} by ${cols}`,
+      );
     }
     return { ...l, ...layouts[k] };
   });

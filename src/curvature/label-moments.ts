@@ -195,5 +195,5 @@ function crossProduct(X: Float64Array, U: Float64Array, oa: number, ob: number, 
 
 /** sqrt(c² v / M) entrywise: the standard error of an M-sample mean from summed per-example variances v. */
 export function standardErrors(summedVariance: Float64Array, c: number, samples: number): Float64Array {
-  return summedVariance.map((v) => Math.sqrt(Math.max(v, 0) * (c * c) / samples));
+  return summedVariance.map((v) => Math.sqrt((Math.max(v, 0) * (c * c)) / samples));
 }

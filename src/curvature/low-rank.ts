@@ -81,7 +81,11 @@ export function curvatureFactor(
 /** U sqrt(c) (c = 1/N unless the factor says), so that C = V Vᵀ. */
 export function scaledFactor({ U, N, weight }: CurvatureFactor): Matrix {
   const s = Math.sqrt(weight ?? 1 / N);
-  return new Matrix(U.rows, U.cols, U.data.map((v) => v * s));
+  return new Matrix(
+    U.rows,
+    U.cols,
+    U.data.map((v) => v * s),
+  );
 }
 
 /** C = c U Uᵀ as an operator, O(P R) per product. */

@@ -79,9 +79,12 @@ export function curvatureFactor(model: Sequential, theta: Vec, batch: Batch, kin
 /** The output-gradient rows a factored curvature back-propagates, S per example. */
 export function outputRows(model: Sequential, output: Tensor, batch: Batch, kind: FactoredCurvatureKind): { rows: Tensor; rowsPerExample: number } {
   switch (kind) {
-    case 'fisher': return model.loss.fisherSqrtRows(output);
-    case 'ggn': return model.loss.hessianSqrtRows(output, batch.targets);
-    case 'empirical-fisher': return { rows: model.loss.lossAndGradient(output, batch.targets).gradient, rowsPerExample: 1 };
+    case 'fisher':
+      return model.loss.fisherSqrtRows(output);
+    case 'ggn':
+      return model.loss.hessianSqrtRows(output, batch.targets);
+    case 'empirical-fisher':
+      return { rows: model.loss.lossAndGradient(output, batch.targets).gradient, rowsPerExample: 1 };
   }
 }
 

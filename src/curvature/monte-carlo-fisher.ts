@@ -55,7 +55,13 @@ export function sampleLabelSets(model: Sequential, theta: Vec, x: Tensor, sample
 export function monteCarloFisher(model: Sequential, theta: Vec, x: Tensor, samples: number, rng: Rng): ModelMonteCarloFisher;
 /** The version-1 form for an MLP: its inputs as vectors, the mean over examples. */
 export function monteCarloFisher(spec: MlpSpec, weights: readonly LayerWeights[], inputs: readonly Vec[], samples: number, rng: Rng): ModelMonteCarloFisher;
-export function monteCarloFisher(first: Sequential | MlpSpec, second: Vec | readonly LayerWeights[], third: Tensor | readonly Vec[], samples: number, rng: Rng): ModelMonteCarloFisher {
+export function monteCarloFisher(
+  first: Sequential | MlpSpec,
+  second: Vec | readonly LayerWeights[],
+  third: Tensor | readonly Vec[],
+  samples: number,
+  rng: Rng,
+): ModelMonteCarloFisher {
   if (first instanceof Sequential) return sequentialMonteCarloFisher(first, second as Vec, third as Tensor, samples, rng);
   const { model, theta, batch } = mlpProblem(first, second as readonly LayerWeights[], third as readonly Vec[]);
   return sequentialMonteCarloFisher(model, theta, batch.x, samples, rng);
@@ -99,7 +105,11 @@ function sequentialMonteCarloFisher(model: Sequential, theta: Vec, x: Tensor, sa
           m2[k] += d * (Fs[k] - mean[k]);
         }
       }
-      se = new Matrix(P, P, m2.map((v) => Math.sqrt(v / (samples - 1) / samples)));
+      se = new Matrix(
+        P,
+        P,
+        m2.map((v) => Math.sqrt(v / (samples - 1) / samples)),
+      );
       return se.clone();
     },
   };

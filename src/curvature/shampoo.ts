@@ -86,7 +86,14 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
   for (const G of gradients) for (let i = 0; i < G.data.length; i++) big = Math.max(big, Math.abs(G.data[i]));
   // s = 2^e >= every |entry|, so G' = G / s is exact (barring entries far below the largest)
   const e = big > 0 ? Math.ceil(Math.log2(big)) : 0;
-  const scaled = gradients.map((G) => new Matrix(G.rows, G.cols, G.data.map((x) => ldexp(x, -e))));
+  const scaled = gradients.map(
+    (G) =>
+      new Matrix(
+        G.rows,
+        G.cols,
+        G.data.map((x) => ldexp(x, -e)),
+      ),
+  );
   let { left, right } = gramSums(scaled, m, n);
   // c = 2^k at the scale of ε I + s² Σ G'G'ᵀ (the largest diagonal entry bounds the largest eigenvalue within a factor of the size)
   let diag = 0;
@@ -155,7 +162,10 @@ function inverseFourthRoot(S: Matrix, rootScale: number, epsilon: number, k: num
     const gram = what.slice(what.indexOf('Σ'));
     const scale = `${what} has largest eigenvalue ${scaledText(top, k)}, float64 resolves its eigenvalues only to about ${scaledText(resolution, k)} (${S.rows}·2^-52 of the largest)`;
     if (epsilon === 0) {
-      throw new NatgradError(`${path}.epsilon`, `is 0 and ${what} is singular: ${scale}, and an eigenvalue is within that of zero; its -1/4 power does not exist, epsilon > 0 makes it positive definite`);
+      throw new NatgradError(
+        `${path}.epsilon`,
+        `is 0 and ${what} is singular: ${scale}, and an eigenvalue is within that of zero; its -1/4 power does not exist, epsilon > 0 makes it positive definite`,
+      );
     }
     throw new NatgradError(
       `${path}.epsilon`,

@@ -104,7 +104,14 @@ export function scaledEigen(a: Matrix, path = 'matrix'): { values: Float64Array;
   let top = 0;
   for (const v of a.data) top = Math.max(top, Math.abs(v));
   if (top === 0 || !Number.isFinite(top)) return eigSymmetric(a, path);
-  const { values, vectors } = eigSymmetric(new Matrix(a.rows, a.cols, a.data.map((v) => v / top)), path);
+  const { values, vectors } = eigSymmetric(
+    new Matrix(
+      a.rows,
+      a.cols,
+      a.data.map((v) => v / top),
+    ),
+    path,
+  );
   return { values: values.map((v) => v * top), vectors };
 }
 
@@ -116,7 +123,10 @@ export function stabilize(C: Matrix, o: StabilityOptions = {}, path = 'curvature
     vectors,
     values: mu,
     curvature: spectralOperator(vectors, mu),
-    inverse: spectralOperator(vectors, mu.map((m) => 1 / m)),
+    inverse: spectralOperator(
+      vectors,
+      mu.map((m) => 1 / m),
+    ),
   };
 }
 

@@ -116,14 +116,7 @@ function loaderOptions<T extends SplitOptions>(o: unknown, keys: readonly string
 }
 
 /** Splits labelled rows (features then label) and transforms the features. */
-function splitDataset(
-  name: string,
-  rows: number[][],
-  classes: number,
-  o: SplitOptions,
-  transform: 'standardized' | 'unit-interval',
-  pixelMax = 16,
-): Dataset {
+function splitDataset(name: string, rows: number[][], classes: number, o: SplitOptions, transform: 'standardized' | 'unit-interval', pixelMax = 16): Dataset {
   const { testFraction, seed } = validateSplit(o);
   const perm = seededPermutation(rows.length, seed);
   const nTest = Math.round(rows.length * testFraction);
@@ -135,9 +128,7 @@ function splitDataset(
   const features = (r: number[]) => r.slice(0, r.length - 1);
   const d = rows[0].length - 1;
   const { mean, std } =
-    transform === 'standardized'
-      ? columnStatistics(trainRows.map(features))
-      : { mean: new Float64Array(d), std: new Float64Array(d).fill(pixelMax) };
+    transform === 'standardized' ? columnStatistics(trainRows.map(features)) : { mean: new Float64Array(d), std: new Float64Array(d).fill(pixelMax) };
   const map = (r: number[]) => Float64Array.from(features(r), (v, j) => (v - mean[j]) / std[j]);
   return {
     name,

@@ -61,7 +61,10 @@ function matrixLines(eq: Equation, m: readonly (readonly Expr[])[], symmetric: b
   for (let i = 0; i < m.length; i++) {
     for (let j = symmetric ? i : 0; j < cols; j++) {
       const e = perEntry.exprs[i * cols + j];
-      if (e === '0') { zeros.push(entryLhs(i, j)); continue; }
+      if (e === '0') {
+        zeros.push(entryLhs(i, j));
+        continue;
+      }
       const tex = `${entryLhs(i, j)} = ${toLatex(e)}`;
       lines.push(...(fits(tex, limit) ? [displayMath(tex)] : tooLong(entryLhs(i, j), m[i][j])), '');
     }
@@ -112,10 +115,16 @@ export function identityLines(lhs: Expr, rhs: Expr, domains: Readonly<Record<str
   const named = nameSubexpressions(simpler, Math.floor((limit - 3) / 2) - NAME_ROOM);
   const main = texOf(named.exprs);
   const definitions = named.definitions.map((d) => `${symbolTex(d.name)} = ${toLatex(d.expr)}`);
-  if (fits(main, limit) && definitions.every((d) => fits(d, limit)) && definitions.join('').length <= NAMED_BUDGET) return [displayMath(main), ...definitionLines(named.definitions)];
+  if (fits(main, limit) && definitions.every((d) => fits(d, limit)) && definitions.join('').length <= NAMED_BUDGET)
+    return [displayMath(main), ...definitionLines(named.definitions)];
   // a side that needs more names than a reader can hold is described, and the other shown when it fits
   const [l, r] = simpler.map(toLatex);
-  if (fits(r, limit - 20)) return [`The left side, an expression of ${simpler[0].length} characters (shown by \`natgrad derive\` and re-derived by \`natgrad verify\`), equals`, '', displayMath(r)];
+  if (fits(r, limit - 20))
+    return [
+      `The left side, an expression of ${simpler[0].length} characters (shown by \`natgrad derive\` and re-derived by \`natgrad verify\`), equals`,
+      '',
+      displayMath(r),
+    ];
   if (fits(l, limit - 20)) return [displayMath(l), '', `equals the right side, an expression of ${simpler[1].length} characters.`];
   return [`The two sides are expressions of ${simpler[0].length} and ${simpler[1].length} characters, too long to display.`];
 }

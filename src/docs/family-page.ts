@@ -24,13 +24,21 @@ export function familyPageName(family: string): string {
 /** A short list of expressions inline, or displayed one per line when long. */
 function exprList(values: readonly string[]): string {
   const inline = values.map((v) => math(toLatex(v)));
-  return inline.join(', ').length <= TEX_LIMIT ? inline.join(', ') : `\n\n${values.map((v, k) => equationLines({ lhs: `(\\cdot)_{${k}}`, rhs: { expr: v } }).join('\n')).join('\n\n')}\n`;
+  return inline.join(', ').length <= TEX_LIMIT
+    ? inline.join(', ')
+    : `\n\n${values.map((v, k) => equationLines({ lhs: `(\\cdot)_{${k}}`, rhs: { expr: v } }).join('\n')).join('\n\n')}\n`;
 }
 
 function structureLines(inst: FamilyInstance): string[] {
   const out: string[] = [];
   out.push(`Data: ${inst.dataVars.map((v) => math(symbolTex(v))).join(', ')}; support: ${inst.support.kind}.`, '');
-  if (Object.keys(inst.fixed).length) out.push(`Fixed (known) parameters: ${Object.keys(inst.fixed).map((k) => math(symbolTex(k))).join(', ')}.`, '');
+  if (Object.keys(inst.fixed).length)
+    out.push(
+      `Fixed (known) parameters: ${Object.keys(inst.fixed)
+        .map((k) => math(symbolTex(k)))
+        .join(', ')}.`,
+      '',
+    );
   out.push('Log-density in the base parameterization:', '', ...equationLines({ lhs: '\\log p', rhs: { expr: inst.logDensity } }), '');
   if (inst.expFamily) {
     const ef = inst.expFamily;
@@ -76,7 +84,13 @@ export function renderFamilyPage({ def, dims, derivation }: FamilyPageInput): st
       const d = derivation(p.name, dim);
       out.push(`${h} ${p.name}${dim !== undefined ? ` (dimension ${dim})` : ''}`, '');
       out.push(`Parameters ${math(`\\theta = (${p.symbols.map(symbolTex).join(', ')})`)} (in JSON: ${p.paramNames.map((n) => `\`${n}\``).join(', ')}).`, '');
-      if (p.name !== inst.base) out.push(`Map to the base parameters: ${Object.entries(p.toBase).map(([k, v]) => math(`${symbolTex(k)} = ${toLatex(v)}`)).join(', ')}.`, '');
+      if (p.name !== inst.base)
+        out.push(
+          `Map to the base parameters: ${Object.entries(p.toBase)
+            .map(([k, v]) => math(`${symbolTex(k)} = ${toLatex(v)}`))
+            .join(', ')}.`,
+          '',
+        );
       out.push(`${h}# From the log-density to the Fisher information`, '');
       out.push(...renderSteps(d.steps, `${h}##`));
       if (d.exponentialFamilySteps.length) {
@@ -87,10 +101,16 @@ export function renderFamilyPage({ def, dims, derivation }: FamilyPageInput): st
       const agree = agreementLines(d);
       if (agree.length) out.push(computed(agree.join('\n')), '');
       else out.push('Only the literature route applies; its closed form is checked against $\\mathbb{E}[s s^\\top]$ above.', '');
-      out.push(`Checked numerically by \`natgrad verify --filter fisher/${def.name}/${p.name}\`${d.comparisons.length === 0 ? ' (the literature form against quadrature and Monte Carlo)' : ''}.`, '');
+      out.push(
+        `Checked numerically by \`natgrad verify --filter fisher/${def.name}/${p.name}\`${d.comparisons.length === 0 ? ' (the literature form against quadrature and Monte Carlo)' : ''}.`,
+        '',
+      );
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export function familyIndexRows(def: FamilyDefinition, dims: (number | undefined)[], derivation: (p: string, dim?: number) => FisherDerivation): string[] {
@@ -100,7 +120,9 @@ export function familyIndexRows(def: FamilyDefinition, dims: (number | undefined
     for (const p of inst.parameterizations) {
       const d = derivation(p.name, dim);
       const routes = d.comparisons.length ? d.comparisons.map((c) => `${c.lhs} = literature`).join('; ') : 'literature only; quadrature and Monte Carlo';
-      rows.push(`| [${def.name} ${p.name}${dim !== undefined ? ` (${dim})` : ''}](${familyPageName(def.name)}) | Fisher information, step by step and three routes | ${escapeCell(p.literatureSource)} | ${routes} | \`fisher/${def.name}/${p.name}\` |`);
+      rows.push(
+        `| [${def.name} ${p.name}${dim !== undefined ? ` (${dim})` : ''}](${familyPageName(def.name)}) | Fisher information, step by step and three routes | ${escapeCell(p.literatureSource)} | ${routes} | \`fisher/${def.name}/${p.name}\` |`,
+      );
     }
   }
   return rows;

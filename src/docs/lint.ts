@@ -32,7 +32,11 @@ function loadKatex(): typeof Katex | null {
 
 export const PAGE_LIMIT = 50 * 1024;
 
-export interface MathSegment { readonly tex: string; readonly display: boolean; readonly line: number }
+export interface MathSegment {
+  readonly tex: string;
+  readonly display: boolean;
+  readonly line: number;
+}
 
 /** Markdown with code spans, fenced code and HTML comments blanked (line numbers kept). */
 function prose(markdown: string): string {
@@ -62,7 +66,11 @@ export function mathSegments(markdown: string): MathSegment[] {
 /** The imaginary unit as the computer algebra writes it, in LaTeX or in expression text. */
 const IMAGINARY = /\\pi\s*i\b|(^|[^\w\\])i\s*\\pi|\bpi\s*\*\s*i\b|\bi\s*\*\s*pi\b|\\mathrm\{i\}|\\imath/;
 
-export interface PageProblem { readonly line: number; readonly rule: string; readonly detail: string }
+export interface PageProblem {
+  readonly line: number;
+  readonly rule: string;
+  readonly detail: string;
+}
 
 export interface LintOptions {
   /** the page's folder, to resolve relative links; links are not checked without it */
@@ -79,8 +87,10 @@ export function lintPage(markdown: string, opts: LintOptions = {}): PageProblem[
   if (bytes > PAGE_LIMIT) problems.push({ line: 1, rule: 'size', detail: `${bytes} bytes, more than ${PAGE_LIMIT}` });
   for (const m of mathSegments(markdown)) {
     const where = m.tex.length > 60 ? `${m.tex.slice(0, 60)}...` : m.tex;
-    if (!m.display && (/^\s/.test(m.tex) || /\s$/.test(m.tex))) problems.push({ line: m.line, rule: 'spacing', detail: `inline math with a space inside the dollars: $${where}$` });
-    if (m.tex.trim().length > TEX_LIMIT) problems.push({ line: m.line, rule: 'length', detail: `a formula of ${m.tex.trim().length} characters (limit ${TEX_LIMIT}): ${where}` });
+    if (!m.display && (/^\s/.test(m.tex) || /\s$/.test(m.tex)))
+      problems.push({ line: m.line, rule: 'spacing', detail: `inline math with a space inside the dollars: $${where}$` });
+    if (m.tex.trim().length > TEX_LIMIT)
+      problems.push({ line: m.line, rule: 'length', detail: `a formula of ${m.tex.trim().length} characters (limit ${TEX_LIMIT}): ${where}` });
     if (IMAGINARY.test(m.tex)) problems.push({ line: m.line, rule: 'imaginary', detail: `the imaginary unit in ${where}` });
     try {
       loadKatex()?.renderToString(m.tex, { throwOnError: true, displayMode: m.display, strict: 'ignore' });
@@ -93,11 +103,15 @@ export function lintPage(markdown: string, opts: LintOptions = {}): PageProblem[
   const outside = markdown.replace(/\$\$[\s\S]*?\$\$|\$[^$\n]+\$/g, '');
   if (IMAGINARY.test(outside)) problems.push({ line: 1, rule: 'imaginary', detail: 'the imaginary unit outside the formulas' });
   text.split('\n').forEach((line, k) => {
-    if (/PITFALLS/.test(line)) problems.push({ line: k + 1, rule: 'link', detail: 'cites PITFALLS, a file that is not in the repository; cite the public source instead' });
+    if (/PITFALLS/.test(line))
+      problems.push({ line: k + 1, rule: 'link', detail: 'cites PITFALLS, a file that is not in the repository; cite the public source instead' });
     for (const link of line.matchAll(/\]\(([^)\s]+)\)/g)) {
       const target = link[1];
       if (/^https?:\/\//.test(target) || target.startsWith('#')) continue;
-      if (/^[a-z]+:/i.test(target)) { problems.push({ line: k + 1, rule: 'link', detail: `${target}: not a file of the repository or a web address` }); continue; }
+      if (/^[a-z]+:/i.test(target)) {
+        problems.push({ line: k + 1, rule: 'link', detail: `${target}: not a file of the repository or a web address` });
+        continue;
+      }
       if (opts.siblings?.has(target.split('#')[0])) continue;
       if (!opts.dir) continue;
       const file = normalize(join(opts.dir, target.split('#')[0]));

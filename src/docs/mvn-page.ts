@@ -10,7 +10,7 @@ export function renderMatrixFamilyPage(family: string, d: MatrixDerivation, cros
   const out = [
     `# The Fisher information of the ${family} family`,
     '',
-    'For $x \\sim N(\\mu, \\Sigma)$ in any dimension $d$, derived in matrix notation: the log-density, the differentials of $\\log\\det\\Sigma$ and of $\\Sigma^{-1}$, the score and the Hessian, the moments, and the Fisher information on the symmetric parameterization $\\theta = (\\mu, \\operatorname{vech}\\Sigma)$ (the order of the oracle contract: $\\mu$, then the upper triangle of $\\Sigma$ row by row); then the covariance of the score by Isserlis\' theorem, and the natural and expectation parameterizations.',
+    "For $x \\sim N(\\mu, \\Sigma)$ in any dimension $d$, derived in matrix notation: the log-density, the differentials of $\\log\\det\\Sigma$ and of $\\Sigma^{-1}$, the score and the Hessian, the moments, and the Fisher information on the symmetric parameterization $\\theta = (\\mu, \\operatorname{vech}\\Sigma)$ (the order of the oracle contract: $\\mu$, then the upper triangle of $\\Sigma$ row by row); then the covariance of the score by Isserlis' theorem, and the natural and expectation parameterizations.",
     '',
     'Notation: $r = x - \\mu$, $P = \\Sigma^{-1}$, $\\operatorname{vec}$ stacks a matrix into a vector, $\\operatorname{vech}\\Sigma$ keeps its $d(d+1)/2$ free entries, and $D$ is the duplication matrix, $\\operatorname{vec}\\Sigma = D\\operatorname{vech}\\Sigma$.',
     '',
@@ -27,5 +27,8 @@ export function renderMatrixFamilyPage(family: string, d: MatrixDerivation, cros
     '* The formula against Monte Carlo estimates of $\\mathbb{E}[s s^\\top]$ and against $J_\\eta^\\top\\nabla^2 A\\, J_\\eta$ for $d$ from 2 to 5: `natgrad verify --filter mvn/fisher`.',
     '',
   ];
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }

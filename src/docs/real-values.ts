@@ -14,7 +14,10 @@ import { compileExpr, freeVariables, type Expr } from '../symbolic/index.js';
 
 export const REAL_CHECK_POINTS = 20;
 
-export interface NotReal { readonly expr: Expr; readonly reason: string }
+export interface NotReal {
+  readonly expr: Expr;
+  readonly reason: string;
+}
 
 /** Why `expr` is not real on the domains at some sampled point, or null. */
 export function notRealOnDomain(
@@ -26,7 +29,8 @@ export function notRealOnDomain(
 ): string | null {
   const vars = [...freeVariables(expr)];
   const missing = vars.filter((v) => !(v in domains));
-  if (missing.length) return `${missing.join(', ')} has no domain (not a variable of this derivation${missing.includes('i') ? '; i is the imaginary unit' : ''})`;
+  if (missing.length)
+    return `${missing.join(', ')} has no domain (not a variable of this derivation${missing.includes('i') ? '; i is the imaginary unit' : ''})`;
   const f = compileExpr(expr);
   const rng = new Rng(seed);
   let done = 0;

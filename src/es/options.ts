@@ -5,14 +5,7 @@
  * return NaN as the best point).
  */
 import { describeValue, NatgradError } from '../core/errors.js';
-import {
-  requireFiniteVector,
-  requireFunction,
-  requireIntegerInRange,
-  requireOptions,
-  requirePositive,
-  requireResultSize,
-} from '../core/validate.js';
+import { requireFiniteVector, requireFunction, requireIntegerInRange, requireOptions, requirePositive, requireResultSize } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import type { Objective } from './test-functions.js';
 

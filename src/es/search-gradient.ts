@@ -64,4 +64,3 @@ export function quadraticPlainGradient(H: Matrix, b: Vec, mu: Vec): Vec {
   for (let i = 0; i < d * d; i++) out[d + i] = -0.5 * H.data[i];
   return out;
 }
-

@@ -94,7 +94,16 @@ export interface SearchSettings {
 export function resolveSearchSettings(f: unknown, d: unknown, o: unknown, rateKeys: readonly string[], who: string, matrixDimension: boolean): SearchSettings {
   const s = esSettings(f, d, o, rateKeys, who, matrixDimension);
   const lambda = s.lambda ?? defaultLambda(s.d);
-  return { f: s.f, seed: s.seed, lambda, mean: s.mean, sigma: s.sigma, target: s.target, maxEvaluations: requireIntegerInRange(s.maxEvaluations, 'maxEvaluations', lambda), rates: s.rates };
+  return {
+    f: s.f,
+    seed: s.seed,
+    lambda,
+    mean: s.mean,
+    sigma: s.sigma,
+    target: s.target,
+    maxEvaluations: requireIntegerInRange(s.maxEvaluations, 'maxEvaluations', lambda),
+    rates: s.rates,
+  };
 }
 
 /**
@@ -102,8 +111,7 @@ export function resolveSearchSettings(f: unknown, d: unknown, o: unknown, rateKe
  * is never cut short and the budget is never exceeded (PyBrain's rule: stop
  * when evaluations + λ > budget), so a search spends floor(budget/λ)·λ.
  */
-export const generationFits = (progress: SearchProgress, lambda: number, maxEvaluations: number): boolean =>
-  progress.evaluations + lambda <= maxEvaluations;
+export const generationFits = (progress: SearchProgress, lambda: number, maxEvaluations: number): boolean => progress.evaluations + lambda <= maxEvaluations;
 
 /** The result of a search that stopped for `stop`. */
 export function finishSearch(progress: SearchProgress, stop: EsStop): EsResult {
@@ -126,7 +134,14 @@ export function stopAfterGeneration(progress: SearchProgress, target: number): E
  * d coordinates each), their points x = toX(z) and fitness values; updates
  * `progress` and records the generation in its trace.
  */
-export function evaluateGeneration(rng: { normal(): number }, lambda: number, d: number, toX: (z: Vec) => Vec, f: (x: Vec) => number, progress: SearchProgress): { zs: Vec[]; fit: Float64Array } {
+export function evaluateGeneration(
+  rng: { normal(): number },
+  lambda: number,
+  d: number,
+  toX: (z: Vec) => Vec,
+  f: (x: Vec) => number,
+  progress: SearchProgress,
+): { zs: Vec[]; fit: Float64Array } {
   const zs: Vec[] = [];
   const fit = new Float64Array(lambda);
   for (let k = 0; k < lambda; k++) {

@@ -13,7 +13,17 @@ import { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec } from '../linalg/ops.js';
 import { expmSymmetric } from '../linalg/matrix-function.js';
 import type { Objective } from './test-functions.js';
-import { evaluateGeneration, finishSearch, generationFits, rankUtilities, resolveSearchSettings, startProgress, stopAfterGeneration, type EsOptions, type EsResult } from './utilities.js';
+import {
+  evaluateGeneration,
+  finishSearch,
+  generationFits,
+  rankUtilities,
+  resolveSearchSettings,
+  startProgress,
+  stopAfterGeneration,
+  type EsOptions,
+  type EsResult,
+} from './utilities.js';
 
 /** The paper's default learning rate of σ and B in xNES: 3 (3 + ln d) / (5 d √d). */
 export const xnesLearningRate = (d: number): number => (3 * (3 + Math.log(d))) / (5 * d * Math.sqrt(d));
@@ -34,10 +44,17 @@ export function xnes(f: Objective, d: number, o: EsOptions & { etaMu?: number; e
   let B = Matrix.identity(d);
   const progress = startProgress(mu);
   while (generationFits(progress, lambda, maxEvaluations)) {
-    const { zs, fit } = evaluateGeneration(rng, lambda, d, (z) => {
-      const bz = matvec(B, z);
-      return mu.map((m, i) => m + sigma * bz[i]);
-    }, f, progress);
+    const { zs, fit } = evaluateGeneration(
+      rng,
+      lambda,
+      d,
+      (z) => {
+        const bz = matvec(B, z);
+        return mu.map((m, i) => m + sigma * bz[i]);
+      },
+      f,
+      progress,
+    );
     const stop = stopAfterGeneration(progress, target);
     if (stop) return finishSearch(progress, stop);
     const u = rankUtilities(fit);

@@ -68,7 +68,8 @@ export function parsePeerRun(markdown: string): PeerRow[] {
     const base = { alg: alg as NesAlgorithm, fn: fn as NesFunction, d: Number(d), population: Number(population), eta: Number(eta) };
     const solved = SOLVED_CELL.exec(cell);
     if (solved) {
-      if (Number(solved[5]) !== PYBRAIN_SETTINGS.runs) throw new NatgradError(PEER_RUN_FILE, `row ${alg} ${fn} d=${d}: expected ${PYBRAIN_SETTINGS.runs} runs, got ${solved[5]}`);
+      if (Number(solved[5]) !== PYBRAIN_SETTINGS.runs)
+        throw new NatgradError(PEER_RUN_FILE, `row ${alg} ${fn} d=${d}: expected ${PYBRAIN_SETTINGS.runs} runs, got ${solved[5]}`);
       rows.push({ ...base, solved: Number(solved[4]), median: Number(solved[1]), q1: Number(solved[2]), q3: Number(solved[3]), medianBest: null });
     } else if (cell === '0 solved') {
       const at = [2, 5, 10].indexOf(base.d);
@@ -90,7 +91,14 @@ export const natgradSettings = (alg: NesAlgorithm, d: number): { population: num
 
 /** One natgrad run of a row with PyBrain's settings; population and learning rates are natgrad's defaults. */
 export function runNatgrad(alg: NesAlgorithm, fn: NesFunction, d: number, seed: number): EsResult {
-  const options = { seed, mean: pybrainStartMean(fn, d), sigma: PYBRAIN_SETTINGS.sigma, etaMu: PYBRAIN_SETTINGS.etaMu, target: PYBRAIN_SETTINGS.target, maxEvaluations: PYBRAIN_SETTINGS.maxEvaluations };
+  const options = {
+    seed,
+    mean: pybrainStartMean(fn, d),
+    sigma: PYBRAIN_SETTINGS.sigma,
+    etaMu: PYBRAIN_SETTINGS.etaMu,
+    target: PYBRAIN_SETTINGS.target,
+    maxEvaluations: PYBRAIN_SETTINGS.maxEvaluations,
+  };
   return (alg === 'xnes' ? xnes : snes)(TEST_FUNCTIONS[fn], d, options);
 }
 
@@ -140,21 +148,40 @@ export function compareRow(peer: PeerRow, outcomes: SeedOutcome[], level = ROW_L
   const allOrder = medianOrderStatistics(m);
   if (peer.median === null) {
     const test = peerMedianTest(bests, peer.medianBest as number, m, allOrder);
-    return { peer, natgrad: summary, statistic: 'best f', medianInPeerIqr: null, test, acceptedPeerMedians: acceptedMedianRange(bests, m, allOrder, level), level };
+    return {
+      peer,
+      natgrad: summary,
+      statistic: 'best f',
+      medianInPeerIqr: null,
+      test,
+      acceptedPeerMedians: acceptedMedianRange(bests, m, allOrder, level),
+      level,
+    };
   }
   const solvedOrder = medianOrderStatistics(peer.solved);
   const order = peer.solved === m ? solvedOrder : { lo: Math.min(solvedOrder.lo, allOrder.lo), hi: Math.max(solvedOrder.hi, allOrder.hi) };
   const own = outcomes.map((o) => o.evaluations ?? Infinity);
   const inIqr = summary.median !== null && summary.median >= (peer.q1 as number) && summary.median <= (peer.q3 as number);
   const test = peerMedianTest(own, peer.median, m, order);
-  return { peer, natgrad: summary, statistic: 'evaluations', medianInPeerIqr: inIqr, test, acceptedPeerMedians: acceptedMedianRange(own, m, order, level), level };
+  return {
+    peer,
+    natgrad: summary,
+    statistic: 'evaluations',
+    medianInPeerIqr: inIqr,
+    test,
+    acceptedPeerMedians: acceptedMedianRange(own, m, order, level),
+    level,
+  };
 }
 
 /** Runs one row over seeds 1..20, after checking that natgrad's defaults are the row's settings. */
 export function runRow(peer: PeerRow, seeds: readonly number[] = Array.from({ length: PYBRAIN_SETTINGS.runs }, (_, i) => i + 1)): SeedOutcome[] {
   const own = natgradSettings(peer.alg, peer.d);
   if (own.population !== peer.population || Math.abs(own.eta - peer.eta) > 5e-5) {
-    throw new NatgradError(`${peer.alg} ${peer.fn} d=${peer.d}`, `natgrad's defaults (λ = ${own.population}, η = ${own.eta}) are not PyBrain's (λ = ${peer.population}, η = ${peer.eta})`);
+    throw new NatgradError(
+      `${peer.alg} ${peer.fn} d=${peer.d}`,
+      `natgrad's defaults (λ = ${own.population}, η = ${own.eta}) are not PyBrain's (λ = ${peer.population}, η = ${peer.eta})`,
+    );
   }
   return seeds.map((seed) => {
     const r = runNatgrad(peer.alg, peer.fn, peer.d, seed);
@@ -179,12 +206,16 @@ export function comparisonTable(rows: RowComparison[]): string {
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const body = rows.map(({ peer, natgrad, statistic, medianInPeerIqr, test, acceptedPeerMedians, level }) => {
-    const pyb = statistic === 'evaluations'
-      ? `${fmt(peer.median as number)} [${fmt(peer.q1 as number)}, ${fmt(peer.q3 as number)}] (${peer.solved}/20)`
-      : `0/20 solved; median best f ${fmtF(peer.medianBest as number)}`;
-    const own = statistic === 'evaluations'
-      ? natgrad.solved ? `${fmt(natgrad.median as number)} [${fmt(natgrad.q1 as number)}, ${fmt(natgrad.q3 as number)}] (${natgrad.solved}/${test.n})` : `0/${test.n} solved`
-      : `${natgrad.solved}/${test.n} solved; median best f ${fmtF(natgrad.medianBest)}`;
+    const pyb =
+      statistic === 'evaluations'
+        ? `${fmt(peer.median as number)} [${fmt(peer.q1 as number)}, ${fmt(peer.q3 as number)}] (${peer.solved}/20)`
+        : `0/20 solved; median best f ${fmtF(peer.medianBest as number)}`;
+    const own =
+      statistic === 'evaluations'
+        ? natgrad.solved
+          ? `${fmt(natgrad.median as number)} [${fmt(natgrad.q1 as number)}, ${fmt(natgrad.q3 as number)}] (${natgrad.solved}/${test.n})`
+          : `0/${test.n} solved`
+        : `${natgrad.solved}/${test.n} solved; median best f ${fmtF(natgrad.medianBest)}`;
     const verdict = test.p < level ? '**differs**' : 'no difference';
     const iqr = medianInPeerIqr === null ? '–' : medianInPeerIqr ? 'yes' : 'no';
     return `| ${peer.alg === 'xnes' ? 'xNES' : 'SNES'} | ${peer.fn} | ${peer.d} | ${peer.population} | ${pyb} | ${own} | ${iqr} | ${test.above}/${test.n}${test.atOrAbove !== test.above ? ` (+${test.atOrAbove - test.above} equal)` : ''} | ${fmtP(test.p)} | ${fmtP(test.pSign)} | ${fmtRange(acceptedPeerMedians, statistic)} | ${verdict} |`;

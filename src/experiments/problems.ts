@@ -1,4 +1,3 @@
-
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { illConditionedRegression, loadBreastCancer, loadDigits, threeBlobs } from '../data/datasets.js';

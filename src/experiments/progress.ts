@@ -16,7 +16,14 @@ const silent: Progress = { start() {}, update() {}, stop() {} };
 /** A progress bar on `write` when `interactive`, otherwise one that prints nothing. */
 export function progressBar(write: (text: string) => void, interactive: boolean): Progress {
   if (!interactive) return silent;
-  const stream = { isTTY: true, columns: 100, write: (s: string) => { write(s); return true; } } as unknown as NodeJS.WriteStream;
+  const stream = {
+    isTTY: true,
+    columns: 100,
+    write: (s: string) => {
+      write(s);
+      return true;
+    },
+  } as unknown as NodeJS.WriteStream;
   const bar = new cliProgress.SingleBar(
     { stream, format: '{label} [{bar}] {value}/{total} loss {loss}', hideCursor: false, clearOnComplete: false },
     cliProgress.Presets.shades_classic,

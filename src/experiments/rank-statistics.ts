@@ -45,7 +45,8 @@ export function quantile(values: readonly number[], p: number): number {
 
 /** The exact law of J_k, the number of n own values above the k-th smallest (1-based) of m peer values: entry j is P(J_k = j). */
 export function exceedancePmf(m: number, n: number, k: number): number[] {
-  if (!(Number.isInteger(m) && Number.isInteger(n) && m >= 1 && n >= 1 && m + n <= 1000)) throw new NatgradError('m, n', `must be integers >= 1 with m + n <= 1000, got ${m}, ${n}`);
+  if (!(Number.isInteger(m) && Number.isInteger(n) && m >= 1 && n >= 1 && m + n <= 1000))
+    throw new NatgradError('m, n', `must be integers >= 1 with m + n <= 1000, got ${m}, ${n}`);
   if (!(Number.isInteger(k) && k >= 1 && k <= m)) throw new NatgradError('k', `must be an integer in 1..${m}, got ${k}`);
   const total = binomial(m + n, n);
   return Array.from({ length: n + 1 }, (_, j) => (binomial(k - 1 + n - j, n - j) * binomial(m - k + j, j)) / total);
@@ -85,8 +86,12 @@ export function peerMedianTest(own: readonly number[], peerMedian: number, m: nu
   const n = own.length;
   const above = own.filter((v) => v > peerMedian).length;
   const atOrAbove = own.filter((v) => v >= peerMedian).length;
-  const lower = exceedancePmf(m, n, order.hi).slice(0, atOrAbove + 1).reduce((a, b) => a + b, 0);
-  const upper = exceedancePmf(m, n, order.lo).slice(above).reduce((a, b) => a + b, 0);
+  const lower = exceedancePmf(m, n, order.hi)
+    .slice(0, atOrAbove + 1)
+    .reduce((a, b) => a + b, 0);
+  const upper = exceedancePmf(m, n, order.lo)
+    .slice(above)
+    .reduce((a, b) => a + b, 0);
   return { above, atOrAbove, n, p: Math.min(1, 2 * Math.min(lower, upper)), pSign: signTest(above, n - atOrAbove) };
 }
 

@@ -42,14 +42,19 @@ function panel(p: HistogramPanel, index: number, top: number): string {
   p.counts.forEach((c, k) => {
     const x0 = x(k / bins);
     const x1 = x((k + 1) / bins);
-    out.push(`<rect x="${formatNumber(x0, 6)}" y="${formatNumber(y(c), 6)}" width="${formatNumber(x1 - x0 - 1, 6)}" height="${formatNumber(y(0) - y(c), 6)}" fill="${colour}" fill-opacity="0.75"/>`);
+    out.push(
+      `<rect x="${formatNumber(x0, 6)}" y="${formatNumber(y(c), 6)}" width="${formatNumber(x1 - x0 - 1, 6)}" height="${formatNumber(y(0) - y(c), 6)}" fill="${colour}" fill-opacity="0.75"/>`,
+    );
   });
   out.push(`<line x1="${x(0)}" y1="${formatNumber(y(expected), 6)}" x2="${x(1)}" y2="${formatNumber(y(expected), 6)}" stroke="#000" stroke-dasharray="6,3"/>`);
   out.push(`<line x1="${x(0)}" y1="${formatNumber(y(0), 6)}" x2="${x(1)}" y2="${formatNumber(y(0), 6)}" stroke="#000"/>`);
   out.push(`<line x1="${x(0)}" y1="${formatNumber(y(0), 6)}" x2="${x(0)}" y2="${formatNumber(y(yMax), 6)}" stroke="#000"/>`);
   for (const t of ticks) out.push(`<text x="${x(0) - 6}" y="${formatNumber(y(t) + 4, 6)}" font-size="11" text-anchor="end">${formatNumber(t)}</text>`);
-  for (let k = 0; k <= 10; k += 2) out.push(`<text x="${formatNumber(x(k / 10), 6)}" y="${formatNumber(y(0) + 16, 6)}" font-size="11" text-anchor="middle">${formatNumber(k / 10)}</text>`);
-  out.push(`<text x="${formatNumber(x(0.5), 6)}" y="${formatNumber(y(0) + 32, 6)}" font-size="11" text-anchor="middle">p-value (dashed: the count of a uniform distribution)</text>`);
+  for (let k = 0; k <= 10; k += 2)
+    out.push(`<text x="${formatNumber(x(k / 10), 6)}" y="${formatNumber(y(0) + 16, 6)}" font-size="11" text-anchor="middle">${formatNumber(k / 10)}</text>`);
+  out.push(
+    `<text x="${formatNumber(x(0.5), 6)}" y="${formatNumber(y(0) + 32, 6)}" font-size="11" text-anchor="middle">p-value (dashed: the count of a uniform distribution)</text>`,
+  );
   return out.join('\n');
 }
 

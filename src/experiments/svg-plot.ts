@@ -45,8 +45,26 @@ export interface LossPlotOptions {
  * pairwise ΔE76 = 29.1.
  */
 export const PALETTE: readonly string[] = [
-  '#1f77b4', '#ff7f0e', '#006400', '#be0032', '#604e97', '#654522', '#e377c2', '#999999', '#808000', '#00ced1',
-  '#2f4f4f', '#f3c300', '#000080', '#9acd32', '#f99379', '#ff00ff', '#1b9e77', '#c2b280', '#a1caf1', '#ff1493',
+  '#1f77b4',
+  '#ff7f0e',
+  '#006400',
+  '#be0032',
+  '#604e97',
+  '#654522',
+  '#e377c2',
+  '#999999',
+  '#808000',
+  '#00ced1',
+  '#2f4f4f',
+  '#f3c300',
+  '#000080',
+  '#9acd32',
+  '#f99379',
+  '#ff00ff',
+  '#1b9e77',
+  '#c2b280',
+  '#a1caf1',
+  '#ff1493',
 ];
 /** Dash pattern of each block of ten series ('' = solid). */
 export const DASHES: readonly string[] = ['', '6,3', '2,2', '9,3,2,3'];
@@ -184,7 +202,9 @@ function legend(o: LossPlotOptions, offset: number): string {
     const y = MARGIN.top + 10 + 20 * o.series.length;
     const inAxisUnits = formatNumber(o.targetLoss - offset, 4);
     const label = offset === 0 ? `target ${inAxisUnits}` : `target ${inAxisUnits} (loss ${formatNumber(o.targetLoss, 6)})`;
-    rows.push(`<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="#000" stroke-dasharray="5,4"/>\n<text class="legend-target" x="${x + 30}" y="${y + 4}" font-size="12">${esc(label)}</text>`);
+    rows.push(
+      `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="#000" stroke-dasharray="5,4"/>\n<text class="legend-target" x="${x + 30}" y="${y + 4}" font-size="12">${esc(label)}</text>`,
+    );
   }
   return rows.join('\n');
 }

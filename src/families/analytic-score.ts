@@ -124,15 +124,16 @@ class ForwardCode {
     }
     const a = this.visit(args[0]);
     const b = this.visit(args[1]);
-    const pair = (f: (x: string | null, y: string | null) => string | null) => a.d.map((x, k) => {
-      const r = f(x, b.d[k]);
-      return r === null ? null : this.temp(r);
-    });
+    const pair = (f: (x: string | null, y: string | null) => string | null) =>
+      a.d.map((x, k) => {
+        const r = f(x, b.d[k]);
+        return r === null ? null : this.temp(r);
+      });
     switch (fn) {
       case 'add':
-        return { v: this.temp(`${a.v}+${b.v}`), d: pair((x, y) => (x && y ? `${x}+${y}` : x ?? y)) };
+        return { v: this.temp(`${a.v}+${b.v}`), d: pair((x, y) => (x && y ? `${x}+${y}` : (x ?? y))) };
       case 'subtract':
-        return { v: this.temp(`${a.v}-${b.v}`), d: pair((x, y) => (x && y ? `${x}-${y}` : x ?? (y && `-(${y})`))) };
+        return { v: this.temp(`${a.v}-${b.v}`), d: pair((x, y) => (x && y ? `${x}-${y}` : (x ?? (y && `-(${y})`)))) };
       case 'multiply':
         return {
           v: this.temp(`${a.v}*${b.v}`),

@@ -54,7 +54,8 @@ export function parsePoint(family: unknown, parameterization: unknown, rawParams
       raw.forEach((v, i) => values.push(finiteNumber(v, childPath(ePath, i), 'a finite number')));
     } else {
       const d = dim ?? (Array.isArray(raw) ? raw.length : 0);
-      if (!Array.isArray(raw) || raw.length !== d || d === 0) throw new NatgradError(ePath, `must be a ${d || 'd'} x ${d || 'd'} matrix (array of rows), got ${describeValue(raw)}`);
+      if (!Array.isArray(raw) || raw.length !== d || d === 0)
+        throw new NatgradError(ePath, `must be a ${d || 'd'} x ${d || 'd'} matrix (array of rows), got ${describeValue(raw)}`);
       const rows = raw.map((row, i) => {
         if (!Array.isArray(row) || row.length !== d) throw new NatgradError(childPath(ePath, i), `must be a row of ${d} numbers, got ${describeValue(row)}`);
         return row.map((v, j) => finiteNumber(v, childPath(childPath(ePath, i), j), 'a finite number'));
@@ -63,7 +64,8 @@ export function parsePoint(family: unknown, parameterization: unknown, rawParams
         for (let j = i + 1; j < d; j++) {
           const a = rows[i][j];
           const b = rows[j][i];
-          if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1)) throw new NatgradError(childPath(childPath(ePath, i), j), `must be symmetric: entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
+          if (Math.abs(a - b) > 1e-12 * Math.max(Math.abs(a), Math.abs(b), 1))
+            throw new NatgradError(childPath(childPath(ePath, i), j), `must be symmetric: entry [${i}][${j}] = ${a} but [${j}][${i}] = ${b}`);
         }
         for (let j = i; j < d; j++) values.push(rows[i][j]);
       }
@@ -73,7 +75,10 @@ export function parsePoint(family: unknown, parameterization: unknown, rawParams
   const inst = def.instance(dim);
   const p = parameterizationOf(inst, pname);
   if (values.length !== p.symbols.length) {
-    throw new NatgradError(paramsPath, `the parameters of ${def.name} ${pname} must have ${p.symbols.length} numbers in all for this dimension, got ${values.length}`);
+    throw new NatgradError(
+      paramsPath,
+      `the parameters of ${def.name} ${pname} must have ${p.symbols.length} numbers in all for this dimension, got ${values.length}`,
+    );
   }
   const theta = Float64Array.from(values);
   p.symbols.forEach((s, i) => {
@@ -96,7 +101,11 @@ function parseFixed(def: FamilyDefinition, inst: FamilyInstance, fixed: unknown,
   const names = Object.keys(inst.fixed);
   const out: Record<string, number> = {};
   if (names.length === 0) return out;
-  if (!isRecord(fixed)) throw new NatgradError(path, `${def.name} needs fixed values ${names.map((n) => `${n} (${describeDomain(inst.fixed[n])})`).join(', ')}, got ${describeValue(fixed)}`);
+  if (!isRecord(fixed))
+    throw new NatgradError(
+      path,
+      `${def.name} needs fixed values ${names.map((n) => `${n} (${describeDomain(inst.fixed[n])})`).join(', ')}, got ${describeValue(fixed)}`,
+    );
   for (const n of names) {
     const v = hasOwn(fixed, n) ? fixed[n] : undefined;
     const vPath = childPath(path, n);
@@ -150,7 +159,12 @@ export function toJsonParams(layout: readonly ParamLayoutEntry[], values: Float6
     } else {
       const d = dim ?? 0;
       const m: number[][] = Array.from({ length: d }, () => new Array<number>(d).fill(0));
-      for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { m[i][j] = values[k]; m[j][i] = values[k]; k++; }
+      for (let i = 0; i < d; i++)
+        for (let j = i; j < d; j++) {
+          m[i][j] = values[k];
+          m[j][i] = values[k];
+          k++;
+        }
       out[e.name] = m;
     }
   }

@@ -23,7 +23,13 @@ export const identityMap = (symbols: readonly string[]): Record<string, Expr> =>
  */
 export function parameterization(spec: ParameterizationSpec): ParameterizationInstance {
   const symbols = Object.keys(spec.domains);
-  return { ...spec, symbols, paramNames: spec.paramNames ?? symbols, toBase: spec.toBase ?? identityMap(symbols), fromBase: spec.fromBase ?? identityMap(symbols) };
+  return {
+    ...spec,
+    symbols,
+    paramNames: spec.paramNames ?? symbols,
+    toBase: spec.toBase ?? identityMap(symbols),
+    fromBase: spec.fromBase ?? identityMap(symbols),
+  };
 }
 
 /** the same domain for every symbol */
@@ -66,7 +72,10 @@ export function perDimension(defaultDim: number, build: (dim: number) => FamilyI
  * as an expression in the base symbols, and the domain of eta_k; with the
  * log-partition A(eta).
  */
-export function exponentialFamily(terms: Readonly<Record<string, readonly [statistic: Expr, natural: Expr, domain: Domain]>>, logPartition: Expr): ExponentialFamilyStructure {
+export function exponentialFamily(
+  terms: Readonly<Record<string, readonly [statistic: Expr, natural: Expr, domain: Domain]>>,
+  logPartition: Expr,
+): ExponentialFamilyStructure {
   const etaSymbols = Object.keys(terms);
   return {
     statistics: etaSymbols.map((e) => terms[e][0]),

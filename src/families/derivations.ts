@@ -35,7 +35,8 @@ export interface MatrixDerivation {
  */
 export function matrixDerivationOf(def: FamilyDefinition, opts: { dim?: number; sensitivity?: boolean } = {}): MatrixDerivation | null {
   if (def.name !== 'multivariate-normal') return null;
-  const cases = opts.dim === undefined ? mvnCases(4, hashSeed('mvn/matrix-calculus')) : mvnCases(2, hashSeed(`mvn/matrix-calculus/d=${opts.dim}`), opts.dim, opts.dim);
+  const cases =
+    opts.dim === undefined ? mvnCases(4, hashSeed('mvn/matrix-calculus')) : mvnCases(2, hashSeed(`mvn/matrix-calculus/d=${opts.dim}`), opts.dim, opts.dim);
   const { steps, sensitivity } = mvnDerivationSteps({ cases, sensitivity: opts.sensitivity });
   return { steps, sensitivity, verified: steps.every((s) => s.check === null || s.check.ok) && sensitivity.every((s) => s.caught) };
 }

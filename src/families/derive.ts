@@ -17,10 +17,29 @@
 import { POSITIVE, REAL, UNIT_INTERVAL, type Domain } from '../core/domain.js';
 import { hashSeed } from '../core/rng.js';
 import {
-  compileExpr, diff, expectationByMoments, monomialKey, proveEqual, simplify, substituteVariables, symbolTex, tidy, toLatex, type CompiledExpr, type Expr, type Proof,
+  compileExpr,
+  diff,
+  expectationByMoments,
+  monomialKey,
+  proveEqual,
+  simplify,
+  substituteVariables,
+  symbolTex,
+  tidy,
+  toLatex,
+  type CompiledExpr,
+  type Expr,
+  type Proof,
 } from '../symbolic/index.js';
 import {
-  checkDerivatives, checkExpectations, checkIdentities, checkLogDensity, domainSteps, parameterSteps, samplePoints, type SamplePoint,
+  checkDerivatives,
+  checkExpectations,
+  checkIdentities,
+  checkLogDensity,
+  domainSteps,
+  parameterSteps,
+  samplePoints,
+  type SamplePoint,
 } from './step-checks.js';
 import type { DerivationStep, StepCheck } from './steps.js';
 import { toBase } from './catalogue.js';
@@ -75,7 +94,12 @@ export function naturalIn(inst: FamilyInstance, p: ParameterizationInstance): Ex
   return ef.natural.map((e) => simplify(substituteVariables(e, p.toBase)));
 }
 
-export interface Moment { key: string; statistic: Expr; mean: Expr; /** ∂A/∂eta_k, before substituting eta(theta) */ gradient: Expr }
+export interface Moment {
+  key: string;
+  statistic: Expr;
+  mean: Expr /** ∂A/∂eta_k, before substituting eta(theta) */;
+  gradient: Expr;
+}
 
 /** E[T_k] in the parameterization's symbols, from the gradient of the log-partition. */
 export function momentsFromLogPartition(inst: FamilyInstance, p: ParameterizationInstance): Moment[] {
@@ -83,7 +107,9 @@ export function momentsFromLogPartition(inst: FamilyInstance, p: Parameterizatio
   if (!ef) return [];
   const eta = naturalIn(inst, p);
   const etaAt: Record<string, Expr> = {};
-  ef.etaSymbols.forEach((s, k) => { etaAt[s] = eta[k]; });
+  ef.etaSymbols.forEach((s, k) => {
+    etaAt[s] = eta[k];
+  });
   return ef.statistics.map((t, k) => {
     const dA = diff(ef.logPartition, ef.etaSymbols[k]);
     return { key: monomialKey(t, inst.dataVars), statistic: t, gradient: dA, mean: simplify(substituteVariables(dA, etaAt)) };
@@ -107,16 +133,25 @@ export function logDensityIn(inst: FamilyInstance, p: ParameterizationInstance):
   return { logp: p.logDensity, proof };
 }
 
-const upper = (n: number): [number, number][] => Array.from({ length: n }, (_, i) => Array.from({ length: n - i }, (__, k) => [i, i + k] as [number, number])).flat();
+const upper = (n: number): [number, number][] =>
+  Array.from({ length: n }, (_, i) => Array.from({ length: n - i }, (__, k) => [i, i + k] as [number, number])).flat();
 
 /** The full symmetric matrix from a function of its upper triangle. */
 function symmetric(n: number, entry: (i: number, j: number) => Expr): Expr[][] {
   const m: Expr[][] = Array.from({ length: n }, () => new Array<Expr>(n).fill('0'));
-  for (const [i, j] of upper(n)) { m[i][j] = entry(i, j); m[j][i] = m[i][j]; }
+  for (const [i, j] of upper(n)) {
+    m[i][j] = entry(i, j);
+    m[j][i] = m[i][j];
+  }
   return m;
 }
 
-interface HessianParts { logp: Expr; proof?: Proof; score: Expr[]; /** null where log p is not twice differentiable */ hessian: Expr[][] | null }
+interface HessianParts {
+  logp: Expr;
+  proof?: Proof;
+  score: Expr[] /** null where log p is not twice differentiable */;
+  hessian: Expr[][] | null;
+}
 
 function hessianParts(inst: FamilyInstance, p: ParameterizationInstance): HessianParts {
   const { logp, proof } = logDensityIn(inst, p);
@@ -131,16 +166,26 @@ export function hessianRoute(inst: FamilyInstance, p: ParameterizationInstance):
 
 function notApplicable(inst: FamilyInstance): string | null {
   if (inst.hessianRouteFails) return inst.hessianRouteFails;
-  if (!inst.expFamily) return `the expectation of the Hessian is not a combination of known moments: ${inst.notExponentialFamily ?? 'not an exponential family'}`;
+  if (!inst.expFamily)
+    return `the expectation of the Hessian is not a combination of known moments: ${inst.notExponentialFamily ?? 'not an exponential family'}`;
   return null;
 }
 
-function hessianRouteWithParts(inst: FamilyInstance, p: ParameterizationInstance): { route: Route; parts?: HessianParts; moments?: Moment[]; substituted?: Expr[][] } {
+function hessianRouteWithParts(
+  inst: FamilyInstance,
+  p: ParameterizationInstance,
+): { route: Route; parts?: HessianParts; moments?: Moment[]; substituted?: Expr[][] } {
   const why = notApplicable(inst);
   if (why) return { route: { route: 'hessian', matrix: null, note: why } };
   const parts = hessianParts(inst, p);
   if (parts.proof && !parts.proof.equal) {
-    return { route: { route: 'hessian', matrix: null, note: `the stated log-density of ${p.name} differs from the base form: ${JSON.stringify(parts.proof.counterexample)}` } };
+    return {
+      route: {
+        route: 'hessian',
+        matrix: null,
+        note: `the stated log-density of ${p.name} differs from the base form: ${JSON.stringify(parts.proof.counterexample)}`,
+      },
+    };
   }
   const moments = momentsFromLogPartition(inst, p);
   const table: Record<string, Expr> = {};
@@ -150,7 +195,12 @@ function hessianRouteWithParts(inst: FamilyInstance, p: ParameterizationInstance
   return { route: { route: 'hessian', matrix: F, note: 'F = -E[∇² log p], with E[T] = ∇A(eta) substituted for the statistics' }, parts, moments };
 }
 
-interface ExponentialFamilyParts { eta: Expr[]; J: Expr[][]; HA: Expr[][]; HAat: Expr[][] }
+interface ExponentialFamilyParts {
+  eta: Expr[];
+  J: Expr[][];
+  HA: Expr[][];
+  HAat: Expr[][];
+}
 
 function exponentialFamilyRouteWithParts(inst: FamilyInstance, p: ParameterizationInstance): { route: Route; parts?: ExponentialFamilyParts } {
   const ef = inst.expFamily;
@@ -158,7 +208,9 @@ function exponentialFamilyRouteWithParts(inst: FamilyInstance, p: Parameterizati
   const eta = naturalIn(inst, p);
   const J = eta.map((e) => p.symbols.map((s) => diff(e, s)));
   const etaAt: Record<string, Expr> = {};
-  ef.etaSymbols.forEach((s, k) => { etaAt[s] = eta[k]; });
+  ef.etaSymbols.forEach((s, k) => {
+    etaAt[s] = eta[k];
+  });
   const gradA = ef.etaSymbols.map((s) => diff(ef.logPartition, s));
   const HA = symmetric(ef.etaSymbols.length, (a, b) => diff(gradA[a], ef.etaSymbols[b]));
   const HAat = HA.map((row) => row.map((h) => (h === '0' ? '0' : substituteVariables(h, etaAt))));
@@ -169,7 +221,12 @@ function exponentialFamilyRouteWithParts(inst: FamilyInstance, p: Parameterizati
     for (let a = 0; a < k; a++) {
       for (let b = 0; b < k; b++) {
         if (J[a][i] === '0' || J[b][j] === '0' || HAat[a][b] === '0') continue;
-        terms.push([J[a][i], `(${HAat[a][b]})`, J[b][j]].filter((f) => f !== '1').map((f) => (f.startsWith('(') ? f : `(${f})`)).join('*'));
+        terms.push(
+          [J[a][i], `(${HAat[a][b]})`, J[b][j]]
+            .filter((f) => f !== '1')
+            .map((f) => (f.startsWith('(') ? f : `(${f})`))
+            .join('*'),
+        );
       }
     }
     return terms.length === 0 ? '0' : simplify(terms.join('+'));
@@ -200,7 +257,8 @@ export function compareRoutes(a: Route, b: Route, domains: Record<string, Domain
 
 const partial = (s: string): string => `\\partial ${symbolTex(s)}`;
 const d1 = (f: string, s: string): string => `\\frac{\\partial ${f}}{${partial(s)}}`;
-const d2 = (f: string, a: string, b: string): string => (a === b ? `\\frac{\\partial^2 ${f}}{${partial(a)}^2}` : `\\frac{\\partial^2 ${f}}{${partial(a)}\\,${partial(b)}}`);
+const d2 = (f: string, a: string, b: string): string =>
+  a === b ? `\\frac{\\partial^2 ${f}}{${partial(a)}^2}` : `\\frac{\\partial^2 ${f}}{${partial(a)}\\,${partial(b)}}`;
 
 const texOf = toLatex;
 const statisticTex = (t: Expr): string => `\\mathbb{E}[${texOf(t)}]`;
@@ -223,12 +281,18 @@ function proofCheck(proof: Proof, what: string): StepCheck {
   };
 }
 
-
 function paramVector(p: ParameterizationInstance): string {
   return p.symbols.map(symbolTex).join(', ');
 }
 
-function buildSteps(inst: FamilyInstance, p: ParameterizationInstance, h: ReturnType<typeof hessianRouteWithParts>, lit: Route, points: SamplePoint[], seed: number): DerivationStep[] {
+function buildSteps(
+  inst: FamilyInstance,
+  p: ParameterizationInstance,
+  h: ReturnType<typeof hessianRouteWithParts>,
+  lit: Route,
+  points: SamplePoint[],
+  seed: number,
+): DerivationStep[] {
   const domains = { ...domainsOf(inst, p), ...dataDomains(inst) };
   const valid = validScope(p);
   const scopes = points.map((pt) => pt.scope);
@@ -241,17 +305,23 @@ function buildSteps(inst: FamilyInstance, p: ParameterizationInstance, h: Return
   if (parts.proof) logChecks.unshift(proofCheck(parts.proof, 'the stated form equals the base density with the map substituted'));
   steps.push({
     title: 'Log-density',
-    reason: p.name === inst.base
-      ? 'The density of the family, as the catalogue defines it.'
-      : p.logDensity ? 'The density written directly in these parameters.' : 'The base density with the map to the base parameters substituted.',
+    reason:
+      p.name === inst.base
+        ? 'The density of the family, as the catalogue defines it.'
+        : p.logDensity
+          ? 'The density written directly in these parameters.'
+          : 'The base density with the map to the base parameters substituted.',
     equations: [{ lhs: logpTex, text: `log p(x | ${p.symbols.join(', ')})`, rhs: { expr: parts.logp } }],
-    domains, valid, check: combine(logChecks),
+    domains,
+    valid,
+    check: combine(logChecks),
   });
   steps.push({
     title: 'Score',
     reason: 'Differentiate the log-density in each parameter: $s_i = \\partial \\log p / \\partial\\theta_i$.',
     equations: p.symbols.map((s, i) => ({ lhs: d1('\\log p', s), text: `d log p / d ${s}`, rhs: { expr: parts.score[i] } })),
-    domains, valid,
+    domains,
+    valid,
     check: checkDerivatives('the log-density', [parts.logp], [parts.score], p.symbols, scopes, stepsFor),
   });
   const hessian = parts.hessian;
@@ -259,8 +329,16 @@ function buildSteps(inst: FamilyInstance, p: ParameterizationInstance, h: Return
     steps.push({
       title: 'Hessian',
       reason: 'Differentiate the score once more.',
-      equations: [{ lhs: '\\nabla^2 \\log p', text: 'Hessian of log p', rhs: { matrix: hessian, symmetric: true }, entryLhs: (i, j) => d2('\\log p', p.symbols[i], p.symbols[j]) }],
-      domains, valid,
+      equations: [
+        {
+          lhs: '\\nabla^2 \\log p',
+          text: 'Hessian of log p',
+          rhs: { matrix: hessian, symmetric: true },
+          entryLhs: (i, j) => d2('\\log p', p.symbols[i], p.symbols[j]),
+        },
+      ],
+      domains,
+      valid,
       check: checkDerivatives('the score', parts.score, hessian, p.symbols, scopes, stepsFor),
     });
   } else {
@@ -275,17 +353,43 @@ function buildSteps(inst: FamilyInstance, p: ParameterizationInstance, h: Return
         `The family is exponential: $\\log p = \\langle\\eta(\\theta), T(x)\\rangle - A(\\eta) + \\log h(x)$ with statistics $T = (${ef.statistics.map(texOf).join(', ')})$ ` +
         `and log-partition $A(\\eta) = ${texOf(ef.logPartition)}$. Differentiating $\\int p\\,dx = 1$ in $\\eta$ gives $\\mathbb{E}[T] = \\nabla A(\\eta)$: ` +
         `each moment below is $\\partial A/\\partial\\eta_k$ at $\\eta = \\eta(\\theta)$, not typed in.`,
-      equations: used.map((m, k) => ({ lhs: `${statisticTex(m.statistic)} = \\frac{\\partial A}{\\partial ${symbolTex(ef.etaSymbols[k])}}`, text: `E[${m.statistic}] = dA/d${ef.etaSymbols[k]}`, rhs: { expr: m.mean } })),
-      domains, valid,
-      check: checkExpectations('each moment', inst, used.map((m) => ({ integrand: m.statistic, closedForm: m.mean })), points, seed + 1),
+      equations: used.map((m, k) => ({
+        lhs: `${statisticTex(m.statistic)} = \\frac{\\partial A}{\\partial ${symbolTex(ef.etaSymbols[k])}}`,
+        text: `E[${m.statistic}] = dA/d${ef.etaSymbols[k]}`,
+        rhs: { expr: m.mean },
+      })),
+      domains,
+      valid,
+      check: checkExpectations(
+        'each moment',
+        inst,
+        used.map((m) => ({ integrand: m.statistic, closedForm: m.mean })),
+        points,
+        seed + 1,
+      ),
     });
     const n = p.symbols.length;
     steps.push({
       title: 'Expectation',
-      reason: 'The Hessian is linear in the statistics; replace each by its moment (linearity of expectation) and simplify: $F = -\\mathbb{E}[\\nabla^2 \\log p]$.',
-      equations: [{ lhs: 'F = -\\mathbb{E}[\\nabla^2 \\log p]', text: 'F = -E[Hessian]', rhs: { matrix: h.route.matrix, symmetric: true }, entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}` }],
-      domains, valid,
-      check: checkExpectations('-E[each Hessian entry]', inst, upper(n).map(([i, j]) => ({ integrand: `-(${hessian![i][j]})`, closedForm: h.route.matrix![i][j] })), points, seed + 2),
+      reason:
+        'The Hessian is linear in the statistics; replace each by its moment (linearity of expectation) and simplify: $F = -\\mathbb{E}[\\nabla^2 \\log p]$.',
+      equations: [
+        {
+          lhs: 'F = -\\mathbb{E}[\\nabla^2 \\log p]',
+          text: 'F = -E[Hessian]',
+          rhs: { matrix: h.route.matrix, symmetric: true },
+          entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}`,
+        },
+      ],
+      domains,
+      valid,
+      check: checkExpectations(
+        '-E[each Hessian entry]',
+        inst,
+        upper(n).map(([i, j]) => ({ integrand: `-(${hessian![i][j]})`, closedForm: h.route.matrix![i][j] })),
+        points,
+        seed + 2,
+      ),
     });
   }
   const n = p.symbols.length;
@@ -295,14 +399,27 @@ function buildSteps(inst: FamilyInstance, p: ParameterizationInstance, h: Return
     reason: h.route.matrix
       ? `The simplified matrix is the closed form of the literature (${p.literatureSource}); and, independently of the Hessian, it is the covariance of the score, $F = \\mathbb{E}[s s^\\top]$.`
       : `The Hessian route does not apply, so the closed form of the literature (${p.literatureSource}) is checked against its definition $F = \\mathbb{E}[s s^\\top]$, with the score of step 2.`,
-    equations: [{ lhs: 'F', text: 'F (literature)', rhs: { matrix: lit.matrix!, symmetric: true }, entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}` }],
-    domains: domainsOf(inst, p), valid,
+    equations: [
+      {
+        lhs: 'F',
+        text: 'F (literature)',
+        rhs: { matrix: lit.matrix!, symmetric: true },
+        entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}`,
+      },
+    ],
+    domains: domainsOf(inst, p),
+    valid,
     check: checkExpectations('E[s_i s_j] of the score above', inst, outer, points, seed + 3),
   });
   return steps;
 }
 
-function buildExponentialFamilySteps(inst: FamilyInstance, p: ParameterizationInstance, e: ReturnType<typeof exponentialFamilyRouteWithParts>, points: SamplePoint[]): DerivationStep[] {
+function buildExponentialFamilySteps(
+  inst: FamilyInstance,
+  p: ParameterizationInstance,
+  e: ReturnType<typeof exponentialFamilyRouteWithParts>,
+  points: SamplePoint[],
+): DerivationStep[] {
   if (!e.parts || !e.route.matrix) return [];
   const ef = inst.expFamily!;
   const { eta, J, HA, HAat } = e.parts;
@@ -311,7 +428,9 @@ function buildExponentialFamilySteps(inst: FamilyInstance, p: ParameterizationIn
   const scopes = points.map((pt) => pt.scope);
   const etaScopes = scopes.map((sc) => {
     const out: Record<string, number> = { ...sc };
-    ef.etaSymbols.forEach((s, k) => { out[s] = evaluateAt(eta[k], sc); });
+    ef.etaSymbols.forEach((s, k) => {
+      out[s] = evaluateAt(eta[k], sc);
+    });
     return out;
   });
   const etaNames = ef.etaSymbols;
@@ -322,25 +441,45 @@ function buildExponentialFamilySteps(inst: FamilyInstance, p: ParameterizationIn
       reason: 'The natural parameters as functions of these parameters, and their Jacobian $J_{ki} = \\partial\\eta_k/\\partial\\theta_i$.',
       equations: [
         ...etaNames.map((s, k) => ({ lhs: symbolTex(s), text: s, rhs: { expr: eta[k] } })),
-        { lhs: 'J_\\eta', text: 'J_eta', rhs: { matrix: J }, entryLhs: (k: number, i: number) => `\\frac{\\partial ${symbolTex(etaNames[k])}}{${partial(p.symbols[i])}}` },
+        {
+          lhs: 'J_\\eta',
+          text: 'J_eta',
+          rhs: { matrix: J },
+          entryLhs: (k: number, i: number) => `\\frac{\\partial ${symbolTex(etaNames[k])}}{${partial(p.symbols[i])}}`,
+        },
       ],
-      domains, valid,
+      domains,
+      valid,
       check: checkDerivatives('eta(theta)', eta, J, p.symbols, scopes, parameterSteps(p)),
     },
     {
       title: 'Hessian of the log-partition',
       reason: `$\\nabla^2 A(\\eta)$ is the covariance of $T$ and the Fisher information in natural coordinates; evaluated at $\\eta(\\theta)$. Here $A(\\eta) = ${texOf(ef.logPartition)}$.`,
-      equations: [{ lhs: '\\nabla^2 A(\\eta)', text: 'Hessian of A', rhs: { matrix: HA, symmetric: true }, entryLhs: (a, b) => d2('A', etaNames[a], etaNames[b]) }],
+      equations: [
+        { lhs: '\\nabla^2 A(\\eta)', text: 'Hessian of A', rhs: { matrix: HA, symmetric: true }, entryLhs: (a, b) => d2('A', etaNames[a], etaNames[b]) },
+      ],
       domains: { ...inst.fixed, ...ef.etaDomains },
       check: checkDerivatives('∇A', gradA, HA, etaNames, etaScopes, domainSteps(etaNames, ef.etaDomains)),
     },
     {
       title: 'Pullback',
       reason: 'The Fisher information transforms as a tensor: $F_\\theta = J_\\eta^\\top\\, \\nabla^2 A(\\eta(\\theta))\\, J_\\eta$.',
-      equations: [{ lhs: 'F = J_\\eta^\\top \\nabla^2 A\\, J_\\eta', text: 'F = J_etaᵀ (Hessian of A) J_eta', rhs: { matrix: e.route.matrix, symmetric: true }, entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}` }],
-      domains, valid,
+      equations: [
+        {
+          lhs: 'F = J_\\eta^\\top \\nabla^2 A\\, J_\\eta',
+          text: 'F = J_etaᵀ (Hessian of A) J_eta',
+          rhs: { matrix: e.route.matrix, symmetric: true },
+          entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}`,
+        },
+      ],
+      domains,
+      valid,
       // the unsimplified sums are long, where the symbolic zero test only spends its time limit: the numeric identity test decides
-      check: checkIdentities('each simplified entry equal to its unsimplified sum', upperPairs(e.route.matrix, pullbackUnsimplified(J, HAat, p.symbols.length)), scopes),
+      check: checkIdentities(
+        'each simplified entry equal to its unsimplified sum',
+        upperPairs(e.route.matrix, pullbackUnsimplified(J, HAat, p.symbols.length)),
+        scopes,
+      ),
     },
   ];
 }
@@ -353,7 +492,8 @@ function pullbackUnsimplified(J: Expr[][], HAat: Expr[][], n: number): Expr[][] 
   const k = HAat.length;
   return symmetric(n, (i, j) => {
     const terms: string[] = [];
-    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) if (J[a][i] !== '0' && J[b][j] !== '0' && HAat[a][b] !== '0') terms.push(`(${J[a][i]})*(${HAat[a][b]})*(${J[b][j]})`);
+    for (let a = 0; a < k; a++)
+      for (let b = 0; b < k; b++) if (J[a][i] !== '0' && J[b][j] !== '0' && HAat[a][b] !== '0') terms.push(`(${J[a][i]})*(${HAat[a][b]})*(${J[b][j]})`);
     return terms.length ? terms.join('+') : '0';
   });
 }
@@ -369,7 +509,10 @@ function evaluateAt(e: Expr, scope: Record<string, number>): number {
 const compiledByText = new Map<string, CompiledExpr>();
 function compiledExpr(e: Expr): CompiledExpr {
   let c = compiledByText.get(e);
-  if (!c) { c = compileExpr(e); compiledByText.set(e, c); }
+  if (!c) {
+    c = compileExpr(e);
+    compiledByText.set(e, c);
+  }
   return c;
 }
 
@@ -402,7 +545,10 @@ export function deriveFisher(inst: FamilyInstance, p: ParameterizationInstance):
   const h = hessianRouteWithParts(inst, p);
   const e = exponentialFamilyRouteWithParts(inst, p);
   const routes = [h.route, e.route, lit];
-  const comparisons = routes.slice(0, 2).map((r) => compareRoutes(r, lit, domains)).filter((c): c is RouteComparison => c !== null);
+  const comparisons = routes
+    .slice(0, 2)
+    .map((r) => compareRoutes(r, lit, domains))
+    .filter((c): c is RouteComparison => c !== null);
   const seed = hashSeed(`${inst.family}|${inst.dim ?? ''}|${p.name}`);
   const points = samplePoints(inst, p, seed);
   const steps = buildSteps(inst, p, h, lit, points, seed);

@@ -40,10 +40,14 @@ export function baseSteps(inst: FamilyInstance, base: Float64Array): Float64Arra
     const d = bp.domains[s];
     const v = base[i];
     switch (d.kind) {
-      case 'positive': return 0.05 * v;
-      case 'negative': return -0.05 * v;
-      case 'interval': return 0.05 * Math.min(v - d.lo, d.hi - v);
-      default: return 0.05 * Math.max(1, Math.abs(v));
+      case 'positive':
+        return 0.05 * v;
+      case 'negative':
+        return -0.05 * v;
+      case 'interval':
+        return 0.05 * Math.min(v - d.lo, d.hi - v);
+      default:
+        return 0.05 * Math.max(1, Math.abs(v));
     }
   });
 }
@@ -68,8 +72,10 @@ export function baseScore(inst: FamilyInstance, x: Sample, base: Float64Array, f
   const g = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const h = steps[i];
-    b[i] = base[i] + h; const fp = inst.logpdf(x, b, fixed);
-    b[i] = base[i] - h; const fm = inst.logpdf(x, b, fixed);
+    b[i] = base[i] + h;
+    const fp = inst.logpdf(x, b, fixed);
+    b[i] = base[i] - h;
+    const fm = inst.logpdf(x, b, fixed);
     b[i] = base[i];
     g[i] = (fp - fm) / (2 * h);
   }
@@ -85,17 +91,25 @@ function secondDifferences(inst: FamilyInstance, x: Sample, base: Float64Array, 
   const H = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const hi = steps[i] * t;
-    b[i] = base[i] + hi; const fp = f();
-    b[i] = base[i] - hi; const fm = f();
+    b[i] = base[i] + hi;
+    const fp = f();
+    b[i] = base[i] - hi;
+    const fm = f();
     b[i] = base[i];
     H[i * n + i] = (fp - 2 * f0 + fm) / (hi * hi);
     for (let j = i + 1; j < n; j++) {
       const hj = steps[j] * t;
-      b[i] = base[i] + hi; b[j] = base[j] + hj; const pp = f();
-      b[j] = base[j] - hj; const pm = f();
-      b[i] = base[i] - hi; const mm = f();
-      b[j] = base[j] + hj; const mp = f();
-      b[i] = base[i]; b[j] = base[j];
+      b[i] = base[i] + hi;
+      b[j] = base[j] + hj;
+      const pp = f();
+      b[j] = base[j] - hj;
+      const pm = f();
+      b[i] = base[i] - hi;
+      const mm = f();
+      b[j] = base[j] + hj;
+      const mp = f();
+      b[i] = base[i];
+      b[j] = base[j];
       H[i * n + j] = H[j * n + i] = (pp - pm - mp + mm) / (4 * hi * hj);
     }
   }
@@ -107,7 +121,14 @@ function secondDifferences(inst: FamilyInstance, x: Sample, base: Float64Array, 
  * and h/2 combined by Richardson extrapolation (O(h⁴)); `bias` receives the
  * size of the extrapolation's correction, an a-posteriori bound on the error.
  */
-export function baseHessian(inst: FamilyInstance, x: Sample, base: Float64Array, fixed: Record<string, number>, steps: Float64Array, bias: Float64Array): Float64Array {
+export function baseHessian(
+  inst: FamilyInstance,
+  x: Sample,
+  base: Float64Array,
+  fixed: Record<string, number>,
+  steps: Float64Array,
+  bias: Float64Array,
+): Float64Array {
   const D1 = secondDifferences(inst, x, base, fixed, steps, 1);
   const D2 = secondDifferences(inst, x, base, fixed, steps, 0.5);
   for (let k = 0; k < D1.length; k++) {
@@ -130,12 +151,13 @@ export function pullBackNegHessian(cr: ChainRule, g: Float64Array, Hb: Float64Ar
   const m = J.rows;
   const n = J.cols;
   const out = new Matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s = 0;
-    for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) s += J.data[a * n + i] * Hb[a * m + c] * J.data[c * n + j];
-    for (let k = 0; k < m; k++) s += g[k] * H[k].data[i * n + j];
-    out.data[i * n + j] = -s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) s += J.data[a * n + i] * Hb[a * m + c] * J.data[c * n + j];
+      for (let k = 0; k < m; k++) s += g[k] * H[k].data[i * n + j];
+      out.data[i * n + j] = -s;
+    }
   return out;
 }
 
@@ -159,7 +181,10 @@ export interface DeterministicFisher {
 }
 
 /** E[score scoreᵀ] (and E[score]) computed deterministically, or null when the support has no such route (vector families). */
-export function deterministicFisher(pt: FisherPoint, scoreAt?: Float64Array): { fisher: DeterministicFisher; scoreMean: { value: Float64Array; error: Float64Array } } | null {
+export function deterministicFisher(
+  pt: FisherPoint,
+  scoreAt?: Float64Array,
+): { fisher: DeterministicFisher; scoreMean: { value: Float64Array; error: Float64Array } } | null {
   const { inst, fixed } = pt;
   const densityBase = toBase(inst, pt.p, pt.theta, fixed);
   // The score may be taken at another point than the density's (sensitivity checks).
@@ -191,14 +216,30 @@ export function deterministicFisher(pt: FisherPoint, scoreAt?: Float64Array): { 
     const cache = new Map<number, { w: number; s: Float64Array }>();
     const at = (k: number) => {
       let c = cache.get(k);
-      if (!c) { c = { w: Math.exp(inst.logpdf(k, densityBase, fixed)), s: accurateScore(inst, cr, k, fixed) }; cache.set(k, c); }
+      if (!c) {
+        c = { w: Math.exp(inst.logpdf(k, densityBase, fixed)), s: accurateScore(inst, cr, k, fixed) };
+        cache.set(k, c);
+      }
       return c;
     };
     for (let i = 0; i < n; i++) {
-      const m = sumSeries((k) => { const c = at(k); return c.w * c.s[i]; }, { end });
-      meanValue[i] = m.value; meanError[i] = m.error;
+      const m = sumSeries(
+        (k) => {
+          const c = at(k);
+          return c.w * c.s[i];
+        },
+        { end },
+      );
+      meanValue[i] = m.value;
+      meanError[i] = m.error;
       for (let j = i; j < n; j++) {
-        const r = sumSeries((k) => { const c = at(k); return c.w * c.s[i] * c.s[j]; }, { end });
+        const r = sumSeries(
+          (k) => {
+            const c = at(k);
+            return c.w * c.s[i] * c.s[j];
+          },
+          { end },
+        );
         value.data[i * n + j] = value.data[j * n + i] = r.value;
         error.data[i * n + j] = error.data[j * n + i] = r.error;
       }
@@ -209,17 +250,20 @@ export function deterministicFisher(pt: FisherPoint, scoreAt?: Float64Array): { 
     const [a, b] = support.kind === 'real' ? [-Infinity, Infinity] : support.kind === 'positive' ? [0, Infinity] : [0, 1];
     const breakpoints = inst.breakpoints?.(densityBase) ?? [];
     const opts = { breakpoints, rtol: 1e-11, atol: 1e-14 };
-    const integrand = (i: number, j: number) => (x: number, fromLeft: number, toRight: number): number => {
-      const lp = inst.logpdfUnit && support.kind === 'unit' ? inst.logpdfUnit(fromLeft, toRight, densityBase, fixed) : inst.logpdf(x, densityBase, fixed);
-      if (lp === -Infinity) return 0;
-      const w = Math.exp(lp);
-      if (w === 0) return 0;
-      const s = inst.logpdfUnit && support.kind === 'unit' ? unitScore(inst, cr, fromLeft, toRight, fixed) : accurateScore(inst, cr, x, fixed);
-      return j < 0 ? w * s[i] : w * s[i] * s[j];
-    };
+    const integrand =
+      (i: number, j: number) =>
+      (x: number, fromLeft: number, toRight: number): number => {
+        const lp = inst.logpdfUnit && support.kind === 'unit' ? inst.logpdfUnit(fromLeft, toRight, densityBase, fixed) : inst.logpdf(x, densityBase, fixed);
+        if (lp === -Infinity) return 0;
+        const w = Math.exp(lp);
+        if (w === 0) return 0;
+        const s = inst.logpdfUnit && support.kind === 'unit' ? unitScore(inst, cr, fromLeft, toRight, fixed) : accurateScore(inst, cr, x, fixed);
+        return j < 0 ? w * s[i] : w * s[i] * s[j];
+      };
     for (let i = 0; i < n; i++) {
       const m = integrate(integrand(i, -1), a, b, opts);
-      meanValue[i] = m.value; meanError[i] = m.error;
+      meanValue[i] = m.value;
+      meanError[i] = m.error;
       for (let j = i; j < n; j++) {
         const r = integrate(integrand(i, j), a, b, opts);
         value.data[i * n + j] = value.data[j * n + i] = r.value;
@@ -318,10 +362,11 @@ function negativeHessianFrom(pt: FisherPoint, cr: ChainRule, samples: number, r2
   const negHessian = symmetricEstimate(n, e.value, e.stdError);
   // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)
   const negHessianBias = new Matrix(n, n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-    let s2 = 0;
-    for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) s2 += Math.abs(cr.J.data[a * n + i]) * biasBase[a * m + c] * Math.abs(cr.J.data[c * n + j]);
-    negHessianBias.data[i * n + j] = s2;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s2 = 0;
+      for (let a = 0; a < m; a++) for (let c = 0; c < m; c++) s2 += Math.abs(cr.J.data[a * n + i]) * biasBase[a * m + c] * Math.abs(cr.J.data[c * n + j]);
+      negHessianBias.data[i * n + j] = s2;
+    }
   return { negHessian, negHessianBias };
 }

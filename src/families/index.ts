@@ -16,7 +16,17 @@
 export type { FisherAt, JsonParamValue, ReparameterizedAt } from './api.js';
 export { familyNames, fisherAt, parameterizationNames, reparameterizeAt } from './catalogue.js';
 export { FAMILIES } from './catalogue/index.js';
-export type { BaseFromUnit, ExamplePoint, FamilyDefinition, FamilyInstance, ParameterizationInstance, ParamLayoutEntry, ExponentialFamilyStructure, Sample, Support } from './types.js';
+export type {
+  BaseFromUnit,
+  ExamplePoint,
+  FamilyDefinition,
+  FamilyInstance,
+  ParameterizationInstance,
+  ParamLayoutEntry,
+  ExponentialFamilyStructure,
+  Sample,
+  Support,
+} from './types.js';
 export type { Domain } from '../core/domain.js';
 export { derivationOf } from './derivations.js';
 export type { EntryProof, FisherDerivation, RouteComparison, Route, RouteName } from './derive.js';

@@ -5,7 +5,11 @@ import type { FamilyInstance, ParameterizationInstance } from './types.js';
 /** The parameterization of `inst` named `name`; an error naming the ones there are when it has none. */
 export function parameterizationOf(inst: FamilyInstance, name: string): ParameterizationInstance {
   const p = inst.parameterizations.find((q) => q.name === name);
-  if (!p) throw new NatgradError('parameterization', `${inst.family} has parameterizations ${inst.parameterizations.map((q) => q.name).join(', ')}, got ${JSON.stringify(name)}`);
+  if (!p)
+    throw new NatgradError(
+      'parameterization',
+      `${inst.family} has parameterizations ${inst.parameterizations.map((q) => q.name).join(', ')}, got ${JSON.stringify(name)}`,
+    );
   return p;
 }
 

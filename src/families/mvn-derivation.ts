@@ -36,7 +36,10 @@ const FALSE_ALARM = 1e-6;
 const MC_SAMPLES = 20000;
 
 /** One random case: a dimension and a seed for the point. */
-export interface MvnCase { readonly d: number; readonly seed: number }
+export interface MvnCase {
+  readonly d: number;
+  readonly seed: number;
+}
 
 /** Random cases with d drawn from [dMin, dMax], reproducible from the seed. */
 export function mvnCases(count: number, seed: number, dMin = 2, dMax = 8): MvnCase[] {
@@ -55,7 +58,10 @@ export const vechPairs = (d: number): [number, number][] => range(d).flatMap((i)
 export function duplicationMatrix(d: number): Matrix {
   const pairs = vechPairs(d);
   const D = new Matrix(d * d, pairs.length);
-  pairs.forEach(([i, j], k) => { D.set(i * d + j, k, 1); D.set(j * d + i, k, 1); });
+  pairs.forEach(([i, j], k) => {
+    D.set(i * d + j, k, 1);
+    D.set(j * d + i, k, 1);
+  });
   return D;
 }
 
@@ -69,9 +75,20 @@ function basis(d: number, [i, j]: [number, number]): Matrix {
 
 const trace = (A: Matrix): number => range(A.rows).reduce((s, i) => s + A.get(i, i), 0);
 const mm = (...ms: Matrix[]): Matrix => ms.reduce((a, b) => matmul(a, b));
-const scaled = (A: Matrix, c: number): Matrix => new Matrix(A.rows, A.cols, A.data.map((v) => v * c));
-const plus = (A: Matrix, B: Matrix): Matrix => new Matrix(A.rows, A.cols, A.data.map((v, k) => v + B.data[k]));
-const matvec = (A: Matrix, x: ArrayLike<number>): Float64Array => Float64Array.from(range(A.rows), (i) => range(A.cols).reduce((s, j) => s + A.get(i, j) * x[j], 0));
+const scaled = (A: Matrix, c: number): Matrix =>
+  new Matrix(
+    A.rows,
+    A.cols,
+    A.data.map((v) => v * c),
+  );
+const plus = (A: Matrix, B: Matrix): Matrix =>
+  new Matrix(
+    A.rows,
+    A.cols,
+    A.data.map((v, k) => v + B.data[k]),
+  );
+const matvec = (A: Matrix, x: ArrayLike<number>): Float64Array =>
+  Float64Array.from(range(A.rows), (i) => range(A.cols).reduce((s, j) => s + A.get(i, j) * x[j], 0));
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => range(a.length).reduce((s, i) => s + a[i] * b[i], 0);
 const maxAbs = (A: Matrix | Float64Array): number => Array.from(A instanceof Matrix ? A.data : A).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
@@ -123,19 +140,27 @@ function transposeOf(A: Matrix): Matrix {
 
 function sigmaOf(d: number, theta: ArrayLike<number>): Matrix {
   const S = new Matrix(d, d);
-  vechPairs(d).forEach(([i, j], k) => { S.set(i, j, theta[d + k]); S.set(j, i, theta[d + k]); });
+  vechPairs(d).forEach(([i, j], k) => {
+    S.set(i, j, theta[d + k]);
+    S.set(j, i, theta[d + k]);
+  });
   return S;
 }
 
 /** A random symmetric direction with entries ~ N(0, 1). */
 function symmetricDirection(rng: Rng, d: number): Matrix {
   const E = new Matrix(d, d);
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { const v = rng.normal(); E.set(i, j, v); E.set(j, i, v); }
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++) {
+      const v = rng.normal();
+      E.set(i, j, v);
+      E.set(j, i, v);
+    }
   return E;
 }
 
 /** The smallest eigenvalue of Sigma: steps along a direction of unit entries stay positive definite below a fraction of it. */
-const safeStep = (pt: Point): number => 0.1 * eigSymmetric(pt.Sigma).values[0] / pt.d;
+const safeStep = (pt: Point): number => (0.1 * eigSymmetric(pt.Sigma).values[0]) / pt.d;
 
 /** Worst ratio |difference| / tolerance over the entries. */
 function worstRatio(value: ArrayLike<number>, expected: ArrayLike<number>, tol: (k: number) => number): { ratio: number; diff: number; tol: number } {
@@ -171,7 +196,10 @@ function hessianFormula(pt: Point, x: Float64Array, plant: boolean): Matrix {
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) H.set(a, b, -P.get(a, b));
   pairs.forEach((_, k) => {
     const PEkPr = matvec(mm(P, E[k]), Pr);
-    for (let a = 0; a < d; a++) { H.set(a, d + k, -PEkPr[a]); H.set(d + k, a, -PEkPr[a]); }
+    for (let a = 0; a < d; a++) {
+      H.set(a, d + k, -PEkPr[a]);
+      H.set(d + k, a, -PEkPr[a]);
+    }
     pairs.forEach((__, l) => {
       const PEkPEl = mm(P, E[k], P, E[l]);
       const v = (plant ? 1 : 0.5) * trace(PEkPEl) - dot(Pr, matvec(mm(E[k], P, E[l]), Pr));
@@ -214,9 +242,16 @@ function covarianceOfStatistics(mu: ArrayLike<number>, S: Matrix, plant: boolean
       C.set(d + b, i, v);
     }
     pairs.forEach(([i, j], a) => {
-      C.set(d + a, d + b,
-        S.get(i, k) * S.get(j, l) + S.get(i, l) * S.get(j, k)
-        + m(i) * m(k) * S.get(j, l) + m(i) * m(l) * S.get(j, k) + m(j) * m(k) * S.get(i, l) + m(j) * m(l) * S.get(i, k));
+      C.set(
+        d + a,
+        d + b,
+        S.get(i, k) * S.get(j, l) +
+          S.get(i, l) * S.get(j, k) +
+          m(i) * m(k) * S.get(j, l) +
+          m(i) * m(l) * S.get(j, k) +
+          m(j) * m(k) * S.get(i, l) +
+          m(j) * m(l) * S.get(i, k),
+      );
     });
   });
   return C;
@@ -235,7 +270,10 @@ function logPartition(d: number, eta: ArrayLike<number>): number {
   vechPairs(d).forEach(([i, j], k) => {
     const q = eta[d + k];
     if (i === j) Lambda.set(i, i, -2 * q);
-    else { Lambda.set(i, j, -q); Lambda.set(j, i, -q); }
+    else {
+      Lambda.set(i, j, -q);
+      Lambda.set(j, i, -q);
+    }
   });
   const ch = new Cholesky(Lambda);
   const h = Float64Array.from(range(d), (i) => eta[i]);
@@ -245,7 +283,11 @@ function logPartition(d: number, eta: ArrayLike<number>): number {
 /** The Fisher in expectation coordinates (m, vech M) in closed form; `plant` drops the u uᵀ term. */
 function expectationFisherFormula(m: Float64Array, M: Matrix, plant: boolean): Matrix {
   const d = m.length;
-  const Sigma = new Matrix(d, d, M.data.map((v, k) => v - m[Math.floor(k / d)] * m[k % d]));
+  const Sigma = new Matrix(
+    d,
+    d,
+    M.data.map((v, k) => v - m[Math.floor(k / d)] * m[k % d]),
+  );
   const P = new Cholesky(Sigma).inverse();
   const u = matvec(P, m);
   const pairs = vechPairs(d);
@@ -269,7 +311,10 @@ function expectationFisherFormula(m: Float64Array, M: Matrix, plant: boolean): M
 // ---------------------------------------------------------------------------
 // the checks: each returns its worst ratio (<= 1 passes) and what it compared
 
-interface CaseOutcome { ratio: number; what: string }
+interface CaseOutcome {
+  ratio: number;
+  what: string;
+}
 
 function logDensityCase(c: MvnCase, plant: boolean): CaseOutcome {
   const pt = pointOf(c);
@@ -335,7 +380,10 @@ function hessianCase(c: MvnCase, plant: boolean): CaseOutcome {
   const fd = hessianFD((t) => inst.logpdf(pt.x, t, {}), pt.theta, { maxStep: thetaSteps(pt) });
   const formula = hessianFormula(pt, pt.x, plant);
   const w = worstRatio(formula.data, fd.value.data, (k) => 10 * fd.error.data[k] + 64 * pt.cond * pt.cond * EPS * (1 + Math.abs(formula.data[k])));
-  return { ratio: w.ratio, what: `d = ${pt.d}: worst of ${formula.data.length} entries |difference| ${formatNumber(w.diff)} (tolerance ${formatNumber(w.tol)})` };
+  return {
+    ratio: w.ratio,
+    what: `d = ${pt.d}: worst of ${formula.data.length} entries |difference| ${formatNumber(w.diff)} (tolerance ${formatNumber(w.tol)})`,
+  };
 }
 
 /** Monte Carlo of E[r rᵀ] around the known mean; `plant` claims 1.1 Sigma. */
@@ -347,13 +395,14 @@ function secondMomentCase(c: MvnCase, plant: boolean, comparisons: number): Case
   const m2 = new Float64Array(d * d);
   for (let k = 1; k <= MC_SAMPLES; k++) {
     const x = draw();
-    for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-      const v = (x[i] - pt.mu[i]) * (x[j] - pt.mu[j]);
-      const q = i * d + j;
-      const delta = v - mean[q];
-      mean[q] += delta / k;
-      m2[q] += delta * (v - mean[q]);
-    }
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        const v = (x[i] - pt.mu[i]) * (x[j] - pt.mu[j]);
+        const q = i * d + j;
+        const delta = v - mean[q];
+        mean[q] += delta / k;
+        m2[q] += delta * (v - mean[q]);
+      }
   }
   const claimed = scaled(pt.Sigma, plant ? 1.1 : 1);
   const z = zForFalseAlarm(FALSE_ALARM, comparisons * d * d);
@@ -371,10 +420,12 @@ function expectationCase(c: MvnCase, plant: boolean): CaseOutcome {
   // -E[H]: the mu-mu block P; mu-Sigma: P E_k P E[r] = 0; Sigma-Sigma: -½ tr(P E_k P E_l) + tr(P E_k P E_l P E[r rᵀ]) with E[r rᵀ] = Sigma
   const negEH = new Matrix(n, n);
   for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) negEH.set(a, b, P.get(a, b));
-  pairs.forEach((_, k) => pairs.forEach((__, l) => {
-    const PEkPEl = mm(P, E[k], P, E[l]);
-    negEH.set(d + k, d + l, -0.5 * trace(PEkPEl) + trace(mm(PEkPEl, P, pt.Sigma)));
-  }));
+  pairs.forEach((_, k) =>
+    pairs.forEach((__, l) => {
+      const PEkPEl = mm(P, E[k], P, E[l]);
+      negEH.set(d + k, d + l, -0.5 * trace(PEkPEl) + trace(mm(PEkPEl, P, pt.Sigma)));
+    }),
+  );
   const F = fisherFormula(pt, plant);
   const scale = maxAbs(F);
   const w = worstRatio(negEH.data, F.data, () => 64 * n * pt.cond * pt.cond * EPS * scale);
@@ -401,7 +452,10 @@ function isserlisCase(c: MvnCase, plant: boolean, comparisons: number): CaseOutc
   const claimed = quads.map(([a, b, cc, e]) => S.get(a, b) * S.get(cc, e) + (plant ? 0 : S.get(a, cc) * S.get(b, e) + S.get(a, e) * S.get(b, cc)));
   const z = zForFalseAlarm(FALSE_ALARM, comparisons * quads.length);
   const w = worstRatio(claimed, mean, (q) => z * Math.sqrt(m2[q] / (MC_SAMPLES - 1) / MC_SAMPLES));
-  return { ratio: w.ratio, what: `d = ${d}, ${MC_SAMPLES} samples, 4 index quadruples: worst ${formatNumber(w.ratio * z)} standard errors (limit z = ${z.toFixed(2)})` };
+  return {
+    ratio: w.ratio,
+    what: `d = ${d}, ${MC_SAMPLES} samples, 4 index quadruples: worst ${formatNumber(w.ratio * z)} standard errors (limit z = ${z.toFixed(2)})`,
+  };
 }
 
 /** E[s sᵀ] for the Sigma block from Isserlis (an exact index sum) against ½ tr(P E_k P E_l); `plant` uses one pairing. */
@@ -413,18 +467,21 @@ function scoreCovarianceCase(c: MvnCase, plant: boolean): CaseOutcome {
   const A = E.map((Ek) => mm(P, Ek, P));
   // s_k = ½ rᵀ A_k r - ½ tr(P E_k); Cov(rᵀ A r, rᵀ B r) = sum A_ab B_ce (S_ac S_be + S_ae S_bc)
   const cov = new Matrix(pairs.length, pairs.length);
-  for (let k = 0; k < pairs.length; k++) for (let l = k; l < pairs.length; l++) {
-    let s = 0;
-    for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
-      const Aab = A[k].get(a, b);
-      if (Aab === 0) continue;
-      for (let cc = 0; cc < d; cc++) for (let e = 0; e < d; e++) {
-        s += Aab * A[l].get(cc, e) * (S.get(a, cc) * S.get(b, e) + (plant ? 0 : S.get(a, e) * S.get(b, cc)));
-      }
+  for (let k = 0; k < pairs.length; k++)
+    for (let l = k; l < pairs.length; l++) {
+      let s = 0;
+      for (let a = 0; a < d; a++)
+        for (let b = 0; b < d; b++) {
+          const Aab = A[k].get(a, b);
+          if (Aab === 0) continue;
+          for (let cc = 0; cc < d; cc++)
+            for (let e = 0; e < d; e++) {
+              s += Aab * A[l].get(cc, e) * (S.get(a, cc) * S.get(b, e) + (plant ? 0 : S.get(a, e) * S.get(b, cc)));
+            }
+        }
+      cov.set(k, l, s / 4);
+      cov.set(l, k, s / 4);
     }
-    cov.set(k, l, s / 4);
-    cov.set(l, k, s / 4);
-  }
   const F = sigmaBlock(P, d, false);
   const w = worstRatio(cov.data, F.data, () => 64 * d * d * pt.cond * pt.cond * EPS * maxAbs(F));
   return { ratio: w.ratio, what: `d = ${d}: worst entry |difference| ${formatNumber(w.diff)} (tolerance ${formatNumber(w.tol)})` };
@@ -439,11 +496,17 @@ function duplicationCase(c: MvnCase, plant: boolean): CaseOutcome {
   const entrywise = new Matrix(F.rows, F.cols);
   const indexForm = new Matrix(F.rows, F.cols);
   const w = (i: number, j: number): number => (i === j ? 0.5 : 1);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) { entrywise.set(a, b, P.get(a, b)); indexForm.set(a, b, P.get(a, b)); }
-  pairs.forEach(([i, j], k) => pairs.forEach(([kk, l], m) => {
-    entrywise.set(d + k, d + m, 0.5 * trace(mm(P, basis(d, [i, j]), P, basis(d, [kk, l]))));
-    indexForm.set(d + k, d + m, w(i, j) * w(kk, l) * (P.get(i, kk) * P.get(j, l) + P.get(i, l) * P.get(j, kk)));
-  }));
+  for (let a = 0; a < d; a++)
+    for (let b = 0; b < d; b++) {
+      entrywise.set(a, b, P.get(a, b));
+      indexForm.set(a, b, P.get(a, b));
+    }
+  pairs.forEach(([i, j], k) =>
+    pairs.forEach(([kk, l], m) => {
+      entrywise.set(d + k, d + m, 0.5 * trace(mm(P, basis(d, [i, j]), P, basis(d, [kk, l]))));
+      indexForm.set(d + k, d + m, w(i, j) * w(kk, l) * (P.get(i, kk) * P.get(j, l) + P.get(i, l) * P.get(j, kk)));
+    }),
+  );
   const inst = multivariateNormal.instance(d);
   const catalogue = familyFisherMatrix(inst, inst.parameterizations[0], pt.theta, {});
   const tol = 64 * F.rows * pt.cond * EPS * maxAbs(entrywise);
@@ -459,7 +522,7 @@ function naturalCase(c: MvnCase, plant: boolean): CaseOutcome {
   const C = covarianceOfStatistics(pt.mu, pt.Sigma, plant);
   // Lambda = Sigma⁻¹; a step h in q moves Lambda by at most 2h per entry: stay well inside its cone
   const lambdaMin = 1 / eigSymmetric(pt.Sigma).values[d - 1];
-  const steps = Float64Array.from(eta, (v, k) => (k < d ? 0.1 * Math.max(1, Math.abs(v)) : 0.05 * lambdaMin / d));
+  const steps = Float64Array.from(eta, (v, k) => (k < d ? 0.1 * Math.max(1, Math.abs(v)) : (0.05 * lambdaMin) / d));
   const H = hessianFD((e) => logPartition(d, e), eta, { maxStep: steps });
   const w1 = worstRatio(C.data, H.value.data, (k) => 10 * H.error.data[k] + 64 * pt.cond * EPS * Math.abs(C.data[k]));
   // pullback: F_eta = J⁻ᵀ F_theta J⁻¹ with J = d eta / d theta (by differences)
@@ -470,7 +533,10 @@ function naturalCase(c: MvnCase, plant: boolean): CaseOutcome {
   const jErr = maxAbs(J.error) / Math.max(maxAbs(J.value), 1e-300);
   const w2 = worstRatio(C.data, pulled.data, () => 20 * jErr * pt.cond * maxAbs(pulled) * C.rows + 64 * pt.cond * EPS * maxAbs(pulled));
   const w = w1.ratio >= w2.ratio ? w1 : w2;
-  return { ratio: w.ratio, what: `d = ${d}: against ∇²A by differences, worst ${formatNumber(w1.diff)} (tolerance ${formatNumber(w1.tol)}); against the pullback, worst ${formatNumber(w2.diff)} (tolerance ${formatNumber(w2.tol)})` };
+  return {
+    ratio: w.ratio,
+    what: `d = ${d}: against ∇²A by differences, worst ${formatNumber(w1.diff)} (tolerance ${formatNumber(w1.tol)}); against the pullback, worst ${formatNumber(w2.diff)} (tolerance ${formatNumber(w2.tol)})`,
+  };
 }
 
 /** F_m in closed form against Cov[T]⁻¹ and against the pullback J_mᵀ F_theta J_m with theta(m) = (m, vech(M - m mᵀ)). */
@@ -478,7 +544,14 @@ function expectationParametersCase(c: MvnCase, plant: boolean): CaseOutcome {
   const pt = pointOf(c);
   const { d } = pt;
   const pairs = vechPairs(d);
-  const M = plus(pt.Sigma, new Matrix(d, d, Float64Array.from(range(d * d), (k) => pt.mu[Math.floor(k / d)] * pt.mu[k % d])));
+  const M = plus(
+    pt.Sigma,
+    new Matrix(
+      d,
+      d,
+      Float64Array.from(range(d * d), (k) => pt.mu[Math.floor(k / d)] * pt.mu[k % d]),
+    ),
+  );
   const Fm = expectationFisherFormula(pt.mu, M, plant);
   const C = covarianceOfStatistics(pt.mu, pt.Sigma, false);
   const Cinv = solveMatrix(C, Matrix.identity(C.rows));
@@ -514,16 +587,24 @@ interface StepSpec {
 const SPECS: StepSpec[] = [
   {
     title: 'Log-density',
-    reason: 'The density of $N(\\mu, \\Sigma)$ in $d$ dimensions, with $r = x - \\mu$; the parameters are $\\theta = (\\mu, \\operatorname{vech}\\Sigma)$, $\\operatorname{vech}\\Sigma$ the upper triangle of $\\Sigma$ row by row (an off-diagonal parameter $\\Sigma_{ij}$ moves both $\\Sigma_{ij}$ and $\\Sigma_{ji}$).',
-    equations: [{ lhs: '\\log p(x \\mid \\mu, \\Sigma)', tex: '-\\tfrac{d}{2}\\log(2\\pi) - \\tfrac12\\log\\det\\Sigma - \\tfrac12\\, r^\\top \\Sigma^{-1} r', text: 'log p = -d/2 log(2 pi) - 1/2 log det Sigma - 1/2 rᵀ Sigma⁻¹ r' }],
+    reason:
+      'The density of $N(\\mu, \\Sigma)$ in $d$ dimensions, with $r = x - \\mu$; the parameters are $\\theta = (\\mu, \\operatorname{vech}\\Sigma)$, $\\operatorname{vech}\\Sigma$ the upper triangle of $\\Sigma$ row by row (an off-diagonal parameter $\\Sigma_{ij}$ moves both $\\Sigma_{ij}$ and $\\Sigma_{ji}$).',
+    equations: [
+      {
+        lhs: '\\log p(x \\mid \\mu, \\Sigma)',
+        tex: '-\\tfrac{d}{2}\\log(2\\pi) - \\tfrac12\\log\\det\\Sigma - \\tfrac12\\, r^\\top \\Sigma^{-1} r',
+        text: 'log p = -d/2 log(2 pi) - 1/2 log det Sigma - 1/2 rᵀ Sigma⁻¹ r',
+      },
+    ],
     method: 'matrix-identity',
-    compares: 'the formula, evaluated through the eigen-decomposition of Sigma, against the catalogue\'s Cholesky-based log-density',
+    compares: "the formula, evaluated through the eigen-decomposition of Sigma, against the catalogue's Cholesky-based log-density",
     planted: 'the factor ½ on log det Sigma dropped',
     run: logDensityCase,
   },
   {
     title: 'Differential of the log-determinant',
-    reason: 'Jacobi\'s formula: along a symmetric direction $d\\Sigma$, $\\log\\det$ changes by the trace of $\\Sigma^{-1} d\\Sigma$ (Magnus & Neudecker, Ch. 8).',
+    reason:
+      "Jacobi's formula: along a symmetric direction $d\\Sigma$, $\\log\\det$ changes by the trace of $\\Sigma^{-1} d\\Sigma$ (Magnus & Neudecker, Ch. 8).",
     equations: [{ lhs: 'd \\log\\det\\Sigma', tex: '\\operatorname{tr}(\\Sigma^{-1} d\\Sigma)', text: 'd log det Sigma = tr(Sigma⁻¹ dSigma)' }],
     method: 'finite-differences',
     compares: 'tr(Sigma⁻¹ E) against the difference quotient of log det(Sigma + t E) along a random symmetric E',
@@ -541,32 +622,43 @@ const SPECS: StepSpec[] = [
   },
   {
     title: 'Score',
-    reason: 'With the two differentials: $d\\log p = r^\\top\\Sigma^{-1} d\\mu + \\tfrac12\\operatorname{tr}\\big((\\Sigma^{-1} r r^\\top \\Sigma^{-1} - \\Sigma^{-1})\\, d\\Sigma\\big)$. On the symmetric parameters $d\\operatorname{vec}\\Sigma = D\\, d\\operatorname{vech}\\Sigma$, so the gradient in $\\operatorname{vech}\\Sigma$ is $D^\\top\\operatorname{vec}$ of the matrix gradient: its diagonal entries once, its off-diagonal entries twice.',
+    reason:
+      'With the two differentials: $d\\log p = r^\\top\\Sigma^{-1} d\\mu + \\tfrac12\\operatorname{tr}\\big((\\Sigma^{-1} r r^\\top \\Sigma^{-1} - \\Sigma^{-1})\\, d\\Sigma\\big)$. On the symmetric parameters $d\\operatorname{vec}\\Sigma = D\\, d\\operatorname{vech}\\Sigma$, so the gradient in $\\operatorname{vech}\\Sigma$ is $D^\\top\\operatorname{vec}$ of the matrix gradient: its diagonal entries once, its off-diagonal entries twice.',
     equations: [
       { lhs: '\\nabla_\\mu \\log p', tex: '\\Sigma^{-1} r', text: 'grad_mu log p = Sigma⁻¹ r' },
-      { lhs: '\\nabla_{\\operatorname{vech}\\Sigma} \\log p', tex: '\\tfrac12 D^\\top \\operatorname{vec}\\big(\\Sigma^{-1} r r^\\top \\Sigma^{-1} - \\Sigma^{-1}\\big)', text: 'grad_vechSigma log p = 1/2 Dᵀ vec(Sigma⁻¹ r rᵀ Sigma⁻¹ - Sigma⁻¹)' },
+      {
+        lhs: '\\nabla_{\\operatorname{vech}\\Sigma} \\log p',
+        tex: '\\tfrac12 D^\\top \\operatorname{vec}\\big(\\Sigma^{-1} r r^\\top \\Sigma^{-1} - \\Sigma^{-1}\\big)',
+        text: 'grad_vechSigma log p = 1/2 Dᵀ vec(Sigma⁻¹ r rᵀ Sigma⁻¹ - Sigma⁻¹)',
+      },
     ],
     method: 'finite-differences',
-    compares: 'the formula against Ridders\' differences of the catalogue\'s log-density in every coordinate of theta',
+    compares: "the formula against Ridders' differences of the catalogue's log-density in every coordinate of theta",
     planted: 'vech in place of Dᵀ vec (off-diagonal entries not doubled)',
     run: scoreCase,
   },
   {
     title: 'Hessian',
-    reason: 'Differentiate the score once more, using $d\\Sigma^{-1} = -\\Sigma^{-1} d\\Sigma\\,\\Sigma^{-1}$ again; $E_k$ is the symmetric basis matrix of the $k$-th entry of $\\operatorname{vech}\\Sigma$ ($e_i e_i^\\top$ on the diagonal, $e_i e_j^\\top + e_j e_i^\\top$ off it).',
+    reason:
+      'Differentiate the score once more, using $d\\Sigma^{-1} = -\\Sigma^{-1} d\\Sigma\\,\\Sigma^{-1}$ again; $E_k$ is the symmetric basis matrix of the $k$-th entry of $\\operatorname{vech}\\Sigma$ ($e_i e_i^\\top$ on the diagonal, $e_i e_j^\\top + e_j e_i^\\top$ off it).',
     equations: [
       { lhs: '\\nabla^2_{\\mu\\mu} \\log p', tex: '-\\Sigma^{-1}', text: 'H_mu,mu = -Sigma⁻¹' },
       { lhs: '\\partial_{\\mu}\\partial_{k} \\log p', tex: '-\\Sigma^{-1} E_k \\Sigma^{-1} r', text: 'H_mu,k = -Sigma⁻¹ E_k Sigma⁻¹ r' },
-      { lhs: '\\partial_{k}\\partial_{l} \\log p', tex: '\\tfrac12\\operatorname{tr}(\\Sigma^{-1} E_k \\Sigma^{-1} E_l) - r^\\top \\Sigma^{-1} E_k \\Sigma^{-1} E_l \\Sigma^{-1} r', text: 'H_k,l = 1/2 tr(Sigma⁻¹ E_k Sigma⁻¹ E_l) - rᵀ Sigma⁻¹ E_k Sigma⁻¹ E_l Sigma⁻¹ r' },
+      {
+        lhs: '\\partial_{k}\\partial_{l} \\log p',
+        tex: '\\tfrac12\\operatorname{tr}(\\Sigma^{-1} E_k \\Sigma^{-1} E_l) - r^\\top \\Sigma^{-1} E_k \\Sigma^{-1} E_l \\Sigma^{-1} r',
+        text: 'H_k,l = 1/2 tr(Sigma⁻¹ E_k Sigma⁻¹ E_l) - rᵀ Sigma⁻¹ E_k Sigma⁻¹ E_l Sigma⁻¹ r',
+      },
     ],
     method: 'finite-differences',
-    compares: 'every entry against Ridders\' second differences of the catalogue\'s log-density',
+    compares: "every entry against Ridders' second differences of the catalogue's log-density",
     planted: 'the factor ½ of the trace term dropped',
     run: hessianCase,
   },
   {
     title: 'The moments the expectation needs',
-    reason: 'The Hessian is affine in $r$ and $r r^\\top$, so its expectation needs only the first two moments of $r = x - \\mu$: $\\mathbb{E}[r] = 0$ and the definition of the covariance.',
+    reason:
+      'The Hessian is affine in $r$ and $r r^\\top$, so its expectation needs only the first two moments of $r = x - \\mu$: $\\mathbb{E}[r] = 0$ and the definition of the covariance.',
     equations: [{ lhs: '\\mathbb{E}[(x-\\mu)(x-\\mu)^\\top]', tex: '\\Sigma', text: 'E[(x - mu)(x - mu)ᵀ] = Sigma' }],
     method: 'monte-carlo',
     compares: 'Sigma against the sample mean of (x - mu)(x - mu)ᵀ, every entry',
@@ -575,7 +667,8 @@ const SPECS: StepSpec[] = [
   },
   {
     title: 'Expectation: the Fisher information',
-    reason: 'Substitute: $\\mathbb{E}[\\Sigma^{-1}E_k\\Sigma^{-1} r] = 0$, and $\\mathbb{E}[r^\\top A r] = \\operatorname{tr}(A\\Sigma)$ turns the last term into $\\operatorname{tr}(\\Sigma^{-1}E_k\\Sigma^{-1}E_l)$, so $-\\mathbb{E}[\\partial_k\\partial_l\\log p] = \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E_k\\Sigma^{-1}E_l)$. Since $\\operatorname{vec}E_k = D e_k$ and $\\operatorname{tr}(A X B Y) = \\operatorname{vec}(X)^\\top (A\\otimes B)\\operatorname{vec}(Y)$ for symmetric $A, B, X, Y$, the block is $\\tfrac12 D^\\top(\\Sigma^{-1}\\otimes\\Sigma^{-1})D$.',
+    reason:
+      'Substitute: $\\mathbb{E}[\\Sigma^{-1}E_k\\Sigma^{-1} r] = 0$, and $\\mathbb{E}[r^\\top A r] = \\operatorname{tr}(A\\Sigma)$ turns the last term into $\\operatorname{tr}(\\Sigma^{-1}E_k\\Sigma^{-1}E_l)$, so $-\\mathbb{E}[\\partial_k\\partial_l\\log p] = \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E_k\\Sigma^{-1}E_l)$. Since $\\operatorname{vec}E_k = D e_k$ and $\\operatorname{tr}(A X B Y) = \\operatorname{vec}(X)^\\top (A\\otimes B)\\operatorname{vec}(Y)$ for symmetric $A, B, X, Y$, the block is $\\tfrac12 D^\\top(\\Sigma^{-1}\\otimes\\Sigma^{-1})D$.',
     equations: [
       { lhs: 'F_{\\mu\\mu}', tex: '\\Sigma^{-1}', text: 'F_mu,mu = Sigma⁻¹' },
       { lhs: 'F_{\\mu\\Sigma}', tex: '0', text: 'F_mu,Sigma = 0' },
@@ -588,20 +681,36 @@ const SPECS: StepSpec[] = [
   },
   {
     title: 'The duplication matrix',
-    reason: '$D$ maps the $d(d+1)/2$ free entries to all $d^2$ entries, $\\operatorname{vec}\\Sigma = D\\operatorname{vech}\\Sigma$: column $(i,j)$ of $D$ has a 1 in rows $(i,j)$ and $(j,i)$ and zeros elsewhere. Entry by entry the block is $\\tfrac12\\operatorname{tr}(P E_{ij} P E_{kl})$ with $P = \\Sigma^{-1}$, which sums to the index form below, $c_{ii} = \\tfrac12$ and $c_{ij} = 1$ for $i \\ne j$ (the off-diagonal parameters count twice).',
+    reason:
+      '$D$ maps the $d(d+1)/2$ free entries to all $d^2$ entries, $\\operatorname{vec}\\Sigma = D\\operatorname{vech}\\Sigma$: column $(i,j)$ of $D$ has a 1 in rows $(i,j)$ and $(j,i)$ and zeros elsewhere. Entry by entry the block is $\\tfrac12\\operatorname{tr}(P E_{ij} P E_{kl})$ with $P = \\Sigma^{-1}$, which sums to the index form below, $c_{ii} = \\tfrac12$ and $c_{ij} = 1$ for $i \\ne j$ (the off-diagonal parameters count twice).',
     equations: [
-      { lhs: 'D_{(a,b),(i,j)}', tex: '\\begin{cases}1 & (a,b) = (i,j) \\text{ or } (a,b) = (j,i)\\\\ 0 & \\text{otherwise}\\end{cases}', text: 'D[(a,b),(i,j)] = 1 if (a,b) = (i,j) or (j,i), else 0' },
-      { lhs: 'F_{\\Sigma_{ij},\\Sigma_{kl}}', tex: 'c_{ij}\\, c_{kl}\\, (P_{ik}P_{jl} + P_{il}P_{jk})', text: 'F_(Sigma_ij, Sigma_kl) = c_ij c_kl (P_ik P_jl + P_il P_jk)' },
+      {
+        lhs: 'D_{(a,b),(i,j)}',
+        tex: '\\begin{cases}1 & (a,b) = (i,j) \\text{ or } (a,b) = (j,i)\\\\ 0 & \\text{otherwise}\\end{cases}',
+        text: 'D[(a,b),(i,j)] = 1 if (a,b) = (i,j) or (j,i), else 0',
+      },
+      {
+        lhs: 'F_{\\Sigma_{ij},\\Sigma_{kl}}',
+        tex: 'c_{ij}\\, c_{kl}\\, (P_{ik}P_{jl} + P_{il}P_{jk})',
+        text: 'F_(Sigma_ij, Sigma_kl) = c_ij c_kl (P_ik P_jl + P_il P_jk)',
+      },
     ],
     method: 'matrix-identity',
-    compares: '½ Dᵀ(Sigma⁻¹ ⊗ Sigma⁻¹)D against the entrywise ½ tr(Sigma⁻¹ E_k Sigma⁻¹ E_l), the index form and the catalogue\'s Fisher',
+    compares: "½ Dᵀ(Sigma⁻¹ ⊗ Sigma⁻¹)D against the entrywise ½ tr(Sigma⁻¹ E_k Sigma⁻¹ E_l), the index form and the catalogue's Fisher",
     planted: 'the vech weights ½ in place of D',
     run: duplicationCase,
   },
   {
-    title: 'Fourth moments: Isserlis\' theorem',
-    reason: 'The same matrix is the covariance of the score, $F = \\mathbb{E}[s s^\\top]$, which needs the fourth moments of $r$. For a centred Gaussian they are sums over the three pairings (Isserlis 1918); with them $\\operatorname{Cov}(r^\\top A r, r^\\top B r) = 2\\operatorname{tr}(A\\Sigma B\\Sigma)$ for symmetric $A, B$.',
-    equations: [{ lhs: '\\mathbb{E}[r_a r_b r_c r_e]', tex: '\\Sigma_{ab}\\Sigma_{ce} + \\Sigma_{ac}\\Sigma_{be} + \\Sigma_{ae}\\Sigma_{bc}', text: 'E[r_a r_b r_c r_e] = S_ab S_ce + S_ac S_be + S_ae S_bc' }],
+    title: "Fourth moments: Isserlis' theorem",
+    reason:
+      'The same matrix is the covariance of the score, $F = \\mathbb{E}[s s^\\top]$, which needs the fourth moments of $r$. For a centred Gaussian they are sums over the three pairings (Isserlis 1918); with them $\\operatorname{Cov}(r^\\top A r, r^\\top B r) = 2\\operatorname{tr}(A\\Sigma B\\Sigma)$ for symmetric $A, B$.',
+    equations: [
+      {
+        lhs: '\\mathbb{E}[r_a r_b r_c r_e]',
+        tex: '\\Sigma_{ab}\\Sigma_{ce} + \\Sigma_{ac}\\Sigma_{be} + \\Sigma_{ae}\\Sigma_{bc}',
+        text: 'E[r_a r_b r_c r_e] = S_ab S_ce + S_ac S_be + S_ae S_bc',
+      },
+    ],
     method: 'monte-carlo',
     compares: 'the sum of pairings against the sample mean of r_a r_b r_c r_e at random index quadruples',
     planted: 'one pairing only',
@@ -609,29 +718,46 @@ const SPECS: StepSpec[] = [
   },
   {
     title: 'The Fisher identity, by Isserlis',
-    reason: 'The $\\Sigma$-part of the score is $s_k = \\tfrac12 r^\\top \\Sigma^{-1}E_k\\Sigma^{-1} r - \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E_k)$; with $A_k = \\Sigma^{-1}E_k\\Sigma^{-1}$, $\\mathbb{E}[s_k s_l] = \\tfrac14\\cdot 2\\operatorname{tr}(A_k\\Sigma A_l\\Sigma) = \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E_k\\Sigma^{-1}E_l)$: the outer product of the score gives the same block as the Hessian.',
-    equations: [{ lhs: '\\mathbb{E}[s_\\Sigma s_\\Sigma^\\top]', tex: '\\tfrac12 D^\\top (\\Sigma^{-1}\\otimes\\Sigma^{-1}) D', text: 'E[s_Sigma s_Sigmaᵀ] = 1/2 Dᵀ (Sigma⁻¹ ⊗ Sigma⁻¹) D' }],
+    reason:
+      'The $\\Sigma$-part of the score is $s_k = \\tfrac12 r^\\top \\Sigma^{-1}E_k\\Sigma^{-1} r - \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E_k)$; with $A_k = \\Sigma^{-1}E_k\\Sigma^{-1}$, $\\mathbb{E}[s_k s_l] = \\tfrac14\\cdot 2\\operatorname{tr}(A_k\\Sigma A_l\\Sigma) = \\tfrac12\\operatorname{tr}(\\Sigma^{-1}E_k\\Sigma^{-1}E_l)$: the outer product of the score gives the same block as the Hessian.',
+    equations: [
+      {
+        lhs: '\\mathbb{E}[s_\\Sigma s_\\Sigma^\\top]',
+        tex: '\\tfrac12 D^\\top (\\Sigma^{-1}\\otimes\\Sigma^{-1}) D',
+        text: 'E[s_Sigma s_Sigmaᵀ] = 1/2 Dᵀ (Sigma⁻¹ ⊗ Sigma⁻¹) D',
+      },
+    ],
     method: 'matrix-identity',
-    compares: 'the index sum of Isserlis\' pairings against ½ Dᵀ(Sigma⁻¹ ⊗ Sigma⁻¹)D, every entry',
+    compares: "the index sum of Isserlis' pairings against ½ Dᵀ(Sigma⁻¹ ⊗ Sigma⁻¹)D, every entry",
     planted: 'Isserlis with one pairing',
     run: scoreCovarianceCase,
   },
   {
     title: 'Natural parameters',
-    reason: 'As an exponential family in the statistics $T = (x, \\operatorname{vech}(x x^\\top))$: $\\eta_1 = \\Sigma^{-1}\\mu$ and $q = -\\tfrac12 D^\\top\\operatorname{vec}\\Sigma^{-1}$ ($q_{ii} = -\\tfrac12 P_{ii}$, $q_{ij} = -P_{ij}$), with log-partition $A = \\tfrac12\\eta_1^\\top\\Lambda^{-1}\\eta_1 - \\tfrac12\\log\\det\\Lambda$, $\\Lambda = \\Sigma^{-1}$ rebuilt from $q$. The Fisher in $\\eta$ is $\\nabla^2 A = \\operatorname{Cov}[T]$; from Isserlis with means:',
+    reason:
+      'As an exponential family in the statistics $T = (x, \\operatorname{vech}(x x^\\top))$: $\\eta_1 = \\Sigma^{-1}\\mu$ and $q = -\\tfrac12 D^\\top\\operatorname{vec}\\Sigma^{-1}$ ($q_{ii} = -\\tfrac12 P_{ii}$, $q_{ij} = -P_{ij}$), with log-partition $A = \\tfrac12\\eta_1^\\top\\Lambda^{-1}\\eta_1 - \\tfrac12\\log\\det\\Lambda$, $\\Lambda = \\Sigma^{-1}$ rebuilt from $q$. The Fisher in $\\eta$ is $\\nabla^2 A = \\operatorname{Cov}[T]$; from Isserlis with means:',
     equations: [
       { lhs: '\\operatorname{Cov}(x_i, x_k x_l)', tex: '\\Sigma_{ik}\\mu_l + \\Sigma_{il}\\mu_k', text: 'Cov(x_i, x_k x_l) = S_ik mu_l + S_il mu_k' },
-      { lhs: '\\operatorname{Cov}(x_i x_j, x_k x_l)', tex: '\\Sigma_{ik}\\Sigma_{jl} + \\Sigma_{il}\\Sigma_{jk} + \\mu_i\\mu_k\\Sigma_{jl} + \\mu_i\\mu_l\\Sigma_{jk} + \\mu_j\\mu_k\\Sigma_{il} + \\mu_j\\mu_l\\Sigma_{ik}', text: 'Cov(x_i x_j, x_k x_l) = S_ik S_jl + S_il S_jk + mu_i mu_k S_jl + mu_i mu_l S_jk + mu_j mu_k S_il + mu_j mu_l S_ik' },
-      { lhs: 'F_\\eta', tex: '\\nabla^2 A(\\eta) = \\operatorname{Cov}[T], \\quad \\operatorname{Cov}(x) = \\Sigma', text: 'F_eta = Hessian of A = Cov[T], Cov(x) = Sigma' },
+      {
+        lhs: '\\operatorname{Cov}(x_i x_j, x_k x_l)',
+        tex: '\\Sigma_{ik}\\Sigma_{jl} + \\Sigma_{il}\\Sigma_{jk} + \\mu_i\\mu_k\\Sigma_{jl} + \\mu_i\\mu_l\\Sigma_{jk} + \\mu_j\\mu_k\\Sigma_{il} + \\mu_j\\mu_l\\Sigma_{ik}',
+        text: 'Cov(x_i x_j, x_k x_l) = S_ik S_jl + S_il S_jk + mu_i mu_k S_jl + mu_i mu_l S_jk + mu_j mu_k S_il + mu_j mu_l S_ik',
+      },
+      {
+        lhs: 'F_\\eta',
+        tex: '\\nabla^2 A(\\eta) = \\operatorname{Cov}[T], \\quad \\operatorname{Cov}(x) = \\Sigma',
+        text: 'F_eta = Hessian of A = Cov[T], Cov(x) = Sigma',
+      },
     ],
     method: 'finite-differences',
-    compares: 'Cov[T] against ∇²A by Ridders\' differences and against the pullback J⁻ᵀ F_theta J⁻¹ through eta(theta)',
+    compares: "Cov[T] against ∇²A by Ridders' differences and against the pullback J⁻ᵀ F_theta J⁻¹ through eta(theta)",
     planted: 'the terms in mu dropped (the central fourth moments only)',
     run: naturalCase,
   },
   {
     title: 'Expectation parameters',
-    reason: 'In $m = \\mathbb{E}[x] = \\mu$ and $M = \\mathbb{E}[x x^\\top] = \\Sigma + \\mu\\mu^\\top$ (on $\\operatorname{vech}M$) the Fisher is $(\\nabla^2 A)^{-1} = \\operatorname{Cov}[T]^{-1}$. In closed form, with $\\Sigma = M - m m^\\top$, $P = \\Sigma^{-1}$, $u = P m$, and $c_{kl} = \\tfrac12$ for $k = l$, $1$ otherwise (the pullback through $\\mu = m$, $\\Sigma = M - m m^\\top$):',
+    reason:
+      'In $m = \\mathbb{E}[x] = \\mu$ and $M = \\mathbb{E}[x x^\\top] = \\Sigma + \\mu\\mu^\\top$ (on $\\operatorname{vech}M$) the Fisher is $(\\nabla^2 A)^{-1} = \\operatorname{Cov}[T]^{-1}$. In closed form, with $\\Sigma = M - m m^\\top$, $P = \\Sigma^{-1}$, $u = P m$, and $c_{kl} = \\tfrac12$ for $k = l$, $1$ otherwise (the pullback through $\\mu = m$, $\\Sigma = M - m m^\\top$):',
     equations: [
       { lhs: 'F_{mm}', tex: '(1 + m^\\top u)\\, P + u u^\\top', text: 'F_mm = (1 + mᵀu) P + u uᵀ' },
       { lhs: 'F_{m_i, M_{kl}}', tex: '-c_{kl}\\,(P_{ik} u_l + P_{il} u_k)', text: 'F_(m_i, M_kl) = -c_kl (P_ik u_l + P_il u_k)' },
@@ -656,7 +782,9 @@ function runStep(spec: StepSpec, cases: readonly MvnCase[], plant: boolean): { c
   return {
     worst,
     check: {
-      ok, method: spec.method, points: cases.length,
+      ok,
+      method: spec.method,
+      points: cases.length,
       detail: `${spec.compares}, at ${cases.length} random points (d = ${ds}): worst case ${worst.what}, ${formatNumber(worst.ratio)} of the tolerance`,
     },
   };
@@ -669,7 +797,12 @@ export interface MvnStepsOptions {
   sensitivity?: boolean;
 }
 
-export interface SensitivityOutcome { readonly title: string; readonly planted: string; readonly caught: boolean; readonly ratio: number }
+export interface SensitivityOutcome {
+  readonly title: string;
+  readonly planted: string;
+  readonly caught: boolean;
+  readonly ratio: number;
+}
 
 /** The derivation's steps, each checked at the cases (and, optionally, its planted mistake run). */
 export function mvnDerivationSteps(opts: MvnStepsOptions): { steps: DerivationStep[]; sensitivity: SensitivityOutcome[] } {

@@ -32,7 +32,18 @@ import { Matrix } from '../linalg/matrix.js';
 import type { MatrixMeanEstimate } from '../numeric/monte-carlo.js';
 import { ControlledMean, symmetricEstimate } from '../numeric/score-control.js';
 import { analyticBaseScore, type BaseScore } from './analytic-score.js';
-import { baseHessian, baseScore, baseSteps, chainRuleAt, kinkCap, pullBackNegHessian, pullBackScore, scoreSteps, type ChainRule, type FisherPoint } from './estimators.js';
+import {
+  baseHessian,
+  baseScore,
+  baseSteps,
+  chainRuleAt,
+  kinkCap,
+  pullBackNegHessian,
+  pullBackScore,
+  scoreSteps,
+  type ChainRule,
+  type FisherPoint,
+} from './estimators.js';
 import type { Sample } from './types.js';
 import { NatgradError } from '../core/errors.js';
 
@@ -58,14 +69,24 @@ export interface NegativeHessianEstimate {
 }
 
 /** Hessian of log p(x) in the base coordinates as the Jacobian of the analytic score, Richardson-extrapolated; `bias` receives the corrections' sizes. */
-function scoreJacobian(score: BaseScore, x: Sample, base: Float64Array, fixed: Readonly<Record<string, number>>, steps: Float64Array, bias: Float64Array, work: { b: Float64Array; plus: Float64Array; minus: Float64Array }): Float64Array {
+function scoreJacobian(
+  score: BaseScore,
+  x: Sample,
+  base: Float64Array,
+  fixed: Readonly<Record<string, number>>,
+  steps: Float64Array,
+  bias: Float64Array,
+  work: { b: Float64Array; plus: Float64Array; minus: Float64Array },
+): Float64Array {
   const m = base.length;
   const H = new Float64Array(m * m);
   const { b, plus, minus } = work;
   b.set(base);
   const column = (c: number, h: number, into: Float64Array): void => {
-    b[c] = base[c] + h; score(x, b, fixed, plus);
-    b[c] = base[c] - h; score(x, b, fixed, minus);
+    b[c] = base[c] + h;
+    score(x, b, fixed, plus);
+    b[c] = base[c] - h;
+    score(x, b, fixed, minus);
     b[c] = base[c];
     for (let k = 0; k < m; k++) into[k] = (plus[k] - minus[k]) / (2 * h);
   };
@@ -81,14 +102,15 @@ function scoreJacobian(score: BaseScore, x: Sample, base: Float64Array, fixed: R
     for (let k = 0; k < m; k++) bias[k * m + c] = Math.max(bias[k * m + c], Math.abs((D2[k] - D1[k]) / 3));
   }
   // the two mixed partials differ by their own truncation errors: average them and count the gap as bias
-  for (let i = 0; i < m; i++) for (let j = i + 1; j < m; j++) {
-    const a = H[i * m + j];
-    const c = H[j * m + i];
-    const gap = Math.abs(a - c) / 2;
-    H[i * m + j] = H[j * m + i] = (a + c) / 2;
-    const bb = Math.max(bias[i * m + j], bias[j * m + i]) + gap;
-    bias[i * m + j] = bias[j * m + i] = bb;
-  }
+  for (let i = 0; i < m; i++)
+    for (let j = i + 1; j < m; j++) {
+      const a = H[i * m + j];
+      const c = H[j * m + i];
+      const gap = Math.abs(a - c) / 2;
+      H[i * m + j] = H[j * m + i] = (a + c) / 2;
+      const bb = Math.max(bias[i * m + j], bias[j * m + i]) + gap;
+      bias[i * m + j] = bias[j * m + i] = bb;
+    }
   return H;
 }
 
@@ -153,11 +175,12 @@ export function monteCarloNegativeHessian(pt: FisherPoint, samples: number, seed
   const negHessian = symmetricEstimate(n, e.value, e.stdError);
   // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)
   const thetaBias = new Float64Array(P);
-  for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) {
-    let s2 = 0;
-    for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) s2 += Math.abs(cr.J.data[a * n + i]) * biasBase[a * m + b] * Math.abs(cr.J.data[b * n + j]);
-    thetaBias[p] = s2;
-  }
+  for (let i = 0, p = 0; i < n; i++)
+    for (let j = i; j < n; j++, p++) {
+      let s2 = 0;
+      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) s2 += Math.abs(cr.J.data[a * n + i]) * biasBase[a * m + b] * Math.abs(cr.J.data[b * n + j]);
+      thetaBias[p] = s2;
+    }
   // a Bartlett control's mean is off zero by its Hessian entry's bias: the estimate moves by |β| times that
   const total = Float64Array.from(thetaBias);
   if (bartlett) {

@@ -54,7 +54,9 @@ export function logisticPair(eta: number): { p: Wide; q: Wide } {
  */
 export function logit(p: number): number {
   if (p >= 0.25 && p <= 0.75) return Math.log1p((2 * p - 1) / (1 - p));
-  return Wide.of(p).div(Wide.of(1 - p)).log();
+  return Wide.of(p)
+    .div(Wide.of(1 - p))
+    .log();
 }
 
 /**
@@ -62,6 +64,10 @@ export function logit(p: number): number {
  * (the recurrence), so that its size is known where it overflows float64.
  */
 export function trigammaWide(x: number): Wide {
-  if (x > 0 && x < 1e-8) return Wide.of(x).square().inv().add(Wide.of(trigamma(1 + x)));
+  if (x > 0 && x < 1e-8)
+    return Wide.of(x)
+      .square()
+      .inv()
+      .add(Wide.of(trigamma(1 + x)));
   return Wide.of(trigamma(x));
 }

@@ -48,11 +48,12 @@ function layoutOf(def: FamilyDefinition, pname: string): readonly ParamLayoutEnt
   return hasOwn(def.layouts, pname) ? def.layouts[pname] : [];
 }
 
-
 export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function describeLayout(layout: readonly ParamLayoutEntry[]): string {
-  return layout.map((e) => `${e.name} (${e.shape === 'scalar' ? 'a number' : e.shape === 'vector' ? 'an array of numbers' : 'a symmetric matrix, as an array of rows'})`).join(', ');
+  return layout
+    .map((e) => `${e.name} (${e.shape === 'scalar' ? 'a number' : e.shape === 'vector' ? 'an array of numbers' : 'a symmetric matrix, as an array of rows'})`)
+    .join(', ');
 }
 
 /**
@@ -81,7 +82,12 @@ export function checkPointNames(
   if (missing.length > 0) throw new NatgradError(childPath(paramsPath, missing[0]), `missing; ${def.name} ${pname} needs ${describeLayout(layout)}`);
   if (isRecord(fixed)) {
     const fixedNames = Object.keys(def.fixed);
-    rejectUnknownKeys(fixed, fixedNames, childPath(path, 'fixed'), fixedNames.length === 0 ? `the fixed values of ${def.name}, which has none` : `the fixed values of ${def.name}`);
+    rejectUnknownKeys(
+      fixed,
+      fixedNames,
+      childPath(path, 'fixed'),
+      fixedNames.length === 0 ? `the fixed values of ${def.name}, which has none` : `the fixed values of ${def.name}`,
+    );
   }
   return { def, pname, layout, params };
 }

@@ -63,7 +63,9 @@ export function samplePoints(inst: FamilyInstance, p: ParameterizationInstance, 
     const base = toBase(inst, p, theta, fixed);
     const x = inst.sample(rng, base, fixed);
     const scope: Record<string, number> = { ...fixed, ...dataScope(inst, x) };
-    p.symbols.forEach((s, i) => { scope[s] = theta[i]; });
+    p.symbols.forEach((s, i) => {
+      scope[s] = theta[i];
+    });
     out.push({ theta, base, fixed, x, scope });
   }
   return out;
@@ -74,11 +76,19 @@ function worstLine(what: string, points: number, worst: { ratio: number; diff: n
   return `${what}, at ${points} random points: largest difference ${formatNumber(worst.diff)}, ${formatNumber(worst.ratio)} of its tolerance ${formatNumber(worst.tol)}`;
 }
 
-interface Worst { ratio: number; diff: number; tol: number }
+interface Worst {
+  ratio: number;
+  diff: number;
+  tol: number;
+}
 const noWorst = (): Worst => ({ ratio: 0, diff: 0, tol: 0 });
 function record(w: Worst, diff: number, tol: number): void {
   const ratio = Number.isNaN(diff) ? Infinity : diff / tol;
-  if (!(ratio <= w.ratio)) { w.ratio = ratio; w.diff = diff; w.tol = tol; }
+  if (!(ratio <= w.ratio)) {
+    w.ratio = ratio;
+    w.diff = diff;
+    w.tol = tol;
+  }
 }
 
 /** log p as written against the family's numeric log-density, within 32 times the expression's propagated rounding bound. */
@@ -89,7 +99,12 @@ export function checkLogDensity(inst: FamilyInstance, logp: Expr, points: readon
     const num = inst.logpdf(pt.x, pt.base, pt.fixed);
     record(worst, Math.abs(sym.value - num), 32 * sym.error + 4 * EPS * Math.abs(num) + 1e-300);
   }
-  return { ok: worst.ratio <= 1, method: 'numeric-density', points: points.length, detail: worstLine('equal to the numeric log-density of the catalogue', points.length, worst) };
+  return {
+    ok: worst.ratio <= 1,
+    method: 'numeric-density',
+    points: points.length,
+    detail: worstLine('equal to the numeric log-density of the catalogue', points.length, worst),
+  };
 }
 
 /** Largest steps that keep theta +- h e_i inside the domain (joint constraints included), halved for margin. */
@@ -97,8 +112,10 @@ function safeSteps(p: ParameterizationInstance, theta: Float64Array): Float64Arr
   return Float64Array.from(theta, (v, i) => {
     let h = 0.1 * Math.max(1, Math.abs(v));
     for (let k = 0; k < 60; k++) {
-      const up = theta.slice(); up[i] = v + h;
-      const down = theta.slice(); down[i] = v - h;
+      const up = theta.slice();
+      up[i] = v + h;
+      const down = theta.slice();
+      down[i] = v - h;
       if (validTheta(p, up) && validTheta(p, down)) return h / 2;
       h /= 2;
     }
@@ -127,11 +144,23 @@ export function checkDerivatives(
     const at = Float64Array.from(wrt, (v) => scope[v]);
     const moved = { ...scope };
     // the relative accuracy of f's values, from the propagated rounding bound (cancellation in f makes it worse than a few ulp)
-    const noise = Math.max(4 * EPS, ...outputs.map((e) => { const r = evaluateWithError(e, scope); return 16 * r.error / Math.max(Math.abs(r.value), 1e-300); }));
-    const fd = jacobianFD((t) => {
-      wrt.forEach((v, k) => { moved[v] = t[k]; });
-      return Float64Array.from(f, (g) => g(moved));
-    }, at, { maxStep: steps(scope), noise });
+    const noise = Math.max(
+      4 * EPS,
+      ...outputs.map((e) => {
+        const r = evaluateWithError(e, scope);
+        return (16 * r.error) / Math.max(Math.abs(r.value), 1e-300);
+      }),
+    );
+    const fd = jacobianFD(
+      (t) => {
+        wrt.forEach((v, k) => {
+          moved[v] = t[k];
+        });
+        return Float64Array.from(f, (g) => g(moved));
+      },
+      at,
+      { maxStep: steps(scope), noise },
+    );
     for (let r = 0; r < outputs.length; r++) {
       for (let c = 0; c < wrt.length; c++) {
         const sym = df[r][c](scope);
@@ -140,28 +169,46 @@ export function checkDerivatives(
       }
     }
   }
-  return { ok: worst.ratio <= 1, method: 'finite-differences', points: points.length, detail: worstLine(`equal to Ridders' central differences of ${what}`, points.length, worst) };
+  return {
+    ok: worst.ratio <= 1,
+    method: 'finite-differences',
+    points: points.length,
+    detail: worstLine(`equal to Ridders' central differences of ${what}`, points.length, worst),
+  };
 }
 
 /** Finite-difference steps for a parameterization's symbols that stay inside its domain. */
 export function parameterSteps(p: ParameterizationInstance): (scope: Record<string, number>) => Float64Array {
-  return (scope) => safeSteps(p, Float64Array.from(p.symbols, (s) => scope[s]));
+  return (scope) =>
+    safeSteps(
+      p,
+      Float64Array.from(p.symbols, (s) => scope[s]),
+    );
 }
 
 /** Steps inside the per-variable domains (no joint constraints), e.g. for the natural parameters. */
 export function domainSteps(vars: readonly string[], domains: Readonly<Record<string, Domain>>): (scope: Record<string, number>) => Float64Array {
-  return (scope) => Float64Array.from(vars, (v) => {
-    const x = scope[v];
-    const d = domains[v];
-    switch (d?.kind) {
-      case 'positive': case 'negative': return 0.25 * Math.abs(x);
-      case 'interval': return 0.25 * Math.min(x - d.lo, d.hi - x);
-      default: return 0.1 * Math.max(1, Math.abs(x));
-    }
-  });
+  return (scope) =>
+    Float64Array.from(vars, (v) => {
+      const x = scope[v];
+      const d = domains[v];
+      switch (d?.kind) {
+        case 'positive':
+        case 'negative':
+          return 0.25 * Math.abs(x);
+        case 'interval':
+          return 0.25 * Math.min(x - d.lo, d.hi - x);
+        default:
+          return 0.1 * Math.max(1, Math.abs(x));
+      }
+    });
 }
 
-export interface NumericExpectation { value: Float64Array; error: Float64Array; method: 'exact-sum' | 'quadrature' | 'monte-carlo' }
+export interface NumericExpectation {
+  value: Float64Array;
+  error: Float64Array;
+  method: 'exact-sum' | 'quadrature' | 'monte-carlo';
+}
 
 /**
  * E[f(x)] (a vector) under p(x | base) computed numerically: exact sums over
@@ -169,7 +216,14 @@ export interface NumericExpectation { value: Float64Array; error: Float64Array; 
  * Carlo (the error is then a standard error; all components share the
  * samples) over simplices and vectors.
  */
-export function numericExpectation(inst: FamilyInstance, base: Float64Array, fixed: Record<string, number>, m: number, f: (x: Sample) => Float64Array, seed: number): NumericExpectation {
+export function numericExpectation(
+  inst: FamilyInstance,
+  base: Float64Array,
+  fixed: Record<string, number>,
+  m: number,
+  f: (x: Sample) => Float64Array,
+  seed: number,
+): NumericExpectation {
   const s = inst.support;
   const weight = (x: Sample): number => Math.exp(inst.logpdf(x, base, fixed));
   const value = new Float64Array(m);
@@ -180,7 +234,10 @@ export function numericExpectation(inst: FamilyInstance, base: Float64Array, fix
       const x = Float64Array.from({ length: s.classes - 1 }, (_, i) => (i === c ? 1 : 0));
       const w = weight(x);
       const v = f(x);
-      for (let r = 0; r < m; r++) { value[r] += w * v[r]; abs[r] += Math.abs(w * v[r]); }
+      for (let r = 0; r < m; r++) {
+        value[r] += w * v[r];
+        abs[r] += Math.abs(w * v[r]);
+      }
     }
     for (let r = 0; r < m; r++) error[r] = 64 * EPS * abs[r];
     return { value, error, method: 'exact-sum' };
@@ -254,10 +311,17 @@ export function checkExpectations(
     // an integrand free of the data is its own expectation
     const e: NumericExpectation = dataFree
       ? { value: Float64Array.from(integrands, (g) => g(scope)), error: Float64Array.from(integrands, () => 0), method: 'exact-sum' }
-      : numericExpectation(inst, pt.base, pt.fixed, pairs.length, (x) => {
-        Object.assign(scope, dataScope(inst, x));
-        return Float64Array.from(integrands, (g) => g(scope));
-      }, seed + 7919 * k);
+      : numericExpectation(
+          inst,
+          pt.base,
+          pt.fixed,
+          pairs.length,
+          (x) => {
+            Object.assign(scope, dataScope(inst, x));
+            return Float64Array.from(integrands, (g) => g(scope));
+          },
+          seed + 7919 * k,
+        );
     method = e.method;
     closed.forEach((c, r) => {
       const v = c(pt.scope);
@@ -265,7 +329,13 @@ export function checkExpectations(
       record(worst, Math.abs(v - e.value[r]), tol + 1e-300);
     });
   }
-  const how = dataFree ? 'their values (the integrands do not depend on the data)' : method === 'monte-carlo' ? `Monte Carlo (${MC_SAMPLES} samples, z = ${z.toFixed(2)})` : method === 'quadrature' ? 'quadrature' : 'exact sums over the support';
+  const how = dataFree
+    ? 'their values (the integrands do not depend on the data)'
+    : method === 'monte-carlo'
+      ? `Monte Carlo (${MC_SAMPLES} samples, z = ${z.toFixed(2)})`
+      : method === 'quadrature'
+        ? 'quadrature'
+        : 'exact sums over the support';
   return { ok: worst.ratio <= 1, method, points: points.length, detail: worstLine(`${what} equal to ${how}`, points.length, worst) };
 }
 

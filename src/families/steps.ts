@@ -29,7 +29,7 @@ export interface StepCheck {
 export type EquationValue =
   | { readonly expr: Expr }
   | { readonly matrix: readonly (readonly Expr[])[]; readonly symmetric?: boolean }
-  | { readonly tex: string; /** the same for a terminal */ readonly text?: string };
+  | { readonly tex: string /** the same for a terminal */; readonly text?: string };
 
 export interface Equation {
   /** TeX of the left-hand side */

@@ -21,14 +21,18 @@ const LOG_POSITIVE_RANGE = Math.log(1 / 0.3);
  */
 export function valueFromUnit(domain: Domain, u: number): number {
   switch (domain.kind) {
-    case 'real': return -2 + 4 * u;
-    case 'positive': return Math.exp(LOG_POSITIVE_RANGE * (2 * u - 1));
-    case 'negative': return -Math.exp(LOG_POSITIVE_RANGE * (2 * u - 1));
+    case 'real':
+      return -2 + 4 * u;
+    case 'positive':
+      return Math.exp(LOG_POSITIVE_RANGE * (2 * u - 1));
+    case 'negative':
+      return -Math.exp(LOG_POSITIVE_RANGE * (2 * u - 1));
     case 'interval': {
       const w = domain.hi - domain.lo;
       return domain.lo + w * (0.05 + 0.9 * u);
     }
-    case 'positive-integer': return 1 + Math.floor(20 * u);
+    case 'positive-integer':
+      return 1 + Math.floor(20 * u);
   }
 }
 
@@ -56,9 +60,7 @@ export function unitCube(def: FamilyDefinition, dim?: number): UnitCube {
   return {
     units: baseUnits + fixedNames.length,
     point(u) {
-      const b = def.baseFromUnit
-        ? def.baseFromUnit.map(u.slice(0, baseUnits), size)
-        : Float64Array.from(baseMaps, (map, i) => map(u[i]));
+      const b = def.baseFromUnit ? def.baseFromUnit.map(u.slice(0, baseUnits), size) : Float64Array.from(baseMaps, (map, i) => map(u[i]));
       return { base: b, fixed: Object.fromEntries(fixedNames.map((n, k) => [n, fixedMaps[k](u[baseUnits + k])])) };
     },
   };

@@ -80,15 +80,15 @@ const PADE: Record<number, readonly number[]> = {
   7: [17297280, 8648640, 1995840, 277200, 25200, 1512, 56, 1],
   9: [17643225600, 8821612800, 2075673600, 302702400, 30270240, 2162160, 110880, 3960, 90, 1],
   13: [
-    64764752532480000, 32382376266240000, 7771770303897600, 1187353796428800, 129060195264000, 10559470521600,
-    670442572800, 33522128640, 1323241920, 40840800, 960960, 16380, 182, 1,
+    64764752532480000, 32382376266240000, 7771770303897600, 1187353796428800, 129060195264000, 10559470521600, 670442572800, 33522128640, 1323241920, 40840800,
+    960960, 16380, 182, 1,
   ],
 };
 
 /** Largest 1-norm for which Padé degree m gives backward error below unit roundoff (Higham 2005, Table 2.3). */
 const THETA: readonly [number, number][] = [
   [3, 1.495585217958292e-2],
-  [5, 2.539398330063230e-1],
+  [5, 2.53939833006323e-1],
   [7, 9.504178996162932e-1],
   [9, 2.097847961257068],
 ];
@@ -157,10 +157,51 @@ export function expm(a: Matrix, path = 'matrix'): Matrix {
   const B4 = matmul(B2, B2);
   const B6 = matmul(B4, B2);
   const b = PADE[13];
-  const inner1 = combine(n, [[b[13], B6], [b[11], B4], [b[9], B2]], 0);
-  const U = matmul(As, add(matmul(B6, inner1), combine(n, [[b[7], B6], [b[5], B4], [b[3], B2]], b[1])));
-  const inner2 = combine(n, [[b[12], B6], [b[10], B4], [b[8], B2]], 0);
-  const V = add(matmul(B6, inner2), combine(n, [[b[6], B6], [b[4], B4], [b[2], B2]], b[0]));
+  const inner1 = combine(
+    n,
+    [
+      [b[13], B6],
+      [b[11], B4],
+      [b[9], B2],
+    ],
+    0,
+  );
+  const U = matmul(
+    As,
+    add(
+      matmul(B6, inner1),
+      combine(
+        n,
+        [
+          [b[7], B6],
+          [b[5], B4],
+          [b[3], B2],
+        ],
+        b[1],
+      ),
+    ),
+  );
+  const inner2 = combine(
+    n,
+    [
+      [b[12], B6],
+      [b[10], B4],
+      [b[8], B2],
+    ],
+    0,
+  );
+  const V = add(
+    matmul(B6, inner2),
+    combine(
+      n,
+      [
+        [b[6], B6],
+        [b[4], B4],
+        [b[2], B2],
+      ],
+      b[0],
+    ),
+  );
   let R = solveMatrix(sub(V, U), add(V, U));
   for (let k = 0; k < s; k++) R = matmul(R, R);
   for (let i = 0; i < R.data.length; i++) {

@@ -100,10 +100,7 @@ export function matmulInto(a: Matrix, b: Matrix, out: Matrix): Matrix {
 /** aᵀ b without forming aᵀ. Shapes (k x m)ᵀ(k x n) = m x n. */
 export function matmulTN(a: Matrix, b: Matrix): Matrix {
   if (a.rows !== b.rows) {
-    throw new NatgradError(
-      'matrix',
-      `cannot multiply the transpose of ${shapeOf(a)} by ${shapeOf(b)}: rows of both (${a.rows} and ${b.rows}) must be equal`,
-    );
+    throw new NatgradError('matrix', `cannot multiply the transpose of ${shapeOf(a)} by ${shapeOf(b)}: rows of both (${a.rows} and ${b.rows}) must be equal`);
   }
   const kk = a.rows;
   const m = a.cols;
@@ -231,10 +228,7 @@ export function matvec(a: Matrix, x: ArrayLike<number>): Vec {
 /** aᵀ x without forming aᵀ. */
 export function matTvec(a: Matrix, x: ArrayLike<number>): Vec {
   if (x.length !== a.rows) {
-    throw new NatgradError(
-      'vector',
-      `cannot multiply the transpose of ${shapeOf(a)} by a vector of length ${x.length}: expected length ${a.rows}`,
-    );
+    throw new NatgradError('vector', `cannot multiply the transpose of ${shapeOf(a)} by a vector of length ${x.length}: expected length ${a.rows}`);
   }
   const m = a.rows;
   const n = a.cols;

@@ -29,20 +29,26 @@ export function softplus(s: number): number {
 /** phi(s). */
 export function activate(act: Activation, s: number): number {
   switch (act) {
-    case 'identity': return s;
-    case 'tanh': return Math.tanh(s);
-    case 'sigmoid': return sigmoid(s);
+    case 'identity':
+      return s;
+    case 'tanh':
+      return Math.tanh(s);
+    case 'sigmoid':
+      return sigmoid(s);
     // relu(0) = 0 and relu'(0) = 0, the convention of PyTorch's autograd.
-    // biome-ignore lint/complexity/useMathMinMax: Math.max(s, 0) differs for NaN; the ternary is the tested definition
-    case 'relu': return s > 0 ? s : 0;
-    case 'softplus': return softplus(s);
+    case 'relu':
+      // biome-ignore lint/complexity/useMathMinMax: Math.max(s, 0) differs for NaN; the ternary is the tested definition
+      return s > 0 ? s : 0;
+    case 'softplus':
+      return softplus(s);
   }
 }
 
 /** phi'(s): tanh' = 1 - tanh², sigmoid' = sigma(1 - sigma), softplus' = sigma. */
 export function activationDerivative(act: Activation, s: number): number {
   switch (act) {
-    case 'identity': return 1;
+    case 'identity':
+      return 1;
     case 'tanh': {
       const t = Math.tanh(s);
       return 1 - t * t;
@@ -51,8 +57,10 @@ export function activationDerivative(act: Activation, s: number): number {
       const p = sigmoid(s);
       return p * (1 - p);
     }
-    case 'relu': return s > 0 ? 1 : 0;
-    case 'softplus': return sigmoid(s);
+    case 'relu':
+      return s > 0 ? 1 : 0;
+    case 'softplus':
+      return sigmoid(s);
   }
 }
 
@@ -62,7 +70,8 @@ export function activationDerivative(act: Activation, s: number): number {
  */
 export function activationSecondDerivative(act: Activation, s: number): number {
   switch (act) {
-    case 'identity': return 0;
+    case 'identity':
+      return 0;
     case 'tanh': {
       const t = Math.tanh(s);
       return -2 * t * (1 - t * t);
@@ -71,7 +80,8 @@ export function activationSecondDerivative(act: Activation, s: number): number {
       const p = sigmoid(s);
       return p * (1 - p) * (1 - 2 * p);
     }
-    case 'relu': return 0;
+    case 'relu':
+      return 0;
     case 'softplus': {
       const p = sigmoid(s);
       return p * (1 - p);
@@ -89,9 +99,7 @@ function mapVec(f: (s: number) => number, s: ArrayLike<number>): Vec {
 export const activateVec = (act: Activation, s: ArrayLike<number>): Vec => mapVec((x) => activate(act, x), s);
 
 /** phi' applied entrywise. */
-export const activationDerivativeVec = (act: Activation, s: ArrayLike<number>): Vec =>
-  mapVec((x) => activationDerivative(act, x), s);
+export const activationDerivativeVec = (act: Activation, s: ArrayLike<number>): Vec => mapVec((x) => activationDerivative(act, x), s);
 
 /** phi'' applied entrywise. */
-export const activationSecondDerivativeVec = (act: Activation, s: ArrayLike<number>): Vec =>
-  mapVec((x) => activationSecondDerivative(act, x), s);
+export const activationSecondDerivativeVec = (act: Activation, s: ArrayLike<number>): Vec => mapVec((x) => activationSecondDerivative(act, x), s);

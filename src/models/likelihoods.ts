@@ -103,9 +103,7 @@ const categorical: LikelihoodModel = {
   elementsPerPrediction: one,
   outputSizeViolation: (D) => (D >= 1 ? null : `categorical needs at least one output (a logit per class), got ${D}`),
   targetViolation: (y, D) =>
-    typeof y === 'number' && Number.isInteger(y) && y >= 0 && y < D
-      ? null
-      : `must be a class index, an integer in 0..${D - 1}, got ${describe(y)}`,
+    typeof y === 'number' && Number.isInteger(y) && y >= 0 && y < D ? null : `must be a class index, an integer in 0..${D - 1}, got ${describe(y)}`,
   negLogLik: (f, y) => logSumExp(f) - f[y as number],
   gradient: (f, y) => {
     const g = softmax(f);

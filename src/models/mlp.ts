@@ -181,14 +181,20 @@ export function validateData(spec: MlpSpec, inputs: readonly Vec[], targets: rea
   if (hasOwnConstructor(inputs)) throw new NatgradError(ip, 'must be a plain array (it has its own "constructor" property)');
   if (Array.isArray(targets) && hasOwnConstructor(targets)) throw new NatgradError(tp, 'must be a plain array (it has its own "constructor" property)');
   if (!Array.isArray(targets) || targets.length !== inputs.length) {
-    throw new NatgradError(tp, `must be an array with one target per input (${inputs.length}), got ${Array.isArray(targets) ? targets.length : typeof targets}`);
+    throw new NatgradError(
+      tp,
+      `must be an array with one target per input (${inputs.length}), got ${Array.isArray(targets) ? targets.length : typeof targets}`,
+    );
   }
   const d = spec.sizes[0];
   const D = spec.sizes[spec.sizes.length - 1];
   const lik = likelihoodModel(spec.likelihood);
   inputs.forEach((x, n) => {
     if (!(x instanceof Float64Array) || x.length !== d || hasOwnConstructor(x)) {
-      throw new NatgradError(childPath(ip, n), `must be an array of ${d} numbers (sizes[0]), got ${x instanceof Float64Array ? `length ${x.length}` : typeof x}`);
+      throw new NatgradError(
+        childPath(ip, n),
+        `must be an array of ${d} numbers (sizes[0]), got ${x instanceof Float64Array ? `length ${x.length}` : typeof x}`,
+      );
     }
     requireFiniteEntries(x, childPath(ip, n));
   });
@@ -381,12 +387,7 @@ export function parameterGradient(spec: MlpSpec, trace: ForwardTrace, deltas: re
 }
 
 /** -log p(y | x) and its gradient in theta for one example. */
-export function exampleLossAndGradient(
-  spec: MlpSpec,
-  weights: readonly LayerWeights[],
-  x: Vec,
-  y: Target,
-): { loss: number; gradient: Vec } {
+export function exampleLossAndGradient(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec, y: Target): { loss: number; gradient: Vec } {
   requireInput(spec, weights, x);
   const { loss, gradient } = mlpModel(spec).lossAndGradient(flattenWeights(weights), mlpInputs(spec, [x]), [y]);
   return { loss, gradient };
@@ -478,13 +479,7 @@ export function outputJacobian(spec: MlpSpec, weights: readonly LayerWeights[], 
  * ∇²_theta(-log p(y | x)) v for one example, exact, by the R-operator:
  * a forward-mode pass in direction v through the forward and backward passes.
  */
-export function exampleHessianVectorProduct(
-  spec: MlpSpec,
-  weights: readonly LayerWeights[],
-  x: Vec,
-  y: Target,
-  v: ArrayLike<number>,
-): Vec {
+export function exampleHessianVectorProduct(spec: MlpSpec, weights: readonly LayerWeights[], x: Vec, y: Target, v: ArrayLike<number>): Vec {
   requireInput(spec, weights, x);
   return mlpModel(spec).hessianVectorProduct(flattenWeights(weights), mlpInputs(spec, [x]), [y], Float64Array.from(v));
 }

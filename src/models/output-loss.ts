@@ -86,9 +86,12 @@ export class OutputLoss {
    */
   divisor(N: number): number {
     switch (this.reduction) {
-      case 'mean': return N;
-      case 'sum': return 1;
-      case 'mean-elements': return N * this.positions * this.likelihood.elementsPerPrediction(this.K);
+      case 'mean':
+        return N;
+      case 'sum':
+        return 1;
+      case 'mean-elements':
+        return N * this.positions * this.likelihood.elementsPerPrediction(this.K);
     }
   }
 
@@ -124,7 +127,10 @@ export class OutputLoss {
         return;
       }
       if (!Array.isArray(y) || y.length !== this.positions) {
-        throw new NatgradError(p, `must be an array of ${this.positions} targets, one per position of the output ${formatShape(this.outputShape)}, got ${describeValue(y)}`);
+        throw new NatgradError(
+          p,
+          `must be an array of ${this.positions} targets, one per position of the output ${formatShape(this.outputShape)}, got ${describeValue(y)}`,
+        );
       }
       y.forEach((yt, t) => {
         const why = this.likelihood.targetViolation(yt, this.K);

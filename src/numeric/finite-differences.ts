@@ -156,14 +156,18 @@ function shifted(theta: ArrayLike<number>, i: number, di: number, j = -1, dj = 0
 export function derivativeFD(f: (t: number) => number, t: number, opts: FiniteDifferenceOptions = {}): DerivativeEstimate {
   const h0 = initialSteps([t], opts)[0];
   const noise = noiseOf(opts);
-  const r = ridders((s) => {
-    const h = s * h0;
-    const fp = f(t + h);
-    const fm = f(t - h);
-    // The actual step is (t + h) - (t - h), which differs from 2h by rounding.
-    const step = t + h - (t - h);
-    return { values: [(fp - fm) / step], magnitude: [(Math.abs(fp) + Math.abs(fm)) / step], denominator: step };
-  }, 1, noise);
+  const r = ridders(
+    (s) => {
+      const h = s * h0;
+      const fp = f(t + h);
+      const fm = f(t - h);
+      // The actual step is (t + h) - (t - h), which differs from 2h by rounding.
+      const step = t + h - (t - h);
+      return { values: [(fp - fm) / step], magnitude: [(Math.abs(fp) + Math.abs(fm)) / step], denominator: step };
+    },
+    1,
+    noise,
+  );
   return { value: r.value[0], error: r.error[0] };
 }
 
@@ -175,14 +179,18 @@ export function gradientFD(f: (theta: Vec) => number, theta: Vec, opts: FiniteDi
   const value = new Float64Array(n);
   const error = new Float64Array(n);
   for (let i = 0; i < n; i++) {
-    const r = ridders((s) => {
-      const xp = shifted(theta, i, s * h0[i]);
-      const xm = shifted(theta, i, -s * h0[i]);
-      const step = xp[i] - xm[i]; // the step actually taken, after rounding theta_i +- h
-      const fp = f(xp);
-      const fm = f(xm);
-      return { values: [(fp - fm) / step], magnitude: [(Math.abs(fp) + Math.abs(fm)) / step], denominator: step };
-    }, 1, noise);
+    const r = ridders(
+      (s) => {
+        const xp = shifted(theta, i, s * h0[i]);
+        const xm = shifted(theta, i, -s * h0[i]);
+        const step = xp[i] - xm[i]; // the step actually taken, after rounding theta_i +- h
+        const fp = f(xp);
+        const fm = f(xm);
+        return { values: [(fp - fm) / step], magnitude: [(Math.abs(fp) + Math.abs(fm)) / step], denominator: step };
+      },
+      1,
+      noise,
+    );
     value[i] = r.value[0];
     error[i] = r.error[0];
   }
@@ -204,26 +212,30 @@ export function hessianFD(f: (theta: Vec) => number, theta: Vec, opts: FiniteDif
   const f0 = f(Float64Array.from(theta));
   for (let i = 0; i < n; i++) {
     for (let j = i; j < n; j++) {
-      const r = ridders((s) => {
-        const hi = s * h0[i];
-        if (i === j) {
-          const fp = f(shifted(theta, i, hi));
-          const fm = f(shifted(theta, i, -hi));
-          const d = hi * hi;
-          return { values: [(fp - 2 * f0 + fm) / d], magnitude: [(Math.abs(fp) + 2 * Math.abs(f0) + Math.abs(fm)) / d], denominator: d };
-        }
-        const hj = s * h0[j];
-        const fpp = f(shifted(theta, i, hi, j, hj));
-        const fpm = f(shifted(theta, i, hi, j, -hj));
-        const fmp = f(shifted(theta, i, -hi, j, hj));
-        const fmm = f(shifted(theta, i, -hi, j, -hj));
-        const d = 4 * hi * hj;
-        return {
-          values: [(fpp - fpm - fmp + fmm) / d],
-          magnitude: [(Math.abs(fpp) + Math.abs(fpm) + Math.abs(fmp) + Math.abs(fmm)) / d],
-          denominator: d,
-        };
-      }, 1, noise);
+      const r = ridders(
+        (s) => {
+          const hi = s * h0[i];
+          if (i === j) {
+            const fp = f(shifted(theta, i, hi));
+            const fm = f(shifted(theta, i, -hi));
+            const d = hi * hi;
+            return { values: [(fp - 2 * f0 + fm) / d], magnitude: [(Math.abs(fp) + 2 * Math.abs(f0) + Math.abs(fm)) / d], denominator: d };
+          }
+          const hj = s * h0[j];
+          const fpp = f(shifted(theta, i, hi, j, hj));
+          const fpm = f(shifted(theta, i, hi, j, -hj));
+          const fmp = f(shifted(theta, i, -hi, j, hj));
+          const fmm = f(shifted(theta, i, -hi, j, -hj));
+          const d = 4 * hi * hj;
+          return {
+            values: [(fpp - fpm - fmp + fmm) / d],
+            magnitude: [(Math.abs(fpp) + Math.abs(fpm) + Math.abs(fmp) + Math.abs(fmm)) / d],
+            denominator: d,
+          };
+        },
+        1,
+        noise,
+      );
       value.set(i, j, r.value[0]);
       value.set(j, i, r.value[0]);
       error.set(i, j, r.error[0]);
@@ -246,23 +258,27 @@ export function jacobianFD(f: (theta: Vec) => Vec, theta: Vec, opts: FiniteDiffe
   const value = Matrix.zeros(m, n);
   const error = Matrix.zeros(m, n);
   for (let j = 0; j < n; j++) {
-    const r = ridders((s) => {
-      const xp = shifted(theta, j, s * h0[j]);
-      const xm = shifted(theta, j, -s * h0[j]);
-      const step = xp[j] - xm[j];
-      const fp = f(xp);
-      const fm = f(xm);
-      if (fp.length !== m || fm.length !== m) {
-        throw new NatgradError('f', `returned ${fp.length} and ${fm.length} outputs, expected ${m} every time`);
-      }
-      const values = new Float64Array(m);
-      const magnitude = new Float64Array(m);
-      for (let k = 0; k < m; k++) {
-        values[k] = (fp[k] - fm[k]) / step;
-        magnitude[k] = (Math.abs(fp[k]) + Math.abs(fm[k])) / step;
-      }
-      return { values, magnitude, denominator: step };
-    }, m, noise);
+    const r = ridders(
+      (s) => {
+        const xp = shifted(theta, j, s * h0[j]);
+        const xm = shifted(theta, j, -s * h0[j]);
+        const step = xp[j] - xm[j];
+        const fp = f(xp);
+        const fm = f(xm);
+        if (fp.length !== m || fm.length !== m) {
+          throw new NatgradError('f', `returned ${fp.length} and ${fm.length} outputs, expected ${m} every time`);
+        }
+        const values = new Float64Array(m);
+        const magnitude = new Float64Array(m);
+        for (let k = 0; k < m; k++) {
+          values[k] = (fp[k] - fm[k]) / step;
+          magnitude[k] = (Math.abs(fp[k]) + Math.abs(fm[k])) / step;
+        }
+        return { values, magnitude, denominator: step };
+      },
+      m,
+      noise,
+    );
     for (let k = 0; k < m; k++) {
       value.set(k, j, r.value[k]);
       error.set(k, j, r.error[k]);
@@ -295,7 +311,10 @@ export function centralDifference(
 ): { value: Vec; bound: Vec } {
   if (!(h > 0) || !Number.isFinite(h)) throw new NatgradError('h', `must be a finite step > 0, got ${h}`);
   const noise = options.noise ?? 32 * EPS;
-  const fp = f(h), fm = f(-h), fp2 = f(h / 2), fm2 = f(-h / 2);
+  const fp = f(h),
+    fm = f(-h),
+    fp2 = f(h / 2),
+    fm2 = f(-h / 2);
   const n = fp.length;
   let scale = Math.max(1e-300, options.magnitude ?? 0);
   for (let i = 0; i < n; i++) scale = Math.max(scale, Math.abs(fp[i]), Math.abs(fm[i]), Math.abs(fp2[i]), Math.abs(fm2[i]));

@@ -84,12 +84,7 @@ export function mcMean(n: number, rng: Rng, draw: (rng: Rng) => Vec | number): M
  * Mean of n random matrices with entrywise standard errors. `draw` fills a
  * zeroed rows x cols matrix (dim = n for n x n, or [rows, cols]).
  */
-export function mcMatrixMean(
-  n: number,
-  rng: Rng,
-  draw: (rng: Rng, out: Matrix) => void,
-  dim: number | readonly [number, number],
-): MatrixMeanEstimate {
+export function mcMatrixMean(n: number, rng: Rng, draw: (rng: Rng, out: Matrix) => void, dim: number | readonly [number, number]): MatrixMeanEstimate {
   checkCount(n);
   const [rows, cols] = typeof dim === 'number' ? [dim, dim] : dim;
   const out = Matrix.zeros(rows, cols);

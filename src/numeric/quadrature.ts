@@ -107,9 +107,7 @@ function tanhSinh(a: number, b: number): Transform {
       const near = (width * e) / (1 + e); // distance to the nearer end, exact in relative terms
       const far = width - near;
       const weight = (width * Math.PI * Math.cosh(t) * e) / ((1 + e) * (1 + e));
-      return u >= 0
-        ? { x: b - near, fromLeft: far, toRight: near, weight }
-        : { x: a + near, fromLeft: near, toRight: far, weight };
+      return u >= 0 ? { x: b - near, fromLeft: far, toRight: near, weight } : { x: a + near, fromLeft: near, toRight: far, weight };
     },
   };
 }
@@ -122,9 +120,7 @@ function expSinh(end: number, direction: 1 | -1): Transform {
     node(t) {
       const s = Math.exp(HALF_PI * Math.sinh(t));
       const weight = HALF_PI * Math.cosh(t) * s;
-      return direction === 1
-        ? { x: end + s, fromLeft: s, toRight: Infinity, weight }
-        : { x: end - s, fromLeft: Infinity, toRight: s, weight };
+      return direction === 1 ? { x: end + s, fromLeft: s, toRight: Infinity, weight } : { x: end - s, fromLeft: Infinity, toRight: s, weight };
     },
   };
 }
@@ -279,16 +275,22 @@ function truncationTails(ts: number[], terms: number[], cutLeft: number, cutRigh
     const t = ts[k];
     if (t <= cutLeft || t >= cutRight) continue;
     if (t > rightT) {
-      rightPrevT = rightT; rightPrev = rightTerm;
-      rightT = t; rightTerm = terms[k];
+      rightPrevT = rightT;
+      rightPrev = rightTerm;
+      rightT = t;
+      rightTerm = terms[k];
     } else if (t > rightPrevT) {
-      rightPrevT = t; rightPrev = terms[k];
+      rightPrevT = t;
+      rightPrev = terms[k];
     }
     if (t < leftT) {
-      leftPrevT = leftT; leftPrev = leftTerm;
-      leftT = t; leftTerm = terms[k];
+      leftPrevT = leftT;
+      leftPrev = leftTerm;
+      leftT = t;
+      leftTerm = terms[k];
     } else if (t < leftPrevT) {
-      leftPrevT = t; leftPrev = terms[k];
+      leftPrevT = t;
+      leftPrev = terms[k];
     }
   }
   return tailEstimate(rightTerm, rightPrev) + tailEstimate(leftTerm, leftPrev);
@@ -300,12 +302,7 @@ function truncationTails(ts: number[], terms: number[], cutLeft: number, cutRigh
  * comment for the transforms, the error estimate and the endpoint-precision
  * form f(x, fromLeft, toRight).
  */
-export function integrate(
-  f: Integrand,
-  a: number,
-  b: number,
-  opts: IntegrateOptions = {},
-): IntegralEstimate {
+export function integrate(f: Integrand, a: number, b: number, opts: IntegrateOptions = {}): IntegralEstimate {
   if (Number.isNaN(a)) throw new NatgradError('a', 'the lower limit must be a number, got NaN');
   if (Number.isNaN(b)) throw new NatgradError('b', 'the upper limit must be a number, got NaN');
   const rtol = opts.rtol ?? 1e-12;

@@ -35,7 +35,10 @@ export class ControlledMean {
   count = 0;
 
   /** size: entries of Y; dim: controls */
-  constructor(readonly size: number, readonly dim: number) {
+  constructor(
+    readonly size: number,
+    readonly dim: number,
+  ) {
     if (!Number.isInteger(dim) || dim < 1) throw new NatgradError('dim', `must be an integer >= 1, got ${dim}`);
     if (!Number.isInteger(size) || size < 1) throw new NatgradError('size', `must be an integer >= 1, got ${size}`);
     this.meanG = new Float64Array(dim);
@@ -55,8 +58,14 @@ export class ControlledMean {
     for (let i = 0; i < d; i++) if (!Number.isFinite(g[i])) throw new NatgradError('score', `component ${i} of sample ${this.count} is not finite (${g[i]})`);
     const inv = 1 / ++this.count;
     // deviations from the old means, then the means moved; co-moments take old x new
-    for (let i = 0; i < d; i++) { dg[i] = g[i] - meanG[i]; meanG[i] += dg[i] * inv; }
-    for (let p = 0; p < P; p++) { dy[p] = y[p] - meanY[p]; meanY[p] += dy[p] * inv; }
+    for (let i = 0; i < d; i++) {
+      dg[i] = g[i] - meanG[i];
+      meanG[i] += dg[i] * inv;
+    }
+    for (let p = 0; p < P; p++) {
+      dy[p] = y[p] - meanY[p];
+      meanY[p] += dy[p] * inv;
+    }
     for (let i = 0; i < d; i++) {
       const ni = g[i] - meanG[i];
       for (let j = 0; j < d; j++) cgg[i * d + j] += dg[j] * ni;
@@ -108,7 +117,10 @@ export class ControlledMean {
       // w = L⁻¹ c_gY: the explained co-moment is wᵀw, and β = L⁻ᵀ w
       const row = p * d;
       for (let a = 0; a < d; a++) {
-        if (!keep[a]) { w[a] = 0; continue; }
+        if (!keep[a]) {
+          w[a] = 0;
+          continue;
+        }
         let t = this.cyg[row + a];
         for (let k = 0; k < a; k++) t -= L[a * d + k] * w[k];
         w[a] = t / L[a * d + a];
@@ -116,7 +128,10 @@ export class ControlledMean {
       let explained = 0;
       for (let a = 0; a < d; a++) explained += w[a] * w[a];
       for (let a = d - 1; a >= 0; a--) {
-        if (!keep[a]) { beta[a] = 0; continue; }
+        if (!keep[a]) {
+          beta[a] = 0;
+          continue;
+        }
         let t = w[a];
         for (let k = a + 1; k < d; k++) t -= L[k * d + a] * beta[k];
         beta[a] = t / L[a * d + a];
@@ -166,7 +181,10 @@ export class ScoreOuterProduct {
   private pending = 0;
   private added = 0;
 
-  constructor(readonly dim: number, readonly batch = 1) {
+  constructor(
+    readonly dim: number,
+    readonly batch = 1,
+  ) {
     if (!Number.isInteger(batch) || batch < 1) throw new NatgradError('batch', `must be an integer >= 1, got ${batch}`);
     this.inner = new ControlledMean((dim * (dim + 1)) / 2, dim);
     this.y = new Float64Array((dim * (dim + 1)) / 2);
@@ -196,8 +214,13 @@ export class ScoreOuterProduct {
     }
     if (++this.pending === this.batch) {
       const inv = 1 / this.batch;
-      for (let p = 0; p < sumY.length; p++) { this.y[p] = sumY[p] * inv; sumY[p] = 0; }
-      for (let i = 0; i < d; i++) { sumG[i] *= inv; }
+      for (let p = 0; p < sumY.length; p++) {
+        this.y[p] = sumY[p] * inv;
+        sumY[p] = 0;
+      }
+      for (let i = 0; i < d; i++) {
+        sumG[i] *= inv;
+      }
       this.inner.add(this.y, sumG);
       sumG.fill(0);
       this.pending = 0;

@@ -72,7 +72,14 @@ export interface AdahessianOptions extends ScaleByAdahessianOptions {
 }
 
 /** The options (and the kind of each value) of {@link adahessian}. */
-export const ADAHESSIAN_OPTION_KINDS = optionKinds<AdahessianOptions>({ lr: 'schedule', b1: 'number', b2: 'number', eps: 'number', hessianPower: 'number', probes: 'number' });
+export const ADAHESSIAN_OPTION_KINDS = optionKinds<AdahessianOptions>({
+  lr: 'schedule',
+  b1: 'number',
+  b2: 'number',
+  eps: 'number',
+  hessianPower: 'number',
+  probes: 'number',
+});
 
 /**
  * AdaHessian = chain(scaleByAdahessian, scaleByLearningRate). Needs a

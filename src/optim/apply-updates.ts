@@ -28,7 +28,8 @@ export function applyUpdates(params: ArrayLike<number>, step: ArrayLike<number>)
   const out = new Float64Array(params.length);
   for (let i = 0; i < out.length; i++) {
     out[i] = params[i] + step[i];
-    if (!Number.isFinite(out[i])) throw new NatgradError(`params[${i}]`, `overflowed to ${out[i]} when the step was applied; lower the learning rate or raise the damping`);
+    if (!Number.isFinite(out[i]))
+      throw new NatgradError(`params[${i}]`, `overflowed to ${out[i]} when the step was applied; lower the learning rate or raise the damping`);
   }
   return out;
 }

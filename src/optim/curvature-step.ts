@@ -127,9 +127,7 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
   if (!(typeof d0 === 'number' && Number.isFinite(d0) && d0 >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${d0}`);
   const adaptive = o.adaptiveDamping ?? CURVATURE_STEP_DEFAULTS.adaptiveDamping;
   if (typeof adaptive !== 'boolean') throw new NatgradError('adaptiveDamping', `must be true or false, got ${JSON.stringify(adaptive)}`);
-  const schedule = adaptive
-    ? dampingSchedule({ every: o.dampingEvery, decay: o.dampingDecay, minDamping: o.minDamping, maxDamping: o.maxDamping }, d0)
-    : null;
+  const schedule = adaptive ? dampingSchedule({ every: o.dampingEvery, decay: o.dampingDecay, minDamping: o.minDamping, maxDamping: o.maxDamping }, d0) : null;
   const rescale = requireOneOf(o.rescale ?? CURVATURE_STEP_DEFAULTS.rescale, STEP_RESCALES, 'rescale');
   const kappa = validateKlClip(o.klClip === undefined ? CURVATURE_STEP_DEFAULTS.klClip : o.klClip);
   return {

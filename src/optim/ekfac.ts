@@ -22,7 +22,14 @@ import { ekfacBases, ekfacBlock, ekfacInverseOperator, ekfacScalings, type Ekfac
 import { type StabilityOptions, emaMatrix, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate } from './common.js';
-import { type CurvatureStepOptions, type CurvatureStepState, type DampedPreconditioner, stepControlled, stepControlOptionKeys, withFixedDamping } from './curvature-step.js';
+import {
+  type CurvatureStepOptions,
+  type CurvatureStepState,
+  type DampedPreconditioner,
+  stepControlled,
+  stepControlOptionKeys,
+  withFixedDamping,
+} from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
 import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
 import type { Transform } from './transform.js';
@@ -38,7 +45,15 @@ export interface ScaleByEkfacOptions extends StabilityOptions, KfacAveragingOpti
 }
 
 /** The option names of scaleByEkfac. */
-export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = ['damping', 'clip', 'rcond', 'fisher', 'emaDecay', 'basisEvery', 'approximation'];
+export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = [
+  'damping',
+  'clip',
+  'rcond',
+  'fisher',
+  'emaDecay',
+  'basisEvery',
+  'approximation',
+];
 
 /** The EKFAC preconditioner, its damping given per step. */
 export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
@@ -56,7 +71,11 @@ export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPr
       // the scalings' labels: drawn again for a Monte Carlo EKFAC (the same rng, the next draws)
       const fresh = ekfacScalings(b.model, params, b.batch, blocks, bases, { fisher, rng });
       const scalings = fresh.map((S, l) => emaMatrix(refresh ? null : (s.scalings?.[l] ?? null), S, decay));
-      const inv = ekfacInverseOperator(params.length, blocks.map((layout, l) => ekfacBlock(layout, bases[l], scalings[l])), { ...stab, damping });
+      const inv = ekfacInverseOperator(
+        params.length,
+        blocks.map((layout, l) => ekfacBlock(layout, bases[l], scalings[l])),
+        { ...stab, damping },
+      );
       return [assertFiniteUpdate(inv.matvec(Float64Array.from(g)), 'ekfac'), { count: s.count + 1, A, G, bases, scalings }] as const;
     },
   };

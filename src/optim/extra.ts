@@ -95,7 +95,10 @@ export function requireModelBatch(extra: unknown, params: Vec, who: string): Res
     checkedBatches.set(b, checked);
   }
   if (checked.model.paramCount !== params.length) {
-    throw new NatgradError(sequential ? 'extra.model' : 'extra.spec', `${who}: the model has ${checked.model.paramCount} parameters but params has ${params.length}`);
+    throw new NatgradError(
+      sequential ? 'extra.model' : 'extra.spec',
+      `${who}: the model has ${checked.model.paramCount} parameters but params has ${params.length}`,
+    );
   }
   return checked;
 }
@@ -103,7 +106,11 @@ export function requireModelBatch(extra: unknown, params: Vec, who: string): Res
 /** requireModelBatch for the transforms written for MLPs only: a Sequential batch is refused by name. */
 export function requireMlpBatch(extra: unknown, params: Vec, who: string): MlpBatch {
   const r = requireModelBatch(extra, params, who);
-  if (r.mlp === null) throw new NatgradError('extra.model', `${who} supports MLP batches ({ spec, inputs, targets }); for a Sequential model use kfac, ekfac, shampoo or natural gradient`);
+  if (r.mlp === null)
+    throw new NatgradError(
+      'extra.model',
+      `${who} supports MLP batches ({ spec, inputs, targets }); for a Sequential model use kfac, ekfac, shampoo or natural gradient`,
+    );
   return r.mlp;
 }
 

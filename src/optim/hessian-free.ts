@@ -181,7 +181,8 @@ function validateOptions(o: ScaleByHessianFreeOptions & { lr?: unknown }): void 
   if (o.lineSearch) {
     const { shrink = 0.8, maxBacktracks = 10, armijo = 1e-2 } = o.lineSearch;
     if (!(shrink > 0 && shrink < 1)) throw new NatgradError('lineSearch.shrink', `must be in (0, 1), got ${shrink}`);
-    if (!(Number.isInteger(maxBacktracks) && maxBacktracks >= 0)) throw new NatgradError('lineSearch.maxBacktracks', `must be an integer >= 0, got ${maxBacktracks}`);
+    if (!(Number.isInteger(maxBacktracks) && maxBacktracks >= 0))
+      throw new NatgradError('lineSearch.maxBacktracks', `must be an integer >= 0, got ${maxBacktracks}`);
     if (!(armijo >= 0 && armijo < 0.5)) throw new NatgradError('lineSearch.armijo', `must be in [0, 0.5), got ${armijo}`);
   }
 }

@@ -1,8 +1,14 @@
-
 import { requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioner } from '../curvature/kfac.js';
 import { assertFiniteUpdate } from './common.js';
-import { type CurvatureStepOptions, type CurvatureStepState, type DampedPreconditioner, stepControlled, stepControlOptionKeys, withFixedDamping } from './curvature-step.js';
+import {
+  type CurvatureStepOptions,
+  type CurvatureStepState,
+  type DampedPreconditioner,
+  stepControlled,
+  stepControlOptionKeys,
+  withFixedDamping,
+} from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
 import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
 import type { Transform } from './transform.js';
@@ -27,7 +33,14 @@ export interface ScaleByKfacOptions extends KfacAveragingOptions {
 }
 
 /** The option names of scaleByKfac. */
-export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = ['damping', 'dampingScheme', 'fisher', 'emaDecay', 'inverseEvery', 'approximation'];
+export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = [
+  'damping',
+  'dampingScheme',
+  'fisher',
+  'emaDecay',
+  'inverseEvery',
+  'approximation',
+];
 
 /**
  * The K-FAC preconditioner with running-average factors, its damping given

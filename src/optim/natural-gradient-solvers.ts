@@ -67,7 +67,8 @@ export interface NaturalGradientSolverDefinition {
 const needsDamping =
   (name: string) =>
   (o: Pick<NaturalGradientSolverOptions, 'damping'>): void => {
-    if (!(o.damping > 0)) throw new NatgradError('damping', `the ${name} solver needs damping > 0 (F is singular when there are fewer outer products than parameters)`);
+    if (!(o.damping > 0))
+      throw new NatgradError('damping', `the ${name} solver needs damping > 0 (F is singular when there are fewer outer products than parameters)`);
   };
 
 /** The stabilized inverses of running averages of dense blocks of F (the whole F, or one block per layer). */
@@ -112,7 +113,8 @@ export const NATURAL_GRADIENT_SOLVER_TABLE: Readonly<Record<NaturalGradientSolve
     validate: needsDamping('low-rank'),
     solve(ctx, o) {
       const factor = lowRankFactor(ctx.factor());
-      const inverse = o.rank === undefined ? factorDampedInverse(factor, o.damping) : truncatedDampedOperators(topEigenpairs(factor, o.rank), o.damping).inverse;
+      const inverse =
+        o.rank === undefined ? factorDampedInverse(factor, o.damping) : truncatedDampedOperators(topEigenpairs(factor, o.rank), o.damping).inverse;
       return { direction: inverse.matvec(ctx.grad), fisher: null };
     },
   },

@@ -91,7 +91,9 @@ export function fisherFactor(b: ResolvedBatch, params: Vec, fisher: FisherChoice
 }
 
 /** The options with their defaults, checked (the solver's own needs by its entry of the table). */
-function resolveOptions(o: ScaleByNaturalGradientOptions): NaturalGradientSolverOptions & { fisher: FisherChoice; solver: NaturalGradientSolver; samples: number } {
+function resolveOptions(
+  o: ScaleByNaturalGradientOptions,
+): NaturalGradientSolverOptions & { fisher: FisherChoice; solver: NaturalGradientSolver; samples: number } {
   validateStability(o);
   const fisher = o.fisher ?? 'exact';
   const solver = o.solver ?? 'direct';
@@ -134,7 +136,8 @@ export function scaleByNaturalGradient(o: ScaleByNaturalGradientOptions = {}): T
       let cached: CurvatureFactor | null = null;
       const factor = (): CurvatureFactor => (cached ??= fisherFactor(batch, theta, r.fisher, r.samples));
       // products with the exact Fisher need no factor: one tangent and one backward sweep each
-      const fisherOperator = (): LinearOperator => (r.fisher === 'exact' ? curvatureOperator(batch.model, theta, batch.batch, 'fisher') : factorOperator(factor()));
+      const fisherOperator = (): LinearOperator =>
+        r.fisher === 'exact' ? curvatureOperator(batch.model, theta, batch.batch, 'fisher') : factorOperator(factor());
       const solved = solve({ grad: g, state: s, batch, factor, fisherOperator }, r);
       let d = solved.direction;
       if (o.trustRegion !== undefined) {

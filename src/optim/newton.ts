@@ -35,7 +35,10 @@ export function newtonPreconditioner(H: Matrix, o: ScaleByNewtonOptions = {}): L
   if (mode !== 'absolute' && mode !== 'clip') throw new NatgradError('negativeCurvature', `must be 'absolute' or 'clip', got ${JSON.stringify(mode)}`);
   const { values, vectors } = scaledEigen(H, 'hessian');
   const mu = stabilizedEigenvalues(mode === 'absolute' ? values.map(Math.abs) : values, o);
-  return spectralOperator(vectors, mu.map((m) => 1 / m));
+  return spectralOperator(
+    vectors,
+    mu.map((m) => 1 / m),
+  );
 }
 
 export type NewtonState = EmptyState;
@@ -60,7 +63,13 @@ export interface NewtonOptions extends ScaleByNewtonOptions {
 }
 
 /** The options (and the kind of each value) of {@link newton}. */
-export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number', negativeCurvature: 'string' });
+export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({
+  lr: 'schedule',
+  damping: 'number',
+  clip: 'object',
+  rcond: 'number',
+  negativeCurvature: 'string',
+});
 
 /**
  * Damped Newton = chain(scaleByNewton, scaleByLearningRate). Needs a

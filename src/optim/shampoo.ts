@@ -84,11 +84,13 @@ export interface ScaleByShampooOptions {
 function requireTensors(extra: unknown, params: Vec): ShampooTensor[] {
   const model = (extra as Partial<SequentialBatch> | undefined)?.model;
   if (model instanceof Sequential) {
-    if (model.paramCount !== params.length) throw new NatgradError('extra.model', `the model has ${model.paramCount} parameters but params has ${params.length}`);
+    if (model.paramCount !== params.length)
+      throw new NatgradError('extra.model', `the model has ${model.paramCount} parameters but params has ${params.length}`);
     return sequentialTensors(model);
   }
   const spec = (extra as Partial<MlpBatch> | undefined)?.spec;
-  if (!spec) throw new NatgradError('extra', 'shampoo needs the model in extra (for the tensor shapes): { spec } for an MLP or { model } for a Sequential model');
+  if (!spec)
+    throw new NatgradError('extra', 'shampoo needs the model in extra (for the tensor shapes): { spec } for an MLP or { model } for a Sequential model');
   if (paramCount(spec) !== params.length) throw new NatgradError('extra.spec', `the model has ${paramCount(spec)} parameters but params has ${params.length}`);
   return mlpTensors(spec);
 }

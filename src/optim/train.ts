@@ -137,9 +137,12 @@ export function train<S, X>(transform: Transform<S, X>, params0: ArrayLike<numbe
   requireTransform(transform, 'transform');
   requireFiniteVector(params0, 'params', { nonEmpty: true });
   if (options === undefined) throw new NatgradError('options', 'must be an object with at least objective: (params, iteration) => { loss, gradient }');
-  const o = requireOptions(options, TRAIN_OPTION_KEYS, '', 'the train options') as unknown as TrainOptionsBase & { extra?: (params: Vec, iteration: number) => X };
+  const o = requireOptions(options, TRAIN_OPTION_KEYS, '', 'the train options') as unknown as TrainOptionsBase & {
+    extra?: (params: Vec, iteration: number) => X;
+  };
   const objective = requireFunction<TrainOptionsBase['objective']>(o.objective, 'objective', 'a function (params, iteration) => { loss, gradient }');
-  const extraOf = o.extra === undefined ? undefined : requireFunction<(params: Vec, iteration: number) => X>(o.extra, 'extra', 'a function (params, iteration) => extra');
+  const extraOf =
+    o.extra === undefined ? undefined : requireFunction<(params: Vec, iteration: number) => X>(o.extra, 'extra', 'a function (params, iteration) => extra');
   const onIteration = o.onIteration === undefined ? undefined : requireFunction<NonNullable<TrainOptionsBase['onIteration']>>(o.onIteration, 'onIteration');
   const clock = o.clock === undefined ? () => performance.now() : requireFunction<() => number>(o.clock, 'clock');
   const maxIterations = requireIntegerInRange(o.maxIterations ?? 1000, 'maxIterations', 0);
@@ -157,8 +160,15 @@ export function train<S, X>(transform: Transform<S, X>, params0: ArrayLike<numbe
   let state = transform.init(params);
   const history: TrainRecord[] = [];
   let reachedTarget: TrainResult['reachedTarget'] = null;
-  const finish = (stopReason: StopReason, iterations: number, finalLoss: number): TrainResult =>
-    ({ params, history, stopReason, iterations, finalLoss, timeMs: clock() - start, reachedTarget });
+  const finish = (stopReason: StopReason, iterations: number, finalLoss: number): TrainResult => ({
+    params,
+    history,
+    stopReason,
+    iterations,
+    finalLoss,
+    timeMs: clock() - start,
+    reachedTarget,
+  });
   const lastFinite = (): string => {
     const last = history.length >= 2 ? history[history.length - 2] : undefined;
     return last ? ` (the loss was ${last.loss} at iteration ${last.iteration})` : '';

@@ -21,11 +21,19 @@ export const OPTIONAL_FAMILY_FISHER_FIELDS = ['symbolic', 'latex'] as const;
  * `optional` lists top-level fields the contract defines for this result
  * although it does not hold them.
  */
-export function assertCandidateFields(expected: Record<string, unknown>, candidate: Record<string, unknown>, root: string, optional: readonly string[] = []): void {
+export function assertCandidateFields(
+  expected: Record<string, unknown>,
+  candidate: Record<string, unknown>,
+  root: string,
+  optional: readonly string[] = [],
+): void {
   const kind = own(expected, 'kind');
   const ck = own(candidate, 'kind');
   if (ck !== undefined && ck !== kind) {
-    throw new NatgradError(childPath(root, 'kind'), `is ${describeValue(ck)}, but the spec's result is of kind ${JSON.stringify(kind)}; the candidate must have the shape of that result`);
+    throw new NatgradError(
+      childPath(root, 'kind'),
+      `is ${describeValue(ck)}, but the spec's result is of kind ${JSON.stringify(kind)}; the candidate must have the shape of that result`,
+    );
   }
   walk(expected, candidate, root, '', `the ${String(kind)} result`, optional);
 }

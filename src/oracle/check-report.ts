@@ -40,7 +40,9 @@ export function checkReport(outcome: CheckOutcome, tol: Tolerance, falseAlarm = 
     lines.push(`            diagnosis: ${f.diagnosis ?? 'none of the known mistakes matches'}`);
   }
   const bad = outcome.mismatches.length;
-  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${precision === 'float32' ? ', or within each field\'s derived float32 error bound' : ''}`;
-  lines.push(bad === 0 ? `ok: ${n} field${n === 1 ? '' : 's'} match (${tolText})` : `FAILED: ${bad} of ${n} field${n === 1 ? '' : 's'} do not match (${tolText})`);
+  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${precision === 'float32' ? ", or within each field's derived float32 error bound" : ''}`;
+  lines.push(
+    bad === 0 ? `ok: ${n} field${n === 1 ? '' : 's'} match (${tolText})` : `FAILED: ${bad} of ${n} field${n === 1 ? '' : 's'} do not match (${tolText})`,
+  );
   return `${lines.join('\n')}\n`;
 }

@@ -39,7 +39,8 @@ function candidateResults(candidate: unknown, count: number, array: boolean): Re
     if (!isJsonObject(candidate)) throw new NatgradError('candidate', `must be a result object (the spec is a single spec), got ${describeValue(candidate)}`);
     return [candidate];
   }
-  if (!Array.isArray(candidate)) throw new NatgradError('candidate', `must be an array of ${count} result objects (the spec is an array), got ${describeValue(candidate)}`);
+  if (!Array.isArray(candidate))
+    throw new NatgradError('candidate', `must be an array of ${count} result objects (the spec is an array), got ${describeValue(candidate)}`);
   if (candidate.length !== count) throw new NatgradError('candidate', `must be an array of ${count} result objects, one per spec, got ${candidate.length}`);
   return candidate.map((c, i) => {
     if (!isJsonObject(c)) throw new NatgradError(`candidate[${i}]`, `must be a result object, got ${describeValue(c)}`);
@@ -65,11 +66,17 @@ function float32Note(cmp: FieldComparison, spec: ParsedSpec, result: OracleResul
   return `within float32 rounding error (max abs err ${cmp.maxAbsErr.toExponential(2)} <= ${bound.toExponential(2)} = ${why}, u = 2^-24) [float32]: a candidate computed in single precision passes with --precision float32`;
 }
 
-export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tolerance = DEFAULT_TOLERANCE, settings: CheckSettings = {}): Promise<CheckOutcome> {
+export async function runCheck(
+  specRaw: unknown,
+  candidateRaw: unknown,
+  tol: Tolerance = DEFAULT_TOLERANCE,
+  settings: CheckSettings = {},
+): Promise<CheckOutcome> {
   const falseAlarm = settings.falseAlarm ?? DEFAULT_FALSE_ALARM;
   const parsed = parseSpecs(specRaw);
   const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
-  if (parsed.specs.length === 0) throw new NatgradError('spec', 'is an empty array: there is nothing to compare, and check never passes having compared nothing');
+  if (parsed.specs.length === 0)
+    throw new NatgradError('spec', 'is an empty array: there is nothing to compare, and check never passes having compared nothing');
   const results: OracleResult[] = await computeResults(parsed);
   const fields: CheckOutcome['fields'] = [];
   const comparisons: { spec: ParsedSpec; result: OracleResult; compared: FieldComparison[] }[] = [];
@@ -89,7 +96,9 @@ export async function runCheck(specRaw: unknown, candidateRaw: unknown, tol: Tol
   for (const { spec, result, compared } of comparisons) {
     const rc = new Recomputer(spec);
     for (const cmp of compared) {
-      const diagnosis = cmp.ok ? null : (settings.precision !== 'float32' ? float32Note(cmp, spec, result, tol) : null) ?? (await diagnose(cmp, result, rc, tol));
+      const diagnosis = cmp.ok
+        ? null
+        : ((settings.precision !== 'float32' ? float32Note(cmp, spec, result, tol) : null) ?? (await diagnose(cmp, result, rc, tol)));
       fields.push({ ...cmp, diagnosis });
     }
   }

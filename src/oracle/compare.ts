@@ -95,9 +95,26 @@ function walk(e: unknown, c: unknown, keys: FieldKeys, specIndex: number | null,
     if (ct && sameShape(ct, et)) {
       const extra = o.float32 ? o.float32(keys, et) : 0;
       if (se && sameShape(se, et)) {
-        out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: true, ...statisticalSummary(ct, et, se, o.tol, o.falseAlarm ?? DEFAULT_FALSE_ALARM, extra) });
+        out.push({
+          specIndex,
+          keys,
+          field,
+          expected: et,
+          candidate: c,
+          shapeOk: true,
+          ...statisticalSummary(ct, et, se, o.tol, o.falseAlarm ?? DEFAULT_FALSE_ALARM, extra),
+        });
       } else {
-        out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: true, z: null, ...(o.float32 ? boundedSummary(ct, et, o.tol, extra) : errorSummary(ct, et, o.tol)) });
+        out.push({
+          specIndex,
+          keys,
+          field,
+          expected: et,
+          candidate: c,
+          shapeOk: true,
+          z: null,
+          ...(o.float32 ? boundedSummary(ct, et, o.tol, extra) : errorSummary(ct, et, o.tol)),
+        });
       }
     } else {
       out.push({ specIndex, keys, field, expected: et, candidate: c, shapeOk: false, z: null, ...paddedErrorSummary(c, e) });

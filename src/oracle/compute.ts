@@ -10,7 +10,17 @@ import { shampooPreconditioners } from '../curvature/shampoo.js';
 import type { FisherAt, ReparameterizedAt } from '../families/api.js';
 import { checkParameterization, familyPointSize } from '../families/point-names.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { type KfacLayerJson, curvatureResult, diagonalResult, ekfacResult, kfacResult, mlpNetwork, monteCarloCurvature, naturalGradientResult, perExampleResult } from './model-results.js';
+import {
+  type KfacLayerJson,
+  curvatureResult,
+  diagonalResult,
+  ekfacResult,
+  kfacResult,
+  mlpNetwork,
+  monteCarloCurvature,
+  naturalGradientResult,
+  perExampleResult,
+} from './model-results.js';
 import { type WorkEstimate, assertWithinLimits, familyEstimate } from './limits.js';
 import type { ParsedSpec } from './spec.js';
 import { computeSequential } from './sequential-compute.js';
@@ -196,7 +206,14 @@ async function computeRaw(spec: ParsedSpec): Promise<OracleResult> {
       const net = mlpNetwork(spec.problem, spec.path);
       if (spec.samples !== null) {
         const c = monteCarloCurvature(net, spec.samples);
-        return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), standardError: rows(c.standardError), loss: c.loss, gradient: Array.from(c.gradient) };
+        return {
+          kind: 'fisher',
+          paramNames: c.paramNames,
+          matrix: rows(c.matrix),
+          standardError: rows(c.standardError),
+          loss: c.loss,
+          gradient: Array.from(c.gradient),
+        };
       }
       const c = curvatureResult(net, spec.curvature);
       return { kind: 'fisher', paramNames: c.paramNames, matrix: rows(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };

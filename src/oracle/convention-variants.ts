@@ -77,9 +77,30 @@ function subjectOf(spec: ParsedSpec): ConventionSubject | null {
 
 /** N, 1/N, N·D = 12, 2/D: a factor of the reduction in the spec's symbols (T the positions of per-position outputs). */
 function reductionFactorName(ratio: number, N: number, T: number, D: number): string {
-  const names: [number, string][] = T > 1
-    ? [[N, `N = ${N}`], [1 / N, `1/N = 1/${N}`], [N * T, `N·T = ${N * T}`], [1 / (N * T), `1/(N·T) = 1/${N * T}`], [N * T * D, `N·T·D = ${N * T * D}`], [1 / (N * T * D), `1/(N·T·D) = 1/${N * T * D}`], [T, `T = ${T}`], [1 / T, `1/T = 1/${T}`], [T * D, `T·D = ${T * D}`], [1 / (T * D), `1/(T·D) = 1/${T * D}`], [D, `D = ${D}`], [1 / D, `1/D = 1/${D}`]]
-    : [[N, `N = ${N}`], [1 / N, `1/N = 1/${N}`], [N * D, `N·D = ${N * D}`], [1 / (N * D), `1/(N·D) = 1/${N * D}`], [D, `D = ${D}`], [1 / D, `1/D = 1/${D}`]];
+  const names: [number, string][] =
+    T > 1
+      ? [
+          [N, `N = ${N}`],
+          [1 / N, `1/N = 1/${N}`],
+          [N * T, `N·T = ${N * T}`],
+          [1 / (N * T), `1/(N·T) = 1/${N * T}`],
+          [N * T * D, `N·T·D = ${N * T * D}`],
+          [1 / (N * T * D), `1/(N·T·D) = 1/${N * T * D}`],
+          [T, `T = ${T}`],
+          [1 / T, `1/T = 1/${T}`],
+          [T * D, `T·D = ${T * D}`],
+          [1 / (T * D), `1/(T·D) = 1/${T * D}`],
+          [D, `D = ${D}`],
+          [1 / D, `1/D = 1/${D}`],
+        ]
+      : [
+          [N, `N = ${N}`],
+          [1 / N, `1/N = 1/${N}`],
+          [N * D, `N·D = ${N * D}`],
+          [1 / (N * D), `1/(N·D) = 1/${N * D}`],
+          [D, `D = ${D}`],
+          [1 / D, `1/D = 1/${D}`],
+        ];
   for (const [v, name] of names) if (Math.abs(ratio - v) <= 1e-12 * v) return name;
   return String(ratio);
 }
@@ -97,7 +118,9 @@ function describe(sub: ConventionSubject, alt: LossConvention): string {
       );
       if (elements && T === 1) return parts[0];
     } else {
-      parts.push('the gaussian loss (½||y - f||²) where the spec says mse (nn.MSELoss, ||y - f||²): a factor 1/2 on gradients and curvatures, 1/4 on the empirical Fisher [mse]');
+      parts.push(
+        'the gaussian loss (½||y - f||²) where the spec says mse (nn.MSELoss, ||y - f||²): a factor 1/2 on gradients and curvatures, 1/4 on the empirical Fisher [mse]',
+      );
     }
   }
   if (alt.reduction !== own.reduction) {
@@ -127,7 +150,13 @@ export function conventionAlternatives(spec: ParsedSpec): ConventionAlternative[
       let memo: Promise<OracleResult> | null = null;
       const ratio = sub.divisor(own) / sub.divisor(alt);
       const batchSize =
-        mse !== own.mse || N < 2 ? null : ratio === N ? { factor: N, text: `scaled by ${N} = N [batch-size]` } : ratio === 1 / N ? { factor: 1 / N, text: `scaled by 1/${N} = 1/N [batch-size]` } : null;
+        mse !== own.mse || N < 2
+          ? null
+          : ratio === N
+            ? { factor: N, text: `scaled by ${N} = N [batch-size]` }
+            : ratio === 1 / N
+              ? { factor: 1 / N, text: `scaled by 1/${N} = 1/N [batch-size]` }
+              : null;
       out.push({ sentence: describe(sub, alt), batchSize, spec: altSpec, result: () => (memo ??= computeResult(altSpec)) });
     }
   }

@@ -138,7 +138,12 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
   const N = exampleCount(rc.spec);
   const factors: [number, string][] = [[-1, 'the sign flipped [sign]']];
   if (N !== null && N > 1) {
-    factors.push([N, `scaled by ${N} = N [batch-size]`], [1 / N, `scaled by 1/${N} = 1/N [batch-size]`], [N * N, `scaled by ${N * N} = N² [batch-size]`], [1 / (N * N), `scaled by 1/${N * N} = 1/N² [batch-size]`]);
+    factors.push(
+      [N, `scaled by ${N} = N [batch-size]`],
+      [1 / N, `scaled by 1/${N} = 1/N [batch-size]`],
+      [N * N, `scaled by ${N * N} = N² [batch-size]`],
+      [1 / (N * N), `scaled by 1/${N * N} = 1/N² [batch-size]`],
+    );
   }
   if ('problem' in rc.spec && (rc.spec.problem.spec.likelihood === 'gaussian' || rc.spec.problem.spec.likelihood === 'mse')) {
     const own = rc.spec.problem.convention.mse ? 'nn.MSELoss' : 'the gaussian loss';

@@ -40,8 +40,20 @@ export function shampooVariants(keys: FieldKeys, spec: Extract<ParsedSpec, { kin
     out.push({ sentence: epsilon, value: () => tensorOfMatrix(noEps()[field]) });
   } else if (field === 'update') {
     out.push({ sentence: 'L and R swapped: R G L [swapped]', value: () => tensorOfMatrix(matmul(matmul(R(), GT), L())) });
-    out.push({ sentence: exponent, value: () => { const p = halfPower(); return tensorOfMatrix(matmul(matmul(p.L, GT), p.R)); } });
-    out.push({ sentence: epsilon, value: () => { const p = noEps(); return tensorOfMatrix(matmul(matmul(p.L, GT), p.R)); } });
+    out.push({
+      sentence: exponent,
+      value: () => {
+        const p = halfPower();
+        return tensorOfMatrix(matmul(matmul(p.L, GT), p.R));
+      },
+    });
+    out.push({
+      sentence: epsilon,
+      value: () => {
+        const p = noEps();
+        return tensorOfMatrix(matmul(matmul(p.L, GT), p.R));
+      },
+    });
   }
   return out;
 }
@@ -52,7 +64,12 @@ export async function reparameterizeVariants(keys: FieldKeys, spec: Extract<Pars
   const J = Matrix.from(result.jacobian);
   const inverse = () => solveMatrix(J, Matrix.identity(J.rows));
   if (keys[0] === 'jacobian') {
-    return [{ sentence: `the inverse Jacobian, d ${spec.to}/d ${spec.from} instead of d ${spec.from}/d ${spec.to} [inverse]`, value: () => tensorOfMatrix(inverse()) }];
+    return [
+      {
+        sentence: `the inverse Jacobian, d ${spec.to}/d ${spec.from} instead of d ${spec.from}/d ${spec.to} [inverse]`,
+        value: () => tensorOfMatrix(inverse()),
+      },
+    ];
   }
   if (keys[0] !== 'fisher') return [];
   const Ffrom = async () => (await familyFisher(spec.family, spec.from, spec.params, spec.fixed, spec.path)).matrix;
@@ -72,5 +89,7 @@ export async function reparameterizeVariants(keys: FieldKeys, spec: Extract<Pars
 /** Variants of a family's Fisher: its inverse. */
 export function familyFisherVariants(e: Tensor): Variant[] {
   if (!isSquare(e)) return [];
-  return [{ sentence: 'the inverse Fisher (the Cramér-Rao covariance) instead of the Fisher [inverse]', value: () => tensorOfMatrix(pseudoInverse(matrixOf(e))) }];
+  return [
+    { sentence: 'the inverse Fisher (the Cramér-Rao covariance) instead of the Fisher [inverse]', value: () => tensorOfMatrix(pseudoInverse(matrixOf(e))) },
+  ];
 }

@@ -124,7 +124,10 @@ export function float32Bound(spec: ParsedSpec, result: OracleResult, keys: Field
     kappa = null;
   }
   if (kappa !== null) {
-    return { bound: 2 * kappa * g * norm2(expected), why: `2 κ γ_k ||e||₂ with κ = ${kappa.toExponential(2)} (the damped system's condition number), k = ${k}` };
+    return {
+      bound: 2 * kappa * g * norm2(expected),
+      why: `2 κ γ_k ||e||₂ with κ = ${kappa.toExponential(2)} (the damped system's condition number), k = ${k}`,
+    };
   }
   return { bound: g * maxAbs(expected), why: `γ_k max|e| with k = ${k} roundings per entry` };
 }

@@ -16,11 +16,15 @@ export interface TextSource {
 function readFailure(e: unknown): string {
   const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
   switch (code) {
-    case 'ENOENT': return 'no such file';
-    case 'EISDIR': return 'it is a directory';
+    case 'ENOENT':
+      return 'no such file';
+    case 'EISDIR':
+      return 'it is a directory';
     case 'EACCES':
-    case 'EPERM': return 'permission denied';
-    default: return e instanceof Error ? oneLine(e.message) : 'unknown error';
+    case 'EPERM':
+      return 'permission denied';
+    default:
+      return e instanceof Error ? oneLine(e.message) : 'unknown error';
   }
 }
 

@@ -20,7 +20,7 @@ export const isJsonObject = (v: unknown): v is JsonObject => typeof v === 'objec
 
 /** Own property lookup (so that `constructor` or `__proto__` never resolve to the prototype chain). */
 export function own(obj: JsonObject, key: string): unknown {
-  return  Object.hasOwn(obj, key) ? obj[key] : undefined;
+  return Object.hasOwn(obj, key) ? obj[key] : undefined;
 }
 
 /** Throws unless `v` is a JSON object. */
@@ -69,7 +69,10 @@ export function readVector(v: unknown, path: string, length?: number, what?: str
  * (`out x in`). At least one row and one column.
  */
 export function readMatrix(v: unknown, path: string, rows?: number, cols?: number, shapeWhat = ''): Matrix {
-  const expected = rows !== undefined && cols !== undefined ? `a ${rows} x ${cols}${shapeWhat ? ` (${shapeWhat})` : ''} matrix, an array of ${rows} rows of ${cols} numbers` : 'a matrix, an array of rows of numbers';
+  const expected =
+    rows !== undefined && cols !== undefined
+      ? `a ${rows} x ${cols}${shapeWhat ? ` (${shapeWhat})` : ''} matrix, an array of ${rows} rows of ${cols} numbers`
+      : 'a matrix, an array of rows of numbers';
   const arr = readArray(v, path, expected);
   if (arr.length === 0) throw new NatgradError(path, `must be ${expected}, got an empty array`);
   if (rows !== undefined && arr.length !== rows) throw new NatgradError(path, `must be ${expected}, got ${arr.length} rows`);
@@ -81,7 +84,8 @@ export function readMatrix(v: unknown, path: string, rows?: number, cols?: numbe
   arr.forEach((row, i) => {
     const rp = childPath(path, i);
     if (!Array.isArray(row)) throw new NatgradError(rp, `must be a row (an array of ${c} numbers) of ${expected}, got ${describeValue(row)}`);
-    if (row.length !== c) throw new NatgradError(rp, `must have ${c} entries like ${cols === undefined ? 'the first row' : 'every row'} of ${expected}, got ${row.length}`);
+    if (row.length !== c)
+      throw new NatgradError(rp, `must have ${c} entries like ${cols === undefined ? 'the first row' : 'every row'} of ${expected}, got ${row.length}`);
     for (let j = 0; j < c; j++) {
       const x: unknown = row[j];
       M.data[i * c + j] = typeof x === 'number' && Number.isFinite(x) ? x : requireFinite(x, childPath(rp, j));

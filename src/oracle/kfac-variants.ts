@@ -23,7 +23,13 @@ function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<
 }
 
 /** Variants of the kfac fields `loss` and `layers[l].A|G|gradient|update`. */
-export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>, result: OracleResult, rc: Recomputer): Variant[] {
+export function kfacVariants(
+  keys: FieldKeys,
+  e: Tensor,
+  spec: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>,
+  result: OracleResult,
+  rc: Recomputer,
+): Variant[] {
   if (result.kind !== 'kfac') return [];
   if (keys[0] === 'loss') return lossVariants(e, spec.problem);
   if (keys[0] !== 'layers' || typeof keys[1] !== 'number' || keys.length !== 3) return [];
@@ -40,9 +46,10 @@ export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpe
   const lambda = spec.damping;
   const c = Math.sqrt(lambda);
   const otherKind: KfacFisherKind = spec.fisher === 'fisher' ? 'empirical-fisher' : 'fisher';
-  const empirical = spec.fisher === 'fisher'
-    ? 'the empirical Fisher (y the targets) where the Fisher (y drawn from the model) was asked [empirical]'
-    : 'the Fisher (y drawn from the model) where the empirical Fisher (y the targets) was asked [empirical]';
+  const empirical =
+    spec.fisher === 'fisher'
+      ? 'the empirical Fisher (y the targets) where the Fisher (y drawn from the model) was asked [empirical]'
+      : 'the Fisher (y drawn from the model) where the empirical Fisher (y the targets) was asked [empirical]';
   const otherFactors = () => rc.kfac(spec.problem, otherKind)[l];
   const field = keys[2];
   const variants: Variant[] = [];
@@ -51,28 +58,55 @@ export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpe
   if (field === 'A') {
     variants.push({ sentence: `A and G swapped (this is G, ${shapeText(G.shape)}) [swapped]`, value: () => G });
     if (hasBias) {
-      variants.push({ sentence: `the bias row and column missing: ${k - 1} x ${k - 1} (in x in) instead of ${k} x ${k} ((in+1) x (in+1)) [bias]`, value: () => pickSymmetric(A, range(k - 1)) });
+      variants.push({
+        sentence: `the bias row and column missing: ${k - 1} x ${k - 1} (in x in) instead of ${k} x ${k} ((in+1) x (in+1)) [bias]`,
+        value: () => pickSymmetric(A, range(k - 1)),
+      });
       variants.push({ sentence: 'the bias coordinate placed first (ā = [1; a] instead of [a; 1]) [bias]', value: () => pickSymmetric(A, lastFirst(k)) });
     }
     if (lambda > 0) {
-      variants.push({ sentence: 'A + sqrt(λ) I: the factored damping included in A, which is reported without damping [damping]', value: () => tensorOfMatrix(addScaledIdentity(f.A, c)) });
-      variants.push({ sentence: 'A + π sqrt(λ) I: the pi-factored damping included in A, which is reported without damping [damping]', value: () => tensorOfMatrix(addScaledIdentity(f.A, piFactor(f.A, f.G) * c)) });
-      variants.push({ sentence: 'A + λI: the damping included in A, which is reported without damping [damping]', value: () => tensorOfMatrix(addScaledIdentity(f.A, lambda)) });
+      variants.push({
+        sentence: 'A + sqrt(λ) I: the factored damping included in A, which is reported without damping [damping]',
+        value: () => tensorOfMatrix(addScaledIdentity(f.A, c)),
+      });
+      variants.push({
+        sentence: 'A + π sqrt(λ) I: the pi-factored damping included in A, which is reported without damping [damping]',
+        value: () => tensorOfMatrix(addScaledIdentity(f.A, piFactor(f.A, f.G) * c)),
+      });
+      variants.push({
+        sentence: 'A + λI: the damping included in A, which is reported without damping [damping]',
+        value: () => tensorOfMatrix(addScaledIdentity(f.A, lambda)),
+      });
     }
   } else if (field === 'G') {
     variants.push({ sentence: `A and G swapped (this is A, ${shapeText(A.shape)}) [swapped]`, value: () => A });
     variants.push({ sentence: empirical, value: () => tensorOfMatrix(otherFactors().G) });
     if (lambda > 0) {
-      variants.push({ sentence: 'G + sqrt(λ) I: the factored damping included in G, which is reported without damping [damping]', value: () => tensorOfMatrix(addScaledIdentity(f.G, c)) });
-      variants.push({ sentence: 'G + sqrt(λ)/π I: the pi-factored damping included in G, which is reported without damping [damping]', value: () => tensorOfMatrix(addScaledIdentity(f.G, c / piFactor(f.A, f.G))) });
-      variants.push({ sentence: 'G + λI: the damping included in G, which is reported without damping [damping]', value: () => tensorOfMatrix(addScaledIdentity(f.G, lambda)) });
+      variants.push({
+        sentence: 'G + sqrt(λ) I: the factored damping included in G, which is reported without damping [damping]',
+        value: () => tensorOfMatrix(addScaledIdentity(f.G, c)),
+      });
+      variants.push({
+        sentence: 'G + sqrt(λ)/π I: the pi-factored damping included in G, which is reported without damping [damping]',
+        value: () => tensorOfMatrix(addScaledIdentity(f.G, c / piFactor(f.A, f.G))),
+      });
+      variants.push({
+        sentence: 'G + λI: the damping included in G, which is reported without damping [damping]',
+        value: () => tensorOfMatrix(addScaledIdentity(f.G, lambda)),
+      });
     }
   } else if (field === 'gradient' || field === 'update') {
     if (field === 'update') {
-      variants.push({ sentence: 'the Kronecker factors swapped: (A ⊗ G)^-1 applied to the row-major gradient instead of (G ⊗ A)^-1 [swapped]', value: () => swappedKroneckerUpdate(f, lambda, spec.scheme) });
+      variants.push({
+        sentence: 'the Kronecker factors swapped: (A ⊗ G)^-1 applied to the row-major gradient instead of (G ⊗ A)^-1 [swapped]',
+        value: () => swappedKroneckerUpdate(f, lambda, spec.scheme),
+      });
       if (out === k) {
         // square layers (out = in + 1) let A and G trade sides: (A + ..)^-1 gradient (G + ..)^-1
-        variants.push({ sentence: 'A and G swapped: (A + ..)^-1 gradient (G + ..)^-1 [swapped]', value: () => tensorOfMatrix(kfacUpdate({ A: f.G, G: f.A, gradient: f.gradient }, lambda, spec.scheme).update) });
+        variants.push({
+          sentence: 'A and G swapped: (A + ..)^-1 gradient (G + ..)^-1 [swapped]',
+          value: () => tensorOfMatrix(kfacUpdate({ A: f.G, G: f.A, gradient: f.gradient }, lambda, spec.scheme).update),
+        });
       }
       variants.push({
         sentence: empirical,
@@ -97,13 +131,20 @@ export function kfacVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpe
       variants.push({ sentence: biasMissing, value: () => pickColumns(e, range(k - 1)) });
       variants.push({ sentence: biasFirst, value: () => pickColumns(e, lastFirst(k)) });
     }
-    variants.push({ sentence: `column-major instead of row-major flattening (vec_col read back row by row into ${out} x ${k}) [column-major]`, value: () => columnMajorReshape(e) });
+    variants.push({
+      sentence: `column-major instead of row-major flattening (vec_col read back row by row into ${out} x ${k}) [column-major]`,
+      value: () => columnMajorReshape(e),
+    });
     if (field === 'update') {
       variants.push(...kfacDampingVariants(f, lambda, spec.scheme));
       const N = spec.problem.inputs.length;
       if (N > 1) {
         // G from the pre-activation gradients of the mean loss (each divided by N): G/N², with the damping unchanged
-        const G = new Matrix(f.G.rows, f.G.cols, f.G.data.map((x) => x / (N * N)));
+        const G = new Matrix(
+          f.G.rows,
+          f.G.cols,
+          f.G.data.map((x) => x / (N * N)),
+        );
         variants.push({
           sentence: `G built from the gradients of the mean loss, so G/N² (N = ${N}), with the damping unchanged: the update carries N² = ${N * N} [batch-size] and its damping is scaled by N² [damping] (kfac-pytorch's convention)`,
           value: () => tensorOfMatrix(kfacUpdate({ A: f.A, G, gradient: f.gradient }, lambda, spec.scheme).update),

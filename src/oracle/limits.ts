@@ -71,7 +71,10 @@ const power = (k: number): string => `2^${k} = ${2 ** k}`;
  */
 export function assertWithinLimits(est: WorkEstimate, path: string, oneResult = true): void {
   if (oneResult && est.result.size > RESULT_ENTRY_LIMIT) {
-    throw new NatgradError(path, `the result would have ${count(est.result.size)} entries (${est.result.what}); the contract allows at most ${power(26)} entries in one result`);
+    throw new NatgradError(
+      path,
+      `the result would have ${count(est.result.size)} entries (${est.result.what}); the contract allows at most ${power(26)} entries in one result`,
+    );
   }
   if (est.result.size > HELD_ENTRY_LIMIT) {
     throw new NatgradError(
@@ -115,12 +118,14 @@ export type FamilyKind = 'fisher' | 'natural-gradient' | 'reparameterize';
 export function familyEstimate(kind: FamilyKind, P: number): WorkEstimate {
   const F = P * P;
   const matrix = `a ${shape(P, P)} Fisher matrix of ${count(P)} parameters`;
-  const result: Sized =
-    kind === 'reparameterize' ? { size: 2 * F + P, what: `${matrix} and a ${shape(P, P)} Jacobian` } : { size: F + P, what: matrix };
+  const result: Sized = kind === 'reparameterize' ? { size: 2 * F + P, what: `${matrix} and a ${shape(P, P)} Jacobian` } : { size: F + P, what: matrix };
   const build = FAMILY_BUILD_COST * F;
   const operations: Sized =
     kind === 'natural-gradient'
-      ? { size: build + EIGEN_COST * P ** 3, what: `building the family at this dimension, ${count(build)}, and the eigendecomposition of a ${shape(P, P)} matrix, ${count(EIGEN_COST * P ** 3)}` }
+      ? {
+          size: build + EIGEN_COST * P ** 3,
+          what: `building the family at this dimension, ${count(build)}, and the eigendecomposition of a ${shape(P, P)} matrix, ${count(EIGEN_COST * P ** 3)}`,
+        }
       : kind === 'reparameterize'
         ? { size: build + 2 * P ** 3, what: `building the family at this dimension and two ${shape(P, P)} products` }
         : { size: build, what: `building the family's ${count(F)} Fisher entries at this dimension` };
@@ -161,7 +166,11 @@ export function denseModelEstimate(kind: 'fisher' | 'natural-gradient', curvatur
   switch (curvature) {
     case 'fisher': {
       const rows = s.N * s.R;
-      if (rows * P > F) largest = { size: rows * P, what: `the ${shape(rows, P)} matrix of per-example score vectors (N·R = ${count(s.N)}·${count(s.R)} rows of P = ${count(P)})` };
+      if (rows * P > F)
+        largest = {
+          size: rows * P,
+          what: `the ${shape(rows, P)} matrix of per-example score vectors (N·R = ${count(s.N)}·${count(s.R)} rows of P = ${count(P)})`,
+        };
       ops = { size: rows * F, what: `N·R·P² for the exact Fisher, N·R = ${count(rows)}, P = ${count(P)}` };
       break;
     }
@@ -215,7 +224,10 @@ export function kfacEstimate(fisher: 'fisher' | 'empirical-fisher', s: ModelShap
   return {
     result: { size: resultSize, what: `the K-FAC factors, gradients and updates of ${L} layer${L === 1 ? '' : 's'}` },
     largest,
-    operations: { size: ops + eig, what: `the factors over ${count(rows)} back-propagated rows, ${count(ops)}, and the eigendecompositions of every A and G, ${count(eig)}` },
+    operations: {
+      size: ops + eig,
+      what: `the factors over ${count(rows)} back-propagated rows, ${count(ops)}, and the eigendecompositions of every A and G, ${count(eig)}`,
+    },
   };
 }
 
@@ -263,6 +275,9 @@ export function shampooEstimate(T: number, m: number, n: number): WorkEstimate {
   return {
     result: { size: m * m + n * n + m * n, what: `L (${shape(m, m)}), R (${shape(n, n)}) and the update (${shape(m, n)})` },
     largest: { size: big * big, what: `a ${shape(big, big)} statistic` },
-    operations: { size: stats + eig + m * n * (m + n), what: `the statistics of ${count(T)} gradients, ${count(stats)}, and their eigendecompositions, ${count(eig)}` },
+    operations: {
+      size: stats + eig + m * n * (m + n),
+      what: `the statistics of ${count(T)} gradients, ${count(stats)}, and their eigendecompositions, ${count(eig)}`,
+    },
   };
 }

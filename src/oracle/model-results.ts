@@ -79,17 +79,31 @@ const diagonalOf = (M: Matrix): number[] => Array.from({ length: M.rows }, (_, i
  * with its standard errors), with the loss and gradient: taken from the same
  * dense matrices as the `fisher` kind, so the two kinds agree to the last bit.
  */
-export function diagonalResult(net: ModelNetwork, kind: ModelCurvatureKind, samples: number | null): { paramNames: string[]; diagonal: number[]; standardError?: number[]; loss: number; gradient: number[] } {
+export function diagonalResult(
+  net: ModelNetwork,
+  kind: ModelCurvatureKind,
+  samples: number | null,
+): { paramNames: string[]; diagonal: number[]; standardError?: number[]; loss: number; gradient: number[] } {
   if (samples !== null) {
     const m = monteCarloCurvature(net, samples);
-    return { paramNames: m.paramNames, diagonal: diagonalOf(m.matrix), standardError: diagonalOf(m.standardError), loss: m.loss, gradient: Array.from(m.gradient) };
+    return {
+      paramNames: m.paramNames,
+      diagonal: diagonalOf(m.matrix),
+      standardError: diagonalOf(m.standardError),
+      loss: m.loss,
+      gradient: Array.from(m.gradient),
+    };
   }
   const c = curvatureResult(net, kind);
   return { paramNames: c.paramNames, diagonal: diagonalOf(c.matrix), loss: c.loss, gradient: Array.from(c.gradient) };
 }
 
 /** K-FAC factors of every weight matrix: A an average over examples, G with the whole reduction factor. */
-export function kfacFactorLayers(net: ModelNetwork, fisher: 'fisher' | 'empirical-fisher', approximation: 'expand' | 'reduce' = 'expand'): { loss: number; layers: KfacFactors[] } {
+export function kfacFactorLayers(
+  net: ModelNetwork,
+  fisher: 'fisher' | 'empirical-fisher',
+  approximation: 'expand' | 'reduce' = 'expand',
+): { loss: number; layers: KfacFactors[] } {
   const set = kfacFactors(net.model, net.theta, net.batch, { fisher, approximation });
   return { loss: set.loss, layers: set.blocks.map((b) => ({ A: b.A, G: b.G, gradient: blockMatrix(b, set.gradient as Vec) })) };
 }
@@ -136,7 +150,12 @@ export function kfacResult(net: ModelNetwork, r: KfacRequest): { loss: number; l
 }
 
 /** The `ekfac` result: per weight matrix the dense block, the gradient and the damped update. */
-export function ekfacResult(net: ModelNetwork, fisher: 'fisher' | 'empirical-fisher', damping: number, approximation: 'expand' | 'reduce' = 'expand'): { loss: number; layers: { matrix: number[][]; gradient: number[][]; update: number[][] }[] } {
+export function ekfacResult(
+  net: ModelNetwork,
+  fisher: 'fisher' | 'empirical-fisher',
+  damping: number,
+  approximation: 'expand' | 'reduce' = 'expand',
+): { loss: number; layers: { matrix: number[][]; gradient: number[][]; update: number[][] }[] } {
   const e = libraryEkfacResult(net.model, net.theta, net.batch, { fisher, damping, approximation });
   return { loss: e.loss, layers: e.blocks.map((b) => ({ matrix: rows(b.matrix), gradient: rows(b.gradient), update: rows(b.update) })) };
 }
@@ -147,7 +166,12 @@ export function perExampleResult(net: ModelNetwork): { paramNames: string[]; gra
 }
 
 /** The natural gradient of a model: (F + λI)^-1 g with F and g of the reduced loss. */
-export function naturalGradientResult(net: ModelNetwork, kind: ModelCurvatureKind, damping: number, gradient: Float64Array | null): { direction: number[]; matrix: number[][]; singular: boolean } {
+export function naturalGradientResult(
+  net: ModelNetwork,
+  kind: ModelCurvatureKind,
+  damping: number,
+  gradient: Float64Array | null,
+): { direction: number[]; matrix: number[][]; singular: boolean } {
   const F = curvatureMatrix(net.model, net.theta, net.batch, kind);
   const { x, singular } = dampedSolve(F, damping, gradient ?? lossGradient(net));
   return { direction: Array.from(x), matrix: rows(F), singular };

@@ -59,7 +59,11 @@ interface ReadModel {
 
 function readModel(spec: JsonObject, path: string): ReadModel {
   const mp = childPath(path, 'model');
-  const model = readObject(requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'), mp, 'an object {type: "mlp", sizes, activations, likelihood}');
+  const model = readObject(
+    requireField(spec, 'model', path, 'an object {type: "mlp", sizes, activations, likelihood}'),
+    mp,
+    'an object {type: "mlp", sizes, activations, likelihood}',
+  );
   // a type other than mlp first: a misspelled "sequential" is named as such, not by the mlp's fields
   const given = own(model, 'type');
   if (given !== undefined && given !== 'mlp') readEnum(given, childPath(mp, 'type'), MODEL_TYPES);
@@ -72,11 +76,7 @@ function readModel(spec: JsonObject, path: string): ReadModel {
   const acts = readArray(requireField(model, 'activations', mp, actWhat), ap, actWhat);
   if (acts.length !== L) throw new NatgradError(ap, `must be ${actWhat}, got an array of length ${acts.length}`);
   const activations = acts.map((a, i) => readEnum<Activation>(a, childPath(ap, i), ACTIVATIONS));
-  const named = readEnum(
-    requireField(model, 'likelihood', mp, `one of ${SPEC_LIKELIHOODS.join(', ')}`),
-    childPath(mp, 'likelihood'),
-    SPEC_LIKELIHOODS,
-  );
+  const named = readEnum(requireField(model, 'likelihood', mp, `one of ${SPEC_LIKELIHOODS.join(', ')}`), childPath(mp, 'likelihood'), SPEC_LIKELIHOODS);
   const likelihood: Likelihood = named;
   const D = sizes[L];
   if (likelihood === 'bernoulli' && D !== 1) {
@@ -150,7 +150,12 @@ function readTarget(y: unknown, model: MlpSpec, path: string): Target {
       return y;
     case 'gaussian':
     case 'mse':
-      return readVector(y, path, D, `an array of ${D} finite number${D === 1 ? '' : 's'} (${model.likelihood} targets are arrays of the output size, also when it is 1)`);
+      return readVector(
+        y,
+        path,
+        D,
+        `an array of ${D} finite number${D === 1 ? '' : 's'} (${model.likelihood} targets are arrays of the output size, also when it is 1)`,
+      );
   }
 }
 
@@ -180,7 +185,13 @@ export function modelShape(head: ModelHead): ModelShape {
   const { model, N } = head;
   const L = model.sizes.length - 1;
   const D = model.sizes[L];
-  return { sizes: model.sizes, bias: model.sizes.slice(1).map((_, l) => layerHasBias(model, l)), N, R: model.likelihood === 'bernoulli' ? 1 : D, P: paramCount(model) };
+  return {
+    sizes: model.sizes,
+    bias: model.sizes.slice(1).map((_, l) => layerHasBias(model, l)),
+    N,
+    R: model.likelihood === 'bernoulli' ? 1 : D,
+    P: paramCount(model),
+  };
 }
 
 /** Validates `weights`, `inputs` and `targets` of a spec object at `path` against its network. */
@@ -201,7 +212,8 @@ export function readModelData(spec: JsonObject, head: ModelHead, path: string): 
 
 /** The problem under another loss convention: the same network and data, with the convention's likelihood (gaussian or mse) and reduction. */
 export function withConvention(problem: ModelProblem, convention: LossConvention): ModelProblem {
-  const likelihood = problem.spec.likelihood === 'gaussian' || problem.spec.likelihood === 'mse' ? (convention.mse ? 'mse' : 'gaussian') : problem.spec.likelihood;
+  const likelihood =
+    problem.spec.likelihood === 'gaussian' || problem.spec.likelihood === 'mse' ? (convention.mse ? 'mse' : 'gaussian') : problem.spec.likelihood;
   return { ...problem, spec: { ...problem.spec, likelihood, reduction: convention.reduction }, convention };
 }
 
@@ -259,7 +271,10 @@ export function readDamping(v: unknown, path: string): number {
 }
 
 /** The fields every kfac spec shares: the Fisher type (and Monte Carlo samples), damping, its scheme and the bias convention. */
-export function readKfacFields(obj: JsonObject, path: string): { fisher: KfacFisherKind; samples: number | null; damping: number; scheme: KfacDampingScheme; bias: KfacBias } {
+export function readKfacFields(
+  obj: JsonObject,
+  path: string,
+): { fisher: KfacFisherKind; samples: number | null; damping: number; scheme: KfacDampingScheme; bias: KfacBias } {
   const kinds = [...KFAC_FISHER_KINDS, MONTE_CARLO_KFAC];
   const named = readEnum(requireField(obj, 'fisher', path, `one of ${kinds.join(', ')}`), childPath(path, 'fisher'), kinds);
   const mc = named === MONTE_CARLO_KFAC;

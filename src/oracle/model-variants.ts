@@ -40,7 +40,8 @@ export function layoutVariants(e: Tensor, problem: ModelProblem, solveWithoutBia
     out.push({ sentence: 'the bias placed first (b before W in each layer) [bias]', value: () => applyLayout(e, biasFirstLayout(spec)) });
   }
   for (const layout of [columnMajorLayout(spec), augmentedRowsLayout(spec)]) {
-    if (!isIdentityLayout(layout, P)) out.push({ sentence: `a permutation of the parameters: ${layout.description} [column-major]`, value: () => applyLayout(e, layout) });
+    if (!isIdentityLayout(layout, P))
+      out.push({ sentence: `a permutation of the parameters: ${layout.description} [column-major]`, value: () => applyLayout(e, layout) });
   }
   return out;
 }
@@ -51,9 +52,15 @@ export function curvatureMatrixVariants(e: Tensor, spec: Extract<ParsedSpec, { s
   const other = otherFisher(spec.curvature);
   if (other) out.push({ sentence: empiricalSentence(spec.curvature), value: () => tensorOfMatrix(rc.curvature(spec.problem, other)) });
   if (spec.curvature === 'hessian') {
-    out.push({ sentence: 'the generalized Gauss-Newton (the Fisher, for these likelihoods) where the Hessian was asked [ggn]', value: () => tensorOfMatrix(rc.curvature(spec.problem, 'ggn')) });
+    out.push({
+      sentence: 'the generalized Gauss-Newton (the Fisher, for these likelihoods) where the Hessian was asked [ggn]',
+      value: () => tensorOfMatrix(rc.curvature(spec.problem, 'ggn')),
+    });
   } else if (spec.curvature !== 'empirical-fisher') {
-    out.push({ sentence: 'the Hessian of the loss where the Fisher / Gauss-Newton matrix was asked [hessian]', value: () => tensorOfMatrix(rc.curvature(spec.problem, 'hessian')) });
+    out.push({
+      sentence: 'the Hessian of the loss where the Fisher / Gauss-Newton matrix was asked [hessian]',
+      value: () => tensorOfMatrix(rc.curvature(spec.problem, 'hessian')),
+    });
   }
   out.push(...layoutVariants(e, spec.problem));
   return out;
@@ -63,7 +70,12 @@ export function curvatureMatrixVariants(e: Tensor, spec: Extract<ParsedSpec, { s
 export function lossVariants(e: Tensor, problem: ModelProblem): Variant[] {
   if (problem.spec.likelihood !== 'gaussian') return [];
   const D = problem.spec.sizes[problem.spec.sizes.length - 1];
-  return [{ sentence: `the constant (D/2) log 2π = ${D * HALF_LOG_2PI} left out of the gaussian loss [constant]`, value: () => mapData(e, (x) => x - D * HALF_LOG_2PI) }];
+  return [
+    {
+      sentence: `the constant (D/2) log 2π = ${D * HALF_LOG_2PI} left out of the gaussian loss [constant]`,
+      value: () => mapData(e, (x) => x - D * HALF_LOG_2PI),
+    },
+  ];
 }
 
 /** Damped solves with the damping confused, for a natural-gradient direction. */
@@ -79,13 +91,20 @@ function dampingSolveVariants(F: () => Matrix, g: Float64Array, lambda: number):
 }
 
 /** Variants of the natural-gradient fields `matrix` and `direction` (family or model). */
-export function naturalGradientVariants(keys: FieldKeys, e: Tensor, spec: Extract<ParsedSpec, { kind: 'natural-gradient'; subject: 'family' | 'model' }>, result: OracleResult, rc: Recomputer): Variant[] {
+export function naturalGradientVariants(
+  keys: FieldKeys,
+  e: Tensor,
+  spec: Extract<ParsedSpec, { kind: 'natural-gradient'; subject: 'family' | 'model' }>,
+  result: OracleResult,
+  rc: Recomputer,
+): Variant[] {
   if (result.kind !== 'natural-gradient') return [];
   const field = keys[0];
   const F = () => Matrix.from(result.matrix);
   const g = spec.subject === 'family' ? spec.gradient : (spec.gradient ?? rc.lossGradient(spec.problem));
   const lambda = spec.damping;
-  const addDamping: Variant[] = lambda > 0 ? [{ sentence: 'F + λI where F without the damping was asked [damping]', value: () => tensorOfMatrix(addScaledIdentity(F(), lambda)) }] : [];
+  const addDamping: Variant[] =
+    lambda > 0 ? [{ sentence: 'F + λI where F without the damping was asked [damping]', value: () => tensorOfMatrix(addScaledIdentity(F(), lambda)) }] : [];
   if (spec.subject === 'family') {
     if (field === 'matrix') return addDamping;
     if (field === 'direction') return dampingSolveVariants(F, g, lambda);
@@ -99,8 +118,14 @@ export function naturalGradientVariants(keys: FieldKeys, e: Tensor, spec: Extrac
   if (field !== 'direction') return [];
   const out: Variant[] = [];
   if (lambda > 0 && N > 1) {
-    out.push({ sentence: `F scaled by ${N} = N [batch-size]: (N F + λI)^-1 g, a summed Fisher`, value: () => tensorOfVector(dampedSolve(matScale(F(), N), lambda, g).x) });
-    out.push({ sentence: `F scaled by 1/${N} = 1/N [batch-size]: (F/N + λI)^-1 g`, value: () => tensorOfVector(dampedSolve(matScale(F(), 1 / N), lambda, g).x) });
+    out.push({
+      sentence: `F scaled by ${N} = N [batch-size]: (N F + λI)^-1 g, a summed Fisher`,
+      value: () => tensorOfVector(dampedSolve(matScale(F(), N), lambda, g).x),
+    });
+    out.push({
+      sentence: `F scaled by 1/${N} = 1/N [batch-size]: (F/N + λI)^-1 g`,
+      value: () => tensorOfVector(dampedSolve(matScale(F(), 1 / N), lambda, g).x),
+    });
     out.push({
       sentence: `F and g summed over the N = ${N} examples [batch-size]: (N F + λI)^-1 N g = (F + (λ/N) I)^-1 g`,
       value: () => tensorOfVector(dampedSolve(F(), lambda / N, g).x),
@@ -119,4 +144,9 @@ export function naturalGradientVariants(keys: FieldKeys, e: Tensor, spec: Extrac
   return out;
 }
 
-const matScale = (M: Matrix, c: number): Matrix => new Matrix(M.rows, M.cols, M.data.map((x) => c * x));
+const matScale = (M: Matrix, c: number): Matrix =>
+  new Matrix(
+    M.rows,
+    M.cols,
+    M.data.map((x) => c * x),
+  );

@@ -7,7 +7,16 @@
  * batched network with the spec's likelihood and reduction.
  */
 import type { DiagonalResult, EkfacResult, FisherResult, KfacResult, NaturalGradientResult, PerExampleGradientsResult } from './compute.js';
-import { curvatureResult, diagonalResult, ekfacResult, kfacResult, monteCarloCurvature, naturalGradientResult, perExampleResult, sequentialNetwork } from './model-results.js';
+import {
+  curvatureResult,
+  diagonalResult,
+  ekfacResult,
+  kfacResult,
+  monteCarloCurvature,
+  naturalGradientResult,
+  perExampleResult,
+  sequentialNetwork,
+} from './model-results.js';
 import type { SequentialParsedSpec } from './sequential-spec.js';
 
 type SequentialResult = FisherResult | NaturalGradientResult | KfacResult | DiagonalResult | PerExampleGradientsResult | EkfacResult;
@@ -19,7 +28,14 @@ export function computeSequential(spec: SequentialParsedSpec): SequentialResult 
     case 'fisher': {
       if (spec.samples !== null) {
         const c = monteCarloCurvature(net, spec.samples);
-        return { kind: 'fisher', paramNames: c.paramNames, matrix: c.matrix.toArray(), standardError: c.standardError.toArray(), loss: c.loss, gradient: Array.from(c.gradient) };
+        return {
+          kind: 'fisher',
+          paramNames: c.paramNames,
+          matrix: c.matrix.toArray(),
+          standardError: c.standardError.toArray(),
+          loss: c.loss,
+          gradient: Array.from(c.gradient),
+        };
       }
       const c = curvatureResult(net, spec.curvature);
       return { kind: 'fisher', paramNames: c.paramNames, matrix: c.matrix.toArray(), loss: c.loss, gradient: Array.from(c.gradient) };

@@ -84,8 +84,12 @@ function kfacBlockVariants(field: string, e: Tensor, spec: SequentialKfacSpec, r
     const name = (c: number): string => (c === R ? `${R} = R` : c === 1 / R ? `1/${R} = 1/R` : c === R * R ? `${R * R} = R²` : `1/${R * R} = 1/R²`);
     const why = (which: 'A' | 'G', c: number): string =>
       which === 'A'
-        ? c > 1 ? 'the inputs summed over the positions where they are averaged' : 'the inputs averaged over the positions once more'
-        : c > 1 ? 'the output gradients divided by the positions once less' : 'the output gradients averaged over the positions where they are summed';
+        ? c > 1
+          ? 'the inputs summed over the positions where they are averaged'
+          : 'the inputs averaged over the positions once more'
+        : c > 1
+          ? 'the output gradients divided by the positions once less'
+          : 'the output gradients averaged over the positions where they are summed';
     for (const c of factors) {
       const sA = `A scaled by ${name(c)} (R = ${R} positions): ${why('A', c)} [positions]`;
       const sG = `G scaled by ${name(c)} (R = ${R} positions): ${why('G', c)} [positions]`;
@@ -100,7 +104,8 @@ function kfacBlockVariants(field: string, e: Tensor, spec: SequentialKfacSpec, r
 
   const order = layerIndex < 0 ? null : kernelFirstOrder(spec, layerIndex, A.shape[0]);
   if (order) {
-    const sentence = 'convolution patches ordered kernel position first, channel last, instead of the unfold order (channel, kernel row, kernel column) [patch-order]';
+    const sentence =
+      'convolution patches ordered kernel position first, channel last, instead of the unfold order (channel, kernel row, kernel column) [patch-order]';
     if (field === 'A') variants.push({ sentence, value: () => pickSymmetric(A, order) });
     if (field === 'gradient') variants.push({ sentence, value: () => pickColumns(gradient, order) });
     if (field === 'update') {
@@ -128,7 +133,8 @@ function kernelFirstParams(spec: SequentialParsedSpec): number[] | null {
     changed = true;
     const base = model.offsets[l];
     let k = base;
-    for (let o = 0; o < out; o++) for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) idx[k++] = base + ((o * C + c) * kh + i) * kw + j;
+    for (let o = 0; o < out; o++)
+      for (let i = 0; i < kh; i++) for (let j = 0; j < kw; j++) for (let c = 0; c < C; c++) idx[k++] = base + ((o * C + c) * kh + i) * kw + j;
   });
   return changed ? idx : null;
 }
@@ -151,9 +157,10 @@ export function sequentialVariants(keys: FieldKeys, e: Tensor, spec: SequentialP
   }
   const order = kernelFirstParams(spec);
   const patchOrder = order
-    ? 'convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of PyTorch\'s [out, C, kh, kw] [patch-order]'
+    ? "convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of PyTorch's [out, C, kh, kw] [patch-order]"
     : null;
-  if (keys[0] === 'gradient' || keys[0] === 'direction') return order && patchOrder && e.shape.length === 1 ? [{ sentence: patchOrder, value: () => pickEntries(e, order) }] : [];
+  if (keys[0] === 'gradient' || keys[0] === 'direction')
+    return order && patchOrder && e.shape.length === 1 ? [{ sentence: patchOrder, value: () => pickEntries(e, order) }] : [];
   if (keys[0] !== 'matrix' || !('curvature' in spec)) return [];
   const { model, theta, batch } = spec.network;
   const layout: Variant[] = order && patchOrder ? [{ sentence: patchOrder, value: () => pickSymmetric(e, order) }] : [];

@@ -90,7 +90,10 @@ export function sequentialKfacEstimate(fisher: 'fisher' | 'empirical-fisher', mo
   return {
     result: { size: resultSize, what: `the K-FAC factors, gradients and updates of ${blocks} weight matri${blocks === 1 ? 'x' : 'ces'}` },
     largest,
-    operations: { size: ops + eig, what: `the factors over ${N * S} back-propagated rows, and the eigendecompositions of every A and G, ${eig.toExponential(2)}` },
+    operations: {
+      size: ops + eig,
+      what: `the factors over ${N * S} back-propagated rows, and the eigendecompositions of every A and G, ${eig.toExponential(2)}`,
+    },
   };
 }
 

@@ -16,7 +16,7 @@ import { type Batch, Sequential } from '../models/sequential.js';
 import { tensorFromNested } from '../models/tensor.js';
 import { type JsonObject, own, readArray, readEnum, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits } from './limits.js';
-import { type KfacBias, readCurvatureOrMonteCarlo, readCurvature, readDamping, readKfacFields, readReduction, } from './model-spec.js';
+import { type KfacBias, readCurvatureOrMonteCarlo, readCurvature, readDamping, readKfacFields, readReduction } from './model-spec.js';
 import { sequentialDenseEstimate, sequentialEkfacEstimate, sequentialKfacEstimate } from './sequential-limits.js';
 
 /** The fields of a `sequential` model object. */
@@ -115,11 +115,11 @@ function readNetwork(obj: JsonObject, path: string): Sequential {
   const layers = requireField(model, 'layers', mp, 'a non-empty array of layers');
   const likelihood = readEnum<Likelihood>(requireField(model, 'likelihood', mp, `one of ${LIKELIHOODS.join(', ')}`), childPath(mp, 'likelihood'), LIKELIHOODS);
   const reduction = readReduction(obj, path);
-  if (!Array.isArray(input)) throw new NatgradError(childPath(mp, 'input'), `must be one example's shape, [D], [T, D] or [C, H, W], got ${describeValue(input)}`);
+  if (!Array.isArray(input))
+    throw new NatgradError(childPath(mp, 'input'), `must be one example's shape, [D], [T, D] or [C, H, W], got ${describeValue(input)}`);
   if (Array.isArray(layers)) layers.forEach((layer, l) => requireLayerType(layer, childPath(childPath(mp, 'layers'), l)));
   return new Sequential({ input: input as number[], layers: layers as LayerSpec[], likelihood, reduction }, mp);
 }
-
 
 /** Reads weights, inputs and targets once the size limits have passed. */
 function readProblem(obj: JsonObject, model: Sequential, N: number, path: string): SequentialProblem {

@@ -14,7 +14,6 @@ import { Sequential } from '../models/sequential.js';
 import { shapeSize, toNested } from '../models/tensor.js';
 import type { JsonRecord, JsonValue } from './json-reader.js';
 
-
 /** One vector of the group before its result is computed (the group is added by the caller). */
 export interface SequentialVector {
   name: string;
@@ -58,7 +57,11 @@ const NETWORKS: Network[] = [
     name: 'attention-causal',
     what: 'causal 2-head self-attention on 4 tokens of width 2, softplus, linear 2->3 at every position, categorical per position',
     input: [4, 2],
-    layers: [{ type: 'attention', heads: 2, causal: true }, { type: 'activation', fn: 'softplus' }, { type: 'linear', out: 3 }],
+    layers: [
+      { type: 'attention', heads: 2, causal: true },
+      { type: 'activation', fn: 'softplus' },
+      { type: 'linear', out: 3 },
+    ],
     likelihood: 'categorical',
     N: 2,
   },
@@ -84,11 +87,21 @@ function problem(net: Network): JsonRecord {
     for (const p of layer.params) {
       // fan-in scaling keeps the activations away from saturation
       const scale = p.shape.length > 1 ? 1.5 / Math.sqrt(shapeSize(p.shape.slice(1))) : 0.3;
-      w[p.name] = toNested(Array.from({ length: shapeSize(p.shape) }, () => u(scale)), p.shape) as JsonValue;
+      w[p.name] = toNested(
+        Array.from({ length: shapeSize(p.shape) }, () => u(scale)),
+        p.shape,
+      ) as JsonValue;
     }
     return w;
   });
-  const inputs = Array.from({ length: net.N }, () => toNested(Array.from({ length: shapeSize(model.inputShape) }, () => u(1.5)), model.inputShape) as JsonValue);
+  const inputs = Array.from(
+    { length: net.N },
+    () =>
+      toNested(
+        Array.from({ length: shapeSize(model.inputShape) }, () => u(1.5)),
+        model.inputShape,
+      ) as JsonValue,
+  );
   const K = model.loss.K;
   const one = (): JsonValue => {
     if (net.likelihood === 'categorical') return Math.min(K - 1, Math.floor(rng.uniform() * K));
@@ -111,7 +124,11 @@ export function sequentialVectors(): SequentialVector[] {
     for (const curvature of CURVATURES) {
       out.push({ name: `${net.name}--fisher--${curvature}`, description: `fisher (${curvature}) of ${net.what}`, spec: { kind: 'fisher', ...p, curvature } });
     }
-    out.push({ name: `${net.name}--natural-gradient`, description: `natural-gradient (fisher, damping 0.01) of ${net.what}`, spec: { kind: 'natural-gradient', ...p, damping: 0.01 } });
+    out.push({
+      name: `${net.name}--natural-gradient`,
+      description: `natural-gradient (fisher, damping 0.01) of ${net.what}`,
+      spec: { kind: 'natural-gradient', ...p, damping: 0.01 },
+    });
     for (const approximation of ['expand', 'reduce'] as const) {
       out.push({
         name: `${net.name}--kfac--${approximation}`,

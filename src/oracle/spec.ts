@@ -14,7 +14,17 @@ import { KFAC_FISHER_KINDS, type KfacDampingScheme, type KfacFisherKind } from '
 import type { ModelCurvatureKind } from '../curvature/dense-curvature.js';
 import { type JsonObject, own, readArray, readEnum, readMatrix, readObject, readVector, requireField } from './json-reader.js';
 import { type WorkEstimate, assertWithinLimits, denseModelEstimate, ekfacEstimate, kfacEstimate, perExampleEstimate, shampooEstimate } from './limits.js';
-import { type KfacBias, type ModelProblem, modelShape, readCurvatureOrMonteCarlo, readCurvature, readDamping, readKfacFields, readModelData, readModelHead, } from './model-spec.js';
+import {
+  type KfacBias,
+  type ModelProblem,
+  modelShape,
+  readCurvatureOrMonteCarlo,
+  readCurvature,
+  readDamping,
+  readKfacFields,
+  readModelData,
+  readModelHead,
+} from './model-spec.js';
 
 export { KFAC_BIAS, type KfacBias, MAX_SAMPLES, MONTE_CARLO_CURVATURE, MONTE_CARLO_KFAC } from './model-spec.js';
 import { SEQUENTIAL_SPEC_FIELDS, type SequentialParsedSpec, hasSequentialModel, parseSequentialSpec } from './sequential-spec.js';
@@ -104,28 +114,38 @@ interface FamilyPoint {
   fixed: unknown;
 }
 
-export type ParsedSpec = { path: string } & (
-  | ({ kind: 'fisher'; subject: 'family'; parameterization: string } & FamilyPoint)
-  | { kind: 'fisher'; subject: 'model'; problem: ModelProblem; curvature: ModelCurvatureKind; samples: number | null; estimate: WorkEstimate }
-  | ({ kind: 'natural-gradient'; subject: 'family'; parameterization: string; gradient: Float64Array; damping: number } & FamilyPoint)
-  | { kind: 'natural-gradient'; subject: 'model'; problem: ModelProblem; curvature: ModelCurvatureKind; gradient: Float64Array | null; damping: number; estimate: WorkEstimate }
-  | {
-      kind: 'kfac';
-      problem: ModelProblem;
-      /** the Fisher type; with `samples` (not null), the Monte Carlo estimator of the `fisher` type */
-      fisher: KfacFisherKind;
-      samples: number | null;
-      damping: number;
-      scheme: KfacDampingScheme;
-      bias: KfacBias;
-      estimate: WorkEstimate;
-    }
-  | { kind: 'diagonal'; problem: ModelProblem; curvature: ModelCurvatureKind; samples: number | null; estimate: WorkEstimate }
-  | { kind: 'per-example-gradients'; problem: ModelProblem; estimate: WorkEstimate }
-  | { kind: 'ekfac'; problem: ModelProblem; fisher: KfacFisherKind; damping: number; estimate: WorkEstimate }
-  | ({ kind: 'reparameterize'; from: string; to: string } & FamilyPoint)
-  | { kind: 'shampoo'; gradients: Matrix[]; epsilon: number; estimate: WorkEstimate }
-) | SequentialParsedSpec;
+export type ParsedSpec =
+  | ({ path: string } & (
+      | ({ kind: 'fisher'; subject: 'family'; parameterization: string } & FamilyPoint)
+      | { kind: 'fisher'; subject: 'model'; problem: ModelProblem; curvature: ModelCurvatureKind; samples: number | null; estimate: WorkEstimate }
+      | ({ kind: 'natural-gradient'; subject: 'family'; parameterization: string; gradient: Float64Array; damping: number } & FamilyPoint)
+      | {
+          kind: 'natural-gradient';
+          subject: 'model';
+          problem: ModelProblem;
+          curvature: ModelCurvatureKind;
+          gradient: Float64Array | null;
+          damping: number;
+          estimate: WorkEstimate;
+        }
+      | {
+          kind: 'kfac';
+          problem: ModelProblem;
+          /** the Fisher type; with `samples` (not null), the Monte Carlo estimator of the `fisher` type */
+          fisher: KfacFisherKind;
+          samples: number | null;
+          damping: number;
+          scheme: KfacDampingScheme;
+          bias: KfacBias;
+          estimate: WorkEstimate;
+        }
+      | { kind: 'diagonal'; problem: ModelProblem; curvature: ModelCurvatureKind; samples: number | null; estimate: WorkEstimate }
+      | { kind: 'per-example-gradients'; problem: ModelProblem; estimate: WorkEstimate }
+      | { kind: 'ekfac'; problem: ModelProblem; fisher: KfacFisherKind; damping: number; estimate: WorkEstimate }
+      | ({ kind: 'reparameterize'; from: string; to: string } & FamilyPoint)
+      | { kind: 'shampoo'; gradients: Matrix[]; epsilon: number; estimate: WorkEstimate }
+    ))
+  | SequentialParsedSpec;
 
 function readName(obj: JsonObject, key: string, path: string, what: string): string {
   const v = requireField(obj, key, path, what);
@@ -157,7 +177,6 @@ function subjectOf(obj: JsonObject, kind: 'fisher' | 'natural-gradient', path: s
   }
   return hasFamily ? 'family' : 'model';
 }
-
 
 function readOptionalDamping(obj: JsonObject, path: string): number {
   const v = own(obj, 'damping');

@@ -95,7 +95,11 @@ export class Recomputer {
         byKind.set(key, summed);
       }
       const divisor = this.network(problem).model.loss.divisor(problem.inputs.length);
-      M = new Matrix(summed.rows, summed.cols, summed.data.map((x) => x / divisor));
+      M = new Matrix(
+        summed.rows,
+        summed.cols,
+        summed.data.map((x) => x / divisor),
+      );
       this.curvatures.set(kind, M);
     }
     return M;
@@ -145,8 +149,18 @@ export function transposeVariant(e: Tensor): Variant[] {
   const [r, c] = e.shape;
   if (r === c) {
     let symmetric = true;
-    for (let i = 0; i < r && symmetric; i++) for (let j = 0; j < i; j++) if (e.data[i * c + j] !== e.data[j * c + i]) { symmetric = false; break; }
+    for (let i = 0; i < r && symmetric; i++)
+      for (let j = 0; j < i; j++)
+        if (e.data[i * c + j] !== e.data[j * c + i]) {
+          symmetric = false;
+          break;
+        }
     if (symmetric) return [];
   }
-  return [{ sentence: `the transpose (${shapeText([e.shape[1], e.shape[0]])} instead of ${shapeText(e.shape)}) [transpose]`, value: () => tensorOfMatrix(transpose(matrixOf(e))) }];
+  return [
+    {
+      sentence: `the transpose (${shapeText([e.shape[1], e.shape[0]])} instead of ${shapeText(e.shape)}) [transpose]`,
+      value: () => tensorOfMatrix(transpose(matrixOf(e))),
+    },
+  ];
 }

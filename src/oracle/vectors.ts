@@ -20,9 +20,19 @@ import type { JsonRecord, JsonValue } from './json-reader.js';
 export const VECTORS_CONTRACT_VERSION = 2;
 
 /** The groups, one folder each. */
-export const VECTOR_GROUPS = ['fisher-family', 'fisher-model', 'natural-gradient', 'kfac', 'reparameterize', 'shampoo', 'diagonal', 'per-example-gradients', 'ekfac', 'sequential'] as const;
+export const VECTOR_GROUPS = [
+  'fisher-family',
+  'fisher-model',
+  'natural-gradient',
+  'kfac',
+  'reparameterize',
+  'shampoo',
+  'diagonal',
+  'per-example-gradients',
+  'ekfac',
+  'sequential',
+] as const;
 export type VectorGroup = (typeof VECTOR_GROUPS)[number];
-
 
 /** One vector before its result is computed. */
 export interface VectorCase {
@@ -51,12 +61,20 @@ interface FamilyPoint {
  * parameterizations get the same point through the oracle's own
  * `reparameterize`.
  */
-const FAMILY_POINTS: FamilyPoint[] = FAMILIES.flatMap((def) => def.examples.map((e): FamilyPoint => {
-  const parameterizations = Object.keys(def.layouts);
-  const params = e.params as JsonRecord;
-  const dim = def.dimensionFromParams?.(parameterizations[0], params);
-  return { family: def.name, parameterizations, params, ...(e.fixed && { fixed: e.fixed }), ...(dim !== undefined && { dim: `${def.dimensionSymbol}${dim}` }) };
-}));
+const FAMILY_POINTS: FamilyPoint[] = FAMILIES.flatMap((def) =>
+  def.examples.map((e): FamilyPoint => {
+    const parameterizations = Object.keys(def.layouts);
+    const params = e.params as JsonRecord;
+    const dim = def.dimensionFromParams?.(parameterizations[0], params);
+    return {
+      family: def.name,
+      parameterizations,
+      params,
+      ...(e.fixed && { fixed: e.fixed }),
+      ...(dim !== undefined && { dim: `${def.dimensionSymbol}${dim}` }),
+    };
+  }),
+);
 
 const pointLabel = (p: FamilyPoint): string => (p.dim ? `${p.family}--${p.dim}` : p.family);
 
@@ -176,32 +194,93 @@ function modelCases(): VectorCase[] {
   const linear = modelProblem('linear-regression', [2, 1], ['identity'], 'gaussian', 4);
   const logistic = modelProblem('logistic-regression', [3, 1], ['identity'], 'bernoulli', 6);
   for (const c of CURVATURES) {
-    cases.push({ group: 'fisher-model', name: `linear-regression--${c}`, description: `${c} of linear regression (sizes [2, 1], identity, gaussian), 4 examples`, spec: { kind: 'fisher', ...linear, curvature: c } });
-    cases.push({ group: 'fisher-model', name: `logistic-regression--${c}`, description: `${c} of logistic regression (sizes [3, 1], identity, bernoulli), 6 examples`, spec: { kind: 'fisher', ...logistic, curvature: c } });
+    cases.push({
+      group: 'fisher-model',
+      name: `linear-regression--${c}`,
+      description: `${c} of linear regression (sizes [2, 1], identity, gaussian), 4 examples`,
+      spec: { kind: 'fisher', ...linear, curvature: c },
+    });
+    cases.push({
+      group: 'fisher-model',
+      name: `logistic-regression--${c}`,
+      description: `${c} of logistic regression (sizes [3, 1], identity, bernoulli), 6 examples`,
+      spec: { kind: 'fisher', ...logistic, curvature: c },
+    });
   }
   return cases;
 }
 
 function naturalGradientCases(): VectorCase[] {
-  const ng = (name: string, description: string, spec: JsonRecord): VectorCase => ({ group: 'natural-gradient', name, description, spec: { kind: 'natural-gradient', ...spec } });
+  const ng = (name: string, description: string, spec: JsonRecord): VectorCase => ({
+    group: 'natural-gradient',
+    name,
+    description,
+    spec: { kind: 'natural-gradient', ...spec },
+  });
   const classifier = modelProblem('mlp-categorical', [3, 4, 3], ['tanh', 'identity'], 'categorical', 5);
   const tiny = modelProblem('mlp-two-examples', [3, 4, 3], ['tanh', 'identity'], 'categorical', 2);
   const regression = modelProblem('mlp-gaussian', [3, 4, 2], ['tanh', 'identity'], 'gaussian', 5);
   const gradient = Array.from({ length: 31 }, (_, i) => dec3(Math.sin(1 + i)));
   return [
-    ng('normal-mean-std', 'normal (mean-std), undamped', { family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 1.7 }, gradient: [0.5, -0.25] }),
-    ng('normal-natural--damped', 'normal (natural), damping 0.1', { family: 'normal', parameterization: 'natural', params: { eta1: 0.1, eta2: -0.2 }, gradient: [1, 2], damping: 0.1 }),
-    ng('bernoulli-natural', 'bernoulli (natural), undamped', { family: 'bernoulli', parameterization: 'natural', params: { eta: -0.4 }, gradient: [0.7] }),
-    ng('categorical-K3-mean--damped', 'categorical K = 3 (mean), damping 0.01', { family: 'categorical', parameterization: 'mean', params: { p: [0.2, 0.5] }, gradient: [1, -1], damping: 0.01 }),
-    ng('gamma-shape-rate', 'gamma (shape-rate), undamped', { family: 'gamma', parameterization: 'shape-rate', params: { alpha: 2.5, beta: 1.5 }, gradient: [0.3, -0.6] }),
-    ng('multivariate-normal-d2', 'multivariate normal d = 2 (mean-cov: mu then the upper triangle of Sigma), undamped', {
-      family: 'multivariate-normal', parameterization: 'mean-cov', params: { mu: [0.1, -0.2], Sigma: [[2, 0.3], [0.3, 1]] }, gradient: [0.4, -0.1, 0.2, 0.05, -0.3],
+    ng('normal-mean-std', 'normal (mean-std), undamped', {
+      family: 'normal',
+      parameterization: 'mean-std',
+      params: { mu: 0.3, sigma: 1.7 },
+      gradient: [0.5, -0.25],
     }),
-    ng('mlp-categorical--fisher', 'MLP [3, 4, 3] categorical, Fisher, the loss gradient, undamped (5 examples: F has rank at most 10 of 31, singular)', { ...classifier }),
+    ng('normal-natural--damped', 'normal (natural), damping 0.1', {
+      family: 'normal',
+      parameterization: 'natural',
+      params: { eta1: 0.1, eta2: -0.2 },
+      gradient: [1, 2],
+      damping: 0.1,
+    }),
+    ng('bernoulli-natural', 'bernoulli (natural), undamped', { family: 'bernoulli', parameterization: 'natural', params: { eta: -0.4 }, gradient: [0.7] }),
+    ng('categorical-K3-mean--damped', 'categorical K = 3 (mean), damping 0.01', {
+      family: 'categorical',
+      parameterization: 'mean',
+      params: { p: [0.2, 0.5] },
+      gradient: [1, -1],
+      damping: 0.01,
+    }),
+    ng('gamma-shape-rate', 'gamma (shape-rate), undamped', {
+      family: 'gamma',
+      parameterization: 'shape-rate',
+      params: { alpha: 2.5, beta: 1.5 },
+      gradient: [0.3, -0.6],
+    }),
+    ng('multivariate-normal-d2', 'multivariate normal d = 2 (mean-cov: mu then the upper triangle of Sigma), undamped', {
+      family: 'multivariate-normal',
+      parameterization: 'mean-cov',
+      params: {
+        mu: [0.1, -0.2],
+        Sigma: [
+          [2, 0.3],
+          [0.3, 1],
+        ],
+      },
+      gradient: [0.4, -0.1, 0.2, 0.05, -0.3],
+    }),
+    ng('mlp-categorical--fisher', 'MLP [3, 4, 3] categorical, Fisher, the loss gradient, undamped (5 examples: F has rank at most 10 of 31, singular)', {
+      ...classifier,
+    }),
     ng('mlp-categorical--fisher--damped', 'MLP [3, 4, 3] categorical, Fisher, the loss gradient, damping 0.01', { ...classifier, damping: 0.01 }),
-    ng('mlp-categorical--ggn--given-gradient', 'MLP [3, 4, 3] categorical, GGN, a given gradient, damping 0.1', { ...classifier, curvature: 'ggn', gradient, damping: 0.1 }),
-    ng('mlp-categorical--empirical-fisher--damped', 'MLP [3, 4, 3] categorical, empirical Fisher, damping 0.001', { ...classifier, curvature: 'empirical-fisher', damping: 0.001 }),
-    ng('mlp-two-examples--fisher--singular', 'MLP [3, 4, 3] categorical with 2 examples: F has rank at most 4 of 31, the minimum-norm (pseudo-inverse) direction', { ...tiny, curvature: 'fisher' }),
+    ng('mlp-categorical--ggn--given-gradient', 'MLP [3, 4, 3] categorical, GGN, a given gradient, damping 0.1', {
+      ...classifier,
+      curvature: 'ggn',
+      gradient,
+      damping: 0.1,
+    }),
+    ng('mlp-categorical--empirical-fisher--damped', 'MLP [3, 4, 3] categorical, empirical Fisher, damping 0.001', {
+      ...classifier,
+      curvature: 'empirical-fisher',
+      damping: 0.001,
+    }),
+    ng(
+      'mlp-two-examples--fisher--singular',
+      'MLP [3, 4, 3] categorical with 2 examples: F has rank at most 4 of 31, the minimum-norm (pseudo-inverse) direction',
+      { ...tiny, curvature: 'fisher' },
+    ),
     ng('mlp-gaussian--hessian--damped', 'MLP [3, 4, 2] gaussian, Hessian, damping 1', { ...regression, curvature: 'hessian', damping: 1 }),
   ];
 }
@@ -259,32 +338,111 @@ function conventionCases(): VectorCase[] {
     cases.push({ group, name, description, spec });
   };
   for (const c of CURVATURES) {
-    add('fisher-model', `mlp-mse--${c}--mean-elements`, `${c} of an MLP [3, 4, 2] (tanh) with nn.MSELoss, reduction='mean' (over the N·D elements), 5 examples`, { kind: 'fisher', ...mse, curvature: c, reduction: 'mean-elements' });
+    add(
+      'fisher-model',
+      `mlp-mse--${c}--mean-elements`,
+      `${c} of an MLP [3, 4, 2] (tanh) with nn.MSELoss, reduction='mean' (over the N·D elements), 5 examples`,
+      { kind: 'fisher', ...mse, curvature: c, reduction: 'mean-elements' },
+    );
   }
-  add('fisher-model', 'mlp-tanh-categorical--hessian--sum', 'Hessian of an MLP [3, 4, 3] (tanh), categorical (nn.CrossEntropyLoss), reduction sum, 5 examples', { kind: 'fisher', ...classifier, curvature: 'hessian', reduction: 'sum' });
-  add('fisher-model', 'mlp-tanh-categorical--monte-carlo-fisher--4-samples', 'the Monte Carlo Fisher (4 labels per example) of an MLP [3, 4, 3], categorical: exact expectation and standardError', { kind: 'fisher', ...classifier, curvature: 'monte-carlo-fisher', samples: 4 });
-  add('fisher-model', 'mlp-mse--monte-carlo-fisher--1-sample--sum', 'the Monte Carlo Fisher (1 label per example, y ~ N(f, I/2)) of an MLP [3, 4, 2] with nn.MSELoss, reduction sum', { kind: 'fisher', ...mse, curvature: 'monte-carlo-fisher', samples: 1, reduction: 'sum' });
+  add(
+    'fisher-model',
+    'mlp-tanh-categorical--hessian--sum',
+    'Hessian of an MLP [3, 4, 3] (tanh), categorical (nn.CrossEntropyLoss), reduction sum, 5 examples',
+    { kind: 'fisher', ...classifier, curvature: 'hessian', reduction: 'sum' },
+  );
+  add(
+    'fisher-model',
+    'mlp-tanh-categorical--monte-carlo-fisher--4-samples',
+    'the Monte Carlo Fisher (4 labels per example) of an MLP [3, 4, 3], categorical: exact expectation and standardError',
+    { kind: 'fisher', ...classifier, curvature: 'monte-carlo-fisher', samples: 4 },
+  );
+  add(
+    'fisher-model',
+    'mlp-mse--monte-carlo-fisher--1-sample--sum',
+    'the Monte Carlo Fisher (1 label per example, y ~ N(f, I/2)) of an MLP [3, 4, 2] with nn.MSELoss, reduction sum',
+    { kind: 'fisher', ...mse, curvature: 'monte-carlo-fisher', samples: 1, reduction: 'sum' },
+  );
   for (const scheme of ['factored', 'pi-factored', 'exact'] as const) {
-    add('kfac', `mlp-categorical--fisher--${scheme}--separate-bias`, `K-FAC of an MLP [3, 4, 3], categorical, the bias in its own block, ${scheme} damping, lambda 0.1`, { kind: 'kfac', ...classifier, fisher: 'fisher', damping: 0.1, dampingScheme: scheme, bias: 'separate' });
+    add(
+      'kfac',
+      `mlp-categorical--fisher--${scheme}--separate-bias`,
+      `K-FAC of an MLP [3, 4, 3], categorical, the bias in its own block, ${scheme} damping, lambda 0.1`,
+      { kind: 'kfac', ...classifier, fisher: 'fisher', damping: 0.1, dampingScheme: scheme, bias: 'separate' },
+    );
   }
-  add('kfac', 'mlp-mse--empirical-fisher--exact--sum', 'K-FAC of an MLP [3, 4, 2] with nn.MSELoss, reduction sum: empirical-fisher, exact damping, lambda 0.01', { kind: 'kfac', ...mse, fisher: 'empirical-fisher', damping: 0.01, dampingScheme: 'exact', reduction: 'sum' });
-  add('kfac', 'mlp-categorical--monte-carlo--separate-bias', "K-FAC of an MLP [3, 4, 3], categorical, Monte Carlo (1 label per example), separate bias (curvlinops' defaults): G's expectation and standardError, no update", { kind: 'kfac', ...classifier, fisher: 'monte-carlo', samples: 1, bias: 'separate' });
+  add(
+    'kfac',
+    'mlp-mse--empirical-fisher--exact--sum',
+    'K-FAC of an MLP [3, 4, 2] with nn.MSELoss, reduction sum: empirical-fisher, exact damping, lambda 0.01',
+    { kind: 'kfac', ...mse, fisher: 'empirical-fisher', damping: 0.01, dampingScheme: 'exact', reduction: 'sum' },
+  );
+  add(
+    'kfac',
+    'mlp-categorical--monte-carlo--separate-bias',
+    "K-FAC of an MLP [3, 4, 3], categorical, Monte Carlo (1 label per example), separate bias (curvlinops' defaults): G's expectation and standardError, no update",
+    { kind: 'kfac', ...classifier, fisher: 'monte-carlo', samples: 1, bias: 'separate' },
+  );
   for (const c of CURVATURES) {
-    add('diagonal', `mlp-categorical--${c}`, `the diagonal of the ${c} of an MLP [3, 4, 3], categorical, 5 examples`, { kind: 'diagonal', ...classifier, curvature: c });
+    add('diagonal', `mlp-categorical--${c}`, `the diagonal of the ${c} of an MLP [3, 4, 3], categorical, 5 examples`, {
+      kind: 'diagonal',
+      ...classifier,
+      curvature: c,
+    });
   }
-  add('diagonal', 'mlp-categorical--empirical-fisher--sum', "the diagonal of the empirical Fisher of the sum-reduced loss (BackPACK's SumGradSquared with reduction='sum')", { kind: 'diagonal', ...classifier, curvature: 'empirical-fisher', reduction: 'sum' });
-  add('diagonal', 'mlp-mse--ggn--mean-elements', "the GGN diagonal with nn.MSELoss, reduction='mean' (BackPACK's DiagGGNExact)", { kind: 'diagonal', ...mse, curvature: 'ggn', reduction: 'mean-elements' });
-  add('diagonal', 'mlp-categorical--monte-carlo-fisher--2-samples', 'the Monte Carlo Fisher diagonal (2 labels per example) with its standardError', { kind: 'diagonal', ...classifier, curvature: 'monte-carlo-fisher', samples: 2 });
+  add(
+    'diagonal',
+    'mlp-categorical--empirical-fisher--sum',
+    "the diagonal of the empirical Fisher of the sum-reduced loss (BackPACK's SumGradSquared with reduction='sum')",
+    { kind: 'diagonal', ...classifier, curvature: 'empirical-fisher', reduction: 'sum' },
+  );
+  add('diagonal', 'mlp-mse--ggn--mean-elements', "the GGN diagonal with nn.MSELoss, reduction='mean' (BackPACK's DiagGGNExact)", {
+    kind: 'diagonal',
+    ...mse,
+    curvature: 'ggn',
+    reduction: 'mean-elements',
+  });
+  add('diagonal', 'mlp-categorical--monte-carlo-fisher--2-samples', 'the Monte Carlo Fisher diagonal (2 labels per example) with its standardError', {
+    kind: 'diagonal',
+    ...classifier,
+    curvature: 'monte-carlo-fisher',
+    samples: 2,
+  });
   for (const reduction of ['mean', 'sum'] as const) {
-    add('per-example-gradients', `mlp-categorical--${reduction}`, `per-example gradients (rows sum to the gradient) of an MLP [3, 4, 3], categorical, reduction ${reduction} (BackPACK's BatchGrad)`, { kind: 'per-example-gradients', ...classifier, reduction });
+    add(
+      'per-example-gradients',
+      `mlp-categorical--${reduction}`,
+      `per-example gradients (rows sum to the gradient) of an MLP [3, 4, 3], categorical, reduction ${reduction} (BackPACK's BatchGrad)`,
+      { kind: 'per-example-gradients', ...classifier, reduction },
+    );
   }
-  add('per-example-gradients', 'mlp-mse--mean-elements', "per-example gradients with nn.MSELoss, reduction='mean'", { kind: 'per-example-gradients', ...mse, reduction: 'mean-elements' });
+  add('per-example-gradients', 'mlp-mse--mean-elements', "per-example gradients with nn.MSELoss, reduction='mean'", {
+    kind: 'per-example-gradients',
+    ...mse,
+    reduction: 'mean-elements',
+  });
   for (const fisher of ['fisher', 'empirical-fisher'] as const) {
-    add('ekfac', `mlp-categorical--${fisher}`, `EKFAC of an MLP [3, 4, 3], categorical, 5 examples: ${fisher}, damping 0.1`, { kind: 'ekfac', ...classifier, fisher, damping: 0.1 });
+    add('ekfac', `mlp-categorical--${fisher}`, `EKFAC of an MLP [3, 4, 3], categorical, 5 examples: ${fisher}, damping 0.1`, {
+      kind: 'ekfac',
+      ...classifier,
+      fisher,
+      damping: 0.1,
+    });
   }
   const single = modelProblem('kfac-single-example', [3, 2], ['identity'], 'categorical', 1);
-  add('ekfac', 'softmax-regression-one-example--fisher', 'EKFAC of softmax regression [3, 2] on one example, where it equals K-FAC: damping 0.001', { kind: 'ekfac', ...single, fisher: 'fisher', damping: 0.001 });
-  add('ekfac', 'mlp-mse--fisher--sum', 'EKFAC of an MLP [3, 4, 2] with nn.MSELoss, reduction sum: fisher, damping 0.01', { kind: 'ekfac', ...mse, fisher: 'fisher', damping: 0.01, reduction: 'sum' });
+  add('ekfac', 'softmax-regression-one-example--fisher', 'EKFAC of softmax regression [3, 2] on one example, where it equals K-FAC: damping 0.001', {
+    kind: 'ekfac',
+    ...single,
+    fisher: 'fisher',
+    damping: 0.001,
+  });
+  add('ekfac', 'mlp-mse--fisher--sum', 'EKFAC of an MLP [3, 4, 2] with nn.MSELoss, reduction sum: fisher, damping 0.01', {
+    kind: 'ekfac',
+    ...mse,
+    fisher: 'fisher',
+    damping: 0.01,
+    reduction: 'sum',
+  });
   return cases;
 }
 
@@ -308,7 +466,15 @@ function shampooCases(): VectorCase[] {
 
 /** Every vector of the suite, in file order. */
 export async function vectorCases(): Promise<VectorCase[]> {
-  const all = [...(await familyCases()), ...modelCases(), ...naturalGradientCases(), ...kfacCases(), ...shampooCases(), ...conventionCases(), ...sequentialVectors().map((v): VectorCase => ({ group: 'sequential', ...v }))];
+  const all = [
+    ...(await familyCases()),
+    ...modelCases(),
+    ...naturalGradientCases(),
+    ...kfacCases(),
+    ...shampooCases(),
+    ...conventionCases(),
+    ...sequentialVectors().map((v): VectorCase => ({ group: 'sequential', ...v })),
+  ];
   const seen = new Set<string>();
   for (const c of all) {
     const key = vectorPath(c);
@@ -343,7 +509,9 @@ export function stableJson(value: unknown, indent = ''): string {
     if (value.every(isPrimitive)) return `[${value.map((v) => stableJson(v)).join(', ')}]`;
     return `[\n${value.map((v) => inner + stableJson(v, inner)).join(',\n')}\n${indent}]`;
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => cmp(a, b));
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => cmp(a, b));
   if (entries.length === 0) return '{}';
   return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${stableJson(v, inner)}`).join(',\n')}\n${indent}}`;
 }
@@ -447,8 +615,10 @@ expectation and \`standardError\`: compare an estimate statistically, as
 }
 
 const GROUP_TEXT: Record<VectorGroup, string> = {
-  'fisher-family': 'kind `fisher` for every family and parameterization of the contract (with fixed values; categorical, dirichlet and multivariate-normal at several dimensions)',
-  'fisher-model': 'kind `fisher` for MLPs: the four curvatures, the likelihoods (nn.MSELoss too), every activation, linear and logistic regression, sum and mean-elements reductions, the Monte Carlo Fisher (with `loss` and `gradient`)',
+  'fisher-family':
+    'kind `fisher` for every family and parameterization of the contract (with fixed values; categorical, dirichlet and multivariate-normal at several dimensions)',
+  'fisher-model':
+    'kind `fisher` for MLPs: the four curvatures, the likelihoods (nn.MSELoss too), every activation, linear and logistic regression, sum and mean-elements reductions, the Monte Carlo Fisher (with `loss` and `gradient`)',
   'natural-gradient': 'kind `natural-gradient` for families and models, undamped, damped and singular (minimum-norm direction)',
   kfac: 'kind `kfac`: the three damping schemes, both Fisher kinds, separate bias, nn.MSELoss with a sum reduction, Monte Carlo',
   reparameterize: 'kind `reparameterize`: every ordered pair of parameterizations of every family that has more than one',
@@ -456,7 +626,8 @@ const GROUP_TEXT: Record<VectorGroup, string> = {
   diagonal: 'kind `diagonal`: the four curvatures, a sum reduction, nn.MSELoss and the Monte Carlo Fisher with its standard error',
   'per-example-gradients': 'kind `per-example-gradients` with mean, sum and nn.MSELoss reductions',
   ekfac: 'kind `ekfac`: both Fisher kinds, one example (where it equals K-FAC), nn.MSELoss with a sum reduction',
-  sequential: 'version 2, model type `sequential`: CNNs and attention models (per-position outputs) with the four curvatures, natural-gradient, and kfac expand and reduce',
+  sequential:
+    'version 2, model type `sequential`: CNNs and attention models (per-position outputs) with the four curvatures, natural-gradient, and kfac expand and reduce',
 };
 
 // ------------------------------------------------------------- freshness

@@ -56,9 +56,7 @@ export async function shardedFisherStatistics(
   if (N === 0) throw new NatgradError('inputs', 'at least one example is required');
   const theta = flattenWeights(weights);
   const ranges = shardRanges(N, o.workers ?? 2).filter(([a, b]) => b > a);
-  const parts = await Promise.all(
-    ranges.map(([a, b]) => runShard({ spec, theta, inputs: inputs.slice(a, b).map((x) => Float64Array.from(x)) })),
-  );
+  const parts = await Promise.all(ranges.map(([a, b]) => runShard({ spec, theta, inputs: inputs.slice(a, b).map((x) => Float64Array.from(x)) })));
   const P = paramCount(spec);
   const fisher = Matrix.zeros(P, P);
   const kfac = spec.activations.map((_, l) => ({ A: Matrix.zeros(spec.sizes[l] + (layerHasBias(spec, l) ? 1 : 0)), G: Matrix.zeros(spec.sizes[l + 1]) }));

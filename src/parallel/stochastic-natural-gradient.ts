@@ -90,11 +90,7 @@ export interface StochasticNaturalGradientOptions {
 }
 
 /** Runs the stochastic natural gradient; returns the full-data loss and the parameters at the start of every epoch (index 0 = start). */
-export function runStochasticNaturalGradient(
-  p: SupervisedProblem,
-  theta0: Vec,
-  o: StochasticNaturalGradientOptions,
-): { losses: number[]; epochParams: Vec[] } {
+export function runStochasticNaturalGradient(p: SupervisedProblem, theta0: Vec, o: StochasticNaturalGradientOptions): { losses: number[]; epochParams: Vec[] } {
   const rng = new Rng(o.seed ?? 1);
   const N = p.inputs.length;
   const perEpoch = Math.max(1, Math.floor(N / o.batchSize));

@@ -51,7 +51,12 @@ export function exactPolicyGradient(m: TabularMdp, p: CategoricalPolicy<number>,
 
 /** The Fisher of a tabular policy weighted by its exact discounted visitation. */
 export function tabularPolicyFisher(m: TabularMdp, p: CategoricalPolicy<number>, theta: Vec, d: ArrayLike<number>): LinearOperator {
-  return policyFisherOperator(p, theta, Array.from({ length: m.nS }, (_, s) => s), d);
+  return policyFisherOperator(
+    p,
+    theta,
+    Array.from({ length: m.nS }, (_, s) => s),
+    d,
+  );
 }
 
 /** What the natural-gradient preconditioner needs each step. */

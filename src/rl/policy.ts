@@ -78,10 +78,7 @@ export function policyTable(p: CategoricalPolicy<number>, theta: Vec, nS: number
 }
 
 /** An MLP categorical policy: logits = MLP(s) with hidden `activation` layers and a linear output layer. */
-export function mlpCategoricalPolicy(
-  sizes: number[],
-  activation: Activation = 'tanh',
-): CategoricalPolicy<Vec> & { spec: MlpSpec; init(rng: Rng): Vec } {
+export function mlpCategoricalPolicy(sizes: number[], activation: Activation = 'tanh'): CategoricalPolicy<Vec> & { spec: MlpSpec; init(rng: Rng): Vec } {
   if (sizes.length < 2) throw new NatgradError('sizes', `needs at least input and output widths, got ${sizes.length}`);
   const L = sizes.length - 1;
   const spec: MlpSpec = {

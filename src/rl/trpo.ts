@@ -73,7 +73,14 @@ export function trpoStep(problem: TrpoProblem, o: TrpoOptions = {}): TrpoStepRes
   const sFs = dot(s, fisher.matvec(s));
   const base = problem.surrogate(theta);
   const reject = (): TrpoStepResult => ({
-    theta, accepted: false, kl: 0, improvement: 0, stepFraction: 0, cgIterations: cg.iterations, cgReason: cg.reason, sFs,
+    theta,
+    accepted: false,
+    kl: 0,
+    improvement: 0,
+    stepFraction: 0,
+    cgIterations: cg.iterations,
+    cgReason: cg.reason,
+    sFs,
   });
   if (cg.reason === 'non-positive-curvature' || !(sFs > 0) || !Number.isFinite(sFs)) return reject();
   const beta = Math.sqrt((2 * delta) / sFs);

@@ -47,7 +47,8 @@ export function parseExpr(text: Expr, path = 'expression'): MathNode {
     if (n.type === 'FunctionNode') {
       const fn = n as unknown as { fn: { name: string }; args: MathNode[] };
       const alias = FUNCTION_ALIASES[fn.fn.name];
-      if (alias) return parse(`${alias}(x)`).transform((m: MathNode) => (m.type === 'SymbolNode' && (m as unknown as { name: string }).name === 'x' ? fn.args[0] : m));
+      if (alias)
+        return parse(`${alias}(x)`).transform((m: MathNode) => (m.type === 'SymbolNode' && (m as unknown as { name: string }).name === 'x' ? fn.args[0] : m));
     }
     return n;
   });
@@ -60,7 +61,10 @@ export function printExpr(node: MathNode): Expr {
   const lean = node.transform((n: MathNode) => {
     if (n.type !== 'ParenthesisNode') return n;
     const inner = (n as unknown as { content: MathNode }).content;
-    const isAtom = inner.type === 'SymbolNode' || inner.type === 'FunctionNode' || (inner.type === 'ConstantNode' && Number((inner as unknown as { value: unknown }).value) >= 0);
+    const isAtom =
+      inner.type === 'SymbolNode' ||
+      inner.type === 'FunctionNode' ||
+      (inner.type === 'ConstantNode' && Number((inner as unknown as { value: unknown }).value) >= 0);
     return isAtom ? inner : n;
   });
   return lean.toString({ parenthesis: 'keep', implicit: 'show' }).replace(/\s+/g, '');
@@ -215,7 +219,10 @@ function buildValue(root: MathNode): CompiledExpr {
   const reads = [...names].map(([name, v]) => `const ${v} = variable(s, ${JSON.stringify(name)});`);
   const fns = [...used].map(([name, v]) => `const ${v} = FUNCTIONS[${JSON.stringify(name)}].f;`);
   // The Function constructor compiles source generated from a parsed expression tree.
-  return new Function('FUNCTIONS', 'variable', `${fns.join('\n')}\nreturn (s) => {\n${reads.join('\n')}\nreturn ${body};\n};`)(FUNCTIONS, variable) as CompiledExpr;
+  return new Function('FUNCTIONS', 'variable', `${fns.join('\n')}\nreturn (s) => {\n${reads.join('\n')}\nreturn ${body};\n};`)(
+    FUNCTIONS,
+    variable,
+  ) as CompiledExpr;
 }
 
 function buildEvaluator(node: MathNode): Evaluator {
@@ -223,13 +230,19 @@ function buildEvaluator(node: MathNode): Evaluator {
     case 'ConstantNode': {
       const v = Number((node as unknown as { value: unknown }).value);
       const e = EPS * Math.abs(v);
-      return () => { lastError = e; return v; };
+      return () => {
+        lastError = e;
+        return v;
+      };
     }
     case 'SymbolNode': {
       const name = (node as unknown as { name: string }).name;
       if (name in CONSTANTS) {
         const c = CONSTANTS[name];
-        return () => { lastError = EPS * c; return c; };
+        return () => {
+          lastError = EPS * c;
+          return c;
+        };
       }
       return (scope) => {
         const v = variable(scope, name);
@@ -250,20 +263,56 @@ function buildEvaluator(node: MathNode): Evaluator {
       }
       const [fa, fb] = args;
       switch (op.fn) {
-        case 'add': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a + b; lastError = ea + lastError + EPS * Math.abs(v); return v; };
-        case 'subtract': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a - b; lastError = ea + lastError + EPS * Math.abs(v); return v; };
-        case 'multiply': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a * b; lastError = Math.abs(a) * lastError + Math.abs(b) * ea + EPS * Math.abs(v); return v; };
-        case 'divide': return (s) => { const a = fa(s); const ea = lastError; const b = fb(s); const v = a / b; lastError = (ea + Math.abs(v) * lastError) / Math.abs(b) + EPS * Math.abs(v); return v; };
-        case 'pow': return (s) => {
-          const a = fa(s); const ea = lastError;
-          const b = fb(s); const eb = lastError;
-          const v = Math.pow(a, b);
-          const da = a === 0 ? 0 : Math.abs(b * v / a) * ea;
-          const db = a > 0 ? Math.abs(v * Math.log(a)) * eb : 0;
-          lastError = da + db + 2 * EPS * Math.abs(v);
-          return v;
-        };
-        default: throw new NatgradError('expression', `operator '${op.op}' is not supported`);
+        case 'add':
+          return (s) => {
+            const a = fa(s);
+            const ea = lastError;
+            const b = fb(s);
+            const v = a + b;
+            lastError = ea + lastError + EPS * Math.abs(v);
+            return v;
+          };
+        case 'subtract':
+          return (s) => {
+            const a = fa(s);
+            const ea = lastError;
+            const b = fb(s);
+            const v = a - b;
+            lastError = ea + lastError + EPS * Math.abs(v);
+            return v;
+          };
+        case 'multiply':
+          return (s) => {
+            const a = fa(s);
+            const ea = lastError;
+            const b = fb(s);
+            const v = a * b;
+            lastError = Math.abs(a) * lastError + Math.abs(b) * ea + EPS * Math.abs(v);
+            return v;
+          };
+        case 'divide':
+          return (s) => {
+            const a = fa(s);
+            const ea = lastError;
+            const b = fb(s);
+            const v = a / b;
+            lastError = (ea + Math.abs(v) * lastError) / Math.abs(b) + EPS * Math.abs(v);
+            return v;
+          };
+        case 'pow':
+          return (s) => {
+            const a = fa(s);
+            const ea = lastError;
+            const b = fb(s);
+            const eb = lastError;
+            const v = Math.pow(a, b);
+            const da = a === 0 ? 0 : Math.abs((b * v) / a) * ea;
+            const db = a > 0 ? Math.abs(v * Math.log(a)) * eb : 0;
+            lastError = da + db + 2 * EPS * Math.abs(v);
+            return v;
+          };
+        default:
+          throw new NatgradError('expression', `operator '${op.op}' is not supported`);
       }
     }
     case 'FunctionNode': {

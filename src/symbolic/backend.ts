@@ -16,14 +16,20 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
 export class BackendError extends Error {
-  constructor(readonly command: string, readonly output: string) {
+  constructor(
+    readonly command: string,
+    readonly output: string,
+  ) {
     super(`computer algebra failed on '${command.slice(0, 200)}': ${output.slice(0, 200)}`);
     this.name = 'BackendError';
   }
 }
 
 export class BackendTimeout extends BackendError {
-  constructor(command: string, readonly millis: number) {
+  constructor(
+    command: string,
+    readonly millis: number,
+  ) {
     super(command, `no answer within ${millis} ms`);
     this.name = 'BackendTimeout';
   }
@@ -136,7 +142,10 @@ function startSession(): Session {
   const lengthBuf = new SharedArrayBuffer(4);
   const bytesBuf = new SharedArrayBuffer(RESULT_BYTES);
   const { path: algebritePath, source: algebriteSource } = patchedAlgebrite();
-  const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { algebritePath, algebriteSource, signal: signalBuf, length: lengthBuf, bytes: bytesBuf } });
+  const worker = new Worker(WORKER_SOURCE, {
+    eval: true,
+    workerData: { algebritePath, algebriteSource, signal: signalBuf, length: lengthBuf, bytes: bytesBuf },
+  });
   worker.unref();
   const s: Session = { worker, seq: 0, signal: new Int32Array(signalBuf), length: new Int32Array(lengthBuf), bytes: new Uint8Array(bytesBuf) };
   // Loading algebrite takes a few hundred milliseconds; that is not the command's time.
@@ -157,7 +166,12 @@ export function restartBackend(): void {
 export const DEFAULT_TIMEOUT_MS = 2000;
 
 /** millis: wall time waited; cpuMillis: processor time meanwhile (the caller blocks, so this is the backend's own work, load aside) */
-export interface BackendStats { calls: number; timeouts: number; millis: number; cpuMillis: number }
+export interface BackendStats {
+  calls: number;
+  timeouts: number;
+  millis: number;
+  cpuMillis: number;
+}
 export const backendStats: BackendStats = { calls: 0, timeouts: 0, millis: 0, cpuMillis: 0 };
 
 /** Runs one algebrite command; failures ("Stop: ...") throw BackendError, a call past `timeoutMs` throws BackendTimeout. */

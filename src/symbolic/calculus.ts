@@ -41,7 +41,11 @@ const OWN_DERIVATIVE: Record<string, (u: Expr) => Expr> = {
   [REAL_SQRT]: (u) => `1/(2*sqrt(${u}))`,
 };
 
-interface Renaming { text: string; toPrivate: Record<string, string>; toPublic: Record<string, string> }
+interface Renaming {
+  text: string;
+  toPrivate: Record<string, string>;
+  toPublic: Record<string, string>;
+}
 
 /**
  * exp(c1 log u1 + c2 log u2 + ... + rest) -> u1^c1 u2^c2 ... exp(rest), for
@@ -56,18 +60,32 @@ export function cancelExpLog(text: Expr): Expr {
     n = unwrap(n);
     const op = n as unknown as { fn: string | { name: string }; args: MathNode[] };
     if (n.type === 'FunctionNode' && (op.fn as { name: string }).name === 'log' && op.args.length === 1) return { u: op.args[0], c: 1 };
-    if (n.type === 'OperatorNode' && op.fn === 'unaryMinus') { const r = asLog(op.args[0]); return r && { u: r.u, c: -r.c }; }
+    if (n.type === 'OperatorNode' && op.fn === 'unaryMinus') {
+      const r = asLog(op.args[0]);
+      return r && { u: r.u, c: -r.c };
+    }
     if (n.type === 'OperatorNode' && op.fn === 'multiply') {
       const [a, b] = op.args.map(unwrap);
-      if (a.type === 'ConstantNode') { const r = asLog(b); return r && { u: r.u, c: r.c * Number((a as unknown as { value: unknown }).value) }; }
+      if (a.type === 'ConstantNode') {
+        const r = asLog(b);
+        return r && { u: r.u, c: r.c * Number((a as unknown as { value: unknown }).value) };
+      }
     }
     return null;
   };
   const terms = (n: MathNode, sign: number, out: { node: MathNode; sign: number }[]): void => {
     n = unwrap(n);
     const op = n as unknown as { fn: string; args: MathNode[] };
-    if (n.type === 'OperatorNode' && op.fn === 'add') { terms(op.args[0], sign, out); terms(op.args[1], sign, out); return; }
-    if (n.type === 'OperatorNode' && op.fn === 'subtract') { terms(op.args[0], sign, out); terms(op.args[1], -sign, out); return; }
+    if (n.type === 'OperatorNode' && op.fn === 'add') {
+      terms(op.args[0], sign, out);
+      terms(op.args[1], sign, out);
+      return;
+    }
+    if (n.type === 'OperatorNode' && op.fn === 'subtract') {
+      terms(op.args[0], sign, out);
+      terms(op.args[1], -sign, out);
+      return;
+    }
     out.push({ node: n, sign });
   };
   const out = parseExpr(text).transform((n: MathNode) => {
@@ -96,7 +114,10 @@ function toBackend(text: Expr, extra: readonly string[] = [], realFunctions = fa
   const names = [...new Set([...freeVariables(text), ...extra])].sort();
   const toPrivate: Record<string, string> = {};
   const toPublic: Record<string, string> = {};
-  names.forEach((n, i) => { toPrivate[n] = `vv${i}`; toPublic[`vv${i}`] = n; });
+  names.forEach((n, i) => {
+    toPrivate[n] = `vv${i}`;
+    toPublic[`vv${i}`] = n;
+  });
   let renamed = substituteVariables(text, toPrivate);
   for (const [from, to] of Object.entries(TO_ALGEBRITE_FUNCTIONS)) renamed = renamed.replace(new RegExp(`\\b${from}\\(`, 'g'), `${to}(`);
   if (realFunctions) renamed = renamed.replace(/\blog\(/g, `${REAL_LOG}(`).replace(/\bsqrt\(/g, `${REAL_SQRT}(`);
@@ -236,10 +257,16 @@ function alreadySimple(text: Expr): boolean {
   root.traverse((n: MathNode, _path: string, parent: MathNode | null) => {
     if (n.type !== 'OperatorNode') return;
     const op = n as unknown as { fn: string; args: MathNode[] };
-    if (op.fn === 'multiply' && op.args.some((a) => a.type === 'ConstantNode' && Number((a as unknown as { value: unknown }).value) === 1)) constantFactor = true;
+    if (op.fn === 'multiply' && op.args.some((a) => a.type === 'ConstantNode' && Number((a as unknown as { value: unknown }).value) === 1))
+      constantFactor = true;
     if (!['add', 'subtract'].includes(op.fn)) return;
     n.traverse((m: MathNode) => {
-      if (m.type === 'OperatorNode' && ((m as unknown as { fn: string }).fn === 'divide' || ((m as unknown as { fn: string }).fn === 'pow' && /^\(?-/.test(printExpr((m as unknown as { args: MathNode[] }).args[1]))))) fractionInSum = true;
+      if (
+        m.type === 'OperatorNode' &&
+        ((m as unknown as { fn: string }).fn === 'divide' ||
+          ((m as unknown as { fn: string }).fn === 'pow' && /^\(?-/.test(printExpr((m as unknown as { args: MathNode[] }).args[1]))))
+      )
+        fractionInSum = true;
     });
     void parent;
   });
@@ -299,14 +326,18 @@ function abbreviateRepeatedSums(text: Expr): { text: Expr; names: Record<string,
   const innermost = all.filter((k) => !all.some((o) => o !== k && k.includes(o)));
   if (innermost.length === 0) return null;
   const names: Record<string, Expr> = {};
-  innermost.forEach((k, i) => { names[`zzab${i}`] = counts.get(k)!.form; });
+  innermost.forEach((k, i) => {
+    names[`zzab${i}`] = counts.get(k)!.form;
+  });
   const nameOf = new Map(innermost.map((k, i) => [k, `zzab${i}`]));
-  const replaced = printExpr(parseExpr(text).transform((n: MathNode) => {
-    const m = unwrap(n);
-    if (!isSum(m)) return n;
-    const name = nameOf.get(keyOf(m));
-    return name ? parse(name) : n;
-  }));
+  const replaced = printExpr(
+    parseExpr(text).transform((n: MathNode) => {
+      const m = unwrap(n);
+      if (!isSum(m)) return n;
+      const name = nameOf.get(keyOf(m));
+      return name ? parse(name) : n;
+    }),
+  );
   return replaced === text ? null : { text: replaced, names };
 }
 
@@ -342,11 +373,16 @@ function eliminateInFavourOfNames(text: Expr, names: Record<string, Expr>): Expr
     const outside = freeVariables(out);
     // a variable that is a whole term of the sum (coefficient +-1), in no other term, and used outside the sum;
     // of those, one that stands in no denominator (rewriting 1/p^2 in terms of the sum undoes the gain)
-    const candidates = terms.filter((t) => /^[A-Za-z_]\w*$/.test(t.text) && outside.has(t.text)
-      && terms.filter((u) => u !== t && freeVariables(u.text).has(t.text)).length === 0);
+    const candidates = terms.filter(
+      (t) => /^[A-Za-z_]\w*$/.test(t.text) && outside.has(t.text) && terms.filter((u) => u !== t && freeVariables(u.text).has(t.text)).length === 0,
+    );
     const pick = candidates.map((t, k) => ({ t, k, bad: inDenominators(out, t.text) })).sort((a, b) => a.bad - b.bad || b.k - a.k)[0]?.t;
     if (!pick) continue;
-    const rest = terms.filter((t) => t !== pick).map((t) => `${t.sign < 0 ? '-' : '+'}(${t.text})`).join('') || '0';
+    const rest =
+      terms
+        .filter((t) => t !== pick)
+        .map((t) => `${t.sign < 0 ? '-' : '+'}(${t.text})`)
+        .join('') || '0';
     // z = rest + sign v  =>  v = sign (z - rest)
     out = substituteVariables(out, { [pick.text]: `${pick.sign < 0 ? '-' : ''}(${name}-(${rest}))` });
   }
@@ -376,7 +412,10 @@ function signedTerms(text: Expr): { sign: number; text: Expr }[] {
       walk(op.args[1], op.fn === 'add' ? sign : -sign);
       return;
     }
-    if (n.type === 'OperatorNode' && op.fn === 'unaryMinus') { walk(op.args[0], -sign); return; }
+    if (n.type === 'OperatorNode' && op.fn === 'unaryMinus') {
+      walk(op.args[0], -sign);
+      return;
+    }
     out.push({ sign, text: printExpr(n) });
   };
   walk(parseExpr(text), 1);
@@ -417,7 +456,11 @@ export function expand(text: Expr): Expr {
   try {
     return withoutNewSymbols(text, backendCall('expand', text, [], NEEDED_TIMEOUT_MS));
   } catch (e) {
-    if (e instanceof ComplexAnswer) return withoutNewSymbols(text, backendCall('expand', text, [], NEEDED_TIMEOUT_MS, true).replace(REAL_NAMES, (m) => PUBLIC_NAME[m]));
+    if (e instanceof ComplexAnswer)
+      return withoutNewSymbols(
+        text,
+        backendCall('expand', text, [], NEEDED_TIMEOUT_MS, true).replace(REAL_NAMES, (m) => PUBLIC_NAME[m]),
+      );
     throw e;
   }
 }
@@ -468,7 +511,9 @@ export function gradient(text: Expr, variables: readonly string[]): Expr[] {
 
 export function hessian(text: Expr, variables: readonly string[]): Expr[][] {
   const g = variables.map((v) => diff(text, v));
-  return variables.map((_, i) => variables.map((w, j) => (j < i ? '' : simplify(diff(g[i], w))))).map((row, i, all) => row.map((e, j) => (j < i ? all[j][i] : e)));
+  return variables
+    .map((_, i) => variables.map((w, j) => (j < i ? '' : simplify(diff(g[i], w)))))
+    .map((row, i, all) => row.map((e, j) => (j < i ? all[j][i] : e)));
 }
 
 /** jacobian[i][j] = d outputs[i] / d variables[j] */

@@ -10,7 +10,42 @@
 import type { MathNode } from 'mathjs/number';
 import { parseExpr, type Expr } from './ast.js';
 
-const GREEK = new Set(['alpha', 'beta', 'gamma', 'delta', 'epsilon', 'zeta', 'eta', 'theta', 'iota', 'kappa', 'lambda', 'mu', 'nu', 'xi', 'pi', 'rho', 'sigma', 'tau', 'upsilon', 'phi', 'chi', 'psi', 'omega', 'Gamma', 'Delta', 'Theta', 'Lambda', 'Xi', 'Pi', 'Sigma', 'Upsilon', 'Phi', 'Psi', 'Omega']);
+const GREEK = new Set([
+  'alpha',
+  'beta',
+  'gamma',
+  'delta',
+  'epsilon',
+  'zeta',
+  'eta',
+  'theta',
+  'iota',
+  'kappa',
+  'lambda',
+  'mu',
+  'nu',
+  'xi',
+  'pi',
+  'rho',
+  'sigma',
+  'tau',
+  'upsilon',
+  'phi',
+  'chi',
+  'psi',
+  'omega',
+  'Gamma',
+  'Delta',
+  'Theta',
+  'Lambda',
+  'Xi',
+  'Pi',
+  'Sigma',
+  'Upsilon',
+  'Phi',
+  'Psi',
+  'Omega',
+]);
 
 /**
  * TeX for a variable name: Greek letters as letters, trailing digits as a
@@ -28,9 +63,18 @@ export function symbolTex(name: string): string {
 }
 
 /** Binding strength of what a TeX fragment is, for deciding parentheses. */
-enum Level { Sum = 1, Product = 2, Power = 3, Atom = 4 }
+enum Level {
+  Sum = 1,
+  Product = 2,
+  Power = 3,
+  Atom = 4,
+}
 
-interface Tex { tex: string; level: Level; negative?: boolean }
+interface Tex {
+  tex: string;
+  level: Level;
+  negative?: boolean;
+}
 
 const node = <T>(n: MathNode): T => n as unknown as T;
 
@@ -44,7 +88,10 @@ function constantOf(n: MathNode): number | null {
   if (n.type === 'ConstantNode') return Number(node<{ value: unknown }>(n).value);
   if (n.type === 'OperatorNode') {
     const op = node<{ fn: string; args: MathNode[] }>(n);
-    if (op.fn === 'unaryMinus') { const v = constantOf(op.args[0]); return v === null ? null : -v; }
+    if (op.fn === 'unaryMinus') {
+      const v = constantOf(op.args[0]);
+      return v === null ? null : -v;
+    }
   }
   return null;
 }
@@ -66,8 +113,17 @@ function atLeast(t: Tex, level: Level): string {
 }
 
 const FUNCTION_TEX: Record<string, string> = {
-  log: '\\log', lgamma: '\\log\\Gamma', digamma: '\\psi', trigamma: '\\psi_1',
-  sin: '\\sin', cos: '\\cos', tan: '\\tan', sinh: '\\sinh', cosh: '\\cosh', tanh: '\\tanh', atan: '\\arctan',
+  log: '\\log',
+  lgamma: '\\log\\Gamma',
+  digamma: '\\psi',
+  trigamma: '\\psi_1',
+  sin: '\\sin',
+  cos: '\\cos',
+  tan: '\\tan',
+  sinh: '\\sinh',
+  cosh: '\\cosh',
+  tanh: '\\tanh',
+  atan: '\\arctan',
   sign: '\\operatorname{sign}',
 };
 
@@ -87,7 +143,11 @@ function functionTex(name: string, args: MathNode[]): Tex {
   return { tex: `${head}${parens(arg.tex)}`, level: Level.Atom };
 }
 
-interface Factor { base: MathNode; exponent: number | MathNode; lower?: boolean }
+interface Factor {
+  base: MathNode;
+  exponent: number | MathNode;
+  lower?: boolean;
+}
 
 /** Order of factors in a product, as usually written: coefficients and letters, then parenthesised sums, then functions: (alpha - 1) log(x). */
 function factorRank(f: Factor, t: Tex): number {
@@ -103,14 +163,27 @@ function flattenProduct(n: MathNode, power: number, acc: { sign: number; num: nu
   if (c !== null && Number.isFinite(c)) {
     if (c < 0) acc.sign = -acc.sign;
     const a = Math.abs(c);
-    if (power > 0) acc.num *= a ** power; else acc.den *= a ** -power;
+    if (power > 0) acc.num *= a ** power;
+    else acc.den *= a ** -power;
     return;
   }
   if (n.type === 'OperatorNode') {
     const op = node<{ fn: string; args: MathNode[] }>(n);
-    if (op.fn === 'multiply') { flattenProduct(op.args[0], power, acc); flattenProduct(op.args[1], power, acc); return; }
-    if (op.fn === 'divide') { flattenProduct(op.args[0], power, acc); flattenProduct(op.args[1], -power, acc); return; }
-    if (op.fn === 'unaryMinus') { acc.sign = -acc.sign; flattenProduct(op.args[0], power, acc); return; }
+    if (op.fn === 'multiply') {
+      flattenProduct(op.args[0], power, acc);
+      flattenProduct(op.args[1], power, acc);
+      return;
+    }
+    if (op.fn === 'divide') {
+      flattenProduct(op.args[0], power, acc);
+      flattenProduct(op.args[1], -power, acc);
+      return;
+    }
+    if (op.fn === 'unaryMinus') {
+      acc.sign = -acc.sign;
+      flattenProduct(op.args[0], power, acc);
+      return;
+    }
     if (op.fn === 'pow') {
       const e = constantOf(op.args[1]);
       if (e !== null) acc.factors.push({ base: op.args[0], exponent: e * power });
@@ -155,7 +228,11 @@ function productTex(n: MathNode): Tex {
     const t = powerTex(f.base, typeof f.exponent === 'number' && f.exponent < 0 ? -f.exponent : f.exponent);
     (down ? lowerRanked : upperRanked).push([factorRank(f, t), t]);
   }
-  const byRank = (xs: [number, Tex][]): Tex[] => xs.map((x, k) => [x[0], k, x[1]] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map((x) => x[2]);
+  const byRank = (xs: [number, Tex][]): Tex[] =>
+    xs
+      .map((x, k) => [x[0], k, x[1]] as const)
+      .sort((a, b) => a[0] - b[0] || a[1] - b[1])
+      .map((x) => x[2]);
   const upper = byRank(upperRanked);
   const lower = byRank(lowerRanked);
   const isFraction = lower.length > 0 || acc.den !== 1;
@@ -171,14 +248,25 @@ function productTex(n: MathNode): Tex {
   return { tex, level, negative: acc.sign < 0 };
 }
 
-interface Term { sign: number; node: MathNode }
+interface Term {
+  sign: number;
+  node: MathNode;
+}
 
 function flattenSum(n: MathNode, sign: number, out: Term[]): void {
   n = unwrap(n);
   if (n.type === 'OperatorNode') {
     const op = node<{ fn: string; args: MathNode[] }>(n);
-    if (op.fn === 'add') { flattenSum(op.args[0], sign, out); flattenSum(op.args[1], sign, out); return; }
-    if (op.fn === 'subtract') { flattenSum(op.args[0], sign, out); flattenSum(op.args[1], -sign, out); return; }
+    if (op.fn === 'add') {
+      flattenSum(op.args[0], sign, out);
+      flattenSum(op.args[1], sign, out);
+      return;
+    }
+    if (op.fn === 'subtract') {
+      flattenSum(op.args[0], sign, out);
+      flattenSum(op.args[1], -sign, out);
+      return;
+    }
   }
   out.push({ sign, node: n });
 }
@@ -189,14 +277,14 @@ function sumTex(n: MathNode): Tex {
   let out = '';
   terms.forEach((t, k) => {
     const p = productTex(t.node);
-    const negative = (t.sign < 0) !== (p.negative === true);
+    const negative = t.sign < 0 !== (p.negative === true);
     const body = p.level === Level.Sum ? parens(p.tex) : p.tex;
     if (k === 0) out = negative ? `-${body}` : body;
     else out += negative ? ` - ${body}` : ` + ${body}`;
   });
   if (terms.length === 1) {
     const p = productTex(terms[0].node);
-    const negative = (terms[0].sign < 0) !== (p.negative === true);
+    const negative = terms[0].sign < 0 !== (p.negative === true);
     return { tex: out, level: negative ? Level.Sum : p.level };
   }
   return { tex: out, level: Level.Sum };

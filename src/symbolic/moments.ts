@@ -10,8 +10,14 @@ import type { MathNode } from 'mathjs/number';
 import { parseExpr, printExpr, type Expr } from './ast.js';
 import { expand, simplify } from './calculus.js';
 
-interface Factor { base: MathNode; exponent: number }
-interface Term { sign: number; factors: Factor[] }
+interface Factor {
+  base: MathNode;
+  exponent: number;
+}
+interface Term {
+  sign: number;
+  factors: Factor[];
+}
 
 function dependsOn(node: MathNode, dataVars: ReadonlySet<string>): boolean {
   let found = false;
@@ -30,9 +36,20 @@ function splitTerms(node: MathNode, sign: number, out: Term[]): void {
   node = unwrap(node);
   if (node.type === 'OperatorNode') {
     const op = node as unknown as { fn: string; args: MathNode[] };
-    if (op.fn === 'add') { splitTerms(op.args[0], sign, out); splitTerms(op.args[1], sign, out); return; }
-    if (op.fn === 'subtract') { splitTerms(op.args[0], sign, out); splitTerms(op.args[1], -sign, out); return; }
-    if (op.fn === 'unaryMinus') { splitTerms(op.args[0], -sign, out); return; }
+    if (op.fn === 'add') {
+      splitTerms(op.args[0], sign, out);
+      splitTerms(op.args[1], sign, out);
+      return;
+    }
+    if (op.fn === 'subtract') {
+      splitTerms(op.args[0], sign, out);
+      splitTerms(op.args[1], -sign, out);
+      return;
+    }
+    if (op.fn === 'unaryMinus') {
+      splitTerms(op.args[0], -sign, out);
+      return;
+    }
   }
   const factors: Factor[] = [];
   let s = sign;
@@ -40,13 +57,28 @@ function splitTerms(node: MathNode, sign: number, out: Term[]): void {
     n = unwrap(n);
     if (n.type === 'OperatorNode') {
       const op = n as unknown as { fn: string; args: MathNode[] };
-      if (op.fn === 'multiply') { collect(op.args[0], power); collect(op.args[1], power); return; }
-      if (op.fn === 'divide') { collect(op.args[0], power); collect(op.args[1], -power); return; }
-      if (op.fn === 'unaryMinus') { s = -s; collect(op.args[0], power); return; }
+      if (op.fn === 'multiply') {
+        collect(op.args[0], power);
+        collect(op.args[1], power);
+        return;
+      }
+      if (op.fn === 'divide') {
+        collect(op.args[0], power);
+        collect(op.args[1], -power);
+        return;
+      }
+      if (op.fn === 'unaryMinus') {
+        s = -s;
+        collect(op.args[0], power);
+        return;
+      }
       if (op.fn === 'pow') {
         const e = unwrap(op.args[1]);
         const exponent = constantValue(e);
-        if (exponent !== null) { factors.push({ base: unwrap(op.args[0]), exponent: exponent * power }); return; }
+        if (exponent !== null) {
+          factors.push({ base: unwrap(op.args[0]), exponent: exponent * power });
+          return;
+        }
       }
     }
     factors.push({ base: n, exponent: power });
@@ -64,11 +96,16 @@ function constantValue(node: MathNode): number | null {
     if (vals.some((v) => v === null)) return null;
     const [a, b] = vals as number[];
     switch (op.fn) {
-      case 'unaryMinus': return -a;
-      case 'divide': return a / b;
-      case 'multiply': return a * b;
-      case 'add': return a + b;
-      case 'subtract': return a - b;
+      case 'unaryMinus':
+        return -a;
+      case 'divide':
+        return a / b;
+      case 'multiply':
+        return a * b;
+      case 'add':
+        return a + b;
+      case 'subtract':
+        return a - b;
     }
   }
   return null;
@@ -80,7 +117,11 @@ function keyOf(factors: readonly Factor[]): string {
     const k = printExpr(f.base);
     powers.set(k, (powers.get(k) ?? 0) + f.exponent);
   }
-  return [...powers.entries()].filter(([, e]) => e !== 0).map(([b, e]) => `${b}^${e}`).sort().join('*');
+  return [...powers.entries()]
+    .filter(([, e]) => e !== 0)
+    .map(([b, e]) => `${b}^${e}`)
+    .sort()
+    .join('*');
 }
 
 /** Canonical key of a monomial in the data variables, e.g. 'x^2', 'x^-1', 'log(x)^1', 'x0^1*x1^1'. */
@@ -156,7 +197,10 @@ export function collectByMonomials(text: Expr, dataVars: readonly string[]): Dat
     if (!dependsOn(n, vars)) return constantPoly(printExpr(n));
     if (n.type === 'OperatorNode') {
       const op = n as unknown as { fn: string; args: MathNode[] };
-      if (op.fn === 'unaryMinus') { const a = walk(op.args[0]); return a && addPoly(new Map(), a, -1); }
+      if (op.fn === 'unaryMinus') {
+        const a = walk(op.args[0]);
+        return a && addPoly(new Map(), a, -1);
+      }
       if (op.fn === 'unaryPlus') return walk(op.args[0]);
       if (op.fn === 'add' || op.fn === 'subtract') {
         const a = walk(op.args[0]);

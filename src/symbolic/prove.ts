@@ -38,7 +38,10 @@ export function proveEqual(lhs: Expr, rhs: Expr, domains: Record<string, Domain>
   const numeric = numericIdentityTest(lhs, rhs, domains, points, rtol, options.seed ?? hashSeed(`${lhs}=${rhs}`));
   const symbolic = options.numericOnly ? false : isSymbolicallyZero(`(${lhs})-(${rhs})`);
   if (symbolic && !numeric.equal) {
-    throw new BackendError(`${lhs} = ${rhs}`, `the backend simplified the difference to 0 but the numbers disagree at ${JSON.stringify(numeric.counterexample)}`);
+    throw new BackendError(
+      `${lhs} = ${rhs}`,
+      `the backend simplified the difference to 0 but the numbers disagree at ${JSON.stringify(numeric.counterexample)}`,
+    );
   }
   if (!numeric.equal) return numeric;
   return { ...numeric, method: symbolic ? 'symbolic' : 'numeric-identity' };

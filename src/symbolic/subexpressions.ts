@@ -77,14 +77,20 @@ function subtreeSet(text: Expr): Set<Expr> {
  * expression. A naming that does not check (another algorithm, a changed
  * input) is computed again.
  */
-export interface KnownNaming { readonly key: string; readonly named: NamedExpressions }
+export interface KnownNaming {
+  readonly key: string;
+  readonly named: NamedExpressions;
+}
 /** bump when the search changes, so that earlier namings are searched again */
 const NAMING_VERSION = 1;
 const known = new Map<string, NamedExpressions>();
 const used = new Map<string, NamedExpressions>();
 
 function namingKey(inputs: readonly Expr[], limit: number, prefix: string): string {
-  return createHash('sha256').update(JSON.stringify([NAMING_VERSION, inputs, limit, prefix])).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(JSON.stringify([NAMING_VERSION, inputs, limit, prefix]))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 export function rememberNamings(entries: readonly KnownNaming[]): void {
@@ -137,7 +143,10 @@ function searchNames(inputs: readonly Expr[], limit: number, prefix: string): Na
   const lengths = new Map<Expr, number>();
   const texLength = (e: Expr): number => {
     let n = lengths.get(e);
-    if (n === undefined) { n = toLatex(e).length; lengths.set(e, n); }
+    if (n === undefined) {
+      n = toLatex(e).length;
+      lengths.set(e, n);
+    }
     return n;
   };
   for (let round = 0; round < 200; round++) {
@@ -160,7 +169,9 @@ function searchNames(inputs: readonly Expr[], limit: number, prefix: string): Na
     }
     if (!best) break;
     let name: string;
-    do { name = `${prefix}${++counter}`; } while (used.has(name));
+    do {
+      name = `${prefix}${++counter}`;
+    } while (used.has(name));
     used.add(name);
     const sub = best.sub;
     exprs = exprs.map((e) => replaceSubtree(e, sub, name));
@@ -178,7 +189,10 @@ function inReadingOrder(definitions: { name: string; expr: Expr }[]): { name: st
   const visit = (d: { name: string; expr: Expr }): void => {
     if (done.has(d.name)) return;
     done.add(d.name);
-    for (const v of freeVariables(d.expr)) { const dep = byName.get(v); if (dep) visit(dep); }
+    for (const v of freeVariables(d.expr)) {
+      const dep = byName.get(v);
+      if (dep) visit(dep);
+    }
     out.push(d);
   };
   definitions.forEach(visit);

@@ -87,7 +87,10 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
     if (!outcome.ok) alarms++;
     // no statistic, or every comparison decided exactly (a family on two points): nothing to calibrate
     if (!st || st.deviations.length === 0) return;
-    if (comparisons < 0) { comparisons = st.deviations.length; threshold = st.threshold; }
+    if (comparisons < 0) {
+      comparisons = st.deviations.length;
+      threshold = st.threshold;
+    }
     // a run that stopped early (a failure) or skipped an exact entry is counted in alarms, not in the distribution
     if (st.deviations.length !== comparisons) return;
     const T = Math.max(...st.deviations.map(Math.abs));

@@ -35,8 +35,17 @@ function startWorker(settings: WorkerSettings): Worker {
 
 function crashResult(check: Check, seed: number, reason: string, millis: number): CheckResult {
   return {
-    id: check.id, theorem: check.theorem, reference: check.reference, kind: check.kind,
-    status: 'ERROR', runs: 0, method: '', detail: `its worker stopped: ${reason}`, sensitivity: 'none', seed, millis,
+    id: check.id,
+    theorem: check.theorem,
+    reference: check.reference,
+    kind: check.kind,
+    status: 'ERROR',
+    runs: 0,
+    method: '',
+    detail: `its worker stopped: ${reason}`,
+    sensitivity: 'none',
+    seed,
+    millis,
   };
 }
 
@@ -46,7 +55,9 @@ export async function runChecksParallel(checks: readonly Check[], opts: Parallel
   const jobs = Math.min(opts.jobs, selected.length);
   if (jobs <= 1) return runChecks(selected, opts);
   const settings: WorkerSettings = {
-    seed: opts.seed, runs: opts.runs, thorough: opts.thorough,
+    seed: opts.seed,
+    runs: opts.runs,
+    thorough: opts.thorough,
     registry: opts.registry,
   };
   const results = new Map<string, CheckResult>();

@@ -22,7 +22,11 @@ function formatNumber(x: number): string {
 
 function stepHow(s: StepOutcome): string {
   if (!s.equal) {
-    const at = s.counterexample ? ` at ${Object.entries(s.counterexample.point).map(([k, v]) => `${k} = ${formatNumber(v)}`).join(', ')} (lhs ${formatNumber(s.counterexample.lhs)}, rhs ${formatNumber(s.counterexample.rhs)})` : '';
+    const at = s.counterexample
+      ? ` at ${Object.entries(s.counterexample.point)
+          .map(([k, v]) => `${k} = ${formatNumber(v)}`)
+          .join(', ')} (lhs ${formatNumber(s.counterexample.lhs)}, rhs ${formatNumber(s.counterexample.rhs)})`
+      : '';
     return `**Refuted**${at}.`;
   }
   return `**Checked** ${METHOD_TEXT[s.method ?? ''] ?? s.method}; ${s.points} points, largest relative difference beyond round-off ${formatNumber(s.maxRelErr)}.`;
@@ -38,7 +42,11 @@ export function renderProofMarkdown(proof: Proof, outcome: ProofOutcome): string
   for (const r of proof.references) lines.push(`- ${r}`);
   lines.push('');
   const verdict = outcome.ok ? 'every step holds' : 'NOT every step holds';
-  lines.push(`**Check.** ${describeMethods(outcome)}; ${verdict}.` + (proof.property ? ` Checked numerically on random inputs by the property \`${proof.property}\`.` : ''), '');
+  lines.push(
+    `**Check.** ${describeMethods(outcome)}; ${verdict}.` +
+      (proof.property ? ` Checked numerically on random inputs by the property \`${proof.property}\`.` : ''),
+    '',
+  );
   if (proof.setup?.length) {
     lines.push('## Definitions', '');
     lines.push(computed(proof.setup.flatMap((eq) => [...equationLines(eq), '']).join('\n')), '');
@@ -50,7 +58,10 @@ export function renderProofMarkdown(proof: Proof, outcome: ProofOutcome): string
     const body = [...(step ? identityLines(step.lhs, step.rhs, step.domains) : []), '', stepHow(s)];
     lines.push(computed(body.join('\n')), '');
   });
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 export interface ProofIndexEntry {
@@ -65,7 +76,9 @@ export function renderProofIndex(entries: readonly ProofIndexEntry[]): string {
   const cell = (t: string): string => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const lines = ['| theorem | references | how the steps were proved | property |', '|---|---|---|---|'];
   for (const e of entries) {
-    lines.push(`| [${cell(e.proof.title)}](${e.file}) | ${cell(e.proof.references.join('; '))} | ${cell(describeMethods(e.outcome))}${e.outcome.ok ? '' : ' (**fails**)'} | ${e.proof.property ? `\`${e.proof.property}\`` : ''} |`);
+    lines.push(
+      `| [${cell(e.proof.title)}](${e.file}) | ${cell(e.proof.references.join('; '))} | ${cell(describeMethods(e.outcome))}${e.outcome.ok ? '' : ' (**fails**)'} | ${e.proof.property ? `\`${e.proof.property}\`` : ''} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

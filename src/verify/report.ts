@@ -42,8 +42,20 @@ export function textTable(results: readonly CheckResult[]): string {
 
 export function markdownReport(results: readonly CheckResult[], s: Summary, seed: number): string {
   const esc = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-  const rows = results.map((r) => `| ${r.status} | \`${r.id}\` | ${esc(r.theorem)} | ${r.kind} | ${r.runs} | ${esc(r.method)} | ${esc(sensitivityCell(r))} | ${r.seed} | ${(r.millis / 1000).toFixed(2)} s |`);
-  return [`# natgrad verify report`, '', summaryLine(s, seed), '', '| status | id | theorem | kind | runs | method | sensitivity | seed | time |', '|---|---|---|---|---|---|---|---|---|', ...rows, ''].join('\n');
+  const rows = results.map(
+    (r) =>
+      `| ${r.status} | \`${r.id}\` | ${esc(r.theorem)} | ${r.kind} | ${r.runs} | ${esc(r.method)} | ${esc(sensitivityCell(r))} | ${r.seed} | ${(r.millis / 1000).toFixed(2)} s |`,
+  );
+  return [
+    `# natgrad verify report`,
+    '',
+    summaryLine(s, seed),
+    '',
+    '| status | id | theorem | kind | runs | method | sensitivity | seed | time |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ].join('\n');
 }
 
 export function jsonReport(results: readonly CheckResult[], s: Summary, seed: number): string {

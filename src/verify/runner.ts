@@ -44,7 +44,12 @@ export function matchesFilter(id: string, filter: string | undefined): boolean {
   if (!filter) return true;
   return filter.split(',').some((f) => {
     if (!f.includes('*')) return id.includes(f);
-    const re = new RegExp(`^${f.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&')).join('.*')}$`);
+    const re = new RegExp(
+      `^${f
+        .split('*')
+        .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+        .join('.*')}$`,
+    );
     return re.test(id);
   });
 }
@@ -89,7 +94,7 @@ export function runCheck(check: Check, opts: Omit<RunOptions, 'filter'>): CheckR
     kind: check.kind,
     status,
     runs: outcome instanceof Error ? 0 : outcome.runs,
-    method: outcome instanceof Error ? '' : outcome.method ?? '',
+    method: outcome instanceof Error ? '' : (outcome.method ?? ''),
     detail: outcome instanceof Error ? `threw: ${outcome.message}` : outcome.detail,
     sensitivity,
     seed,

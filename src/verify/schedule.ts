@@ -31,7 +31,10 @@ export function staticEstimate(check: Pick<Check, 'id' | 'kind'>): number {
 /** The checks in dispatch order: longest expected first (stable among equals). */
 export function longestFirst<T extends Pick<Check, 'id' | 'kind'>>(checks: readonly T[], times: ReadonlyMap<string, number> = new Map()): T[] {
   const expected = (c: T): number => times.get(c.id) ?? staticEstimate(c);
-  return checks.map((c, i) => ({ c, i, t: expected(c) })).sort((a, b) => b.t - a.t || a.i - b.i).map((x) => x.c);
+  return checks
+    .map((c, i) => ({ c, i, t: expected(c) }))
+    .sort((a, b) => b.t - a.t || a.i - b.i)
+    .map((x) => x.c);
 }
 
 /** Reads a times file written by `timesFile`; anything unreadable is no information (an empty map), never an error. */

@@ -120,7 +120,10 @@ export function flattenNatural(n: GaussianNatural): Vec {
 export function unflattenNatural(v: ArrayLike<number>, d: number): GaussianNatural {
   if (v.length !== d + d * d) throw new NatgradError('params', `need d + d² = ${d + d * d} entries, got ${v.length}`);
   const eta1 = Float64Array.from({ length: d }, (_, i) => v[i]);
-  const eta2 = new Matrix(d, d, Float64Array.from({ length: d * d }, (_, i) => v[d + i]));
+  const eta2 = new Matrix(
+    d,
+    d,
+    Float64Array.from({ length: d * d }, (_, i) => v[d + i]),
+  );
   return { eta1, eta2 };
 }
-

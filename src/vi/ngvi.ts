@@ -40,7 +40,10 @@ export function elbo(lik: VariationalLikelihood, prior: GaussianMoments, q: Gaus
 export function elboGradient(lik: VariationalLikelihood, prior: GaussianMoments, q: GaussianMoments): GaussianGradient {
   const a = lik.expectedLogLikGradient(q);
   const b = negKlGradient(q, prior);
-  return { vector: a.vector.map((v, i) => v + b.vector[i]), matrix: symmetrize(Matrix.from(a.matrix.toArray().map((r, i) => r.map((v, j) => v + b.matrix.get(i, j))))) };
+  return {
+    vector: a.vector.map((v, i) => v + b.vector[i]),
+    matrix: symmetrize(Matrix.from(a.matrix.toArray().map((r, i) => r.map((v, j) => v + b.matrix.get(i, j))))),
+  };
 }
 
 /** The natural gradient of the ELBO in natural parameters, = ∇_m ELBO, flattened like flattenNatural. */

@@ -61,16 +61,23 @@ export function start(command: { args: string[] } | { shell: string }, uid?: num
   const started = performance.now();
   const nodeArgs = ['--require', RSS_REPORTER, BIN];
   const stdio: ['ignore', 'pipe', 'pipe', 'pipe'] = ['ignore', 'pipe', 'pipe', 'pipe'];
-  const child = 'args' in command
-    ? spawn(process.execPath, [...nodeArgs, ...command.args], { cwd: ROOT, stdio, detached: true, ...(uid === undefined ? {} : { uid, gid: uid }) })
-    : spawn('bash', ['-c', command.shell], { cwd: ROOT, stdio, detached: true, env: { ...process.env, NATGRAD: [process.execPath, ...nodeArgs].join(' ') } });
+  const child =
+    'args' in command
+      ? spawn(process.execPath, [...nodeArgs, ...command.args], { cwd: ROOT, stdio, detached: true, ...(uid === undefined ? {} : { uid, gid: uid }) })
+      : spawn('bash', ['-c', command.shell], { cwd: ROOT, stdio, detached: true, env: { ...process.env, NATGRAD: [process.execPath, ...nodeArgs].join(' ') } });
   const timer = setTimeout(() => killTree(child), KILL_AFTER_MS);
   let stdout = '';
   let stderr = '';
   let rss = '';
-  child.stdout!.on('data', (d) => { stdout += d; });
-  child.stderr!.on('data', (d) => { stderr += d; });
-  child.stdio[3]!.on('data', (d) => { rss += d; });
+  child.stdout!.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr!.on('data', (d) => {
+    stderr += d;
+  });
+  child.stdio[3]!.on('data', (d) => {
+    rss += d;
+  });
   const done = new Promise<Finished>((resolve) => {
     child.on('close', (code, signal) => {
       clearTimeout(timer);

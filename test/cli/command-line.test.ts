@@ -31,24 +31,36 @@ describe('parser errors are one line, exit 2, with what is allowed', () => {
     expect(await badLine([])).toMatch(/^natgrad: args: missing the command; allowed: verify, derive, .*check; see natgrad --help$/);
   });
   test('an unknown command, with the close one suggested', async () => {
-    expect(await badLine(['verfy'])).toMatch(/^natgrad: args: unknown command 'verfy'; allowed: verify, derive, docs, train, compare, vectors, oracle, check, help; did you mean verify\?$/);
+    expect(await badLine(['verfy'])).toMatch(
+      /^natgrad: args: unknown command 'verfy'; allowed: verify, derive, docs, train, compare, vectors, oracle, check, help; did you mean verify\?$/,
+    );
     expect(await badLine(['help', 'verfy'])).toMatch(/^natgrad: args: unknown command 'verfy'; .*did you mean verify\?$/);
     expect(await badLine(['frobnicate'])).toMatch(/^natgrad: args: unknown command 'frobnicate'; allowed: .*check, help$/);
   });
   test('an unknown option, for the program and for each command, with the close one suggested', async () => {
     expect(await badLine(['--foo'])).toBe("natgrad: args: unknown option '--foo'; allowed: --version, --help");
-    expect(await badLine(['verify', '--fitler', 'x'])).toMatch(/^natgrad: args: unknown option '--fitler' for verify; allowed: --filter, --seed, .*--help; did you mean --filter\?$/);
+    expect(await badLine(['verify', '--fitler', 'x'])).toMatch(
+      /^natgrad: args: unknown option '--fitler' for verify; allowed: --filter, --seed, .*--help; did you mean --filter\?$/,
+    );
     expect(await badLine(['oracle', '--foo', 'spec.json'])).toBe("natgrad: args: unknown option '--foo' for oracle; allowed: --help");
-    expect(await badLine(['check', 'a.json', 'b.json', '--rtl', '1'])).toMatch(/unknown option '--rtl' for check; allowed: --rtol, --atol, --false-alarm, --precision, --json, --help; did you mean --rtol\?$/);
-    expect(await badLine(['train', '--problem', 'linear-regression', '--optimizer', 'sgd', '--learning-rate', '1'])).toMatch(/unknown option '--learning-rate' for train; allowed: .*--lr, --damping, --option/);
+    expect(await badLine(['check', 'a.json', 'b.json', '--rtl', '1'])).toMatch(
+      /unknown option '--rtl' for check; allowed: --rtol, --atol, --false-alarm, --precision, --json, --help; did you mean --rtol\?$/,
+    );
+    expect(await badLine(['train', '--problem', 'linear-regression', '--optimizer', 'sgd', '--learning-rate', '1'])).toMatch(
+      /unknown option '--learning-rate' for train; allowed: .*--lr, --damping, --option/,
+    );
   });
   test('a value given to a flag that takes none', async () => {
     expect(await badLine(['check', 'a.json', 'b.json', '--json=yes'])).toBe("natgrad: --json: takes no value, got 'yes'");
   });
   test('a missing argument, too many arguments, an option without its value', async () => {
     expect(await badLine(['derive'])).toBe('natgrad: args: missing the FAMILY argument; usage: natgrad derive [options] <family>');
-    expect(await badLine(['oracle', 'a.json', 'b.json'])).toBe("natgrad: args: too many arguments for oracle: expected 1 argument (SPEC), got 2 (extra: 'b.json'); usage: natgrad oracle [options] SPEC");
-    expect(await badLine(['check', 'a', 'b', 'c'])).toMatch(/^natgrad: args: too many arguments for check: expected 2 arguments \(SPEC, CANDIDATE\), got 3 \(extra: 'c'\)/);
+    expect(await badLine(['oracle', 'a.json', 'b.json'])).toBe(
+      "natgrad: args: too many arguments for oracle: expected 1 argument (SPEC), got 2 (extra: 'b.json'); usage: natgrad oracle [options] SPEC",
+    );
+    expect(await badLine(['check', 'a', 'b', 'c'])).toMatch(
+      /^natgrad: args: too many arguments for check: expected 2 arguments \(SPEC, CANDIDATE\), got 3 \(extra: 'c'\)/,
+    );
     expect(await badLine(['oracle'])).toMatch(/^natgrad: args: expected exactly one SPEC argument, got 0/);
     expect(await badLine(['verify', '--seed'])).toBe('natgrad: --seed: needs a value: --seed <n>');
   });
@@ -56,8 +68,10 @@ describe('parser errors are one line, exit 2, with what is allowed', () => {
     const line = await badLine(['oracle', 'spec\u001b[31m\nred.json']);
     expect(line).toBe("natgrad: spec: cannot read file 'spec\\e[31m\\nred.json' (no such file)");
     expect(await badLine(['verify\u0007'])).toMatch(/^natgrad: args: unknown command 'verify\\x07'; .*did you mean verify\?$/);
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: a bad-input line must not carry control characters
-    for (const argv of [['--\u001b[2J'], ['train', '--problem', 'x\ny', '--optimizer', 'sgd'], ['derive', 'normal', '--at', 'mu=1,\u009b31m=2']]) expect(await badLine(argv)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    for (const argv of [['--\u001b[2J'], ['train', '--problem', 'x\ny', '--optimizer', 'sgd'], ['derive', 'normal', '--at', 'mu=1,\u009b31m=2']]) {
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: a bad-input line must not carry control characters
+      expect(await badLine(argv)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+    }
   });
 });
 
@@ -81,7 +95,9 @@ describe('--version and help', () => {
     expect(await stdoutOf(['help'])).toBe(await stdoutOf(['--help']));
   });
   test('oracle --help says what SPEC is', async () => {
-    expect(await stdoutOf(['oracle', '--help'])).toMatch(/Usage: natgrad oracle \[options\] SPEC[\s\S]*spec\s+the spec file, or - for stdin \(at most 256 MiB\)/);
+    expect(await stdoutOf(['oracle', '--help'])).toMatch(
+      /Usage: natgrad oracle \[options\] SPEC[\s\S]*spec\s+the spec file, or - for stdin \(at most 256 MiB\)/,
+    );
   });
   test('train --help and compare --help list the problems, every optimizer and its options with their defaults', async () => {
     for (const command of ['train', 'compare']) {
@@ -109,6 +125,14 @@ describe('--version and help', () => {
   });
   test('the program help lists every command with its usage', async () => {
     const help = await stdoutOf(['--help']);
-    for (const c of ['verify [options]', 'derive [options] <family>', 'train [options]', 'compare [options]', 'oracle [options] SPEC', 'check [options] SPEC CANDIDATE']) expect(help).toContain(c);
+    for (const c of [
+      'verify [options]',
+      'derive [options] <family>',
+      'train [options]',
+      'compare [options]',
+      'oracle [options] SPEC',
+      'check [options] SPEC CANDIDATE',
+    ])
+      expect(help).toContain(c);
   });
 });

@@ -29,7 +29,13 @@ describe('natgrad command line', () => {
     expect(io.out).toMatch(/2 checks: 2 verified/);
   }, 60_000);
   test('bad options exit 2 with one line naming the option', async () => {
-    for (const argv of [['verify', '--runs', 'many'], ['verify', '--jobs', '0'], ['verify', '--filter', 'no-such-check'], ['verify', '--report', 'x.txt'], ['derive', 'nosuch']]) {
+    for (const argv of [
+      ['verify', '--runs', 'many'],
+      ['verify', '--jobs', '0'],
+      ['verify', '--filter', 'no-such-check'],
+      ['verify', '--report', 'x.txt'],
+      ['derive', 'nosuch'],
+    ]) {
       const io = memoryIo();
       expect(await main(argv, io)).toBe(2);
       expect(io.err.trim().split('\n')).toHaveLength(1);
@@ -50,7 +56,10 @@ describe('natgrad command line', () => {
     const io = memoryIo();
     await main(['derive', 'normal', '--at', 'mu=0.3,sigma=2', '--json'], io);
     const d = JSON.parse(io.out);
-    expect(d.matrix).toEqual([[0.25, 0], [0, 0.5]]);
+    expect(d.matrix).toEqual([
+      [0.25, 0],
+      [0, 0.5],
+    ]);
     expect(d.verified).toBe(true);
   });
   test('an unknown command exits 2', async () => {

@@ -40,11 +40,14 @@ async function trainedOptions(argv: string[]): Promise<Record<string, unknown>> 
 
 describe('numbers are decimal only', () => {
   const candidate = { 'spec.json': '{"kind":"fisher","family":"poisson","parameterization":"rate","params":{"lambda":2}}', 'cand.json': '{"matrix":[[0.5]]}' };
-  test.each(['0x10', '0b1', '0o7', '1e', '', '  ', 'Infinity', '-Infinity', 'NaN', '1_000', '1,5', '1e999', '--1', '1.2.3', 'one'])('--rtol %j is refused, saying what is allowed', async (text) => {
-    const line = await refused(['check', 'spec.json', 'cand.json', '--rtol', text], memoryIo('', candidate));
-    expect(line.startsWith(`natgrad: --rtol: must be a finite number >= 0, got '${text}'`)).toBe(true);
-    if (/\d|^\s*$|Infinity/.test(text)) expect(line).toMatch(/decimal notation only|beyond the range of float64/);
-  });
+  test.each(['0x10', '0b1', '0o7', '1e', '', '  ', 'Infinity', '-Infinity', 'NaN', '1_000', '1,5', '1e999', '--1', '1.2.3', 'one'])(
+    '--rtol %j is refused, saying what is allowed',
+    async (text) => {
+      const line = await refused(['check', 'spec.json', 'cand.json', '--rtol', text], memoryIo('', candidate));
+      expect(line.startsWith(`natgrad: --rtol: must be a finite number >= 0, got '${text}'`)).toBe(true);
+      if (/\d|^\s*$|Infinity/.test(text)) expect(line).toMatch(/decimal notation only|beyond the range of float64/);
+    },
+  );
   test.each(['1e-6', '.5', '5.', '+1', '0', '-0', '2E-3'])('--rtol %j is a number', async (text) => {
     const r = await outcome(['check', 'spec.json', 'cand.json', '--rtol', text], memoryIo('', candidate));
     expect(r.err).toBe('');
@@ -72,10 +75,14 @@ describe('caps', () => {
     expect(await refused(['train', '--problem', problem, '--optimizer', 'sgd', '--iterations', '1e15'])).toBe(
       "natgrad: --iterations: must be an integer >= 1 and <= 1000000 (the iteration cap), got '1e15'",
     );
-    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,adam', '--iterations', '1000001'])).toMatch(/--iterations: .*<= 1000000 \(the iteration cap\), got '1000001'/);
+    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,adam', '--iterations', '1000001'])).toMatch(
+      /--iterations: .*<= 1000000 \(the iteration cap\), got '1000001'/,
+    );
   });
   test('seeds are 32-bit; verify caps its cases and workers', async () => {
-    expect(await refused([...train, '--optimizer', 'sgd', '--seed', '4294967296'])).toMatch(/--seed: must be an integer >= 0 and <= 4294967295 \(seeds are 32-bit\)/);
+    expect(await refused([...train, '--optimizer', 'sgd', '--seed', '4294967296'])).toMatch(
+      /--seed: must be an integer >= 0 and <= 4294967295 \(seeds are 32-bit\)/,
+    );
     expect(await refused(['verify', '--runs', '1e9'])).toMatch(/--runs: must be an integer >= 1 and <= 10000/);
     expect(await refused(['verify', '--jobs', '1000'])).toMatch(/--jobs: must be an integer >= 1 and <= 64/);
   });
@@ -85,9 +92,22 @@ describe('optimizer hyperparameters on the command line', () => {
   test('--lr, --damping and --option set the options the run uses; the others keep their defaults', async () => {
     expect(await trainedOptions(['--optimizer', 'sgd', '--lr', '0.5'])).toEqual({ lr: 0.5 });
     expect(await trainedOptions(['--optimizer', 'kfac', '--damping', '0.01', '--option', 'emaDecay=0.9', '--option', 'dampingScheme=exact'])).toEqual({
-      lr: 1, damping: 0.01, dampingScheme: 'exact', fisher: 'fisher', emaDecay: 0.9, inverseEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1,
+      lr: 1,
+      damping: 0.01,
+      dampingScheme: 'exact',
+      fisher: 'fisher',
+      emaDecay: 0.9,
+      inverseEvery: 1,
+      approximation: 'expand',
+      adaptiveDamping: true,
+      rescale: 'alpha-mu',
+      klClip: 1,
     });
-    expect((await trainedOptions(['--optimizer', 'hessian-free', '--option', 'cg.maxIterations=20'])).cg).toEqual({ maxIterations: 20, progressTolerance: 5e-4, warmStartDecay: 0.95 });
+    expect((await trainedOptions(['--optimizer', 'hessian-free', '--option', 'cg.maxIterations=20'])).cg).toEqual({
+      maxIterations: 20,
+      progressTolerance: 5e-4,
+      warmStartDecay: 0.95,
+    });
     expect((await trainedOptions(['--optimizer', 'nesterov', '--option', 'nesterov=false'])).nesterov).toBe(false);
   });
   test('the text report says which options were set', async () => {
@@ -100,18 +120,40 @@ describe('optimizer hyperparameters on the command line', () => {
     );
     expect(await refused([...train, '--optimizer', 'hessian-free', '--option', 'cg.maxIteratoins=5'])).toMatch(/did you mean cg\.maxIterations\?$/);
     expect(await refused([...train, '--optimizer', 'hessian-free', '--lr', '1'])).toMatch(/^natgrad: --lr: 'lr' is not one of hessian-free's options/);
-    expect(await refused([...train, '--optimizer', 'hessian-free', '--option', 'cg=5'])).toMatch(/--option cg: is a group of options: set one of cg\.maxIterations/);
+    expect(await refused([...train, '--optimizer', 'hessian-free', '--option', 'cg=5'])).toMatch(
+      /--option cg: is a group of options: set one of cg\.maxIterations/,
+    );
   });
   test('values are typed after the default they replace and checked by the optimizer', async () => {
-    expect(await refused([...train, '--optimizer', 'sgd', '--option', 'lr=0x1'])).toMatch(/^natgrad: --option lr: must be a finite number, got '0x1' \(decimal notation only/);
-    expect(await refused([...train, '--optimizer', 'nesterov', '--option', 'nesterov=yes'])).toBe("natgrad: --option nesterov: must be true or false, got 'yes'");
+    expect(await refused([...train, '--optimizer', 'sgd', '--option', 'lr=0x1'])).toMatch(
+      /^natgrad: --option lr: must be a finite number, got '0x1' \(decimal notation only/,
+    );
+    expect(await refused([...train, '--optimizer', 'nesterov', '--option', 'nesterov=yes'])).toBe(
+      "natgrad: --option nesterov: must be true or false, got 'yes'",
+    );
     expect(await refused([...train, '--optimizer', 'kfac', '--damping', '-1'])).toBe('natgrad: --damping: must be a finite number >= 0, got -1 (for kfac)');
-    expect(await refused([...train, '--optimizer', 'kfac', '--option', 'fisher=exact'])).toMatch(/^natgrad: --option fisher: must be one of fisher, empirical-fisher, monte-carlo/);
+    expect(await refused([...train, '--optimizer', 'kfac', '--option', 'fisher=exact'])).toMatch(
+      /^natgrad: --option fisher: must be one of fisher, empirical-fisher, monte-carlo/,
+    );
     expect(await refused([...train, '--optimizer', 'sgd', '--option', 'lr'])).toMatch(/^natgrad: --option: must be key=value/);
     expect(await refused([...train, '--optimizer', 'sgd', '--lr', '1', '--option', 'lr=2'])).toMatch(/^natgrad: --option lr: sets lr of sgd a second time/);
   });
   test('compare: an option goes to every listed optimizer that has it, or to one with name:key=value', async () => {
-    const r = await outcome(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--iterations', '2', '--damping', '0.05', '--option', 'sgd:lr=0.2', '--markdown', 'table.md']);
+    const r = await outcome([
+      'compare',
+      '--problem',
+      problem,
+      '--optimizers',
+      'sgd,kfac',
+      '--iterations',
+      '2',
+      '--damping',
+      '0.05',
+      '--option',
+      'sgd:lr=0.2',
+      '--markdown',
+      'table.md',
+    ]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/at most 2 iterations; sgd with lr=0\.2; kfac with damping=0\.05\n/);
@@ -121,8 +163,12 @@ describe('optimizer hyperparameters on the command line', () => {
     expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,adam', '--damping', '1'])).toBe(
       "natgrad: --damping: 'damping' is not one of the options of sgd, adam (allowed: lr, b1, b2, eps)",
     );
-    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--option', 'kfca:damping=1'])).toMatch(/must be one of sgd, kfac, got "kfca"; did you mean "kfac"\?$/);
-    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--option', 'sgd:damping=1'])).toMatch(/'damping' is not one of sgd's options \(allowed: lr\)/);
+    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--option', 'kfca:damping=1'])).toMatch(
+      /must be one of sgd, kfac, got "kfca"; did you mean "kfac"\?$/,
+    );
+    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd,kfac', '--option', 'sgd:damping=1'])).toMatch(
+      /'damping' is not one of sgd's options \(allowed: lr\)/,
+    );
   });
 });
 
@@ -150,7 +196,9 @@ describe('derive checks its arguments', () => {
   });
   test('a prototype name in --at is an unknown key like any other', async () => {
     for (const name of ['__proto__', 'constructor', 'toString']) {
-      expect(await refused(['derive', 'normal', '--at', `mu=0.3,sigma=1,${name}=2`])).toMatch(new RegExp(`^natgrad: --at(\\.|\\[")${name}("\\])?: is not a field of normal's parameters`));
+      expect(await refused(['derive', 'normal', '--at', `mu=0.3,sigma=1,${name}=2`])).toMatch(
+        new RegExp(`^natgrad: --at(\\.|\\[")${name}("\\])?: is not a field of normal's parameters`),
+      );
     }
   });
   test('--at is name=value pairs and nothing else; names and parameterizations are suggested', async () => {
@@ -163,9 +211,17 @@ describe('derive checks its arguments', () => {
 
 describe('verify --list and the table', () => {
   test('--list honours --filter and --shard', async () => {
-    const ids = (out: string) => out.trim().split('\n').map((l) => l.split('\t')[0]);
+    const ids = (out: string) =>
+      out
+        .trim()
+        .split('\n')
+        .map((l) => l.split('\t')[0]);
     const gamma = ids((await outcome(['verify', '--list', '--filter', 'gamma'])).out);
-    expect(gamma).toEqual(allChecks().map((c) => c.id).filter((id) => id.includes('gamma')));
+    expect(gamma).toEqual(
+      allChecks()
+        .map((c) => c.id)
+        .filter((id) => id.includes('gamma')),
+    );
     expect(gamma.length).toBeGreaterThan(1);
     const halves = [1, 2].map(async (i) => ids((await outcome(['verify', '--list', '--filter', 'gamma', '--shard', `${i}/2`])).out));
     const [a, b] = await Promise.all(halves);
@@ -174,9 +230,25 @@ describe('verify --list and the table', () => {
     expect([...a, ...b].sort()).toEqual([...gamma].sort());
     expect(await refused(['verify', '--list', '--filter', 'no-such-check'])).toMatch(/^natgrad: --filter: no check matches "no-such-check"/);
   });
-  test('the table has column headers and shows each check\'s sensitivity result', () => {
-    const base: CheckResult = { id: 'fisher/x/routes', theorem: 't', reference: 'r', kind: 'proof', status: 'verified', runs: 2, method: 'symbolic', detail: 'd', sensitivity: 'caught: the Fisher scaled by 1.01 is refuted', seed: 7, millis: 1200 };
-    const table = textTable([base, { ...base, id: 'fisher/x/exact', status: 'INSENSITIVE', sensitivity: 'NOT caught: a 1% error' }, { ...base, id: 'fisher/x/mc', status: 'FAILED', sensitivity: 'none' }]).split('\n');
+  test("the table has column headers and shows each check's sensitivity result", () => {
+    const base: CheckResult = {
+      id: 'fisher/x/routes',
+      theorem: 't',
+      reference: 'r',
+      kind: 'proof',
+      status: 'verified',
+      runs: 2,
+      method: 'symbolic',
+      detail: 'd',
+      sensitivity: 'caught: the Fisher scaled by 1.01 is refuted',
+      seed: 7,
+      millis: 1200,
+    };
+    const table = textTable([
+      base,
+      { ...base, id: 'fisher/x/exact', status: 'INSENSITIVE', sensitivity: 'NOT caught: a 1% error' },
+      { ...base, id: 'fisher/x/mc', status: 'FAILED', sensitivity: 'none' },
+    ]).split('\n');
     expect(table[0]).toMatch(/^status +id +kind +runs +method +time +sensitivity$/);
     expect(table[1]).toMatch(/^verified +fisher\/x\/routes +proof +2 +symbolic +1\.20 s +caught: the Fisher scaled by 1\.01 is refuted$/);
     expect(table[2]).toMatch(/^INSENSITIVE .* NOT caught: a 1% error$/);
@@ -193,22 +265,37 @@ describe('output files that cannot be written are bad input naming the path, fou
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const realFiles = () => {
     const io = { ...processIo(), out: '', err: '', interactive: false };
-    io.stdout = (t: string) => { io.out += t; };
-    io.stderr = (t: string) => { io.err += t; };
+    io.stdout = (t: string) => {
+      io.out += t;
+    };
+    io.stderr = (t: string) => {
+      io.err += t;
+    };
     return io;
   };
   test('--svg into an existing file used as a folder, or onto a folder', async () => {
     const inFile = join(dir, 'file.txt', 'plot.svg');
-    expect(await refused(['train', '--problem', problem, '--optimizer', 'sgd', '--svg', inFile], realFiles())).toBe(`natgrad: --svg: cannot write '${inFile}' (a part of the path is a file, not a folder)`);
-    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd', '--svg', dir], realFiles())).toBe(`natgrad: --svg: cannot write '${dir}' (it is a folder)`);
-    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd', '--markdown', join(dir, 'file.txt', 'a', 'b.md')], realFiles())).toMatch(/^natgrad: --markdown: cannot write .*\(a part of the path is a file, not a folder\)$/);
-    expect(await refused(['verify', '--filter', 'gamma', '--report', join(dir, 'file.txt', 'r.json')], realFiles())).toMatch(/^natgrad: --report: cannot write .*\(a part of the path is a file, not a folder\)$/);
+    expect(await refused(['train', '--problem', problem, '--optimizer', 'sgd', '--svg', inFile], realFiles())).toBe(
+      `natgrad: --svg: cannot write '${inFile}' (a part of the path is a file, not a folder)`,
+    );
+    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd', '--svg', dir], realFiles())).toBe(
+      `natgrad: --svg: cannot write '${dir}' (it is a folder)`,
+    );
+    expect(await refused(['compare', '--problem', problem, '--optimizers', 'sgd', '--markdown', join(dir, 'file.txt', 'a', 'b.md')], realFiles())).toMatch(
+      /^natgrad: --markdown: cannot write .*\(a part of the path is a file, not a folder\)$/,
+    );
+    expect(await refused(['verify', '--filter', 'gamma', '--report', join(dir, 'file.txt', 'r.json')], realFiles())).toMatch(
+      /^natgrad: --report: cannot write .*\(a part of the path is a file, not a folder\)$/,
+    );
   });
   test('a write that fails after the run is the same one line', async () => {
     const io = memoryIo();
     io.writeFile = async () => {
       throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
     };
-    expect(await outcome([...train, '--optimizer', 'sgd', '--svg', 'plot.svg'], io)).toMatchObject({ code: 2, err: "natgrad: --svg: cannot write 'plot.svg' (no space left on the device)\n" });
+    expect(await outcome([...train, '--optimizer', 'sgd', '--svg', 'plot.svg'], io)).toMatchObject({
+      code: 2,
+      err: "natgrad: --svg: cannot write 'plot.svg' (no space left on the device)\n",
+    });
   });
 });

@@ -84,7 +84,10 @@ test('an output path without write permission is one line naming it, before the 
   chmodSync(dir, 0o755);
   const asRoot = process.getuid?.() === 0;
   const svg = join(locked, 'plot.svg');
-  const f = await run({ args: ['train', '--problem', 'mlp-digits', '--optimizer', 'kfac', '--iterations', '1000000', '--svg', svg] }, asRoot ? 65534 : undefined);
+  const f = await run(
+    { args: ['train', '--problem', 'mlp-digits', '--optimizer', 'kfac', '--iterations', '1000000', '--svg', svg] },
+    asRoot ? 65534 : undefined,
+  );
   report('train --svg into a folder without write permission', f);
   expect(f.stderr).toBe(`natgrad: --svg: cannot write '${svg}' (permission denied)\n`);
   expect(f.code).toBe(2);

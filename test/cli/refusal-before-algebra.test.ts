@@ -38,13 +38,21 @@ const refused: [string, unknown, RegExp][] = [
     { kind: 'natural-gradient', family: 'categorical', parameterization: 'natural', params: { eta: zeros(999999) }, gradient: zeros(999999) },
     /^natgrad: spec\.params: the result would have .* entries/,
   ],
-  ['a Dirichlet with 10^5 components', { kind: 'fisher', family: 'dirichlet', parameterization: 'standard', params: { alpha: new Array(100000).fill(1) } }, /^natgrad: spec\.params: the result would have/],
+  [
+    'a Dirichlet with 10^5 components',
+    { kind: 'fisher', family: 'dirichlet', parameterization: 'standard', params: { alpha: new Array(100000).fill(1) } },
+    /^natgrad: spec\.params: the result would have/,
+  ],
   [
     'a multivariate normal with d = 200',
     { kind: 'fisher', family: 'multivariate-normal', parameterization: 'mean-cov', params: { mu: zeros(200), Sigma: identity(200) } },
     /^natgrad: spec\.params: the result would have/,
   ],
-  ['an unknown family', { kind: 'fisher', family: 'bernouli', parameterization: 'natural', params: { eta: 0 } }, /^natgrad: spec\.family: must be one of .*did you mean "bernoulli"/],
+  [
+    'an unknown family',
+    { kind: 'fisher', family: 'bernouli', parameterization: 'natural', params: { eta: 0 } },
+    /^natgrad: spec\.family: must be one of .*did you mean "bernoulli"/,
+  ],
   ['an unknown parameter name', { kind: 'fisher', family: 'bernoulli', parameterization: 'natural', params: { eta: 0, mu: 1 } }, /^natgrad: spec\.params/],
 ];
 

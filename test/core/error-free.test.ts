@@ -34,7 +34,17 @@ describe('error-free sums and products', () => {
 
 describe('the finiteness rule for results', () => {
   test('names the first field that is not finite, with its JSON path', () => {
-    expect(findNonFinite({ matrix: [[1, 2], [3, Infinity]] }, '')).toEqual({ path: 'matrix[1][1]', value: Infinity });
+    expect(
+      findNonFinite(
+        {
+          matrix: [
+            [1, 2],
+            [3, Infinity],
+          ],
+        },
+        '',
+      ),
+    ).toEqual({ path: 'matrix[1][1]', value: Infinity });
     expect(findNonFinite({ direction: Float64Array.of(1, NaN) }, 'r')).toEqual({ path: 'r.direction[1]', value: NaN });
     expect(() => requireFiniteResult({ matrix: [[Infinity]] }, 'spec')).toThrow('spec: the result field matrix[0][0] overflows float64');
     expect(() => requireFiniteResult({ direction: [NaN] }, 'spec')).toThrow('spec: the result field direction[0] is not a number (NaN)');

@@ -62,7 +62,9 @@ describe('validators', () => {
       'spec.damping: is not a field of a fisher spec (allowed: "kind", "family"); "damping" is a field of kfac specs',
     );
     // a close allowed name wins over the note
-    expect(reason(() => rejectUnknownKeys({ damping: 1 }, ['dampings'], 'spec', 'x', elsewhere))).toBe('spec.damping: is not a field of x (allowed: "dampings"); did you mean "dampings"?');
+    expect(reason(() => rejectUnknownKeys({ damping: 1 }, ['dampings'], 'spec', 'x', elsewhere))).toBe(
+      'spec.damping: is not a field of x (allowed: "dampings"); did you mean "dampings"?',
+    );
     expect(reason(() => rejectUnknownKeys({ other: 1 }, ['kind'], 'spec', 'x', elsewhere))).toBe('spec.other: is not a field of x (allowed: "kind")');
   });
 
@@ -85,7 +87,9 @@ describe('validators', () => {
   test('signs, with a note saying what the number is', () => {
     expect(requireNonNegative(0, 'd')).toBe(0);
     expect(reason(() => requireNonNegative(-1, 'd'))).toBe('d: must be a finite number >= 0, got -1');
-    expect(reason(() => requireNonNegative(-1, 'spec.damping', 'the damping lambda'))).toBe('spec.damping: must be a finite number >= 0 (the damping lambda), got -1');
+    expect(reason(() => requireNonNegative(-1, 'spec.damping', 'the damping lambda'))).toBe(
+      'spec.damping: must be a finite number >= 0 (the damping lambda), got -1',
+    );
     expect(reason(() => requireNonNegative('1', 'd', 'the damping lambda'))).toBe('d: must be a finite number >= 0 (the damping lambda), got "1"');
     expect(reason(() => requirePositive(0, 'e'))).toBe('e: must be a finite number > 0, got 0');
     expect(reason(() => requirePositive(Infinity, 'e', 'a root'))).toBe('e: must be a finite number > 0 (a root), got Infinity');
@@ -93,7 +97,9 @@ describe('validators', () => {
 
   test('finite entries: the first bad one is named by its flat index', () => {
     expect(() => requireFiniteEntries(Float64Array.of(1, -2, 0), 'W')).not.toThrow();
-    expect(reason(() => requireFiniteEntries(Float64Array.of(1, NaN, Infinity), 'weights[1].W'))).toBe('weights[1].W: entries must be finite numbers, entry 1 is NaN');
+    expect(reason(() => requireFiniteEntries(Float64Array.of(1, NaN, Infinity), 'weights[1].W'))).toBe(
+      'weights[1].W: entries must be finite numbers, entry 1 is NaN',
+    );
     expect(reason(() => requireFiniteEntries([0, -Infinity], 'x'))).toBe('x: entries must be finite numbers, entry 1 is -Infinity');
   });
 
@@ -111,7 +117,9 @@ describe('validators', () => {
     expect(reason(() => requireFiniteVector([1, NaN], 'params'))).toBe('params[1]: must be a finite number, got NaN');
     expect(reason(() => requireFiniteVector(Float64Array.of(1, 2, Infinity), 'gradient'))).toBe('gradient[2]: must be a finite number, got Infinity');
     expect(reason(() => requireFiniteVector([1, '2'], 'x'))).toBe('x[1]: must be a finite number, got "2"');
-    expect(reason(() => requireFiniteVector([1, 2], 'g', { length: 3, lengthWhat: 'one per parameter' }))).toBe('g: must have 3 entries (one per parameter), got 2');
+    expect(reason(() => requireFiniteVector([1, 2], 'g', { length: 3, lengthWhat: 'one per parameter' }))).toBe(
+      'g: must have 3 entries (one per parameter), got 2',
+    );
     expect(reason(() => requireFiniteVector([], 'p', { nonEmpty: true }))).toBe('p: must not be empty');
     expect(reason(() => requireFiniteVector({ length: 1, 0: 1 }, 'p'))).toBe('p: must be an array of finite numbers, got an object');
     expect(requireFiniteVector(Float64Array.of(1, 2), 'p')).toEqual(Float64Array.of(1, 2));
@@ -121,7 +129,9 @@ describe('validators', () => {
     expect(reason(() => requireFunction(3, 'objective'))).toBe('objective: must be a function, got 3');
     expect(reason(() => requireBoolean('false', 'nesterov'))).toBe('nesterov: must be true or false, got "false"');
     expect(() => requireResultSize(2 ** 26, 'm', 'the matrix')).not.toThrow();
-    expect(reason(() => requireResultSize(2 ** 26 + 1, 'm', 'the matrix'))).toBe('m: the matrix would have 67108865 entries, more than the limit of 2^26 = 67108864');
+    expect(reason(() => requireResultSize(2 ** 26 + 1, 'm', 'the matrix'))).toBe(
+      'm: the matrix would have 67108865 entries, more than the limit of 2^26 = 67108864',
+    );
     expect(reason(() => requireResultSize(NaN, 'm', 'the matrix'))).toMatch(/^m: the matrix would have NaN entries/);
   });
 
@@ -140,10 +150,16 @@ describe('validators', () => {
 
   test('typed options: the kind of each value is checked before any arithmetic sees it', () => {
     const kinds = { lr: 'schedule', damping: 'number', fisher: 'string', nesterov: 'boolean', cg: 'object', lineSearch: 'object-or-false' } as const;
-    expect(requireTypedOptions({ lr: () => 0.1, damping: 1, lineSearch: false }, kinds, '')).toEqual({ lr: expect.any(Function), damping: 1, lineSearch: false });
+    expect(requireTypedOptions({ lr: () => 0.1, damping: 1, lineSearch: false }, kinds, '')).toEqual({
+      lr: expect.any(Function),
+      damping: 1,
+      lineSearch: false,
+    });
     expect(reason(() => requireTypedOptions({ damping: Symbol('d') }, kinds, ''))).toBe('damping: must be a number, got Symbol(d)');
     expect(reason(() => requireTypedOptions({ damping: Object.create(null) }, kinds, ''))).toBe('damping: must be a number, got an object');
-    expect(reason(() => requireTypedOptions({ lr: -1 }, kinds, ''))).toBe('lr: must be a finite number >= 0 or a schedule (a function of the step returning one), got -1');
+    expect(reason(() => requireTypedOptions({ lr: -1 }, kinds, ''))).toBe(
+      'lr: must be a finite number >= 0 or a schedule (a function of the step returning one), got -1',
+    );
     expect(reason(() => requireTypedOptions({ cg: [1] }, kinds, 'opts'))).toBe('opts.cg: must be an object, got an array of length 1');
     expect(reason(() => requireTypedOptions({ lineSearch: true }, kinds, ''))).toBe('lineSearch: must be an object or false, got true');
     expect(reason(() => requireTypedOptions({ nesterov: 1 }, kinds, ''))).toBe('nesterov: must be true or false, got 1');

@@ -49,8 +49,12 @@ describe('wide arithmetic beyond the float range', () => {
     expect(Wide.exp(1e4).toString()).toBe('8.8e+4342');
     expect(Wide.of(1.0000000000000002).log()).toBe(Math.log(1.0000000000000002));
   });
-  test('sums keep the smaller operand until it is below the larger one\'s rounding', () => {
-    expect(Wide.of(1).add(Wide.of(2 ** -52)).toNumber()).toBe(1 + 2 ** -52);
+  test("sums keep the smaller operand until it is below the larger one's rounding", () => {
+    expect(
+      Wide.of(1)
+        .add(Wide.of(2 ** -52))
+        .toNumber(),
+    ).toBe(1 + 2 ** -52);
     expect(Wide.of(1).add(Wide.exp(-800)).toNumber()).toBe(1);
     expect(Wide.exp(-800).add(Wide.exp(-800)).div(Wide.exp(-800)).toNumber()).toBe(2);
     expect(Wide.of(3).sub(Wide.of(3)).isZero()).toBe(true);
@@ -70,10 +74,24 @@ describe('wide arithmetic beyond the float range', () => {
 
 describe('wide matrices', () => {
   test('identity factors are skipped; products of entries of any size are exact to an ulp', () => {
-    const A = WideMatrix.from([[Wide.exp(700), Wide.ZERO], [Wide.ZERO, Wide.exp(-700)]]);
+    const A = WideMatrix.from([
+      [Wide.exp(700), Wide.ZERO],
+      [Wide.ZERO, Wide.exp(-700)],
+    ]);
     expect(wideMatmul(WideMatrix.identityOf(2), A)).toBe(A);
-    const B = wideMatmul(A, WideMatrix.from([[Wide.exp(-700), Wide.ONE], [Wide.ONE, Wide.exp(700)]]));
-    expect(Array.from(B.toFloat64()).map((x) => Number(x.toPrecision(14)))).toEqual([1, Number(Math.exp(700).toPrecision(14)), Number(Math.exp(-700).toPrecision(14)), 1]);
+    const B = wideMatmul(
+      A,
+      WideMatrix.from([
+        [Wide.exp(-700), Wide.ONE],
+        [Wide.ONE, Wide.exp(700)],
+      ]),
+    );
+    expect(Array.from(B.toFloat64()).map((x) => Number(x.toPrecision(14)))).toEqual([
+      1,
+      Number(Math.exp(700).toPrecision(14)),
+      Number(Math.exp(-700).toPrecision(14)),
+      1,
+    ]);
   });
   test('scaled(): the largest entry in [0.5, 1), the rest relative to it', () => {
     const { data, exponent } = WideMatrix.from([[Wide.exp(-800), Wide.exp(-801)]]).scaled();

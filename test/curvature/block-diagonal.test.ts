@@ -14,11 +14,21 @@ describe('block-diagonal Fisher', () => {
   test('its blocks are the layer blocks of the dense exact Fisher and empirical Fisher', () => {
     fc.assert(
       fc.property(fc.integer(), fc.integer({ min: 1, max: 5 }), fc.boolean(), (seed, N, bias) => {
-        const p = randomProblem(seed, { sizes: [2, 3, 2, 2], activations: ['tanh', 'sigmoid', 'identity'], likelihood: 'categorical', N, bias: [bias, true, bias] });
+        const p = randomProblem(seed, {
+          sizes: [2, 3, 2, 2],
+          activations: ['tanh', 'sigmoid', 'identity'],
+          likelihood: 'categorical',
+          N,
+          bias: [bias, true, bias],
+        });
         const F = fisherMatrix(p.spec, p.weights, p.inputs);
         const E = empiricalFisherMatrix(p.spec, p.weights, p.inputs, p.targets);
-        const okF = curvatureLayerBlocks(p.spec, p.weights, p.inputs, p.targets, 'fisher').every((B, l) => maxAbsDiff(B, layerBlocksOf(p.spec, F)[l]) <= tol(F, N * paramCount(p.spec)));
-        const okE = curvatureLayerBlocks(p.spec, p.weights, p.inputs, p.targets, 'empirical-fisher').every((B, l) => maxAbsDiff(B, layerBlocksOf(p.spec, E)[l]) <= tol(E, N * paramCount(p.spec)));
+        const okF = curvatureLayerBlocks(p.spec, p.weights, p.inputs, p.targets, 'fisher').every(
+          (B, l) => maxAbsDiff(B, layerBlocksOf(p.spec, F)[l]) <= tol(F, N * paramCount(p.spec)),
+        );
+        const okE = curvatureLayerBlocks(p.spec, p.weights, p.inputs, p.targets, 'empirical-fisher').every(
+          (B, l) => maxAbsDiff(B, layerBlocksOf(p.spec, E)[l]) <= tol(E, N * paramCount(p.spec)),
+        );
         return okF && okE;
       }),
       { seed: 601, numRuns: 50 },

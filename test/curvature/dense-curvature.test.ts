@@ -5,14 +5,7 @@ import type { Vec } from '../../src/core/vec.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { maxAbs, maxAbsDiff, scale } from '../../src/linalg/ops.js';
 import { curvatureOperator } from '../../src/curvature/curvature-products.js';
-import {
-  MODEL_CURVATURES,
-  empiricalFisherMatrix,
-  fisherMatrix,
-  ggnMatrix,
-  hessianMatrix,
-  modelCurvature,
-} from '../../src/curvature/dense-curvature.js';
+import { MODEL_CURVATURES, empiricalFisherMatrix, fisherMatrix, ggnMatrix, hessianMatrix, modelCurvature } from '../../src/curvature/dense-curvature.js';
 import type { Activation } from '../../src/models/activations.js';
 import { LIKELIHOODS, type Likelihood } from '../../src/models/likelihoods.js';
 import { thrownError as thrown } from '../natgrad-error.js';
@@ -26,15 +19,7 @@ import {
   unflattenWeights,
   type MlpSpec,
 } from '../../src/models/mlp.js';
-import {
-  bonferroniZ,
-  centralDerivativeVec,
-  EPS,
-  fdMismatches,
-  randomProblem,
-  shiftTheta,
-  type Problem,
-} from '../models/fixtures.js';
+import { bonferroniZ, centralDerivativeVec, EPS, fdMismatches, randomProblem, shiftTheta, type Problem } from '../models/fixtures.js';
 
 /** Round-off allowance for two computations of the same P x P sum of N·R rank-one terms. */
 const roundoff = (M: Matrix, terms: number) => 8 * terms * EPS * Math.max(maxAbs(M), 1e-300);
@@ -227,9 +212,10 @@ describe('modelCurvature', () => {
   test('Hessian columns match central differences of the gradient, and the raw columns are symmetric', () => {
     const raw = hessianMatrix(p.spec, p.weights, p.inputs, p.targets, { symmetric: false });
     const P = raw.rows;
-    for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) {
-      expect(Math.abs(raw.get(i, j) - raw.get(j, i))).toBeLessThanOrEqual(roundoff(raw, 3 * P));
-    }
+    for (let i = 0; i < P; i++)
+      for (let j = 0; j < i; j++) {
+        expect(Math.abs(raw.get(i, j) - raw.get(j, i))).toBeLessThanOrEqual(roundoff(raw, 3 * P));
+      }
     const theta = flattenWeights(p.weights);
     for (let i = 0; i < P; i++) {
       const e = new Float64Array(P);

@@ -14,7 +14,10 @@ describe('exact curvature diagonals', () => {
         const C = modelCurvature(p.spec, p.weights, p.inputs, p.targets, kind).matrix;
         const d = curvatureDiagonal(p.spec, p.weights, p.inputs, p.targets, kind);
         const tol = 64 * EPS * N * paramCount(p.spec) * Math.max(maxAbs(C), 1e-300);
-        return d.every((v, i) => Math.abs(v - C.get(i, i)) <= tol) && diagonalCurvatureOperator(p.spec, p.weights, p.inputs, p.targets, kind).dense().get(0, 0) === d[0];
+        return (
+          d.every((v, i) => Math.abs(v - C.get(i, i)) <= tol) &&
+          diagonalCurvatureOperator(p.spec, p.weights, p.inputs, p.targets, kind).dense().get(0, 0) === d[0]
+        );
       }),
       { seed: 1001, numRuns: 30 },
     );

@@ -65,7 +65,8 @@ describe('EKFAC (George et al. 2018)', () => {
           const approx = matmul(matmulTN(Q, blockOf(ek)), Q);
           const n = exact.rows;
           const tol = 64 * EPS * n * Math.max(maxAbs(exact), 1e-300);
-          for (let k = 0; k < n; k++) if (Math.abs(exact.get(k, k) - approx.get(k, k)) > tol || Math.abs(l.scalings.data[k] - exact.get(k, k)) > tol) return false;
+          for (let k = 0; k < n; k++)
+            if (Math.abs(exact.get(k, k) - approx.get(k, k)) > tol || Math.abs(l.scalings.data[k] - exact.get(k, k)) > tol) return false;
           return true;
         });
       }),
@@ -91,7 +92,14 @@ describe('EKFAC (George et al. 2018)', () => {
     const { layers: kf } = kfacFactors(p.spec, p.weights, p.inputs, p.targets, 'empirical-fisher');
     const wrong = layers.map((l) => {
       const Gm = matmul(matmulTN(l.QG, kf[0].gradient), l.QA);
-      return { ...l, scalings: new Matrix(Gm.rows, Gm.cols, Gm.data.map((v) => v * v)) };
+      return {
+        ...l,
+        scalings: new Matrix(
+          Gm.rows,
+          Gm.cols,
+          Gm.data.map((v) => v * v),
+        ),
+      };
     });
     const right = distances(p, 'empirical-fisher', layers);
     const bad = distances(p, 'empirical-fisher', wrong);

@@ -34,7 +34,14 @@ describe('Hutchinson diagonal estimator', () => {
     const z = zForFalseAlarm(1e-6, P);
     expect(withinStdError(est.value, est.stdError, exactDiag, z).ok).toBe(true);
     const g = lossAndGradient(p.spec, p.weights, p.inputs, p.targets).gradient;
-    expect(withinStdError(est.value, est.stdError, g.map((v) => v * v), z).ok).toBe(false);
+    expect(
+      withinStdError(
+        est.value,
+        est.stdError,
+        g.map((v) => v * v),
+        z,
+      ).ok,
+    ).toBe(false);
   });
 
   test('converges at rate 1/sqrt(samples): log-log slope of the RMS error', () => {
@@ -46,7 +53,14 @@ describe('Hutchinson diagonal estimator', () => {
 
   test('sensitivity: an estimator that averages squared gradients of the same batch has a constant error, slope outside the band', () => {
     const g = lossAndGradient(p.spec, p.weights, p.inputs, p.targets).gradient;
-    const errs = SAMPLE_SIZES.map(() => norm2(sub(g.map((v) => v * v), exactDiag)));
+    const errs = SAMPLE_SIZES.map(() =>
+      norm2(
+        sub(
+          g.map((v) => v * v),
+          exactDiag,
+        ),
+      ),
+    );
     expect(logLogSlope(SAMPLE_SIZES, errs)).toBeGreaterThan(RATE_BAND[1]);
   });
 });

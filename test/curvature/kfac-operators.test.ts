@@ -72,7 +72,10 @@ describe('parameter-vector operators, joint and separate bias', () => {
       expect(K.shape).toEqual([P, P]);
     });
     test(`${bias}: the exact-scheme inverse operator is (K + λ I)^-1 on every parameter`, () => {
-      const inv = kfacInverseOperator(P, blocks.map((b) => kfacBlockPreconditioner(b, lambda, 'exact')));
+      const inv = kfacInverseOperator(
+        P,
+        blocks.map((b) => kfacBlockPreconditioner(b, lambda, 'exact')),
+      );
       const direct = solve(addScaledIdentity(denseKfac(P, blocks), lambda), v);
       expect(maxGap(inv.matvec(v), direct)).toBeLessThanOrEqual(1e-12);
       expect(maxGap(inv.rmatvec(v), direct)).toBeLessThanOrEqual(1e-12);
@@ -99,8 +102,14 @@ describe('parameter-vector operators, joint and separate bias', () => {
 
   test('a vector of the wrong length is refused, naming the length', () => {
     const { blocks } = kfacFactors(model, theta, batch, {});
-    expect(reason(() => kfacOperator(P, blocks).matvec(new Float64Array(P + 1)))).toEqual({ path: 'v', reason: `must be a Float64Array of ${P} entries (one per parameter), got ${P + 1}` });
-    const inv = kfacInverseOperator(P, blocks.map((b) => kfacBlockPreconditioner(b, lambda, 'exact')));
+    expect(reason(() => kfacOperator(P, blocks).matvec(new Float64Array(P + 1)))).toEqual({
+      path: 'v',
+      reason: `must be a Float64Array of ${P} entries (one per parameter), got ${P + 1}`,
+    });
+    const inv = kfacInverseOperator(
+      P,
+      blocks.map((b) => kfacBlockPreconditioner(b, lambda, 'exact')),
+    );
     expect(reason(() => inv.matvec(Array.from(v) as unknown as Vec)).path).toBe('v');
     expect(reason(() => inv.matvec(undefined as unknown as Vec)).reason).toBe(`must be a Float64Array of ${P} entries (one per parameter), got undefined`);
   });
@@ -108,9 +117,15 @@ describe('parameter-vector operators, joint and separate bias', () => {
 
 describe('singular flags and the spectral fallback', () => {
   test('a damped factor with condition beyond 1/KFAC_RCOND: the eigen path, its small direction dropped, singular', () => {
-    const G = Matrix.from([[100, 0], [0, 0]]);
+    const G = Matrix.from([
+      [100, 0],
+      [0, 0],
+    ]);
     const A = Matrix.identity(2);
-    const grad = Matrix.from([[1, 2], [3, 4]]);
+    const grad = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
     // c = sqrt(λ) = 1e-11: G + c I has condition 1e13 > 1e12 (and norm 100, so the test is relative to the norm)
     const p = kfacPreconditioner({ A, G }, 1e-22, 'factored');
     expect(p.method).toBe('eigen');
@@ -128,7 +143,10 @@ describe('singular flags and the spectral fallback', () => {
   });
   test('the spectral path with damping divides by the damped eigenvalues it names (factored, pi-factored)', () => {
     // diagonal factors: the update is grad_ij / (dg_i da_j), a damped eigenvalue <= KFAC_RCOND times the largest cut to 0
-    const grad = Matrix.from([[1, 2], [3, 4]]);
+    const grad = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
     const spectral = (G: Matrix, A: Matrix, lambda: number, scheme: 'factored' | 'pi-factored') => {
       const p = kfacPreconditioner({ A, G }, lambda, scheme);
       expect(p.method).toBe('eigen');
@@ -137,23 +155,58 @@ describe('singular flags and the spectral fallback', () => {
     const rel = (got: number, want: number) => Math.abs(got - want) / Math.abs(want);
     // factored, c = 1e-11: G + c I has condition 1e13 (its small eigenvalue is cut); A + c I = diag(2e-11, 4e-11) is kept
     let c = 1e-11;
-    let u = spectral(Matrix.from([[100, 0], [0, 0]]), Matrix.from([[1e-11, 0], [0, 3e-11]]), c * c, 'factored');
+    let u = spectral(
+      Matrix.from([
+        [100, 0],
+        [0, 0],
+      ]),
+      Matrix.from([
+        [1e-11, 0],
+        [0, 3e-11],
+      ]),
+      c * c,
+      'factored',
+    );
     expect(rel(u.get(0, 0), 1 / ((100 + c) * (1e-11 + c)))).toBeLessThanOrEqual(1e-14);
     expect(rel(u.get(0, 1), 2 / ((100 + c) * (3e-11 + c)))).toBeLessThanOrEqual(1e-14);
     expect([u.get(1, 0), u.get(1, 1)]).toEqual([0, 0]);
     // pi-factored, pi = sqrt((tr A / 2) / (tr G / 2)) = 1/2, c = 1.6e-12: G + (c/pi) I has condition 1.25e12
     c = 1.6e-12;
     const pi = 0.5;
-    u = spectral(Matrix.from([[4, 0], [0, 0]]), Matrix.from([[1, 0], [0, 0]]), c * c, 'pi-factored');
+    u = spectral(
+      Matrix.from([
+        [4, 0],
+        [0, 0],
+      ]),
+      Matrix.from([
+        [1, 0],
+        [0, 0],
+      ]),
+      c * c,
+      'pi-factored',
+    );
     expect(rel(u.get(0, 0), 1 / ((4 + c / pi) * (1 + pi * c)))).toBeLessThanOrEqual(1e-14);
     expect([u.get(0, 1), u.get(1, 0), u.get(1, 1)]).toEqual([0, 0, 0]);
     // undamped regular factors: nothing is cut, the update is G^-1 grad A^-1 and the block is not singular
-    const q = kfacPreconditioner({ A: Matrix.from([[2, 0], [0, 4]]), G: Matrix.identity(2) }, 0, 'pi-factored');
+    const q = kfacPreconditioner(
+      {
+        A: Matrix.from([
+          [2, 0],
+          [0, 4],
+        ]),
+        G: Matrix.identity(2),
+      },
+      0,
+      'pi-factored',
+    );
     expect(q.singular).toBe(false);
     expect(Array.from(q.apply(grad).data)).toEqual([0.5, 0.5, 1.5, 1]);
   });
   test('a separate bias with a singular G makes the block singular; a regular one does not', () => {
-    const G = Matrix.from([[1, 0], [0, 0]]);
+    const G = Matrix.from([
+      [1, 0],
+      [0, 0],
+    ]);
     expect(biasPreconditioner(G, 0, 'exact').singular).toBe(true);
     expect(biasPreconditioner(G, 0.01, 'exact').singular).toBe(false);
     // exact: (G + λ I)^-1; factored: (G + sqrt(λ) I)^-1
@@ -163,10 +216,29 @@ describe('singular flags and the spectral fallback', () => {
     expect(Array.from(biasPreconditioner(G, 0, 'exact').apply(Float64Array.of(2, 5)))).toEqual([2, 0]);
   });
   test('an ill-conditioned A alone also sends the block to the spectral path', () => {
-    const p = kfacPreconditioner({ A: Matrix.from([[100, 0], [0, 0]]), G: Matrix.identity(2) }, 1e-22, 'factored');
+    const p = kfacPreconditioner(
+      {
+        A: Matrix.from([
+          [100, 0],
+          [0, 0],
+        ]),
+        G: Matrix.identity(2),
+      },
+      1e-22,
+      'factored',
+    );
     expect(p.method).toBe('eigen');
     expect(p.singular).toBe(true);
-    expect(Array.from(p.apply(Matrix.from([[1, 2], [3, 4]])).data)).toEqual([expect.closeTo(1 / ((1 + 1e-11) * (100 + 1e-11)), 15), 0, expect.closeTo(3 / ((1 + 1e-11) * (100 + 1e-11)), 15), 0]);
+    expect(
+      Array.from(
+        p.apply(
+          Matrix.from([
+            [1, 2],
+            [3, 4],
+          ]),
+        ).data,
+      ),
+    ).toEqual([expect.closeTo(1 / ((1 + 1e-11) * (100 + 1e-11)), 15), 0, expect.closeTo(3 / ((1 + 1e-11) * (100 + 1e-11)), 15), 0]);
   });
   test("a block is singular when its weight part or its separate bias is; the bias's G is named in errors", () => {
     const q = randomProblem(7101, { sizes: [2, 2], activations: ['identity'], likelihood: 'gaussian', N: 3 });
@@ -181,12 +253,29 @@ describe('singular flags and the spectral fallback', () => {
     expect(kfacBlockPreconditioner(with2(separate, new Matrix(2, 2), I), 0, 'exact').singular).toBe(true);
     // exact, λ = 1e-13: with A = 1e-6 I the weight's products λ_G λ_A + λ keep λ (1e-13 > 1e-12 * 1e-6);
     // the bias's G + λ I cuts it (1e-13 <= 1e-12 * 1)
-    const G = Matrix.from([[1, 0], [0, 0]]);
-    const A = Matrix.from([[1e-6, 0], [0, 1e-6]]);
+    const G = Matrix.from([
+      [1, 0],
+      [0, 0],
+    ]);
+    const A = Matrix.from([
+      [1e-6, 0],
+      [0, 1e-6],
+    ]);
     expect(kfacPreconditioner({ A, G }, 1e-13, 'exact').singular).toBe(false);
     expect(biasPreconditioner(G, 1e-13, 'exact').singular).toBe(true);
     expect(kfacBlockPreconditioner(with2(separate, A, G), 1e-13, 'exact').singular).toBe(true);
-    expect(reason(() => biasPreconditioner(Matrix.from([[1, 2], [0, 1]]), 0.1, 'exact')).path).toBe('G');
+    expect(
+      reason(() =>
+        biasPreconditioner(
+          Matrix.from([
+            [1, 2],
+            [0, 1],
+          ]),
+          0.1,
+          'exact',
+        ),
+      ).path,
+    ).toBe('G');
   });
   test('kfacResult: one example makes the weight block singular (A = x xᵀ) while the gaussian bias block (G = I) is not', () => {
     const q = randomProblem(7102, { sizes: [2, 2], activations: ['identity'], likelihood: 'gaussian', N: 1 });
@@ -200,7 +289,15 @@ describe('singular flags and the spectral fallback', () => {
     const Z = new Matrix(2, 2);
     expect(piFactor(I, Z)).toBe(1);
     expect(piFactor(Z, I)).toBe(1);
-    expect(piFactor(Matrix.from([[4, 0], [0, 4]]), I)).toBe(2);
+    expect(
+      piFactor(
+        Matrix.from([
+          [4, 0],
+          [0, 4],
+        ]),
+        I,
+      ),
+    ).toBe(2);
   });
 });
 
@@ -209,14 +306,52 @@ describe('bad damping and gradients', () => {
   test('messages name what is wrong and what is allowed', () => {
     expect(reason(() => kfacPreconditioner(f, -1, 'factored'))).toEqual({ path: 'damping', reason: 'must be a finite number >= 0, got -1' });
     expect(reason(() => kfacPreconditioner(f, Infinity, 'factored'))).toEqual({ path: 'damping', reason: 'must be a finite number >= 0, got Infinity' });
-    expect(reason(() => biasPreconditioner(f.G, 0.1, 'tikhonov' as 'exact'))).toEqual({ path: 'dampingScheme', reason: 'must be one of factored, pi-factored, exact, got "tikhonov"' });
+    expect(reason(() => biasPreconditioner(f.G, 0.1, 'tikhonov' as 'exact'))).toEqual({
+      path: 'dampingScheme',
+      reason: 'must be one of factored, pi-factored, exact, got "tikhonov"',
+    });
     for (const damping of [0, 0.1]) {
-      expect(reason(() => kfacPreconditioner(f, damping, 'factored').apply(new Matrix(2, 3)))).toEqual({ path: 'gradient', reason: 'must be 3 x 2 (rows of G by rows of A), got 2 x 3' });
+      expect(reason(() => kfacPreconditioner(f, damping, 'factored').apply(new Matrix(2, 3)))).toEqual({
+        path: 'gradient',
+        reason: 'must be 3 x 2 (rows of G by rows of A), got 2 x 3',
+      });
       expect(reason(() => kfacPreconditioner(f, damping, 'exact').apply(new Matrix(3, 3))).reason).toBe('must be 3 x 2 (rows of G by rows of A), got 3 x 3');
-      expect(reason(() => kfacPreconditioner(f, damping, 'factored').apply(new Matrix(2, 2)))).toEqual({ path: 'gradient', reason: 'must be 3 x 2 (rows of G by rows of A), got 2 x 2' });
+      expect(reason(() => kfacPreconditioner(f, damping, 'factored').apply(new Matrix(2, 2)))).toEqual({
+        path: 'gradient',
+        reason: 'must be 3 x 2 (rows of G by rows of A), got 2 x 2',
+      });
     }
     // an asymmetric factor is named on the spectral path too
-    expect(reason(() => kfacPreconditioner({ A: f.A, G: Matrix.from([[1, 2, 0], [0, 1, 0], [0, 0, 1]]) }, 0, 'exact')).path).toBe('G');
-    expect(reason(() => kfacPreconditioner({ A: Matrix.from([[1, 2], [0, 1]]), G: f.G }, 0, 'exact')).path).toBe('A');
+    expect(
+      reason(() =>
+        kfacPreconditioner(
+          {
+            A: f.A,
+            G: Matrix.from([
+              [1, 2, 0],
+              [0, 1, 0],
+              [0, 0, 1],
+            ]),
+          },
+          0,
+          'exact',
+        ),
+      ).path,
+    ).toBe('G');
+    expect(
+      reason(() =>
+        kfacPreconditioner(
+          {
+            A: Matrix.from([
+              [1, 2],
+              [0, 1],
+            ]),
+            G: f.G,
+          },
+          0,
+          'exact',
+        ),
+      ).path,
+    ).toBe('A');
   });
 });

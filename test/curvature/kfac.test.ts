@@ -95,7 +95,10 @@ function kfacMatchesBlocks(p: Problem, kind: 'fisher' | 'empirical-fisher', buil
 
 describe('K-FAC is exact for one example (G ⊗ A = Fisher block, row-major [W b])', () => {
   test.each(['fisher', 'empirical-fisher'] as const)('%s, random networks, with and without biases', (kind) => {
-    fc.assert(fc.property(problemArb(1), (p) => kfacMatchesBlocks(p, kind)), { seed: 501, numRuns: 100 });
+    fc.assert(
+      fc.property(problemArb(1), (p) => kfacMatchesBlocks(p, kind)),
+      { seed: 501, numRuns: 100 },
+    );
   });
 
   test('at N = 3 the same check fails (a test at batch size 3 would be vacuous, not exact)', () => {
@@ -119,7 +122,8 @@ describe('K-FAC is exact for one example (G ⊗ A = Fisher block, row-major [W b
       const F = fisherMatrix(p.spec, p.weights, p.inputs);
       const { layers } = kfacFactors(p.spec, p.weights, p.inputs, p.targets, 'fisher');
       const rowMajor = layerIndices(p.spec, 0);
-      const out = 4, cols = 4;
+      const out = 4,
+        cols = 4;
       const colMajor = Array.from({ length: out * cols }, (_, k) => rowMajor[(k % out) * cols + Math.floor(k / out)]);
       const exactColMajor = block(F, colMajor);
       expect(maxAbsDiff(kron(layers[0].G, layers[0].A), exactColMajor)).toBeGreaterThan(1e-3 * maxAbs(exactColMajor));
@@ -178,9 +182,13 @@ describe('K-FAC factors', () => {
   });
 
   test('the gradients [dL/dW, dL/db] reassemble to the loss gradient (bias last column)', () => {
-    const g = paramsFromLayerMatrices(p.spec, layers.map((f) => f.gradient));
+    const g = paramsFromLayerMatrices(
+      p.spec,
+      layers.map((f) => f.gradient),
+    );
     const { gradient } = lossAndGradient(p.spec, p.weights, p.inputs, p.targets);
-    for (let i = 0; i < g.length; i++) expect(Math.abs(g[i] - gradient[i])).toBeLessThanOrEqual(16 * EPS * (Math.abs(gradient[i]) + maxAbs(layers[0].gradient)));
+    for (let i = 0; i < g.length; i++)
+      expect(Math.abs(g[i] - gradient[i])).toBeLessThanOrEqual(16 * EPS * (Math.abs(gradient[i]) + maxAbs(layers[0].gradient)));
     expect(layers[0].gradient.get(2, 3)).toBeCloseTo(gradient[12 + 2], 15);
     expect(layers[0].gradient.get(2, 1)).toBeCloseTo(gradient[2 * 3 + 1], 15);
   });
@@ -218,7 +226,7 @@ describe('K-FAC updates', () => {
           const x = solve(K, vecRow(f.gradient));
           const u = vecRow(f.update);
           // error bound of a backward-stable solve: cond(K) ε ||x||, cond <= ||K|| / λ
-          const tol = 64 * K.rows * EPS * (maxAbs(K) * K.rows / lambda) * Math.max(...Array.from(x, Math.abs), 1e-300);
+          const tol = 64 * K.rows * EPS * ((maxAbs(K) * K.rows) / lambda) * Math.max(...Array.from(x, Math.abs), 1e-300);
           return x.every((xi, i) => Math.abs(xi - u[i]) <= tol);
         });
       }),
@@ -289,19 +297,30 @@ describe('kfacOperator acts on parameter vectors', () => {
   test('the operator of the model-level blocks is the same operator', () => {
     const { model, theta, batch } = mlpProblem(p.spec, p.weights, p.inputs, p.targets);
     const blocks = kfacFactors(model, theta, batch, { fisher: 'fisher' }).blocks;
-    expect(maxAbsDiff(kfacOperator(P, blocks).dense(), kfacOperator(p.spec, layers).dense())).toBeLessThanOrEqual(roundoff(kfacOperator(P, blocks).dense(), 4 * p.inputs.length));
+    expect(maxAbsDiff(kfacOperator(P, blocks).dense(), kfacOperator(p.spec, layers).dense())).toBeLessThanOrEqual(
+      roundoff(kfacOperator(P, blocks).dense(), 4 * p.inputs.length),
+    );
   });
 
   test('(K + λ I) applied to the exact-scheme update gives back the gradient, all in parameter order', () => {
     const op = kfacOperator(p.spec, layers);
-    const u = paramsFromLayerMatrices(p.spec, layers.map((f) => f.update));
-    const g = paramsFromLayerMatrices(p.spec, layers.map((f) => f.gradient));
+    const u = paramsFromLayerMatrices(
+      p.spec,
+      layers.map((f) => f.update),
+    );
+    const g = paramsFromLayerMatrices(
+      p.spec,
+      layers.map((f) => f.gradient),
+    );
     const Ku = op.matvec(u);
     for (let i = 0; i < g.length; i++) expect(Math.abs(Ku[i] + 0.2 * u[i] - g[i])).toBeLessThanOrEqual(1e-12 * Math.max(maxAbs(layers[0].gradient), 1));
   });
 
   test('the former block-order call (layers alone) is refused, and layers of another shape are named', () => {
-    expect(thrown(() => kfacOperator(layers as never, undefined as never))).toMatchObject({ path: 'spec', reason: expect.stringMatching(/^must be the MLP's spec: the operator acts on parameter vectors .*got an array of layers$/) });
+    expect(thrown(() => kfacOperator(layers as never, undefined as never))).toMatchObject({
+      path: 'spec',
+      reason: expect.stringMatching(/^must be the MLP's spec: the operator acts on parameter vectors .*got an array of layers$/),
+    });
     expect(thrown(() => kfacOperator(p.spec, layers.slice(1))).path).toBe('layers');
     expect(thrown(() => kfacOperator(p.spec, [layers[1], layers[0]])).path).toBe('layers[0]');
   });
@@ -315,6 +334,8 @@ describe('validation', () => {
     expect(thrown(() => kfacLayers(p.spec, p.weights, p.inputs, p.targets, 'fisher', NaN, 'exact')).path).toBe('spec.damping');
     expect(thrown(() => kfacLayers(p.spec, p.weights, p.inputs, p.targets, 'fisher', 1, 'tikhonov' as 'exact')).path).toBe('spec.dampingScheme');
     expect(thrown(() => kfacLayers(p.spec, p.weights, p.inputs, p.targets, 'true' as 'fisher', 1, 'exact')).path).toBe('spec.fisher');
-    expect(thrown(() => kfacLayers(p.spec, [{ W: Matrix.zeros(2, 3), b: new Float64Array(2) }], p.inputs, p.targets, 'fisher', 1, 'exact')).path).toBe('spec.weights[0].W');
+    expect(thrown(() => kfacLayers(p.spec, [{ W: Matrix.zeros(2, 3), b: new Float64Array(2) }], p.inputs, p.targets, 'fisher', 1, 'exact')).path).toBe(
+      'spec.weights[0].W',
+    );
   });
 });

@@ -19,7 +19,11 @@ import { paramCount } from '../../src/models/mlp.js';
 import { EPS, randomProblem } from '../models/fixtures.js';
 
 const problemArb = fc
-  .record({ seed: fc.integer(), N: fc.integer({ min: 1, max: 6 }), likelihood: fc.constantFrom('categorical' as const, 'bernoulli' as const, 'gaussian' as const) })
+  .record({
+    seed: fc.integer(),
+    N: fc.integer({ min: 1, max: 6 }),
+    likelihood: fc.constantFrom('categorical' as const, 'bernoulli' as const, 'gaussian' as const),
+  })
   .map(({ seed, N, likelihood }) =>
     randomProblem(seed, { sizes: [2, 3, likelihood === 'bernoulli' ? 1 : 2], activations: ['tanh', 'identity'], likelihood, N }),
   );

@@ -19,7 +19,6 @@ import { relGap } from './relative-gap.js';
 /** Sums of at most a few thousand products in other orders: 2^-38 of the scale; a wrong factor or term is O(1). */
 const TOL = 2 ** -38;
 
-
 /**
  * c sum_n J_nᵀ M_n J_n from the explicit output Jacobians, M_n block-diagonal
  * over positions: the output Fisher (fisher) or the output Hessian at the target (ggn).
@@ -95,7 +94,8 @@ describe.each(NAMES.map((name, i) => [name, i] as const))('%s', (name, i) => {
         return model.lossAndGradient(th, batch.x, batch.targets).gradient;
       }, h);
       for (let i = 0; i < P; i++) {
-        if (!(Math.abs(H.data[i * P + j] - value[i]) <= bound[i])) throw new Error(`${name}: H[${i}][${j}] = ${H.data[i * P + j]}, differences ${value[i]} ± ${bound[i]}`);
+        if (!(Math.abs(H.data[i * P + j] - value[i]) <= bound[i]))
+          throw new Error(`${name}: H[${i}][${j}] = ${H.data[i * P + j]}, differences ${value[i]} ± ${bound[i]}`);
       }
     }
   });
@@ -116,14 +116,29 @@ describe.each(NAMES.map((name, i) => [name, i] as const))('%s', (name, i) => {
     const T = model.loss.positions;
     for (const kind of MODEL_CURVATURES) {
       const mean = curvatureMatrix(model, theta, batch, kind);
-      expect(relGap(curvatureMatrix(model.withReduction('sum'), theta, batch, kind).data, mean.data.map((m) => m * N))).toBeLessThanOrEqual(TOL);
-      expect(relGap(curvatureMatrix(model.withReduction('mean-elements'), theta, batch, kind).data, mean.data.map((m) => m / T))).toBeLessThanOrEqual(TOL);
+      expect(
+        relGap(
+          curvatureMatrix(model.withReduction('sum'), theta, batch, kind).data,
+          mean.data.map((m) => m * N),
+        ),
+      ).toBeLessThanOrEqual(TOL);
+      expect(
+        relGap(
+          curvatureMatrix(model.withReduction('mean-elements'), theta, batch, kind).data,
+          mean.data.map((m) => m / T),
+        ),
+      ).toBeLessThanOrEqual(TOL);
     }
   });
 
   test('sensitivity: a Fisher off by 1% is caught', () => {
     const F = fromJacobians(model, theta, batch, 'fisher');
-    expect(relGap(curvatureMatrix(model, theta, batch, 'fisher').data.map((f) => f * 1.01), F.data)).toBeGreaterThan(TOL);
+    expect(
+      relGap(
+        curvatureMatrix(model, theta, batch, 'fisher').data.map((f) => f * 1.01),
+        F.data,
+      ),
+    ).toBeGreaterThan(TOL);
   });
 });
 
@@ -134,15 +149,31 @@ test('sensitivity: the GGN is not the Hessian of attention (second-order terms o
 });
 
 test('mean-elements with mse divides by the number of elements N T D (PyTorch MSELoss)', () => {
-  const spec: SequentialSpec = { input: [3, 2], layers: [{ type: 'linear', out: 4 }, { type: 'activation', fn: 'tanh' }, { type: 'linear', out: 2 }], likelihood: 'mse' };
+  const spec: SequentialSpec = {
+    input: [3, 2],
+    layers: [
+      { type: 'linear', out: 4 },
+      { type: 'activation', fn: 'tanh' },
+      { type: 'linear', out: 2 },
+    ],
+    likelihood: 'mse',
+  };
   const p = randomProblem(6300, spec, 3);
   const batch: Batch = { x: p.x, targets: p.targets };
   const sum = curvatureMatrix(p.model.withReduction('sum'), p.theta, batch, 'ggn');
   const elements = curvatureMatrix(p.model.withReduction('mean-elements'), p.theta, batch, 'ggn');
-  expect(relGap(elements.data, sum.data.map((s) => s / (3 * 3 * 2)))).toBeLessThanOrEqual(TOL);
+  expect(
+    relGap(
+      elements.data,
+      sum.data.map((s) => s / (3 * 3 * 2)),
+    ),
+  ).toBeLessThanOrEqual(TOL);
   // the mse Fisher is its GGN (a normal of covariance I/2)
   expect(relGap(curvatureMatrix(p.model, p.theta, batch, 'fisher').data, curvatureMatrix(p.model, p.theta, batch, 'ggn').data)).toBeLessThanOrEqual(TOL);
-  expect(p.model.withReduction('mean-elements').lossValue(p.theta, p.x, p.targets) * 18).toBeCloseTo(p.model.withReduction('sum').lossValue(p.theta, p.x, p.targets), 12);
+  expect(p.model.withReduction('mean-elements').lossValue(p.theta, p.x, p.targets) * 18).toBeCloseTo(
+    p.model.withReduction('sum').lossValue(p.theta, p.x, p.targets),
+    12,
+  );
 });
 
 describe('Monte Carlo Fisher of a CNN', () => {

@@ -21,7 +21,9 @@ describe('Monte Carlo Fisher', () => {
   });
 
   test('converges at rate 1/sqrt(samples): log-log slope of the RMS Frobenius error', () => {
-    const errs = rmsErrors(SAMPLE_SIZES, 12, (S, seed) => frobeniusNorm(sub(monteCarloFisher(p.spec, p.weights, p.inputs, S, new Rng(seed)).operator.dense(), F)));
+    const errs = rmsErrors(SAMPLE_SIZES, 12, (S, seed) =>
+      frobeniusNorm(sub(monteCarloFisher(p.spec, p.weights, p.inputs, S, new Rng(seed)).operator.dense(), F)),
+    );
     const slope = logLogSlope(SAMPLE_SIZES, errs);
     expect(slope).toBeGreaterThanOrEqual(RATE_BAND[0]);
     expect(slope).toBeLessThanOrEqual(RATE_BAND[1]);

@@ -24,7 +24,6 @@ import { relGap } from './relative-gap.js';
 /** Sums of at most a few hundred products in other orders: 2^-40 (≈ 4500 ε) of the scale; a modelling error is O(1). */
 const TOL = 2 ** -40;
 
-
 /** The exact curvature's block of one weight matrix, over the row-major [W b] of the layout. */
 function exactBlock(C: Matrix, b: KfacBlockLayout): Matrix {
   const n = b.out * b.cols;
@@ -101,13 +100,24 @@ describe('expand and reduce are exact where Eschenhagen et al. (2023) prove it, 
   // independent example, the pulled-back output Fisher W_aboveᵀ W_above is the
   // same for every example and position, so G ⊗ A with A the average of ā āᵀ
   // over examples and positions is the exact block, for any N.
-  const expandSpec: SequentialSpec = { input: [3, 2], layers: [{ type: 'linear', out: 3 }, { type: 'linear', out: 2 }], likelihood: 'gaussian' };
+  const expandSpec: SequentialSpec = {
+    input: [3, 2],
+    layers: [
+      { type: 'linear', out: 3 },
+      { type: 'linear', out: 2 },
+    ],
+    likelihood: 'gaussian',
+  };
   // Reduce setting: the positions are averaged before the output. For one
   // example (N = 1) and linear layers between the shared matrix and the
   // mean, the gradient with respect to the matrix's output is the same at
   // every position, so the example's gradient is ĝ âᵀ and E[ĝ ĝᵀ] ⊗ â âᵀ is
   // the exact block, for any likelihood.
-  const reduceSpec: SequentialSpec = { input: [3, 2], layers: [{ type: 'linear', out: 3 }, { type: 'mean' }, { type: 'linear', out: 3 }], likelihood: 'categorical' };
+  const reduceSpec: SequentialSpec = {
+    input: [3, 2],
+    layers: [{ type: 'linear', out: 3 }, { type: 'mean' }, { type: 'linear', out: 3 }],
+    likelihood: 'categorical',
+  };
 
   function gaps(spec: SequentialSpec, N: number, seed: number): Record<'expand' | 'reduce', number[]> {
     const { model, theta, batch } = problem(seed, spec, N);
@@ -154,9 +164,19 @@ describe('the reduction of the loss goes into G, A stays an average', () => {
     const other = kfacFactors(model.withReduction(reduction), theta, batch, { fisher: 'fisher' });
     other.blocks.forEach((b, k) => {
       expect(relGap(b.A.data, mean.blocks[k].A.data)).toBeLessThanOrEqual(TOL);
-      expect(relGap(b.G.data, mean.blocks[k].G.data.map((g) => g * factor))).toBeLessThanOrEqual(TOL);
+      expect(
+        relGap(
+          b.G.data,
+          mean.blocks[k].G.data.map((g) => g * factor),
+        ),
+      ).toBeLessThanOrEqual(TOL);
     });
-    expect(relGap(other.gradient as Vec, (mean.gradient as Vec).map((g) => g * factor))).toBeLessThanOrEqual(TOL);
+    expect(
+      relGap(
+        other.gradient as Vec,
+        (mean.gradient as Vec).map((g) => g * factor),
+      ),
+    ).toBeLessThanOrEqual(TOL);
     expect(other.loss / mean.loss).toBeCloseTo(factor, 12);
   });
 
@@ -215,25 +235,32 @@ describe('a Monte Carlo K-FAC G is within its exact standard errors of the exact
 });
 
 describe('EKFAC of a CNN and an attention model', () => {
-  test.each([
-    'conv2d without bias, two convs, mean pooling, gaussian',
-    'attention (2 heads), mean over positions, categorical',
-  ])('%s: per block, no farther from the exact Fisher block than K-FAC (Frobenius), and its scalings are the argmin', (name) => {
-    const { model, theta, batch } = problem(5800, LAYER_MODELS[name], 3);
-    const F = curvatureMatrix(model, theta, batch, 'fisher');
-    const ek = ekfacResult(model, theta, batch, { fisher: 'fisher' });
-    const kf = kfacFactors(model, theta, batch, { fisher: 'fisher' });
-    const frob = (a: Matrix, b: Matrix): number => Math.hypot(...a.data.map((v, i) => v - b.data[i]));
-    ek.blocks.forEach((b, k) => {
-      const exact = exactBlock(F, b);
-      const dE = frob(b.matrix, exact);
-      const dK = frob(kfacBlockMatrix(kf.blocks[k]), exact);
-      // both can be exact (the Gaussian output layer), so rounding of the block's size is allowed
-      const scale = Math.hypot(...exact.data);
-      expect(dE).toBeLessThanOrEqual(dK + TOL * scale);
-      // sensitivity: scalings off by 1% are farther from the block
-      const off = { ...b, scalings: new Matrix(b.out, b.cols, b.scalings.data.map((s) => s * 1.01)) };
-      expect(frob(ekfacBlockMatrixOf(off), exact)).toBeGreaterThan(dE + TOL * scale);
-    });
-  });
+  test.each(['conv2d without bias, two convs, mean pooling, gaussian', 'attention (2 heads), mean over positions, categorical'])(
+    '%s: per block, no farther from the exact Fisher block than K-FAC (Frobenius), and its scalings are the argmin',
+    (name) => {
+      const { model, theta, batch } = problem(5800, LAYER_MODELS[name], 3);
+      const F = curvatureMatrix(model, theta, batch, 'fisher');
+      const ek = ekfacResult(model, theta, batch, { fisher: 'fisher' });
+      const kf = kfacFactors(model, theta, batch, { fisher: 'fisher' });
+      const frob = (a: Matrix, b: Matrix): number => Math.hypot(...a.data.map((v, i) => v - b.data[i]));
+      ek.blocks.forEach((b, k) => {
+        const exact = exactBlock(F, b);
+        const dE = frob(b.matrix, exact);
+        const dK = frob(kfacBlockMatrix(kf.blocks[k]), exact);
+        // both can be exact (the Gaussian output layer), so rounding of the block's size is allowed
+        const scale = Math.hypot(...exact.data);
+        expect(dE).toBeLessThanOrEqual(dK + TOL * scale);
+        // sensitivity: scalings off by 1% are farther from the block
+        const off = {
+          ...b,
+          scalings: new Matrix(
+            b.out,
+            b.cols,
+            b.scalings.data.map((s) => s * 1.01),
+          ),
+        };
+        expect(frob(ekfacBlockMatrixOf(off), exact)).toBeGreaterThan(dE + TOL * scale);
+      });
+    },
+  );
 });

@@ -16,7 +16,15 @@ function randomGradients(seed: number): { gradients: Matrix[]; epsilon: number }
   const m = 1 + rng.integer(4);
   const n = 1 + rng.integer(4);
   const T = 1 + rng.integer(4);
-  const gradients = Array.from({ length: T }, () => new Matrix(m, n, Float64Array.from({ length: m * n }, () => rng.normal())));
+  const gradients = Array.from(
+    { length: T },
+    () =>
+      new Matrix(
+        m,
+        n,
+        Float64Array.from({ length: m * n }, () => rng.normal()),
+      ),
+  );
   return { gradients, epsilon: 10 ** (-3 + 2 * rng.uniform()) };
 }
 
@@ -35,7 +43,7 @@ function inverseFourthPower(P: Matrix): Matrix {
  */
 function allowed(S: Matrix, epsilon: number): number {
   const n = S.rows;
-  return 64 * n * EPS * (maxAbs(S) * n) / epsilon;
+  return (64 * n * EPS * (maxAbs(S) * n)) / epsilon;
 }
 
 describe('Shampoo preconditioners', () => {
@@ -85,7 +93,19 @@ describe('Shampoo preconditioners', () => {
     expect(thrown(() => shampooPreconditioners([], 1e-4)).path).toBe('spec.gradients');
     expect(thrown(() => shampooPreconditioners([Matrix.zeros(2, 3), Matrix.zeros(3, 2)], 1e-4)).path).toBe('spec.gradients[1]');
     expect(thrown(() => shampooPreconditioners([Matrix.zeros(2, 3)], -1)).path).toBe('spec.epsilon');
-    expect(thrown(() => shampooPreconditioners([Matrix.from([[1, 0], [0, 0]])], 0)).reason).toMatch(/singular/);
+    expect(
+      thrown(() =>
+        shampooPreconditioners(
+          [
+            Matrix.from([
+              [1, 0],
+              [0, 0],
+            ]),
+          ],
+          0,
+        ),
+      ).reason,
+    ).toMatch(/singular/);
   });
 });
 
@@ -99,29 +119,85 @@ describe('Shampoo at the edges of float64', () => {
         const { gradients, epsilon } = randomGradients(seed);
         const base = shampooPreconditioners(gradients, epsilon);
         const big = shampooPreconditioners(
-          gradients.map((G) => new Matrix(G.rows, G.cols, G.data.map((x) => x * 2 ** j))),
+          gradients.map(
+            (G) =>
+              new Matrix(
+                G.rows,
+                G.cols,
+                G.data.map((x) => x * 2 ** j),
+              ),
+          ),
           epsilon * 2 ** j * 2 ** j, // ε 4^j stays normal and finite for ε in [1e-3, 1e-1] and j in [-500, 513]
         );
         const f = 2 ** (-j / 2);
         const tol = 64 * EPS;
-        return relDiff(big.L, new Matrix(base.L.rows, base.L.cols, base.L.data.map((x) => x * f))) <= tol
-          && relDiff(big.R, new Matrix(base.R.rows, base.R.cols, base.R.data.map((x) => x * f))) <= tol
-          && relDiff(big.update, base.update) <= tol;
+        return (
+          relDiff(
+            big.L,
+            new Matrix(
+              base.L.rows,
+              base.L.cols,
+              base.L.data.map((x) => x * f),
+            ),
+          ) <= tol &&
+          relDiff(
+            big.R,
+            new Matrix(
+              base.R.rows,
+              base.R.cols,
+              base.R.data.map((x) => x * f),
+            ),
+          ) <= tol &&
+          relDiff(big.update, base.update) <= tol
+        );
       }),
-      { seed: 604, numRuns: 200, examples: [[11, 513], [12, -500], [13, 511]] },
+      {
+        seed: 604,
+        numRuns: 200,
+        examples: [
+          [11, 513],
+          [12, -500],
+          [13, 511],
+        ],
+      },
     );
   });
 
   test('epsilon 1e308 is answered: L = R = (1e308)^(-1/4) I to rounding, update = G / 1e154', () => {
-    const G = Matrix.from([[1, 2], [3, 4]]);
+    const G = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
     const { L, R, update } = shampooPreconditioners([G], 1e308);
     // the statistic 1e308 I + G Gᵀ equals 1e308 I in float64
-    for (const P of [L, R]) expect(relDiff(P, Matrix.from([[1e-77, 0], [0, 1e-77]]))).toBeLessThanOrEqual(4 * EPS);
-    expect(relDiff(update, new Matrix(2, 2, G.data.map((x) => x * 1e-154)))).toBeLessThanOrEqual(8 * EPS);
+    for (const P of [L, R])
+      expect(
+        relDiff(
+          P,
+          Matrix.from([
+            [1e-77, 0],
+            [0, 1e-77],
+          ]),
+        ),
+      ).toBeLessThanOrEqual(4 * EPS);
+    expect(
+      relDiff(
+        update,
+        new Matrix(
+          2,
+          2,
+          G.data.map((x) => x * 1e-154),
+        ),
+      ),
+    ).toBeLessThanOrEqual(8 * EPS);
   });
 
   test('an epsilon lost in rounding of a singular statistic is refused at epsilon, naming the epsilon that is resolved', () => {
-    const G = Matrix.from([[1e153, 2e153], [3e153, 4e153], [1e153, 1e153]]); // rank 2: G Gᵀ (3 x 3) is singular
+    const G = Matrix.from([
+      [1e153, 2e153],
+      [3e153, 4e153],
+      [1e153, 1e153],
+    ]); // rank 2: G Gᵀ (3 x 3) is singular
     let reason = '';
     try {
       shampooPreconditioners([G], 1e-4);
@@ -130,13 +206,33 @@ describe('Shampoo at the edges of float64', () => {
       expect((e as NatgradError).path).toBe('spec.epsilon');
       reason = (e as NatgradError).reason;
     }
-    expect(reason).toMatch(/^0\.0001 is lost in rounding: ε I_m \+ Σ G Gᵀ has largest eigenvalue 3\.\d\de307, float64 resolves its eigenvalues only to about \d\.\d\de292 .* so the -1\/4 power is not determined in float64; it is with an epsilon of at least \d\.\d\de292,/);
+    expect(reason).toMatch(
+      /^0\.0001 is lost in rounding: ε I_m \+ Σ G Gᵀ has largest eigenvalue 3\.\d\de307, float64 resolves its eigenvalues only to about \d\.\d\de292 .* so the -1\/4 power is not determined in float64; it is with an epsilon of at least \d\.\d\de292,/,
+    );
     expect(reason).not.toMatch(/epsilon > 0|floor|\{/);
     const resolved = Number(/at least ([^,\s]+),/.exec(reason)![1]);
     // with that epsilon the answer exists and equals the scaled-down problem's, rescaled
     const { L, update } = shampooPreconditioners([G], resolved);
-    const down = shampooPreconditioners([new Matrix(3, 2, G.data.map((x) => x * 2 ** -510))], resolved * 2 ** -510 * 2 ** -510);
-    expect(relDiff(L, new Matrix(3, 3, down.L.data.map((x) => x * 2 ** -255)))).toBeLessThanOrEqual(1e-12);
+    const down = shampooPreconditioners(
+      [
+        new Matrix(
+          3,
+          2,
+          G.data.map((x) => x * 2 ** -510),
+        ),
+      ],
+      resolved * 2 ** -510 * 2 ** -510,
+    );
+    expect(
+      relDiff(
+        L,
+        new Matrix(
+          3,
+          3,
+          down.L.data.map((x) => x * 2 ** -255),
+        ),
+      ),
+    ).toBeLessThanOrEqual(1e-12);
     expect(relDiff(update, down.update)).toBeLessThanOrEqual(1e-12);
   });
 });

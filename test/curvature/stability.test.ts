@@ -7,21 +7,26 @@ import { Matrix } from '../../src/linalg/matrix.js';
 import { asymmetry, matmul, matmulNT, maxAbsDiff } from '../../src/linalg/ops.js';
 
 /** B Bᵀ · 10^e with B n x r: rank r <= n, condition of the nonzero part up to ~10^6, entries from 1e-150 to 1e150. */
-const psdArbOf = (minN: number, maxN: number) => fc
-  .record({
-    n: fc.integer({ min: minN, max: maxN }),
-    r: fc.integer({ min: 0, max: 6 }),
-    e: fc.integer({ min: -150, max: 150 }),
-    seedEntries: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 36, maxLength: 36 }),
-    spread: fc.integer({ min: 0, max: 3 }),
-  })
-  .map(({ n, r, e, seedEntries, spread }) => {
-    const k = Math.min(r, n);
-    const B = new Matrix(n, k);
-    for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) B.data[i * k + j] = seedEntries[i * 6 + j] * 10 ** (-spread * j);
-    const C = matmulNT(B, B);
-    return new Matrix(n, n, C.data.map((v) => v * 10 ** e));
-  });
+const psdArbOf = (minN: number, maxN: number) =>
+  fc
+    .record({
+      n: fc.integer({ min: minN, max: maxN }),
+      r: fc.integer({ min: 0, max: 6 }),
+      e: fc.integer({ min: -150, max: 150 }),
+      seedEntries: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { minLength: 36, maxLength: 36 }),
+      spread: fc.integer({ min: 0, max: 3 }),
+    })
+    .map(({ n, r, e, seedEntries, spread }) => {
+      const k = Math.min(r, n);
+      const B = new Matrix(n, k);
+      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) B.data[i * k + j] = seedEntries[i * 6 + j] * 10 ** (-spread * j);
+      const C = matmulNT(B, B);
+      return new Matrix(
+        n,
+        n,
+        C.data.map((v) => v * 10 ** e),
+      );
+    });
 const psdArb = psdArbOf(1, 6);
 
 const optionsArb: fc.Arbitrary<StabilityOptions> = fc.record({
@@ -69,7 +74,10 @@ describe('stabilized preconditioners are symmetric positive definite and finite'
   });
 
   test('undamped, unclipped, well-conditioned: the stabilized inverse is the inverse', () => {
-    const C = Matrix.from([[4, 1], [1, 3]]);
+    const C = Matrix.from([
+      [4, 1],
+      [1, 3],
+    ]);
     const inv = stabilize(C).inverse.dense();
     expect(maxAbsDiff(matmul(inv, C), Matrix.identity(2))).toBeLessThan(1e-14);
   });
@@ -107,10 +115,24 @@ describe('running averages of curvature', () => {
   });
 
   test('decay ε: ε prev + (1 - ε) next; the first value is taken as is; decay outside [0, 1) throws', () => {
-    const a = Matrix.from([[1, 0], [0, 1]]);
-    const b = Matrix.from([[3, 1], [1, 3]]);
+    const a = Matrix.from([
+      [1, 0],
+      [0, 1],
+    ]);
+    const b = Matrix.from([
+      [3, 1],
+      [1, 3],
+    ]);
     expect(emaMatrix(null, b, 0.9).toArray()).toEqual(b.toArray());
-    expect(maxAbsDiff(emaMatrix(a, b, 0.75), Matrix.from([[1.5, 0.25], [0.25, 1.5]]))).toBe(0);
+    expect(
+      maxAbsDiff(
+        emaMatrix(a, b, 0.75),
+        Matrix.from([
+          [1.5, 0.25],
+          [0.25, 1.5],
+        ]),
+      ),
+    ).toBe(0);
     expect(() => emaMatrix(a, b, 1)).toThrow(/decay/);
   });
 });

@@ -11,7 +11,8 @@ describe('derive output', () => {
   test('gamma: the steps from the log-density to the Fisher, each checked, and E[log x] = digamma(alpha) - log(beta)', async () => {
     const io = memoryIo();
     expect(await main(['derive', 'gamma'], io)).toBe(0);
-    for (const title of ['Log-density', 'Score', 'Hessian', 'Moments', 'Expectation', 'Fisher information', 'Natural parameters', 'Pullback']) expect(io.out).toContain(title);
+    for (const title of ['Log-density', 'Score', 'Hessian', 'Moments', 'Expectation', 'Fisher information', 'Natural parameters', 'Pullback'])
+      expect(io.out).toContain(title);
     expect(io.out).toContain('E[log(x)] = dA/deta1 = digamma(alpha)-log(beta)');
     expect(io.out).not.toMatch(/FAILED|REFUTED|pi\*i|i\*pi/);
   });

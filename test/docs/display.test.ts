@@ -12,7 +12,16 @@ const entry = (i: number, j: number): string => (i === j ? `exp(eta${i})/${sum}-
 
 describe('displayed equations', () => {
   test('a short matrix is shown whole', () => {
-    const lines = equationLines({ lhs: 'F', rhs: { matrix: [['1/sigma^2', '0'], ['0', '2/sigma^2']], symmetric: true } });
+    const lines = equationLines({
+      lhs: 'F',
+      rhs: {
+        matrix: [
+          ['1/sigma^2', '0'],
+          ['0', '2/sigma^2'],
+        ],
+        symmetric: true,
+      },
+    });
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('\\begin{pmatrix}');
   });

@@ -52,7 +52,10 @@ describe('sensitivity: each check rejects a planted mistake', () => {
   });
   test('Hessian entry off by 1%', () => {
     const score = ['-digamma(alpha)+log(beta)+log(x)', 'alpha/beta-x'];
-    const H = [['-trigamma(alpha)', '1/beta'], ['1/beta', '-alpha/beta^2']];
+    const H = [
+      ['-trigamma(alpha)', '1/beta'],
+      ['1/beta', '-alpha/beta^2'],
+    ];
     expect(checkDerivatives('score', score, H, p.symbols, scopes, parameterSteps(p)).ok).toBe(true);
     expect(checkDerivatives('score', score, [H[0], ['1/beta', '-1.01*alpha/beta^2']], p.symbols, scopes, parameterSteps(p)).ok).toBe(false);
   });

@@ -11,7 +11,9 @@ import { TEX_LIMIT } from '../../src/docs/markdown.js';
 
 const DIR = resolve('docs/derivations');
 const ROOT = resolve('.');
-const pages = readdirSync(DIR).filter((f) => f.endsWith('.md')).sort();
+const pages = readdirSync(DIR)
+  .filter((f) => f.endsWith('.md'))
+  .sort();
 
 describe('the committed derivation pages', () => {
   test('there are pages to check', () => {
@@ -46,12 +48,16 @@ describe('each rule catches its fault (sensitivity)', () => {
   });
   test('math is found inline and displayed, not in code', () => {
     const segs = mathSegments('a $x$ b `$not$` c\n\n$$\ny\n$$\n<!-- $z$ -->\n');
-    expect(segs.map((s) => [s.tex.trim(), s.display])).toEqual([['x', false], ['y', true]]);
+    expect(segs.map((s) => [s.tex.trim(), s.display])).toEqual([
+      ['x', false],
+      ['y', true],
+    ]);
   });
 });
 
 describe('every page under docs/ cites only what exists', () => {
-  const all = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
+  const all = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(join(dir, e.name)) : e.name.endsWith('.md') ? [join(dir, e.name)] : []));
   test.each(all(resolve('docs')).filter((f) => !f.startsWith(DIR)))('%s: links inside the repository, no citation of a file it does not have', (file) => {
     const problems = lintPage(readFileSync(file, 'utf8'), { dir: resolve(file, '..'), root: ROOT }).filter((p) => p.rule === 'link');
     expect(problems.map((p) => `${p.line}: ${p.detail}`)).toEqual([]);

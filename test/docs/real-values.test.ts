@@ -19,8 +19,11 @@ const allSteps = (d: ReturnType<typeof derivationOf>): DerivationStep[] => [...d
 describe('every rendered expression is real on its domain', () => {
   const defs = { gamma, normal, bernoulli };
   test.each([
-    ['gamma', 'shape-rate'], ['gamma', 'shape-scale'],
-    ['normal', 'mean-std'], ['normal', 'natural'], ['normal', 'expectation'],
+    ['gamma', 'shape-rate'],
+    ['gamma', 'shape-scale'],
+    ['normal', 'mean-std'],
+    ['normal', 'natural'],
+    ['normal', 'expectation'],
     ['bernoulli', 'natural'],
   ] as const)('%s %s', (family, p) => {
     expect(notRealInSteps(allSteps(derivationOf(defs[family], p)), SEED)).toEqual([]);

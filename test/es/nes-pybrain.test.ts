@@ -96,13 +96,18 @@ describe('the committed comparison is reproduced (docs/experiments/rl-es-vi/nes-
   const committed = JSON.parse(readFileSync(new URL('../../docs/experiments/rl-es-vi/nes-pybrain.json', import.meta.url), 'utf8')) as {
     rows: { peer: { alg: string; fn: string; d: number }; natgrad: { outcomes: SeedOutcome[] } }[];
   };
-  const outcomesOf = (alg: string, fn: string, d: number): SeedOutcome[] => committed.rows.find((r) => r.peer.alg === alg && r.peer.fn === fn && r.peer.d === d)!.natgrad.outcomes;
+  const outcomesOf = (alg: string, fn: string, d: number): SeedOutcome[] =>
+    committed.rows.find((r) => r.peer.alg === alg && r.peer.fn === fn && r.peer.d === d)!.natgrad.outcomes;
 
   test('xNES and SNES on the sphere, d = 2, seeds 1..5: the same evaluation counts', () => {
     for (const alg of ['xnes', 'snes'] as const) {
       const row = peer.find((r) => r.alg === alg && r.fn === 'sphere' && r.d === 2)!;
       const fresh = runRow(row, [1, 2, 3, 4, 5]);
-      expect(fresh.map((o) => o.evaluations)).toEqual(outcomesOf(alg, 'sphere', 2).slice(0, 5).map((o) => o.evaluations));
+      expect(fresh.map((o) => o.evaluations)).toEqual(
+        outcomesOf(alg, 'sphere', 2)
+          .slice(0, 5)
+          .map((o) => o.evaluations),
+      );
     }
   });
 });

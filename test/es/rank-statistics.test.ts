@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { acceptedMedianRange, binomial, exceedancePmf, medianOrderStatistics, peerMedianTest, quantile, signTest } from '../../src/experiments/rank-statistics.js';
+import {
+  acceptedMedianRange,
+  binomial,
+  exceedancePmf,
+  medianOrderStatistics,
+  peerMedianTest,
+  quantile,
+  signTest,
+} from '../../src/experiments/rank-statistics.js';
 
 /** P(J_k = j) by listing every order of m X's and n Y's (all equally likely under H0): an independent check of the formula. */
 function enumeratedExceedance(m: number, n: number, k: number): number[] {
@@ -56,7 +64,12 @@ describe('type-7 quantiles (numpy.percentile default)', () => {
     expect(quantile([4, 1, 3, 2], 0.5)).toBe(2.5);
     expect(quantile([7], 0.75)).toBe(7);
     // 20 values 1..20: h = 19 · 0.75 = 14.25 → 15.25
-    expect(quantile(Array.from({ length: 20 }, (_, i) => i + 1), 0.75)).toBe(15.25);
+    expect(
+      quantile(
+        Array.from({ length: 20 }, (_, i) => i + 1),
+        0.75,
+      ),
+    ).toBe(15.25);
   });
 });
 
@@ -68,7 +81,13 @@ describe('the peer-median test', () => {
   test('its false-alarm rate at α = 0.05 is at most α, exactly, where the sign test exceeds it', () => {
     // Under H0 the number above the sample median lies between J_11 and J_10; the exact test rejects
     // only counts whose conservative p is < α, so its size is at most the J law's mass on those counts.
-    const rejects = (count: number): boolean => peerMedianTest(Array.from({ length: n }, (_, i) => (i < count ? 2 : 0)), 1, m, order).p < 0.05;
+    const rejects = (count: number): boolean =>
+      peerMedianTest(
+        Array.from({ length: n }, (_, i) => (i < count ? 2 : 0)),
+        1,
+        m,
+        order,
+      ).p < 0.05;
     const signRejects = (count: number): boolean => signTest(count, n - count) < 0.05;
     const lawLo = exceedancePmf(m, n, order.lo);
     const lawHi = exceedancePmf(m, n, order.hi);

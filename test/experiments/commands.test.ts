@@ -57,7 +57,10 @@ describe('natgrad train', () => {
 describe('natgrad compare', () => {
   test('compares optimizers, writes a well-formed SVG and a Markdown table', async () => {
     const io = memoryIo();
-    const code = await compareCommand({ problem, optimizers: 'sgd,adam,natural-gradient', iterations: '6', target: '0.05', svg: 'plot.svg', markdown: 'table.md' }, io);
+    const code = await compareCommand(
+      { problem, optimizers: 'sgd,adam,natural-gradient', iterations: '6', target: '0.05', svg: 'plot.svg', markdown: 'table.md' },
+      io,
+    );
     expect(io.err).toBe('');
     expect(code).toBe(0);
     for (const name of ['sgd', 'adam', 'natural-gradient']) expect(io.out).toMatch(new RegExp(`^${name}\\s`, 'm'));

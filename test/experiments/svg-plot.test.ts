@@ -5,15 +5,7 @@
  * line sits on the y axis's own scale (offset subtracted).
  */
 import { describe, expect, test } from 'vitest';
-import {
-  formatNumber,
-  linearTicks,
-  logTicks,
-  lossPlotSvg,
-  type LossPlotOptions,
-  PALETTE,
-  seriesStyle,
-} from '../../src/experiments/svg-plot.js';
+import { formatNumber, linearTicks, logTicks, lossPlotSvg, type LossPlotOptions, PALETTE, seriesStyle } from '../../src/experiments/svg-plot.js';
 import type { TrainRecord } from '../../src/optim/train.js';
 import { xmlProblem } from './svg-well-formed.js';
 
@@ -49,7 +41,8 @@ const texts = (svg: string, cls: string): string[] => [...svg.matchAll(new RegEx
 const elements = (svg: string, tag: string): Record<string, string>[] =>
   [...svg.matchAll(new RegExp(`<${tag} ([^>]*)/?>`, 'g'))].map((m) => Object.fromEntries([...m[1].matchAll(/([\w-]+)="([^"]*)"/g)].map((a) => [a[1], a[2]])));
 /** Whether v is 1, 2 or 5 times a power of ten (or 0). */
-const isOneTwoFive = (v: number): boolean => v === 0 || [1, 2, 5].some((m) => Math.abs(Math.log10(Math.abs(v) / m) - Math.round(Math.log10(Math.abs(v) / m))) < 1e-9);
+const isOneTwoFive = (v: number): boolean =>
+  v === 0 || [1, 2, 5].some((m) => Math.abs(Math.log10(Math.abs(v) / m) - Math.round(Math.log10(Math.abs(v) / m))) < 1e-9);
 
 function plot(o: Partial<LossPlotOptions> & Pick<LossPlotOptions, 'series'>): string {
   const svg = lossPlotSvg({ title: 't', ...o });
@@ -164,10 +157,15 @@ describe('honest text', () => {
   });
 });
 
-describe('the target line is on the y axis\'s scale', () => {
+describe("the target line is on the y axis's scale", () => {
   const offset = 58.8124;
   const target = offset + 1.5;
-  const svg = plot({ series: [{ name: 'ae', history: history(20, (k) => offset + 8 / (k + 1)) }], targetLoss: target, offset, yLabel: 'half squared error per image' });
+  const svg = plot({
+    series: [{ name: 'ae', history: history(20, (k) => offset + 8 / (k + 1)) }],
+    targetLoss: target,
+    offset,
+    yLabel: 'half squared error per image',
+  });
 
   test('with an offset the line is drawn at target - offset (1.5), where the tick labels put 1.5, and the legend says so', () => {
     const yTicks = elements(svg, 'text').filter((t) => t.class === 'y-tick');

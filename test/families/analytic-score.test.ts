@@ -16,7 +16,6 @@ import { FAMILIES } from '../../src/families/catalogue/index.js';
 import { gradientFD, zForFalseAlarm } from '../../src/numeric/index.js';
 import { SCORE_POINTS as POINTS } from './score-points.js';
 
-
 const label = ([f, p]: (typeof POINTS)[number]) => `${f} ${p}`;
 const at = ([f, p, params, fixed]: (typeof POINTS)[number]): FisherPoint => parsePoint(f, p, params, fixed, 'spec');
 
@@ -41,7 +40,9 @@ describe('analytic score', () => {
         const steps = base.map((v) => 0.01 * Math.max(1e-3, Math.min(Math.abs(v), Math.abs(1 - v))));
         const fd = gradientFD((b) => inst.logpdf(x, b, fixed), base, { maxStep: steps });
         for (let k = 0; k < base.length; k++) {
-          expect(Math.abs(out[k] - fd.value[k]), `${label(c)} sample ${s} component ${k}`).toBeLessThanOrEqual(10 * fd.error[k] + 1e-9 * (1 + Math.abs(fd.value[k])));
+          expect(Math.abs(out[k] - fd.value[k]), `${label(c)} sample ${s} component ${k}`).toBeLessThanOrEqual(
+            10 * fd.error[k] + 1e-9 * (1 + Math.abs(fd.value[k])),
+          );
         }
       }
     },
@@ -103,7 +104,11 @@ describe('terms free of the data are computed once per parameter value', () => {
     const score = analyticBaseScore(pt.inst)!;
     const x = Float64Array.from([0.2, 0.3, 0.5]);
     const out = new Float64Array(3);
-    for (const alpha of [[1.5, 2, 3], [0.7, 4, 2.5], [1.5, 2, 3]]) {
+    for (const alpha of [
+      [1.5, 2, 3],
+      [0.7, 4, 2.5],
+      [1.5, 2, 3],
+    ]) {
       const b = Float64Array.from(alpha);
       score(x, b, {}, out);
       const fd = gradientFD((v) => pt.inst.logpdf(x, v, {}), b).value;

@@ -31,7 +31,10 @@ const TABLES: [string, readonly string[], readonly string[]][] = [
 describe('every family-indexed test table covers the catalogue', () => {
   test.each(TABLES)('%s', (_table, named, required) => {
     const set = new Set(named);
-    expect(required.filter((f) => !set.has(f)), 'families missing from the table').toEqual([]);
+    expect(
+      required.filter((f) => !set.has(f)),
+      'families missing from the table',
+    ).toEqual([]);
     expect([...set].filter((f) => !required.includes(f)).sort(), 'names that are not families of its part of the catalogue').toEqual([]);
   });
 

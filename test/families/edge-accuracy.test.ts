@@ -34,14 +34,18 @@ describe('the reported edge cases', () => {
     expect(r.singular).toBe(false);
     expect(rel((r.direction as number[])[0], 2.7263745721125665674e287)).toBeLessThan(4e-16);
     // and refused, naming the field, where it is not
-    await expect(oracle({ kind: 'natural-gradient', family: 'bernoulli', parameterization: 'natural', params: { eta: 800 }, gradient: [1] }))
-      .rejects.toThrow(/direction\[0\] would be 2\.7e\+347/);
+    await expect(oracle({ kind: 'natural-gradient', family: 'bernoulli', parameterization: 'natural', params: { eta: 800 }, gradient: [1] })).rejects.toThrow(
+      /direction\[0\] would be 2\.7e\+347/,
+    );
   });
 
   test('categorical natural at logits (-400, 30): p(1 - p) without cancellation', async () => {
     const r = await oracle({ kind: 'fisher', family: 'categorical', parameterization: 'natural', params: { eta: [-400, 30] } });
     const F = r.matrix as number[][];
-    const truth = [[1.7921435007433676858e-187, -1.7921435007431999838e-187], [-1.7921435007431999838e-187, 9.3576229688384233028e-14]];
+    const truth = [
+      [1.7921435007433676858e-187, -1.7921435007431999838e-187],
+      [-1.7921435007431999838e-187, 9.3576229688384233028e-14],
+    ];
     for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) expect(rel(F[i][j], truth[i][j]), `[${i}][${j}]`).toBeLessThan(4e-16);
   });
 
@@ -59,8 +63,12 @@ describe('the reported edge cases', () => {
     expect(io.out).toBe('');
     expect(io.err).toMatch(/^natgrad: --at: the result field matrix\[0\]\[0\] overflows float64/);
     // the oracle says how large the value would be
-    await expect(oracle({ kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0, sigma: 1e-200 } }))
-      .rejects.toThrow(new NatgradError('spec.params', 'the result field matrix[0][0] would be 1.0e+400, beyond the largest float64 (1.8e+308): these inputs are outside the range where it can be reported'));
+    await expect(oracle({ kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0, sigma: 1e-200 } })).rejects.toThrow(
+      new NatgradError(
+        'spec.params',
+        'the result field matrix[0][0] would be 1.0e+400, beyond the largest float64 (1.8e+308): these inputs are outside the range where it can be reported',
+      ),
+    );
   });
 });
 

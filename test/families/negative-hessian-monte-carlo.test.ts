@@ -24,12 +24,13 @@ function compare(pt: FisherPoint, samples: number, seed: number, opts: NegativeH
   let ratio = 0;
   let relativeSe = 0;
   let relativeBias = 0;
-  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-    const scale = Math.sqrt(F.get(i, i) * F.get(j, j));
-    ratio = Math.max(ratio, Math.abs(est.value.get(i, j) - F.get(i, j)) / (z * est.stdError.get(i, j) + 2 * bias.get(i, j) + 1e-8 * scale));
-    relativeSe = Math.max(relativeSe, est.stdError.get(i, j) / scale);
-    relativeBias = Math.max(relativeBias, bias.get(i, j) / scale);
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = i; j < n; j++) {
+      const scale = Math.sqrt(F.get(i, i) * F.get(j, j));
+      ratio = Math.max(ratio, Math.abs(est.value.get(i, j) - F.get(i, j)) / (z * est.stdError.get(i, j) + 2 * bias.get(i, j) + 1e-8 * scale));
+      relativeSe = Math.max(relativeSe, est.stdError.get(i, j) / scale);
+      relativeBias = Math.max(relativeBias, bias.get(i, j) / scale);
+    }
   return { ratio, relativeSe, relativeBias, est, bias, F };
 }
 
@@ -60,7 +61,14 @@ describe('negative-Hessian Monte Carlo Fisher', () => {
   test('the Jacobian of the analytic score and the second differences of the log-density agree (dirichlet K = 3, mean-cov normal d = 3)', () => {
     for (const pt of [
       at('dirichlet', 'standard', { alpha: [2, 3, 4] }),
-      at('multivariate-normal', 'mean-cov', { mu: [0.5, -1, 0.2], Sigma: [[2, 0.3, 0.1], [0.3, 1, -0.2], [0.1, -0.2, 1.5]] }),
+      at('multivariate-normal', 'mean-cov', {
+        mu: [0.5, -1, 0.2],
+        Sigma: [
+          [2, 0.3, 0.1],
+          [0.3, 1, -0.2],
+          [0.1, -0.2, 1.5],
+        ],
+      }),
     ]) {
       const a = compare(pt, 200, 9, { derivatives: 'score' });
       const b = compare(pt, 200, 9, { derivatives: 'log-density' });
@@ -77,11 +85,12 @@ describe('negative-Hessian Monte Carlo Fisher', () => {
     const { est, bias, F } = compare(pt, 300, 5, {});
     const n = F.rows;
     const z = zForFalseAlarm(1e-6, (n * (n + 1)) / 2);
-    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) {
-      const scale = Math.sqrt(F.get(i, i) * F.get(j, j));
-      const wrong = F.get(i, j) + 0.01 * scale;
-      expect(Math.abs(est.value.get(i, j) - wrong), `entry ${i},${j}`).toBeGreaterThan(z * est.stdError.get(i, j) + 2 * bias.get(i, j) + 1e-8 * scale);
-    }
+    for (let i = 0; i < n; i++)
+      for (let j = i; j < n; j++) {
+        const scale = Math.sqrt(F.get(i, i) * F.get(j, j));
+        const wrong = F.get(i, j) + 0.01 * scale;
+        expect(Math.abs(est.value.get(i, j) - wrong), `entry ${i},${j}`).toBeGreaterThan(z * est.stdError.get(i, j) + 2 * bias.get(i, j) + 1e-8 * scale);
+      }
   });
 
   test('too few samples for the controls are an error', () => {

@@ -15,7 +15,7 @@ import { geometric } from '../../src/families/catalogue/geometric.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
 import { negativeBinomial } from '../../src/families/catalogue/negative-binomial.js';
 import { studentT } from '../../src/families/catalogue/student-t.js';
-import { deriveFisher, } from '../../src/families/derive.js';
+import { deriveFisher } from '../../src/families/derive.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance, Sample } from '../../src/families/types.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { mcFisherScore, mcMean, sumSeries, withinStdError, zForFalseAlarm } from '../../src/numeric/index.js';
@@ -46,9 +46,16 @@ const Z = zForFalseAlarm(1e-6, 2);
 const baseOf = (inst: FamilyInstance): ParameterizationInstance => baseParameterization(inst);
 
 /** A point of the domains from uniforms in [0, 1), through the same well-conditioned map the identity tests use. */
-function pointFrom(symbols: readonly string[], domains: Readonly<Record<string, Domain>>, us: readonly number[], overrides: Record<string, (u: number) => number> = {}): Record<string, number> {
+function pointFrom(
+  symbols: readonly string[],
+  domains: Readonly<Record<string, Domain>>,
+  us: readonly number[],
+  overrides: Record<string, (u: number) => number> = {},
+): Record<string, number> {
   const out: Record<string, number> = {};
-  symbols.forEach((s, i) => { out[s] = overrides[s] ? overrides[s](us[i]) : pointInDomain(domains[s], us[i]); });
+  symbols.forEach((s, i) => {
+    out[s] = overrides[s] ? overrides[s](us[i]) : pointInDomain(domains[s], us[i]);
+  });
   return out;
 }
 
@@ -66,11 +73,16 @@ const uniforms = (k: number) => fc.array(fc.double({ min: 0, max: 1, maxExcluded
 function dataPoint(inst: FamilyInstance, fixed: Fixed, u: number): number {
   const s = inst.support;
   switch (s.kind) {
-    case 'count': return Math.floor(u * ((s.max ? s.max(fixed) : 60) + 1));
-    case 'positive': return Math.exp(-5 + 10 * u);
-    case 'unit': return 1e-3 + (1 - 2e-3) * u;
-    case 'real': return -20 + 40 * u;
-    default: throw new Error(`not a scalar support: ${s.kind}`);
+    case 'count':
+      return Math.floor(u * ((s.max ? s.max(fixed) : 60) + 1));
+    case 'positive':
+      return Math.exp(-5 + 10 * u);
+    case 'unit':
+      return 1e-3 + (1 - 2e-3) * u;
+    case 'real':
+      return -20 + 40 * u;
+    default:
+      throw new Error(`not a scalar support: ${s.kind}`);
   }
 }
 
@@ -112,7 +124,9 @@ describe('numeric log-density equals the compiled expression', () => {
         const { base, fixed } = basePoint(inst, us);
         const x = dataPoint(inst, fixed, ux);
         const scope: Record<string, number> = { ...fixed, x };
-        b.symbols.forEach((s, i) => { scope[s] = base[i]; });
+        b.symbols.forEach((s, i) => {
+          scope[s] = base[i];
+        });
         const fast = inst.logpdf(x, base, fixed);
         const expr = logDensity(scope);
         return Number.isFinite(fast) && closeRel(fast, expr, 1e-12);
@@ -212,12 +226,22 @@ describe('samplers: mean and variance within z standard errors (false-alarm rate
 describe('non-exponential families: the literature Fisher equals the covariance of the score', () => {
   test.each(NON_EXPONENTIAL_FAMILIES.map((def) => [def.name, def] as const))('%s', (name, def) => {
     const inst = def.instance();
-    const { score, at: [base, fixed] } = NON_EXPONENTIAL_SCORES[name];
+    const {
+      score,
+      at: [base, fixed],
+    } = NON_EXPONENTIAL_SCORES[name];
     const p = inst.parameterizations[0];
     const scope: Record<string, number> = { ...fixed };
-    p.symbols.forEach((s, i) => { scope[s] = base[i]; });
+    p.symbols.forEach((s, i) => {
+      scope[s] = base[i];
+    });
     const F = Matrix.from(p.literatureFisher.map((row) => row.map((e) => compileExpr(e)(scope))));
-    const est = mcFisherScore(40000, new Rng(`${name} score`), (rng) => inst.sample(rng, base, fixed) as number, (x) => score(x, base, fixed));
+    const est = mcFisherScore(
+      40000,
+      new Rng(`${name} score`),
+      (rng) => inst.sample(rng, base, fixed) as number,
+      (x) => score(x, base, fixed),
+    );
     expect(withinStdError(est.value, est.stdError, F, zForFalseAlarm(1e-6, 3)).ok).toBe(true);
     // and it is not the matrix with one entry scaled by 1.5
     const wrong = F.clone();
@@ -285,11 +309,16 @@ describe('supports and samples agree', () => {
     const inSupport = (x: Sample): boolean => {
       const v = x as number;
       switch (inst.support.kind) {
-        case 'count': return Number.isInteger(v) && v >= 0 && v <= (inst.support.max ? inst.support.max(fixed) : Infinity);
-        case 'positive': return v > 0 && Number.isFinite(v);
-        case 'unit': return v > 0 && v < 1;
-        case 'real': return Number.isFinite(v);
-        default: return false;
+        case 'count':
+          return Number.isInteger(v) && v >= 0 && v <= (inst.support.max ? inst.support.max(fixed) : Infinity);
+        case 'positive':
+          return v > 0 && Number.isFinite(v);
+        case 'unit':
+          return v > 0 && v < 1;
+        case 'real':
+          return Number.isFinite(v);
+        default:
+          return false;
       }
     };
     for (let i = 0; i < 2000; i++) expect(inSupport(inst.sample(rng, base, fixed))).toBe(true);

@@ -24,5 +24,17 @@ export const SCORE_POINTS: [string, string, Record<string, unknown>, Record<stri
   ['student-t', 'location-scale', { mu: 0.5, sigma: 1.3 }, { nu: 7 }],
   ['inverse-gaussian', 'mean-shape', { mu: 1.5, lambda: 4 }, {}],
   ['dirichlet', 'standard', { alpha: [2, 3, 4] }, {}],
-  ['multivariate-normal', 'mean-cov', { mu: [0.5, -1, 0.2], Sigma: [[2, 0.3, 0.1], [0.3, 1, -0.2], [0.1, -0.2, 1.5]] }, {}],
+  [
+    'multivariate-normal',
+    'mean-cov',
+    {
+      mu: [0.5, -1, 0.2],
+      Sigma: [
+        [2, 0.3, 0.1],
+        [0.3, 1, -0.2],
+        [0.1, -0.2, 1.5],
+      ],
+    },
+    {},
+  ],
 ];

@@ -37,18 +37,24 @@ function invalidity(def: FamilyDefinition, dim: number | undefined, pt: UnitPoin
   return null;
 }
 
-const cases = FAMILIES.flatMap((def) => (def.verifyDimensions ? [2, 3, 5] : [undefined]).map((dim) => [`${def.name}${dim ? ` ${dim}` : ''}`, def, dim] as const));
+const cases = FAMILIES.flatMap((def) =>
+  (def.verifyDimensions ? [2, 3, 5] : [undefined]).map((dim) => [`${def.name}${dim ? ` ${dim}` : ''}`, def, dim] as const),
+);
 
 describe('points from the unit cube', () => {
   test.each(cases)('%s: every point of the cube is valid', (_label, def, dim) => {
     const cube = unitCube(def, dim);
-    fc.assert(fc.property(unitCoordinates(cube.units), (u) => invalidity(def, dim, cube.point(u)) === null), { seed: 1717, numRuns: 200 });
+    fc.assert(
+      fc.property(unitCoordinates(cube.units), (u) => invalidity(def, dim, cube.point(u)) === null),
+      { seed: 1717, numRuns: 200 },
+    );
   });
 
   test('the corners of the cube are valid too', () => {
     for (const [, def, dim] of cases) {
       const cube = unitCube(def, dim);
-      for (const corner of [0, 1 - 2 ** -53]) expect(invalidity(def, dim, cube.point(new Array(cube.units).fill(corner))), `${def.name} ${dim} at ${corner}`).toBeNull();
+      for (const corner of [0, 1 - 2 ** -53])
+        expect(invalidity(def, dim, cube.point(new Array(cube.units).fill(corner))), `${def.name} ${dim} at ${corner}`).toBeNull();
     }
   });
 
@@ -72,23 +78,34 @@ describe('points from the unit cube', () => {
       },
     };
     const cube = unitCube(allShares, 3);
-    expect(fc.check(fc.property(unitCoordinates(cube.units), (u) => invalidity(allShares, 3, cube.point(u)) === null), { seed: 1717, numRuns: 200 }).failed).toBe(true);
+    expect(
+      fc.check(
+        fc.property(unitCoordinates(cube.units), (u) => invalidity(allShares, 3, cube.point(u)) === null),
+        { seed: 1717, numRuns: 200 },
+      ).failed,
+    ).toBe(true);
     const indefinite: FamilyDefinition = {
       ...multivariateNormal,
       baseFromUnit: {
         units: (d) => d + d * d,
         map: (u, d) => {
           const out = u.slice(0, d);
-          for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
-            let s = i === j ? -0.1 : 0;
-            for (let k = 0; k < d; k++) s += (2 * u[d + i * d + k] - 1) * (2 * u[d + j * d + k] - 1);
-            out.push(s);
-          }
+          for (let i = 0; i < d; i++)
+            for (let j = i; j < d; j++) {
+              let s = i === j ? -0.1 : 0;
+              for (let k = 0; k < d; k++) s += (2 * u[d + i * d + k] - 1) * (2 * u[d + j * d + k] - 1);
+              out.push(s);
+            }
           return Float64Array.from(out);
         },
       },
     };
     const mvn = unitCube(indefinite, 2);
-    expect(fc.check(fc.property(unitCoordinates(mvn.units), (u) => invalidity(indefinite, 2, mvn.point(u)) === null), { seed: 1717, numRuns: 200 }).failed).toBe(true);
+    expect(
+      fc.check(
+        fc.property(unitCoordinates(mvn.units), (u) => invalidity(indefinite, 2, mvn.point(u)) === null),
+        { seed: 1717, numRuns: 200 },
+      ).failed,
+    ).toBe(true);
   });
 });

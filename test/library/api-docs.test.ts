@@ -37,7 +37,10 @@ describe('API documentation', () => {
   test('the link check finds a missing file, a missing heading and a repeated heading', () => {
     const dir = mkdtempSync(join(tmpdir(), 'natgrad-links-'));
     try {
-      writeFileSync(join(dir, 'a.md'), '# Title\n## Part\n## Part\n[ok](b.md#other-heading) [ok](#part-1) [bad](missing.md) [bad](b.md#nowhere) `[not a link](x.md)`\n');
+      writeFileSync(
+        join(dir, 'a.md'),
+        '# Title\n## Part\n## Part\n[ok](b.md#other-heading) [ok](#part-1) [bad](missing.md) [bad](b.md#nowhere) `[not a link](x.md)`\n',
+      );
       writeFileSync(join(dir, 'b.md'), '## Other heading\n');
       const broken = brokenLinks([join(dir, 'a.md')]) as string[];
       expect(broken.map((b) => b.slice(dir.length + 1))).toEqual(['a.md:4: missing.md (no such file)', 'a.md:4: b.md#nowhere (no heading or anchor #nowhere)']);

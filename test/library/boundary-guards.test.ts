@@ -24,7 +24,6 @@ import { snes, sphere, xnes } from '../../src/es/index.js';
 import { onePlusOneEs } from '../../src/es/one-plus-one-es.js';
 import { thrownLine as thrown } from '../natgrad-error.js';
 
-
 const spec: MlpSpec = { sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'categorical' };
 const inputs = [Float64Array.of(1, 2, 3), Float64Array.of(0, 1, 0), Float64Array.of(1, 0, 0)];
 const targets = [0, 1, 0];
@@ -55,7 +54,9 @@ describe('every optimizer refuses non-finite parameters and gradients at update'
     const bad = inputs.map((x) => Float64Array.from(x));
     bad[1][2] = NaN;
     const badBatch = { spec, inputs: bad, targets, rng: new Rng(1) };
-    expect(thrown(() => opt.update(new Float64Array(params.length), opt.init(params), params, badBatch))).toBe('extra.inputs[1][2]: must be a finite number, got NaN');
+    expect(thrown(() => opt.update(new Float64Array(params.length), opt.init(params), params, badBatch))).toBe(
+      'extra.inputs[1][2]: must be a finite number, got NaN',
+    );
   });
 });
 
@@ -76,7 +77,9 @@ describe('the MLP', () => {
   });
 
   test('a spec with an unknown field, or too many parameters, is refused', () => {
-    expect(thrown(() => initWeights({ ...spec, sizez: [1] } as MlpSpec, new Rng(1)))).toMatch(/^spec.sizez: is not a field of an MLP spec.*did you mean "sizes"\?$/);
+    expect(thrown(() => initWeights({ ...spec, sizez: [1] } as MlpSpec, new Rng(1)))).toMatch(
+      /^spec.sizez: is not a field of an MLP spec.*did you mean "sizes"\?$/,
+    );
     expect(thrown(() => initWeights({ sizes: [100000, 100000, 2], activations: ['tanh', 'identity'], likelihood: 'categorical' }, new Rng(1)))).toMatch(
       /^spec.sizes: the parameter vector of this model would have 10000300002 entries, more than the limit of 2\^26/,
     );
@@ -90,7 +93,9 @@ describe('model curvature', () => {
     expect(thrown(() => modelCurvature({ ...spec, likelihood: 'poisson' as never }, weights, inputs, targets, 'fisher'))).toMatch(
       /^spec.model.likelihood: must be one of categorical, bernoulli, gaussian, mse, got "poisson"/,
     );
-    expect(thrown(() => modelCurvature(spec, weights, inputs, targets, 'hessain' as never))).toMatch(/^spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian/);
+    expect(thrown(() => modelCurvature(spec, weights, inputs, targets, 'hessain' as never))).toMatch(
+      /^spec.curvature: must be one of fisher, empirical-fisher, ggn, hessian/,
+    );
     expect(thrown(() => modelFisherMatrix(spec, weights, [Float64Array.of(1)]))).toBe('inputs[0]: must have 3 entries (the input width, sizes[0]), got 1');
   });
 
@@ -99,7 +104,9 @@ describe('model curvature', () => {
     // P = 9029 parameters: the 9029 x 9029 matrix has 8.2e7 > 2^26 entries. Weights of the right shape, no data work.
     const w = initWeights(big, new Rng(1));
     const cpu0 = process.cpuUsage();
-    expect(thrown(() => modelCurvature(big, w, [new Float64Array(1000)], [0], 'fisher'))).toMatch(/^spec.model.sizes: the 9029 x 9029 curvature matrix of this model would have 81522841 entries/);
+    expect(thrown(() => modelCurvature(big, w, [new Float64Array(1000)], [0], 'fisher'))).toMatch(
+      /^spec.model.sizes: the 9029 x 9029 curvature matrix of this model would have 81522841 entries/,
+    );
     expect(thrown(() => modelFisherMatrix(big, w, [new Float64Array(1000)]))).toMatch(/curvature matrix of this model would have 81522841 entries/);
     // refused by arithmetic, not by running out of memory: CPU time, which a loaded machine does not stretch
     const cpu = process.cpuUsage(cpu0);
@@ -116,7 +123,9 @@ describe('evolution strategies', () => {
     expect(thrown(() => run(sphere, 2, { mean: Float64Array.of(NaN, 0) }))).toBe('mean[0]: must be a finite number, got NaN');
     expect(thrown(() => run(sphere, 2, { mean: Float64Array.of(0) }))).toBe('mean: must have 2 entries (d), got 1');
     expect(thrown(() => run(sphere, 2, { sigma: -1 }))).toBe('sigma: must be a finite number > 0, got -1');
-    expect(thrown(() => run(sphere, 2, { sigmma: 1 } as never))).toMatch(new RegExp(`^sigmma: is not a field of the ${name} options.*did you mean "sigma"\\?$`));
+    expect(thrown(() => run(sphere, 2, { sigmma: 1 } as never))).toMatch(
+      new RegExp(`^sigmma: is not a field of the ${name} options.*did you mean "sigma"\\?$`),
+    );
     expect(thrown(() => run(null as never, 2))).toMatch(/^f: must be a function/);
     expect(thrown(() => run(sphere, 0))).toBe('d: must be an integer >= 1, got 0');
     expect(thrown(() => run((() => 'x') as never, 2, { maxEvaluations: 50 }))).toMatch(/^f: returned "x" at evaluation 1; a fitness must be a number/);
@@ -138,12 +147,16 @@ describe('evolution strategies', () => {
 
 describe('core types and data loaders', () => {
   test('a matrix larger than the size limit is refused before allocation', () => {
-    expect(thrown(() => new Matrix(100_000, 100_000))).toBe('matrix: a 100000 x 100000 matrix would have 10000000000 entries, more than the limit of 2^26 = 67108864');
+    expect(thrown(() => new Matrix(100_000, 100_000))).toBe(
+      'matrix: a 100000 x 100000 matrix would have 10000000000 entries, more than the limit of 2^26 = 67108864',
+    );
     expect(thrown(() => new Matrix(2, 2, [1, 2, 3, 4] as unknown as Float64Array))).toBe('matrix: data must be a Float64Array, got an array of length 4');
   });
 
   test('the loaders check their options', () => {
-    expect(thrown(() => loadDigits({ featurs: 'unit-interval' } as never))).toMatch(/^featurs: is not a field of the loadDigits options.*did you mean "features"\?$/);
+    expect(thrown(() => loadDigits({ featurs: 'unit-interval' } as never))).toMatch(
+      /^featurs: is not a field of the loadDigits options.*did you mean "features"\?$/,
+    );
     expect(thrown(() => loadBreastCancer({ testFraction: 0.999 }))).toMatch(/^testFraction: leaves 568 of 569 rows for testing/);
     expect(thrown(() => loadBreastCancer({ dataDir: 3 } as never))).toBe('dataDir: must be the path of a folder (a string), got 3');
     const d = loadBreastCancer({ seed: 2 });

@@ -41,7 +41,20 @@ const VALID_CALLS: Record<string, () => unknown[]> = {
   modelFisherMatrix: () => [spec(), weights(), inputs()],
   modelCurvature: () => [spec(), weights(), inputs(), targets(), 'ggn', 'spec'],
   kfacLayers: () => [spec(), weights(), inputs(), targets(), 'fisher', 1e-3, 'pi-factored', 'spec'],
-  shampooPreconditioners: () => [[Matrix.from([[1, 2], [3, 4]]), Matrix.from([[0, 1], [1, 0]])], 1e-4, 'spec'],
+  shampooPreconditioners: () => [
+    [
+      Matrix.from([
+        [1, 2],
+        [3, 4],
+      ]),
+      Matrix.from([
+        [0, 1],
+        [1, 0],
+      ]),
+    ],
+    1e-4,
+    'spec',
+  ],
   chain: () => [api.sgd({ lr: 0.1 }), api.adam({ lr: 0.01 })],
   applyUpdates: () => [Float64Array.of(1, 2), Float64Array.of(-0.5, 0.5)],
   modelProblem: () => [spec(), inputs(), targets(), 3],
@@ -201,7 +214,8 @@ function mutateOnce(args: unknown[], m: Mutation, depthOf: (i: number) => number
     default: {
       const i = m.index % n;
       const all = slots(args[i], depthOf(i));
-      if (all.length === 0) return mutateOnce(args, { kind: 'replace-argument', index: i, value: m.kind === 'delete-inside' ? () => undefined : m.value }, depthOf);
+      if (all.length === 0)
+        return mutateOnce(args, { kind: 'replace-argument', index: i, value: m.kind === 'delete-inside' ? () => undefined : m.value }, depthOf);
       const [container, key] = all[m.slot % all.length];
       if (m.kind === 'replace-inside') {
         let v = m.value();
@@ -215,7 +229,8 @@ function mutateOnce(args: unknown[], m: Mutation, depthOf: (i: number) => number
         else if (!ArrayBuffer.isView(container)) delete container[key];
         return { args, what: `argument ${i}, ${String(key)} deleted (arrays truncated there)` };
       }
-      const target = typeof container[key] === 'object' && container[key] !== null && !ArrayBuffer.isView(container[key]) ? (container[key] as Container) : container;
+      const target =
+        typeof container[key] === 'object' && container[key] !== null && !ArrayBuffer.isView(container[key]) ? (container[key] as Container) : container;
       const v = m.value();
       if (!ArrayBuffer.isView(target)) Object.defineProperty(target, m.key, { value: v, enumerable: true, configurable: true, writable: true });
       return { args, what: `argument ${i}, key ${m.key} = ${show(v)} added` };
@@ -267,7 +282,10 @@ describe('the public API under malformed arguments', () => {
     for (const name of exportedFunctions) expect(offendingError(name, VALID_CALLS[name]()), name).toBeNull();
     for (const name of exportedFunctions) {
       const f = (api as Record<string, unknown>)[name] as (...a: unknown[]) => unknown;
-      expect(() => (CLASSES.has(name) ? new (f as unknown as new (...a: unknown[]) => unknown)(...VALID_CALLS[name]()) : f(...VALID_CALLS[name]())), name).not.toThrow();
+      expect(
+        () => (CLASSES.has(name) ? new (f as unknown as new (...a: unknown[]) => unknown)(...VALID_CALLS[name]()) : f(...VALID_CALLS[name]())),
+        name,
+      ).not.toThrow();
     }
   });
 

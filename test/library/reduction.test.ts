@@ -67,7 +67,10 @@ describe.each([
   const p = randomProblem(1400 + sizes[2], { sizes: [...sizes], activations: ['tanh', 'identity'], likelihood, N });
   const mean = p.spec;
   // mean-elements divides by N predictions, and for mse by N·D elements
-  const cases: [Reduction, number][] = [['sum', N], ['mean-elements', 1 / elements]];
+  const cases: [Reduction, number][] = [
+    ['sum', N],
+    ['mean-elements', 1 / elements],
+  ];
   const realCases = cases.filter(([, f]) => f !== 1);
 
   test.each(realCases)('%s: the loss and its gradient are the mean ones times the factor', (reduction, f) => {
@@ -82,9 +85,24 @@ describe.each([
     const spec = withReduction(mean, reduction);
     const v = Float64Array.from({ length: p.weights.reduce((s, w) => s + w.W.data.length + w.b.length, 0) }, (_, i) => Math.sin(i + 1));
     for (const kind of MODEL_CURVATURES) {
-      expectFactor(modelCurvature(spec, p.weights, p.inputs, p.targets, kind).matrix.data, modelCurvature(mean, p.weights, p.inputs, p.targets, kind).matrix.data, f, kind);
-      expectFactor(curvatureDiagonal(spec, p.weights, p.inputs, p.targets, kind), curvatureDiagonal(mean, p.weights, p.inputs, p.targets, kind), f, `${kind} diagonal`);
-      expectFactor(curvatureVectorProduct(spec, p.weights, p.inputs, p.targets, kind, v), curvatureVectorProduct(mean, p.weights, p.inputs, p.targets, kind, v), f, `${kind} product`);
+      expectFactor(
+        modelCurvature(spec, p.weights, p.inputs, p.targets, kind).matrix.data,
+        modelCurvature(mean, p.weights, p.inputs, p.targets, kind).matrix.data,
+        f,
+        kind,
+      );
+      expectFactor(
+        curvatureDiagonal(spec, p.weights, p.inputs, p.targets, kind),
+        curvatureDiagonal(mean, p.weights, p.inputs, p.targets, kind),
+        f,
+        `${kind} diagonal`,
+      );
+      expectFactor(
+        curvatureVectorProduct(spec, p.weights, p.inputs, p.targets, kind, v),
+        curvatureVectorProduct(mean, p.weights, p.inputs, p.targets, kind, v),
+        f,
+        `${kind} product`,
+      );
     }
     for (const kind of ['fisher', 'empirical-fisher', 'ggn'] as const) {
       const blocks = curvatureLayerBlocks(spec, p.weights, p.inputs, p.targets, kind);
@@ -93,39 +111,55 @@ describe.each([
       const op = factorOperator(curvatureFactor(spec, p.weights, p.inputs, p.targets, kind));
       expectFactor(op.matvec(v), factorOperator(curvatureFactor(mean, p.weights, p.inputs, p.targets, kind)).matvec(v), f, `${kind} low-rank factor`);
     }
-    expectFactor(gaussNewtonForms(spec, p.weights, p.inputs, p.targets, 'ggn', [v]).flat(), gaussNewtonForms(mean, p.weights, p.inputs, p.targets, 'ggn', [v]).flat(), f, 'quadratic form');
+    expectFactor(
+      gaussNewtonForms(spec, p.weights, p.inputs, p.targets, 'ggn', [v]).flat(),
+      gaussNewtonForms(mean, p.weights, p.inputs, p.targets, 'ggn', [v]).flat(),
+      f,
+      'quadratic form',
+    );
   });
 
-  test.each(realCases)('%s: K-FAC (joint and separate bias) keeps A and puts the factor into G; EKFAC, the Monte Carlo moments and per-example gradients carry it', (reduction, f) => {
-    const a = mlpProblem(withReduction(mean, reduction), p.weights, p.inputs, p.targets);
-    const b = mlpProblem(mean, p.weights, p.inputs, p.targets);
-    for (const bias of ['joint', 'separate'] as const) {
-      for (const fisher of ['fisher', 'empirical-fisher'] as const) {
-        const ka = kfacResult(a.model, a.theta, a.batch, { fisher, bias, damping: 0.1 });
-        const kb = kfacResult(b.model, b.theta, b.batch, { fisher, bias, damping: 0.1 });
-        ka.blocks.forEach((blk, k) => {
-          expect(gap(blk.A.data, kb.blocks[k].A.data, 1), `${bias} ${fisher} A`).toBeLessThan(TOL);
-          expectFactor(blk.G.data, kb.blocks[k].G.data, f, `${bias} ${fisher} G`);
-          expectFactor(blk.gradient.data, kb.blocks[k].gradient.data, f, `${bias} ${fisher} gradient`);
-          if (blk.biasGradient) expectFactor(blk.biasGradient, kb.blocks[k].biasGradient as Vec, f, `${bias} bias gradient`);
-        });
+  test.each(realCases)(
+    '%s: K-FAC (joint and separate bias) keeps A and puts the factor into G; EKFAC, the Monte Carlo moments and per-example gradients carry it',
+    (reduction, f) => {
+      const a = mlpProblem(withReduction(mean, reduction), p.weights, p.inputs, p.targets);
+      const b = mlpProblem(mean, p.weights, p.inputs, p.targets);
+      for (const bias of ['joint', 'separate'] as const) {
+        for (const fisher of ['fisher', 'empirical-fisher'] as const) {
+          const ka = kfacResult(a.model, a.theta, a.batch, { fisher, bias, damping: 0.1 });
+          const kb = kfacResult(b.model, b.theta, b.batch, { fisher, bias, damping: 0.1 });
+          ka.blocks.forEach((blk, k) => {
+            expect(gap(blk.A.data, kb.blocks[k].A.data, 1), `${bias} ${fisher} A`).toBeLessThan(TOL);
+            expectFactor(blk.G.data, kb.blocks[k].G.data, f, `${bias} ${fisher} G`);
+            expectFactor(blk.gradient.data, kb.blocks[k].gradient.data, f, `${bias} ${fisher} gradient`);
+            if (blk.biasGradient) expectFactor(blk.biasGradient, kb.blocks[k].biasGradient as Vec, f, `${bias} bias gradient`);
+          });
+        }
       }
-    }
-    const ea = ekfacBlocks(a.model, a.theta, a.batch, { fisher: 'fisher' });
-    const eb = ekfacBlocks(b.model, b.theta, b.batch, { fisher: 'fisher' });
-    ea.blocks.forEach((blk, k) => expectFactor(blk.scalings.data, eb.blocks[k].scalings.data, f, 'EKFAC scalings'));
-    const ma = monteCarloFisherMoments(a.model, a.theta, a.batch, 3);
-    const mb = monteCarloFisherMoments(b.model, b.theta, b.batch, 3);
-    expectFactor(ma.value.data, mb.value.data, f, 'Monte Carlo expectation');
-    expectFactor(ma.standardError.data, mb.standardError.data, f, 'Monte Carlo standard error');
-    expectFactor(perExampleGradients(a.model, a.theta, a.batch).data, perExampleGradients(b.model, b.theta, b.batch).data, f, 'per-example gradients');
-  });
+      const ea = ekfacBlocks(a.model, a.theta, a.batch, { fisher: 'fisher' });
+      const eb = ekfacBlocks(b.model, b.theta, b.batch, { fisher: 'fisher' });
+      ea.blocks.forEach((blk, k) => expectFactor(blk.scalings.data, eb.blocks[k].scalings.data, f, 'EKFAC scalings'));
+      const ma = monteCarloFisherMoments(a.model, a.theta, a.batch, 3);
+      const mb = monteCarloFisherMoments(b.model, b.theta, b.batch, 3);
+      expectFactor(ma.value.data, mb.value.data, f, 'Monte Carlo expectation');
+      expectFactor(ma.standardError.data, mb.standardError.data, f, 'Monte Carlo standard error');
+      expectFactor(perExampleGradients(a.model, a.theta, a.batch).data, perExampleGradients(b.model, b.theta, b.batch).data, f, 'per-example gradients');
+    },
+  );
 });
 
 describe('per-position outputs of a sequential model', () => {
   const T = 3;
   const K = 2;
-  const spec = (likelihood: 'categorical' | 'mse') => ({ input: [T, 3], layers: [{ type: 'linear' as const, out: 4 }, { type: 'activation' as const, fn: 'tanh' as const }, { type: 'linear' as const, out: K }], likelihood });
+  const spec = (likelihood: 'categorical' | 'mse') => ({
+    input: [T, 3],
+    layers: [
+      { type: 'linear' as const, out: 4 },
+      { type: 'activation' as const, fn: 'tanh' as const },
+      { type: 'linear' as const, out: K },
+    ],
+    likelihood,
+  });
 
   test.each([
     ['categorical', 'sum', N],
@@ -140,7 +174,8 @@ describe('per-position outputs of a sequential model', () => {
     const b = p.model.lossAndGradient(p.theta, p.x, p.targets);
     expectFactor([a.loss], [b.loss], f, 'loss');
     expectFactor(a.gradient, b.gradient, f, 'gradient');
-    for (const kind of MODEL_CURVATURES) expectFactor(curvatureMatrix(other, p.theta, batch, kind).data, curvatureMatrix(p.model, p.theta, batch, kind).data, f, kind);
+    for (const kind of MODEL_CURVATURES)
+      expectFactor(curvatureMatrix(other, p.theta, batch, kind).data, curvatureMatrix(p.model, p.theta, batch, kind).data, f, kind);
   });
 });
 
@@ -165,7 +200,10 @@ describe('the optimizers train on a sum loss without hand rescaling', () => {
     ['natural gradient', (d: number) => naturalGradient({ lr: 0.5, damping: d })],
     // the plain damped step: K-FAC's KL clip bounds Δᵀ F Δ by a constant, which no reduction leaves unchanged
     ['K-FAC (exact damping)', (d: number) => kfac({ lr: 0.5, damping: d, dampingScheme: 'exact', adaptiveDamping: false, rescale: 'none', klClip: null })],
-    ['K-FAC (step rescaled by the quadratic model, adaptive damping)', (d: number) => kfac({ lr: 1, damping: d, dampingScheme: 'exact', rescale: 'alpha-mu', klClip: null })],
+    [
+      'K-FAC (step rescaled by the quadratic model, adaptive damping)',
+      (d: number) => kfac({ lr: 1, damping: d, dampingScheme: 'exact', rescale: 'alpha-mu', klClip: null }),
+    ],
   ] as const)('%s on the sum with damping N λ takes the steps of the mean with λ; with λ it does not', (_name, make) => {
     const mean = run('mean', make(0.1));
     const sum = run('sum', make(0.8));

@@ -26,10 +26,11 @@ import {
   type Transform,
 } from '../../src/index.js';
 
-
 describe('the registry refuses unknown options', () => {
   test("createOptimizer('kfac', { dampnig: 1 }) names dampnig and suggests damping", () => {
-    expect(thrown(() => createOptimizer('kfac', { dampnig: 1 }))).toMatch(/^dampnig: is not a field of the kfac options \(allowed: .*"damping".*\); did you mean "damping"\?$/);
+    expect(thrown(() => createOptimizer('kfac', { dampnig: 1 }))).toMatch(
+      /^dampnig: is not a field of the kfac options \(allowed: .*"damping".*\); did you mean "damping"\?$/,
+    );
   });
 
   test.each(OPTIMIZERS.map((e) => e.name))('%s: an unknown option, a non-object and a misspelled name', (name) => {
@@ -45,7 +46,11 @@ describe('the registry refuses unknown options', () => {
   });
 
   test('the model-free names are exactly the entries that need no model (the types of createOptimizer rely on it)', () => {
-    expect(OPTIMIZERS.filter((e) => !e.needsModel).map((e) => e.name).sort()).toEqual([...MODEL_FREE_OPTIMIZER_NAMES].sort());
+    expect(
+      OPTIMIZERS.filter((e) => !e.needsModel)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual([...MODEL_FREE_OPTIMIZER_NAMES].sort());
   });
 });
 
@@ -76,7 +81,9 @@ describe('each factory refuses unknown options', () => {
   });
 
   test('nested options are strict too', () => {
-    expect(thrown(() => naturalGradient({ solver: 'cg', cg: { rtol: 1e-6, maxIteration: 5 } as never }))).toMatch(/^cg.maxIteration: is not a field of the cg options.*did you mean "maxIterations"\?$/);
+    expect(thrown(() => naturalGradient({ solver: 'cg', cg: { rtol: 1e-6, maxIteration: 5 } as never }))).toMatch(
+      /^cg.maxIteration: is not a field of the cg options.*did you mean "maxIterations"\?$/,
+    );
     expect(thrown(() => hessianFree({ lineSearch: { shrnk: 0.5 } as never }))).toMatch(/^lineSearch.shrnk: .*did you mean "shrink"\?$/);
     expect(thrown(() => newton({ clip: { mode: 'floor', threshold: 1, extra: 1 } as never }))).toMatch(/^clip.extra: is not a field of the clip option/);
     expect(thrown(() => hessianFree({ lr: 1 } as never))).toBe('lr: hessian-free chooses its step length by a line search; remove lr');
@@ -92,7 +99,8 @@ describe('each factory refuses unknown options', () => {
 
 describe('learning rates', () => {
   test.each(OPTIMIZERS.filter((e) => e.optionKeys.includes('lr')).map((e) => e.name))('%s refuses a negative, NaN or infinite lr', (name) => {
-    for (const lr of [-0.1, NaN, Infinity, '0.1']) expect(thrown(() => createOptimizer(name, { lr }))).toMatch(/^lr: must be a finite number >= 0 or a schedule/);
+    for (const lr of [-0.1, NaN, Infinity, '0.1'])
+      expect(thrown(() => createOptimizer(name, { lr }))).toMatch(/^lr: must be a finite number >= 0 or a schedule/);
   });
 
   test('a schedule that turns negative is refused at that step', () => {

@@ -4,19 +4,7 @@
  * the types stop catching the mistake, the directive is unused and the type
  * check fails.
  */
-import {
-  adam,
-  createOptimizer,
-  hessianFree,
-  kfac,
-  type MlpSpec,
-  modelProblem,
-  naturalGradient,
-  newton,
-  sgd,
-  shampoo,
-  train,
-} from '../../src/index.js';
+import { adam, createOptimizer, hessianFree, kfac, type MlpSpec, modelProblem, naturalGradient, newton, sgd, shampoo, train } from '../../src/index.js';
 
 export function trainTypeTests(spec: MlpSpec, inputs: Float64Array[], targets: number[], params0: Float64Array): void {
   const { objective, extra } = modelProblem(spec, inputs, targets);

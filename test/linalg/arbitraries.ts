@@ -15,9 +15,7 @@ export const entry = fc.double({ min: -1, max: 1, noNaN: true }).map((x) => (Mat
 export const dim = (max = 7, min = 0): fc.Arbitrary<number> => fc.integer({ min, max });
 
 export function matrixArb(rows: number, cols: number): fc.Arbitrary<Matrix> {
-  return fc
-    .array(entry, { minLength: rows * cols, maxLength: rows * cols })
-    .map((xs) => new Matrix(rows, cols, Float64Array.from(xs)));
+  return fc.array(entry, { minLength: rows * cols, maxLength: rows * cols }).map((xs) => new Matrix(rows, cols, Float64Array.from(xs)));
 }
 
 export function vecArb(n: number): fc.Arbitrary<Float64Array> {

@@ -10,11 +10,19 @@ import { Matrix } from '../../src/linalg/matrix.js';
 import { denseOperator, identityOperator } from '../../src/linalg/operators.js';
 import { thrownLine } from '../natgrad-error.js';
 
-const A = denseOperator(Matrix.from([[4, 1, 0], [1, 3, 1], [0, 1, 2]]));
+const A = denseOperator(
+  Matrix.from([
+    [4, 1, 0],
+    [1, 3, 1],
+    [0, 1, 2],
+  ]),
+);
 const b = vec([1, 2, 3]);
 
 test('refusals name the option and say what is allowed', () => {
-  expect(thrownLine(() => conjugateGradient(denseOperator(new Matrix(2, 3)), vec([0, 0])))).toBe('operator: conjugate gradients need a square operator, got 2 x 3');
+  expect(thrownLine(() => conjugateGradient(denseOperator(new Matrix(2, 3)), vec([0, 0])))).toBe(
+    'operator: conjugate gradients need a square operator, got 2 x 3',
+  );
   expect(thrownLine(() => conjugateGradient(A, vec([1, 2])))).toBe('b: right-hand side has length 2, expected 3');
   for (const rtol of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
     expect(thrownLine(() => conjugateGradient(A, b, { rtol }))).toBe(`rtol: must be a finite number >= 0, got ${rtol}`);
@@ -25,7 +33,12 @@ test('refusals name the option and say what is allowed', () => {
   for (const maxIterations of [-1, 1.5]) {
     expect(thrownLine(() => conjugateGradient(A, b, { maxIterations }))).toBe(`maxIterations: must be an integer >= 0, got ${maxIterations}`);
   }
-  const rect = (rows: number, cols: number): LinearOperator => ({ shape: [rows, cols], matvec: (x: Vec) => x, rmatvec: (x: Vec) => x, dense: () => new Matrix(rows, cols) });
+  const rect = (rows: number, cols: number): LinearOperator => ({
+    shape: [rows, cols],
+    matvec: (x: Vec) => x,
+    rmatvec: (x: Vec) => x,
+    dense: () => new Matrix(rows, cols),
+  });
   expect(thrownLine(() => conjugateGradient(A, b, { preconditioner: rect(2, 3) }))).toBe('preconditioner: must be 3 x 3, got 2 x 3');
   expect(thrownLine(() => conjugateGradient(A, b, { preconditioner: rect(3, 2) }))).toBe('preconditioner: must be 3 x 3, got 3 x 2');
   expect(thrownLine(() => conjugateGradient(A, b, { x0: vec([0, 0]) }))).toBe('x0: starting point has length 2, expected 3');
@@ -61,7 +74,15 @@ test('boundary cases of the stopping rules: an exact solution at zero tolerance,
   expect(exact).toMatchObject({ iterations: 1, converged: true, reason: 'converged', residualNorm: 0 });
   expect([...exact.x]).toEqual([1, 2, 3]);
   // pᵀ A p = 0 exactly (a positive semidefinite A) is not positive curvature
-  const semidefinite = conjugateGradient(denseOperator(Matrix.from([[1, 0], [0, 0]])), vec([0, 1]));
+  const semidefinite = conjugateGradient(
+    denseOperator(
+      Matrix.from([
+        [1, 0],
+        [0, 0],
+      ]),
+    ),
+    vec([0, 1]),
+  );
   expect(semidefinite).toMatchObject({ iterations: 0, converged: false, reason: 'non-positive-curvature' });
   // rᵀ M r = 0 exactly is not a positive definite preconditioner
   const zero: LinearOperator = { shape: [3, 3], matvec: () => new Float64Array(3), rmatvec: () => new Float64Array(3), dense: () => new Matrix(3, 3) };
@@ -73,4 +94,3 @@ test('boundary cases of the stopping rules: an exact solution at zero tolerance,
   const alpha = (1 + 4 + 9) / (Ab[0] + 2 * Ab[1] + 3 * Ab[2]);
   [...one.x].forEach((xi, i) => expect(xi).toBeCloseTo(alpha * b[i], 14));
 });
-

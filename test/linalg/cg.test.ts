@@ -19,20 +19,23 @@ const residual = (a: Matrix, x: Float64Array, b: Float64Array): number => {
 describe('conjugateGradient on SPD matrices', () => {
   test('meets the stopping rule and matches the direct solve: ||x - x*|| <= ||A⁻¹|| ||r|| <= rtol ||b|| / lambda_min', () => {
     fc.assert(
-      fc.property(dim(8).chain((n) => fc.tuple(spdArb(n), vecArb(n))), ([{ a, n, lambdaMin, condBound }, b]) => {
-        const rtol = 1e-10;
-        const res = conjugateGradient(denseOperator(a), b, { rtol });
-        const direct = new Cholesky(a).solve(b);
-        expect(res.converged).toBe(true);
-        expect(res.reason).toBe('converged');
-        expect(res.residualNorm).toBeLessThanOrEqual(rtol * norm2(b));
-        expect(Math.abs(res.residualNorm - residual(a, res.x, b))).toBeLessThanOrEqual(1e-300 + 4 * n * EPS * norm2(b) * condBound);
-        expect(res.iterations).toBeLessThanOrEqual(10 * n);
-        let diff = 0;
-        for (let i = 0; i < n; i++) diff += (res.x[i] - direct[i]) ** 2;
-        // CG error bound plus the direct solve's own forward error (cond n eps ||x||)
-        return Math.sqrt(diff) <= (rtol * norm2(b)) / lambdaMin + 16 * (n + 1) * EPS * condBound * Math.sqrt(n) * Math.max(vecMaxAbs(direct), 1e-300);
-      }),
+      fc.property(
+        dim(8).chain((n) => fc.tuple(spdArb(n), vecArb(n))),
+        ([{ a, n, lambdaMin, condBound }, b]) => {
+          const rtol = 1e-10;
+          const res = conjugateGradient(denseOperator(a), b, { rtol });
+          const direct = new Cholesky(a).solve(b);
+          expect(res.converged).toBe(true);
+          expect(res.reason).toBe('converged');
+          expect(res.residualNorm).toBeLessThanOrEqual(rtol * norm2(b));
+          expect(Math.abs(res.residualNorm - residual(a, res.x, b))).toBeLessThanOrEqual(1e-300 + 4 * n * EPS * norm2(b) * condBound);
+          expect(res.iterations).toBeLessThanOrEqual(10 * n);
+          let diff = 0;
+          for (let i = 0; i < n; i++) diff += (res.x[i] - direct[i]) ** 2;
+          // CG error bound plus the direct solve's own forward error (cond n eps ||x||)
+          return Math.sqrt(diff) <= (rtol * norm2(b)) / lambdaMin + 16 * (n + 1) * EPS * condBound * Math.sqrt(n) * Math.max(vecMaxAbs(direct), 1e-300);
+        },
+      ),
       { seed: 701, numRuns: 200 },
     );
   });
@@ -45,11 +48,14 @@ describe('conjugateGradient on SPD matrices', () => {
     expect(pre.converged).toBe(true);
     expect(pre.iterations).toBe(1);
     expect(plain.iterations).toBeGreaterThan(1);
-    for (let i = 0; i < 6; i++) expect(Math.abs(pre.x[i] - 1 / d[i])).toBeLessThanOrEqual(4 * EPS / d[i]);
+    for (let i = 0; i < 6; i++) expect(Math.abs(pre.x[i] - 1 / d[i])).toBeLessThanOrEqual((4 * EPS) / d[i]);
   });
 
   test('x0, atol, b = 0 and n = 0', () => {
-    const a = Matrix.from([[4, 1], [1, 3]]);
+    const a = Matrix.from([
+      [4, 1],
+      [1, 3],
+    ]);
     const b = Float64Array.from([1, 2]);
     const exact = new Cholesky(a).solve(b);
     const warm = conjugateGradient(denseOperator(a), b, { x0: exact });
@@ -64,7 +70,11 @@ describe('conjugateGradient on SPD matrices', () => {
   });
 
   test('an iteration cap that is too small is reported, not hidden', () => {
-    const a = Matrix.from([[4, 1, 0], [1, 3, 1], [0, 1, 2]]);
+    const a = Matrix.from([
+      [4, 1, 0],
+      [1, 3, 1],
+      [0, 1, 2],
+    ]);
     const res = conjugateGradient(denseOperator(a), Float64Array.from([1, 2, 3]), { maxIterations: 1 });
     expect(res.converged).toBe(false);
     expect(res.reason).toBe('max-iterations');
@@ -81,13 +91,21 @@ describe('conjugateGradient on indefinite matrices (no guarantee; SB3-contrib te
 
   test('for every SPD matrix shifted to have a negative eigenvalue, CG never claims a wrong answer', () => {
     fc.assert(
-      fc.property(dim(6, 2).chain((n) => fc.tuple(spdArb(n), vecArb(n).map((b) => b.map((v, i) => v + (i === 0 ? 2 : 0))))), ([{ a, n, lambdaMaxBound }, b]) => {
-        const shifted = a.clone();
-        // subtracting more than lambda_max makes every eigenvalue negative: pᵀAp < 0 at once
-        for (let i = 0; i < n; i++) shifted.data[i * n + i] -= lambdaMaxBound + 1;
-        const res = conjugateGradient(denseOperator(shifted), b);
-        return !res.converged && res.reason === 'non-positive-curvature' && res.iterations === 0;
-      }),
+      fc.property(
+        dim(6, 2).chain((n) =>
+          fc.tuple(
+            spdArb(n),
+            vecArb(n).map((b) => b.map((v, i) => v + (i === 0 ? 2 : 0))),
+          ),
+        ),
+        ([{ a, n, lambdaMaxBound }, b]) => {
+          const shifted = a.clone();
+          // subtracting more than lambda_max makes every eigenvalue negative: pᵀAp < 0 at once
+          for (let i = 0; i < n; i++) shifted.data[i * n + i] -= lambdaMaxBound + 1;
+          const res = conjugateGradient(denseOperator(shifted), b);
+          return !res.converged && res.reason === 'non-positive-curvature' && res.iterations === 0;
+        },
+      ),
       { seed: 702, numRuns: 100 },
     );
   });

@@ -53,30 +53,39 @@ describe('Cholesky', () => {
 
   test('solveMatrix, inverse and logDet agree with solve and with the determinant', () => {
     fc.assert(
-      fc.property(dim(7).chain((n) => spdArb(n)), ({ a, n, condBound }) => {
-        const chol = new Cholesky(a);
-        const inv = chol.inverse();
-        // inverse is exactly symmetric, and A A⁻¹ = I to cond(A) n eps
-        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(inv.get(i, j)).toBe(inv.get(j, i));
-        const prod = matmul(a, inv);
-        const tol = 8 * (n + 1) * EPS * condBound;
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(Math.abs(prod.get(i, j) - (i === j ? 1 : 0))).toBeLessThanOrEqual(tol);
-        const id = Matrix.identity(n);
-        const X = chol.solveMatrix(id);
-        for (let i = 0; i < n * n; i++) expect(Math.abs(X.data[i] - inv.data[i])).toBeLessThanOrEqual(tol / 0.5);
-        // log det = sum of log pivots; check against the product of L's diagonal squared
-        let det = 1;
-        for (let i = 0; i < n; i++) det *= chol.L.get(i, i) ** 2;
-        expect(Math.abs(chol.logDet() - Math.log(det))).toBeLessThanOrEqual(4 * (n + 1) * EPS * Math.max(1, Math.abs(Math.log(det))));
-      }),
+      fc.property(
+        dim(7).chain((n) => spdArb(n)),
+        ({ a, n, condBound }) => {
+          const chol = new Cholesky(a);
+          const inv = chol.inverse();
+          // inverse is exactly symmetric, and A A⁻¹ = I to cond(A) n eps
+          for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(inv.get(i, j)).toBe(inv.get(j, i));
+          const prod = matmul(a, inv);
+          const tol = 8 * (n + 1) * EPS * condBound;
+          for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(Math.abs(prod.get(i, j) - (i === j ? 1 : 0))).toBeLessThanOrEqual(tol);
+          const id = Matrix.identity(n);
+          const X = chol.solveMatrix(id);
+          for (let i = 0; i < n * n; i++) expect(Math.abs(X.data[i] - inv.data[i])).toBeLessThanOrEqual(tol / 0.5);
+          // log det = sum of log pivots; check against the product of L's diagonal squared
+          let det = 1;
+          for (let i = 0; i < n; i++) det *= chol.L.get(i, i) ** 2;
+          expect(Math.abs(chol.logDet() - Math.log(det))).toBeLessThanOrEqual(4 * (n + 1) * EPS * Math.max(1, Math.abs(Math.log(det))));
+        },
+      ),
       { seed: 203, numRuns: 100 },
     );
   });
 
   test('known factorization and log-determinant', () => {
-    const a = Matrix.from([[4, 2], [2, 5]]);
+    const a = Matrix.from([
+      [4, 2],
+      [2, 5],
+    ]);
     const chol = new Cholesky(a);
-    expect(chol.L.toArray()).toEqual([[2, 0], [1, 2]]);
+    expect(chol.L.toArray()).toEqual([
+      [2, 0],
+      [1, 2],
+    ]);
     expect(chol.logDet()).toBeCloseTo(Math.log(16), 14);
     expect(Array.from(chol.solve(Float64Array.from([6, 7])))).toEqual([1, 1]);
     const empty = new Cholesky(new Matrix(0, 0));
@@ -85,23 +94,37 @@ describe('Cholesky', () => {
   });
 
   test('non-positive-definite input throws a NatgradError naming the pivot', () => {
-    const indefinite = Matrix.from([[1, 2], [2, 1]]);
+    const indefinite = Matrix.from([
+      [1, 2],
+      [2, 1],
+    ]);
     expect(() => new Cholesky(indefinite)).toThrow(NatgradError);
     expect(() => new Cholesky(indefinite)).toThrow(/not positive definite: pivot 1/);
     expect(() => new Cholesky(Matrix.from([[0]]))).toThrow(/pivot 0 .* is 0/);
-    expect(() => new Cholesky(Matrix.from([[1, 2], [0, 1]]))).toThrow(/not symmetric: entry \(1, 0\) = 0 but \(0, 1\) = 2/);
+    expect(
+      () =>
+        new Cholesky(
+          Matrix.from([
+            [1, 2],
+            [0, 1],
+          ]),
+        ),
+    ).toThrow(/not symmetric: entry \(1, 0\) = 0 but \(0, 1\) = 2/);
     expect(() => new Cholesky(new Matrix(2, 3))).toThrow(/square matrix, got 2 x 3/);
     expect(() => new Cholesky(Matrix.from([[NaN]]))).toThrow(/not finite/);
   });
 
   test('isPositiveDefinite separates L Lᵀ + eps I from the same matrix shifted by - (lambda_max + 1) I', () => {
     fc.assert(
-      fc.property(dim(6, 1).chain((n) => spdArb(n)), ({ a, n, lambdaMaxBound }) => {
-        expect(isPositiveDefinite(a)).toBe(true);
-        const shifted = a.clone();
-        for (let i = 0; i < n; i++) shifted.data[i * n + i] -= lambdaMaxBound + 1;
-        expect(isPositiveDefinite(shifted)).toBe(false);
-      }),
+      fc.property(
+        dim(6, 1).chain((n) => spdArb(n)),
+        ({ a, n, lambdaMaxBound }) => {
+          expect(isPositiveDefinite(a)).toBe(true);
+          const shifted = a.clone();
+          for (let i = 0; i < n; i++) shifted.data[i * n + i] -= lambdaMaxBound + 1;
+          expect(isPositiveDefinite(shifted)).toBe(false);
+        },
+      ),
       { seed: 204, numRuns: 100 },
     );
     expect(isPositiveDefinite(new Matrix(2, 3))).toBe(false);

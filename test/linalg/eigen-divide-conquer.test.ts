@@ -53,7 +53,14 @@ function withSpectrum(lambda: ArrayLike<number>, rng: Rng): Matrix {
   }
   const QD = Q.clone();
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) QD.data[i * n + j] *= lambda[j];
-  const a = matmul(QD, new Matrix(n, n, Float64Array.from({ length: n * n }, (_, k) => Q.data[(k % n) * n + Math.floor(k / n)])));
+  const a = matmul(
+    QD,
+    new Matrix(
+      n,
+      n,
+      Float64Array.from({ length: n * n }, (_, k) => Q.data[(k % n) * n + Math.floor(k / n)]),
+    ),
+  );
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.data[j * n + i] = a.data[i * n + j];
   return a;
 }
@@ -93,7 +100,13 @@ describe.each(BACKENDS)('eigSymmetric, blocked reduction and divide and conquer 
 
   test('repeated eigenvalues: three values, each many times (most components deflate)', () => {
     const n = 90;
-    check(withSpectrum(Array.from({ length: n }, (_, i) => [-1, 2, 5][i % 3]), new Rng('repeated')), Array.from({ length: n }, (_, i) => [-1, 2, 5][i % 3]));
+    check(
+      withSpectrum(
+        Array.from({ length: n }, (_, i) => [-1, 2, 5][i % 3]),
+        new Rng('repeated'),
+      ),
+      Array.from({ length: n }, (_, i) => [-1, 2, 5][i % 3]),
+    );
   });
 
   test('clusters: groups of eigenvalues 1e-13 apart (pairs deflate by rotation)', () => {
@@ -126,7 +139,11 @@ describe.each(BACKENDS)('eigSymmetric, blocked reduction and divide and conquer 
     for (const s of [1e-300, 1e-310]) {
       const b = randomSymmetric(60, new Rng(`tiny-${s}`));
       const ref = eigSymmetric(b).values;
-      const a = new Matrix(60, 60, b.data.map((v) => v * s));
+      const a = new Matrix(
+        60,
+        60,
+        b.data.map((v) => v * s),
+      );
       const { values, vectors } = eigSymmetric(a);
       // the scaled entries carry an absolute rounding of 2^-1074 (subnormal) or a relative one
       const tol = 4 * C * 60 * (EPS * s + 2 ** -1074) * Math.max(...Array.from(ref, Math.abs));
@@ -136,8 +153,15 @@ describe.each(BACKENDS)('eigSymmetric, blocked reduction and divide and conquer 
   });
 
   test('pinned: a reflector from subnormal entries (1 / (alpha - beta) overflowed before the column was scaled)', () => {
-    const a = Matrix.from([[0, 0, -5e-324], [0, 0, 0], [-5e-324, 0, 0.25]]);
-    check(a, [-(5e-324 ** 2) / 0.25, 0, 0.25].map((v) => (Object.is(v, -0) ? 0 : v)));
+    const a = Matrix.from([
+      [0, 0, -5e-324],
+      [0, 0, 0],
+      [-5e-324, 0, 0.25],
+    ]);
+    check(
+      a,
+      [-(5e-324 ** 2) / 0.25, 0, 0.25].map((v) => (Object.is(v, -0) ? 0 : v)),
+    );
     const b = new Matrix(40, 40);
     for (let i = 0; i < 40; i++) b.data[i * 40 + i] = (i % 3) * 0.25;
     b.data[39] = b.data[39 * 40] = 5e-324;
@@ -203,7 +227,13 @@ describe('matrix-vector kernels on the workspace', () => {
     setGemmBackend(backend);
     try {
       const rng = new Rng('gemv');
-      for (const [m, n] of [[1, 1], [5, 3], [17, 33], [64, 7], [3, 64]]) {
+      for (const [m, n] of [
+        [1, 1],
+        [5, 3],
+        [17, 33],
+        [64, 7],
+        [3, 64],
+      ]) {
         withWorkspace((ws) => {
           const lda = n + 3;
           const a = ws.alloc(m * lda + Math.max(m, n) * (Math.max(m, n) + 2));

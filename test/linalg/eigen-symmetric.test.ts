@@ -53,13 +53,16 @@ const spectrumCase = dim(9, 1).chain((n) =>
 describe('eigSymmetric', () => {
   test('a V = V diag(values) and VᵀV = I to 16 n eps, values ascending', () => {
     fc.assert(
-      fc.property(dim(10).chain((n) => symmetricArb(n)), (a) => {
-        const { values, vectors } = eigSymmetric(a);
-        const n = a.rows;
-        for (let i = 1; i < n; i++) if (!(values[i - 1] <= values[i])) return false;
-        const { residual, orthogonality } = eigDefects(a, values, vectors);
-        return residual <= rel(n) * frobeniusNorm(a) && orthogonality <= rel(n);
-      }),
+      fc.property(
+        dim(10).chain((n) => symmetricArb(n)),
+        (a) => {
+          const { values, vectors } = eigSymmetric(a);
+          const n = a.rows;
+          for (let i = 1; i < n; i++) if (!(values[i - 1] <= values[i])) return false;
+          const { residual, orthogonality } = eigDefects(a, values, vectors);
+          return residual <= rel(n) * frobeniusNorm(a) && orthogonality <= rel(n);
+        },
+      ),
       { seed: 301, numRuns: 300 },
     );
   });
@@ -84,7 +87,11 @@ describe('eigSymmetric', () => {
   });
 
   test('the defect check catches eigenvalues paired with the wrong eigenvectors', () => {
-    const a = Matrix.from([[2, 1, 0], [1, 3, 1], [0, 1, 4]]);
+    const a = Matrix.from([
+      [2, 1, 0],
+      [1, 3, 1],
+      [0, 1, 4],
+    ]);
     const { values, vectors } = eigSymmetric(a);
     expect(eigDefects(a, values, vectors).residual).toBeLessThan(rel(3) * frobeniusNorm(a));
     const swapped = Float64Array.from([values[1], values[0], values[2]]);
@@ -101,7 +108,13 @@ describe('eigSymmetric', () => {
     expect(Array.from(eigSymmetric(Matrix.zeros(4)).values)).toEqual([0, 0, 0, 0]);
     const id = eigSymmetric(Matrix.identity(5));
     expect(Array.from(id.values)).toEqual([1, 1, 1, 1, 1]);
-    const ones = eigSymmetric(Matrix.from([[1, 1, 1], [1, 1, 1], [1, 1, 1]]));
+    const ones = eigSymmetric(
+      Matrix.from([
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    );
     expect(Math.abs(ones.values[0])).toBeLessThan(8 * EPS);
     expect(Math.abs(ones.values[1])).toBeLessThan(8 * EPS);
     expect(Math.abs(ones.values[2] - 3)).toBeLessThan(8 * EPS);
@@ -120,10 +133,24 @@ describe('eigSymmetric', () => {
 
   test('rejects non-square, non-finite and clearly non-symmetric input', () => {
     expect(() => eigSymmetric(new Matrix(2, 3))).toThrow(NatgradError);
-    expect(() => eigSymmetric(Matrix.from([[1, 2], [3, 4]]))).toThrow(/not symmetric: entry \(1, 0\) = 3 but \(0, 1\) = 2/);
+    expect(() =>
+      eigSymmetric(
+        Matrix.from([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+    ).toThrow(/not symmetric: entry \(1, 0\) = 3 but \(0, 1\) = 2/);
     expect(() => eigSymmetric(Matrix.from([[Infinity]]))).toThrow(/not finite/);
     // rounding-level asymmetry is accepted (the input is symmetrized)
-    expect(() => eigSymmetric(Matrix.from([[1, 0.1], [0.1 + 1e-17, 1]]))).not.toThrow();
+    expect(() =>
+      eigSymmetric(
+        Matrix.from([
+          [1, 0.1],
+          [0.1 + 1e-17, 1],
+        ]),
+      ),
+    ).not.toThrow();
   });
 });
 

@@ -3,7 +3,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
-import { availableGemmBackends, choleskyInPlace, choleskyInverse, gemm, gemmBackend, gemmLower, setGemmArenaLimit, setGemmBackend, syrk, trsmLower, trsmLowerTransposed, type GemmBackend } from '../../src/linalg/kernels/index.js';
+import {
+  availableGemmBackends,
+  choleskyInPlace,
+  choleskyInverse,
+  gemm,
+  gemmBackend,
+  gemmLower,
+  setGemmArenaLimit,
+  setGemmBackend,
+  syrk,
+  trsmLower,
+  trsmLowerTransposed,
+  type GemmBackend,
+} from '../../src/linalg/kernels/index.js';
 import { UNFUSED_MADD, fusedKernelSupported, probeFusedMadd } from '../../src/linalg/kernels/wasm/runtime.js';
 import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
 import { linalgWorkerJobCount, setLinalgThreads, startLinalgPool } from '../../src/linalg/parallel/pool.js';
@@ -27,7 +40,24 @@ const at = (X: Float64Array, off: number, ld: number, trans: boolean, i: number,
  * Straightforward triple loop, and the entrywise forward-error bound of a
  * length-k dot product (Higham, Thm 3.5): |ĉ - c| <= γ_(k+2) (|alpha| |A||B| + |beta C|).
  */
-function referenceGemm(ta: boolean, tb: boolean, m: number, n: number, k: number, alpha: number, A: Float64Array, aOff: number, lda: number, B: Float64Array, bOff: number, ldb: number, beta: number, C: Float64Array, cOff: number, ldc: number) {
+function referenceGemm(
+  ta: boolean,
+  tb: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  lda: number,
+  B: Float64Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+) {
   const out = C.slice();
   const bound = new Float64Array(C.length);
   for (let i = 0; i < m; i++) {
@@ -106,11 +136,19 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
     };
 
     test('agrees with the triple loop for every transpose, odd and empty shapes, offsets and strides', () => {
-      fc.assert(fc.property(gemmCase, (c) => withBackend(() => gemmAgrees(c))()), { seed: 601, numRuns: 300 });
+      fc.assert(
+        fc.property(gemmCase, (c) => withBackend(() => gemmAgrees(c))()),
+        { seed: 601, numRuns: 300 },
+      );
     });
 
     test('shapes crossing every blocking boundary (MC = 96, KC = 256, NC = 512, tiles of 4)', () => {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         expect(withBackend(() => gemmAgrees({ ta, tb, m: 101, n: 517, k: 259, pad: 1, alpha: 1, beta: 1, seed: 7 }))()).toBe(true);
       }
     });
@@ -140,7 +178,12 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
     const limit = setGemmArenaLimit(8 * 1024);
     setGemmBackend(backend);
     try {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         expect(gemmAgrees({ ta, tb, m: 40, n: 23, k: 61, pad: 1, alpha: 0.5, beta: -2, seed: 21 })).toBe(true);
         expect(gemmAgrees({ ta, tb, m: 61, n: 23, k: 9, pad: 2, alpha: 1, beta: 0, seed: 22 })).toBe(true);
         expect(gemmLowerAgrees({ ta, tb, m: 45, n: 60, k: 7, pad: 1, alpha: -1, beta: 1, seed: 23, diagonal: 3 })).toBe(true);
@@ -170,8 +213,16 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
         const b = new Matrix(k, n, randomArray(seed + 1, k * n));
         const ref = referenceGemm(false, false, m, n, k, 1, a.data, 0, k, b.data, 0, n, 0, new Float64Array(m * n), 0, n);
         const close = (c: Matrix) => c.rows === m && c.cols === n && c.data.every((v, i) => Math.abs(v - ref.out[i]) <= ref.bound[i]);
-        const aT = new Matrix(k, m, Float64Array.from({ length: k * m }, (_, i) => a.data[(i % m) * k + Math.floor(i / m)]));
-        const bT = new Matrix(n, k, Float64Array.from({ length: n * k }, (_, i) => b.data[(i % k) * n + Math.floor(i / k)]));
+        const aT = new Matrix(
+          k,
+          m,
+          Float64Array.from({ length: k * m }, (_, i) => a.data[(i % m) * k + Math.floor(i / m)]),
+        );
+        const bT = new Matrix(
+          n,
+          k,
+          Float64Array.from({ length: n * k }, (_, i) => b.data[(i % k) * n + Math.floor(i / k)]),
+        );
         return close(matmul(a, b)) && close(matmulTN(aT, b)) && close(matmulNT(a, bT));
       }),
       { seed: 602, numRuns: 60 },
@@ -234,11 +285,19 @@ describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () 
 
     test('agrees with the triple loop on and below the diagonal for every transpose, odd and empty shapes, shifted diagonals', () => {
       const withDiagonal = fc.record({ c: gemmCase, diagonal: fc.integer({ min: -40, max: 40 }) });
-      fc.assert(fc.property(withDiagonal, ({ c, diagonal }) => withBackend(() => gemmLowerAgrees({ ...c, diagonal }))()), { seed: 611, numRuns: 300 });
+      fc.assert(
+        fc.property(withDiagonal, ({ c, diagonal }) => withBackend(() => gemmLowerAgrees({ ...c, diagonal }))()),
+        { seed: 611, numRuns: 300 },
+      );
     });
 
     test('shapes crossing every blocking boundary, wide and tall (MC = 96, KC = 256, NC = 512)', () => {
-      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
         expect(withBackend(() => gemmLowerAgrees({ ta, tb, m: 530, n: 521, k: 31, pad: 1, alpha: -1, beta: 1, seed: 8 }))()).toBe(true);
         expect(withBackend(() => gemmLowerAgrees({ ta, tb, m: 101, n: 150, k: 259, pad: 2, alpha: 0.5, beta: 0, seed: 9 }))()).toBe(true);
         expect(withBackend(() => gemmLowerAgrees({ ta, tb, m: 200, n: 700, k: 9, pad: 0, alpha: 1, beta: -2, seed: 10, diagonal: 450 }))()).toBe(true);
@@ -264,42 +323,45 @@ describe('gemmLower: the lower triangle of C <- alpha op(A) op(B) + beta C', () 
 });
 
 describe('gemm on two threads (column or row panels on a worker over shared memory)', () => {
-  test.each(BACKENDS.filter((b) => b !== 'js'))('%s: bit-identical to one thread for every transpose, triangle and shape, and the worker did part of it', async (backend) => {
-    const before = gemmBackend();
-    setGemmBackend(backend);
-    const threads = setLinalgThreads(2);
-    const minFlops = setParallelGemmMinFlops(0);
-    try {
-      await startLinalgPool(gemmRuntime()!);
-      const jobsBefore = linalgWorkerJobCount();
-      const cases = fc.sample(fc.record({ c: gemmCase, diagonal: fc.option(fc.integer({ min: -40, max: 40 })) }), { seed: 613, numRuns: 120 });
-      for (const { c, diagonal } of cases) {
-        const { ta, tb, m, n, k, pad, alpha, beta, seed } = c;
-        const [ar, ac] = ta ? [k, m] : [m, k];
-        const [br, bc] = tb ? [n, k] : [k, n];
-        const A = randomArray(seed, ar * (ac + pad) + pad);
-        const B = randomArray(seed + 1, br * (bc + pad) + pad);
-        const C0 = randomArray(seed + 2, m * (n + pad) + pad);
-        const run = (T: number) => {
-          setLinalgThreads(T);
-          const C = C0.slice();
-          if (diagonal === null) gemm(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad);
-          else gemmLower(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad, diagonal);
-          return C;
-        };
-        const one = run(1);
-        const two = run(2);
-        expect(two.every((v, i) => Object.is(v, one[i]))).toBe(true);
+  test.each(BACKENDS.filter((b) => b !== 'js'))(
+    '%s: bit-identical to one thread for every transpose, triangle and shape, and the worker did part of it',
+    async (backend) => {
+      const before = gemmBackend();
+      setGemmBackend(backend);
+      const threads = setLinalgThreads(2);
+      const minFlops = setParallelGemmMinFlops(0);
+      try {
+        await startLinalgPool(gemmRuntime()!);
+        const jobsBefore = linalgWorkerJobCount();
+        const cases = fc.sample(fc.record({ c: gemmCase, diagonal: fc.option(fc.integer({ min: -40, max: 40 })) }), { seed: 613, numRuns: 120 });
+        for (const { c, diagonal } of cases) {
+          const { ta, tb, m, n, k, pad, alpha, beta, seed } = c;
+          const [ar, ac] = ta ? [k, m] : [m, k];
+          const [br, bc] = tb ? [n, k] : [k, n];
+          const A = randomArray(seed, ar * (ac + pad) + pad);
+          const B = randomArray(seed + 1, br * (bc + pad) + pad);
+          const C0 = randomArray(seed + 2, m * (n + pad) + pad);
+          const run = (T: number) => {
+            setLinalgThreads(T);
+            const C = C0.slice();
+            if (diagonal === null) gemm(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad);
+            else gemmLower(ta, tb, m, n, k, alpha, A, pad, ac + pad, B, pad, bc + pad, beta, C, pad, n + pad, diagonal);
+            return C;
+          };
+          const one = run(1);
+          const two = run(2);
+          expect(two.every((v, i) => Object.is(v, one[i]))).toBe(true);
+        }
+        // a large product as well, split into real panels
+        expect(gemmAgrees({ ta: false, tb: true, m: 130, n: 141, k: 70, pad: 1, alpha: 1, beta: 0.5, seed: 31 })).toBe(true);
+        expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+      } finally {
+        setParallelGemmMinFlops(minFlops);
+        setLinalgThreads(threads);
+        setGemmBackend(before);
       }
-      // a large product as well, split into real panels
-      expect(gemmAgrees({ ta: false, tb: true, m: 130, n: 141, k: 70, pad: 1, alpha: 1, beta: 0.5, seed: 31 })).toBe(true);
-      expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
-    } finally {
-      setParallelGemmMinFlops(minFlops);
-      setLinalgThreads(threads);
-      setGemmBackend(before);
-    }
-  });
+    },
+  );
 });
 
 describe('matmulInto: the product into a reused buffer', () => {
@@ -308,7 +370,11 @@ describe('matmulInto: the product into a reused buffer', () => {
       fc.property(fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), fc.integer({ min: 0, max: 70 }), fc.integer(), (m, n, k, seed) => {
         const a = new Matrix(m, k, randomArray(seed, m * k));
         const b = new Matrix(k, n, randomArray(seed + 1, k * n));
-        const out = new Matrix(m, n, randomArray(seed + 2, m * n).map((v) => v * 1e300));
+        const out = new Matrix(
+          m,
+          n,
+          randomArray(seed + 2, m * n).map((v) => v * 1e300),
+        );
         const into = matmulInto(a, b, out);
         const ref = matmul(a, b);
         return into === out && out.data.every((v, i) => Object.is(v, ref.data[i]));
@@ -473,7 +539,6 @@ describe('blocked Cholesky at a size crossing the GEMM blocking (default backend
     expect(R.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= bound)).toBe(true);
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(X[i * n + j]).toBe(X[j * n + i]);
   });
-
 });
 
 describe('eigSymmetric scales by a power of two before iterating', () => {
@@ -490,7 +555,11 @@ describe('eigSymmetric scales by a power of two before iterating', () => {
       fc.property(fc.integer({ min: 1, max: 12 }), fc.integer({ min: 0, max: 1e6 }), (n, seed) => {
         const B = new Matrix(n, n, spd(seed, n, 0));
         for (let i = 0; i < n * n; i++) B.data[i] -= 0.3;
-        const a = new Matrix(n, n, B.data.map((v) => v * s));
+        const a = new Matrix(
+          n,
+          n,
+          B.data.map((v) => v * s),
+        );
         return scaledValuesAgree(eigSymmetric(a).values, s, B);
       }),
       { seed: 607, numRuns: 25 },
@@ -515,18 +584,29 @@ describe('kfacPreconditioner: the Cholesky path solves the same damped system as
 
   test('factored and pi-factored schemes with positive damping, blocked sizes included', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 70 }), fc.constantFrom('factored', 'pi-factored') as fc.Arbitrary<'factored' | 'pi-factored'>, fc.integer({ min: 0, max: 1e6 }), (m, k, scheme, seed) => {
-        const G = new Matrix(m, m, spd(seed, m, 0));
-        const A = new Matrix(k, k, spd(seed + 1, k, 0));
-        const grad = new Matrix(m, k, randomArray(seed + 2, m * k));
-        const damping = 1e-2;
-        const p = kfacPreconditioner({ A, G }, damping, scheme);
-        const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
-        const c = Math.sqrt(damping);
-        const U = p.apply(grad);
-        // explicit inverses of factors with condition number <= (4 + 0.1) / 0.1 ~ 40: residual ~ n eps cond, below 160 eps (m + k) in these units
-        return p.method === 'cholesky' && !p.singular && residual(G, A, U, grad, c / pi, pi * c) <= 16 * EPS * 10 && maxAbsDiff(U, kfacUpdate({ A, G, gradient: grad }, damping, scheme).update) === 0;
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.constantFrom('factored', 'pi-factored') as fc.Arbitrary<'factored' | 'pi-factored'>,
+        fc.integer({ min: 0, max: 1e6 }),
+        (m, k, scheme, seed) => {
+          const G = new Matrix(m, m, spd(seed, m, 0));
+          const A = new Matrix(k, k, spd(seed + 1, k, 0));
+          const grad = new Matrix(m, k, randomArray(seed + 2, m * k));
+          const damping = 1e-2;
+          const p = kfacPreconditioner({ A, G }, damping, scheme);
+          const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
+          const c = Math.sqrt(damping);
+          const U = p.apply(grad);
+          // explicit inverses of factors with condition number <= (4 + 0.1) / 0.1 ~ 40: residual ~ n eps cond, below 160 eps (m + k) in these units
+          return (
+            p.method === 'cholesky' &&
+            !p.singular &&
+            residual(G, A, U, grad, c / pi, pi * c) <= 16 * EPS * 10 &&
+            maxAbsDiff(U, kfacUpdate({ A, G, gradient: grad }, damping, scheme).update) === 0
+          );
+        },
+      ),
       { seed: 608, numRuns: 30 },
     );
   });

@@ -39,43 +39,63 @@ function expSeries(a: Matrix): Matrix {
 describe('symmetricPower', () => {
   test('(a^(-1/4))^4 a = I to cond(a) n eps (Shampoo exponent)', () => {
     fc.assert(
-      fc.property(dim(7).chain((n) => spdArb(n)), ({ a, n, condBound }) => {
-        const p = symmetricPower(a, -1 / 4);
-        const res = sub(matmul(power(p, 4), a), Matrix.identity(n));
-        // each eigenvalue carries a relative error ~16 n eps cond from the backward error, times 5 for the power and product
-        return maxAbsDiff(res, new Matrix(n, n)) <= 80 * Math.max(n, 1) * EPS * condBound;
-      }),
+      fc.property(
+        dim(7).chain((n) => spdArb(n)),
+        ({ a, n, condBound }) => {
+          const p = symmetricPower(a, -1 / 4);
+          const res = sub(matmul(power(p, 4), a), Matrix.identity(n));
+          // each eigenvalue carries a relative error ~16 n eps cond from the backward error, times 5 for the power and product
+          return maxAbsDiff(res, new Matrix(n, n)) <= 80 * Math.max(n, 1) * EPS * condBound;
+        },
+      ),
       { seed: 501, numRuns: 150 },
     );
   });
 
   test('the same check catches the wrong Shampoo exponent -1/2 (torch-optimizer#502)', () => {
-    const a = Matrix.from([[4, 1], [1, 3]]);
+    const a = Matrix.from([
+      [4, 1],
+      [1, 3],
+    ]);
     const wrong = symmetricPower(a, -1 / 2);
     expect(maxAbsDiff(matmul(power(wrong, 4), a), Matrix.identity(2))).toBeGreaterThan(0.1);
   });
 
   test('p = 1/2 is the principal square root, p = -1 the inverse, p = 1 the matrix itself', () => {
     fc.assert(
-      fc.property(dim(6).chain((n) => spdArb(n)), ({ a, n, condBound }) => {
-        const s = symmetricPower(a, 0.5);
-        const scaleA = Math.max(frobeniusNorm(a), 1);
-        expect(maxAbsDiff(matmul(s, s), a)).toBeLessThanOrEqual(64 * Math.max(n, 1) * EPS * scaleA);
-        const inv = new Cholesky(a).inverse();
-        expect(maxAbsDiff(symmetricPower(a, -1), inv)).toBeLessThanOrEqual(64 * Math.max(n, 1) * EPS * condBound * 2);
-        expect(maxAbsDiff(symmetricPower(a, 1), a)).toBeLessThanOrEqual(64 * Math.max(n, 1) * EPS * scaleA);
-      }),
+      fc.property(
+        dim(6).chain((n) => spdArb(n)),
+        ({ a, n, condBound }) => {
+          const s = symmetricPower(a, 0.5);
+          const scaleA = Math.max(frobeniusNorm(a), 1);
+          expect(maxAbsDiff(matmul(s, s), a)).toBeLessThanOrEqual(64 * Math.max(n, 1) * EPS * scaleA);
+          const inv = new Cholesky(a).inverse();
+          expect(maxAbsDiff(symmetricPower(a, -1), inv)).toBeLessThanOrEqual(64 * Math.max(n, 1) * EPS * condBound * 2);
+          expect(maxAbsDiff(symmetricPower(a, 1), a)).toBeLessThanOrEqual(64 * Math.max(n, 1) * EPS * scaleA);
+        },
+      ),
       { seed: 502, numRuns: 100 },
     );
   });
 
   test('negative powers of a singular matrix need a floor', () => {
-    const singular = Matrix.from([[1, 1], [1, 1]]);
+    const singular = Matrix.from([
+      [1, 1],
+      [1, 1],
+    ]);
     expect(() => symmetricPower(singular, -0.25)).toThrow(NatgradError);
     expect(() => symmetricPower(singular, -0.25)).toThrow(/needs a positive definite matrix, but eigenvalue .* <= 0; pass a floor/);
     const floored = symmetricPower(singular, -1, { floor: 1e-2 });
     // eigenvalues {0, 2} -> {1e-2, 2}: result = 100 P0 + 0.5 P2 with projectors on (1,-1)/√2 and (1,1)/√2
-    expect(maxAbsDiff(floored, Matrix.from([[50.25, -49.75], [-49.75, 50.25]]))).toBeLessThan(1e-12);
+    expect(
+      maxAbsDiff(
+        floored,
+        Matrix.from([
+          [50.25, -49.75],
+          [-49.75, 50.25],
+        ]),
+      ),
+    ).toBeLessThan(1e-12);
     expect(() => symmetricPower(Matrix.from([[-1]]), 0.5)).toThrow(/positive semidefinite/);
     expect(symmetricPower(Matrix.from([[-2]]), 2).toArray()).toEqual([[4]]);
     expect(() => symmetricPower(Matrix.from([[0]]), -1, { floor: 0 })).toThrow(/not finite/);
@@ -83,10 +103,19 @@ describe('symmetricPower', () => {
 
   test('symmetricFunction with f = identity reproduces a; non-finite f is refused', () => {
     fc.assert(
-      fc.property(dim(7).chain((n) => symmetricArb(n)), (a) => {
-        const n = a.rows;
-        return maxAbsDiff(symmetricFunction(a, (x) => x), a) <= 32 * Math.max(n, 1) * EPS * Math.max(frobeniusNorm(a), Number.MIN_VALUE);
-      }),
+      fc.property(
+        dim(7).chain((n) => symmetricArb(n)),
+        (a) => {
+          const n = a.rows;
+          return (
+            maxAbsDiff(
+              symmetricFunction(a, (x) => x),
+              a,
+            ) <=
+            32 * Math.max(n, 1) * EPS * Math.max(frobeniusNorm(a), Number.MIN_VALUE)
+          );
+        },
+      ),
       { seed: 503, numRuns: 100 },
     );
     expect(() => symmetricFunction(Matrix.from([[0]]), Math.log)).toThrow(/not finite/);
@@ -121,9 +150,9 @@ describe('expm', () => {
   test('expm(A + B) = expm(A) expm(B) for commuting A, B = c1 A + c2 A²', () => {
     fc.assert(
       fc.property(
-        fc.tuple(dim(5), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -0.3, max: 0.3, noNaN: true })).chain(([n, c1, c2]) =>
-          matrixArb(n, n).map((m) => ({ a: m, c1, c2 })),
-        ),
+        fc
+          .tuple(dim(5), fc.double({ min: -1, max: 1, noNaN: true }), fc.double({ min: -0.3, max: 0.3, noNaN: true }))
+          .chain(([n, c1, c2]) => matrixArb(n, n).map((m) => ({ a: m, c1, c2 }))),
         ({ a, c1, c2 }) => {
           const n = a.rows;
           const b = add(scale(c1, a), scale(c2, matmul(a, a)));
@@ -138,23 +167,65 @@ describe('expm', () => {
 
   test('closed forms: a rotation generator, a nilpotent matrix, n = 0', () => {
     const t = 0.7;
-    const rot = expm(Matrix.from([[0, t], [-t, 0]]));
-    expect(maxAbsDiff(rot, Matrix.from([[Math.cos(t), Math.sin(t)], [-Math.sin(t), Math.cos(t)]]))).toBeLessThan(4 * EPS);
-    const big = expm(Matrix.from([[0, 30], [-30, 0]])); // scaling and squaring regime
-    expect(maxAbsDiff(big, Matrix.from([[Math.cos(30), Math.sin(30)], [-Math.sin(30), Math.cos(30)]]))).toBeLessThan(1e-12);
-    expect(expm(Matrix.from([[0, 5], [0, 0]])).toArray()).toEqual([[1, 5], [0, 1]]);
+    const rot = expm(
+      Matrix.from([
+        [0, t],
+        [-t, 0],
+      ]),
+    );
+    expect(
+      maxAbsDiff(
+        rot,
+        Matrix.from([
+          [Math.cos(t), Math.sin(t)],
+          [-Math.sin(t), Math.cos(t)],
+        ]),
+      ),
+    ).toBeLessThan(4 * EPS);
+    const big = expm(
+      Matrix.from([
+        [0, 30],
+        [-30, 0],
+      ]),
+    ); // scaling and squaring regime
+    expect(
+      maxAbsDiff(
+        big,
+        Matrix.from([
+          [Math.cos(30), Math.sin(30)],
+          [-Math.sin(30), Math.cos(30)],
+        ]),
+      ),
+    ).toBeLessThan(1e-12);
+    expect(
+      expm(
+        Matrix.from([
+          [0, 5],
+          [0, 0],
+        ]),
+      ).toArray(),
+    ).toEqual([
+      [1, 5],
+      [0, 1],
+    ]);
     expect(expm(new Matrix(0, 0)).rows).toBe(0);
   });
 
   test('expmSymmetric agrees with expm; the elementwise exponential does not (evosax B * exp(M) pitfall)', () => {
     fc.assert(
-      fc.property(dim(5).chain((n) => symmetricArb(n)), (a) => {
-        const n = a.rows;
-        return maxAbsDiff(expmSymmetric(a), expm(a)) <= 64 * Math.max(n, 1) * EPS * Math.exp(norm1(a));
-      }),
+      fc.property(
+        dim(5).chain((n) => symmetricArb(n)),
+        (a) => {
+          const n = a.rows;
+          return maxAbsDiff(expmSymmetric(a), expm(a)) <= 64 * Math.max(n, 1) * EPS * Math.exp(norm1(a));
+        },
+      ),
       { seed: 506, numRuns: 100 },
     );
-    const m = Matrix.from([[0.1, 0.3], [0.3, -0.2]]);
+    const m = Matrix.from([
+      [0.1, 0.3],
+      [0.3, -0.2],
+    ]);
     const elementwise = new Matrix(2, 2, m.data.map(Math.exp));
     expect(maxAbsDiff(elementwise, expm(m))).toBeGreaterThan(0.5);
   });

@@ -4,20 +4,7 @@ import { NatgradError } from '../../src/core/errors.js';
 import { Cholesky } from '../../src/linalg/cholesky.js';
 import type { LinearOperator } from '../../src/linalg/linear-operator.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import {
-  add,
-  addScaledIdentity,
-  kron,
-  matmul,
-  matmulNT,
-  matTvec,
-  matvec,
-  maxAbsDiff,
-  transpose,
-  unvecRow,
-  vecCol,
-  vecRow,
-} from '../../src/linalg/ops.js';
+import { add, addScaledIdentity, kron, matmul, matmulNT, matTvec, matvec, maxAbsDiff, transpose, unvecRow, vecCol, vecRow } from '../../src/linalg/ops.js';
 import {
   blockDiagonalOperator,
   composeOperators,
@@ -83,11 +70,16 @@ describe('operator algebra matches the dense algebra', () => {
   test('blockDiagonalOperator with rectangular and empty blocks', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(dim(4), dim(4)).chain(([m, n]) => matrixArb(m, n)), { minLength: 0, maxLength: 4 }).chain((blocks) => {
-          const rows = blocks.reduce((s, b) => s + b.rows, 0);
-          const cols = blocks.reduce((s, b) => s + b.cols, 0);
-          return fc.tuple(fc.constant(blocks), vecArb(cols), vecArb(rows));
-        }),
+        fc
+          .array(
+            fc.tuple(dim(4), dim(4)).chain(([m, n]) => matrixArb(m, n)),
+            { minLength: 0, maxLength: 4 },
+          )
+          .chain((blocks) => {
+            const rows = blocks.reduce((s, b) => s + b.rows, 0);
+            const cols = blocks.reduce((s, b) => s + b.cols, 0);
+            return fc.tuple(fc.constant(blocks), vecArb(cols), vecArb(rows));
+          }),
         ([blocks, x, y]) => {
           const op = blockDiagonalOperator(blocks.map(denseOperator));
           const d = op.dense();
@@ -108,13 +100,16 @@ describe('operator algebra matches the dense algebra', () => {
 
   test('diagonalOperator and lowRankOperator', () => {
     fc.assert(
-      fc.property(fc.tuple(dim(6), dim(4)).chain(([n, k]) => fc.tuple(matrixArb(n, k), vecArb(n), vecArb(n))), ([U, x, y]) => {
-        const low = lowRankOperator(U);
-        expect(maxAbsDiff(low.dense(), matmulNT(U, U))).toBe(0);
-        const diag = diagonalOperator(x);
-        expect(Array.from(diag.matvec(y))).toEqual(Array.from(x).map((v, i) => v * y[i]));
-        return matchesDense(low, x, y, 2 * (U.cols + U.rows), Math.max(1, U.cols));
-      }),
+      fc.property(
+        fc.tuple(dim(6), dim(4)).chain(([n, k]) => fc.tuple(matrixArb(n, k), vecArb(n), vecArb(n))),
+        ([U, x, y]) => {
+          const low = lowRankOperator(U);
+          expect(maxAbsDiff(low.dense(), matmulNT(U, U))).toBe(0);
+          const diag = diagonalOperator(x);
+          expect(Array.from(diag.matvec(y))).toEqual(Array.from(x).map((v, i) => v * y[i]));
+          return matchesDense(low, x, y, 2 * (U.cols + U.rows), Math.max(1, U.cols));
+        },
+      ),
       { seed: 604, numRuns: 100 },
     );
   });
@@ -123,16 +118,20 @@ describe('operator algebra matches the dense algebra', () => {
 describe('dampedOperator', () => {
   test('adds lambda I exactly once, however many products are taken (curvlinops PR #156)', () => {
     fc.assert(
-      fc.property(dim(6, 1).chain((n) => fc.tuple(matrixArb(n, n), vecArb(n))), fc.double({ min: 0, max: 2, noNaN: true }), ([m, x], lambda) => {
-        const base = denseOperator(m);
-        const op = dampedOperator(base, lambda);
-        const first = op.matvec(x);
-        for (let k = 0; k < 3; k++) op.matvec(x);
-        expect(op.matvec(x)).toEqual(first);
-        expect(base.matvec(x)).toEqual(matvec(m, x)); // the base operator is untouched
-        expect(maxAbsDiff(op.dense(), addScaledIdentity(m, lambda))).toBe(0);
-        return matchesDense(op, x, x, m.cols + 1, 3);
-      }),
+      fc.property(
+        dim(6, 1).chain((n) => fc.tuple(matrixArb(n, n), vecArb(n))),
+        fc.double({ min: 0, max: 2, noNaN: true }),
+        ([m, x], lambda) => {
+          const base = denseOperator(m);
+          const op = dampedOperator(base, lambda);
+          const first = op.matvec(x);
+          for (let k = 0; k < 3; k++) op.matvec(x);
+          expect(op.matvec(x)).toEqual(first);
+          expect(base.matvec(x)).toEqual(matvec(m, x)); // the base operator is untouched
+          expect(maxAbsDiff(op.dense(), addScaledIdentity(m, lambda))).toBe(0);
+          return matchesDense(op, x, x, m.cols + 1, 3);
+        },
+      ),
       { seed: 605, numRuns: 100 },
     );
   });
@@ -152,9 +151,7 @@ describe('dampedOperator', () => {
 });
 
 describe('kroneckerOperator (row-major vec)', () => {
-  const kronCase = fc
-    .tuple(dim(4), dim(4), dim(4), dim(4))
-    .chain(([m, n, p, q]) => fc.tuple(matrixArb(m, n), matrixArb(p, q), matrixArb(n, q), vecArb(m * p)));
+  const kronCase = fc.tuple(dim(4), dim(4), dim(4), dim(4)).chain(([m, n, p, q]) => fc.tuple(matrixArb(m, n), matrixArb(p, q), matrixArb(n, q), vecArb(m * p)));
 
   test('matvec equals kron(a, b) vecRow(X) and equals vecRow(a X bᵀ); rmatvec equals the transpose', () => {
     fc.assert(
@@ -166,7 +163,11 @@ describe('kroneckerOperator (row-major vec)', () => {
         const viaDense = matvec(kron(a, b), x);
         const viaFactors = vecRow(matmulNT(matmul(a, X), b));
         const tol = 4 * gamma(a.cols * b.cols + 2);
-        return vecDiffMaxAbs(op.matvec(x), viaDense) <= tol && vecDiffMaxAbs(op.matvec(x), viaFactors) <= tol && matchesDense(op, x, y, a.cols * b.cols + a.rows * b.rows);
+        return (
+          vecDiffMaxAbs(op.matvec(x), viaDense) <= tol &&
+          vecDiffMaxAbs(op.matvec(x), viaFactors) <= tol &&
+          matchesDense(op, x, y, a.cols * b.cols + a.rows * b.rows)
+        );
       }),
       { seed: 606, numRuns: 200 },
     );
@@ -183,7 +184,13 @@ describe('kroneckerOperator (row-major vec)', () => {
       });
     fc.assert(
       fc.property(
-        dim(4, 2).chain((n) => fc.tuple(sized(n, () => 1), sized(n, (i) => (i + 1) ** 2), matrixArb(n, n))),
+        dim(4, 2).chain((n) =>
+          fc.tuple(
+            sized(n, () => 1),
+            sized(n, (i) => (i + 1) ** 2),
+            matrixArb(n, n),
+          ),
+        ),
         ([a, b, X]) => {
           const n = a.rows;
           const tol = 4 * gamma(n * n + 2) * 2 * n;
@@ -210,17 +217,30 @@ describe('kroneckerOperator (row-major vec)', () => {
 describe('operator inverses', () => {
   test('inverseDenseSpdOperator is (m + lambda I)⁻¹', () => {
     fc.assert(
-      fc.property(dim(6).chain((n) => fc.tuple(spdArb(n), vecArb(n))), fc.double({ min: 0, max: 1, noNaN: true }), ([{ a, n, condBound }, x], lambda) => {
-        const inv = inverseDenseSpdOperator(a, lambda);
-        const back = add(a, Matrix.diagonal(new Float64Array(n).fill(lambda)));
-        const y = inv.matvec(x);
-        // residual of a backward-stable solve, relative to ||x||; and dense() is the explicit inverse
-        const res = vecDiffMaxAbs(matvec(back, y), x);
-        return res <= 16 * (n + 1) * EPS * condBound * Math.max(vecMaxAbs(x), Number.MIN_VALUE) && maxAbsDiff(inv.dense(), new Cholesky(back).inverse()) === 0;
-      }),
+      fc.property(
+        dim(6).chain((n) => fc.tuple(spdArb(n), vecArb(n))),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        ([{ a, n, condBound }, x], lambda) => {
+          const inv = inverseDenseSpdOperator(a, lambda);
+          const back = add(a, Matrix.diagonal(new Float64Array(n).fill(lambda)));
+          const y = inv.matvec(x);
+          // residual of a backward-stable solve, relative to ||x||; and dense() is the explicit inverse
+          const res = vecDiffMaxAbs(matvec(back, y), x);
+          return (
+            res <= 16 * (n + 1) * EPS * condBound * Math.max(vecMaxAbs(x), Number.MIN_VALUE) && maxAbsDiff(inv.dense(), new Cholesky(back).inverse()) === 0
+          );
+        },
+      ),
       { seed: 608, numRuns: 100 },
     );
-    expect(() => inverseDenseSpdOperator(Matrix.from([[1, 2], [2, 1]]))).toThrow(/not positive definite/);
+    expect(() =>
+      inverseDenseSpdOperator(
+        Matrix.from([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toThrow(/not positive definite/);
   });
 
   test('kroneckerInverseOperator inverts the damped Kronecker product', () => {

@@ -43,14 +43,23 @@ function withinProductBound(c: Matrix, a: Matrix, b: Matrix): boolean {
 describe('matrix products', () => {
   test('matmul equals the triple loop within the inner-product error bound', () => {
     fc.assert(
-      fc.property(triple.chain(([m, k, n]) => fc.tuple(matrixArb(m, k), matrixArb(k, n))), ([a, b]) => withinProductBound(matmul(a, b), a, b)),
+      fc.property(
+        triple.chain(([m, k, n]) => fc.tuple(matrixArb(m, k), matrixArb(k, n))),
+        ([a, b]) => withinProductBound(matmul(a, b), a, b),
+      ),
       { seed: 101, numRuns: 200 },
     );
   });
 
   test('the bound check fails on a product with one wrong entry', () => {
-    const a = Matrix.from([[1, 2], [3, 4]]);
-    const b = Matrix.from([[5, 6], [7, 8]]);
+    const a = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = Matrix.from([
+      [5, 6],
+      [7, 8],
+    ]);
     const c = matmul(a, b);
     expect(withinProductBound(c, a, b)).toBe(true);
     c.data[3] += 1e-12;
@@ -59,25 +68,31 @@ describe('matrix products', () => {
 
   test('matmulTN(a, b) = transpose(a) b and matmulNT(a, b) = a transpose(b)', () => {
     fc.assert(
-      fc.property(triple.chain(([m, k, n]) => fc.tuple(matrixArb(k, m), matrixArb(k, n), matrixArb(n, k))), ([a, b, c]) => {
-        const at = transpose(a);
-        const ct = transpose(c);
-        return withinProductBound(matmulTN(a, b), at, b) && withinProductBound(matmulNT(at, c), at, ct);
-      }),
+      fc.property(
+        triple.chain(([m, k, n]) => fc.tuple(matrixArb(k, m), matrixArb(k, n), matrixArb(n, k))),
+        ([a, b, c]) => {
+          const at = transpose(a);
+          const ct = transpose(c);
+          return withinProductBound(matmulTN(a, b), at, b) && withinProductBound(matmulNT(at, c), at, ct);
+        },
+      ),
       { seed: 102, numRuns: 200 },
     );
   });
 
   test('matvec and matTvec equal products with a one-column matrix', () => {
     fc.assert(
-      fc.property(fc.tuple(dim(), dim()).chain(([m, n]) => fc.tuple(matrixArb(m, n), vecArb(n), vecArb(m))), ([a, x, y]) => {
-        const ax = matvec(a, x);
-        const aty = matTvec(a, y);
-        return (
-          withinProductBound(new Matrix(a.rows, 1, ax), a, new Matrix(a.cols, 1, x)) &&
-          withinProductBound(new Matrix(a.cols, 1, aty), transpose(a), new Matrix(a.rows, 1, y))
-        );
-      }),
+      fc.property(
+        fc.tuple(dim(), dim()).chain(([m, n]) => fc.tuple(matrixArb(m, n), vecArb(n), vecArb(m))),
+        ([a, x, y]) => {
+          const ax = matvec(a, x);
+          const aty = matTvec(a, y);
+          return (
+            withinProductBound(new Matrix(a.rows, 1, ax), a, new Matrix(a.cols, 1, x)) &&
+            withinProductBound(new Matrix(a.cols, 1, aty), transpose(a), new Matrix(a.rows, 1, y))
+          );
+        },
+      ),
       { seed: 103, numRuns: 200 },
     );
   });
@@ -92,58 +107,106 @@ describe('matrix products', () => {
   test('outer(x, y) is x yᵀ; trace of outer(x, x) is ||x||²', () => {
     const x = Float64Array.from([1, 2, 3]);
     const o = outer(x, Float64Array.from([4, 5]));
-    expect(o.toArray()).toEqual([[4, 5], [8, 10], [12, 15]]);
+    expect(o.toArray()).toEqual([
+      [4, 5],
+      [8, 10],
+      [12, 15],
+    ]);
     expect(trace(outer(x, x))).toBe(14);
   });
 });
 
 describe('elementwise and structural operations', () => {
   test('add, sub, scale, addScaledIdentity, transpose, symmetrize', () => {
-    const a = Matrix.from([[1, 2], [3, 4]]);
-    const b = Matrix.from([[10, 20], [30, 40]]);
-    expect(add(a, b).toArray()).toEqual([[11, 22], [33, 44]]);
-    expect(sub(b, a).toArray()).toEqual([[9, 18], [27, 36]]);
-    expect(scale(2, a).toArray()).toEqual([[2, 4], [6, 8]]);
-    expect(addScaledIdentity(a, 0.5).toArray()).toEqual([[1.5, 2], [3, 4.5]]);
-    expect(a.toArray()).toEqual([[1, 2], [3, 4]]); // not mutated
+    const a = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = Matrix.from([
+      [10, 20],
+      [30, 40],
+    ]);
+    expect(add(a, b).toArray()).toEqual([
+      [11, 22],
+      [33, 44],
+    ]);
+    expect(sub(b, a).toArray()).toEqual([
+      [9, 18],
+      [27, 36],
+    ]);
+    expect(scale(2, a).toArray()).toEqual([
+      [2, 4],
+      [6, 8],
+    ]);
+    expect(addScaledIdentity(a, 0.5).toArray()).toEqual([
+      [1.5, 2],
+      [3, 4.5],
+    ]);
+    expect(a.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]); // not mutated
     expect(transpose(Matrix.from([[1, 2, 3]])).toArray()).toEqual([[1], [2], [3]]);
     const s = symmetrize(a);
-    expect(s.toArray()).toEqual([[1, 2.5], [2.5, 4]]);
+    expect(s.toArray()).toEqual([
+      [1, 2.5],
+      [2.5, 4],
+    ]);
     expect(isSymmetric(s)).toBe(true);
     expect(isSymmetric(a)).toBe(false);
     expect(isSymmetric(new Matrix(2, 3))).toBe(false);
     expect(frobeniusNorm(Matrix.from([[3, 4]]))).toBe(5);
     expect(frobeniusNorm(Matrix.from([[3e200, 4e200]]))).toBeCloseTo(5e200, -190);
     expect(maxAbsDiff(a, b)).toBe(36);
-    expect(maxAbsDiff(a, Matrix.from([[1, 2], [3, NaN]]))).toBeNaN();
+    expect(
+      maxAbsDiff(
+        a,
+        Matrix.from([
+          [1, 2],
+          [3, NaN],
+        ]),
+      ),
+    ).toBeNaN();
   });
 
   test('transpose is an involution and (a b)ᵀ = bᵀ aᵀ exactly for the NT/TN kernels', () => {
     fc.assert(
-      fc.property(fc.tuple(dim(), dim(), dim()).chain(([m, k, n]) => fc.tuple(matrixArb(m, k), matrixArb(k, n))), ([a, b]) => {
-        expect(transpose(transpose(a)).data).toEqual(a.data);
-        // both sides compute the same dot products in the same order
-        expect(transpose(matmulNT(a, transpose(b))).data).toEqual(matmulNT(transpose(b), a).data);
-      }),
+      fc.property(
+        fc.tuple(dim(), dim(), dim()).chain(([m, k, n]) => fc.tuple(matrixArb(m, k), matrixArb(k, n))),
+        ([a, b]) => {
+          expect(transpose(transpose(a)).data).toEqual(a.data);
+          // both sides compute the same dot products in the same order
+          expect(transpose(matmulNT(a, transpose(b))).data).toEqual(matmulNT(transpose(b), a).data);
+        },
+      ),
       { seed: 104, numRuns: 100 },
     );
   });
 
   test('vecRow/unvecRow and vecCol/unvecCol are inverse pairs and differ from each other', () => {
-    const a = Matrix.from([[1, 2, 3], [4, 5, 6]]);
+    const a = Matrix.from([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(Array.from(vecRow(a))).toEqual([1, 2, 3, 4, 5, 6]);
     expect(Array.from(vecCol(a))).toEqual([1, 4, 2, 5, 3, 6]);
     fc.assert(
-      fc.property(fc.tuple(dim(), dim()).chain(([m, n]) => matrixArb(m, n)), (m) => {
-        expect(unvecRow(vecRow(m), m.rows, m.cols).data).toEqual(m.data);
-        expect(unvecCol(vecCol(m), m.rows, m.cols).data).toEqual(m.data);
-      }),
+      fc.property(
+        fc.tuple(dim(), dim()).chain(([m, n]) => matrixArb(m, n)),
+        (m) => {
+          expect(unvecRow(vecRow(m), m.rows, m.cols).data).toEqual(m.data);
+          expect(unvecCol(vecCol(m), m.rows, m.cols).data).toEqual(m.data);
+        },
+      ),
       { seed: 105, numRuns: 100 },
     );
   });
 
   test('kron follows the standard definition: block (i, j) is a_ij b', () => {
-    const a = Matrix.from([[1, 2], [3, 4]]);
+    const a = Matrix.from([
+      [1, 2],
+      [3, 4],
+    ]);
     const b = Matrix.from([[0, 5, 1]]);
     expect(kron(a, b).toArray()).toEqual([
       [0, 5, 1, 0, 10, 2],
@@ -155,9 +218,9 @@ describe('elementwise and structural operations', () => {
   test('mixed-product property (a ⊗ b)(c ⊗ d) = (a c) ⊗ (b d)', () => {
     fc.assert(
       fc.property(
-        fc.tuple(dim(3), dim(3), dim(3), dim(3), dim(3), dim(3)).chain(([m, k, n, p, l, q]) =>
-          fc.tuple(matrixArb(m, k), matrixArb(p, l), matrixArb(k, n), matrixArb(l, q)),
-        ),
+        fc
+          .tuple(dim(3), dim(3), dim(3), dim(3), dim(3), dim(3))
+          .chain(([m, k, n, p, l, q]) => fc.tuple(matrixArb(m, k), matrixArb(p, l), matrixArb(k, n), matrixArb(l, q))),
         ([a, b, c, d]) => {
           const left = matmul(kron(a, b), kron(c, d));
           const right = kron(matmul(a, c), matmul(b, d));

@@ -22,7 +22,7 @@ describe('linalg worker pool', () => {
     expect(linalgThreads()).toBe(before);
   });
 
-  test('a process that used the pool exits by itself, without a shutdown call (the workers are unref\'d)', () => {
+  test("a process that used the pool exits by itself, without a shutdown call (the workers are unref'd)", () => {
     const script = `
       import { gemm } from './src/linalg/kernels/gemm.js';
       import { setLinalgThreads, startLinalgPool, linalgWorkerJobCount } from './src/linalg/parallel/pool.js';

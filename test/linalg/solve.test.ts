@@ -9,8 +9,9 @@ import { dim, entry, EPS, gamma, matrixArb, normInf, spdArb, vecArb, vecDiffMaxA
 
 /** A nonsingular general matrix L U (unit lower L, |U_ii| in [0.5, 1.5]); partial pivoting still reorders rows. */
 const generalArb = dim(8).chain((n) =>
-  fc.tuple(matrixArb(n, n), fc.array(fc.tuple(fc.double({ min: 0.5, max: 1.5, noNaN: true }), fc.boolean()), { minLength: n, maxLength: n }), vecArb(n)).map(
-    ([R, diag, b]) => {
+  fc
+    .tuple(matrixArb(n, n), fc.array(fc.tuple(fc.double({ min: 0.5, max: 1.5, noNaN: true }), fc.boolean()), { minLength: n, maxLength: n }), vecArb(n))
+    .map(([R, diag, b]) => {
       const L = Matrix.identity(n);
       const U = new Matrix(n, n);
       for (let i = 0; i < n; i++) {
@@ -19,8 +20,7 @@ const generalArb = dim(8).chain((n) =>
         U.data[i * n + i] = diag[i][1] ? diag[i][0] : -diag[i][0];
       }
       return { a: matmul(L, U), b, n };
-    },
-  ),
+    }),
 );
 
 /**
@@ -30,21 +30,21 @@ const generalArb = dim(8).chain((n) =>
  * construction, and the rank is exactly k.
  */
 const rankDeficient = (psdOnly = false) =>
-  fc
-  .tuple(dim(8, 1), fc.integer({ min: 0, max: 8 }))
-  .chain(([n, k0]) => {
+  fc.tuple(dim(8, 1), fc.integer({ min: 0, max: 8 })).chain(([n, k0]) => {
     const k = Math.min(k0, n);
-    return fc.tuple(matrixArb(n, k), fc.array(fc.boolean(), { minLength: k, maxLength: k }), vecArb(n), psdOnly ? fc.constant(true) : fc.boolean()).map(([R, signs, b, psd]) => {
-      const B = new Matrix(n, k);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < k; j++) B.data[i * k + j] = i < k ? R.data[i * k + j] / k + (i === j ? 2 : 0) : R.data[i * k + j];
-      }
-      const BS = B.clone();
-      for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) if (!psd && signs[j]) BS.data[i * k + j] *= -1;
-      const a = matmulNT(BS, B);
-      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.data[j * n + i] = a.data[i * n + j];
-      return { a, b, n, k, psd };
-    });
+    return fc
+      .tuple(matrixArb(n, k), fc.array(fc.boolean(), { minLength: k, maxLength: k }), vecArb(n), psdOnly ? fc.constant(true) : fc.boolean())
+      .map(([R, signs, b, psd]) => {
+        const B = new Matrix(n, k);
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < k; j++) B.data[i * k + j] = i < k ? R.data[i * k + j] / k + (i === j ? 2 : 0) : R.data[i * k + j];
+        }
+        const BS = B.clone();
+        for (let i = 0; i < n; i++) for (let j = 0; j < k; j++) if (!psd && signs[j]) BS.data[i * k + j] *= -1;
+        const a = matmulNT(BS, B);
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) a.data[j * n + i] = a.data[i * n + j];
+        return { a, b, n, k, psd };
+      });
   });
 
 /** The four Moore-Penrose conditions, each as a Frobenius-norm defect. */
@@ -92,25 +92,62 @@ describe('LU solve', () => {
   });
 
   test('pivots rows: [[0, 1], [1, 0]] is solved exactly', () => {
-    expect(Array.from(solve(Matrix.from([[0, 1], [1, 0]]), Float64Array.from([3, 4])))).toEqual([4, 3]);
+    expect(
+      Array.from(
+        solve(
+          Matrix.from([
+            [0, 1],
+            [1, 0],
+          ]),
+          Float64Array.from([3, 4]),
+        ),
+      ),
+    ).toEqual([4, 3]);
     expect(solve(new Matrix(0, 0), new Float64Array(0)).length).toBe(0);
   });
 
   test('singular input throws a NatgradError; wrong right-hand side length throws', () => {
-    expect(() => solve(Matrix.from([[1, 2], [2, 4]]), Float64Array.from([1, 1]))).toThrow(NatgradError);
-    expect(() => solve(Matrix.from([[1, 2], [2, 4]]), Float64Array.from([1, 1]))).toThrow(/singular to working precision/);
+    expect(() =>
+      solve(
+        Matrix.from([
+          [1, 2],
+          [2, 4],
+        ]),
+        Float64Array.from([1, 1]),
+      ),
+    ).toThrow(NatgradError);
+    expect(() =>
+      solve(
+        Matrix.from([
+          [1, 2],
+          [2, 4],
+        ]),
+        Float64Array.from([1, 1]),
+      ),
+    ).toThrow(/singular to working precision/);
     expect(() => solve(Matrix.identity(2), Float64Array.from([1]))).toThrow(/right-hand side has length 1, expected 2/);
     expect(() => solve(new Matrix(2, 3), Float64Array.from([1, 2]))).toThrow(/square matrix, got 2 x 3/);
   });
 
   test('solveSpd agrees with the Cholesky solve and rejects an indefinite matrix', () => {
     fc.assert(
-      fc.property(dim(7).chain((n) => fc.tuple(spdArb(n), vecArb(n))), ([{ a }, b]) => {
-        expect(solveSpd(a, b)).toEqual(new Cholesky(a).solve(b));
-      }),
+      fc.property(
+        dim(7).chain((n) => fc.tuple(spdArb(n), vecArb(n))),
+        ([{ a }, b]) => {
+          expect(solveSpd(a, b)).toEqual(new Cholesky(a).solve(b));
+        },
+      ),
       { seed: 403, numRuns: 50 },
     );
-    expect(() => solveSpd(Matrix.from([[1, 2], [2, 1]]), Float64Array.from([1, 1]))).toThrow(/not positive definite/);
+    expect(() =>
+      solveSpd(
+        Matrix.from([
+          [1, 2],
+          [2, 1],
+        ]),
+        Float64Array.from([1, 1]),
+      ),
+    ).toThrow(/not positive definite/);
   });
 });
 
@@ -132,7 +169,10 @@ describe('pseudo-inverse', () => {
   });
 
   test('the Moore-Penrose check rejects a wrong candidate, (A + I)⁻¹', () => {
-    const a = Matrix.from([[1, 1], [1, 1]]);
+    const a = Matrix.from([
+      [1, 1],
+      [1, 1],
+    ]);
     const wrong = new Cholesky(addScaledIdentity(a, 1)).inverse();
     expect(Math.max(...moorePenroseDefects(a, wrong))).toBeGreaterThan(0.1);
     expect(Math.max(...moorePenroseDefects(a, pseudoInverse(a)))).toBeLessThan(16 * EPS);
@@ -159,7 +199,10 @@ describe('pseudo-inverse', () => {
   });
 
   test('rcond decides which eigenvalues are dropped', () => {
-    const a = Matrix.from([[1, 0], [0, 1e-13]]);
+    const a = Matrix.from([
+      [1, 0],
+      [0, 1e-13],
+    ]);
     const b = Float64Array.from([1, 1]);
     const dropped = pseudoInverseSolve(a, b, 1e-12);
     expect(dropped.singular).toBe(true);
@@ -175,22 +218,22 @@ describe('pseudo-inverse', () => {
 describe('dampedSolve', () => {
   test('equals the Cholesky solve of a + lambda I to cond n eps', () => {
     fc.assert(
-      fc.property(
-        fc.tuple(rankDeficient(true), fc.double({ min: 0.1, max: 2, noNaN: true })),
-        ([{ a, b, n }, lambda]) => {
-          const { x, singular } = dampedSolve(a, lambda, b);
-          expect(singular).toBe(false);
-          const ref = new Cholesky(addScaledIdentity(a, lambda)).solve(b);
-          const cond = (frobeniusNorm(a) + lambda) / lambda;
-          return vecDiffMaxAbs(x, ref) <= 64 * n * EPS * cond * Math.max(vecMaxAbs(ref), Number.MIN_VALUE);
-        },
-      ),
+      fc.property(fc.tuple(rankDeficient(true), fc.double({ min: 0.1, max: 2, noNaN: true })), ([{ a, b, n }, lambda]) => {
+        const { x, singular } = dampedSolve(a, lambda, b);
+        expect(singular).toBe(false);
+        const ref = new Cholesky(addScaledIdentity(a, lambda)).solve(b);
+        const cond = (frobeniusNorm(a) + lambda) / lambda;
+        return vecDiffMaxAbs(x, ref) <= 64 * n * EPS * cond * Math.max(vecMaxAbs(ref), Number.MIN_VALUE);
+      }),
       { seed: 406, numRuns: 150 },
     );
   });
 
   test('lambda = 0 on a singular matrix is flagged; negative damping is refused', () => {
-    const a = Matrix.from([[1, 1], [1, 1]]);
+    const a = Matrix.from([
+      [1, 1],
+      [1, 1],
+    ]);
     expect(dampedSolve(a, 0, Float64Array.from([1, 1])).singular).toBe(true);
     const { x } = dampedSolve(a, 1, Float64Array.from([1, 1]));
     // (a + I) [1, 1] = 3 [1, 1]
@@ -200,5 +243,8 @@ describe('dampedSolve', () => {
 });
 
 test('entry arbitrary has no subnormals (the error bounds above assume none)', () => {
-  fc.assert(fc.property(entry, (x) => x === 0 || Math.abs(x) >= 1e-20), { seed: 407, numRuns: 1000 });
+  fc.assert(
+    fc.property(entry, (x) => x === 0 || Math.abs(x) >= 1e-20),
+    { seed: 407, numRuns: 1000 },
+  );
 });

@@ -9,7 +9,11 @@ import { Matrix } from '../../src/linalg/matrix.js';
 import { lowRankPlusDampingInverse, lowRankPlusDampingSolve } from '../../src/linalg/woodbury.js';
 import { thrownLine } from '../natgrad-error.js';
 
-const U = Matrix.from([[1, 2], [0, -1], [3, 0.5]]);
+const U = Matrix.from([
+  [1, 2],
+  [0, -1],
+  [3, 0.5],
+]);
 const lambda = 0.7;
 
 /** (lambda I + U Uᵀ) x, directly. */
@@ -42,7 +46,9 @@ test('the dense inverse is exactly symmetric and its columns are the products wi
 
 test('refusals name the argument', () => {
   for (const bad of [0, -1, Number.POSITIVE_INFINITY, Number.NaN]) {
-    expect(thrownLine(() => lowRankPlusDampingInverse(U, bad))).toBe(`lambda: damping must be a finite number > 0 (lambda I + U Uᵀ is singular when lambda = 0 and k < n), got ${bad}`);
+    expect(thrownLine(() => lowRankPlusDampingInverse(U, bad))).toBe(
+      `lambda: damping must be a finite number > 0 (lambda I + U Uᵀ is singular when lambda = 0 and k < n), got ${bad}`,
+    );
   }
   expect(thrownLine(() => lowRankPlusDampingInverse(U, lambda).matvec(vec([1, 2])))).toBe('vector: vector has length 2, expected 3');
   expect(thrownLine(() => lowRankPlusDampingInverse(Matrix.from([[1, Number.NaN]]), lambda))).toMatch(/^U: /);

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import {
-  ACTIVATIONS,
-  activate,
-  activationDerivative,
-  activationSecondDerivative,
-  sigmoid,
-  softplus,
-} from '../../src/models/activations.js';
+import { ACTIVATIONS, activate, activationDerivative, activationSecondDerivative, sigmoid, softplus } from '../../src/models/activations.js';
 import { centralDerivative } from './fixtures.js';
 
 const H = 1e-3;
@@ -35,7 +28,7 @@ describe('activation derivatives', () => {
     );
   });
 
-  test('the check catches a wrong derivative (tanh\' written as 1 - tanh)', () => {
+  test("the check catches a wrong derivative (tanh' written as 1 - tanh)", () => {
     const wrong = (s: number) => 1 - Math.tanh(s);
     const caught = [-2, -0.5, 0.3, 1.7].filter((s) => {
       const fd = centralDerivative((t) => Math.tanh(s + t), H);
@@ -44,7 +37,7 @@ describe('activation derivatives', () => {
     expect(caught).toEqual([-2, -0.5, 0.3, 1.7]);
   });
 
-  test('the check catches a wrong second derivative (sigmoid\'\' without the factor 1 - 2 sigma)', () => {
+  test("the check catches a wrong second derivative (sigmoid'' without the factor 1 - 2 sigma)", () => {
     const s = 1.3;
     const wrong = sigmoid(s) * (1 - sigmoid(s));
     const fd = centralDerivative((t) => activationDerivative('sigmoid', s + t), H);

@@ -50,8 +50,10 @@ export function randomProblem(seed: number, o: ProblemOptions): Problem {
 
 export function randomTarget(rng: Rng, likelihood: Likelihood, D: number): Target {
   switch (likelihood) {
-    case 'categorical': return rng.integer(D);
-    case 'bernoulli': return rng.integer(2);
+    case 'categorical':
+      return rng.integer(D);
+    case 'bernoulli':
+      return rng.integer(2);
     case 'gaussian':
     case 'mse':
       return Float64Array.from({ length: D }, () => rng.normal());
@@ -72,7 +74,10 @@ export const EPS = 2 ** -52;
  * plus the round-off of the differences, 64 ε max|f| / h.
  */
 export function centralDerivative(f: (t: number) => number, h: number): { value: number; bound: number } {
-  const fp = f(h), fm = f(-h), fp2 = f(h / 2), fm2 = f(-h / 2);
+  const fp = f(h),
+    fm = f(-h),
+    fp2 = f(h / 2),
+    fm2 = f(-h / 2);
   const d1 = (fp - fm) / (2 * h);
   const d2 = (fp2 - fm2) / h;
   const scale = Math.max(Math.abs(fp), Math.abs(fm), Math.abs(fp2), Math.abs(fm2), 1e-300);
@@ -81,7 +86,10 @@ export function centralDerivative(f: (t: number) => number, h: number): { value:
 
 /** The same for a vector-valued f, entry by entry. */
 export function centralDerivativeVec(f: (t: number) => ArrayLike<number>, h: number): { value: Vec; bound: Vec } {
-  const fp = f(h), fm = f(-h), fp2 = f(h / 2), fm2 = f(-h / 2);
+  const fp = f(h),
+    fm = f(-h),
+    fp2 = f(h / 2),
+    fm2 = f(-h / 2);
   const n = fp.length;
   const value = new Float64Array(n);
   const bound = new Float64Array(n);
@@ -119,8 +127,11 @@ export const likelihoodOf = (spec: MlpSpec) => likelihoodModel(spec.likelihood);
 function erfc(x: number): number {
   const t = 1 / (1 + 0.5 * x);
   const poly =
-    -x * x - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 +
-    t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    -x * x -
+    1.26551223 +
+    t *
+      (1.00002368 +
+        t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   return t * Math.exp(poly);
 }
 
@@ -134,7 +145,8 @@ export const normalUpperTail = (z: number): number => 0.5 * erfc(z / Math.SQRT2)
  */
 export function bonferroniZ(alpha: number, m: number): number {
   const target = alpha / m / 2;
-  let lo = 0, hi = 40;
+  let lo = 0,
+    hi = 40;
   for (let i = 0; i < 200; i++) {
     const mid = 0.5 * (lo + hi);
     if (normalUpperTail(mid) > target) lo = mid;

@@ -31,7 +31,12 @@ function withinSummationError(a: ArrayLike<number>, b: ArrayLike<number>, scale:
 }
 
 /** y[n,o,i,j] = b[o] + sum_{c,ki,kj} W[o,c,ki,kj] x[n,c,i sh - ph + ki, j sw - pw + kj], zero outside the input; with Σ|terms|. */
-function directConv(g: Conv2dGeometry, W: ArrayLike<number>, b: ArrayLike<number> | null, x: Tensor): { y: Float64Array; scale: Float64Array; Ho: number; Wo: number } {
+function directConv(
+  g: Conv2dGeometry,
+  W: ArrayLike<number>,
+  b: ArrayLike<number> | null,
+  x: Tensor,
+): { y: Float64Array; scale: Float64Array; Ho: number; Wo: number } {
   const { C, H, W: Wd, out, kh, kw, sh, sw, ph, pw } = g;
   const Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
   const Wo = Math.floor((Wd + 2 * pw - kw) / sw) + 1;
@@ -200,7 +205,9 @@ describe('conv2d sensitivity: the comparisons catch the classic mistakes', () =>
     const l2 = new Conv2dLayer(g2, false);
     const t2 = randomVec(rng, l2.paramCount);
     const swapped = t2.slice();
-    for (let o = 0; o < g2.out; o++) for (let c = 0; c < g2.C; c++) for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) swapped[((o * g2.C + c) * 3 + i) * 3 + j] = t2[((o * g2.C + c) * 3 + j) * 3 + i];
+    for (let o = 0; o < g2.out; o++)
+      for (let c = 0; c < g2.C; c++)
+        for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) swapped[((o * g2.C + c) * 3 + i) * 3 + j] = t2[((o * g2.C + c) * 3 + j) * 3 + i];
     const r = directConv(g2, t2, null, x);
     expect(withinSummationError(l2.forward(swapped, x).output.data, r.y, r.scale, l2.K).length).toBeGreaterThan(0);
     expect(withinSummationError(l2.forward(t2, x).output.data, r.y, r.scale, l2.K)).toEqual([]);
@@ -208,7 +215,14 @@ describe('conv2d sensitivity: the comparisons catch the classic mistakes', () =>
 });
 
 /** nn.MultiheadAttention on one example [T, D], written out entry by entry. */
-function directAttention(theta: ArrayLike<number>, x: ArrayLike<number>, T: number, D: number, heads: number, options: { causal: boolean; scaled?: boolean }): Float64Array {
+function directAttention(
+  theta: ArrayLike<number>,
+  x: ArrayLike<number>,
+  T: number,
+  D: number,
+  heads: number,
+  options: { causal: boolean; scaled?: boolean },
+): Float64Array {
   const dh = D / heads;
   const inW = (r: number, d: number) => theta[r * D + d];
   const inB = (r: number) => theta[3 * D * D + r];
@@ -433,7 +447,10 @@ describe('with one position (a kernel as large as the input) conv2d is linear on
     const g1 = p.model.loss.lossAndGradient(t1.output, p.targets).gradient;
     const s1 = p.model.collect(p.theta, t1, g1).statistics;
     const s2 = m2.collect(p.theta, t2, g1).statistics;
-    expect(s1.map((s) => [s.block.positions, s.block.fanIn, s.block.out])).toEqual([[1, 12, 3], [1, 3, 2]]);
+    expect(s1.map((s) => [s.block.positions, s.block.fanIn, s.block.out])).toEqual([
+      [1, 12, 3],
+      [1, 3, 2],
+    ]);
     expect(s1.map((s) => [s.block.positions, s.block.fanIn, s.block.out])).toEqual(s2.map((s) => [s.block.positions, s.block.fanIn, s.block.out]));
     s1.forEach((s, i) => {
       close(s.inputs, s2[i].inputs);

@@ -145,9 +145,10 @@ describe('fixed forms', () => {
     const z = p.reduce((a, b) => a + b, 0);
     const q = p.map((x) => x / z);
     const F = m.fisher(f);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-      expect(F.get(i, j)).toBeCloseTo((i === j ? q[i] : 0) - q[i] * q[j], 15);
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        expect(F.get(i, j)).toBeCloseTo((i === j ? q[i] : 0) - q[i] * q[j], 15);
+      }
     expect(maxAbs(Matrix.diagonal(q), fisherBySupport('categorical', f))).toBeGreaterThan(0.05);
   });
 
@@ -164,7 +165,8 @@ describe('fixed forms', () => {
 
     const rng = new Rng(204);
     const M = 20000;
-    const sums = [0, 0], squares = [0, 0];
+    const sums = [0, 0],
+      squares = [0, 0];
     for (let i = 0; i < M; i++) {
       const y = m.sample(rng, f) as Float64Array;
       for (let k = 0; k < 2; k++) {

@@ -26,15 +26,7 @@ import {
   vjp,
   type MlpSpec,
 } from '../../src/models/mlp.js';
-import {
-  bonferroniZ,
-  centralDerivativeVec,
-  fdMismatches,
-  randomDirection,
-  randomProblem,
-  shiftTheta,
-  type Problem,
-} from './fixtures.js';
+import { bonferroniZ, centralDerivativeVec, fdMismatches, randomDirection, randomProblem, shiftTheta, type Problem } from './fixtures.js';
 
 const H = 1e-3;
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>) => {
@@ -78,7 +70,13 @@ const weightsAt = (p: Problem, v: Vec, t: number) => unflattenWeights(p.spec, sh
 function smoothAlong(p: Problem, v: Vec): boolean {
   if (!p.spec.activations.includes('relu')) return true;
   const signs = (t: number) =>
-    p.inputs.map((x) => forward(p.spec, weightsAt(p, v, t), x).preactivations.map((s) => Array.from(s, (z) => (z > 0 ? 1 : 0)).join('')).join('|')).join('/');
+    p.inputs
+      .map((x) =>
+        forward(p.spec, weightsAt(p, v, t), x)
+          .preactivations.map((s) => Array.from(s, (z) => (z > 0 ? 1 : 0)).join(''))
+          .join('|'),
+      )
+      .join('/');
   const at0 = signs(0);
   return [-H, -H / 2, H / 2, H].every((t) => signs(t) === at0);
 }
@@ -128,7 +126,13 @@ describe('forward pass', () => {
   test('a hand-computed two-layer network', () => {
     const spec: MlpSpec = { sizes: [2, 2, 1], activations: ['relu', 'identity'], likelihood: 'gaussian' };
     const weights = [
-      { W: Matrix.from([[1, -1], [2, 0.5]]), b: Float64Array.of(0.5, -3) },
+      {
+        W: Matrix.from([
+          [1, -1],
+          [2, 0.5],
+        ]),
+        b: Float64Array.of(0.5, -3),
+      },
       { W: Matrix.from([[3, -2]]), b: Float64Array.of(0.25) },
     ];
     const t = forward(spec, weights, Float64Array.of(1, 2));

@@ -40,7 +40,6 @@ const H = 1e-4;
  */
 const ROUNDING = 2 ** -40;
 
-
 const N = 3;
 const DIRECTIONS = 4;
 
@@ -52,7 +51,11 @@ describe.each(problems())('%s', (name, p) => {
   const { model, theta, x, targets } = p;
   const P = model.paramCount;
   const rng = new Rng(`directions ${name}`);
-  const dirs = Array.from({ length: DIRECTIONS }, () => ({ v: randomVec(rng, P), dx: randomTensor(rng, x.shape), u: randomTensor(rng, [N, ...model.outputShape]) }));
+  const dirs = Array.from({ length: DIRECTIONS }, () => ({
+    v: randomVec(rng, P),
+    dx: randomTensor(rng, x.shape),
+    u: randomTensor(rng, [N, ...model.outputShape]),
+  }));
 
   test('gradient of the mean loss along random directions (parameters and inputs)', () => {
     const { gradient, trace } = model.lossAndGradient(theta, x, targets);

@@ -93,12 +93,20 @@ export { centralDifference } from '../../src/numeric/finite-differences.js';
 export const LAYER_MODELS: Record<string, SequentialSpec> = {
   'linear on vectors, tanh, categorical': {
     input: [3],
-    layers: [{ type: 'linear', out: 4 }, { type: 'activation', fn: 'tanh' }, { type: 'linear', out: 3 }],
+    layers: [
+      { type: 'linear', out: 4 },
+      { type: 'activation', fn: 'tanh' },
+      { type: 'linear', out: 3 },
+    ],
     likelihood: 'categorical',
   },
   'linear shared over positions, softplus, per-position categorical': {
     input: [3, 2],
-    layers: [{ type: 'linear', out: 3 }, { type: 'activation', fn: 'softplus' }, { type: 'linear', out: 2, bias: false }],
+    layers: [
+      { type: 'linear', out: 3 },
+      { type: 'activation', fn: 'softplus' },
+      { type: 'linear', out: 2, bias: false },
+    ],
     likelihood: 'categorical',
   },
   'conv2d with stride and padding, sigmoid, flatten, bernoulli': {
@@ -129,7 +137,12 @@ export const LAYER_MODELS: Record<string, SequentialSpec> = {
   },
   'causal attention, per-position categorical (a small transformer block)': {
     input: [4, 6],
-    layers: [{ type: 'linear', out: 4 }, { type: 'attention', heads: 2, causal: true }, { type: 'activation', fn: 'softplus' }, { type: 'linear', out: 3 }],
+    layers: [
+      { type: 'linear', out: 4 },
+      { type: 'attention', heads: 2, causal: true },
+      { type: 'activation', fn: 'softplus' },
+      { type: 'linear', out: 3 },
+    ],
     likelihood: 'categorical',
   },
   'attention alone, per-position gaussian': {
@@ -144,7 +157,11 @@ export const LAYER_MODELS: Record<string, SequentialSpec> = {
   },
   'per-position bernoulli on a sequence': {
     input: [5, 3],
-    layers: [{ type: 'attention', heads: 3 }, { type: 'activation', fn: 'identity' }, { type: 'linear', out: 1 }],
+    layers: [
+      { type: 'attention', heads: 3 },
+      { type: 'activation', fn: 'identity' },
+      { type: 'linear', out: 1 },
+    ],
     likelihood: 'bernoulli',
   },
 };

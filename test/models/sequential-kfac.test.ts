@@ -83,7 +83,11 @@ describe.each(models)('%s', (_name, p) => {
       for (let n = 0; n < N; n++) blockGradientOfRow(s, n).forEach((g, i) => (total[i] += g / N));
       expectClose(total, blockOfParams(s, gradient), `layer ${s.layer} ${s.block.name}`);
     }
-    expectClose(summed as Vec, gradient.map((g) => g * N), 'collect gradient');
+    expectClose(
+      summed as Vec,
+      gradient.map((g) => g * N),
+      'collect gradient',
+    );
   });
 
   test("with the output Fisher's square-root rows: each row's block gradient is its VJP, and the rows give the exact Fisher", () => {
@@ -169,7 +173,8 @@ describe('sensitivity: patches in the wrong order do not reproduce the gradient'
     const khw = conv.block.fanIn / C;
     const permuted = new Float64Array(conv.inputs.length);
     for (let row = 0; row < conv.inputs.length / conv.block.fanIn; row++) {
-      for (let c = 0; c < C; c++) for (let q = 0; q < khw; q++) permuted[row * conv.block.fanIn + q * C + c] = conv.inputs[row * conv.block.fanIn + c * khw + q];
+      for (let c = 0; c < C; c++)
+        for (let q = 0; q < khw; q++) permuted[row * conv.block.fanIn + q * C + c] = conv.inputs[row * conv.block.fanIn + c * khw + q];
     }
     const wrong: KfacStatistics = { ...conv, inputs: permuted };
     const total = new Float64Array(blockOfParams(conv, gradient).length);

@@ -64,7 +64,9 @@ describe.each(CASES)('MLP with %s hidden layers and a %s likelihood', (act, like
     expectClose(a.gradient, b.gradient, 'gradient');
     expectClose([model.lossValue(theta, x, p.targets)], [b.loss], 'meanLoss');
     const rows = model.exampleLossGradients(theta, x, p.targets);
-    mlp.perExampleGradients(p.spec, p.weights, p.inputs, p.targets).forEach((g, n) => expectClose(rows.data.subarray(n * g.length, (n + 1) * g.length), g, `example ${n}`));
+    mlp
+      .perExampleGradients(p.spec, p.weights, p.inputs, p.targets)
+      .forEach((g, n) => expectClose(rows.data.subarray(n * g.length, (n + 1) * g.length), g, `example ${n}`));
   });
 
   test('same outputs, JVPs and output Jacobians', () => {

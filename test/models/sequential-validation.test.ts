@@ -12,14 +12,22 @@ import { Sequential, type SequentialSpec, sequentialFromSpec } from '../../src/m
 import { Tensor, tensorFromNested, toNested } from '../../src/models/tensor.js';
 import { thrownError as thrown } from '../natgrad-error.js';
 
-
 const build = (spec: unknown) => sequentialFromSpec(spec);
 const conv = (extra: Record<string, unknown>, input = [1, 6, 6]) =>
   build({ input, layers: [{ type: 'conv2d', out: 2, kernel: [3, 3], ...extra }, { type: 'flatten' }, { type: 'linear', out: 3 }], likelihood: 'categorical' });
 
 describe('the model spec', () => {
   test('an unknown layer type, with the closest one suggested', () => {
-    const e = thrown(() => build({ input: [3], layers: [{ type: 'linear', out: 2 }, { type: 'lineer', out: 2 }], likelihood: 'gaussian' }));
+    const e = thrown(() =>
+      build({
+        input: [3],
+        layers: [
+          { type: 'linear', out: 2 },
+          { type: 'lineer', out: 2 },
+        ],
+        likelihood: 'gaussian',
+      }),
+    );
     expect(e.path).toBe('spec.model.layers[1].type');
     expect(e.reason).toMatch(/linear, conv2d, activation, flatten, mean, attention/);
     expect(e.reason).toMatch(/did you mean "linear"/);
@@ -29,7 +37,9 @@ describe('the model spec', () => {
     const e = thrown(() => conv({ kernal: [3, 3] }));
     expect(e.path).toBe('spec.model.layers[0].kernal');
     expect(e.reason).toMatch(/did you mean "kernel"/);
-    expect(thrown(() => build({ input: [3], layers: [{ type: 'activation', fn: 'tanh', out: 2 }], likelihood: 'gaussian' })).path).toBe('spec.model.layers[0].out');
+    expect(thrown(() => build({ input: [3], layers: [{ type: 'activation', fn: 'tanh', out: 2 }], likelihood: 'gaussian' })).path).toBe(
+      'spec.model.layers[0].out',
+    );
   });
 
   test('a kernel larger than the padded input names both shapes', () => {
@@ -136,7 +146,22 @@ describe('weights, inputs and targets', () => {
   test('inputs of the wrong shape name the entry', () => {
     const x = toNested(new Float64Array(16), [1, 4, 4]);
     expect(tensorFromNested([x, x], [1, 4, 4], 'spec.inputs').shape).toEqual([2, 1, 4, 4]);
-    const e = thrown(() => tensorFromNested([x, [[[0, 1, 2, 3], [0, 1, 2, 3], [0, 1, 2]]]], [1, 4, 4], 'spec.inputs'));
+    const e = thrown(() =>
+      tensorFromNested(
+        [
+          x,
+          [
+            [
+              [0, 1, 2, 3],
+              [0, 1, 2, 3],
+              [0, 1, 2],
+            ],
+          ],
+        ],
+        [1, 4, 4],
+        'spec.inputs',
+      ),
+    );
     expect(e.path).toBe('spec.inputs[1][0]');
     expect(e.reason).toMatch(/an example has shape \[1, 4, 4\]/);
     expect(thrown(() => model.forward(theta, Tensor.zeros(2, [4, 4]))).reason).toMatch(/\[1, 4, 4\]/);
@@ -154,9 +179,28 @@ describe('weights, inputs and targets', () => {
     expect(thrown(() => seq.loss.targetsFromJson([2], 1)).path).toBe('spec.targets[0]');
     expect(thrown(() => seq.loss.targetsFromJson([[0, 1]], 1)).reason).toMatch(/array of 3 targets, one per position of the output \[3, 4\]/);
     expect(thrown(() => seq.loss.targetsFromJson([[0, 4, 1]], 1)).path).toBe('spec.targets[0][1]');
-    expect(thrown(() => seq.loss.targetsFromJson([[0, 1, 1], [0, 0, 0]], 1)).path).toBe('spec.targets');
+    expect(
+      thrown(() =>
+        seq.loss.targetsFromJson(
+          [
+            [0, 1, 1],
+            [0, 0, 0],
+          ],
+          1,
+        ),
+      ).path,
+    ).toBe('spec.targets');
     const gauss = new Sequential({ input: [3, 2], layers: [{ type: 'linear', out: 2 }], likelihood: 'gaussian' });
-    const t = gauss.loss.targetsFromJson([[[1, 2], [3, 4], [5, 6]]], 1);
+    const t = gauss.loss.targetsFromJson(
+      [
+        [
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ],
+      ],
+      1,
+    );
     expect(t[0]).toEqual([Float64Array.of(1, 2), Float64Array.of(3, 4), Float64Array.of(5, 6)]);
     expect(thrown(() => gauss.loss.targetsFromJson([[[1, 2], [3], [5, 6]]], 1)).path).toBe('spec.targets[0][1]');
     expect(() => seq.lossValue(seq.initParams(new Rng(2)), Tensor.zeros(1, [3, 2]), [[0, 1]])).toThrow(NatgradError);
@@ -177,7 +221,14 @@ describe('parameter names: L<l>.<name>[i][j]... in parameter-vector order', () =
     expect(names.slice(24, 26)).toEqual(['L1.b[0]', 'L1.b[1]']);
     expect(names[26]).toBe('L3.W[0][0]');
     expect(names.at(-1)).toBe('L3.W[3][3]');
-    const attn = new Sequential({ input: [3, 2], layers: [{ type: 'linear', out: 4 }, { type: 'attention', heads: 2 }], likelihood: 'gaussian' });
+    const attn = new Sequential({
+      input: [3, 2],
+      layers: [
+        { type: 'linear', out: 4 },
+        { type: 'attention', heads: 2 },
+      ],
+      likelihood: 'gaussian',
+    });
     const an = attn.paramNames();
     expect(an[12 + 5 * 4 + 0]).toBe('L2.in_proj_weight[5][0]');
     expect(an[12 + 48]).toBe('L2.in_proj_bias[0]');

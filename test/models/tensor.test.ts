@@ -74,7 +74,10 @@ describe('Tensor', () => {
     const flat = t.withExampleShape([6]);
     flat.data[0] = 100;
     expect(t.data[0]).toBe(100);
-    expect(toNested(t.example(0), [2, 3])).toEqual([[100, 2, 3], [4, 5, 6]]);
+    expect(toNested(t.example(0), [2, 3])).toEqual([
+      [100, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(shapeSize([2, 3, 4])).toBe(24);
     expect(formatShape([1, 6, 6])).toBe('[1, 6, 6]');
     expect(Tensor.zeros(0, [3]).exampleSize).toBe(3);

@@ -4,12 +4,20 @@ import { NatgradError } from '../../src/core/errors.js';
 import { sumSeries } from '../../src/numeric/exact-sum.js';
 import { lgamma, logChoose } from '../../src/symbolic/special.js';
 
-const poissonPmf = (lambda: number) => (k: number): number => Math.exp(k * Math.log(lambda) - lambda - lgamma(k + 1));
+const poissonPmf =
+  (lambda: number) =>
+  (k: number): number =>
+    Math.exp(k * Math.log(lambda) - lambda - lgamma(k + 1));
 /** Geometric on {0, 1, ...}: P(k) = p (1 - p)^k. */
-const geometricPmf = (p: number) => (k: number): number => p * Math.pow(1 - p, k);
+const geometricPmf =
+  (p: number) =>
+  (k: number): number =>
+    p * Math.pow(1 - p, k);
 /** Negative binomial: number of failures before the r-th success, success probability q. */
-const negBinPmf = (r: number, q: number) => (k: number): number =>
-  Math.exp(lgamma(k + r) - lgamma(r) - lgamma(k + 1) + r * Math.log(q) + k * Math.log1p(-q));
+const negBinPmf =
+  (r: number, q: number) =>
+  (k: number): number =>
+    Math.exp(lgamma(k + r) - lgamma(r) - lgamma(k + 1) + r * Math.log(q) + k * Math.log1p(-q));
 
 /**
  * The terms themselves are computed as exp(sum of log-terms of total size M), accurate
@@ -24,45 +32,87 @@ function expectSum(r: { value: number; error: number }, want: number, rtol = TER
 
 describe('moments over infinite supports', () => {
   test('Poisson: mass, mean, second moment, Fisher information 1/lambda', () => {
-    fc.assert(fc.property(fc.double({ min: Math.log(0.05), max: Math.log(300), noNaN: true }).map(Math.exp), (lambda) => {
-      const pmf = poissonPmf(lambda);
-      const k = lambda + 5 * Math.sqrt(lambda) + 5;
-      const rtol = termRtol(k * Math.abs(Math.log(lambda)) + lambda + lgamma(k + 1));
-      expectSum(sumSeries(pmf), 1, rtol);
-      expectSum(sumSeries((k) => k * pmf(k)), lambda, rtol);
-      expectSum(sumSeries((k) => k * k * pmf(k)), lambda + lambda * lambda, rtol);
-      expectSum(sumSeries((k) => (k / lambda - 1) ** 2 * pmf(k)), 1 / lambda, rtol);
-    }), { seed: 51, numRuns: 30 });
+    fc.assert(
+      fc.property(fc.double({ min: Math.log(0.05), max: Math.log(300), noNaN: true }).map(Math.exp), (lambda) => {
+        const pmf = poissonPmf(lambda);
+        const k = lambda + 5 * Math.sqrt(lambda) + 5;
+        const rtol = termRtol(k * Math.abs(Math.log(lambda)) + lambda + lgamma(k + 1));
+        expectSum(sumSeries(pmf), 1, rtol);
+        expectSum(
+          sumSeries((k) => k * pmf(k)),
+          lambda,
+          rtol,
+        );
+        expectSum(
+          sumSeries((k) => k * k * pmf(k)),
+          lambda + lambda * lambda,
+          rtol,
+        );
+        expectSum(
+          sumSeries((k) => (k / lambda - 1) ** 2 * pmf(k)),
+          1 / lambda,
+          rtol,
+        );
+      }),
+      { seed: 51, numRuns: 30 },
+    );
   });
 
   test('geometric: mass, mean, variance', () => {
-    fc.assert(fc.property(fc.double({ min: 0.01, max: 0.99, noNaN: true }), (p) => {
-      const pmf = geometricPmf(p);
-      const mean = (1 - p) / p;
-      expectSum(sumSeries(pmf), 1);
-      expectSum(sumSeries((k) => k * pmf(k)), mean);
-      expectSum(sumSeries((k) => (k - mean) ** 2 * pmf(k)), (1 - p) / (p * p));
-    }), { seed: 52, numRuns: 30 });
+    fc.assert(
+      fc.property(fc.double({ min: 0.01, max: 0.99, noNaN: true }), (p) => {
+        const pmf = geometricPmf(p);
+        const mean = (1 - p) / p;
+        expectSum(sumSeries(pmf), 1);
+        expectSum(
+          sumSeries((k) => k * pmf(k)),
+          mean,
+        );
+        expectSum(
+          sumSeries((k) => (k - mean) ** 2 * pmf(k)),
+          (1 - p) / (p * p),
+        );
+      }),
+      { seed: 52, numRuns: 30 },
+    );
   });
 
   test('negative binomial, shapes below 1 (ratios increasing towards 1 - q) and above', () => {
-    fc.assert(fc.property(fc.double({ min: 0.1, max: 20, noNaN: true }), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (r, q) => {
-      const pmf = negBinPmf(r, q);
-      const mean = (r * (1 - q)) / q;
-      const k = mean + 5 * Math.sqrt(mean / q) + 5;
-      const rtol = termRtol(lgamma(k + r) + Math.abs(lgamma(r)) + lgamma(k + 1) + r * Math.abs(Math.log(q)) + k * Math.abs(Math.log1p(-q)));
-      expectSum(sumSeries(pmf), 1, rtol);
-      expectSum(sumSeries((k) => k * pmf(k)), mean, rtol);
-      expectSum(sumSeries((k) => (k - mean) ** 2 * pmf(k)), (r * (1 - q)) / (q * q), rtol);
-      // Fisher information for q: score r/q - k/(1 - q), F = r / (q^2 (1 - q))
-      expectSum(sumSeries((k) => (r / q - k / (1 - q)) ** 2 * pmf(k)), r / (q * q * (1 - q)), rtol);
-    }), { seed: 53, numRuns: 30 });
+    fc.assert(
+      fc.property(fc.double({ min: 0.1, max: 20, noNaN: true }), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (r, q) => {
+        const pmf = negBinPmf(r, q);
+        const mean = (r * (1 - q)) / q;
+        const k = mean + 5 * Math.sqrt(mean / q) + 5;
+        const rtol = termRtol(lgamma(k + r) + Math.abs(lgamma(r)) + lgamma(k + 1) + r * Math.abs(Math.log(q)) + k * Math.abs(Math.log1p(-q)));
+        expectSum(sumSeries(pmf), 1, rtol);
+        expectSum(
+          sumSeries((k) => k * pmf(k)),
+          mean,
+          rtol,
+        );
+        expectSum(
+          sumSeries((k) => (k - mean) ** 2 * pmf(k)),
+          (r * (1 - q)) / (q * q),
+          rtol,
+        );
+        // Fisher information for q: score r/q - k/(1 - q), F = r / (q^2 (1 - q))
+        expectSum(
+          sumSeries((k) => (r / q - k / (1 - q)) ** 2 * pmf(k)),
+          r / (q * q * (1 - q)),
+          rtol,
+        );
+      }),
+      { seed: 53, numRuns: 30 },
+    );
   });
 
   test('pinned: the dip of (k - mean)^2 p(k) next to k = mean does not stop the sum early', () => {
     const p = 0.01;
     const mean = (1 - p) / p;
-    expectSum(sumSeries((k) => (k - mean) ** 2 * geometricPmf(p)(k)), (1 - p) / (p * p));
+    expectSum(
+      sumSeries((k) => (k - mean) ** 2 * geometricPmf(p)(k)),
+      (1 - p) / (p * p),
+    );
   });
 
   test('sensitivity: a mean off by one part in 1e10 is rejected', () => {
@@ -75,11 +125,14 @@ describe('moments over infinite supports', () => {
 describe('the tail bound is honest when the tolerance leaves a real tail', () => {
   // Loose rtol so that the truncated tail is far above round-off: |value - exact| <= error must hold on its own.
   test('geometric series sum r^k = 1/(1 - r)', () => {
-    fc.assert(fc.property(fc.double({ min: 0.05, max: 0.999, noNaN: true }), fc.double({ min: -12, max: -3, noNaN: true }), (ratio, logTol) => {
-      const res = sumSeries((k) => Math.pow(ratio, k), { rtol: 10 ** logTol });
-      const exact = 1 / (1 - ratio);
-      return Math.abs(res.value - exact) <= res.error && res.error <= 10 * 10 ** logTol * exact + 1e-12 * exact;
-    }), { seed: 54, numRuns: 100 });
+    fc.assert(
+      fc.property(fc.double({ min: 0.05, max: 0.999, noNaN: true }), fc.double({ min: -12, max: -3, noNaN: true }), (ratio, logTol) => {
+        const res = sumSeries((k) => Math.pow(ratio, k), { rtol: 10 ** logTol });
+        const exact = 1 / (1 - ratio);
+        return Math.abs(res.value - exact) <= res.error && res.error <= 10 * 10 ** logTol * exact + 1e-12 * exact;
+      }),
+      { seed: 54, numRuns: 100 },
+    );
   });
 
   test('negative binomial mass with shape 0.3 (increasing ratios) and a loose tolerance', () => {
@@ -98,13 +151,20 @@ describe('the tail bound is honest when the tolerance leaves a real tail', () =>
 
 describe('finite supports', () => {
   test('binomial mass and mean, with the compensated-summation bound only', () => {
-    for (const [n, p] of [[10, 0.3], [200, 0.9], [1000, 0.01]] as const) {
+    for (const [n, p] of [
+      [10, 0.3],
+      [200, 0.9],
+      [1000, 0.01],
+    ] as const) {
       const pmf = (k: number): number => Math.exp(logChoose(n, k) + k * Math.log(p) + (n - k) * Math.log1p(-p));
       const mass = sumSeries(pmf, { end: n });
       expect(mass.terms).toBe(n + 1);
       expect(mass.error).toBeLessThanOrEqual(3 * Number.EPSILON);
       expectSum(mass, 1);
-      expectSum(sumSeries((k) => k * pmf(k), { end: n }), n * p);
+      expectSum(
+        sumSeries((k) => k * pmf(k), { end: n }),
+        n * p,
+      );
     }
   });
 

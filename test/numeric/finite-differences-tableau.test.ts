@@ -86,7 +86,11 @@ describe("Ridders' tableau", () => {
 
 describe('steps', () => {
   test('the default first step is 0.1 max(1, |t|): the first two evaluations are at t +- that step', () => {
-    for (const [t, h] of [[0.5, 0.1], [-20, 2], [300, 30]]) {
+    for (const [t, h] of [
+      [0.5, 0.1],
+      [-20, 2],
+      [300, 30],
+    ]) {
       const at: number[] = [];
       derivativeFD((x) => (at.push(x), Math.exp(x / 1000)), t);
       expect(at[0]).toBe(t + h);
@@ -113,7 +117,9 @@ describe('bad input', () => {
     expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1] }))).toBe('options.h: must have one entry per coordinate (2), got 1');
     expect(thrownLine(() => hessianFD(f, vec([1, 2]), { maxStep: [0.1, 0.1, 0.1] }))).toBe('options.maxStep: must have one entry per coordinate (2), got 3');
     expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1, 0] }))).toBe('options.h: steps must be finite and > 0, got 0');
-    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { maxStep: Number.POSITIVE_INFINITY }))).toBe('options.maxStep: steps must be finite and > 0, got Infinity');
+    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { maxStep: Number.POSITIVE_INFINITY }))).toBe(
+      'options.maxStep: steps must be finite and > 0, got Infinity',
+    );
     expect(thrownLine(() => jacobianFD((x) => x, vec([1, Number.NaN])))).toBe('theta[1]: must be finite, got NaN');
   });
 
@@ -129,7 +135,10 @@ describe('bad input', () => {
     const g = (x: Vec): Vec => vec(++calls === 1 ? [x[0], x[0]] : [x[0], x[0], x[0]]);
     expect(thrownLine(() => jacobianFD(g, vec([0.5])))).toBe('f: returned 3 and 3 outputs, expected 2 every time');
     // calls: f(theta) for the count, then f(theta + h e_0) and f(theta - h e_0)
-    for (const [wrongCall, counts] of [[2, '3 and 2'], [3, '2 and 3']] as const) {
+    for (const [wrongCall, counts] of [
+      [2, '3 and 2'],
+      [3, '2 and 3'],
+    ] as const) {
       let n = 0;
       const h = (x: Vec): Vec => vec(++n === wrongCall ? [x[0], x[0], x[0]] : [x[0], x[0]]);
       expect(thrownLine(() => jacobianFD(h, vec([0.5])))).toBe(`f: returned ${counts} outputs, expected 2 every time`);

@@ -28,13 +28,16 @@ const maxStepFor = (k: Known, t: number): number | undefined => (k.lo === -Infin
 
 describe('derivativeFD', () => {
   test.each(KNOWN.map((k) => [k.name, k] as const))('%s: the error estimate bounds the true error', (_name, k) => {
-    fc.assert(fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (u) => {
-      const t = point(k, u);
-      const r = derivativeFD(k.f, t, { maxStep: maxStepFor(k, t) });
-      const exact = k.df(t);
-      // honest, and informative: Ridders reaches about 1e-10 relative or better on smooth functions
-      return Math.abs(r.value - exact) <= r.error && r.error <= 1e-8 * (1 + Math.abs(exact));
-    }), { seed: 31, numRuns: 60 });
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1, noNaN: true }), (u) => {
+        const t = point(k, u);
+        const r = derivativeFD(k.f, t, { maxStep: maxStepFor(k, t) });
+        const exact = k.df(t);
+        // honest, and informative: Ridders reaches about 1e-10 relative or better on smooth functions
+        return Math.abs(r.value - exact) <= r.error && r.error <= 1e-8 * (1 + Math.abs(exact));
+      }),
+      { seed: 31, numRuns: 60 },
+    );
   });
 
   test('sensitivity: a derivative off by one part in 1e7 is outside the bound', () => {
@@ -45,11 +48,15 @@ describe('derivativeFD', () => {
   test('never evaluates outside t +- maxStep', () => {
     let farthest = 0;
     const t = 1e-3;
-    const r = derivativeFD((x) => {
-      farthest = Math.max(farthest, Math.abs(x - t));
-      if (x <= 0) throw new Error('outside the domain');
-      return Math.log(x);
-    }, t, { maxStep: 0.5 * t });
+    const r = derivativeFD(
+      (x) => {
+        farthest = Math.max(farthest, Math.abs(x - t));
+        if (x <= 0) throw new Error('outside the domain');
+        return Math.log(x);
+      },
+      t,
+      { maxStep: 0.5 * t },
+    );
     expect(farthest).toBeLessThanOrEqual(0.5 * t * (1 + Number.EPSILON));
     expect(Math.abs(r.value - 1 / t)).toBeLessThanOrEqual(r.error);
   });
@@ -82,31 +89,39 @@ const hess3 = (x: Vec): number[][] => {
     [1 / x[2], c - x[1] * x[2] * s, -x[0] / x[2] ** 2 - x[1] * x[1] * s],
   ];
 };
-const theta3 = fc.tuple(fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.double({ min: 0.05, max: 3, noNaN: true })).map((t) => vec(t));
+const theta3 = fc
+  .tuple(fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.double({ min: -1.5, max: 1.5, noNaN: true }), fc.double({ min: 0.05, max: 3, noNaN: true }))
+  .map((t) => vec(t));
 const steps3 = (x: Vec): number[] => [0.1, 0.1, 0.5 * x[2]];
 
 describe('gradientFD, hessianFD, jacobianFD', () => {
   test('gradient within its bound', () => {
-    fc.assert(fc.property(theta3, (x) => {
-      const r = gradientFD(f3, x, { maxStep: steps3(x) });
-      const g = grad3(x);
-      return g.every((gi, i) => Math.abs(r.value[i] - gi) <= r.error[i] && r.error[i] <= 1e-7 * (1 + Math.abs(gi)));
-    }), { seed: 41, numRuns: 40 });
+    fc.assert(
+      fc.property(theta3, (x) => {
+        const r = gradientFD(f3, x, { maxStep: steps3(x) });
+        const g = grad3(x);
+        return g.every((gi, i) => Math.abs(r.value[i] - gi) <= r.error[i] && r.error[i] <= 1e-7 * (1 + Math.abs(gi)));
+      }),
+      { seed: 41, numRuns: 40 },
+    );
   });
 
   test('Hessian within its bound, and exactly symmetric', () => {
-    fc.assert(fc.property(theta3, (x) => {
-      const r = hessianFD(f3, x, { maxStep: steps3(x) });
-      const h = hess3(x);
-      for (let i = 0; i < 3; i++) {
-        for (let j = 0; j < 3; j++) {
-          if (r.value.get(i, j) !== r.value.get(j, i)) return false;
-          if (!(Math.abs(r.value.get(i, j) - h[i][j]) <= r.error.get(i, j))) return false;
-          if (!(r.error.get(i, j) <= 1e-5 * (1 + Math.abs(h[i][j])))) return false;
+    fc.assert(
+      fc.property(theta3, (x) => {
+        const r = hessianFD(f3, x, { maxStep: steps3(x) });
+        const h = hess3(x);
+        for (let i = 0; i < 3; i++) {
+          for (let j = 0; j < 3; j++) {
+            if (r.value.get(i, j) !== r.value.get(j, i)) return false;
+            if (!(Math.abs(r.value.get(i, j) - h[i][j]) <= r.error.get(i, j))) return false;
+            if (!(r.error.get(i, j) <= 1e-5 * (1 + Math.abs(h[i][j])))) return false;
+          }
         }
-      }
-      return true;
-    }), { seed: 42, numRuns: 30 });
+        return true;
+      }),
+      { seed: 42, numRuns: 30 },
+    );
   });
 
   test('sensitivity: the Hessian check rejects a wrong mixed partial', () => {
@@ -118,14 +133,21 @@ describe('gradientFD, hessianFD, jacobianFD', () => {
 
   test('Jacobian of a map R^2 -> R^3 (rows = outputs)', () => {
     const g = (x: Vec): Vec => vec([x[0] * x[1], Math.exp(x[0]) - x[1] ** 3, Math.log(x[1])]);
-    const jac = (x: Vec): number[][] => [[x[1], x[0]], [Math.exp(x[0]), -3 * x[1] ** 2], [0, 1 / x[1]]];
-    fc.assert(fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), (a, b) => {
-      const x = vec([a, b]);
-      const r = jacobianFD(g, x, { maxStep: [1, 0.5 * b] });
-      const J = jac(x);
-      if (r.value.rows !== 3 || r.value.cols !== 2) return false;
-      return J.every((row, i) => row.every((v, j) => Math.abs(r.value.get(i, j) - v) <= r.error.get(i, j)));
-    }), { seed: 43, numRuns: 40 });
+    const jac = (x: Vec): number[][] => [
+      [x[1], x[0]],
+      [Math.exp(x[0]), -3 * x[1] ** 2],
+      [0, 1 / x[1]],
+    ];
+    fc.assert(
+      fc.property(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: 0.01, max: 3, noNaN: true }), (a, b) => {
+        const x = vec([a, b]);
+        const r = jacobianFD(g, x, { maxStep: [1, 0.5 * b] });
+        const J = jac(x);
+        if (r.value.rows !== 3 || r.value.cols !== 2) return false;
+        return J.every((row, i) => row.every((v, j) => Math.abs(r.value.get(i, j) - v) <= r.error.get(i, j)));
+      }),
+      { seed: 43, numRuns: 40 },
+    );
   });
 
   test('per-coordinate options must match the dimension', () => {

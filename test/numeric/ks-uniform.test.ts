@@ -32,7 +32,10 @@ describe('ksUniform', () => {
   });
 
   test("the p-value is Q((√n + 0.12 + 0.11/√n) D), Stephens' small-sample form", () => {
-    for (const xs of [[0.01, 0.2, 0.4, 0.45, 0.5, 0.52, 0.6], [0.1, 0.15, 0.2, 0.3, 0.35, 0.9, 0.95, 0.97, 0.99]]) {
+    for (const xs of [
+      [0.01, 0.2, 0.4, 0.45, 0.5, 0.52, 0.6],
+      [0.1, 0.15, 0.2, 0.3, 0.35, 0.9, 0.95, 0.97, 0.99],
+    ]) {
       const n = xs.length;
       const r = ksUniform(xs);
       expect(r.pValue).toBeCloseTo(kolmogorovSurvival((Math.sqrt(n) + 0.12 + 0.11 / Math.sqrt(n)) * r.statistic), 14);

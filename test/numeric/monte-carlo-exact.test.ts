@@ -87,15 +87,27 @@ describe('bad draws are refused, naming the sample and entry', () => {
 
   test('non-finite entries', () => {
     expect(thrownLine(() => mcMean(5, new Rng(1), sequence([vec([1, 2]), vec([1, Number.NaN])])))).toBe('draw: entry 1 of sample 1 is not finite (NaN)');
-    expect(thrownLine(() => mcMatrixMean(5, new Rng(1), (_rng, out) => out.set(0, 1, Number.POSITIVE_INFINITY), 2))).toBe('draw: entry 1 of sample 0 is not finite (Infinity)');
-    expect(thrownLine(() => mcFisherScore(5, new Rng(1), sequence([1, 2, 3]), (x: number) => vec([x, x === 3 ? Number.NaN : 0])))).toBe('score: entry 1 of sample 2 is not finite (NaN)');
-    expect(thrownLine(() => mcFisherNegHessian(5, new Rng(1), sequence([1, -1]), (x: number) => Matrix.from([[x > 0 ? 1 : Number.NaN]])))).toBe('negHessian: entry 0 of sample 1 is not finite (NaN)');
+    expect(thrownLine(() => mcMatrixMean(5, new Rng(1), (_rng, out) => out.set(0, 1, Number.POSITIVE_INFINITY), 2))).toBe(
+      'draw: entry 1 of sample 0 is not finite (Infinity)',
+    );
+    expect(thrownLine(() => mcFisherScore(5, new Rng(1), sequence([1, 2, 3]), (x: number) => vec([x, x === 3 ? Number.NaN : 0])))).toBe(
+      'score: entry 1 of sample 2 is not finite (NaN)',
+    );
+    expect(thrownLine(() => mcFisherNegHessian(5, new Rng(1), sequence([1, -1]), (x: number) => Matrix.from([[x > 0 ? 1 : Number.NaN]])))).toBe(
+      'negHessian: entry 0 of sample 1 is not finite (NaN)',
+    );
   });
 
   test('draws whose size changes', () => {
     expect(thrownLine(() => mcMean(5, new Rng(1), sequence([vec([1, 2]), vec([1, 2]), vec([1])])))).toBe('draw: returned 1 entries at sample 2, expected 2');
-    expect(thrownLine(() => mcFisherScore(5, new Rng(1), sequence([vec([1, 2]), vec([1, 2, 3])]), (g: Vec) => g))).toBe('score: returned 3 entries at sample 1, expected 2');
-    expect(thrownLine(() => mcFisherNegHessian(5, new Rng(1), sequence([Matrix.zeros(2, 2), Matrix.zeros(2, 3)]), (h: Matrix) => h))).toBe('negHessian: returned a 2 x 3 matrix at sample 1, expected 2 x 2');
-    expect(thrownLine(() => mcFisherNegHessian(5, new Rng(1), sequence([Matrix.zeros(2, 2), Matrix.zeros(3, 2)]), (h: Matrix) => h))).toBe('negHessian: returned a 3 x 2 matrix at sample 1, expected 2 x 2');
+    expect(thrownLine(() => mcFisherScore(5, new Rng(1), sequence([vec([1, 2]), vec([1, 2, 3])]), (g: Vec) => g))).toBe(
+      'score: returned 3 entries at sample 1, expected 2',
+    );
+    expect(thrownLine(() => mcFisherNegHessian(5, new Rng(1), sequence([Matrix.zeros(2, 2), Matrix.zeros(2, 3)]), (h: Matrix) => h))).toBe(
+      'negHessian: returned a 2 x 3 matrix at sample 1, expected 2 x 2',
+    );
+    expect(thrownLine(() => mcFisherNegHessian(5, new Rng(1), sequence([Matrix.zeros(2, 2), Matrix.zeros(3, 2)]), (h: Matrix) => h))).toBe(
+      'negHessian: returned a 3 x 2 matrix at sample 1, expected 2 x 2',
+    );
   });
 });

@@ -60,10 +60,15 @@ describe('mcMean', () => {
 describe('mcMatrixMean', () => {
   // n chosen so that z * stdError (about 5.3 * 5.7 / sqrt(n) for the (1,1) entry) is well below 5% of 4
   test('E[x x^T] for x ~ N(0, diag(1, 4)) is diag(1, 4)', () => {
-    const r = mcMatrixMean(80_000, new Rng('outer'), (rng, out) => {
-      const x = [rng.normal(), 2 * rng.normal()];
-      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) out.set(i, j, x[i] * x[j]);
-    }, 2);
+    const r = mcMatrixMean(
+      80_000,
+      new Rng('outer'),
+      (rng, out) => {
+        const x = [rng.normal(), 2 * rng.normal()];
+        for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) out.set(i, j, x[i] * x[j]);
+      },
+      2,
+    );
     const z = zForFalseAlarm(ALPHA, 4);
     expect(withinStdError(r.value, r.stdError, Matrix.diagonal([1, 4]), z).ok).toBe(true);
     expect(withinStdError(r.value, r.stdError, Matrix.diagonal([1, 4 * 1.05]), z).ok).toBe(false);
@@ -119,11 +124,16 @@ describe('Fisher by Monte Carlo: normal(mu, sigma), F = diag(1/sigma^2, 2/sigma^
   });
 
   test('vector samples work the same way (X generic)', () => {
-    const r = mcFisherScore(20_000, new Rng(5), (rng) => vec([sample(rng), sample(rng)]), (x) => {
-      const a = score(x[0]);
-      const b = score(x[1]);
-      return vec([a[0] + b[0], a[1] + b[1]]);
-    });
+    const r = mcFisherScore(
+      20_000,
+      new Rng(5),
+      (rng) => vec([sample(rng), sample(rng)]),
+      (x) => {
+        const a = score(x[0]);
+        const b = score(x[1]);
+        return vec([a[0] + b[0], a[1] + b[1]]);
+      },
+    );
     expect(withinStdError(r.value, r.stdError, Matrix.diagonal([2 / sigma ** 2, 4 / sigma ** 2]), z).ok).toBe(true);
   });
 });

@@ -53,8 +53,12 @@ function normal(mu: number, sigma: number): FisherCase {
       const s = score(x);
       return Math.exp(-0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma)) * s[i] * s[j];
     },
-    a: -Infinity, b: Infinity,
-    fisher: [[1 / sigma ** 2, 0], [0, 2 / sigma ** 2]],
+    a: -Infinity,
+    b: Infinity,
+    fisher: [
+      [1 / sigma ** 2, 0],
+      [0, 2 / sigma ** 2],
+    ],
     breakpoints: [mu],
   };
 }
@@ -69,8 +73,12 @@ function gammaShapeRate(alpha: number, beta: number): FisherCase {
       const s = [Math.log(beta) - psi + lx, alpha / beta - x];
       return Math.exp(logNorm + (alpha - 1) * lx - beta * x) * s[i] * s[j];
     },
-    a: 0, b: Infinity,
-    fisher: [[trigamma(alpha), -1 / beta], [-1 / beta, alpha / beta ** 2]],
+    a: 0,
+    b: Infinity,
+    fisher: [
+      [trigamma(alpha), -1 / beta],
+      [-1 / beta, alpha / beta ** 2],
+    ],
   };
 }
 
@@ -88,8 +96,12 @@ function betaFamily(a: number, b: number): FisherCase {
       const s = [l0 - pa, l1 - pb];
       return Math.exp(logNorm + (a - 1) * l0 + (b - 1) * l1) * s[i] * s[j];
     },
-    a: 0, b: 1,
-    fisher: [[trigamma(a) - tab, -tab], [-tab, trigamma(b) - tab]],
+    a: 0,
+    b: 1,
+    fisher: [
+      [trigamma(a) - tab, -tab],
+      [-tab, trigamma(b) - tab],
+    ],
   };
 }
 
@@ -102,8 +114,12 @@ function lognormal(mu: number, sigma: number): FisherCase {
       const s = [z / sigma, (z * z - 1) / sigma];
       return Math.exp(-0.5 * z * z - LOG_SQRT_2PI - Math.log(sigma) - lx) * s[i] * s[j];
     },
-    a: 0, b: Infinity,
-    fisher: [[1 / sigma ** 2, 0], [0, 2 / sigma ** 2]],
+    a: 0,
+    b: Infinity,
+    fisher: [
+      [1 / sigma ** 2, 0],
+      [0, 2 / sigma ** 2],
+    ],
   };
 }
 
@@ -116,8 +132,12 @@ function inverseGaussian(mu: number, lambda: number): FisherCase {
       const s = [(lambda * dev) / mu ** 3, 1 / (2 * lambda) - (dev * dev) / (2 * mu * mu * x)];
       return Math.exp(logPdf) * s[i] * s[j];
     },
-    a: 0, b: Infinity,
-    fisher: [[lambda / mu ** 3, 0], [0, 1 / (2 * lambda * lambda)]],
+    a: 0,
+    b: Infinity,
+    fisher: [
+      [lambda / mu ** 3, 0],
+      [0, 1 / (2 * lambda * lambda)],
+    ],
   };
 }
 
@@ -131,8 +151,12 @@ function studentT(nu: number, mu: number, sigma: number): FisherCase {
       const s = [((nu + 1) * dev) / q, -1 / sigma + ((nu + 1) * dev * dev) / (sigma * q)];
       return Math.exp(logNorm - ((nu + 1) / 2) * Math.log1p((dev * dev) / (nu * sigma * sigma))) * s[i] * s[j];
     },
-    a: -Infinity, b: Infinity,
-    fisher: [[(nu + 1) / ((nu + 3) * sigma ** 2), 0], [0, (2 * nu) / ((nu + 3) * sigma ** 2)]],
+    a: -Infinity,
+    b: Infinity,
+    fisher: [
+      [(nu + 1) / ((nu + 3) * sigma ** 2), 0],
+      [0, (2 * nu) / ((nu + 3) * sigma ** 2)],
+    ],
     breakpoints: [mu],
   };
 }
@@ -145,41 +169,78 @@ function laplace(mu: number, b: number): FisherCase {
       const s = [Math.sign(x - mu) / b, -1 / b + dev / (b * b)];
       return (Math.exp(-dev / b) / (2 * b)) * s[i] * s[j];
     },
-    a: -Infinity, b: Infinity,
-    fisher: [[1 / b ** 2, 0], [0, 1 / b ** 2]],
+    a: -Infinity,
+    b: Infinity,
+    fisher: [
+      [1 / b ** 2, 0],
+      [0, 1 / b ** 2],
+    ],
     breakpoints: [mu],
   };
 }
 
 describe('Fisher integrals of the continuous families to 1e-10 with honest bounds', () => {
   const cases: FisherCase[] = [
-    normal(1.3, 0.7), normal(-40, 3), { ...normal(0.4, 1.2), breakpoints: undefined },
-    gammaShapeRate(0.3, 2), gammaShapeRate(1, 1), gammaShapeRate(4.5, 0.2), gammaShapeRate(50, 7),
-    betaFamily(0.3, 2), betaFamily(0.5, 0.4), betaFamily(0.2, 0.2), betaFamily(2, 3), betaFamily(30, 0.7),
-    lognormal(2, 0.5), lognormal(-1, 1.5),
-    inverseGaussian(1.5, 2), inverseGaussian(0.3, 5), inverseGaussian(4, 0.5),
-    studentT(0.7, 0.5, 1.5), studentT(1, 0, 1), studentT(3, -2, 0.3), studentT(30, 1, 2),
-    laplace(0.4, 0.8), laplace(-3, 2.5),
+    normal(1.3, 0.7),
+    normal(-40, 3),
+    { ...normal(0.4, 1.2), breakpoints: undefined },
+    gammaShapeRate(0.3, 2),
+    gammaShapeRate(1, 1),
+    gammaShapeRate(4.5, 0.2),
+    gammaShapeRate(50, 7),
+    betaFamily(0.3, 2),
+    betaFamily(0.5, 0.4),
+    betaFamily(0.2, 0.2),
+    betaFamily(2, 3),
+    betaFamily(30, 0.7),
+    lognormal(2, 0.5),
+    lognormal(-1, 1.5),
+    inverseGaussian(1.5, 2),
+    inverseGaussian(0.3, 5),
+    inverseGaussian(4, 0.5),
+    studentT(0.7, 0.5, 1.5),
+    studentT(1, 0, 1),
+    studentT(3, -2, 0.3),
+    studentT(30, 1, 2),
+    laplace(0.4, 0.8),
+    laplace(-3, 2.5),
   ];
   test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => checkFisher(c));
 
   test('random parameters: gamma and beta with shapes on both sides of 1', () => {
     const shape = fc.double({ min: Math.log(0.15), max: Math.log(40), noNaN: true }).map(Math.exp);
-    fc.assert(fc.property(shape, fc.double({ min: 0.1, max: 10, noNaN: true }), (alpha, beta) => {
-      checkFisher(gammaShapeRate(alpha, beta));
-    }), { seed: 21, numRuns: 15 });
-    fc.assert(fc.property(shape, shape, (a, b) => {
-      checkFisher(betaFamily(a, b));
-    }), { seed: 22, numRuns: 15 });
+    fc.assert(
+      fc.property(shape, fc.double({ min: 0.1, max: 10, noNaN: true }), (alpha, beta) => {
+        checkFisher(gammaShapeRate(alpha, beta));
+      }),
+      { seed: 21, numRuns: 15 },
+    );
+    fc.assert(
+      fc.property(shape, shape, (a, b) => {
+        checkFisher(betaFamily(a, b));
+      }),
+      { seed: 22, numRuns: 15 },
+    );
   });
 
   test('random parameters: Student-t (heavy tails) and inverse Gaussian', () => {
-    fc.assert(fc.property(fc.double({ min: 0.3, max: 50, noNaN: true }), fc.double({ min: -3, max: 3, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), (nu, mu, sigma) => {
-      checkFisher(studentT(nu, mu, sigma));
-    }), { seed: 23, numRuns: 15 });
-    fc.assert(fc.property(fc.double({ min: 0.2, max: 5, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), (mu, lambda) => {
-      checkFisher(inverseGaussian(mu, lambda));
-    }), { seed: 24, numRuns: 15 });
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.3, max: 50, noNaN: true }),
+        fc.double({ min: -3, max: 3, noNaN: true }),
+        fc.double({ min: 0.2, max: 5, noNaN: true }),
+        (nu, mu, sigma) => {
+          checkFisher(studentT(nu, mu, sigma));
+        },
+      ),
+      { seed: 23, numRuns: 15 },
+    );
+    fc.assert(
+      fc.property(fc.double({ min: 0.2, max: 5, noNaN: true }), fc.double({ min: 0.2, max: 5, noNaN: true }), (mu, lambda) => {
+        checkFisher(inverseGaussian(mu, lambda));
+      }),
+      { seed: 24, numRuns: 15 },
+    );
   });
 
   test('sensitivity: a Fisher entry off by one part in 1e9 is rejected', () => {
@@ -212,13 +273,34 @@ describe('what happens without the precautions (the bound stays honest)', () => 
 
 describe('integrate: basics', () => {
   test('polynomials, exponentials and classic singular integrals', () => {
-    checkEntry(integrate((x) => x ** 3 - 2 * x, -1, 2), 0.75);
-    checkEntry(integrate((x) => Math.exp(-x), 0, Infinity), 1);
-    checkEntry(integrate((x) => 1 / Math.sqrt(x), 0, 1), 2);
-    checkEntry(integrate((x) => Math.log(x), 0, 1), -1);
-    checkEntry(integrate((x) => 1 / (1 + x * x), -Infinity, Infinity), Math.PI);
-    checkEntry(integrate((x) => Math.exp(x), -Infinity, 0), 1);
-    checkEntry(integrate((x) => Math.abs(x - 0.3), -1, 1, { breakpoints: [0.3, 5, -7] }), (1.3 ** 2 + 0.7 ** 2) / 2);
+    checkEntry(
+      integrate((x) => x ** 3 - 2 * x, -1, 2),
+      0.75,
+    );
+    checkEntry(
+      integrate((x) => Math.exp(-x), 0, Infinity),
+      1,
+    );
+    checkEntry(
+      integrate((x) => 1 / Math.sqrt(x), 0, 1),
+      2,
+    );
+    checkEntry(
+      integrate((x) => Math.log(x), 0, 1),
+      -1,
+    );
+    checkEntry(
+      integrate((x) => 1 / (1 + x * x), -Infinity, Infinity),
+      Math.PI,
+    );
+    checkEntry(
+      integrate((x) => Math.exp(x), -Infinity, 0),
+      1,
+    );
+    checkEntry(
+      integrate((x) => Math.abs(x - 0.3), -1, 1, { breakpoints: [0.3, 5, -7] }),
+      (1.3 ** 2 + 0.7 ** 2) / 2,
+    );
   });
   test('orientation and empty intervals', () => {
     const r = integrate((x) => x * x, 2, 0);
@@ -227,13 +309,17 @@ describe('integrate: basics', () => {
   });
   test('the distances passed to the integrand are exact', () => {
     let worst = 0;
-    integrate((x, fromLeft, toRight) => {
-      worst = Math.max(worst, Math.abs(fromLeft + toRight - 3) / 3);
-      expect(fromLeft).toBeGreaterThanOrEqual(0);
-      expect(toRight).toBeGreaterThanOrEqual(0);
-      void x;
-      return 1;
-    }, 1, 4);
+    integrate(
+      (x, fromLeft, toRight) => {
+        worst = Math.max(worst, Math.abs(fromLeft + toRight - 3) / 3);
+        expect(fromLeft).toBeGreaterThanOrEqual(0);
+        expect(toRight).toBeGreaterThanOrEqual(0);
+        void x;
+        return 1;
+      },
+      1,
+      4,
+    );
     expect(worst).toBeLessThanOrEqual(Number.EPSILON);
   });
   test('a budget too small to converge gives a large error, not a wrong claim', () => {

@@ -53,7 +53,10 @@ describe('the score as control variate of the Monte Carlo Fisher', () => {
     // Y = g exactly: the controlled mean of g is 0 whatever the sample mean was
     const acc = new ControlledMean(1, 1);
     const rng = new Rng(3);
-    for (let s = 0; s < 100; s++) { const g = rng.normal() + 0.3; acc.add([g], [g]); }
+    for (let s = 0; s < 100; s++) {
+      const g = rng.normal() + 0.3;
+      acc.add([g], [g]);
+    }
     const e = acc.estimate();
     expect(Math.abs(e.value[0])).toBeLessThan(1e-12);
     expect(Math.abs(e.plain.value[0])).toBeGreaterThan(0.05);
@@ -78,7 +81,10 @@ describe('the score as control variate of the Monte Carlo Fisher', () => {
   test('a dependent score component (singular Fisher) is dropped from the controls, not divided by zero', () => {
     const acc = new ScoreOuterProduct(2);
     const rng = new Rng(5);
-    for (let s = 0; s < 1000; s++) { const x = rng.normal(); acc.add([x, 2 * x]); }
+    for (let s = 0; s < 1000; s++) {
+      const x = rng.normal();
+      acc.add([x, 2 * x]);
+    }
     const e = acc.estimate();
     for (const v of e.value.data) expect(Number.isFinite(v)).toBe(true);
     expect(e.value.get(1, 1)).toBeCloseTo(4 * e.value.get(0, 0), 10);
@@ -106,7 +112,11 @@ describe('the control-variate regression on batch means', () => {
     }
     const a = single.estimate();
     const b = batched.estimate();
-    for (const [i, j, F] of [[0, 0, 1], [0, 1, 0], [1, 1, 2]] as const) {
+    for (const [i, j, F] of [
+      [0, 0, 1],
+      [0, 1, 0],
+      [1, 1, 2],
+    ] as const) {
       expect(Math.abs(b.value.get(i, j) - F)).toBeLessThanOrEqual(z * b.stdError.get(i, j) + 1e-12);
       // batch means estimate the same variance: the standard errors agree to a few percent (50 000 batches)
       if (a.stdError.get(i, j) > 1e-9) expect(Math.abs(b.stdError.get(i, j) / a.stdError.get(i, j) - 1)).toBeLessThan(0.05);

@@ -3,24 +3,53 @@ import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { vec } from '../../src/core/vec.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import { ksUniform, kolmogorovSurvival, normalCdf, normalPdf, normalQuantile, normalSurvival, withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
+import {
+  ksUniform,
+  kolmogorovSurvival,
+  normalCdf,
+  normalPdf,
+  normalQuantile,
+  normalSurvival,
+  withinStdError,
+  zForFalseAlarm,
+} from '../../src/numeric/statistics.js';
 import { Rng } from '../../src/core/rng.js';
 import { thrownError } from '../natgrad-error.js';
 
 // Reference values: mpmath 1.3, ncdf(x) at 40 digits and -sqrt(2) erfinv(1 - 2p) at 700 digits.
 const CDF: readonly (readonly [number, number])[] = [
-  [-37.5, 4.605353009581955e-308], [-30, 4.906713927148187e-198], [-20, 2.7536241186062337e-89],
-  [-10, 7.619853024160525e-24], [-5, 2.866515718791939e-7], [-3, 0.0013498980316300946],
-  [-2, 0.02275013194817921], [-1.5, 0.06680720126885807], [-1.49, 0.06811211796672545],
-  [-1, 0.15865525393145705], [-0.1, 0.460172162722971], [0, 0.5], [0.7, 0.758036347776927],
-  [1.49, 0.9318878820332746], [1.51, 0.9344782879110834], [3, 0.9986501019683699],
+  [-37.5, 4.605353009581955e-308],
+  [-30, 4.906713927148187e-198],
+  [-20, 2.7536241186062337e-89],
+  [-10, 7.619853024160525e-24],
+  [-5, 2.866515718791939e-7],
+  [-3, 0.0013498980316300946],
+  [-2, 0.02275013194817921],
+  [-1.5, 0.06680720126885807],
+  [-1.49, 0.06811211796672545],
+  [-1, 0.15865525393145705],
+  [-0.1, 0.460172162722971],
+  [0, 0.5],
+  [0.7, 0.758036347776927],
+  [1.49, 0.9318878820332746],
+  [1.51, 0.9344782879110834],
+  [3, 0.9986501019683699],
 ];
 const QUANTILE: readonly (readonly [number, number])[] = [
-  [1e-300, -37.0470962993612], [1e-100, -21.273453560965326], [1e-20, -9.262340089798407],
-  [1e-10, -6.361340902404057], [5e-7, -4.89163847569859], [0.001, -3.0902323061678136],
-  [0.02, -2.053748910631823], [0.02425, -1.972961051311885], [0.1, -1.2815515655446004],
-  [0.3, -0.5244005127080408], [0.4999, -0.00025066283008800747], [0.6, 0.2533471031357997],
-  [0.975, 1.9599639845400538], [0.9999999999, 6.361340889697422],
+  [1e-300, -37.0470962993612],
+  [1e-100, -21.273453560965326],
+  [1e-20, -9.262340089798407],
+  [1e-10, -6.361340902404057],
+  [5e-7, -4.89163847569859],
+  [0.001, -3.0902323061678136],
+  [0.02, -2.053748910631823],
+  [0.02425, -1.972961051311885],
+  [0.1, -1.2815515655446004],
+  [0.3, -0.5244005127080408],
+  [0.4999, -0.00025066283008800747],
+  [0.6, 0.2533471031357997],
+  [0.975, 1.9599639845400538],
+  [0.9999999999, 6.361340889697422],
 ];
 
 describe('normal distribution', () => {
@@ -42,15 +71,22 @@ describe('normal distribution', () => {
       const x = normalQuantile(p);
       return Math.abs(normalCdf(x) - p) <= 4 * Number.EPSILON * (1 + x * x) * p;
     };
-    fc.assert(fc.property(fc.double({ min: -300, max: Math.log10(0.5), noNaN: true }), (u) => roundTrip(10 ** u)), { seed: 11, numRuns: 300 });
+    fc.assert(
+      fc.property(fc.double({ min: -300, max: Math.log10(0.5), noNaN: true }), (u) => roundTrip(10 ** u)),
+      { seed: 11, numRuns: 300 },
+    );
     // sensitivity: the round trip notices a quantile off by one part in 1e9
     const off = (p: number): boolean => {
       const x = normalQuantile(p) * (1 + 1e-9);
       return Math.abs(normalCdf(x) - p) <= 4 * Number.EPSILON * (1 + x * x) * p;
     };
-    expect(fc.check(fc.property(fc.double({ min: -300, max: -1, noNaN: true }), (u) => off(10 ** u)), { seed: 11, numRuns: 50 }).failed).toBe(true);
+    expect(
+      fc.check(
+        fc.property(fc.double({ min: -300, max: -1, noNaN: true }), (u) => off(10 ** u)),
+        { seed: 11, numRuns: 50 },
+      ).failed,
+    ).toBe(true);
   });
-
 
   test('density, ends and bad input', () => {
     expect(normalPdf(0)).toBeCloseTo(0.3989422804014327, 16);
@@ -64,7 +100,10 @@ describe('normal distribution', () => {
 
 // The density at the binary values of x, from decimal.js at 50 digits. Far in the tail a plain
 // exp(-x*x/2) is off by about x^2 ulp (2.6e-14 at these x); the split exponent keeps a few ulp.
-const PDF_TAIL: readonly (readonly [number, number])[] = [[30.7, 8.7459490160240639e-206], [37.3, 3.0628462906956675e-303]];
+const PDF_TAIL: readonly (readonly [number, number])[] = [
+  [30.7, 8.7459490160240639e-206],
+  [37.3, 3.0628462906956675e-303],
+];
 
 describe('far tails', () => {
   test.each(PDF_TAIL)('phi(%s) to 1e-15 relative', (x, want) => {
@@ -96,16 +135,38 @@ describe('zForFalseAlarm', () => {
 });
 
 describe('withinStdError', () => {
-  const est = Matrix.from([[1.0, 0.2], [0.2, 2.1]]);
-  const se = Matrix.from([[0.01, 0.05], [0.05, 0.02]]);
+  const est = Matrix.from([
+    [1.0, 0.2],
+    [0.2, 2.1],
+  ]);
+  const se = Matrix.from([
+    [0.01, 0.05],
+    [0.05, 0.02],
+  ]);
   test('accepts estimates within z standard errors and names the worst entry', () => {
-    const r = withinStdError(est, se, Matrix.from([[1.02, 0.25], [0.25, 2.0]]), 5);
+    const r = withinStdError(
+      est,
+      se,
+      Matrix.from([
+        [1.02, 0.25],
+        [0.25, 2.0],
+      ]),
+      5,
+    );
     expect(r.ok).toBe(true);
     expect(r.worst.index).toBe(3);
     expect(r.worst.zScore).toBeCloseTo(5, 12);
   });
   test('rejects an entry beyond z standard errors', () => {
-    const r = withinStdError(est, se, Matrix.from([[1.06, 0.2], [0.2, 2.1]]), 5);
+    const r = withinStdError(
+      est,
+      se,
+      Matrix.from([
+        [1.06, 0.2],
+        [0.2, 2.1],
+      ]),
+      5,
+    );
     expect(r.ok).toBe(false);
     expect(r.worst.index).toBe(0);
     expect(r.worst.zScore).toBeCloseTo(6, 12);
@@ -171,8 +232,14 @@ describe('errors name the argument and what is allowed', () => {
   });
   test('withinStdError', () => {
     expect(reason(() => withinStdError(vec([1]), vec([1]), 0, -1))).toEqual({ path: 'z', reason: 'a positive critical value is required, got -1' });
-    expect(reason(() => withinStdError(Matrix.from([[1, 2]]), vec([1]), 0, 3))).toEqual({ path: 'stdError', reason: "shape 1 does not match the estimate's 1 x 2" });
-    expect(reason(() => withinStdError(vec([1]), vec([1]), Matrix.from([[1], [2]]), 3))).toEqual({ path: 'expected', reason: "shape 2 x 1 does not match the estimate's 1" });
+    expect(reason(() => withinStdError(Matrix.from([[1, 2]]), vec([1]), 0, 3))).toEqual({
+      path: 'stdError',
+      reason: "shape 1 does not match the estimate's 1 x 2",
+    });
+    expect(reason(() => withinStdError(vec([1]), vec([1]), Matrix.from([[1], [2]]), 3))).toEqual({
+      path: 'expected',
+      reason: "shape 2 x 1 does not match the estimate's 1",
+    });
   });
 });
 

@@ -88,7 +88,12 @@ describe('damping of the optimizer follows the reduction ratio', () => {
   });
 
   test('a step that increases the loss (gradient of the wrong sign) is rejected and raises λ by 3/2', () => {
-    const { step, state } = oneStep(p, o, p.params0, g.map((v) => -v));
+    const { step, state } = oneStep(
+      p,
+      o,
+      p.params0,
+      g.map((v) => -v),
+    );
     expect(state.ratio).toBeLessThan(0);
     expect(state.damping).toBeCloseTo(1.5e-6, 18);
     expect(state.stepScale).toBe(0);
@@ -97,7 +102,12 @@ describe('damping of the optimizer follows the reduction ratio', () => {
   });
 
   test('a poor but decreasing step (gradient × 1.8, ρ = 1/9) is accepted and still raises λ', () => {
-    const { state } = oneStep(p, o, p.params0, g.map((v) => 1.8 * v));
+    const { state } = oneStep(
+      p,
+      o,
+      p.params0,
+      g.map((v) => 1.8 * v),
+    );
     expect(state.ratio).toBeCloseTo(0.2 / 1.8, 6);
     expect(state.damping).toBeCloseTo(1.5e-6, 18);
     expect(state.stepScale).toBe(1);
@@ -168,7 +178,13 @@ describe('the truncated CG stops by the relative-progress rule on the quadratic 
     expect(relativeProgressReached(stalled, 10, 5e-4)).toBe(false);
     expect(relativeProgressReached(stalled, 11, 5e-4)).toBe(true);
     expect(relativeProgressReached(improving, 25, 5e-4)).toBe(false);
-    expect(relativeProgressReached(stalled.map((v) => -v), 20, 5e-4)).toBe(false);
+    expect(
+      relativeProgressReached(
+        stalled.map((v) => -v),
+        20,
+        5e-4,
+      ),
+    ).toBe(false);
   });
 
   /** Eight updates, checking each against the dense damped GGN model A = G + λ I at its θ. */

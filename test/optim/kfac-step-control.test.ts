@@ -130,10 +130,23 @@ describe('quadratic-model rescaling is the exact minimizer of the model (section
     const closed = [-(H[1][1] * c[0] - H[0][1] * c[1]) / det, -(H[0][0] * c[1] - H[1][0] * c[0]) / det];
     expect(Math.abs(alpha - closed[0])).toBeLessThan(1e-10 * Math.abs(closed[0]));
     expect(Math.abs(mu - closed[1])).toBeLessThan(1e-10 * Math.abs(closed[1]));
-    const at = (a: number, b: number) => denseModel(F, g, lambda, Delta.map((v, i) => a * v + b * prev[i]));
+    const at = (a: number, b: number) =>
+      denseModel(
+        F,
+        g,
+        lambda,
+        Delta.map((v, i) => a * v + b * prev[i]),
+      );
     const best = at(alpha, mu);
     expect(modelChange(m, [alpha, mu], lambda)).toBeCloseTo(best, 12);
-    for (const [da, db] of [[1e-3, 0], [-1e-3, 0], [0, 1e-3], [0, -1e-3], [1e-3, -1e-3]]) expect(at(alpha + da, mu + db)).toBeGreaterThan(best);
+    for (const [da, db] of [
+      [1e-3, 0],
+      [-1e-3, 0],
+      [0, 1e-3],
+      [0, -1e-3],
+      [1e-3, -1e-3],
+    ])
+      expect(at(alpha + da, mu + db)).toBeGreaterThan(best);
   });
 
   test('parallel directions fall back to the first one alone; a zero direction gives a zero step', () => {
@@ -151,19 +164,27 @@ describe('quadratic-model rescaling is the exact minimizer of the model (section
     const t = kfac({ ...o, rescale: 'alpha' });
     const step = t.update(g, t.init(params), params, batchOf(p))[0];
     const closed = -dot(g, Dk) / (dot(Dk, matvec(F, Dk)) + lambda * dot(Dk, Dk));
-    expect(maxDiff(step, Dk.map((v) => closed * v))).toBeLessThan(1e-10 * maxAbs(step));
+    expect(
+      maxDiff(
+        step,
+        Dk.map((v) => closed * v),
+      ),
+    ).toBeLessThan(1e-10 * maxAbs(step));
   });
 
   test('sensitivity: α from the undamped model, or with the K-FAC curvature in place of the exact Fisher, is measurably different', () => {
     const exact = minimizeModel(quadraticModel(g, [Delta], forms), lambda)[0];
     const undamped = minimizeModel(quadraticModel(g, [Delta], forms), 0)[0];
     expect(Math.abs(undamped - exact)).toBeGreaterThan(1e-3 * Math.abs(exact));
-    const scaledFisher = minimizeModel(quadraticModel(g, [Delta], (V) => forms(V).map((r) => r.map((v) => 1.01 * v))), lambda)[0];
+    const scaledFisher = minimizeModel(
+      quadraticModel(g, [Delta], (V) => forms(V).map((r) => r.map((v) => 1.01 * v))),
+      lambda,
+    )[0];
     expect(Math.abs(scaledFisher - exact)).toBeGreaterThan(1e-3 * Math.abs(exact));
   });
 });
 
-describe('KL clip (kfac-pytorch): the step\'s squared Fisher norm is at most κ', () => {
+describe("KL clip (kfac-pytorch): the step's squared Fisher norm is at most κ", () => {
   test('ν = min(1, sqrt(κ / n)) scales a step of squared norm n to at most κ, exactly κ when active, 1 for a zero step', () => {
     const rng = new Rng(3);
     for (let i = 0; i < 200; i++) {
@@ -194,7 +215,12 @@ describe('KL clip (kfac-pytorch): the step\'s squared Fisher norm is at most κ'
     const t = kfac({ ...o, lr, klClip: kappa });
     const step = t.update(g, t.init(params), params, batchOf(p))[0];
     const eta = -dot(step, Delta) / dot(Delta, Delta);
-    expect(maxDiff(step, Delta.map((v) => -eta * v))).toBeLessThan(1e-12 * maxAbs(Delta));
+    expect(
+      maxDiff(
+        step,
+        Delta.map((v) => -eta * v),
+      ),
+    ).toBeLessThan(1e-12 * maxAbs(Delta));
     expect(eta * eta * gD).toBeLessThanOrEqual(kappa * (1 + 1e-12));
     expect(eta).toBeCloseTo(Math.min(lr, Math.sqrt(kappa / gD)), 12);
   });
@@ -326,6 +352,11 @@ describe('a custom damped preconditioner composes with the step control', () => 
     const step = t.update(g, t.init(params), params, { spec, inputs: p.inputs, targets: p.targets })[0];
     const F = fisherMatrix(p.spec, p.weights, p.inputs);
     const closed = -dot(g, g) / (dot(g, matvec(F, g)) + 0.1 * dot(g, g));
-    expect(maxDiff(step, g.map((v) => closed * v))).toBeLessThan(1e-12 * maxAbs(step));
+    expect(
+      maxDiff(
+        step,
+        g.map((v) => closed * v),
+      ),
+    ).toBeLessThan(1e-12 * maxAbs(step));
   });
 });

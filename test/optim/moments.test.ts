@@ -29,7 +29,13 @@ describe('moments of the gradient', () => {
     expect(s.count).toBe(1);
   });
   test('the second moment may be of another vector (AdaHessian: the Hessian diagonal)', () => {
-    const t = scaleByBiasCorrectedMoments<number>({ b1: 0.9, b2: 0.99, eps: 1e-12, root: Math.sqrt, secondMomentOf: (g, _p, scale) => g.map((x) => scale * x) });
+    const t = scaleByBiasCorrectedMoments<number>({
+      b1: 0.9,
+      b2: 0.99,
+      eps: 1e-12,
+      root: Math.sqrt,
+      secondMomentOf: (g, _p, scale) => g.map((x) => scale * x),
+    });
     const [out] = t.update(v(2), t.init(v(0)), v(0), 4);
     expect(out[0]).toBeCloseTo(2 / 8, 12);
   });

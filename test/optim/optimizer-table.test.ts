@@ -20,10 +20,16 @@ interface Row {
 const mlpNg = { damping: 0.1, lr: 0.5 };
 
 const OPTIMIZER_TABLE: readonly Row[] = [
-  { name: 'sgd', runs: { regression: { options: { lr: 0.015 }, budget: 2800 }, logistic: { options: { lr: 1 }, budget: 70 }, mlp: { options: { lr: 0.5 }, budget: 600 } } },
+  {
+    name: 'sgd',
+    runs: { regression: { options: { lr: 0.015 }, budget: 2800 }, logistic: { options: { lr: 1 }, budget: 70 }, mlp: { options: { lr: 0.5 }, budget: 600 } },
+  },
   { name: 'momentum', runs: { regression: { options: { lr: 0.01 }, budget: 400 }, logistic: { budget: 70 }, mlp: { options: { lr: 0.1 }, budget: 330 } } },
   { name: 'nesterov', runs: { regression: { options: { lr: 0.01 }, budget: 400 }, logistic: { budget: 70 }, mlp: { options: { lr: 0.1 }, budget: 330 } } },
-  { name: 'adam', runs: { regression: { options: { lr: 0.1 }, budget: 120 }, logistic: { options: { lr: 0.1 }, budget: 55 }, mlp: { options: { lr: 0.03 }, budget: 200 } } },
+  {
+    name: 'adam',
+    runs: { regression: { options: { lr: 0.1 }, budget: 120 }, logistic: { options: { lr: 0.1 }, budget: 55 }, mlp: { options: { lr: 0.03 }, budget: 200 } },
+  },
   { name: 'adagrad', runs: { regression: { options: { lr: 1 }, budget: 30 }, logistic: { options: { lr: 1 }, budget: 35 }, mlp: { budget: 1450 } } },
   { name: 'rmsprop', runs: { regression: { options: { lr: 0.03 }, budget: 130 }, logistic: { options: { lr: 0.03 }, budget: 145 }, mlp: { budget: 400 } } },
   { name: 'adahessian', runs: { regression: { options: { lr: 0.3 }, budget: 100 }, logistic: { budget: 60 }, mlp: { budget: 600 } } },
@@ -31,9 +37,15 @@ const OPTIMIZER_TABLE: readonly Row[] = [
   { name: 'gauss-newton', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 65 } } },
   { name: 'levenberg-marquardt', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { budget: 25 } } },
   { name: 'natural-gradient', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 65 } } },
-  { name: 'natural-gradient-empirical', runs: { regression: { options: { lr: 0.1 }, budget: 1250 }, logistic: { options: { lr: 0.1 }, budget: 30 }, mlp: { options: { lr: 0.2 }, budget: 20 } } },
+  {
+    name: 'natural-gradient-empirical',
+    runs: { regression: { options: { lr: 0.1 }, budget: 1250 }, logistic: { options: { lr: 0.1 }, budget: 30 }, mlp: { options: { lr: 0.2 }, budget: 20 } },
+  },
   { name: 'natural-gradient-mc', runs: { regression: { budget: 7 }, logistic: { budget: 7 }, mlp: { options: mlpNg, budget: 60 } } },
-  { name: 'natural-gradient-trust-region', runs: { regression: { budget: 12 }, logistic: { budget: 6 }, mlp: { options: { damping: 0.01, trustRegion: 0.5 }, budget: 12 } } },
+  {
+    name: 'natural-gradient-trust-region',
+    runs: { regression: { budget: 12 }, logistic: { budget: 6 }, mlp: { options: { damping: 0.01, trustRegion: 0.5 }, budget: 12 } },
+  },
   { name: 'hessian-free', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { budget: 65 } } },
   { name: 'natural-gradient-low-rank', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 65 } } },
   { name: 'natural-gradient-block-diagonal', runs: { regression: { budget: 2 }, logistic: { budget: 6 }, mlp: { options: mlpNg, budget: 80 } } },

@@ -93,7 +93,11 @@ describe('K-FAC in the engine is the exact natural gradient where theory says so
   const exactNg = (p: Problem) => dampedSolve(fisherMatrix(p.spec, p.weights, p.inputs), lambda, gradOf(p)).x;
 
   test('one layer, one example: K-FAC step = (F + λ I)⁻¹ g, every likelihood, with and without bias', () => {
-    for (const [likelihood, D] of [['categorical', 3], ['bernoulli', 1], ['gaussian', 2]] as const) {
+    for (const [likelihood, D] of [
+      ['categorical', 3],
+      ['bernoulli', 1],
+      ['gaussian', 2],
+    ] as const) {
       for (const bias of [true, false]) {
         const p = randomProblem(1310, { sizes: [2, D], activations: ['tanh'], likelihood, N: 1, bias: [bias] });
         const ng = exactNg(p);
@@ -196,11 +200,22 @@ describe('Newton converges quadratically on logistic regression near the optimum
   const start = optimum.map((v, i) => v + 0.4 * Math.cos(i + 1));
   function errors(transform: Parameters<typeof train>[0], steps: number): number[] {
     const errs: number[] = [];
-    train(transform, start, { objective, extra, maxIterations: steps, onIteration: (_, params) => void errs.push(Math.sqrt(params.reduce((a, v, i) => a + (v - optimum[i]) ** 2, 0))) });
+    train(transform, start, {
+      objective,
+      extra,
+      maxIterations: steps,
+      onIteration: (_, params) => void errs.push(Math.sqrt(params.reduce((a, v, i) => a + (v - optimum[i]) ** 2, 0))),
+    });
     return errs;
   }
   /** max over k of e_{k+1} / e_k² while e_k is above round-off. */
-  const worstRatio = (errs: number[]) => Math.max(...errs.slice(0, -1).filter((e) => e > 1e-7).map((e, k) => errs[k + 1] / (e * e)));
+  const worstRatio = (errs: number[]) =>
+    Math.max(
+      ...errs
+        .slice(0, -1)
+        .filter((e) => e > 1e-7)
+        .map((e, k) => errs[k + 1] / (e * e)),
+    );
 
   test('e_{k+1} / e_k² stays bounded (below 2; measured 0.51) and the error reaches round-off in a few steps', () => {
     const errs = errors(newton({ damping: 0 }), 6);

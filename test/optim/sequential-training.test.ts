@@ -68,7 +68,12 @@ function firstTokenTask(N: number, seed: number): { x: Tensor; targets: ExampleT
 
 const attention = new Sequential({
   input: [5, 3],
-  layers: [{ type: 'linear', out: 4 }, { type: 'attention', heads: 2, causal: true }, { type: 'activation', fn: 'tanh' }, { type: 'linear', out: 3 }],
+  layers: [
+    { type: 'linear', out: 4 },
+    { type: 'attention', heads: 2, causal: true },
+    { type: 'activation', fn: 'tanh' },
+    { type: 'linear', out: 3 },
+  ],
   likelihood: 'categorical',
 });
 
@@ -76,16 +81,28 @@ const attention = new Sequential({
 const OPTIMIZERS: [string, (firstOrderLr: number) => Transform<unknown, SequentialBatch>][] = [
   ['kfac', () => kfac({ damping: 1e-2 }) as Transform<unknown, SequentialBatch>],
   ['ekfac', () => ekfac({ damping: 1e-2 }) as Transform<unknown, SequentialBatch>],
-  ['kfac, plain step -lr (F̃ + λ I)⁻¹ g (no rescaling, fixed damping, no KL clip)', () => kfac({ lr: 0.3, damping: 1e-1, rescale: 'none', adaptiveDamping: false, klClip: null }) as Transform<unknown, SequentialBatch>],
+  [
+    'kfac, plain step -lr (F̃ + λ I)⁻¹ g (no rescaling, fixed damping, no KL clip)',
+    () => kfac({ lr: 0.3, damping: 1e-1, rescale: 'none', adaptiveDamping: false, klClip: null }) as Transform<unknown, SequentialBatch>,
+  ],
   ['kfac, reduce', () => kfac({ damping: 1e-2, approximation: 'reduce' }) as Transform<unknown, SequentialBatch>],
   ['kfac, Monte Carlo Fisher', () => kfac({ damping: 1e-2, fisher: 'monte-carlo' }) as Transform<unknown, SequentialBatch>],
   ['shampoo', () => shampoo({ lr: 0.1 }) as Transform<unknown, SequentialBatch>],
   ['adam', () => adam({ lr: 0.05 }) as Transform<unknown, SequentialBatch>],
   ['sgd with momentum', (lr) => momentum({ lr, decay: 0.9 }) as Transform<unknown, SequentialBatch>],
   ['natural gradient, exact Fisher, direct', () => naturalGradient({ lr: 0.5, damping: 1e-2, trustRegion: 1 }) as Transform<unknown, SequentialBatch>],
-  ['natural gradient, exact Fisher, cg', () => naturalGradient({ lr: 0.5, damping: 1e-2, solver: 'cg', cg: { maxIterations: 20 }, trustRegion: 1 }) as Transform<unknown, SequentialBatch>],
-  ['natural gradient, empirical Fisher, low-rank', () => naturalGradient({ lr: 0.5, damping: 1e-1, fisher: 'empirical', solver: 'low-rank' }) as Transform<unknown, SequentialBatch>],
-  ['natural gradient, Monte Carlo Fisher, block-diagonal', () => naturalGradient({ lr: 0.5, damping: 1e-1, fisher: 'monte-carlo', samples: 2, solver: 'block-diagonal' }) as Transform<unknown, SequentialBatch>],
+  [
+    'natural gradient, exact Fisher, cg',
+    () => naturalGradient({ lr: 0.5, damping: 1e-2, solver: 'cg', cg: { maxIterations: 20 }, trustRegion: 1 }) as Transform<unknown, SequentialBatch>,
+  ],
+  [
+    'natural gradient, empirical Fisher, low-rank',
+    () => naturalGradient({ lr: 0.5, damping: 1e-1, fisher: 'empirical', solver: 'low-rank' }) as Transform<unknown, SequentialBatch>,
+  ],
+  [
+    'natural gradient, Monte Carlo Fisher, block-diagonal',
+    () => naturalGradient({ lr: 0.5, damping: 1e-1, fisher: 'monte-carlo', samples: 2, solver: 'block-diagonal' }) as Transform<unknown, SequentialBatch>,
+  ],
 ];
 
 describe.each([
@@ -109,7 +126,8 @@ test('kfac and ekfac pass the approximation on: reduce factors the shared attent
   const { extra } = sequentialProblem(attention, x, targets);
   const theta = attention.initParams(new Rng(4));
   const g = new Float64Array(theta.length).fill(1e-2);
-  const step = (approximation: 'expand' | 'reduce') => scaleByKfac({ damping: 1e-2, approximation }).update(g, scaleByKfac().init(theta), theta, extra(theta, 0))[0];
+  const step = (approximation: 'expand' | 'reduce') =>
+    scaleByKfac({ damping: 1e-2, approximation }).update(g, scaleByKfac().init(theta), theta, extra(theta, 0))[0];
   const e = step('expand');
   const r = step('reduce');
   expect(Math.max(...e.map((v, i) => Math.abs(v - r[i])))).toBeGreaterThan(1e-6);
@@ -132,12 +150,18 @@ describe('Shampoo on a Sequential model: one preconditioner pair per weight matr
     const t = scaleByShampoo({ eps: eps });
     const step = t.update(g, t.init(theta), theta, { model: cnn, x, targets })[0];
     const G = new Matrix(2, 9, g.slice(0, 18));
-    const expected = matmul(matmul(symmetricPower(addScaledIdentity(matmulNT(G, G), eps), -0.25), G), symmetricPower(addScaledIdentity(matmulTN(G, G), eps), -0.25));
+    const expected = matmul(
+      matmul(symmetricPower(addScaledIdentity(matmulNT(G, G), eps), -0.25), G),
+      symmetricPower(addScaledIdentity(matmulTN(G, G), eps), -0.25),
+    );
     const scaleOf = Math.max(...expected.data.map(Math.abs));
     for (let i = 0; i < 18; i++) expect(Math.abs(step[i] - expected.data[i])).toBeLessThan(1e-10 * scaleOf);
     // sensitivity: the kernel read as a 6 x 3 matrix (in·kh rows) preconditions otherwise
     const Gw = new Matrix(6, 3, g.slice(0, 18));
-    const wrong = matmul(matmul(symmetricPower(addScaledIdentity(matmulNT(Gw, Gw), eps), -0.25), Gw), symmetricPower(addScaledIdentity(matmulTN(Gw, Gw), eps), -0.25));
+    const wrong = matmul(
+      matmul(symmetricPower(addScaledIdentity(matmulNT(Gw, Gw), eps), -0.25), Gw),
+      symmetricPower(addScaledIdentity(matmulTN(Gw, Gw), eps), -0.25),
+    );
     expect(Math.max(...wrong.data.map((v, i) => Math.abs(v - step[i])))).toBeGreaterThan(1e-3 * scaleOf);
   });
 
@@ -161,7 +185,9 @@ describe('Shampoo on a Sequential model: one preconditioner pair per weight matr
 
   test('a model of another size is named', () => {
     const t = scaleByShampoo();
-    expect(() => t.update(new Float64Array(3), t.init(new Float64Array(3)), new Float64Array(3), { model: cnn, x: Tensor.zeros(1, [1, 8, 8]), targets: [0] })).toThrow(/extra.model.*350 parameters/);
+    expect(() =>
+      t.update(new Float64Array(3), t.init(new Float64Array(3)), new Float64Array(3), { model: cnn, x: Tensor.zeros(1, [1, 8, 8]), targets: [0] }),
+    ).toThrow(/extra.model.*350 parameters/);
   });
 });
 
@@ -210,8 +236,18 @@ describe('mini-batches', () => {
     const g = new Float64Array(theta.length).fill(1e-3);
     [, s] = t.update(g, s, theta, extra(theta, 0));
     [, s] = t.update(g, s, theta, extra(theta, 1));
-    const f0 = kfacFactors(cnn, theta, { x: (extra(theta, 0) as SequentialBatch).x, targets: (extra(theta, 0) as SequentialBatch).targets }, { gradient: false });
-    const f1 = kfacFactors(cnn, theta, { x: (extra(theta, 1) as SequentialBatch).x, targets: (extra(theta, 1) as SequentialBatch).targets }, { gradient: false });
+    const f0 = kfacFactors(
+      cnn,
+      theta,
+      { x: (extra(theta, 0) as SequentialBatch).x, targets: (extra(theta, 0) as SequentialBatch).targets },
+      { gradient: false },
+    );
+    const f1 = kfacFactors(
+      cnn,
+      theta,
+      { x: (extra(theta, 1) as SequentialBatch).x, targets: (extra(theta, 1) as SequentialBatch).targets },
+      { gradient: false },
+    );
     f0.blocks.forEach((b, l) => {
       const expected = b.A.data.map((a, i) => eps * a + (1 - eps) * f1.blocks[l].A.data[i]);
       const got = (s.A as { data: Float64Array }[])[l].data;

@@ -22,7 +22,9 @@ const targets = [0, 1, 0, 1];
 describe('train() refuses non-finite values, naming which', () => {
   test('NaN or infinite initial parameters', () => {
     expect(thrown(() => train(sgd({ lr: 0.1 }), Float64Array.of(1, NaN), { objective: quadratic }))).toBe('params[1]: must be a finite number, got NaN');
-    expect(thrown(() => train(sgd({ lr: 0.1 }), [0, 0, 0, 0, 0, -Infinity], { objective: quadratic }))).toBe('params[5]: must be a finite number, got -Infinity');
+    expect(thrown(() => train(sgd({ lr: 0.1 }), [0, 0, 0, 0, 0, -Infinity], { objective: quadratic }))).toBe(
+      'params[5]: must be a finite number, got -Infinity',
+    );
     expect(thrown(() => train(sgd({ lr: 0.1 }), [], { objective: quadratic }))).toBe('params: must not be empty');
   });
 
@@ -49,7 +51,9 @@ describe('train() refuses non-finite values, naming which', () => {
   test('a NaN gradient or loss from the objective throws by default, naming the entry and the iteration', () => {
     let calls = 0;
     const nanGradient = (p: Float64Array) => (++calls > 2 ? { loss: 1, gradient: Float64Array.of(NaN, 0) } : quadratic(p));
-    expect(thrown(() => train(sgd({ lr: 0.1 }), Float64Array.of(1, 1), { objective: nanGradient }))).toMatch(/^gradient\[0\]: is NaN at iteration 2; the run diverged/);
+    expect(thrown(() => train(sgd({ lr: 0.1 }), Float64Array.of(1, 1), { objective: nanGradient }))).toMatch(
+      /^gradient\[0\]: is NaN at iteration 2; the run diverged/,
+    );
     const nanLoss = (p: Float64Array) => ({ ...quadratic(p), loss: NaN });
     expect(thrown(() => train(sgd({ lr: 0.1 }), Float64Array.of(1, 1), { objective: nanLoss }))).toMatch(/^loss: is NaN at iteration 0; /);
     const r = train(sgd({ lr: 0.1 }), Float64Array.of(1, 1), { objective: nanLoss, onNonFinite: 'stop' });

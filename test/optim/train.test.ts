@@ -51,7 +51,9 @@ describe('train()', () => {
   });
 
   test("a diverging run throws a NatgradError naming the iteration, or stops as non-finite with onNonFinite: 'stop'", () => {
-    expect(() => train(sgd({ lr: 10 }), x0, { objective, maxIterations: 10_000 })).toThrow(/^loss: is Infinity at iteration \d+ \(the loss was .* at iteration \d+\); the run diverged/);
+    expect(() => train(sgd({ lr: 10 }), x0, { objective, maxIterations: 10_000 })).toThrow(
+      /^loss: is Infinity at iteration \d+ \(the loss was .* at iteration \d+\); the run diverged/,
+    );
     const r = train(sgd({ lr: 10 }), x0, { objective, maxIterations: 10_000, onNonFinite: 'stop' });
     expect(r.stopReason).toBe('non-finite');
     expect(Number.isFinite(r.finalLoss)).toBe(false);

@@ -19,7 +19,10 @@ import { randomProblem } from '../models/fixtures.js';
 import { thrownLine } from '../natgrad-error.js';
 
 const v = (...xs: number[]) => Float64Array.from(xs);
-const run = <S>(t: { init(p: Float64Array): S; update(g: Float64Array, s: S, p: Float64Array, x: unknown): readonly [Float64Array, S] }, grads: Float64Array[]) => {
+const run = <S>(
+  t: { init(p: Float64Array): S; update(g: Float64Array, s: S, p: Float64Array, x: unknown): readonly [Float64Array, S] },
+  grads: Float64Array[],
+) => {
   const p = new Float64Array(grads[0].length);
   let s = t.init(p);
   let out: Float64Array = new Float64Array(0);
@@ -30,7 +33,14 @@ const run = <S>(t: { init(p: Float64Array): S; update(g: Float64Array, s: S, p: 
 describe('first-order transforms, by hand', () => {
   test('scaleByLearningRate multiplies by -lr (steps are added); schedules see the step count', () => {
     expect(Array.from(run(scaleByLearningRate(0.5), [v(2, -4)]))).toEqual([-1, 2]);
-    expect(Array.from(run(scaleByLearningRate((k) => k + 1), [v(1), v(1), v(1)]))).toEqual([-3]);
+    expect(
+      Array.from(
+        run(
+          scaleByLearningRate((k) => k + 1),
+          [v(1), v(1), v(1)],
+        ),
+      ),
+    ).toEqual([-3]);
   });
   test('momentum: heavy ball v = μv + g; Nesterov g + μ(μv + g)', () => {
     expect(Array.from(run(scaleByMomentum({ decay: 0.5 }), [v(1), v(1)]))).toEqual([1.5]);
@@ -80,7 +90,11 @@ describe('natural gradient at tiny damping on a rank-deficient Fisher', () => {
     expect(eigSymmetric(fisherMatrix(p.spec, p.weights, p.inputs)).values[0]).toBeLessThan(1e-12);
     const g = lossAndGradient(p.spec, p.weights, p.inputs, p.targets).gradient;
     const batch: ModelBatch = { spec: p.spec, inputs: p.inputs, targets: p.targets, rng: new Rng(2) };
-    for (const o of [{ solver: 'direct' as const }, { solver: 'block-diagonal' as const }, { solver: 'direct' as const, fisher: 'monte-carlo' as const, emaDecay: 0.9 }]) {
+    for (const o of [
+      { solver: 'direct' as const },
+      { solver: 'block-diagonal' as const },
+      { solver: 'direct' as const, fisher: 'monte-carlo' as const, emaDecay: 0.9 },
+    ]) {
       const t = scaleByNaturalGradient({ ...o, damping: 1e-300 });
       const [out] = t.update(g, t.init(params), params, batch);
       expect(out.every(Number.isFinite)).toBe(true);
@@ -125,9 +139,15 @@ describe('ε is `eps` in every optimizer', () => {
   });
   test('the former name epsilon is refused with a did-you-mean, by the optimizer, its transform and the registry', () => {
     const allowed = '(allowed: "lr", "eps", "emaDecay", "preconditionEvery")';
-    expect(thrownLine(() => shampoo({ epsilon: 1e-3 } as never))).toBe(`epsilon: is not a field of the shampoo options ${allowed}; did you mean "eps"? ("epsilon" is its former name)`);
-    expect(thrownLine(() => scaleByShampoo({ epsilon: 1e-3 } as never))).toMatch(/^epsilon: is not a field of the scaleByShampoo options .*; did you mean "eps"\?/);
-    expect(thrownLine(() => createOptimizer('shampoo', { epsilon: 1e-3 }))).toMatch(/^epsilon: is not a field of the shampoo options \(allowed: .*\); did you mean "eps"\? \("epsilon" is its former name\)$/);
+    expect(thrownLine(() => shampoo({ epsilon: 1e-3 } as never))).toBe(
+      `epsilon: is not a field of the shampoo options ${allowed}; did you mean "eps"? ("epsilon" is its former name)`,
+    );
+    expect(thrownLine(() => scaleByShampoo({ epsilon: 1e-3 } as never))).toMatch(
+      /^epsilon: is not a field of the scaleByShampoo options .*; did you mean "eps"\?/,
+    );
+    expect(thrownLine(() => createOptimizer('shampoo', { epsilon: 1e-3 }))).toMatch(
+      /^epsilon: is not a field of the shampoo options \(allowed: .*\); did you mean "eps"\? \("epsilon" is its former name\)$/,
+    );
     expect(thrownLine(() => adam({ lr: 0.1, epsilon: 1e-3 } as never))).toMatch(/^epsilon: .*; did you mean "eps"\?/);
     // no hint towards an option the optimizer does not have
     expect(thrownLine(() => createOptimizer('sgd', { epsilon: 1e-3 }))).toBe('epsilon: is not a field of the sgd options (allowed: "lr")');

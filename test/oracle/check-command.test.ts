@@ -98,13 +98,23 @@ describe('check: mismatch reports', () => {
 
   test('maxRelErr is over the entries whose expected value is not 0, 0 if none', async () => {
     const normal = { kind: 'fisher', family: 'normal', parameterization: 'mean-std', params: { mu: 0.3, sigma: 2 } };
-    const m = await onlyMismatch(normal, { matrix: [[0.25, 0.1], [0.1, 0.5]] });
+    const m = await onlyMismatch(normal, {
+      matrix: [
+        [0.25, 0.1],
+        [0.1, 0.5],
+      ],
+    });
     expect(m.maxAbsErr).toBeCloseTo(0.1, 15);
     expect(m.maxRelErr).toBe(0);
   });
 
   test('a candidate field of the wrong shape is a mismatch (exit 1) with finite errors', async () => {
-    const m = await onlyMismatch(linearRegression, { matrix: [[1, 2], [3, 4]] });
+    const m = await onlyMismatch(linearRegression, {
+      matrix: [
+        [1, 2],
+        [3, 4],
+      ],
+    });
     expect(m.field).toBe('matrix');
     expect(Number.isFinite(m.maxAbsErr) && Number.isFinite(m.maxRelErr)).toBe(true);
     const s = await onlyMismatch(linearRegression, { loss: 'high' });
@@ -181,7 +191,27 @@ describe('check: diagnoses of the known mistakes', () => {
 
   test('[swapped]: the update computed with the Kronecker factors in the order A ⊗ G', async () => {
     // a square layer (out = in + 1 = 3) so that both orders type-check
-    const spec = { ...kfacSpec('factored', 0.2), model: { type: 'mlp', sizes: [2, 3], activations: ['identity'], likelihood: 'categorical' }, weights: [{ W: [[0.2, -0.1], [0.4, 0.3], [-0.3, 0.1]], b: [0, 0.1, -0.1] }], inputs: [[1, 2], [0.5, -1], [-0.3, 0.2], [1.5, 0.1]], targets: [0, 1, 2, 1] };
+    const spec = {
+      ...kfacSpec('factored', 0.2),
+      model: { type: 'mlp', sizes: [2, 3], activations: ['identity'], likelihood: 'categorical' },
+      weights: [
+        {
+          W: [
+            [0.2, -0.1],
+            [0.4, 0.3],
+            [-0.3, 0.1],
+          ],
+          b: [0, 0.1, -0.1],
+        },
+      ],
+      inputs: [
+        [1, 2],
+        [0.5, -1],
+        [-0.3, 0.2],
+        [1.5, 0.1],
+      ],
+      targets: [0, 1, 2, 1],
+    };
     const k = await oracleOk(spec);
     const { A, G, gradient } = k.layers[0];
     // (A + c I)^-1 gradient (G + c I)^-1 via 3x3 inverses
@@ -189,7 +219,11 @@ describe('check: diagnoses of the known mistakes', () => {
     const inv3 = (M: number[][]) => {
       const [[a, b, cc], [d, e, f], [g, h, i]] = M;
       const det = a * (e * i - f * h) - b * (d * i - f * g) + cc * (d * h - e * g);
-      return [[e * i - f * h, cc * h - b * i, b * f - cc * e], [f * g - d * i, a * i - cc * g, cc * d - a * f], [d * h - e * g, b * g - a * h, a * e - b * d]].map((row) => row.map((x) => x / det));
+      return [
+        [e * i - f * h, cc * h - b * i, b * f - cc * e],
+        [f * g - d * i, a * i - cc * g, cc * d - a * f],
+        [d * h - e * g, b * g - a * h, a * e - b * d],
+      ].map((row) => row.map((x) => x / det));
     };
     const mul = (X: number[][], Y: number[][]) => X.map((row) => Y[0].map((_, j) => row.reduce((s, x, t) => s + x * Y[t][j], 0)));
     const shift = (M: number[][]) => M.map((row, i) => row.map((x, j) => (i === j ? x + c : x)));
@@ -307,7 +341,20 @@ describe('check: diagnoses of the known mistakes', () => {
   });
 
   test('shampoo: the exponent -1/2 for -1/4, L and R swapped', async () => {
-    const square = { kind: 'shampoo', gradients: [[[1, 0.5], [0.2, 2]], [[0.3, -0.4], [0.1, 0.9]]], epsilon: 1e-3 };
+    const square = {
+      kind: 'shampoo',
+      gradients: [
+        [
+          [1, 0.5],
+          [0.2, 2],
+        ],
+        [
+          [0.3, -0.4],
+          [0.1, 0.9],
+        ],
+      ],
+      epsilon: 1e-3,
+    };
     const s = await oracleOk(square);
     const squaredL = (s.L as number[][]).map((row) => row.map((_, j) => row.reduce((acc, x, k) => acc + x * s.L[k][j], 0)));
     expect((await onlyMismatch(square, { L: squaredL })).diagnosis).toContain('[exponent]');
@@ -320,7 +367,16 @@ describe('check: diagnoses of the known mistakes', () => {
     expect((await onlyMismatch(spec, { jacobian: transposed(r.jacobian) })).diagnosis).toContain('[transpose]');
     const [[a, b], [c, d]] = r.jacobian as number[][];
     const det = a * d - b * c;
-    expect((await onlyMismatch(spec, { jacobian: [[d / det, -b / det], [-c / det, a / det]] })).diagnosis).toContain('[inverse]');
+    expect(
+      (
+        await onlyMismatch(spec, {
+          jacobian: [
+            [d / det, -b / det],
+            [-c / det, a / det],
+          ],
+        })
+      ).diagnosis,
+    ).toContain('[inverse]');
   });
 
   test('a diagnosis is only made within the tolerances: noise on a scaled matrix is not [batch-size]', async () => {

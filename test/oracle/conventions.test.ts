@@ -22,7 +22,12 @@ const regression = {
   model: { type: 'mlp', sizes: [3, 4, 2], activations: ['tanh', 'identity'], likelihood: 'mse' },
   weights: clone(classifier.weights).map((w: any, l: number) => (l === 1 ? { W: w.W.slice(0, 2), b: w.b.slice(0, 2) } : w)),
   inputs: classifier.inputs.slice(0, 4),
-  targets: [[0.5, -0.2], [1.0, 0.3], [-0.4, 0.8], [0.1, 0.1]],
+  targets: [
+    [0.5, -0.2],
+    [1.0, 0.3],
+    [-0.4, 0.8],
+    [0.1, 0.1],
+  ],
   curvature: 'hessian',
 };
 const D = 2;
@@ -32,11 +37,18 @@ const diag = (M: number[][]) => M.map((row, i) => row[i]);
 
 /** The loss of a spec computed from scratch: PyTorch's reduction of nn.MSELoss / CrossEntropyLoss. */
 function torchLoss(spec: any, theta: Float64Array | null = null): number {
-  const model = { sizes: spec.model.sizes, activations: spec.model.activations, likelihood: spec.model.likelihood === 'mse' ? 'gaussian' : spec.model.likelihood } as any;
+  const model = {
+    sizes: spec.model.sizes,
+    activations: spec.model.activations,
+    likelihood: spec.model.likelihood === 'mse' ? 'gaussian' : spec.model.likelihood,
+  } as any;
   let weights = spec.weights.map((w: any) => ({ W: Matrix.from(w.W), b: Float64Array.from(w.b) }));
   if (theta) {
     let k = 0;
-    weights = weights.map((w: any) => ({ W: new Matrix(w.W.rows, w.W.cols, theta.slice(k, (k += w.W.rows * w.W.cols))), b: theta.slice(k, (k += w.b.length)) }));
+    weights = weights.map((w: any) => ({
+      W: new Matrix(w.W.rows, w.W.cols, theta.slice(k, (k += w.W.rows * w.W.cols))),
+      b: theta.slice(k, (k += w.b.length)),
+    }));
   }
   let total = 0;
   spec.inputs.forEach((x: number[], n: number) => {
@@ -84,12 +96,23 @@ describe('reduction and mse: loss and gradient as PyTorch defines them', () => {
 
   test('mse curvatures: Hessian, GGN and Fisher are 2× the gaussian ones, the empirical Fisher 4×, divided by D for mean-elements', async () => {
     const gauss = { ...clone(regression), model: { ...regression.model, likelihood: 'gaussian' } };
-    for (const [curvature, m] of [['hessian', 2], ['ggn', 2], ['fisher', 2], ['empirical-fisher', 4]] as const) {
+    for (const [curvature, m] of [
+      ['hessian', 2],
+      ['ggn', 2],
+      ['fisher', 2],
+      ['empirical-fisher', 4],
+    ] as const) {
       const g = await oracleOk({ ...gauss, curvature });
-      for (const [reduction, s] of [['mean', 1], ['sum', 4], ['mean-elements', 1 / D]] as const) {
+      for (const [reduction, s] of [
+        ['mean', 1],
+        ['sum', 4],
+        ['mean-elements', 1 / D],
+      ] as const) {
         const r = await oracleOk({ ...clone(regression), curvature, reduction });
         const want = times(g.matrix, m * s);
-        r.matrix.forEach((row: number[], i: number) => row.forEach((x, j) => expect(Math.abs(x - want[i][j])).toBeLessThanOrEqual(1e-13 * (1 + Math.abs(want[i][j])))));
+        r.matrix.forEach((row: number[], i: number) =>
+          row.forEach((x, j) => expect(Math.abs(x - want[i][j])).toBeLessThanOrEqual(1e-13 * (1 + Math.abs(want[i][j])))),
+        );
       }
     }
   });
@@ -104,9 +127,15 @@ describe('reduction and mse: loss and gradient as PyTorch defines them', () => {
     const a = await oracleOk({ ...clone(classifier), reduction: 'sum' });
     const b = await oracleOk({ ...clone(classifier), model: { ...classifier.model, reduction: 'sum' } });
     expect(b).toEqual(a);
-    expect(badInputLine(await oracle({ ...clone(classifier), reduction: 'sum', model: { ...classifier.model, reduction: 'sum' } }))).toMatch(/^natgrad: spec\.model\.reduction: is given twice/);
-    expect(badInputLine(await oracle({ ...clone(classifier), reduction: 'summ' }))).toBe('natgrad: spec.reduction: must be one of mean, sum, mean-elements, got "summ"; did you mean "sum"?');
-    expect(badInputLine(await oracle({ ...clone(classifier), reductoin: 'sum' }))).toMatch(/^natgrad: spec\.reductoin: is not a field .*did you mean "reduction"\?$/);
+    expect(badInputLine(await oracle({ ...clone(classifier), reduction: 'sum', model: { ...classifier.model, reduction: 'sum' } }))).toMatch(
+      /^natgrad: spec\.model\.reduction: is given twice/,
+    );
+    expect(badInputLine(await oracle({ ...clone(classifier), reduction: 'summ' }))).toBe(
+      'natgrad: spec.reduction: must be one of mean, sum, mean-elements, got "summ"; did you mean "sum"?',
+    );
+    expect(badInputLine(await oracle({ ...clone(classifier), reductoin: 'sum' }))).toMatch(
+      /^natgrad: spec\.reductoin: is not a field .*did you mean "reduction"\?$/,
+    );
   });
 
   test('a natural gradient damps the reduced curvature: (N F + λI)^-1 N g for sum', async () => {
@@ -149,10 +178,22 @@ describe('K-FAC bias: separate', () => {
       sep.layers.forEach((l: any, i: number) => {
         const J = joint.layers[i];
         const k = J.A.length - 1;
-        close(l.A, J.A.slice(0, k).map((r: number[]) => r.slice(0, k)), 0);
+        close(
+          l.A,
+          J.A.slice(0, k).map((r: number[]) => r.slice(0, k)),
+          0,
+        );
         close(l.G, J.G, 0);
-        close(l.gradient, J.gradient.map((r: number[]) => r.slice(0, k)), 0);
-        close(l.biasGradient, J.gradient.map((r: number[]) => r[k]), 0);
+        close(
+          l.gradient,
+          J.gradient.map((r: number[]) => r.slice(0, k)),
+          0,
+        );
+        close(
+          l.biasGradient,
+          J.gradient.map((r: number[]) => r[k]),
+          0,
+        );
         const lambda = 0.1;
         if (scheme === 'factored') {
           close(l.update, mm(mm(dampedInverse(l.G, Math.sqrt(lambda)), l.gradient), dampedInverse(l.A, Math.sqrt(lambda))));
@@ -195,9 +236,15 @@ describe('Monte Carlo specs', () => {
   });
 
   test('samples is required with the Monte Carlo estimator and refused without it', async () => {
-    expect(badInputLine(await oracle({ ...clone(classifier), curvature: 'monte-carlo-fisher' }))).toMatch(/^natgrad: spec\.samples: is required with curvature "monte-carlo-fisher"/);
-    expect(badInputLine(await oracle({ ...clone(classifier), samples: 3 }))).toMatch(/^natgrad: spec\.samples: is only allowed with curvature "monte-carlo-fisher"/);
-    expect(badInputLine(await oracle({ ...clone(classifier), curvature: 'monte-carlo-fisher', samples: 0.5 }))).toMatch(/^natgrad: spec\.samples: must be an integer from 1/);
+    expect(badInputLine(await oracle({ ...clone(classifier), curvature: 'monte-carlo-fisher' }))).toMatch(
+      /^natgrad: spec\.samples: is required with curvature "monte-carlo-fisher"/,
+    );
+    expect(badInputLine(await oracle({ ...clone(classifier), samples: 3 }))).toMatch(
+      /^natgrad: spec\.samples: is only allowed with curvature "monte-carlo-fisher"/,
+    );
+    expect(badInputLine(await oracle({ ...clone(classifier), curvature: 'monte-carlo-fisher', samples: 0.5 }))).toMatch(
+      /^natgrad: spec\.samples: must be an integer from 1/,
+    );
   });
 
   test('check: a candidate within z standard errors passes; the expectation scaled by 1 + 8 SE/|e| fails; --false-alarm moves z', async () => {
@@ -219,7 +266,9 @@ describe('diagnoses of conventions and of pairs', () => {
   test('[reduction] names the factor; the factor N keeps [batch-size]', async () => {
     const sum = await oracleOk({ ...clone(classifier), reduction: 'sum' });
     const { report } = await checkJson(clone(classifier), { matrix: sum.matrix });
-    expect(report.mismatches[0].diagnosis).toMatch(new RegExp(`^scaled by ${N} = N \\[batch-size\\]: reduction "sum" where the spec says "mean": a factor N = ${N} \\[reduction\\]`));
+    expect(report.mismatches[0].diagnosis).toMatch(
+      new RegExp(`^scaled by ${N} = N \\[batch-size\\]: reduction "sum" where the spec says "mean": a factor N = ${N} \\[reduction\\]`),
+    );
     const elems = await oracleOk({ ...clone(regression), reduction: 'mean-elements' });
     const r2 = await checkJson({ ...clone(regression), reduction: 'sum' }, { gradient: elems.gradient });
     expect(r2.report.mismatches[0].diagnosis).toContain(`a factor 1/(N·D) = 1/${4 * D} [reduction]`);
@@ -230,9 +279,15 @@ describe('diagnoses of conventions and of pairs', () => {
     const torch = await oracleOk({ ...clone(regression), curvature: 'ggn', reduction: 'mean-elements' });
     const r = await checkJson(gauss, { gradient: times(torch.gradient, 3) }); // no convention: a plain factor
     expect(r.report.mismatches[0].diagnosis).not.toContain('[mse]');
-    const e = await checkJson({ ...gauss, model: { ...gauss.model }, curvature: 'empirical-fisher' }, { matrix: (await oracleOk({ ...clone(regression), curvature: 'empirical-fisher', reduction: 'mean-elements' })).matrix });
+    const e = await checkJson(
+      { ...gauss, model: { ...gauss.model }, curvature: 'empirical-fisher' },
+      { matrix: (await oracleOk({ ...clone(regression), curvature: 'empirical-fisher', reduction: 'mean-elements' })).matrix },
+    );
     expect(e.report.mismatches[0].diagnosis).toMatch(/nn\.MSELoss with reduction='mean'.*\[mse\]/);
-    const back = await checkJson({ ...clone(regression), curvature: 'ggn', reduction: 'sum' }, { matrix: (await oracleOk({ ...gauss, reduction: 'sum' })).matrix });
+    const back = await checkJson(
+      { ...clone(regression), curvature: 'ggn', reduction: 'sum' },
+      { matrix: (await oracleOk({ ...gauss, reduction: 'sum' })).matrix },
+    );
     expect(back.report.mismatches[0].diagnosis).toMatch(/the gaussian loss .* where the spec says mse.*\[mse\]/);
   });
 
@@ -254,7 +309,10 @@ describe('diagnoses of conventions and of pairs', () => {
     const k = l.A.length;
     // vec_row(U) = (G/N² ⊗ A + λ I)^-1 vec_row(gradient), solved densely here
     const K = Matrix.zeros(out * k, out * k);
-    for (let a = 0; a < out; a++) for (let b = 0; b < k; b++) for (let c = 0; c < out; c++) for (let d = 0; d < k; d++) K.data[(a * k + b) * out * k + c * k + d] = (l.G[a][c] / (N * N)) * l.A[b][d] + (a === c && b === d ? 0.1 : 0);
+    for (let a = 0; a < out; a++)
+      for (let b = 0; b < k; b++)
+        for (let c = 0; c < out; c++)
+          for (let d = 0; d < k; d++) K.data[(a * k + b) * out * k + c * k + d] = (l.G[a][c] / (N * N)) * l.A[b][d] + (a === c && b === d ? 0.1 : 0);
     const u = mv(inverse(K).toArray(), l.gradient.flat());
     const upd = Array.from({ length: out }, (_, a) => u.slice(a * k, (a + 1) * k));
     const { report } = await checkJson(spec, { layers: [{}, { update: upd }] });
@@ -270,7 +328,10 @@ describe('--precision float32', () => {
     const out = G.length;
     const k = A.length;
     const K = Matrix.zeros(out * k, out * k);
-    for (let a = 0; a < out; a++) for (let b = 0; b < k; b++) for (let c = 0; c < out; c++) for (let d = 0; d < k; d++) K.data[(a * k + b) * out * k + c * k + d] = G[a][c] * A[b][d] + (a === c && b === d ? lambda : 0);
+    for (let a = 0; a < out; a++)
+      for (let b = 0; b < k; b++)
+        for (let c = 0; c < out; c++)
+          for (let d = 0; d < k; d++) K.data[(a * k + b) * out * k + c * k + d] = G[a][c] * A[b][d] + (a === c && b === d ? lambda : 0);
     const u = mv(inverse(K).toArray(), grad.flat());
     return Array.from({ length: out }, (_, a) => u.slice(a * k, (a + 1) * k));
   };
@@ -283,7 +344,13 @@ describe('--precision float32', () => {
     let t = 0;
     const perturb = (M: number[][]) => M.map((row) => row.map((x) => Math.fround(x * (1 + 4 * 2 ** -24 * (t++ % 2 ? 1 : -1)))));
     const sym = (M: number[][]) => M.map((row, i) => row.map((_, j) => (i <= j ? M[i][j] : M[j][i])));
-    const cand = { layers: r.layers.map((l: any) => ({ A: roundTo32(l.A), G: roundTo32(l.G), update: exactUpdate(sym(perturb(l.G)), sym(perturb(l.A)), perturb(l.gradient), lambda) })) };
+    const cand = {
+      layers: r.layers.map((l: any) => ({
+        A: roundTo32(l.A),
+        G: roundTo32(l.G),
+        update: exactUpdate(sym(perturb(l.G)), sym(perturb(l.A)), perturb(l.gradient), lambda),
+      })),
+    };
     const strict = await checkJson(spec, cand);
     expect(strict.code).toBe(1);
     for (const m of strict.report.mismatches) expect(m.diagnosis, m.field).toContain('[float32]');
@@ -302,6 +369,8 @@ describe('--precision float32', () => {
   });
 
   test('an unknown precision is bad input', async () => {
-    expect(badInputLine(await check(clone(classifier), { loss: 1 }, ['--precision', 'float16']))).toMatch(/^natgrad: --precision: must be one of float64, float32/);
+    expect(badInputLine(await check(clone(classifier), { loss: 1 }, ['--precision', 'float16']))).toMatch(
+      /^natgrad: --precision: must be one of float64, float32/,
+    );
   });
 });

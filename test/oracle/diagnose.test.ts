@@ -72,13 +72,31 @@ describe('[scale]: a constant factor on every entry', () => {
   });
   test('a matrix with a single non-zero entry counts as a single number', async () => {
     // zero inputs: only the bias has a gradient, so the Fisher is 0 except its last diagonal entry
-    const spec = { ...linearRegression, inputs: [[0, 0], [0, 0], [0, 0]] };
+    const spec = {
+      ...linearRegression,
+      inputs: [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+      ],
+    };
     const f = await oracleOk(spec);
-    expect(f.matrix).toEqual([[0, 0, 0], [0, 0, 0], [0, 0, 1]]);
+    expect(f.matrix).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 1],
+    ]);
     expect(await diagnosisOf(spec, { matrix: times(f.matrix, 1.2345) })).toBeNull();
     expect(await diagnosisOf(spec, { matrix: times(f.matrix, 7) })).toBe('scaled by 7 [scale]: a constant factor on every entry');
     // two non-zero entries already make a factor a diagnosis: the gradient [g, 0, g] of inputs (1, 0)
-    const two = { ...linearRegression, inputs: [[1, 0], [1, 0], [1, 0]] };
+    const two = {
+      ...linearRegression,
+      inputs: [
+        [1, 0],
+        [1, 0],
+        [1, 0],
+      ],
+    };
     const g = (await oracleOk(two)).gradient as number[];
     expect(g.map((x) => x !== 0)).toEqual([true, false, true]);
     expect(await diagnosisOf(two, { gradient: g.map((x) => 1.2345 * x) })).toBe('scaled by 1.2345 [scale]: a constant factor on every entry');
@@ -119,16 +137,20 @@ describe('a factor together with a known variant', () => {
   });
   test('another loss convention together with a variant computed under it: sum reduction and the empirical Fisher', async () => {
     const emp = await oracleOk({ ...classifier, curvature: 'empirical-fisher' });
-    expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 5) })).toBe(`reduction "sum" where the spec says "mean": a factor N = 5 [reduction]; together with ${EMPIRICAL}`);
+    expect(await diagnosisOf(classifier, { matrix: times(emp.matrix, 5) })).toBe(
+      `reduction "sum" where the spec says "mean": a factor N = 5 [reduction]; together with ${EMPIRICAL}`,
+    );
   });
   test('[mse]: a factor 2 or 1/2 with a variant, for a gaussian spec and for an mse spec', async () => {
     const emp = await oracleOk({ ...linearRegression, curvature: 'empirical-fisher' });
-    const gaussianMeant = (f: string) => `scaled by ${f} [mse]: the gradient of nn.MSELoss (||y - f||²) where the gaussian loss was meant; together with ${EMPIRICAL}`;
+    const gaussianMeant = (f: string) =>
+      `scaled by ${f} [mse]: the gradient of nn.MSELoss (||y - f||²) where the gaussian loss was meant; together with ${EMPIRICAL}`;
     expect(await diagnosisOf(linearRegression, { matrix: times(emp.matrix, 2) })).toBe(gaussianMeant('2'));
     expect(await diagnosisOf(linearRegression, { matrix: times(emp.matrix, 0.5) })).toBe(gaussianMeant('1/2'));
     const mse = { ...linearRegression, model: { ...linearRegression.model, likelihood: 'mse' } };
     const mseEmp = await oracleOk({ ...mse, curvature: 'empirical-fisher' });
-    const mseMeant = (f: string) => `scaled by ${f} [mse]: the gradient of the gaussian loss (½||y - f||²) where nn.MSELoss was meant; together with ${EMPIRICAL}`;
+    const mseMeant = (f: string) =>
+      `scaled by ${f} [mse]: the gradient of the gaussian loss (½||y - f||²) where nn.MSELoss was meant; together with ${EMPIRICAL}`;
     expect(await diagnosisOf(mse, { matrix: times(mseEmp.matrix, 2) })).toBe(mseMeant('2'));
     expect(await diagnosisOf(mse, { matrix: times(mseEmp.matrix, 0.5) })).toBe(mseMeant('1/2'));
   });
@@ -140,7 +162,10 @@ describe('another loss convention alone', () => {
     const sum = 'scaled by 3 = N [batch-size]: reduction "sum" where the spec says "mean": a factor N = 3 [reduction]';
     const { code, report } = await checkJson(linearRegression, { gradient: lr.gradient.map((x: number) => 3 * x), loss: lr.loss * 3 });
     expect(code).toBe(1);
-    expect(report.mismatches.map((m) => [m.field, m.diagnosis])).toEqual([['gradient', sum], ['loss', sum]]);
+    expect(report.mismatches.map((m) => [m.field, m.diagnosis])).toEqual([
+      ['gradient', sum],
+      ['loss', sum],
+    ]);
   });
   test('nn.MSELoss against a gaussian spec', async () => {
     const lr = await oracleOk(linearRegression);

@@ -30,13 +30,21 @@ export async function oracleOk(spec: unknown): Promise<any> {
 export async function check(spec: unknown, candidate: unknown, options: string[] = [], order: 'after' | 'before' | 'between' = 'after'): Promise<Run> {
   const io = memoryIo('', { 'spec.json': JSON.stringify(spec), 'cand.json': JSON.stringify(candidate) });
   const args =
-    order === 'after' ? ['spec.json', 'cand.json', ...options] : order === 'before' ? [...options, 'spec.json', 'cand.json'] : ['spec.json', ...options, 'cand.json'];
+    order === 'after'
+      ? ['spec.json', 'cand.json', ...options]
+      : order === 'before'
+        ? [...options, 'spec.json', 'cand.json']
+        : ['spec.json', ...options, 'cand.json'];
   const code = await checkCommand(args, io);
   return { code, out: io.out, err: io.err };
 }
 
 /** `check --json`, parsed. */
-export async function checkJson(spec: unknown, candidate: unknown, options: string[] = []): Promise<{ code: number; report: { ok: boolean; mismatches: { field: string; maxAbsErr: number; maxRelErr: number; diagnosis: string | null }[] } }> {
+export async function checkJson(
+  spec: unknown,
+  candidate: unknown,
+  options: string[] = [],
+): Promise<{ code: number; report: { ok: boolean; mismatches: { field: string; maxAbsErr: number; maxRelErr: number; diagnosis: string | null }[] } }> {
   const r = await check(spec, candidate, ['--json', ...options]);
   if (r.code === 2) throw new Error(`check failed: ${r.err}`);
   return { code: r.code, report: JSON.parse(r.out) };
@@ -58,7 +66,11 @@ export const linearRegression = {
   kind: 'fisher',
   model: { type: 'mlp', sizes: [2, 1], activations: ['identity'], likelihood: 'gaussian' },
   weights: [{ W: [[0.5, -0.3]], b: [0.1] }],
-  inputs: [[1, 2], [3, -1], [0.5, 0.5]],
+  inputs: [
+    [1, 2],
+    [3, -1],
+    [0.5, 0.5],
+  ],
   targets: [[1], [0], [2]],
   curvature: 'fisher',
 };
@@ -86,7 +98,13 @@ export const classifier = {
       b: [0.05, -0.05, 0.1],
     },
   ],
-  inputs: [[1, 0.5, -1], [0.2, -0.3, 0.8], [-1.2, 0.4, 0.1], [0.7, 0.7, -0.2], [0.0, -1.0, 0.5]],
+  inputs: [
+    [1, 0.5, -1],
+    [0.2, -0.3, 0.8],
+    [-1.2, 0.4, 0.1],
+    [0.7, 0.7, -0.2],
+    [0.0, -1.0, 0.5],
+  ],
   targets: [0, 2, 1, 1, 0],
   curvature: 'fisher',
 };
@@ -100,8 +118,14 @@ export const kfacSpec = (scheme: 'factored' | 'pi-factored' | 'exact', damping =
 export const shampooSpec = {
   kind: 'shampoo',
   gradients: [
-    [[1, 0, 0.5], [0, 2, -1]],
-    [[0.3, -0.2, 0.1], [0.4, 0.5, -0.6]],
+    [
+      [1, 0, 0.5],
+      [0, 2, -1],
+    ],
+    [
+      [0.3, -0.2, 0.1],
+      [0.4, 0.5, -0.6],
+    ],
   ],
   epsilon: 1e-4,
 };

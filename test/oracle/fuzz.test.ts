@@ -77,7 +77,10 @@ const specialNumbers = fc.constantFrom(0, -0, -1, 1, 2, 0.5, 3, -1e-300, 1e-320,
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 2 }).map((value) => ({ kind: 'replace' as const, value })) },
   { weight: 3, arbitrary: specialNumbers.map((value) => ({ kind: 'replace' as const, value })) },
-  { weight: 1, arbitrary: fc.constantFrom('', 'identity', 'gelu', 'fisher', 'exact', 'normal', 'mean', '1').map((value) => ({ kind: 'replace' as const, value })) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('', 'identity', 'gelu', 'fisher', 'exact', 'normal', 'mean', '1').map((value) => ({ kind: 'replace' as const, value })),
+  },
   { weight: 2, arbitrary: fc.constant({ kind: 'delete' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'overflow' as const }) },
 );
@@ -96,7 +99,18 @@ const VALID_SPECS: unknown[] = [
   { kind: 'fisher', family: 'binomial', parameterization: 'mean', params: { p: 0.3 }, fixed: { n: 10 } },
   { kind: 'natural-gradient', family: 'gamma', parameterization: 'shape-rate', params: { alpha: 2, beta: 3 }, gradient: [1, -1], damping: 0.01 },
   { kind: 'reparameterize', family: 'normal', from: 'mean-std', to: 'natural', params: { mu: 0.3, sigma: 1.7 } },
-  { kind: 'fisher', family: 'multivariate-normal', parameterization: 'mean-cov', params: { mu: [0, 1], Sigma: [[2, 0.5], [0.5, 1]] } },
+  {
+    kind: 'fisher',
+    family: 'multivariate-normal',
+    parameterization: 'mean-cov',
+    params: {
+      mu: [0, 1],
+      Sigma: [
+        [2, 0.5],
+        [0.5, 1],
+      ],
+    },
+  },
 ];
 
 const specAndMutation = fc
@@ -152,7 +166,8 @@ describe('oracle never breaks its contract', () => {
 });
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const holdsNumber = (v: unknown): boolean => (typeof v === 'number' ? true : Array.isArray(v) ? v.some(holdsNumber) : isObj(v) ? Object.values(v).some(holdsNumber) : false);
+const holdsNumber = (v: unknown): boolean =>
+  typeof v === 'number' ? true : Array.isArray(v) ? v.some(holdsNumber) : isObj(v) ? Object.values(v).some(holdsNumber) : false;
 
 /**
  * Why a candidate is bad input for `check` (an independent statement of the
@@ -211,7 +226,10 @@ describe('check never breaks its contract', () => {
   });
 
   test('random argument lists', async () => {
-    const arg = fc.oneof(fc.constantFrom('spec.json', 'cand.json', '-', '--json', '--rtol', '--atol', '--rtol=1', '--atol=x', '1e-3', '--'), fc.string({ maxLength: 6 }));
+    const arg = fc.oneof(
+      fc.constantFrom('spec.json', 'cand.json', '-', '--json', '--rtol', '--atol', '--rtol=1', '--atol=x', '1e-3', '--'),
+      fc.string({ maxLength: 6 }),
+    );
     await fc.assert(
       fc.asyncProperty(fc.array(arg, { maxLength: 6 }), async (args) => {
         const io = memoryIo('{"loss": 1}', { 'spec.json': JSON.stringify(linearRegression), 'cand.json': '{"loss": 1}' });

@@ -9,7 +9,15 @@
 import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
-import { HELD_ENTRY_LIMIT, OPERATION_LIMIT, RESULT_ENTRY_LIMIT, denseModelEstimate, familyEstimate, kfacEstimate, shampooEstimate } from '../../src/oracle/limits.js';
+import {
+  HELD_ENTRY_LIMIT,
+  OPERATION_LIMIT,
+  RESULT_ENTRY_LIMIT,
+  denseModelEstimate,
+  familyEstimate,
+  kfacEstimate,
+  shampooEstimate,
+} from '../../src/oracle/limits.js';
 import { runOracle } from '../../src/oracle/oracle.js';
 import { badInputLine, linearRegression } from './fixtures.js';
 
@@ -98,30 +106,39 @@ const bombs: [string, () => unknown, RegExp][] = [
   ],
   [
     'an array spec whose results are within the limits one by one, not together',
-    () => [modelSpec('fisher', [2999, 1], 'gaussian', 1, { curvature: 'empirical-fisher' }), modelSpec('fisher', [2999, 1], 'gaussian', 1, { curvature: 'empirical-fisher' })],
+    () => [
+      modelSpec('fisher', [2999, 1], 'gaussian', 1, { curvature: 'empirical-fisher' }),
+      modelSpec('fisher', [2999, 1], 'gaussian', 1, { curvature: 'empirical-fisher' }),
+    ],
     /^natgrad: spec: the result would have 1\.80e7 entries \(the 2 results of the array together\); natgrad's oracle prints at most 2\^24 = 16777216 numbers in one answer/,
   ],
 ];
 
 describe('resource bombs are refused before any work', () => {
-  test.each(bombs)('%s', async (name, make, expected) => {
-    const text = JSON.stringify(make());
-    const io = memoryIo('', { 'spec.json': text });
-    const before = process.memoryUsage();
-    // CPU time, not wall time: a loaded machine stretches the wall clock, not the work done
-    const cpu0 = process.cpuUsage();
-    const code = await main(['oracle', 'spec.json'], io);
-    const cpu = process.cpuUsage(cpu0);
-    const ms = (cpu.user + cpu.system) / 1000;
-    const after = process.memoryUsage();
-    const grownMiB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 2 ** 20;
-    const line = badInputLine({ code, out: io.out, err: io.err });
-    expect(line).toMatch(expected);
-    // measured, reported; the bound is generous (an unrefused bomb takes minutes or the whole heap)
-    console.log(`limits: ${name}: refused in ${ms.toFixed(0)} ms of CPU, memory grew ${grownMiB.toFixed(0)} MiB (spec text ${(text.length / 2 ** 20).toFixed(1)} MiB)`);
-    expect(ms).toBeLessThan(5000);
-    expect(grownMiB).toBeLessThan(512);
-  }, 60_000);
+  test.each(bombs)(
+    '%s',
+    async (name, make, expected) => {
+      const text = JSON.stringify(make());
+      const io = memoryIo('', { 'spec.json': text });
+      const before = process.memoryUsage();
+      // CPU time, not wall time: a loaded machine stretches the wall clock, not the work done
+      const cpu0 = process.cpuUsage();
+      const code = await main(['oracle', 'spec.json'], io);
+      const cpu = process.cpuUsage(cpu0);
+      const ms = (cpu.user + cpu.system) / 1000;
+      const after = process.memoryUsage();
+      const grownMiB = (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / 2 ** 20;
+      const line = badInputLine({ code, out: io.out, err: io.err });
+      expect(line).toMatch(expected);
+      // measured, reported; the bound is generous (an unrefused bomb takes minutes or the whole heap)
+      console.log(
+        `limits: ${name}: refused in ${ms.toFixed(0)} ms of CPU, memory grew ${grownMiB.toFixed(0)} MiB (spec text ${(text.length / 2 ** 20).toFixed(1)} MiB)`,
+      );
+      expect(ms).toBeLessThan(5000);
+      expect(grownMiB).toBeLessThan(512);
+    },
+    60_000,
+  );
 });
 
 describe('the estimates', () => {

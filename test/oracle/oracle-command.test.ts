@@ -19,15 +19,18 @@ const X = linearRegression.inputs.map((x) => [...x, 1]);
 const W = [...linearRegression.weights[0].W[0], linearRegression.weights[0].b[0]];
 const r = X.map((x, n) => x.reduce((s, xi, i) => s + xi * W[i], 0) - linearRegression.targets[n][0]);
 const N = X.length;
-const meanOuter = (weight: (n: number) => number) =>
-  [0, 1, 2].map((i) => [0, 1, 2].map((j) => X.reduce((s, x, n) => s + weight(n) * x[i] * x[j], 0) / N));
+const meanOuter = (weight: (n: number) => number) => [0, 1, 2].map((i) => [0, 1, 2].map((j) => X.reduce((s, x, n) => s + weight(n) * x[i] * x[j], 0) / N));
 
 describe('kind fisher for a model', () => {
   test('linear regression: the Fisher is XᵀX/N (bias included), with the loss and its gradient', async () => {
     const res = await oracleOk(linearRegression);
     expect(res.kind).toBe('fisher');
     expect(res.paramNames).toEqual(['W1[0][0]', 'W1[0][1]', 'b1[0]']);
-    expectClose(res.matrix, meanOuter(() => 1), tolFor(N, 10));
+    expectClose(
+      res.matrix,
+      meanOuter(() => 1),
+      tolFor(N, 10),
+    );
     const loss = r.reduce((s, ri) => s + 0.5 * Math.log(2 * Math.PI) + 0.5 * ri * ri, 0) / N;
     expect(Math.abs(res.loss - loss)).toBeLessThanOrEqual(tolFor(N, 10));
     const grad = [0, 1, 2].map((i) => X.reduce((s, x, n) => s + r[n] * x[i], 0) / N);
@@ -36,7 +39,11 @@ describe('kind fisher for a model', () => {
 
   test('linear regression: the empirical Fisher weights each example by its squared residual', async () => {
     const res = await oracleOk({ ...linearRegression, curvature: 'empirical-fisher' });
-    expectClose(res.matrix, meanOuter((n) => r[n] * r[n]), tolFor(N, 100));
+    expectClose(
+      res.matrix,
+      meanOuter((n) => r[n] * r[n]),
+      tolFor(N, 100),
+    );
   });
 
   test('linear regression: GGN and Hessian equal the Fisher (canonical likelihood, linear model)', async () => {
@@ -51,7 +58,11 @@ describe('kind fisher for a model', () => {
     const spec = { ...linearRegression, model: { type: 'mlp', sizes: [2, 1], activations: ['identity'], likelihood: 'bernoulli' }, targets: [1, 0, 1] };
     const res = await oracleOk(spec);
     const s = X.map((x) => 1 / (1 + Math.exp(-x.reduce((acc, xi, i) => acc + xi * W[i], 0))));
-    expectClose(res.matrix, meanOuter((n) => s[n] * (1 - s[n])), tolFor(N, 10));
+    expectClose(
+      res.matrix,
+      meanOuter((n) => s[n] * (1 - s[n])),
+      tolFor(N, 10),
+    );
   });
 
   test('a categorical MLP: shapes, names in PyTorch order, symmetric positive semidefinite Fisher', async () => {
@@ -92,7 +103,11 @@ describe('kind natural-gradient', () => {
     const xb = [1, 2, 1];
     const rr = 0.5 * 1 - 0.3 * 2 + 0.1 - 0.5;
     const nn = xb.reduce((s, v) => s + v * v, 0);
-    expectClose(res.direction, xb.map((v) => (rr * v) / nn), 1e-12);
+    expectClose(
+      res.direction,
+      xb.map((v) => (rr * v) / nn),
+      1e-12,
+    );
   });
 
   test('a model with a given gradient uses it', async () => {
@@ -108,8 +123,16 @@ describe('kind natural-gradient', () => {
     delete base.curvature;
     const def = await oracleOk(base);
     const emp = await oracleOk({ ...base, curvature: 'empirical-fisher' });
-    expectClose(def.matrix, meanOuter(() => 1), 1e-14);
-    expectClose(emp.matrix, meanOuter((n) => r[n] * r[n]), 1e-13);
+    expectClose(
+      def.matrix,
+      meanOuter(() => 1),
+      1e-14,
+    );
+    expectClose(
+      emp.matrix,
+      meanOuter((n) => r[n] * r[n]),
+      1e-13,
+    );
   });
 });
 
@@ -124,7 +147,11 @@ describe('kind kfac', () => {
     expect(res.kind).toBe('kfac');
     expect(res.layers.length).toBe(1);
     const [layer] = res.layers;
-    expectClose(layer.A, meanOuter(() => 1), 1e-14);
+    expectClose(
+      layer.A,
+      meanOuter(() => 1),
+      1e-14,
+    );
     expectClose(layer.G, [[1]], 1e-15);
     expectClose(layer.gradient, [[0, 1, 2].map((i) => X.reduce((s, x, n) => s + r[n] * x[i], 0) / N)], 1e-14);
     const emp = await oracleOk(lrKfac('exact', 0, 'empirical-fisher'));
@@ -141,7 +168,12 @@ describe('kind kfac', () => {
       // G = [[1]]: exact (A + λI) u = g; factored (1 + c) u (A + c I) = g with c = sqrt λ;
       // pi-factored: pi = sqrt(tr(A)/3 / 1), (1 + c/pi) u (A + pi c I) = g.
       const pi = Math.sqrt((A[0][0] + A[1][1] + A[2][2]) / 3);
-      const [gScale, aShift] = scheme === 'exact' ? [1, lambda] : scheme === 'factored' ? [1 + Math.sqrt(lambda), Math.sqrt(lambda)] : [1 + Math.sqrt(lambda) / pi, pi * Math.sqrt(lambda)];
+      const [gScale, aShift] =
+        scheme === 'exact'
+          ? [1, lambda]
+          : scheme === 'factored'
+            ? [1 + Math.sqrt(lambda), Math.sqrt(lambda)]
+            : [1 + Math.sqrt(lambda) / pi, pi * Math.sqrt(lambda)];
       const u = update[0];
       const lhs = [0, 1, 2].map((j) => gScale * (u.reduce((s: number, ui: number, i: number) => s + ui * A[i][j], 0) + aShift * u[j]));
       expectClose(lhs, gradient[0], 1e-13);
@@ -161,11 +193,14 @@ describe('kind kfac', () => {
     const names = (i: number, j: number) => (j < 4 ? `W2[${i}][${j}]` : `b2[${i}]`);
     const { A, G } = k.layers[1];
     let worst = 0;
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 5; j++) for (let p = 0; p < 3; p++) for (let q = 0; q < 5; q++) {
-      const a = f.paramNames.indexOf(names(i, j));
-      const b = f.paramNames.indexOf(names(p, q));
-      worst = Math.max(worst, Math.abs(f.matrix[a][b] - G[i][p] * A[j][q]));
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 5; j++)
+        for (let p = 0; p < 3; p++)
+          for (let q = 0; q < 5; q++) {
+            const a = f.paramNames.indexOf(names(i, j));
+            const b = f.paramNames.indexOf(names(p, q));
+            worst = Math.max(worst, Math.abs(f.matrix[a][b] - G[i][p] * A[j][q]));
+          }
     expect(worst).toBeLessThanOrEqual(1e-14);
   });
 });
@@ -173,12 +208,42 @@ describe('kind kfac', () => {
 describe('kind shampoo', () => {
   test('one diagonal gradient: L, R, update in closed form', async () => {
     const eps = 1e-3;
-    const res = await oracleOk({ kind: 'shampoo', gradients: [[[1, 0], [0, 2]]], epsilon: eps });
+    const res = await oracleOk({
+      kind: 'shampoo',
+      gradients: [
+        [
+          [1, 0],
+          [0, 2],
+        ],
+      ],
+      epsilon: eps,
+    });
     expect(res.kind).toBe('shampoo');
     const d = [(1 + eps) ** -0.25, (4 + eps) ** -0.25];
-    expectClose(res.L, [[d[0], 0], [0, d[1]]], 1e-15);
-    expectClose(res.R, [[d[0], 0], [0, d[1]]], 1e-15);
-    expectClose(res.update, [[d[0] * d[0], 0], [0, 2 * d[1] * d[1]]], 1e-15);
+    expectClose(
+      res.L,
+      [
+        [d[0], 0],
+        [0, d[1]],
+      ],
+      1e-15,
+    );
+    expectClose(
+      res.R,
+      [
+        [d[0], 0],
+        [0, d[1]],
+      ],
+      1e-15,
+    );
+    expectClose(
+      res.update,
+      [
+        [d[0] * d[0], 0],
+        [0, 2 * d[1] * d[1]],
+      ],
+      1e-15,
+    );
   });
 
   test('rectangular gradients: L is m x m, R n x n, update m x n', async () => {
@@ -221,8 +286,12 @@ describe('input and output forms', () => {
   });
 
   test('unknown fields are bad input, at the top and inside the model', async () => {
-    expect(badInputLine(await oracle({ ...linearRegression, note: 'hello' }))).toMatch(/^natgrad: spec\.note: is not a field of a fisher spec of a model \(allowed: /);
-    expect(badInputLine(await oracle({ ...linearRegression, model: { ...linearRegression.model, extra: 1 } }))).toMatch(/^natgrad: spec\.model\.extra: is not a field of an mlp model/);
+    expect(badInputLine(await oracle({ ...linearRegression, note: 'hello' }))).toMatch(
+      /^natgrad: spec\.note: is not a field of a fisher spec of a model \(allowed: /,
+    );
+    expect(badInputLine(await oracle({ ...linearRegression, model: { ...linearRegression.model, extra: 1 } }))).toMatch(
+      /^natgrad: spec\.model\.extra: is not a field of an mlp model/,
+    );
   });
 
   test('model.bias: false removes a layer bias (an extension of the contract)', async () => {
@@ -240,7 +309,14 @@ describe('distribution families', () => {
     const res = await oracleOk(normal);
     expect(res.kind).toBe('fisher');
     expect(res.paramNames).toEqual(['mu', 'sigma']);
-    expectClose(res.matrix, [[1 / sigma ** 2, 0], [0, 2 / sigma ** 2]], 4 * EPS);
+    expectClose(
+      res.matrix,
+      [
+        [1 / sigma ** 2, 0],
+        [0, 2 / sigma ** 2],
+      ],
+      4 * EPS,
+    );
     if (res.symbolic) expect(res.symbolic.length).toBe(2);
   });
 
@@ -249,7 +325,14 @@ describe('distribution families', () => {
     const res = await oracleOk({ kind: 'fisher', family: 'categorical', parameterization: 'mean', params: { p } });
     expect(res.paramNames).toEqual(['p[0]', 'p[1]']);
     const pK = 1 - p[0] - p[1];
-    expectClose(res.matrix, [[1 / p[0] + 1 / pK, 1 / pK], [1 / pK, 1 / p[1] + 1 / pK]], 1e-13);
+    expectClose(
+      res.matrix,
+      [
+        [1 / p[0] + 1 / pK, 1 / pK],
+        [1 / pK, 1 / p[1] + 1 / pK],
+      ],
+      1e-13,
+    );
   });
 
   test('fixed values: binomial n p gives n/(p(1-p))', async () => {
@@ -272,9 +355,15 @@ describe('distribution families', () => {
     const v = sigma ** 2;
     expectClose([res.params.eta1, res.params.eta2], [mu / v, -1 / (2 * v)], 1e-15);
     // mu = -eta1/(2 eta2), sigma = (-2 eta2)^(-1/2): dmu/deta1 = v, dmu/deta2 = 2 mu v, dsigma/deta1 = 0, dsigma/deta2 = sigma^3
-    const J = [[v, 2 * mu * v], [0, sigma ** 3]];
+    const J = [
+      [v, 2 * mu * v],
+      [0, sigma ** 3],
+    ];
     expectClose(res.jacobian, J, 1e-13);
-    const F = [[1 / v, 0], [0, 2 / v]];
+    const F = [
+      [1 / v, 0],
+      [0, 2 / v],
+    ];
     const JtFJ = [0, 1].map((i) => [0, 1].map((j) => J[0][i] * F[0][0] * J[0][j] + J[1][i] * F[1][1] * J[1][j]));
     expectClose(res.fisher, JtFJ, 1e-12);
   });

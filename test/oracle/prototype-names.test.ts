@@ -79,7 +79,12 @@ const sites: Site[] = [
   // candidates of check
   { what: 'an extra candidate key', spec: linearRegression, check: true, edit: (_s, n, r) => ({ loss: r.loss, ...withOwn(n, 1) }) },
   { what: 'a candidate with only that key', spec: linearRegression, check: true, edit: (_s, n) => withOwn(n, [[1]]) },
-  { what: 'an extra key in a candidate layer', spec: kfac, check: true, edit: (_s, n, r) => ({ layers: [{ G: r.layers[0].G, ...withOwn(n, 1) }, withOwn(n, 1)] }) },
+  {
+    what: 'an extra key in a candidate layer',
+    spec: kfac,
+    check: true,
+    edit: (_s, n, r) => ({ layers: [{ G: r.layers[0].G, ...withOwn(n, 1) }, withOwn(n, 1)] }),
+  },
   { what: 'an extra key in candidate params', spec: reparameterize, check: true, edit: (_s, n, r) => ({ params: { ...r.params, ...withOwn(n, 1) } }) },
   { what: 'a candidate kind', spec: linearRegression, check: true, edit: (_s, n, r) => ({ kind: n, loss: r.loss }) },
 ];

@@ -8,7 +8,10 @@ import { describe, expect, test } from 'vitest';
 import { checkJson, oracleOk } from './fixtures.js';
 
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/sequential-oracle-pytorch.json', import.meta.url), 'utf8')) as {
-  cases: { problem: { model: unknown } & Record<string, unknown>; kfac: Record<'expand' | 'reduce', { A: number[][]; G: number[][]; gradient: number[][]; update: number[][] }[]> }[];
+  cases: {
+    problem: { model: unknown } & Record<string, unknown>;
+    kfac: Record<'expand' | 'reduce', { A: number[][]; G: number[][]; gradient: number[][]; update: number[][] }[]>;
+  }[];
 };
 const [cnn, attention] = fixture.cases;
 
@@ -97,7 +100,12 @@ describe('[patch-order]', () => {
   test('the second convolution (no bias, C = 2) as well', async () => {
     const order = [0, 4, 1, 5, 2, 6, 3, 7];
     const A = cnn.kfac.expand[1].A;
-    const d = await diagnosisOf(kfacSpec(cnn.problem, 'expand'), 1, 'A', order.map((a) => order.map((b) => A[a][b])));
+    const d = await diagnosisOf(
+      kfacSpec(cnn.problem, 'expand'),
+      1,
+      'A',
+      order.map((a) => order.map((b) => A[a][b])),
+    );
     expect(d).toMatch(/\[patch-order\]/);
   });
 });
@@ -114,8 +122,19 @@ test('an array spec mixing an mlp and a sequential model: the mismatch is locate
   const mlp = {
     kind: 'kfac',
     model: { type: 'mlp', sizes: [2, 2], activations: ['identity'], likelihood: 'categorical' },
-    weights: [{ W: [[0.1, 0.2], [0.3, -0.4]], b: [0, 0.1] }],
-    inputs: [[1, 2], [0.5, -1]],
+    weights: [
+      {
+        W: [
+          [0.1, 0.2],
+          [0.3, -0.4],
+        ],
+        b: [0, 0.1],
+      },
+    ],
+    inputs: [
+      [1, 2],
+      [0.5, -1],
+    ],
     targets: [0, 1],
     fisher: 'fisher',
     damping: 0.1,
@@ -136,9 +155,13 @@ test('a gradient and a Fisher in the kernel-first layout of TensorFlow ([out, kh
   const r = await oracleOk(spec);
   const P = r.gradient.length;
   const perm = Array.from({ length: P }, (_, k) => k);
-  for (const [base, out] of [[0, 2], [18, 1]]) {
+  for (const [base, out] of [
+    [0, 2],
+    [18, 1],
+  ]) {
     let k = base;
-    for (let o = 0; o < out; o++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < 2; c++) perm[k++] = base + ((o * 2 + c) * 2 + i) * 2 + j;
+    for (let o = 0; o < out; o++)
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) for (let c = 0; c < 2; c++) perm[k++] = base + ((o * 2 + c) * 2 + i) * 2 + j;
   }
   const g = perm.map((i) => r.gradient[i]);
   const F = perm.map((i) => perm.map((j) => r.matrix[i][j]));

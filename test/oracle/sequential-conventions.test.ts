@@ -19,7 +19,9 @@ function mlpProblem(likelihood: 'categorical' | 'bernoulli' | 'gaussian' | 'mse'
   const targets = [0, 1, 1, 0].map((c, n) => (likelihood === 'categorical' || likelihood === 'bernoulli' ? c : [Math.sin(n), Math.cos(n)]));
   const weights = [
     { W: grid(4, 3, (i, j) => 0.4 * Math.sin(3 * i + j + 1)), b: [0.1, -0.2, 0.05, 0.3] },
-    bias2 ? { W: grid(K, 4, (i, j) => 0.5 * Math.cos(i + 2 * j)), b: Array.from({ length: K }, (_, i) => 0.1 * i - 0.05) } : { W: grid(K, 4, (i, j) => 0.5 * Math.cos(i + 2 * j)) },
+    bias2
+      ? { W: grid(K, 4, (i, j) => 0.5 * Math.cos(i + 2 * j)), b: Array.from({ length: K }, (_, i) => 0.1 * i - 0.05) }
+      : { W: grid(K, 4, (i, j) => 0.5 * Math.cos(i + 2 * j)) },
   ];
   return {
     model: { type: 'mlp', sizes: [3, 4, K], activations: ['tanh', 'identity'], likelihood, ...(bias2 ? {} : { bias: [true, false] }) },
@@ -36,7 +38,12 @@ function asSequential(p: ReturnType<typeof mlpProblem>, bias2 = true) {
     model: {
       type: 'sequential',
       input: [3],
-      layers: [{ type: 'linear', out: 4 }, { type: 'activation', fn: 'tanh' }, { type: 'linear', out: K, bias: bias2 }, { type: 'activation', fn: 'identity' }],
+      layers: [
+        { type: 'linear', out: 4 },
+        { type: 'activation', fn: 'tanh' },
+        { type: 'linear', out: K, bias: bias2 },
+        { type: 'activation', fn: 'identity' },
+      ],
       likelihood: p.model.likelihood,
     },
     weights: [p.weights[0], {}, p.weights[1], {}],
@@ -58,8 +65,15 @@ function sameNumbers(a: unknown, b: unknown, path = 'result'): void {
     return;
   }
   if (a !== null && typeof a === 'object') {
-    const keys = Object.keys(a).filter((k) => k !== 'paramNames').sort();
-    expect(Object.keys(b as object).filter((k) => k !== 'paramNames').sort(), path).toEqual(keys);
+    const keys = Object.keys(a)
+      .filter((k) => k !== 'paramNames')
+      .sort();
+    expect(
+      Object.keys(b as object)
+        .filter((k) => k !== 'paramNames')
+        .sort(),
+      path,
+    ).toEqual(keys);
     for (const k of keys) sameNumbers((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);
     return;
   }
@@ -102,7 +116,10 @@ describe('an MLP written as a sequential spec gives the mlp spec answers', () =>
     const p = mlpProblem('mse', false);
     const s = asSequential(p, false);
     const fields = { kind: 'kfac', fisher: 'fisher', damping: 0.1, dampingScheme: 'factored', bias: 'separate', reduction: 'sum' };
-    const [a, b] = await oracleOk([{ ...clone(p), ...fields }, { ...clone(s), ...fields }]);
+    const [a, b] = await oracleOk([
+      { ...clone(p), ...fields },
+      { ...clone(s), ...fields },
+    ]);
     sameNumbers(a, b);
     expect(Object.keys(b.layers[1]).sort()).toEqual(['A', 'G', 'gradient', 'update']);
     expect(Object.keys(b.layers[0]).sort()).toEqual(['A', 'G', 'biasGradient', 'biasUpdate', 'gradient', 'update']);
@@ -121,10 +138,30 @@ describe('an MLP written as a sequential spec gives the mlp spec answers', () =>
 describe('per-position outputs: mean sums over positions, mean-elements divides by N·T (and K for mse)', () => {
   const T = 3;
   const base = (likelihood: 'categorical' | 'mse') => ({
-    model: { type: 'sequential', input: [T, 2], layers: [{ type: 'linear', out: 3 }, { type: 'activation', fn: 'tanh' }, { type: 'linear', out: 2 }], likelihood },
-    weights: [{ W: grid(3, 2, (i, j) => 0.3 * Math.sin(i + 2 * j + 1)), b: [0.1, 0, -0.1] }, {}, { W: grid(2, 3, (i, j) => 0.4 * Math.cos(2 * i + j)), b: [0.05, -0.05] }],
+    model: {
+      type: 'sequential',
+      input: [T, 2],
+      layers: [
+        { type: 'linear', out: 3 },
+        { type: 'activation', fn: 'tanh' },
+        { type: 'linear', out: 2 },
+      ],
+      likelihood,
+    },
+    weights: [
+      { W: grid(3, 2, (i, j) => 0.3 * Math.sin(i + 2 * j + 1)), b: [0.1, 0, -0.1] },
+      {},
+      { W: grid(2, 3, (i, j) => 0.4 * Math.cos(2 * i + j)), b: [0.05, -0.05] },
+    ],
     inputs: [grid(T, 2, (t, j) => Math.sin(t + j)), grid(T, 2, (t, j) => Math.cos(2 * t - j)), grid(T, 2, (t, j) => 0.3 * t * j - 0.2)],
-    targets: likelihood === 'categorical' ? [[0, 1, 1], [1, 0, 1], [1, 1, 0]] : [grid(T, 2, (t, j) => 0.5 * t - j), grid(T, 2, (t, j) => Math.sin(t * j)), grid(T, 2, (t, j) => t - 0.5 * j)],
+    targets:
+      likelihood === 'categorical'
+        ? [
+            [0, 1, 1],
+            [1, 0, 1],
+            [1, 1, 0],
+          ]
+        : [grid(T, 2, (t, j) => 0.5 * t - j), grid(T, 2, (t, j) => Math.sin(t * j)), grid(T, 2, (t, j) => t - 0.5 * j)],
   });
 
   test.each([
@@ -143,8 +180,13 @@ describe('per-position outputs: mean sums over positions, mean-elements divides 
     ];
     const mean = await oracleOk(kinds.map((k) => ({ ...clone(b), ...k })));
     const other = await oracleOk(kinds.map((k) => ({ ...clone(b), ...k, reduction })));
-    const ratio = (x: number[][], y: number[][]) => x.flat().map((v, i) => v / y.flat()[i]).filter((r) => Number.isFinite(r));
-    for (const r of [...ratio(other[0].matrix, mean[0].matrix), ...ratio(other[1].matrix, mean[1].matrix), ...ratio(other[4].gradients, mean[4].gradients)]) expect(r).toBeCloseTo(f, 10);
+    const ratio = (x: number[][], y: number[][]) =>
+      x
+        .flat()
+        .map((v, i) => v / y.flat()[i])
+        .filter((r) => Number.isFinite(r));
+    for (const r of [...ratio(other[0].matrix, mean[0].matrix), ...ratio(other[1].matrix, mean[1].matrix), ...ratio(other[4].gradients, mean[4].gradients)])
+      expect(r).toBeCloseTo(f, 10);
     expect(other[0].loss / mean[0].loss).toBeCloseTo(f, 12);
     for (const r of ratio(other[2].layers[0].G, mean[2].layers[0].G)) expect(r).toBeCloseTo(f, 10);
     // A stays an average; the separate bias gradient carries the factor
@@ -170,7 +212,10 @@ describe('bad input of the new sequential fields', () => {
   const s = asSequential(mlpProblem('categorical'));
   test.each([
     [{ kind: 'fisher', curvature: 'fisher', reduction: 'total' }, /^natgrad: spec\.reduction: must be one of mean, sum, mean-elements/],
-    [{ kind: 'fisher', curvature: 'fisher', reduction: 'sum', model: { ...clone(s.model), reduction: 'sum' } }, /^natgrad: spec\.model\.reduction: is given twice/],
+    [
+      { kind: 'fisher', curvature: 'fisher', reduction: 'sum', model: { ...clone(s.model), reduction: 'sum' } },
+      /^natgrad: spec\.model\.reduction: is given twice/,
+    ],
     [{ kind: 'kfac', fisher: 'fisher', damping: 0.1, dampingScheme: 'exact', bias: 'apart' }, /^natgrad: spec\.bias: must be one of joint, separate/],
     [{ kind: 'fisher', curvature: 'fisher', samples: 3 }, /^natgrad: spec\.samples: is only allowed with curvature "monte-carlo-fisher"/],
     [{ kind: 'diagonal', curvature: 'monte-carlo-fisher' }, /^natgrad: spec\.samples: is required with curvature "monte-carlo-fisher"/],

@@ -45,8 +45,29 @@ const DEFINED = new Set<string>([
   ...[...SPEC_FIELDS.values()].flat(),
   ...MLP_MODEL_FIELDS,
   ...LAYER_WEIGHT_FIELDS,
-  ...FAMILIES.flatMap((f) => [...Object.values(f.layouts).flat().map((e) => e.name), ...Object.keys(f.fixed)]),
-  'paramNames', 'matrix', 'loss', 'gradient', 'direction', 'singular', 'layers', 'A', 'G', 'update', 'jacobian', 'fisher', 'L', 'R', 'symbolic', 'latex', 'params',
+  ...FAMILIES.flatMap((f) => [
+    ...Object.values(f.layouts)
+      .flat()
+      .map((e) => e.name),
+    ...Object.keys(f.fixed),
+  ]),
+  'paramNames',
+  'matrix',
+  'loss',
+  'gradient',
+  'direction',
+  'singular',
+  'layers',
+  'A',
+  'G',
+  'update',
+  'jacobian',
+  'fisher',
+  'L',
+  'R',
+  'symbolic',
+  'latex',
+  'params',
 ]);
 
 type Keys = (string | number)[];
@@ -70,9 +91,12 @@ function typo(name: string, seed: number): string {
   const i = seed % (name.length + 1);
   const c = LETTERS[(seed >>> 4) % LETTERS.length];
   switch ((seed >>> 10) % 4) {
-    case 0: return name.slice(0, i) + c + name.slice(i);
-    case 1: return name.length > 1 ? name.slice(0, Math.min(i, name.length - 1)) + name.slice(Math.min(i, name.length - 1) + 1) : `${name}${c}`;
-    case 2: return name.slice(0, Math.min(i, name.length - 1)) + c + name.slice(Math.min(i, name.length - 1) + 1);
+    case 0:
+      return name.slice(0, i) + c + name.slice(i);
+    case 1:
+      return name.length > 1 ? name.slice(0, Math.min(i, name.length - 1)) + name.slice(Math.min(i, name.length - 1) + 1) : `${name}${c}`;
+    case 2:
+      return name.slice(0, Math.min(i, name.length - 1)) + c + name.slice(Math.min(i, name.length - 1) + 1);
     default: {
       const j = Math.min(i, name.length - 2);
       return j < 0 ? `${c}${name}` : name.slice(0, j) + name[j + 1] + name[j] + name.slice(j + 2);
@@ -154,7 +178,7 @@ describe('a valid spec with one field name mutated is bad input naming the field
     );
   }, 120_000);
 
-  test('check: the same mutations of a candidate (the vector\'s expected result)', async () => {
+  test("check: the same mutations of a candidate (the vector's expected result)", async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(), mutation, async (vi, pi, m) => {
         const v = vectors[vi % vectors.length];

@@ -42,9 +42,15 @@ function fsIo(): Io & { out: string; err: string } {
     out: '',
     err: '',
     interactive: false,
-    stdout(t: string) { io.out += t; },
-    stderr(t: string) { io.err += t; },
-    async readStdin() { return ''; },
+    stdout(t: string) {
+      io.out += t;
+    },
+    stderr(t: string) {
+      io.err += t;
+    },
+    async readStdin() {
+      return '';
+    },
     readFile: (p: string) => readFile(p, 'utf8'),
     async writeFile(p: string, t: string) {
       await mkdir(dirname(p), { recursive: true });
@@ -56,7 +62,9 @@ function fsIo(): Io & { out: string; err: string } {
 
 describe('committed vectors', () => {
   let vectors: Vector[];
-  beforeAll(async () => { vectors = await committedVectors(); });
+  beforeAll(async () => {
+    vectors = await committedVectors();
+  });
 
   it('index.json lists every vector file, with the contract version and counts', async () => {
     const index = JSON.parse(await readFile(join(VECTORS, 'index.json'), 'utf8'));
@@ -92,7 +100,10 @@ describe('committed vectors', () => {
   });
 
   it('natgrad check accepts every expected result (exit 0)', async () => {
-    const r = await checkAll(vectors.map((v) => v.spec), vectors.map((v) => v.expected));
+    const r = await checkAll(
+      vectors.map((v) => v.spec),
+      vectors.map((v) => v.expected),
+    );
     expect(r.err).toBe('');
     expect(r.report?.mismatches).toEqual([]);
     expect(r.code).toBe(0);
@@ -111,8 +122,12 @@ describe('committed vectors', () => {
 
 describe('natgrad vectors', () => {
   let dir: string;
-  beforeAll(async () => { dir = await mkdtemp(join(tmpdir(), 'natgrad-vectors-')); });
-  afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'natgrad-vectors-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   it('writes the suite, the committed copy is fresh, and --check lists stale, missing and extra files', async () => {
     const out = join(dir, 'v');

@@ -69,7 +69,11 @@ describe('data-parallel Fisher and K-FAC statistics (worker_threads, sum then no
   });
 
   test('shards are contiguous, cover every example once and differ in size by at most one', () => {
-    for (const [n, k] of [[10, 3], [7, 2], [2, 5]] as const) {
+    for (const [n, k] of [
+      [10, 3],
+      [7, 2],
+      [2, 5],
+    ] as const) {
       const r = shardRanges(n, k);
       expect(r[0][0]).toBe(0);
       expect(r[r.length - 1][1]).toBe(n);

@@ -26,7 +26,10 @@ const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => Math.max
 describe('SVRG gradient (Johnson and Zhang 2013)', () => {
   test('is unbiased: its average over all single-example batches is the full gradient', () => {
     const { p, theta } = problem(1, 12);
-    const snap = svrgSnapshot(p, theta.map((v) => v + 0.3));
+    const snap = svrgSnapshot(
+      p,
+      theta.map((v) => v + 0.3),
+    );
     const full = lossAndGradient(spec, unflattenWeights(spec, theta), p.inputs, p.targets).gradient;
     const avg = new Float64Array(theta.length);
     for (let i = 0; i < 12; i++) svrgGradient(p, theta, [i], snap).forEach((v, k) => (avg[k] += v / 12));
@@ -35,7 +38,10 @@ describe('SVRG gradient (Johnson and Zhang 2013)', () => {
 
   test('sensitivity: dropping the snapshot full gradient makes it biased', () => {
     const { p, theta } = problem(1, 12);
-    const snap = svrgSnapshot(p, theta.map((v) => v + 0.3));
+    const snap = svrgSnapshot(
+      p,
+      theta.map((v) => v + 0.3),
+    );
     const full = lossAndGradient(spec, unflattenWeights(spec, theta), p.inputs, p.targets).gradient;
     const avg = new Float64Array(theta.length);
     for (let i = 0; i < 12; i++) {
@@ -73,6 +79,11 @@ describe('EMA Fisher preconditioner', () => {
     const [, s1] = t2.update(g, t2.init(theta), theta, F);
     const F2 = fisherMatrix(spec, w, p.inputs.slice(0, 5));
     const [, s2] = t2.update(g, s1, theta, F2);
-    expect(maxDiff(s2.fisher!.data, F.data.map((v, i) => 0.5 * v + 0.5 * F2.data[i]))).toBe(0);
+    expect(
+      maxDiff(
+        s2.fisher!.data,
+        F.data.map((v, i) => 0.5 * v + 0.5 * F2.data[i]),
+      ),
+    ).toBe(0);
   });
 });

@@ -14,7 +14,10 @@ describe('runProperty', () => {
     expect(out.ok).toBe(false);
     expect(out.detail).toMatch(/^x = 10 \(error 2\.00 x tolerance\); counterexample \(shrunk\): 10; seed 42, path "[0-9:]+"$/);
     const path = /path "([0-9:]+)"/.exec(out.detail)![1];
-    const replayed = fc.check(fc.property(ints, (x) => x < 10), { seed: 42, path, numRuns: 100, endOnFailure: true });
+    const replayed = fc.check(
+      fc.property(ints, (x) => x < 10),
+      { seed: 42, path, numRuns: 100, endOnFailure: true },
+    );
     expect(replayed.counterexample).toEqual([10]);
   });
 
@@ -44,38 +47,82 @@ describe('runProperty', () => {
 
   test('a counterexample that throws is reported as thrown, even after an earlier case failed its tolerance', () => {
     // fails its tolerance from 10 on, and throws from 500 on: the first failure found throws, and shrinking reaches 10
-    const out = runProperty(ctx, fc.integer({ min: 500, max: 1000 }).chain((x) => fc.constant(x)), (x) => {
-      if (x >= 500) throw new Error(`too big: ${x}`);
-      return belowTen(x);
-    }, 'demo');
+    const out = runProperty(
+      ctx,
+      fc.integer({ min: 500, max: 1000 }).chain((x) => fc.constant(x)),
+      (x) => {
+        if (x >= 500) throw new Error(`too big: ${x}`);
+        return belowTen(x);
+      },
+      'demo',
+    );
     expect(out.detail).toMatch(/^threw: too big: 500; counterexample \(shrunk\): 500;/);
     let seenRatioFailure = false;
-    const mixed = runProperty(ctx, ints, (x) => {
-      if (x < 10) return belowTen(x);
-      if (!seenRatioFailure) { seenRatioFailure = true; return belowTen(x); }
-      throw new Error(`threw at ${x}`);
-    }, 'demo');
+    const mixed = runProperty(
+      ctx,
+      ints,
+      (x) => {
+        if (x < 10) return belowTen(x);
+        if (!seenRatioFailure) {
+          seenRatioFailure = true;
+          return belowTen(x);
+        }
+        throw new Error(`threw at ${x}`);
+      },
+      'demo',
+    );
     expect(mixed.detail).toMatch(/^threw: threw at 10; counterexample \(shrunk\): 10;/);
   });
 
   test('a sensitivity run (a failure expected) stops at the first counterexample without shrinking', () => {
     let calls = 0;
-    const out = runProperty({ ...ctx, expectFailure: true }, ints, (x) => { calls++; return belowTen(x); }, 'demo');
+    const out = runProperty(
+      { ...ctx, expectFailure: true },
+      ints,
+      (x) => {
+        calls++;
+        return belowTen(x);
+      },
+      'demo',
+    );
     expect(out.ok).toBe(false);
     expect(out.detail).toContain('counterexample (not shrunk)');
     const firstFailure = calls;
     calls = 0;
-    runProperty(ctx, ints, (x) => { calls++; return belowTen(x); }, 'demo');
+    runProperty(
+      ctx,
+      ints,
+      (x) => {
+        calls++;
+        return belowTen(x);
+      },
+      'demo',
+    );
     expect(calls).toBeGreaterThan(firstFailure);
   });
 
   test('the verify runner marks the sensitivity run as expected to fail, and only it', () => {
     const seen: (boolean | undefined)[] = [];
-    runCheck({
-      id: 'demo/shrink', theorem: 't', reference: 'r', kind: 'property',
-      run: (c) => { seen.push(c.expectFailure); return { ok: true, runs: 1, detail: '' }; },
-      sensitivity: { description: 'wrong', run: (c) => { seen.push(c.expectFailure); return { ok: false, runs: 1, detail: '' }; } },
-    }, { seed: 1, runs: 1, thorough: false });
+    runCheck(
+      {
+        id: 'demo/shrink',
+        theorem: 't',
+        reference: 'r',
+        kind: 'property',
+        run: (c) => {
+          seen.push(c.expectFailure);
+          return { ok: true, runs: 1, detail: '' };
+        },
+        sensitivity: {
+          description: 'wrong',
+          run: (c) => {
+            seen.push(c.expectFailure);
+            return { ok: false, runs: 1, detail: '' };
+          },
+        },
+      },
+      { seed: 1, runs: 1, thorough: false },
+    );
     expect(seen).toEqual([undefined, true]);
   });
 

@@ -17,7 +17,7 @@ import {
   mlpGaussianPolicy,
   sampleGaussianAction,
 } from '../../src/rl/gaussian-policy.js';
-import { pointMass, pointMassLqr, pointMassReset, pointMassStep, } from '../../src/rl/point-mass.js';
+import { pointMass, pointMassLqr, pointMassReset, pointMassStep } from '../../src/rl/point-mass.js';
 import { type TrpoOptions, sampledTrpoProblem, trpoStep } from '../../src/rl/trpo.js';
 
 const randomVec = (rng: Rng, n: number, s = 1): Float64Array => Float64Array.from({ length: n }, () => s * rng.normal());
@@ -248,7 +248,7 @@ describe('diagonal-Gaussian MLP policy: log-probability and score', () => {
     }
     const zz = zForFalseAlarm(1e-6, 2);
     const varHat = s2 / M - (s1 / M) ** 2;
-    expect(Math.abs(s1 / M - mu)).toBeLessThan(zz * sigma / Math.sqrt(M));
+    expect(Math.abs(s1 / M - mu)).toBeLessThan((zz * sigma) / Math.sqrt(M));
     // Var of the sample variance of a normal: 2σ⁴ / M
     expect(Math.abs(varHat - sigma * sigma)).toBeLessThan(zz * Math.sqrt(2 / M) * sigma * sigma);
   });

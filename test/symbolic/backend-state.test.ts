@@ -35,7 +35,10 @@ describe('waiting for the backend answer', () => {
   test('a wake-up for an earlier answer is not taken for the awaited one', async () => {
     const buf = new SharedArrayBuffer(4);
     const signal = new Int32Array(buf);
-    const w = notifier(buf, [[50, 4], [150, 5]]);
+    const w = notifier(buf, [
+      [50, 4],
+      [150, 5],
+    ]);
     const started = Date.now();
     expect(waitForValue(signal, 5, 5000)).toBe(true);
     expect(Atomics.load(signal, 0)).toBe(5);

@@ -7,8 +7,19 @@ import { describe, expect, test } from 'vitest';
 import { NEGATIVE, POSITIVE, REAL, type Domain } from '../../src/core/domain.js';
 import { FAMILIES } from '../../src/families/catalogue/index.js';
 import {
-  compileExpr, diff, evaluateWithError, expectationByMoments, freeVariables, hessian, jacobian, matrixToLatex, monomialKey,
-  proveEqual, simplify, substituteVariables, toLatex,
+  compileExpr,
+  diff,
+  evaluateWithError,
+  expectationByMoments,
+  freeVariables,
+  hessian,
+  jacobian,
+  matrixToLatex,
+  monomialKey,
+  proveEqual,
+  simplify,
+  substituteVariables,
+  toLatex,
 } from '../../src/symbolic/index.js';
 
 const positive = (...names: string[]): Record<string, Domain> => Object.fromEntries(names.map((n) => [n, POSITIVE]));
@@ -74,7 +85,8 @@ describe('calculus', () => {
     const fn = compileExpr(f);
     const at = { x: 0.7, y: 1.3 };
     const h = 1e-4;
-    const dxy = (fn({ x: at.x + h, y: at.y + h }) - fn({ x: at.x + h, y: at.y - h }) - fn({ x: at.x - h, y: at.y + h }) + fn({ x: at.x - h, y: at.y - h })) / (4 * h * h);
+    const dxy =
+      (fn({ x: at.x + h, y: at.y + h }) - fn({ x: at.x + h, y: at.y - h }) - fn({ x: at.x - h, y: at.y + h }) + fn({ x: at.x - h, y: at.y - h })) / (4 * h * h);
     expect(compileExpr(H[0][1])(at)).toBeCloseTo(dxy, 5);
     expect(H[1][0]).toBe(H[0][1]);
     const J = jacobian(['x*y', 'x/y'], ['x', 'y']);
@@ -93,7 +105,10 @@ describe('known Fisher matrices by moment substitution (SYMBOLIC.md)', () => {
     const H = hessian('-log(sigma)-(x-mu)^2/(2*sigma^2)', ['mu', 'sigma']);
     const moments = { [monomialKey('x', ['x'])]: 'mu', [monomialKey('x^2', ['x'])]: 'mu^2+sigma^2' };
     const F = H.map((row) => row.map((h) => expectationByMoments(`-(${h})`, ['x'], moments)));
-    const expected = [['1/sigma^2', '0'], ['0', '2/sigma^2']];
+    const expected = [
+      ['1/sigma^2', '0'],
+      ['0', '2/sigma^2'],
+    ];
     F.forEach((row, i) => row.forEach((e, j) => expect(proveEqual(e, expected[i][j], { mu: REAL, sigma: POSITIVE }).method).toBe('symbolic')));
   });
   test('the Bernoulli in natural coordinates: exp(eta)/(1+exp(eta))^2 = p(1-p), with e handled exactly', () => {

@@ -9,25 +9,41 @@ const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     fc.constantFrom('x', 'y', 'z', 'pi', '2', '0.5', '3'),
     fc.tuple(tie('e'), fc.constantFrom('+', '-', '*', '/', '^'), tie('e')).map(([a, op, b]) => `(${a})${op}(${b})`),
-    fc.tuple(fc.constantFrom('exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'atan', 'tanh', 'lgamma', 'digamma', 'trigamma'), tie('e')).map(([f, a]) => `${f}(${a})`),
+    fc
+      .tuple(fc.constantFrom('exp', 'log', 'sqrt', 'abs', 'sin', 'cos', 'atan', 'tanh', 'lgamma', 'digamma', 'trigamma'), tie('e'))
+      .map(([f, a]) => `${f}(${a})`),
     tie('e').map((a) => `-(${a})`),
   ),
 })).e;
 
 describe('compiled evaluation', () => {
   test('the compiled value is bit-for-bit the value of the error-tracking evaluator', () => {
-    fc.assert(fc.property(expr, fc.double({ min: 0.1, max: 4, noNaN: true }), fc.double({ min: 0.1, max: 4, noNaN: true }), (text, x, y) => {
-      const scope = { x, y, z: x + y };
-      expect(Object.is(compileExpr(text)(scope), evaluateWithError(text, scope).value)).toBe(true);
-    }), { seed: 1607, numRuns: 300 });
+    fc.assert(
+      fc.property(expr, fc.double({ min: 0.1, max: 4, noNaN: true }), fc.double({ min: 0.1, max: 4, noNaN: true }), (text, x, y) => {
+        const scope = { x, y, z: x + y };
+        expect(Object.is(compileExpr(text)(scope), evaluateWithError(text, scope).value)).toBe(true);
+      }),
+      { seed: 1607, numRuns: 300 },
+    );
   });
 
   test('each operator and function computes its own value', () => {
     const s = { x: 1.5, y: 0.25 };
     const cases: [string, number][] = [
-      ['x+y', 1.75], ['x-y', 1.25], ['x*y', 0.375], ['x/y', 6], ['x^y', Math.pow(1.5, 0.25)], ['-x', -1.5],
-      ['exp(x)', Math.exp(1.5)], ['log(y)', Math.log(0.25)], ['sqrt(y)', 0.5], ['abs(-x)', 1.5], ['pi*y', Math.PI / 4],
-      ['lgamma(x+y*2)', 0], ['x-(y-x)', 2.75], ['x/(y/x)', 9],
+      ['x+y', 1.75],
+      ['x-y', 1.25],
+      ['x*y', 0.375],
+      ['x/y', 6],
+      ['x^y', Math.pow(1.5, 0.25)],
+      ['-x', -1.5],
+      ['exp(x)', Math.exp(1.5)],
+      ['log(y)', Math.log(0.25)],
+      ['sqrt(y)', 0.5],
+      ['abs(-x)', 1.5],
+      ['pi*y', Math.PI / 4],
+      ['lgamma(x+y*2)', 0],
+      ['x-(y-x)', 2.75],
+      ['x/(y/x)', 9],
     ];
     for (const [text, v] of cases) expect(compileExpr(text)(s)).toBeCloseTo(v, 14);
   });

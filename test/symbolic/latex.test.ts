@@ -35,7 +35,10 @@ describe('LaTeX as a mathematician writes it', () => {
       const tex = toLatex(e);
       expect(tex).toBe(tex.trim());
     }
-    const m = matrixToLatex([['1/sigma^2', '0'], ['0', '2/sigma^2']]);
+    const m = matrixToLatex([
+      ['1/sigma^2', '0'],
+      ['0', '2/sigma^2'],
+    ]);
     expect(m).toBe(m.trim());
     parses(m);
   });

@@ -61,7 +61,7 @@ describe('proveEqual', () => {
     expect(relErrs[5]).toBeGreaterThan(2e-13);
   });
 
-  test('the rounding-error bound is the sum of both sides\' bounds', () => {
+  test("the rounding-error bound is the sum of both sides' bounds", () => {
     // both sides are x^2 after cancellations of about 1e16, each with a rounding error of a few units
     const p = proveEqual('(1e8+x)^2-1e16-2e8*x', '(x-1e8)^2-1e16+2e8*x', { x: REAL }, { numericOnly: true });
     expect(p.equal).toBe(true);
@@ -84,7 +84,9 @@ describe('proveEqual', () => {
   });
 
   test('gives up, naming the identity, when too few points have both sides finite', () => {
-    expect(() => proveEqual('log(x)', 'log(x)', { x: NEGATIVE }, { numericOnly: true })).toThrow("proveEqual: could not find 50 points where both sides of 'log(x) = log(x)' are finite");
+    expect(() => proveEqual('log(x)', 'log(x)', { x: NEGATIVE }, { numericOnly: true })).toThrow(
+      "proveEqual: could not find 50 points where both sides of 'log(x) = log(x)' are finite",
+    );
     // one point in ten finite is enough: sqrt(x - 1.6) on [-2, 2] is finite for a tenth of the draws
     expect(proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 5, seed: 11 }).equal).toBe(true);
   });
@@ -95,12 +97,17 @@ describe('proveEqual', () => {
       const rng = new Rng(seed);
       for (let k = 1; ; k++) if (rng.uniform() >= 0.9) return k;
     };
-    const seeds = (k: number): number[] => Array.from({ length: 3000 }, (_, i) => i + 1).filter((s) => firstFinite(s) === k).slice(0, 3);
+    const seeds = (k: number): number[] =>
+      Array.from({ length: 3000 }, (_, i) => i + 1)
+        .filter((s) => firstFinite(s) === k)
+        .slice(0, 3);
     for (const seed of seeds(10)) {
       expect(proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 1, seed }).points, `seed ${seed}`).toBe(1);
     }
     for (const seed of seeds(11)) {
-      expect(() => proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 1, seed }), `seed ${seed}`).toThrow(/could not find 1 points/);
+      expect(() => proveEqual('sqrt(x-1.6)', 'sqrt(x-1.6)', { x: REAL }, { numericOnly: true, points: 1, seed }), `seed ${seed}`).toThrow(
+        /could not find 1 points/,
+      );
     }
     expect(seeds(10)).toHaveLength(3);
     expect(seeds(11)).toHaveLength(3);

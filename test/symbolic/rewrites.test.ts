@@ -5,9 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { POSITIVE, REAL, UNIT_INTERVAL } from '../../src/core/domain.js';
-import {
-  expandNames, expectationByMoments, freeVariables, nameSubexpressions, proveEqual, simplify, tidy, toLatex,
-} from '../../src/symbolic/index.js';
+import { expandNames, expectationByMoments, freeVariables, nameSubexpressions, proveEqual, simplify, tidy, toLatex } from '../../src/symbolic/index.js';
 import { collectByMonomials } from '../../src/symbolic/moments.js';
 
 const equal = (a: string, b: string, domains: Parameters<typeof proveEqual>[2]): boolean => proveEqual(a, b, domains, { numericOnly: true }).equal;
@@ -15,7 +13,11 @@ const equal = (a: string, b: string, domains: Parameters<typeof proveEqual>[2]):
 describe('collecting an expression by the monomials of the data', () => {
   test('a square of a sum, divided by a parameter: every coefficient', () => {
     const c = collectByMonomials('-(x-mu)^2/(2*sigma^4)', ['x'])!;
-    const coeff = (k: string): string => c.get(k)!.coeff.map((t) => `(${t})`).join('+');
+    const coeff = (k: string): string =>
+      c
+        .get(k)!
+        .coeff.map((t) => `(${t})`)
+        .join('+');
     const d = { mu: REAL, sigma: POSITIVE };
     expect([...c.keys()].sort()).toEqual(['', 'x^1', 'x^2']);
     expect(equal(coeff('x^2'), '-1/(2*sigma^4)', d)).toBe(true);
@@ -58,7 +60,7 @@ function interval() {
 }
 
 describe('named subexpressions', () => {
-  const long = Array.from({ length: 12 }, (_, k) => `exp(eta${k % 3})/(1+exp(eta0)+exp(eta1)+exp(eta2))^${k % 2 + 1}`).join('+');
+  const long = Array.from({ length: 12 }, (_, k) => `exp(eta${k % 3})/(1+exp(eta0)+exp(eta1)+exp(eta2))^${(k % 2) + 1}`).join('+');
   test('every expression fits the limit, and the names expand back to the original', () => {
     const limit = 120;
     expect(toLatex(long).length).toBeGreaterThan(limit);

@@ -12,7 +12,8 @@ describe('parallel verify', () => {
   test('workers give the same results as one thread, in the registry order', async () => {
     // real checks of three kinds: exact sums, Monte Carlo, and a symbolic proof
     // (the cheap ones: the expensive checks run in natgrad verify and npm run test:thorough)
-    const filter = 'fisher/poisson/rate/exact,fisher/bernoulli/natural/monte-carlo,fisher/bernoulli/mean/positive-definite,proof/pullback/bernoulli/mean->natural';
+    const filter =
+      'fisher/poisson/rate/exact,fisher/bernoulli/natural/monte-carlo,fisher/bernoulli/mean/positive-definite,proof/pullback/bernoulli/mean->natural';
     const sequential = runChecks(allChecks(), { ...opts, filter });
     expect(sequential.map((r) => r.id.split('/').pop())).toEqual(['positive-definite', 'monte-carlo', 'exact', 'mean->natural']);
     const parallel = await runChecksParallel(allChecks(), { ...opts, filter, jobs: 2, registry: CHECK_REGISTRY_URL });
@@ -24,7 +25,9 @@ describe('parallel verify', () => {
     const started: string[] = [];
     const finished: string[] = [];
     const rs = await runChecksParallel(fixtureChecks(), {
-      ...opts, jobs: 2, registry: fixture,
+      ...opts,
+      jobs: 2,
+      registry: fixture,
       onStart: (c) => started.push(c.id),
       onResult: (r) => finished.push(r.id),
     });
@@ -41,7 +44,9 @@ describe('parallel verify', () => {
 
   test('a registry the workers cannot load fails the run with the reason, instead of restarting workers forever', async () => {
     const missing = new URL('./fixtures/no-such-registry.ts', import.meta.url).href;
-    await expect(runChecksParallel(fixtureChecks(), { ...opts, jobs: 2, registry: missing })).rejects.toThrow(/verify worker failed to start: .*no-such-registry/);
+    await expect(runChecksParallel(fixtureChecks(), { ...opts, jobs: 2, registry: missing })).rejects.toThrow(
+      /verify worker failed to start: .*no-such-registry/,
+    );
   }, 60_000);
 
   test('one job, or one check, runs in this thread', async () => {
@@ -56,12 +61,20 @@ describe('parallel verify', () => {
 describe('dispatch order', () => {
   test('workers take the checks longest first by the recorded times; results keep the registry order', async () => {
     const started: string[] = [];
-    const ids = fixtureChecks().map((c) => c.id).filter((id) => !id.includes('crash'));
+    const ids = fixtureChecks()
+      .map((c) => c.id)
+      .filter((id) => !id.includes('crash'));
     const times = new Map(ids.map((id, i) => [id, i]));
-    const rs = await runChecksParallel(fixtureChecks().filter((c) => ids.includes(c.id)), {
-      ...opts, jobs: 2, registry: fixture, times,
-      onStart: (c) => started.push(c.id),
-    });
+    const rs = await runChecksParallel(
+      fixtureChecks().filter((c) => ids.includes(c.id)),
+      {
+        ...opts,
+        jobs: 2,
+        registry: fixture,
+        times,
+        onStart: (c) => started.push(c.id),
+      },
+    );
     expect(rs.map((r) => r.id)).toEqual(ids);
     // the first two dispatched are the two with the largest recorded times
     expect(new Set(started.slice(0, 2))).toEqual(new Set(ids.slice(-2)));

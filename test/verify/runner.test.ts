@@ -4,8 +4,12 @@ import type { Check } from '../../src/verify/types.js';
 import { shardOf } from '../../src/cli/verify-command.js';
 
 const check = (over: Partial<Check>): Check => ({
-  id: 'demo/check', theorem: 't', reference: 'r', kind: 'property',
-  run: () => ({ ok: true, runs: 1, detail: 'fine' }), ...over,
+  id: 'demo/check',
+  theorem: 't',
+  reference: 'r',
+  kind: 'property',
+  run: () => ({ ok: true, runs: 1, detail: 'fine' }),
+  ...over,
 });
 const opts = { seed: 1, runs: 3, thorough: false };
 
@@ -21,13 +25,25 @@ describe('verify runner', () => {
   });
   test('failures and exceptions are reported, not thrown', () => {
     expect(runCheck(check({ run: () => ({ ok: false, runs: 2, detail: 'no' }) }), opts).status).toBe('FAILED');
-    const r = runCheck(check({ run: () => { throw new Error('boom'); } }), opts);
+    const r = runCheck(
+      check({
+        run: () => {
+          throw new Error('boom');
+        },
+      }),
+      opts,
+    );
     expect(r.status).toBe('ERROR');
     expect(r.detail).toContain('boom');
   });
   test('each check gets its own seed from the run seed and its id, whatever the filter', () => {
     const seen: number[] = [];
-    const c = check({ run: (ctx) => { seen.push(ctx.seed); return { ok: true, runs: 1, detail: '' }; } });
+    const c = check({
+      run: (ctx) => {
+        seen.push(ctx.seed);
+        return { ok: true, runs: 1, detail: '' };
+      },
+    });
     runChecks([c, check({ id: 'other' })], { ...opts, filter: 'demo' });
     runChecks([c], opts);
     expect(seen[0]).toBe(seen[1]);

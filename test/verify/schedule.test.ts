@@ -7,14 +7,27 @@ const c = (id: string, kind: 'proof' | 'property' = 'property') => ({ id, kind }
 describe('longest-first dispatch', () => {
   test('recorded times order the checks, longest first, ties in registry order', () => {
     const checks = [c('a'), c('b'), c('c'), c('d')];
-    const times = new Map([['a', 10], ['b', 500], ['c', 10], ['d', 90]]);
+    const times = new Map([
+      ['a', 10],
+      ['b', 500],
+      ['c', 10],
+      ['d', 90],
+    ]);
     expect(longestFirst(checks, times).map((x) => x.id)).toEqual(['b', 'd', 'a', 'c']);
   });
 
   test('without recorded times the static estimate puts the routes first, then the multivariate Monte Carlo', () => {
-    const checks = [c('fisher/poisson/rate/positive-definite'), c('fisher/poisson/rate/monte-carlo'), c('fisher/multivariate-normal/mean-cov/d=5/monte-carlo'), c('fisher/normal/mean-std/routes', 'proof')];
+    const checks = [
+      c('fisher/poisson/rate/positive-definite'),
+      c('fisher/poisson/rate/monte-carlo'),
+      c('fisher/multivariate-normal/mean-cov/d=5/monte-carlo'),
+      c('fisher/normal/mean-std/routes', 'proof'),
+    ];
     expect(longestFirst(checks).map((x) => x.id)).toEqual([
-      'fisher/normal/mean-std/routes', 'fisher/multivariate-normal/mean-cov/d=5/monte-carlo', 'fisher/poisson/rate/monte-carlo', 'fisher/poisson/rate/positive-definite',
+      'fisher/normal/mean-std/routes',
+      'fisher/multivariate-normal/mean-cov/d=5/monte-carlo',
+      'fisher/poisson/rate/monte-carlo',
+      'fisher/poisson/rate/positive-definite',
     ]);
     expect(staticEstimate(c('x/positive-definite'))).toBeLessThan(staticEstimate(c('x/exact')));
   });
@@ -28,7 +41,10 @@ describe('longest-first dispatch', () => {
 describe('the times file', () => {
   test('round trip: this run updates its checks and keeps the others', () => {
     const previous = parseTimes('{"a": 5, "b": 7}');
-    const text = timesFile(previous, [{ id: 'b', millis: 12.4 }, { id: 'c', millis: 3 }]);
+    const text = timesFile(previous, [
+      { id: 'b', millis: 12.4 },
+      { id: 'c', millis: 3 },
+    ]);
     expect(Object.fromEntries(parseTimes(text))).toEqual({ a: 5, b: 12, c: 3 });
   });
 

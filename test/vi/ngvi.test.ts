@@ -56,7 +56,10 @@ function exactPosterior(X: Vec[], y: number[], s2: number, prior: GaussianMoment
 
 /** Relative distance of two Gaussians' (μ, Σ). */
 const distance = (a: GaussianMoments, b: GaussianMoments): number =>
-  Math.max(maxAbsDiff(Matrix.from([Array.from(a.mu)]), Matrix.from([Array.from(b.mu)])) / Math.max(...Array.from(b.mu, Math.abs)), maxAbsDiff(a.Sigma, b.Sigma) / maxAbs(b.Sigma));
+  Math.max(
+    maxAbsDiff(Matrix.from([Array.from(a.mu)]), Matrix.from([Array.from(b.mu)])) / Math.max(...Array.from(b.mu, Math.abs)),
+    maxAbsDiff(a.Sigma, b.Sigma) / maxAbs(b.Sigma),
+  );
 
 describe('Gaussian coordinates', () => {
   test('moments ↔ natural ↔ expectation round trips', () => {

@@ -13,7 +13,11 @@ import { exponentialFamily, parameterization, scalarFamily, scalarInstance } fro
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** p, 1 - p and eta = logit p, each without cancellation. */
-interface Point { p: Wide; q: Wide; eta: number }
+interface Point {
+  p: Wide;
+  q: Wide;
+  eta: number;
+}
 
 const mean: NumericForms<Point> = {
   point: ([p]) => ({ p: W(p), q: W(1 - p), eta: logit(p) }),

@@ -14,7 +14,10 @@ import type { FamilyDefinition, FamilyInstance } from '../types.js';
 // trigamma(a) - trigamma(a + b) cancels when b << a: it is differenced analytically
 const numericForms = singleParameterization(([a, b]) => {
   const offDiagonal = W(-trigamma(a + b));
-  return wideRows([[W(trigammaDifference(a, b)), offDiagonal], [offDiagonal, W(trigammaDifference(b, a))]]);
+  return wideRows([
+    [W(trigammaDifference(a, b)), offDiagonal],
+    [offDiagonal, W(trigammaDifference(b, a))],
+  ]);
 });
 
 const instance: FamilyInstance = scalarInstance({

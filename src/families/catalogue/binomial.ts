@@ -8,7 +8,7 @@
 import { POSITIVE_INTEGER, REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
 import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance, } from '../types.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
 // n / (p (1 - p)); 1 - p of an exact p is correctly rounded, so nothing cancels

@@ -22,7 +22,13 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
  * formed as 1 - sum p (so that log(p_i/p_K) near 0 keeps its accuracy), and
  * eta is kept when the point was given by its logits.
  */
-interface Point { p: Wide[]; r: Wide[]; pK: Wide; pKlo: number; eta: Float64Array | null }
+interface Point {
+  p: Wide[];
+  r: Wide[];
+  pK: Wide;
+  pKlo: number;
+  eta: Float64Array | null;
+}
 
 /** 1 - sum p as a correctly rounded pair hi + lo (the p nearly summing to 1 cancel). */
 const referenceProbability = (p: ArrayLike<number>): [number, number] => exactSumPair([1, ...Array.from(p, (v) => -v)]);
@@ -47,13 +53,17 @@ function pointFromLogits(eta: Float64Array): Point {
   const wf = w.map((v) => v.toNumber());
   const z = exactSum(wf); // in [1, K]: the largest w is 1
   const Z = Wide.of(z);
-  const r = eta.length ? Array.from(eta, (_, i) => {
-    // 1 - p_i = (sum of the other w) / z; plain z - w_i is exact enough unless class i dominates
-    if (wf[i] <= z / 2) return Wide.of(z - wf[i]).div(Z);
-    let others = Wide.ZERO;
-    w.forEach((v, j) => { if (j !== i) others = others.add(v); });
-    return others.div(Z);
-  }) : [];
+  const r = eta.length
+    ? Array.from(eta, (_, i) => {
+        // 1 - p_i = (sum of the other w) / z; plain z - w_i is exact enough unless class i dominates
+        if (wf[i] <= z / 2) return Wide.of(z - wf[i]).div(Z);
+        let others = Wide.ZERO;
+        w.forEach((v, j) => {
+          if (j !== i) others = others.add(v);
+        });
+        return others.div(Z);
+      })
+    : [];
   return { p: w.slice(0, -1).map((v) => v.div(Z)), r, pK: w[w.length - 1].div(Z), pKlo: 0, eta: eta.slice() };
 }
 
@@ -97,7 +107,7 @@ function logitsOf(pt: Point): Wide[] {
   return pt.p.map((pi) => {
     const ratio = pi.div(pt.pK);
     const x = ratio.toNumber();
-    if (x >= 0.5 && x <= 2) return Wide.of(Math.log1p(((pi.toNumber() - pK) - pt.pKlo) / pK));
+    if (x >= 0.5 && x <= 2) return Wide.of(Math.log1p((pi.toNumber() - pK - pt.pKlo) / pK));
     return Wide.of(ratio.log());
   });
 }
@@ -175,7 +185,10 @@ function build(K: number): FamilyInstance {
       let hot = false;
       for (let i = 0; i < m; i++) {
         last -= base[i];
-        if (v[i] === 1) { lp = Math.log(base[i]); hot = true; }
+        if (v[i] === 1) {
+          lp = Math.log(base[i]);
+          hot = true;
+        }
       }
       return hot ? lp : Math.log(last);
     },
@@ -185,7 +198,10 @@ function build(K: number): FamilyInstance {
       let c = 0;
       for (let i = 0; i < m; i++) {
         c += base[i];
-        if (u < c) { out[i] = 1; return out; }
+        if (u < c) {
+          out[i] = 1;
+          return out;
+        }
       }
       return out;
     },

@@ -11,7 +11,10 @@ import { type Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
 
 /** the rate and the scale, each the exact input or one correctly rounded reciprocal */
-interface Point { lambda: Wide; beta: Wide }
+interface Point {
+  lambda: Wide;
+  beta: Wide;
+}
 
 const rateForms: NumericForms<Point> = {
   point: ([lambda]) => ({ lambda: W(lambda), beta: W(lambda).inv() }),

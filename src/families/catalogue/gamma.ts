@@ -14,12 +14,20 @@ import { exponentialFamily, parameterization, scalarFamily, scalarInstance } fro
 import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
 
 /** the shape, and the rate and scale (one the exact input, the other its correctly rounded reciprocal) */
-interface Point { alpha: number; beta: Wide; theta: Wide }
+interface Point {
+  alpha: number;
+  beta: Wide;
+  theta: Wide;
+}
 
 const shapeRate: NumericForms<Point> = {
   point: ([alpha, beta]) => ({ alpha, beta: W(beta), theta: W(beta).inv() }),
   coordinates: (pt) => [W(pt.alpha), pt.beta],
-  fisher: ({ alpha, theta }) => wideRows([[trigammaWide(alpha), theta.neg()], [theta.neg(), W(alpha).mul(theta.square())]]),
+  fisher: ({ alpha, theta }) =>
+    wideRows([
+      [trigammaWide(alpha), theta.neg()],
+      [theta.neg(), W(alpha).mul(theta.square())],
+    ]),
   jacobianToBase: () => WideMatrix.identityOf(2),
   jacobianFromBase: () => WideMatrix.identityOf(2),
 };
@@ -27,10 +35,22 @@ const shapeRate: NumericForms<Point> = {
 const shapeScale: NumericForms<Point> = {
   point: ([k, theta]) => ({ alpha: k, beta: W(theta).inv(), theta: W(theta) }),
   coordinates: (pt) => [W(pt.alpha), pt.theta],
-  fisher: ({ alpha, beta }) => wideRows([[trigammaWide(alpha), beta], [beta, W(alpha).mul(beta.square())]]),
+  fisher: ({ alpha, beta }) =>
+    wideRows([
+      [trigammaWide(alpha), beta],
+      [beta, W(alpha).mul(beta.square())],
+    ]),
   // d beta / d theta = -1/theta^2 = -beta^2, d theta / d beta = -theta^2
-  jacobianToBase: ({ beta }) => wideRows([[Wide.ONE, Wide.ZERO], [Wide.ZERO, beta.square().neg()]]),
-  jacobianFromBase: ({ theta }) => wideRows([[Wide.ONE, Wide.ZERO], [Wide.ZERO, theta.square().neg()]]),
+  jacobianToBase: ({ beta }) =>
+    wideRows([
+      [Wide.ONE, Wide.ZERO],
+      [Wide.ZERO, beta.square().neg()],
+    ]),
+  jacobianFromBase: ({ theta }) =>
+    wideRows([
+      [Wide.ONE, Wide.ZERO],
+      [Wide.ZERO, theta.square().neg()],
+    ]),
 };
 
 const SOURCE = 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 17';
@@ -45,7 +65,10 @@ const instance: FamilyInstance = scalarInstance({
     parameterization({
       name: 'shape-rate',
       domains: { alpha: POSITIVE, beta: POSITIVE },
-      literatureFisher: [['trigamma(alpha)', '-1/beta'], ['-1/beta', 'alpha/beta^2']],
+      literatureFisher: [
+        ['trigamma(alpha)', '-1/beta'],
+        ['-1/beta', 'alpha/beta^2'],
+      ],
       literatureSource: SOURCE,
       numeric: shapeRate,
     }),
@@ -54,7 +77,10 @@ const instance: FamilyInstance = scalarInstance({
       domains: { k: POSITIVE, theta: POSITIVE },
       toBase: { alpha: 'k', beta: '1/theta' },
       fromBase: { k: 'alpha', theta: '1/beta' },
-      literatureFisher: [['trigamma(k)', '1/theta'], ['1/theta', 'k/theta^2']],
+      literatureFisher: [
+        ['trigamma(k)', '1/theta'],
+        ['1/theta', 'k/theta^2'],
+      ],
       literatureSource: SOURCE,
       numeric: shapeScale,
     }),

@@ -6,10 +6,19 @@
  */
 import { NEGATIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance, } from '../types.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
-const numericForms = singleParameterization(([p]) => wideRows([[W(p).square().mul(W(1 - p)).inv()]]));
+const numericForms = singleParameterization(([p]) =>
+  wideRows([
+    [
+      W(p)
+        .square()
+        .mul(W(1 - p))
+        .inv(),
+    ],
+  ]),
+);
 
 const instance: FamilyInstance = scalarInstance({
   family: 'geometric',

@@ -18,6 +18,20 @@ import { dirichlet } from './dirichlet.js';
 import { multivariateNormal } from './multivariate-normal.js';
 
 export const FAMILIES: readonly FamilyDefinition[] = [
-  bernoulli, binomial, categorical, poisson, geometric, negativeBinomial, exponential, normal,
-  lognormal, gamma, beta, laplace, studentT, inverseGaussian, dirichlet, multivariateNormal,
+  bernoulli,
+  binomial,
+  categorical,
+  poisson,
+  geometric,
+  negativeBinomial,
+  exponential,
+  normal,
+  lognormal,
+  gamma,
+  beta,
+  laplace,
+  studentT,
+  inverseGaussian,
+  dirichlet,
+  multivariateNormal,
 ];

@@ -12,10 +12,7 @@ import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
-const numericForms = singleParameterization(([mu, lambda]) => wideDiagonal([
-  W(lambda).div(W(mu).square().mul(W(mu))),
-  W(lambda).square().times2().inv(),
-]));
+const numericForms = singleParameterization(([mu, lambda]) => wideDiagonal([W(lambda).div(W(mu).square().mul(W(mu))), W(lambda).square().times2().inv()]));
 
 const instance: FamilyInstance = scalarInstance({
   family: 'inverse-gaussian',
@@ -27,7 +24,10 @@ const instance: FamilyInstance = scalarInstance({
     parameterization({
       name: 'mean-shape',
       domains: { mu: POSITIVE, lambda: POSITIVE },
-      literatureFisher: [['lambda/mu^3', '0'], ['0', '1/(2*lambda^2)']],
+      literatureFisher: [
+        ['lambda/mu^3', '0'],
+        ['0', '1/(2*lambda^2)'],
+      ],
       literatureSource: 'Chhikara & Folks (1989), The Inverse Gaussian Distribution; Johnson, Kotz & Balakrishnan (1994), Vol. 1, Ch. 15',
       numeric: numericForms,
     }),

@@ -19,14 +19,19 @@ const instance: FamilyInstance = scalarInstance({
   family: 'laplace',
   logDensity: '-abs(x-mu)/b-log(2*b)',
   support: { kind: 'real' },
-  notExponentialFamily: 'log p = -|x - mu|/b - log(2b) is not of the form <eta(theta), T(x)> - A(eta): |x - mu| does not split into a function of mu times a function of x',
-  hessianRouteFails: 'log p = -|x - mu|/b - log(2b) is not twice differentiable in mu at x = mu: away from the kink d²/dmu² log p = 0, so -E[∂²/∂mu² log p] = 0 while the Fisher entry E[(∂/∂mu log p)^2] = 1/b^2 (the kink carries a point mass 2 p(mu)/b = 1/b^2 of the second derivative that the pointwise Hessian misses)',
+  notExponentialFamily:
+    'log p = -|x - mu|/b - log(2b) is not of the form <eta(theta), T(x)> - A(eta): |x - mu| does not split into a function of mu times a function of x',
+  hessianRouteFails:
+    'log p = -|x - mu|/b - log(2b) is not twice differentiable in mu at x = mu: away from the kink d²/dmu² log p = 0, so -E[∂²/∂mu² log p] = 0 while the Fisher entry E[(∂/∂mu log p)^2] = 1/b^2 (the kink carries a point mass 2 p(mu)/b = 1/b^2 of the second derivative that the pointwise Hessian misses)',
   breakpoints: (base) => [base[0]],
   parameterizations: [
     parameterization({
       name: 'location-scale',
       domains: { mu: REAL, b: POSITIVE },
-      literatureFisher: [['1/b^2', '0'], ['0', '1/b^2']],
+      literatureFisher: [
+        ['1/b^2', '0'],
+        ['0', '1/b^2'],
+      ],
       literatureSource: 'Kotz, Kozubowski & Podgórski (2001), The Laplace Distribution and Generalizations, Ch. 2',
       numeric: numericForms,
     }),

@@ -21,15 +21,15 @@ const instance: FamilyInstance = scalarInstance({
   family: 'lognormal',
   logDensity: '-log(x)-log(sigma)-1/2*log(2*pi)-(log(x)-mu)^2/(2*sigma^2)',
   support: { kind: 'positive' },
-  expFamily: exponentialFamily(
-    { eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] },
-    '-eta1^2/(4*eta2)-1/2*log(-2*eta2)',
-  ),
+  expFamily: exponentialFamily({ eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
   parameterizations: [
     parameterization({
       name: 'mean-std',
       domains: { mu: REAL, sigma: POSITIVE },
-      literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
+      literatureFisher: [
+        ['1/sigma^2', '0'],
+        ['0', '2/sigma^2'],
+      ],
       literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14',
       numeric: numericForms,
     }),

@@ -25,7 +25,9 @@ function det(m: Expr[][]): Expr {
   const n = m.length;
   if (n === 1) return m[0][0];
   if (n === 2) return `(${m[0][0]})*(${m[1][1]})-(${m[0][1]})*(${m[1][0]})`;
-  return range(n).map((j) => `${j % 2 === 0 ? '+' : '-'}(${m[0][j]})*(${det(minor(m, 0, j))})`).join('');
+  return range(n)
+    .map((j) => `${j % 2 === 0 ? '+' : '-'}(${m[0][j]})*(${det(minor(m, 0, j))})`)
+    .join('');
 }
 
 function minor(m: Expr[][], r: number, c: number): Expr[][] {
@@ -45,8 +47,20 @@ const upperPairs = (d: number): [number, number][] => range(d).flatMap((i) => ra
 
 /** tr(P E_ij P E_kl) as a list of index quadruples (a, b, c, e): sum of P_ab P_ce. */
 function traceTerms(i: number, j: number, k: number, l: number): [number, number, number, number][] {
-  const A: [number, number][] = i === j ? [[i, i]] : [[i, j], [j, i]];
-  const B: [number, number][] = k === l ? [[k, k]] : [[k, l], [l, k]];
+  const A: [number, number][] =
+    i === j
+      ? [[i, i]]
+      : [
+          [i, j],
+          [j, i],
+        ];
+  const B: [number, number][] =
+    k === l
+      ? [[k, k]]
+      : [
+          [k, l],
+          [l, k],
+        ];
   const out: [number, number, number, number][] = [];
   // tr(P A P B) = sum over A's (b,c) and B's (e,a) of P_ab P_ce
   for (const [b, c] of A) for (const [e, a] of B) out.push([a, b, c, e]);
@@ -139,7 +153,10 @@ function build(d: number): FamilyInstance {
         ],
         etaSymbols: [...etaLin, ...etaQuad],
         logPartition: `1/2*(${hTh})-1/2*log(${det(theta)})`,
-        etaDomains: Object.fromEntries([...etaLin.map((h) => [h, REAL] as const), ...pairs.map(([i, j]) => [`q${i}_${j}`, i === j ? NEGATIVE : REAL] as const)]),
+        etaDomains: Object.fromEntries([
+          ...etaLin.map((h) => [h, REAL] as const),
+          ...pairs.map(([i, j]) => [`q${i}_${j}`, i === j ? NEGATIVE : REAL] as const),
+        ]),
       };
     },
     parameterizations: [
@@ -154,10 +171,12 @@ function build(d: number): FamilyInstance {
           const Pm = P();
           const F: Expr[][] = range(n).map(() => range(n).map(() => '0'));
           for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) F[a][b] = Pm[a][b];
-          pairs.forEach(([i, j], r) => pairs.forEach(([k, l], c) => {
-            const terms = traceTerms(i, j, k, l).map(([a, b, cc, e]) => `(${Pm[a][b]})*(${Pm[cc][e]})`);
-            F[d + r][d + c] = `1/2*(${terms.join('+')})`;
-          }));
+          pairs.forEach(([i, j], r) =>
+            pairs.forEach(([k, l], c) => {
+              const terms = traceTerms(i, j, k, l).map(([a, b, cc, e]) => `(${Pm[a][b]})*(${Pm[cc][e]})`);
+              F[d + r][d + c] = `1/2*(${terms.join('+')})`;
+            }),
+          );
           return F;
         },
         literatureSource: 'Mardia, Kent & Bibby (1979), Sec. 4.2: ½ tr(Sigma^-1 E_ij Sigma^-1 E_kl)',
@@ -214,7 +233,12 @@ function build(d: number): FamilyInstance {
 export function sigmaFromTheta(t: Float64Array, d: number): Matrix {
   const S = new Matrix(d, d);
   let k = d;
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) { S.data[i * d + j] = t[k]; S.data[j * d + i] = t[k]; k++; }
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++) {
+      S.data[i * d + j] = t[k];
+      S.data[j * d + i] = t[k];
+      k++;
+    }
   return S;
 }
 
@@ -251,30 +275,32 @@ function fisherNumeric(t: Float64Array, d: number): WideMatrix {
       F.e[a * n + b] = -k[a] - k[b];
     }
   }
-  pairs.forEach(([i, j], r) => pairs.forEach(([kk, l], c) => {
-    const terms = traceTerms(i, j, kk, l);
-    let s = 0;
-    // entries of S^-1 may be tiny (weak correlations): a product that leaves the float range is summed wide
-    let underflow = false;
-    for (const [a, b, cc, e] of terms) {
-      const x = P.data[a * d + b];
-      const y = P.data[cc * d + e];
-      const t = x * y;
-      if (Math.abs(t) < 2 ** -960 && x !== 0 && y !== 0) underflow = true;
-      s += t;
-    }
-    const k0 = (d + r) * n + d + c;
-    const scale = -k[i] - k[j] - k[kk] - k[l];
-    if (underflow) {
-      let w = Wide.ZERO;
-      for (const [a, b, cc, e] of terms) w = w.add(Wide.of(P.data[a * d + b]).mul(Wide.of(P.data[cc * d + e])));
-      F.m[k0] = w.m;
-      F.e[k0] = w.e - 1 + scale;
-    } else {
-      F.m[k0] = 0.5 * s;
-      F.e[k0] = scale;
-    }
-  }));
+  pairs.forEach(([i, j], r) =>
+    pairs.forEach(([kk, l], c) => {
+      const terms = traceTerms(i, j, kk, l);
+      let s = 0;
+      // entries of S^-1 may be tiny (weak correlations): a product that leaves the float range is summed wide
+      let underflow = false;
+      for (const [a, b, cc, e] of terms) {
+        const x = P.data[a * d + b];
+        const y = P.data[cc * d + e];
+        const t = x * y;
+        if (Math.abs(t) < 2 ** -960 && x !== 0 && y !== 0) underflow = true;
+        s += t;
+      }
+      const k0 = (d + r) * n + d + c;
+      const scale = -k[i] - k[j] - k[kk] - k[l];
+      if (underflow) {
+        let w = Wide.ZERO;
+        for (const [a, b, cc, e] of terms) w = w.add(Wide.of(P.data[a * d + b]).mul(Wide.of(P.data[cc * d + e])));
+        F.m[k0] = w.m;
+        F.e[k0] = w.e - 1 + scale;
+      } else {
+        F.m[k0] = 0.5 * s;
+        F.e[k0] = scale;
+      }
+    }),
+  );
   return F;
 }
 
@@ -290,17 +316,23 @@ function meanCovFromUnit(u: readonly number[], d: number): Float64Array {
   const w = u.slice(d + d * d, 2 * d + d * d).map((v) => 0.5 + v);
   const e = u.slice(2 * d + d * d).map((v) => 0.5 + v);
   const out = [...mu];
-  for (let i = 0; i < d; i++) for (let j = i; j < d; j++) {
-    let s = 0;
-    for (let k = 0; k < d; k++) s += L[i * d + k] * L[j * d + k];
-    out.push(s + 0.3 * w[i] * w[j] + (i === j ? 0.7 * e[i] : 0));
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = i; j < d; j++) {
+      let s = 0;
+      for (let k = 0; k < d; k++) s += L[i * d + k] * L[j * d + k];
+      out.push(s + 0.3 * w[i] * w[j] + (i === j ? 0.7 * e[i] : 0));
+    }
   return Float64Array.from(out);
 }
 
 export const multivariateNormal: FamilyDefinition = {
   name: 'multivariate-normal',
-  layouts: { 'mean-cov': [{ name: 'mu', shape: 'vector' }, { name: 'Sigma', shape: 'symmetric-matrix' }] },
+  layouts: {
+    'mean-cov': [
+      { name: 'mu', shape: 'vector' },
+      { name: 'Sigma', shape: 'symmetric-matrix' },
+    ],
+  },
   fixed: {},
   dimensionFromParams: (_p, params) => (params.mu as unknown[]).length,
   verifyDimensions: [2],
@@ -308,8 +340,25 @@ export const multivariateNormal: FamilyDefinition = {
   baseFromUnit: { units: (d) => d + d * d + 2 * d, map: meanCovFromUnit },
   examples: [
     { params: { mu: [0.5], Sigma: [[2]] } },
-    { params: { mu: [0.1, -0.2], Sigma: [[2, 0.3], [0.3, 1]] } },
-    { params: { mu: [0.1, -0.2, 0.4], Sigma: [[1.5, 0.2, -0.1], [0.2, 1, 0.3], [-0.1, 0.3, 2]] } },
+    {
+      params: {
+        mu: [0.1, -0.2],
+        Sigma: [
+          [2, 0.3],
+          [0.3, 1],
+        ],
+      },
+    },
+    {
+      params: {
+        mu: [0.1, -0.2, 0.4],
+        Sigma: [
+          [1.5, 0.2, -0.1],
+          [0.2, 1, 0.3],
+          [-0.1, 0.3, 2],
+        ],
+      },
+    },
   ],
   instance: perDimension(2, build),
 };

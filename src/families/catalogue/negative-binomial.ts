@@ -8,10 +8,20 @@
 import { NEGATIVE, POSITIVE, UNIT_INTERVAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
 import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance, } from '../types.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
 
-const numericForms = singleParameterization(([p], { r }) => wideRows([[W(r).div(W(p).square().mul(W(1 - p)))]]));
+const numericForms = singleParameterization(([p], { r }) =>
+  wideRows([
+    [
+      W(r).div(
+        W(p)
+          .square()
+          .mul(W(1 - p)),
+      ),
+    ],
+  ]),
+);
 
 const instance: FamilyInstance = scalarInstance({
   family: 'negative-binomial',

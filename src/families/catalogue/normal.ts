@@ -20,7 +20,12 @@ const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
  * log sigma formed from the input directly (as log of sigma rounded it would
  * lose its relative accuracy near sigma = 1).
  */
-interface Point { mu: Wide; sigma: Wide; v: Wide; logSigma: number }
+interface Point {
+  mu: Wide;
+  sigma: Wide;
+  v: Wide;
+  logSigma: number;
+}
 
 /**
  * m2 - m1^2 from exact inputs: m1^2 as an exact pair (Dekker), after scaling
@@ -34,7 +39,7 @@ export function varianceFromMoments(m1: number, m2: number): Wide {
   const a = ldexp(m1, -s);
   const b = ldexp(m2, -2 * s);
   const [h, l] = twoProduct(a, a);
-  return Wide.make((b - h) - l, 2 * s);
+  return Wide.make(b - h - l, 2 * s);
 }
 
 const ID2 = (): WideMatrix => WideMatrix.identityOf(2);
@@ -76,14 +81,24 @@ const natural: NumericForms<Point> = {
   // the covariance of (x, x^2): [[v, 2 mu v], [2 mu v, 2 v^2 + 4 mu^2 v]], all terms of one sign
   fisher: ({ mu, v }) => {
     const c = mu.mul(v).times2();
-    return wideRows([[v, c], [c, v.square().times2().add(mu.square().mul(v).times2(2))]]);
+    return wideRows([
+      [v, c],
+      [c, v.square().times2().add(mu.square().mul(v).times2(2))],
+    ]);
   },
   // mu = -eta1/(2 eta2), sigma = (-2 eta2)^(-1/2): d mu/d eta = (v, 2 mu v), d sigma/d eta2 = sigma^3
-  jacobianToBase: ({ mu, sigma, v }) => wideRows([[v, mu.mul(v).times2()], [zero, v.mul(sigma)]]),
+  jacobianToBase: ({ mu, sigma, v }) =>
+    wideRows([
+      [v, mu.mul(v).times2()],
+      [zero, v.mul(sigma)],
+    ]),
   // eta1 = mu/v, eta2 = -1/(2 v): d eta1 = (1/v, -2 mu/(v sigma)), d eta2 / d sigma = 1/(v sigma)
   jacobianFromBase: ({ mu, sigma, v }) => {
     const vs = v.mul(sigma);
-    return wideRows([[v.inv(), mu.times2().div(vs).neg()], [zero, vs.inv()]]);
+    return wideRows([
+      [v.inv(), mu.times2().div(vs).neg()],
+      [zero, vs.inv()],
+    ]);
   },
 };
 
@@ -108,11 +123,22 @@ const expectation: NumericForms<Point> = {
   fisher: ({ mu, v }) => {
     const v2 = v.square();
     const c = mu.div(v2).neg();
-    return wideRows([[v.add(mu.square().times2()).div(v2), c], [c, v2.times2().inv()]]);
+    return wideRows([
+      [v.add(mu.square().times2()).div(v2), c],
+      [c, v2.times2().inv()],
+    ]);
   },
   // sigma = sqrt(m2 - m1^2): d sigma / d m = (-mu/sigma, 1/(2 sigma))
-  jacobianToBase: ({ mu, sigma }) => wideRows([[one, zero], [mu.div(sigma).neg(), sigma.times2().inv()]]),
-  jacobianFromBase: ({ mu, sigma }) => wideRows([[one, zero], [mu.times2(), sigma.times2()]]),
+  jacobianToBase: ({ mu, sigma }) =>
+    wideRows([
+      [one, zero],
+      [mu.div(sigma).neg(), sigma.times2().inv()],
+    ]),
+  jacobianFromBase: ({ mu, sigma }) =>
+    wideRows([
+      [one, zero],
+      [mu.times2(), sigma.times2()],
+    ]),
 };
 
 const instance: FamilyInstance = scalarInstance({
@@ -124,7 +150,10 @@ const instance: FamilyInstance = scalarInstance({
     parameterization({
       name: 'mean-std',
       domains: { mu: REAL, sigma: POSITIVE },
-      literatureFisher: [['1/sigma^2', '0'], ['0', '2/sigma^2']],
+      literatureFisher: [
+        ['1/sigma^2', '0'],
+        ['0', '2/sigma^2'],
+      ],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.6',
       numeric: meanStd,
     }),
@@ -133,7 +162,10 @@ const instance: FamilyInstance = scalarInstance({
       domains: { mu: REAL, v: POSITIVE },
       toBase: { mu: 'mu', sigma: 'sqrt(v)' },
       fromBase: { mu: 'mu', v: 'sigma^2' },
-      literatureFisher: [['1/v', '0'], ['0', '1/(2*v^2)']],
+      literatureFisher: [
+        ['1/v', '0'],
+        ['0', '1/(2*v^2)'],
+      ],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.6',
       numeric: meanVar,
     }),
@@ -142,7 +174,10 @@ const instance: FamilyInstance = scalarInstance({
       domains: { mu: REAL, s: REAL },
       toBase: { mu: 'mu', sigma: 'exp(s)' },
       fromBase: { mu: 'mu', s: 'log(sigma)' },
-      literatureFisher: [['exp(-2*s)', '0'], ['0', '2']],
+      literatureFisher: [
+        ['exp(-2*s)', '0'],
+        ['0', '2'],
+      ],
       literatureSource: 'Lehmann & Casella (1998), Sec. 2.6, with sigma = exp(s)',
       numeric: meanLogstd,
     }),
@@ -171,7 +206,10 @@ const instance: FamilyInstance = scalarInstance({
       ],
       literatureSource: 'Amari (2016), Sec. 2.2: the inverse of the covariance of T = (x, x^2)',
       numeric: expectation,
-      jointViolation: (t) => (varianceFromMoments(t[0], t[1]).sign() > 0 ? null : { param: 'm2', reason: `must be > m1^2 = ${t[0] * t[0]} (the variance m2 - m1^2 must be positive), got ${t[1]}` }),
+      jointViolation: (t) =>
+        varianceFromMoments(t[0], t[1]).sign() > 0
+          ? null
+          : { param: 'm2', reason: `must be > m1^2 = ${t[0] * t[0]} (the variance m2 - m1^2 must be positive), got ${t[1]}` },
     }),
   ],
   logpdf(x, base) {

@@ -13,7 +13,10 @@ import { Wide, WideMatrix } from '../../core/wide.js';
 import { W, wideRows } from '../numeric-forms.js';
 
 /** lambda, wide (e^eta leaves the float range before eta does), and eta = log lambda. */
-interface Point { lambda: Wide; eta: number }
+interface Point {
+  lambda: Wide;
+  eta: number;
+}
 
 const rateForms: NumericForms<Point> = {
   point: ([lambda]) => ({ lambda: W(lambda), eta: Math.log(lambda) }),

@@ -23,12 +23,16 @@ const instance: FamilyInstance = scalarInstance({
   logDensity: 'lgamma((nu+1)/2)-lgamma(nu/2)-1/2*log(nu*pi)-log(sigma)-(nu+1)/2*log(1+(x-mu)^2/(nu*sigma^2))',
   support: { kind: 'real' },
   fixed: { nu: POSITIVE },
-  notExponentialFamily: 'log p contains log(1 + (x - mu)^2/(nu sigma^2)), which is not linear in any finite set of statistics of x with coefficients depending on (mu, sigma) alone (the t is a scale mixture of normals, not an exponential family)',
+  notExponentialFamily:
+    'log p contains log(1 + (x - mu)^2/(nu sigma^2)), which is not linear in any finite set of statistics of x with coefficients depending on (mu, sigma) alone (the t is a scale mixture of normals, not an exponential family)',
   parameterizations: [
     parameterization({
       name: 'location-scale',
       domains: { mu: REAL, sigma: POSITIVE },
-      literatureFisher: [['(nu+1)/((nu+3)*sigma^2)', '0'], ['0', '2*nu/((nu+3)*sigma^2)']],
+      literatureFisher: [
+        ['(nu+1)/((nu+3)*sigma^2)', '0'],
+        ['0', '2*nu/((nu+3)*sigma^2)'],
+      ],
       literatureSource: 'Lange, Little & Taylor (1989), Robust statistical modeling using the t distribution, JASA 84',
       numeric: numericForms,
     }),

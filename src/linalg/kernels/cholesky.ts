@@ -214,7 +214,13 @@ export function trsmLowerTransposed(L: Float64Array, n: number, B: Float64Array,
 }
 
 /** Copies L and B into a workspace, runs `solve` there and copies X back into B. */
-function solveInPlace(L: Float64Array, n: number, B: Float64Array, m: number, solve: (ws: Workspace, l: number, n: number, x: number, m: number) => void): void {
+function solveInPlace(
+  L: Float64Array,
+  n: number,
+  B: Float64Array,
+  m: number,
+  solve: (ws: Workspace, l: number, n: number, x: number, m: number) => void,
+): void {
   if (n === 0 || m === 0) return;
   withWorkspace((ws) => {
     const l = ws.alloc(n * n);

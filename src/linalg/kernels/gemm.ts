@@ -228,36 +228,72 @@ function macroKernel(mc: number, nc: number, kc: number, alpha: number, C: Float
       const h = Math.min(MR, mc - i);
       let ai = (i / MR) * kc * MR;
       let bi = bBase;
-      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let c00 = 0,
+        c01 = 0,
+        c02 = 0,
+        c03 = 0;
+      let c10 = 0,
+        c11 = 0,
+        c12 = 0,
+        c13 = 0;
+      let c20 = 0,
+        c21 = 0,
+        c22 = 0,
+        c23 = 0;
+      let c30 = 0,
+        c31 = 0,
+        c32 = 0,
+        c33 = 0;
       for (let p = 0; p < kc; p++) {
         const b0 = Bp[bi];
         const b1 = Bp[bi + 1];
         const b2 = Bp[bi + 2];
         const b3 = Bp[bi + 3];
         let a = Ap[ai];
-        c00 += a * b0; c01 += a * b1; c02 += a * b2; c03 += a * b3;
+        c00 += a * b0;
+        c01 += a * b1;
+        c02 += a * b2;
+        c03 += a * b3;
         a = Ap[ai + 1];
-        c10 += a * b0; c11 += a * b1; c12 += a * b2; c13 += a * b3;
+        c10 += a * b0;
+        c11 += a * b1;
+        c12 += a * b2;
+        c13 += a * b3;
         a = Ap[ai + 2];
-        c20 += a * b0; c21 += a * b1; c22 += a * b2; c23 += a * b3;
+        c20 += a * b0;
+        c21 += a * b1;
+        c22 += a * b2;
+        c23 += a * b3;
         a = Ap[ai + 3];
-        c30 += a * b0; c31 += a * b1; c32 += a * b2; c33 += a * b3;
+        c30 += a * b0;
+        c31 += a * b1;
+        c32 += a * b2;
+        c33 += a * b3;
         ai += 4;
         bi += 4;
       }
       const c = cOff + i * ldc + j;
       if (h === MR && w === NR) {
         let r = c;
-        C[r] += alpha * c00; C[r + 1] += alpha * c01; C[r + 2] += alpha * c02; C[r + 3] += alpha * c03;
+        C[r] += alpha * c00;
+        C[r + 1] += alpha * c01;
+        C[r + 2] += alpha * c02;
+        C[r + 3] += alpha * c03;
         r += ldc;
-        C[r] += alpha * c10; C[r + 1] += alpha * c11; C[r + 2] += alpha * c12; C[r + 3] += alpha * c13;
+        C[r] += alpha * c10;
+        C[r + 1] += alpha * c11;
+        C[r + 2] += alpha * c12;
+        C[r + 3] += alpha * c13;
         r += ldc;
-        C[r] += alpha * c20; C[r + 1] += alpha * c21; C[r + 2] += alpha * c22; C[r + 3] += alpha * c23;
+        C[r] += alpha * c20;
+        C[r + 1] += alpha * c21;
+        C[r + 2] += alpha * c22;
+        C[r + 3] += alpha * c23;
         r += ldc;
-        C[r] += alpha * c30; C[r + 1] += alpha * c31; C[r + 2] += alpha * c32; C[r + 3] += alpha * c33;
+        C[r] += alpha * c30;
+        C[r + 1] += alpha * c31;
+        C[r + 2] += alpha * c32;
+        C[r + 3] += alpha * c33;
       } else {
         const t = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
         for (let r = 0; r < h; r++) for (let s = 0; s < w; s++) C[c + r * ldc + s] += alpha * t[r * 4 + s];
@@ -298,11 +334,45 @@ function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
     } else if (m >= n) {
       const h = m >> 1;
       wasmGemm(rt, diagonal, [transA, transB, h, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
-      wasmGemm(rt, lower ? diagonal + h : diagonal, [transA, transB, m - h, n, k, alpha, A, aOff + (transA ? h : lda * h), lda, B, bOff, ldb, beta, C, cOff + ldc * h, ldc]);
+      wasmGemm(rt, lower ? diagonal + h : diagonal, [
+        transA,
+        transB,
+        m - h,
+        n,
+        k,
+        alpha,
+        A,
+        aOff + (transA ? h : lda * h),
+        lda,
+        B,
+        bOff,
+        ldb,
+        beta,
+        C,
+        cOff + ldc * h,
+        ldc,
+      ]);
     } else {
       const h = n >> 1;
       wasmGemm(rt, diagonal, [transA, transB, m, h, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc]);
-      wasmGemm(rt, lower ? diagonal - h : diagonal, [transA, transB, m, n - h, k, alpha, A, aOff, lda, B, bOff + (transB ? ldb * h : h), ldb, beta, C, cOff + h, ldc]);
+      wasmGemm(rt, lower ? diagonal - h : diagonal, [
+        transA,
+        transB,
+        m,
+        n - h,
+        k,
+        alpha,
+        A,
+        aOff,
+        lda,
+        B,
+        bOff + (transB ? ldb * h : h),
+        ldb,
+        beta,
+        C,
+        cOff + h,
+        ldc,
+      ]);
     }
     return;
   }
@@ -385,10 +455,27 @@ export function gemmInArena(
   const lower = diag < FULL;
   const flops = 2 * m * n * k * (lower ? 0.5 : 1);
   const T = linalgThreads();
-  const panel = (i0: number, i1: number, j0: number, j1: number): number[] =>
-    [i1 - i0, j1 - j0, k, alpha, beta, a + i0 * aRs, aRs, aCs, b + j0 * bCs, bRs, bCs, c + 8 * (i0 * ldc + j0), 8 * ldc, lower ? diag + i0 - j0 : FULL];
+  const panel = (i0: number, i1: number, j0: number, j1: number): number[] => [
+    i1 - i0,
+    j1 - j0,
+    k,
+    alpha,
+    beta,
+    a + i0 * aRs,
+    aRs,
+    aCs,
+    b + j0 * bCs,
+    bRs,
+    bCs,
+    c + 8 * (i0 * ldc + j0),
+    8 * ldc,
+    lower ? diag + i0 - j0 : FULL,
+  ];
   if (T <= 1 || flops < parallelMinFlops) {
-    rt.exports.gemm(...(panel(0, m, 0, n) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number]), rt.scratch(0));
+    rt.exports.gemm(
+      ...(panel(0, m, 0, n) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number]),
+      rt.scratch(0),
+    );
     return;
   }
   const P = Math.max(2, Math.min(T * PANELS_PER_THREAD, Math.floor(flops / PANEL_MIN_FLOPS)));

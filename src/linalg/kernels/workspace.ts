@@ -21,7 +21,22 @@ export interface Workspace {
    * C <- alpha op(A) op(B) + beta C on offsets into heap() (leading dimensions
    * in doubles, as stored), only C_ij with j <= i + diagonal when a diagonal is given.
    */
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number, diagonal?: number): void;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    beta: number,
+    c: number,
+    ldc: number,
+    diagonal?: number,
+  ): void;
   /** y = A x for the symmetric n x n A at `a` given by its lower triangle */
   symvLower(n: number, a: number, lda: number, x: number, y: number): void;
   /** y += alpha A x for the m x n A at `a` */

@@ -139,7 +139,9 @@ class Pool {
   private readonly names: string[];
 
   constructor(private readonly rt: KernelRuntime) {
-    this.names = WebAssembly.Module.exports(rt.module).filter((e) => e.kind === 'function').map((e) => e.name);
+    this.names = WebAssembly.Module.exports(rt.module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
   }
 
   private control(slot: number): Int32Array {
@@ -154,7 +156,11 @@ class Pool {
       Atomics.store(ctl, STATE, IDLE);
       Atomics.store(ctl, READY, 0);
       // execArgv: [] so that a parent's --input-type=module or loader hooks do not change how the script is read
-      w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { memory: this.rt.memory, module: this.rt.module, slot, names: this.names, scratch: this.rt.scratch(slot) } });
+      w = new Worker(WORKER_SOURCE, {
+        eval: true,
+        execArgv: [],
+        workerData: { memory: this.rt.memory, module: this.rt.module, slot, names: this.names, scratch: this.rt.scratch(slot) },
+      });
       w.unref();
       w.on('error', (e) => {
         lastWorkerError = e instanceof Error ? e.message : String(e);

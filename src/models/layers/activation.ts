@@ -38,7 +38,6 @@ function derivatives(cache: ActivationCache, order: 'd1' | 'd2', fn: Activation)
   return d;
 }
 
-
 export class ActivationLayer extends ParameterFreeLayer implements Layer {
   readonly type = 'activation' as const;
   readonly fn: Activation;
@@ -91,7 +90,16 @@ export class ActivationLayer extends ParameterFreeLayer implements Layer {
   }
 
   /** dx = phi'(s) dy; R(dx) = phi'(s) R(dy) + phi''(s) R(s) dy. */
-  rBackward(_theta: Vec, _v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+  rBackward(
+    _theta: Vec,
+    _v: Vec,
+    cache: unknown,
+    tangent: unknown,
+    dy: Tensor,
+    rdy: Tensor,
+    _hv: Vec,
+    inputGradient: boolean,
+  ): { dx: Tensor; rdx: Tensor } | null {
     if (!inputGradient) return null;
     const { input: s } = cache as ActivationCache;
     const rs = tangent as Float64Array | null;

@@ -26,14 +26,7 @@ export const WEIGHT_AND_BIAS: AffineNames = { weight: 'W', bias: 'b', block: 'W'
  * (out x fanIn, stored with PyTorch's shape `weightShape`), then b when there
  * is a bias; its tensors, its K-FAC block and how many entries it takes.
  */
-export function affineLayout(
-  names: AffineNames,
-  weightShape: Shape,
-  fanIn: number,
-  positions: number,
-  offset: number,
-  bias: boolean,
-): AffineLayout {
+export function affineLayout(names: AffineNames, weightShape: Shape, fanIn: number, positions: number, offset: number, bias: boolean): AffineLayout {
   const out = weightShape[0];
   const biasOffset = offset + shapeSize(weightShape);
   const params: ParamTensor[] = [{ name: names.weight, shape: weightShape, offset }];

@@ -208,7 +208,16 @@ export class AttentionLayer extends LayerShapes implements Layer {
     return { output: new Tensor([N, T, D], rY), tangent: { rInput, rQkv, rWeights, rHeads: rZ } };
   }
 
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+  rBackward(
+    theta: Vec,
+    v: Vec,
+    cache: unknown,
+    tangent: unknown,
+    dy: Tensor,
+    rdy: Tensor,
+    hv: Vec,
+    inputGradient: boolean,
+  ): { dx: Tensor; rdx: Tensor } | null {
     const c = cache as AttentionCache;
     const t = tangent as AttentionTangent;
     const { T, D, heads: H, headDim: dh, scaling } = this;

@@ -202,7 +202,16 @@ export class Conv2dLayer extends LayerShapes implements Layer {
     return { output: new Tensor([c.N, ...this.outputShape], this.transposeBlocks(rS, c.N, true)), tangent: { rPatches } };
   }
 
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+  rBackward(
+    theta: Vec,
+    v: Vec,
+    cache: unknown,
+    tangent: unknown,
+    dy: Tensor,
+    rdy: Tensor,
+    hv: Vec,
+    inputGradient: boolean,
+  ): { dx: Tensor; rdx: Tensor } | null {
     const c = cache as Conv2dCache;
     const t = tangent as Conv2dTangent;
     const N = c.N;

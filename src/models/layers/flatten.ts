@@ -37,7 +37,16 @@ export class FlattenLayer extends ParameterFreeLayer implements Layer {
     return { output: dx === null ? Tensor.zeros(N, this.outputShape) : dx.withExampleShape(this.outputShape), tangent: null };
   }
 
-  rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+  rBackward(
+    _theta: Vec,
+    _v: Vec,
+    _cache: unknown,
+    _tangent: unknown,
+    dy: Tensor,
+    rdy: Tensor,
+    _hv: Vec,
+    inputGradient: boolean,
+  ): { dx: Tensor; rdx: Tensor } | null {
     return inputGradient ? { dx: dy.withExampleShape(this.inputShape), rdx: rdy.withExampleShape(this.inputShape) } : null;
   }
 }

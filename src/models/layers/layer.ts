@@ -133,7 +133,10 @@ export interface Layer {
 /** Throws unless x is a batch of the layer's input shape, naming the layer and both shapes. */
 export function requireLayerInput(layer: Layer, x: Tensor, what = 'x'): void {
   if (!sameShape(x.exampleShape, layer.inputShape)) {
-    throw new NatgradError(what, `a ${layer.type} layer built for inputs of shape ${formatShape(layer.inputShape)} got a batch of shape ${formatShape(x.shape)} (batch first)`);
+    throw new NatgradError(
+      what,
+      `a ${layer.type} layer built for inputs of shape ${formatShape(layer.inputShape)} got a batch of shape ${formatShape(x.shape)} (batch first)`,
+    );
   }
 }
 

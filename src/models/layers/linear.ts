@@ -71,7 +71,16 @@ export class LinearLayer extends LayerShapes implements Layer {
     return { output: new Tensor([c.N, ...this.outputShape], rS), tangent: { rInput: dx?.data ?? null } };
   }
 
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+  rBackward(
+    theta: Vec,
+    v: Vec,
+    cache: unknown,
+    tangent: unknown,
+    dy: Tensor,
+    rdy: Tensor,
+    hv: Vec,
+    inputGradient: boolean,
+  ): { dx: Tensor; rdx: Tensor } | null {
     const c = cache as LinearCache;
     const t = tangent as LinearTangent;
     const r = affineRBackward(this.block, theta, v, c.input, t.rInput, dy.data, rdy.data, c.N * this.block.positions, hv, inputGradient);

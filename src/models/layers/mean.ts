@@ -80,7 +80,16 @@ export class MeanLayer extends ParameterFreeLayer implements Layer {
     return { output: dx === null ? Tensor.zeros(cache as number, this.outputShape) : this.reduce(dx), tangent: null };
   }
 
-  rBackward(_theta: Vec, _v: Vec, _cache: unknown, _tangent: unknown, dy: Tensor, rdy: Tensor, _hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null {
+  rBackward(
+    _theta: Vec,
+    _v: Vec,
+    _cache: unknown,
+    _tangent: unknown,
+    dy: Tensor,
+    rdy: Tensor,
+    _hv: Vec,
+    inputGradient: boolean,
+  ): { dx: Tensor; rdx: Tensor } | null {
     return inputGradient ? { dx: this.spread(dy), rdx: this.spread(rdy) } : null;
   }
 }

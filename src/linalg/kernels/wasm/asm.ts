@@ -188,7 +188,11 @@ export interface MemoryImport {
 
 const section = (id: number, body: Code): Code => seq(id, uleb(body.length), body);
 const vec = (items: Code[]): Code => seq(uleb(items.length), ...items);
-const name = (s: string): Code => seq(uleb(s.length), Array.from(s, (c) => c.charCodeAt(0)));
+const name = (s: string): Code =>
+  seq(
+    uleb(s.length),
+    Array.from(s, (c) => c.charCodeAt(0)),
+  );
 
 /**
  * A module importing one memory (or none) and defining `funcs` (function i has index i,
@@ -224,9 +228,5 @@ export function minS(x: Code, y: Code, t1: number, t2: number): Code {
  */
 export function forLoop(i: number, start: Code, end: Code, step: number | Code, body: Code): Code {
   const inc = typeof step === 'number' ? i32.const(step) : step;
-  return seq(
-    start,
-    set(i),
-    block(loop(get(i), end, i32.geS, brIf(1), block(body), get(i), inc, i32.add, set(i), br(0))),
-  );
+  return seq(start, set(i), block(loop(get(i), end, i32.geS, brIf(1), block(body), get(i), inc, i32.add, set(i), br(0))));
 }

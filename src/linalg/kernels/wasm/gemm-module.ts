@@ -14,28 +14,7 @@
  * multiplication", ACM TOMS 34(3), 2008; F. Van Zee and R. van de Geijn,
  * "BLIS", ACM TOMS 41(3), 2015 (the macro-kernel loop order).
  */
-import {
-  type Code,
-  F64,
-  type FunctionDef,
-  I32,
-  Locals,
-  brIf,
-  call,
-  f64,
-  f64x2,
-  forLoop,
-  get,
-  i32,
-  iff,
-  loop,
-  minS,
-  ret,
-  seq,
-  set,
-  tee,
-  v128,
-} from './asm.js';
+import { type Code, F64, type FunctionDef, I32, Locals, brIf, call, f64, f64x2, forLoop, get, i32, iff, loop, minS, ret, seq, set, tee, v128 } from './asm.js';
 
 export interface GemmShape {
   /** rows of a register tile */
@@ -83,30 +62,60 @@ function packer(name: string, width: number, roles: { across: number; along: num
   const stepDst = seq(get(dst), i32.const(8 * width), i32.add, set(dst));
   const stepQ = seq(get(q), get(along), i32.add, set(q));
   // full sliver, lanes contiguous in memory (across = 8): width/2 vector copies
-  const fullContiguous = forLoop(p, i32.const(0), get(depth), 1, seq(
-    ...Array.from({ length: width >> 1 }, (_, v) => seq(get(dst), get(q), v128.load(16 * v), v128.store(16 * v))),
-    ...(width % 2 ? [seq(get(dst), get(q), f64.load(8 * (width - 1)), f64.store(8 * (width - 1)))] : []),
-    stepDst, stepQ,
-  ));
-  const full = forLoop(p, i32.const(0), get(depth), 1, seq(
-    ...Array.from({ length: width }, (_, l) => seq(get(dst), element(l), f64.store(8 * l))),
-    stepDst, stepQ,
-  ));
-  const partial = forLoop(p, i32.const(0), get(depth), 1, seq(
-    ...Array.from({ length: width }, (_, l) => seq(
-      get(dst), f64.const(0), f64.store(8 * l),
-      i32.const(l), get(h), i32.ltS, iff(seq(get(dst), element(l), f64.store(8 * l))),
-    )),
-    stepDst, stepQ,
-  ));
+  const fullContiguous = forLoop(
+    p,
+    i32.const(0),
+    get(depth),
+    1,
+    seq(
+      ...Array.from({ length: width >> 1 }, (_, v) => seq(get(dst), get(q), v128.load(16 * v), v128.store(16 * v))),
+      ...(width % 2 ? [seq(get(dst), get(q), f64.load(8 * (width - 1)), f64.store(8 * (width - 1)))] : []),
+      stepDst,
+      stepQ,
+    ),
+  );
+  const full = forLoop(
+    p,
+    i32.const(0),
+    get(depth),
+    1,
+    seq(...Array.from({ length: width }, (_, l) => seq(get(dst), element(l), f64.store(8 * l))), stepDst, stepQ),
+  );
+  const partial = forLoop(
+    p,
+    i32.const(0),
+    get(depth),
+    1,
+    seq(
+      ...Array.from({ length: width }, (_, l) =>
+        seq(get(dst), f64.const(0), f64.store(8 * l), i32.const(l), get(h), i32.ltS, iff(seq(get(dst), element(l), f64.store(8 * l)))),
+      ),
+      stepDst,
+      stepQ,
+    ),
+  );
   const body = seq(
     ...laneOff.map((o, l) => seq(get(across), i32.const(l), i32.mul, set(o))),
-    forLoop(i, i32.const(0), get(count), width, seq(
-      minS(i32.const(width), seq(get(count), get(i), i32.sub), t1, t2), set(h),
-      get(src), get(i), get(across), i32.mul, i32.add, set(q),
-      get(h), i32.const(width), i32.eq,
-      iff(seq(get(across), i32.const(8), i32.eq, iff(fullContiguous, full)), partial),
-    )),
+    forLoop(
+      i,
+      i32.const(0),
+      get(count),
+      width,
+      seq(
+        minS(i32.const(width), seq(get(count), get(i), i32.sub), t1, t2),
+        set(h),
+        get(src),
+        get(i),
+        get(across),
+        i32.mul,
+        i32.add,
+        set(q),
+        get(h),
+        i32.const(width),
+        i32.eq,
+        iff(seq(get(across), i32.const(8), i32.eq, iff(fullContiguous, full)), partial),
+      ),
+    ),
   );
   return { name, params, results: [], locals: L, body };
 }
@@ -135,67 +144,150 @@ function macro(s: GemmShape): FunctionDef {
   const madd = (x: Code, y: Code, z: number): Code =>
     s.fused ? seq(x, y, get(z), f64x2.relaxedMadd, set(z)) : seq(get(z), x, y, f64x2.mul, f64x2.add, set(z));
   const U = s.unroll ?? 1;
-  const oneStep = (u: number) => seq(
-    ...bv.map((v, k) => seq(get(b), v128.load(16 * k + 8 * s.nr * u), set(v))),
-    ...Array.from({ length: MR }, (_, i) => seq(
-      get(a), v128.load64Splat(8 * i + 8 * MR * u), set(av),
-      ...bv.map((v, k) => madd(get(av), get(v), acc[i * NQ + k])),
-    )),
-  );
-  const advance = (steps: number) => seq(
-    get(a), i32.const(8 * MR * steps), i32.add, set(a),
-    get(b), i32.const(8 * s.nr * steps), i32.add, set(b),
-  );
+  const oneStep = (u: number) =>
+    seq(
+      ...bv.map((v, k) => seq(get(b), v128.load(16 * k + 8 * s.nr * u), set(v))),
+      ...Array.from({ length: MR }, (_, i) =>
+        seq(get(a), v128.load64Splat(8 * i + 8 * MR * u), set(av), ...bv.map((v, k) => madd(get(av), get(v), acc[i * NQ + k]))),
+      ),
+    );
+  const advance = (steps: number) => seq(get(a), i32.const(8 * MR * steps), i32.add, set(a), get(b), i32.const(8 * s.nr * steps), i32.add, set(b));
   const depthStep = seq(oneStep(0), advance(1));
   const depthBlock = seq(...Array.from({ length: U }, (_, u) => oneStep(u)), advance(U));
   const rowAddr = (i: number) => seq(get(cp), get(ldc), i32.const(i), i32.mul, i32.add);
-  const fullUpdate = seq(...Array.from({ length: MR }, (_, i) => seq(
-    ...Array.from({ length: NQ }, (_, k) => seq(
-      rowAddr(i), // address for the store
-      s.fused
-        ? seq(get(acc[i * NQ + k]), get(alphaV), rowAddr(i), v128.load(16 * k), f64x2.relaxedMadd)
-        : seq(get(acc[i * NQ + k]), get(alphaV), f64x2.mul, rowAddr(i), v128.load(16 * k), f64x2.add),
-      v128.store(16 * k),
-    )),
-  )));
-  const fullStore = seq(...Array.from({ length: MR }, (_, i) => seq(
-    ...Array.from({ length: NQ }, (_, k) => seq(rowAddr(i), get(acc[i * NQ + k]), get(alphaV), f64x2.mul, v128.store(16 * k))),
-  )));
+  const fullUpdate = seq(
+    ...Array.from({ length: MR }, (_, i) =>
+      seq(
+        ...Array.from({ length: NQ }, (_, k) =>
+          seq(
+            rowAddr(i), // address for the store
+            s.fused
+              ? seq(get(acc[i * NQ + k]), get(alphaV), rowAddr(i), v128.load(16 * k), f64x2.relaxedMadd)
+              : seq(get(acc[i * NQ + k]), get(alphaV), f64x2.mul, rowAddr(i), v128.load(16 * k), f64x2.add),
+            v128.store(16 * k),
+          ),
+        ),
+      ),
+    ),
+  );
+  const fullStore = seq(
+    ...Array.from({ length: MR }, (_, i) =>
+      seq(...Array.from({ length: NQ }, (_, k) => seq(rowAddr(i), get(acc[i * NQ + k]), get(alphaV), f64x2.mul, v128.store(16 * k)))),
+    ),
+  );
   const product = seq(get(alpha), get(tile), get(r), i32.const(8 * s.nr), i32.mul, i32.add, get(q), i32.const(3), i32.shl, i32.add, f64.load(), f64.mul);
   const edgeUpdate = seq(
     ...acc.map((v, idx) => seq(get(tile), get(v), v128.store(16 * idx))),
-    forLoop(r, i32.const(0), get(h), 1,
-      forLoop(q, i32.const(0), get(w), 1, seq(
-        get(cp), get(r), get(ldc), i32.mul, i32.add, get(q), i32.const(3), i32.shl, i32.add, set(t1),
-        get(store),
-        iff(seq(get(t1), product, f64.store()), seq(get(t1), get(t1), f64.load(), product, f64.add, f64.store())),
-      ))),
+    forLoop(
+      r,
+      i32.const(0),
+      get(h),
+      1,
+      forLoop(
+        q,
+        i32.const(0),
+        get(w),
+        1,
+        seq(
+          get(cp),
+          get(r),
+          get(ldc),
+          i32.mul,
+          i32.add,
+          get(q),
+          i32.const(3),
+          i32.shl,
+          i32.add,
+          set(t1),
+          get(store),
+          iff(seq(get(t1), product, f64.store()), seq(get(t1), get(t1), f64.load(), product, f64.add, f64.store())),
+        ),
+      ),
+    ),
   );
   const body = seq(
-    get(alpha), f64x2.splat, set(alphaV),
-    forLoop(jr, i32.const(0), get(nc), s.nr, seq(
-      minS(i32.const(s.nr), seq(get(nc), get(jr), i32.sub), t1, t2), set(w),
-      forLoop(ir, i32.const(0), get(mc), MR, seq(
-        // wholly above the line: the tile's first column exceeds its last row + d
-        get(jr), get(ir), i32.const(MR - 1), i32.add, get(d), i32.add, i32.gtS, brIf(0),
-        minS(i32.const(MR), seq(get(mc), get(ir), i32.sub), t1, t2), set(h),
-        get(ap), get(ir), get(kc), i32.mul, i32.const(8), i32.mul, i32.add, set(a),
-        get(bp), get(jr), get(kc), i32.mul, i32.const(8), i32.mul, i32.add, set(b),
-        ...acc.map((v) => seq(v128.zero, set(v))),
-        ...(U > 1
-          ? [
-            // kc / U unrolled blocks, then the remainder one step at a time
-            get(kc), i32.const(U), i32.divS, tee(p),
-            iff(loop(depthBlock, get(p), i32.const(1), i32.sub, tee(p), brIf(0))),
-            get(kc), i32.const(U - 1), i32.and, tee(p),
-            iff(loop(depthStep, get(p), i32.const(1), i32.sub, tee(p), brIf(0))),
-          ]
-          : [get(kc), set(p), loop(depthStep, get(p), i32.const(1), i32.sub, tee(p), brIf(0))]),
-        get(c), get(ir), get(ldc), i32.mul, i32.add, get(jr), i32.const(3), i32.shl, i32.add, set(cp),
-        get(h), i32.const(MR), i32.eq, get(w), i32.const(s.nr), i32.eq, i32.and,
-        iff(seq(get(store), iff(fullStore, fullUpdate)), edgeUpdate),
-      )),
-    )),
+    get(alpha),
+    f64x2.splat,
+    set(alphaV),
+    forLoop(
+      jr,
+      i32.const(0),
+      get(nc),
+      s.nr,
+      seq(
+        minS(i32.const(s.nr), seq(get(nc), get(jr), i32.sub), t1, t2),
+        set(w),
+        forLoop(
+          ir,
+          i32.const(0),
+          get(mc),
+          MR,
+          seq(
+            // wholly above the line: the tile's first column exceeds its last row + d
+            get(jr),
+            get(ir),
+            i32.const(MR - 1),
+            i32.add,
+            get(d),
+            i32.add,
+            i32.gtS,
+            brIf(0),
+            minS(i32.const(MR), seq(get(mc), get(ir), i32.sub), t1, t2),
+            set(h),
+            get(ap),
+            get(ir),
+            get(kc),
+            i32.mul,
+            i32.const(8),
+            i32.mul,
+            i32.add,
+            set(a),
+            get(bp),
+            get(jr),
+            get(kc),
+            i32.mul,
+            i32.const(8),
+            i32.mul,
+            i32.add,
+            set(b),
+            ...acc.map((v) => seq(v128.zero, set(v))),
+            ...(U > 1
+              ? [
+                  // kc / U unrolled blocks, then the remainder one step at a time
+                  get(kc),
+                  i32.const(U),
+                  i32.divS,
+                  tee(p),
+                  iff(loop(depthBlock, get(p), i32.const(1), i32.sub, tee(p), brIf(0))),
+                  get(kc),
+                  i32.const(U - 1),
+                  i32.and,
+                  tee(p),
+                  iff(loop(depthStep, get(p), i32.const(1), i32.sub, tee(p), brIf(0))),
+                ]
+              : [get(kc), set(p), loop(depthStep, get(p), i32.const(1), i32.sub, tee(p), brIf(0))]),
+            get(c),
+            get(ir),
+            get(ldc),
+            i32.mul,
+            i32.add,
+            get(jr),
+            i32.const(3),
+            i32.shl,
+            i32.add,
+            set(cp),
+            get(h),
+            i32.const(MR),
+            i32.eq,
+            get(w),
+            i32.const(s.nr),
+            i32.eq,
+            i32.and,
+            iff(seq(get(store), iff(fullStore, fullUpdate)), edgeUpdate),
+          ),
+        ),
+      ),
+    ),
   );
   return { name: 'macro', params, results: [], locals: L, body };
 }
@@ -206,15 +298,40 @@ function scale(): FunctionDef {
   const [m, n, beta, c, ldc, diag] = [0, 1, 2, 3, 4, 5];
   const L = new Locals(params);
   const [i, j, w, row, t1, t2] = Array.from({ length: 6 }, () => L.i32());
-  const body = forLoop(i, i32.const(0), get(m), 1, seq(
-    minS(get(n), seq(get(i), i32.const(1), i32.add, get(diag), i32.add), t1, t2), set(w),
-    get(c), get(i), get(ldc), i32.mul, i32.add, set(row),
-    forLoop(j, i32.const(0), get(w), 1, seq(
-      get(row), get(j), i32.const(3), i32.shl, i32.add, set(t1),
-      get(beta), f64.const(0), f64.eq,
-      iff(seq(get(t1), f64.const(0), f64.store()), seq(get(t1), get(t1), f64.load(), get(beta), f64.mul, f64.store())),
-    )),
-  ));
+  const body = forLoop(
+    i,
+    i32.const(0),
+    get(m),
+    1,
+    seq(
+      minS(get(n), seq(get(i), i32.const(1), i32.add, get(diag), i32.add), t1, t2),
+      set(w),
+      get(c),
+      get(i),
+      get(ldc),
+      i32.mul,
+      i32.add,
+      set(row),
+      forLoop(
+        j,
+        i32.const(0),
+        get(w),
+        1,
+        seq(
+          get(row),
+          get(j),
+          i32.const(3),
+          i32.shl,
+          i32.add,
+          set(t1),
+          get(beta),
+          f64.const(0),
+          f64.eq,
+          iff(seq(get(t1), f64.const(0), f64.store()), seq(get(t1), get(t1), f64.load(), get(beta), f64.mul, f64.store())),
+        ),
+      ),
+    ),
+  );
   return { name: 'scale', params, results: [], locals: L, body };
 }
 
@@ -230,47 +347,161 @@ function driver(s: GemmShape): FunctionDef {
   const L = new Locals(params);
   const [jc, pc, ic, ncb, kcb, mcb, ncEff, icStart, pa, pb, tile, t1, t2, kstep] = Array.from({ length: 14 }, () => L.i32());
   const body = seq(
-    get(work), set(pa),
-    get(work), i32.const(8 * s.mc * s.kc), i32.add, set(pb),
-    get(pb), i32.const(8 * s.kc * s.nc), i32.add, set(tile),
+    get(work),
+    set(pa),
+    get(work),
+    i32.const(8 * s.mc * s.kc),
+    i32.add,
+    set(pb),
+    get(pb),
+    i32.const(8 * s.kc * s.nc),
+    i32.add,
+    set(tile),
     // nothing to add: only C <- beta C
-    get(k), i32.eqz, get(alpha), f64.const(0), f64.eq, i32.or,
+    get(k),
+    i32.eqz,
+    get(alpha),
+    f64.const(0),
+    f64.eq,
+    i32.or,
     iff(seq(get(beta), f64.const(1), f64.ne, iff(seq(get(m), get(n), get(beta), get(c), get(ldc), get(diag), call(GEMM_FUNCS.scale))), ret)),
     // beta = 0: the first depth panel stores instead of adding; otherwise scale first
-    get(beta), f64.const(1), f64.ne, get(beta), f64.const(0), f64.ne, i32.and,
+    get(beta),
+    f64.const(1),
+    f64.ne,
+    get(beta),
+    f64.const(0),
+    f64.ne,
+    i32.and,
     iff(seq(get(m), get(n), get(beta), get(c), get(ldc), get(diag), call(GEMM_FUNCS.scale))),
     // depth panels of equal size, at most kc: k = 257 makes two of 129, not 256 and a 1-deep one that costs a whole pass over C
-    get(k), i32.const(s.kc - 1), i32.add, i32.const(s.kc), i32.divS, set(t1),
-    get(k), get(t1), i32.add, i32.const(1), i32.sub, get(t1), i32.divS, set(kstep),
-    forLoop(jc, i32.const(0), get(n), s.nc, seq(
-      minS(i32.const(s.nc), seq(get(n), get(jc), i32.sub), t1, t2), set(ncb),
-      // row blocks ending at or above column jc - diag have nothing to compute
-      get(jc), get(diag), i32.sub, i32.const(s.mc), i32.divS, i32.const(s.mc), i32.mul, set(icStart),
-      get(icStart), i32.const(0), i32.ltS, iff(seq(i32.const(0), set(icStart))),
-      get(icStart), get(m), i32.geS, brIf(2),
-      forLoop(pc, i32.const(0), get(k), get(kstep), seq(
-        minS(get(kstep), seq(get(k), get(pc), i32.sub), t1, t2), set(kcb),
-        // B columns that some row of C needs: j < m + diag
-        get(b), get(pc), get(bRs), i32.mul, i32.add, get(jc), get(bCs), i32.mul, i32.add,
-        get(bRs), get(bCs), get(kcb),
-        minS(get(ncb), seq(get(m), get(diag), i32.add, get(jc), i32.sub), t1, t2),
-        get(pb), call(GEMM_FUNCS.packB),
-        forLoop(ic, get(icStart), get(m), s.mc, seq(
-          minS(i32.const(s.mc), seq(get(m), get(ic), i32.sub), t1, t2), set(mcb),
-          minS(get(ncb), seq(get(ic), get(mcb), i32.add, get(diag), i32.add, get(jc), i32.sub), t1, t2), set(ncEff),
-          get(ncEff), i32.const(0), i32.leS, brIf(0),
-          get(a), get(ic), get(aRs), i32.mul, i32.add, get(pc), get(aCs), i32.mul, i32.add,
-          get(aRs), get(aCs), get(mcb), get(kcb), get(pa), call(GEMM_FUNCS.packA),
-          get(mcb), get(ncEff), get(kcb), get(alpha), get(pa), get(pb),
-          get(c), get(ic), get(ldc), i32.mul, i32.add, get(jc), i32.const(3), i32.shl, i32.add,
-          get(ldc),
-          get(ic), get(diag), i32.add, get(jc), i32.sub,
-          get(tile),
-          get(pc), i32.eqz, get(beta), f64.const(0), f64.eq, i32.and,
-          call(GEMM_FUNCS.macro),
-        )),
-      )),
-    )),
+    get(k),
+    i32.const(s.kc - 1),
+    i32.add,
+    i32.const(s.kc),
+    i32.divS,
+    set(t1),
+    get(k),
+    get(t1),
+    i32.add,
+    i32.const(1),
+    i32.sub,
+    get(t1),
+    i32.divS,
+    set(kstep),
+    forLoop(
+      jc,
+      i32.const(0),
+      get(n),
+      s.nc,
+      seq(
+        minS(i32.const(s.nc), seq(get(n), get(jc), i32.sub), t1, t2),
+        set(ncb),
+        // row blocks ending at or above column jc - diag have nothing to compute
+        get(jc),
+        get(diag),
+        i32.sub,
+        i32.const(s.mc),
+        i32.divS,
+        i32.const(s.mc),
+        i32.mul,
+        set(icStart),
+        get(icStart),
+        i32.const(0),
+        i32.ltS,
+        iff(seq(i32.const(0), set(icStart))),
+        get(icStart),
+        get(m),
+        i32.geS,
+        brIf(2),
+        forLoop(
+          pc,
+          i32.const(0),
+          get(k),
+          get(kstep),
+          seq(
+            minS(get(kstep), seq(get(k), get(pc), i32.sub), t1, t2),
+            set(kcb),
+            // B columns that some row of C needs: j < m + diag
+            get(b),
+            get(pc),
+            get(bRs),
+            i32.mul,
+            i32.add,
+            get(jc),
+            get(bCs),
+            i32.mul,
+            i32.add,
+            get(bRs),
+            get(bCs),
+            get(kcb),
+            minS(get(ncb), seq(get(m), get(diag), i32.add, get(jc), i32.sub), t1, t2),
+            get(pb),
+            call(GEMM_FUNCS.packB),
+            forLoop(
+              ic,
+              get(icStart),
+              get(m),
+              s.mc,
+              seq(
+                minS(i32.const(s.mc), seq(get(m), get(ic), i32.sub), t1, t2),
+                set(mcb),
+                minS(get(ncb), seq(get(ic), get(mcb), i32.add, get(diag), i32.add, get(jc), i32.sub), t1, t2),
+                set(ncEff),
+                get(ncEff),
+                i32.const(0),
+                i32.leS,
+                brIf(0),
+                get(a),
+                get(ic),
+                get(aRs),
+                i32.mul,
+                i32.add,
+                get(pc),
+                get(aCs),
+                i32.mul,
+                i32.add,
+                get(aRs),
+                get(aCs),
+                get(mcb),
+                get(kcb),
+                get(pa),
+                call(GEMM_FUNCS.packA),
+                get(mcb),
+                get(ncEff),
+                get(kcb),
+                get(alpha),
+                get(pa),
+                get(pb),
+                get(c),
+                get(ic),
+                get(ldc),
+                i32.mul,
+                i32.add,
+                get(jc),
+                i32.const(3),
+                i32.shl,
+                i32.add,
+                get(ldc),
+                get(ic),
+                get(diag),
+                i32.add,
+                get(jc),
+                i32.sub,
+                get(tile),
+                get(pc),
+                i32.eqz,
+                get(beta),
+                f64.const(0),
+                f64.eq,
+                i32.and,
+                call(GEMM_FUNCS.macro),
+              ),
+            ),
+          ),
+        ),
+      ),
+    ),
   );
   return { name: 'gemm', params, results: [], locals: L, body };
 }

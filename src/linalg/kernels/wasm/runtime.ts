@@ -68,7 +68,23 @@ export function probeFusedMadd(madd: MaddEmitter = RELAXED_MADD): boolean {
 
 /** Exports of a kernel instance (addresses and strides in bytes). */
 export interface KernelExports {
-  gemm(m: number, n: number, k: number, alpha: number, beta: number, a: number, aRs: number, aCs: number, b: number, bRs: number, bCs: number, c: number, ldc: number, diag: number, work: number): void;
+  gemm(
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    beta: number,
+    a: number,
+    aRs: number,
+    aCs: number,
+    b: number,
+    bRs: number,
+    bCs: number,
+    c: number,
+    ldc: number,
+    diag: number,
+    work: number,
+  ): void;
   /** y = A x, A symmetric given by its lower triangle (n x n at a, row stride lda bytes) */
   symvLower(n: number, a: number, lda: number, x: number, y: number): void;
   /** y += alpha A x, A m x n */
@@ -98,7 +114,10 @@ export interface KernelRuntime {
 }
 
 function moduleFor(shape: GemmShape, shared: boolean): Uint8Array<ArrayBuffer> {
-  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [...gemmFunctions(shape), ...vectorFunctions(shape.fused)]);
+  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [
+    ...gemmFunctions(shape),
+    ...vectorFunctions(shape.fused),
+  ]);
 }
 
 function createRuntime(kernel: WasmKernel): KernelRuntime | null {
