@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -16,6 +17,8 @@ export const THOROUGH = [
   'test/proofs/mvn-proof.test.ts',
   // the matrix-calculus derivation of the multivariate normal, which \`natgrad docs --check\` also runs
   'test/proofs/mvn-matrix.test.ts',
+  // the oracle's conventions against simulation (large Monte Carlo samples)
+  'properties/oracle-conventions.test.ts',
 ];
 
 export default defineConfig({
@@ -25,6 +28,9 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // One fork more than the cores: the tests that wait on a child process or a
+    // signal leave their fork idle (2 cores: 103 s with 3 forks, 132 s with 2, 108 s with 4).
+    maxWorkers: availableParallelism() + 1,
     // One module graph per worker instead of one per file: importing the
     // library (the symbolic backend, mathjs) took about a third of the suite's
     // CPU time. No test stubs modules, globals or the environment, and module
