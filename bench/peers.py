@@ -128,13 +128,10 @@ def kfac_stepper(Ws, bs, X, Y):
     def step(refresh):
         abar, deltas = forward_backward(Ws, bs, X, Y)
         grads = [d.T @ a / N for a, d in zip(abar, deltas)]
+        # the factors every step, as K-FAC's running estimates are updated (and as natgrad's side does); inverses on refresh
+        factors = [(d.T @ d / N, a.T @ a / N) for a, d in zip(abar, deltas)]
         if refresh:
-            inv = []
-            for a, d in zip(abar, deltas):
-                A = a.T @ a / N
-                G = d.T @ d / N
-                inv.append((chol_inv(G + c * eye(G.shape[0])), chol_inv(A + c * eye(A.shape[0]))))
-            state["inv"] = inv
+            state["inv"] = [(chol_inv(G + c * eye(G.shape[0])), chol_inv(A + c * eye(A.shape[0]))) for G, A in factors]
         for l, ((Gi, Ai), g) in enumerate(zip(state["inv"], grads)):
             U = Gi @ g @ Ai
             Ws[l] -= KFAC["lr"] * U[:, :-1]

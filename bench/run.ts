@@ -134,7 +134,7 @@ const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ||
 /** The workloads of the goals (natgrad / PyTorch), with their targets. */
 const GOALS: { key: string; label: string; target: number; throughput?: boolean }[] = [
   { key: 'kfac-full', label: 'K-FAC step (Cholesky inverses every step)', target: 1.5 },
-  { key: 'kfac-amortized', label: 'K-FAC step, inverses every 10 steps', target: 2 },
+  { key: 'kfac-amortized', label: 'K-FAC step, factors every step, inverses every 10 steps', target: 2 },
   { key: 'gemm-128', label: 'GEMM n = 128', target: 1.8 },
   { key: 'gemm-256', label: 'GEMM n = 256', target: 1.8 },
   { key: 'gemm-512', label: 'GEMM n = 512', target: 1.8 },
@@ -148,6 +148,8 @@ const GOALS: { key: string; label: string; target: number; throughput?: boolean 
 const CNN_LABEL =
   'K-FAC step, CNN conv 1→16 3x3 (28x28), relu, conv 16→32 3x3 stride 2, relu, mean, linear 32→10, batch 128, empirical Fisher, KFC factors + Cholesky inverses + update (PyTorch: unfold + matmul, autograd)';
 const CNN_SECTION = '## CNN K-FAC step: natgrad / PyTorch, filtered run';
+/** Dated measurements by hand (rooflines, profiles, filtered runs): a bench run keeps them. */
+const ENGINE_SECTION = '## Engine speed:';
 
 /**
  * `npm run bench -- --only cnn-kfac`: the CNN K-FAC step alone, natgrad and
@@ -264,7 +266,9 @@ function main(): void {
   lines.push(
     `* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}; ` +
       `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)}` +
-      (Math.max(...loads) > 1.5
+      // the 1-min load at a process's start still holds the bench's own previous processes (up to 2 after a 2T run):
+      // the machine was shared when it was loaded before the run, or never came down between processes
+      (loadBefore[0] > 1 || Math.min(...loads) > 1
         ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy (2T most of all); the ratios (same run, same load) are the meaningful figures**'
         : ''),
   );
@@ -297,7 +301,7 @@ function main(): void {
   lines.push(`|---|---|${head.map(() => '---').join('|')}|`);
   const rows: [string, string][] = [
     ['kfac-full', 'K-FAC step, MLP 784-256-256-10 tanh/softmax, batch 256, λ 1e-2, Cholesky inverses every step'],
-    ['kfac-amortized', 'same, inverses every 10 steps (per step)'],
+    ['kfac-amortized', 'same, factors every step, inverses every 10 steps (per step)'],
     ['dense-fisher', 'exact dense Fisher, MLP 20-64-10 (1,994 parameters), 256 examples'],
     ['cnn-kfac', CNN_LABEL],
     ...[128, 256, 512].flatMap((n) => [
@@ -376,11 +380,11 @@ function main(): void {
   // the verify timings are measured by hand (see that section); a bench run keeps them
   const resultsPath = path.join(here, 'RESULTS.md');
   const previous = existsSync(resultsPath) ? readFileSync(resultsPath, 'utf8') : '';
-  // the filtered CNN section and the verify timings (measured by hand) are kept
-  for (const heading of [CNN_SECTION, '## natgrad verify:']) {
+  // the filtered CNN section, the dated engine-speed measurements and the verify timings (measured by hand) are kept
+  for (const heading of [CNN_SECTION, ENGINE_SECTION, '## natgrad verify:']) {
     const kept = previous.indexOf(`\n${heading}`);
     if (kept < 0) continue;
-    const end = heading === CNN_SECTION ? sectionEnd(previous, kept) : previous.length;
+    const end = heading === '## natgrad verify:' ? previous.length : sectionEnd(previous, kept);
     lines.push(previous.slice(kept + 1, end).trimEnd(), '');
   }
   writeFileSync(resultsPath, lines.join('\n'));
