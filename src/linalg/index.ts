@@ -14,5 +14,5 @@ export * from './operators.js';
 export * from './cg.js';
 export * from './woodbury.js';
 export { linalgThreads, setLinalgThreads, shutdownLinalgPools } from './parallel/pool.js';
-export { availableGemmBackends, gemmBackend, setGemmBackend, type GemmBackend } from './kernels/gemm.js';
+export { availableGemmBackends, gemmBackend, setGemmBackend, type GemmArgs, type GemmBackend } from './kernels/gemm.js';
 export type { WasmKernel } from './kernels/wasm/runtime.js';
