@@ -94,24 +94,12 @@ function walk(e: unknown, c: unknown, keys: FieldKeys, specIndex: number | null,
     const se = o.standardError?.(keys) ?? null;
     if (ct && sameShape(ct, et)) {
       const extra = o.float32 ? o.float32(keys, et) : 0;
+      const compared = { specIndex, keys, field, expected: et, candidate: c, shapeOk: true } as const;
       if (se && sameShape(se, et)) {
-        out.push({
-          specIndex,
-          keys,
-          field,
-          expected: et,
-          candidate: c,
-          shapeOk: true,
-          ...statisticalSummary(ct, et, se, o.tol, o.falseAlarm ?? DEFAULT_FALSE_ALARM, extra),
-        });
+        out.push({ ...compared, ...statisticalSummary(ct, et, se, o.tol, o.falseAlarm ?? DEFAULT_FALSE_ALARM, extra) });
       } else {
         out.push({
-          specIndex,
-          keys,
-          field,
-          expected: et,
-          candidate: c,
-          shapeOk: true,
+          ...compared,
           z: null,
           ...(o.float32 ? boundedSummary(ct, et, o.tol, extra) : errorSummary(ct, et, o.tol)),
         });
