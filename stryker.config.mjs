@@ -1,4 +1,5 @@
 // @ts-check
+import { createHash } from 'node:crypto';
 /**
  * Mutation testing (`npm run test:mutation`): how many plausible bugs in the
  * numerical core the test suite catches. `npm run test:mutation -- --mutate
@@ -26,7 +27,10 @@ function mutateArgument() {
 const target = mutateArgument();
 // a focused run (MUTATION_TESTS, see vitest.mutation.config.ts) keeps its results apart from the full one
 const focus = process.env.MUTATION_TESTS ? '-focused' : '';
-const name = (target === null ? 'all' : target.replace(/\*+/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '')) + focus;
+// a long --mutate value (a sample of line ranges, scripts/mutation-sample.mjs) is named by its hash, or by MUTATION_NAME
+const readable = target === null ? 'all' : target.replace(/\*+/g, '').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '');
+const short = readable.length <= 80 ? readable : `ranges-${createHash('sha256').update(target ?? '').digest('hex').slice(0, 12)}`;
+const name = (process.env.MUTATION_NAME || short) + focus;
 const dir = `reports/mutation/${name}`;
 
 export default {
