@@ -1,54 +1,101 @@
 /**
- * Small helpers for declaring a family in the catalogue: what every
- * declaration would otherwise spell out again (a parameterization's symbols
- * that are the keys of its domains and their own display names, the base
- * parameterization's identity maps, a scalar family's JSON layout, the
- * instances of a vector family kept per dimension).
+ * Small helpers for declaring a family in the catalogue, so that a family's
+ * file states only its own facts: a parameterization's name, domains, maps
+ * and literature (its symbols are the keys of its domains and their own
+ * display names, the base parameterization's maps and Jacobians are the
+ * identity), the literature's matrices by their distinct entries, a scalar
+ * family's instance and JSON layout in one declaration, the instances of a
+ * vector family kept per dimension.
  */
 import type { Domain } from '../core/domain.js';
+import type { Rng } from '../core/rng.js';
+import { WideMatrix } from '../core/wide.js';
 import type { Expr } from '../symbolic/index.js';
-import type { ExponentialFamilyStructure, FamilyDefinition, FamilyInstance, ParameterizationInstance } from './types.js';
+import type { BaseForms } from './numeric-forms.js';
+import type { ExponentialFamilyStructure, FamilyDefinition, FamilyInstance, NumericForms, ParameterizationInstance } from './types.js';
 
-/** A parameterization as declared: its symbols are the keys of `domains`, in order. */
-export type ParameterizationSpec = Omit<ParameterizationInstance, 'symbols' | 'paramNames' | 'toBase' | 'fromBase'> &
-  Partial<Pick<ParameterizationInstance, 'paramNames' | 'toBase' | 'fromBase'>>;
+type ExprMatrix = readonly (readonly Expr[])[];
 
 /** each symbol mapped to itself */
 export const identityMap = (symbols: readonly string[]): Record<string, Expr> => Object.fromEntries(symbols.map((s) => [s, s]));
 
-/**
- * The parameterization with symbols the keys of `spec.domains`, named as
- * themselves unless `paramNames` says otherwise; without `toBase` and
- * `fromBase` it is the base parameterization, both maps the identity.
- */
-export function parameterization(spec: ParameterizationSpec): ParameterizationInstance {
-  const symbols = Object.keys(spec.domains);
-  return {
-    ...spec,
-    symbols,
-    paramNames: spec.paramNames ?? symbols,
-    toBase: spec.toBase ?? identityMap(symbols),
-    fromBase: spec.fromBase ?? identityMap(symbols),
-  };
-}
-
 /** the same domain for every symbol */
 export const sameDomain = (symbols: readonly string[], domain: Domain): Record<string, Domain> => Object.fromEntries(symbols.map((s) => [s, domain]));
 
-/** What a scalar family declares beyond its instance. */
-export type ScalarFamilyExtras = Pick<FamilyDefinition, 'examples'> & Partial<Pick<FamilyDefinition, 'valuesFromUnit'>>;
+/** diag(entries), zeros off the diagonal */
+export const diagonal = (...entries: Expr[]): Expr[][] => entries.map((e, i) => entries.map((_, j) => (i === j ? e : '0')));
+
+/** The symmetric matrix with the given rows of its lower triangle: `symmetric([a], [b, c])` is [[a, b], [b, c]]. */
+export const symmetric = (...lower: (readonly Expr[])[]): Expr[][] => lower.map((row, i) => lower.map((other, j) => (j <= i ? row[j] : other[i])));
+
+/** The literature's closed form of the Fisher in a parameterization (entries in its symbols), and where it is from. */
+export type Literature = Pick<ParameterizationInstance, 'literatureFisher' | 'literatureSource'>;
+
+export const cite = (literatureSource: string, literatureFisher: ExprMatrix): Literature => ({ literatureFisher, literatureSource });
+
+/** What a parameterization may declare beyond its name, domains, literature and numeric forms. */
+export type ParameterizationExtras = Partial<
+  Pick<ParameterizationInstance, 'paramNames' | 'toBase' | 'fromBase' | 'logDensity' | 'naturalCoordinates' | 'jointViolation'>
+>;
+
+/**
+ * The parameterization with symbols the keys of `domains`, named as
+ * themselves unless `paramNames` says otherwise. Without `toBase` and
+ * `fromBase` it is the base parameterization: both maps are the identity,
+ * and so are its Jacobians, which its numeric forms may leave out.
+ */
+export function parameterization(
+  name: string,
+  domains: Readonly<Record<string, Domain>>,
+  literature: Literature,
+  numeric: NumericForms | BaseForms,
+  extras: ParameterizationExtras = {},
+): ParameterizationInstance {
+  const symbols = Object.keys(domains);
+  const hasJacobians = 'jacobianToBase' in numeric;
+  if (!hasJacobians && (extras.toBase || extras.fromBase)) throw new Error(`${name}: a parameterization with maps needs the Jacobians of its numeric forms`);
+  const identity = (): WideMatrix => WideMatrix.identityOf(symbols.length);
+  return {
+    name,
+    symbols,
+    paramNames: symbols,
+    domains,
+    toBase: identityMap(symbols),
+    fromBase: identityMap(symbols),
+    ...literature,
+    ...extras,
+    numeric: hasJacobians ? numeric : { ...numeric, jacobianToBase: identity, jacobianFromBase: identity },
+  };
+}
+
+type Fixed = Readonly<Record<string, number>>;
+
+/** A scalar family's log-density and sampler, on its one number x. */
+interface ScalarDensity {
+  logpdf(x: number, base: Float64Array, fixed: Fixed): number;
+  sample(rng: Rng, base: Float64Array, fixed: Fixed): number;
+}
+
+/** What a scalar family declares: its instance (data one number `x`, base parameterization its first, no fixed values unless given), its examples and unit maps. */
+export type ScalarFamilySpec = Omit<FamilyInstance, 'dim' | 'dataVars' | 'base' | 'fixed' | 'logpdf' | 'sample'> &
+  ScalarDensity &
+  Partial<Pick<FamilyInstance, 'fixed'>> &
+  Pick<FamilyDefinition, 'examples'> &
+  Partial<Pick<FamilyDefinition, 'valuesFromUnit'>>;
 
 /**
  * A family without a dimension: its name, its fixed values and its JSON
  * layouts (one number per parameter, in the contract's order) are read off
  * its instance.
  */
-export function scalarFamily(instance: FamilyInstance, extras: ScalarFamilyExtras): FamilyDefinition {
+export function scalarFamily({ examples, valuesFromUnit, ...spec }: ScalarFamilySpec): FamilyDefinition {
+  const instance: FamilyInstance = { dataVars: ['x'], base: spec.parameterizations[0].name, fixed: {}, ...spec };
   return {
     name: instance.family,
     layouts: Object.fromEntries(instance.parameterizations.map((p) => [p.name, p.paramNames.map((name) => ({ name, shape: 'scalar' as const }))])),
     fixed: instance.fixed,
-    ...extras,
+    examples,
+    ...(valuesFromUnit ? { valuesFromUnit } : {}),
     instance: () => instance,
   };
 }
@@ -84,11 +131,4 @@ export function exponentialFamily(
     logPartition,
     etaDomains: Object.fromEntries(etaSymbols.map((e) => [e, terms[e][2]])),
   };
-}
-
-/** What a scalar family's instance declares: its data are one number `x`, its base parameterization is its first, and it has no fixed values unless given. */
-export type ScalarInstanceSpec = Omit<FamilyInstance, 'dim' | 'dataVars' | 'base' | 'fixed'> & Partial<Pick<FamilyInstance, 'fixed'>>;
-
-export function scalarInstance(spec: ScalarInstanceSpec): FamilyInstance {
-  return { dataVars: ['x'], base: spec.parameterizations[0].name, fixed: {}, ...spec };
 }

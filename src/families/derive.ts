@@ -41,7 +41,7 @@ import {
   samplePoints,
   type SamplePoint,
 } from './step-checks.js';
-import type { DerivationStep, StepCheck } from './steps.js';
+import type { DerivationStep, Equation, StepCheck } from './steps.js';
 import { toBase } from './catalogue.js';
 import type { FamilyInstance, ParameterizationInstance } from './types.js';
 
@@ -281,6 +281,11 @@ function proofCheck(proof: Proof, what: string): StepCheck {
   };
 }
 
+/** The Fisher matrix of `p` displayed as an equation, its entries named by the parameters: F_{mu sigma}. */
+function fisherEquation(p: ParameterizationInstance, lhs: string, text: string, matrix: Expr[][]): Equation {
+  return { lhs, text, rhs: { matrix, symmetric: true }, entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}` };
+}
+
 function paramVector(p: ParameterizationInstance): string {
   return p.symbols.map(symbolTex).join(', ');
 }
@@ -373,14 +378,7 @@ function buildSteps(
       title: 'Expectation',
       reason:
         'The Hessian is linear in the statistics; replace each by its moment (linearity of expectation) and simplify: $F = -\\mathbb{E}[\\nabla^2 \\log p]$.',
-      equations: [
-        {
-          lhs: 'F = -\\mathbb{E}[\\nabla^2 \\log p]',
-          text: 'F = -E[Hessian]',
-          rhs: { matrix: h.route.matrix, symmetric: true },
-          entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}`,
-        },
-      ],
+      equations: [fisherEquation(p, 'F = -\\mathbb{E}[\\nabla^2 \\log p]', 'F = -E[Hessian]', h.route.matrix)],
       domains,
       valid,
       check: checkExpectations(
@@ -399,14 +397,7 @@ function buildSteps(
     reason: h.route.matrix
       ? `The simplified matrix is the closed form of the literature (${p.literatureSource}); and, independently of the Hessian, it is the covariance of the score, $F = \\mathbb{E}[s s^\\top]$.`
       : `The Hessian route does not apply, so the closed form of the literature (${p.literatureSource}) is checked against its definition $F = \\mathbb{E}[s s^\\top]$, with the score of step 2.`,
-    equations: [
-      {
-        lhs: 'F',
-        text: 'F (literature)',
-        rhs: { matrix: lit.matrix!, symmetric: true },
-        entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}`,
-      },
-    ],
+    equations: [fisherEquation(p, 'F', 'F (literature)', lit.matrix!)],
     domains: domainsOf(inst, p),
     valid,
     check: checkExpectations('E[s_i s_j] of the score above', inst, outer, points, seed + 3),
@@ -464,14 +455,7 @@ function buildExponentialFamilySteps(
     {
       title: 'Pullback',
       reason: 'The Fisher information transforms as a tensor: $F_\\theta = J_\\eta^\\top\\, \\nabla^2 A(\\eta(\\theta))\\, J_\\eta$.',
-      equations: [
-        {
-          lhs: 'F = J_\\eta^\\top \\nabla^2 A\\, J_\\eta',
-          text: 'F = J_etaᵀ (Hessian of A) J_eta',
-          rhs: { matrix: e.route.matrix, symmetric: true },
-          entryLhs: (i, j) => `F_{${symbolTex(p.symbols[i])}${symbolTex(p.symbols[j])}}`,
-        },
-      ],
+      equations: [fisherEquation(p, 'F = J_\\eta^\\top \\nabla^2 A\\, J_\\eta', 'F = J_etaᵀ (Hessian of A) J_eta', e.route.matrix)],
       domains,
       valid,
       // the unsimplified sums are long, where the symbolic zero test only spends its time limit: the numeric identity test decides

@@ -1,7 +1,8 @@
 /**
  * Small pieces shared by the families' accurate numeric forms (see
- * NumericForms in types.ts): building wide matrices, the forms of a family
- * with one parameterization, and the logistic function split into both tails.
+ * NumericForms in types.ts): building wide matrices, the forms of a base
+ * parameterization, of a natural one and of a family with one
+ * parameterization, and the logistic function split into both tails.
  */
 import { Wide, WideMatrix } from '../core/wide.js';
 import { trigamma } from '../symbolic/special.js';
@@ -15,6 +16,19 @@ export const wideRows = (rows: readonly (readonly Wide[])[]): WideMatrix => Wide
 /** diag(d) */
 export function wideDiagonal(d: readonly Wide[]): WideMatrix {
   return WideMatrix.from(d.map((v, i) => d.map((_, j) => (i === j ? v : Wide.ZERO))));
+}
+
+/** The numeric forms of a base parameterization: its Jacobians to and from itself are the identity, which `parameterization` supplies. */
+export type BaseForms<P = unknown> = Omit<NumericForms<P>, 'jacobianToBase' | 'jacobianFromBase'>;
+
+/**
+ * The forms of the natural parameterization of a family whose base is its
+ * mean parameterization (the expectations of the statistics): d mean / d eta
+ * is the covariance of the statistics, which is the Fisher in eta, and
+ * d eta / d mean is its inverse, the Fisher in the mean.
+ */
+export function naturalOfMean<P>(mean: Pick<NumericForms<P>, 'fisher'>, natural: BaseForms<P>): NumericForms<P> {
+  return { ...natural, jacobianToBase: natural.fisher, jacobianFromBase: mean.fisher };
 }
 
 /**

@@ -8,8 +8,10 @@
 import { POSITIVE } from '../../core/domain.js';
 import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
 import { W, singleParameterization, wideRows } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { cite, exponentialFamily, parameterization, scalarFamily, symmetric } from '../declare.js';
+import type { FamilyDefinition } from '../types.js';
+
+const SOURCE = 'Johnson, Kotz & Balakrishnan (1995), Continuous Univariate Distributions Vol. 2, Ch. 25';
 
 // trigamma(a) - trigamma(a + b) cancels when b << a: it is differenced analytically
 const numericForms = singleParameterization(([a, b]) => {
@@ -20,35 +22,22 @@ const numericForms = singleParameterization(([a, b]) => {
   ]);
 });
 
-const instance: FamilyInstance = scalarInstance({
+export const beta: FamilyDefinition = scalarFamily({
   family: 'beta',
-  logDensity: 'lgamma(a+b)-lgamma(a)-lgamma(b)+(a-1)*log(x)+(b-1)*log(1-x)',
   support: { kind: 'unit' },
+  logDensity: 'lgamma(a+b)-lgamma(a)-lgamma(b)+(a-1)*log(x)+(b-1)*log(1-x)',
+  logpdf: (x, [a, b]) => lgamma(a + b) - lgamma(a) - lgamma(b) + (a - 1) * Math.log(x) + (b - 1) * Math.log1p(-x),
+  sample: (rng, base) => rng.beta(base[0], base[1]),
   // with h(x) = 1/(x(1-x)) the natural parameters are (a, b) themselves
   expFamily: exponentialFamily({ eta1: ['log(x)', 'a', POSITIVE], eta2: ['log(1-x)', 'b', POSITIVE] }, 'lgamma(eta1)+lgamma(eta2)-lgamma(eta1+eta2)'),
   parameterizations: [
-    parameterization({
-      name: 'standard',
-      domains: { a: POSITIVE, b: POSITIVE },
-      literatureFisher: [
-        ['trigamma(a)-trigamma(a+b)', '-trigamma(a+b)'],
-        ['-trigamma(a+b)', 'trigamma(b)-trigamma(a+b)'],
-      ],
-      literatureSource: 'Johnson, Kotz & Balakrishnan (1995), Continuous Univariate Distributions Vol. 2, Ch. 25',
-      numeric: numericForms,
-    }),
+    parameterization(
+      'standard',
+      { a: POSITIVE, b: POSITIVE },
+      cite(SOURCE, symmetric(['trigamma(a)-trigamma(a+b)'], ['-trigamma(a+b)', 'trigamma(b)-trigamma(a+b)'])),
+      numericForms,
+    ),
   ],
-  logpdf(x, base) {
-    const [a, b] = base;
-    const v = x as number;
-    return lgamma(a + b) - lgamma(a) - lgamma(b) + (a - 1) * Math.log(v) + (b - 1) * Math.log1p(-v);
-  },
-  sample(rng, base) {
-    return rng.beta(base[0], base[1]);
-  },
-});
-
-export const beta: FamilyDefinition = scalarFamily(instance, {
   examples: [{ params: { a: 2, b: 3.5 } }],
   // b in [1, 1/0.3), 1 at the centre: below 1 the pole of the density at x = 1 leaves quadrature an error bound too large to check the Fisher by
   valuesFromUnit: { b: (u) => Math.exp(Math.log(1 / 0.3) * Math.abs(2 * u - 1)) },

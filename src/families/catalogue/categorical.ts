@@ -9,8 +9,9 @@
 import { REAL, UNIT_INTERVAL } from '../../core/domain.js';
 import { exactSum, exactSumPair, twoSum } from '../../core/error-free.js';
 import { Wide, WideMatrix } from '../../core/wide.js';
-import { parameterization, perDimension, sameDomain } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import { cite, parameterization, perDimension, sameDomain } from '../declare.js';
+import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { type BaseForms, naturalOfMean } from '../numeric-forms.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -112,21 +113,9 @@ function logitsOf(pt: Point): Wide[] {
   });
 }
 
-const meanForms = (m: number): NumericForms<Point> => ({
-  point: pointFromProbabilities,
-  coordinates: (pt) => pt.p,
-  fisher: meanFisher,
-  jacobianToBase: () => WideMatrix.identityOf(m),
-  jacobianFromBase: () => WideMatrix.identityOf(m),
-});
+const meanForms: BaseForms<Point> = { point: pointFromProbabilities, coordinates: (pt) => pt.p, fisher: meanFisher };
 
-const naturalForms: NumericForms<Point> = {
-  point: pointFromLogits,
-  coordinates: logitsOf,
-  fisher: naturalFisher,
-  jacobianToBase: naturalFisher,
-  jacobianFromBase: meanFisher,
-};
+const naturalForms = naturalOfMean(meanForms, { point: pointFromLogits, coordinates: logitsOf, fisher: naturalFisher });
 
 function build(K: number): FamilyInstance {
   const m = K - 1;
@@ -153,30 +142,38 @@ function build(K: number): FamilyInstance {
       etaDomains: sameDomain(eta, REAL),
     },
     parameterizations: [
-      parameterization({
-        name: 'mean',
-        paramNames: idx.map((i) => `p[${i}]`),
-        domains: sameDomain(p, UNIT_INTERVAL),
-        literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `1/${p[i]}+1/${pK}` : `1/${pK}`))),
-        literatureSource: 'Lehmann & Casella (1998), Sec. 2.6: multinomial with one trial',
-        jointViolation: (t) => {
-          if (referenceProbability(t)[0] > 0) return null;
-          return { param: 'p', reason: `the probabilities must sum below 1 (p_K = 1 - sum(p) must be > 0), got sum ${exactSum(t)}` };
+      parameterization(
+        'mean',
+        sameDomain(p, UNIT_INTERVAL),
+        cite(
+          'Lehmann & Casella (1998), Sec. 2.6: multinomial with one trial',
+          idx.map((i) => idx.map((j) => (i === j ? `1/${p[i]}+1/${pK}` : `1/${pK}`))),
+        ),
+        meanForms,
+        {
+          paramNames: idx.map((i) => `p[${i}]`),
+          jointViolation: (t) => {
+            if (referenceProbability(t)[0] > 0) return null;
+            return { param: 'p', reason: `the probabilities must sum below 1 (p_K = 1 - sum(p) must be > 0), got sum ${exactSum(t)}` };
+          },
         },
-        numeric: meanForms(m),
-      }),
-      parameterization({
-        name: 'natural',
-        paramNames: idx.map((i) => `eta[${i}]`),
-        domains: sameDomain(eta, REAL),
-        toBase: Object.fromEntries(idx.map((i) => [p[i], pi(i)])),
-        fromBase: Object.fromEntries(idx.map((i) => [eta[i], `log(${p[i]}/${pK})`])),
-        literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `${pi(i)}-(${pi(i)})^2` : `-(${pi(i)})*(${pi(j)})`))),
-        literatureSource: 'Amari (2016), Sec. 2.2: the Hessian of A(eta) = log(1 + sum exp(eta))',
-        logDensity: `${idx.map((i) => `${x[i]}*${eta[i]}`).join('+')}-log${sumExp}`,
-        naturalCoordinates: true,
-        numeric: naturalForms,
-      }),
+      ),
+      parameterization(
+        'natural',
+        sameDomain(eta, REAL),
+        cite(
+          'Amari (2016), Sec. 2.2: the Hessian of A(eta) = log(1 + sum exp(eta))',
+          idx.map((i) => idx.map((j) => (i === j ? `${pi(i)}-(${pi(i)})^2` : `-(${pi(i)})*(${pi(j)})`))),
+        ),
+        naturalForms,
+        {
+          paramNames: idx.map((i) => `eta[${i}]`),
+          toBase: Object.fromEntries(idx.map((i) => [p[i], pi(i)])),
+          fromBase: Object.fromEntries(idx.map((i) => [eta[i], `log(${p[i]}/${pK})`])),
+          logDensity: `${idx.map((i) => `${x[i]}*${eta[i]}`).join('+')}-log${sumExp}`,
+          naturalCoordinates: true,
+        },
+      ),
     ],
     logpdf(xv, base) {
       const v = xv as Float64Array;

@@ -9,7 +9,7 @@ import { exactSum } from '../../core/error-free.js';
 import { WideMatrix } from '../../core/wide.js';
 import { lgamma, trigamma, trigammaDifference } from '../../symbolic/special.js';
 import { singleParameterization } from '../numeric-forms.js';
-import { parameterization, perDimension, sameDomain } from '../declare.js';
+import { cite, parameterization, perDimension, sameDomain } from '../declare.js';
 import type { FamilyDefinition, FamilyInstance } from '../types.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -55,14 +55,16 @@ function build(K: number): FamilyInstance {
       etaDomains: sameDomain(eta, POSITIVE),
     },
     parameterizations: [
-      parameterization({
-        name: 'standard',
-        paramNames: idx.map((i) => `alpha[${i}]`),
-        domains: sameDomain(a, POSITIVE),
-        literatureFisher: idx.map((i) => idx.map((j) => (i === j ? `trigamma(${a[i]})-trigamma${a0}` : `-trigamma${a0}`))),
-        literatureSource: 'Minka (2000), Estimating a Dirichlet distribution, Sec. 1',
-        numeric: singleParameterization(dirichletFisher),
-      }),
+      parameterization(
+        'standard',
+        sameDomain(a, POSITIVE),
+        cite(
+          'Minka (2000), Estimating a Dirichlet distribution, Sec. 1',
+          idx.map((i) => idx.map((j) => (i === j ? `trigamma(${a[i]})-trigamma${a0}` : `-trigamma${a0}`))),
+        ),
+        singleParameterization(dirichletFisher),
+        { paramNames: idx.map((i) => `alpha[${i}]`) },
+      ),
     ],
     logpdf(xv, base) {
       const v = xv as Float64Array;

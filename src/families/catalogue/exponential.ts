@@ -5,10 +5,12 @@
  * Ch. 19; Lehmann & Casella 1998, Sec. 2.5, the gamma with shape 1).
  */
 import { NEGATIVE, POSITIVE } from '../../core/domain.js';
-import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
-import { type Wide, WideMatrix } from '../../core/wide.js';
-import { W, wideRows } from '../numeric-forms.js';
+import type { Wide } from '../../core/wide.js';
+import { cite, exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import { type BaseForms, W, wideRows } from '../numeric-forms.js';
+import type { FamilyDefinition, NumericForms } from '../types.js';
+
+const SOURCE = 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19';
 
 /** the rate and the scale, each the exact input or one correctly rounded reciprocal */
 interface Point {
@@ -16,12 +18,10 @@ interface Point {
   beta: Wide;
 }
 
-const rateForms: NumericForms<Point> = {
+const rateForms: BaseForms<Point> = {
   point: ([lambda]) => ({ lambda: W(lambda), beta: W(lambda).inv() }),
   coordinates: (pt) => [pt.lambda],
   fisher: (pt) => wideRows([[pt.beta.square()]]),
-  jacobianToBase: () => WideMatrix.identityOf(1),
-  jacobianFromBase: () => WideMatrix.identityOf(1),
 };
 
 const scaleForms: NumericForms<Point> = {
@@ -33,36 +33,16 @@ const scaleForms: NumericForms<Point> = {
   jacobianFromBase: (pt) => wideRows([[pt.beta.square().neg()]]),
 };
 
-const instance: FamilyInstance = scalarInstance({
+export const exponential: FamilyDefinition = scalarFamily({
   family: 'exponential',
-  logDensity: 'log(lambda)-lambda*x',
   support: { kind: 'positive' },
+  logDensity: 'log(lambda)-lambda*x',
+  logpdf: (x, base) => Math.log(base[0]) - base[0] * x,
+  sample: (rng, base) => rng.exponential() / base[0],
   expFamily: exponentialFamily({ eta: ['x', '-lambda', NEGATIVE] }, '-log(-eta)'),
   parameterizations: [
-    parameterization({
-      name: 'rate',
-      domains: { lambda: POSITIVE },
-      literatureFisher: [['1/lambda^2']],
-      literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
-      numeric: rateForms,
-    }),
-    parameterization({
-      name: 'scale',
-      domains: { beta: POSITIVE },
-      toBase: { lambda: '1/beta' },
-      fromBase: { beta: '1/lambda' },
-      literatureFisher: [['1/beta^2']],
-      literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 19',
-      numeric: scaleForms,
-    }),
+    parameterization('rate', { lambda: POSITIVE }, cite(SOURCE, [['1/lambda^2']]), rateForms),
+    parameterization('scale', { beta: POSITIVE }, cite(SOURCE, [['1/beta^2']]), scaleForms, { toBase: { lambda: '1/beta' }, fromBase: { beta: '1/lambda' } }),
   ],
-  logpdf(x, base) {
-    const lambda = base[0];
-    return Math.log(lambda) - lambda * (x as number);
-  },
-  sample(rng, base) {
-    return rng.exponential() / base[0];
-  },
+  examples: [{ params: { lambda: 1.5 } }],
 });
-
-export const exponential: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { lambda: 1.5 } }] });

@@ -7,8 +7,10 @@
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { cite, diagonal, exponentialFamily, parameterization, scalarFamily } from '../declare.js';
+import type { FamilyDefinition } from '../types.js';
+
+const SOURCE = 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -17,32 +19,17 @@ const numericForms = singleParameterization(([, sigma]) => {
   return wideDiagonal([precision, precision.times2()]);
 });
 
-const instance: FamilyInstance = scalarInstance({
+export const lognormal: FamilyDefinition = scalarFamily({
   family: 'lognormal',
-  logDensity: '-log(x)-log(sigma)-1/2*log(2*pi)-(log(x)-mu)^2/(2*sigma^2)',
   support: { kind: 'positive' },
-  expFamily: exponentialFamily({ eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
-  parameterizations: [
-    parameterization({
-      name: 'mean-std',
-      domains: { mu: REAL, sigma: POSITIVE },
-      literatureFisher: [
-        ['1/sigma^2', '0'],
-        ['0', '2/sigma^2'],
-      ],
-      literatureSource: 'Johnson, Kotz & Balakrishnan (1994), Continuous Univariate Distributions Vol. 1, Ch. 14',
-      numeric: numericForms,
-    }),
-  ],
-  logpdf(x, base) {
-    const [mu, sigma] = base;
-    const lx = Math.log(x as number);
+  logDensity: '-log(x)-log(sigma)-1/2*log(2*pi)-(log(x)-mu)^2/(2*sigma^2)',
+  logpdf(x, [mu, sigma]) {
+    const lx = Math.log(x);
     const z = (lx - mu) / sigma;
     return -lx - Math.log(sigma) - LOG_SQRT_2PI - 0.5 * z * z;
   },
-  sample(rng, base) {
-    return Math.exp(base[0] + base[1] * rng.normal());
-  },
+  sample: (rng, base) => Math.exp(base[0] + base[1] * rng.normal()),
+  expFamily: exponentialFamily({ eta1: ['log(x)', 'mu/sigma^2', REAL], eta2: ['log(x)^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
+  parameterizations: [parameterization('mean-std', { mu: REAL, sigma: POSITIVE }, cite(SOURCE, diagonal('1/sigma^2', '2/sigma^2')), numericForms)],
+  examples: [{ params: { mu: 0.2, sigma: 0.8 } }],
 });
-
-export const lognormal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.2, sigma: 0.8 } }] });

@@ -7,10 +7,10 @@
  */
 import { NEGATIVE, POSITIVE, REAL } from '../../core/domain.js';
 import { exactSum, twoProduct } from '../../core/error-free.js';
-import { binaryExponent, ldexp, Wide, WideMatrix } from '../../core/wide.js';
-import { W, wideDiagonal, wideRows } from '../numeric-forms.js';
-import { exponentialFamily, parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance, NumericForms } from '../types.js';
+import { binaryExponent, ldexp, Wide } from '../../core/wide.js';
+import { type BaseForms, W, wideDiagonal, wideRows } from '../numeric-forms.js';
+import { cite, diagonal, exponentialFamily, parameterization, scalarFamily, symmetric } from '../declare.js';
+import type { FamilyDefinition, NumericForms } from '../types.js';
 
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
 
@@ -42,16 +42,13 @@ export function varianceFromMoments(m1: number, m2: number): Wide {
   return Wide.make(b - h - l, 2 * s);
 }
 
-const ID2 = (): WideMatrix => WideMatrix.identityOf(2);
 const one = Wide.ONE;
 const zero = Wide.ZERO;
 
-const meanStd: NumericForms<Point> = {
+const meanStd: BaseForms<Point> = {
   point: ([mu, sigma]) => ({ mu: W(mu), sigma: W(sigma), v: W(sigma).square(), logSigma: Math.log(sigma) }),
   coordinates: (pt) => [pt.mu, pt.sigma],
   fisher: ({ v }) => wideDiagonal([v.inv(), v.inv().times2()]),
-  jacobianToBase: ID2,
-  jacobianFromBase: ID2,
 };
 
 const meanVar: NumericForms<Point> = {
@@ -141,85 +138,60 @@ const expectation: NumericForms<Point> = {
     ]),
 };
 
-const instance: FamilyInstance = scalarInstance({
+const LEHMANN_CASELLA = 'Lehmann & Casella (1998), Sec. 2.6';
+
+export const normal: FamilyDefinition = scalarFamily({
   family: 'normal',
-  logDensity: '-log(sigma)-1/2*log(2*pi)-(x-mu)^2/(2*sigma^2)',
   support: { kind: 'real' },
-  expFamily: exponentialFamily({ eta1: ['x', 'mu/sigma^2', REAL], eta2: ['x^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
-  parameterizations: [
-    parameterization({
-      name: 'mean-std',
-      domains: { mu: REAL, sigma: POSITIVE },
-      literatureFisher: [
-        ['1/sigma^2', '0'],
-        ['0', '2/sigma^2'],
-      ],
-      literatureSource: 'Lehmann & Casella (1998), Sec. 2.6',
-      numeric: meanStd,
-    }),
-    parameterization({
-      name: 'mean-var',
-      domains: { mu: REAL, v: POSITIVE },
-      toBase: { mu: 'mu', sigma: 'sqrt(v)' },
-      fromBase: { mu: 'mu', v: 'sigma^2' },
-      literatureFisher: [
-        ['1/v', '0'],
-        ['0', '1/(2*v^2)'],
-      ],
-      literatureSource: 'Lehmann & Casella (1998), Sec. 2.6',
-      numeric: meanVar,
-    }),
-    parameterization({
-      name: 'mean-logstd',
-      domains: { mu: REAL, s: REAL },
-      toBase: { mu: 'mu', sigma: 'exp(s)' },
-      fromBase: { mu: 'mu', s: 'log(sigma)' },
-      literatureFisher: [
-        ['exp(-2*s)', '0'],
-        ['0', '2'],
-      ],
-      literatureSource: 'Lehmann & Casella (1998), Sec. 2.6, with sigma = exp(s)',
-      numeric: meanLogstd,
-    }),
-    parameterization({
-      name: 'natural',
-      domains: { eta1: REAL, eta2: NEGATIVE },
-      toBase: { mu: '-eta1/(2*eta2)', sigma: 'sqrt(-1/(2*eta2))' },
-      fromBase: { eta1: 'mu/sigma^2', eta2: '-1/(2*sigma^2)' },
-      literatureFisher: [
-        ['-1/(2*eta2)', 'eta1/(2*eta2^2)'],
-        ['eta1/(2*eta2^2)', '1/(2*eta2^2)-eta1^2/(2*eta2^3)'],
-      ],
-      literatureSource: 'Amari (2016), Sec. 2.2: the Hessian of A(eta) = -eta1^2/(4 eta2) - log(-2 eta2)/2',
-      numeric: natural,
-      logDensity: 'eta1*x+eta2*x^2+eta1^2/(4*eta2)+1/2*log(-2*eta2)-1/2*log(2*pi)',
-      naturalCoordinates: true,
-    }),
-    parameterization({
-      name: 'expectation',
-      domains: { m1: REAL, m2: POSITIVE },
-      toBase: { mu: 'm1', sigma: 'sqrt(m2-m1^2)' },
-      fromBase: { m1: 'mu', m2: 'mu^2+sigma^2' },
-      literatureFisher: [
-        ['(m2+m1^2)/(m2-m1^2)^2', '-m1/(m2-m1^2)^2'],
-        ['-m1/(m2-m1^2)^2', '1/(2*(m2-m1^2)^2)'],
-      ],
-      literatureSource: 'Amari (2016), Sec. 2.2: the inverse of the covariance of T = (x, x^2)',
-      numeric: expectation,
-      jointViolation: (t) =>
-        varianceFromMoments(t[0], t[1]).sign() > 0
-          ? null
-          : { param: 'm2', reason: `must be > m1^2 = ${t[0] * t[0]} (the variance m2 - m1^2 must be positive), got ${t[1]}` },
-    }),
-  ],
-  logpdf(x, base) {
-    const [mu, sigma] = base;
-    const z = ((x as number) - mu) / sigma;
+  logDensity: '-log(sigma)-1/2*log(2*pi)-(x-mu)^2/(2*sigma^2)',
+  logpdf(x, [mu, sigma]) {
+    const z = (x - mu) / sigma;
     return -Math.log(sigma) - LOG_SQRT_2PI - 0.5 * z * z;
   },
-  sample(rng, base) {
-    return base[0] + base[1] * rng.normal();
-  },
+  sample: (rng, base) => base[0] + base[1] * rng.normal(),
+  expFamily: exponentialFamily({ eta1: ['x', 'mu/sigma^2', REAL], eta2: ['x^2', '-1/(2*sigma^2)', NEGATIVE] }, '-eta1^2/(4*eta2)-1/2*log(-2*eta2)'),
+  parameterizations: [
+    parameterization('mean-std', { mu: REAL, sigma: POSITIVE }, cite(LEHMANN_CASELLA, diagonal('1/sigma^2', '2/sigma^2')), meanStd),
+    parameterization('mean-var', { mu: REAL, v: POSITIVE }, cite(LEHMANN_CASELLA, diagonal('1/v', '1/(2*v^2)')), meanVar, {
+      toBase: { mu: 'mu', sigma: 'sqrt(v)' },
+      fromBase: { mu: 'mu', v: 'sigma^2' },
+    }),
+    parameterization('mean-logstd', { mu: REAL, s: REAL }, cite(`${LEHMANN_CASELLA}, with sigma = exp(s)`, diagonal('exp(-2*s)', '2')), meanLogstd, {
+      toBase: { mu: 'mu', sigma: 'exp(s)' },
+      fromBase: { mu: 'mu', s: 'log(sigma)' },
+    }),
+    parameterization(
+      'natural',
+      { eta1: REAL, eta2: NEGATIVE },
+      cite(
+        'Amari (2016), Sec. 2.2: the Hessian of A(eta) = -eta1^2/(4 eta2) - log(-2 eta2)/2',
+        symmetric(['-1/(2*eta2)'], ['eta1/(2*eta2^2)', '1/(2*eta2^2)-eta1^2/(2*eta2^3)']),
+      ),
+      natural,
+      {
+        toBase: { mu: '-eta1/(2*eta2)', sigma: 'sqrt(-1/(2*eta2))' },
+        fromBase: { eta1: 'mu/sigma^2', eta2: '-1/(2*sigma^2)' },
+        logDensity: 'eta1*x+eta2*x^2+eta1^2/(4*eta2)+1/2*log(-2*eta2)-1/2*log(2*pi)',
+        naturalCoordinates: true,
+      },
+    ),
+    parameterization(
+      'expectation',
+      { m1: REAL, m2: POSITIVE },
+      cite(
+        'Amari (2016), Sec. 2.2: the inverse of the covariance of T = (x, x^2)',
+        symmetric(['(m2+m1^2)/(m2-m1^2)^2'], ['-m1/(m2-m1^2)^2', '1/(2*(m2-m1^2)^2)']),
+      ),
+      expectation,
+      {
+        toBase: { mu: 'm1', sigma: 'sqrt(m2-m1^2)' },
+        fromBase: { m1: 'mu', m2: 'mu^2+sigma^2' },
+        jointViolation: (t) =>
+          varianceFromMoments(t[0], t[1]).sign() > 0
+            ? null
+            : { param: 'm2', reason: `must be > m1^2 = ${t[0] * t[0]} (the variance m2 - m1^2 must be positive), got ${t[1]}` },
+      },
+    ),
+  ],
+  examples: [{ params: { mu: 0.3, sigma: 1.7 } }],
 });
-
-export const normal: FamilyDefinition = scalarFamily(instance, { examples: [{ params: { mu: 0.3, sigma: 1.7 } }] });

@@ -9,8 +9,10 @@
 import { POSITIVE, REAL } from '../../core/domain.js';
 import { lgamma } from '../../symbolic/special.js';
 import { W, singleParameterization, wideDiagonal } from '../numeric-forms.js';
-import { parameterization, scalarFamily, scalarInstance } from '../declare.js';
-import type { FamilyDefinition, FamilyInstance } from '../types.js';
+import { cite, diagonal, parameterization, scalarFamily } from '../declare.js';
+import type { FamilyDefinition } from '../types.js';
+
+const SOURCE = 'Lange, Little & Taylor (1989), Robust statistical modeling using the t distribution, JASA 84';
 
 // (nu + 1)/(nu + 3) and 2 nu/(nu + 3) are in (0, 2) for every nu > 0: only 1/sigma^2 needs the wide range
 const numericForms = singleParameterization(([, sigma], { nu }) => {
@@ -18,29 +20,13 @@ const numericForms = singleParameterization(([, sigma], { nu }) => {
   return wideDiagonal([precision.mulNum((nu + 1) / (nu + 3)), precision.mulNum(2 * (nu / (nu + 3)))]);
 });
 
-const instance: FamilyInstance = scalarInstance({
+export const studentT: FamilyDefinition = scalarFamily({
   family: 'student-t',
-  logDensity: 'lgamma((nu+1)/2)-lgamma(nu/2)-1/2*log(nu*pi)-log(sigma)-(nu+1)/2*log(1+(x-mu)^2/(nu*sigma^2))',
   support: { kind: 'real' },
   fixed: { nu: POSITIVE },
-  notExponentialFamily:
-    'log p contains log(1 + (x - mu)^2/(nu sigma^2)), which is not linear in any finite set of statistics of x with coefficients depending on (mu, sigma) alone (the t is a scale mixture of normals, not an exponential family)',
-  parameterizations: [
-    parameterization({
-      name: 'location-scale',
-      domains: { mu: REAL, sigma: POSITIVE },
-      literatureFisher: [
-        ['(nu+1)/((nu+3)*sigma^2)', '0'],
-        ['0', '2*nu/((nu+3)*sigma^2)'],
-      ],
-      literatureSource: 'Lange, Little & Taylor (1989), Robust statistical modeling using the t distribution, JASA 84',
-      numeric: numericForms,
-    }),
-  ],
-  logpdf(x, base, fixed) {
-    const [mu, sigma] = base;
-    const nu = fixed.nu;
-    const z = ((x as number) - mu) / sigma;
+  logDensity: 'lgamma((nu+1)/2)-lgamma(nu/2)-1/2*log(nu*pi)-log(sigma)-(nu+1)/2*log(1+(x-mu)^2/(nu*sigma^2))',
+  logpdf(x, [mu, sigma], { nu }) {
+    const z = (x - mu) / sigma;
     return lgamma((nu + 1) / 2) - lgamma(nu / 2) - 0.5 * Math.log(nu * Math.PI) - Math.log(sigma) - ((nu + 1) / 2) * Math.log1p((z * z) / nu);
   },
   sample(rng, base, fixed) {
@@ -49,9 +35,11 @@ const instance: FamilyInstance = scalarInstance({
     const v = 2 * rng.gamma(nu / 2);
     return base[0] + (base[1] * rng.normal()) / Math.sqrt(v / nu);
   },
-});
-
-export const studentT: FamilyDefinition = scalarFamily(instance, {
+  notExponentialFamily:
+    'log p contains log(1 + (x - mu)^2/(nu sigma^2)), which is not linear in any finite set of statistics of x with coefficients depending on (mu, sigma) alone (the t is a scale mixture of normals, not an exponential family)',
+  parameterizations: [
+    parameterization('location-scale', { mu: REAL, sigma: POSITIVE }, cite(SOURCE, diagonal('(nu+1)/((nu+3)*sigma^2)', '2*nu/((nu+3)*sigma^2)')), numericForms),
+  ],
   examples: [{ params: { mu: 0.2, sigma: 1.1 }, fixed: { nu: 4 } }],
   // nu >= 1: below it the tails are too heavy for sampled estimates to settle
   valuesFromUnit: { nu: (u) => 1 + 11 * u },
