@@ -14,8 +14,9 @@ const LOG_POSITIVE_RANGE = Math.log(1 / 0.3);
 
 /**
  * A value of the domain from u in [0, 1), away from the edges where
- * quadrature and sampling lose accuracy (a beta density with a = 0.2 defeats
- * the quadrature's error bound): reals in [-2, 2), positives log-uniform in
+ * quadrature and sampling lose accuracy (a beta density with a shape of 0.02
+ * defeats the quadrature's error bound: its mass lies beyond the last node,
+ * e^-690 from the end): reals in [-2, 2), positives log-uniform in
  * [0.3, 1/0.3), intervals their middle 90%, positive integers 1 to 20.
  * At u = 1/2: 0, exactly 1, the midpoint, 11.
  */
