@@ -5,8 +5,9 @@
  *
  * algebrite is synchronous and some simplifications run for minutes on short
  * inputs (measured: 24 s for a 300-character sum of logs under exp), so it
- * runs in a worker thread that the caller waits on synchronously with a time
- * limit; a call past its limit kills the worker and throws BackendTimeout,
+ * runs in a worker thread that the caller waits on synchronously with a limit
+ * on the thread's processor time; a call past its limit kills the worker and
+ * throws BackendTimeout,
  * and callers fall back (keep the unsimplified form; let the numeric identity
  * test decide). Variables are renamed by the caller, since algebrite reserves
  * e, i, d, last and Gamma and keeps state between calls.
@@ -39,22 +40,69 @@ const RESULT_BYTES = 2 * 1024 * 1024;
 /** The value the worker stores in the signal once algebrite is loaded; answers store their command's sequence number (>= 1). */
 const READY = -1;
 
+/** How much of a time limit has been spent, in milliseconds. */
+export type SpentClock = () => number;
+
+/** Wall time since now. */
+export function wallClock(): SpentClock {
+  const start = Date.now();
+  return () => Date.now() - start;
+}
+
 /**
- * Waits until `signal[0] === expected` or the deadline passes; true when it arrived.
+ * Waits until `signal[0] === expected` or `spent()` reaches `limitMs`; true when it arrived.
  * A wake-up is only a hint to look again: a notify for an earlier answer can
  * arrive after the next command was sent (the worker may be preempted between
  * storing and notifying), and returning on it would read the earlier answer
- * as the new one and shift every later answer by one.
+ * as the new one and shift every later answer by one. `pollMs` bounds each
+ * sleep, for clocks that do not advance with wall time.
  */
-export function waitForValue(signal: Int32Array, expected: number, timeoutMs: number): boolean {
-  const deadline = Date.now() + timeoutMs;
+export function waitForValue(
+  signal: Int32Array,
+  expected: number,
+  limitMs: number,
+  spent: SpentClock = wallClock(),
+  pollMs = Number.POSITIVE_INFINITY,
+): boolean {
   for (;;) {
     const current = Atomics.load(signal, 0);
     if (current === expected) return true;
-    const remaining = deadline - Date.now();
+    const remaining = limitMs - spent();
     if (remaining <= 0) return false;
-    Atomics.wait(signal, 0, current, remaining);
+    Atomics.wait(signal, 0, current, Math.min(remaining, pollMs));
   }
+}
+
+/** Linux's clock ticks per second for /proc times (USER_HZ, 100 on every architecture Node supports). */
+const TICKS_PER_SECOND = 100;
+
+/** The processor time a thread of this process has used, in milliseconds, from /proc; null where that cannot be read. */
+export function threadCpuMillis(tid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    // the fields after the command name (which may hold spaces and parentheses): state is field 3, utime 14, stime 15
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A call's limit counts the backend thread's own processor time, so that on a
+ * loaded machine a simplification is not cut short (and a page printed with a
+ * different form of the same formula) because the thread waited for a core.
+ * Wall time still ends a call at this multiple of the limit.
+ */
+const WALL_LIMIT_FACTOR = 30;
+/** How often the caller reads the backend thread's clock while it waits. */
+const CPU_POLL_MS = 25;
+
+function backendClock(tid: number): SpentClock {
+  const cpu0 = tid > 0 ? threadCpuMillis(tid) : null;
+  const wall = wallClock();
+  if (cpu0 === null) return wall;
+  return () => Math.max((threadCpuMillis(tid) ?? Number.POSITIVE_INFINITY) - cpu0, wall() / WALL_LIMIT_FACTOR);
 }
 
 // CommonJS source of the worker: it loads algebrite by absolute path so that
@@ -74,6 +122,8 @@ const Algebrite = load();
 const signal = new Int32Array(workerData.signal);
 const length = new Int32Array(workerData.length);
 const bytes = new Uint8Array(workerData.bytes);
+// the thread's id, so that the caller can read this thread's processor time from /proc (0 where there is none)
+try { new Int32Array(workerData.tid)[0] = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop()) || 0; } catch {}
 const encoder = new TextEncoder();
 let calls = 0;
 parentPort.on('message', ({ seq, command }) => {
@@ -132,6 +182,8 @@ interface Session {
   signal: Int32Array;
   length: Int32Array;
   bytes: Uint8Array;
+  /** the worker thread's id in /proc/self/task, 0 when unknown */
+  tid: number;
 }
 
 let session: Session | null = null;
@@ -141,18 +193,20 @@ function startSession(): Session {
   const signalBuf = new SharedArrayBuffer(4);
   const lengthBuf = new SharedArrayBuffer(4);
   const bytesBuf = new SharedArrayBuffer(RESULT_BYTES);
+  const tidBuf = new SharedArrayBuffer(4);
   const { path: algebritePath, source: algebriteSource } = patchedAlgebrite();
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { algebritePath, algebriteSource, signal: signalBuf, length: lengthBuf, bytes: bytesBuf },
+    workerData: { algebritePath, algebriteSource, signal: signalBuf, length: lengthBuf, bytes: bytesBuf, tid: tidBuf },
   });
   worker.unref();
-  const s: Session = { worker, seq: 0, signal: new Int32Array(signalBuf), length: new Int32Array(lengthBuf), bytes: new Uint8Array(bytesBuf) };
+  const s: Session = { worker, seq: 0, signal: new Int32Array(signalBuf), length: new Int32Array(lengthBuf), bytes: new Uint8Array(bytesBuf), tid: 0 };
   // Loading algebrite takes a few hundred milliseconds; that is not the command's time.
   if (!waitForValue(s.signal, READY, 60_000)) {
     void worker.terminate();
     throw new BackendError('start', 'the computer-algebra worker did not start within 60 s');
   }
+  s.tid = new Int32Array(tidBuf)[0];
   return s;
 }
 
@@ -162,7 +216,7 @@ export function restartBackend(): void {
   session = null;
 }
 
-/** Default time limit of one backend call, in milliseconds. */
+/** Default limit of one backend call: milliseconds of the backend thread's processor time (wall time where /proc is missing). */
 export const DEFAULT_TIMEOUT_MS = 2000;
 
 /** millis: wall time waited; cpuMillis: processor time meanwhile (the caller blocks, so this is the backend's own work, load aside) */
@@ -182,7 +236,7 @@ export function algebriteRun(command: string, timeoutMs = DEFAULT_TIMEOUT_MS): s
   const started = Date.now();
   const cpu0 = process.cpuUsage();
   s.worker.postMessage({ seq, command });
-  const answered = waitForValue(s.signal, seq, timeoutMs);
+  const answered = waitForValue(s.signal, seq, timeoutMs, backendClock(s.tid), CPU_POLL_MS);
   const millis = Date.now() - started;
   const cpu = process.cpuUsage(cpu0);
   const cpuMillis = Math.round((cpu.user + cpu.system) / 1000);

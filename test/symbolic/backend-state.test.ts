@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import { compileFunction } from 'node:vm';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, test } from 'vitest';
-import { ALGEBRITE_STACK_COPIES, algebriteRun, patchAlgebriteSource, restartBackend, waitForValue } from '../../src/symbolic/backend.js';
+import { ALGEBRITE_STACK_COPIES, algebriteRun, patchAlgebriteSource, restartBackend, threadCpuMillis, waitForValue } from '../../src/symbolic/backend.js';
 import { simplify } from '../../src/symbolic/calculus.js';
 
 describe('backend state between calls', () => {
@@ -53,6 +53,58 @@ describe('waiting for the backend answer', () => {
     expect(waitForValue(new Int32Array(buf), 5, 300)).toBe(false);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     await w.terminate();
+  });
+
+  test('a limit on a clock other than wall time: a sleeping worker is not cut short by the wall clock, only by the clock given', async () => {
+    const buf = new SharedArrayBuffer(4);
+    const w = notifier(buf, [[200, 5]]);
+    // a clock that never advances: the wait ends only on the answer
+    expect(waitForValue(new Int32Array(buf), 5, 50, () => 0, 10)).toBe(true);
+    await w.terminate();
+    const late = notifier(buf, [[2000, 6]]);
+    let ticks = 0;
+    const started = Date.now();
+    // a clock that advances 10 per look: the limit of 50 is spent after a few looks, long before the answer
+    expect(waitForValue(new Int32Array(buf), 6, 50, () => 10 * ticks++, 10)).toBe(false);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await late.terminate();
+  });
+});
+
+describe("the backend thread's processor time", () => {
+  const linux = process.platform === 'linux';
+  test.runIf(linux)('is read from /proc for a thread of this process, and advances with its work, not while it sleeps', async () => {
+    const tidBuf = new SharedArrayBuffer(12);
+    const w = new Worker(
+      `const { workerData } = require('node:worker_threads');
+       const t = new Int32Array(workerData.t);
+       t[0] = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+       Atomics.notify(t, 0);
+       Atomics.wait(t, 1, 0); // sleep until told to spin
+       let x = 0; for (let i = 0; i < 2e7; i++) x += Math.sqrt(x + i); t[2] = x > 0 ? 1 : 0;
+       Atomics.store(t, 1, 2); Atomics.notify(t, 1);
+       Atomics.wait(t, 1, 2);`,
+      { eval: true, workerData: { t: tidBuf } },
+    );
+    const t = new Int32Array(tidBuf);
+    Atomics.wait(t, 0, 0, 5000);
+    const tid = t[0];
+    expect(tid).toBeGreaterThan(0);
+    const idle0 = threadCpuMillis(tid)!;
+    await new Promise((r) => setTimeout(r, 300));
+    const idle = threadCpuMillis(tid)! - idle0;
+    expect(idle).toBeLessThan(100);
+    Atomics.store(t, 1, 1);
+    Atomics.notify(t, 1);
+    Atomics.wait(t, 1, 1, 20_000);
+    const busy = threadCpuMillis(tid)! - idle0;
+    // 2e7 square roots are some hundreds of milliseconds of processor time, however long the thread waited for a core
+    expect(busy).toBeGreaterThan(idle + 50);
+    await w.terminate();
+  });
+
+  test('is null for a thread that does not exist', () => {
+    expect(threadCpuMillis(2 ** 30)).toBeNull();
   });
 });
 
