@@ -12,7 +12,26 @@
  * taken from a stack (`sp`, a byte address 16-byte aligned) that the caller
  * provides, sized by choleskyStackDoubles.
  */
-import { type Code, type FunctionDef, I32, Locals, brIf, call, f64, forLoop, get, i32, iff, memoryCopy, memoryFill, ret, select, seq, set, tee } from './asm.js';
+import {
+  type Code,
+  type FunctionDef,
+  I32,
+  Locals,
+  brIf,
+  call,
+  f64,
+  forLoop,
+  get,
+  i32,
+  iff,
+  memoryCopy,
+  memoryFill,
+  ret,
+  select,
+  seq,
+  set,
+  tee,
+} from './asm.js';
 import { FULL, GEMM_FUNCS } from './gemm-module.js';
 
 /** Panel width of the blocked factorization and inverse (NB of ../cholesky.ts). */
@@ -336,7 +355,23 @@ function factorDiagonal(ix: Indices): FunctionDef {
     set(sp2),
     seq(get(a), get(lda), get(n1), get(sp), seq(get(n1), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
     seq(get(a21), get(lda), get(n2), get(n1), get(sp), seq(get(n1), c(3), i32.shl), get(sp2), get(work), call(ix.mulByTransposed)),
-    gemmCall(get(n2), get(n2), get(n1), f64.const(-1), f64.const(1), get(a21), get(lda), c(8), get(a21), c(8), get(lda), addr8(get(a21), get(n1)), get(lda), c(0), get(work)),
+    gemmCall(
+      get(n2),
+      get(n2),
+      get(n1),
+      f64.const(-1),
+      f64.const(1),
+      get(a21),
+      get(lda),
+      c(8),
+      get(a21),
+      c(8),
+      get(lda),
+      addr8(get(a21), get(n1)),
+      get(lda),
+      c(0),
+      get(work),
+    ),
     addr8(get(a21), get(n1)),
     get(n2),
     get(lda),
@@ -487,11 +522,7 @@ function inverseFromFactor(ix: Indices): FunctionDef {
           c(0),
           get(ib),
           1,
-          memoryCopy(
-            seq(get(tmp), get(i), get(i1), i32.mul, c(3), i32.shl, i32.add),
-            rowAt(w, seq(get(i0), get(i), i32.add)),
-            seq(get(i1), c(3), i32.shl),
-          ),
+          memoryCopy(seq(get(tmp), get(i), get(i1), i32.mul, c(3), i32.shl, i32.add), rowAt(w, seq(get(i0), get(i), i32.add)), seq(get(i1), c(3), i32.shl)),
         ),
         gemmCall(
           get(ib),
@@ -570,13 +601,7 @@ function inverseFromFactor(ix: Indices): FunctionDef {
       ),
     ),
     // mirror: c[j, i] = c[i, j] for j < i
-    forLoop(
-      i,
-      c(1),
-      get(n),
-      1,
-      forLoop(j, c(0), get(i), 1, seq(addr8(rowAt(cc, get(j)), get(i)), addr8(rowAt(cc, get(i)), get(j)), f64.load(), f64.store())),
-    ),
+    forLoop(i, c(1), get(n), 1, forLoop(j, c(0), get(i), 1, seq(addr8(rowAt(cc, get(j)), get(i)), addr8(rowAt(cc, get(i)), get(j)), f64.load(), f64.store()))),
   );
   return { name: 'choleskyInverseFromFactor', params, results: [], locals: L, body };
 }

@@ -122,10 +122,7 @@ export interface KernelRuntime {
 
 function moduleFor(shape: GemmShape, shared: boolean): Uint8Array<ArrayBuffer> {
   const before = [...gemmFunctions(shape), ...vectorFunctions(shape.fused)];
-  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [
-    ...before,
-    ...choleskyFunctions(before.length),
-  ]);
+  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [...before, ...choleskyFunctions(before.length)]);
 }
 
 function createRuntime(kernel: WasmKernel): KernelRuntime | null {
