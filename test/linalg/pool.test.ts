@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
+import { kfacPreconditioner, kfacPreconditioners } from '../../src/curvature/kfac.js';
 import { Cholesky, choleskyInverses } from '../../src/linalg/cholesky.js';
 import { setSplitCholeskyMin } from '../../src/linalg/kernels/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
@@ -162,6 +163,50 @@ describe('linalg worker pool', () => {
       expect(one[9]).toBeInstanceOf(NatgradError);
       expect((one[9] as Error).message).toMatch(/pivot 61/);
       expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+    } finally {
+      setLinalgThreads(threads);
+    }
+  });
+
+  test("K-FAC's preconditioners of several blocks at once on two threads equal each block's alone on one thread, bit for bit, the spectral fallback included", async () => {
+    const rt = gemmRuntime();
+    if (!rt?.shared) return;
+    const threads = setLinalgThreads(2);
+    try {
+      await startLinalgPool(rt);
+      const rng = new Rng(79);
+      const psd = (n: number, scale: (i: number) => number = () => 1) => {
+        const X = Float64Array.from({ length: n * (n + 1) }, () => rng.normal());
+        const S = new Matrix(n, n);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++)
+            for (let q = 0; q <= n; q++) S.data[i * n + j] += (X[i * (n + 1) + q] * X[j * (n + 1) + q] * scale(i) * scale(j)) / (n + 1);
+        return S;
+      };
+      // the last block's A spans 1 to 1e-30: with λ = 1e-30 its damped inverse is not provably regular, so it takes the eigendecompositions
+      const blocks = [
+        [70, 300],
+        [64, 65],
+        [10, 49],
+        [5, 3],
+        [20, 60],
+      ].map(([g, a], b) => ({ G: psd(g), A: b === 4 ? psd(a, (i) => 10 ** (-i / 4)) : psd(a) }));
+      const lambda = (b: number) => (b === 4 ? 1e-30 : 1e-2);
+      setLinalgThreads(1);
+      const one = blocks.map((f, b) => kfacPreconditioner(f, lambda(b), 'pi-factored'));
+      setLinalgThreads(2);
+      const together = [...kfacPreconditioners(blocks.slice(0, 4), 1e-2, 'pi-factored'), ...kfacPreconditioners(blocks.slice(4), 1e-30, 'pi-factored')];
+      expect(one.map((p) => p.method)).toEqual(['cholesky', 'cholesky', 'cholesky', 'cholesky', 'eigen']);
+      blocks.forEach((f, b) => {
+        const grad = new Matrix(
+          f.G.rows,
+          f.A.rows,
+          Float64Array.from({ length: f.G.rows * f.A.rows }, () => rng.normal()),
+        );
+        expect(together[b].method).toBe(one[b].method);
+        const want = one[b].apply(grad).data;
+        expect(together[b].apply(grad).data.every((v, k) => Object.is(v, want[k]))).toBe(true);
+      });
     } finally {
       setLinalgThreads(threads);
     }
