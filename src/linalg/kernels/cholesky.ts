@@ -6,6 +6,15 @@
  * recursive (halves until LEAF), so their flops also go through the GEMM;
  * only LEAF x LEAF blocks are done by scalar loops.
  *
+ * The factorization and the inverse from the factor exist twice, as the
+ * JavaScript loops below and as WebAssembly functions (wasm/cholesky-module.ts)
+ * that make the same GEMM calls in the same order, so both give the same
+ * bits. The WebAssembly driver runs a whole factor inverse without returning
+ * to JavaScript: on the calling thread at one thread, and on any thread of
+ * the pool when several independent inverses are asked for at once
+ * (spdInverses). The JavaScript driver serves a large matrix at more than one
+ * thread, where its large GEMMs are split across the threads.
+ *
  * References: G. Golub and C. Van Loan, Matrix Computations, 4th ed., §4.2.9
  * (blocked right-looking Cholesky); F. Gustavson, "Recursion leads to
  * automatic variable blocking for dense linear-algebra algorithms", IBM J.
