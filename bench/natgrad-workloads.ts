@@ -7,7 +7,7 @@
  */
 import { Rng } from '../src/core/rng.js';
 import { fisherMatrix } from '../src/curvature/dense-curvature.js';
-import { type KfacPreconditioner, kfacBlockPreconditioner, kfacFactors, kfacPreconditioner } from '../src/curvature/kfac.js';
+import { type KfacPreconditioner, kfacBlockPreconditioners, kfacFactors, kfacPreconditioners } from '../src/curvature/kfac.js';
 import { parsePoint } from '../src/families/catalogue.js';
 import { monteCarloFisherAnalytic } from '../src/families/analytic-monte-carlo.js';
 import { familyMonteCarloFisher } from '../src/families/estimators.js';
@@ -69,7 +69,7 @@ function kfacStepper(p: ReturnType<typeof mlpProblem>, lambda: number, lr: numbe
     const { layers } = kfacFactors(p.spec, weights, p.inputs, p.targets, 'empirical-fisher');
     profile.factors += performance.now() - t;
     t = performance.now();
-    if (refresh) pre = layers.map((f) => kfacPreconditioner(f, lambda, 'factored'));
+    if (refresh) pre = kfacPreconditioners(layers, lambda, 'factored');
     profile.inverses += performance.now() - t;
     t = performance.now();
     const updates = layers.map((f, l) => pre[l].apply(f.gradient));
@@ -132,7 +132,7 @@ function cnnKfacWorkload(out: Record<string, unknown>): void {
     const set = kfacFactors(model, theta, { x, targets }, { fisher: 'empirical-fisher' });
     profile.factors += performance.now() - t;
     t = performance.now();
-    const pre = set.blocks.map((b) => kfacBlockPreconditioner(b, CNN_KFAC.lambda, 'factored'));
+    const pre = kfacBlockPreconditioners(set.blocks, CNN_KFAC.lambda, 'factored');
     profile.inverses += performance.now() - t;
     t = performance.now();
     const u = new Float64Array(theta.length);

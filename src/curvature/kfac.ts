@@ -25,7 +25,7 @@
 import { NatgradError } from '../core/errors.js';
 import { requireNonNegative, requireOneOf, requirePath } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
-import { Cholesky } from '../linalg/cholesky.js';
+import { choleskyInverses } from '../linalg/cholesky.js';
 import { DEFAULT_RCOND, zeroBelowCut } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
@@ -106,33 +106,47 @@ function requireDamping(damping: number, scheme: KfacDampingScheme): void {
  * and always for 'exact', the eigendecompositions are used.
  */
 export function kfacPreconditioner(factors: { A: Matrix; G: Matrix }, damping: number, scheme: KfacDampingScheme): KfacPreconditioner {
-  requireDamping(damping, scheme);
-  const { A, G } = factors;
-  const c = Math.sqrt(damping);
-  if (scheme !== 'exact' && c > 0) {
-    const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
-    const gInv = provablyRegularInverse(addScaledIdentity(G, c / pi));
-    const aInv = gInv && provablyRegularInverse(addScaledIdentity(A, pi * c));
-    if (gInv && aInv) {
-      return {
-        apply: (gradient) => matmul(matmul(gInv, checkGradient(gradient, G, A)), aInv),
-        singular: false,
-        method: 'cholesky',
-      };
-    }
-  }
-  return eigenPreconditioner(A, G, damping, scheme);
+  return kfacPreconditioners([factors], damping, scheme)[0];
 }
 
-/** The inverse of the symmetric m by Cholesky, or null when m is not positive definite or 1/||m⁻¹||_∞ <= KFAC_RCOND ||m||_∞. */
-function provablyRegularInverse(m: Matrix): Matrix | null {
-  let inv: Matrix;
-  try {
-    inv = new Cholesky(m).inverse();
-  } catch (e) {
-    if (e instanceof NatgradError) return null;
-    throw e;
-  }
+/**
+ * kfacPreconditioner of every block, the same results: the damped factors'
+ * Cholesky inverses of all blocks are computed together, so that with more
+ * than one linalg thread the independent inverses run at once.
+ */
+export function kfacPreconditioners(blocks: readonly { A: Matrix; G: Matrix }[], damping: number, scheme: KfacDampingScheme): KfacPreconditioner[] {
+  requireDamping(damping, scheme);
+  const damped = blocks.map(({ A, G }) => dampedFactors(A, G, damping, scheme));
+  const inverses = choleskyInverses(damped.flatMap((d) => d ?? []));
+  let next = 0;
+  return blocks.map(({ A, G }, b) => {
+    const d = damped[b];
+    if (d) {
+      const gInv = provablyRegular(d[0], inverses[next++]);
+      const aInv = provablyRegular(d[1], inverses[next++]);
+      if (gInv && aInv) {
+        return {
+          apply: (gradient: Matrix) => matmul(matmul(gInv, checkGradient(gradient, G, A)), aInv),
+          singular: false,
+          method: 'cholesky' as const,
+        };
+      }
+    }
+    return eigenPreconditioner(A, G, damping, scheme);
+  });
+}
+
+/** The damped factors [G + (c/π) I, A + π c I] (c = sqrt(λ)) whose Cholesky inverses the factored schemes try, or null for the spectral path. */
+function dampedFactors(A: Matrix, G: Matrix, damping: number, scheme: KfacDampingScheme): [Matrix, Matrix] | null {
+  const c = Math.sqrt(damping);
+  if (scheme === 'exact' || !(c > 0)) return null;
+  const pi = scheme === 'pi-factored' ? piFactor(A, G) : 1;
+  return [addScaledIdentity(G, c / pi), addScaledIdentity(A, pi * c)];
+}
+
+/** The inverse of the symmetric m, or null when its Cholesky failed (m not positive definite) or 1/||m⁻¹||_∞ <= KFAC_RCOND ||m||_∞. */
+function provablyRegular(m: Matrix, inv: Matrix | NatgradError): Matrix | null {
+  if (inv instanceof NatgradError) return null;
   const norm = infinityNorm(m);
   const invNorm = infinityNorm(inv);
   return Number.isFinite(invNorm) && 1 / invNorm > KFAC_RCOND * norm ? inv : null;
@@ -233,17 +247,25 @@ export interface KfacBlockPreconditioner {
 
 /** The damped inverse of one block (and of its separate bias), on parameter vectors. */
 export function kfacBlockPreconditioner(block: KfacBlock, damping: number, scheme: KfacDampingScheme): KfacBlockPreconditioner {
-  const weight = kfacPreconditioner(block, damping, scheme);
-  const bias = !jointBias(block) && block.biasOffset !== null ? biasPreconditioner(block.G, damping, scheme) : null;
-  return {
-    block,
-    applyTo(g, out) {
-      scatterBlockMatrix(block, weight.apply(blockMatrix(block, g)), out);
-      if (bias) out.set(bias.apply(blockBias(block, g) as Vec), block.biasOffset as number);
-    },
-    singular: weight.singular || (bias?.singular ?? false),
-    method: weight.method,
-  };
+  return kfacBlockPreconditioners([block], damping, scheme)[0];
+}
+
+/** kfacBlockPreconditioner of every block, the same results, the blocks' factor inverses computed together (kfacPreconditioners). */
+export function kfacBlockPreconditioners(blocks: readonly KfacBlock[], damping: number, scheme: KfacDampingScheme): KfacBlockPreconditioner[] {
+  const weights = kfacPreconditioners(blocks, damping, scheme);
+  return blocks.map((block, b) => {
+    const weight = weights[b];
+    const bias = !jointBias(block) && block.biasOffset !== null ? biasPreconditioner(block.G, damping, scheme) : null;
+    return {
+      block,
+      applyTo(g: ArrayLike<number>, out: Vec) {
+        scatterBlockMatrix(block, weight.apply(blockMatrix(block, g)), out);
+        if (bias) out.set(bias.apply(blockBias(block, g) as Vec), block.biasOffset as number);
+      },
+      singular: weight.singular || (bias?.singular ?? false),
+      method: weight.method,
+    };
+  });
 }
 
 function requireParamVector(v: Vec, P: number): void {

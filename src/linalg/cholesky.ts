@@ -1,6 +1,6 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
-import { choleskyFactor, choleskyInverse, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
+import { choleskyFactor, choleskyInverse, spdInverses, trsmLower, trsmLowerTransposed } from './kernels/cholesky.js';
 import { Matrix } from './matrix.js';
 import { asymmetry, assertRightHandSides, assertSquare, finiteMaxAbs, assertVecLength } from './ops.js';
 
@@ -27,16 +27,9 @@ export class Cholesky {
   readonly n: number;
 
   constructor(a: Matrix, path = 'matrix') {
-    assertSquare(a, path);
+    requireSymmetric(a, path);
     const n = a.rows;
     const A = a.data;
-    const bad = asymmetry(a, CHOLESKY_SYMMETRY_TOL, finiteMaxAbs(a, path));
-    if (bad) {
-      throw new NatgradError(
-        path,
-        `matrix is not symmetric: entry (${bad.i}, ${bad.j}) = ${A[bad.i * n + bad.j]} but (${bad.j}, ${bad.i}) = ${A[bad.j * n + bad.i]}; a Cholesky factorization needs a symmetric positive definite matrix`,
-      );
-    }
     if (n >= CHOLESKY_BLOCKED_MIN) {
       const W = new Float64Array(n * n);
       const failed = choleskyFactor(A, n, W);
@@ -172,6 +165,54 @@ export class Cholesky {
     for (let i = 0; i < this.n; i++) s += Math.log(this.L.data[i * this.n + i]);
     return 2 * s;
   }
+}
+
+/** Refuses a matrix that is not square, not finite, or not symmetric to rounding (CHOLESKY_SYMMETRY_TOL). */
+function requireSymmetric(a: Matrix, path: string): void {
+  assertSquare(a, path);
+  const n = a.rows;
+  const A = a.data;
+  const bad = asymmetry(a, CHOLESKY_SYMMETRY_TOL, finiteMaxAbs(a, path));
+  if (bad) {
+    throw new NatgradError(
+      path,
+      `matrix is not symmetric: entry (${bad.i}, ${bad.j}) = ${A[bad.i * n + bad.j]} but (${bad.j}, ${bad.i}) = ${A[bad.j * n + bad.i]}; a Cholesky factorization needs a symmetric positive definite matrix`,
+    );
+  }
+}
+
+/**
+ * new Cholesky(ms[i], paths[i]).inverse() for every matrix, bit for bit, or
+ * the NatgradError that call throws. The independent inverses run at once on
+ * the linalg threads (kernels/cholesky.ts spdInverses), so a caller with
+ * several matrices to invert (K-FAC's factors) hands them over together.
+ */
+export function choleskyInverses(ms: readonly Matrix[], paths: readonly string[] = ms.map(() => 'matrix')): (Matrix | NatgradError)[] {
+  const out: (Matrix | NatgradError)[] = new Array(ms.length);
+  const blocked: number[] = [];
+  ms.forEach((m, i) => {
+    try {
+      if (m.rows < CHOLESKY_BLOCKED_MIN) {
+        out[i] = new Cholesky(m, paths[i]).inverse();
+        return;
+      }
+      requireSymmetric(m, paths[i]);
+      blocked.push(i);
+    } catch (e) {
+      if (!(e instanceof NatgradError)) throw e;
+      out[i] = e;
+    }
+  });
+  const inverses = spdInverses(
+    blocked.map((i) => ms[i].data),
+    blocked.map((i) => ms[i].rows),
+  );
+  blocked.forEach((i, k) => {
+    const r = inverses[k];
+    const n = ms[i].rows;
+    out[i] = r instanceof Float64Array ? new Matrix(n, n, r) : notPositiveDefinite(paths[i], r.index, r.value);
+  });
+  return out;
 }
 
 function notPositiveDefinite(path: string, i: number, s: number): NatgradError {

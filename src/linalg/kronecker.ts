@@ -1,5 +1,6 @@
 import type { Vec } from '../core/vec.js';
-import { Cholesky } from './cholesky.js';
+import { NatgradError } from '../core/errors.js';
+import { choleskyInverses } from './cholesky.js';
 import type { LinearOperator } from './linear-operator.js';
 import { Matrix } from './matrix.js';
 import { addScaledIdentity, assertVecLength, kron, matmul, matmulNT, matmulTN } from './ops.js';
@@ -54,7 +55,9 @@ export function kroneckerOperator(a: Matrix, b: Matrix): LinearOperator {
  * kroneckerOperator.
  */
 export function kroneckerInverseOperator(a: Matrix, b: Matrix, lambdaA = 0, lambdaB = 0): LinearOperator {
-  const ai = new Cholesky(lambdaA === 0 ? a : addScaledIdentity(a, lambdaA), 'a').inverse();
-  const bi = new Cholesky(lambdaB === 0 ? b : addScaledIdentity(b, lambdaB), 'b').inverse();
+  // both inverses at once (on two threads when allowed); a's error first, as when they ran in turn
+  const [ai, bi] = choleskyInverses([lambdaA === 0 ? a : addScaledIdentity(a, lambdaA), lambdaB === 0 ? b : addScaledIdentity(b, lambdaB)], ['a', 'b']);
+  if (ai instanceof NatgradError) throw ai;
+  if (bi instanceof NatgradError) throw bi;
   return kroneckerOperator(ai, bi);
 }

@@ -1,5 +1,5 @@
 import { requireIntegerInRange, requireOneOf } from '../core/validate.js';
-import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioner } from '../curvature/kfac.js';
+import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioners } from '../curvature/kfac.js';
 import { assertFiniteUpdate } from './common.js';
 import {
   type CurvatureStepOptions,
@@ -58,7 +58,7 @@ export function kfacDampedPreconditioner(o: ScaleByKfacOptions = {}): DampedPrec
       const refresh = s.frozen === null || s.preconditioners === null || s.count % every === 0;
       const frozen = refresh ? blocks.map((f, l) => ({ ...f, A: A[l], G: G[l] })) : s.frozen!;
       const refactor = refresh || damping !== s.frozenDamping;
-      const preconditioners = refactor ? frozen.map((f) => kfacBlockPreconditioner(f, damping, scheme)) : s.preconditioners!;
+      const preconditioners = refactor ? kfacBlockPreconditioners(frozen, damping, scheme) : s.preconditioners!;
       const out = new Float64Array(params.length);
       for (const p of preconditioners) p.applyTo(g, out);
       return [assertFiniteUpdate(out, 'kfac'), { count: s.count + 1, A, G, frozen, preconditioners, frozenDamping: damping }] as const;

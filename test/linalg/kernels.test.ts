@@ -513,6 +513,51 @@ describe.each(BACKENDS)('blocked Cholesky, triangular solves and inverse (%s GEM
     );
   });
 
+  test('n = 1 and orders on both sides of the leaf (16) and panel (64) sizes: L Lᵀ = A within the backward-error bound, A X = I within n eps cond(A)', () => {
+    for (const n of [1, 2, 3, 15, 16, 17, 31, 33, 47, 48, 63, 64, 65, 66, 127, 128, 129]) {
+      const A = spd(1000 + n, n, 0.5);
+      const L = A.slice();
+      expect(choleskyInPlace(L, n)).toBeNull();
+      expect(factorAgrees(A, L, n)).toBe(true);
+      const X = choleskyInverse(L, n);
+      const bound = 8 * n * EPS * (3 * n) + 1e-300;
+      const R = referenceGemm(false, false, n, n, n, 1, A, 0, n, X, 0, n, 0, new Float64Array(n * n), 0, n).out;
+      expect(R.every((v, i) => Math.abs(v - (i % (n + 1) === 0 ? 1 : 0)) <= bound)).toBe(true);
+    }
+  });
+
+  test('graded by powers of two (condition ~1e12): the factor of D S D is D L_S and its inverse D⁻¹ S⁻¹ D⁻¹, bit for bit', () => {
+    // every rounding in the factorization and inverse acts on terms of one common power-of-two scale per entry, so a
+    // correct driver reproduces the scaling exactly; a term with the wrong row or column scale breaks the equality
+    for (const n of [1, 17, 64, 100, 131]) {
+      const S = spd(2000 + n, n, 0.5);
+      const d = Array.from({ length: n }, (_, i) => 2 ** -Math.round((20 * i) / Math.max(1, n - 1)));
+      const A = S.map((v, k) => v * d[Math.floor(k / n)] * d[k % n]);
+      const LS = S.slice();
+      const LA = A.slice();
+      expect(choleskyInPlace(LS, n)).toBeNull();
+      expect(choleskyInPlace(LA, n)).toBeNull();
+      expect(factorAgrees(A, LA, n)).toBe(true);
+      expect(LA.every((v, k) => Object.is(v, LS[k] * d[Math.floor(k / n)]))).toBe(true);
+      const XS = choleskyInverse(LS, n);
+      const XA = choleskyInverse(LA, n);
+      expect(XA.every((v, k) => Object.is(v, XS[k] / d[Math.floor(k / n)] / d[k % n]))).toBe(true);
+    }
+  });
+
+  test('the graded check catches a factor whose one entry is off by one unit in the last place', () => {
+    const n = 100;
+    const S = spd(3, n, 0.5);
+    const d = Array.from({ length: n }, (_, i) => 2 ** -Math.round((20 * i) / (n - 1)));
+    const A = S.map((v, k) => v * d[Math.floor(k / n)] * d[k % n]);
+    const LS = S.slice();
+    const LA = A.slice();
+    choleskyInPlace(LS, n);
+    choleskyInPlace(LA, n);
+    LA[70 * n + 3] *= 1 + EPS;
+    expect(LA.every((v, k) => Object.is(v, LS[k] * d[Math.floor(k / n)]))).toBe(false);
+  });
+
   test('the Cholesky class gives the same factor, inverse and solves on its blocked path (n >= 48) as the unblocked one', () => {
     const n = 90;
     const a = new Matrix(n, n, spd(9, n, 0.5));

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
-import { Cholesky } from '../../src/linalg/cholesky.js';
+import { kfacPreconditioner, kfacPreconditioners } from '../../src/curvature/kfac.js';
+import { Cholesky, choleskyInverses } from '../../src/linalg/cholesky.js';
+import { setSplitCholeskyMin } from '../../src/linalg/kernels/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
 import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
 import { FULL } from '../../src/linalg/kernels/wasm/gemm-module.js';
@@ -76,11 +78,12 @@ describe('linalg worker pool', () => {
     }
   });
 
-  test('the eigendecomposition and the Cholesky inverse on two threads are bit for bit those on one (every product split)', async () => {
+  test('the eigendecomposition and the Cholesky inverse on two threads (the JavaScript driver, every product split) are bit for bit those on one (the WebAssembly driver)', async () => {
     const rt = gemmRuntime();
     if (!rt?.shared) return;
     const threads = setLinalgThreads(2);
     const minFlops = setParallelGemmMinFlops(0);
+    const splitMin = setSplitCholeskyMin(0);
     try {
       await startLinalgPool(rt);
       const rng = new Rng(77);
@@ -104,7 +107,107 @@ describe('linalg worker pool', () => {
       }
       expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
     } finally {
+      setSplitCholeskyMin(splitMin);
       setParallelGemmMinFlops(minFlops);
+      setLinalgThreads(threads);
+    }
+  });
+
+  test('independent Cholesky inverses on two threads: each bit for bit the one-thread inverse, failures the same errors, whole inverses run by the worker', async () => {
+    const rt = gemmRuntime();
+    if (!rt?.shared) return;
+    const threads = setLinalgThreads(2);
+    try {
+      await startLinalgPool(rt);
+      const rng = new Rng(78);
+      const spd = (n: number) => {
+        const X = Float64Array.from({ length: n * (n + 2) }, () => rng.normal());
+        const S = new Matrix(n, n);
+        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let q = 0; q < n + 2; q++) S.data[i * n + j] += X[i * (n + 2) + q] * X[j * (n + 2) + q];
+        for (let i = 0; i < n; i++) S.data[i * n + i] += 1e-3;
+        return S;
+      };
+      // one above the split order (its GEMMs split across both threads), the rest whole inverses claimed by either thread
+      const ms = [300, 150, 1, 97, 64, 49, 130, 10, 65].map(spd);
+      const indefinite = spd(80);
+      indefinite.data[61 * 80 + 61] = -1;
+      const asymmetric = spd(70);
+      asymmetric.data[5] += 1;
+      ms.push(indefinite, asymmetric);
+      setLinalgThreads(1);
+      const one = ms.map((m) => {
+        try {
+          return new Cholesky(m, 'm').inverse();
+        } catch (e) {
+          return e as Error;
+        }
+      });
+      setLinalgThreads(2);
+      const jobsBefore = linalgWorkerJobCount();
+      for (let r = 0; r === 0 || (linalgWorkerJobCount() === jobsBefore && r < 50); r++) {
+        const two = choleskyInverses(
+          ms,
+          ms.map(() => 'm'),
+        );
+        two.forEach((got, i) => {
+          const want = one[i];
+          if (want instanceof Error) {
+            expect(got).toBeInstanceOf(NatgradError);
+            expect((got as Error).message).toBe(want.message);
+          } else {
+            expect(got).toBeInstanceOf(Matrix);
+            expect((got as Matrix).data.every((v, k) => Object.is(v, want.data[k]))).toBe(true);
+          }
+        });
+      }
+      expect(one[9]).toBeInstanceOf(NatgradError);
+      expect((one[9] as Error).message).toMatch(/pivot 61/);
+      expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+    } finally {
+      setLinalgThreads(threads);
+    }
+  });
+
+  test("K-FAC's preconditioners of several blocks at once on two threads equal each block's alone on one thread, bit for bit, the spectral fallback included", async () => {
+    const rt = gemmRuntime();
+    if (!rt?.shared) return;
+    const threads = setLinalgThreads(2);
+    try {
+      await startLinalgPool(rt);
+      const rng = new Rng(79);
+      const psd = (n: number, scale: (i: number) => number = () => 1) => {
+        const X = Float64Array.from({ length: n * (n + 1) }, () => rng.normal());
+        const S = new Matrix(n, n);
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++)
+            for (let q = 0; q <= n; q++) S.data[i * n + j] += (X[i * (n + 1) + q] * X[j * (n + 1) + q] * scale(i) * scale(j)) / (n + 1);
+        return S;
+      };
+      // the last block's A spans 1 to 1e-30: with λ = 1e-30 its damped inverse is not provably regular, so it takes the eigendecompositions
+      const blocks = [
+        [70, 300],
+        [64, 65],
+        [10, 49],
+        [5, 3],
+        [20, 60],
+      ].map(([g, a], b) => ({ G: psd(g), A: b === 4 ? psd(a, (i) => 10 ** (-i / 4)) : psd(a) }));
+      const lambda = (b: number) => (b === 4 ? 1e-30 : 1e-2);
+      setLinalgThreads(1);
+      const one = blocks.map((f, b) => kfacPreconditioner(f, lambda(b), 'pi-factored'));
+      setLinalgThreads(2);
+      const together = [...kfacPreconditioners(blocks.slice(0, 4), 1e-2, 'pi-factored'), ...kfacPreconditioners(blocks.slice(4), 1e-30, 'pi-factored')];
+      expect(one.map((p) => p.method)).toEqual(['cholesky', 'cholesky', 'cholesky', 'cholesky', 'eigen']);
+      blocks.forEach((f, b) => {
+        const grad = new Matrix(
+          f.G.rows,
+          f.A.rows,
+          Float64Array.from({ length: f.G.rows * f.A.rows }, () => rng.normal()),
+        );
+        expect(together[b].method).toBe(one[b].method);
+        const want = one[b].apply(grad).data;
+        expect(together[b].apply(grad).data.every((v, k) => Object.is(v, want[k]))).toBe(true);
+      });
+    } finally {
       setLinalgThreads(threads);
     }
   });

@@ -6,20 +6,47 @@
  * recursive (halves until LEAF), so their flops also go through the GEMM;
  * only LEAF x LEAF blocks are done by scalar loops.
  *
+ * The factorization and the inverse from the factor exist twice, as the
+ * JavaScript loops below and as WebAssembly functions (wasm/cholesky-module.ts)
+ * that make the same GEMM calls in the same order, so both give the same
+ * bits. The WebAssembly driver runs a whole factor inverse without returning
+ * to JavaScript: on the calling thread at one thread, and on any thread of
+ * the pool when several independent inverses are asked for at once
+ * (spdInverses). The JavaScript driver serves a large matrix at more than one
+ * thread, where its large GEMMs are split across the threads.
+ *
  * References: G. Golub and C. Van Loan, Matrix Computations, 4th ed., §4.2.9
  * (blocked right-looking Cholesky); F. Gustavson, "Recursion leads to
  * automatic variable blocking for dense linear-algebra algorithms", IBM J.
  * Res. Dev. 41(6), 1997 (the recursive diagonal blocks).
  */
-import { type Workspace, copyFromHeap, copyToHeap, withWorkspace } from './workspace.js';
+import { linalgThreads, runKernelPanels } from '../parallel/pool.js';
+import { gemmRuntime } from './gemm.js';
 import { mirrorLower } from './syrk.js';
+import { CHOLESKY_GRAM_ROWS as GRAM_ROWS, CHOLESKY_LEAF as LEAF, CHOLESKY_NB as NB, choleskyStackDoubles } from './wasm/cholesky-module.js';
+import type { KernelRuntime } from './wasm/runtime.js';
+import { type Workspace, copyFromHeap, copyToHeap, withWorkspace } from './workspace.js';
 
-/** Panel width of the blocked factorization, inverse and solves. */
-const NB = 64;
-/** Order below which a triangular block is done by scalar loops. */
-const LEAF = 16;
-/** Rows of a⁻¹ = Wᵀ W formed per GEMM call. */
-const GRAM_ROWS = 64;
+/**
+ * From this order on, with more than one thread, a factorization or inverse
+ * runs the JavaScript driver, whose large GEMMs are split across the threads;
+ * below it (and always on one thread) the WebAssembly driver runs it whole
+ * on the calling thread. Both give the same bits.
+ */
+let splitDriverMin = 256;
+
+/** Sets the order from which the JavaScript driver (GEMMs split across threads) is used when more than one thread is allowed; returns the previous value. */
+export function setSplitCholeskyMin(n: number): number {
+  const before = splitDriverMin;
+  splitDriverMin = n;
+  return before;
+}
+
+/** The runtime whose WebAssembly driver should run an order-n factorization or inverse on this workspace, or null for the JavaScript driver. */
+function wasmDriver(ws: Workspace, n: number): KernelRuntime | null {
+  const rt = ws.runtime;
+  return rt && (n < splitDriverMin || linalgThreads() <= 1 || !rt.shared) ? rt : null;
+}
 
 /** The first pivot that was not positive, with its value. */
 export interface FailedPivot {
@@ -126,6 +153,14 @@ function factorDiagonal(ws: Workspace, a: number, n: number, lda: number): Faile
  * (the strict upper triangle is left as it was).
  */
 export function factorInWorkspace(ws: Workspace, a: number, n: number, lda: number): FailedPivot | null {
+  const rt = wasmDriver(ws, n);
+  if (rt) {
+    return ws.scoped(() => {
+      const sp = ws.alloc(choleskyStackDoubles(n));
+      const failed = rt.exports.choleskyFactor(8 * a, n, 8 * lda, 8 * sp, rt.scratch(0));
+      return failed < 0 ? null : { index: failed, value: ws.heap()[a + failed * lda + failed] };
+    });
+  }
   const t = ws.alloc(NB * NB);
   for (let j0 = 0; j0 < n; j0 += NB) {
     const jb = Math.min(NB, n - j0);
@@ -239,6 +274,11 @@ function solveInPlace(
  * triangle of Wᵀ W (about n³/3 flops), mirrored so the result is exactly symmetric.
  */
 export function inverseFromFactorInWorkspace(ws: Workspace, l: number, n: number, c: number): void {
+  const rt = wasmDriver(ws, n);
+  if (rt) {
+    ws.scoped(() => rt.exports.choleskyInverseFromFactor(8 * l, n, 8 * c, 8 * ws.alloc(choleskyStackDoubles(n)), rt.scratch(0)));
+    return;
+  }
   const w = ws.alloc(n * n);
   const t = ws.alloc(NB * NB);
   const tmp = ws.alloc(Math.min(NB, n) * n);
@@ -275,5 +315,80 @@ export function choleskyInverse(L: Float64Array, n: number): Float64Array {
     inverseFromFactorInWorkspace(ws, l, n, c);
     copyFromHeap(ws, c, n, out, 0, n, n, n);
   });
+  return out;
+}
+
+/** The inverse of the n x n matrix a (lower triangle read) by factor and inverse, or its first failed pivot. */
+function spdInverseHere(a: Float64Array, n: number): Float64Array | FailedPivot {
+  if (n === 0) return new Float64Array(0);
+  return withWorkspace((ws) => {
+    const l = ws.alloc(n * n);
+    const c = ws.alloc(n * n);
+    copyToHeap(ws, l, a, 0, n, n, n);
+    const failed = factorInWorkspace(ws, l, n, n);
+    if (failed) return failed;
+    // the JavaScript driver reads the factor's lower triangle only, as the WebAssembly one does
+    inverseFromFactorInWorkspace(ws, l, n, c);
+    const out = new Float64Array(n * n);
+    copyFromHeap(ws, c, n, out, 0, n, n, n);
+    return out;
+  });
+}
+
+/**
+ * The inverses of symmetric positive definite matrices (row-major, order
+ * orders[i], lower triangle read), each bit for bit what choleskyFactor then
+ * choleskyInverse give, or the first failed pivot. With more than one thread
+ * the independent inverses run at once, one whole inverse per thread
+ * (largest first, each thread claiming the next); a matrix whose work
+ * exceeds an even share runs first on its own with its GEMMs split across
+ * the threads.
+ */
+export function spdInverses(mats: readonly Float64Array[], orders: readonly number[]): (Float64Array | FailedPivot)[] {
+  const out: (Float64Array | FailedPivot)[] = new Array(mats.length);
+  const rt = gemmRuntime();
+  const T = linalgThreads();
+  const byWork = orders.map((_, i) => i).sort((i, j) => orders[j] - orders[i] || i - j);
+  if (!rt?.shared || T <= 1) {
+    for (const i of byWork) out[i] = spdInverseHere(mats[i], orders[i]);
+    return out;
+  }
+  let rest = byWork.filter((i) => orders[i] > 0);
+  for (const i of byWork) if (orders[i] === 0) out[i] = new Float64Array(0);
+  let remaining = rest.reduce((s, i) => s + orders[i] ** 3, 0);
+  while (rest.length > 0 && orders[rest[0]] >= splitDriverMin && orders[rest[0]] ** 3 > remaining / T) {
+    const i = rest[0];
+    out[i] = spdInverseHere(mats[i], orders[i]);
+    remaining -= orders[i] ** 3;
+    rest = rest.slice(1);
+  }
+  if (rest.length === 1) out[rest[0]] = spdInverseHere(mats[rest[0]], orders[rest[0]]);
+  if (rest.length <= 1) return out;
+  const mark = rt.mark();
+  try {
+    const jobs = rest.map((i) => {
+      const n = orders[i];
+      const a = rt.alloc(n * n);
+      const c = rt.alloc(n * n);
+      const status = rt.alloc(2);
+      const sp = rt.alloc(choleskyStackDoubles(n));
+      return { i, n, a, c, status, sp };
+    });
+    const H = rt.heap();
+    for (const j of jobs) H.set(mats[j.i].subarray(0, j.n * j.n), j.a / 8);
+    runKernelPanels(
+      rt,
+      'spdInverse',
+      jobs.map((j) => [j.a, j.n, j.c, j.status, j.sp]),
+    );
+    const heap = rt.heap();
+    const words = new Int32Array(rt.memory.buffer);
+    for (const j of jobs) {
+      const failed = words[j.status / 4];
+      out[j.i] = failed < 0 ? heap.slice(j.c / 8, j.c / 8 + j.n * j.n) : { index: failed, value: heap[j.a / 8 + failed * j.n + failed] };
+    }
+  } finally {
+    rt.release(mark);
+  }
   return out;
 }

@@ -9,8 +9,11 @@
  */
 import { gemm, gemmInArena, gemmLower, gemmRuntime } from './gemm.js';
 import { FULL } from './wasm/gemm-module.js';
+import type { KernelRuntime } from './wasm/runtime.js';
 
 export interface Workspace {
+  /** the WebAssembly runtime whose memory heap() is, or null for the JavaScript backend (offsets times 8 are its byte addresses) */
+  readonly runtime: KernelRuntime | null;
   /** the memory; fetch it again after alloc (it may have grown) */
   heap(): Float64Array;
   /** `doubles` doubles, 16-byte aligned, not initialized */
@@ -87,6 +90,7 @@ export function withWorkspace<T>(body: (ws: Workspace) => T): T {
     const mark = rt.mark();
     try {
       return body({
+        runtime: rt,
         heap: () => rt.heap(),
         alloc: (d) => rt.alloc(d) / 8,
         scoped: (f) => {
@@ -114,6 +118,7 @@ export function withWorkspace<T>(body: (ws: Workspace) => T): T {
   let H = new Float64Array(1 << 12);
   let top = 0;
   return body({
+    runtime: null,
     heap: () => H,
     scoped: (f) => {
       const m = top;

@@ -64,6 +64,14 @@ export const brIf = (depth: number): Code => [0x0d, ...uleb(depth)];
 export const ret: Code = [0x0f];
 export const call = (index: number): Code => [0x10, ...uleb(index)];
 export const drop: Code = [0x1a];
+/** `select`: of (x, y, condition) on the stack, x when the condition is non-zero, else y. */
+export const select: Code = [0x1b];
+
+// ---- bulk memory ------------------------------------------------------------
+/** memory.copy of `bytes` bytes from src to dst (overlap allowed). */
+export const memoryCopy = (dst: Code, src: Code, bytes: Code): Code => seq(dst, src, bytes, 0xfc, ...uleb(10), 0x00, 0x00);
+/** memory.fill of `bytes` bytes at dst with the byte `value`. */
+export const memoryFill = (dst: Code, value: Code, bytes: Code): Code => seq(dst, value, bytes, 0xfc, ...uleb(11), 0x00);
 
 // ---- locals -----------------------------------------------------------------
 export const get = (i: number): Code => [0x20, ...uleb(i)];
@@ -219,7 +227,7 @@ export function buildModule(memory: MemoryImport | null, funcs: readonly Functio
 
 /** i32 min of the two values on the stack (through `select`, needs two scratch locals). */
 export function minS(x: Code, y: Code, t1: number, t2: number): Code {
-  return seq(x, tee(t1), y, tee(t2), get(t1), get(t2), i32.ltS, [0x1b]);
+  return seq(x, tee(t1), y, tee(t2), get(t1), get(t2), i32.ltS, select);
 }
 
 /**

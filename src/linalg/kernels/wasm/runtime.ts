@@ -12,6 +12,7 @@
 import v8 from 'node:v8';
 import { type Code, F64, Locals, buildModule, f64x2, get, seq } from './asm.js';
 import { type GemmShape, gemmFunctions, gemmScratchDoubles } from './gemm-module.js';
+import { choleskyFunctions } from './cholesky-module.js';
 import { vectorFunctions } from './vector-module.js';
 
 export type WasmKernel = 'wasm-relaxed-fma' | 'wasm-simd';
@@ -91,6 +92,12 @@ export interface KernelExports {
   gemvN(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
   /** y += alpha Aᵀ x, A m x n */
   gemvT(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
+  /** blocked Cholesky in place (lower triangle), -1 or the first failed pivot (its value left on the diagonal); sp: choleskyStackDoubles(n) doubles */
+  choleskyFactor(a: number, n: number, lda: number, sp: number, work: number): number;
+  /** the inverse from the factor at l (n x n contiguous) into c (n x n contiguous) */
+  choleskyInverseFromFactor(l: number, n: number, c: number, sp: number, work: number): void;
+  /** factor and inverse of the contiguous n x n matrix at a into c; the i32 at status gets -1 or the failed pivot */
+  spdInverse(a: number, n: number, c: number, status: number, sp: number, work: number): void;
 }
 
 export interface KernelRuntime {
@@ -114,10 +121,8 @@ export interface KernelRuntime {
 }
 
 function moduleFor(shape: GemmShape, shared: boolean): Uint8Array<ArrayBuffer> {
-  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [
-    ...gemmFunctions(shape),
-    ...vectorFunctions(shape.fused),
-  ]);
+  const before = [...gemmFunctions(shape), ...vectorFunctions(shape.fused)];
+  return buildModule({ module: 'env', field: 'memory', initialPages: 1, maximumPages: MAX_PAGES, shared }, [...before, ...choleskyFunctions(before.length)]);
 }
 
 function createRuntime(kernel: WasmKernel): KernelRuntime | null {

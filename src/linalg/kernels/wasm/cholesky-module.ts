@@ -1,0 +1,645 @@
+/**
+ * The blocked Cholesky factorization and the inverse from the factor as
+ * WebAssembly functions over the kernels' memory, so that one thread (a
+ * worker included) runs a whole factor inverse without returning to
+ * JavaScript. They are the loop nests of ../cholesky.ts operation for
+ * operation: the same recursion, the same GEMM calls with the same
+ * arguments (on the calling thread's scratch), the same scalar loops in the
+ * same order, so a result is bit for bit the JavaScript driver's, whichever
+ * thread runs it.
+ *
+ * Addresses and row strides in bytes, orders in elements. Temporaries are
+ * taken from a stack (`sp`, a byte address 16-byte aligned) that the caller
+ * provides, sized by choleskyStackDoubles.
+ */
+import {
+  type Code,
+  type FunctionDef,
+  I32,
+  Locals,
+  brIf,
+  call,
+  f64,
+  forLoop,
+  get,
+  i32,
+  iff,
+  memoryCopy,
+  memoryFill,
+  ret,
+  select,
+  seq,
+  set,
+  tee,
+} from './asm.js';
+import { FULL, GEMM_FUNCS } from './gemm-module.js';
+
+/** Panel width of the blocked factorization and inverse (NB of ../cholesky.ts). */
+export const CHOLESKY_NB = 64;
+/** Order up to which a triangular block is done by scalar loops (LEAF of ../cholesky.ts). */
+export const CHOLESKY_LEAF = 16;
+/** Rows of a⁻¹ = Wᵀ W formed per GEMM call (GRAM_ROWS of ../cholesky.ts). */
+export const CHOLESKY_GRAM_ROWS = 64;
+
+/** Doubles of stack that spdInverse (factor and inverse) of order n may use, alignment included. */
+export function choleskyStackDoubles(n: number): number {
+  const nb = CHOLESKY_NB;
+  return n * n + 2 * n * nb + 8 * nb * nb + 64;
+}
+
+const addr8 = (base: Code, index: Code): Code => seq(base, index, i32.const(3), i32.shl, i32.add);
+/** bytes rounded up to a multiple of 16 */
+const align16 = (bytes: Code): Code => seq(bytes, i32.const(15), i32.add, i32.const(-16), i32.and);
+const c = i32.const;
+
+/** Function indices of this file's functions, given the index of the first. */
+export function choleskyFuncIndices(first: number) {
+  return {
+    leafFactor: first,
+    leafInverse: first + 1,
+    triInv: first + 2,
+    mulByTransposed: first + 3,
+    factorDiagonal: first + 4,
+    factorBlocked: first + 5,
+    inverseFromFactor: first + 6,
+    spdInverse: first + 7,
+  };
+}
+type Indices = ReturnType<typeof choleskyFuncIndices>;
+
+/** gemm(m, n, k, alpha, beta, a, aRs, aCs, b, bRs, bCs, c, ldc, diag, work) */
+function gemmCall(...args: Code[]): Code {
+  if (args.length !== 15) throw new Error('gemm takes 15 arguments');
+  return seq(...args, call(GEMM_FUNCS.gemm));
+}
+
+/** half(n): (n >> 1) & ~3 when positive, else n >> 1 (a multiple of the micro-kernel's 4 where possible). */
+const half = (n: Code, tmp: number): Code => seq(n, c(1), i32.shrS, c(-4), i32.and, tee(tmp), c(0), i32.leS, iff(seq(n, c(1), i32.shrS, set(tmp))), get(tmp));
+
+/** leafFactor(a, n, lda) -> -1, or the first pivot i that is not positive (its value stored at a[i, i]). */
+function leafFactor(): FunctionDef {
+  const params = [I32, I32, I32] as const;
+  const [a, n, lda] = [0, 1, 2];
+  const L = new Locals(params);
+  const [i, j, k, ri, rj] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
+  const s = L.f64();
+  const body = seq(
+    forLoop(
+      i,
+      c(0),
+      get(n),
+      1,
+      seq(
+        get(a),
+        get(i),
+        get(lda),
+        i32.mul,
+        i32.add,
+        set(ri),
+        forLoop(
+          j,
+          c(0),
+          seq(get(i), c(1), i32.add),
+          1,
+          seq(
+            get(a),
+            get(j),
+            get(lda),
+            i32.mul,
+            i32.add,
+            set(rj),
+            addr8(get(ri), get(j)),
+            f64.load(),
+            set(s),
+            forLoop(k, c(0), get(j), 1, seq(get(s), addr8(get(ri), get(k)), f64.load(), addr8(get(rj), get(k)), f64.load(), f64.mul, f64.sub, set(s))),
+            get(i),
+            get(j),
+            i32.eq,
+            iff(
+              seq(
+                // !(s > 0): store the pivot and report it
+                get(s),
+                f64.const(0),
+                f64.gt,
+                i32.eqz,
+                iff(seq(addr8(get(ri), get(i)), get(s), f64.store(), get(i), ret)),
+                addr8(get(ri), get(i)),
+                get(s),
+                f64.sqrt,
+                f64.store(),
+              ),
+              seq(addr8(get(ri), get(j)), get(s), addr8(get(rj), get(j)), f64.load(), f64.div, f64.store()),
+            ),
+          ),
+        ),
+      ),
+    ),
+    c(-1),
+  );
+  return { name: 'leafFactor', params, results: [I32], locals: L, body, exported: false };
+}
+
+/** leafInverse(l, ldl, n, t, ldt): T = L⁻¹ for a lower-triangular n x n block by rows, T's upper part zeroed. */
+function leafInverse(): FunctionDef {
+  const params = [I32, I32, I32, I32, I32] as const;
+  const [l, ldl, n, t, ldt] = [0, 1, 2, 3, 4];
+  const L = new Locals(params);
+  const [i, j, k, li, ti, tk] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
+  const [lik, inv] = [L.f64(), L.f64()];
+  const body = forLoop(
+    i,
+    c(0),
+    get(n),
+    1,
+    seq(
+      get(l),
+      get(i),
+      get(ldl),
+      i32.mul,
+      i32.add,
+      set(li),
+      get(t),
+      get(i),
+      get(ldt),
+      i32.mul,
+      i32.add,
+      set(ti),
+      memoryFill(get(ti), c(0), seq(get(n), c(3), i32.shl)),
+      addr8(get(ti), get(i)),
+      f64.const(1),
+      f64.store(),
+      forLoop(
+        k,
+        c(0),
+        get(i),
+        1,
+        seq(
+          addr8(get(li), get(k)),
+          f64.load(),
+          tee(lik),
+          f64.const(0),
+          f64.eq,
+          brIf(0), // lik === 0: nothing to subtract
+          get(t),
+          get(k),
+          get(ldt),
+          i32.mul,
+          i32.add,
+          set(tk),
+          forLoop(
+            j,
+            c(0),
+            seq(get(k), c(1), i32.add),
+            1,
+            seq(addr8(get(ti), get(j)), addr8(get(ti), get(j)), f64.load(), get(lik), addr8(get(tk), get(j)), f64.load(), f64.mul, f64.sub, f64.store()),
+          ),
+        ),
+      ),
+      f64.const(1),
+      addr8(get(li), get(i)),
+      f64.load(),
+      f64.div,
+      set(inv),
+      forLoop(j, c(0), seq(get(i), c(1), i32.add), 1, seq(addr8(get(ti), get(j)), addr8(get(ti), get(j)), f64.load(), get(inv), f64.mul, f64.store())),
+    ),
+  );
+  return { name: 'leafInverse', params, results: [], locals: L, body, exported: false };
+}
+
+/**
+ * triInv(l, ldl, n, t, ldt, sp, work): T = L⁻¹ (T's upper part zeroed):
+ * T11 = L11⁻¹, T22 = L22⁻¹, T21 = -T22 (L21 T11), recursively.
+ */
+function triInv(ix: Indices): FunctionDef {
+  const params = [I32, I32, I32, I32, I32, I32, I32] as const;
+  const [l, ldl, n, t, ldt, sp, work] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Locals(params);
+  const [n1, n2, i, tmp] = [L.i32(), L.i32(), L.i32(), L.i32()];
+  const body = seq(
+    get(n),
+    c(CHOLESKY_LEAF),
+    i32.leS,
+    iff(seq(get(l), get(ldl), get(n), get(t), get(ldt), call(ix.leafInverse), ret)),
+    half(get(n), tmp),
+    set(n1),
+    get(n),
+    get(n1),
+    i32.sub,
+    set(n2),
+    seq(get(l), get(ldl), get(n1), get(t), get(ldt), get(sp), get(work), call(ix.triInv)),
+    seq(
+      addr8(seq(get(l), get(n1), get(ldl), i32.mul, i32.add), get(n1)),
+      get(ldl),
+      get(n2),
+      addr8(seq(get(t), get(n1), get(ldt), i32.mul, i32.add), get(n1)),
+      get(ldt),
+      get(sp),
+      get(work),
+      call(ix.triInv),
+    ),
+    forLoop(i, c(0), get(n1), 1, memoryFill(addr8(seq(get(t), get(i), get(ldt), i32.mul, i32.add), get(n1)), c(0), seq(get(n2), c(3), i32.shl))),
+    // x = L21 T11 (n2 x n1 at sp), then T21 = -T22 x
+    gemmCall(
+      get(n2),
+      get(n1),
+      get(n1),
+      f64.const(1),
+      f64.const(0),
+      seq(get(l), get(n1), get(ldl), i32.mul, i32.add),
+      get(ldl),
+      c(8),
+      get(t),
+      get(ldt),
+      c(8),
+      get(sp),
+      seq(get(n1), c(3), i32.shl),
+      c(FULL),
+      get(work),
+    ),
+    gemmCall(
+      get(n2),
+      get(n1),
+      get(n2),
+      f64.const(-1),
+      f64.const(0),
+      addr8(seq(get(t), get(n1), get(ldt), i32.mul, i32.add), get(n1)),
+      get(ldt),
+      c(8),
+      get(sp),
+      seq(get(n1), c(3), i32.shl),
+      c(8),
+      seq(get(t), get(n1), get(ldt), i32.mul, i32.add),
+      get(ldt),
+      c(FULL),
+      get(work),
+    ),
+  );
+  return { name: 'triInv', params, results: [], locals: L, body, exported: false };
+}
+
+/** mulByTransposed(x, ldx, rows, nb, t, ldt, sp, work): X <- X Tᵀ for the rows x nb block X (through a temporary at sp). */
+function mulByTransposed(): FunctionDef {
+  const params = [I32, I32, I32, I32, I32, I32, I32, I32] as const;
+  const [x, ldx, rows, nb, t, ldt, sp, work] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const L = new Locals(params);
+  const i = L.i32();
+  const body = seq(
+    gemmCall(
+      get(rows),
+      get(nb),
+      get(nb),
+      f64.const(1),
+      f64.const(0),
+      get(x),
+      get(ldx),
+      c(8),
+      get(t),
+      c(8),
+      get(ldt),
+      get(sp),
+      seq(get(nb), c(3), i32.shl),
+      c(FULL),
+      get(work),
+    ),
+    forLoop(
+      i,
+      c(0),
+      get(rows),
+      1,
+      memoryCopy(seq(get(x), get(i), get(ldx), i32.mul, i32.add), seq(get(sp), get(i), get(nb), i32.mul, c(3), i32.shl, i32.add), seq(get(nb), c(3), i32.shl)),
+    ),
+  );
+  return { name: 'mulByTransposed', params, results: [], locals: L, body, exported: false };
+}
+
+/**
+ * factorDiagonal(a, n, lda, sp, work) -> -1 or the first failed pivot:
+ * factor A11, L21 = A21 L11⁻ᵀ, A22 -= L21 L21ᵀ (lower triangle), factor A22.
+ */
+function factorDiagonal(ix: Indices): FunctionDef {
+  const params = [I32, I32, I32, I32, I32] as const;
+  const [a, n, lda, sp, work] = [0, 1, 2, 3, 4];
+  const L = new Locals(params);
+  const [n1, n2, r, tmp, a21, sp2] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
+  const body = seq(
+    get(n),
+    c(CHOLESKY_LEAF),
+    i32.leS,
+    iff(seq(get(a), get(n), get(lda), call(ix.leafFactor), ret)),
+    half(get(n), tmp),
+    set(n1),
+    get(n),
+    get(n1),
+    i32.sub,
+    set(n2),
+    get(a),
+    get(n1),
+    get(lda),
+    get(sp),
+    get(work),
+    call(ix.factorDiagonal),
+    tee(r),
+    c(0),
+    i32.geS,
+    iff(seq(get(r), ret)),
+    get(a),
+    get(n1),
+    get(lda),
+    i32.mul,
+    i32.add,
+    set(a21),
+    // t = L11⁻¹ (n1 x n1 at sp), temporaries above it
+    get(sp),
+    align16(seq(get(n1), get(n1), i32.mul, c(3), i32.shl)),
+    i32.add,
+    set(sp2),
+    seq(get(a), get(lda), get(n1), get(sp), seq(get(n1), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
+    seq(get(a21), get(lda), get(n2), get(n1), get(sp), seq(get(n1), c(3), i32.shl), get(sp2), get(work), call(ix.mulByTransposed)),
+    gemmCall(
+      get(n2),
+      get(n2),
+      get(n1),
+      f64.const(-1),
+      f64.const(1),
+      get(a21),
+      get(lda),
+      c(8),
+      get(a21),
+      c(8),
+      get(lda),
+      addr8(get(a21), get(n1)),
+      get(lda),
+      c(0),
+      get(work),
+    ),
+    addr8(get(a21), get(n1)),
+    get(n2),
+    get(lda),
+    get(sp),
+    get(work),
+    call(ix.factorDiagonal),
+    tee(r),
+    c(0),
+    i32.geS,
+    iff(seq(get(r), get(n1), i32.add, ret)),
+    c(-1),
+  );
+  return { name: 'factorDiagonal', params, results: [I32], locals: L, body, exported: false };
+}
+
+/**
+ * choleskyFactor(a, n, lda, sp, work) -> -1, or the first pivot i that is not
+ * positive (its value left at a[i, i]): the blocked right-looking
+ * factorization, the lower triangle of a overwritten by L.
+ */
+function factorBlocked(ix: Indices): FunctionDef {
+  const params = [I32, I32, I32, I32, I32] as const;
+  const [a, n, lda, sp, work] = [0, 1, 2, 3, 4];
+  const L = new Locals(params);
+  const [j0, jb, j1, d, rows, r, sp2, panel, t1] = Array.from({ length: 9 }, () => L.i32());
+  const tBytes = 8 * CHOLESKY_NB * CHOLESKY_NB;
+  const body = seq(
+    get(sp),
+    c(tBytes),
+    i32.add,
+    set(sp2),
+    forLoop(
+      j0,
+      c(0),
+      get(n),
+      CHOLESKY_NB,
+      seq(
+        get(n),
+        get(j0),
+        i32.sub,
+        tee(t1),
+        c(CHOLESKY_NB),
+        get(t1),
+        c(CHOLESKY_NB),
+        i32.ltS,
+        select, // min(NB, n - j0)
+        set(jb),
+        get(j0),
+        get(jb),
+        i32.add,
+        set(j1),
+        addr8(seq(get(a), get(j0), get(lda), i32.mul, i32.add), get(j0)),
+        set(d),
+        get(d),
+        get(jb),
+        get(lda),
+        get(sp2),
+        get(work),
+        call(ix.factorDiagonal),
+        tee(r),
+        c(0),
+        i32.geS,
+        iff(seq(get(r), get(j0), i32.add, ret)),
+        get(n),
+        get(j1),
+        i32.sub,
+        tee(rows),
+        i32.eqz,
+        brIf(0),
+        addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j0)),
+        set(panel),
+        seq(get(d), get(lda), get(jb), get(sp), seq(get(jb), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
+        seq(get(panel), get(lda), get(rows), get(jb), get(sp), seq(get(jb), c(3), i32.shl), get(sp2), get(work), call(ix.mulByTransposed)),
+        gemmCall(
+          get(rows),
+          get(rows),
+          get(jb),
+          f64.const(-1),
+          f64.const(1),
+          get(panel),
+          get(lda),
+          c(8),
+          get(panel),
+          c(8),
+          get(lda),
+          addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j1)),
+          get(lda),
+          c(0),
+          get(work),
+        ),
+      ),
+    ),
+    c(-1),
+  );
+  return { name: 'choleskyFactor', params, results: [I32], locals: L, body };
+}
+
+/**
+ * choleskyInverseFromFactor(l, n, c, sp, work): a⁻¹ = Wᵀ W into c (n x n,
+ * contiguous) from the factor L at l (n x n, contiguous, lower triangle read):
+ * W = L⁻¹ by blocked forward substitution on the identity, the lower block
+ * triangle of Wᵀ W by strips of rows, mirrored.
+ */
+function inverseFromFactor(ix: Indices): FunctionDef {
+  const params = [I32, I32, I32, I32, I32] as const;
+  const [l, n, cc, sp, work] = [0, 1, 2, 3, 4];
+  const L = new Locals(params);
+  const [w, t, tmp, sp2, ld, i0, ib, i1, i, r0, rb, j, t1] = Array.from({ length: 13 }, () => L.i32());
+  const NB = CHOLESKY_NB;
+  const minNb = (x: Code) => seq(x, tee(t1), c(NB), get(t1), c(NB), i32.ltS, select);
+  const rowAt = (base: number, row: Code) => seq(get(base), row, get(ld), i32.mul, i32.add);
+  const body = seq(
+    get(n),
+    c(3),
+    i32.shl,
+    set(ld),
+    get(sp),
+    set(w),
+    get(w),
+    align16(seq(get(n), get(ld), i32.mul)),
+    i32.add,
+    set(t),
+    get(t),
+    c(8 * NB * NB),
+    i32.add,
+    set(tmp),
+    get(tmp),
+    align16(seq(minNb(get(n)), get(ld), i32.mul)),
+    i32.add,
+    set(sp2),
+    memoryFill(get(w), c(0), seq(get(n), get(ld), i32.mul)),
+    forLoop(i, c(0), get(n), 1, seq(addr8(rowAt(w, get(i)), get(i)), f64.const(1), f64.store())),
+    forLoop(
+      i0,
+      c(0),
+      get(n),
+      NB,
+      seq(
+        minNb(seq(get(n), get(i0), i32.sub)),
+        set(ib),
+        get(i0),
+        get(ib),
+        i32.add,
+        set(i1),
+        seq(addr8(rowAt(l, get(i0)), get(i0)), get(ld), get(ib), get(t), seq(get(ib), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
+        forLoop(
+          i,
+          c(0),
+          get(ib),
+          1,
+          memoryCopy(seq(get(tmp), get(i), get(i1), i32.mul, c(3), i32.shl, i32.add), rowAt(w, seq(get(i0), get(i), i32.add)), seq(get(i1), c(3), i32.shl)),
+        ),
+        gemmCall(
+          get(ib),
+          get(i1),
+          get(ib),
+          f64.const(1),
+          f64.const(0),
+          get(t),
+          seq(get(ib), c(3), i32.shl),
+          c(8),
+          get(tmp),
+          seq(get(i1), c(3), i32.shl),
+          c(8),
+          rowAt(w, get(i0)),
+          get(ld),
+          c(FULL),
+          get(work),
+        ),
+        get(i1),
+        get(n),
+        i32.ltS,
+        iff(
+          gemmCall(
+            seq(get(n), get(i1), i32.sub),
+            get(i1),
+            get(ib),
+            f64.const(-1),
+            f64.const(1),
+            addr8(rowAt(l, get(i1)), get(i0)),
+            get(ld),
+            c(8),
+            rowAt(w, get(i0)),
+            get(ld),
+            c(8),
+            rowAt(w, get(i1)),
+            get(ld),
+            c(FULL),
+            get(work),
+          ),
+        ),
+      ),
+    ),
+    forLoop(
+      r0,
+      c(0),
+      get(n),
+      CHOLESKY_GRAM_ROWS,
+      seq(
+        get(n),
+        get(r0),
+        i32.sub,
+        tee(t1),
+        c(CHOLESKY_GRAM_ROWS),
+        get(t1),
+        c(CHOLESKY_GRAM_ROWS),
+        i32.ltS,
+        select,
+        set(rb),
+        gemmCall(
+          get(rb),
+          seq(get(r0), get(rb), i32.add),
+          seq(get(n), get(r0), i32.sub),
+          f64.const(1),
+          f64.const(0),
+          addr8(rowAt(w, get(r0)), get(r0)),
+          c(8),
+          get(ld),
+          rowAt(w, get(r0)),
+          get(ld),
+          c(8),
+          rowAt(cc, get(r0)),
+          get(ld),
+          get(r0),
+          get(work),
+        ),
+      ),
+    ),
+    // mirror: c[j, i] = c[i, j] for j < i
+    forLoop(i, c(1), get(n), 1, forLoop(j, c(0), get(i), 1, seq(addr8(rowAt(cc, get(j)), get(i)), addr8(rowAt(cc, get(i)), get(j)), f64.load(), f64.store()))),
+  );
+  return { name: 'choleskyInverseFromFactor', params, results: [], locals: L, body };
+}
+
+/**
+ * spdInverse(a, n, c, status, sp, work): factor the n x n matrix at a
+ * (contiguous, lower triangle read, overwritten by L) and, when every pivot
+ * is positive, write its inverse to c; the i32 at status receives -1 or the
+ * first failed pivot. One call is one whole factor inverse: the job a worker
+ * thread runs (the pool appends `work`, the thread's scratch).
+ */
+function spdInverse(ix: Indices): FunctionDef {
+  const params = [I32, I32, I32, I32, I32, I32] as const;
+  const [a, n, cc, status, sp, work] = [0, 1, 2, 3, 4, 5];
+  const L = new Locals(params);
+  const r = L.i32();
+  const body = seq(
+    get(status),
+    get(a),
+    get(n),
+    get(n),
+    c(3),
+    i32.shl,
+    get(sp),
+    get(work),
+    call(ix.factorBlocked),
+    tee(r),
+    i32.store(),
+    get(r),
+    c(0),
+    i32.ltS,
+    iff(seq(get(a), get(n), get(cc), get(sp), get(work), call(ix.inverseFromFactor))),
+  );
+  return { name: 'spdInverse', params, results: [], locals: L, body };
+}
+
+/** This file's functions, in choleskyFuncIndices order, for a module whose function `first` is the first of them. */
+export function choleskyFunctions(first: number): FunctionDef[] {
+  const ix = choleskyFuncIndices(first);
+  return [leafFactor(), leafInverse(), triInv(ix), mulByTransposed(), factorDiagonal(ix), factorBlocked(ix), inverseFromFactor(ix), spdInverse(ix)];
+}
