@@ -93,7 +93,41 @@ describe('moments', () => {
   });
 });
 
+describe('the exact standard error of a categorical model', () => {
+  test('one draw: c sqrt(sum_n Var_y(g_i g_j)), the variance over the K labels weighted by their probabilities', () => {
+    const K = 3;
+    const logits = model.predict(theta, batch.x).data;
+    const grads = Array.from({ length: K }, (_, k) => model.exampleLossGradients(theta, batch.x, new Array(N).fill(k)).data);
+    const want = new Float64Array(P * P);
+    for (let n = 0; n < N; n++) {
+      const f = logits.subarray(n * K, (n + 1) * K);
+      const top = Math.max(...f);
+      const e = Array.from(f, (v) => Math.exp(v - top));
+      const z = e.reduce((a, b) => a + b, 0);
+      for (let i = 0; i < P; i++) {
+        for (let j = 0; j < P; j++) {
+          let m1 = 0;
+          let m2 = 0;
+          for (let k = 0; k < K; k++) {
+            const q = grads[k][n * P + i] * grads[k][n * P + j];
+            m1 += (e[k] / z) * q;
+            m2 += (e[k] / z) * q * q;
+          }
+          want[i * P + j] += m2 - m1 * m1;
+        }
+      }
+    }
+    const se = monteCarloFisherMoments(model, theta, batch, 1).standardError;
+    const scale = c * Math.sqrt(Math.max(...want));
+    for (let q = 0; q < P * P; q++) expect(Math.abs(se.data[q] - c * Math.sqrt(Math.max(want[q], 0)))).toBeLessThanOrEqual(1e-7 * scale);
+  });
+});
+
 describe('refusals', () => {
+  test('two draws are enough for a standard error', () => {
+    expect(monteCarloFisher(model, theta, batch.x, 2, new Rng(3)).stdError().rows).toBe(P);
+  });
+
   test('a standard error needs two draws; samples must be a positive integer', () => {
     expect(thrownLine(() => monteCarloFisher(model, theta, batch.x, 1, new Rng(1)).stdError())).toBe('samples: a standard error needs at least 2 draws, got 1');
     expect(thrownLine(() => sampleLabelSets(model, theta, batch.x, 0, new Rng(1)))).toMatch(/^samples: /);
