@@ -68,6 +68,16 @@ describe('factors by hand', () => {
     ]);
   });
 
+  test('reduce with two inputs per position: â averages each input over the positions', () => {
+    // N = 2, R = 2, fanIn 2: rows (1, 2), (3, 0) | (0, 4), (2, -2); â = (2, 1) | (1, 1)
+    const wide = Float64Array.of(1, 2, 3, 0, 0, 4, 2, -2);
+    expect(inputFactor(wide, 2, 2, 2, 3, 'reduce').toArray()).toEqual([
+      [2.5, 1.5, 1.5],
+      [1.5, 1, 1],
+      [1.5, 1, 1],
+    ]);
+  });
+
   test('G: expand keeps the N R rows, reduce sums each example’s positions', () => {
     // out 2; rows (n, r): (1, 0), (0, 2) | (1, 1), (1, 1)
     const grads = Float64Array.of(1, 0, 0, 2, 1, 1, 1, 1);
