@@ -99,7 +99,8 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
   let diag = 0;
   for (let i = 0; i < m; i++) diag = Math.max(diag, left.data[i * m + i]);
   const k = Math.max(diag > 0 ? 2 * e + Math.ceil(Math.log2(diag)) : -Infinity, Math.ceil(Math.log2(epsilon)), -1074);
-  const gramFactor = ldexp(1, 2 * e - k);
+  // all gradients zero: the Gram sums are zero, and 2^(2e - k) may overflow (0 · Infinity would be NaN)
+  const gramFactor = diag > 0 ? ldexp(1, 2 * e - k) : 0;
   const epsilonScaled = ldexp(epsilon, -k);
   left = addScaledIdentity(scaleInPlace(left, gramFactor), epsilonScaled);
   right = addScaledIdentity(scaleInPlace(right, gramFactor), epsilonScaled);
