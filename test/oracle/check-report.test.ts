@@ -12,7 +12,12 @@ test('the field names are padded to the longest one, so the errors line up', asy
   const r = await check(linearRegression, { loss: expected.loss, matrix: expected.matrix });
   expect(r.code).toBe(0);
   expect(r.out).toBe(
-    ['  ok        loss    max abs err 0, max rel err 0', '  ok        matrix  max abs err 0, max rel err 0', 'ok: 2 fields match (rtol 1e-6, atol 1e-9)', ''].join('\n'),
+    [
+      '  ok        loss    max abs err 0, max rel err 0',
+      '  ok        matrix  max abs err 0, max rel err 0',
+      'ok: 2 fields match (rtol 1e-6, atol 1e-9)',
+      '',
+    ].join('\n'),
   );
 });
 
