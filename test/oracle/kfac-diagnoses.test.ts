@@ -5,6 +5,9 @@
  * reported with the full damping λ added.
  */
 import { describe, expect, test } from 'vitest';
+import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
+import { Matrix } from '../../src/linalg/matrix.js';
+import { FLOAT32_UNIT_ROUNDOFF } from '../../src/oracle/float32.js';
 import { checkJson, clone, kfacSpec, oracleOk } from './fixtures.js';
 
 /** The one mismatch of a candidate. */
@@ -50,4 +53,24 @@ test('G reported as G + λI (the exact scheme)', async () => {
   const G: number[][] = r.layers[0].G;
   const damped = G.map((row, i) => row.map((x, j) => (i === j ? x + 0.1 : x)));
   expect(await diagnosisOf(spec, { layers: [{ G: damped }, {}] })).toBe('G + λI: the damping included in G, which is reported without damping [damping]');
+});
+
+test('the float32 bound of a K-FAC update in the exact scheme uses κ of G ⊗ A + λI', async () => {
+  const spec = kfacSpec('exact', 0.1);
+  const r = await oracleOk(spec);
+  const layer = r.layers[1];
+  const eig = (M: number[][]) => eigSymmetric(Matrix.from(M)).values;
+  const a = eig(layer.A);
+  const g = eig(layer.G);
+  const hi = Math.max(...a) * Math.max(...g) + 0.1;
+  const kappa = hi / Math.max(Math.max(0, Math.min(...a) * Math.min(...g)) + 0.1, hi * 1e-12);
+  // sizes [3, 4, 3] and 5 examples: k = 2 (3 + 4 + 3) + 5 + 4
+  const k = 29;
+  const ku = k * FLOAT32_UNIT_ROUNDOFF;
+  const U: number[][] = layer.update;
+  const bound = 2 * kappa * (ku / (1 - ku)) * Math.sqrt(U.flat().reduce((s, x) => s + x * x, 0));
+  const shifted = U.map((row, i) => row.map((x, j) => (i === 0 && j === 0 ? x + 0.5 * bound : x)));
+  expect(await diagnosisOf(spec, { layers: [{}, { update: shifted }] })).toContain(
+    `2 κ γ_k ||e||₂ with κ = ${kappa.toExponential(2)} (the damped system's condition number), k = ${k}, u = 2^-24) [float32]`,
+  );
 });
