@@ -7,7 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { zForFalseAlarm } from '../../src/numeric/statistics.js';
 import { DEFAULT_FALSE_ALARM, compareResult, fieldPath, standardErrorIn, statisticalSummary } from '../../src/oracle/compare.js';
-import { type Tensor, tensorOf } from '../../src/oracle/tensor.js';
+import { type Tensor, hasNumber, shapeText, tensorOf } from '../../src/oracle/tensor.js';
 
 const t = (v: number | number[] | number[][]): Tensor => tensorOf(v) as Tensor;
 
@@ -137,5 +137,16 @@ describe('the standard error beside a Monte Carlo field', () => {
   test('a result that is not an object has no standard errors', () => {
     expect(standardErrorIn(null)(['matrix'])).toBe(null);
     expect(standardErrorIn([1])(['layers', 0, 'G'])).toBe(null);
+  });
+});
+
+describe('shapes and numeric leaves', () => {
+  test('a shape in words', () => {
+    expect([shapeText([]), shapeText([5]), shapeText([3, 4])]).toEqual(['a number', 'length 5', '3 x 4']);
+  });
+
+  test('a null field holds no number', () => {
+    expect(hasNumber({ a: null, b: [null, 'x'] })).toBe(false);
+    expect(hasNumber({ a: null, b: [null, { c: 1 }] })).toBe(true);
   });
 });
