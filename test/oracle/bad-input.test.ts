@@ -191,6 +191,16 @@ describe('spec fields', () => {
     ['shampoo epsilon 0', { ...shampooSpec, epsilon: 0 }, 'natgrad: spec.epsilon: must be a finite number > 0, got 0'],
     ['shampoo epsilon missing', edited(shampooSpec, (s) => delete s.epsilon), /^natgrad: spec.epsilon: is required/],
     [
+      'a shampoo gradient that is a number',
+      { ...shampooSpec, gradients: [5] },
+      'natgrad: spec.gradients[0]: must be a matrix, an array of rows of numbers, got 5',
+    ],
+    [
+      'a shampoo gradient whose first row is a number',
+      { ...shampooSpec, gradients: [[5, 6]] },
+      'natgrad: spec.gradients[0][0]: must be a row (an array of numbers) of a matrix, an array of rows of numbers, got 5',
+    ],
+    [
       'a model too large for a dense matrix',
       {
         ...linearRegression,

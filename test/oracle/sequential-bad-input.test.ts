@@ -241,6 +241,16 @@ describe('unknown fields at every depth, with the field meant', () => {
       /^natgrad: spec\.knid: is not a field of a spec of any kind .*did you mean "kind"\?$/,
     ],
     [
+      'a family beside the model',
+      edited(cnn, (s) => (s.family = 'normal')),
+      'natgrad: spec: has both "family" and "model"; give one: a distribution family or a model (mlp or sequential)',
+    ],
+    [
+      'no weights for a model of one layer',
+      edited(cnn, (s) => ((s.model.layers = [{ type: 'flatten' }]), delete s.weights)),
+      'natgrad: spec.weights: is required: an array of 1 object, one per layer ({} for a layer without parameters)',
+    ],
+    [
       'a misspelled approximation',
       edited(attention, (s) => (s.approximation = 'reduced')),
       'natgrad: spec.approximation: must be one of expand, reduce, got "reduced"; did you mean "reduce"?',

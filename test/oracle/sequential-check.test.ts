@@ -170,3 +170,25 @@ test('a gradient and a Fisher in the kernel-first layout of TensorFlow ([out, kh
   expect(report.mismatches.map((m) => m.field).sort()).toEqual(['gradient', 'matrix']);
   for (const m of report.mismatches) expect(m.diagnosis).toMatch(/\[patch-order\]/);
 });
+
+test('a sequential natural gradient without damping is undamped', async () => {
+  const spec = {
+    kind: 'natural-gradient',
+    model: { type: 'sequential', input: [2], layers: [{ type: 'linear', out: 2 }], likelihood: 'categorical' },
+    weights: [
+      {
+        W: [
+          [0, 0.1],
+          [0.1, 0.2],
+        ],
+        b: [0, 0.1],
+      },
+    ],
+    inputs: [
+      [1, 2],
+      [0.5, -1],
+    ],
+    targets: [0, 1],
+  };
+  expect(await oracleOk(spec)).toEqual(await oracleOk({ ...spec, damping: 0 }));
+});

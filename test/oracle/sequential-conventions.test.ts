@@ -208,6 +208,42 @@ describe('per-position outputs: mean sums over positions, mean-elements divides 
   });
 });
 
+describe('per-position outputs: the diagnosis names the factor of the convention', () => {
+  const T = 3;
+  const seq = (likelihood: 'categorical' | 'gaussian' | 'mse', reduction: string) => ({
+    kind: 'fisher',
+    curvature: 'ggn',
+    reduction,
+    model: { type: 'sequential', input: [T, 2], layers: [{ type: 'linear', out: 2 }], likelihood },
+    weights: [{ W: grid(2, 2, (i, j) => 0.3 * Math.sin(i + 2 * j + 1)), b: [0.1, -0.1] }],
+    inputs: [grid(T, 2, (t, j) => Math.sin(t + j)), grid(T, 2, (t, j) => Math.cos(2 * t - j)), grid(T, 2, (t, j) => 0.3 * t * j - 0.2)],
+    targets:
+      likelihood === 'categorical'
+        ? [
+            [0, 1, 1],
+            [1, 0, 1],
+            [1, 1, 0],
+          ]
+        : [grid(T, 2, (t, j) => 0.5 * t - j), grid(T, 2, (t, j) => Math.sin(t * j)), grid(T, 2, (t, j) => t - 0.5 * j)],
+  });
+
+  test('the mean where the spec says sum: 1/N, named before 1/T although N = T = 3', async () => {
+    const mean = await oracleOk(seq('categorical', 'mean'));
+    const r = await checkJson(seq('categorical', 'sum'), { matrix: mean.matrix });
+    expect(r.report.mismatches[0].diagnosis).toBe(
+      'scaled by 1/3 = 1/N [batch-size]: reduction "mean" where the spec says "sum": a factor 1/N = 1/3 [reduction]',
+    );
+  });
+
+  test('nn.MSELoss where the spec says gaussian', async () => {
+    const mse = await oracleOk(seq('mse', 'mean'));
+    const r = await checkJson(seq('gaussian', 'mean'), { matrix: mse.matrix });
+    expect(r.report.mismatches[0].diagnosis).toBe(
+      'nn.MSELoss (||y - f||², without the 1/2) where the spec says gaussian: a factor 2 on gradients and curvatures, 4 on the empirical Fisher [mse]',
+    );
+  });
+});
+
 describe('bad input of the new sequential fields', () => {
   const s = asSequential(mlpProblem('categorical'));
   test.each([
