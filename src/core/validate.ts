@@ -236,10 +236,11 @@ export function requirePath(path: unknown): string {
 }
 
 /** What an option's value must be; ranges are checked where the option is used. */
-export type OptionKind = 'number' | 'string' | 'boolean' | 'object' | 'schedule' | 'object-or-false';
+export type OptionKind = 'number' | 'number-or-null' | 'string' | 'boolean' | 'object' | 'schedule' | 'object-or-false';
 
 const KIND_TEXT: Readonly<Record<OptionKind, string>> = {
   number: 'a number',
+  'number-or-null': 'a number or null',
   string: 'a string',
   boolean: 'true or false',
   object: 'an object',
@@ -253,6 +254,8 @@ function hasKind(v: unknown, kind: OptionKind): boolean {
   switch (kind) {
     case 'number':
       return typeof v === 'number';
+    case 'number-or-null':
+      return v === null || typeof v === 'number';
     case 'string':
       return typeof v === 'string';
     case 'boolean':

@@ -31,9 +31,9 @@
  */
 import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';
-import { rejectUnknownKeys, requireOneOf } from '../core/validate.js';
+import { requireOneOf } from '../core/validate.js';
 import { curvatureForms } from '../curvature/model-curvature.js';
-import { assertFiniteUpdate, type Schedule, validateSchedule } from './common.js';
+import { assertFiniteUpdate, type OptionKinds, optimizerOptions, optionKinds, type Schedule, validateSchedule } from './common.js';
 import { adaptationDue, adaptDamping, dampingSchedule, reductionRatio } from './damping.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch } from './extra.js';
 import { klClipFactor, validateKlClip } from './kl-clip.js';
@@ -71,18 +71,18 @@ export interface CurvatureStepOptions {
   klClip?: number | null;
 }
 
-/** The option names of the step, for the factories' unknown-key check. */
-export const CURVATURE_STEP_OPTION_KEYS: readonly (keyof CurvatureStepOptions)[] = [
-  'lr',
-  'damping',
-  'adaptiveDamping',
-  'dampingEvery',
-  'dampingDecay',
-  'minDamping',
-  'maxDamping',
-  'rescale',
-  'klClip',
-];
+/** The options of the step with the kind of each value, for the factories' option check. */
+export const CURVATURE_STEP_OPTION_KINDS = optionKinds<CurvatureStepOptions>({
+  lr: 'schedule',
+  damping: 'number',
+  adaptiveDamping: 'boolean',
+  dampingEvery: 'number',
+  dampingDecay: 'number',
+  minDamping: 'number',
+  maxDamping: 'number',
+  rescale: 'string',
+  klClip: 'number-or-null',
+});
 
 /** Defaults of the step's options (measured on the problems of docs/experiments.md). */
 export const CURVATURE_STEP_DEFAULTS = {
@@ -184,18 +184,18 @@ export function withFixedDamping<S>(preconditioner: DampedPreconditioner<S>, dam
   };
 }
 
-/** Every option name of a preconditioner (`keys`) inside the step control. */
-export function stepControlOptionKeys(keys: readonly string[]): readonly string[] {
-  return [...new Set<string>([...keys, ...CURVATURE_STEP_OPTION_KEYS])];
+/** Every option of a preconditioner (`kinds`) inside the step control, with its kind. */
+export function stepControlOptionKinds(kinds: OptionKinds): OptionKinds {
+  return Object.freeze({ ...kinds, ...CURVATURE_STEP_OPTION_KINDS });
 }
 
-/** A named optimizer: the preconditioner `make(o)` inside K-FAC's step control, an option name outside `keys` refused first. */
+/** A named optimizer: the preconditioner `make(o)` inside K-FAC's step control, an option outside `kinds` (or of another kind) refused first. */
 export function stepControlled<O extends CurvatureStepOptions, S>(
   o: O,
-  keys: readonly string[],
+  kinds: OptionKinds,
   who: string,
   make: (o: O) => DampedPreconditioner<S>,
 ): Transform<CurvatureStepState<S>, ModelBatch> {
-  rejectUnknownKeys(o, keys, '', `the ${who} options`);
-  return guarded(curvatureStep(make(o), o, who));
+  const options = optimizerOptions<O>(o, kinds, who);
+  return guarded(curvatureStep(make(options), options, who));
 }

@@ -164,6 +164,10 @@ describe('validators', () => {
     expect(reason(() => requireTypedOptions({ lineSearch: true }, kinds, ''))).toBe('lineSearch: must be an object or false, got true');
     expect(reason(() => requireTypedOptions({ nesterov: 1 }, kinds, ''))).toBe('nesterov: must be true or false, got 1');
     expect(reason(() => requireTypedOptions({ constructor: 1 }, kinds, ''))).toMatch(/^constructor: is not a field of the options/);
+    const nullable = { klClip: 'number-or-null' } as const;
+    expect(requireTypedOptions({ klClip: null }, nullable, '')).toEqual({ klClip: null });
+    expect(requireTypedOptions({ klClip: 2 }, nullable, '')).toEqual({ klClip: 2 });
+    expect(reason(() => requireTypedOptions({ klClip: 'off' }, nullable, ''))).toBe('klClip: must be a number or null, got "off"');
   });
 
   test('arrays with an own constructor key are detected and copied plainly; paths must be strings', () => {
