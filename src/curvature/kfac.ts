@@ -92,7 +92,7 @@ export interface KfacPreconditioner {
 }
 
 function requireDamping(damping: number, scheme: KfacDampingScheme): void {
-  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
+  requireNonNegative(damping, 'damping');
   requireOneOf(scheme, KFAC_DAMPING_SCHEMES, 'dampingScheme');
 }
 

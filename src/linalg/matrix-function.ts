@@ -1,8 +1,9 @@
 import { NatgradError } from '../core/errors.js';
 import { eigSymmetric } from './eigen-symmetric.js';
 import { Matrix } from './matrix.js';
-import { add, assertSquare, matmul, scale, sub } from './ops.js';
+import { add, assertSquare, finiteMaxAbs, matmul, scale, sub } from './ops.js';
 import { spectralCompose, solveMatrix } from './solve.js';
+import { requireFinite } from '../core/validate.js';
 
 const EPS = 2 ** -52;
 
@@ -38,9 +39,9 @@ export function symmetricFunction(a: Matrix, f: (lambda: number) => number, path
  * accept any symmetric a.
  */
 export function symmetricPower(a: Matrix, p: number, opts: SymmetricPowerOptions = {}, path = 'matrix'): Matrix {
-  if (!Number.isFinite(p)) throw new NatgradError('p', `power must be a finite number, got ${p}`);
+  requireFinite(p, 'p', 'a finite number (the power)');
   const { floor } = opts;
-  if (floor !== undefined && !Number.isFinite(floor)) throw new NatgradError('floor', `must be a finite number, got ${floor}`);
+  if (floor !== undefined) requireFinite(floor, 'floor');
   const { values, vectors } = eigSymmetric(a, path);
   const n = values.length;
   let top = 0;
@@ -127,9 +128,7 @@ function combine(n: number, terms: readonly [number, Matrix][], identityCoef: nu
 export function expm(a: Matrix, path = 'matrix'): Matrix {
   assertSquare(a, path);
   const n = a.rows;
-  for (let i = 0; i < a.data.length; i++) {
-    if (!Number.isFinite(a.data[i])) throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${a.data[i]}`);
-  }
+  finiteMaxAbs(a, path);
   if (n === 0) return new Matrix(0, 0);
   const nrm = norm1(a);
   const A2 = matmul(a, a);

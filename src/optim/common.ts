@@ -5,7 +5,17 @@
  * turns them into descent steps (multiplies by -lr).
  */
 import { describeValue, NatgradError } from '../core/errors.js';
-import { hasOwn, type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
+import {
+  hasOwn,
+  type OptionKind,
+  requireFinite,
+  requireFiniteWhere,
+  requireNonNegative,
+  requireOneOf,
+  requireOptions,
+  requirePositive,
+  requireTypedOptions,
+} from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
 import type { StabilityOptions } from '../curvature/stability.js';
 import { chain, type Transform } from './transform.js';
@@ -23,8 +33,7 @@ const LR_ALLOWED = 'a finite number >= 0 or a schedule (a function of the step r
 
 /** Throws unless lr is a finite number >= 0 or a function (whose values are checked at each step). */
 export function validateSchedule(lr: unknown, path = 'lr'): asserts lr is Schedule {
-  if (typeof lr === 'function') return;
-  if (!(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) throw new NatgradError(path, `must be ${LR_ALLOWED}, got ${describeValue(lr)}`);
+  if (typeof lr !== 'function') requireFiniteWhere(lr, path, LR_ALLOWED, (x) => x >= 0);
 }
 
 /** The rate of a learning rate or schedule at `step`, refused unless finite and >= 0. */
@@ -39,7 +48,7 @@ export function rateAt(lr: Schedule, step: number, path = 'lr'): number {
 
 /** Multiplies by a constant factor. */
 export function scale(factor: number): Transform<EmptyState> {
-  if (!Number.isFinite(factor)) throw new NatgradError('factor', `must be a finite number, got ${factor}`);
+  requireFinite(factor, 'factor');
   return { init: () => EMPTY, update: (g, s) => [g.map((v) => factor * v), s] as const };
 }
 
@@ -66,7 +75,7 @@ export function identity(): Transform<EmptyState> {
 
 /** Rescales the update to Euclidean norm at most maxNorm (a cheap guard against blow-ups). */
 export function clipByGlobalNorm(maxNorm: number): Transform<EmptyState> {
-  if (!(maxNorm > 0 && Number.isFinite(maxNorm))) throw new NatgradError('maxNorm', `must be a finite number > 0, got ${maxNorm}`);
+  requirePositive(maxNorm, 'maxNorm');
   return {
     init: () => EMPTY,
     update(g, s) {
@@ -79,7 +88,7 @@ export function clipByGlobalNorm(maxNorm: number): Transform<EmptyState> {
 
 /** Adds weightDecay · params (L2 regularization folded into the update, AdamW style). */
 export function addDecayedWeights(weightDecay: number): Transform<EmptyState> {
-  if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new NatgradError('weightDecay', `must be a finite number >= 0, got ${weightDecay}`);
+  requireNonNegative(weightDecay, 'weightDecay');
   return { init: () => EMPTY, update: (g, s, p) => [g.map((v, i) => v + weightDecay * p[i]), s] as const };
 }
 

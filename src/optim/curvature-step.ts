@@ -29,11 +29,10 @@
  * Reference: J. Martens and R. Grosse, "Optimizing neural networks with
  * Kronecker-factored approximate curvature", ICML 2015, sections 6.4, 6.5, 7.
  */
-import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';
-import { requireOneOf } from '../core/validate.js';
+import { requireBoolean, requireNonNegative, requireOneOf } from '../core/validate.js';
 import { curvatureForms } from '../curvature/model-curvature.js';
-import { assertFiniteUpdate, type OptionKinds, optimizerOptions, optionKinds, type Schedule, validateSchedule } from './common.js';
+import { assertFiniteUpdate, type OptionKinds, optimizerOptions, optionKinds, rateAt, type Schedule, validateSchedule } from './common.js';
 import { adaptationDue, adaptDamping, dampingSchedule, reductionRatio } from './damping.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch } from './extra.js';
 import { klClipFactor, validateKlClip } from './kl-clip.js';
@@ -123,10 +122,8 @@ export interface CurvatureStepState<S> {
 export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: CurvatureStepOptions, who: string): Transform<CurvatureStepState<S>, ModelBatch> {
   const lr = o.lr ?? CURVATURE_STEP_DEFAULTS.lr;
   validateSchedule(lr);
-  const d0 = o.damping ?? CURVATURE_STEP_DEFAULTS.damping;
-  if (!(typeof d0 === 'number' && Number.isFinite(d0) && d0 >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${d0}`);
-  const adaptive = o.adaptiveDamping ?? CURVATURE_STEP_DEFAULTS.adaptiveDamping;
-  if (typeof adaptive !== 'boolean') throw new NatgradError('adaptiveDamping', `must be true or false, got ${JSON.stringify(adaptive)}`);
+  const d0 = requireNonNegative(o.damping ?? CURVATURE_STEP_DEFAULTS.damping, 'damping');
+  const adaptive = requireBoolean(o.adaptiveDamping ?? CURVATURE_STEP_DEFAULTS.adaptiveDamping, 'adaptiveDamping');
   const schedule = adaptive ? dampingSchedule({ every: o.dampingEvery, decay: o.dampingDecay, minDamping: o.minDamping, maxDamping: o.maxDamping }, d0) : null;
   const rescale = requireOneOf(o.rescale ?? CURVATURE_STEP_DEFAULTS.rescale, STEP_RESCALES, 'rescale');
   const kappa = validateKlClip(o.klClip === undefined ? CURVATURE_STEP_DEFAULTS.klClip : o.klClip);
@@ -135,8 +132,7 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
     update(g, s, params, extra) {
       const b = requireModelBatch(extra, params, who);
       const [direction, inner] = preconditioner.update(g, s.inner, params, b, s.damping);
-      const rate = typeof lr === 'number' ? lr : lr(s.count);
-      if (!Number.isFinite(rate)) throw new NatgradError('lr', `the schedule gave ${rate} at step ${s.count}`);
+      const rate = rateAt(lr, s.count);
       const due = schedule !== null && adaptationDue(schedule, s.count);
       const fisher: CurvatureForms = (V) => curvatureForms(b.model, params, b.batch, 'fisher', V);
       const directions = rescale === 'alpha-mu' && s.previous !== null && s.previous.some((v) => v !== 0) ? [direction, s.previous] : [direction];
@@ -177,7 +173,7 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
 
 /** A damped preconditioner with the damping held fixed, as a plain transform (the preconditioned gradient). */
 export function withFixedDamping<S>(preconditioner: DampedPreconditioner<S>, damping: number, who: string): Transform<S, ModelBatch> {
-  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
+  requireNonNegative(damping, 'damping');
   return {
     init: (params) => preconditioner.init(params),
     update: (g, s, params, extra) => preconditioner.update(g, s, params, requireModelBatch(extra, params, who), damping),
