@@ -110,10 +110,10 @@ export type OptionKinds = Readonly<Record<string, OptionKind>>;
  * `{ lr: 'schedule', decay: 'number', ... }` so the compiler checks the list
  * is complete and has no extra name.
  */
-export const optionKinds = <T>(kinds: KindsOf<T>): Readonly<KindsOf<T>> => Object.freeze({ ...kinds });
+export const optionKinds = <T>(kinds: OptionKindsOf<T>): Readonly<OptionKindsOf<T>> => Object.freeze({ ...kinds });
 
 /** Every option of an options type, each with its kind. */
-type KindsOf<T> = { [K in keyof Required<T>]: OptionKind };
+export type OptionKindsOf<T> = { [K in keyof Required<T>]: OptionKind };
 
 /**
  * The options argument of a named optimizer: nothing or an object whose keys

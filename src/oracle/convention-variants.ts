@@ -13,7 +13,7 @@ import { Sequential } from '../models/sequential.js';
 import { withConvention } from './model-spec.js';
 import { isSequentialSpec } from './sequential-spec.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, tensorOf } from './tensor.js';
+import { type NumericField, tensorOf } from './tensor.js';
 
 /** A spec with another loss convention, and the sentence naming the difference. */
 export interface ConventionAlternative {
@@ -164,7 +164,7 @@ export function conventionAlternatives(spec: ParsedSpec): ConventionAlternative[
 }
 
 /** The field at `keys` of a result, as a tensor. */
-export function fieldOf(result: unknown, keys: FieldKeys): Tensor | null {
+export function fieldOf(result: unknown, keys: FieldKeys): NumericField | null {
   let v: unknown = result;
   for (const k of keys) {
     if (v === null || typeof v !== 'object') return null;

@@ -10,11 +10,11 @@ import type { FieldKeys } from './compare.js';
 import type { OracleResult } from './compute.js';
 import { lossVariants } from './model-variants.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, matrixOf, shapeText, tensorOf, tensorOfMatrix } from './tensor.js';
+import { type NumericField, matrixOf, shapeText, tensorOf, tensorOfMatrix } from './tensor.js';
 import { type Recomputer, type Variant, columnMajorReshape, lastFirst, pickColumns, pickSymmetric, range } from './variant-kit.js';
 
 /** vec_row(update) = (A ⊗ G + damping)^-1 vec_row(gradient): the Kronecker factors in the wrong order. */
-function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): Tensor {
+function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): NumericField {
   const out = f.gradient.rows;
   const k = f.gradient.cols;
   const Y = new Matrix(k, out, f.gradient.data.slice());
@@ -25,7 +25,7 @@ function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<
 /** Variants of the kfac fields `loss` and `layers[l].A|G|gradient|update`. */
 export function kfacVariants(
   keys: FieldKeys,
-  e: Tensor,
+  e: NumericField,
   spec: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>,
   result: OracleResult,
   rc: Recomputer,
@@ -36,9 +36,9 @@ export function kfacVariants(
   const l = keys[1];
   const layer = result.layers[l];
   if (!layer) return [];
-  const A = tensorOf(layer.A) as Tensor;
-  const G = tensorOf(layer.G) as Tensor;
-  const grad = tensorOf(layer.gradient) as Tensor;
+  const A = tensorOf(layer.A) as NumericField;
+  const G = tensorOf(layer.G) as NumericField;
+  const grad = tensorOf(layer.gradient) as NumericField;
   const f: KfacFactors = { A: matrixOf(A), G: matrixOf(G), gradient: matrixOf(grad) };
   const hasBias = spec.problem.spec.bias === undefined || spec.problem.spec.bias[l] !== false;
   const k = A.shape[0];
