@@ -149,6 +149,22 @@ export function descentChain<O extends { lr: Schedule }, X = unknown>(
   return chain<X>(scaleBy(options), scaleByLearningRate(options.lr));
 }
 
+/**
+ * A named curvature optimizer, chain(scaleBy(options), scaleByLearningRate(lr)):
+ * the options are checked against `kinds` and the keys of their `clip` option
+ * first; lr defaults to 1, the full step of a Newton-type method.
+ */
+export function curvatureChain<O extends { lr?: Schedule; clip?: unknown }, X>(
+  o: O,
+  kinds: OptionKinds,
+  who: string,
+  scaleBy: (options: O) => Transform<any, X>,
+): Transform<unknown[], X> {
+  const options = optimizerOptions<O>(o, kinds, who);
+  checkClipKeys(options.clip);
+  return chain<X>(scaleBy(options), scaleByLearningRate(options.lr ?? 1));
+}
+
 /** The stability options every curvature preconditioner shares. */
 export const STABILITY_OPTION_KINDS = optionKinds<StabilityOptions>({ damping: 'number', clip: 'object', rcond: 'number' });
 

@@ -22,14 +22,8 @@ import { ekfacBases, ekfacBlock, ekfacInverseOperator, ekfacScalings, type Ekfac
 import { type StabilityOptions, emaMatrix, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { assertFiniteUpdate, optionKinds, STABILITY_OPTION_KINDS } from './common.js';
-import {
-  type CurvatureStepOptions,
-  type CurvatureStepState,
-  type DampedPreconditioner,
-  stepControlled,
-  stepControlOptionKinds,
-  withFixedDamping,
-} from './curvature-step.js';
+import type { CurvatureStepOptions, CurvatureStepState, DampedPreconditioner } from './curvature-step.js';
+import { stepControlled, stepControlOptionKinds, withFixedDamping } from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
 import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
 import type { Transform } from './transform.js';

@@ -22,10 +22,10 @@ import { ggnMatrix } from '../curvature/dense-curvature.js';
 import { type StabilityOptions, stabilize, validateStability } from '../curvature/stability.js';
 import { matvec } from '../linalg/ops.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, checkClipKeys, type EmptyState, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, curvatureChain, STABILITY_OPTION_KINDS } from './common.js';
 import { adaptDamping, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
-import { chain, type Transform } from './transform.js';
+import type { Transform } from './transform.js';
 
 export type GaussNewtonState = EmptyState;
 
@@ -49,7 +49,7 @@ export interface GaussNewtonOptions extends StabilityOptions {
 }
 
 /** The options (and the kind of each value) of {@link gaussNewton}. */
-export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number' });
+export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: 'schedule', ...STABILITY_OPTION_KINDS });
 
 /**
  * Gauss-Newton = chain(scaleByGaussNewton, scaleByLearningRate). Needs a
@@ -61,9 +61,7 @@ export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: '
  * ```
  */
 export function gaussNewton(o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<GaussNewtonOptions>(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton');
-  checkClipKeys(options.clip);
-  return chain<ModelBatch>(scaleByGaussNewton(options), scaleByLearningRate(options.lr ?? 1));
+  return curvatureChain(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton', scaleByGaussNewton);
 }
 
 export interface LevenbergMarquardtState {
@@ -113,12 +111,10 @@ export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = 
 
 /** The options (and the kind of each value) of {@link levenbergMarquardt}. */
 export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarquardtOptions>({
-  damping: 'number',
+  ...STABILITY_OPTION_KINDS,
   boost: 'number',
   minDamping: 'number',
   maxDamping: 'number',
-  clip: 'object',
-  rcond: 'number',
 });
 
 /**
@@ -131,7 +127,5 @@ export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarq
  * ```
  */
 export function levenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<ScaleByLevenbergMarquardtOptions>(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt');
-  checkClipKeys(options.clip);
-  return chain<ModelBatch>(scaleByLevenbergMarquardt(options), scaleByLearningRate(1));
+  return curvatureChain(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt', scaleByLevenbergMarquardt);
 }

@@ -1,14 +1,8 @@
 import { requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioner } from '../curvature/kfac.js';
 import { assertFiniteUpdate, optionKinds } from './common.js';
-import {
-  type CurvatureStepOptions,
-  type CurvatureStepState,
-  type DampedPreconditioner,
-  stepControlled,
-  stepControlOptionKinds,
-  withFixedDamping,
-} from './curvature-step.js';
+import type { CurvatureStepOptions, CurvatureStepState, DampedPreconditioner } from './curvature-step.js';
+import { stepControlled, stepControlOptionKinds, withFixedDamping } from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
 import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
 import type { Transform } from './transform.js';

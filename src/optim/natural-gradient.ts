@@ -33,7 +33,16 @@ import { type CurvatureFactor, curvatureFactor, curvatureOperator, factorOperato
 import { monteCarloFisher } from '../curvature/monte-carlo-fisher.js';
 import { type StabilityOptions, validateDecay, validateStability } from '../curvature/stability.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import { assertFiniteUpdate, checkClipKeys, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate, validateSchedule } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  optimizerOptions,
+  optionKinds,
+  type Schedule,
+  scaleByLearningRate,
+  validateSchedule,
+  STABILITY_OPTION_KINDS,
+} from './common.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch, requireRng } from './extra.js';
 import {
   NATURAL_GRADIENT_SOLVER_TABLE,
@@ -160,9 +169,7 @@ export const NATURAL_GRADIENT_OPTION_KINDS = optionKinds<NaturalGradientOptions>
   lr: 'schedule',
   fisher: 'string',
   solver: 'string',
-  damping: 'number',
-  clip: 'object',
-  rcond: 'number',
+  ...STABILITY_OPTION_KINDS,
   emaDecay: 'number',
   samples: 'number',
   rank: 'number',
