@@ -137,32 +137,20 @@ export function renamedOption(kinds: OptionKinds): (key: string) => string {
 
 /**
  * A named optimizer of the form chain(scaleBy(options), scaleByLearningRate(lr)):
- * the options are checked against `kinds` first (see optimizerOptions).
+ * the options are checked against `kinds` first (see optimizerOptions), and
+ * the keys of a `clip` option. Without `defaultLr` the lr option is required;
+ * the curvature optimizers give 1, the full step of a Newton-type method.
  */
-export function descentChain<O extends { lr: Schedule }, X = unknown>(
+export function descentChain<O extends { lr?: Schedule; clip?: unknown }, X = unknown>(
   o: O,
   kinds: OptionKinds,
   who: string,
   scaleBy: (options: O) => Transform<any, X>,
-): Transform<unknown[], X> {
-  const options = optimizerOptions<O>(o, kinds, who);
-  return chain<X>(scaleBy(options), scaleByLearningRate(options.lr));
-}
-
-/**
- * A named curvature optimizer, chain(scaleBy(options), scaleByLearningRate(lr)):
- * the options are checked against `kinds` and the keys of their `clip` option
- * first; lr defaults to 1, the full step of a Newton-type method.
- */
-export function curvatureChain<O extends { lr?: Schedule; clip?: unknown }, X>(
-  o: O,
-  kinds: OptionKinds,
-  who: string,
-  scaleBy: (options: O) => Transform<any, X>,
+  defaultLr?: number,
 ): Transform<unknown[], X> {
   const options = optimizerOptions<O>(o, kinds, who);
   checkClipKeys(options.clip);
-  return chain<X>(scaleBy(options), scaleByLearningRate(options.lr ?? 1));
+  return chain<X>(scaleBy(options), scaleByLearningRate((options.lr ?? defaultLr) as Schedule));
 }
 
 /** The stability options every curvature preconditioner shares. */

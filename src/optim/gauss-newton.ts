@@ -22,7 +22,7 @@ import { ggnMatrix } from '../curvature/dense-curvature.js';
 import { type StabilityOptions, stabilize, validateStability } from '../curvature/stability.js';
 import { matvec } from '../linalg/ops.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, curvatureChain, STABILITY_OPTION_KINDS } from './common.js';
+import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, descentChain, STABILITY_OPTION_KINDS } from './common.js';
 import { adaptDamping, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
 import type { Transform } from './transform.js';
@@ -61,7 +61,7 @@ export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: '
  * ```
  */
 export function gaussNewton(o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  return curvatureChain(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton', scaleByGaussNewton);
+  return descentChain(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton', scaleByGaussNewton, 1);
 }
 
 export interface LevenbergMarquardtState {
@@ -127,5 +127,5 @@ export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarq
  * ```
  */
 export function levenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> {
-  return curvatureChain(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt', scaleByLevenbergMarquardt);
+  return descentChain(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt', scaleByLevenbergMarquardt, 1);
 }

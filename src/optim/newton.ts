@@ -16,7 +16,7 @@ import { hessianMatrix } from '../curvature/model-curvature.js';
 import { type StabilityOptions, scaledEigen, spectralOperator, stabilizedEigenvalues } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, curvatureChain, STABILITY_OPTION_KINDS } from './common.js';
+import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, descentChain, STABILITY_OPTION_KINDS } from './common.js';
 import { type ModelBatch, requireModelBatch } from './extra.js';
 import type { Transform } from './transform.js';
 
@@ -79,5 +79,5 @@ export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({
  * ```
  */
 export function newton(o: NewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  return curvatureChain(o, NEWTON_OPTION_KINDS, 'newton', scaleByNewton);
+  return descentChain(o, NEWTON_OPTION_KINDS, 'newton', scaleByNewton, 1);
 }
