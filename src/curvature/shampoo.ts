@@ -8,6 +8,7 @@
  * stochastic tensor optimization", ICML 2018, Algorithm 1.
  */
 import { NatgradError } from '../core/errors.js';
+import { scaleExact } from '../core/wide.js';
 import { requireFiniteEntries, requireNonNegative, requirePath } from '../core/validate.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
@@ -91,7 +92,7 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
       new Matrix(
         G.rows,
         G.cols,
-        G.data.map((x) => ldexp(x, -e)),
+        G.data.map((x) => scaleExact(x, -e)),
       ),
   );
   let { left, right } = gramSums(scaled, m, n);
@@ -99,30 +100,15 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
   let diag = 0;
   for (let i = 0; i < m; i++) diag = Math.max(diag, left.data[i * m + i]);
   const k = Math.max(diag > 0 ? 2 * e + Math.ceil(Math.log2(diag)) : -Infinity, Math.ceil(Math.log2(epsilon)), -1074);
-  const gramFactor = ldexp(1, 2 * e - k);
-  const epsilonScaled = ldexp(epsilon, -k);
+  const gramFactor = scaleExact(1, 2 * e - k);
+  const epsilonScaled = scaleExact(epsilon, -k);
   left = addScaledIdentity(scaleInPlace(left, gramFactor), epsilonScaled);
   right = addScaledIdentity(scaleInPlace(right, gramFactor), epsilonScaled);
-  const rootScale = ldexp(1, -k / 4);
+  const rootScale = scaleExact(1, -k / 4);
   const L = inverseFourthRoot(left, rootScale, epsilon, k, path, 'ε I_m + Σ G Gᵀ');
   const R = inverseFourthRoot(right, rootScale, epsilon, k, path, 'ε I_n + Σ Gᵀ G');
   const update = matmul(matmul(L, gradients[gradients.length - 1]), R);
   return { L, R, update };
-}
-
-/** x · 2^p for exponents beyond float64's range of powers of two (the result itself may be in range). */
-function ldexp(x: number, p: number): number {
-  let y = x;
-  let q = p;
-  while (q > 1000) {
-    y *= 2 ** 1000;
-    q -= 1000;
-  }
-  while (q < -1000) {
-    y *= 2 ** -1000;
-    q += 1000;
-  }
-  return y * 2 ** q;
 }
 
 function scaleInPlace(M: Matrix, f: number): Matrix {
