@@ -156,51 +156,12 @@ export function expm(a: Matrix, path = 'matrix'): Matrix {
   const B4 = matmul(B2, B2);
   const B6 = matmul(B4, B2);
   const b = PADE[13];
-  const inner1 = combine(
-    n,
-    [
-      [b[13], B6],
-      [b[11], B4],
-      [b[9], B2],
-    ],
-    0,
-  );
-  const U = matmul(
-    As,
-    add(
-      matmul(B6, inner1),
-      combine(
-        n,
-        [
-          [b[7], B6],
-          [b[5], B4],
-          [b[3], B2],
-        ],
-        b[1],
-      ),
-    ),
-  );
-  const inner2 = combine(
-    n,
-    [
-      [b[12], B6],
-      [b[10], B4],
-      [b[8], B2],
-    ],
-    0,
-  );
-  const V = add(
-    matmul(B6, inner2),
-    combine(
-      n,
-      [
-        [b[6], B6],
-        [b[4], B4],
-        [b[2], B2],
-      ],
-      b[0],
-    ),
-  );
+  // Degree 13 (Higham's eq. 2.3): with terms(k) = b[k+6] B6 + b[k+4] B4 + b[k+2] B2, the
+  // odd (o = 1) and even (o = 0) parts are B6 terms(o + 6) + terms(o) + b[o] I.
+  const terms = (k: number) => [B6, B4, B2].map((B, i): [number, Matrix] => [b[k + 6 - 2 * i], B]);
+  const part = (o: number): Matrix => add(matmul(B6, combine(n, terms(o + 6), 0)), combine(n, terms(o), b[o]));
+  const U = matmul(As, part(1));
+  const V = part(0);
   let R = solveMatrix(sub(V, U), add(V, U));
   for (let k = 0; k < s; k++) R = matmul(R, R);
   for (let i = 0; i < R.data.length; i++) {
