@@ -41,10 +41,8 @@ export interface SplitOptions {
 }
 
 /** How the digits' pixels are given: standardized per pixel, or scaled to [0, 1]. */
-export type DigitFeatures = 'standardized' | 'unit-interval';
-
-/** Every {@link DigitFeatures} value. */
-export const DIGIT_FEATURES: readonly DigitFeatures[] = ['standardized', 'unit-interval'];
+export const DIGIT_FEATURES = ['standardized', 'unit-interval'] as const;
+export type DigitFeatures = (typeof DIGIT_FEATURES)[number];
 
 /** The options of {@link loadDigits}. */
 export interface DigitsOptions extends SplitOptions {

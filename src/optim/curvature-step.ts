@@ -46,8 +46,9 @@ export interface DampedPreconditioner<S> {
   update(g: Vec, state: S, params: Vec, batch: ResolvedBatch, damping: number): readonly [Vec, S];
 }
 
-export type StepRescale = 'none' | 'alpha' | 'alpha-mu';
-export const STEP_RESCALES: readonly StepRescale[] = ['none', 'alpha', 'alpha-mu'];
+/** How the step is rescaled by the quadratic model: not at all, along Δ (α), or along Δ and the previous step (α, μ). */
+export const STEP_RESCALES = ['none', 'alpha', 'alpha-mu'] as const;
+export type StepRescale = (typeof STEP_RESCALES)[number];
 
 /** Options of the step; defaults in brackets. */
 export interface CurvatureStepOptions {
