@@ -77,30 +77,29 @@ function subjectOf(spec: ParsedSpec): ConventionSubject | null {
 
 /** N, 1/N, N·D = 12, 2/D: a factor of the reduction in the spec's symbols (T the positions of per-position outputs). */
 function reductionFactorName(ratio: number, N: number, T: number, D: number): string {
-  const names: [number, string][] =
+  // each factor and its reciprocal: `N·D = 12` and `1/(N·D) = 1/12`
+  const withReciprocal = ([v, symbol]: [number, string]): [number, string][] => {
+    const inverse = symbol.includes('·') ? `1/(${symbol})` : `1/${symbol}`;
+    return [
+      [v, `${symbol} = ${v}`],
+      [1 / v, `${inverse} = 1/${v}`],
+    ];
+  };
+  const factors: [number, string][] =
     T > 1
       ? [
-          [N, `N = ${N}`],
-          [1 / N, `1/N = 1/${N}`],
-          [N * T, `N·T = ${N * T}`],
-          [1 / (N * T), `1/(N·T) = 1/${N * T}`],
-          [N * T * D, `N·T·D = ${N * T * D}`],
-          [1 / (N * T * D), `1/(N·T·D) = 1/${N * T * D}`],
-          [T, `T = ${T}`],
-          [1 / T, `1/T = 1/${T}`],
-          [T * D, `T·D = ${T * D}`],
-          [1 / (T * D), `1/(T·D) = 1/${T * D}`],
-          [D, `D = ${D}`],
-          [1 / D, `1/D = 1/${D}`],
+          [N * T, 'N·T'],
+          [N * T * D, 'N·T·D'],
+          [T, 'T'],
+          [T * D, 'T·D'],
+          [D, 'D'],
         ]
       : [
-          [N, `N = ${N}`],
-          [1 / N, `1/N = 1/${N}`],
-          [N * D, `N·D = ${N * D}`],
-          [1 / (N * D), `1/(N·D) = 1/${N * D}`],
-          [D, `D = ${D}`],
-          [1 / D, `1/D = 1/${D}`],
+          [N, 'N'],
+          [N * D, 'N·D'],
+          [D, 'D'],
         ];
+  const names = factors.flatMap(withReciprocal);
   for (const [v, name] of names) if (Math.abs(ratio - v) <= 1e-12 * v) return name;
   return String(ratio);
 }

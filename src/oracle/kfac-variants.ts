@@ -64,37 +64,11 @@ export function kfacVariants(
       });
       variants.push({ sentence: 'the bias coordinate placed first (ā = [1; a] instead of [a; 1]) [bias]', value: () => pickSymmetric(A, lastFirst(k)) });
     }
-    if (lambda > 0) {
-      variants.push({
-        sentence: 'A + sqrt(λ) I: the factored damping included in A, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.A, c)),
-      });
-      variants.push({
-        sentence: 'A + π sqrt(λ) I: the pi-factored damping included in A, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.A, piFactor(f.A, f.G) * c)),
-      });
-      variants.push({
-        sentence: 'A + λI: the damping included in A, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.A, lambda)),
-      });
-    }
+    if (lambda > 0) variants.push(...includedDamping('A', f.A, c, piFactor(f.A, f.G) * c, 'π sqrt(λ) I', lambda));
   } else if (field === 'G') {
     variants.push({ sentence: `A and G swapped (this is A, ${shapeText(A.shape)}) [swapped]`, value: () => A });
     variants.push({ sentence: empirical, value: () => tensorOfMatrix(otherFactors().G) });
-    if (lambda > 0) {
-      variants.push({
-        sentence: 'G + sqrt(λ) I: the factored damping included in G, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.G, c)),
-      });
-      variants.push({
-        sentence: 'G + sqrt(λ)/π I: the pi-factored damping included in G, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.G, c / piFactor(f.A, f.G))),
-      });
-      variants.push({
-        sentence: 'G + λI: the damping included in G, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.G, lambda)),
-      });
-    }
+    if (lambda > 0) variants.push(...includedDamping('G', f.G, c, c / piFactor(f.A, f.G), 'sqrt(λ)/π I', lambda));
   } else if (field === 'gradient' || field === 'update') {
     if (field === 'update') {
       variants.push({
@@ -153,6 +127,19 @@ export function kfacVariants(
     }
   }
   return variants;
+}
+
+/**
+ * A factor reported with a damping included that belongs outside it: the
+ * factored share sqrt(λ) I, the pi-factored share (`piTerm`, of size `pi`),
+ * and the whole λI.
+ */
+function includedDamping(name: 'A' | 'G', M: Matrix, sqrtLambda: number, pi: number, piTerm: string, lambda: number): Variant[] {
+  const included = (term: string, damping: string, shift: number): Variant => ({
+    sentence: `${name} + ${term}: the ${damping} included in ${name}, which is reported without damping [damping]`,
+    value: () => tensorOfMatrix(addScaledIdentity(M, shift)),
+  });
+  return [included('sqrt(λ) I', 'factored damping', sqrtLambda), included(piTerm, 'pi-factored damping', pi), included('λI', 'damping', lambda)];
 }
 
 function kfacDampingVariants(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): Variant[] {
