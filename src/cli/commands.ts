@@ -100,6 +100,7 @@ function runDefinition(name: string, description: string, flags: string, what: s
       'set an optimizer option (repeatable), e.g. --option emaDecay=0.9 or --option cg.maxIterations=20; compare also takes name:key=value for one optimizer',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
+    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .addHelpText('after', runHelpText());
 }
 
@@ -119,14 +120,12 @@ export function trainDefinition(io: Io, result: CommandResult): Command {
   const description = 'train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot';
   return runDefinition('train', description, '--optimizer <name>', 'an optimizer of the registry')
     .option('--json', 'print the whole run (history, options, parameters) as JSON')
-    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .action(recordingExit(result, async (o: TrainCommandOptions) => (await import('./train-command.js')).trainCommand(o, io)));
 }
 
 export function compareDefinition(io: Io, result: CommandResult): Command {
   const description = 'run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric';
   return runDefinition('compare', description, '--optimizers <a,b,c>', 'comma-separated optimizer names')
-    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .option('--markdown <file>', "write the table and every optimizer's options as Markdown to FILE")
     .action(recordingExit(result, async (o: CompareCommandOptions) => (await import('./compare-command.js')).compareCommand(o, io)));
 }
