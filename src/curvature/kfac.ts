@@ -30,7 +30,7 @@ import { DEFAULT_RCOND, zeroBelowCut } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, trace } from '../linalg/ops.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, norm1, trace, transpose } from '../linalg/ops.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount, validateMlpSpec } from '../models/mlp.js';
 import type { Batch, Sequential } from '../models/sequential.js';
@@ -138,15 +138,8 @@ function provablyRegularInverse(m: Matrix): Matrix | null {
   return Number.isFinite(invNorm) && 1 / invNorm > KFAC_RCOND * norm ? inv : null;
 }
 
-function infinityNorm(m: Matrix): number {
-  let top = 0;
-  for (let i = 0; i < m.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < m.cols; j++) s += Math.abs(m.data[i * m.cols + j]);
-    top = Math.max(top, s);
-  }
-  return top;
-}
+/** ||m||_∞ = ||mᵀ||_1: the row sums, added in the same order as a row-by-row loop. */
+const infinityNorm = (m: Matrix): number => norm1(transpose(m));
 
 function checkGradient(gradient: Matrix, G: Matrix, A: Matrix): Matrix {
   if (gradient.rows !== G.rows || gradient.cols !== A.rows) {

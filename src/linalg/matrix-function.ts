@@ -1,7 +1,7 @@
 import { NatgradError } from '../core/errors.js';
 import { eigSymmetric } from './eigen-symmetric.js';
 import { Matrix } from './matrix.js';
-import { add, assertSquare, finiteMaxAbs, matmul, scale, sub } from './ops.js';
+import { add, assertSquare, finiteMaxAbs, matmul, norm1, scale, sub } from './ops.js';
 import { spectralCompose, solveMatrix } from './solve.js';
 import { requireFinite } from '../core/validate.js';
 
@@ -97,16 +97,6 @@ const THETA13 = 5.371920351148152;
 
 /** The Padé coefficients used by expm, exposed so tests can check them against the closed form. */
 export const EXPM_PADE_COEFFICIENTS: Readonly<Record<number, readonly number[]>> = PADE;
-
-function norm1(a: Matrix): number {
-  let best = 0;
-  for (let j = 0; j < a.cols; j++) {
-    let s = 0;
-    for (let i = 0; i < a.rows; i++) s += Math.abs(a.data[i * a.cols + j]);
-    best = Math.max(best, s);
-  }
-  return best;
-}
 
 /** sum_k c_k M_k + c_I I for a list of (coefficient, matrix) pairs. */
 function combine(n: number, terms: readonly [number, Matrix][], identityCoef: number): Matrix {
