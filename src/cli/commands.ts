@@ -49,7 +49,8 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
     .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
     .option(
       '--seeds <A..B>',
-      'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its statistic, the uniformity of its p-values and its false alarms',
+      'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its ' +
+        'statistic, the uniformity of its p-values and its false alarms',
     )
     .option('--plot <file.svg>', 'with --seeds: also draw the p-value histograms')
     .action(recordingExit(result, async (o: VerifyOptions) => (await import('./verify-command.js')).verifyCommand(o, io)));
@@ -149,7 +150,8 @@ export function oracleDefinition(io: Io, result: CommandResult): Command {
 export function checkDefinition(io: Io, result: CommandResult): Command {
   return new NatgradCommand('check')
     .description(
-      "compare a candidate result (your code's output) with the oracle's answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 when one does not, 2 for bad input",
+      "compare a candidate result (your code's output) with the oracle's answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 " +
+        'when one does not, 2 for bad input',
     )
     .usage('[options] SPEC CANDIDATE')
     .argument('[spec]', 'the spec file (see natgrad oracle), or - for stdin')
@@ -158,11 +160,13 @@ export function checkDefinition(io: Io, result: CommandResult): Command {
     .option('--atol <x>', `absolute tolerance (default: ${sci(DEFAULT_TOLERANCE.atol)})`)
     .option(
       '--false-alarm <p>',
-      'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)',
+      'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field ' +
+        '(default: 1e-6)',
     )
     .option(
       '--precision <p>',
-      'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number',
+      'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the ' +
+        'computation and, for solves, the condition number',
     )
     .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
     .action(

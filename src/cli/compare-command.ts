@@ -30,7 +30,10 @@ function winnerLine(results: readonly RunResult[]): string {
   if (!w) return 'no optimizer reached the target\n';
   const it = w.byIterations.reachedTarget!;
   const tm = w.byTime.reachedTarget!;
-  return `fewest iterations to target: ${w.byIterations.optimizer} (${it.iteration}); least time to target: ${w.byTime.optimizer} (${(tm.timeMs / 1000).toFixed(2)} s)\n`;
+  return (
+    `fewest iterations to target: ${w.byIterations.optimizer} (${it.iteration}); least time to target: ${w.byTime.optimizer} ` +
+    `(${(tm.timeMs / 1000).toFixed(2)} s)\n`
+  );
 }
 
 /** Runs the compare command; returns the exit code (2 with one line on bad options). */

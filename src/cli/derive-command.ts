@@ -202,7 +202,8 @@ function deriveInMatrixForm(family: string, pname: string, dim: number, m: Matri
     `Derived in matrix notation for every d; each step checked numerically at random points of dimension ${dim}:`,
     ...stepsText(m.steps),
     '',
-    'The entrywise derivation by the computer algebra (Hessian and exponential-family routes at d = 2) is a cross-check run by natgrad verify --filter mvn/fisher-d2.',
+    'The entrywise derivation by the computer algebra (Hessian and exponential-family routes at d = 2) is a cross-check run by natgrad verify ' +
+      '--filter mvn/fisher-d2.',
     '',
     `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}:`,
     ...F.toArray().map((row) => `  [${row.join(', ')}]`),

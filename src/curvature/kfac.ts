@@ -55,7 +55,10 @@ import {
 
 export * from './kfac-factors.js';
 
-/** How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π (`pi-factored`), or to the Kronecker product exactly (`exact`). */
+/**
+ * How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π
+ * (`pi-factored`), or to the Kronecker product exactly (`exact`).
+ */
 export type KfacDampingScheme = 'factored' | 'pi-factored' | 'exact';
 
 export const KFAC_DAMPING_SCHEMES: readonly KfacDampingScheme[] = ['factored', 'pi-factored', 'exact'];
@@ -331,7 +334,10 @@ export function mlpKfacLayouts(spec: MlpSpec): KfacBlockLayout[] {
   });
 }
 
-/** Per-layer matrices joined to the layouts of the MLP's weight matrices: one per layer, whose `sides` (the sizes of its G and A sides) are its layer's out and cols. */
+/**
+ * Per-layer matrices joined to the layouts of the MLP's weight matrices: one per layer, whose
+ * `sides` (the sizes of its G and A sides) are its layer's out and cols.
+ */
 export function withMlpLayouts<T extends object>(
   spec: MlpSpec,
   layers: readonly T[],

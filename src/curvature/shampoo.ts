@@ -146,16 +146,21 @@ function inverseFourthRoot(S: Matrix, rootScale: number, epsilon: number, k: num
   const resolution = S.rows * EPS * top;
   if (!(low > resolution)) {
     const gram = what.slice(what.indexOf('Σ'));
-    const scale = `${what} has largest eigenvalue ${scaledText(top, k)}, float64 resolves its eigenvalues only to about ${scaledText(resolution, k)} (${S.rows}·2^-52 of the largest)`;
+    const scale =
+      `${what} has largest eigenvalue ${scaledText(top, k)}, float64 resolves its eigenvalues only to about ${scaledText(resolution, k)} ` +
+      `(${S.rows}·2^-52 of the largest)`;
     if (epsilon === 0) {
       throw new NatgradError(
         `${path}.epsilon`,
-        `is 0 and ${what} is singular: ${scale}, and an eigenvalue is within that of zero; its -1/4 power does not exist, epsilon > 0 makes it positive definite`,
+        `is 0 and ${what} is singular: ${scale}, and an eigenvalue is within that of zero; its -1/4 power does not exist, epsilon > 0 makes it ` +
+          `positive definite`,
       );
     }
     throw new NatgradError(
       `${path}.epsilon`,
-      `${epsilon} is lost in rounding: ${scale}, and ${gram} has an eigenvalue below that (it is singular at this resolution), so the -1/4 power is not determined in float64; it is with an epsilon of at least ${scaledText(2 * resolution, k)}, or with gradients whose ${gram} has no eigenvalue below ${scaledText(resolution, k)}`,
+      `${epsilon} is lost in rounding: ${scale}, and ${gram} has an eigenvalue below that (it is singular at this resolution), so the -1/4 power is ` +
+        `not determined in float64; it is with an epsilon of at least ${scaledText(2 * resolution, k)}, or with gradients whose ${gram} has no ` +
+        `eigenvalue below ${scaledText(resolution, k)}`,
     );
   }
   const w = new Float64Array(values.length);

@@ -133,7 +133,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
     naturalGradient,
     NATURAL_GRADIENT_OPTION_KINDS,
   ),
-  // Martens (2010) rules (Levenberg-Marquardt ×3/2 and ×2/3, CG warm start 0.95, relative progress ε = 5e-4); λ₀ = 1e-3 for a mean loss, measured on the test problems
+  // Martens (2010) rules (Levenberg-Marquardt ×3/2 and ×2/3, CG warm start 0.95, relative progress ε = 5e-4);
+  // λ₀ = 1e-3 for a mean loss, measured on the test problems
   entry(
     'hessian-free',
     'Hessian-free (Martens 2010): truncated CG on Gauss-Newton products, adaptive damping, line search',

@@ -64,7 +64,10 @@ function float32Note(cmp: FieldComparison, spec: ParsedSpec, result: OracleResul
   if (!c) return null;
   const { bound, why } = float32Bound(spec, result, cmp.keys, cmp.expected);
   if (!(cmp.maxAbsErr <= tol.atol + bound)) return null;
-  return `within float32 rounding error (max abs err ${cmp.maxAbsErr.toExponential(2)} <= ${bound.toExponential(2)} = ${why}, u = 2^-24) [float32]: a candidate computed in single precision passes with --precision float32`;
+  return (
+    `within float32 rounding error (max abs err ${cmp.maxAbsErr.toExponential(2)} <= ${bound.toExponential(2)} = ${why}, u = 2^-24) [float32]: a ` +
+    `candidate computed in single precision passes with --precision float32`
+  );
 }
 
 export async function runCheck(

@@ -112,13 +112,15 @@ function describe(sub: ConventionSubject, alt: LossConvention): string {
       const elements = alt.reduction === 'mean-elements' && own.reduction === 'mean';
       parts.push(
         elements
-          ? `PyTorch's nn.MSELoss with reduction='mean' (||y - f||² averaged over the N·D elements) where the spec says gaussian: a factor 2/D = ${2 / D} on gradients and curvatures [mse]`
+          ? `PyTorch's nn.MSELoss with reduction='mean' (||y - f||² averaged over the N·D elements) where the spec says gaussian: a factor 2/D = ` +
+              `${2 / D} on gradients and curvatures [mse]`
           : `nn.MSELoss (||y - f||², without the 1/2) where the spec says gaussian: a factor 2 on gradients and curvatures, 4 on the empirical Fisher [mse]`,
       );
       if (elements && T === 1) return parts[0];
     } else {
       parts.push(
-        'the gaussian loss (½||y - f||²) where the spec says mse (nn.MSELoss, ||y - f||²): a factor 1/2 on gradients and curvatures, 1/4 on the empirical Fisher [mse]',
+        'the gaussian loss (½||y - f||²) where the spec says mse (nn.MSELoss, ||y - f||²): a factor 1/2 on gradients and curvatures, 1/4 on the ' +
+          'empirical Fisher [mse]',
       );
     }
   }

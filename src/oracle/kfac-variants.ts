@@ -120,7 +120,9 @@ export function kfacVariants(
           f.G.data.map((x) => x / (N * N)),
         );
         variants.push({
-          sentence: `G built from the gradients of the mean loss, so G/N² (N = ${N}), with the damping unchanged: the update carries N² = ${N * N} [batch-size] and its damping is scaled by N² [damping] (kfac-pytorch's convention)`,
+          sentence:
+            `G built from the gradients of the mean loss, so G/N² (N = ${N}), with the damping unchanged: the update carries N² = ${N * N} ` +
+            `[batch-size] and its damping is scaled by N² [damping] (kfac-pytorch's convention)`,
           value: () => tensorOfMatrix(kfacUpdate({ A: f.A, G, gradient: f.gradient }, lambda, spec.scheme).update),
         });
       }

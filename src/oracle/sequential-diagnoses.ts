@@ -157,7 +157,8 @@ export function sequentialVariants(keys: FieldKeys, e: NumericField, spec: Seque
   }
   const order = kernelFirstParams(spec);
   const patchOrder = order
-    ? "convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of PyTorch's [out, C, kh, kw] [patch-order]"
+    ? 'convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of ' +
+      "PyTorch's [out, C, kh, kw] [patch-order]"
     : null;
   if (keys[0] === 'gradient' || keys[0] === 'direction')
     return order && patchOrder && e.shape.length === 1 ? [{ sentence: patchOrder, value: () => pickEntries(e, order) }] : [];

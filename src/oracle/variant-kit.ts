@@ -137,7 +137,9 @@ export function batchSizeVariants(e: NumericField, N: number): Variant[] {
     { sentence: `scaled by 1/${N} = 1/N [batch-size]: divided by the N examples once more than the contract does`, value: () => scaled(e, 1 / N) },
     { sentence: `scaled by ${N * N} = N² [batch-size]: summed twice over the N examples`, value: () => scaled(e, N * N) },
     {
-      sentence: `scaled by 1/${N * N} = 1/N² [batch-size]: per-example gradients of the mean loss (divided by N) used where the per-example loss gradients were meant`,
+      sentence:
+        `scaled by 1/${N * N} = 1/N² [batch-size]: per-example gradients of the mean loss (divided by N) used where the per-example loss ` +
+        `gradients were meant`,
       value: () => scaled(e, 1 / (N * N)),
     },
   ];

@@ -75,7 +75,8 @@ export class Conv2dLayer extends LayerShapes implements Layer {
     if (kh > H + 2 * ph || kw > W + 2 * pw) {
       throw new NatgradError(
         childPath(path, 'kernel'),
-        `kernel ${formatShape([kh, kw])} is larger than the padded input ${formatShape([H + 2 * ph, W + 2 * pw])} (input [${C}, ${H}, ${W}], padding [${ph}, ${pw}])`,
+        `kernel ${formatShape([kh, kw])} is larger than the padded input ${formatShape([H + 2 * ph, W + 2 * pw])} (input [${C}, ${H}, ${W}], padding ` +
+          `[${ph}, ${pw}])`,
       );
     }
     const Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
