@@ -58,10 +58,8 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
 
 export function deriveDefinition(io: Io, result: CommandResult): Command {
   const sized = FAMILIES.filter((f) => f.verifyDimensions);
-  const families = FAMILIES.map(
-    (f) =>
-      `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${f.verifyDimensions ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${f.verifyDimensions[0]})` : ''}`,
-  );
+  const dims = (d: readonly number[] | undefined) => (d ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${d[0]})` : '');
+  const families = FAMILIES.map((f) => `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${dims(f.verifyDimensions)}`);
   return new NatgradCommand('derive')
     .description("derive a family's Fisher three ways, show how each equality was proved, and evaluate it at a point")
     .argument('<family>', `the family (choices: ${FAMILIES.map((f) => f.name).join(', ')})`)

@@ -60,7 +60,8 @@ export async function compareCommand(opts: CompareCommandOptions, io: Io): Promi
       }
     }
     const set = optimizers.filter((o) => Object.keys(overrides.get(o)!).length > 0).map((o) => `${o} with ${describeOptions(overrides.get(o)!)}`);
-    const header = `${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}, at most ${settings.iterations} iterations${set.length ? `; ${set.join('; ')}` : ''}\n\n`;
+    const overridden = set.length ? `; ${set.join('; ')}` : '';
+    const header = `${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}, at most ${settings.iterations} iterations${overridden}\n\n`;
     io.stdout(header + resultsTable(results) + '\n' + winnerLine(results));
     if (opts.svg !== undefined) {
       const svg = lossPlotSvg({

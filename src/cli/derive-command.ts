@@ -150,15 +150,13 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   if (d.comparisons.length === 0) lines.push('  (only the literature route applies; it is held to quadrature and Monte Carlo by natgrad verify)');
   for (const c of d.comparisons) {
     lines.push(`  ${c.lhs} = ${c.rhs}: ${c.equal ? 'proved' : 'REFUTED'}`);
-    for (const e of c.entries)
-      lines.push(
-        `    [${e.i}][${e.j}] ${e.method ?? 'refuted'}${e.method === 'numeric-identity' ? ` (${e.points} points, max rel. err ${e.maxRelErr.toExponential(1)})` : ''}`,
-      );
+    for (const e of c.entries) {
+      const numeric = e.method === 'numeric-identity' ? ` (${e.points} points, max rel. err ${e.maxRelErr.toExponential(1)})` : '';
+      lines.push(`    [${e.i}][${e.j}] ${e.method ?? 'refuted'}${numeric}`);
+    }
   }
-  lines.push(
-    '',
-    `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}${Object.keys(point.fixed).length ? ` (fixed ${JSON.stringify(point.fixed)})` : ''}:`,
-  );
+  const fixedText = Object.keys(point.fixed).length ? ` (fixed ${JSON.stringify(point.fixed)})` : '';
+  lines.push('', `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}${fixedText}:`);
   F.toArray().forEach((row) => lines.push(`  [${row.join(', ')}]`));
   io.stdout(`${lines.join('\n')}\n`);
   return d.verified ? 0 : 1;

@@ -40,7 +40,8 @@ export function checkReport(outcome: CandidateComparison, tol: Tolerance, falseA
     lines.push(`            diagnosis: ${f.diagnosis ?? 'none of the known mistakes matches'}`);
   }
   const bad = outcome.mismatches.length;
-  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${precision === 'float32' ? ", or within each field's derived float32 error bound" : ''}`;
+  const float32 = precision === 'float32' ? ", or within each field's derived float32 error bound" : '';
+  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${float32}`;
   lines.push(
     bad === 0 ? `ok: ${n} field${n === 1 ? '' : 's'} match (${tolText})` : `FAILED: ${bad} of ${n} field${n === 1 ? '' : 's'} do not match (${tolText})`,
   );
