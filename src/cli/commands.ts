@@ -71,12 +71,18 @@ export function deriveDefinition(io: Io, result: CommandResult): Command {
     .action(recordingExit(result, async (family: string, o: DeriveOptions) => (await import('./derive-command.js')).deriveCommand(family, o, io)));
 }
 
+/** A command that writes committed files to --out, or with --check compares them with what it would write. */
+function committedFilesDefinition(name: string, description: string, defaultOut: string, check: string): Command {
+  return new NatgradCommand(name).description(description).option('--out <dir>', `output folder (default: ${defaultOut})`).option('--check', check);
+}
+
 export function docsDefinition(io: Io, result: CommandResult): Command {
-  return new NatgradCommand('docs')
-    .description('render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)')
-    .option('--out <dir>', 'output folder (default: docs/derivations)')
-    .option('--check', 'compare with the committed pages instead of writing')
-    .action(recordingExit(result, async (o: DocsOptions) => (await import('./docs-command.js')).docsCommand(o, io)));
+  return committedFilesDefinition(
+    'docs',
+    'render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)',
+    'docs/derivations',
+    'compare with the committed pages instead of writing',
+  ).action(recordingExit(result, async (o: DocsOptions) => (await import('./docs-command.js')).docsCommand(o, io)));
 }
 
 /**
@@ -130,11 +136,12 @@ export function compareDefinition(io: Io, result: CommandResult): Command {
 }
 
 export function vectorsDefinition(io: Io, result: CommandResult): Command {
-  return new NatgradCommand('vectors')
-    .description('write the oracle test-vector suite (spec and expected result of every case) to DIR, or --check that DIR is fresh')
-    .option('--out <dir>', 'output folder (default: vectors)')
-    .option('--check', 'regenerate in memory; exit 1 listing stale, missing or extra files')
-    .action(recordingExit(result, async (o: VectorsOptions) => (await import('./vectors-command.js')).vectorsCommand(o, io)));
+  return committedFilesDefinition(
+    'vectors',
+    'write the oracle test-vector suite (spec and expected result of every case) to DIR, or --check that DIR is fresh',
+    'vectors',
+    'regenerate in memory; exit 1 listing stale, missing or extra files',
+  ).action(recordingExit(result, async (o: VectorsOptions) => (await import('./vectors-command.js')).vectorsCommand(o, io)));
 }
 
 export function oracleDefinition(io: Io, result: CommandResult): Command {
