@@ -31,10 +31,12 @@ export function calibrationLines(c: CheckCalibration, range: string): string[] {
   const T = [...c.maxDeviation].sort((a, b) => a - b);
   const worst = c.ks.reduce((w, k) => (k.pValue < w.pValue ? k : w), c.ks[0] ?? { statistic: NaN, pValue: NaN, n: 0 });
   return [
-    `${c.id}: ${c.used} of ${c.seeds} runs (seeds ${range}), ${c.comparisons} comparisons a run at z = ${c.threshold.toFixed(3)} (nominal false-alarm rate ${c.nominalRate.toExponential(2)} a run)`,
+    `${c.id}: ${c.used} of ${c.seeds} runs (seeds ${range}), ${c.comparisons} comparisons a run at z = ${c.threshold.toFixed(3)} (nominal false-alarm ` +
+      `rate ${c.nominalRate.toExponential(2)} a run)`,
     `  false alarms: ${c.alarms} of ${c.seeds} (P(at least ${c.alarms}) = ${g3(c.alarmTail)} at the nominal rate)`,
     `  largest |standardized deviation| of a run: median ${g3(quantile(T, 0.5))}, 99th percentile ${g3(quantile(T, 0.99))}, max ${g3(T[T.length - 1])}`,
-    `  uniformity of each entry's p-values (Kolmogorov–Smirnov over seeds): smallest p = ${g3(worst.pValue)} (D = ${g3(worst.statistic)}, n = ${worst.n}); adjusted over ${c.comparisons} entries: ${g3(c.ksAdjusted)}`,
+    `  uniformity of each entry's p-values (Kolmogorov–Smirnov over seeds): smallest p = ${g3(worst.pValue)} (D = ${g3(worst.statistic)}, n = ` +
+      `${worst.n}); adjusted over ${c.comparisons} entries: ${g3(c.ksAdjusted)}`,
     `  p-values below ${c.tail.map((t) => `${t.below}: ${g3(t.fraction)}`).join(', below ')} (uniform: the same)`,
     `  p-values of the run statistic (Bonferroni, conservative), ${BINS} bins: ${histogram(c.pValues, BINS).join(' ')}`,
     `  => ${rejected(c) ? 'NOT CALIBRATED' : 'calibrated'}`,

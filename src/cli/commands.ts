@@ -49,7 +49,8 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
     .option('--jobs <n>', `worker threads, 1 to ${JOBS_RULE.max}; 1 runs in the main thread (default: one per core, at most 8; here ${defaultJobs()})`)
     .option(
       '--seeds <A..B>',
-      'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its statistic, the uniformity of its p-values and its false alarms',
+      'calibration: run each selected statistical check at every run seed from A to B (no sensitivity runs) and report the distribution of its ' +
+        'statistic, the uniformity of its p-values and its false alarms',
     )
     .option('--plot <file.svg>', 'with --seeds: also draw the p-value histograms')
     .action(recordingExit(result, async (o: VerifyOptions) => (await import('./verify-command.js')).verifyCommand(o, io)));
@@ -57,10 +58,8 @@ export function verifyDefinition(io: Io, result: CommandResult): Command {
 
 export function deriveDefinition(io: Io, result: CommandResult): Command {
   const sized = FAMILIES.filter((f) => f.verifyDimensions);
-  const families = FAMILIES.map(
-    (f) =>
-      `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${f.verifyDimensions ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${f.verifyDimensions[0]})` : ''}`,
-  );
+  const dims = (d: readonly number[] | undefined) => (d ? ` (--dim ${DIM_RULE.min} to ${DIM_RULE.max}, default ${d[0]})` : '');
+  const families = FAMILIES.map((f) => `  ${f.name.padEnd(22)} ${Object.keys(f.layouts).join(', ')}${dims(f.verifyDimensions)}`);
   return new NatgradCommand('derive')
     .description("derive a family's Fisher three ways, show how each equality was proved, and evaluate it at a point")
     .argument('<family>', `the family (choices: ${FAMILIES.map((f) => f.name).join(', ')})`)
@@ -72,12 +71,18 @@ export function deriveDefinition(io: Io, result: CommandResult): Command {
     .action(recordingExit(result, async (family: string, o: DeriveOptions) => (await import('./derive-command.js')).deriveCommand(family, o, io)));
 }
 
+/** A command that writes committed files to --out, or with --check compares them with what it would write. */
+function committedFilesDefinition(name: string, description: string, defaultOut: string, check: string): Command {
+  return new NatgradCommand(name).description(description).option('--out <dir>', `output folder (default: ${defaultOut})`).option('--check', check);
+}
+
 export function docsDefinition(io: Io, result: CommandResult): Command {
-  return new NatgradCommand('docs')
-    .description('render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)')
-    .option('--out <dir>', 'output folder (default: docs/derivations)')
-    .option('--check', 'compare with the committed pages instead of writing')
-    .action(recordingExit(result, async (o: DocsOptions) => (await import('./docs-command.js')).docsCommand(o, io)));
+  return committedFilesDefinition(
+    'docs',
+    'render every proof and family derivation into Markdown pages (--check: exit 1 when the committed pages are stale)',
+    'docs/derivations',
+    'compare with the committed pages instead of writing',
+  ).action(recordingExit(result, async (o: DocsOptions) => (await import('./docs-command.js')).docsCommand(o, io)));
 }
 
 /**
@@ -100,6 +105,7 @@ function runDefinition(name: string, description: string, flags: string, what: s
       'set an optimizer option (repeatable), e.g. --option emaDecay=0.9 or --option cg.maxIterations=20; compare also takes name:key=value for one optimizer',
       (v: string, prev: string[] | undefined) => [...(prev ?? []), v],
     )
+    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .addHelpText('after', runHelpText());
 }
 
@@ -119,24 +125,23 @@ export function trainDefinition(io: Io, result: CommandResult): Command {
   const description = 'train one optimizer on a problem: progress, a result table, optionally JSON and an SVG plot';
   return runDefinition('train', description, '--optimizer <name>', 'an optimizer of the registry')
     .option('--json', 'print the whole run (history, options, parameters) as JSON')
-    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .action(recordingExit(result, async (o: TrainCommandOptions) => (await import('./train-command.js')).trainCommand(o, io)));
 }
 
 export function compareDefinition(io: Io, result: CommandResult): Command {
   const description = 'run several optimizers on one problem from the same start: iterations and time to the target, final loss, test metric';
   return runDefinition('compare', description, '--optimizers <a,b,c>', 'comma-separated optimizer names')
-    .option('--svg <file>', 'write the loss plot (against iterations and time) to FILE')
     .option('--markdown <file>', "write the table and every optimizer's options as Markdown to FILE")
     .action(recordingExit(result, async (o: CompareCommandOptions) => (await import('./compare-command.js')).compareCommand(o, io)));
 }
 
 export function vectorsDefinition(io: Io, result: CommandResult): Command {
-  return new NatgradCommand('vectors')
-    .description('write the oracle test-vector suite (spec and expected result of every case) to DIR, or --check that DIR is fresh')
-    .option('--out <dir>', 'output folder (default: vectors)')
-    .option('--check', 'regenerate in memory; exit 1 listing stale, missing or extra files')
-    .action(recordingExit(result, async (o: VectorsOptions) => (await import('./vectors-command.js')).vectorsCommand(o, io)));
+  return committedFilesDefinition(
+    'vectors',
+    'write the oracle test-vector suite (spec and expected result of every case) to DIR, or --check that DIR is fresh',
+    'vectors',
+    'regenerate in memory; exit 1 listing stale, missing or extra files',
+  ).action(recordingExit(result, async (o: VectorsOptions) => (await import('./vectors-command.js')).vectorsCommand(o, io)));
 }
 
 export function oracleDefinition(io: Io, result: CommandResult): Command {
@@ -150,7 +155,8 @@ export function oracleDefinition(io: Io, result: CommandResult): Command {
 export function checkDefinition(io: Io, result: CommandResult): Command {
   return new NatgradCommand('check')
     .description(
-      "compare a candidate result (your code's output) with the oracle's answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 when one does not, 2 for bad input",
+      "compare a candidate result (your code's output) with the oracle's answer to SPEC: exit 0 when every numeric field CANDIDATE has matches, 1 " +
+        'when one does not, 2 for bad input',
     )
     .usage('[options] SPEC CANDIDATE')
     .argument('[spec]', 'the spec file (see natgrad oracle), or - for stdin')
@@ -159,11 +165,13 @@ export function checkDefinition(io: Io, result: CommandResult): Command {
     .option('--atol <x>', `absolute tolerance (default: ${sci(DEFAULT_TOLERANCE.atol)})`)
     .option(
       '--false-alarm <p>',
-      'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field (default: 1e-6)',
+      'false-alarm rate of each Monte Carlo field: its entries pass within z standard errors, z the two-sided Bonferroni critical value for the field ' +
+        '(default: 1e-6)',
     )
     .option(
       '--precision <p>',
-      'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the computation and, for solves, the condition number',
+      'float64 (default) or float32: a field also passes within its float32 error bound, derived from the unit roundoff 2^-24, the length of the ' +
+        'computation and, for solves, the condition number',
     )
     .option('--json', 'print {"ok", "mismatches": [{field, maxAbsErr, maxRelErr, diagnosis}]} instead of the report')
     .action(

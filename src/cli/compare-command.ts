@@ -30,7 +30,10 @@ function winnerLine(results: readonly RunResult[]): string {
   if (!w) return 'no optimizer reached the target\n';
   const it = w.byIterations.reachedTarget!;
   const tm = w.byTime.reachedTarget!;
-  return `fewest iterations to target: ${w.byIterations.optimizer} (${it.iteration}); least time to target: ${w.byTime.optimizer} (${(tm.timeMs / 1000).toFixed(2)} s)\n`;
+  return (
+    `fewest iterations to target: ${w.byIterations.optimizer} (${it.iteration}); least time to target: ${w.byTime.optimizer} ` +
+    `(${(tm.timeMs / 1000).toFixed(2)} s)\n`
+  );
 }
 
 /** Runs the compare command; returns the exit code (2 with one line on bad options). */
@@ -57,7 +60,8 @@ export async function compareCommand(opts: CompareCommandOptions, io: Io): Promi
       }
     }
     const set = optimizers.filter((o) => Object.keys(overrides.get(o)!).length > 0).map((o) => `${o} with ${describeOptions(overrides.get(o)!)}`);
-    const header = `${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}, at most ${settings.iterations} iterations${set.length ? `; ${set.join('; ')}` : ''}\n\n`;
+    const overridden = set.length ? `; ${set.join('; ')}` : '';
+    const header = `${problem.summary}\ntarget loss ${settings.targetLoss}, seed ${settings.seed}, at most ${settings.iterations} iterations${overridden}\n\n`;
     io.stdout(header + resultsTable(results) + '\n' + winnerLine(results));
     if (opts.svg !== undefined) {
       const svg = lossPlotSvg({

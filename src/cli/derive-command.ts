@@ -150,15 +150,13 @@ export async function deriveCommand(family: string, opts: DeriveOptions, io: Io)
   if (d.comparisons.length === 0) lines.push('  (only the literature route applies; it is held to quadrature and Monte Carlo by natgrad verify)');
   for (const c of d.comparisons) {
     lines.push(`  ${c.lhs} = ${c.rhs}: ${c.equal ? 'proved' : 'REFUTED'}`);
-    for (const e of c.entries)
-      lines.push(
-        `    [${e.i}][${e.j}] ${e.method ?? 'refuted'}${e.method === 'numeric-identity' ? ` (${e.points} points, max rel. err ${e.maxRelErr.toExponential(1)})` : ''}`,
-      );
+    for (const e of c.entries) {
+      const numeric = e.method === 'numeric-identity' ? ` (${e.points} points, max rel. err ${e.maxRelErr.toExponential(1)})` : '';
+      lines.push(`    [${e.i}][${e.j}] ${e.method ?? 'refuted'}${numeric}`);
+    }
   }
-  lines.push(
-    '',
-    `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}${Object.keys(point.fixed).length ? ` (fixed ${JSON.stringify(point.fixed)})` : ''}:`,
-  );
+  const fixedText = Object.keys(point.fixed).length ? ` (fixed ${JSON.stringify(point.fixed)})` : '';
+  lines.push('', `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}${fixedText}:`);
   F.toArray().forEach((row) => lines.push(`  [${row.join(', ')}]`));
   io.stdout(`${lines.join('\n')}\n`);
   return d.verified ? 0 : 1;
@@ -202,7 +200,8 @@ function deriveInMatrixForm(family: string, pname: string, dim: number, m: Matri
     `Derived in matrix notation for every d; each step checked numerically at random points of dimension ${dim}:`,
     ...stepsText(m.steps),
     '',
-    'The entrywise derivation by the computer algebra (Hessian and exponential-family routes at d = 2) is a cross-check run by natgrad verify --filter mvn/fisher-d2.',
+    'The entrywise derivation by the computer algebra (Hessian and exponential-family routes at d = 2) is a cross-check run by natgrad verify ' +
+      '--filter mvn/fisher-d2.',
     '',
     `At ${p.paramNames.map((n, i) => `${n} = ${point.theta[i]}`).join(', ')}:`,
     ...F.toArray().map((row) => `  [${row.join(', ')}]`),

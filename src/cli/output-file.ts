@@ -5,33 +5,11 @@
  * run starts rather than after it.
  */
 import { NatgradError } from '../core/errors.js';
+import { fileFailure } from '../core/file-failure.js';
 import type { Io } from './io.js';
 
-/** Why a path could not be written (or a stream written to), from the Node error code. */
-export function writeFailure(e: unknown): string {
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  switch (code) {
-    case 'EISDIR':
-      return 'it is a folder';
-    case 'ENOTDIR':
-      return 'a part of the path is a file, not a folder';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOSPC':
-      return 'no space left on the device';
-    case 'EROFS':
-      return 'the file system is read-only';
-    case 'ENAMETOOLONG':
-      return 'the name is too long';
-    case 'ENOENT':
-      return 'no such folder';
-    case 'EDQUOT':
-      return 'the disk quota is exceeded';
-    default:
-      return e instanceof Error ? e.message.split('\n')[0] : String(e);
-  }
-}
+/** Why a path could not be written (or a stream written to). */
+export const writeFailure = (e: unknown): string => fileFailure(e, 'no such folder');
 
 /** Fails with the flag's NatgradError now when `path` cannot be written later. */
 export async function requireWritable(io: Io, path: string, flag: string): Promise<void> {

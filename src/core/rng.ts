@@ -3,7 +3,7 @@
  * SplitMix32). Nothing in natgrad draws randomness without an explicit seed,
  * so every run, property and benchmark can be replayed.
  */
-import { describeValue, NatgradError } from './errors.js';
+import { requireFinite } from './validate.js';
 
 function splitmix32(seed: number): () => number {
   let s = seed >>> 0;
@@ -48,8 +48,7 @@ export class Rng {
 
   constructor(seed: number | string) {
     const n = typeof seed === 'string' ? hashSeed(seed) : seed;
-    if (typeof n !== 'number' || !Number.isFinite(n)) throw new NatgradError('seed', `must be a finite number or a string, got ${describeValue(seed)}`);
-    this.seed = n >>> 0;
+    this.seed = requireFinite(n, 'seed', 'a finite number or a string') >>> 0;
     const sm = splitmix32(this.seed);
     this.s0 = sm() | 0;
     this.s1 = sm() | 0;

@@ -92,45 +92,49 @@ export function requireFinite(value: unknown, path: string, what = 'a finite num
   return value;
 }
 
+/**
+ * A finite number that keeps `rule` (`x > 1`); `what` says what is allowed in
+ * the message (`a finite number > 1`). The one place a range rule is checked,
+ * so every range message has the same form.
+ */
+export function requireFiniteWhere(value: unknown, path: string, what: string, rule: (x: number) => boolean): number {
+  const x = requireFinite(value, path, what);
+  if (!rule(x)) throw new NatgradError(path, `must be ${what}, got ${x}`);
+  return x;
+}
+
 /** ` (the damping lambda)`: what a number is, after the rule it must keep. */
 const noted = (rule: string, note?: string): string => (note ? `${rule} (${note})` : rule);
 
+/** A finite number > `bound`; `note` says what it is or why (`the damping lambda`). */
+export function requireAbove(value: unknown, path: string, bound: number, note?: string): number {
+  return requireFiniteWhere(value, path, noted(`a finite number > ${bound}`, note), (x) => x > bound);
+}
+
 /** A finite number > 0; `note` says what it is (`the damping lambda`). */
 export function requirePositive(value: unknown, path: string, note?: string): number {
-  const what = noted('a finite number > 0', note);
-  const x = requireFinite(value, path, what);
-  if (!(x > 0)) throw new NatgradError(path, `must be ${what}, got ${x}`);
-  return x;
+  return requireAbove(value, path, 0, note);
 }
 
 /** A finite number >= 0; `note` says what it is (`the damping lambda`). */
 export function requireNonNegative(value: unknown, path: string, note?: string): number {
-  const what = noted('a finite number >= 0', note);
-  const x = requireFinite(value, path, what);
-  if (!(x >= 0)) throw new NatgradError(path, `must be ${what}, got ${x}`);
-  return x;
+  return requireFiniteWhere(value, path, noted('a finite number >= 0', note), (x) => x >= 0);
 }
 
 /** An integer in [min, max] (max may be Infinity). */
 export function requireIntegerInRange(value: unknown, path: string, min: number, max = Infinity): number {
   const range = max === Infinity ? `an integer >= ${min}` : `an integer in ${min}..${max}`;
-  const x = requireFinite(value, path, range);
-  if (!Number.isInteger(x) || x < min || x > max) throw new NatgradError(path, `must be ${range}, got ${x}`);
-  return x;
+  return requireFiniteWhere(value, path, range, (x) => Number.isInteger(x) && x >= min && x <= max);
 }
 
 /** A running-average decay in [0, 1): 0 keeps only the newest value. */
 export function requireDecay(value: unknown, path: string): number {
-  const x = requireFinite(value, path, 'a number in [0, 1)');
-  if (!(x >= 0 && x < 1)) throw new NatgradError(path, `must be a number in [0, 1), got ${x}`);
-  return x;
+  return requireFiniteWhere(value, path, 'a number in [0, 1)', (x) => x >= 0 && x < 1);
 }
 
 /** A reciprocal condition number in [0, 1): the largest condition number allowed is 1/rcond (none for 0). */
 export function requireRcond(value: unknown, path: string): number {
-  const x = requireFinite(value, path, 'a number in [0, 1)');
-  if (!(x >= 0 && x < 1)) throw new NatgradError(path, `must be a number in [0, 1), got ${x}`);
-  return x;
+  return requireFiniteWhere(value, path, 'a number in [0, 1)', (x) => x >= 0 && x < 1);
 }
 
 /**
@@ -236,10 +240,11 @@ export function requirePath(path: unknown): string {
 }
 
 /** What an option's value must be; ranges are checked where the option is used. */
-export type OptionKind = 'number' | 'string' | 'boolean' | 'object' | 'schedule' | 'object-or-false';
+export type OptionKind = 'number' | 'number-or-null' | 'string' | 'boolean' | 'object' | 'schedule' | 'object-or-false';
 
 const KIND_TEXT: Readonly<Record<OptionKind, string>> = {
   number: 'a number',
+  'number-or-null': 'a number or null',
   string: 'a string',
   boolean: 'true or false',
   object: 'an object',
@@ -253,6 +258,8 @@ function hasKind(v: unknown, kind: OptionKind): boolean {
   switch (kind) {
     case 'number':
       return typeof v === 'number';
+    case 'number-or-null':
+      return v === null || typeof v === 'number';
     case 'string':
       return typeof v === 'string';
     case 'boolean':

@@ -32,8 +32,13 @@ export function binaryExponent(x: number): number {
 /** 2^k for k = -1074 .. 1023, exact */
 const POW2 = Float64Array.from({ length: 2098 }, (_, i) => 2 ** (i - 1074));
 
-/** x 2^k, exact while every intermediate stays normal (the caller's guarantee). */
-function scaleExact(x: number, k: number): number {
+/**
+ * x · 2^k for exponents k beyond float64's range of powers of two (the
+ * result itself may be in range), in steps of 2^±1000: exact for an integer
+ * k while every intermediate stays normal (the caller's guarantee); k may
+ * also be fractional (a root of a power of two).
+ */
+export function scaleExact(x: number, k: number): number {
   while (k > 1000) {
     x *= 2 ** 1000;
     k -= 1000;

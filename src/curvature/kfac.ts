@@ -30,7 +30,7 @@ import { DEFAULT_RCOND, zeroBelowCut } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, trace } from '../linalg/ops.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, norm1, trace, transpose } from '../linalg/ops.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount, validateMlpSpec } from '../models/mlp.js';
 import type { Batch, Sequential } from '../models/sequential.js';
@@ -55,7 +55,10 @@ import {
 
 export * from './kfac-factors.js';
 
-/** How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π (`pi-factored`), or to the Kronecker product exactly (`exact`). */
+/**
+ * How damping λ enters K-FAC: added to each factor (`factored`), split by Martens and Grosse's π
+ * (`pi-factored`), or to the Kronecker product exactly (`exact`).
+ */
 export type KfacDampingScheme = 'factored' | 'pi-factored' | 'exact';
 
 export const KFAC_DAMPING_SCHEMES: readonly KfacDampingScheme[] = ['factored', 'pi-factored', 'exact'];
@@ -92,7 +95,7 @@ export interface KfacPreconditioner {
 }
 
 function requireDamping(damping: number, scheme: KfacDampingScheme): void {
-  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
+  requireNonNegative(damping, 'damping');
   requireOneOf(scheme, KFAC_DAMPING_SCHEMES, 'dampingScheme');
 }
 
@@ -152,15 +155,8 @@ function provablyRegular(m: Matrix, inv: Matrix | NatgradError): Matrix | null {
   return Number.isFinite(invNorm) && 1 / invNorm > KFAC_RCOND * norm ? inv : null;
 }
 
-function infinityNorm(m: Matrix): number {
-  let top = 0;
-  for (let i = 0; i < m.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < m.cols; j++) s += Math.abs(m.data[i * m.cols + j]);
-    top = Math.max(top, s);
-  }
-  return top;
-}
+/** ||m||_∞ = ||mᵀ||_1: the row sums, added in the same order as a row-by-row loop. */
+const infinityNorm = (m: Matrix): number => norm1(transpose(m));
 
 function checkGradient(gradient: Matrix, G: Matrix, A: Matrix): Matrix {
   if (gradient.rows !== G.rows || gradient.cols !== A.rows) {
@@ -360,7 +356,10 @@ export function mlpKfacLayouts(spec: MlpSpec): KfacBlockLayout[] {
   });
 }
 
-/** Per-layer matrices joined to the layouts of the MLP's weight matrices: one per layer, whose `sides` (the sizes of its G and A sides) are its layer's out and cols. */
+/**
+ * Per-layer matrices joined to the layouts of the MLP's weight matrices: one per layer, whose
+ * `sides` (the sizes of its G and A sides) are its layer's out and cols.
+ */
 export function withMlpLayouts<T extends object>(
   spec: MlpSpec,
   layers: readonly T[],

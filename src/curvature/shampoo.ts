@@ -8,6 +8,7 @@
  * stochastic tensor optimization", ICML 2018, Algorithm 1.
  */
 import { NatgradError } from '../core/errors.js';
+import { scaleExact } from '../core/wide.js';
 import { requireFiniteEntries, requireNonNegative, requirePath } from '../core/validate.js';
 import { isMatrix, Matrix } from '../linalg/matrix.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
@@ -91,7 +92,7 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
       new Matrix(
         G.rows,
         G.cols,
-        G.data.map((x) => ldexp(x, -e)),
+        G.data.map((x) => scaleExact(x, -e)),
       ),
   );
   let { left, right } = gramSums(scaled, m, n);
@@ -100,30 +101,15 @@ export function shampooPreconditioners(gradients: readonly Matrix[], epsilon: nu
   for (let i = 0; i < m; i++) diag = Math.max(diag, left.data[i * m + i]);
   const k = Math.max(diag > 0 ? 2 * e + Math.ceil(Math.log2(diag)) : -Infinity, Math.ceil(Math.log2(epsilon)), -1074);
   // all gradients zero: the Gram sums are zero, and 2^(2e - k) may overflow (0 · Infinity would be NaN)
-  const gramFactor = diag > 0 ? ldexp(1, 2 * e - k) : 0;
-  const epsilonScaled = ldexp(epsilon, -k);
+  const gramFactor = diag > 0 ? scaleExact(1, 2 * e - k) : 0;
+  const epsilonScaled = scaleExact(epsilon, -k);
   left = addScaledIdentity(scaleInPlace(left, gramFactor), epsilonScaled);
   right = addScaledIdentity(scaleInPlace(right, gramFactor), epsilonScaled);
-  const rootScale = ldexp(1, -k / 4);
+  const rootScale = scaleExact(1, -k / 4);
   const L = inverseFourthRoot(left, rootScale, epsilon, k, path, 'ε I_m + Σ G Gᵀ');
   const R = inverseFourthRoot(right, rootScale, epsilon, k, path, 'ε I_n + Σ Gᵀ G');
   const update = matmul(matmul(L, gradients[gradients.length - 1]), R);
   return { L, R, update };
-}
-
-/** x · 2^p for exponents beyond float64's range of powers of two (the result itself may be in range). */
-function ldexp(x: number, p: number): number {
-  let y = x;
-  let q = p;
-  while (q > 1000) {
-    y *= 2 ** 1000;
-    q -= 1000;
-  }
-  while (q < -1000) {
-    y *= 2 ** -1000;
-    q += 1000;
-  }
-  return y * 2 ** q;
 }
 
 function scaleInPlace(M: Matrix, f: number): Matrix {
@@ -161,16 +147,21 @@ function inverseFourthRoot(S: Matrix, rootScale: number, epsilon: number, k: num
   const resolution = S.rows * EPS * top;
   if (!(low > resolution)) {
     const gram = what.slice(what.indexOf('Σ'));
-    const scale = `${what} has largest eigenvalue ${scaledText(top, k)}, float64 resolves its eigenvalues only to about ${scaledText(resolution, k)} (${S.rows}·2^-52 of the largest)`;
+    const scale =
+      `${what} has largest eigenvalue ${scaledText(top, k)}, float64 resolves its eigenvalues only to about ${scaledText(resolution, k)} ` +
+      `(${S.rows}·2^-52 of the largest)`;
     if (epsilon === 0) {
       throw new NatgradError(
         `${path}.epsilon`,
-        `is 0 and ${what} is singular: ${scale}, and an eigenvalue is within that of zero; its -1/4 power does not exist, epsilon > 0 makes it positive definite`,
+        `is 0 and ${what} is singular: ${scale}, and an eigenvalue is within that of zero; its -1/4 power does not exist, epsilon > 0 makes it ` +
+          `positive definite`,
       );
     }
     throw new NatgradError(
       `${path}.epsilon`,
-      `${epsilon} is lost in rounding: ${scale}, and ${gram} has an eigenvalue below that (it is singular at this resolution), so the -1/4 power is not determined in float64; it is with an epsilon of at least ${scaledText(2 * resolution, k)}, or with gradients whose ${gram} has no eigenvalue below ${scaledText(resolution, k)}`,
+      `${epsilon} is lost in rounding: ${scale}, and ${gram} has an eigenvalue below that (it is singular at this resolution), so the -1/4 power is ` +
+        `not determined in float64; it is with an epsilon of at least ${scaledText(2 * resolution, k)}, or with gradients whose ${gram} has no ` +
+        `eigenvalue below ${scaledText(resolution, k)}`,
     );
   }
   const w = new Float64Array(values.length);

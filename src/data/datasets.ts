@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describeValue, NatgradError } from '../core/errors.js';
-import { requireFinite, requireOptions } from '../core/validate.js';
+import { requireFinite, requireOneOf, requireOptions, requirePositive } from '../core/validate.js';
 import { Rng } from '../core/rng.js';
 import type { Vec } from '../core/vec.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
@@ -40,10 +40,14 @@ export interface SplitOptions {
   dataDir?: string;
 }
 
+/** How the digits' pixels are given: standardized per pixel, or scaled to [0, 1]. */
+export const DIGIT_FEATURES = ['standardized', 'unit-interval'] as const;
+export type DigitFeatures = (typeof DIGIT_FEATURES)[number];
+
 /** The options of {@link loadDigits}. */
 export interface DigitsOptions extends SplitOptions {
   /** 'standardized' (mean 0, unit variance per pixel) or 'unit-interval' (pixel / 16) ['standardized']. */
-  features?: 'standardized' | 'unit-interval';
+  features?: DigitFeatures;
 }
 
 /** The repository's data/ folder: the first ancestor of this module holding data/README.md. */
@@ -170,10 +174,7 @@ export function loadBreastCancer(options: SplitOptions = {}): Dataset {
  */
 export function loadDigits(options: DigitsOptions = {}): Dataset {
   const o = loaderOptions<DigitsOptions>(options, [...SPLIT_OPTION_KEYS, 'features'], 'loadDigits');
-  const features = o.features ?? 'standardized';
-  if (features !== 'standardized' && features !== 'unit-interval') {
-    throw new NatgradError('features', `must be one of standardized, unit-interval, got ${JSON.stringify(features)}`);
-  }
+  const features = requireOneOf(o.features ?? 'standardized', DIGIT_FEATURES, 'features');
   const rows = parseCsv(readDataFile('digits.csv.gz', o.dataDir), 'digits.csv.gz', false);
   return splitDataset('digits', rows, 10, o, features);
 }
@@ -326,7 +327,7 @@ export function threeBlobs(o: BlobsOptions = {}): Dataset {
   const N = o.samples ?? 150;
   const spread = o.spread ?? 0.5;
   if (!Number.isInteger(N) || N < 3) throw new NatgradError('samples', `must be an integer >= 3, got ${N}`);
-  if (!(spread > 0 && Number.isFinite(spread))) throw new NatgradError('spread', `must be a finite number > 0, got ${spread}`);
+  requirePositive(spread, 'spread');
   const rng = new Rng(o.seed ?? 0);
   const centres = [90, 210, 330].map((deg) => [Math.cos((deg * Math.PI) / 180), Math.sin((deg * Math.PI) / 180)]);
   const draw = (n: number) => {

@@ -72,7 +72,9 @@ export function renderFamilyPage({ def, dims, derivation }: FamilyPageInput): st
   const out: string[] = [
     `# The Fisher information of the ${def.name} family`,
     '',
-    'Each parameterization is derived step by step: the log-density, the score, the Hessian, the moments the expectation needs and where they come from, and the Fisher matrix; then again through the exponential-family structure. Every step names how it was checked: against an independent numeric computation (finite differences, quadrature or exact sums, Monte Carlo) at random points, or by the computer algebra.',
+    'Each parameterization is derived step by step: the log-density, the score, the Hessian, the moments the expectation needs and where they come ' +
+      'from, and the Fisher matrix; then again through the exponential-family structure. Every step names how it was checked: against an independent ' +
+      'numeric computation (finite differences, quadrature or exact sums, Monte Carlo) at random points, or by the computer algebra.',
     '',
   ];
   for (const dim of dims) {

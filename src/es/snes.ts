@@ -7,17 +7,8 @@
  */
 import { Rng } from '../core/rng.js';
 import type { Objective } from './test-functions.js';
-import {
-  evaluateGeneration,
-  finishSearch,
-  generationFits,
-  rankUtilities,
-  resolveSearchSettings,
-  startProgress,
-  stopAfterGeneration,
-  type EsOptions,
-  type EsResult,
-} from './utilities.js';
+import type { EsOptions, EsResult } from './utilities.js';
+import { evaluateGeneration, finishSearch, generationFits, rankUtilities, resolveSearchSettings, startProgress, stopAfterGeneration } from './utilities.js';
 
 /** The paper's default learning rate of σ in SNES: (3 + ln d) / (5 √d). */
 export const snesLearningRate = (d: number): number => (3 + Math.log(d)) / (5 * Math.sqrt(d));

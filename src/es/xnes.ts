@@ -13,17 +13,8 @@ import { Matrix } from '../linalg/matrix.js';
 import { matmul, matvec } from '../linalg/ops.js';
 import { expmSymmetric } from '../linalg/matrix-function.js';
 import type { Objective } from './test-functions.js';
-import {
-  evaluateGeneration,
-  finishSearch,
-  generationFits,
-  rankUtilities,
-  resolveSearchSettings,
-  startProgress,
-  stopAfterGeneration,
-  type EsOptions,
-  type EsResult,
-} from './utilities.js';
+import type { EsOptions, EsResult } from './utilities.js';
+import { evaluateGeneration, finishSearch, generationFits, rankUtilities, resolveSearchSettings, startProgress, stopAfterGeneration } from './utilities.js';
 
 /** The paper's default learning rate of σ and B in xNES: 3 (3 + ln d) / (5 d √d). */
 export const xnesLearningRate = (d: number): number => (3 * (3 + Math.log(d))) / (5 * d * Math.sqrt(d));

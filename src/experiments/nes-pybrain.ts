@@ -202,7 +202,8 @@ const fmtRange = (r: [number, number] | null, statistic: RowComparison['statisti
 /** The markdown table of the comparison, with each row's verdict at its level (Bonferroni). */
 export function comparisonTable(rows: RowComparison[]): string {
   const head = [
-    '| alg | f | d | λ | PyBrain | natgrad | natgrad median in PyBrain IQR | natgrad runs above PyBrain median | p (exact) | p (sign test) | PyBrain medians the test accepts | verdict |',
+    '| alg | f | d | λ | PyBrain | natgrad | natgrad median in PyBrain IQR | natgrad runs above PyBrain median | p (exact) | p (sign test) | PyBrain ' +
+      'medians the test accepts | verdict |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const body = rows.map(({ peer, natgrad, statistic, medianInPeerIqr, test, acceptedPeerMedians, level }) => {

@@ -106,7 +106,9 @@ function linearRegression(seed: number): ExperimentProblem {
   const minimum = data.minimumHalfMse + LOG_2PI_HALF;
   return {
     name: 'linear-regression',
-    summary: `ill-conditioned linear regression, 20 features, 400 rows, Hessian condition number ${data.conditionNumber.toExponential(2)}; target: within 1e-4 of the least-squares minimum ${minimum.toFixed(6)}`,
+    summary:
+      `ill-conditioned linear regression, 20 features, 400 rows, Hessian condition number ${data.conditionNumber.toExponential(2)}; target: ` +
+      `within 1e-4 of the least-squares minimum ${minimum.toFixed(6)}`,
     spec,
     trainInputs: data.trainInputs,
     trainTargets,
@@ -130,7 +132,9 @@ function autoencoderDigits(seed: number): ExperimentProblem {
   const constant = 64 * LOG_2PI_HALF;
   return {
     name: 'autoencoder-digits',
-    summary: `autoencoder 64-32-8-32-64 (tanh, linear code) on the 8x8 digits, pixels / 16, Gaussian likelihood (4744 parameters); loss = half the squared reconstruction error + ${constant.toFixed(3)}`,
+    summary:
+      `autoencoder 64-32-8-32-64 (tanh, linear code) on the 8x8 digits, pixels / 16, Gaussian likelihood (4744 parameters); loss = half the ` +
+      `squared reconstruction error + ${constant.toFixed(3)}`,
     spec,
     trainInputs: data.trainInputs,
     trainTargets,

@@ -43,7 +43,8 @@ function panel(p: HistogramPanel, index: number, top: number): string {
     const x0 = x(k / bins);
     const x1 = x((k + 1) / bins);
     out.push(
-      `<rect x="${formatNumber(x0, 6)}" y="${formatNumber(y(c), 6)}" width="${formatNumber(x1 - x0 - 1, 6)}" height="${formatNumber(y(0) - y(c), 6)}" fill="${colour}" fill-opacity="0.75"/>`,
+      `<rect x="${formatNumber(x0, 6)}" y="${formatNumber(y(c), 6)}" width="${formatNumber(x1 - x0 - 1, 6)}" height="${formatNumber(y(0) - y(c), 6)}" ` +
+        `fill="${colour}" fill-opacity="0.75"/>`,
     );
   });
   out.push(`<line x1="${x(0)}" y1="${formatNumber(y(expected), 6)}" x2="${x(1)}" y2="${formatNumber(y(expected), 6)}" stroke="#000" stroke-dasharray="6,3"/>`);
@@ -53,7 +54,8 @@ function panel(p: HistogramPanel, index: number, top: number): string {
   for (let k = 0; k <= 10; k += 2)
     out.push(`<text x="${formatNumber(x(k / 10), 6)}" y="${formatNumber(y(0) + 16, 6)}" font-size="11" text-anchor="middle">${formatNumber(k / 10)}</text>`);
   out.push(
-    `<text x="${formatNumber(x(0.5), 6)}" y="${formatNumber(y(0) + 32, 6)}" font-size="11" text-anchor="middle">p-value (dashed: the count of a uniform distribution)</text>`,
+    `<text x="${formatNumber(x(0.5), 6)}" y="${formatNumber(y(0) + 32, 6)}" font-size="11" text-anchor="middle">p-value (dashed: the count of a ` +
+      `uniform distribution)</text>`,
   );
   return out.join('\n');
 }
@@ -62,5 +64,8 @@ function panel(p: HistogramPanel, index: number, top: number): string {
 export function histogramSvg(title: string, panels: readonly HistogramPanel[]): string {
   const height = 30 + panels.length * H;
   const body = panels.map((p, i) => panel(p, i, 30 + i * H)).join('\n');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="sans-serif">\n<rect width="100%" height="100%" fill="#fff"/>\n<text x="${W / 2}" y="20" font-size="14" text-anchor="middle">${esc(title)}</text>\n${body}\n</svg>\n`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="sans-serif">\n<rect ` +
+    `width="100%" height="100%" fill="#fff"/>\n<text x="${W / 2}" y="20" font-size="14" text-anchor="middle">${esc(title)}</text>\n${body}\n</svg>\n`
+  );
 }

@@ -203,7 +203,8 @@ function legend(o: LossPlotOptions, offset: number): string {
     const inAxisUnits = formatNumber(o.targetLoss - offset, 4);
     const label = offset === 0 ? `target ${inAxisUnits}` : `target ${inAxisUnits} (loss ${formatNumber(o.targetLoss, 6)})`;
     rows.push(
-      `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="#000" stroke-dasharray="5,4"/>\n<text class="legend-target" x="${x + 30}" y="${y + 4}" font-size="12">${esc(label)}</text>`,
+      `<line x1="${x}" y1="${y}" x2="${x + 24}" y2="${y}" stroke="#000" stroke-dasharray="5,4"/>\n<text class="legend-target" x="${x + 30}" ` +
+        `y="${y + 4}" font-size="12">${esc(label)}</text>`,
     );
   }
   return rows.join('\n');

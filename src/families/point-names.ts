@@ -5,7 +5,7 @@
  * symbolic definitions.
  */
 import { childPath, describeValue, NatgradError } from '../core/errors.js';
-import { didYouMean, hasOwn, rejectUnknownKeys } from '../core/validate.js';
+import { didYouMean, hasOwn, rejectUnknownKeys, requireOneOf } from '../core/validate.js';
 import { FAMILIES } from './catalogue/index.js';
 import type { FamilyDefinition, ParamLayoutEntry } from './types.js';
 
@@ -21,12 +21,7 @@ export function parameterizationNames(family: string): string[] {
 }
 
 export function getFamily(name: unknown, path: string): FamilyDefinition {
-  const def = typeof name === 'string' ? FAMILY_BY_NAME.get(name) : undefined;
-  if (!def) {
-    const hint = typeof name === 'string' ? didYouMean(name, familyNames()) : '';
-    throw new NatgradError(path, `must be one of ${familyNames().join(', ')}, got ${describeValue(name)}${hint}`);
-  }
-  return def;
+  return FAMILY_BY_NAME.get(requireOneOf(name, familyNames(), path))!;
 }
 
 export function getParameterization(def: FamilyDefinition, name: unknown, path: string): string {

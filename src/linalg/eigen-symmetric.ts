@@ -36,7 +36,8 @@ export function eigSymmetric(a: Matrix, path = 'matrix'): SymmetricEigen {
   if (bad) {
     throw new NatgradError(
       path,
-      `matrix is not symmetric: entry (${bad.i}, ${bad.j}) = ${a.get(bad.i, bad.j)} but (${bad.j}, ${bad.i}) = ${a.get(bad.j, bad.i)}; a symmetric eigendecomposition needs a symmetric matrix`,
+      `matrix is not symmetric: entry (${bad.i}, ${bad.j}) = ${a.get(bad.i, bad.j)} but (${bad.j}, ${bad.i}) = ${a.get(bad.j, bad.i)}; a symmetric ` +
+        `eigendecomposition needs a symmetric matrix`,
     );
   }
   if (n === 0) return { values: new Float64Array(0), vectors: new Matrix(0, 0) };

@@ -1,8 +1,9 @@
 import { NatgradError } from '../core/errors.js';
 import { eigSymmetric } from './eigen-symmetric.js';
 import { Matrix } from './matrix.js';
-import { add, assertSquare, matmul, scale, sub } from './ops.js';
+import { add, assertSquare, finiteMaxAbs, matmul, norm1, scale, sub } from './ops.js';
 import { spectralCompose, solveMatrix } from './solve.js';
+import { requireFinite } from '../core/validate.js';
 
 const EPS = 2 ** -52;
 
@@ -38,9 +39,9 @@ export function symmetricFunction(a: Matrix, f: (lambda: number) => number, path
  * accept any symmetric a.
  */
 export function symmetricPower(a: Matrix, p: number, opts: SymmetricPowerOptions = {}, path = 'matrix'): Matrix {
-  if (!Number.isFinite(p)) throw new NatgradError('p', `power must be a finite number, got ${p}`);
+  requireFinite(p, 'p', 'a finite number (the power)');
   const { floor } = opts;
-  if (floor !== undefined && !Number.isFinite(floor)) throw new NatgradError('floor', `must be a finite number, got ${floor}`);
+  if (floor !== undefined) requireFinite(floor, 'floor');
   const { values, vectors } = eigSymmetric(a, path);
   const n = values.length;
   let top = 0;
@@ -97,16 +98,6 @@ const THETA13 = 5.371920351148152;
 /** The Padé coefficients used by expm, exposed so tests can check them against the closed form. */
 export const EXPM_PADE_COEFFICIENTS: Readonly<Record<number, readonly number[]>> = PADE;
 
-function norm1(a: Matrix): number {
-  let best = 0;
-  for (let j = 0; j < a.cols; j++) {
-    let s = 0;
-    for (let i = 0; i < a.rows; i++) s += Math.abs(a.data[i * a.cols + j]);
-    best = Math.max(best, s);
-  }
-  return best;
-}
-
 /** sum_k c_k M_k + c_I I for a list of (coefficient, matrix) pairs. */
 function combine(n: number, terms: readonly [number, Matrix][], identityCoef: number): Matrix {
   const out = new Matrix(n, n);
@@ -127,9 +118,7 @@ function combine(n: number, terms: readonly [number, Matrix][], identityCoef: nu
 export function expm(a: Matrix, path = 'matrix'): Matrix {
   assertSquare(a, path);
   const n = a.rows;
-  for (let i = 0; i < a.data.length; i++) {
-    if (!Number.isFinite(a.data[i])) throw new NatgradError(path, `matrix is not finite: entry (${Math.floor(i / n)}, ${i % n}) is ${a.data[i]}`);
-  }
+  finiteMaxAbs(a, path);
   if (n === 0) return new Matrix(0, 0);
   const nrm = norm1(a);
   const A2 = matmul(a, a);
@@ -157,51 +146,12 @@ export function expm(a: Matrix, path = 'matrix'): Matrix {
   const B4 = matmul(B2, B2);
   const B6 = matmul(B4, B2);
   const b = PADE[13];
-  const inner1 = combine(
-    n,
-    [
-      [b[13], B6],
-      [b[11], B4],
-      [b[9], B2],
-    ],
-    0,
-  );
-  const U = matmul(
-    As,
-    add(
-      matmul(B6, inner1),
-      combine(
-        n,
-        [
-          [b[7], B6],
-          [b[5], B4],
-          [b[3], B2],
-        ],
-        b[1],
-      ),
-    ),
-  );
-  const inner2 = combine(
-    n,
-    [
-      [b[12], B6],
-      [b[10], B4],
-      [b[8], B2],
-    ],
-    0,
-  );
-  const V = add(
-    matmul(B6, inner2),
-    combine(
-      n,
-      [
-        [b[6], B6],
-        [b[4], B4],
-        [b[2], B2],
-      ],
-      b[0],
-    ),
-  );
+  // Degree 13 (Higham's eq. 2.3): with terms(k) = b[k+6] B6 + b[k+4] B4 + b[k+2] B2, the
+  // odd (o = 1) and even (o = 0) parts are B6 terms(o + 6) + terms(o) + b[o] I.
+  const terms = (k: number) => [B6, B4, B2].map((B, i): [number, Matrix] => [b[k + 6 - 2 * i], B]);
+  const part = (o: number): Matrix => add(matmul(B6, combine(n, terms(o + 6), 0)), combine(n, terms(o), b[o]));
+  const U = matmul(As, part(1));
+  const V = part(0);
   let R = solveMatrix(sub(V, U), add(V, U));
   for (let k = 0; k < s; k++) R = matmul(R, R);
   for (let i = 0; i < R.data.length; i++) {

@@ -4,6 +4,7 @@ import { Cholesky } from './cholesky.js';
 import type { LinearOperator } from './linear-operator.js';
 import { Matrix } from './matrix.js';
 import { add, addScaledIdentity, assertVecLength, matmul, matmulNT, matTvec, matvec, scale, transpose } from './ops.js';
+import { requireFinite } from '../core/validate.js';
 
 export { kroneckerInverseOperator, kroneckerOperator } from './kronecker.js';
 
@@ -13,6 +14,9 @@ export { kroneckerInverseOperator, kroneckerOperator } from './kronecker.js';
  * Operators never copy or mutate their inputs; a matrix handed to an operator
  * must not be mutated afterwards.
  */
+
+/** What the lambda of a damped operator is, in its error message. */
+const DAMPING = 'a finite number (the damping)';
 
 const shapeText = (op: LinearOperator): string => `${op.shape[0]} x ${op.shape[1]}`;
 
@@ -146,7 +150,7 @@ export function blockDiagonalOperator(ops: readonly LinearOperator[]): LinearOpe
  * shared buffer on every product was a bug in curvlinops, PR #156).
  */
 export function dampedOperator(op: LinearOperator, lambda: number): LinearOperator {
-  if (!Number.isFinite(lambda)) throw new NatgradError('lambda', `damping must be a finite number, got ${lambda}`);
+  requireFinite(lambda, 'lambda', DAMPING);
   assertSquareOperator(op, 'damping');
   const damp = (x: Vec, y: Vec): Vec => {
     const out = Float64Array.from(y);
@@ -186,7 +190,7 @@ export function lowRankOperator(U: Matrix): LinearOperator {
  * m + lambda I is not positive definite.
  */
 export function inverseDenseSpdOperator(m: Matrix, lambda = 0): LinearOperator {
-  if (!Number.isFinite(lambda)) throw new NatgradError('lambda', `damping must be a finite number, got ${lambda}`);
+  requireFinite(lambda, 'lambda', DAMPING);
   const chol = new Cholesky(lambda === 0 ? m : addScaledIdentity(m, lambda));
   let inv: Matrix | null = null;
   return {

@@ -422,6 +422,17 @@ export function unvecCol(v: ArrayLike<number>, rows: number, cols: number): Matr
   return out;
 }
 
+/** ||a||_1, the largest column sum of |a_ij| (the infinity norm is that of the transpose). */
+export function norm1(a: Matrix): number {
+  let best = 0;
+  for (let j = 0; j < a.cols; j++) {
+    let s = 0;
+    for (let i = 0; i < a.rows; i++) s += Math.abs(a.data[i * a.cols + j]);
+    best = Math.max(best, s);
+  }
+  return best;
+}
+
 /**
  * max |a_ij| when every entry is finite, else throws naming the first entry
  * that is not (one pass in the common case: the scan for the culprit runs only on failure).

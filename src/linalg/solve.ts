@@ -41,7 +41,8 @@ export class LU {
       if (!(pv > tiny)) {
         throw new NatgradError(
           path,
-          `matrix is singular to working precision: no pivot above ${tiny.toExponential(2)} in column ${k} of the LU factorization; use pseudoInverseSolve or add damping`,
+          `matrix is singular to working precision: no pivot above ${tiny.toExponential(2)} in column ${k} of the LU factorization; use ` +
+            `pseudoInverseSolve or add damping`,
         );
       }
       if (p !== k) {

@@ -1,9 +1,9 @@
-import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { Cholesky } from './cholesky.js';
 import type { LinearOperator } from './linear-operator.js';
 import { Matrix } from './matrix.js';
 import { addScaledIdentity, assertVecLength, matmul, matmulTN, matTvec, matvec, transpose } from './ops.js';
+import { requirePositive } from '../core/validate.js';
 
 /**
  * (lambda I + U Uᵀ)⁻¹ for U of shape n x k and lambda > 0, by the Woodbury identity
@@ -14,9 +14,7 @@ import { addScaledIdentity, assertVecLength, matmul, matmulTN, matTvec, matvec, 
  * condition number of lambda I + U Uᵀ, which is inherent to the problem.
  */
 export function lowRankPlusDampingInverse(U: Matrix, lambda: number): LinearOperator {
-  if (!(Number.isFinite(lambda) && lambda > 0)) {
-    throw new NatgradError('lambda', `damping must be a finite number > 0 (lambda I + U Uᵀ is singular when lambda = 0 and k < n), got ${lambda}`);
-  }
+  requirePositive(lambda, 'lambda', 'the damping; lambda I + U Uᵀ is singular when lambda = 0 and k < n');
   const n = U.rows;
   const inner = new Cholesky(addScaledIdentity(matmulTN(U, U), lambda), 'U');
   const apply = (x: Vec): Vec => {

@@ -67,7 +67,8 @@ export class OutputLoss {
     if (outputShape.length !== 1 && outputShape.length !== 2) {
       throw new NatgradError(
         path,
-        `the output of the last layer has shape ${formatShape(outputShape)}; the ${likelihood.name} likelihood takes [K] (one prediction per example) or [T, K] (one per position): add a flatten or mean layer`,
+        `the output of the last layer has shape ${formatShape(outputShape)}; the ${likelihood.name} likelihood takes [K] (one prediction per example) ` +
+          `or [T, K] (one per position): add a flatten or mean layer`,
       );
     }
     this.likelihood = likelihood;

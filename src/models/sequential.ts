@@ -363,16 +363,16 @@ export class Sequential {
       let dy = dyOut;
       const hv = new Float64Array(this.paramCount);
       for (let l = this.layers.length - 1; l >= 0; l--) {
-        const r = this.layers[l].rBackward(
-          this.layerParams(theta, l),
-          this.layerParams(v, l),
-          trace.caches[l],
-          tangents[l],
+        const r = this.layers[l].rBackward({
+          theta: this.layerParams(theta, l),
+          v: this.layerParams(v, l),
+          cache: trace.caches[l],
+          tangent: tangents[l],
           dy,
           rdy,
-          this.layerParams(hv, l),
-          l > 0,
-        );
+          hv: this.layerParams(hv, l),
+          inputGradient: l > 0,
+        });
         if (r === null) break;
         dy = r.dx;
         rdy = r.rdx;

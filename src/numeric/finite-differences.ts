@@ -1,6 +1,7 @@
 import { NatgradError } from '../core/errors.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
+import { requireFinite, requireNonNegative, requirePositive } from '../core/validate.js';
 
 /**
  * Derivatives by central differences with Richardson extrapolation (Ridders'
@@ -111,20 +112,14 @@ function perCoordinate(option: number | ArrayLike<number> | undefined, n: number
     if (option.length !== n) throw new NatgradError(`options.${name}`, `must have one entry per coordinate (${n}), got ${option.length}`);
     for (let i = 0; i < n; i++) out[i] = option[i];
   }
-  for (let i = 0; i < n; i++) {
-    if (!(out[i] > 0) || !Number.isFinite(out[i])) {
-      throw new NatgradError(`options.${name}`, `steps must be finite and > 0, got ${out[i]}`);
-    }
-  }
+  for (let i = 0; i < n; i++) requirePositive(out[i], typeof option === 'number' ? `options.${name}` : `options.${name}[${i}]`, 'a step');
   return out;
 }
 
 /** Initial step per coordinate: the requested h (default 0.1 max(1, |theta_i|)) capped by maxStep. */
 function initialSteps(theta: ArrayLike<number>, opts: FiniteDifferenceOptions): Float64Array {
   const n = theta.length;
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(theta[i])) throw new NatgradError(`theta[${i}]`, `must be finite, got ${theta[i]}`);
-  }
+  for (let i = 0; i < n; i++) requireFinite(theta[i], `theta[${i}]`);
   const h = perCoordinate(opts.h, n, 'h');
   const cap = perCoordinate(opts.maxStep, n, 'maxStep');
   const out = new Float64Array(n);
@@ -136,9 +131,7 @@ function initialSteps(theta: ArrayLike<number>, opts: FiniteDifferenceOptions): 
 }
 
 function noiseOf(opts: FiniteDifferenceOptions): number {
-  const noise = opts.noise ?? 4 * EPS;
-  if (!(noise >= 0)) throw new NatgradError('options.noise', `must be >= 0, got ${noise}`);
-  return noise;
+  return requireNonNegative(opts.noise ?? 4 * EPS, 'options.noise');
 }
 
 /** Copy of theta with coordinates i (and j) moved by di (and dj). */
@@ -309,7 +302,7 @@ export function centralDifference(
   h: number,
   options: { noise?: number; magnitude?: number } = {},
 ): { value: Vec; bound: Vec } {
-  if (!(h > 0) || !Number.isFinite(h)) throw new NatgradError('h', `must be a finite step > 0, got ${h}`);
+  requirePositive(h, 'h', 'the step');
   const noise = options.noise ?? 32 * EPS;
   const fp = f(h),
     fm = f(-h),

@@ -1,4 +1,5 @@
 import { NatgradError } from '../core/errors.js';
+import { requireFinite } from '../core/validate.js';
 
 /**
  * One-dimensional integration by double-exponential (DE) quadrature, with an
@@ -319,10 +320,7 @@ export function integrate(f: Integrand, a: number, b: number, opts: IntegrateOpt
     const r = integrate(f, b, a, opts);
     return { ...r, value: -r.value };
   }
-  const breakpoints = (opts.breakpoints ?? []).map((c, i) => {
-    if (!Number.isFinite(c)) throw new NatgradError(`options.breakpoints[${i}]`, `must be a finite number, got ${c}`);
-    return c;
-  });
+  const breakpoints = (opts.breakpoints ?? []).map((c, i) => requireFinite(c, `options.breakpoints[${i}]`));
   const cuts = [...new Set(breakpoints.filter((c) => c > a && c < b))].sort((x, y) => x - y);
   const ends = [a, ...cuts, b];
   const pieces: Transform[] = [];

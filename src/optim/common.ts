@@ -5,7 +5,17 @@
  * turns them into descent steps (multiplies by -lr).
  */
 import { describeValue, NatgradError } from '../core/errors.js';
-import { hasOwn, type OptionKind, requireNonNegative, requireOneOf, requireOptions, requireTypedOptions } from '../core/validate.js';
+import {
+  hasOwn,
+  type OptionKind,
+  requireFinite,
+  requireFiniteWhere,
+  requireNonNegative,
+  requireOneOf,
+  requireOptions,
+  requirePositive,
+  requireTypedOptions,
+} from '../core/validate.js';
 import { norm2, type Vec } from '../core/vec.js';
 import type { StabilityOptions } from '../curvature/stability.js';
 import { chain, type Transform } from './transform.js';
@@ -23,8 +33,7 @@ const LR_ALLOWED = 'a finite number >= 0 or a schedule (a function of the step r
 
 /** Throws unless lr is a finite number >= 0 or a function (whose values are checked at each step). */
 export function validateSchedule(lr: unknown, path = 'lr'): asserts lr is Schedule {
-  if (typeof lr === 'function') return;
-  if (!(typeof lr === 'number' && Number.isFinite(lr) && lr >= 0)) throw new NatgradError(path, `must be ${LR_ALLOWED}, got ${describeValue(lr)}`);
+  if (typeof lr !== 'function') requireFiniteWhere(lr, path, LR_ALLOWED, (x) => x >= 0);
 }
 
 /** The rate of a learning rate or schedule at `step`, refused unless finite and >= 0. */
@@ -39,7 +48,7 @@ export function rateAt(lr: Schedule, step: number, path = 'lr'): number {
 
 /** Multiplies by a constant factor. */
 export function scale(factor: number): Transform<EmptyState> {
-  if (!Number.isFinite(factor)) throw new NatgradError('factor', `must be a finite number, got ${factor}`);
+  requireFinite(factor, 'factor');
   return { init: () => EMPTY, update: (g, s) => [g.map((v) => factor * v), s] as const };
 }
 
@@ -66,7 +75,7 @@ export function identity(): Transform<EmptyState> {
 
 /** Rescales the update to Euclidean norm at most maxNorm (a cheap guard against blow-ups). */
 export function clipByGlobalNorm(maxNorm: number): Transform<EmptyState> {
-  if (!(maxNorm > 0 && Number.isFinite(maxNorm))) throw new NatgradError('maxNorm', `must be a finite number > 0, got ${maxNorm}`);
+  requirePositive(maxNorm, 'maxNorm');
   return {
     init: () => EMPTY,
     update(g, s) {
@@ -79,7 +88,7 @@ export function clipByGlobalNorm(maxNorm: number): Transform<EmptyState> {
 
 /** Adds weightDecay · params (L2 regularization folded into the update, AdamW style). */
 export function addDecayedWeights(weightDecay: number): Transform<EmptyState> {
-  if (!(weightDecay >= 0 && Number.isFinite(weightDecay))) throw new NatgradError('weightDecay', `must be a finite number >= 0, got ${weightDecay}`);
+  requireNonNegative(weightDecay, 'weightDecay');
   return { init: () => EMPTY, update: (g, s, p) => [g.map((v, i) => v + weightDecay * p[i]), s] as const };
 }
 
@@ -101,7 +110,10 @@ export type OptionKinds = Readonly<Record<string, OptionKind>>;
  * `{ lr: 'schedule', decay: 'number', ... }` so the compiler checks the list
  * is complete and has no extra name.
  */
-export const optionKinds = <T>(kinds: { [K in keyof Required<T>]: OptionKind }): OptionKinds => Object.freeze({ ...kinds });
+export const optionKinds = <T>(kinds: OptionKindsOf<T>): Readonly<OptionKindsOf<T>> => Object.freeze({ ...kinds });
+
+/** Every option of an options type, each with its kind. */
+export type OptionKindsOf<T> = { [K in keyof Required<T>]: OptionKind };
 
 /**
  * The options argument of a named optimizer: nothing or an object whose keys
@@ -125,16 +137,20 @@ export function renamedOption(kinds: OptionKinds): (key: string) => string {
 
 /**
  * A named optimizer of the form chain(scaleBy(options), scaleByLearningRate(lr)):
- * the options are checked against `kinds` first (see optimizerOptions).
+ * the options are checked against `kinds` first (see optimizerOptions), and
+ * the keys of a `clip` option. Without `defaultLr` the lr option is required;
+ * the curvature optimizers give 1, the full step of a Newton-type method.
  */
-export function descentChain<O extends { lr: Schedule }, X = unknown>(
+export function descentChain<O extends { lr?: Schedule; clip?: unknown }, X = unknown>(
   o: O,
   kinds: OptionKinds,
   who: string,
   scaleBy: (options: O) => Transform<any, X>,
+  defaultLr?: number,
 ): Transform<unknown[], X> {
   const options = optimizerOptions<O>(o, kinds, who);
-  return chain<X>(scaleBy(options), scaleByLearningRate(options.lr));
+  checkClipKeys(options.clip);
+  return chain<X>(scaleBy(options), scaleByLearningRate((options.lr ?? defaultLr) as Schedule));
 }
 
 /** The stability options every curvature preconditioner shares. */

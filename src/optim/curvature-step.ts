@@ -29,11 +29,10 @@
  * Reference: J. Martens and R. Grosse, "Optimizing neural networks with
  * Kronecker-factored approximate curvature", ICML 2015, sections 6.4, 6.5, 7.
  */
-import { NatgradError } from '../core/errors.js';
 import { dot, type Vec } from '../core/vec.js';
-import { rejectUnknownKeys, requireOneOf } from '../core/validate.js';
+import { requireBoolean, requireNonNegative, requireOneOf } from '../core/validate.js';
 import { curvatureForms } from '../curvature/model-curvature.js';
-import { assertFiniteUpdate, type Schedule, validateSchedule } from './common.js';
+import { assertFiniteUpdate, type OptionKinds, optimizerOptions, optionKinds, rateAt, type Schedule, validateSchedule } from './common.js';
 import { adaptationDue, adaptDamping, dampingSchedule, reductionRatio } from './damping.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch } from './extra.js';
 import { klClipFactor, validateKlClip } from './kl-clip.js';
@@ -47,8 +46,9 @@ export interface DampedPreconditioner<S> {
   update(g: Vec, state: S, params: Vec, batch: ResolvedBatch, damping: number): readonly [Vec, S];
 }
 
-export type StepRescale = 'none' | 'alpha' | 'alpha-mu';
-export const STEP_RESCALES: readonly StepRescale[] = ['none', 'alpha', 'alpha-mu'];
+/** How the step is rescaled by the quadratic model: not at all, along Δ (α), or along Δ and the previous step (α, μ). */
+export const STEP_RESCALES = ['none', 'alpha', 'alpha-mu'] as const;
+export type StepRescale = (typeof STEP_RESCALES)[number];
 
 /** Options of the step; defaults in brackets. */
 export interface CurvatureStepOptions {
@@ -71,18 +71,18 @@ export interface CurvatureStepOptions {
   klClip?: number | null;
 }
 
-/** The option names of the step, for the factories' unknown-key check. */
-export const CURVATURE_STEP_OPTION_KEYS: readonly (keyof CurvatureStepOptions)[] = [
-  'lr',
-  'damping',
-  'adaptiveDamping',
-  'dampingEvery',
-  'dampingDecay',
-  'minDamping',
-  'maxDamping',
-  'rescale',
-  'klClip',
-];
+/** The options of the step with the kind of each value, for the factories' option check. */
+export const CURVATURE_STEP_OPTION_KINDS = optionKinds<CurvatureStepOptions>({
+  lr: 'schedule',
+  damping: 'number',
+  adaptiveDamping: 'boolean',
+  dampingEvery: 'number',
+  dampingDecay: 'number',
+  minDamping: 'number',
+  maxDamping: 'number',
+  rescale: 'string',
+  klClip: 'number-or-null',
+});
 
 /** Defaults of the step's options (measured on the problems of docs/experiments.md). */
 export const CURVATURE_STEP_DEFAULTS = {
@@ -123,10 +123,8 @@ export interface CurvatureStepState<S> {
 export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: CurvatureStepOptions, who: string): Transform<CurvatureStepState<S>, ModelBatch> {
   const lr = o.lr ?? CURVATURE_STEP_DEFAULTS.lr;
   validateSchedule(lr);
-  const d0 = o.damping ?? CURVATURE_STEP_DEFAULTS.damping;
-  if (!(typeof d0 === 'number' && Number.isFinite(d0) && d0 >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${d0}`);
-  const adaptive = o.adaptiveDamping ?? CURVATURE_STEP_DEFAULTS.adaptiveDamping;
-  if (typeof adaptive !== 'boolean') throw new NatgradError('adaptiveDamping', `must be true or false, got ${JSON.stringify(adaptive)}`);
+  const d0 = requireNonNegative(o.damping ?? CURVATURE_STEP_DEFAULTS.damping, 'damping');
+  const adaptive = requireBoolean(o.adaptiveDamping ?? CURVATURE_STEP_DEFAULTS.adaptiveDamping, 'adaptiveDamping');
   const schedule = adaptive ? dampingSchedule({ every: o.dampingEvery, decay: o.dampingDecay, minDamping: o.minDamping, maxDamping: o.maxDamping }, d0) : null;
   const rescale = requireOneOf(o.rescale ?? CURVATURE_STEP_DEFAULTS.rescale, STEP_RESCALES, 'rescale');
   const kappa = validateKlClip(o.klClip === undefined ? CURVATURE_STEP_DEFAULTS.klClip : o.klClip);
@@ -135,8 +133,7 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
     update(g, s, params, extra) {
       const b = requireModelBatch(extra, params, who);
       const [direction, inner] = preconditioner.update(g, s.inner, params, b, s.damping);
-      const rate = typeof lr === 'number' ? lr : lr(s.count);
-      if (!Number.isFinite(rate)) throw new NatgradError('lr', `the schedule gave ${rate} at step ${s.count}`);
+      const rate = rateAt(lr, s.count);
       const due = schedule !== null && adaptationDue(schedule, s.count);
       const fisher: CurvatureForms = (V) => curvatureForms(b.model, params, b.batch, 'fisher', V);
       const directions = rescale === 'alpha-mu' && s.previous !== null && s.previous.some((v) => v !== 0) ? [direction, s.previous] : [direction];
@@ -177,25 +174,25 @@ export function curvatureStep<S>(preconditioner: DampedPreconditioner<S>, o: Cur
 
 /** A damped preconditioner with the damping held fixed, as a plain transform (the preconditioned gradient). */
 export function withFixedDamping<S>(preconditioner: DampedPreconditioner<S>, damping: number, who: string): Transform<S, ModelBatch> {
-  if (!(Number.isFinite(damping) && damping >= 0)) throw new NatgradError('damping', `must be a finite number >= 0, got ${damping}`);
+  requireNonNegative(damping, 'damping');
   return {
     init: (params) => preconditioner.init(params),
     update: (g, s, params, extra) => preconditioner.update(g, s, params, requireModelBatch(extra, params, who), damping),
   };
 }
 
-/** Every option name of a preconditioner (`keys`) inside the step control. */
-export function stepControlOptionKeys(keys: readonly string[]): readonly string[] {
-  return [...new Set<string>([...keys, ...CURVATURE_STEP_OPTION_KEYS])];
+/** Every option of a preconditioner (`kinds`) inside the step control, with its kind. */
+export function stepControlOptionKinds(kinds: OptionKinds): OptionKinds {
+  return Object.freeze({ ...kinds, ...CURVATURE_STEP_OPTION_KINDS });
 }
 
-/** A named optimizer: the preconditioner `make(o)` inside K-FAC's step control, an option name outside `keys` refused first. */
+/** A named optimizer: the preconditioner `make(o)` inside K-FAC's step control, an option outside `kinds` (or of another kind) refused first. */
 export function stepControlled<O extends CurvatureStepOptions, S>(
   o: O,
-  keys: readonly string[],
+  kinds: OptionKinds,
   who: string,
   make: (o: O) => DampedPreconditioner<S>,
 ): Transform<CurvatureStepState<S>, ModelBatch> {
-  rejectUnknownKeys(o, keys, '', `the ${who} options`);
-  return guarded(curvatureStep(make(o), o, who));
+  const options = optimizerOptions<O>(o, kinds, who);
+  return guarded(curvatureStep(make(options), options, who));
 }

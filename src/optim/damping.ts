@@ -8,6 +8,7 @@
  * "Deep learning via Hessian-free optimization", ICML 2010, section 4.1.
  */
 import { NatgradError } from '../core/errors.js';
+import { requireAbove, requirePositive } from '../core/validate.js';
 
 /** Options of the adaptation; defaults in brackets. */
 export interface DampingRuleOptions {
@@ -32,11 +33,10 @@ export const GOOD_RATIO = 0.75;
 
 /** Validates the options, naming `path` prefixes in errors; the initial damping must lie in the bounds. */
 export function dampingRule(o: DampingRuleOptions, initialDamping: number): DampingRule {
-  const boost = o.boost ?? 1.5;
-  const minDamping = o.minDamping ?? 1e-8;
-  const maxDamping = o.maxDamping ?? 1e8;
-  if (!(boost > 1 && Number.isFinite(boost))) throw new NatgradError('boost', `must be a finite number > 1, got ${boost}`);
-  if (!(minDamping > 0 && maxDamping >= minDamping && Number.isFinite(maxDamping))) {
+  const boost = requireAbove(o.boost ?? 1.5, 'boost', 1);
+  const minDamping = requirePositive(o.minDamping ?? 1e-8, 'minDamping');
+  const maxDamping = requirePositive(o.maxDamping ?? 1e8, 'maxDamping');
+  if (!(maxDamping >= minDamping)) {
     throw new NatgradError('minDamping', `need 0 < minDamping <= maxDamping < ∞, got ${minDamping}, ${maxDamping}`);
   }
   if (!(initialDamping >= minDamping && initialDamping <= maxDamping)) {

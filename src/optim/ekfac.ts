@@ -21,15 +21,9 @@ import { requireIntegerInRange } from '../core/validate.js';
 import { ekfacBases, ekfacBlock, ekfacInverseOperator, ekfacScalings, type EkfacBasis } from '../curvature/ekfac.js';
 import { type StabilityOptions, emaMatrix, validateStability } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { assertFiniteUpdate } from './common.js';
-import {
-  type CurvatureStepOptions,
-  type CurvatureStepState,
-  type DampedPreconditioner,
-  stepControlled,
-  stepControlOptionKeys,
-  withFixedDamping,
-} from './curvature-step.js';
+import { assertFiniteUpdate, optionKinds, STABILITY_OPTION_KINDS } from './common.js';
+import type { CurvatureStepOptions, CurvatureStepState, DampedPreconditioner } from './curvature-step.js';
+import { stepControlled, stepControlOptionKinds, withFixedDamping } from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
 import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
 import type { Transform } from './transform.js';
@@ -44,16 +38,14 @@ export interface ScaleByEkfacOptions extends StabilityOptions, KfacAveragingOpti
   basisEvery?: number;
 }
 
-/** The option names of scaleByEkfac. */
-export const SCALE_BY_EKFAC_OPTION_KEYS: readonly (keyof ScaleByEkfacOptions)[] = [
-  'damping',
-  'clip',
-  'rcond',
-  'fisher',
-  'emaDecay',
-  'basisEvery',
-  'approximation',
-];
+/** The options of scaleByEkfac with the kind of each value. */
+export const SCALE_BY_EKFAC_OPTION_KINDS = optionKinds<ScaleByEkfacOptions>({
+  ...STABILITY_OPTION_KINDS,
+  fisher: 'string',
+  emaDecay: 'number',
+  basisEvery: 'number',
+  approximation: 'string',
+});
 
 /** The EKFAC preconditioner, its damping given per step. */
 export function ekfacDampedPreconditioner(o: ScaleByEkfacOptions = {}): DampedPreconditioner<EkfacState> {
@@ -88,10 +80,10 @@ export function scaleByEkfac(o: ScaleByEkfacOptions = {}): Transform<EkfacState,
 
 export interface EkfacOptions extends ScaleByEkfacOptions, CurvatureStepOptions {}
 
-/** Every option name of ekfac(). */
-export const EKFAC_OPTION_KEYS: readonly string[] = stepControlOptionKeys(SCALE_BY_EKFAC_OPTION_KEYS);
+/** Every option of ekfac() with its kind. */
+export const EKFAC_OPTION_KINDS = stepControlOptionKinds(SCALE_BY_EKFAC_OPTION_KINDS);
 
 /** EKFAC inside K-FAC's step control (curvature-step.ts). */
 export function ekfac(o: EkfacOptions = {}): Transform<CurvatureStepState<EkfacState>, ModelBatch> {
-  return stepControlled(o, EKFAC_OPTION_KEYS, 'ekfac', ekfacDampedPreconditioner);
+  return stepControlled(o, EKFAC_OPTION_KINDS, 'ekfac', ekfacDampedPreconditioner);
 }

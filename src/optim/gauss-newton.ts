@@ -16,16 +16,16 @@
  * learning via Hessian-free optimization", ICML 2010, section 4.1;
  * N. Schraudolph, "Fast curvature matrix-vector products", 2002.
  */
-import { NatgradError } from '../core/errors.js';
-import { requireFinite, requirePositive } from '../core/validate.js';
+import { requireFinite } from '../core/validate.js';
 import { dot } from '../core/vec.js';
 import { ggnMatrix } from '../curvature/dense-curvature.js';
 import { type StabilityOptions, stabilize, validateStability } from '../curvature/stability.js';
 import { matvec } from '../linalg/ops.js';
 import { meanLoss } from '../models/mlp.js';
-import { assertFiniteUpdate, checkClipKeys, type EmptyState, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, descentChain, STABILITY_OPTION_KINDS } from './common.js';
+import { adaptDamping, dampingRule, reductionRatio } from './damping.js';
 import { batchWeights, type ModelBatch, requireMlpBatch } from './extra.js';
-import { chain, type Transform } from './transform.js';
+import type { Transform } from './transform.js';
 
 export type GaussNewtonState = EmptyState;
 
@@ -49,7 +49,7 @@ export interface GaussNewtonOptions extends StabilityOptions {
 }
 
 /** The options (and the kind of each value) of {@link gaussNewton}. */
-export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: 'schedule', damping: 'number', clip: 'object', rcond: 'number' });
+export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: 'schedule', ...STABILITY_OPTION_KINDS });
 
 /**
  * Gauss-Newton = chain(scaleByGaussNewton, scaleByLearningRate). Needs a
@@ -61,9 +61,7 @@ export const GAUSS_NEWTON_OPTION_KINDS = optionKinds<GaussNewtonOptions>({ lr: '
  * ```
  */
 export function gaussNewton(o: GaussNewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<GaussNewtonOptions>(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton');
-  checkClipKeys(options.clip);
-  return chain<ModelBatch>(scaleByGaussNewton(options), scaleByLearningRate(options.lr ?? 1));
+  return descentChain(o, GAUSS_NEWTON_OPTION_KINDS, 'gauss-newton', scaleByGaussNewton, 1);
 }
 
 export interface LevenbergMarquardtState {
@@ -88,13 +86,8 @@ export interface ScaleByLevenbergMarquardtOptions extends Omit<StabilityOptions,
 
 /** Gauss-Newton with adaptive damping by the reduction ratio; rejected steps return zero. */
 export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<LevenbergMarquardtState, ModelBatch> {
-  const boost = requireFinite(o.boost ?? 1.5, 'boost', 'a finite number > 1');
-  const lo = requirePositive(o.minDamping ?? 1e-12, 'minDamping');
-  const hi = requirePositive(o.maxDamping ?? 1e12, 'maxDamping');
   const d0 = requireFinite(o.damping ?? 1e-3, 'damping');
-  if (!(boost > 1)) throw new NatgradError('boost', `must be a finite number > 1, got ${boost}`);
-  if (!(hi >= lo)) throw new NatgradError('minDamping', `need 0 < minDamping <= maxDamping < ∞, got ${lo}, ${hi}`);
-  if (!(d0 >= lo && d0 <= hi)) throw new NatgradError('damping', `must lie in [minDamping, maxDamping] = [${lo}, ${hi}], got ${d0}`);
+  const rule = dampingRule({ boost: o.boost, minDamping: o.minDamping ?? 1e-12, maxDamping: o.maxDamping ?? 1e12 }, d0);
   validateStability({ clip: o.clip, rcond: o.rcond }, 'options');
   return {
     init: () => ({ damping: d0, ratio: Number.NaN, accepted: 0, rejected: 0 }),
@@ -107,10 +100,8 @@ export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = 
       const predicted = dot(g, delta) - 0.5 * dot(delta, matvec(G, delta));
       const trial = params.map((p, i) => p - delta[i]);
       const actual = meanLoss(b.spec, w, b.inputs, b.targets) - meanLoss(b.spec, batchWeights(b, trial), b.inputs, b.targets);
-      const ratio = predicted > 0 ? actual / predicted : Number.NaN;
-      let damping = s.damping;
-      if (!(ratio >= 0.25)) damping = Math.min(hi, damping * boost);
-      else if (ratio > 0.75) damping = Math.max(lo, damping / boost);
+      const ratio = reductionRatio(-actual, -predicted);
+      const damping = adaptDamping(s.damping, ratio, rule);
       const accept = actual > 0 && Number.isFinite(actual);
       const next = { damping, ratio, accepted: s.accepted + (accept ? 1 : 0), rejected: s.rejected + (accept ? 0 : 1) };
       return [accept ? delta : new Float64Array(delta.length), next] as const;
@@ -120,12 +111,10 @@ export function scaleByLevenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = 
 
 /** The options (and the kind of each value) of {@link levenbergMarquardt}. */
 export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarquardtOptions>({
-  damping: 'number',
+  ...STABILITY_OPTION_KINDS,
   boost: 'number',
   minDamping: 'number',
   maxDamping: 'number',
-  clip: 'object',
-  rcond: 'number',
 });
 
 /**
@@ -138,7 +127,5 @@ export const LEVENBERG_MARQUARDT_OPTION_KINDS = optionKinds<ScaleByLevenbergMarq
  * ```
  */
 export function levenbergMarquardt(o: ScaleByLevenbergMarquardtOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<ScaleByLevenbergMarquardtOptions>(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt');
-  checkClipKeys(options.clip);
-  return chain<ModelBatch>(scaleByLevenbergMarquardt(options), scaleByLearningRate(1));
+  return descentChain(o, LEVENBERG_MARQUARDT_OPTION_KINDS, 'levenberg-marquardt', scaleByLevenbergMarquardt, 1);
 }

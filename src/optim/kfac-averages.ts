@@ -12,8 +12,9 @@ import { emaMatrix } from '../curvature/stability.js';
 import type { Matrix } from '../linalg/matrix.js';
 import { type ResolvedBatch, requireRng } from './extra.js';
 
-export type KfacFisherChoice = 'fisher' | 'empirical-fisher' | 'monte-carlo';
-export const KFAC_FISHER_CHOICES: readonly KfacFisherChoice[] = ['fisher', 'empirical-fisher', 'monte-carlo'];
+/** Which Fisher K-FAC's factors estimate: the exact one, the empirical one, or a Monte Carlo one. */
+export const KFAC_FISHER_CHOICES = ['fisher', 'empirical-fisher', 'monte-carlo'] as const;
+export type KfacFisherChoice = (typeof KFAC_FISHER_CHOICES)[number];
 
 /** The options of the factor averages; defaults in brackets. */
 export interface KfacAveragingOptions {

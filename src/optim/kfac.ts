@@ -1,14 +1,8 @@
 import { requireIntegerInRange, requireOneOf } from '../core/validate.js';
 import { type KfacBlock, type KfacBlockPreconditioner, type KfacDampingScheme, KFAC_DAMPING_SCHEMES, kfacBlockPreconditioners } from '../curvature/kfac.js';
-import { assertFiniteUpdate } from './common.js';
-import {
-  type CurvatureStepOptions,
-  type CurvatureStepState,
-  type DampedPreconditioner,
-  stepControlled,
-  stepControlOptionKeys,
-  withFixedDamping,
-} from './curvature-step.js';
+import { assertFiniteUpdate, optionKinds } from './common.js';
+import type { CurvatureStepOptions, CurvatureStepState, DampedPreconditioner } from './curvature-step.js';
+import { stepControlled, stepControlOptionKinds, withFixedDamping } from './curvature-step.js';
 import type { ModelBatch } from './extra.js';
 import { averageKfacFactors, kfacAveraging, type KfacAveragingOptions, type KfacFactorAverages } from './kfac-averages.js';
 import type { Transform } from './transform.js';
@@ -32,15 +26,15 @@ export interface ScaleByKfacOptions extends KfacAveragingOptions {
   inverseEvery?: number;
 }
 
-/** The option names of scaleByKfac. */
-export const SCALE_BY_KFAC_OPTION_KEYS: readonly (keyof ScaleByKfacOptions)[] = [
-  'damping',
-  'dampingScheme',
-  'fisher',
-  'emaDecay',
-  'inverseEvery',
-  'approximation',
-];
+/** The options of scaleByKfac with the kind of each value. */
+export const SCALE_BY_KFAC_OPTION_KINDS = optionKinds<ScaleByKfacOptions>({
+  damping: 'number',
+  dampingScheme: 'string',
+  fisher: 'string',
+  emaDecay: 'number',
+  inverseEvery: 'number',
+  approximation: 'string',
+});
 
 /**
  * The K-FAC preconditioner with running-average factors, its damping given
@@ -73,10 +67,10 @@ export function scaleByKfac(o: ScaleByKfacOptions = {}): Transform<KfacState, Mo
 
 export interface KfacOptions extends ScaleByKfacOptions, CurvatureStepOptions {}
 
-/** Every option name of kfac(). */
-export const KFAC_OPTION_KEYS: readonly string[] = stepControlOptionKeys(SCALE_BY_KFAC_OPTION_KEYS);
+/** Every option of kfac() with its kind. */
+export const KFAC_OPTION_KINDS = stepControlOptionKinds(SCALE_BY_KFAC_OPTION_KINDS);
 
 /** K-FAC as Martens and Grosse run it: the preconditioner inside K-FAC's step control (curvature-step.ts). */
 export function kfac(o: KfacOptions = {}): Transform<CurvatureStepState<KfacState>, ModelBatch> {
-  return stepControlled(o, KFAC_OPTION_KEYS, 'kfac', kfacDampedPreconditioner);
+  return stepControlled(o, KFAC_OPTION_KINDS, 'kfac', kfacDampedPreconditioner);
 }

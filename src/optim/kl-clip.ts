@@ -14,15 +14,12 @@
  * and alecwangcq/KFAC-Pytorch, optimizers/kfac.py `_kl_clip_and_update_grad`
  * (the same without the absolute value).
  */
-import { NatgradError } from '../core/errors.js';
+import { requireFiniteWhere } from '../core/validate.js';
 
 /** Validates a KL bound κ: a finite number > 0, or null for no clip. */
 export function validateKlClip(kappa: unknown, path = 'klClip'): number | null {
   if (kappa === null) return null;
-  if (!(typeof kappa === 'number' && Number.isFinite(kappa) && kappa > 0)) {
-    throw new NatgradError(path, `must be a finite number > 0, or null for no clip, got ${String(kappa)}`);
-  }
-  return kappa;
+  return requireFiniteWhere(kappa, path, 'a finite number > 0, or null for no clip', (x) => x > 0);
 }
 
 /**

@@ -27,13 +27,22 @@
  * J. Martens, "New insights and perspectives on the natural gradient method", JMLR 2020.
  */
 import { NatgradError } from '../core/errors.js';
-import { requireOneOf, requireTypedOptions } from '../core/validate.js';
+import { requireIntegerInRange, requireOneOf, requirePositive, requireTypedOptions } from '../core/validate.js';
 import { dot, type Vec } from '../core/vec.js';
 import { type CurvatureFactor, curvatureFactor, curvatureOperator, factorOperator } from '../curvature/model-curvature.js';
 import { monteCarloFisher } from '../curvature/monte-carlo-fisher.js';
 import { type StabilityOptions, validateDecay, validateStability } from '../curvature/stability.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import { assertFiniteUpdate, checkClipKeys, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate, validateSchedule } from './common.js';
+import {
+  assertFiniteUpdate,
+  checkClipKeys,
+  optimizerOptions,
+  optionKinds,
+  type Schedule,
+  scaleByLearningRate,
+  validateSchedule,
+  STABILITY_OPTION_KINDS,
+} from './common.js';
 import { type ModelBatch, type ResolvedBatch, requireModelBatch, requireRng } from './extra.js';
 import {
   NATURAL_GRADIENT_SOLVER_TABLE,
@@ -100,13 +109,10 @@ function resolveOptions(
   requireOneOf(fisher, FISHER_CHOICES, 'fisher');
   requireOneOf(solver, NATURAL_GRADIENT_SOLVERS, 'solver');
   validateDecay(o.emaDecay ?? 0, 'emaDecay');
-  const samples = o.samples ?? 1;
-  if (!(Number.isInteger(samples) && samples >= 1)) throw new NatgradError('samples', `must be an integer >= 1, got ${samples}`);
-  if (o.rank !== undefined && !(Number.isInteger(o.rank) && o.rank >= 0)) throw new NatgradError('rank', `must be an integer >= 0, got ${o.rank}`);
+  const samples = requireIntegerInRange(o.samples ?? 1, 'samples', 1);
+  if (o.rank !== undefined) requireIntegerInRange(o.rank, 'rank', 0);
   NATURAL_GRADIENT_SOLVER_TABLE[solver].validate?.({ damping: o.damping ?? 1e-4 });
-  if (o.trustRegion !== undefined && !(o.trustRegion > 0 && Number.isFinite(o.trustRegion))) {
-    throw new NatgradError('trustRegion', `must be a finite number > 0, got ${o.trustRegion}`);
-  }
+  if (o.trustRegion !== undefined) requirePositive(o.trustRegion, 'trustRegion');
   const rtol = o.cg?.rtol ?? 1e-6;
   const maxIt = o.cg?.maxIterations ?? 50;
   if (!(rtol > 0 && rtol < 1)) throw new NatgradError('cg.rtol', `must be in (0, 1), got ${rtol}`);
@@ -163,9 +169,7 @@ export const NATURAL_GRADIENT_OPTION_KINDS = optionKinds<NaturalGradientOptions>
   lr: 'schedule',
   fisher: 'string',
   solver: 'string',
-  damping: 'number',
-  clip: 'object',
-  rcond: 'number',
+  ...STABILITY_OPTION_KINDS,
   emaDecay: 'number',
   samples: 'number',
   rank: 'number',

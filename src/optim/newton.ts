@@ -16,9 +16,9 @@ import { hessianMatrix } from '../curvature/model-curvature.js';
 import { type StabilityOptions, scaledEigen, spectralOperator, stabilizedEigenvalues } from '../curvature/stability.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
-import { assertFiniteUpdate, checkClipKeys, type EmptyState, optimizerOptions, optionKinds, type Schedule, scaleByLearningRate } from './common.js';
+import { assertFiniteUpdate, type EmptyState, optionKinds, type Schedule, descentChain, STABILITY_OPTION_KINDS } from './common.js';
 import { type ModelBatch, requireModelBatch } from './extra.js';
-import { chain, type Transform } from './transform.js';
+import type { Transform } from './transform.js';
 
 /** How Newton treats negative curvature: `absolute` (saddle-free Newton) or `clip` (to 0). */
 export type NegativeCurvature = 'absolute' | 'clip';
@@ -65,9 +65,7 @@ export interface NewtonOptions extends ScaleByNewtonOptions {
 /** The options (and the kind of each value) of {@link newton}. */
 export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({
   lr: 'schedule',
-  damping: 'number',
-  clip: 'object',
-  rcond: 'number',
+  ...STABILITY_OPTION_KINDS,
   negativeCurvature: 'string',
 });
 
@@ -81,7 +79,5 @@ export const NEWTON_OPTION_KINDS = optionKinds<NewtonOptions>({
  * ```
  */
 export function newton(o: NewtonOptions = {}): Transform<unknown[], ModelBatch> {
-  const options = optimizerOptions<NewtonOptions>(o, NEWTON_OPTION_KINDS, 'newton');
-  checkClipKeys(options.clip);
-  return chain<ModelBatch>(scaleByNewton(options), scaleByLearningRate(options.lr ?? 1));
+  return descentChain(o, NEWTON_OPTION_KINDS, 'newton', scaleByNewton, 1);
 }

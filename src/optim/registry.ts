@@ -7,12 +7,12 @@ import { type OptionKind, requireOneOf, requirePath, requireTypedOptions } from 
 import { ADAGRAD_OPTION_KINDS, adagrad } from './adagrad.js';
 import { ADAHESSIAN_OPTION_KINDS, adahessian } from './adahessian.js';
 import { ADAM_OPTION_KINDS, adam } from './adam.js';
-import { ekfac } from './ekfac.js';
-import { type OptionKinds, renamedOption, STABILITY_OPTION_KINDS } from './common.js';
+import { EKFAC_OPTION_KINDS, ekfac } from './ekfac.js';
+import { type OptionKinds, renamedOption } from './common.js';
 import type { ModelBatch } from './extra.js';
 import { GAUSS_NEWTON_OPTION_KINDS, gaussNewton, LEVENBERG_MARQUARDT_OPTION_KINDS, levenbergMarquardt } from './gauss-newton.js';
 import { HESSIAN_FREE_OPTION_KINDS, hessianFree } from './hessian-free.js';
-import { kfac } from './kfac.js';
+import { KFAC_OPTION_KINDS, kfac } from './kfac.js';
 import { MOMENTUM_OPTION_KINDS, momentum } from './momentum.js';
 import { NATURAL_GRADIENT_OPTION_KINDS, naturalGradient } from './natural-gradient.js';
 import { NEWTON_OPTION_KINDS, newton } from './newton.js';
@@ -56,7 +56,7 @@ const entry = (
   make: (o: any) => Transform<any, any>,
   factoryKinds: OptionKinds = {},
 ): OptimizerEntry => {
-  // The factory's own option kinds, and for factories that declare none (kfac, ekfac) the kinds of the defaults.
+  // The factory's own option kinds, and for a factory that declares none the kinds of its defaults.
   const kinds: Record<string, OptionKind> = {};
   for (const [k, v] of Object.entries(defaults)) kinds[k] = kindOfDefault(k, v);
   Object.assign(kinds, factoryKinds);
@@ -74,7 +74,7 @@ const entry = (
   };
 };
 
-// Each row lists its factory's option names; kfac and ekfac take those of their defaults.
+// Each row lists its factory's option kinds.
 /** Every optimizer of the registry with its defaults, in table order. */
 export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry('sgd', 'gradient descent, θ -= lr g', { lr: 0.1 }, false, sgd, SGD_OPTION_KINDS),
@@ -133,7 +133,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
     naturalGradient,
     NATURAL_GRADIENT_OPTION_KINDS,
   ),
-  // Martens (2010) rules (Levenberg-Marquardt ×3/2 and ×2/3, CG warm start 0.95, relative progress ε = 5e-4); λ₀ = 1e-3 for a mean loss, measured on the test problems
+  // Martens (2010) rules (Levenberg-Marquardt ×3/2 and ×2/3, CG warm start 0.95, relative progress ε = 5e-4);
+  // λ₀ = 1e-3 for a mean loss, measured on the test problems
   entry(
     'hessian-free',
     'Hessian-free (Martens 2010): truncated CG on Gauss-Newton products, adaptive damping, line search',
@@ -176,6 +177,7 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
     },
     true,
     kfac,
+    KFAC_OPTION_KINDS,
   ),
   entry(
     'ekfac',
@@ -183,7 +185,7 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
     { lr: 1, damping: 1e-3, fisher: 'fisher', emaDecay: 0.95, basisEvery: 1, approximation: 'expand', adaptiveDamping: true, rescale: 'alpha-mu', klClip: 1 },
     true,
     ekfac,
-    STABILITY_OPTION_KINDS,
+    EKFAC_OPTION_KINDS,
   ),
   entry('shampoo', 'Shampoo (Gupta et al. 2018)', { lr: 0.1, eps: 1e-4, preconditionEvery: 1 }, true, shampoo, SHAMPOO_OPTION_KINDS),
 ];

@@ -15,7 +15,7 @@
  * stochastic tensor optimization", ICML 2018, Algorithms 1 and 2.
  */
 import { NatgradError } from '../core/errors.js';
-import { requireDecay, requireFinite, requireIntegerInRange } from '../core/validate.js';
+import { requireDecay, requireIntegerInRange, requirePositive } from '../core/validate.js';
 import type { Vec } from '../core/vec.js';
 import { Matrix } from '../linalg/matrix.js';
 import { symmetricPower } from '../linalg/matrix-function.js';
@@ -99,8 +99,7 @@ function requireTensors(extra: unknown, params: Vec): ShampooTensor[] {
 export function scaleByShampoo(o: ScaleByShampooOptions = {}): Transform<ShampooState, ModelBatch> {
   // the options are checked by name here too: a former name (epsilon) must not be ignored silently
   o = optimizerOptions<ScaleByShampooOptions>(o, SCALE_BY_SHAMPOO_OPTION_KINDS, 'scaleByShampoo');
-  const eps = requireFinite(o.eps ?? 1e-4, 'eps', 'a finite number > 0 (the roots of a singular statistic do not exist)');
-  if (!(eps > 0)) throw new NatgradError('eps', `must be a finite number > 0 (the roots of a singular statistic do not exist), got ${eps}`);
+  const eps = requirePositive(o.eps ?? 1e-4, 'eps', 'the roots of a singular statistic do not exist');
   if (o.emaDecay !== undefined) requireDecay(o.emaDecay, 'emaDecay');
   const every = requireIntegerInRange(o.preconditionEvery ?? 1, 'preconditionEvery', 1);
   const accumulate = (prev: Matrix | undefined, next: Matrix): Matrix => {

@@ -62,6 +62,7 @@ export function nothingCompared(expected: Record<string, unknown>, root: string)
   const notCompared = other.length === 0 ? '' : `; ${other.join(', ')} ${other.length === 1 ? 'is' : 'are'} not compared`;
   return new NatgradError(
     root,
-    `has no field of the result to compare (fields: ${fields.join(', ')}; the numeric ones are compared: ${numeric.join(', ')}${notCompared}); check never passes having compared nothing`,
+    `has no field of the result to compare (fields: ${fields.join(', ')}; the numeric ones are compared: ${numeric.join(', ')}${notCompared}); ` +
+      'check never passes having compared nothing',
   );
 }

@@ -3,11 +3,11 @@
  * {"ok", "mismatches": [{"field", "maxAbsErr", "maxRelErr", "diagnosis"}]}
  * and a human report listing every compared field.
  */
-import type { CheckOutcome } from './check.js';
+import type { CandidateComparison } from './check.js';
 import { type Tolerance, shapeText, tensorOf } from './tensor.js';
 
 /** Exactly the contract's JSON, one line. */
-export function checkJson(outcome: CheckOutcome): string {
+export function checkJson(outcome: CandidateComparison): string {
   return `${JSON.stringify({ ok: outcome.ok, mismatches: outcome.mismatches })}\n`;
 }
 
@@ -24,7 +24,7 @@ function candidateShape(v: unknown): string {
 }
 
 /** The human report: one line per field, a diagnosis under each mismatch, a verdict. */
-export function checkReport(outcome: CheckOutcome, tol: Tolerance, falseAlarm = 1e-6, precision: 'float64' | 'float32' = 'float64'): string {
+export function checkReport(outcome: CandidateComparison, tol: Tolerance, falseAlarm = 1e-6, precision: 'float64' | 'float32' = 'float64'): string {
   const lines: string[] = [];
   const n = outcome.fields.length;
   const width = Math.max(5, ...outcome.fields.map((f) => f.field.length));
@@ -40,7 +40,8 @@ export function checkReport(outcome: CheckOutcome, tol: Tolerance, falseAlarm = 
     lines.push(`            diagnosis: ${f.diagnosis ?? 'none of the known mistakes matches'}`);
   }
   const bad = outcome.mismatches.length;
-  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${precision === 'float32' ? ", or within each field's derived float32 error bound" : ''}`;
+  const float32 = precision === 'float32' ? ", or within each field's derived float32 error bound" : '';
+  const tolText = `rtol ${tolNumber(tol.rtol)}, atol ${tolNumber(tol.atol)}${float32}`;
   lines.push(
     bad === 0 ? `ok: ${n} field${n === 1 ? '' : 's'} match (${tolText})` : `FAILED: ${bad} of ${n} field${n === 1 ? '' : 's'} do not match (${tolText})`,
   );

@@ -13,7 +13,7 @@ import { isJsonObject } from './json-reader.js';
 import { computeResults, parseSpecs } from './oracle.js';
 import type { ParsedSpec } from './spec.js';
 import { type Precision, float32Bound } from './float32.js';
-import { type Tensor, type Tolerance, tensorOf } from './tensor.js';
+import { type NumericField, type Tolerance, tensorOf } from './tensor.js';
 import { Recomputer } from './variants.js';
 
 /** The contract's defaults: rtol 1e-6, atol 1e-9. */
@@ -26,7 +26,8 @@ export interface Mismatch {
   diagnosis: string | null;
 }
 
-export interface CheckOutcome {
+/** A candidate's results compared field by field with the oracle's. */
+export interface CandidateComparison {
   ok: boolean;
   mismatches: Mismatch[];
   /** every compared field, matching or not (for the human report) */
@@ -63,7 +64,10 @@ function float32Note(cmp: FieldComparison, spec: ParsedSpec, result: OracleResul
   if (!c) return null;
   const { bound, why } = float32Bound(spec, result, cmp.keys, cmp.expected);
   if (!(cmp.maxAbsErr <= tol.atol + bound)) return null;
-  return `within float32 rounding error (max abs err ${cmp.maxAbsErr.toExponential(2)} <= ${bound.toExponential(2)} = ${why}, u = 2^-24) [float32]: a candidate computed in single precision passes with --precision float32`;
+  return (
+    `within float32 rounding error (max abs err ${cmp.maxAbsErr.toExponential(2)} <= ${bound.toExponential(2)} = ${why}, u = 2^-24) [float32]: a ` +
+    `candidate computed in single precision passes with --precision float32`
+  );
 }
 
 export async function runCheck(
@@ -71,14 +75,14 @@ export async function runCheck(
   candidateRaw: unknown,
   tol: Tolerance = DEFAULT_TOLERANCE,
   settings: CheckSettings = {},
-): Promise<CheckOutcome> {
+): Promise<CandidateComparison> {
   const falseAlarm = settings.falseAlarm ?? DEFAULT_FALSE_ALARM;
   const parsed = parseSpecs(specRaw);
   const candidates = candidateResults(candidateRaw, parsed.specs.length, parsed.array);
   if (parsed.specs.length === 0)
     throw new NatgradError('spec', 'is an empty array: there is nothing to compare, and check never passes having compared nothing');
   const results: OracleResult[] = await computeResults(parsed);
-  const fields: CheckOutcome['fields'] = [];
+  const fields: CandidateComparison['fields'] = [];
   const comparisons: { spec: ParsedSpec; result: OracleResult; compared: FieldComparison[] }[] = [];
   for (let i = 0; i < results.length; i++) {
     const specIndex = parsed.array ? i : null;
@@ -87,7 +91,7 @@ export async function runCheck(
     const root = specIndex === null ? 'candidate' : `candidate[${specIndex}]`;
     const optional = spec.kind === 'fisher' && spec.subject === 'family' ? OPTIONAL_FAMILY_FISHER_FIELDS : [];
     assertCandidateFields(expected, candidates[i], root, optional);
-    const float32 = settings.precision === 'float32' ? (keys: FieldKeys, e: Tensor) => float32Bound(spec, results[i], keys, e).bound : undefined;
+    const float32 = settings.precision === 'float32' ? (keys: FieldKeys, e: NumericField) => float32Bound(spec, results[i], keys, e).bound : undefined;
     const compared = compareResult(results[i], candidates[i], specIndex, { tol, standardError: standardErrorIn(results[i]), falseAlarm, float32 });
     if (compared.length === 0) throw nothingCompared(expected, root);
     comparisons.push({ spec, result: results[i], compared });

@@ -7,7 +7,17 @@
  */
 import { own, isJsonObject } from './json-reader.js';
 import { zForFalseAlarm } from '../numeric/statistics.js';
-import { type ErrorSummary, type Tensor, type Tolerance, errorSummary, hasNumber, paddedErrorSummary, sameShape, summarizeErrors, tensorOf } from './tensor.js';
+import {
+  type ErrorSummary,
+  type NumericField,
+  type Tolerance,
+  errorSummary,
+  hasNumber,
+  paddedErrorSummary,
+  sameShape,
+  summarizeErrors,
+  tensorOf,
+} from './tensor.js';
 
 /** Key path of a field inside one result: ['layers', 0, 'G']. */
 export type FieldKeys = (string | number)[];
@@ -19,7 +29,7 @@ export interface FieldComparison extends ErrorSummary {
   /** the contract's field path: `layers[0].G`, `[2].matrix` */
   field: string;
   /** the expected value as a tensor (null for a structural field such as `layers`) */
-  expected: Tensor | null;
+  expected: NumericField | null;
   /** the candidate's raw JSON value */
   candidate: unknown;
   /** false when the candidate's value does not have the expected shape */
@@ -32,15 +42,15 @@ export interface FieldComparison extends ErrorSummary {
 export interface CompareOptions {
   tol: Tolerance;
   /** the standard error of the field at these keys, or null when the field is exact */
-  standardError?: (keys: FieldKeys) => Tensor | null;
+  standardError?: (keys: FieldKeys) => NumericField | null;
   /** the false-alarm rate of one whole Monte Carlo field */
   falseAlarm?: number;
   /** with --precision float32: the absolute float32 error bound of the field at these keys */
-  float32?: (keys: FieldKeys, expected: Tensor) => number;
+  float32?: (keys: FieldKeys, expected: NumericField) => number;
 }
 
 /** The summary with an extra absolute allowance per entry (float32 rounding): |c - e| <= atol + max(rtol |e|, extra). */
-function boundedSummary(c: Tensor, e: Tensor, tol: Tolerance, extra: number): ErrorSummary {
+function boundedSummary(c: NumericField, e: NumericField, tol: Tolerance, extra: number): ErrorSummary {
   const base = errorSummary(c, e, tol);
   let ok = true;
   for (let i = 0; i < e.data.length; i++) {
@@ -58,7 +68,14 @@ export const DEFAULT_FALSE_ALARM = 1e-6;
  * the false-alarm rate (an entry with SE_i = 0 does not depend on the labels
  * and is held to the exact tolerance atol + rtol |e_i|).
  */
-export function statisticalSummary(c: Tensor, e: Tensor, se: Tensor, tol: Tolerance, falseAlarm: number, extra = 0): ErrorSummary & { z: number } {
+export function statisticalSummary(
+  c: NumericField,
+  e: NumericField,
+  se: NumericField,
+  tol: Tolerance,
+  falseAlarm: number,
+  extra = 0,
+): ErrorSummary & { z: number } {
   let random = 0;
   for (const x of se.data) if (x > 0) random++;
   const z = zForFalseAlarm(falseAlarm, Math.max(1, random));
@@ -133,7 +150,7 @@ function walk(e: unknown, c: unknown, keys: FieldKeys, specIndex: number | null,
  * The standard error beside a Monte Carlo field of a result: `standardError`
  * for `matrix` (fisher) and `diagonal`, `layers[l].standardError.G` for K-FAC's G.
  */
-export function standardErrorIn(result: unknown): (keys: FieldKeys) => Tensor | null {
+export function standardErrorIn(result: unknown): (keys: FieldKeys) => NumericField | null {
   return (keys) => {
     if (!isJsonObject(result)) return null;
     if (keys.length === 1 && (keys[0] === 'matrix' || keys[0] === 'diagonal')) return tensorOf(own(result, 'standardError'));

@@ -13,7 +13,7 @@ import { Sequential } from '../models/sequential.js';
 import { withConvention } from './model-spec.js';
 import { isSequentialSpec } from './sequential-spec.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, tensorOf } from './tensor.js';
+import { type NumericField, tensorOf } from './tensor.js';
 
 /** A spec with another loss convention, and the sentence naming the difference. */
 export interface ConventionAlternative {
@@ -77,30 +77,29 @@ function subjectOf(spec: ParsedSpec): ConventionSubject | null {
 
 /** N, 1/N, N·D = 12, 2/D: a factor of the reduction in the spec's symbols (T the positions of per-position outputs). */
 function reductionFactorName(ratio: number, N: number, T: number, D: number): string {
-  const names: [number, string][] =
+  // each factor and its reciprocal: `N·D = 12` and `1/(N·D) = 1/12`
+  const withReciprocal = ([v, symbol]: [number, string]): [number, string][] => {
+    const inverse = symbol.includes('·') ? `1/(${symbol})` : `1/${symbol}`;
+    return [
+      [v, `${symbol} = ${v}`],
+      [1 / v, `${inverse} = 1/${v}`],
+    ];
+  };
+  const factors: [number, string][] =
     T > 1
       ? [
-          [N, `N = ${N}`],
-          [1 / N, `1/N = 1/${N}`],
-          [N * T, `N·T = ${N * T}`],
-          [1 / (N * T), `1/(N·T) = 1/${N * T}`],
-          [N * T * D, `N·T·D = ${N * T * D}`],
-          [1 / (N * T * D), `1/(N·T·D) = 1/${N * T * D}`],
-          [T, `T = ${T}`],
-          [1 / T, `1/T = 1/${T}`],
-          [T * D, `T·D = ${T * D}`],
-          [1 / (T * D), `1/(T·D) = 1/${T * D}`],
-          [D, `D = ${D}`],
-          [1 / D, `1/D = 1/${D}`],
+          [N * T, 'N·T'],
+          [N * T * D, 'N·T·D'],
+          [T, 'T'],
+          [T * D, 'T·D'],
+          [D, 'D'],
         ]
       : [
-          [N, `N = ${N}`],
-          [1 / N, `1/N = 1/${N}`],
-          [N * D, `N·D = ${N * D}`],
-          [1 / (N * D), `1/(N·D) = 1/${N * D}`],
-          [D, `D = ${D}`],
-          [1 / D, `1/D = 1/${D}`],
+          [N, 'N'],
+          [N * D, 'N·D'],
+          [D, 'D'],
         ];
+  const names = factors.flatMap(withReciprocal);
   for (const [v, name] of names) if (Math.abs(ratio - v) <= 1e-12 * v) return name;
   return String(ratio);
 }
@@ -113,13 +112,15 @@ function describe(sub: ConventionSubject, alt: LossConvention): string {
       const elements = alt.reduction === 'mean-elements' && own.reduction === 'mean';
       parts.push(
         elements
-          ? `PyTorch's nn.MSELoss with reduction='mean' (||y - f||² averaged over the N·D elements) where the spec says gaussian: a factor 2/D = ${2 / D} on gradients and curvatures [mse]`
+          ? `PyTorch's nn.MSELoss with reduction='mean' (||y - f||² averaged over the N·D elements) where the spec says gaussian: a factor 2/D = ` +
+              `${2 / D} on gradients and curvatures [mse]`
           : `nn.MSELoss (||y - f||², without the 1/2) where the spec says gaussian: a factor 2 on gradients and curvatures, 4 on the empirical Fisher [mse]`,
       );
       if (elements && T === 1) return parts[0];
     } else {
       parts.push(
-        'the gaussian loss (½||y - f||²) where the spec says mse (nn.MSELoss, ||y - f||²): a factor 1/2 on gradients and curvatures, 1/4 on the empirical Fisher [mse]',
+        'the gaussian loss (½||y - f||²) where the spec says mse (nn.MSELoss, ||y - f||²): a factor 1/2 on gradients and curvatures, 1/4 on the ' +
+          'empirical Fisher [mse]',
       );
     }
   }
@@ -164,7 +165,7 @@ export function conventionAlternatives(spec: ParsedSpec): ConventionAlternative[
 }
 
 /** The field at `keys` of a result, as a tensor. */
-export function fieldOf(result: unknown, keys: FieldKeys): Tensor | null {
+export function fieldOf(result: unknown, keys: FieldKeys): NumericField | null {
   let v: unknown = result;
   for (const k of keys) {
     if (v === null || typeof v !== 'object') return null;

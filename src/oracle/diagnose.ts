@@ -5,7 +5,7 @@
  */
 import type { FieldComparison } from './compare.js';
 import type { OracleResult } from './compute.js';
-import { type Tensor, type Tolerance, allWithin, allWithinScaled, sameShape, tensorOf } from './tensor.js';
+import { type NumericField, type Tolerance, allWithin, allWithinScaled, sameShape, tensorOf } from './tensor.js';
 import type { FieldKeys } from './compare.js';
 import { conventionAlternatives, fieldOf } from './convention-variants.js';
 import { Recomputer, type Variant, exampleCount, outputCount, variantsFor } from './variants.js';
@@ -50,7 +50,7 @@ export function factorName(r: number, C: number | null): string | null {
  * every entry. A single non-zero entry always has a ratio, so there only a
  * simple named factor counts as a diagnosis.
  */
-function constantFactor(c: Tensor, e: Tensor, tol: Tolerance, C: number | null): string | null {
+function constantFactor(c: NumericField, e: NumericField, tol: Tolerance, C: number | null): string | null {
   if (!sameShape(c, e)) return null;
   let ce = 0;
   let ee = 0;
@@ -63,7 +63,7 @@ function constantFactor(c: Tensor, e: Tensor, tol: Tolerance, C: number | null):
   if (!(ee > 0) || !Number.isFinite(ce / ee)) return null;
   const r = ce / ee;
   if (r === 0 || close(r, 1)) return null;
-  const fit: Tensor = { shape: e.shape, data: e.data.map((x) => r * x) };
+  const fit: NumericField = { shape: e.shape, data: e.data.map((x) => r * x) };
   if (!allWithin(c, fit, tol)) return null;
   const name = factorName(r, C);
   if (nonzero < 2 && name === null) return null;
@@ -74,7 +74,7 @@ function constantFactor(c: Tensor, e: Tensor, tol: Tolerance, C: number | null):
 }
 
 /** A variant's value, or null when it does not apply or cannot be computed. */
-async function variantValue(v: Variant): Promise<Tensor | null> {
+async function variantValue(v: Variant): Promise<NumericField | null> {
   try {
     return await v.value();
   } catch {
@@ -83,7 +83,7 @@ async function variantValue(v: Variant): Promise<Tensor | null> {
 }
 
 /** The variants of a field, or none when they cannot be listed. */
-async function variantsOrNone(keys: FieldKeys, e: Tensor, result: OracleResult, rc: Recomputer): Promise<Variant[]> {
+async function variantsOrNone(keys: FieldKeys, e: NumericField, result: OracleResult, rc: Recomputer): Promise<Variant[]> {
   try {
     return await variantsFor(keys, e, result, rc);
   } catch {
@@ -102,8 +102,8 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
   const e = cmp.expected;
   const c = tensorOf(cmp.candidate);
   if (e === null || c === null) return null;
-  const explains = (value: Tensor | null): boolean => value !== null && allWithin(c, value, tol) && !allWithin(value, e, tol);
-  const explainsScaled = (value: Tensor, f: number): boolean => allWithinScaled(c, 1, value, f, tol) && !allWithinScaled(value, f, e, 1, tol);
+  const explains = (value: NumericField | null): boolean => value !== null && allWithin(c, value, tol) && !allWithin(value, e, tol);
+  const explainsScaled = (value: NumericField, f: number): boolean => allWithinScaled(c, 1, value, f, tol) && !allWithinScaled(value, f, e, 1, tol);
   // another loss convention first: a sum-reduced candidate is [reduction] (and, for a factor N, [batch-size] too)
   const alternatives = conventionAlternatives(rc.spec);
   const altResults: (OracleResult | null)[] = [];
@@ -121,7 +121,7 @@ export async function diagnose(cmp: FieldComparison, result: OracleResult, rc: R
     }
   }
   const variants = await variantsOrNone(cmp.keys, e, result, rc);
-  const values: (Tensor | null)[] = [];
+  const values: (NumericField | null)[] = [];
   for (const v of variants) {
     const value = await variantValue(v);
     values.push(value);

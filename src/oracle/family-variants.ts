@@ -11,7 +11,7 @@ import { pseudoInverse, solveMatrix } from '../linalg/solve.js';
 import type { FieldKeys } from './compare.js';
 import { type OracleResult, familyFisher } from './compute.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, matrixOf, tensorOfMatrix } from './tensor.js';
+import { type NumericField, matrixOf, tensorOfMatrix } from './tensor.js';
 import { type Variant, isSquare } from './variant-kit.js';
 
 /** Variants of L, R and update: L and R swapped, the exponent -1/2, epsilon left out. */
@@ -87,7 +87,7 @@ export async function reparameterizeVariants(keys: FieldKeys, spec: Extract<Pars
 }
 
 /** Variants of a family's Fisher: its inverse. */
-export function familyFisherVariants(e: Tensor): Variant[] {
+export function familyFisherVariants(e: NumericField): Variant[] {
   if (!isSquare(e)) return [];
   return [
     { sentence: 'the inverse Fisher (the Cramér-Rao covariance) instead of the Fisher [inverse]', value: () => tensorOfMatrix(pseudoInverse(matrixOf(e))) },

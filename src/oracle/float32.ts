@@ -23,7 +23,7 @@ import { Matrix } from '../linalg/matrix.js';
 import type { FieldKeys } from './compare.js';
 import type { OracleResult } from './compute.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, tensorOf } from './tensor.js';
+import { type NumericField, tensorOf } from './tensor.js';
 
 /** float32's unit roundoff. */
 export const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
@@ -55,8 +55,8 @@ function chainLength(spec: ParsedSpec): number {
   return 16;
 }
 
-const maxAbs = (t: Tensor): number => t.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-const norm2 = (t: Tensor): number => Math.sqrt(t.data.reduce((s, x) => s + x * x, 0));
+const maxAbs = (t: NumericField): number => t.data.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+const norm2 = (t: NumericField): number => Math.sqrt(t.data.reduce((s, x) => s + x * x, 0));
 
 /** The condition number of M + shift I (M symmetric positive semidefinite), at most 1/rcond. */
 function dampedCondition(M: Matrix, shift: number): number {
@@ -114,7 +114,7 @@ function piOf(A: Matrix, G: Matrix): number {
 }
 
 /** The absolute float32 error bound of one field of a result, with its derivation. */
-export function float32Bound(spec: ParsedSpec, result: OracleResult, keys: FieldKeys, expected: Tensor): Float32Bound {
+export function float32Bound(spec: ParsedSpec, result: OracleResult, keys: FieldKeys, expected: NumericField): Float32Bound {
   const k = chainLength(spec);
   const g = gamma(k);
   let kappa: number | null = null;

@@ -4,6 +4,7 @@
  * (`spec`, `candidate`).
  */
 import { NatgradError } from '../core/errors.js';
+import { fileFailure } from '../core/file-failure.js';
 import { assertAllFinite } from './json-reader.js';
 
 /** Where the oracle's documents come from: the CLI's streams, or a test's memory. */
@@ -12,21 +13,8 @@ export interface TextSource {
   readFile(path: string): Promise<string>;
 }
 
-/** Why a file could not be read, from its Node error code. */
-function readFailure(e: unknown): string {
-  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    default:
-      return e instanceof Error ? oneLine(e.message) : 'unknown error';
-  }
-}
+/** Why a file could not be read. */
+const readFailure = (e: unknown): string => fileFailure(e, 'no such file');
 
 const oneLine = (s: string): string => s.replace(/\s+/g, ' ').trim();
 

@@ -10,11 +10,11 @@ import type { FieldKeys } from './compare.js';
 import type { OracleResult } from './compute.js';
 import { lossVariants } from './model-variants.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, matrixOf, shapeText, tensorOf, tensorOfMatrix } from './tensor.js';
+import { type NumericField, matrixOf, shapeText, tensorOf, tensorOfMatrix } from './tensor.js';
 import { type Recomputer, type Variant, columnMajorReshape, lastFirst, pickColumns, pickSymmetric, range } from './variant-kit.js';
 
 /** vec_row(update) = (A ⊗ G + damping)^-1 vec_row(gradient): the Kronecker factors in the wrong order. */
-function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): Tensor {
+function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): NumericField {
   const out = f.gradient.rows;
   const k = f.gradient.cols;
   const Y = new Matrix(k, out, f.gradient.data.slice());
@@ -25,7 +25,7 @@ function swappedKroneckerUpdate(f: KfacFactors, lambda: number, scheme: Extract<
 /** Variants of the kfac fields `loss` and `layers[l].A|G|gradient|update`. */
 export function kfacVariants(
   keys: FieldKeys,
-  e: Tensor,
+  e: NumericField,
   spec: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>,
   result: OracleResult,
   rc: Recomputer,
@@ -36,9 +36,9 @@ export function kfacVariants(
   const l = keys[1];
   const layer = result.layers[l];
   if (!layer) return [];
-  const A = tensorOf(layer.A) as Tensor;
-  const G = tensorOf(layer.G) as Tensor;
-  const grad = tensorOf(layer.gradient) as Tensor;
+  const A = tensorOf(layer.A) as NumericField;
+  const G = tensorOf(layer.G) as NumericField;
+  const grad = tensorOf(layer.gradient) as NumericField;
   const f: KfacFactors = { A: matrixOf(A), G: matrixOf(G), gradient: matrixOf(grad) };
   const hasBias = spec.problem.spec.bias === undefined || spec.problem.spec.bias[l] !== false;
   const k = A.shape[0];
@@ -64,37 +64,11 @@ export function kfacVariants(
       });
       variants.push({ sentence: 'the bias coordinate placed first (ā = [1; a] instead of [a; 1]) [bias]', value: () => pickSymmetric(A, lastFirst(k)) });
     }
-    if (lambda > 0) {
-      variants.push({
-        sentence: 'A + sqrt(λ) I: the factored damping included in A, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.A, c)),
-      });
-      variants.push({
-        sentence: 'A + π sqrt(λ) I: the pi-factored damping included in A, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.A, piFactor(f.A, f.G) * c)),
-      });
-      variants.push({
-        sentence: 'A + λI: the damping included in A, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.A, lambda)),
-      });
-    }
+    if (lambda > 0) variants.push(...includedDamping('A', f.A, c, piFactor(f.A, f.G) * c, 'π sqrt(λ) I', lambda));
   } else if (field === 'G') {
     variants.push({ sentence: `A and G swapped (this is A, ${shapeText(A.shape)}) [swapped]`, value: () => A });
     variants.push({ sentence: empirical, value: () => tensorOfMatrix(otherFactors().G) });
-    if (lambda > 0) {
-      variants.push({
-        sentence: 'G + sqrt(λ) I: the factored damping included in G, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.G, c)),
-      });
-      variants.push({
-        sentence: 'G + sqrt(λ)/π I: the pi-factored damping included in G, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.G, c / piFactor(f.A, f.G))),
-      });
-      variants.push({
-        sentence: 'G + λI: the damping included in G, which is reported without damping [damping]',
-        value: () => tensorOfMatrix(addScaledIdentity(f.G, lambda)),
-      });
-    }
+    if (lambda > 0) variants.push(...includedDamping('G', f.G, c, c / piFactor(f.A, f.G), 'sqrt(λ)/π I', lambda));
   } else if (field === 'gradient' || field === 'update') {
     if (field === 'update') {
       variants.push({
@@ -146,13 +120,28 @@ export function kfacVariants(
           f.G.data.map((x) => x / (N * N)),
         );
         variants.push({
-          sentence: `G built from the gradients of the mean loss, so G/N² (N = ${N}), with the damping unchanged: the update carries N² = ${N * N} [batch-size] and its damping is scaled by N² [damping] (kfac-pytorch's convention)`,
+          sentence:
+            `G built from the gradients of the mean loss, so G/N² (N = ${N}), with the damping unchanged: the update carries N² = ${N * N} ` +
+            `[batch-size] and its damping is scaled by N² [damping] (kfac-pytorch's convention)`,
           value: () => tensorOfMatrix(kfacUpdate({ A: f.A, G, gradient: f.gradient }, lambda, spec.scheme).update),
         });
       }
     }
   }
   return variants;
+}
+
+/**
+ * A factor reported with a damping included that belongs outside it: the
+ * factored share sqrt(λ) I, the pi-factored share (`piTerm`, of size `pi`),
+ * and the whole λI.
+ */
+function includedDamping(name: 'A' | 'G', M: Matrix, sqrtLambda: number, pi: number, piTerm: string, lambda: number): Variant[] {
+  const included = (term: string, damping: string, shift: number): Variant => ({
+    sentence: `${name} + ${term}: the ${damping} included in ${name}, which is reported without damping [damping]`,
+    value: () => tensorOfMatrix(addScaledIdentity(M, shift)),
+  });
+  return [included('sqrt(λ) I', 'factored damping', sqrtLambda), included(piTerm, 'pi-factored damping', pi), included('λI', 'damping', lambda)];
 }
 
 function kfacDampingVariants(f: KfacFactors, lambda: number, scheme: Extract<ParsedSpec, { kind: 'kfac'; problem: unknown }>['scheme']): Variant[] {

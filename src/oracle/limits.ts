@@ -79,19 +79,22 @@ export function assertWithinLimits(est: WorkEstimate, path: string, oneResult = 
   if (est.result.size > HELD_ENTRY_LIMIT) {
     throw new NatgradError(
       path,
-      `the result would have ${count(est.result.size)} entries (${est.result.what}); natgrad's oracle prints at most ${power(24)} numbers in one answer (memory bound; the contract's limit is 2^26)`,
+      `the result would have ${count(est.result.size)} entries (${est.result.what}); natgrad's oracle prints at most ${power(24)} numbers in one ` +
+        `answer (memory bound; the contract's limit is 2^26)`,
     );
   }
   if (est.largest.size > HELD_ENTRY_LIMIT) {
     throw new NatgradError(
       path,
-      `computing it holds ${est.largest.what}, ${count(est.largest.size)} entries; natgrad's oracle holds at most ${power(24)} entries in one array (memory bound)`,
+      `computing it holds ${est.largest.what}, ${count(est.largest.size)} entries; natgrad's oracle holds at most ${power(24)} entries in one array ` +
+        `(memory bound)`,
     );
   }
   if (est.operations.size > OPERATION_LIMIT) {
     throw new NatgradError(
       path,
-      `computing it takes about ${count(est.operations.size)} multiply-adds (${est.operations.what}); natgrad's oracle does at most 2^35 = ${count(OPERATION_LIMIT)} for one answer, about half a minute (time bound)`,
+      `computing it takes about ${count(est.operations.size)} multiply-adds (${est.operations.what}); natgrad's oracle does at most 2^35 = ` +
+        `${count(OPERATION_LIMIT)} for one answer, about half a minute (time bound)`,
     );
   }
 }

@@ -12,7 +12,7 @@ import type { OracleResult } from './compute.js';
 import type { ModelProblem } from './model-spec.js';
 import { anyBias, applyLayout, augmentedRowsLayout, biasFirstLayout, columnMajorLayout, isIdentityLayout, withoutBiasLayout } from './param-layouts.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, matrixOf, tensorOfMatrix, tensorOfVector } from './tensor.js';
+import { type NumericField, matrixOf, tensorOfMatrix, tensorOfVector } from './tensor.js';
 import { type Recomputer, type Variant, mapData } from './variant-kit.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -27,7 +27,7 @@ function empiricalSentence(asked: string): string {
 }
 
 /** Permutations and the bias-free restriction of a parameter-indexed vector or matrix. */
-export function layoutVariants(e: Tensor, problem: ModelProblem, solveWithoutBias?: () => Tensor | null): Variant[] {
+export function layoutVariants(e: NumericField, problem: ModelProblem, solveWithoutBias?: () => NumericField | null): Variant[] {
   const spec = problem.spec;
   const P = e.shape[0];
   const out: Variant[] = [];
@@ -47,7 +47,7 @@ export function layoutVariants(e: Tensor, problem: ModelProblem, solveWithoutBia
 }
 
 /** Variants of a model's curvature matrix: the other Fisher type, Hessian vs GGN, permuted or bias-free layouts. */
-export function curvatureMatrixVariants(e: Tensor, spec: Extract<ParsedSpec, { subject: 'model' }>, rc: Recomputer): Variant[] {
+export function curvatureMatrixVariants(e: NumericField, spec: Extract<ParsedSpec, { subject: 'model' }>, rc: Recomputer): Variant[] {
   const out: Variant[] = [];
   const other = otherFisher(spec.curvature);
   if (other) out.push({ sentence: empiricalSentence(spec.curvature), value: () => tensorOfMatrix(rc.curvature(spec.problem, other)) });
@@ -67,7 +67,7 @@ export function curvatureMatrixVariants(e: Tensor, spec: Extract<ParsedSpec, { s
 }
 
 /** Variants of the mean loss: the gaussian constant (D/2) log 2π left out. */
-export function lossVariants(e: Tensor, problem: ModelProblem): Variant[] {
+export function lossVariants(e: NumericField, problem: ModelProblem): Variant[] {
   if (problem.spec.likelihood !== 'gaussian') return [];
   const D = problem.spec.sizes[problem.spec.sizes.length - 1];
   return [
@@ -93,7 +93,7 @@ function dampingSolveVariants(F: () => Matrix, g: Float64Array, lambda: number):
 /** Variants of the natural-gradient fields `matrix` and `direction` (family or model). */
 export function naturalGradientVariants(
   keys: FieldKeys,
-  e: Tensor,
+  e: NumericField,
   spec: Extract<ParsedSpec, { kind: 'natural-gradient'; subject: 'family' | 'model' }>,
   result: OracleResult,
   rc: Recomputer,

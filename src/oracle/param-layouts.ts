@@ -5,7 +5,7 @@
  * wrong layout. Used by `check` to recognise a permuted vector or matrix.
  */
 import type { MlpSpec } from '../models/mlp.js';
-import type { Tensor } from './tensor.js';
+import type { NumericField } from './tensor.js';
 
 export interface ParamLayout {
   order: number[];
@@ -86,7 +86,7 @@ export function augmentedRowsLayout(spec: MlpSpec): ParamLayout {
 export const isIdentityLayout = (layout: ParamLayout, P: number): boolean => layout.order.length === P && layout.order.every((k, i) => k === i);
 
 /** A parameter vector or a P x P matrix reordered (and possibly restricted) by a layout. */
-export function applyLayout(t: Tensor, layout: ParamLayout): Tensor {
+export function applyLayout(t: NumericField, layout: ParamLayout): NumericField {
   const o = layout.order;
   const n = o.length;
   if (t.shape.length === 1) return { shape: [n], data: Float64Array.from(o, (k) => t.data[k]) };

@@ -14,7 +14,7 @@ import { Conv2dLayer } from '../models/layers/index.js';
 import type { FieldKeys } from './compare.js';
 import type { OracleResult } from './compute.js';
 import type { SequentialParsedSpec } from './sequential-spec.js';
-import { type Tensor, matrixOf, tensorOf, tensorOfMatrix } from './tensor.js';
+import { type NumericField, matrixOf, tensorOf, tensorOfMatrix } from './tensor.js';
 import { type Variant, pickColumns, pickSymmetric, scaled } from './variant-kit.js';
 
 type SequentialKfacSpec = Extract<SequentialParsedSpec, { kind: 'kfac' }>;
@@ -43,13 +43,13 @@ export function kernelFirstOrder(spec: SequentialParsedSpec, layer: number, cols
   return idx;
 }
 
-function kfacBlockVariants(field: string, e: Tensor, spec: SequentialKfacSpec, result: OracleResult, l: number): Variant[] {
+function kfacBlockVariants(field: string, e: NumericField, spec: SequentialKfacSpec, result: OracleResult, l: number): Variant[] {
   if (result.kind !== 'kfac') return [];
   const layer = result.layers[l];
   if (!layer) return [];
-  const A = tensorOf(layer.A) as Tensor;
-  const G = tensorOf(layer.G) as Tensor;
-  const gradient = tensorOf(layer.gradient) as Tensor;
+  const A = tensorOf(layer.A) as NumericField;
+  const G = tensorOf(layer.G) as NumericField;
+  const gradient = tensorOf(layer.gradient) as NumericField;
   const other: KfacApproximation = spec.approximation === 'expand' ? 'reduce' : 'expand';
   const variants: Variant[] = [];
   const blocks = (): KfacResultBlock[] => {
@@ -57,7 +57,7 @@ function kfacBlockVariants(field: string, e: Tensor, spec: SequentialKfacSpec, r
     if (!b) otherBlocks.set(spec, (b = blocksWith(spec, other)));
     return b;
   };
-  const otherValue = (): Tensor | null => {
+  const otherValue = (): NumericField | null => {
     const b = blocks()[l];
     const M = field === 'A' ? b.A : field === 'G' ? b.G : field === 'update' ? b.update : b.gradient;
     return M ? tensorOfMatrix(M) : null;
@@ -77,7 +77,7 @@ function kfacBlockVariants(field: string, e: Tensor, spec: SequentialKfacSpec, r
       }
     }
   });
-  const update = (Af: Tensor, Gf: Tensor, grad: Tensor): Tensor =>
+  const update = (Af: NumericField, Gf: NumericField, grad: NumericField): NumericField =>
     tensorOfMatrix(kfacUpdate({ A: matrixOf(Af), G: matrixOf(Gf), gradient: matrixOf(grad) }, spec.damping, spec.scheme).update);
   if (R > 1) {
     const factors = spec.approximation === 'reduce' ? [R, 1 / R, R * R, 1 / (R * R)] : [R, 1 / R];
@@ -140,7 +140,7 @@ function kernelFirstParams(spec: SequentialParsedSpec): number[] | null {
 }
 
 /** v with its entries permuted: entry k of the result is v[idx[k]]. */
-const pickEntries = (v: Tensor, idx: number[]): Tensor => ({ shape: [idx.length], data: Float64Array.from(idx, (i) => v.data[i]) });
+const pickEntries = (v: NumericField, idx: number[]): NumericField => ({ shape: [idx.length], data: Float64Array.from(idx, (i) => v.data[i]) });
 
 const CURVATURE_SENTENCES: Record<ModelCurvatureKind, string> = {
   fisher: 'the Fisher (y drawn from the model) [empirical]',
@@ -150,14 +150,15 @@ const CURVATURE_SENTENCES: Record<ModelCurvatureKind, string> = {
 };
 
 /** Variants of a sequential result field, after the generic sign, batch-size and transpose ones. */
-export function sequentialVariants(keys: FieldKeys, e: Tensor, spec: SequentialParsedSpec, result: OracleResult): Variant[] {
+export function sequentialVariants(keys: FieldKeys, e: NumericField, spec: SequentialParsedSpec, result: OracleResult): Variant[] {
   if (spec.kind === 'kfac') {
     if (keys[0] !== 'layers' || typeof keys[1] !== 'number' || keys.length !== 3) return [];
     return kfacBlockVariants(String(keys[2]), e, spec, result, keys[1]);
   }
   const order = kernelFirstParams(spec);
   const patchOrder = order
-    ? "convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of PyTorch's [out, C, kh, kw] [patch-order]"
+    ? 'convolution weights flattened kernel position first, channel last ([out, kh, kw, C], the layout of TensorFlow and JAX kernels) instead of ' +
+      "PyTorch's [out, C, kh, kw] [patch-order]"
     : null;
   if (keys[0] === 'gradient' || keys[0] === 'direction')
     return order && patchOrder && e.shape.length === 1 ? [{ sentence: patchOrder, value: () => pickEntries(e, order) }] : [];

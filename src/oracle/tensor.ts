@@ -4,8 +4,8 @@
  */
 import { Matrix } from '../linalg/matrix.js';
 
-/** shape [] is a scalar, [n] a vector, [r, c] a matrix (row-major data). */
-export interface Tensor {
+/** The numbers of a numeric JSON field of a result: shape [] is a scalar, [n] a vector, [r, c] a matrix (row-major data). */
+export interface NumericField {
   shape: number[];
   data: Float64Array;
 }
@@ -15,8 +15,8 @@ export interface Tolerance {
   atol: number;
 }
 
-/** A JSON number, array of numbers or array of equal-length rows of numbers as a Tensor; null for anything else. */
-export function tensorOf(v: unknown): Tensor | null {
+/** A JSON number, array of numbers or array of equal-length rows of numbers as a NumericField; null for anything else. */
+export function tensorOf(v: unknown): NumericField | null {
   if (typeof v === 'number') return { shape: [], data: Float64Array.of(v) };
   if (!Array.isArray(v)) return null;
   if (v.every((x) => typeof x === 'number')) return { shape: [v.length], data: Float64Array.from(v as number[]) };
@@ -36,16 +36,16 @@ export function tensorOf(v: unknown): Tensor | null {
 }
 
 /** A Matrix as a 2-d tensor (copied). */
-export const tensorOfMatrix = (M: Matrix): Tensor => ({ shape: [M.rows, M.cols], data: M.data.slice() });
+export const tensorOfMatrix = (M: Matrix): NumericField => ({ shape: [M.rows, M.cols], data: M.data.slice() });
 
 /** A vector as a 1-d tensor (copied). */
-export const tensorOfVector = (v: ArrayLike<number>): Tensor => ({ shape: [v.length], data: Float64Array.from(v) });
+export const tensorOfVector = (v: ArrayLike<number>): NumericField => ({ shape: [v.length], data: Float64Array.from(v) });
 
 /** The matrix view of a 2-d tensor. */
-export const matrixOf = (t: Tensor): Matrix => new Matrix(t.shape[0], t.shape[1], t.data.slice());
+export const matrixOf = (t: NumericField): Matrix => new Matrix(t.shape[0], t.shape[1], t.data.slice());
 
 /** True when the shapes are equal. */
-export const sameShape = (a: Tensor, b: Tensor): boolean => a.shape.length === b.shape.length && a.shape.every((n, i) => n === b.shape[i]);
+export const sameShape = (a: NumericField, b: NumericField): boolean => a.shape.length === b.shape.length && a.shape.every((n, i) => n === b.shape[i]);
 
 /** `3 x 4`, `length 5`, `a number`. */
 export function shapeText(shape: readonly number[]): string {
@@ -58,14 +58,14 @@ export function shapeText(shape: readonly number[]): string {
 export const within = (c: number, e: number, tol: Tolerance): boolean => Math.abs(c - e) <= tol.atol + tol.rtol * Math.abs(e);
 
 /** True when every entry of c is within tolerance of the same entry of e (same shapes). */
-export function allWithin(c: Tensor, e: Tensor, tol: Tolerance): boolean {
+export function allWithin(c: NumericField, e: NumericField, tol: Tolerance): boolean {
   if (!sameShape(c, e)) return false;
   for (let i = 0; i < e.data.length; i++) if (!within(c.data[i], e.data[i], tol)) return false;
   return true;
 }
 
 /** allWithin(a x, b y) without forming the scaled tensors (the pair diagnoses try many factors on large matrices). */
-export function allWithinScaled(x: Tensor, a: number, y: Tensor, b: number, tol: Tolerance): boolean {
+export function allWithinScaled(x: NumericField, a: number, y: NumericField, b: number, tol: Tolerance): boolean {
   if (!sameShape(x, y)) return false;
   for (let i = 0; i < y.data.length; i++) if (!within(a * x.data[i], b * y.data[i], tol)) return false;
   return true;
@@ -82,12 +82,12 @@ export interface ErrorSummary {
 }
 
 /** Largest absolute and relative errors of c against e (same shapes). */
-export function errorSummary(c: Tensor, e: Tensor, tol: Tolerance): ErrorSummary {
+export function errorSummary(c: NumericField, e: NumericField, tol: Tolerance): ErrorSummary {
   return summarizeErrors(c, e, (i) => within(c.data[i], e.data[i], tol));
 }
 
 /** Largest absolute and relative errors of c against e (same shapes); ok when `passes(i, |c_i - e_i|)` holds for every entry. */
-export function summarizeErrors(c: Tensor, e: Tensor, passes: (i: number, absErr: number) => boolean): ErrorSummary {
+export function summarizeErrors(c: NumericField, e: NumericField, passes: (i: number, absErr: number) => boolean): ErrorSummary {
   let maxAbsErr = 0;
   let maxRelErr = 0;
   let ok = true;

@@ -10,25 +10,25 @@ import { transpose } from '../linalg/ops.js';
 import { type ModelNetwork, curvatureResult, kfacFactorLayers, lossGradient, mlpNetwork } from './model-results.js';
 import type { ModelProblem } from './model-spec.js';
 import type { ParsedSpec } from './spec.js';
-import { type Tensor, matrixOf, shapeText, tensorOfMatrix } from './tensor.js';
+import { type NumericField, matrixOf, shapeText, tensorOfMatrix } from './tensor.js';
 
 /** A wrong variant: its diagnosis sentence and its value (computed only when needed; null when it does not apply). */
 export interface Variant {
   sentence: string;
-  value: () => Tensor | null | Promise<Tensor | null>;
+  value: () => NumericField | null | Promise<NumericField | null>;
 }
 
 // ---- transforms of a tensor -------------------------------------------------
 
 /** Entrywise map. */
-export const mapData = (t: Tensor, f: (x: number) => number): Tensor => ({ shape: t.shape.slice(), data: t.data.map(f) });
+export const mapData = (t: NumericField, f: (x: number) => number): NumericField => ({ shape: t.shape.slice(), data: t.data.map(f) });
 /** c t. */
-export const scaled = (t: Tensor, c: number): Tensor => mapData(t, (x) => c * x);
+export const scaled = (t: NumericField, c: number): NumericField => mapData(t, (x) => c * x);
 /** True for a square matrix. */
-export const isSquare = (t: Tensor): boolean => t.shape.length === 2 && t.shape[0] === t.shape[1];
+export const isSquare = (t: NumericField): boolean => t.shape.length === 2 && t.shape[0] === t.shape[1];
 
 /** M with its columns permuted: column k of the result is column cols[k] of M. */
-export function pickColumns(t: Tensor, cols: number[]): Tensor {
+export function pickColumns(t: NumericField, cols: number[]): NumericField {
   const [r, c] = t.shape;
   const out = new Float64Array(r * cols.length);
   for (let i = 0; i < r; i++) cols.forEach((j, k) => (out[i * cols.length + k] = t.data[i * c + j]));
@@ -36,7 +36,7 @@ export function pickColumns(t: Tensor, cols: number[]): Tensor {
 }
 
 /** M restricted and permuted symmetrically: entry (a, b) is M[idx[a]][idx[b]]. */
-export function pickSymmetric(t: Tensor, idx: number[]): Tensor {
+export function pickSymmetric(t: NumericField, idx: number[]): NumericField {
   const n = t.shape[1];
   const m = idx.length;
   const out = new Float64Array(m * m);
@@ -50,7 +50,7 @@ export const range = (n: number): number[] => Array.from({ length: n }, (_, i) =
 export const lastFirst = (n: number): number[] => [n - 1, ...range(n - 1)];
 
 /** reshape_row(vec_col(M)): M flattened column-major and read back row-major into its own shape. */
-export function columnMajorReshape(t: Tensor): Tensor {
+export function columnMajorReshape(t: NumericField): NumericField {
   const [r, c] = t.shape;
   const out = new Float64Array(r * c);
   let k = 0;
@@ -125,26 +125,28 @@ export class Recomputer {
 // ---- generic variants --------------------------------------------------------
 
 /** -e. */
-export function signVariant(e: Tensor): Variant[] {
+export function signVariant(e: NumericField): Variant[] {
   return [{ sentence: 'the sign is flipped (a factor of -1) [sign]', value: () => scaled(e, -1) }];
 }
 
 /** Factors N and 1/N (a sum where the mean was meant, or the reverse), then N² and 1/N² (per-example gradients of the mean loss). */
-export function batchSizeVariants(e: Tensor, N: number): Variant[] {
+export function batchSizeVariants(e: NumericField, N: number): Variant[] {
   if (N <= 1) return [];
   return [
     { sentence: `scaled by ${N} = N [batch-size]: summed over the N examples where the mean was meant`, value: () => scaled(e, N) },
     { sentence: `scaled by 1/${N} = 1/N [batch-size]: divided by the N examples once more than the contract does`, value: () => scaled(e, 1 / N) },
     { sentence: `scaled by ${N * N} = N² [batch-size]: summed twice over the N examples`, value: () => scaled(e, N * N) },
     {
-      sentence: `scaled by 1/${N * N} = 1/N² [batch-size]: per-example gradients of the mean loss (divided by N) used where the per-example loss gradients were meant`,
+      sentence:
+        `scaled by 1/${N * N} = 1/N² [batch-size]: per-example gradients of the mean loss (divided by N) used where the per-example loss ` +
+        `gradients were meant`,
       value: () => scaled(e, 1 / (N * N)),
     },
   ];
 }
 
 /** The transpose, for a matrix field that is not symmetric (a symmetric one equals its transpose). */
-export function transposeVariant(e: Tensor): Variant[] {
+export function transposeVariant(e: NumericField): Variant[] {
   if (e.shape.length !== 2) return [];
   const [r, c] = e.shape;
   if (r === c) {

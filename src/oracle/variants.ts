@@ -19,7 +19,7 @@ import { curvatureMatrixVariants, layoutVariants, lossVariants, naturalGradientV
 import { sequentialVariants } from './sequential-diagnoses.js';
 import { isSequentialSpec } from './sequential-spec.js';
 import type { ParsedSpec } from './spec.js';
-import type { Tensor } from './tensor.js';
+import type { NumericField } from './tensor.js';
 import { type Recomputer, type Variant, batchSizeVariants, signVariant, transposeVariant } from './variant-kit.js';
 
 export { Recomputer, type Variant } from './variant-kit.js';
@@ -42,7 +42,7 @@ export function exampleCount(spec: ParsedSpec): number | null {
  * the named mistakes in the contract's order. The generic constant factor
  * [scale] is tried last by the caller.
  */
-export async function variantsFor(keys: FieldKeys, e: Tensor, result: OracleResult, rc: Recomputer): Promise<Variant[]> {
+export async function variantsFor(keys: FieldKeys, e: NumericField, result: OracleResult, rc: Recomputer): Promise<Variant[]> {
   const spec = rc.spec;
   const out: Variant[] = [...signVariant(e)];
   const N = exampleCount(spec);

@@ -380,7 +380,8 @@ function conventionCases(): VectorCase[] {
   add(
     'kfac',
     'mlp-categorical--monte-carlo--separate-bias',
-    "K-FAC of an MLP [3, 4, 3], categorical, Monte Carlo (1 label per example), separate bias (curvlinops' defaults): G's expectation and standardError, no update",
+    "K-FAC of an MLP [3, 4, 3], categorical, Monte Carlo (1 label per example), separate bias (curvlinops' defaults): G's expectation and " +
+      'standardError, no update',
     { kind: 'kfac', ...classifier, fisher: 'monte-carlo', samples: 1, bias: 'separate' },
   );
   for (const c of CURVATURES) {
@@ -616,9 +617,11 @@ expectation and \`standardError\`: compare an estimate statistically, as
 
 const GROUP_TEXT: Record<VectorGroup, string> = {
   'fisher-family':
-    'kind `fisher` for every family and parameterization of the contract (with fixed values; categorical, dirichlet and multivariate-normal at several dimensions)',
+    'kind `fisher` for every family and parameterization of the contract (with fixed values; categorical, dirichlet and multivariate-normal at ' +
+    'several dimensions)',
   'fisher-model':
-    'kind `fisher` for MLPs: the four curvatures, the likelihoods (nn.MSELoss too), every activation, linear and logistic regression, sum and mean-elements reductions, the Monte Carlo Fisher (with `loss` and `gradient`)',
+    'kind `fisher` for MLPs: the four curvatures, the likelihoods (nn.MSELoss too), every activation, linear and logistic regression, sum and ' +
+    'mean-elements reductions, the Monte Carlo Fisher (with `loss` and `gradient`)',
   'natural-gradient': 'kind `natural-gradient` for families and models, undamped, damped and singular (minimum-norm direction)',
   kfac: 'kind `kfac`: the three damping schemes, both Fisher kinds, separate bias, nn.MSELoss with a sum reduction, Monte Carlo',
   reparameterize: 'kind `reparameterize`: every ordered pair of parameterizations of every family that has more than one',
@@ -627,7 +630,8 @@ const GROUP_TEXT: Record<VectorGroup, string> = {
   'per-example-gradients': 'kind `per-example-gradients` with mean, sum and nn.MSELoss reductions',
   ekfac: 'kind `ekfac`: both Fisher kinds, one example (where it equals K-FAC), nn.MSELoss with a sum reduction',
   sequential:
-    'version 2, model type `sequential`: CNNs and attention models (per-position outputs) with the four curvatures, natural-gradient, and kfac expand and reduce',
+    'version 2, model type `sequential`: CNNs and attention models (per-position outputs) with the four curvatures, natural-gradient, and kfac expand ' +
+    'and reduce',
 };
 
 // ------------------------------------------------------------- freshness

@@ -22,6 +22,7 @@ import { Matrix } from '../linalg/matrix.js';
 import type { Activation } from '../models/activations.js';
 import { type MlpSpec, flattenWeights, forward, initWeights, jvp, outputJacobian, paramCount, unflattenWeights, vjp } from '../models/mlp.js';
 import type { TrpoPolicy } from './trpo.js';
+import { requireFinite } from '../core/validate.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
@@ -59,8 +60,7 @@ export function mlpGaussianPolicy(sizes: number[], o: GaussianPolicyOptions = {}
     throw new NatgradError('sizes', `needs at least input and output widths, positive integers, got [${sizes.join(', ')}]`);
   }
   const activation = o.activation ?? 'tanh';
-  const initialLogStd = o.initialLogStd ?? 0;
-  if (!Number.isFinite(initialLogStd)) throw new NatgradError('initialLogStd', `must be finite, got ${initialLogStd}`);
+  const initialLogStd = requireFinite(o.initialLogStd ?? 0, 'initialLogStd');
   const learn = o.learnLogStd ?? true;
   const L = sizes.length - 1;
   const spec: MlpSpec = {

@@ -9,6 +9,7 @@
  */
 import type { MathNode } from 'mathjs/number';
 import { parseExpr, type Expr } from './ast.js';
+import { signedTerms, unwrapParentheses } from './terms.js';
 
 const GREEK = new Set([
   'alpha',
@@ -78,10 +79,7 @@ interface Tex {
 
 const node = <T>(n: MathNode): T => n as unknown as T;
 
-function unwrap(n: MathNode): MathNode {
-  while (n.type === 'ParenthesisNode') n = node<{ content: MathNode }>(n).content;
-  return n;
-}
+const unwrap = unwrapParentheses;
 
 function constantOf(n: MathNode): number | null {
   n = unwrap(n);
@@ -248,32 +246,8 @@ function productTex(n: MathNode): Tex {
   return { tex, level, negative: acc.sign < 0 };
 }
 
-interface Term {
-  sign: number;
-  node: MathNode;
-}
-
-function flattenSum(n: MathNode, sign: number, out: Term[]): void {
-  n = unwrap(n);
-  if (n.type === 'OperatorNode') {
-    const op = node<{ fn: string; args: MathNode[] }>(n);
-    if (op.fn === 'add') {
-      flattenSum(op.args[0], sign, out);
-      flattenSum(op.args[1], sign, out);
-      return;
-    }
-    if (op.fn === 'subtract') {
-      flattenSum(op.args[0], sign, out);
-      flattenSum(op.args[1], -sign, out);
-      return;
-    }
-  }
-  out.push({ sign, node: n });
-}
-
 function sumTex(n: MathNode): Tex {
-  const terms: Term[] = [];
-  flattenSum(n, 1, terms);
+  const terms = signedTerms(n, false);
   let out = '';
   terms.forEach((t, k) => {
     const p = productTex(t.node);

@@ -9,6 +9,7 @@
 import type { MathNode } from 'mathjs/number';
 import { parseExpr, printExpr, type Expr } from './ast.js';
 import { expand, simplify } from './calculus.js';
+import { signedTerms, unwrapParentheses } from './terms.js';
 
 interface Factor {
   base: MathNode;
@@ -27,30 +28,14 @@ function dependsOn(node: MathNode, dataVars: ReadonlySet<string>): boolean {
   return found;
 }
 
-function unwrap(node: MathNode): MathNode {
-  while (node.type === 'ParenthesisNode') node = (node as unknown as { content: MathNode }).content;
-  return node;
-}
+const unwrap = unwrapParentheses;
 
 function splitTerms(node: MathNode, sign: number, out: Term[]): void {
-  node = unwrap(node);
-  if (node.type === 'OperatorNode') {
-    const op = node as unknown as { fn: string; args: MathNode[] };
-    if (op.fn === 'add') {
-      splitTerms(op.args[0], sign, out);
-      splitTerms(op.args[1], sign, out);
-      return;
-    }
-    if (op.fn === 'subtract') {
-      splitTerms(op.args[0], sign, out);
-      splitTerms(op.args[1], -sign, out);
-      return;
-    }
-    if (op.fn === 'unaryMinus') {
-      splitTerms(op.args[0], -sign, out);
-      return;
-    }
-  }
+  for (const t of signedTerms(node, true, sign)) out.push(termFactors(t.node, t.sign));
+}
+
+/** A term's factors (base and exponent), a unary minus inside it folded into the sign. */
+function termFactors(node: MathNode, sign: number): Term {
   const factors: Factor[] = [];
   let s = sign;
   const collect = (n: MathNode, power: number): void => {
@@ -84,7 +69,7 @@ function splitTerms(node: MathNode, sign: number, out: Term[]): void {
     factors.push({ base: n, exponent: power });
   };
   collect(node, 1);
-  out.push({ sign: s, factors });
+  return { sign: s, factors };
 }
 
 function constantValue(node: MathNode): number | null {

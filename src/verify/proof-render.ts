@@ -29,7 +29,8 @@ function stepHow(s: StepOutcome): string {
       : '';
     return `**Refuted**${at}.`;
   }
-  return `**Checked** ${METHOD_TEXT[s.method ?? ''] ?? s.method}; ${s.points} points, largest relative difference beyond round-off ${formatNumber(s.maxRelErr)}.`;
+  const method = METHOD_TEXT[s.method ?? ''] ?? s.method;
+  return `**Checked** ${method}; ${s.points} points, largest relative difference beyond round-off ${formatNumber(s.maxRelErr)}.`;
 }
 
 /** One proof page: statement, references, definitions, each step with its equation and how it was proved. */

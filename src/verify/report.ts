@@ -44,7 +44,8 @@ export function markdownReport(results: readonly CheckResult[], s: Summary, seed
   const esc = (t: string) => t.replace(/\|/g, '\\|').replace(/\n/g, ' ');
   const rows = results.map(
     (r) =>
-      `| ${r.status} | \`${r.id}\` | ${esc(r.theorem)} | ${r.kind} | ${r.runs} | ${esc(r.method)} | ${esc(sensitivityCell(r))} | ${r.seed} | ${(r.millis / 1000).toFixed(2)} s |`,
+      `| ${r.status} | \`${r.id}\` | ${esc(r.theorem)} | ${r.kind} | ${r.runs} | ${esc(r.method)} | ${esc(sensitivityCell(r))} | ${r.seed} | ` +
+      `${(r.millis / 1000).toFixed(2)} s |`,
   );
   return [
     `# natgrad verify report`,

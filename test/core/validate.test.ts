@@ -14,6 +14,8 @@ import {
   requireFiniteVector,
   requireNonNegative,
   requirePositive,
+  requireAbove,
+  requireFiniteWhere,
   requirePath,
   requireTypedOptions,
   requireFunction,
@@ -93,6 +95,17 @@ describe('validators', () => {
     expect(reason(() => requireNonNegative('1', 'd', 'the damping lambda'))).toBe('d: must be a finite number >= 0 (the damping lambda), got "1"');
     expect(reason(() => requirePositive(0, 'e'))).toBe('e: must be a finite number > 0, got 0');
     expect(reason(() => requirePositive(Infinity, 'e', 'a root'))).toBe('e: must be a finite number > 0 (a root), got Infinity');
+    expect(requireAbove(1.5, 'boost', 1)).toBe(1.5);
+    expect(reason(() => requireAbove(1, 'boost', 1))).toBe('boost: must be a finite number > 1, got 1');
+    expect(reason(() => requireAbove(Number.NaN, 'boost', 1, 'the growth factor'))).toBe('boost: must be a finite number > 1 (the growth factor), got NaN');
+  });
+
+  test('a finite number keeping a rule: the rule is checked only on finite numbers, and the message says what is allowed', () => {
+    const odd = (x: number) => Math.abs(x % 2) === 1;
+    expect(requireFiniteWhere(3, 'k', 'an odd integer', odd)).toBe(3);
+    expect(reason(() => requireFiniteWhere(4, 'k', 'an odd integer', odd))).toBe('k: must be an odd integer, got 4');
+    expect(reason(() => requireFiniteWhere('3', 'k', 'an odd integer', odd))).toBe('k: must be an odd integer, got "3"');
+    expect(reason(() => requireFiniteWhere(Infinity, 'k', 'an odd integer', () => true))).toBe('k: must be an odd integer, got Infinity');
   });
 
   test('finite entries: the first bad one is named by its flat index', () => {
@@ -164,6 +177,10 @@ describe('validators', () => {
     expect(reason(() => requireTypedOptions({ lineSearch: true }, kinds, ''))).toBe('lineSearch: must be an object or false, got true');
     expect(reason(() => requireTypedOptions({ nesterov: 1 }, kinds, ''))).toBe('nesterov: must be true or false, got 1');
     expect(reason(() => requireTypedOptions({ constructor: 1 }, kinds, ''))).toMatch(/^constructor: is not a field of the options/);
+    const nullable = { klClip: 'number-or-null' } as const;
+    expect(requireTypedOptions({ klClip: null }, nullable, '')).toEqual({ klClip: null });
+    expect(requireTypedOptions({ klClip: 2 }, nullable, '')).toEqual({ klClip: 2 });
+    expect(reason(() => requireTypedOptions({ klClip: 'off' }, nullable, ''))).toBe('klClip: must be a number or null, got "off"');
   });
 
   test('arrays with an own constructor key are detected and copied plainly; paths must be strings', () => {

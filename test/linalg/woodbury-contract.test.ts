@@ -47,7 +47,7 @@ test('the dense inverse is exactly symmetric and its columns are the products wi
 test('refusals name the argument', () => {
   for (const bad of [0, -1, Number.POSITIVE_INFINITY, Number.NaN]) {
     expect(thrownLine(() => lowRankPlusDampingInverse(U, bad))).toBe(
-      `lambda: damping must be a finite number > 0 (lambda I + U Uᵀ is singular when lambda = 0 and k < n), got ${bad}`,
+      `lambda: must be a finite number > 0 (the damping; lambda I + U Uᵀ is singular when lambda = 0 and k < n), got ${bad}`,
     );
   }
   expect(thrownLine(() => lowRankPlusDampingInverse(U, lambda).matvec(vec([1, 2])))).toBe('vector: vector has length 2, expected 3');

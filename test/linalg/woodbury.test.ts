@@ -41,6 +41,6 @@ test('the comparison catches a wrong damping (lambda applied twice)', () => {
 });
 
 test('lambda must be positive', () => {
-  expect(() => lowRankPlusDampingInverse(new Matrix(3, 1), 0)).toThrow(/damping must be a finite number > 0/);
+  expect(() => lowRankPlusDampingInverse(new Matrix(3, 1), 0)).toThrow(/must be a finite number > 0 \(the damping/);
   expect(() => lowRankPlusDampingInverse(new Matrix(3, 1), NaN)).toThrow(/lambda/);
 });

@@ -116,16 +116,16 @@ describe('bad input', () => {
     const f = (x: Vec): number => x[0] * x[1];
     expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1] }))).toBe('options.h: must have one entry per coordinate (2), got 1');
     expect(thrownLine(() => hessianFD(f, vec([1, 2]), { maxStep: [0.1, 0.1, 0.1] }))).toBe('options.maxStep: must have one entry per coordinate (2), got 3');
-    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1, 0] }))).toBe('options.h: steps must be finite and > 0, got 0');
+    expect(thrownLine(() => gradientFD(f, vec([1, 2]), { h: [0.1, 0] }))).toBe('options.h[1]: must be a finite number > 0 (a step), got 0');
     expect(thrownLine(() => gradientFD(f, vec([1, 2]), { maxStep: Number.POSITIVE_INFINITY }))).toBe(
-      'options.maxStep: steps must be finite and > 0, got Infinity',
+      'options.maxStep: must be a finite number > 0 (a step), got Infinity',
     );
-    expect(thrownLine(() => jacobianFD((x) => x, vec([1, Number.NaN])))).toBe('theta[1]: must be finite, got NaN');
+    expect(thrownLine(() => jacobianFD((x) => x, vec([1, Number.NaN])))).toBe('theta[1]: must be a finite number, got NaN');
   });
 
   test('a negative or NaN noise is refused by name', () => {
     for (const noise of [-1e-16, Number.NaN]) {
-      expect(thrownLine(() => derivativeFD(Math.exp, 0, { noise }))).toBe(`options.noise: must be >= 0, got ${noise}`);
+      expect(thrownLine(() => derivativeFD(Math.exp, 0, { noise }))).toBe(`options.noise: must be a finite number >= 0, got ${noise}`);
     }
     expect(derivativeFD(Math.exp, 0, { noise: 0 }).value).toBeCloseTo(1, 12);
   });

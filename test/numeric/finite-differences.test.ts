@@ -180,6 +180,6 @@ describe('centralDifference: a two-step central difference with its derived boun
 
   test('a step that is not a finite positive number is refused by name', () => {
     expect(() => centralDifference((t) => [t], 0)).toThrow(NatgradError);
-    expect(() => centralDifference((t) => [t], Number.NaN)).toThrow(/h: must be a finite step > 0/);
+    expect(() => centralDifference((t) => [t], Number.NaN)).toThrow(/h: must be a finite number > 0 \(the step\)/);
   });
 });

@@ -339,6 +339,28 @@ describe('the factories refuse what they do not know', () => {
     expect(() => createOptimizer('kfac')).not.toThrow();
     expect(() => createOptimizer('ekfac')).not.toThrow();
   });
+
+  test('the registry takes what kfac() and ekfac() take: klClip null (no clip) and every step-control option', () => {
+    for (const name of ['kfac', 'ekfac']) {
+      expect(() => createOptimizer(name, { klClip: null })).not.toThrow();
+      expect(() => createOptimizer(name, { dampingEvery: 3, dampingDecay: 0.9, minDamping: 1e-6, maxDamping: 1e6 })).not.toThrow();
+      expectError(() => createOptimizer(name, { klClip: 'none' }), 'klClip', /must be a number or null, got "none"/);
+      expectError(() => createOptimizer(name, { klClip: 0 }), 'klClip', /finite number > 0, or null/);
+    }
+  });
+
+  test('kfac() and the registry run the same step with klClip null', () => {
+    const p = randomProblem(1406, { sizes: [2, 3, 2], activations: ['tanh', 'identity'], likelihood: 'gaussian', N: 6 });
+    const params = flattenWeights(p.weights);
+    const batch = batchOf(p);
+    const o = { klClip: null, damping: 1e-2 } as const;
+    const direct = kfac(o);
+    const viaRegistry = createOptimizer('kfac', o);
+    const [a] = direct.update(gradOf(p), direct.init(params), params, batch);
+    const [b] = viaRegistry.update(gradOf(p), viaRegistry.init(params), params, batch);
+    expect(Array.from(b)).toEqual(Array.from(a));
+    expect(direct.update(gradOf(p), direct.init(params), params, batch)[1].last?.klScale).toBe(1);
+  });
 });
 
 describe('a custom damped preconditioner composes with the step control', () => {

@@ -7,9 +7,9 @@
 import { describe, expect, test } from 'vitest';
 import { zForFalseAlarm } from '../../src/numeric/statistics.js';
 import { DEFAULT_FALSE_ALARM, compareResult, fieldPath, standardErrorIn, statisticalSummary } from '../../src/oracle/compare.js';
-import { type Tensor, hasNumber, shapeText, tensorOf } from '../../src/oracle/tensor.js';
+import { hasNumber, type NumericField, shapeText, tensorOf } from '../../src/oracle/tensor.js';
 
-const t = (v: number | number[] | number[][]): Tensor => tensorOf(v) as Tensor;
+const t = (v: number | number[] | number[][]): NumericField => tensorOf(v) as NumericField;
 
 describe('a Monte Carlo field', () => {
   test('z is the Bonferroni value over the entries with a positive standard error only', () => {

@@ -8,7 +8,7 @@ import type { Vec } from '../../core/vec.js';
 import { requireOneOf } from '../../core/validate.js';
 import { ACTIVATIONS, type Activation, activate, activationDerivative, activationSecondDerivative } from '../activations.js';
 import { type Shape, Tensor } from '../tensor.js';
-import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput, type RBackwardInput, type RBackwardOutput } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface ActivationSpec {
@@ -90,16 +90,7 @@ export class ActivationLayer extends ParameterFreeLayer implements Layer {
   }
 
   /** dx = phi'(s) dy; R(dx) = phi'(s) R(dy) + phi''(s) R(s) dy. */
-  rBackward(
-    _theta: Vec,
-    _v: Vec,
-    cache: unknown,
-    tangent: unknown,
-    dy: Tensor,
-    rdy: Tensor,
-    _hv: Vec,
-    inputGradient: boolean,
-  ): { dx: Tensor; rdx: Tensor } | null {
+  rBackward({ cache, tangent, dy, rdy, inputGradient }: RBackwardInput): RBackwardOutput | null {
     if (!inputGradient) return null;
     const { input: s } = cache as ActivationCache;
     const rs = tangent as Float64Array | null;

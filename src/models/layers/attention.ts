@@ -20,7 +20,8 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, matmulStrided } from '../tensor.js';
 import { type AffineNames, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
+import type { BackwardOptions, KfacBlockShape, Layer, RBackwardInput, RBackwardOutput } from './layer.js';
+import { LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface AttentionSpec {
@@ -208,16 +209,7 @@ export class AttentionLayer extends LayerShapes implements Layer {
     return { output: new Tensor([N, T, D], rY), tangent: { rInput, rQkv, rWeights, rHeads: rZ } };
   }
 
-  rBackward(
-    theta: Vec,
-    v: Vec,
-    cache: unknown,
-    tangent: unknown,
-    dy: Tensor,
-    rdy: Tensor,
-    hv: Vec,
-    inputGradient: boolean,
-  ): { dx: Tensor; rdx: Tensor } | null {
+  rBackward({ theta, v, cache, tangent, dy, rdy, hv, inputGradient }: RBackwardInput): RBackwardOutput | null {
     const c = cache as AttentionCache;
     const t = tangent as AttentionTangent;
     const { T, D, heads: H, headDim: dh, scaling } = this;

@@ -17,7 +17,8 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, formatShape } from '../tensor.js';
 import { WEIGHT_AND_BIAS, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
+import type { BackwardOptions, KfacBlockShape, Layer, RBackwardInput, RBackwardOutput } from './layer.js';
+import { LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { integerPair, layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface Conv2dSpec {
@@ -74,7 +75,8 @@ export class Conv2dLayer extends LayerShapes implements Layer {
     if (kh > H + 2 * ph || kw > W + 2 * pw) {
       throw new NatgradError(
         childPath(path, 'kernel'),
-        `kernel ${formatShape([kh, kw])} is larger than the padded input ${formatShape([H + 2 * ph, W + 2 * pw])} (input [${C}, ${H}, ${W}], padding [${ph}, ${pw}])`,
+        `kernel ${formatShape([kh, kw])} is larger than the padded input ${formatShape([H + 2 * ph, W + 2 * pw])} (input [${C}, ${H}, ${W}], padding ` +
+          `[${ph}, ${pw}])`,
       );
     }
     const Ho = Math.floor((H + 2 * ph - kh) / sh) + 1;
@@ -202,16 +204,7 @@ export class Conv2dLayer extends LayerShapes implements Layer {
     return { output: new Tensor([c.N, ...this.outputShape], this.transposeBlocks(rS, c.N, true)), tangent: { rPatches } };
   }
 
-  rBackward(
-    theta: Vec,
-    v: Vec,
-    cache: unknown,
-    tangent: unknown,
-    dy: Tensor,
-    rdy: Tensor,
-    hv: Vec,
-    inputGradient: boolean,
-  ): { dx: Tensor; rdx: Tensor } | null {
+  rBackward({ theta, v, cache, tangent, dy, rdy, hv, inputGradient }: RBackwardInput): RBackwardOutput | null {
     const c = cache as Conv2dCache;
     const t = tangent as Conv2dTangent;
     const N = c.N;

@@ -4,7 +4,7 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
-import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput, type RBackwardInput, type RBackwardOutput } from './layer.js';
 import { layerFields } from './spec-fields.js';
 
 export interface FlattenSpec {
@@ -37,16 +37,7 @@ export class FlattenLayer extends ParameterFreeLayer implements Layer {
     return { output: dx === null ? Tensor.zeros(N, this.outputShape) : dx.withExampleShape(this.outputShape), tangent: null };
   }
 
-  rBackward(
-    _theta: Vec,
-    _v: Vec,
-    _cache: unknown,
-    _tangent: unknown,
-    dy: Tensor,
-    rdy: Tensor,
-    _hv: Vec,
-    inputGradient: boolean,
-  ): { dx: Tensor; rdx: Tensor } | null {
+  rBackward({ dy, rdy, inputGradient }: RBackwardInput): RBackwardOutput | null {
     return inputGradient ? { dx: dy.withExampleShape(this.inputShape), rdx: rdy.withExampleShape(this.inputShape) } : null;
   }
 }

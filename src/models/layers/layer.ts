@@ -100,6 +100,32 @@ export interface LayerTangent {
   readonly tangent: unknown;
 }
 
+/** What the R-backward pass of a layer takes. */
+export interface RBackwardInput {
+  /** the layer's parameters */
+  readonly theta: Vec;
+  /** the layer's slice of the parameter tangent */
+  readonly v: Vec;
+  /** what forward returned as its cache */
+  readonly cache: unknown;
+  /** what jvp returned as its tangent */
+  readonly tangent: unknown;
+  /** the output gradient, one row per example */
+  readonly dy: Tensor;
+  /** R(dy), its derivative along the tangent */
+  readonly rdy: Tensor;
+  /** the layer's slice of Hv, to which R(dtheta) is added */
+  readonly hv: Vec;
+  /** false when dx is not wanted (the first layer): rBackward then returns null */
+  readonly inputGradient: boolean;
+}
+
+/** dx and R(dx), the input gradient and its derivative along the tangent. */
+export interface RBackwardOutput {
+  readonly dx: Tensor;
+  readonly rdx: Tensor;
+}
+
 export interface Layer {
   readonly type: LayerType;
   /** one example's input shape */
@@ -123,7 +149,7 @@ export interface Layer {
    * R(dx) (or null when `inputGradient` is false), and adds R(dtheta) to
    * `hv` (the layer's slice).
    */
-  rBackward(theta: Vec, v: Vec, cache: unknown, tangent: unknown, dy: Tensor, rdy: Tensor, hv: Vec, inputGradient: boolean): { dx: Tensor; rdx: Tensor } | null;
+  rBackward(input: RBackwardInput): RBackwardOutput | null;
   /** each weight matrix's inputs a_{n,r}, N x R x fanIn, in kfacBlocks order */
   kfacInputs(cache: unknown): Float64Array[];
   /** PyTorch's default initialisation of the layer's parameters, written into theta (its slice) */

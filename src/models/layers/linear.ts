@@ -9,7 +9,8 @@ import type { Vec } from '../../core/vec.js';
 import { requireIntegerInRange } from '../../core/validate.js';
 import { type Shape, Tensor, shapeSize } from '../tensor.js';
 import { WEIGHT_AND_BIAS, affineBackward, affineForward, affineLayout, affineRBackward, affineTangent } from './affine.js';
-import { type BackwardOptions, type KfacBlockShape, type Layer, LayerShapes, fillUniform, requireLayerInput } from './layer.js';
+import type { BackwardOptions, KfacBlockShape, Layer, RBackwardInput, RBackwardOutput } from './layer.js';
+import { LayerShapes, fillUniform, requireLayerInput } from './layer.js';
 import { layerFields, optionalBoolean, requireRank } from './spec-fields.js';
 
 export interface LinearSpec {
@@ -71,16 +72,7 @@ export class LinearLayer extends LayerShapes implements Layer {
     return { output: new Tensor([c.N, ...this.outputShape], rS), tangent: { rInput: dx?.data ?? null } };
   }
 
-  rBackward(
-    theta: Vec,
-    v: Vec,
-    cache: unknown,
-    tangent: unknown,
-    dy: Tensor,
-    rdy: Tensor,
-    hv: Vec,
-    inputGradient: boolean,
-  ): { dx: Tensor; rdx: Tensor } | null {
+  rBackward({ theta, v, cache, tangent, dy, rdy, hv, inputGradient }: RBackwardInput): RBackwardOutput | null {
     const c = cache as LinearCache;
     const t = tangent as LinearTangent;
     const r = affineRBackward(this.block, theta, v, c.input, t.rInput, dy.data, rdy.data, c.N * this.block.positions, hv, inputGradient);

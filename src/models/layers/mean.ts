@@ -7,7 +7,7 @@
  */
 import type { Vec } from '../../core/vec.js';
 import { type Shape, Tensor } from '../tensor.js';
-import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput } from './layer.js';
+import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput, type RBackwardInput, type RBackwardOutput } from './layer.js';
 import { layerFields, requireRank } from './spec-fields.js';
 
 export interface MeanSpec {
@@ -80,16 +80,7 @@ export class MeanLayer extends ParameterFreeLayer implements Layer {
     return { output: dx === null ? Tensor.zeros(cache as number, this.outputShape) : this.reduce(dx), tangent: null };
   }
 
-  rBackward(
-    _theta: Vec,
-    _v: Vec,
-    _cache: unknown,
-    _tangent: unknown,
-    dy: Tensor,
-    rdy: Tensor,
-    _hv: Vec,
-    inputGradient: boolean,
-  ): { dx: Tensor; rdx: Tensor } | null {
+  rBackward({ dy, rdy, inputGradient }: RBackwardInput): RBackwardOutput | null {
     return inputGradient ? { dx: this.spread(dy), rdx: this.spread(rdy) } : null;
   }
 }
