@@ -314,8 +314,12 @@ interface McEstimates {
   entry: [number, number];
 }
 
-function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | undefined): Check {
-  const arb = familyPoint(def, pname, dim);
+/**
+ * The Monte Carlo check of a family's parameterization, on the family's random points or, with `points`, on
+ * others (the corners of its unit cube, where the estimators' error bounds are largest).
+ */
+export function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | undefined, points?: fc.Arbitrary<FamilyPoint>): Check {
+  const arb = points ?? familyPoint(def, pname, dim);
   const inst = def.instance(dim);
   const n = parameterizationOf(inst, pname).symbols.length;
   const upper = (i: number, j: number): number => Math.min(i, j) * n - (Math.min(i, j) * (Math.min(i, j) - 1)) / 2 + Math.abs(j - i);
