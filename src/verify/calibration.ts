@@ -7,14 +7,20 @@
  * asymptotically standard normal, so its two-sided p-value 2Q(|dev|) is
  * uniform on [0, 1]: one Kolmogorov–Smirnov test per compared entry (the same
  * entry across seeds: independent draws), the smallest p-value reported with
- * a Bonferroni adjustment over the entries. The check's own statistic is the
- * largest |deviation| T of a run, its p-value min(1, m 2Q(T)) over the m
- * comparisons of the run (Bonferroni, as the critical value): a run alarms
- * when that p-value is below the check's false-alarm rate. The observed alarm
- * count is compared with the binomial tail at the nominal rate.
+ * a Bonferroni adjustment over the entries.
+ *
+ * The check's own statistic is the largest |deviation| T of a run, its
+ * p-value min(1, m 2Q(T)) over the m comparisons of the run (Bonferroni, as
+ * the critical value): a run alarms when that p-value is below the check's
+ * false-alarm rate. That p-value is conservative, not uniform (the union
+ * bound overcounts where entries are correlated or T is small, and clips at
+ * 1), so what is tested is what a conservative p-value promises,
+ * P(p ≤ α) ≤ α at every α: by the one-sided Kolmogorov–Smirnov test (too
+ * many small p-values), and by the number of runs with p ≤ α at α = 0.1,
+ * 0.01, 1e-3 and at the check's own rate, each against the binomial tail at α.
  */
 import { NatgradError } from '../core/errors.js';
-import { ksUniform, normalSurvival } from '../numeric/statistics.js';
+import { ksUniform, ksUniformUpper, normalSurvival } from '../numeric/statistics.js';
 import { checkSeed } from './runner.js';
 import type { Check, CheckContext } from './types.js';
 
@@ -39,9 +45,16 @@ export interface CheckCalibration {
   /** runs whose check failed (largest deviation past z), and P(at least that many | nominal rate) */
   alarms: number;
   alarmTail: number;
+  /** the run p-values' promise P(p ≤ α) ≤ α: one-sided KS (too many small p-values) */
+  runUpper: { statistic: number; pValue: number; n: number } | null;
+  /** runs with a p-value ≤ α, and P(at least that many | rate α), at each level */
+  levels: { alpha: number; runs: number; tail: number }[];
   /** the fraction of all entries' p-values below 1e-2 and 1e-3 (uniform: 1e-2 and 1e-3) */
   tail: { below: number; fraction: number }[];
 }
+
+/** The levels at which the run p-values' false-alarm rate is counted (the check's own rate besides). */
+export const RUN_LEVELS = [0.1, 0.01, 1e-3] as const;
 
 /** Parses `A..B` (inclusive, 0 <= A <= B < 2^32) into the list of seeds. */
 export function parseSeedRange(text: string, max = 100_000): number[] {
@@ -117,6 +130,11 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
     ksAdjusted,
     alarms,
     alarmTail: binomialUpperTail(alarms, seeds.length, nominalRate),
+    runUpper: pValues.length ? ksUniformUpper(pValues) : null,
+    levels: RUN_LEVELS.map((alpha) => {
+      const runs = pValues.filter((p) => p <= alpha).length;
+      return { alpha, runs, tail: binomialUpperTail(runs, pValues.length, alpha) };
+    }),
     tail: [1e-2, 1e-3].map((below) => ({ below, fraction: all.filter((p) => p < below).length / Math.max(1, all.length) })),
   };
 }
