@@ -384,7 +384,7 @@ export function monteCarloCheck(def: FamilyDefinition, pname: string, dim: numbe
     return { estimators: out, resolution, entry };
   };
   /** tamper: whether to move the least-determined entry by RESOLUTION of sqrt(F_ii F_jj) */
-  const predicate = (ctx: CheckContext, tamper: boolean, seen: McEstimates[] = [], deviations: number[] = []) => {
+  const predicate = (ctx: CheckContext, tamper: boolean, seen: McEstimates[] = [], deviations: number[] = [], labels: string[] = []) => {
     let call = 0;
     return (pt: FamilyPoint): string | null => {
       const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
@@ -403,12 +403,16 @@ export function monteCarloCheck(def: FamilyDefinition, pname: string, dim: numbe
       // every standardized deviation first (the calibration's statistic), then the verdict; an entry
       // whose tolerance is the floor rather than z standard errors (estimated exactly: the
       // negative Hessian of an exponential family is affine in the score) is not a statistical comparison
-      for (const { est, bias, skip } of mc.estimators) {
+      // (which entries are exact depends on the point: the normal's score outer product is exact in [0][0] at mu = 0)
+      for (const { name, est, bias, skip } of mc.estimators) {
         for (let i = 0; i < n; i++)
           for (let j = i; j < n; j++) {
             if (skip.has(upper(i, j))) continue;
             const se = est.stdError.get(i, j);
-            if (floorOf(relativeScale(F, i, j), bias, i, j) < 0.01 * z * se) deviations.push((est.value.get(i, j) - Fwrong.get(i, j)) / se);
+            if (floorOf(relativeScale(F, i, j), bias, i, j) < 0.01 * z * se) {
+              deviations.push((est.value.get(i, j) - Fwrong.get(i, j)) / se);
+              labels.push(`case ${call} ${name} [${i}][${j}]`);
+            }
           }
       }
       for (const { name, est, bias, samples, skip } of mc.estimators) {
@@ -430,9 +434,10 @@ export function monteCarloCheck(def: FamilyDefinition, pname: string, dim: numbe
   const withResolution = (ctx: CheckContext): CheckOutcome => {
     const seen: McEstimates[] = [];
     const deviations: number[] = [];
+    const labels: string[] = [];
     const outcome = {
-      ...runProperty(ctx, runs(ctx), arb, predicate(ctx, false, seen, deviations), 'monte-carlo'),
-      statistic: { deviations, threshold: zFor(ctx.thorough) },
+      ...runProperty(ctx, runs(ctx), arb, predicate(ctx, false, seen, deviations, labels), 'monte-carlo'),
+      statistic: { deviations, threshold: zFor(ctx.thorough), labels },
     };
     if (!outcome.ok || seen.length === 0) return outcome;
     const worst = Math.max(...seen.map((m) => m.resolution));

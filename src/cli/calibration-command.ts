@@ -40,12 +40,12 @@ const levelsText = (c: CheckCalibration): string =>
 
 export function calibrationLines(c: CheckCalibration, range: string): string[] {
   const T = [...c.maxDeviation].sort((a, b) => a - b);
-  const worst = c.ks.reduce((w, k) => (k.pValue < w.pValue ? k : w), c.ks[0] ?? { statistic: NaN, pValue: NaN, n: 0 });
+  const worst = c.ks.reduce((w, k) => (k.pValue < w.pValue ? k : w), c.ks[0] ?? { label: '', statistic: NaN, pValue: NaN, n: 0 });
   return [
-    `${c.id}: ${c.used} of ${c.seeds} runs (seeds ${range}), ${c.comparisons} comparisons a run at z = ${c.threshold.toFixed(3)} (nominal false-alarm rate ${c.nominalRate.toExponential(2)} a run)`,
+    `${c.id}: ${c.used} of ${c.seeds} runs (seeds ${range}), up to ${c.comparisons} comparisons a run at z = ${c.threshold.toFixed(3)} (nominal false-alarm rate ${c.nominalRate.toExponential(2)} a run)`,
     `  false alarms: ${c.alarms} of ${c.seeds} (P(at least ${c.alarms}) = ${g3(c.alarmTail)} at the nominal rate)`,
     `  largest |standardized deviation| of a run: median ${g3(quantile(T, 0.5))}, 99th percentile ${g3(quantile(T, 0.99))}, max ${g3(T[T.length - 1])}`,
-    `  uniformity of each entry's p-values (Kolmogorov–Smirnov over seeds): smallest p = ${g3(worst.pValue)} (D = ${g3(worst.statistic)}, n = ${worst.n}); adjusted over ${c.comparisons} entries: ${g3(c.ksAdjusted)}`,
+    `  uniformity of each entry's p-values (Kolmogorov–Smirnov over seeds): smallest p = ${g3(worst.pValue)} (${worst.label}: D = ${g3(worst.statistic)}, n = ${worst.n}); adjusted over ${c.ks.length} entries: ${g3(c.ksAdjusted)}`,
     `  p-values below ${c.tail.map((t) => `${t.below}: ${g3(t.fraction)}`).join(', below ')} (uniform: the same)`,
     `  the run statistic's p-value min(1, m 2Q(T)) (Bonferroni: conservative, so it promises P(p <= a) <= a, not uniformity; it piles up at 1), ${BINS} bins: ${histogram(c.pValues, BINS).join(' ')}`,
     `    too many small ones (one-sided Kolmogorov–Smirnov, exact): D+ = ${g3(c.runUpper?.statistic ?? NaN)}, p = ${g3(c.runUpper?.pValue ?? NaN)}`,
@@ -115,7 +115,7 @@ export async function calibrationCommand(
     const panels = results.map((c) => ({
       label: c.id,
       counts: histogram(c.entryPValues.flat(), BINS),
-      note: `${c.used} seeds x ${c.comparisons} entries; KS p (smallest entry, adjusted) = ${g3(c.ksAdjusted)}; false alarms ${c.alarms}`,
+      note: `${c.used} seeds x up to ${c.comparisons} entries; KS p (smallest entry, adjusted) = ${g3(c.ksAdjusted)}; false alarms ${c.alarms}`,
     }));
     await writeOutputFile(io, opts.plot, histogramSvg(`p-values of the Monte Carlo checks' standardized deviations, seeds ${range}`, panels), '--plot');
   }

@@ -29,7 +29,7 @@ export interface CheckCalibration {
   /** seeds run, and the seeds whose run reported a statistic with the usual number of comparisons */
   seeds: number;
   used: number;
-  /** comparisons per run (m) and the critical value z each was held to */
+  /** the most comparisons of a run (m; a run's own m enters its p-value and the nominal rate is at this one) and the critical value z each was held to */
   comparisons: number;
   threshold: number;
   /** the nominal false-alarm rate of a run: min(1, m 2Q(z)) */
@@ -37,10 +37,10 @@ export interface CheckCalibration {
   /** per seed: the largest |deviation| and its Bonferroni p-value */
   maxDeviation: number[];
   pValues: number[];
-  /** per seed and entry: the two-sided p-value of each deviation (seed-major) */
+  /** per run used: the two-sided p-value of each of its deviations */
   entryPValues: number[][];
-  /** the uniformity test of each entry's p-values, and the smallest p-value adjusted over the entries */
-  ks: { statistic: number; pValue: number; n: number }[];
+  /** the uniformity test of each compared entry's p-values (by its label), and the smallest p-value adjusted over the entries tested */
+  ks: { label: string; statistic: number; pValue: number; n: number }[];
   ksAdjusted: number;
   /** runs whose check failed (largest deviation past z), and P(at least that many | nominal rate) */
   alarms: number;
@@ -93,6 +93,8 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
   let comparisons = -1;
   let threshold = NaN;
   let alarms = 0;
+  // each labelled comparison's p-values over the runs that made it
+  const byLabel = new Map<string, number[]>();
   seeds.forEach((s, k) => {
     const outcome = check.run({ ...opts, seed: checkSeed(s, check.id) });
     onSeed?.(k + 1);
@@ -100,20 +102,28 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
     if (!outcome.ok) alarms++;
     // no statistic, or every comparison decided exactly (a family on two points): nothing to calibrate
     if (!st || st.deviations.length === 0) return;
-    if (comparisons < 0) {
-      comparisons = st.deviations.length;
-      threshold = st.threshold;
-    }
-    // a run that stopped early (a failure) or skipped an exact entry is counted in alarms, not in the distribution
-    if (st.deviations.length !== comparisons) return;
+    if (Number.isNaN(threshold)) threshold = st.threshold;
+    // unlabelled comparisons are known by their position: a run with another number of them (one that stopped
+    // early at a failure) cannot be lined up with the others and is counted in alarms only
+    if (!st.labels && comparisons >= 0 && st.deviations.length !== comparisons) return;
+    comparisons = Math.max(comparisons, st.deviations.length);
+    const m = st.deviations.length;
     const T = Math.max(...st.deviations.map(Math.abs));
     maxDeviation.push(T);
-    pValues.push(Math.min(1, comparisons * 2 * normalSurvival(T)));
-    entryPValues.push(st.deviations.map((d) => Math.min(1, 2 * normalSurvival(Math.abs(d)))));
+    pValues.push(Math.min(1, m * 2 * normalSurvival(T)));
+    const row = st.deviations.map((d) => Math.min(1, 2 * normalSurvival(Math.abs(d))));
+    entryPValues.push(row);
+    row.forEach((p, e) => {
+      const label = st.labels?.[e] ?? String(e);
+      let list = byLabel.get(label);
+      if (!list) byLabel.set(label, (list = []));
+      list.push(p);
+    });
   });
   if (comparisons < 0) return null;
-  const ks = entryPValues.length >= 5 ? Array.from({ length: comparisons }, (_, e) => ksUniform(entryPValues.map((row) => row[e]))) : [];
-  const ksAdjusted = ks.length ? Math.min(1, comparisons * Math.min(...ks.map((k) => k.pValue))) : NaN;
+  // comparisons made in fewer than 5 runs (a rare point) are too few for the test; they stay in the run statistic
+  const ks = [...byLabel].filter(([, ps]) => ps.length >= 5).map(([label, ps]) => ({ label, ...ksUniform(ps) }));
+  const ksAdjusted = ks.length ? Math.min(1, ks.length * Math.min(...ks.map((k) => k.pValue))) : NaN;
   const nominalRate = Math.min(1, comparisons * 2 * normalSurvival(threshold));
   const all = entryPValues.flat();
   return {

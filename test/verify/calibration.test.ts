@@ -44,6 +44,20 @@ const heavyTailCheck: Check = {
   },
 };
 
+/** Standard normal deviations where every other run makes the middle comparison (exact at the other points), labelled. */
+const varyingCheck: Check = {
+  id: 'fixture/varying',
+  theorem: 'fixture',
+  reference: 'fixture',
+  kind: 'property',
+  run(ctx) {
+    const rng = new Rng(ctx.seed);
+    const labels = ctx.seed % 2 === 0 ? ['a', 'b', 'c'] : ['a', 'c'];
+    const deviations = labels.map(() => rng.normal());
+    return { ok: true, runs: 1, detail: '', statistic: { deviations, threshold: 5, labels } };
+  },
+};
+
 const seeds = parseSeedRange('1..400');
 const opts = { runs: 1, thorough: false };
 
@@ -86,6 +100,20 @@ describe('calibration of a statistical check over seeds', () => {
     expect(c.ksAdjusted).toBeGreaterThan(1e-3);
     expect(c.alarms).toBe(0);
     expect(Math.min(...c.levels.map((l) => l.tail))).toBeLessThan(1e-6);
+  });
+
+  test('labelled comparisons line up across runs that make different numbers of them: every run is used', () => {
+    const c = calibrate(varyingCheck, seeds, opts)!;
+    expect(c.used).toBe(400);
+    expect(c.comparisons).toBe(3);
+    const n = Object.fromEntries(c.ks.map((k) => [k.label, k.n]));
+    expect(n.a).toBe(400);
+    expect(n.c).toBe(400);
+    expect(n.b).toBeGreaterThan(150);
+    expect(n.b).toBeLessThan(250);
+    expect(c.ksAdjusted).toBeGreaterThan(1e-3);
+    // a run's p-value is over its own comparisons
+    expect(c.pValues.every((p, k) => p === Math.min(1, c.entryPValues[k].length * Math.min(...c.entryPValues[k])))).toBe(true);
   });
 
   test('a check without a statistic has no calibration', () => {
