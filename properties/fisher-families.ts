@@ -314,8 +314,12 @@ interface McEstimates {
   entry: [number, number];
 }
 
-function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | undefined): Check {
-  const arb = familyPoint(def, pname, dim);
+/**
+ * The Monte Carlo check of a family's parameterization, on the family's random points or, with `points`, on
+ * others (the corners of its unit cube, where the estimators' error bounds are largest).
+ */
+export function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | undefined, points?: fc.Arbitrary<FamilyPoint>): Check {
+  const arb = points ?? familyPoint(def, pname, dim);
   const inst = def.instance(dim);
   const n = parameterizationOf(inst, pname).symbols.length;
   const upper = (i: number, j: number): number => Math.min(i, j) * n - (Math.min(i, j) * (Math.min(i, j) - 1)) / 2 + Math.abs(j - i);
@@ -380,7 +384,7 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
     return { estimators: out, resolution, entry };
   };
   /** tamper: whether to move the least-determined entry by RESOLUTION of sqrt(F_ii F_jj) */
-  const predicate = (ctx: CheckContext, tamper: boolean, seen: McEstimates[] = [], deviations: number[] = []) => {
+  const predicate = (ctx: CheckContext, tamper: boolean, seen: McEstimates[] = [], deviations: number[] = [], labels: string[] = []) => {
     let call = 0;
     return (pt: FamilyPoint): string | null => {
       const F = familyFisherMatrix(pt.inst, pt.p, pt.theta, pt.fixed);
@@ -399,12 +403,16 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
       // every standardized deviation first (the calibration's statistic), then the verdict; an entry
       // whose tolerance is the floor rather than z standard errors (estimated exactly: the
       // negative Hessian of an exponential family is affine in the score) is not a statistical comparison
-      for (const { est, bias, skip } of mc.estimators) {
+      // (which entries are exact depends on the point: the normal's score outer product is exact in [0][0] at mu = 0)
+      for (const { name, est, bias, skip } of mc.estimators) {
         for (let i = 0; i < n; i++)
           for (let j = i; j < n; j++) {
             if (skip.has(upper(i, j))) continue;
             const se = est.stdError.get(i, j);
-            if (floorOf(relativeScale(F, i, j), bias, i, j) < 0.01 * z * se) deviations.push((est.value.get(i, j) - Fwrong.get(i, j)) / se);
+            if (floorOf(relativeScale(F, i, j), bias, i, j) < 0.01 * z * se) {
+              deviations.push((est.value.get(i, j) - Fwrong.get(i, j)) / se);
+              labels.push(`case ${call} ${name} [${i}][${j}]`);
+            }
           }
       }
       for (const { name, est, bias, samples, skip } of mc.estimators) {
@@ -426,9 +434,10 @@ function monteCarloCheck(def: FamilyDefinition, pname: string, dim: number | und
   const withResolution = (ctx: CheckContext): CheckOutcome => {
     const seen: McEstimates[] = [];
     const deviations: number[] = [];
+    const labels: string[] = [];
     const outcome = {
-      ...runProperty(ctx, runs(ctx), arb, predicate(ctx, false, seen, deviations), 'monte-carlo'),
-      statistic: { deviations, threshold: zFor(ctx.thorough) },
+      ...runProperty(ctx, runs(ctx), arb, predicate(ctx, false, seen, deviations, labels), 'monte-carlo'),
+      statistic: { deviations, threshold: zFor(ctx.thorough), labels },
     };
     if (!outcome.ok || seen.length === 0) return outcome;
     const worst = Math.max(...seen.map((m) => m.resolution));

@@ -41,3 +41,23 @@ export function familyPoint(def: FamilyDefinition, parameterization: string, dim
     return { inst, p, base, fixed, theta: fromBase(inst, p, base, fixed) };
   });
 }
+
+/**
+ * The points of a family at corners of its unit cube (each coordinate 0 or just below 1: the edges of every
+ * domain the arbitraries reach, which fast-check draws often): all 2^n corners up to `limit` coordinates,
+ * above it the two extreme corners and the two alternating ones.
+ */
+export function familyCorners(def: FamilyDefinition, parameterization: string, dim?: number, limit = 3): FamilyPoint[] {
+  const inst = def.instance(dim);
+  const p = parameterizationOf(inst, parameterization);
+  const cube = unitCube(def, dim);
+  const n = cube.units;
+  const patterns: boolean[][] =
+    n <= limit
+      ? Array.from({ length: 2 ** n }, (_, k) => Array.from({ length: n }, (_, i) => ((k >> i) & 1) === 1))
+      : [0, 1, 2, 3].map((k) => Array.from({ length: n }, (_, i) => (k < 2 ? k === 1 : (i + k) % 2 === 0)));
+  return patterns.map((high) => {
+    const { base, fixed } = cube.point(high.map((h) => (h ? BELOW_ONE : 0)));
+    return { inst, p, base, fixed, theta: fromBase(inst, p, base, fixed) };
+  });
+}

@@ -57,9 +57,20 @@ export function chainRuleAt(pt: FisherPoint): ChainRule {
   const base = toBase(inst, p, theta, fixed);
   const J = jacobianToBase(inst, p, theta, fixed);
   const isIdentity = p.name === inst.base;
+  // each theta step moves every base coordinate by at most its own safe step (|J| h summed over the n
+  // directions), so the stencil stays inside the base domain where the map nears its edge (the
+  // expectation coordinates of the normal at sigma = 0.3, |mu| = 2: m2 - m1² = sigma² is 2% of m2)
+  const room = baseSteps(inst, base);
+  const step = Float64Array.from(theta, (v, i) => {
+    let h = 0.01 * Math.max(0.1, Math.abs(v));
+    for (let k = 0; k < base.length; k++) {
+      const slope = Math.abs(J.get(k, i));
+      if (slope > 0) h = Math.min(h, room[k] / (theta.length * slope));
+    }
+    return h;
+  });
   const H = Array.from(base, (_, k) => {
     if (isIdentity) return new Matrix(theta.length, theta.length);
-    const step = Float64Array.from(theta, (v) => 0.01 * Math.max(0.1, Math.abs(v)));
     return hessianFD((t) => toBase(inst, p, t, fixed)[k], theta, { maxStep: step }).value;
   });
   return { base, J, H };
@@ -118,8 +129,11 @@ function secondDifferences(inst: FamilyInstance, x: Sample, base: Float64Array, 
 
 /**
  * Hessian of log p(x) in the base coordinates: second differences at steps h
- * and h/2 combined by Richardson extrapolation (O(h⁴)); `bias` receives the
- * size of the extrapolation's correction, an a-posteriori bound on the error.
+ * and h/2 combined by Richardson extrapolation (O(h⁴)); the size of the
+ * extrapolation's correction, an a-posteriori bound on the error (the error
+ * left is O(h²) times smaller), is added to `bias`: summed over the draws and
+ * divided by their number it bounds the error of the Monte Carlo mean, which
+ * is the mean of the draws' errors.
  */
 export function baseHessian(
   inst: FamilyInstance,
@@ -134,7 +148,7 @@ export function baseHessian(
   for (let k = 0; k < D1.length; k++) {
     const correction = (D2[k] - D1[k]) / 3;
     D2[k] += correction;
-    bias[k] = Math.max(bias[k], Math.abs(correction));
+    bias[k] += Math.abs(correction);
   }
   return D2;
 }
@@ -284,7 +298,7 @@ export interface MonteCarloFisher {
   score: MatrixMeanEstimate;
   /**
    * bound on the finite-difference bias of each negative-Hessian entry (in
-   * theta), from the largest Richardson correction seen; add it to tolerances
+   * theta), the mean size of the draws' Richardson corrections; add it to tolerances
    */
   negHessianBias?: Matrix;
   /** absent when not asked for (it costs O(n²) log-density evaluations per sample) */
@@ -358,6 +372,7 @@ function negativeHessianFrom(pt: FisherPoint, cr: ChainRule, samples: number, r2
     for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) y[p] = negH[i * n + j];
     acc.add(y, pullBackScore(cr, gb));
   }
+  for (let k = 0; k < m * m; k++) biasBase[k] /= samples;
   const e = acc.estimate();
   const negHessian = symmetricEstimate(n, e.value, e.stdError);
   // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)

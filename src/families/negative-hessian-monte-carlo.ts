@@ -22,9 +22,11 @@
  *  - 'score': the Hessian as the Jacobian of the family's analytic score
  *    (central differences at h and h/2, Richardson-extrapolated), 4m score
  *    calls a draw, for families with many parameters.
- * Either way the bias bound of every entry (the largest Richardson correction
- * seen, carried through the chain rule and the Bartlett controls'
- * coefficients) is returned, to be added to tolerances.
+ * Either way the bias bound of every entry (the mean size of the draws'
+ * Richardson corrections: the estimate is the mean of the draws' Hessians, so
+ * its error is the mean of theirs, each bounded by its own correction; carried
+ * through the chain rule and the Bartlett controls' coefficients) is returned,
+ * to be added to tolerances.
  */
 import { Rng } from '../core/rng.js';
 import { requireIntegerInRange } from '../core/validate.js';
@@ -68,7 +70,10 @@ export interface NegativeHessianEstimate {
   samples: number;
 }
 
-/** Hessian of log p(x) in the base coordinates as the Jacobian of the analytic score, Richardson-extrapolated; `bias` receives the corrections' sizes. */
+/**
+ * Hessian of log p(x) in the base coordinates as the Jacobian of the analytic score, Richardson-extrapolated;
+ * the corrections' sizes (and the gap between the two mixed partials) are added to `bias`, as in baseHessian.
+ */
 function scoreJacobian(
   score: BaseScore,
   x: Sample,
@@ -92,6 +97,7 @@ function scoreJacobian(
   };
   const D1 = new Float64Array(m);
   const D2 = new Float64Array(m);
+  const corrections = new Float64Array(m * m);
   for (let c = 0; c < m; c++) {
     column(c, steps[c], D1);
     column(c, steps[c] / 2, D2);
@@ -99,17 +105,22 @@ function scoreJacobian(
       const correction = (D2[k] - D1[k]) / 3;
       H[k * m + c] = D2[k] + correction;
     }
-    for (let k = 0; k < m; k++) bias[k * m + c] = Math.max(bias[k * m + c], Math.abs((D2[k] - D1[k]) / 3));
+    for (let k = 0; k < m; k++) {
+      corrections[k * m + c] = Math.abs((D2[k] - D1[k]) / 3);
+      bias[k * m + c] += corrections[k * m + c];
+    }
   }
   // the two mixed partials differ by their own truncation errors: average them and count the gap as bias
   for (let i = 0; i < m; i++)
     for (let j = i + 1; j < m; j++) {
       const a = H[i * m + j];
       const c = H[j * m + i];
-      const gap = Math.abs(a - c) / 2;
       H[i * m + j] = H[j * m + i] = (a + c) / 2;
-      const bb = Math.max(bias[i * m + j], bias[j * m + i]) + gap;
-      bias[i * m + j] = bias[j * m + i] = bb;
+      // this draw's corrections of the two partials were added to their own cells: the larger of the two, and the gap
+      const gap = Math.abs(a - c) / 2;
+      const own = Math.max(corrections[i * m + j], corrections[j * m + i]);
+      bias[i * m + j] += own - corrections[i * m + j] + gap;
+      bias[j * m + i] += own - corrections[j * m + i] + gap;
     }
   return H;
 }
@@ -170,7 +181,8 @@ export function monteCarloNegativeHessian(pt: FisherPoint, samples: number, seed
     if (bartlett) for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) c[n + p] = g[i] * g[j] - y[p];
     acc.add(y, c);
   }
-  for (let k = 0; k < m * m; k++) biasBase[k] += roundoffBase[k] / samples;
+  // the Monte Carlo mean's error is the mean of the draws' errors: each draw's correction (and rounding) bounds its own
+  for (let k = 0; k < m * m; k++) biasBase[k] = (biasBase[k] + roundoffBase[k]) / samples;
   const e = acc.estimate();
   const negHessian = symmetricEstimate(n, e.value, e.stdError);
   // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)

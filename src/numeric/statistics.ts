@@ -242,3 +242,41 @@ export function kolmogorovSurvival(lambda: number): number {
   }
   return Math.min(1, Math.max(0, 2 * sum));
 }
+
+/**
+ * The one-sided Kolmogorov–Smirnov test of values that should be valid
+ * p-values, P(p ≤ t) ≤ t for every t (uniform, or conservative: a union bound
+ * clipped at 1 piles mass at the top, which the two-sided test would reject):
+ * D⁺ = sup_t (F_n(t) − t), large when small values are too frequent, with the
+ * exact p-value of Birnbaum and Tingey (1951),
+ * P(D⁺ ≥ d) = d Σ_{j=0}^{⌊n(1−d)⌋} C(n, j) (1 − d − j/n)^{n−j} (d + j/n)^{j−1},
+ * which bounds it for any conservative distribution (stochastically above the
+ * uniform, so its D⁺ is stochastically smaller).
+ */
+export function ksUniformUpper(values: readonly number[]): { statistic: number; pValue: number; n: number } {
+  const n = values.length;
+  if (n < 1) throw new NatgradError('values', 'the one-sided Kolmogorov–Smirnov test needs at least 1 value, got 0');
+  const outside = values.findIndex((x) => !(x >= 0 && x <= 1));
+  if (outside >= 0) throw new NatgradError(`values[${outside}]`, `values in [0, 1] are required, got ${values[outside]}`);
+  const u = [...values].sort((a, b) => a - b);
+  let D = 0;
+  for (let i = 0; i < n; i++) D = Math.max(D, (i + 1) / n - u[i]);
+  return { statistic: D, pValue: smirnovUpperSurvival(n, D), n };
+}
+
+/** P(D⁺_n ≥ d) for n uniform values (Birnbaum–Tingey), summed in logarithms. */
+export function smirnovUpperSurvival(n: number, d: number): number {
+  if (!(d > 0)) return 1;
+  if (d >= 1) return 0;
+  let logChoose = 0; // log C(n, j)
+  let sum = 0;
+  const last = Math.floor(n * (1 - d));
+  for (let j = 0; j <= last; j++) {
+    if (j > 0) logChoose += Math.log((n - j + 1) / j);
+    const a = 1 - d - j / n;
+    // a = 0 only at j = n(1 − d), a term 0^(n−j) = 0 unless j = n (d = 0, handled above)
+    if (a <= 0) continue;
+    sum += Math.exp(logChoose + (n - j) * Math.log(a) + (j - 1) * Math.log(d + j / n));
+  }
+  return Math.min(1, Math.max(0, d * sum));
+}

@@ -7,14 +7,20 @@
  * asymptotically standard normal, so its two-sided p-value 2Q(|dev|) is
  * uniform on [0, 1]: one Kolmogorov–Smirnov test per compared entry (the same
  * entry across seeds: independent draws), the smallest p-value reported with
- * a Bonferroni adjustment over the entries. The check's own statistic is the
- * largest |deviation| T of a run, its p-value min(1, m 2Q(T)) over the m
- * comparisons of the run (Bonferroni, as the critical value): a run alarms
- * when that p-value is below the check's false-alarm rate. The observed alarm
- * count is compared with the binomial tail at the nominal rate.
+ * a Bonferroni adjustment over the entries.
+ *
+ * The check's own statistic is the largest |deviation| T of a run, its
+ * p-value min(1, m 2Q(T)) over the m comparisons of the run (Bonferroni, as
+ * the critical value): a run alarms when that p-value is below the check's
+ * false-alarm rate. That p-value is conservative, not uniform (the union
+ * bound overcounts where entries are correlated or T is small, and clips at
+ * 1), so what is tested is what a conservative p-value promises,
+ * P(p ≤ α) ≤ α at every α: by the one-sided Kolmogorov–Smirnov test (too
+ * many small p-values), and by the number of runs with p ≤ α at α = 0.1,
+ * 0.01, 1e-3 and at the check's own rate, each against the binomial tail at α.
  */
 import { NatgradError } from '../core/errors.js';
-import { ksUniform, normalSurvival } from '../numeric/statistics.js';
+import { ksUniform, ksUniformUpper, normalSurvival } from '../numeric/statistics.js';
 import { checkSeed } from './runner.js';
 import type { Check, CheckContext } from './types.js';
 
@@ -23,7 +29,7 @@ export interface CheckCalibration {
   /** seeds run, and the seeds whose run reported a statistic with the usual number of comparisons */
   seeds: number;
   used: number;
-  /** comparisons per run (m) and the critical value z each was held to */
+  /** the most comparisons of a run (m; a run's own m enters its p-value and the nominal rate is at this one) and the critical value z each was held to */
   comparisons: number;
   threshold: number;
   /** the nominal false-alarm rate of a run: min(1, m 2Q(z)) */
@@ -31,17 +37,24 @@ export interface CheckCalibration {
   /** per seed: the largest |deviation| and its Bonferroni p-value */
   maxDeviation: number[];
   pValues: number[];
-  /** per seed and entry: the two-sided p-value of each deviation (seed-major) */
+  /** per run used: the two-sided p-value of each of its deviations */
   entryPValues: number[][];
-  /** the uniformity test of each entry's p-values, and the smallest p-value adjusted over the entries */
-  ks: { statistic: number; pValue: number; n: number }[];
+  /** the uniformity test of each compared entry's p-values (by its label), and the smallest p-value adjusted over the entries tested */
+  ks: { label: string; statistic: number; pValue: number; n: number }[];
   ksAdjusted: number;
   /** runs whose check failed (largest deviation past z), and P(at least that many | nominal rate) */
   alarms: number;
   alarmTail: number;
+  /** the run p-values' promise P(p ≤ α) ≤ α: one-sided KS (too many small p-values) */
+  runUpper: { statistic: number; pValue: number; n: number } | null;
+  /** runs with a p-value ≤ α, and P(at least that many | rate α), at each level */
+  levels: { alpha: number; runs: number; tail: number }[];
   /** the fraction of all entries' p-values below 1e-2 and 1e-3 (uniform: 1e-2 and 1e-3) */
   tail: { below: number; fraction: number }[];
 }
+
+/** The levels at which the run p-values' false-alarm rate is counted (the check's own rate besides). */
+export const RUN_LEVELS = [0.1, 0.01, 1e-3] as const;
 
 /** Parses `A..B` (inclusive, 0 <= A <= B < 2^32) into the list of seeds. */
 export function parseSeedRange(text: string, max = 100_000): number[] {
@@ -80,6 +93,8 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
   let comparisons = -1;
   let threshold = NaN;
   let alarms = 0;
+  // each labelled comparison's p-values over the runs that made it
+  const byLabel = new Map<string, number[]>();
   seeds.forEach((s, k) => {
     const outcome = check.run({ ...opts, seed: checkSeed(s, check.id) });
     onSeed?.(k + 1);
@@ -87,20 +102,28 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
     if (!outcome.ok) alarms++;
     // no statistic, or every comparison decided exactly (a family on two points): nothing to calibrate
     if (!st || st.deviations.length === 0) return;
-    if (comparisons < 0) {
-      comparisons = st.deviations.length;
-      threshold = st.threshold;
-    }
-    // a run that stopped early (a failure) or skipped an exact entry is counted in alarms, not in the distribution
-    if (st.deviations.length !== comparisons) return;
+    if (Number.isNaN(threshold)) threshold = st.threshold;
+    // unlabelled comparisons are known by their position: a run with another number of them (one that stopped
+    // early at a failure) cannot be lined up with the others and is counted in alarms only
+    if (!st.labels && comparisons >= 0 && st.deviations.length !== comparisons) return;
+    comparisons = Math.max(comparisons, st.deviations.length);
+    const m = st.deviations.length;
     const T = Math.max(...st.deviations.map(Math.abs));
     maxDeviation.push(T);
-    pValues.push(Math.min(1, comparisons * 2 * normalSurvival(T)));
-    entryPValues.push(st.deviations.map((d) => Math.min(1, 2 * normalSurvival(Math.abs(d)))));
+    pValues.push(Math.min(1, m * 2 * normalSurvival(T)));
+    const row = st.deviations.map((d) => Math.min(1, 2 * normalSurvival(Math.abs(d))));
+    entryPValues.push(row);
+    row.forEach((p, e) => {
+      const label = st.labels?.[e] ?? String(e);
+      let list = byLabel.get(label);
+      if (!list) byLabel.set(label, (list = []));
+      list.push(p);
+    });
   });
   if (comparisons < 0) return null;
-  const ks = entryPValues.length >= 5 ? Array.from({ length: comparisons }, (_, e) => ksUniform(entryPValues.map((row) => row[e]))) : [];
-  const ksAdjusted = ks.length ? Math.min(1, comparisons * Math.min(...ks.map((k) => k.pValue))) : NaN;
+  // comparisons made in fewer than 5 runs (a rare point) are too few for the test; they stay in the run statistic
+  const ks = [...byLabel].filter(([, ps]) => ps.length >= 5).map(([label, ps]) => ({ label, ...ksUniform(ps) }));
+  const ksAdjusted = ks.length ? Math.min(1, ks.length * Math.min(...ks.map((k) => k.pValue))) : NaN;
   const nominalRate = Math.min(1, comparisons * 2 * normalSurvival(threshold));
   const all = entryPValues.flat();
   return {
@@ -117,6 +140,11 @@ export function calibrate(check: Check, seeds: readonly number[], opts: Omit<Che
     ksAdjusted,
     alarms,
     alarmTail: binomialUpperTail(alarms, seeds.length, nominalRate),
+    runUpper: pValues.length ? ksUniformUpper(pValues) : null,
+    levels: RUN_LEVELS.map((alpha) => {
+      const runs = pValues.filter((p) => p <= alpha).length;
+      return { alpha, runs, tail: binomialUpperTail(runs, pValues.length, alpha) };
+    }),
     tail: [1e-2, 1e-3].map((below) => ({ below, fraction: all.filter((p) => p < below).length / Math.max(1, all.length) })),
   };
 }

@@ -29,8 +29,12 @@ export interface CheckOutcome {
    * standard error of every comparison made, in a fixed order (those decided
    * exactly, with a standard error of 0, left out), and the critical value z
    * each was held to; `verify --seeds` collects them to measure calibration.
+   * `labels` names what each deviation compares (the same label in another
+   * run is the same comparison): a check whose number of statistical
+   * comparisons depends on the point drawn must label them; without labels
+   * the position is the label.
    */
-  statistic?: { deviations: number[]; threshold: number };
+  statistic?: { deviations: number[]; threshold: number; labels?: string[] };
 }
 
 export interface Check {

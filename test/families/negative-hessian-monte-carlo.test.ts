@@ -41,12 +41,32 @@ describe('negative-Hessian Monte Carlo Fisher', () => {
     ['beta', 'standard', { a: 2.5, b: 3.5 }, {}],
     ['inverse-gaussian', 'mean-shape', { mu: 1.5, lambda: 4 }, {}],
     ['negative-binomial', 'standard', { p: 0.45 }, { r: 3.5 }],
+    // a corner of the arbitraries' cube (|mu| = 2, sigma = 0.3): m2 − m1² = sigma² is 2% of m2, and a chain-rule step
+    // of 1% of m2 left the domain
+    ['normal', 'expectation', { m1: 2, m2: 4.09 }, {}],
   ] as const)('%s %s (exponential family): exact up to the bias bound with the score alone as control', (f, p, params, fixed) => {
     const r = compare(at(f, p, params, fixed), 300, 5, {});
     expect(r.ratio).toBeLessThanOrEqual(1);
     expect(r.relativeSe).toBeLessThan(1e-7);
     expect(r.relativeBias).toBeLessThan(1e-3);
   });
+
+  test.each([
+    [0.95, 0.3, 'log-density'],
+    [0.95, 1, 'log-density'],
+    [0.95, 1, 'score'],
+    [0.05, 3.3, 'log-density'],
+  ] as const)(
+    'negative binomial at p = %s, r = %s (%s): near the edge of the domain the bias bound is the mean of the draws corrections, tight and still a bound',
+    (p, r, derivatives) => {
+      const pt = at('negative-binomial', 'standard', { p }, { r });
+      const { est, bias, F, relativeBias } = compare(pt, 500, 11, { derivatives });
+      // exact up to the finite differences (an exponential family): the error left is theirs, within the bound
+      expect(Math.abs(est.value.get(0, 0) - F.get(0, 0))).toBeLessThanOrEqual(bias.get(0, 0));
+      // the largest correction of any draw (a draw far in the tail) made this 0.5-2% of F at p = 0.95
+      expect(relativeBias).toBeLessThan(5e-4);
+    },
+  );
 
   test('student-t: the Bartlett controls make the estimate exact; without them it is a statistical estimate', () => {
     const pt = at('student-t', 'location-scale', { mu: 0.5, sigma: 1.3 }, { nu: 7 });

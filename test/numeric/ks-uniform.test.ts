@@ -4,7 +4,8 @@
  * scaling of the statistic, the closed interval [0, 1], and the refusals by name.
  */
 import { describe, expect, test } from 'vitest';
-import { ksUniform, kolmogorovSurvival } from '../../src/numeric/statistics.js';
+import { Rng } from '../../src/core/rng.js';
+import { ksUniform, ksUniformUpper, kolmogorovSurvival, smirnovUpperSurvival } from '../../src/numeric/statistics.js';
 import { thrownLine } from '../natgrad-error.js';
 
 /** D = sup |F_n(u) − u| from its definition, on the sorted sample. */
@@ -73,5 +74,42 @@ describe('kolmogorovSurvival', () => {
     expect(kolmogorovSurvival(0)).toBe(1);
     // far in the tail only the first term counts
     expect(kolmogorovSurvival(5) / (2 * Math.exp(-50))).toBeCloseTo(1, 12);
+  });
+});
+
+describe('ksUniformUpper (one-sided, for conservative p-values)', () => {
+  test('D⁺ = sup (F_n(t) − t) from its definition, and only small values raise it', () => {
+    const xs = [0.9, 0.05, 0.3, 0.35, 0.8, 0.85];
+    const u = [...xs].sort((a, b) => a - b);
+    expect(ksUniformUpper(xs).statistic).toBeCloseTo(Math.max(...u.map((x, i) => (i + 1) / u.length - x)), 14);
+    // mass piled at 1 (a union bound clipped there) is no evidence against validity
+    const clipped = [0.2, 0.45, 0.7, 1, 1, 1, 1, 1, 1, 1];
+    expect(ksUniformUpper(clipped).pValue).toBeGreaterThan(0.5);
+    expect(ksUniform(clipped).pValue).toBeLessThan(0.01);
+    // mass piled near 0 is
+    expect(ksUniformUpper([0.01, 0.02, 0.03, 0.04, 0.05, 0.5, 0.6, 0.7]).pValue).toBeLessThan(0.01);
+  });
+
+  test('the exact p-value: n = 1 (P(U ≤ 1 − d) = 1 − d), n = 2 by integration, and the large-n limit exp(−2nd²)', () => {
+    for (const d of [0.1, 0.5, 0.9]) expect(smirnovUpperSurvival(1, d)).toBeCloseTo(1 - d, 14);
+    // n = 2: P(D⁺ < d) = P(U(1) > 1/2 − d, U(2) > 1 − d) = 2 ∫_{1−d}^{1} (u − 1/2 + d) du = d + d² for d ≤ 1/2,
+    // and P(U(2) > 1 − d) = 1 − (1 − d)² above
+    const two = (d: number): number => (d <= 0.5 ? 1 - d - d * d : (1 - d) ** 2);
+    for (const d of [0.2, 0.4, 0.7]) expect(smirnovUpperSurvival(2, d)).toBeCloseTo(two(d), 14);
+    for (const d of [0.02, 0.04]) expect(smirnovUpperSurvival(4000, d) / Math.exp(-2 * 4000 * d * d)).toBeGreaterThan(0.9);
+    expect(smirnovUpperSurvival(4000, 0.04) / Math.exp(-2 * 4000 * 0.04 * 0.04)).toBeLessThan(1.1);
+    expect(smirnovUpperSurvival(10, 0)).toBe(1);
+    expect(smirnovUpperSurvival(10, 1)).toBe(0);
+  });
+
+  test('on uniform draws its p-values are uniform (400 samples of 50)', () => {
+    const rng = new Rng(7);
+    const ps = Array.from({ length: 400 }, () => ksUniformUpper(Array.from({ length: 50 }, () => rng.uniform())).pValue);
+    expect(ksUniform(ps).pValue).toBeGreaterThan(1e-3);
+  });
+
+  test('refusals', () => {
+    expect(thrownLine(() => ksUniformUpper([]))).toBe('values: the one-sided Kolmogorov–Smirnov test needs at least 1 value, got 0');
+    expect(thrownLine(() => ksUniformUpper([0.1, Number.NaN]))).toBe('values[1]: values in [0, 1] are required, got NaN');
   });
 });

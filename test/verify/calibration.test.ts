@@ -3,6 +3,7 @@ import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { Rng } from '../../src/core/rng.js';
 import { binomialUpperTail, calibrate, histogram, parseSeedRange } from '../../src/verify/calibration.js';
+import { ksUniform } from '../../src/numeric/statistics.js';
 import type { Check } from '../../src/verify/types.js';
 
 /** A statistical check whose three deviations are standard normal times `scale` (scale > 1: standard errors underestimated). */
@@ -17,6 +18,45 @@ const gaussianCheck = (scale: number): Check => ({
     return { ok: deviations.every((d) => Math.abs(d) <= 5), runs: 1, detail: '', statistic: { deviations, threshold: 5 } };
   },
 });
+
+/** Three deviations that are one standard normal draw: the union bound counts it three times (a conservative run p-value). */
+const correlatedCheck: Check = {
+  id: 'fixture/correlated',
+  theorem: 'fixture',
+  reference: 'fixture',
+  kind: 'property',
+  run(ctx) {
+    const d = new Rng(ctx.seed).normal();
+    return { ok: Math.abs(d) <= 5, runs: 1, detail: '', statistic: { deviations: [d, d, d], threshold: 5 } };
+  },
+};
+
+/** Normal deviations, 3% of them three times too wide, clipped below the critical value: wrong in the tail only. */
+const heavyTailCheck: Check = {
+  id: 'fixture/heavy-tail',
+  theorem: 'fixture',
+  reference: 'fixture',
+  kind: 'property',
+  run(ctx) {
+    const rng = new Rng(ctx.seed);
+    const deviations = [0, 1, 2].map(() => Math.max(-4.9, Math.min(4.9, (rng.uniform() < 0.03 ? 3 : 1) * rng.normal())));
+    return { ok: true, runs: 1, detail: '', statistic: { deviations, threshold: 5 } };
+  },
+};
+
+/** Standard normal deviations where every other run makes the middle comparison (exact at the other points), labelled. */
+const varyingCheck: Check = {
+  id: 'fixture/varying',
+  theorem: 'fixture',
+  reference: 'fixture',
+  kind: 'property',
+  run(ctx) {
+    const rng = new Rng(ctx.seed);
+    const labels = ctx.seed % 2 === 0 ? ['a', 'b', 'c'] : ['a', 'c'];
+    const deviations = labels.map(() => rng.normal());
+    return { ok: true, runs: 1, detail: '', statistic: { deviations, threshold: 5, labels } };
+  },
+};
 
 const seeds = parseSeedRange('1..400');
 const opts = { runs: 1, thorough: false };
@@ -39,6 +79,41 @@ describe('calibration of a statistical check over seeds', () => {
     const loud = calibrate(gaussianCheck(3), seeds, opts)!;
     expect(loud.alarms).toBeGreaterThan(0);
     expect(loud.alarmTail).toBeLessThan(1e-6);
+  });
+
+  test('the run p-value min(1, m 2Q(T)) is conservative, not uniform: its promise P(p <= a) <= a is what is tested', () => {
+    const c = calibrate(correlatedCheck, parseSeedRange('1..1000'), opts)!;
+    // the two-sided test of uniformity rejects it (a third of the runs clip at 1)...
+    expect(ksUniform(c.pValues).pValue).toBeLessThan(1e-6);
+    expect(c.pValues.filter((p) => p === 1).length).toBeGreaterThan(250);
+    // ...while the one-sided test and the counts at each level find it valid
+    expect(c.runUpper!.pValue).toBeGreaterThan(0.1);
+    for (const l of c.levels) expect(l.tail, `${l.alpha}`).toBeGreaterThan(1e-3);
+    const ok = calibrate(gaussianCheck(1), seeds, opts)!;
+    expect(ok.runUpper!.pValue).toBeGreaterThan(1e-3);
+    expect(ok.levels.map((l) => l.alpha)).toEqual([0.1, 0.01, 1e-3]);
+    for (const l of ok.levels) expect(l.tail).toBeGreaterThan(1e-3);
+  });
+
+  test('sensitivity: deviations too wide in the tail only pass the per-entry uniformity test and raise no alarm, but the counts at small levels find them', () => {
+    const c = calibrate(heavyTailCheck, seeds, opts)!;
+    expect(c.ksAdjusted).toBeGreaterThan(1e-3);
+    expect(c.alarms).toBe(0);
+    expect(Math.min(...c.levels.map((l) => l.tail))).toBeLessThan(1e-6);
+  });
+
+  test('labelled comparisons line up across runs that make different numbers of them: every run is used', () => {
+    const c = calibrate(varyingCheck, seeds, opts)!;
+    expect(c.used).toBe(400);
+    expect(c.comparisons).toBe(3);
+    const n = Object.fromEntries(c.ks.map((k) => [k.label, k.n]));
+    expect(n.a).toBe(400);
+    expect(n.c).toBe(400);
+    expect(n.b).toBeGreaterThan(150);
+    expect(n.b).toBeLessThan(250);
+    expect(c.ksAdjusted).toBeGreaterThan(1e-3);
+    // a run's p-value is over its own comparisons
+    expect(c.pValues.every((p, k) => p === Math.min(1, c.entryPValues[k].length * Math.min(...c.entryPValues[k])))).toBe(true);
   });
 
   test('a check without a statistic has no calibration', () => {
