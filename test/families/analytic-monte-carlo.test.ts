@@ -44,18 +44,22 @@ describe('controlBatch', () => {
 });
 
 describe('the plain estimate', () => {
-  test('is the sample mean of s sᵀ with the standard error of that mean (normal natural: the chain rule)', () => {
-    const pt = parsePoint('normal', 'natural', { eta1: 0.5, eta2: -0.8 }, {}, 'spec');
+  test.each([
+    ['normal natural (the chain rule)', 'normal', 'natural', { eta1: 0.5, eta2: -0.8 }],
+    ['dirichlet K = 3 (d = 3)', 'dirichlet', 'standard', { alpha: [2, 3, 4] }],
+  ] as const)('%s: the sample mean of s sᵀ with the standard error of that mean', (_, family, p, params) => {
+    const pt = parsePoint(family, p, params, {}, 'spec');
     const N = 50;
     const scores = scoresOf(pt, N, 5);
     const r = monteCarloFisherAnalytic(pt, N, 5)!;
-    for (let i = 0; i < 2; i++)
-      for (let j = 0; j < 2; j++) {
+    const d = scores[0].length;
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
         const v = scores.map((g) => g[i] * g[j]);
         const mean = v.reduce((a, b) => a + b, 0) / N;
         const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / (N - 1);
-        expect(r.value.get(i, j)).toBeCloseTo(mean, 10);
-        expect(r.stdError.get(i, j)).toBeCloseTo(Math.sqrt(variance / N), 10);
+        expect(r.value.get(i, j), `value[${i}][${j}]`).toBeCloseTo(mean, 10);
+        expect(r.stdError.get(i, j), `stdError[${i}][${j}]`).toBeCloseTo(Math.sqrt(variance / N), 10);
       }
   });
 });
