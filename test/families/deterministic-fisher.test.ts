@@ -42,6 +42,8 @@ describe('deterministic Fisher: exact sums', () => {
   test('bernoulli natural (a count support with a finite end, the chain rule)', () => expectClosedForm(at('bernoulli', 'natural', { eta: -0.4 }), 'exact-sum'));
   test('binomial (the end from the fixed n)', () => expectClosedForm(at('binomial', 'mean', { p: 0.35 }, { n: 12 }), 'exact-sum'));
   test('poisson (an infinite series)', () => expectClosedForm(at('poisson', 'rate', { lambda: 3.5 }), 'exact-sum'));
+  test('poisson at lambda = 0.01: the difference steps of a positive parameter stay inside its domain', () =>
+    expectClosedForm(at('poisson', 'rate', { lambda: 0.01 }), 'exact-sum'));
 });
 
 describe('deterministic Fisher: quadrature', () => {
