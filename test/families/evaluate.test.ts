@@ -79,4 +79,12 @@ describe('the Jacobians between a parameterization and the base', () => {
     const to = jacobianToBase(pt.inst, pt.p, pt.theta, {});
     expect(rel(from.get(1, 1) * to.get(1, 1), 1)).toBeLessThan(1e-15);
   });
+
+  test('poisson natural -> rate: the Jacobian d eta / d lambda = 1/lambda and the Fisher in the rate, 1/lambda', () => {
+    const r = reparameterizeAt('poisson', 'natural', 'rate', { eta: 0.5 }, {}, 'spec');
+    const lambda = Math.exp(0.5);
+    expect(rel(r.params.lambda as number, lambda)).toBeLessThan(1e-15);
+    expect(rel(r.jacobian.get(0, 0), 1 / lambda)).toBeLessThan(1e-15);
+    expect(rel(r.fisher.get(0, 0), 1 / lambda)).toBeLessThan(1e-15);
+  });
 });
