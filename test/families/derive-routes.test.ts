@@ -1,0 +1,46 @@
+/**
+ * What a derivation reports beside its verdict (derive.ts): the routes that
+ * apply and why one does not, the comparisons of each route with the
+ * literature entry by entry, and the first step as a learner reads it.
+ */
+import { describe, expect, test } from 'vitest';
+import { gamma } from '../../src/families/catalogue/gamma.js';
+import { laplace } from '../../src/families/catalogue/laplace.js';
+import { derivationOf } from '../../src/families/derivations.js';
+
+describe('routes and comparisons', () => {
+  test('gamma shape-rate: the Hessian and exponential-family routes are each compared with the literature, every entry proved equal', () => {
+    const d = derivationOf(gamma, 'shape-rate');
+    expect(d.routes.map((r) => r.route)).toEqual(['hessian', 'exponential-family', 'literature']);
+    expect(d.comparisons.map((c) => [c.lhs, c.rhs, c.equal])).toEqual([
+      ['hessian', 'literature', true],
+      ['exponential-family', 'literature', true],
+    ]);
+    for (const c of d.comparisons)
+      expect(c.entries.map((e) => [e.i, e.j])).toEqual([
+        [0, 0],
+        [0, 1],
+        [1, 1],
+      ]);
+  });
+
+  test('laplace: the exponential-family route does not apply, with the family’s own reason, and nothing is compared with it', () => {
+    const d = derivationOf(laplace, 'location-scale');
+    const inst = laplace.instance();
+    expect(inst.notExponentialFamily).toBeTruthy();
+    expect(d.routes.find((r) => r.route === 'exponential-family')).toEqual({ route: 'exponential-family', matrix: null, note: inst.notExponentialFamily });
+    expect(d.comparisons.some((c) => c.lhs === 'exponential-family' || c.rhs === 'exponential-family')).toBe(false);
+  });
+});
+
+describe('the log-density step', () => {
+  test('gamma shape-rate: written log p(x | alpha, beta), and the score step checked against differences of the log-density', () => {
+    const d = derivationOf(gamma, 'shape-rate');
+    const [logDensity, score] = d.steps;
+    expect(logDensity.title).toBe('Log-density');
+    expect(logDensity.equations.map((e) => e.text)).toEqual(['log p(x | alpha, beta)']);
+    expect(score.title).toBe('Score');
+    expect(score.check?.ok).toBe(true);
+    expect(score.check?.detail).toContain("equal to Ridders' central differences of the log-density");
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Reading a family point from JSON (catalogue.ts): refusals by path and
+ * message where a test of the oracle does not already pin them, and the
+ * result fields of a reparameterization.
+ */
+import { describe, expect, test } from 'vitest';
+import { fisherAt, parsePoint, reparameterizeAt, toJsonParams } from '../../src/families/catalogue.js';
+
+describe('refusals', () => {
+  test('a covariance whose size differs from the mean: named at Sigma with the size the mean fixes', () => {
+    const Sigma = [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    expect(() => fisherAt('multivariate-normal', 'mean-cov', { mu: [0, 0], Sigma }, {}, 'spec')).toThrow(
+      'spec.params.Sigma: must be a 2 x 2 matrix (array of rows), got ',
+    );
+  });
+
+  test('fixed values that are not an object: named at fixed, with what the family needs', () => {
+    for (const fixed of [5, null, [12]])
+      expect(() => fisherAt('binomial', 'mean', { p: 0.3 }, fixed, 'spec'), JSON.stringify(fixed)).toThrow(/^spec\.fixed: binomial needs fixed values n \(/);
+  });
+
+  test('a fixed value missing from the object: named at its own path', () => {
+    expect(() => fisherAt('binomial', 'mean', { p: 0.3 }, {}, 'spec')).toThrow(/^spec\.fixed\.n: missing; binomial needs n, /);
+  });
+
+  test('an asymmetric covariance: named at the upper entry, with both values', () => {
+    const Sigma = [
+      [2, 0.3],
+      [0.4, 1],
+    ];
+    expect(() => parsePoint('multivariate-normal', 'mean-cov', { mu: [0, 0], Sigma }, {}, 'spec')).toThrow(
+      'spec.params.Sigma[0][1]: must be symmetric: entry [0][1] = 0.3 but [1][0] = 0.4',
+    );
+  });
+});
+
+describe('reparameterization results', () => {
+  test('exponential rate -> scale at lambda = 1e200: d lambda / d beta = -lambda^2 overflows, named as the jacobian entry', () => {
+    expect(() => reparameterizeAt('exponential', 'rate', 'scale', { lambda: 1e200 }, {}, 'spec')).toThrow(
+      /^spec\.params: the result field jacobian\[0\]\[0\] would be -1(\.0+)?e\+400/,
+    );
+  });
+
+  test('the names of the target parameterization, in contract order', () => {
+    const r = reparameterizeAt('normal', 'mean-std', 'natural', { mu: 0.3, sigma: 1.7 }, {}, 'spec');
+    expect(r.paramNames).toEqual(['eta1', 'eta2']);
+    expect(Object.keys(r.params)).toEqual(['eta1', 'eta2']);
+  });
+
+  test('a vector and a symmetric matrix are assembled back into the JSON layout', () => {
+    const layout = [
+      { name: 'mu', shape: 'vector' as const },
+      { name: 'Sigma', shape: 'symmetric-matrix' as const },
+    ];
+    expect(toJsonParams(layout, Float64Array.from([1, 2, 3, 4, 5]), 2)).toEqual({
+      mu: [1, 2],
+      Sigma: [
+        [3, 4],
+        [4, 5],
+      ],
+    });
+  });
+});
