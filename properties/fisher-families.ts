@@ -134,6 +134,11 @@ function routesCheck(def: FamilyDefinition, pname: string, dim?: number): Check 
   };
 }
 
+/** A deviation beyond z standard errors and the bias floor. Written so that a NaN anywhere is outside: a comparison with NaN is false, and a plain `dev > bound` would pass it. */
+export function outsideTolerance(dev: number, z: number, se: number, floor: number): boolean {
+  return !(dev <= z * se + floor);
+}
+
 function relativeScale(F: Matrix, i: number, j: number): number {
   return Math.sqrt(Math.abs(F.get(i, i) * F.get(j, j))) || 1e-300;
 }
@@ -422,7 +427,7 @@ export function monteCarloCheck(def: FamilyDefinition, pname: string, dim: numbe
             const dev = Math.abs(est.value.get(i, j) - Fwrong.get(i, j));
             const se = est.stdError.get(i, j);
             const floor = floorOf(relativeScale(F, i, j), bias, i, j);
-            if (dev > z * se + floor)
+            if (outsideTolerance(dev, z, se, floor))
               return `${name} entry [${i}][${j}]: ${est.value.get(i, j)} ± ${se.toExponential(2)} (bias floor ${floor.toExponential(2)}) vs closed form ${Fwrong.get(i, j)} (${(dev / se).toFixed(1)} standard errors > z = ${z.toFixed(2)}, ${samples} samples) at ${fmt(pt)}`;
           }
       }
