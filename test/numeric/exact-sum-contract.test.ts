@@ -32,6 +32,24 @@ describe('finite supports', () => {
     expect(sumSeries(() => 1, { end: 20, maxTerms: 5 })).toEqual({ value: 5, error: Infinity, terms: 5 });
   });
 
+  test('an empty range (end before start) is 0, exactly', () => {
+    expect(sumSeries((k) => k, { start: 5, end: 4 })).toEqual({ value: 0, error: 0, terms: 0 });
+  });
+
+  test('maxTerms 1 takes one term', () => {
+    expect(sumSeries((k) => k + 1, { maxTerms: 1 })).toEqual({ value: 1, error: Infinity, terms: 1 });
+  });
+
+  test('a support of maxTerms terms from a nonzero start is summed to its end', () => {
+    const r = sumSeries((k) => 0.5 ** k, { start: 5, end: 50, maxTerms: 46, rtol: 1e-3 });
+    expect(r.terms).toBe(46);
+    expect(r.error).toBe(rounding(46, r.value));
+  });
+
+  test('a support one term longer than maxTerms uses the ratio test, which may stop early', () => {
+    expect(sumSeries((k) => 0.5 ** k, { end: 100, maxTerms: 100, rtol: 1e-3 }).terms).toBe(10);
+  });
+
   test('compensated summation keeps the small terms on both sides of a large one', () => {
     const tiny = 2 ** -60;
     const xs = [tiny, 1, tiny, tiny, -1];
@@ -48,6 +66,14 @@ describe('infinite supports: the ratio test', () => {
     expect(r.terms).toBe(10);
     expect(r.value).toBe(2 - 2 ** -9);
     expect(r.error).toBe(rounding(10, 2 - 2 ** -9) + 2 ** -9);
+  });
+
+  test('the first bound comes with the ninth term, and a bound equal to the tolerance is enough', () => {
+    expect(sumSeries((k) => 0.5 ** k, { rtol: 1 }).terms).toBe(9);
+    // after term 9 the tail bound is 2^-9 and sum |term| = 2 - 2^-9: a tolerance that makes them equal
+    const rtol = 2 ** -9 / (2 - 2 ** -9);
+    expect(rtol * (2 - 2 ** -9)).toBe(2 ** -9);
+    expect(sumSeries((k) => 0.5 ** k, { rtol }).terms).toBe(10);
   });
 
   test('the window holds the last nine terms: a rate that changes before it is forgotten', () => {

@@ -121,6 +121,18 @@ describe('the node range stops at a non-finite value near an end', () => {
     expect(d.error).toBe(c.error);
   });
 
+  test('terms evaluated beyond the cut before it was found do not enter the tail estimate', () => {
+    // on [0, inf): the first level evaluates x = 300 and beyond, where this integrand is 1 (its terms grow outwards);
+    // the hole at 10 < x < 100 then stops the range, and the tail is estimated from the terms inside it
+    const g = (x: number): number => (x > 10 && x < 100 ? NaN : x >= 100 ? 1 : Math.exp(-x));
+    const r = integrate(g, 0, Infinity);
+    expect(Number.isFinite(r.error)).toBe(true);
+    expect(Math.abs(r.value - 1)).toBeLessThan(1e-3);
+    const mirrored = integrate((x) => g(-x), -Infinity, 0);
+    expect(Number.isFinite(mirrored.error)).toBe(true);
+    expect(Math.abs(mirrored.value - 1)).toBeLessThan(1e-3);
+  });
+
   test('once a node gives a non-finite value, no node beyond it is evaluated', () => {
     const calls: number[] = [];
     integrate(
@@ -153,6 +165,60 @@ describe('the node range stops at a non-finite value near an end', () => {
     expect(() => integrate((x) => (x > 0.4 && x < 0.6 ? Infinity : 1), 0, 1)).toThrow(
       'integrand: is not finite at x = 0.5 (value Infinity), inside the bulk of the interval',
     );
+  });
+});
+
+describe('levels, budget and tolerances', () => {
+  // an integrand that reads the distances is evaluated at every node of [0, 1]: 13 at the first level (t = 0, ±1, ..., ±6)
+  const one = (_x: number, _l: number, _r: number): number => 1;
+
+  test('the budget admits whole levels only: none, the first alone (no estimate yet), or the first two', () => {
+    expect(integrate(one, 0, 1, { maxEvaluations: 12 })).toEqual({ value: NaN, error: Infinity, evaluations: 0 });
+    expect(integrate(one, 0, 1, { maxEvaluations: 13 })).toEqual({ value: NaN, error: Infinity, evaluations: 13 });
+    expect(integrate(one, 0, 1, { maxEvaluations: 24 })).toEqual({ value: NaN, error: Infinity, evaluations: 13 });
+    const two = integrate(one, 0, 1, { maxEvaluations: 25 });
+    expect(two.evaluations).toBe(25);
+    expect(Math.abs(two.value - 1)).toBeLessThanOrEqual(two.error);
+    expect(two.value).toBeCloseTo(1, 4);
+  });
+
+  test('never stops before the third level (h = 1/8), even when the first two agree', () => {
+    // 13 + 12 + 24 + 48 nodes; a constant converges at once
+    expect(integrate(one, 0, 1).evaluations).toBe(97);
+    // a zero integrand with atol 0 stops there too (the difference 0 meets the tolerance 0)
+    expect(integrate((_x, _l, _r) => 0, 0, 1, { atol: 0 }).evaluations).toBe(97);
+    // the first two levels agree to 3e-6, within a loose tolerance: still three levels
+    expect(integrate(one, 0, 1, { rtol: 1e-3 }).evaluations).toBe(97);
+  });
+
+  test('a loose relative or absolute tolerance stops earlier than the default', () => {
+    const f = (x: number): number => Math.exp(-x * x) * Math.cos(3 * x);
+    const tight = integrate(f, 0, 2).evaluations;
+    expect(integrate(f, 0, 2, { rtol: 1e-3 }).evaluations).toBeLessThan(tight);
+    expect(integrate(f, 0, 2, { rtol: 0, atol: 1e-3 }).evaluations).toBeLessThan(integrate(f, 0, 2, { rtol: 0, atol: 1e-14 }).evaluations);
+  });
+
+  test('the error includes the round-off floor 8 eps and the integrand noise, times integral |f|', () => {
+    // an odd integrand on [-1, 1]: the node pairs cancel exactly, so every level gives 0 and only the round-off term is left
+    // (reading the distances, so the node range runs to the transform's end, where the terms are below 1e-290)
+    const odd = (x: number, _l: number, _r: number): number => x;
+    const floor = integrate(odd, -1, 1, { noise: 0 });
+    expect(floor.value).toBe(0);
+    expect(floor.error).toBeGreaterThanOrEqual(7.9 * Number.EPSILON);
+    expect(floor.error).toBeLessThanOrEqual(8.1 * Number.EPSILON);
+    const noisy = integrate(odd, -1, 1, { noise: 1e-6 });
+    // h sum |w f| at the last level approximates integral |x| = 1 (to 1%: |x| has a kink at 0)
+    expect(noisy.error / 1e-6).toBeGreaterThan(0.98);
+    expect(noisy.error / 1e-6).toBeLessThan(1.02);
+  });
+
+  test('a non-finite value from |t| = 1 outwards truncates the range; only inside |t| < 1 is it an error', () => {
+    // the node t = 1 lies at this distance from the right end of [0, 1], every node with t < 1 farther in
+    const e = Math.exp(-Math.PI * Math.sinh(1));
+    const near = e / (1 + e);
+    const r = integrate((_x, _l, toRight) => (toRight <= near ? NaN : 1), 0, 1);
+    expect(Number.isFinite(r.value)).toBe(true);
+    expect(r.error).toBeGreaterThan(0);
   });
 });
 
