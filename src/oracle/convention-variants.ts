@@ -88,6 +88,7 @@ function reductionFactorName(ratio: number, N: number, T: number, D: number): st
   const factors: [number, string][] =
     T > 1
       ? [
+          [N, 'N'],
           [N * T, 'N·T'],
           [N * T * D, 'N·T·D'],
           [T, 'T'],
