@@ -8,7 +8,7 @@
 import { Rng } from '../src/core/rng.js';
 import { fisherMatrix } from '../src/curvature/dense-curvature.js';
 import { type KfacPreconditioner, kfacBlockPreconditioners, kfacFactors, kfacPreconditioners } from '../src/curvature/kfac.js';
-import { parsePoint } from '../src/families/catalogue.js';
+import { parsePoint } from '../src/families/json-points.js';
 import { monteCarloFisherAnalytic } from '../src/families/analytic-monte-carlo.js';
 import { familyMonteCarloFisher } from '../src/families/estimators.js';
 import { Cholesky } from '../src/linalg/cholesky.js';

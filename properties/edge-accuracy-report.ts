@@ -13,7 +13,7 @@
  * than the test runs, for the record (bench/RESULTS.md style), not for CI.
  */
 import fc from 'fast-check';
-import { parameterizationNames } from '../src/families/catalogue.js';
+import { parameterizationNames } from '../src/families/json-points.js';
 import { runOracle } from '../src/oracle/oracle.js';
 import { edgePoints, type EdgePoint } from './arbitraries/edge-points.js';
 import { edgeFamilyDimensions } from './edge-families.js';

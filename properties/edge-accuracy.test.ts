@@ -19,7 +19,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { NatgradError } from '../src/core/errors.js';
-import { getFamily, parameterizationNames } from '../src/families/catalogue.js';
+import { getFamily, parameterizationNames } from '../src/families/json-points.js';
 import { runOracle } from '../src/oracle/oracle.js';
 import { compileExpr } from '../src/symbolic/index.js';
 import { edgePoints, type EdgePoint } from './arbitraries/edge-points.js';

@@ -10,7 +10,7 @@
  * References: Amari (2016), Sec. 2.2; Raskutti & Mukherjee (2015), Thm. 1.
  */
 import fc from 'fast-check';
-import { familyFisherMatrix, fromBase, toBase } from '../src/families/catalogue.js';
+import { familyFisherMatrix, fromBase, toBase } from '../src/families/json-points.js';
 import { FAMILIES } from '../src/families/catalogue/index.js';
 import type { FamilyInstance, ParameterizationInstance } from '../src/families/types.js';
 import { Matrix } from '../src/linalg/matrix.js';

@@ -15,7 +15,7 @@
  */
 import fc from 'fast-check';
 import { domainViolation } from '../src/core/domain.js';
-import { familyFisherMatrix, fromBase, getFamily, jacobianFromBase, jacobianToBase, toBase } from '../src/families/catalogue.js';
+import { familyFisherMatrix, fromBase, getFamily, jacobianFromBase, jacobianToBase, toBase } from '../src/families/json-points.js';
 import { normal } from '../src/families/catalogue/normal.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';

@@ -16,7 +16,7 @@
  */
 import fc from 'fast-check';
 import { Rng } from '../src/core/rng.js';
-import { familyFisherMatrix } from '../src/families/catalogue.js';
+import { familyFisherMatrix } from '../src/families/json-points.js';
 import { multivariateNormal, sigmaFromTheta } from '../src/families/catalogue/multivariate-normal.js';
 import { Cholesky } from '../src/linalg/cholesky.js';
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';

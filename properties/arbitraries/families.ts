@@ -5,7 +5,7 @@
  * test. Shrinking moves the cube coordinates, so a counterexample stays valid.
  */
 import fc from 'fast-check';
-import { fromBase } from '../../src/families/catalogue.js';
+import { fromBase } from '../../src/families/json-points.js';
 import type { FamilyDefinition, FamilyInstance, ParameterizationInstance } from '../../src/families/types.js';
 import { parameterizationOf } from '../../src/families/instance.js';
 import { unitCube } from '../../src/families/unit-points.js';

@@ -26,7 +26,7 @@
  */
 import { Decimal } from 'decimal.js';
 import { NatgradError } from '../../src/core/errors.js';
-import { getFamily } from '../../src/families/catalogue.js';
+import { getFamily } from '../../src/families/json-points.js';
 import type { FamilyInstance, ParameterizationInstance } from '../../src/families/types.js';
 import type { EdgePoint, JsonParams } from '../arbitraries/edge-points.js';
 import type { DecimalClass } from './decimal-special.js';

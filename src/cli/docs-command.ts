@@ -16,7 +16,7 @@ import { allProofs } from '../../proofs/index.js';
 import { renderProofIndex, renderProofMarkdown, type ProofIndexEntry } from '../verify/proof-render.js';
 import { checkProof } from '../verify/proof-runner.js';
 import { FAMILIES } from '../families/catalogue/index.js';
-import { derivationOf, matrixDerivationOf } from '../families/derivations.js';
+import { derivationOf, matrixDerivationOf } from '../families/derivation-cache.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
 import { renderMatrixFamilyPage } from '../docs/mvn-page.js';
 import { escapeCell, maskComputed, TEX_LIMIT } from '../docs/markdown.js';

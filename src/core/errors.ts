@@ -35,12 +35,3 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   return typeof value === 'object' ? 'an object' : String(value);
 }
-
-/** Throws unless every entry is finite; numerical routines call it before returning. */
-export function assertFinite(values: ArrayLike<number>, path: string, what: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (!Number.isFinite(values[i])) {
-      throw new NatgradError(path, `${what} is not finite (entry ${i} is ${values[i]})`);
-    }
-  }
-}

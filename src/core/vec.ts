@@ -11,11 +11,6 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
 
 export const norm2 = (a: ArrayLike<number>): number => Math.sqrt(dot(a, a));
 
-export function axpy(alpha: number, x: ArrayLike<number>, y: Vec): Vec {
-  for (let i = 0; i < y.length; i++) y[i] += alpha * x[i];
-  return y;
-}
-
 export function add(a: ArrayLike<number>, b: ArrayLike<number>): Vec {
   const out = new Float64Array(a.length);
   for (let i = 0; i < a.length; i++) out[i] = a[i] + b[i];

@@ -150,12 +150,3 @@ export function emaMatrix(prev: Matrix | null, next: Matrix, decay: number): Mat
   for (let i = 0; i < out.data.length; i++) out.data[i] = decay * prev.data[i] + (1 - decay) * next.data[i];
   return out;
 }
-
-/** The same running average for vectors (diagonal curvatures). */
-export function emaVec(prev: Vec | null, next: Vec, decay: number): Vec {
-  validateDecay(decay);
-  if (prev === null) return Float64Array.from(next);
-  const out = new Float64Array(next.length);
-  for (let i = 0; i < out.length; i++) out[i] = decay * prev[i] + (1 - decay) * next[i];
-  return out;
-}

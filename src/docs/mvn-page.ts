@@ -3,7 +3,7 @@
  * matrix calculus, each step checked at random dimensions; the entrywise
  * computer-algebra derivation at d = 2 is a cross-check on its own page.
  */
-import type { MatrixDerivation } from '../families/derivations.js';
+import type { MatrixDerivation } from '../families/derivation-cache.js';
 import { renderSteps } from './steps.js';
 
 export function renderMatrixFamilyPage(family: string, d: MatrixDerivation, crossCheckPage: string): string {

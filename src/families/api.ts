@@ -4,4 +4,4 @@
  * NatgradError naming the JSON path below `path`.
  */
 export type { FisherAt, JsonParamValue, ReparameterizedAt } from './results.js';
-export { checkParameterization, familyNames, parameterizationNames, familyPointSize, fisherAt, reparameterizeAt } from './catalogue.js';
+export { checkParameterization, familyNames, parameterizationNames, familyPointSize, fisherAt, reparameterizeAt } from './json-points.js';

@@ -42,7 +42,7 @@ import {
   type SamplePoint,
 } from './step-checks.js';
 import type { DerivationStep, Equation, StepCheck } from './steps.js';
-import { toBase } from './catalogue.js';
+import { toBase } from './json-points.js';
 import type { FamilyInstance, ParameterizationInstance } from './types.js';
 
 export type RouteName = 'hessian' | 'exponential-family' | 'literature';

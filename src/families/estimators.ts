@@ -14,7 +14,7 @@ import { Matrix } from '../linalg/matrix.js';
 import { requireIntegerInRange } from '../core/validate.js';
 import { gradientFD, hessianFD, integrate, mcFisherScore, sumSeries, type MatrixMeanEstimate } from '../numeric/index.js';
 import { ControlledMean, symmetricEstimate } from '../numeric/score-control.js';
-import { jacobianToBase, toBase } from './catalogue.js';
+import { jacobianToBase, toBase } from './json-points.js';
 import type { FamilyInstance, ParameterizationInstance, Sample } from './types.js';
 import { baseParameterization } from './instance.js';
 

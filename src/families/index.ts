@@ -14,7 +14,7 @@
  * @module natgrad/families
  */
 export type { FisherAt, JsonParamValue, ReparameterizedAt } from './api.js';
-export { familyNames, fisherAt, parameterizationNames, reparameterizeAt } from './catalogue.js';
+export { familyNames, fisherAt, parameterizationNames, reparameterizeAt } from './json-points.js';
 export { FAMILIES } from './catalogue/index.js';
 export type {
   BaseFromUnit,
@@ -28,6 +28,6 @@ export type {
   Support,
 } from './types.js';
 export type { Domain } from '../core/domain.js';
-export { derivationOf } from './derivations.js';
+export { derivationOf } from './derivation-cache.js';
 export type { EntryProof, FisherDerivation, RouteComparison, Route, RouteName } from './derive.js';
 export type { CheckMethod, DerivationStep, Equation, EquationValue, StepCheck } from './steps.js';

@@ -27,7 +27,7 @@ import { Matrix } from '../linalg/matrix.js';
 import { kron, matmul, matmulTN } from '../linalg/ops.js';
 import { solveMatrix } from '../linalg/solve.js';
 import { derivativeFD, gradientFD, hessianFD, jacobianFD, zForFalseAlarm } from '../numeric/index.js';
-import { familyFisherMatrix } from './catalogue.js';
+import { familyFisherMatrix } from './json-points.js';
 import { multivariateNormal } from './catalogue/multivariate-normal.js';
 import { formatNumber, type CheckMethod, type DerivationStep, type StepCheck } from './steps.js';
 

@@ -17,7 +17,7 @@ import { pointInDomain, domainViolation, type Domain } from '../core/domain.js';
 import { Rng } from '../core/rng.js';
 import { jacobianFD, integrate, sumSeries, zForFalseAlarm } from '../numeric/index.js';
 import { compileExpr, evaluateWithError, freeVariables, type Expr } from '../symbolic/index.js';
-import { toBase } from './catalogue.js';
+import { toBase } from './json-points.js';
 import { formatNumber, type StepCheck } from './steps.js';
 import type { FamilyInstance, ParameterizationInstance, Sample } from './types.js';
 

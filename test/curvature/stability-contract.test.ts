@@ -4,7 +4,7 @@
  * vectors on known numbers.
  */
 import { describe, expect, test } from 'vitest';
-import { emaMatrix, emaVec, scaledEigen, stabilize, stabilizedEigenvalues, validateStability } from '../../src/curvature/stability.js';
+import { emaMatrix, scaledEigen, stabilize, stabilizedEigenvalues, validateStability } from '../../src/curvature/stability.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { matvec } from '../../src/linalg/ops.js';
 import { thrownError, thrownLine } from '../natgrad-error.js';
@@ -66,15 +66,5 @@ describe('running averages', () => {
     const a = Matrix.zeros(2, 2);
     expect(thrownLine(() => emaMatrix(a, Matrix.zeros(3, 2), 0.5))).toBe('ema: shapes differ: 2 x 2 and 3 x 2');
     expect(thrownLine(() => emaMatrix(a, Matrix.zeros(2, 3), 0.5))).toBe('ema: shapes differ: 2 x 2 and 2 x 3');
-  });
-
-  test('emaVec: the first value copied, then decay prev + (1 - decay) next; decay outside [0, 1) refused', () => {
-    const next = Float64Array.of(3, 6, -2);
-    const first = emaVec(null, next, 0.9);
-    expect(Array.from(first)).toEqual([3, 6, -2]);
-    expect(first).not.toBe(next);
-    expect(Array.from(emaVec(Float64Array.of(1, 2, 2), next, 0.75))).toEqual([1.5, 3, 1]);
-    expect(Array.from(emaVec(Float64Array.of(1, 2, 2), next, 0))).toEqual([3, 6, -2]);
-    expect(thrownError(() => emaVec(null, next, 1)).path).toBe('decay');
   });
 });

@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { gamma } from '../../src/families/catalogue/gamma.js';
 import { categorical } from '../../src/families/catalogue/categorical.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
-import { derivationOf } from '../../src/families/derivations.js';
+import { derivationOf } from '../../src/families/derivation-cache.js';
 import { checkDerivatives, checkExpectations, checkLogDensity, parameterSteps, samplePoints } from '../../src/families/step-checks.js';
 
 const inst = gamma.instance();

@@ -9,7 +9,7 @@ import { notRealInSteps, notRealOnDomain } from '../../src/docs/real-values.js';
 import { gamma } from '../../src/families/catalogue/gamma.js';
 import { normal } from '../../src/families/catalogue/normal.js';
 import { bernoulli } from '../../src/families/catalogue/bernoulli.js';
-import { derivationOf } from '../../src/families/derivations.js';
+import { derivationOf } from '../../src/families/derivation-cache.js';
 import type { DerivationStep } from '../../src/families/steps.js';
 import { POSITIVE } from '../../src/core/domain.js';
 

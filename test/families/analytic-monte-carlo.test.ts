@@ -9,7 +9,7 @@ import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { controlBatch, monteCarloFisherAnalytic } from '../../src/families/analytic-monte-carlo.js';
 import { analyticBaseScore } from '../../src/families/analytic-score.js';
-import { parsePoint } from '../../src/families/catalogue.js';
+import { parsePoint } from '../../src/families/json-points.js';
 import { chainRuleAt, type FisherPoint } from '../../src/families/estimators.js';
 import type { FamilyInstance } from '../../src/families/types.js';
 import { ScoreOuterProduct } from '../../src/numeric/score-control.js';

@@ -8,7 +8,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { analyticBaseScore } from '../../src/families/analytic-score.js';
-import { parsePoint } from '../../src/families/catalogue.js';
+import { parsePoint } from '../../src/families/json-points.js';
 import type { FamilyInstance } from '../../src/families/types.js';
 import { gradientFD } from '../../src/numeric/index.js';
 import { compileExpr } from '../../src/symbolic/index.js';

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { analyticBaseScore, baseScoreSource } from '../../src/families/analytic-score.js';
 import { monteCarloFisherAnalytic } from '../../src/families/analytic-monte-carlo.js';
-import { parsePoint } from '../../src/families/catalogue.js';
+import { parsePoint } from '../../src/families/json-points.js';
 import { chainRuleAt, familyMonteCarloFisher, type FisherPoint } from '../../src/families/estimators.js';
 import { FAMILIES } from '../../src/families/catalogue/index.js';
 import { gradientFD, zForFalseAlarm } from '../../src/numeric/index.js';

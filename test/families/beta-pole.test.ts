@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { familyFisherMatrix } from '../../src/families/catalogue.js';
+import { familyFisherMatrix } from '../../src/families/json-points.js';
 import { beta } from '../../src/families/catalogue/beta.js';
 import { deterministicFisher } from '../../src/families/estimators.js';
 

@@ -7,7 +7,7 @@
  * listed here with the part of the catalogue each must cover.
  */
 import { describe, expect, test } from 'vitest';
-import { parsePoint } from '../../src/families/catalogue.js';
+import { parsePoint } from '../../src/families/json-points.js';
 import { FAMILIES } from '../../src/families/catalogue/index.js';
 import { edgePoints } from '../../properties/arbitraries/edge-points.js';
 import { EDGE_VECTOR_DIMENSIONS, edgeFamilyDimensions } from '../../properties/edge-families.js';

@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { gamma } from '../../src/families/catalogue/gamma.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
-import { derivationOf } from '../../src/families/derivations.js';
+import { derivationOf } from '../../src/families/derivation-cache.js';
 
 describe('routes and comparisons', () => {
   test('gamma shape-rate: the Hessian and exponential-family routes are each compared with the literature, every entry proved equal', () => {

@@ -7,7 +7,7 @@
  * log-density written from both ends is integrated through that form.
  */
 import { describe, expect, test } from 'vitest';
-import { familyFisherMatrix, parsePoint } from '../../src/families/catalogue.js';
+import { familyFisherMatrix, parsePoint } from '../../src/families/json-points.js';
 import { deterministicFisher, type FisherPoint } from '../../src/families/estimators.js';
 import type { FamilyInstance } from '../../src/families/types.js';
 

@@ -6,7 +6,7 @@
  * entry; a reparameterization to itself is the identity, exactly.
  */
 import { describe, expect, test } from 'vitest';
-import { fisherAt, jacobianFromBase, jacobianToBase, parsePoint, reparameterizeAt, toBase } from '../../src/families/catalogue.js';
+import { fisherAt, jacobianFromBase, jacobianToBase, parsePoint, reparameterizeAt, toBase } from '../../src/families/json-points.js';
 import { runOracle } from '../../src/oracle/oracle.js';
 
 const rel = (a: number, b: number): number => Math.abs(a - b) / Math.abs(b);

@@ -7,7 +7,7 @@
  * outside the tolerance of every entry the estimator reports.
  */
 import { describe, expect, test } from 'vitest';
-import { familyFisherMatrix, parsePoint } from '../../src/families/catalogue.js';
+import { familyFisherMatrix, parsePoint } from '../../src/families/json-points.js';
 import type { FisherPoint } from '../../src/families/estimators.js';
 import { monteCarloNegativeHessian, type NegativeHessianOptions } from '../../src/families/negative-hessian-monte-carlo.js';
 import { zForFalseAlarm } from '../../src/numeric/index.js';

@@ -4,7 +4,7 @@
  * result fields of a reparameterization.
  */
 import { describe, expect, test } from 'vitest';
-import { fisherAt, parsePoint, reparameterizeAt, toJsonParams } from '../../src/families/catalogue.js';
+import { fisherAt, parsePoint, reparameterizeAt, toJsonParams } from '../../src/families/json-points.js';
 
 describe('refusals', () => {
   test('a covariance whose size differs from the mean: named at Sigma with the size the mean fixes', () => {

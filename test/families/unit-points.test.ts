@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { domainViolation } from '../../src/core/domain.js';
-import { fromBase } from '../../src/families/catalogue.js';
+import { fromBase } from '../../src/families/json-points.js';
 import { FAMILIES } from '../../src/families/catalogue/index.js';
 import { categorical } from '../../src/families/catalogue/categorical.js';
 import { multivariateNormal } from '../../src/families/catalogue/multivariate-normal.js';

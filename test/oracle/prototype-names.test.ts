@@ -12,7 +12,7 @@ import { describe, expect, test } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
 import { NatgradError } from '../../src/core/errors.js';
-import { fisherAt, parsePoint, reparameterizeAt } from '../../src/families/catalogue.js';
+import { fisherAt, parsePoint, reparameterizeAt } from '../../src/families/json-points.js';
 import { runCheck } from '../../src/oracle/check.js';
 import { runOracle } from '../../src/oracle/oracle.js';
 import { classifier, clone, kfacSpec, linearRegression, shampooSpec } from './fixtures.js';
