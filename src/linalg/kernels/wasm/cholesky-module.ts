@@ -73,6 +73,29 @@ function gemmCall(...args: Code[]): Code {
   return seq(...args, call(GEMM_FUNCS.gemm));
 }
 
+/** Factors the diagonal block (size x size at `block`); on a failed pivot r, returns r + offset (the pivot's index in the caller's matrix). */
+function factorOrReturn(ix: Indices, p: { block: Code; size: Code; lda: number; sp: Code; work: number; r: number; offset: Code | null }): Code {
+  const failed = p.offset === null ? seq(get(p.r), ret) : seq(get(p.r), p.offset, i32.add, ret);
+  return seq(p.block, p.size, get(p.lda), p.sp, get(p.work), call(ix.factorDiagonal), tee(p.r), c(0), i32.geS, iff(failed));
+}
+
+/**
+ * The step after a diagonal block is factored, shared by the recursive and the
+ * blocked factorization: T = L_D⁻¹ at sp, the panel P (rows x k) becomes
+ * P T ᵀ, and the trailing block's lower triangle C -= P Pᵀ.
+ */
+function panelStep(
+  ix: Indices,
+  p: { diagonal: Code; panel: Code; rows: Code; k: Code; trailing: Code; lda: number; sp: number; sp2: number; work: number },
+): Code {
+  const tStride = seq(p.k, c(3), i32.shl);
+  return seq(
+    seq(p.diagonal, get(p.lda), p.k, get(p.sp), tStride, get(p.sp2), get(p.work), call(ix.triInv)),
+    seq(p.panel, get(p.lda), p.rows, p.k, get(p.sp), tStride, get(p.sp2), get(p.work), call(ix.mulByTransposed)),
+    gemmCall(p.rows, p.rows, p.k, f64.const(-1), f64.const(1), p.panel, get(p.lda), c(8), p.panel, c(8), get(p.lda), p.trailing, get(p.lda), c(0), get(p.work)),
+  );
+}
+
 /** half(n): (n >> 1) & ~3 when positive, else n >> 1 (a multiple of the micro-kernel's 4 where possible). */
 const half = (n: Code, tmp: number): Code => seq(n, c(1), i32.shrS, c(-4), i32.and, tee(tmp), c(0), i32.leS, iff(seq(n, c(1), i32.shrS, set(tmp))), get(tmp));
 
@@ -332,16 +355,7 @@ function factorDiagonal(ix: Indices): FunctionDef {
     get(n1),
     i32.sub,
     set(n2),
-    get(a),
-    get(n1),
-    get(lda),
-    get(sp),
-    get(work),
-    call(ix.factorDiagonal),
-    tee(r),
-    c(0),
-    i32.geS,
-    iff(seq(get(r), ret)),
+    factorOrReturn(ix, { block: get(a), size: get(n1), lda, sp: get(sp), work, r, offset: null }),
     get(a),
     get(n1),
     get(lda),
@@ -353,35 +367,8 @@ function factorDiagonal(ix: Indices): FunctionDef {
     align16(seq(get(n1), get(n1), i32.mul, c(3), i32.shl)),
     i32.add,
     set(sp2),
-    seq(get(a), get(lda), get(n1), get(sp), seq(get(n1), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
-    seq(get(a21), get(lda), get(n2), get(n1), get(sp), seq(get(n1), c(3), i32.shl), get(sp2), get(work), call(ix.mulByTransposed)),
-    gemmCall(
-      get(n2),
-      get(n2),
-      get(n1),
-      f64.const(-1),
-      f64.const(1),
-      get(a21),
-      get(lda),
-      c(8),
-      get(a21),
-      c(8),
-      get(lda),
-      addr8(get(a21), get(n1)),
-      get(lda),
-      c(0),
-      get(work),
-    ),
-    addr8(get(a21), get(n1)),
-    get(n2),
-    get(lda),
-    get(sp),
-    get(work),
-    call(ix.factorDiagonal),
-    tee(r),
-    c(0),
-    i32.geS,
-    iff(seq(get(r), get(n1), i32.add, ret)),
+    panelStep(ix, { diagonal: get(a), panel: get(a21), rows: get(n2), k: get(n1), trailing: addr8(get(a21), get(n1)), lda, sp, sp2, work }),
+    factorOrReturn(ix, { block: addr8(get(a21), get(n1)), size: get(n2), lda, sp: get(sp), work, r, offset: get(n1) }),
     c(-1),
   );
   return { name: 'factorDiagonal', params, results: [I32], locals: L, body, exported: false };
@@ -425,16 +412,7 @@ function factorBlocked(ix: Indices): FunctionDef {
         set(j1),
         addr8(seq(get(a), get(j0), get(lda), i32.mul, i32.add), get(j0)),
         set(d),
-        get(d),
-        get(jb),
-        get(lda),
-        get(sp2),
-        get(work),
-        call(ix.factorDiagonal),
-        tee(r),
-        c(0),
-        i32.geS,
-        iff(seq(get(r), get(j0), i32.add, ret)),
+        factorOrReturn(ix, { block: get(d), size: get(jb), lda, sp: get(sp2), work, r, offset: get(j0) }),
         get(n),
         get(j1),
         i32.sub,
@@ -443,25 +421,17 @@ function factorBlocked(ix: Indices): FunctionDef {
         brIf(0),
         addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j0)),
         set(panel),
-        seq(get(d), get(lda), get(jb), get(sp), seq(get(jb), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
-        seq(get(panel), get(lda), get(rows), get(jb), get(sp), seq(get(jb), c(3), i32.shl), get(sp2), get(work), call(ix.mulByTransposed)),
-        gemmCall(
-          get(rows),
-          get(rows),
-          get(jb),
-          f64.const(-1),
-          f64.const(1),
-          get(panel),
-          get(lda),
-          c(8),
-          get(panel),
-          c(8),
-          get(lda),
-          addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j1)),
-          get(lda),
-          c(0),
-          get(work),
-        ),
+        panelStep(ix, {
+          diagonal: get(d),
+          panel: get(panel),
+          rows: get(rows),
+          k: get(jb),
+          trailing: addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j1)),
+          lda,
+          sp,
+          sp2,
+          work,
+        }),
       ),
     ),
     c(-1),
