@@ -135,6 +135,22 @@ describe('an MLP written as a sequential spec gives the mlp spec answers', () =>
   });
 });
 
+/** Three examples of three positions with two features each, and their targets (a class per position, or two values). */
+const positionData = (likelihood: string) => {
+  const T = 3;
+  return {
+    inputs: [grid(T, 2, (t, j) => Math.sin(t + j)), grid(T, 2, (t, j) => Math.cos(2 * t - j)), grid(T, 2, (t, j) => 0.3 * t * j - 0.2)],
+    targets:
+      likelihood === 'categorical'
+        ? [
+            [0, 1, 1],
+            [1, 0, 1],
+            [1, 1, 0],
+          ]
+        : [grid(T, 2, (t, j) => 0.5 * t - j), grid(T, 2, (t, j) => Math.sin(t * j)), grid(T, 2, (t, j) => t - 0.5 * j)],
+  };
+};
+
 describe('per-position outputs: mean sums over positions, mean-elements divides by N·T (and K for mse)', () => {
   const T = 3;
   const base = (likelihood: 'categorical' | 'mse') => ({
@@ -153,15 +169,7 @@ describe('per-position outputs: mean sums over positions, mean-elements divides 
       {},
       { W: grid(2, 3, (i, j) => 0.4 * Math.cos(2 * i + j)), b: [0.05, -0.05] },
     ],
-    inputs: [grid(T, 2, (t, j) => Math.sin(t + j)), grid(T, 2, (t, j) => Math.cos(2 * t - j)), grid(T, 2, (t, j) => 0.3 * t * j - 0.2)],
-    targets:
-      likelihood === 'categorical'
-        ? [
-            [0, 1, 1],
-            [1, 0, 1],
-            [1, 1, 0],
-          ]
-        : [grid(T, 2, (t, j) => 0.5 * t - j), grid(T, 2, (t, j) => Math.sin(t * j)), grid(T, 2, (t, j) => t - 0.5 * j)],
+    ...positionData(likelihood),
   });
 
   test.each([
@@ -216,15 +224,7 @@ describe('per-position outputs: the diagnosis names the factor of the convention
     reduction,
     model: { type: 'sequential', input: [T, 2], layers: [{ type: 'linear', out: 2 }], likelihood },
     weights: [{ W: grid(2, 2, (i, j) => 0.3 * Math.sin(i + 2 * j + 1)), b: [0.1, -0.1] }],
-    inputs: [grid(T, 2, (t, j) => Math.sin(t + j)), grid(T, 2, (t, j) => Math.cos(2 * t - j)), grid(T, 2, (t, j) => 0.3 * t * j - 0.2)],
-    targets:
-      likelihood === 'categorical'
-        ? [
-            [0, 1, 1],
-            [1, 0, 1],
-            [1, 1, 0],
-          ]
-        : [grid(T, 2, (t, j) => 0.5 * t - j), grid(T, 2, (t, j) => Math.sin(t * j)), grid(T, 2, (t, j) => t - 0.5 * j)],
+    ...positionData(likelihood),
   });
 
   test('the mean where the spec says sum: 1/N, named before 1/T although N = T = 3', async () => {

@@ -73,6 +73,11 @@ function gemmCall(...args: Code[]): Code {
   return seq(...args, call(GEMM_FUNCS.gemm));
 }
 
+/** The recursion's base and split: at most CHOLESKY_LEAF rows return what `leaf` leaves on the stack; otherwise n1 = half(n), n2 = n - n1. */
+function leafOrSplit(n: number, leaf: Code, tmp: number, n1: number, n2: number): Code {
+  return seq(get(n), c(CHOLESKY_LEAF), i32.leS, iff(seq(leaf, ret)), half(get(n), tmp), set(n1), get(n), get(n1), i32.sub, set(n2));
+}
+
 /** Factors the diagonal block (size x size at `block`); on a failed pivot r, returns r + offset (the pivot's index in the caller's matrix). */
 function factorOrReturn(ix: Indices, p: { block: Code; size: Code; lda: number; sp: Code; work: number; r: number; offset: Code | null }): Code {
   const failed = p.offset === null ? seq(get(p.r), ret) : seq(get(p.r), p.offset, i32.add, ret);
@@ -239,16 +244,7 @@ function triInv(ix: Indices): FunctionDef {
   const L = new Locals(params);
   const [n1, n2, i, tmp] = [L.i32(), L.i32(), L.i32(), L.i32()];
   const body = seq(
-    get(n),
-    c(CHOLESKY_LEAF),
-    i32.leS,
-    iff(seq(get(l), get(ldl), get(n), get(t), get(ldt), call(ix.leafInverse), ret)),
-    half(get(n), tmp),
-    set(n1),
-    get(n),
-    get(n1),
-    i32.sub,
-    set(n2),
+    leafOrSplit(n, seq(get(l), get(ldl), get(n), get(t), get(ldt), call(ix.leafInverse)), tmp, n1, n2),
     seq(get(l), get(ldl), get(n1), get(t), get(ldt), get(sp), get(work), call(ix.triInv)),
     seq(
       addr8(seq(get(l), get(n1), get(ldl), i32.mul, i32.add), get(n1)),
@@ -345,16 +341,7 @@ function factorDiagonal(ix: Indices): FunctionDef {
   const L = new Locals(params);
   const [n1, n2, r, tmp, a21, sp2] = [L.i32(), L.i32(), L.i32(), L.i32(), L.i32(), L.i32()];
   const body = seq(
-    get(n),
-    c(CHOLESKY_LEAF),
-    i32.leS,
-    iff(seq(get(a), get(n), get(lda), call(ix.leafFactor), ret)),
-    half(get(n), tmp),
-    set(n1),
-    get(n),
-    get(n1),
-    i32.sub,
-    set(n2),
+    leafOrSplit(n, seq(get(a), get(n), get(lda), call(ix.leafFactor)), tmp, n1, n2),
     factorOrReturn(ix, { block: get(a), size: get(n1), lda, sp: get(sp), work, r, offset: null }),
     get(a),
     get(n1),
