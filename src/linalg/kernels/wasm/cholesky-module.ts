@@ -26,6 +26,7 @@ import {
   iff,
   memoryCopy,
   memoryFill,
+  minS,
   ret,
   select,
   seq,
@@ -426,6 +427,46 @@ function factorBlocked(ix: Indices): FunctionDef {
   return { name: 'choleskyFactor', params, results: [I32], locals: L, body };
 }
 
+/** Tile edge of the mirroring (MIRROR_TILE of ../syrk.ts): a tile and its transpose stay in L1, so the column-wise stores do not miss the cache. */
+const MIRROR_TILE = 32;
+
+/**
+ * c[j, i] = c[i, j] for j < i (n x n at local `cc`, row stride in local `ld`
+ * bytes), tile by tile in the order of mirrorLower in ../syrk.ts; `locals`
+ * are seven i32 scratch locals.
+ */
+function mirrorLower(cc: number, n: number, ld: number, locals: readonly number[]): Code {
+  const [i0, i1, j0, i, j, j1, t] = locals;
+  const rowAt = (row: Code) => seq(get(cc), row, get(ld), i32.mul, i32.add);
+  return forLoop(
+    i0,
+    c(0),
+    get(n),
+    MIRROR_TILE,
+    seq(
+      minS(get(n), seq(get(i0), c(MIRROR_TILE), i32.add), t, i1),
+      set(i1),
+      forLoop(
+        j0,
+        c(0),
+        seq(get(i0), c(1), i32.add),
+        MIRROR_TILE,
+        forLoop(
+          i,
+          get(i0),
+          get(i1),
+          1,
+          seq(
+            minS(get(i), seq(get(j0), c(MIRROR_TILE), i32.add), t, j1),
+            set(j1),
+            forLoop(j, get(j0), get(j1), 1, seq(addr8(rowAt(get(j)), get(i)), addr8(rowAt(get(i)), get(j)), f64.load(), f64.store())),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 /**
  * choleskyInverseFromFactor(l, n, c, sp, work): a⁻¹ = Wᵀ W into c (n x n,
  * contiguous) from the factor L at l (n x n, contiguous, lower triangle read):
@@ -557,8 +598,7 @@ function inverseFromFactor(ix: Indices): FunctionDef {
         ),
       ),
     ),
-    // mirror: c[j, i] = c[i, j] for j < i
-    forLoop(i, c(1), get(n), 1, forLoop(j, c(0), get(i), 1, seq(addr8(rowAt(cc, get(j)), get(i)), addr8(rowAt(cc, get(i)), get(j)), f64.load(), f64.store()))),
+    mirrorLower(cc, n, ld, [i0, i1, r0, i, j, t1, t]),
   );
   return { name: 'choleskyInverseFromFactor', params, results: [], locals: L, body };
 }
