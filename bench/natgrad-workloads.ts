@@ -3,7 +3,8 @@
  * printed as JSON on stdout, with the kernel and thread count it ran on
  * (NATGRAD_THREADS, set by bench/run.ts; the worker pool is started before
  * any timing). `--only kfac-memory` runs just the K-FAC workload so that the
- * process's peak resident memory is its own.
+ * process's peak resident memory is its own; `--only kfac-gemm` the K-FAC
+ * workloads and the GEMMs.
  */
 import { Rng } from '../src/core/rng.js';
 import { fisherMatrix } from '../src/curvature/dense-curvature.js';
@@ -147,6 +148,15 @@ function cnnKfacWorkload(out: Record<string, unknown>): void {
   out['cnn-kfac-methods'] = methods;
 }
 
+/** The GEMM of two random n x n matrices at each size. */
+function gemmWorkloads(out: Record<string, unknown>, sizes: readonly number[] = SIZES): void {
+  for (const n of sizes) {
+    const a = randomMatrix(n, n);
+    const b = randomMatrix(n, n);
+    out[`gemm-${n}`] = timeIt(() => matmul(a, b), 7);
+  }
+}
+
 /** Runs every kernel once at each size so that V8 has compiled the WebAssembly and JavaScript hot paths with its optimizing tiers before any timing. */
 function warmUp(): void {
   for (const n of [64, 200]) {
@@ -171,20 +181,32 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(out));
     return;
   }
+  if (only === 'kfac-gemm') {
+    // the K-FAC steps and the GEMMs alone (bench/run.ts --only kfac-gemm), with the cores the process was given while timing
+    const wall = performance.now();
+    const cpu = process.cpuUsage();
+    kfacWorkloads(out);
+    gemmWorkloads(out);
+    const used = process.cpuUsage(cpu);
+    out['cores-used'] = (used.user + used.system) / 1000 / (performance.now() - wall);
+    out.kernel = { gemm: gemmBackend(), threads: linalgThreads(), workerJobs: linalgWorkerJobCount(), workerError: linalgWorkerError() };
+    process.stdout.write(JSON.stringify(out));
+    return;
+  }
   if (only === 'kfac-memory') {
     kfacWorkloads(out);
     out['peak-rss-mib'] = process.resourceUsage().maxRSS / 1024;
     process.stdout.write(JSON.stringify(out));
     return;
   }
+  const wall = performance.now();
+  const cpu = process.cpuUsage();
   kfacWorkloads(out);
   cnnKfacWorkload(out);
   const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch);
   out['dense-fisher'] = timeIt(() => fisherMatrix(fp.spec, fp.weights, fp.inputs), DENSE_FISHER.runs);
   for (const n of SIZES) {
-    const a = randomMatrix(n, n);
-    const b = randomMatrix(n, n);
-    out[`gemm-${n}`] = timeIt(() => matmul(a, b), 7);
+    gemmWorkloads(out, [n]);
     const s = spd(n);
     out[`cholesky-inverse-${n}`] = timeIt(() => new Cholesky(s).inverse(), 7);
     out[`eigh-${n}`] = timeIt(() => eigSymmetric(s), 5);
@@ -194,6 +216,8 @@ async function main(): Promise<void> {
   out['mc-fisher'] = { ...mc, samplesPerSecond: MC.samples / (mc.median / 1000) };
   const mcn = timeIt(() => familyMonteCarloFisher(pt, MC.samples, 7, { negHessian: false }), 3);
   out['mc-fisher-numeric'] = { ...mcn, samplesPerSecond: MC.samples / (mcn.median / 1000) };
+  const used = process.cpuUsage(cpu);
+  out['cores-used'] = (used.user + used.system) / 1000 / (performance.now() - wall);
   out.kernel = { gemm: gemmBackend(), threads: linalgThreads(), workerJobs: linalgWorkerJobCount(), workerError: linalgWorkerError() };
   process.stdout.write(JSON.stringify(out));
 }

@@ -1,6 +1,6 @@
 """The NumPy and PyTorch side of the benchmark (float64).
 
-Usage: python3 peers.py numpy|torch [--threads T] [--only kfac-memory]; prints JSON on stdout.
+Usage: python3 peers.py numpy|torch [--threads T] [--only kfac-memory|kfac-gemm|cnn-kfac]; prints JSON on stdout.
 The workloads mirror bench/natgrad-workloads.ts (sizes in bench/workloads.ts).
 Threads: bench/run.ts sets OPENBLAS_NUM_THREADS=T for the BLAS/LAPACK calls;
 PyTorch's own intra-op pool stays at one thread (torch.set_num_threads(1)),
@@ -247,6 +247,14 @@ def mc_fisher(M):
     return s.T @ s / M
 
 
+def gemm_workloads(out, sizes):
+    """The GEMM of two random n x n matrices at each size; returns the last pair."""
+    for n in sizes:
+        a, b = arr((n, n)), arr((n, n))
+        out[f"gemm-{n}"] = time_it(lambda: a @ b, 7)
+    return a, b
+
+
 def loaded_blas():
     """The BLAS/LAPACK shared objects this process actually mapped (Debian picks them through update-alternatives)."""
     with open("/proc/self/maps") as f:
@@ -261,6 +269,16 @@ def main():
             out["cnn-kfac"] = time_it(cnn_kfac_stepper(), CNN_KFAC["runs"])
         print(json.dumps(out))
         return
+    if ONLY == "kfac-gemm":
+        wall, cpu = time.perf_counter(), time.process_time()
+        kfac_workloads(out)
+        gemm_workloads(out, SIZES)
+        out["cores-used"] = (time.process_time() - cpu) / (time.perf_counter() - wall)
+        out["blas"] = loaded_blas()
+        out["threads"] = THREADS
+        print(json.dumps(out))
+        return
+    wall, cpu = time.perf_counter(), time.process_time()
     kfac_workloads(out)
     if ONLY == "kfac-memory":
         out["peak-rss-mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -271,14 +289,14 @@ def main():
     Ws, bs, X, _ = mlp(DENSE_FISHER["sizes"], DENSE_FISHER["batch"])
     out["dense-fisher"] = time_it(lambda: dense_fisher(Ws, bs, X), DENSE_FISHER["runs"])
     for n in SIZES:
-        a, b = arr((n, n)), arr((n, n))
-        out[f"gemm-{n}"] = time_it(lambda: a @ b, 7)
+        a, b = gemm_workloads(out, [n])
         s = a @ a.T + n * eye(n)
         out[f"cholesky-inverse-{n}"] = time_it(lambda: chol_inv(s), 7)
         out[f"eigh-{n}"] = time_it(lambda: eigh(s), 5)
     M = 200_000
     t = time_it(lambda: mc_fisher(M), 5)
     out["mc-fisher"] = {**t, "samplesPerSecond": M / (t["median"] / 1000)}
+    out["cores-used"] = (time.process_time() - cpu) / (time.perf_counter() - wall)
     out["blas"] = loaded_blas()
     out["threads"] = THREADS
     print(json.dumps(out))

@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOCK, CNN_KFAC, THREADS } from './workloads.js';
+import { CLOCK, CNN_KFAC, SIZES, THREADS } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -204,6 +204,65 @@ function cnnOnly(): void {
   process.stdout.write(section);
 }
 
+/**
+ * `npm run bench -- --only kfac-gemm`: the two K-FAC steps and the GEMMs
+ * alone, natgrad and PyTorch interleaved at each thread count, BENCH_ROUNDS
+ * rounds; prints a table (natgrad / PyTorch, same run, same threads, and the
+ * cores each process was given while timing) and writes nothing, so that a
+ * change can be measured against PyTorch in minutes without touching
+ * RESULTS.md.
+ */
+function kfacGemmOnly(): void {
+  const started = new Date();
+  const loadBefore = os.loadavg();
+  const peers = ensurePeers();
+  log(peers.note);
+  const libs: Lib[] = peers.ok ? ['natgrad', 'torch'] : ['natgrad'];
+  const runs: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const T of THREADS) {
+      for (const lib of libs) {
+        const before = os.loadavg();
+        const out = runLib(lib, T, 'kfac-gemm');
+        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out });
+      }
+    }
+  }
+  const res = (lib: Lib, T: number) => combine(runs.filter((r) => r.lib === lib && r.threads === T));
+  const rows: [string, string][] = [
+    ['kfac-full', 'K-FAC step, Cholesky inverses every step (ms)'],
+    ['kfac-amortized', 'K-FAC step, inverses every 10 steps (ms per step)'],
+    ...SIZES.map((n) => [`gemm-${n}`, `GEMM n = ${n} (ms)`] as [string, string]),
+  ];
+  const head = THREADS.flatMap((T) => [`natgrad ${T}T`, `PyTorch ${T}T`, `ng/PyTorch ${T}T`]);
+  const lines = [
+    `\`${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench -- --only kfac-gemm\` on ${started.toISOString()}: ${ROUNDS} round(s) of natgrad then PyTorch at ${THREADS.map((T) => `${T}T`).join(' then ')}, each in its own process; a figure is the median over the rounds of each process's median.`,
+    `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${os
+      .loadavg()
+      .map((v) => v.toFixed(2))
+      .join(', ')}.`,
+    '',
+    `| workload | ${head.join(' | ')} |`,
+    `|---|${head.map(() => '---').join('|')}|`,
+    ...rows.map(([key, label]) => {
+      const cells = THREADS.flatMap((T) => {
+        const [a, b] = [res('natgrad', T)[key]?.median, res('torch', T)[key]?.median];
+        return [fmt(a, 2), fmt(b, 2), ratio(a, b)];
+      });
+      return `| ${label} | ${cells.join(' | ')} |`;
+    }),
+    `| cores given while timing (process CPU / wall, median of rounds) | ${THREADS.flatMap((T) => [
+      fmt(median(runs.filter((r) => r.lib === 'natgrad' && r.threads === T).map((r) => r.out?.['cores-used'])), 2),
+      fmt(median(runs.filter((r) => r.lib === 'torch' && r.threads === T).map((r) => r.out?.['cores-used'])), 2),
+      '',
+    ]).join(' | ')} |`,
+    '',
+    `GEMM rate at n = 512, GF/s: ${THREADS.map((T) => `${T}T natgrad ${fmt((2 * 512 ** 3) / ((res('natgrad', T)['gemm-512']?.median ?? NaN) * 1e6))}, PyTorch ${fmt((2 * 512 ** 3) / ((res('torch', T)['gemm-512']?.median ?? NaN) * 1e6))}`).join('; ')}; natgrad kernel \`${res('natgrad', 1).kernel?.gemm ?? '?'}\`.`,
+    `Rounds, K-FAC step (ms): ${THREADS.map((T) => `${T}T natgrad ${JSON.stringify(res('natgrad', T)['kfac-full']?.rounds?.map((v: number) => Math.round(v)))}, PyTorch ${JSON.stringify(res('torch', T)['kfac-full']?.rounds?.map((v: number) => Math.round(v)))}`).join('; ')}.`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
 /** Where the section starting at `start` ends: at the next "## " heading or the raw JSON, whichever comes first. */
 function sectionEnd(text: string, start: number): number {
   const ends = [text.indexOf('\n## ', start + 1), text.indexOf('\n<details>', start + 1)].filter((i) => i >= 0);
@@ -283,6 +342,11 @@ function main(): void {
     );
   }
   lines.push(`* BLAS mapped by the peers: ${JSON.stringify(res.numpy?.[1]?.blas ?? res.torch?.[1]?.blas ?? 'unknown')}`);
+  // a 2T process given about one core's worth of CPU cannot scale, whatever its code does
+  const cores = (lib: Lib, T: number) => fmt(median(runs.filter((r) => r.lib === lib && r.threads === T).map((r) => r.out?.['cores-used'])), 2);
+  lines.push(
+    `* cores given while timing (process CPU time / wall time, median over the rounds): ${THREADS.map((T) => `${T}T ${libs.map((lib) => `${lib === 'torch' ? 'PyTorch' : lib === 'numpy' ? 'NumPy' : 'natgrad'} ${cores(lib, T)}`).join(', ')}`).join('; ')}`,
+  );
   lines.push('');
   lines.push('## Goals: natgrad / PyTorch, same run, same threads', '');
   lines.push('| workload | goal | 1T | 2T | met |');
@@ -395,7 +459,8 @@ function main(): void {
 const onlyArg = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
 if (onlyArg === undefined) main();
 else if (onlyArg === 'cnn-kfac') cnnOnly();
+else if (onlyArg === 'kfac-gemm') kfacGemmOnly();
 else {
-  process.stderr.write(`bench: --only must be cnn-kfac (the one workload that runs alone), got ${JSON.stringify(onlyArg)}\n`);
+  process.stderr.write(`bench: --only must be cnn-kfac or kfac-gemm (the workloads that run alone), got ${JSON.stringify(onlyArg)}\n`);
   process.exit(2);
 }
