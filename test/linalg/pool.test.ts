@@ -117,6 +117,8 @@ describe('linalg worker pool', () => {
     const rt = gemmRuntime();
     if (!rt?.shared) return;
     const threads = setLinalgThreads(2);
+    // the order 300 below is to run first, alone, with its GEMMs split: put the split order under it
+    const splitMin = setSplitCholeskyMin(256);
     try {
       await startLinalgPool(rt);
       const rng = new Rng(78);
@@ -164,6 +166,7 @@ describe('linalg worker pool', () => {
       expect((one[9] as Error).message).toMatch(/pivot 61/);
       expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
     } finally {
+      setSplitCholeskyMin(splitMin);
       setLinalgThreads(threads);
     }
   });

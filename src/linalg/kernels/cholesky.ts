@@ -31,9 +31,13 @@ import { type Workspace, copyFromHeap, copyToHeap, withWorkspace } from './works
  * From this order on, with more than one thread, a factorization or inverse
  * runs the JavaScript driver, whose large GEMMs are split across the threads;
  * below it (and always on one thread) the WebAssembly driver runs it whole
- * on the calling thread. Both give the same bits.
+ * on the calling thread. Both give the same bits. Measured (factor + inverse,
+ * 2T JavaScript driver against 1T WebAssembly driver, interleaved): slower at
+ * n = 512, 640 and 700 (the JavaScript driver's own loops and the unsplit
+ * small products cost more than the split saves), faster from about 785
+ * (1.1-1.25x at 785-1024).
  */
-let splitDriverMin = 256;
+let splitDriverMin = 768;
 
 /** Sets the order from which the JavaScript driver (GEMMs split across threads) is used when more than one thread is allowed; returns the previous value. */
 export function setSplitCholeskyMin(n: number): number {
