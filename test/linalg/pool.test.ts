@@ -11,7 +11,7 @@ import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
 import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
 import { FULL } from '../../src/linalg/kernels/wasm/gemm-module.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import { linalgThreads, linalgWorkerJobCount, runKernelPanels, setLinalgThreads, startLinalgPool } from '../../src/linalg/parallel/pool.js';
+import { linalgThreads, linalgWorkerJobCount, runKernelPanels, setLinalgThreads, startLinalgPool, wakeKernelWorkers } from '../../src/linalg/parallel/pool.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -73,6 +73,34 @@ describe('linalg worker pool', () => {
       expect(counts.slice(0, 2)).toEqual([rounds, rounds]);
       expect(counts.slice(2)).toEqual(new Array(P - 2).fill(rounds - Math.ceil(rounds / 3)));
       expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+    } finally {
+      setLinalgThreads(threads);
+    }
+  });
+
+  test('a wake without a job runs nothing: every panel of the jobs around it runs exactly once', async () => {
+    const rt = gemmRuntime();
+    if (!rt?.shared) return;
+    const threads = setLinalgThreads(2);
+    try {
+      await startLinalgPool(rt);
+      const mark = rt.mark();
+      const one = rt.alloc(2);
+      const c = rt.alloc(4);
+      rt.heap()[one / 8] = 1;
+      rt.heap().fill(0, c / 8, c / 8 + 4);
+      const panels = Array.from({ length: 4 }, (_, p) => [1, 1, 1, 1, 1, one, 8, 8, one, 8, 8, c + 8 * p, 8, FULL]);
+      const rounds = 200;
+      for (let r = 0; r < rounds; r++) {
+        // woken while asleep, while spinning and twice in a row, with a job between some of the wakes
+        wakeKernelWorkers(rt);
+        if (r % 2 === 0) wakeKernelWorkers(rt);
+        if (r % 3 !== 0) runKernelPanels(rt, 'gemm', panels);
+        if (r % 50 === 0) await new Promise((done) => setTimeout(done, 5));
+      }
+      const counts = Array.from(rt.heap().subarray(c / 8, c / 8 + 4));
+      rt.release(mark);
+      expect(counts).toEqual(new Array(4).fill(rounds - Math.ceil(rounds / 3)));
     } finally {
       setLinalgThreads(threads);
     }

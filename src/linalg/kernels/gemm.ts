@@ -15,7 +15,7 @@
  */
 
 import { FULL } from './wasm/gemm-module.js';
-import { linalgThreads, runKernelPanels } from '../parallel/pool.js';
+import { linalgThreads, runKernelPanels, wakeKernelWorkers } from '../parallel/pool.js';
 import { type KernelRuntime, type WasmKernel, fusedKernelSupported, kernelRuntime } from './wasm/runtime.js';
 
 // blocking of the JavaScript fallback
@@ -379,6 +379,7 @@ function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
   // the columns row i needs: j < min(n, i + 1 + diag)
   const diag = diagonal === Infinity ? FULL : Math.max(-FULL, Math.min(FULL, diagonal));
   if (diag + m <= 0) return; // no entry on or below the line
+  if (willSplit(m, n, k, diag)) wakeKernelWorkers(rt);
   const mark = rt.mark();
   const a = copyIn(rt, A, aOff, lda, ar, ac);
   const b = sameOperand ? a : copyIn(rt, B, bOff, ldb, br, bc);
@@ -413,6 +414,12 @@ const PANEL_MIN_FLOPS = 2e6;
  * included), 1 leaves nothing for a fast thread to take from a slow one.
  */
 const PANELS_PER_THREAD = 2;
+
+/** Flops of the product, halved for a triangle (what the split threshold compares). */
+const productFlops = (m: number, n: number, k: number, diag: number): number => 2 * m * n * k * (diag < FULL ? 0.5 : 1);
+
+/** Whether gemmInArena will split this product across threads. */
+const willSplit = (m: number, n: number, k: number, diag: number): boolean => linalgThreads() > 1 && productFlops(m, n, k, diag) >= parallelMinFlops;
 
 /** Sets the smallest product (in flops, 2 m n k, halved for a triangle) that is split across threads; returns the previous value. */
 export function setParallelGemmMinFlops(flops: number): number {
@@ -453,7 +460,7 @@ export function gemmInArena(
   const bRs = transB ? 8 : 8 * ldb;
   const bCs = transB ? 8 * ldb : 8;
   const lower = diag < FULL;
-  const flops = 2 * m * n * k * (lower ? 0.5 : 1);
+  const flops = productFlops(m, n, k, diag);
   const T = linalgThreads();
   const panel = (i0: number, i1: number, j0: number, j1: number): number[] => [
     i1 - i0,

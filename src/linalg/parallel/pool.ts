@@ -14,9 +14,11 @@
  * being much slower than one on a loaded machine.
  *
  * Waking a sleeping thread (Atomics.notify, a futex) costs tens of
- * microseconds, so a worker spins for a short while after each job before
- * sleeping (kernel calls come in bursts), and the caller spins before it
- * sleeps on a worker that is finishing its last panel.
+ * microseconds, and on a loaded machine the woken thread may then wait for a
+ * core, so a worker spins for a short while after each job before sleeping
+ * (kernel calls come in bursts), a caller about to copy the operands of a
+ * product it will split wakes the workers first (wakeKernelWorkers), and the
+ * caller spins before it sleeps on a worker that is finishing its last panel.
  *
  * The pool is created lazily, once per kernel runtime, at the first call that
  * is worth splitting; until a worker has instantiated its module the caller
@@ -54,6 +56,11 @@ const RUNNING = 4;
 
 /** How long a thread spins on a control word before it sleeps (ms): a few wake-up latencies. */
 const SPIN_MS = 0.2;
+/**
+ * How long a worker woken without a job spins for the job that is coming
+ * (ms): longer than the caller's copying of the operands of a large product.
+ */
+const WAKE_SPIN_MS = 1;
 
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
@@ -66,10 +73,12 @@ Atomics.store(ctl, ${READY}, 1);
 for (;;) {
   let s = Atomics.load(ctl, ${STATE});
   if (s !== ${POSTED} && s !== ${SHUTDOWN}) {
-    const until = performance.now() + ${SPIN_MS};
+    let until = performance.now() + ${SPIN_MS};
     for (let i = 1; s !== ${POSTED} && s !== ${SHUTDOWN}; i++) {
       if ((i & 255) === 0 && performance.now() > until) {
         Atomics.wait(ctl, ${STATE}, s);
+        // woken by a job, by wakeKernelWorkers (a job is coming) or spuriously: spin again before sleeping
+        until = performance.now() + ${WAKE_SPIN_MS};
       }
       s = Atomics.load(ctl, ${STATE});
     }
@@ -218,6 +227,11 @@ class Pool {
     if (failed) throw new NatgradError('linalg', 'a worker thread failed inside a WebAssembly kernel');
   }
 
+  /** Wakes the sleeping workers 1..threads-1 that have started, without a job: they spin for the one that is coming. */
+  wake(threads: number): void {
+    for (let t = 1; t < threads; t++) if (this.workers[t]) Atomics.notify(this.control(t), STATE);
+  }
+
   /** Waits for worker t to finish its job, or retracts the job if it never started; true when the worker failed. */
   private settle(t: number): boolean {
     const ctl = this.control(t);
@@ -288,6 +302,16 @@ export function runKernelPanels(rt: KernelRuntime, fn: string, panels: readonly 
     return;
   }
   poolOf(rt).run(fn, panels, T, here);
+}
+
+/**
+ * Tells the pool of `rt` that a split call is coming (the caller is about to
+ * copy its operands in): a sleeping worker wakes now, while the caller
+ * copies, instead of when the job is posted, so its wake-up latency (tens of
+ * microseconds, more on a loaded machine) is not added to the product's.
+ */
+export function wakeKernelWorkers(rt: KernelRuntime): void {
+  if (threads > 1) pools.get(rt)?.wake(threads);
 }
 
 /** Ends every worker thread (they are unref'd, so this is only needed to free them early). */
