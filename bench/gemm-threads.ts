@@ -74,7 +74,8 @@ for (const n of sizes.length ? sizes : [128, 256, 512]) {
     'gemm()': () => gemm(false, false, n, n, n, 1, A, 0, n, B, 0, n, 0, C, 0, n),
     arena: () => gemmInArena(rt, false, false, n, n, n, 1, a, n, b, n, 0, c, n, FULL),
   };
-  const reps = Math.max(3, Math.round(1e8 / (2 * n ** 3)));
+  // about 50 ms per sample: the kernel updates a running thread's CPU time only every few milliseconds
+  const reps = Math.max(3, Math.round(1e9 / (2 * n ** 3)));
   type Sample = { ms: number; cpu: number; wait: number; jobs: number };
   const samples: Record<string, Sample[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
