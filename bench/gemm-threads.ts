@@ -57,7 +57,7 @@ if (!rt?.shared) {
 setLinalgThreads(2);
 await startLinalgPool(rt);
 console.log(`backend ${gemmBackend()}; ${ROUNDS} rounds, 1T and 2T interleaved; load average before: ${load()}`);
-console.log('| n | path | T | ms/call | GF/s | 2T/1T | CPU ms/call (all threads) | runnable-not-running ms/call | cores given | worker panels/call |');
+console.log('| n | path | T | ms/call | GF/s | 2T/1T | CPU ms/call (all threads) | runnable-not-running ms/call | cores used | worker panels/call |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 const rng = new Rng(1);
 for (const n of sizes.length ? sizes : [128, 256, 512]) {
@@ -105,9 +105,9 @@ for (const n of sizes.length ? sizes : [128, 256, 512]) {
       const xs = samples[`${path} ${T}`];
       const ms = median(xs.map((s) => s.ms));
       const cpu = median(xs.map((s) => s.cpu));
-      const given = median(xs.map((s) => s.cpu / s.ms));
+      const used = median(xs.map((s) => s.cpu / s.ms));
       console.log(
-        `| ${n} | ${path} | ${T} | ${ms.toFixed(3)} | ${((2 * n ** 3) / ms / 1e6).toFixed(1)} | ${T === 2 ? (one / ms).toFixed(2) : ''} | ${cpu.toFixed(3)} | ${median(xs.map((s) => s.wait)).toFixed(3)} | ${given.toFixed(2)} | ${median(xs.map((s) => s.jobs)).toFixed(2)} |`,
+        `| ${n} | ${path} | ${T} | ${ms.toFixed(3)} | ${((2 * n ** 3) / ms / 1e6).toFixed(1)} | ${T === 2 ? (one / ms).toFixed(2) : ''} | ${cpu.toFixed(3)} | ${median(xs.map((s) => s.wait)).toFixed(3)} | ${used.toFixed(2)} | ${median(xs.map((s) => s.jobs)).toFixed(2)} |`,
       );
     }
   }

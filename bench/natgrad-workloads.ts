@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     return;
   }
   if (only === 'kfac-gemm') {
-    // the K-FAC steps and the GEMMs alone (bench/run.ts --only kfac-gemm), with the cores the process was given while timing
+    // the K-FAC steps and the GEMMs alone (bench/run.ts --only kfac-gemm), with the cores the process used while timing
     const wall = performance.now();
     const cpu = process.cpuUsage();
     kfacWorkloads(out);

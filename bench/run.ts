@@ -208,7 +208,7 @@ function cnnOnly(): void {
  * `npm run bench -- --only kfac-gemm`: the two K-FAC steps and the GEMMs
  * alone, natgrad and PyTorch interleaved at each thread count, BENCH_ROUNDS
  * rounds; prints a table (natgrad / PyTorch, same run, same threads, and the
- * cores each process was given while timing) and writes nothing, so that a
+ * cores each process used while timing) and writes nothing, so that a
  * change can be measured against PyTorch in minutes without touching
  * RESULTS.md.
  */
@@ -251,11 +251,13 @@ function kfacGemmOnly(): void {
       });
       return `| ${label} | ${cells.join(' | ')} |`;
     }),
-    `| cores given while timing (process CPU / wall, median of rounds) | ${THREADS.flatMap((T) => [
-      fmt(median(runs.filter((r) => r.lib === 'natgrad' && r.threads === T).map((r) => r.out?.['cores-used'])), 2),
-      fmt(median(runs.filter((r) => r.lib === 'torch' && r.threads === T).map((r) => r.out?.['cores-used'])), 2),
-      '',
-    ]).join(' | ')} |`,
+    `| cores used while timing (process CPU time / wall time, median of rounds; a 2T process near 1 either ran one thread most of the time or was not given the second core) | ${THREADS.flatMap(
+      (T) => [
+        fmt(median(runs.filter((r) => r.lib === 'natgrad' && r.threads === T).map((r) => r.out?.['cores-used'])), 2),
+        fmt(median(runs.filter((r) => r.lib === 'torch' && r.threads === T).map((r) => r.out?.['cores-used'])), 2),
+        '',
+      ],
+    ).join(' | ')} |`,
     '',
     `GEMM rate at n = 512, GF/s: ${THREADS.map((T) => `${T}T natgrad ${fmt((2 * 512 ** 3) / ((res('natgrad', T)['gemm-512']?.median ?? NaN) * 1e6))}, PyTorch ${fmt((2 * 512 ** 3) / ((res('torch', T)['gemm-512']?.median ?? NaN) * 1e6))}`).join('; ')}; natgrad kernel \`${res('natgrad', 1).kernel?.gemm ?? '?'}\`.`,
     `Rounds, K-FAC step (ms): ${THREADS.map((T) => `${T}T natgrad ${JSON.stringify(res('natgrad', T)['kfac-full']?.rounds?.map((v: number) => Math.round(v)))}, PyTorch ${JSON.stringify(res('torch', T)['kfac-full']?.rounds?.map((v: number) => Math.round(v)))}`).join('; ')}.`,
@@ -342,10 +344,10 @@ function main(): void {
     );
   }
   lines.push(`* BLAS mapped by the peers: ${JSON.stringify(res.numpy?.[1]?.blas ?? res.torch?.[1]?.blas ?? 'unknown')}`);
-  // a 2T process given about one core's worth of CPU cannot scale, whatever its code does
+  // near 1 at 2T: the process ran one thread most of the time, or was not given the second core (gemm-threads.ts tells which)
   const cores = (lib: Lib, T: number) => fmt(median(runs.filter((r) => r.lib === lib && r.threads === T).map((r) => r.out?.['cores-used'])), 2);
   lines.push(
-    `* cores given while timing (process CPU time / wall time, median over the rounds): ${THREADS.map((T) => `${T}T ${libs.map((lib) => `${lib === 'torch' ? 'PyTorch' : lib === 'numpy' ? 'NumPy' : 'natgrad'} ${cores(lib, T)}`).join(', ')}`).join('; ')}`,
+    `* cores used while timing (process CPU time / wall time, median over the rounds): ${THREADS.map((T) => `${T}T ${libs.map((lib) => `${lib === 'torch' ? 'PyTorch' : lib === 'numpy' ? 'NumPy' : 'natgrad'} ${cores(lib, T)}`).join(', ')}`).join('; ')}`,
   );
   lines.push('');
   lines.push('## Goals: natgrad / PyTorch, same run, same threads', '');
