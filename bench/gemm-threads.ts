@@ -7,9 +7,10 @@
  *
  * Besides the wall-clock rate it prints, per call, the CPU time of all the
  * process's threads and the time they spent runnable but not running (Linux
- * /proc/self/task/N/schedstat). Their ratio is how much of the T cores the
- * process was given: on a shared machine a 2T run that gets one core's worth
- * cannot scale, whatever the code does; the CPU time per call is what the
+ * /proc/self/task/N/schedstat). CPU time over wall time is the cores it
+ * used, and the time runnable but not running is how long its threads
+ * waited for a core: on a shared machine a 2T run that gets one core's worth
+ * cannot scale, whatever the code does. The CPU time per call is what the
  * code itself costs (at 2T: the 1T work plus the split's extra packing and the
  * threads' spinning).
  */
