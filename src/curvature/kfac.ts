@@ -30,7 +30,7 @@ import { DEFAULT_RCOND, zeroBelowCut } from '../linalg/eigen-cut.js';
 import { eigSymmetric } from '../linalg/eigen-symmetric.js';
 import type { LinearOperator } from '../linalg/linear-operator.js';
 import { Matrix } from '../linalg/matrix.js';
-import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, norm1, trace, transpose } from '../linalg/ops.js';
+import { addScaledIdentity, matmul, matmulNT, matmulTN, matTvec, matvec, normInf, trace } from '../linalg/ops.js';
 import type { Target } from '../models/likelihoods.js';
 import { type LayerWeights, type MlpSpec, layerCount, layerHasBias, layerOffsets, mlpProblem, paramCount, validateMlpSpec } from '../models/mlp.js';
 import type { Batch, Sequential } from '../models/sequential.js';
@@ -150,13 +150,10 @@ function dampedFactors(A: Matrix, G: Matrix, damping: number, scheme: KfacDampin
 /** The inverse of the symmetric m, or null when its Cholesky failed (m not positive definite) or 1/||m⁻¹||_∞ <= KFAC_RCOND ||m||_∞. */
 function provablyRegular(m: Matrix, inv: Matrix | NatgradError): Matrix | null {
   if (inv instanceof NatgradError) return null;
-  const norm = infinityNorm(m);
-  const invNorm = infinityNorm(inv);
+  const norm = normInf(m);
+  const invNorm = normInf(inv);
   return Number.isFinite(invNorm) && 1 / invNorm > KFAC_RCOND * norm ? inv : null;
 }
-
-/** ||m||_∞ = ||mᵀ||_1: the row sums, added in the same order as a row-by-row loop. */
-const infinityNorm = (m: Matrix): number => norm1(transpose(m));
 
 function checkGradient(gradient: Matrix, G: Matrix, A: Matrix): Matrix {
   if (gradient.rows !== G.rows || gradient.cols !== A.rows) {

@@ -14,6 +14,8 @@ import {
   matTvec,
   matvec,
   maxAbsDiff,
+  norm1,
+  normInf,
   outer,
   scale,
   sub,
@@ -229,6 +231,28 @@ describe('elementwise and structural operations', () => {
         },
       ),
       { seed: 106, numRuns: 100 },
+    );
+  });
+});
+
+describe('norms', () => {
+  test('the 1-norm is the largest column sum and the infinity norm the largest row sum of |a_ij|', () => {
+    const a = Matrix.from([
+      [1, -7, 0],
+      [-2, 3, 4],
+    ]);
+    expect(norm1(a)).toBe(10);
+    expect(normInf(a)).toBe(9);
+    expect(normInf(new Matrix(0, 0))).toBe(0);
+  });
+
+  test('the infinity norm equals the 1-norm of the transpose bit for bit', () => {
+    fc.assert(
+      fc.property(
+        fc.tuple(dim(9), dim(9)).chain(([r, c]) => matrixArb(r, c)),
+        (a) => Object.is(normInf(a), norm1(transpose(a))),
+      ),
+      { seed: 18, numRuns: 200 },
     );
   });
 });
