@@ -25,6 +25,7 @@ import { frobeniusNorm, matmul, matmulTN, matvec } from '../src/linalg/ops.js';
 import { solveMatrix } from '../src/linalg/solve.js';
 import { hessianFD, jacobianFD } from '../src/numeric/finite-differences.js';
 import { mcFisherScore } from '../src/numeric/monte-carlo.js';
+import { JacobianHessianBias } from '../src/numeric/richardson-hessian.js';
 import { ControlledMean, symmetricEstimate } from '../src/numeric/score-control.js';
 import { zForFalseAlarm } from '../src/numeric/statistics.js';
 import type { Check, CheckContext, CheckOutcome } from '../src/verify/types.js';
@@ -88,13 +89,14 @@ function score(d: number, P: Matrix, mu: ArrayLike<number>, x: Float64Array, out
  * catalogue's), at one random point:
  *  - E[g gᵀ], the plain mean of the score's outer product;
  *  - -E[∇² log p], the Hessian as the Jacobian of the score in theta by
- *    central differences at h and h/2 (Richardson-extrapolated; the
- *    precisions at theta ± h are formed once a case, so a draw costs 4n
- *    scores of O(d²)), with the score as control variate: the negative
- *    Hessian of the normal is affine in the score, so the regression
- *    estimate is exact up to rounding and the finite-difference bias, whose
- *    bound (the largest Richardson correction, and the gap between the two
- *    mixed partials) enters its tolerance twice.
+ *    central differences at h and h/2 (the precisions at theta ± h are formed
+ *    once a case, so a draw costs 4n scores of O(d²)), Richardson-extrapolated
+ *    with the bias bound of numeric/richardson-hessian.ts (the mean of the
+ *    draws' corrections and mixed-partial gaps, as every negative Hessian of
+ *    the project), with the score as control variate: the negative Hessian
+ *    of the normal is affine in the score, so the regression estimate is
+ *    exact up to rounding and the finite-difference bias, whose bound enters
+ *    its tolerance twice.
  * Each entry is held to z standard errors plus its bias floor, z for a
  * false-alarm rate of 1e-6 over every entry of both estimators in every case
  * (Bonferroni). The case's resolution: the smallest error in any entry,
@@ -135,8 +137,9 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
   const stencil = Array.from({ length: n }, (_, k) => [h[k], -h[k], h[k] / 2, -h[k] / 2].map((step) => shifted(k, step)));
   const pairs = (n * (n + 1)) / 2;
   const acc = new ControlledMean(pairs, n);
-  const bias = new Float64Array(n * n);
-  const H = new Float64Array(n * n);
+  const hessians = new JacobianHessianBias(n);
+  const d1 = new Float64Array(n * n);
+  const d2 = new Float64Array(n * n);
   const y = new Float64Array(pairs);
   const [p1, m1, p2, m2, g] = Array.from({ length: 5 }, () => new Float64Array(n));
   const rng = new Rng(c.seed ^ 0x27d4eb2d);
@@ -149,20 +152,15 @@ function monteCarloCase(c: MvnCase, samples: number, hessianSamples: number, cas
       score(d, c2.P, c2.mu, x, p2);
       score(d, e2.P, e2.mu, x, m2);
       for (let i = 0; i < n; i++) {
-        const D1 = (p1[i] - m1[i]) / (2 * h[k]);
-        const D2 = (p2[i] - m2[i]) / h[k];
-        const correction = (D2 - D1) / 3;
-        H[i * n + k] = D2 + correction;
-        bias[i * n + k] = Math.max(bias[i * n + k], Math.abs(correction));
+        d1[i * n + k] = (p1[i] - m1[i]) / (2 * h[k]);
+        d2[i * n + k] = (p2[i] - m2[i]) / h[k];
       }
     }
-    for (let i = 0, p = 0; i < n; i++)
-      for (let j = i; j < n; j++, p++) {
-        y[p] = -(H[i * n + j] + H[j * n + i]) / 2;
-        if (i !== j) bias[i * n + j] = bias[j * n + i] = Math.max(bias[i * n + j], bias[j * n + i]) + Math.abs(H[i * n + j] - H[j * n + i]) / 2;
-      }
+    const H = hessians.add(d1, d2);
+    for (let i = 0, p = 0; i < n; i++) for (let j = i; j < n; j++, p++) y[p] = -H[i * n + j];
     acc.add(y, score(d, P, mu, x, g));
   }
+  const bias = hessians.bias();
   const e = acc.estimate();
   const hessian = symmetricEstimate(n, e.value, e.stdError);
   const F = formula(d, theta, false);

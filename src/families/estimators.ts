@@ -13,6 +13,7 @@ import { Rng } from '../core/rng.js';
 import { Matrix } from '../linalg/matrix.js';
 import { requireIntegerInRange } from '../core/validate.js';
 import { gradientFD, hessianFD, integrate, mcFisherScore, sumSeries, type MatrixMeanEstimate } from '../numeric/index.js';
+import { richardsonExtrapolate } from '../numeric/richardson-hessian.js';
 import { ControlledMean, symmetricEstimate } from '../numeric/score-control.js';
 import { jacobianToBase, toBase } from './json-points.js';
 import type { FamilyInstance, ParameterizationInstance, Sample } from './types.js';
@@ -145,11 +146,7 @@ export function baseHessian(
 ): Float64Array {
   const D1 = secondDifferences(inst, x, base, fixed, steps, 1);
   const D2 = secondDifferences(inst, x, base, fixed, steps, 0.5);
-  for (let k = 0; k < D1.length; k++) {
-    const correction = (D2[k] - D1[k]) / 3;
-    D2[k] += correction;
-    bias[k] += Math.abs(correction);
-  }
+  richardsonExtrapolate(D1, D2, bias);
   return D2;
 }
 

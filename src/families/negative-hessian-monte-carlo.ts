@@ -32,6 +32,7 @@ import { Rng } from '../core/rng.js';
 import { requireIntegerInRange } from '../core/validate.js';
 import { Matrix } from '../linalg/matrix.js';
 import type { MatrixMeanEstimate } from '../numeric/monte-carlo.js';
+import { JacobianHessianBias } from '../numeric/richardson-hessian.js';
 import { ControlledMean, symmetricEstimate } from '../numeric/score-control.js';
 import { analyticBaseScore, type BaseScore } from './analytic-score.js';
 import {
@@ -71,8 +72,8 @@ export interface NegativeHessianEstimate {
 }
 
 /**
- * Hessian of log p(x) in the base coordinates as the Jacobian of the analytic score, Richardson-extrapolated;
- * the corrections' sizes (and the gap between the two mixed partials) are added to `bias`, as in baseHessian.
+ * Hessian of log p(x) in the base coordinates as the Jacobian of the analytic score: central differences at h
+ * and h/2, extrapolated and made symmetric by `hessians`, which keeps the draws' bias bound.
  */
 function scoreJacobian(
   score: BaseScore,
@@ -80,12 +81,11 @@ function scoreJacobian(
   base: Float64Array,
   fixed: Readonly<Record<string, number>>,
   steps: Float64Array,
-  bias: Float64Array,
-  work: { b: Float64Array; plus: Float64Array; minus: Float64Array },
+  hessians: JacobianHessianBias,
+  work: { b: Float64Array; plus: Float64Array; minus: Float64Array; d1: Float64Array; d2: Float64Array },
 ): Float64Array {
   const m = base.length;
-  const H = new Float64Array(m * m);
-  const { b, plus, minus } = work;
+  const { b, plus, minus, d1, d2 } = work;
   b.set(base);
   const column = (c: number, h: number, into: Float64Array): void => {
     b[c] = base[c] + h;
@@ -93,36 +93,13 @@ function scoreJacobian(
     b[c] = base[c] - h;
     score(x, b, fixed, minus);
     b[c] = base[c];
-    for (let k = 0; k < m; k++) into[k] = (plus[k] - minus[k]) / (2 * h);
+    for (let k = 0; k < m; k++) into[k * m + c] = (plus[k] - minus[k]) / (2 * h);
   };
-  const D1 = new Float64Array(m);
-  const D2 = new Float64Array(m);
-  const corrections = new Float64Array(m * m);
   for (let c = 0; c < m; c++) {
-    column(c, steps[c], D1);
-    column(c, steps[c] / 2, D2);
-    for (let k = 0; k < m; k++) {
-      const correction = (D2[k] - D1[k]) / 3;
-      H[k * m + c] = D2[k] + correction;
-    }
-    for (let k = 0; k < m; k++) {
-      corrections[k * m + c] = Math.abs((D2[k] - D1[k]) / 3);
-      bias[k * m + c] += corrections[k * m + c];
-    }
+    column(c, steps[c], d1);
+    column(c, steps[c] / 2, d2);
   }
-  // the two mixed partials differ by their own truncation errors: average them and count the gap as bias
-  for (let i = 0; i < m; i++)
-    for (let j = i + 1; j < m; j++) {
-      const a = H[i * m + j];
-      const c = H[j * m + i];
-      H[i * m + j] = H[j * m + i] = (a + c) / 2;
-      // this draw's corrections of the two partials were added to their own cells: the larger of the two, and the gap
-      const gap = Math.abs(a - c) / 2;
-      const own = Math.max(corrections[i * m + j], corrections[j * m + i]);
-      bias[i * m + j] += own - corrections[i * m + j] + gap;
-      bias[j * m + i] += own - corrections[j * m + i] + gap;
-    }
-  return H;
+  return hessians.add(d1, d2);
 }
 
 /**
@@ -154,7 +131,8 @@ export function monteCarloNegativeHessian(pt: FisherPoint, samples: number, seed
   const acc = new ControlledMean(P, controls);
   const y = new Float64Array(P);
   const c = new Float64Array(controls);
-  const work = { b: new Float64Array(m), plus: new Float64Array(m), minus: new Float64Array(m) };
+  const work = { b: new Float64Array(m), plus: new Float64Array(m), minus: new Float64Array(m), d1: new Float64Array(m * m), d2: new Float64Array(m * m) };
+  const jacobianBias = analytic ? new JacobianHessianBias(m) : null;
   const gb = new Float64Array(m);
   const identity = pt.p.name === inst.base;
   for (let s = 0; s < samples; s++) {
@@ -162,7 +140,7 @@ export function monteCarloNegativeHessian(pt: FisherPoint, samples: number, seed
     let Hb: Float64Array;
     if (analytic) {
       analytic(x, cr.base, fixed, gb);
-      Hb = scoreJacobian(analytic, x, cr.base, fixed, hsteps, biasBase, work);
+      Hb = scoreJacobian(analytic, x, cr.base, fixed, hsteps, jacobianBias!, work);
     } else {
       const h = capped(x, hsteps);
       gb.set(baseScore(inst, x, cr.base, fixed, capped(x, steps)));
@@ -182,7 +160,8 @@ export function monteCarloNegativeHessian(pt: FisherPoint, samples: number, seed
     acc.add(y, c);
   }
   // the Monte Carlo mean's error is the mean of the draws' errors: each draw's correction (and rounding) bounds its own
-  for (let k = 0; k < m * m; k++) biasBase[k] = (biasBase[k] + roundoffBase[k]) / samples;
+  if (jacobianBias) biasBase.set(jacobianBias.bias());
+  else for (let k = 0; k < m * m; k++) biasBase[k] = (biasBase[k] + roundoffBase[k]) / samples;
   const e = acc.estimate();
   const negHessian = symmetricEstimate(n, e.value, e.stdError);
   // the base-coordinate bias carried through J (entrywise |J|ᵀ bias |J|)
