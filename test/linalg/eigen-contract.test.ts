@@ -20,3 +20,17 @@ test('the last secular root is bracketed by rho |z|², also when |z|² exceeds t
   expect(Math.abs(lambda[1] - (9 + Math.sqrt(65)) / 2)).toBeLessThanOrEqual(TOL * 9);
   expect(Math.abs(lambda[0] - (9 - Math.sqrt(65)) / 2)).toBeLessThanOrEqual(TOL * 9);
 });
+
+test('a root in the right half of its interval is found from the right pole, with d_j − λ accurate to the last bits', () => {
+  // 1 + 4/(0 − λ) + 0.01/(1 − λ) = 0: f < 0 at the midpoint 1/2, so the root between the poles lies right of it.
+  // With μ = 1 − λ: μ² + 3.01 μ − 0.01 = 0, whose small root is 0.02 / (3.01 + sqrt(9.1001)); the large root
+  // λ = 4 / λ_small (the product of the roots of λ² − 5.01 λ + 4).
+  const d = Float64Array.from([0, 1]);
+  const z = Float64Array.from([2, 0.1]);
+  const { lambda, delta } = secularRoots(d, z, 1);
+  const mu = 0.02 / (3.01 + Math.sqrt(9.1001));
+  expect(lambda[0]).toBeGreaterThan(0.5);
+  expect(Math.abs(delta[1] - mu)).toBeLessThanOrEqual(TOL * mu * 16);
+  expect(Math.abs(lambda[0] - (1 - mu))).toBeLessThanOrEqual(TOL);
+  expect(Math.abs(lambda[1] - 4 / (1 - mu))).toBeLessThanOrEqual(TOL * 5);
+});
