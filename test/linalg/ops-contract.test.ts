@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
 import { Rng } from '../../src/core/rng.js';
 import { kroneckerOperator } from '../../src/linalg/kronecker.js';
-import { LU, spectralCompose } from '../../src/linalg/solve.js';
+import { LU, dampedSolve, pseudoInverse, pseudoInverseSolve, spectralCompose } from '../../src/linalg/solve.js';
 import { symmetricFunction, symmetricPower } from '../../src/linalg/matrix-function.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { blockDiagonalOperator, composeOperators, dampedOperator, denseOperator } from '../../src/linalg/operators.js';
@@ -214,9 +214,42 @@ describe('solve: row swaps after the first column, and the exactly symmetric spe
   });
 
   test('V diag(w) Vᵀ is exactly symmetric although the two triangles of the product round differently', () => {
-    const V = randomMatrix(6, 6, 41);
-    const w = Float64Array.from([3, -1, 0.5, 2, 1e-3, 7]);
-    const C = spectralCompose(V, w);
-    for (let i = 0; i < 6; i++) for (let j = 0; j < i; j++) expect(C.data[i * 6 + j]).toBe(C.data[j * 6 + i]);
+    for (const n of [6, 9, 12]) {
+      const V = randomMatrix(n, n, 40 + n);
+      const w = Float64Array.from({ length: n }, (_, i) => (i % 3) - 0.7 + i / 7);
+      const C = spectralCompose(V, w);
+      for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(C.data[i * n + j]).toBe(C.data[j * n + i]);
+    }
+  });
+});
+
+describe('solve: refusals by path and message, and the singularity threshold n eps max|a|', () => {
+  test('LU refuses a pivot below n eps max|a| (a large entry raises the threshold), naming the remedy, under the default path', () => {
+    const a = Matrix.from([
+      [1e8, 0],
+      [0, 1e-9],
+    ]);
+    const e = refusal(() => new LU(a));
+    expect(e.path).toBe('matrix');
+    expect(e.message).toMatch(/singular to working precision: no pivot above 4\.44e-8 in column 1 .*use pseudoInverseSolve or add damping/);
+    // above the threshold it factors
+    expect(
+      () =>
+        new LU(
+          Matrix.from([
+            [1e8, 0],
+            [0, 1e-7],
+          ]),
+        ),
+    ).not.toThrow();
+  });
+
+  test('the right-hand side and rcond are refused by path', () => {
+    const a = Matrix.identity(2);
+    for (const f of [() => new LU(a).solve([1]), () => pseudoInverseSolve(a, [1]), () => dampedSolve(a, 0.1, [1])]) {
+      const e = refusal(f);
+      expect([e.path, e.message]).toEqual(['vector', expect.stringContaining('right-hand side has length 1, expected 2')]);
+    }
+    for (const f of [() => dampedSolve(a, 0.1, [1, 1], -1), () => pseudoInverse(a, -1)]) expect(refusal(f).path).toBe('rcond');
   });
 });
