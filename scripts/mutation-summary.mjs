@@ -33,8 +33,10 @@ function readRun(dir) {
     .filter((n) => n.endsWith('-onMutantTested.json'))
     .sort()) {
     const m = JSON.parse(readFileSync(join(events, name), 'utf8'));
-    const file = relative(process.cwd(), m.fileName);
-    files[file] ??= { source: readFileSync(m.fileName, 'utf8'), mutants: [] };
+    // events record absolute paths: a run copied from another checkout is read against this one's src/
+    const fileName = existsSync(m.fileName) ? m.fileName : m.fileName.slice(m.fileName.lastIndexOf('/src/') + 1);
+    const file = relative(process.cwd(), fileName);
+    files[file] ??= { source: readFileSync(fileName, 'utf8'), mutants: [] };
     files[file].mutants.push(m);
   }
   return { files, partial: true };

@@ -94,3 +94,39 @@ test('boundary cases of the stopping rules: an exact solution at zero tolerance,
   const alpha = (1 + 4 + 9) / (Ab[0] + 2 * Ab[1] + 3 * Ab[2]);
   [...one.x].forEach((xi, i) => expect(xi).toBeCloseTo(alpha * b[i], 14));
 });
+
+/**
+ * A 1 x 1 operator whose second product disagrees with the first (the identity, then half): the
+ * recursive residual reaches 0 after one step while the true one is 0.5, so the residual is
+ * replaced and CG restarts. The preconditioner's products follow the given list, then the identity.
+ */
+function drifting(preconditioned: ((r: Vec) => Vec)[] | null) {
+  let opCalls = 0;
+  const op: LinearOperator = {
+    shape: [1, 1],
+    matvec: (v) => (opCalls++ === 0 ? Float64Array.from(v) : v.map((t) => 0.5 * t)),
+    rmatvec: (v) => Float64Array.from(v),
+    dense: () => Matrix.identity(1),
+  };
+  let mCalls = 0;
+  const M: LinearOperator | undefined = preconditioned
+    ? { shape: [1, 1], matvec: (v) => (preconditioned[mCalls++] ?? ((r: Vec) => Float64Array.from(r)))(v), rmatvec: (v) => v, dense: () => Matrix.identity(1) }
+    : undefined;
+  return conjugateGradient(op, vec([1]), { preconditioner: M });
+}
+
+test('after a residual replacement the restarted direction is checked: an indefinite or zero preconditioner stops the run there', () => {
+  const identity = (r: Vec) => Float64Array.from(r);
+  const negated = (r: Vec) => r.map((t) => -t);
+  const zero = (r: Vec) => new Float64Array(r.length);
+  for (const second of [negated, zero]) {
+    const res = drifting([identity, second]);
+    expect([res.reason, res.iterations, res.converged]).toEqual(['indefinite-preconditioner', 1, false]);
+    expect(res.residualNorm).toBe(0.5);
+  }
+  // a positive preconditioner, and none: the restart converges at the second step
+  for (const res of [drifting([identity, identity]), drifting(null)]) {
+    expect([res.reason, res.iterations, res.converged]).toEqual(['converged', 2, true]);
+    expect(res.residualNorm).toBe(0);
+  }
+});

@@ -1,0 +1,36 @@
+import { expect, test } from 'vitest';
+import { secularRoots } from '../../src/linalg/eigen/secular.js';
+
+const EPS = 2 ** -52;
+/**
+ * The solver stops at |f| <= 8 eps (1 + |psi| + |phi|), so a root is off by at most that over f'(λ): below
+ * 64 eps for these cases (f' >= 1/4 and 1 + |psi| + |phi| <= 2 near the roots); twice that is the tolerance.
+ */
+const TOL = 128 * EPS;
+
+test('the last secular root is bracketed by rho |z|², also when |z|² exceeds the number of poles', () => {
+  // one pole: 1 + rho z² / (d - λ) = 0 at λ = d + rho z²
+  const one = secularRoots(Float64Array.from([1]), Float64Array.from([2]), 1);
+  expect(Math.abs(one.lambda[0] - 5)).toBeLessThanOrEqual(TOL * 5);
+  // two poles, |z|² = 8 > 2: the largest root of 1 + z0²/(d0 - λ) + z1²/(d1 - λ) = 0 lies in (d1, d1 + |z|²)
+  const d = Float64Array.from([0, 1]);
+  const z = Float64Array.from([2, 2]);
+  const { lambda } = secularRoots(d, z, 1);
+  // the roots of λ² - 9 λ + 4 = 0 (multiply out): (9 ± sqrt(65)) / 2
+  expect(Math.abs(lambda[1] - (9 + Math.sqrt(65)) / 2)).toBeLessThanOrEqual(TOL * 9);
+  expect(Math.abs(lambda[0] - (9 - Math.sqrt(65)) / 2)).toBeLessThanOrEqual(TOL * 9);
+});
+
+test('a root in the right half of its interval is found from the right pole, with d_j − λ accurate to the last bits', () => {
+  // 1 + 4/(0 − λ) + 0.01/(1 − λ) = 0: f < 0 at the midpoint 1/2, so the root between the poles lies right of it.
+  // With μ = 1 − λ: μ² + 3.01 μ − 0.01 = 0, whose small root is 0.02 / (3.01 + sqrt(9.1001)); the large root
+  // λ = 4 / λ_small (the product of the roots of λ² − 5.01 λ + 4).
+  const d = Float64Array.from([0, 1]);
+  const z = Float64Array.from([2, 0.1]);
+  const { lambda, delta } = secularRoots(d, z, 1);
+  const mu = 0.02 / (3.01 + Math.sqrt(9.1001));
+  expect(lambda[0]).toBeGreaterThan(0.5);
+  expect(Math.abs(delta[1] - mu)).toBeLessThanOrEqual(TOL * mu * 16);
+  expect(Math.abs(lambda[0] - (1 - mu))).toBeLessThanOrEqual(TOL);
+  expect(Math.abs(lambda[1] - 4 / (1 - mu))).toBeLessThanOrEqual(TOL * 5);
+});
