@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { gamma } from '../../src/families/catalogue/gamma.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
-import { derivationOf } from '../../src/families/derivation-cache.js';
+import { clearDerivationCache, derivationOf } from '../../src/families/derivation-cache.js';
 
 describe('routes and comparisons', () => {
   test('gamma shape-rate: the Hessian and exponential-family routes are each compared with the literature, every entry proved equal', () => {
@@ -42,5 +42,16 @@ describe('the log-density step', () => {
     expect(score.title).toBe('Score');
     expect(score.check?.ok).toBe(true);
     expect(score.check?.detail).toContain("equal to Ridders' central differences of the log-density");
+  });
+});
+
+describe('the derivation cache', () => {
+  test('a derivation is made once per process, and made again after the cache is cleared', () => {
+    const first = derivationOf(gamma, 'shape-rate');
+    expect(derivationOf(gamma, 'shape-rate')).toBe(first);
+    clearDerivationCache();
+    const again = derivationOf(gamma, 'shape-rate');
+    expect(again).not.toBe(first);
+    expect(again.steps.map((s) => s.title)).toEqual(first.steps.map((s) => s.title));
   });
 });

@@ -1,0 +1,22 @@
+/**
+ * The multivariate normal's matrix-calculus derivation at two small cases
+ * (d = 2 and 3), within seconds: every step's check passes, and every step's
+ * planted mistake fails the same check. The tolerances of the checks are what
+ * this pins: one too loose lets the planted mistake through, one too tight
+ * fails the correct step. The thorough run (test/proofs/mvn-matrix.test.ts)
+ * and the docs check the same at larger dimensions.
+ */
+import { describe, expect, test } from 'vitest';
+import { mvnCases, mvnDerivationSteps, mvnSensitivityRuns } from '../../src/families/mvn-derivation.js';
+
+const cases = [...mvnCases(1, 1717, 2, 2), ...mvnCases(1, 1718, 3, 3)];
+
+describe('the matrix derivation at small dimensions', () => {
+  test('every step holds', () => {
+    const { steps } = mvnDerivationSteps({ cases });
+    for (const s of steps) expect(s.check?.ok, `${s.title}: ${s.check?.detail}`).toBe(true);
+  });
+  test('each planted mistake fails its step', () => {
+    for (const s of mvnSensitivityRuns(cases)) expect(s.caught, `${s.title}: ${s.planted} (ratio ${s.ratio})`).toBe(true);
+  });
+});
