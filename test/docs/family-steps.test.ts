@@ -8,6 +8,8 @@ import { describe, expect, test } from 'vitest';
 import { gamma } from '../../src/families/catalogue/gamma.js';
 import { categorical } from '../../src/families/catalogue/categorical.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
+import { dirichlet } from '../../src/families/catalogue/dirichlet.js';
+import { poisson } from '../../src/families/catalogue/poisson.js';
 import { derivationOf } from '../../src/families/derivation-cache.js';
 import { checkDerivatives, checkExpectations, checkLogDensity, parameterSteps, samplePoints } from '../../src/families/step-checks.js';
 
@@ -37,6 +39,30 @@ describe('the steps of a derivation', () => {
     const fisher = d.steps.find((s) => s.title === 'Fisher information')!;
     expect(fisher.check?.ok).toBe(true);
     expect(fisher.check?.method).toBe('quadrature');
+  });
+});
+
+describe('each expectation check names how the expectation was taken', () => {
+  const check = (d: ReturnType<typeof derivationOf>, title: string) => d.steps.find((s) => s.title === title)?.check;
+  test('gamma: the Hessian does not depend on the data (its own value), E[s sᵀ] by quadrature', () => {
+    const d = derivationOf(gamma, 'shape-rate');
+    expect(check(d, 'Expectation')?.detail).toMatch(/^-E\[each Hessian entry\] equal to their values \(the integrands do not depend on the data\), at \d+ random points/);
+    expect(check(d, 'Expectation')?.method).toBe('exact-sum');
+    expect(check(d, 'Fisher information')?.detail).toMatch(/^E\[s_i s_j\] of the score above equal to quadrature, at \d+ random points/);
+    expect(check(d, 'Fisher information')?.method).toBe('quadrature');
+  });
+  test('poisson: E[x] by exact sums over the support', () => {
+    const d = derivationOf(poisson, 'rate');
+    expect(check(d, 'Moments')?.detail).toMatch(/^each moment equal to exact sums over the support, at \d+ random points/);
+    expect(check(d, 'Moments')?.method).toBe('exact-sum');
+  });
+  test('dirichlet (K = 2): no quadrature on the simplex, Monte Carlo at 3 points with its sample size and z', () => {
+    const d = derivationOf(dirichlet, 'standard', 2);
+    const moments = check(d, 'Moments');
+    expect(moments?.method).toBe('monte-carlo');
+    expect(moments?.ok).toBe(true);
+    expect(moments?.points).toBe(3);
+    expect(moments?.detail).toMatch(/^each moment equal to Monte Carlo \(10000 samples, z = \d\.\d\d\), at 3 random points: largest difference/);
   });
 });
 

@@ -41,7 +41,8 @@ describe('the log-density step', () => {
     expect(logDensity.equations.map((e) => e.text)).toEqual(['log p(x | alpha, beta)']);
     expect(score.title).toBe('Score');
     expect(score.check?.ok).toBe(true);
-    expect(score.check?.detail).toContain("equal to Ridders' central differences of the log-density");
+    // every component compared: a difference was measured (Ridders' never matches the score to the last bit here)
+    expect(score.check?.detail).toMatch(/^equal to Ridders' central differences of the log-density, at \d+ random points: largest difference/);
   });
 });
 

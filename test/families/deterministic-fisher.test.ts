@@ -50,6 +50,8 @@ describe('deterministic Fisher: quadrature', () => {
   test('normal mean-std over the real line', () => expectClosedForm(at('normal', 'mean-std', { mu: 0.3, sigma: 1.7 }), 'quadrature'));
   test('gamma shape-scale over the positives (the chain rule)', () => expectClosedForm(at('gamma', 'shape-scale', { k: 3, theta: 0.7 }), 'quadrature'));
   test('beta over the unit interval', () => expectClosedForm(at('beta', 'standard', { a: 2.5, b: 3.5 }), 'quadrature'));
+  test('beta at shapes 0.05 and 0.4: the difference steps of the score stay inside the positive shapes', () =>
+    expectClosedForm(at('beta', 'standard', { a: 0.05, b: 0.4 }), 'quadrature'));
   test('laplace: the kink at mu is a breakpoint, and no step crosses it', () =>
     expectClosedForm(at('laplace', 'location-scale', { mu: -0.5, b: 1.2 }), 'quadrature'));
 });
