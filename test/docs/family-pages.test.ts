@@ -30,6 +30,8 @@ describe('the family pages are the committed ones (run `natgrad docs` after chan
       expect(normalizeForCheck(doc.text)).toBe(normalizeForCheck(committed));
       expect(doc.rows.length).toBeGreaterThan(0);
       for (const row of doc.rows) expect(committedIndex).toContain(normalizeForCheck(row));
+      // the matrix derivation's page: each step checked at four random dimensions
+      if (def.name === 'multivariate-normal') expect(doc.text).toMatch(/at 4 random points \(d = [\d, ]+\)/);
     });
   }
 });
