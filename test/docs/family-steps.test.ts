@@ -46,7 +46,9 @@ describe('each expectation check names how the expectation was taken', () => {
   const check = (d: ReturnType<typeof derivationOf>, title: string) => d.steps.find((s) => s.title === title)?.check;
   test('gamma: the Hessian does not depend on the data (its own value), E[s sᵀ] by quadrature', () => {
     const d = derivationOf(gamma, 'shape-rate');
-    expect(check(d, 'Expectation')?.detail).toMatch(/^-E\[each Hessian entry\] equal to their values \(the integrands do not depend on the data\), at \d+ random points/);
+    expect(check(d, 'Expectation')?.detail).toMatch(
+      /^-E\[each Hessian entry\] equal to their values \(the integrands do not depend on the data\), at \d+ random points/,
+    );
     expect(check(d, 'Expectation')?.method).toBe('exact-sum');
     expect(check(d, 'Fisher information')?.detail).toMatch(/^E\[s_i s_j\] of the score above equal to quadrature, at \d+ random points/);
     expect(check(d, 'Fisher information')?.method).toBe('quadrature');
