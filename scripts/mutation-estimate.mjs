@@ -42,4 +42,6 @@ for (const t of strata) {
 }
 const nEff = variance > 0 ? (estimate * (1 - estimate)) / variance : strata.reduce((s, t) => s + t.sampled, 0);
 const [lo, hi] = wilson(estimate, nEff);
-console.log(`folder: ${pct(estimate)} ± ${pct(Z * Math.sqrt(variance))} (1.96 standard errors); Wilson 95% at effective n = ${nEff.toFixed(0)}: ${pct(lo)}–${pct(hi)}`);
+console.log(
+  `folder: ${pct(estimate)} ± ${pct(Z * Math.sqrt(variance))} (1.96 standard errors); Wilson 95% at effective n = ${nEff.toFixed(0)}: ${pct(lo)}–${pct(hi)}`,
+);
