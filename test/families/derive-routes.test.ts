@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { gamma } from '../../src/families/catalogue/gamma.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
+import { normal } from '../../src/families/catalogue/normal.js';
 import { clearDerivationCache, derivationOf } from '../../src/families/derivation-cache.js';
 
 describe('routes and comparisons', () => {
@@ -43,6 +44,25 @@ describe('the log-density step', () => {
     expect(score.check?.ok).toBe(true);
     // every component compared: a difference was measured (Ridders' never matches the score to the last bit here)
     expect(score.check?.detail).toMatch(/^equal to Ridders' central differences of the log-density, at \d+ random points: largest difference/);
+  });
+});
+
+describe('the equations as displayed', () => {
+  test('gamma shape-rate: the score as partial derivatives of log p, the Jacobian of the natural parameters as J_eta', () => {
+    const d = derivationOf(gamma, 'shape-rate');
+    const score = d.steps.find((s) => s.title === 'Score')!;
+    expect(score.equations.map((e) => e.lhs)).toEqual(['\\frac{\\partial \\log p}{\\partial \\alpha}', '\\frac{\\partial \\log p}{\\partial \\beta}']);
+    const natural = d.exponentialFamilySteps.find((s) => s.title === 'Natural parameters')!;
+    expect(natural.equations.map((e) => e.lhs).at(-1)).toBe('J_\\eta');
+  });
+  test('normal natural: a log-density stated in the parameters is proved equal to the base form with the map substituted', () => {
+    const p = normal.instance().parameterizations.find((q) => q.logDensity)!;
+    const d = derivationOf(normal, p.name);
+    const logDensity = d.steps[0];
+    expect(logDensity.reason).toBe('The density written directly in these parameters.');
+    expect(logDensity.equations.map((e) => ('expr' in e.rhs ? e.rhs.expr : ''))).toEqual([p.logDensity]);
+    expect(logDensity.check?.ok).toBe(true);
+    expect(logDensity.check?.detail).toMatch(/^the stated form equals the base density with the map substituted, /);
   });
 });
 

@@ -7,6 +7,8 @@
  * and the docs check the same at larger dimensions.
  */
 import { describe, expect, test } from 'vitest';
+import { multivariateNormal } from '../../src/families/catalogue/multivariate-normal.js';
+import { matrixDerivationOf } from '../../src/families/derivation-cache.js';
 import { mvnCases, mvnDerivationSteps, mvnSensitivityRuns } from '../../src/families/mvn-derivation.js';
 
 const cases = [...mvnCases(1, 1717, 2, 2), ...mvnCases(1, 1718, 3, 3)];
@@ -18,5 +20,11 @@ describe('the matrix derivation at small dimensions', () => {
   });
   test('each planted mistake fails its step', () => {
     for (const s of mvnSensitivityRuns(cases)) expect(s.caught, `${s.title}: ${s.planted} (ratio ${s.ratio})`).toBe(true);
+  });
+  test('the derivation at d = 2 with its sensitivity runs is verified: every step holds and every planted mistake is caught', () => {
+    const m = matrixDerivationOf(multivariateNormal, { dim: 2, sensitivity: true })!;
+    expect(m.sensitivity.length).toBe(m.steps.length);
+    expect(m.sensitivity.every((s) => s.caught)).toBe(true);
+    expect(m.verified).toBe(true);
   });
 });
