@@ -45,6 +45,12 @@ describe('reparameterization results', () => {
     );
   });
 
+  test('exponential rate -> rate at lambda = 1e-160: the Jacobian is the identity, the Fisher 1/lambda^2 overflows, named as the fisher entry', () => {
+    expect(() => reparameterizeAt('exponential', 'rate', 'rate', { lambda: 1e-160 }, {}, 'spec')).toThrow(
+      /^spec\.params: the result field fisher\[0\]\[0\] would be 1(\.0+)?e\+320/,
+    );
+  });
+
   test('the names of the target parameterization, in contract order', () => {
     const r = reparameterizeAt('normal', 'mean-std', 'natural', { mu: 0.3, sigma: 1.7 }, {}, 'spec');
     expect(r.paramNames).toEqual(['eta1', 'eta2']);
