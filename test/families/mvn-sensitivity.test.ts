@@ -18,6 +18,19 @@ describe('the matrix derivation at small dimensions', () => {
     const { steps } = mvnDerivationSteps({ cases });
     for (const s of steps) expect(s.check?.ok, `${s.title}: ${s.check?.detail}`).toBe(true);
   });
+  test('every step shows its equations in TeX and in text, and names how it was checked', () => {
+    const { steps } = mvnDerivationSteps({ cases });
+    for (const s of steps) {
+      expect(['finite-differences', 'monte-carlo', 'matrix-identity'], s.title).toContain(s.check?.method);
+      for (const e of s.equations) {
+        const rhs = e.rhs as { tex: string; text: string };
+        expect(
+          [e.lhs, e.text, rhs.tex, rhs.text].every((t) => typeof t === 'string' && t.trim() !== ''),
+          `${s.title}: ${JSON.stringify(e)}`,
+        ).toBe(true);
+      }
+    }
+  });
   test('each planted mistake fails its step', () => {
     for (const s of mvnSensitivityRuns(cases)) expect(s.caught, `${s.title}: ${s.planted} (ratio ${s.ratio})`).toBe(true);
   });
