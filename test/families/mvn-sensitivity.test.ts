@@ -32,7 +32,11 @@ describe('the matrix derivation at small dimensions', () => {
     }
   });
   test('each planted mistake fails its step', () => {
-    for (const s of mvnSensitivityRuns(cases)) expect(s.caught, `${s.title}: ${s.planted} (ratio ${s.ratio})`).toBe(true);
+    for (const s of mvnSensitivityRuns(cases)) {
+      expect(s.caught, `${s.title}: ${s.planted} (ratio ${s.ratio})`).toBe(true);
+      // the page names the mistake planted
+      expect(s.planted.trim(), s.title).not.toBe('');
+    }
   });
   test('the derivation at d = 2 with its sensitivity runs is verified: every step holds and every planted mistake is caught', () => {
     const m = matrixDerivationOf(multivariateNormal, { dim: 2, sensitivity: true })!;
