@@ -39,6 +39,7 @@ function expectClosedForm(pt: FisherPoint, method: 'exact-sum' | 'quadrature'): 
 
 describe('deterministic Fisher: exact sums', () => {
   test('categorical (one-hot outcomes)', () => expectClosedForm(at('categorical', 'mean', { p: [0.2, 0.3] }), 'exact-sum'));
+  test('bernoulli mean', () => expectClosedForm(at('bernoulli', 'mean', { p: 0.3 }), 'exact-sum'));
   test('bernoulli natural (a count support with a finite end, the chain rule)', () => expectClosedForm(at('bernoulli', 'natural', { eta: -0.4 }), 'exact-sum'));
   test('binomial (the end from the fixed n)', () => expectClosedForm(at('binomial', 'mean', { p: 0.35 }, { n: 12 }), 'exact-sum'));
   test('poisson (an infinite series)', () => expectClosedForm(at('poisson', 'rate', { lambda: 3.5 }), 'exact-sum'));

@@ -27,6 +27,35 @@ describe('refusals', () => {
     expect(() => fisherAt('binomial', 'mean', { p: 0.3 }, {}, 'spec')).toThrow(/^spec\.fixed\.n: missing; binomial needs n, /);
   });
 
+  test('a symmetric covariance that is not positive definite: named at Sigma', () => {
+    expect(() =>
+      parsePoint(
+        'multivariate-normal',
+        'mean-cov',
+        {
+          mu: [0, 0],
+          Sigma: [
+            [1, 2],
+            [2, 1],
+          ],
+        },
+        {},
+        'spec',
+      ),
+    ).toThrow('spec.params.Sigma: must be symmetric positive definite (its Cholesky factorization fails)');
+  });
+
+  test('categorical probabilities that sum to 1 leave p_K = 0, outside the open simplex: refused, with the sum', () => {
+    for (const p of [
+      [0.5, 0.5],
+      [0.25, 0.75],
+    ])
+      expect(() => parsePoint('categorical', 'mean', { p }, {}, 'spec')).toThrow(
+        'spec.params.p: the probabilities must sum below 1 (p_K = 1 - sum(p) must be > 0), got sum 1',
+      );
+    expect(parsePoint('categorical', 'mean', { p: [0.25, 0.7] }, {}, 'spec').theta).toEqual(Float64Array.from([0.25, 0.7]));
+  });
+
   test('an asymmetric covariance: named at the upper entry, with both values', () => {
     const Sigma = [
       [2, 0.3],
