@@ -80,6 +80,16 @@ describe('reparameterization results', () => {
     );
   });
 
+  test('categorical mean -> natural: the log-odds against the last class, in the natural layout (a vector eta), which parses back', () => {
+    const r = reparameterizeAt('categorical', 'mean', 'natural', { p: [0.2, 0.3] }, {}, 'spec');
+    expect(Object.keys(r.params)).toEqual(['eta']);
+    const eta = r.params.eta as number[];
+    expect(eta).toHaveLength(2);
+    expect(eta[0]).toBeCloseTo(Math.log(0.2 / 0.5), 14);
+    expect(eta[1]).toBeCloseTo(Math.log(0.3 / 0.5), 14);
+    expect(Array.from(parsePoint('categorical', 'natural', { eta }, {}, 'spec').theta)).toEqual(eta);
+  });
+
   test('the names of the target parameterization, in contract order', () => {
     const r = reparameterizeAt('normal', 'mean-std', 'natural', { mu: 0.3, sigma: 1.7 }, {}, 'spec');
     expect(r.paramNames).toEqual(['eta1', 'eta2']);
