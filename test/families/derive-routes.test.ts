@@ -8,6 +8,7 @@ import { gamma } from '../../src/families/catalogue/gamma.js';
 import { laplace } from '../../src/families/catalogue/laplace.js';
 import { normal } from '../../src/families/catalogue/normal.js';
 import { clearDerivationCache, derivationOf } from '../../src/families/derivation-cache.js';
+import { deriveFisher } from '../../src/families/derive.js';
 
 describe('routes and comparisons', () => {
   test('gamma shape-rate: the Hessian and exponential-family routes are each compared with the literature, every entry proved equal', () => {
@@ -63,6 +64,20 @@ describe('the equations as displayed', () => {
     expect(logDensity.equations.map((e) => ('expr' in e.rhs ? e.rhs.expr : ''))).toEqual([p.logDensity]);
     expect(logDensity.check?.ok).toBe(true);
     expect(logDensity.check?.detail).toMatch(/^the stated form equals the base density with the map substituted, /);
+  });
+});
+
+describe('a wrong catalogue entry', () => {
+  test('a stated log-density that differs from the base form: the Hessian route refuses, naming the parameterization and a counterexample', () => {
+    const inst = normal.instance();
+    const p = inst.parameterizations.find((q) => q.logDensity)!;
+    const wrong = { ...p, logDensity: `${p.logDensity}+eta1/10` };
+    const d = deriveFisher(inst, wrong);
+    const hessian = d.routes.find((r) => r.route === 'hessian')!;
+    expect(hessian.matrix).toBeNull();
+    expect(hessian.note).toMatch(new RegExp(`^the stated log-density of ${p.name} differs from the base form: \\{`));
+    expect(d.comparisons.some((c) => c.lhs === 'hessian')).toBe(false);
+    expect(d.verified).toBe(false);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { fisherAt, parsePoint, reparameterizeAt, toJsonParams } from '../../src/families/json-points.js';
+import { familyPointSize } from '../../src/families/point-names.js';
 
 describe('refusals', () => {
   test('a covariance whose size differs from the mean: named at Sigma with the size the mean fixes', () => {
@@ -25,6 +26,26 @@ describe('refusals', () => {
 
   test('a fixed value missing from the object: named at its own path', () => {
     expect(() => fisherAt('binomial', 'mean', { p: 0.3 }, {}, 'spec')).toThrow(/^spec\.fixed\.n: missing; binomial needs n, /);
+  });
+
+  test('a covariance row of the wrong length: named at the row', () => {
+    expect(() => parsePoint('multivariate-normal', 'mean-cov', { mu: [0, 0], Sigma: [[1, 0], [0]] }, {}, 'spec')).toThrow(
+      'spec.params.Sigma[1]: must be a row of 2 numbers, got ',
+    );
+    expect(() => parsePoint('multivariate-normal', 'mean-cov', { mu: [0, 0], Sigma: [[1, 0], 5] }, {}, 'spec')).toThrow(
+      'spec.params.Sigma[1]: must be a row of 2 numbers, got ',
+    );
+  });
+
+  test('the number of parameters from the JSON lengths: a vector counts its length, a symmetric matrix its upper triangle', () => {
+    const Sigma = [
+      [2, 0.1, 0],
+      [0.1, 1, 0],
+      [0, 0, 1],
+    ];
+    expect(familyPointSize('multivariate-normal', 'mean-cov', { mu: [0, 0, 0], Sigma }, {}, 'spec')).toBe(3 + 6);
+    expect(familyPointSize('categorical', 'mean', { p: [0.2, 0.3, 0.1] }, {}, 'spec')).toBe(3);
+    expect(familyPointSize('gamma', 'shape-rate', { alpha: 2, beta: 1 }, {}, 'spec')).toBe(2);
   });
 
   test('a symmetric covariance that is not positive definite: named at Sigma', () => {
