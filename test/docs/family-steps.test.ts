@@ -11,7 +11,7 @@ import { laplace } from '../../src/families/catalogue/laplace.js';
 import { dirichlet } from '../../src/families/catalogue/dirichlet.js';
 import { poisson } from '../../src/families/catalogue/poisson.js';
 import { derivationOf } from '../../src/families/derivation-cache.js';
-import { checkDerivatives, checkExpectations, checkLogDensity, parameterSteps, samplePoints } from '../../src/families/step-checks.js';
+import { checkDerivatives, checkExpectations, checkIdentities, checkLogDensity, parameterSteps, samplePoints } from '../../src/families/step-checks.js';
 
 const inst = gamma.instance();
 const p = inst.parameterizations[0];
@@ -69,6 +69,13 @@ describe('each expectation check names how the expectation was taken', () => {
 });
 
 describe('sensitivity: each check rejects a planted mistake', () => {
+  test('an identity off by 1e-6 relative (values near 1), or by 1% (values near 1e-6)', () => {
+    const at = [{ a: 0.7 }, { a: 1.3 }];
+    expect(checkIdentities('expanded square', [{ lhs: '(a+1)^2', rhs: 'a^2+2*a+1' }], at).ok).toBe(true);
+    expect(checkIdentities('expanded square', [{ lhs: '(a+1)^2', rhs: '1.000001*(a^2+2*a+1)' }], at).ok).toBe(false);
+    expect(checkIdentities('small values', [{ lhs: '1e-6*a*a', rhs: '1e-6*a^2' }], at).ok).toBe(true);
+    expect(checkIdentities('small values', [{ lhs: '1e-6*a', rhs: '1.01e-6*a' }], at).ok).toBe(false);
+  });
   test('log-density with the sign of log beta flipped', () => {
     expect(checkLogDensity(inst, inst.logDensity, points).ok).toBe(true);
     expect(checkLogDensity(inst, 'alpha*log(beta)-lgamma(alpha)+(alpha-1)*log(x)-beta*x+1e-6', points).ok).toBe(false);
