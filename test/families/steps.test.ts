@@ -5,7 +5,7 @@ import { formatNumber } from '../../src/families/steps.js';
 describe('formatNumber', () => {
   test('two significant digits, zero and non-finite values spelled out', () => {
     expect(formatNumber(1234.5)).toBe('1.2e+3');
-    expect(formatNumber(-0.000345)).toBe('-3.5e-4');
+    expect(formatNumber(-0.000375)).toBe('-3.8e-4');
     expect(formatNumber(0)).toBe('0');
     expect(formatNumber(Number.POSITIVE_INFINITY)).toBe('Infinity');
     expect(formatNumber(Number.NaN)).toBe('NaN');
