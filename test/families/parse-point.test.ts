@@ -111,6 +111,13 @@ describe('reparameterization results', () => {
     expect(Array.from(parsePoint('categorical', 'natural', { eta }, {}, 'spec').theta)).toEqual(eta);
   });
 
+  test('normal expectation -> mean-logstd: s = log(m2 - m1^2)/2, away from and near variance 1', () => {
+    const far = reparameterizeAt('normal', 'expectation', 'mean-logstd', { m1: 0.5, m2: 4.25 }, {}, 'spec');
+    expect(far.params.s as number).toBeCloseTo(Math.log(2), 14);
+    const near = reparameterizeAt('normal', 'expectation', 'mean-logstd', { m1: 0.5, m2: 1.25 + 2e-9 }, {}, 'spec');
+    expect(Math.abs((near.params.s as number) - 1e-9) / 1e-9).toBeLessThan(1e-6);
+  });
+
   test('the names of the target parameterization, in contract order', () => {
     const r = reparameterizeAt('normal', 'mean-std', 'natural', { mu: 0.3, sigma: 1.7 }, {}, 'spec');
     expect(r.paramNames).toEqual(['eta1', 'eta2']);
