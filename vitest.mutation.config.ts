@@ -25,5 +25,12 @@ export default defineConfig({
     ...base.test,
     ...(focused && focused.length > 0 ? { include: focused } : {}),
     exclude: [...configDefaults.exclude, ...THOROUGH, ...SLOW_FOR_MUTATION],
+    // A fresh module graph for each test file of each run: the module-level
+    // caches (derivations, analytic scores and instances per family) and the
+    // catalogue's records, evaluated once when imported, are then built under
+    // the mutant of the run, never carried over from an earlier run.
+    isolate: true,
+    // and the derivation cache emptied before each test (see the file)
+    setupFiles: ['test/mutation-setup.ts'],
   },
 });

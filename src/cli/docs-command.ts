@@ -16,6 +16,7 @@ import { allProofs } from '../../proofs/index.js';
 import { renderProofIndex, renderProofMarkdown, type ProofIndexEntry } from '../verify/proof-render.js';
 import { checkProof } from '../verify/proof-runner.js';
 import { FAMILIES } from '../families/catalogue/index.js';
+import type { FamilyDefinition } from '../families/types.js';
 import { derivationOf, matrixDerivationOf } from '../families/derivation-cache.js';
 import { familyIndexRows, familyPageName, renderFamilyPage } from '../docs/family-page.js';
 import { renderMatrixFamilyPage } from '../docs/mvn-page.js';
@@ -41,6 +42,43 @@ export function proofPageName(id: string): string {
 /** Expressions shown on a page that are not real on their domain (see src/docs/real-values.ts), by page. */
 const notReal: string[] = [];
 
+export interface FamilyDoc {
+  /** the page's file name */
+  file: string;
+  text: string;
+  /** the family's rows of the index table */
+  rows: string[];
+  /** expressions shown on the page that are not real on their domain (the page is refused if any) */
+  notReal: string[];
+}
+
+/**
+ * One family's page and index rows, as `docs` writes them: the part of the
+ * docs that needs no proof run (seconds for the whole catalogue), so that a
+ * unit test can compare it with the committed page.
+ */
+export function renderFamilyDoc(def: FamilyDefinition): FamilyDoc {
+  const file = familyPageName(def.name);
+  const matrix = matrixDerivationOf(def, { sensitivity: true });
+  if (matrix) {
+    const p = def.instance(def.verifyDimensions?.[0]).parameterizations[0];
+    const row =
+      `| [${def.name} ${p.name} (any d)](${file}) | Fisher information by matrix calculus, step by step | ` +
+      `${escapeCell(p.literatureSource)} | numeric checks of every step at random d from 2 to 8; entrywise at d = 2 | \`mvn/fisher/general-d\` |`;
+    return { file, text: renderMatrixFamilyPage(def.name, matrix, proofPageName('mvn/fisher-d2')), rows: [row], notReal: [] };
+  }
+  const notRealHere: string[] = [];
+  const dims = def.verifyDimensions ? [...def.verifyDimensions] : [undefined];
+  const derivation = (p: string, dim?: number): FisherDerivation => {
+    const d = derivationOf(def, p, dim);
+    for (const bad of notRealInSteps([...d.steps, ...d.exponentialFamilySteps], hashSeed(`${def.name}/${p}/${dim ?? ''}`)))
+      notRealHere.push(`${file}: ${bad.reason}: ${bad.expr}`);
+    return d;
+  };
+  const text = renderFamilyPage({ def, dims, derivation });
+  return { file, text, rows: familyIndexRows(def, dims, derivation), notReal: notRealHere };
+}
+
 /** Everything `docs` writes, as file name -> content. */
 export function renderDerivationDocs(onProgress?: (what: string) => void): Map<string, string> {
   const files = new Map<string, string>();
@@ -56,25 +94,10 @@ export function renderDerivationDocs(onProgress?: (what: string) => void): Map<s
   const familyRows: string[] = [];
   for (const def of FAMILIES) {
     onProgress?.(def.name);
-    const matrix = matrixDerivationOf(def, { sensitivity: true });
-    if (matrix) {
-      files.set(familyPageName(def.name), renderMatrixFamilyPage(def.name, matrix, proofPageName('mvn/fisher-d2')));
-      const p = def.instance(def.verifyDimensions?.[0]).parameterizations[0];
-      familyRows.push(
-        `| [${def.name} ${p.name} (any d)](${familyPageName(def.name)}) | Fisher information by matrix calculus, step by step | ` +
-          `${escapeCell(p.literatureSource)} | numeric checks of every step at random d from 2 to 8; entrywise at d = 2 | \`mvn/fisher/general-d\` |`,
-      );
-      continue;
-    }
-    const dims = def.verifyDimensions ? [...def.verifyDimensions] : [undefined];
-    const derivation = (p: string, dim?: number): FisherDerivation => {
-      const d = derivationOf(def, p, dim);
-      for (const bad of notRealInSteps([...d.steps, ...d.exponentialFamilySteps], hashSeed(`${def.name}/${p}/${dim ?? ''}`)))
-        notReal.push(`${familyPageName(def.name)}: ${bad.reason}: ${bad.expr}`);
-      return d;
-    };
-    files.set(familyPageName(def.name), renderFamilyPage({ def, dims, derivation }));
-    familyRows.push(...familyIndexRows(def, dims, derivation));
+    const doc = renderFamilyDoc(def);
+    files.set(doc.file, doc.text);
+    familyRows.push(...doc.rows);
+    notReal.push(...doc.notReal);
   }
   const index = [
     '# Derivations',

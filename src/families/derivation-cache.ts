@@ -20,6 +20,16 @@ export function derivationOf(def: FamilyDefinition, parameterization: string, di
   return d;
 }
 
+/**
+ * Forgets every derivation. Production never calls it; the mutation runs do,
+ * before each test (test/mutation-setup.ts), so that a derivation made while
+ * one mutant was active is never handed to a test run against another, and a
+ * test that reads a derivation counts as covering the code that made it.
+ */
+export function clearDerivationCache(): void {
+  cache.clear();
+}
+
 export interface MatrixDerivation {
   readonly steps: readonly DerivationStep[];
   readonly sensitivity: readonly SensitivityOutcome[];

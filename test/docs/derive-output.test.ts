@@ -23,6 +23,10 @@ describe('derive output', () => {
     expect(io.out).toContain('Isserlis');
     expect(io.out).not.toMatch(/FAILED/);
     expect(io.out.length).toBeLessThan(20_000);
+    // every step checked at the dimension asked for, at two random points
+    const checkedAt = [...io.out.matchAll(/at (\d+) random points \(d = ([\d, ]+)\)/g)].map((m) => `${m[1]} at d = ${m[2]}`);
+    expect(checkedAt.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(checkedAt)).toEqual(new Set(['2 at d = 3']));
     const json = memoryIo();
     await main(['derive', 'multivariate-normal', '--dim', '3', '--json'], json);
     const d = JSON.parse(json.out);

@@ -66,4 +66,11 @@ describe('the analytic score differentiates each function by the chain rule', ()
     expect(analyticBaseScore({ ...exponential, logDensity: 'erf(lambda*x)' })).toBeNull();
     expect(analyticBaseScore({ ...exponential, logDensity: 'trigamma(lambda*x)' })).toBeNull();
   });
+  test('so does a unary operator other than a sign (a factorial)', () => {
+    expect(analyticBaseScore({ ...exponential, logDensity: 'log(lambda)-(lambda*x)!' })).toBeNull();
+  });
+  test('the score is built once per instance', () => {
+    const inst: FamilyInstance = { ...exponential, logDensity: 'log(lambda)-lambda*x' };
+    expect(analyticBaseScore(inst)).toBe(analyticBaseScore(inst));
+  });
 });

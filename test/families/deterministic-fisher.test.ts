@@ -39,6 +39,7 @@ function expectClosedForm(pt: FisherPoint, method: 'exact-sum' | 'quadrature'): 
 
 describe('deterministic Fisher: exact sums', () => {
   test('categorical (one-hot outcomes)', () => expectClosedForm(at('categorical', 'mean', { p: [0.2, 0.3] }), 'exact-sum'));
+  test('bernoulli mean', () => expectClosedForm(at('bernoulli', 'mean', { p: 0.3 }), 'exact-sum'));
   test('bernoulli natural (a count support with a finite end, the chain rule)', () => expectClosedForm(at('bernoulli', 'natural', { eta: -0.4 }), 'exact-sum'));
   test('binomial (the end from the fixed n)', () => expectClosedForm(at('binomial', 'mean', { p: 0.35 }, { n: 12 }), 'exact-sum'));
   test('poisson (an infinite series)', () => expectClosedForm(at('poisson', 'rate', { lambda: 3.5 }), 'exact-sum'));
@@ -50,6 +51,8 @@ describe('deterministic Fisher: quadrature', () => {
   test('normal mean-std over the real line', () => expectClosedForm(at('normal', 'mean-std', { mu: 0.3, sigma: 1.7 }), 'quadrature'));
   test('gamma shape-scale over the positives (the chain rule)', () => expectClosedForm(at('gamma', 'shape-scale', { k: 3, theta: 0.7 }), 'quadrature'));
   test('beta over the unit interval', () => expectClosedForm(at('beta', 'standard', { a: 2.5, b: 3.5 }), 'quadrature'));
+  test('beta at shapes 0.05 and 0.4: the difference steps of the score stay inside the positive shapes', () =>
+    expectClosedForm(at('beta', 'standard', { a: 0.05, b: 0.4 }), 'quadrature'));
   test('laplace: the kink at mu is a breakpoint, and no step crosses it', () =>
     expectClosedForm(at('laplace', 'location-scale', { mu: -0.5, b: 1.2 }), 'quadrature'));
 });
