@@ -152,6 +152,28 @@ const CNN_SECTION = '## CNN K-FAC step: natgrad / PyTorch, filtered run';
 const ENGINE_SECTION = '## Engine speed:';
 
 /**
+ * The filtered runs: natgrad and PyTorch (when it is installed) alternated
+ * within each round and thread count, BENCH_ROUNDS rounds, each process
+ * running only the `only` workloads.
+ */
+function interleavedRuns(only: string, threads: readonly number[]): { libs: Lib[]; runs: Run[] } {
+  const peers = ensurePeers();
+  log(peers.note);
+  const libs: Lib[] = peers.ok ? ['natgrad', 'torch'] : ['natgrad'];
+  const runs: Run[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const T of threads) {
+      for (const lib of libs) {
+        const before = os.loadavg();
+        const out = runLib(lib, T, only);
+        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out });
+      }
+    }
+  }
+  return { libs, runs };
+}
+
+/**
  * `npm run bench -- --only cnn-kfac`: the CNN K-FAC step alone, natgrad and
  * PyTorch interleaved at 1T, written as its own section of RESULTS.md
  * (replaced by the next filtered run, kept by a full run).
@@ -159,17 +181,7 @@ const ENGINE_SECTION = '## Engine speed:';
 function cnnOnly(): void {
   const started = new Date();
   const loadBefore = os.loadavg();
-  const peers = ensurePeers();
-  log(peers.note);
-  const libs: Lib[] = peers.ok ? ['natgrad', 'torch'] : ['natgrad'];
-  const runs: Run[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const lib of libs) {
-      const before = os.loadavg();
-      const out = runLib(lib, 1, 'cnn-kfac');
-      runs.push({ lib, threads: 1, round, loadBefore: before, loadAfter: os.loadavg(), out });
-    }
-  }
+  const { libs, runs } = interleavedRuns('cnn-kfac', [1]);
   const loadAfter = os.loadavg();
   const res = Object.fromEntries(libs.map((lib) => [lib, combine(runs.filter((r) => r.lib === lib))])) as Record<Lib, Results>;
   const ng = res.natgrad?.['cnn-kfac']?.median as number | undefined;
@@ -215,19 +227,7 @@ function cnnOnly(): void {
 function kfacGemmOnly(): void {
   const started = new Date();
   const loadBefore = os.loadavg();
-  const peers = ensurePeers();
-  log(peers.note);
-  const libs: Lib[] = peers.ok ? ['natgrad', 'torch'] : ['natgrad'];
-  const runs: Run[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const T of THREADS) {
-      for (const lib of libs) {
-        const before = os.loadavg();
-        const out = runLib(lib, T, 'kfac-gemm');
-        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out });
-      }
-    }
-  }
+  const { runs } = interleavedRuns('kfac-gemm', THREADS);
   const res = (lib: Lib, T: number) => combine(runs.filter((r) => r.lib === lib && r.threads === T));
   const rows: [string, string][] = [
     ['kfac-full', 'K-FAC step, Cholesky inverses every step (ms)'],

@@ -9,9 +9,10 @@ import { Cholesky, choleskyInverses } from '../../src/linalg/cholesky.js';
 import { setSplitCholeskyMin } from '../../src/linalg/kernels/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
 import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
-import { FULL } from '../../src/linalg/kernels/wasm/gemm-module.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { linalgThreads, linalgWorkerJobCount, runKernelPanels, setLinalgThreads, startLinalgPool, wakeKernelWorkers } from '../../src/linalg/parallel/pool.js';
+
+import { countingPanels, onTwoThreads } from './two-threads.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -46,21 +47,10 @@ describe('linalg worker pool', () => {
   });
 
   test('every panel runs exactly once, whichever thread claims it, including when the caller runs out of panels before the worker wakes', async () => {
-    const rt = gemmRuntime();
-    if (!rt?.shared) return; // no WebAssembly shared memory: nothing runs on a worker
-    const threads = setLinalgThreads(2);
-    try {
-      await startLinalgPool(rt);
+    await onTwoThreads((rt) => {
       const jobsBefore = linalgWorkerJobCount();
       const P = 24;
-      const mark = rt.mark();
-      const one = rt.alloc(2);
-      const c = rt.alloc(P);
-      rt.heap()[one / 8] = 1;
-      // the arena is not cleared between uses: start the counts at zero
-      rt.heap().fill(0, c / 8, c / 8 + P);
-      // panel p adds 1 x 1 to C[p] (gemm with beta = 1): a panel run twice or skipped leaves a count off by one
-      const panels = Array.from({ length: P }, (_, p) => [1, 1, 1, 1, 1, one, 8, 8, one, 8, 8, c + 8 * p, 8, FULL]);
+      const { panels, counts, release } = countingPanels(rt, P);
       // at least 300 rounds, and more (a bounded number) until the worker has claimed a panel: on a
       // machine with more busy threads than cores it may not be scheduled during a short run
       let rounds = 0;
@@ -68,28 +58,17 @@ describe('linalg worker pool', () => {
         runKernelPanels(rt, 'gemm', rounds % 3 === 0 ? panels.slice(0, 2) : panels);
         rounds++;
       }
-      const counts = Array.from(rt.heap().subarray(c / 8, c / 8 + P));
-      rt.release(mark);
-      expect(counts.slice(0, 2)).toEqual([rounds, rounds]);
-      expect(counts.slice(2)).toEqual(new Array(P - 2).fill(rounds - Math.ceil(rounds / 3)));
+      const seen = counts();
+      release();
+      expect(seen.slice(0, 2)).toEqual([rounds, rounds]);
+      expect(seen.slice(2)).toEqual(new Array(P - 2).fill(rounds - Math.ceil(rounds / 3)));
       expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
-    } finally {
-      setLinalgThreads(threads);
-    }
+    });
   });
 
   test('a wake without a job runs nothing: every panel of the jobs around it runs exactly once', async () => {
-    const rt = gemmRuntime();
-    if (!rt?.shared) return;
-    const threads = setLinalgThreads(2);
-    try {
-      await startLinalgPool(rt);
-      const mark = rt.mark();
-      const one = rt.alloc(2);
-      const c = rt.alloc(4);
-      rt.heap()[one / 8] = 1;
-      rt.heap().fill(0, c / 8, c / 8 + 4);
-      const panels = Array.from({ length: 4 }, (_, p) => [1, 1, 1, 1, 1, one, 8, 8, one, 8, 8, c + 8 * p, 8, FULL]);
+    await onTwoThreads(async (rt) => {
+      const { panels, counts, release } = countingPanels(rt, 4);
       const rounds = 200;
       for (let r = 0; r < rounds; r++) {
         // woken while asleep, while spinning and twice in a row, with a job between some of the wakes
@@ -98,12 +77,10 @@ describe('linalg worker pool', () => {
         if (r % 3 !== 0) runKernelPanels(rt, 'gemm', panels);
         if (r % 50 === 0) await new Promise((done) => setTimeout(done, 5));
       }
-      const counts = Array.from(rt.heap().subarray(c / 8, c / 8 + 4));
-      rt.release(mark);
-      expect(counts).toEqual(new Array(4).fill(rounds - Math.ceil(rounds / 3)));
-    } finally {
-      setLinalgThreads(threads);
-    }
+      const seen = counts();
+      release();
+      expect(seen).toEqual(new Array(4).fill(rounds - Math.ceil(rounds / 3)));
+    });
   });
 
   test('the eigendecomposition and the Cholesky inverse on two threads (the JavaScript driver, every product split) are bit for bit those on one (the WebAssembly driver)', async () => {
