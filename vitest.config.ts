@@ -2,6 +2,15 @@ import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
+ * The family pages rendered and compared with the committed ones (the
+ * comparison `natgrad docs --check` makes, plus the pages' verdicts): in
+ * `test:thorough`, and also run against every mutant (vitest.mutation.config.ts),
+ * where docs --check cannot run and it is what catches a catalogue string that
+ * reaches a page.
+ */
+export const FAMILY_PAGES = 'test/docs/family-pages.test.ts';
+
+/**
  * Tests that run `natgrad verify`'s own checks one by one: the family
  * catalogue's (the same checks and seeds as verify: minutes of Monte Carlo and
  * symbolic derivation), every proof and its sensitivity run (theorems, the
@@ -19,6 +28,7 @@ export const THOROUGH = [
   'test/proofs/mvn-matrix.test.ts',
   // the oracle's conventions against simulation (large Monte Carlo samples)
   'properties/oracle-conventions.test.ts',
+  FAMILY_PAGES,
 ];
 
 export default defineConfig({

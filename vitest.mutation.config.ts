@@ -1,5 +1,5 @@
 import { configDefaults, defineConfig } from 'vitest/config';
-import base, { THOROUGH } from './vitest.config.js';
+import base, { FAMILY_PAGES, THOROUGH } from './vitest.config.js';
 
 /**
  * The tests `npm run test:mutation` runs against each mutant: the unit tests
@@ -24,7 +24,7 @@ export default defineConfig({
   test: {
     ...base.test,
     ...(focused && focused.length > 0 ? { include: focused } : {}),
-    exclude: [...configDefaults.exclude, ...THOROUGH, ...SLOW_FOR_MUTATION],
+    exclude: [...configDefaults.exclude, ...THOROUGH.filter((f) => f !== FAMILY_PAGES), ...SLOW_FOR_MUTATION],
     // A fresh module graph for each test file of each run: the module-level
     // caches (derivations, analytic scores and instances per family) and the
     // catalogue's records, evaluated once when imported, are then built under
