@@ -51,6 +51,11 @@ export function seq(...parts: (Code | number)[]): Code {
   return out;
 }
 
+/** base + row·ld: where row `row` of a row-major matrix at `base` with row stride `ld` starts (in the units of base). */
+export function rowStart(base: Code, row: Code, ld: Code): Code {
+  return seq(base, row, ld, i32.mul, i32.add);
+}
+
 // ---- control ----------------------------------------------------------------
 const EMPTY = 0x40;
 /** `loop` whose body branches back with br_if(0). */

@@ -28,6 +28,7 @@ import {
   memoryFill,
   minS,
   ret,
+  rowStart,
   select,
   seq,
   set,
@@ -119,11 +120,7 @@ function leafFactor(): FunctionDef {
       get(n),
       1,
       seq(
-        get(a),
-        get(i),
-        get(lda),
-        i32.mul,
-        i32.add,
+        rowStart(get(a), get(i), get(lda)),
         set(ri),
         forLoop(
           j,
@@ -131,11 +128,7 @@ function leafFactor(): FunctionDef {
           seq(get(i), c(1), i32.add),
           1,
           seq(
-            get(a),
-            get(j),
-            get(lda),
-            i32.mul,
-            i32.add,
+            rowStart(get(a), get(j), get(lda)),
             set(rj),
             addr8(get(ri), get(j)),
             f64.load(),
@@ -181,17 +174,9 @@ function leafInverse(): FunctionDef {
     get(n),
     1,
     seq(
-      get(l),
-      get(i),
-      get(ldl),
-      i32.mul,
-      i32.add,
+      rowStart(get(l), get(i), get(ldl)),
       set(li),
-      get(t),
-      get(i),
-      get(ldt),
-      i32.mul,
-      i32.add,
+      rowStart(get(t), get(i), get(ldt)),
       set(ti),
       memoryFill(get(ti), c(0), seq(get(n), c(3), i32.shl)),
       addr8(get(ti), get(i)),
@@ -209,11 +194,7 @@ function leafInverse(): FunctionDef {
           f64.const(0),
           f64.eq,
           brIf(0), // lik === 0: nothing to subtract
-          get(t),
-          get(k),
-          get(ldt),
-          i32.mul,
-          i32.add,
+          rowStart(get(t), get(k), get(ldt)),
           set(tk),
           forLoop(
             j,
@@ -248,16 +229,16 @@ function triInv(ix: Indices): FunctionDef {
     leafOrSplit(n, seq(get(l), get(ldl), get(n), get(t), get(ldt), call(ix.leafInverse)), tmp, n1, n2),
     seq(get(l), get(ldl), get(n1), get(t), get(ldt), get(sp), get(work), call(ix.triInv)),
     seq(
-      addr8(seq(get(l), get(n1), get(ldl), i32.mul, i32.add), get(n1)),
+      addr8(rowStart(get(l), get(n1), get(ldl)), get(n1)),
       get(ldl),
       get(n2),
-      addr8(seq(get(t), get(n1), get(ldt), i32.mul, i32.add), get(n1)),
+      addr8(rowStart(get(t), get(n1), get(ldt)), get(n1)),
       get(ldt),
       get(sp),
       get(work),
       call(ix.triInv),
     ),
-    forLoop(i, c(0), get(n1), 1, memoryFill(addr8(seq(get(t), get(i), get(ldt), i32.mul, i32.add), get(n1)), c(0), seq(get(n2), c(3), i32.shl))),
+    forLoop(i, c(0), get(n1), 1, memoryFill(addr8(rowStart(get(t), get(i), get(ldt)), get(n1)), c(0), seq(get(n2), c(3), i32.shl))),
     // x = L21 T11 (n2 x n1 at sp), then T21 = -T22 x
     gemmCall(
       get(n2),
@@ -265,7 +246,7 @@ function triInv(ix: Indices): FunctionDef {
       get(n1),
       f64.const(1),
       f64.const(0),
-      seq(get(l), get(n1), get(ldl), i32.mul, i32.add),
+      rowStart(get(l), get(n1), get(ldl)),
       get(ldl),
       c(8),
       get(t),
@@ -282,13 +263,13 @@ function triInv(ix: Indices): FunctionDef {
       get(n2),
       f64.const(-1),
       f64.const(0),
-      addr8(seq(get(t), get(n1), get(ldt), i32.mul, i32.add), get(n1)),
+      addr8(rowStart(get(t), get(n1), get(ldt)), get(n1)),
       get(ldt),
       c(8),
       get(sp),
       seq(get(n1), c(3), i32.shl),
       c(8),
-      seq(get(t), get(n1), get(ldt), i32.mul, i32.add),
+      rowStart(get(t), get(n1), get(ldt)),
       get(ldt),
       c(FULL),
       get(work),
@@ -326,7 +307,7 @@ function mulByTransposed(): FunctionDef {
       c(0),
       get(rows),
       1,
-      memoryCopy(seq(get(x), get(i), get(ldx), i32.mul, i32.add), seq(get(sp), get(i), get(nb), i32.mul, c(3), i32.shl, i32.add), seq(get(nb), c(3), i32.shl)),
+      memoryCopy(rowStart(get(x), get(i), get(ldx)), seq(get(sp), get(i), get(nb), i32.mul, c(3), i32.shl, i32.add), seq(get(nb), c(3), i32.shl)),
     ),
   );
   return { name: 'mulByTransposed', params, results: [], locals: L, body, exported: false };
@@ -344,11 +325,7 @@ function factorDiagonal(ix: Indices): FunctionDef {
   const body = seq(
     leafOrSplit(n, seq(get(a), get(n), get(lda), call(ix.leafFactor)), tmp, n1, n2),
     factorOrReturn(ix, { block: get(a), size: get(n1), lda, sp: get(sp), work, r, offset: null }),
-    get(a),
-    get(n1),
-    get(lda),
-    i32.mul,
-    i32.add,
+    rowStart(get(a), get(n1), get(lda)),
     set(a21),
     // t = L11⁻¹ (n1 x n1 at sp), temporaries above it
     get(sp),
@@ -398,7 +375,7 @@ function factorBlocked(ix: Indices): FunctionDef {
         get(jb),
         i32.add,
         set(j1),
-        addr8(seq(get(a), get(j0), get(lda), i32.mul, i32.add), get(j0)),
+        addr8(rowStart(get(a), get(j0), get(lda)), get(j0)),
         set(d),
         factorOrReturn(ix, { block: get(d), size: get(jb), lda, sp: get(sp2), work, r, offset: get(j0) }),
         get(n),
@@ -407,14 +384,14 @@ function factorBlocked(ix: Indices): FunctionDef {
         tee(rows),
         i32.eqz,
         brIf(0),
-        addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j0)),
+        addr8(rowStart(get(a), get(j1), get(lda)), get(j0)),
         set(panel),
         panelStep(ix, {
           diagonal: get(d),
           panel: get(panel),
           rows: get(rows),
           k: get(jb),
-          trailing: addr8(seq(get(a), get(j1), get(lda), i32.mul, i32.add), get(j1)),
+          trailing: addr8(rowStart(get(a), get(j1), get(lda)), get(j1)),
           lda,
           sp,
           sp2,
@@ -437,7 +414,7 @@ const MIRROR_TILE = 32;
  */
 function mirrorLower(cc: number, n: number, ld: number, locals: readonly number[]): Code {
   const [i0, i1, j0, i, j, j1, t] = locals;
-  const rowAt = (row: Code) => seq(get(cc), row, get(ld), i32.mul, i32.add);
+  const rowAt = (row: Code) => rowStart(get(cc), row, get(ld));
   return forLoop(
     i0,
     c(0),
@@ -480,7 +457,7 @@ function inverseFromFactor(ix: Indices): FunctionDef {
   const [w, t, tmp, sp2, ld, i0, ib, i1, i, r0, rb, j, t1] = Array.from({ length: 13 }, () => L.i32());
   const NB = CHOLESKY_NB;
   const minNb = (x: Code) => seq(x, tee(t1), c(NB), get(t1), c(NB), i32.ltS, select);
-  const rowAt = (base: number, row: Code) => seq(get(base), row, get(ld), i32.mul, i32.add);
+  const rowAt = (base: number, row: Code) => rowStart(get(base), row, get(ld));
   const body = seq(
     get(n),
     c(3),

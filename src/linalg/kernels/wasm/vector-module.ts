@@ -4,7 +4,7 @@
  * the Householder tridiagonalization) and the two general products.
  * Addresses in bytes, leading dimensions in bytes, lengths in elements.
  */
-import { type Code, F64, type FunctionDef, I32, Locals, f64, f64x2, forLoop, get, i32, iff, seq, set, tee, v128 } from './asm.js';
+import { type Code, F64, type FunctionDef, I32, Locals, f64, f64x2, forLoop, get, i32, iff, rowStart, seq, set, tee, v128 } from './asm.js';
 
 /** acc <- a b + acc, fused when `fused` (relaxed SIMD), else multiply then add; works for f64x2 and, with scalar ops, f64. */
 function vmadd(fused: boolean, a: Code, b: Code, acc: Code): Code {
@@ -33,11 +33,7 @@ function symvLower(fused: boolean): FunctionDef {
       get(n),
       1,
       seq(
-        get(a),
-        get(i),
-        get(lda),
-        i32.mul,
-        i32.add,
+        rowStart(get(a), get(i), get(lda)),
         set(row),
         addr(x, i),
         f64.load(),
@@ -130,11 +126,7 @@ function gemvN(fused: boolean): FunctionDef {
       get(m),
       1,
       seq(
-        get(a),
-        get(r),
-        get(lda),
-        i32.mul,
-        i32.add,
+        rowStart(get(a), get(r), get(lda)),
         set(row),
         v128.zero,
         set(acc0),
@@ -196,11 +188,7 @@ function gemvT(fused: boolean): FunctionDef {
       get(m),
       1,
       seq(
-        get(a),
-        get(r),
-        get(lda),
-        i32.mul,
-        i32.add,
+        rowStart(get(a), get(r), get(lda)),
         set(row),
         get(alpha),
         addr(x, r),
