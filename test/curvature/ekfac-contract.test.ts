@@ -25,17 +25,11 @@ import type { MlpSpec } from '../../src/models/mlp.js';
 import { randomProblem as mlpRandomProblem } from '../models/fixtures.js';
 import { LAYER_MODELS, randomProblem, randomVec } from '../models/sequential-fixtures.js';
 import { thrownError, thrownLine } from '../natgrad-error.js';
+import { expectClose } from './expect-close.js';
 
 const p = randomProblem(1901, LAYER_MODELS['linear on vectors, tanh, categorical'], 3);
 const batch = { x: p.x, targets: p.targets };
 const P = p.model.paramCount;
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rel: number): void {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(rel * scale);
-}
 
 describe('EKFAC operators', () => {
   const { blocks } = ekfacBlocks(p.model, p.theta, batch);

@@ -20,16 +20,10 @@ import {
 import { sampleLabelSets } from '../../src/curvature/monte-carlo-fisher.js';
 import { LAYER_MODELS, randomProblem } from '../models/sequential-fixtures.js';
 import { thrownError, thrownLine } from '../natgrad-error.js';
+import { expectClose } from './expect-close.js';
 
 const p = randomProblem(2001, LAYER_MODELS['linear shared over positions, softplus, per-position categorical'], 3);
 const batch = { x: p.x, targets: p.targets };
-
-function expectClose(a: ArrayLike<number>, b: ArrayLike<number>, rel: number): void {
-  expect(a.length).toBe(b.length);
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
-  for (let i = 0; i < b.length; i++) expect(Math.abs(a[i] - b[i])).toBeLessThanOrEqual(rel * scale);
-}
 
 describe('options', () => {
   test('defaults: fisher, expand, joint, one sample, with the gradient', () => {
