@@ -89,6 +89,35 @@ export function activationSecondDerivative(act: Activation, s: number): number {
   }
 }
 
+/**
+ * phi'(s) given y = phi(s) as well: tanh and the sigmoid take their
+ * derivative from y (1 - y², y (1 - y)), the same arithmetic as
+ * activationDerivative after its own phi(s), so the same bits without
+ * evaluating phi again; the others from s.
+ */
+export function activationDerivativeAt(act: Activation, s: number, y: number): number {
+  switch (act) {
+    case 'tanh':
+      return 1 - y * y;
+    case 'sigmoid':
+      return y * (1 - y);
+    default:
+      return activationDerivative(act, s);
+  }
+}
+
+/** phi''(s) given y = phi(s) as well, as activationDerivativeAt: the same bits as activationSecondDerivative. */
+export function activationSecondDerivativeAt(act: Activation, s: number, y: number): number {
+  switch (act) {
+    case 'tanh':
+      return -2 * y * (1 - y * y);
+    case 'sigmoid':
+      return y * (1 - y) * (1 - 2 * y);
+    default:
+      return activationSecondDerivative(act, s);
+  }
+}
+
 function mapVec(f: (s: number) => number, s: ArrayLike<number>): Vec {
   const out = new Float64Array(s.length);
   for (let i = 0; i < s.length; i++) out[i] = f(s[i]);

@@ -8,7 +8,7 @@ import { kfacPreconditioner, kfacPreconditioners } from '../../src/curvature/kfa
 import { Cholesky, choleskyInverses } from '../../src/linalg/cholesky.js';
 import { setSplitCholeskyMin } from '../../src/linalg/kernels/cholesky.js';
 import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
-import { gemmRuntime, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
+import { type ArenaProduct, gemmInArena, gemmRuntime, gemmsInArena, setParallelGemmMinFlops } from '../../src/linalg/kernels/gemm.js';
 import { Matrix } from '../../src/linalg/matrix.js';
 import { linalgThreads, linalgWorkerJobCount, runKernelPanels, setLinalgThreads, startLinalgPool, wakeKernelWorkers } from '../../src/linalg/parallel/pool.js';
 
@@ -80,6 +80,58 @@ describe('linalg worker pool', () => {
       const seen = counts();
       release();
       expect(seen).toEqual(new Array(4).fill(rounds - Math.ceil(rounds / 3)));
+    });
+  });
+
+  test('independent products handed to the threads whole (gemmsInArena) equal each one alone on one thread, bit for bit, and the worker ran some', async () => {
+    await onTwoThreads((rt) => {
+      const rng = new Rng(91);
+      const mark = rt.mark();
+      try {
+        // strips of a lower-triangle product as the inverse from the factor makes them, and rectangular ones of every transpose
+        const n = 97;
+        const at = (count: number) => {
+          const a = rt.alloc(count);
+          const H = rt.heap();
+          for (let i = 0; i < count; i++) H[a / 8 + i] = rng.normal();
+          return a;
+        };
+        const w = at(n * n);
+        const c = at(n * n);
+        const products: ArenaProduct[] = [];
+        for (let r0 = 0; r0 < n; r0 += 24) {
+          const rb = Math.min(24, n - r0);
+          products.push([true, false, rb, r0 + rb, n - r0, 1, w + 8 * (r0 * n + r0), n, w + 8 * r0 * n, n, 0, c + 8 * r0 * n, n, r0]);
+        }
+        for (const [ta, tb, m, nn, k] of [
+          [false, false, 33, 41, 29],
+          [true, true, 40, 17, 55],
+          [false, true, 8, 64, 3],
+        ] as const) {
+          const a = at(m * k);
+          const b = at(k * nn);
+          const cc = at(m * nn);
+          products.push([ta, tb, m, nn, k, -0.75, a, ta ? m : k, b, tb ? k : nn, 0.5, cc, nn, 1 << 29]);
+        }
+        const outputs = products.map((p) => ({ at: p[11] / 8, size: p[2] * p[12] }));
+        const read = () => outputs.map(({ at, size }) => rt.heap().slice(at, at + size));
+        const start = read();
+        const restore = () => outputs.forEach(({ at }, i) => rt.heap().set(start[i], at));
+        setLinalgThreads(1);
+        for (const p of products) gemmInArena(rt, ...p);
+        const one = read();
+        setLinalgThreads(2);
+        const jobsBefore = linalgWorkerJobCount();
+        for (let r = 0; r === 0 || (linalgWorkerJobCount() === jobsBefore && r < 50); r++) {
+          restore();
+          gemmsInArena(rt, products);
+          const two = read();
+          two.forEach((t, i) => expect(t.every((v, j) => Object.is(v, one[i][j]))).toBe(true));
+        }
+        expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+      } finally {
+        rt.release(mark);
+      }
     });
   });
 

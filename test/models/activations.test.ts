@@ -1,6 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { ACTIVATIONS, activate, activationDerivative, activationSecondDerivative, sigmoid, softplus } from '../../src/models/activations.js';
+import {
+  ACTIVATIONS,
+  activate,
+  activationDerivative,
+  activationDerivativeAt,
+  activationSecondDerivative,
+  activationSecondDerivativeAt,
+  sigmoid,
+  softplus,
+} from '../../src/models/activations.js';
 import { centralDerivative } from './fixtures.js';
 
 const H = 1e-3;
@@ -8,6 +17,27 @@ const H = 1e-3;
 const point = fc.double({ min: -6, max: 6, noNaN: true }).filter((s) => Math.abs(s) > 10 * H);
 
 describe('activation derivatives', () => {
+  // the layers take phi' and phi'' from the kept output phi(s): it must give the same bits as from s alone
+  const anyPoint = fc.oneof(fc.double({ min: -40, max: 40, noNaN: true }), fc.double({ noNaN: true }), fc.constantFrom(0, -0, 1e-300, -1e-300));
+  test.each(ACTIVATIONS)("%s: phi' and phi'' from phi(s) are bit for bit those from s", (act) => {
+    fc.assert(
+      fc.property(anyPoint, (s) => {
+        const y = activate(act, s);
+        return (
+          Object.is(activationDerivativeAt(act, s, y), activationDerivative(act, s)) &&
+          Object.is(activationSecondDerivativeAt(act, s, y), activationSecondDerivative(act, s))
+        );
+      }),
+      { seed: 103, numRuns: 500 },
+    );
+  });
+
+  test("the bit-for-bit check catches a rewritten formula (tanh' as (1 - y)(1 + y))", () => {
+    const rewritten = (y: number) => (1 - y) * (1 + y);
+    const differs = [0.1, 0.37, 0.6, 1.3, -2.2, 0.77, 1.9].some((s) => !Object.is(rewritten(Math.tanh(s)), activationDerivative('tanh', s)));
+    expect(differs).toBe(true);
+  });
+
   test.each(ACTIVATIONS)("%s: phi' matches central differences of phi", (act) => {
     fc.assert(
       fc.property(point, (s) => {

@@ -13,7 +13,11 @@
  * to JavaScript: on the calling thread at one thread, and on any thread of
  * the pool when several independent inverses are asked for at once
  * (spdInverses). The JavaScript driver serves a large matrix at more than one
- * thread, where its large GEMMs are split across the threads.
+ * thread: the factorization's large GEMMs are split across the threads, and
+ * the inverse from the factor hands each thread whole pieces (a range of
+ * columns of L⁻¹, then whole strips of L⁻ᵀ L⁻¹), one hand-over per phase
+ * instead of one per product: measured on a loaded machine, products of about
+ * a millisecond split across two threads were no faster than on one.
  *
  * References: G. Golub and C. Van Loan, Matrix Computations, 4th ed., §4.2.9
  * (blocked right-looking Cholesky); F. Gustavson, "Recursion leads to
@@ -21,7 +25,7 @@
  * Res. Dev. 41(6), 1997 (the recursive diagonal blocks).
  */
 import { linalgThreads, runKernelPanels } from '../parallel/pool.js';
-import { gemmRuntime } from './gemm.js';
+import { type ArenaProduct, gemmRuntime, gemmsInArena } from './gemm.js';
 import { mirrorLower } from './syrk.js';
 import { CHOLESKY_GRAM_ROWS as GRAM_ROWS, CHOLESKY_LEAF as LEAF, CHOLESKY_NB as NB, choleskyStackDoubles } from './wasm/cholesky-module.js';
 import type { KernelRuntime } from './wasm/runtime.js';
@@ -271,6 +275,42 @@ function solveInPlace(
   });
 }
 
+/** W <- L⁻¹ W for W = I at `w`: blocked forward substitution by block rows (the JavaScript backend's; choleskyInverseColumns is the same for a range of columns). */
+function substitute(ws: Workspace, l: number, n: number, w: number): void {
+  const t = ws.alloc(NB * NB);
+  const tmp = ws.alloc(Math.min(NB, n) * n);
+  for (let i0 = 0; i0 < n; i0 += NB) {
+    const ib = Math.min(NB, n - i0);
+    const i1 = i0 + ib;
+    // rows i0..i1 of W hold I - L[i0..i1, 0..i0] W[0..i0, ..] in columns 0..i1; W_i = T (that) with T = L11⁻¹
+    triangularInverse(ws, l + i0 * n + i0, n, ib, t, ib);
+    const H = ws.heap();
+    for (let i = 0; i < ib; i++) H.copyWithin(tmp + i * i1, w + (i0 + i) * n, w + (i0 + i) * n + i1);
+    ws.gemm(false, false, ib, i1, ib, 1, t, ib, tmp, i1, 0, w + i0 * n, n);
+    // every row below subtracts this block row's contribution at once: one wide GEMM per block
+    if (i1 < n) ws.gemm(false, false, n - i1, i1, ib, -1, l + i1 * n + i0, n, w + i0 * n, n, 1, w + i1 * n, n);
+  }
+}
+
+/**
+ * W <- L⁻¹ W for W = I at `w` on the kernel's threads: the columns are
+ * independent, so they are cut into one range per thread of about equal work
+ * (column j costs about (n - j)² / 2, so the cuts are at n (1 - (1 - t/T)^(1/3)),
+ * multiples of 4), and each range runs whole on one thread
+ * (choleskyInverseColumns): one hand-over for the whole substitution instead
+ * of one per block row, and the bits of the one-thread substitution.
+ */
+function inverseColumnsOnThreads(ws: Workspace, rt: KernelRuntime, l: number, n: number, w: number): void {
+  const T = linalgThreads();
+  const cuts = [0];
+  for (let t = 1; t < T; t++) cuts.push(Math.max(cuts[t - 1], Math.min(n, 4 * Math.round((n * (1 - (1 - t / T) ** (1 / 3))) / 4))));
+  cuts.push(n);
+  const stack = choleskyStackDoubles(n) - n * n;
+  const panels: number[][] = [];
+  for (let t = 0; t < T; t++) if (cuts[t + 1] > cuts[t]) panels.push([8 * l, n, 8 * w, cuts[t], cuts[t + 1], 8 * ws.alloc(stack)]);
+  runKernelPanels(rt, 'choleskyInverseColumns', panels);
+}
+
 /**
  * a⁻¹ = Wᵀ W on the workspace from the factor L at `l` into `c` (n x n):
  * W = L⁻¹ by blocked right-looking forward substitution on the identity
@@ -284,26 +324,25 @@ export function inverseFromFactorInWorkspace(ws: Workspace, l: number, n: number
     return;
   }
   const w = ws.alloc(n * n);
-  const t = ws.alloc(NB * NB);
-  const tmp = ws.alloc(Math.min(NB, n) * n);
-  let H = ws.heap();
+  const H = ws.heap();
   H.fill(0, w, w + n * n);
   for (let i = 0; i < n; i++) H[w + i * n + i] = 1;
-  for (let i0 = 0; i0 < n; i0 += NB) {
-    const ib = Math.min(NB, n - i0);
-    const i1 = i0 + ib;
-    // rows i0..i1 of W hold I - L[i0..i1, 0..i0] W[0..i0, ..] in columns 0..i1; W_i = T (that) with T = L11⁻¹
-    triangularInverse(ws, l + i0 * n + i0, n, ib, t, ib);
-    H = ws.heap();
-    for (let i = 0; i < ib; i++) H.copyWithin(tmp + i * i1, w + (i0 + i) * n, w + (i0 + i) * n + i1);
-    ws.gemm(false, false, ib, i1, ib, 1, t, ib, tmp, i1, 0, w + i0 * n, n);
-    // every row below subtracts this block row's contribution at once: one wide GEMM per block
-    if (i1 < n) ws.gemm(false, false, n - i1, i1, ib, -1, l + i1 * n + i0, n, w + i0 * n, n, 1, w + i1 * n, n);
-  }
+  if (ws.runtime) inverseColumnsOnThreads(ws, ws.runtime, l, n, w);
+  else substitute(ws, l, n, w);
   // C[r0..r1, 0..r1] = sum_{k >= r0} W[k, r0..r1]ᵀ W[k, 0..r1]: rows of W above r0 are zero in columns r0..
-  for (let r0 = 0; r0 < n; r0 += GRAM_ROWS) {
-    const rb = Math.min(GRAM_ROWS, n - r0);
-    ws.gemm(true, false, rb, r0 + rb, n - r0, 1, w + r0 * n + r0, n, w + r0 * n, n, 0, c + r0 * n, n, r0);
+  // The strips are independent: on the kernel's threads each runs whole on one of them (one hand-over for all).
+  const starts: number[] = [];
+  for (let r0 = 0; r0 < n; r0 += GRAM_ROWS) starts.push(r0);
+  const rows = (r0: number) => Math.min(GRAM_ROWS, n - r0);
+  if (ws.runtime) {
+    gemmsInArena(
+      ws.runtime,
+      starts.map(
+        (r0): ArenaProduct => [true, false, rows(r0), r0 + rows(r0), n - r0, 1, 8 * (w + r0 * n + r0), n, 8 * (w + r0 * n), n, 0, 8 * (c + r0 * n), n, r0],
+      ),
+    );
+  } else {
+    for (const r0 of starts) ws.gemm(true, false, rows(r0), r0 + rows(r0), n - r0, 1, w + r0 * n + r0, n, w + r0 * n, n, 0, c + r0 * n, n, r0);
   }
   mirrorLower(n, ws.heap(), c, n);
 }

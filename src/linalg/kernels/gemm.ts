@@ -455,29 +455,10 @@ export function gemmInArena(
   ldc: number,
   diag: number,
 ): void {
-  const aRs = transA ? 8 : 8 * lda;
-  const aCs = transA ? 8 * lda : 8;
-  const bRs = transB ? 8 : 8 * ldb;
-  const bCs = transB ? 8 * ldb : 8;
   const lower = diag < FULL;
   const flops = productFlops(m, n, k, diag);
   const T = linalgThreads();
-  const panel = (i0: number, i1: number, j0: number, j1: number): number[] => [
-    i1 - i0,
-    j1 - j0,
-    k,
-    alpha,
-    beta,
-    a + i0 * aRs,
-    aRs,
-    aCs,
-    b + j0 * bCs,
-    bRs,
-    bCs,
-    c + 8 * (i0 * ldc + j0),
-    8 * ldc,
-    lower ? diag + i0 - j0 : FULL,
-  ];
+  const panel = panelArgs(transA, transB, k, alpha, a, lda, b, ldb, beta, c, ldc, diag);
   if (T <= 1 || flops < parallelMinFlops) {
     rt.exports.gemm(
       ...(panel(0, m, 0, n) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number]),
@@ -497,6 +478,89 @@ export function gemmInArena(
   }
   runKernelPanels(rt, 'gemm', panels);
 }
+/**
+ * The kernel's arguments for the block of rows i0..i1 and columns j0..j1 of
+ * C of a product on arena operands (as gemmInArena takes them): byte
+ * addresses and strides, the triangle's diagonal moved to the block.
+ */
+function panelArgs(
+  transA: boolean,
+  transB: boolean,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+  diag: number,
+): (i0: number, i1: number, j0: number, j1: number) => number[] {
+  const aRs = transA ? 8 : 8 * lda;
+  const aCs = transA ? 8 * lda : 8;
+  const bRs = transB ? 8 : 8 * ldb;
+  const bCs = transB ? 8 * ldb : 8;
+  const lower = diag < FULL;
+  return (i0, i1, j0, j1) => [
+    i1 - i0,
+    j1 - j0,
+    k,
+    alpha,
+    beta,
+    a + i0 * aRs,
+    aRs,
+    aCs,
+    b + j0 * bCs,
+    bRs,
+    bCs,
+    c + 8 * (i0 * ldc + j0),
+    8 * ldc,
+    lower ? diag + i0 - j0 : FULL,
+  ];
+}
+
+/** One product on arena operands, in gemmInArena's argument order (after the runtime). */
+export type ArenaProduct = [
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: number,
+  lda: number,
+  b: number,
+  ldb: number,
+  beta: number,
+  c: number,
+  ldc: number,
+  diag: number,
+];
+
+/**
+ * Independent products on arena operands (no product writes what another
+ * reads or writes), each run whole by one thread: on several threads the
+ * threads claim them one at a time, largest first, so a set of products costs
+ * one hand-over instead of one per product, and each result is bit for bit
+ * the one gemmInArena gives (the same kernel call). On one thread they run in
+ * order through gemmInArena.
+ */
+export function gemmsInArena(rt: KernelRuntime, products: readonly ArenaProduct[]): void {
+  if (linalgThreads() <= 1 || products.length <= 1) {
+    for (const p of products) gemmInArena(rt, ...p);
+    return;
+  }
+  const work = (p: ArenaProduct) => productFlops(p[2], p[3], p[4], p[13]);
+  const panels = [...products]
+    .sort((x, y) => work(y) - work(x))
+    .filter((p) => p[2] > 0 && p[3] > 0 && p[13] + p[2] > 0)
+    .map(([transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, diag]) =>
+      panelArgs(transA, transB, k, alpha, a, lda, b, ldb, beta, c, ldc, diag)(0, m, 0, n),
+    );
+  if (panels.length > 0) runKernelPanels(rt, 'gemm', panels);
+}
+
 /** Cut points 0 = c_0 <= ... <= c_T = len, multiples of 4 where possible, splitting the total weight evenly. */
 function evenCuts(len: number, T: number, weight: (i: number) => number): number[] {
   let total = 0;

@@ -6,7 +6,7 @@
 import { childPath } from '../../core/errors.js';
 import type { Vec } from '../../core/vec.js';
 import { requireOneOf } from '../../core/validate.js';
-import { ACTIVATIONS, type Activation, activate, activationDerivative, activationSecondDerivative } from '../activations.js';
+import { ACTIVATIONS, type Activation, activate, activationDerivativeAt, activationSecondDerivativeAt } from '../activations.js';
 import { type Shape, Tensor } from '../tensor.js';
 import { type BackwardOptions, type Layer, ParameterFreeLayer, requireLayerInput, type RBackwardInput, type RBackwardOutput } from './layer.js';
 import { layerFields } from './spec-fields.js';
@@ -20,6 +20,8 @@ export interface ActivationSpec {
 export interface ActivationCache {
   /** the input s (the pre-activation), N x size */
   input: Float64Array;
+  /** the output phi(s) (the layer's output tensor's data, not a copy), from which tanh and the sigmoid take their derivatives */
+  output: Float64Array;
   N: number;
   /** phi'(s) and phi''(s), computed on first use: every backward, tangent and R-operator sweep at this point shares them */
   d1?: Float64Array;
@@ -30,10 +32,11 @@ export interface ActivationCache {
 function derivatives(cache: ActivationCache, order: 'd1' | 'd2', fn: Activation): Float64Array {
   const kept = cache[order];
   if (kept !== undefined) return kept;
-  const derivative = order === 'd1' ? activationDerivative : activationSecondDerivative;
+  const derivative = order === 'd1' ? activationDerivativeAt : activationSecondDerivativeAt;
   const s = cache.input;
+  const y = cache.output;
   const d = new Float64Array(s.length);
-  for (let i = 0; i < s.length; i++) d[i] = derivative(fn, s[i]);
+  for (let i = 0; i < s.length; i++) d[i] = derivative(fn, s[i], y[i]);
   cache[order] = d;
   return d;
 }
@@ -58,7 +61,7 @@ export class ActivationLayer extends ParameterFreeLayer implements Layer {
     const y = new Float64Array(s.length);
     const fn = this.fn;
     for (let i = 0; i < s.length; i++) y[i] = activate(fn, s[i]);
-    return { output: new Tensor(x.shape, y), cache: { input: s, N: x.batch } };
+    return { output: new Tensor(x.shape, y), cache: { input: s, output: y, N: x.batch } };
   }
 
   backward(_theta: Vec, cache: unknown, dy: Tensor, options: BackwardOptions): Tensor | null {

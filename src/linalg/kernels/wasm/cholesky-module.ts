@@ -65,6 +65,7 @@ export function choleskyFuncIndices(first: number) {
     factorBlocked: first + 5,
     inverseFromFactor: first + 6,
     spdInverse: first + 7,
+    inverseColumns: first + 8,
   };
 }
 type Indices = ReturnType<typeof choleskyFuncIndices>;
@@ -454,9 +455,7 @@ function inverseFromFactor(ix: Indices): FunctionDef {
   const params = [I32, I32, I32, I32, I32] as const;
   const [l, n, cc, sp, work] = [0, 1, 2, 3, 4];
   const L = new Locals(params);
-  const [w, t, tmp, sp2, ld, i0, ib, i1, i, r0, rb, j, t1] = Array.from({ length: 13 }, () => L.i32());
-  const NB = CHOLESKY_NB;
-  const minNb = (x: Code) => seq(x, tee(t1), c(NB), get(t1), c(NB), i32.ltS, select);
+  const [w, t, ld, i0, i1, i, r0, rb, j, t1] = Array.from({ length: 10 }, () => L.i32());
   const rowAt = (base: number, row: Code) => rowStart(get(base), row, get(ld));
   const body = seq(
     get(n),
@@ -465,81 +464,14 @@ function inverseFromFactor(ix: Indices): FunctionDef {
     set(ld),
     get(sp),
     set(w),
+    // the substitution's stack (its T, copy and recursion) above W
     get(w),
     align16(seq(get(n), get(ld), i32.mul)),
     i32.add,
     set(t),
-    get(t),
-    c(8 * NB * NB),
-    i32.add,
-    set(tmp),
-    get(tmp),
-    align16(seq(minNb(get(n)), get(ld), i32.mul)),
-    i32.add,
-    set(sp2),
     memoryFill(get(w), c(0), seq(get(n), get(ld), i32.mul)),
     forLoop(i, c(0), get(n), 1, seq(addr8(rowAt(w, get(i)), get(i)), f64.const(1), f64.store())),
-    forLoop(
-      i0,
-      c(0),
-      get(n),
-      NB,
-      seq(
-        minNb(seq(get(n), get(i0), i32.sub)),
-        set(ib),
-        get(i0),
-        get(ib),
-        i32.add,
-        set(i1),
-        seq(addr8(rowAt(l, get(i0)), get(i0)), get(ld), get(ib), get(t), seq(get(ib), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
-        forLoop(
-          i,
-          c(0),
-          get(ib),
-          1,
-          memoryCopy(seq(get(tmp), get(i), get(i1), i32.mul, c(3), i32.shl, i32.add), rowAt(w, seq(get(i0), get(i), i32.add)), seq(get(i1), c(3), i32.shl)),
-        ),
-        gemmCall(
-          get(ib),
-          get(i1),
-          get(ib),
-          f64.const(1),
-          f64.const(0),
-          get(t),
-          seq(get(ib), c(3), i32.shl),
-          c(8),
-          get(tmp),
-          seq(get(i1), c(3), i32.shl),
-          c(8),
-          rowAt(w, get(i0)),
-          get(ld),
-          c(FULL),
-          get(work),
-        ),
-        get(i1),
-        get(n),
-        i32.ltS,
-        iff(
-          gemmCall(
-            seq(get(n), get(i1), i32.sub),
-            get(i1),
-            get(ib),
-            f64.const(-1),
-            f64.const(1),
-            addr8(rowAt(l, get(i1)), get(i0)),
-            get(ld),
-            c(8),
-            rowAt(w, get(i0)),
-            get(ld),
-            c(8),
-            rowAt(w, get(i1)),
-            get(ld),
-            c(FULL),
-            get(work),
-          ),
-        ),
-      ),
-    ),
+    seq(get(l), get(n), get(w), c(0), get(n), get(t), get(work), call(ix.inverseColumns)),
     forLoop(
       r0,
       c(0),
@@ -581,6 +513,114 @@ function inverseFromFactor(ix: Indices): FunctionDef {
 }
 
 /**
+ * choleskyInverseColumns(l, n, w, c0, c1, sp, work): columns c0..c1 of
+ * W = L⁻¹ by blocked forward substitution, on W (n x n, contiguous) that
+ * holds the identity in those columns, from the factor L at l (lower triangle
+ * read). Per block row i0..i1 (those below c0 only: W is zero above its
+ * diagonal): W[i0..i1, c] = T (W[i0..i1, c]) with T = L[i0..i1, i0..i1]⁻¹, then
+ * every row below subtracts L[i1.., i0..i1] W[i0..i1, c], c the columns
+ * c0..min(c1, i1). Columns are independent: the column ranges of a partition
+ * can run on different threads, and with c0 a multiple of 4 every entry gets
+ * the bits of the whole-width substitution (the same kernel tiles).
+ */
+function inverseColumns(ix: Indices): FunctionDef {
+  const params = [I32, I32, I32, I32, I32, I32, I32] as const;
+  const [l, n, w, c0, c1, sp, work] = [0, 1, 2, 3, 4, 5, 6];
+  const L = new Locals(params);
+  const [t, tmp, sp2, ld, i0, ib, i1, i, cw, t1, t2] = Array.from({ length: 11 }, () => L.i32());
+  const NB = CHOLESKY_NB;
+  const minNb = (x: Code) => seq(x, tee(t1), c(NB), get(t1), c(NB), i32.ltS, select);
+  const rowAt = (base: number, row: Code) => rowStart(get(base), row, get(ld));
+  const body = seq(
+    get(n),
+    c(3),
+    i32.shl,
+    set(ld),
+    get(sp),
+    set(t),
+    get(t),
+    c(8 * NB * NB),
+    i32.add,
+    set(tmp),
+    get(tmp),
+    align16(seq(minNb(get(n)), get(ld), i32.mul)),
+    i32.add,
+    set(sp2),
+    forLoop(
+      i0,
+      seq(get(c0), c(-NB), i32.and),
+      get(n),
+      NB,
+      seq(
+        minNb(seq(get(n), get(i0), i32.sub)),
+        set(ib),
+        get(i0),
+        get(ib),
+        i32.add,
+        set(i1),
+        // cw = min(c1, i1) - c0 columns of this block row are not zero
+        minS(get(c1), get(i1), t1, t2),
+        get(c0),
+        i32.sub,
+        set(cw),
+        seq(addr8(rowAt(l, get(i0)), get(i0)), get(ld), get(ib), get(t), seq(get(ib), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
+        forLoop(
+          i,
+          c(0),
+          get(ib),
+          1,
+          memoryCopy(
+            seq(get(tmp), get(i), get(cw), i32.mul, c(3), i32.shl, i32.add),
+            addr8(rowAt(w, seq(get(i0), get(i), i32.add)), get(c0)),
+            seq(get(cw), c(3), i32.shl),
+          ),
+        ),
+        gemmCall(
+          get(ib),
+          get(cw),
+          get(ib),
+          f64.const(1),
+          f64.const(0),
+          get(t),
+          seq(get(ib), c(3), i32.shl),
+          c(8),
+          get(tmp),
+          seq(get(cw), c(3), i32.shl),
+          c(8),
+          addr8(rowAt(w, get(i0)), get(c0)),
+          get(ld),
+          c(FULL),
+          get(work),
+        ),
+        get(i1),
+        get(n),
+        i32.ltS,
+        iff(
+          gemmCall(
+            seq(get(n), get(i1), i32.sub),
+            get(cw),
+            get(ib),
+            f64.const(-1),
+            f64.const(1),
+            addr8(rowAt(l, get(i1)), get(i0)),
+            get(ld),
+            c(8),
+            addr8(rowAt(w, get(i0)), get(c0)),
+            get(ld),
+            c(8),
+            addr8(rowAt(w, get(i1)), get(c0)),
+            get(ld),
+            c(FULL),
+            get(work),
+          ),
+        ),
+      ),
+    ),
+  );
+  return { name: 'choleskyInverseColumns', params, results: [], locals: L, body };
+}
+
+/**
  * spdInverse(a, n, c, status, sp, work): factor the n x n matrix at a
  * (contiguous, lower triangle read, overwritten by L) and, when every pivot
  * is positive, write its inverse to c; the i32 at status receives -1 or the
@@ -615,5 +655,15 @@ function spdInverse(ix: Indices): FunctionDef {
 /** This file's functions, in choleskyFuncIndices order, for a module whose function `first` is the first of them. */
 export function choleskyFunctions(first: number): FunctionDef[] {
   const ix = choleskyFuncIndices(first);
-  return [leafFactor(), leafInverse(), triInv(ix), mulByTransposed(), factorDiagonal(ix), factorBlocked(ix), inverseFromFactor(ix), spdInverse(ix)];
+  return [
+    leafFactor(),
+    leafInverse(),
+    triInv(ix),
+    mulByTransposed(),
+    factorDiagonal(ix),
+    factorBlocked(ix),
+    inverseFromFactor(ix),
+    spdInverse(ix),
+    inverseColumns(ix),
+  ];
 }
