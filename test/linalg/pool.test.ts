@@ -203,7 +203,10 @@ describe('linalg worker pool', () => {
       });
       setLinalgThreads(2);
       const jobsBefore = linalgWorkerJobCount();
+      // another inverse of the same order first, so that no result of an earlier call is left where this one's goes
+      const decoy = [spd(300), spd(20)];
       for (let r = 0; r === 0 || (linalgWorkerJobCount() === jobsBefore && r < 50); r++) {
+        choleskyInverses(decoy);
         const two = choleskyInverses(
           ms,
           ms.map(() => 'm'),
@@ -222,6 +225,18 @@ describe('linalg worker pool', () => {
       expect(one[9]).toBeInstanceOf(NatgradError);
       expect((one[9] as Error).message).toMatch(/pivot 61/);
       expect(linalgWorkerJobCount()).toBeGreaterThan(jobsBefore);
+      // the big one only factored in the first round fails: its pivot is reported as on one thread, the others inverted
+      const bigIndefinite = spd(300);
+      bigIndefinite.data[211 * 300 + 211] = -1;
+      const small = spd(90);
+      choleskyInverses(decoy);
+      const got = choleskyInverses([small, bigIndefinite], ['s', 'b']);
+      expect(got[1]).toBeInstanceOf(NatgradError);
+      expect((got[1] as Error).message).toMatch(/^b: matrix is not positive definite: pivot 211 /);
+      setLinalgThreads(1);
+      expect((got[1] as Error).message).toBe((choleskyInverses([bigIndefinite], ['b'])[0] as Error).message);
+      const smallOne = new Cholesky(small).inverse();
+      expect((got[0] as Matrix).data.every((v, k) => Object.is(v, smallOne.data[k]))).toBe(true);
     } finally {
       setSplitCholeskyMin(splitMin);
       setLinalgThreads(threads);

@@ -383,9 +383,12 @@ function spdInverseHere(a: Float64Array, n: number): Float64Array | FailedPivot 
  * orders[i], lower triangle read), each bit for bit what choleskyFactor then
  * choleskyInverse give, or the first failed pivot. With more than one thread
  * the independent inverses run at once, one whole inverse per thread
- * (largest first, each thread claiming the next); a matrix whose work
- * exceeds an even share runs first on its own with its GEMMs split across
- * the threads.
+ * (largest first, each thread claiming the next). A matrix whose work
+ * exceeds an even share (K-FAC's input factor of a wide layer) is only
+ * factored in that round, whole on one thread while the others invert the
+ * small matrices (its factorization's GEMMs gain little from a split); its
+ * inverse from the factor then runs on all the threads (the JavaScript
+ * driver: ranges of columns of L⁻¹, then strips of L⁻ᵀ L⁻¹).
  */
 export function spdInverses(mats: readonly Float64Array[], orders: readonly number[]): (Float64Array | FailedPivot)[] {
   const out: (Float64Array | FailedPivot)[] = new Array(mats.length);
@@ -396,36 +399,36 @@ export function spdInverses(mats: readonly Float64Array[], orders: readonly numb
     for (const i of byWork) out[i] = spdInverseHere(mats[i], orders[i]);
     return out;
   }
-  let rest = byWork.filter((i) => orders[i] > 0);
+  const rest = byWork.filter((i) => orders[i] > 0);
   for (const i of byWork) if (orders[i] === 0) out[i] = new Float64Array(0);
-  let remaining = rest.reduce((s, i) => s + orders[i] ** 3, 0);
-  while (rest.length > 0 && orders[rest[0]] >= splitDriverMin && orders[rest[0]] ** 3 > remaining / T) {
-    const i = rest[0];
-    out[i] = spdInverseHere(mats[i], orders[i]);
-    remaining -= orders[i] ** 3;
-    rest = rest.slice(1);
-  }
   if (rest.length === 1) out[rest[0]] = spdInverseHere(mats[rest[0]], orders[rest[0]]);
   if (rest.length <= 1) return out;
+  // the big ones: in order of work, each above an even share of what is left
+  let remaining = rest.reduce((s, i) => s + orders[i] ** 3, 0);
+  let bigs = 0;
+  while (bigs < rest.length && orders[rest[bigs]] >= splitDriverMin && orders[rest[bigs]] ** 3 > remaining / T) remaining -= orders[rest[bigs++]] ** 3;
   const mark = rt.mark();
   try {
-    const jobs = rest.map((i) => {
+    const jobs = rest.map((i, r) => {
       const n = orders[i];
       const a = rt.alloc(n * n);
       const c = rt.alloc(n * n);
       const status = rt.alloc(2);
       const sp = rt.alloc(choleskyStackDoubles(n));
-      return { i, n, a, c, status, sp };
+      return { i, n, a, c, status, invert: r < bigs ? 0 : 1, sp };
     });
     const H = rt.heap();
     for (const j of jobs) H.set(mats[j.i].subarray(0, j.n * j.n), j.a / 8);
     runKernelPanels(
       rt,
       'spdInverse',
-      jobs.map((j) => [j.a, j.n, j.c, j.status, j.sp]),
+      jobs.map((j) => [j.a, j.n, j.c, j.status, j.invert, j.sp]),
     );
-    const heap = rt.heap();
     const words = new Int32Array(rt.memory.buffer);
+    for (const j of jobs) {
+      if (j.invert === 0 && words[j.status / 4] < 0) withWorkspace((ws) => inverseFromFactorInWorkspace(ws, j.a / 8, j.n, j.c / 8));
+    }
+    const heap = rt.heap();
     for (const j of jobs) {
       const failed = words[j.status / 4];
       out[j.i] = failed < 0 ? heap.slice(j.c / 8, j.c / 8 + j.n * j.n) : { index: failed, value: heap[j.a / 8 + failed * j.n + failed] };

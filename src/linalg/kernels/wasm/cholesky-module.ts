@@ -621,15 +621,16 @@ function inverseColumns(ix: Indices): FunctionDef {
 }
 
 /**
- * spdInverse(a, n, c, status, sp, work): factor the n x n matrix at a
+ * spdInverse(a, n, c, status, invert, sp, work): factor the n x n matrix at a
  * (contiguous, lower triangle read, overwritten by L) and, when every pivot
- * is positive, write its inverse to c; the i32 at status receives -1 or the
- * first failed pivot. One call is one whole factor inverse: the job a worker
- * thread runs (the pool appends `work`, the thread's scratch).
+ * is positive and `invert` is 1 (0: the factor only), write its inverse to c; the i32 at
+ * status receives -1 or the first failed pivot. One call is one whole factor
+ * inverse (or factorization): the job a worker thread runs (the pool appends
+ * `work`, the thread's scratch).
  */
 function spdInverse(ix: Indices): FunctionDef {
-  const params = [I32, I32, I32, I32, I32, I32] as const;
-  const [a, n, cc, status, sp, work] = [0, 1, 2, 3, 4, 5];
+  const params = [I32, I32, I32, I32, I32, I32, I32] as const;
+  const [a, n, cc, status, invert, sp, work] = [0, 1, 2, 3, 4, 5, 6];
   const L = new Locals(params);
   const r = L.i32();
   const body = seq(
@@ -647,6 +648,8 @@ function spdInverse(ix: Indices): FunctionDef {
     get(r),
     c(0),
     i32.ltS,
+    get(invert),
+    i32.and,
     iff(seq(get(a), get(n), get(cc), get(sp), get(work), call(ix.inverseFromFactor))),
   );
   return { name: 'spdInverse', params, results: [], locals: L, body };

@@ -96,8 +96,8 @@ export interface KernelExports {
   choleskyFactor(a: number, n: number, lda: number, sp: number, work: number): number;
   /** the inverse from the factor at l (n x n contiguous) into c (n x n contiguous) */
   choleskyInverseFromFactor(l: number, n: number, c: number, sp: number, work: number): void;
-  /** factor and inverse of the contiguous n x n matrix at a into c; the i32 at status gets -1 or the failed pivot */
-  spdInverse(a: number, n: number, c: number, status: number, sp: number, work: number): void;
+  /** factor and (unless invert is 0) inverse of the contiguous n x n matrix at a into c; the i32 at status gets -1 or the failed pivot */
+  spdInverse(a: number, n: number, c: number, status: number, invert: number, sp: number, work: number): void;
 }
 
 export interface KernelRuntime {
