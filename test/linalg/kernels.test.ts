@@ -10,6 +10,7 @@ import {
   gemm,
   gemmBackend,
   gemmLower,
+  mirrorLower,
   setGemmArenaLimit,
   setGemmBackend,
   syrk,
@@ -240,6 +241,41 @@ test('aᵀ a and a aᵀ through the triangle (half the work) equal the full prod
     }),
     { seed: 614, numRuns: 40 },
   );
+});
+
+test.each(BACKENDS)('%s: syrk on padded storage is bit for bit the lower-triangle product mirrored, and leaves the padding alone', (backend) => {
+  const before = gemmBackend();
+  setGemmBackend(backend);
+  try {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 70 }),
+        fc.integer({ min: 1, max: 70 }),
+        fc.boolean(),
+        fc.constantFrom(0, 1, -0.5),
+        fc.integer(),
+        (n, k, trans, beta, seed) => {
+          const pad = 3;
+          const ldx = (trans ? n : k) + pad;
+          const X = randomArray(seed, (trans ? k : n) * ldx + pad);
+          const ldc = n + pad;
+          const C0 = randomArray(seed + 1, n * ldc + pad);
+          // a symmetric C for beta != 0, as syrk requires
+          for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) C0[pad + j * ldc + i] = C0[pad + i * ldc + j];
+          const got = C0.slice();
+          syrk(trans, n, k, 0.75, X, pad, ldx, beta, got, pad, ldc);
+          const want = C0.slice();
+          if (trans) gemmLower(true, false, n, n, k, 0.75, X, pad, ldx, X, pad, ldx, beta, want, pad, ldc);
+          else gemmLower(false, true, n, n, k, 0.75, X, pad, ldx, X, pad, ldx, beta, want, pad, ldc);
+          mirrorLower(n, want, pad, ldc);
+          return got.every((v, i) => Object.is(v, want[i]));
+        },
+      ),
+      { seed: 615, numRuns: 60 },
+    );
+  } finally {
+    setGemmBackend(before);
+  }
 });
 
 /**

@@ -344,7 +344,8 @@ export function inverseFromFactorInWorkspace(ws: Workspace, l: number, n: number
   } else {
     for (const r0 of starts) ws.gemm(true, false, rows(r0), r0 + rows(r0), n - r0, 1, w + r0 * n + r0, n, w + r0 * n, n, 0, c + r0 * n, n, r0);
   }
-  mirrorLower(n, ws.heap(), c, n);
+  if (ws.runtime) ws.runtime.exports.mirrorLower(8 * c, n, 8 * n);
+  else mirrorLower(n, ws.heap(), c, n);
 }
 
 /** The inverse of a = L Lᵀ from its factor (row-major n x n); returns a new n x n array, exactly symmetric. */

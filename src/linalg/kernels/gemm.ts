@@ -317,12 +317,34 @@ function copyIn(rt: KernelRuntime, X: Float64Array, off: number, ld: number, row
  * the arena are split in halves along their largest dimension (k splits
  * apply beta once, to the first half).
  */
-function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
-  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
+/** The operands' shapes as stored, whether A and B are the same stored operand, and the bytes one WebAssembly call copies in. */
+function arenaFootprint(args: GemmArgs) {
+  const [transA, transB, m, n, k, , A, aOff, lda, B, bOff, ldb] = args;
   const [ar, ac] = transA ? [k, m] : [m, k];
   const [br, bc] = transB ? [n, k] : [k, n];
   const sameOperand = A === B && aOff === bOff && lda === ldb && ar === br && ac === bc;
-  const bytes = 8 * (ar * ac + (sameOperand ? 0 : br * bc) + m * n) + 64;
+  return { ar, ac, br, bc, sameOperand, bytes: 8 * (ar * ac + (sameOperand ? 0 : br * bc) + m * n) + 64 };
+}
+
+/**
+ * The product op(X) op(X)ᵀ-shaped `args` (m = n, C symmetric when beta is not
+ * 0) with the whole of C written: the lower triangle as gemmLower computes it,
+ * mirrored onto the upper one inside the kernel's memory before the one copy
+ * out. Returns false, doing nothing, where that path does not apply (no
+ * WebAssembly kernel, nothing to multiply, or operands beyond the arena): the
+ * caller then uses gemmLower and mirrors.
+ */
+export function symmetricProductInArena(args: GemmArgs): boolean {
+  const [, , m, n, k, alpha] = args;
+  const rt = gemmRuntime();
+  if (!rt || m !== n || m === 0 || k === 0 || alpha === 0 || arenaFootprint(args).bytes > arenaLimitBytes) return false;
+  wasmGemm(rt, 0, args, true);
+  return true;
+}
+
+function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs, mirror = false): void {
+  const [transA, transB, m, n, k, alpha, A, aOff, lda, B, bOff, ldb, beta, C, cOff, ldc] = args;
+  const { ar, ac, br, bc, sameOperand, bytes } = arenaFootprint(args);
   if (bytes > arenaLimitBytes && Math.max(m, n, k) > 1) {
     const lower = diagonal !== Infinity;
     if (k >= m && k >= n) {
@@ -385,13 +407,15 @@ function wasmGemm(rt: KernelRuntime, diagonal: number, args: GemmArgs): void {
   const b = sameOperand ? a : copyIn(rt, B, bOff, ldb, br, bc);
   const c = beta === 0 ? rt.alloc(m * n) : copyIn(rt, C, cOff, ldc, m, n);
   gemmInArena(rt, transA, transB, m, n, k, alpha, a, ac, b, bc, beta, c, n, diag);
+  if (mirror) rt.exports.mirrorLower(c, n, 8 * n);
+  const whole = mirror || diag >= n - 1;
   const H = rt.heap();
   const base = c / 8;
-  if (diag >= n - 1 && ldc === n) {
+  if (whole && ldc === n) {
     C.set(H.subarray(base, base + m * n), cOff);
   } else {
     for (let i = 0; i < m; i++) {
-      const w = Math.min(n, i + 1 + diag);
+      const w = whole ? n : Math.min(n, i + 1 + diag);
       if (w > 0) C.set(H.subarray(base + i * n, base + i * n + w), cOff + i * ldc);
     }
   }

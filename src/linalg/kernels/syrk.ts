@@ -1,11 +1,12 @@
-import { gemmLower } from './gemm.js';
+import { type GemmArgs, gemmLower, symmetricProductInArena } from './gemm.js';
 
 /**
  * Symmetric rank-k update C <- alpha X Xᵀ + beta C (trans = false, X is n x k)
  * or C <- alpha Xᵀ X + beta C (trans = true, X is k x n), n x n at cOff with
  * leading dimension ldc. The lower triangle is computed by one lower-triangle
  * GEMM (about half the flops of a full product, op(X) packed once) and
- * mirrored, so C is exactly symmetric.
+ * mirrored, so C is exactly symmetric; with the WebAssembly kernel the
+ * mirroring is done in its memory, before C is copied out whole.
  */
 export function syrk(
   trans: boolean,
@@ -20,8 +21,11 @@ export function syrk(
   cOff: number,
   ldc: number,
 ): void {
-  if (trans) gemmLower(true, false, n, n, k, alpha, X, xOff, ldx, X, xOff, ldx, beta, C, cOff, ldc);
-  else gemmLower(false, true, n, n, k, alpha, X, xOff, ldx, X, xOff, ldx, beta, C, cOff, ldc);
+  const args: GemmArgs = trans
+    ? [true, false, n, n, k, alpha, X, xOff, ldx, X, xOff, ldx, beta, C, cOff, ldc]
+    : [false, true, n, n, k, alpha, X, xOff, ldx, X, xOff, ldx, beta, C, cOff, ldc];
+  if (symmetricProductInArena(args)) return;
+  gemmLower(...args);
   mirrorLower(n, C, cOff, ldc);
 }
 

@@ -66,6 +66,7 @@ export function choleskyFuncIndices(first: number) {
     inverseFromFactor: first + 6,
     spdInverse: first + 7,
     inverseColumns: first + 8,
+    mirror: first + 9,
   };
 }
 type Indices = ReturnType<typeof choleskyFuncIndices>;
@@ -445,6 +446,15 @@ function mirrorLower(cc: number, n: number, ld: number, locals: readonly number[
   );
 }
 
+/** mirrorLower(c, n, ld): c[j, i] = c[i, j] for j < i, the n x n block at c (row stride ld bytes), tile by tile as ../syrk.ts mirrorLower. */
+function mirror(): FunctionDef {
+  const params = [I32, I32, I32] as const;
+  const [cc, n, ld] = [0, 1, 2];
+  const L = new Locals(params);
+  const locals = Array.from({ length: 7 }, () => L.i32());
+  return { name: 'mirrorLower', params, results: [], locals: L, body: mirrorLower(cc, n, ld, locals) };
+}
+
 /**
  * choleskyInverseFromFactor(l, n, c, sp, work): a⁻¹ = Wᵀ W into c (n x n,
  * contiguous) from the factor L at l (n x n, contiguous, lower triangle read):
@@ -668,5 +678,6 @@ export function choleskyFunctions(first: number): FunctionDef[] {
     inverseFromFactor(ix),
     spdInverse(ix),
     inverseColumns(ix),
+    mirror(),
   ];
 }

@@ -94,6 +94,8 @@ export interface KernelExports {
   gemvT(m: number, n: number, alpha: number, a: number, lda: number, x: number, y: number): void;
   /** blocked Cholesky in place (lower triangle), -1 or the first failed pivot (its value left on the diagonal); sp: choleskyStackDoubles(n) doubles */
   choleskyFactor(a: number, n: number, lda: number, sp: number, work: number): number;
+  /** c[j, i] = c[i, j] for j < i in the n x n block at c (row stride ld bytes) */
+  mirrorLower(c: number, n: number, ld: number): void;
   /** the inverse from the factor at l (n x n contiguous) into c (n x n contiguous) */
   choleskyInverseFromFactor(l: number, n: number, c: number, sp: number, work: number): void;
   /** factor and (unless invert is 0) inverse of the contiguous n x n matrix at a into c; the i32 at status gets -1 or the failed pivot */
