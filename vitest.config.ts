@@ -8,7 +8,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * comparison `natgrad docs --check` makes, plus the pages' verdicts): in
  * `test:thorough`, and also run against every mutant (vitest.mutation.config.ts),
  * where docs --check cannot run and it is what catches a catalogue string that
- * reaches a page.
+ * reaches a page. CI leaves it to docs --check (vitest.ci.config.ts), which
+ * also refuses a page showing a failed check.
  */
 export const FAMILY_PAGES = 'test/docs/family-pages.test.ts';
 
