@@ -12,5 +12,8 @@ export default defineConfig({
   test: {
     ...base.test,
     exclude: [...configDefaults.exclude, FAMILY_PAGES],
+    // a hang guard, not a speed bound: beside the other checks a test gets a share of the cores
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
   },
 });
