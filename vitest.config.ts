@@ -1,12 +1,15 @@
 import { availableParallelism } from 'node:os';
+import { relative } from 'node:path';
 import { configDefaults, defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
  * The family pages rendered and compared with the committed ones (the
  * comparison `natgrad docs --check` makes, plus the pages' verdicts): in
  * `test:thorough`, and also run against every mutant (vitest.mutation.config.ts),
  * where docs --check cannot run and it is what catches a catalogue string that
- * reaches a page.
+ * reaches a page. CI leaves it to docs --check (vitest.ci.config.ts), which
+ * also refuses a page showing a failed check.
  */
 export const FAMILY_PAGES = 'test/docs/family-pages.test.ts';
 
@@ -31,6 +34,53 @@ export const THOROUGH = [
   FAMILY_PAGES,
 ];
 
+/**
+ * The files that take longest (5 s or more on two cores, test:thorough's and
+ * npm test's), longest first: started first, so that the last minutes are
+ * not one long file on one core while the other core idles.
+ */
+export const SLOW_FIRST = [
+  'properties/fisher-families-continuous.test.ts',
+  'test/cli/process.test.ts',
+  'test/linalg/kernels.test.ts',
+  'test/cli/main.test.ts',
+  'test/docs/family-pages.test.ts',
+  'properties/fisher-families-multivariate.test.ts',
+  'properties/oracle-conventions.test.ts',
+  'test/cli/refusal-before-algebra.test.ts',
+  'test/parallel/sharded-fisher.test.ts',
+  'properties/fisher-families-edges.test.ts',
+  'test/rl/gaussian-policy.test.ts',
+  'properties/fisher-families-discrete.test.ts',
+  'test/proofs/theorems.test.ts',
+  'properties/edge-accuracy.test.ts',
+  'test/oracle/fuzz.test.ts',
+  'test/es/search-gradient.test.ts',
+  'test/optim/optimizer-table.test.ts',
+];
+
+/**
+ * Longest first: by the durations of the last run where vitest has them for
+ * every file (node_modules/.vite), else (a fresh clone, CI) SLOW_FIRST, then
+ * vitest's own order (larger files first).
+ */
+export class SlowFirstSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const root = this.ctx.config.root;
+    const key = (f: TestSpecification): string => relative(root, f.moduleId).split('\\').join('/');
+    if (files.every((f) => this.ctx.cache.getFileTestResults(`${f.project.name}:${key(f)}`))) return sorted;
+    const rank = (f: TestSpecification): number => {
+      const i = SLOW_FIRST.indexOf(key(f));
+      return i < 0 ? SLOW_FIRST.length : i;
+    };
+    return sorted
+      .map((f, i) => ({ f, i, r: rank(f) }))
+      .sort((a, b) => a.r - b.r || a.i - b.i)
+      .map((x) => x.f);
+  }
+}
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'properties/**/*.test.ts', 'proofs/**/*.test.ts'],
@@ -46,5 +96,6 @@ export default defineConfig({
     // CPU time. No test stubs modules, globals or the environment, and module
     // caches (derivations, compiled expressions) are pure functions of their keys.
     isolate: false,
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

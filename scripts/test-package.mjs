@@ -8,9 +8,9 @@
 // Usage: npm run test:package [-- --keep] (--keep leaves the project folder for inspection)
 // Dependencies come from the npm cache when they are there (--prefer-offline).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,6 +26,37 @@ export function typescriptBlocks(markdown) {
   return [...markdown.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
 }
 
+/** Files under `dir` (relative paths) whose names end with `suffix`, with their modification times. */
+function filesWithTimes(dir, suffix) {
+  const out = new Map();
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isFile() && e.name.endsWith(suffix)) {
+      const path = join(e.parentPath, e.name);
+      out.set(relative(dir, path).slice(0, -suffix.length), statSync(path).mtimeMs);
+    }
+  }
+  return out;
+}
+
+/**
+ * dist/ holds exactly the compiled sources (src/, proofs/, properties/: a .js for each .ts, nothing
+ * else), each written after the newest source and after tsconfig.json and package.json were changed.
+ */
+function distIsFresh() {
+  const configs = ['tsconfig.json', 'package.json'].map((f) => statSync(join(root, f)).mtimeMs);
+  for (const folder of ['src', 'proofs', 'properties']) {
+    const built = join(root, 'dist', folder);
+    if (!existsSync(built)) return false;
+    const sources = filesWithTimes(join(root, folder), '.ts');
+    for (const k of [...sources.keys()]) if (k.endsWith('.d')) sources.delete(k);
+    const outputs = filesWithTimes(built, '.js');
+    if (sources.size !== outputs.size || [...sources.keys()].some((k) => !outputs.has(k))) return false;
+    const newestInput = Math.max(...sources.values(), ...configs);
+    if (Math.min(...outputs.values()) < newestInput) return false;
+  }
+  return true;
+}
+
 function run(cmd, args, cwd, what) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', timeout: 600_000 });
   if (r.status !== 0) {
@@ -38,9 +69,16 @@ function run(cmd, args, cwd, what) {
 const work = mkdtempSync(join(tmpdir(), 'natgrad-package-'));
 let failed = false;
 try {
-  step('npm pack (builds dist/ through the prepare script)');
+  // A dist/ built from the sources as they are (CI: by `npm ci`'s prepare script) is packed as it is:
+  // the rebuild would empty dist/ under the commands that run the CLI beside this one in CI.
+  const fresh = distIsFresh();
+  step(fresh ? 'npm pack --ignore-scripts (dist/ is built from the current sources)' : 'npm pack (builds dist/ through the prepare script)');
   const packed = JSON.parse(
-    execFileSync(npm, ['pack', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }),
+    execFileSync(npm, ['pack', '--json', ...(fresh ? ['--ignore-scripts'] : []), '--pack-destination', work], {
+      cwd: root,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
   );
   const tarball = join(work, packed[0].filename);
 

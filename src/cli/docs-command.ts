@@ -141,10 +141,22 @@ export function normalizeForCheck(text: string): string {
     .replace(/\b(symbolic|numeric[- ]identity)\b/g, '<method>');
 }
 
-/** The rules of src/docs/lint.ts over every page, and the real-valued property over every family derivation. */
+/**
+ * What the page renderers write where a check failed: a step's check
+ * (src/docs/steps.ts), a route refuted entry by entry (src/docs/family-page.ts),
+ * a planted mistake the matrix derivation's check let through. They sit in the
+ * blocks --check masks, so they are looked for on their own.
+ */
+const FAILED_VERDICT = /\*\*FAILED\*\*|REFUTED|DOES NOT fail/;
+
+/** The rules of src/docs/lint.ts over every page, the real-valued property over every family derivation, and no failed check on any page. */
 export function pageProblems(files: ReadonlyMap<string, string>, dir: string): string[] {
   const out = [...notReal];
   for (const [name, text] of files) {
+    text.split('\n').forEach((line, i) => {
+      const failed = FAILED_VERDICT.exec(line);
+      if (failed) out.push(`${name}:${i + 1}: verdict: a check failed on the page (${failed[0]}): ${line.slice(0, 160)}`);
+    });
     for (const p of lintPage(text, { dir, root: resolve(dir, '..', '..'), siblings: new Set(files.keys()) }))
       out.push(`${name}:${p.line}: ${p.rule}: ${p.detail}`);
   }

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
+import { allChecks } from '../../src/cli/check-registry.js';
 import { main } from '../../src/cli/main.js';
 import { memoryIo } from '../../src/cli/io.js';
+import { runChecks, type CheckResult } from '../../src/verify/runner.js';
 
 describe('natgrad command line', () => {
   test('verify runs a filtered subset and prints the summary line', async () => {
@@ -20,14 +22,23 @@ describe('natgrad command line', () => {
     expect(report.summary.verified).toBe(1);
     expect(report.results[0].id).toBe('fisher/poisson/rate/positive-definite');
   });
-  test('verify --jobs runs checks on worker threads and reports each one', async () => {
+  test('verify --jobs runs checks on worker threads, reports each one, and gives the results of one thread in the registry order', async () => {
+    // real checks of three kinds: exact sums, Monte Carlo, and a symbolic proof (the cheap ones: the
+    // expensive checks run in natgrad verify and npm run test:thorough); the one test that loads the
+    // whole registry on workers (a few seconds of CPU each)
+    const filter =
+      'fisher/poisson/rate/exact,fisher/bernoulli/natural/monte-carlo,fisher/bernoulli/mean/positive-definite,proof/pullback/bernoulli/mean->natural';
+    const opts = { seed: 7, runs: 3, thorough: false, filter };
+    const sequential = runChecks(allChecks(), opts);
+    expect(sequential.map((r) => r.id.split('/').pop())).toEqual(['positive-definite', 'monte-carlo', 'exact', 'mean->natural']);
     const io = memoryIo();
-    const code = await main(['verify', '--filter', 'fisher/poisson/rate/exact,fisher/poisson/rate/positive-definite', '--jobs', '2'], io);
+    const code = await main(['verify', '--filter', filter, '--seed', '7', '--runs', '3', '--jobs', '2', '--report', 'out.json'], io);
     expect(code).toBe(0);
-    expect(io.out).toMatch(/verified\s+fisher\/poisson\/rate\/exact/);
-    expect(io.out).toMatch(/verified\s+fisher\/poisson\/rate\/positive-definite/);
-    expect(io.out).toMatch(/2 checks: 2 verified/);
-  }, 60_000);
+    for (const r of sequential) expect(io.out).toMatch(new RegExp(`verified\\s+${r.id.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\s`));
+    expect(io.out).toMatch(/4 checks: 4 verified/);
+    const withoutTime = (rs: CheckResult[]) => rs.map(({ millis: _m, ...r }) => r);
+    expect(withoutTime(JSON.parse(io.files['out.json']).results)).toEqual(withoutTime(sequential));
+  }, 120_000);
   test('bad options exit 2 with one line naming the option', async () => {
     for (const argv of [
       ['verify', '--runs', 'many'],
