@@ -40,8 +40,9 @@ const BRANCH_POINTS: Record<string, JsonParams[]> = {
     { p: [0.3333333333333333, 0.3333333333333333] },
   ],
   // a class that dominates (1 - p_i from the sum of the others), the reference class dominating, all equal
-  'categorical/natural@2': [{ eta: [0] }, { eta: [30] }, { eta: [-30] }, { eta: [1e-300] }],
-  'categorical/natural@3': [{ eta: [0, 0] }, { eta: [40, -3] }, { eta: [-3, 40] }, { eta: [-40, -45] }, { eta: [0.5, -0.5] }],
+  // (weights relative to the largest logit: e^750 relative to the smallest would overflow)
+  'categorical/natural@2': [{ eta: [0] }, { eta: [30] }, { eta: [-30] }, { eta: [1e-300] }, { eta: [-750] }],
+  'categorical/natural@3': [{ eta: [0, 0] }, { eta: [40, -3] }, { eta: [-3, 40] }, { eta: [-40, -45] }, { eta: [0.5, -0.5] }, { eta: [-400, 400] }],
   'poisson/natural': [{ eta: 1e-300 }, { eta: 800 }, { eta: -800 }],
   'gamma/shape-rate': [
     { alpha: 1e-9, beta: 2 },
