@@ -7,7 +7,9 @@
 import { describe, expect, test } from 'vitest';
 import { NEGATIVE, POSITIVE } from '../../src/core/domain.js';
 import { exponential } from '../../src/families/catalogue/exponential.js';
+import { gamma } from '../../src/families/catalogue/gamma.js';
 import { cite, exponentialFamily, parameterization } from '../../src/families/declare.js';
+import { derivationOf } from '../../src/families/derivation-cache.js';
 import { exponentialFamilyRoute } from '../../src/families/derive.js';
 import type { FamilyInstance } from '../../src/families/types.js';
 import { compileExpr } from '../../src/symbolic/index.js';
@@ -46,5 +48,23 @@ describe('the exponential-family route', () => {
     const scope = { a: 1.5, b: 0.25 };
     expect(compileExpr(F[0][0])(scope)).toBeCloseTo(1 / 1.5 ** 2, 14);
     expect(compileExpr(F[1][1])(scope)).toBeCloseTo(1 / 0.25 ** 2, 12);
+  });
+});
+
+describe('the steps as `natgrad derive` prints them', () => {
+  test('gamma shape-rate: each step names its equations in text (the terminal and --json show these names), and says how it was checked', () => {
+    const d = derivationOf(gamma, 'shape-rate');
+    const shown = [...d.steps, ...d.exponentialFamilySteps].map((s) => [s.title, s.equations.map((e) => e.text), s.check?.method, s.check?.ok]);
+    expect(shown).toEqual([
+      ['Log-density', ['log p(x | alpha, beta)'], 'numeric-density', true],
+      ['Score', ['d log p / d alpha', 'd log p / d beta'], 'finite-differences', true],
+      ['Hessian', ['Hessian of log p'], 'finite-differences', true],
+      ['Moments', ['E[log(x)] = dA/deta1', 'E[x] = dA/deta2'], 'quadrature', true],
+      ['Expectation', ['F = -E[Hessian]'], 'exact-sum', true],
+      ['Fisher information', ['F (literature)'], 'quadrature', true],
+      ['Natural parameters', ['eta1', 'eta2', 'J_eta'], 'finite-differences', true],
+      ['Hessian of the log-partition', ['Hessian of A'], 'finite-differences', true],
+      ['Pullback', ['F = J_etaᵀ (Hessian of A) J_eta'], 'numeric-identity', true],
+    ]);
   });
 });
