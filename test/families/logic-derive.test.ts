@@ -8,9 +8,10 @@ import { describe, expect, test } from 'vitest';
 import { NEGATIVE, POSITIVE } from '../../src/core/domain.js';
 import { exponential } from '../../src/families/catalogue/exponential.js';
 import { gamma } from '../../src/families/catalogue/gamma.js';
+import { normal } from '../../src/families/catalogue/normal.js';
 import { cite, exponentialFamily, parameterization } from '../../src/families/declare.js';
 import { derivationOf } from '../../src/families/derivation-cache.js';
-import { exponentialFamilyRoute } from '../../src/families/derive.js';
+import { deriveFisher, exponentialFamilyRoute } from '../../src/families/derive.js';
 import type { FamilyInstance } from '../../src/families/types.js';
 import { compileExpr } from '../../src/symbolic/index.js';
 
@@ -66,5 +67,63 @@ describe('the steps as `natgrad derive` prints them', () => {
       ['Hessian of the log-partition', ['Hessian of A'], 'finite-differences', true],
       ['Pullback', ['F = J_etaᵀ (Hessian of A) J_eta'], 'numeric-identity', true],
     ]);
+  });
+});
+
+describe('a wrong catalogue entry fails the derivation, at the step that shows it', () => {
+  const rateOf = () => {
+    const inst = exponential.instance();
+    return { inst, p: inst.parameterizations[0] };
+  };
+  const verdicts = (d: ReturnType<typeof deriveFisher>) => [...d.steps, ...d.exponentialFamilySteps].map((s) => [s.title, s.check?.ok]);
+
+  test('a literature Fisher 1% off: both routes refute it entry by entry, the check of E[s sᵀ] fails, nothing else does', () => {
+    const { inst, p } = rateOf();
+    const d = deriveFisher(inst, { ...p, literatureFisher: [['1.01/lambda^2']] });
+    expect(d.comparisons.map((c) => [c.lhs, c.rhs, c.equal])).toEqual([
+      ['hessian', 'literature', false],
+      ['exponential-family', 'literature', false],
+    ]);
+    for (const c of d.comparisons) {
+      expect(c.entries.map((e) => [e.i, e.j, e.equal])).toEqual([[0, 0, false]]);
+      expect(c.entries[0].counterexample).toBeDefined();
+    }
+    expect(verdicts(d)).toEqual([
+      ['Log-density', true],
+      ['Score', true],
+      ['Hessian', true],
+      ['Moments', true],
+      ['Expectation', true],
+      ['Fisher information', false],
+      ['Natural parameters', true],
+      ['Hessian of the log-partition', true],
+      ['Pullback', true],
+    ]);
+    expect(d.steps.find((s) => s.title === 'Fisher information')?.check?.detail).toMatch(/^E\[s_i s_j\] of the score above equal to quadrature, at 12 random points: largest difference/);
+    expect(d.verified).toBe(false);
+  });
+
+  test('a numeric log-density off by 1e-3: the log-density step fails and names the difference; the routes still agree; not verified', () => {
+    const { inst, p } = rateOf();
+    const shifted = { ...inst, logpdf: (x: number | Float64Array, b: Float64Array, f: Readonly<Record<string, number>>) => inst.logpdf(x, b, f) + 1e-3 };
+    const d = deriveFisher(shifted, p);
+    expect(d.comparisons.every((c) => c.equal)).toBe(true);
+    const logDensity = d.steps[0];
+    expect(logDensity.check?.ok).toBe(false);
+    expect(logDensity.check?.detail).toMatch(/^equal to the numeric log-density of the catalogue, at 12 random points: largest difference 1\.0e-3, [0-9.e+]+ of its tolerance/);
+    expect(d.steps.find((s) => s.title === 'Score')?.check?.ok).toBe(true);
+    expect(d.verified).toBe(false);
+  });
+
+  test('a stated log-density that differs from the base form: the log-density step is refuted at a point and fails', () => {
+    const inst = normal.instance();
+    const p = inst.parameterizations.find((q) => q.logDensity)!;
+    const d = deriveFisher(inst, { ...p, logDensity: `${p.logDensity}+eta1/10` });
+    const check = d.steps[0].check!;
+    expect(check.ok).toBe(false);
+    // the step names the check that failed first: the identity test of the two forms
+    expect(check.method).toBe('numeric-identity');
+    expect(check.detail).toMatch(/^the stated form equals the base density with the map substituted: refuted at \{.*\}; equal to the numeric log-density/);
+    expect(d.verified).toBe(false);
   });
 });
