@@ -25,6 +25,8 @@ vi.mock('../../src/families/mvn-derivation.js', async (importOriginal) => {
   };
 });
 
+// a fresh module graph, so that the derivation cache is imported with the stand-in above even when a setup file loaded it first
+vi.resetModules();
 const { multivariateNormal } = await import('../../src/families/catalogue/multivariate-normal.js');
 const { matrixDerivationOf } = await import('../../src/families/derivation-cache.js');
 
