@@ -89,5 +89,9 @@ describe('the Bartlett controls add to the bias bound', () => {
       if (withBartlett.data[k] > without.data[k] * (1 + 1e-12)) grew++;
     }
     expect(grew).toBeGreaterThan(0);
+    // and stays a finite-difference bias: far below the Fisher's own scale
+    const Ft = familyFisherMatrix(t.inst, t.p, t.theta, t.fixed);
+    for (let i = 0; i < 2; i++)
+      for (let j = 0; j < 2; j++) expect(withBartlett.get(i, j) / Math.sqrt(Ft.get(i, i) * Ft.get(j, j)), `entry ${i},${j}`).toBeLessThan(1e-3);
   });
 });
