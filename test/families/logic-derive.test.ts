@@ -99,7 +99,9 @@ describe('a wrong catalogue entry fails the derivation, at the step that shows i
       ['Hessian of the log-partition', true],
       ['Pullback', true],
     ]);
-    expect(d.steps.find((s) => s.title === 'Fisher information')?.check?.detail).toMatch(/^E\[s_i s_j\] of the score above equal to quadrature, at 12 random points: largest difference/);
+    expect(d.steps.find((s) => s.title === 'Fisher information')?.check?.detail).toMatch(
+      /^E\[s_i s_j\] of the score above equal to quadrature, at 12 random points: largest difference/,
+    );
     expect(d.verified).toBe(false);
   });
 
@@ -110,7 +112,9 @@ describe('a wrong catalogue entry fails the derivation, at the step that shows i
     expect(d.comparisons.every((c) => c.equal)).toBe(true);
     const logDensity = d.steps[0];
     expect(logDensity.check?.ok).toBe(false);
-    expect(logDensity.check?.detail).toMatch(/^equal to the numeric log-density of the catalogue, at 12 random points: largest difference 1\.0e-3, [0-9.e+]+ of its tolerance/);
+    expect(logDensity.check?.detail).toMatch(
+      /^equal to the numeric log-density of the catalogue, at 12 random points: largest difference 1\.0e-3, [0-9.e+]+ of its tolerance/,
+    );
     expect(d.steps.find((s) => s.title === 'Score')?.check?.ok).toBe(true);
     expect(d.verified).toBe(false);
   });
