@@ -36,3 +36,18 @@ describe('the analytic score of a constant power', () => {
     },
   );
 });
+
+describe('the product rule with both factors depending on the parameter', () => {
+  test.each(['x*lambda*log(lambda)', 'sin(lambda)*cos(lambda*x)', 'lambda*exp(-lambda*x)'])('%s', (logDensity) => {
+    const inst: FamilyInstance = { ...exponential, logDensity };
+    const score = analyticBaseScore(inst);
+    expect(score, logDensity).not.toBeNull();
+    const f = compileExpr(logDensity);
+    const out = new Float64Array(1);
+    score!(0.7, Float64Array.of(1.3), {}, out);
+    const fd = gradientFD((b) => f({ x: 0.7, lambda: b[0] }), Float64Array.of(1.3), { maxStep: Float64Array.of(0.013) });
+    expect(Math.abs(out[0] - fd.value[0]), `${logDensity}: ${out[0]} against ${fd.value[0]}`).toBeLessThanOrEqual(
+      10 * fd.error[0] + 1e-9 * (1 + Math.abs(fd.value[0])),
+    );
+  });
+});
