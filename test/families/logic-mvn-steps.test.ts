@@ -1,0 +1,37 @@
+/**
+ * The multivariate normal's matrix derivation as `natgrad derive` shows it:
+ * the steps in order, each with its reason, and each check's verdict line
+ * naming what was compared, where, and the worst case (the pages mask these
+ * lines, so this is where their wording is held).
+ */
+import { describe, expect, test } from 'vitest';
+import { mvnCases, mvnDerivationSteps } from '../../src/families/mvn-derivation.js';
+
+const cases = mvnCases(1, 1717, 2, 2);
+
+describe('the matrix derivation as shown', () => {
+  const { steps } = mvnDerivationSteps({ cases });
+  test('twelve steps, from the log-density to the expectation parameters', () => {
+    expect(steps.map((s) => s.title)).toEqual([
+      'Log-density',
+      'Differential of the log-determinant',
+      'Differential of the inverse',
+      'Score',
+      'Hessian',
+      'The moments the expectation needs',
+      'Expectation: the Fisher information',
+      'The duplication matrix',
+      "Fourth moments: Isserlis' theorem",
+      'The Fisher identity, by Isserlis',
+      'Natural parameters',
+      'Expectation parameters',
+    ]);
+  });
+  test('each step gives its reason, and its check says what it compared, at which points, and the worst case against its tolerance', () => {
+    for (const s of steps) {
+      expect(s.reason.length, s.title).toBeGreaterThan(60);
+      expect(s.check?.points, s.title).toBe(1);
+      expect(s.check?.detail, s.title).toMatch(/^.{20,}, at 1 random points \(d = 2\): worst case d = 2[:,] .+, [0-9.e+-]+ of the tolerance$/);
+    }
+  });
+});
