@@ -1,6 +1,8 @@
 import { afterEach, expect, test, vi } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
+import { CHOLESKY_BLOCKED_MIN, choleskyInverses } from '../../src/linalg/cholesky.js';
 import { setSplitCholeskyMin, spdInverses } from '../../src/linalg/kernels/cholesky.js';
+import { Matrix } from '../../src/linalg/matrix.js';
 import { onTwoThreads } from './two-threads.js';
 
 /**
@@ -68,5 +70,17 @@ test('spdInverses on two threads: a matrix above an even share of the work runs 
     expect(panelOrders([10, 40], 41)).toEqual([40, 10]);
     // an order 0 is no work and no panel
     expect(panelOrders([0, 20, 20], 40)).toEqual([20, 20]);
+  });
+});
+
+test('choleskyInverses hands the matrices of the blocked orders over together, the smaller ones are inverted on the spot', async () => {
+  await onTwoThreads(() => {
+    const rng = new Rng('cholesky-inverses-together');
+    const b = CHOLESKY_BLOCKED_MIN;
+    const orders = [b - 1, b, b + 1, b + 2];
+    handedOut.length = 0;
+    const out = choleskyInverses(orders.map((n) => new Matrix(n, n, spd(rng, n))));
+    for (const m of out) expect(m).toBeInstanceOf(Matrix);
+    expect(handedOut).toEqual([[b + 2, b + 1, b]]);
   });
 });
