@@ -1,9 +1,5 @@
-import { afterEach, expect, test, vi } from 'vitest';
+import { expect, test, vi } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
-import { CHOLESKY_BLOCKED_MIN, choleskyInverses } from '../../src/linalg/cholesky.js';
-import { setSplitCholeskyMin, spdInverses } from '../../src/linalg/kernels/cholesky.js';
-import { Matrix } from '../../src/linalg/matrix.js';
-import { onTwoThreads } from './two-threads.js';
 
 /**
  * The work split of `spdInverses` on two threads: a matrix whose work (n³) exceeds an even share of
@@ -11,22 +7,30 @@ import { onTwoThreads } from './two-threads.js';
  * own, its GEMMs split across the threads; the others run at once, one whole inverse per thread, as
  * the panels of one 'spdInverse' call. Every schedule gives the same bits, so only the split itself
  * shows which rule ran: the test records the orders handed out as panels.
+ *
+ * The pool module is replaced by one that records, in a fresh module graph (a setup file may have
+ * loaded the real one already), and everything under test is imported from that graph.
  */
-const handedOut: number[][] = [];
-vi.mock('../../src/linalg/parallel/pool.js', async (importOriginal) => {
-  const pool = await importOriginal<typeof import('../../src/linalg/parallel/pool.js')>();
-  return {
-    ...pool,
-    runKernelPanels: (rt: Parameters<typeof pool.runKernelPanels>[0], fn: string, panels: readonly (readonly number[])[]) => {
-      if (fn === 'spdInverse') handedOut.push(panels.map((p) => p[1]));
-      pool.runKernelPanels(rt, fn, panels);
-    },
-  };
-});
-
-afterEach(() => {
-  handedOut.length = 0;
-});
+async function recordingModules() {
+  const handedOut: number[][] = [];
+  vi.resetModules();
+  vi.doMock('../../src/linalg/parallel/pool.js', async (importOriginal) => {
+    const pool = await importOriginal<typeof import('../../src/linalg/parallel/pool.js')>();
+    return {
+      ...pool,
+      runKernelPanels: (rt: Parameters<typeof pool.runKernelPanels>[0], fn: string, panels: readonly (readonly number[])[]) => {
+        if (fn === 'spdInverse') handedOut.push(panels.map((p) => p[1]));
+        pool.runKernelPanels(rt, fn, panels);
+      },
+    };
+  });
+  const kernels = await import('../../src/linalg/kernels/cholesky.js');
+  const cholesky = await import('../../src/linalg/cholesky.js');
+  const { Matrix } = await import('../../src/linalg/matrix.js');
+  const { onTwoThreads } = await import('./two-threads.js');
+  vi.doUnmock('../../src/linalg/parallel/pool.js');
+  return { handedOut, kernels, cholesky, Matrix, onTwoThreads };
+}
 
 function spd(rng: Rng, n: number): Float64Array {
   const a = new Float64Array(n * n);
@@ -37,13 +41,15 @@ function spd(rng: Rng, n: number): Float64Array {
   return a;
 }
 
+type Modules = Awaited<ReturnType<typeof recordingModules>>;
+
 /** The orders handed out together as one panel call per spdInverses call ([] when every inverse ran alone). */
-function panelOrders(orders: number[], splitMin: number): number[] {
+function panelOrders({ handedOut, kernels }: Modules, orders: number[], splitMin: number): number[] {
   const rng = new Rng(orders.join('-'));
-  const before = setSplitCholeskyMin(splitMin);
+  const before = kernels.setSplitCholeskyMin(splitMin);
   try {
     handedOut.length = 0;
-    const out = spdInverses(
+    const out = kernels.spdInverses(
       orders.map((n) => spd(rng, n)),
       orders,
     );
@@ -51,36 +57,39 @@ function panelOrders(orders: number[], splitMin: number): number[] {
     expect(handedOut.length).toBeLessThanOrEqual(1);
     return handedOut.length === 0 ? [] : [...handedOut[0]].sort((x, y) => y - x);
   } finally {
-    setSplitCholeskyMin(before);
+    kernels.setSplitCholeskyMin(before);
   }
 }
 
 test('spdInverses on two threads: a matrix above an even share of the work runs alone first, the rest at once', async () => {
-  await onTwoThreads(() => {
+  const m = await recordingModules();
+  await m.onTwoThreads(() => {
     // 100³ exceeds (100³ + 3·30³)/2: it runs alone; 30 is below the split minimum, so the three run at once
-    expect(panelOrders([30, 100, 30, 30], 40)).toEqual([30, 30, 30]);
+    expect(panelOrders(m, [30, 100, 30, 30], 40)).toEqual([30, 30, 30]);
     // no order exceeds half the total: all three at once
-    expect(panelOrders([50, 50, 50], 40)).toEqual([50, 50, 50]);
+    expect(panelOrders(m, [50, 50, 50], 40)).toEqual([50, 50, 50]);
     // 100 alone; then 60³ = 216000 exceeds half of what is left (224000 / 2): alone too; 20 is then the last
-    expect(panelOrders([20, 60, 100], 40)).toEqual([]);
+    expect(panelOrders(m, [20, 60, 100], 40)).toEqual([]);
     // an even share exactly (12³ = 6³ + 8³ + 10³: half the total) is not above it: all four at once
-    expect(panelOrders([6, 8, 10, 12], 6)).toEqual([12, 10, 8, 6]);
+    expect(panelOrders(m, [6, 8, 10, 12], 6)).toEqual([12, 10, 8, 6]);
     // the split minimum is inclusive: 40 at a minimum of 40 runs alone, and 10 is then the last
-    expect(panelOrders([10, 40], 40)).toEqual([]);
-    expect(panelOrders([10, 40], 41)).toEqual([40, 10]);
+    expect(panelOrders(m, [10, 40], 40)).toEqual([]);
+    expect(panelOrders(m, [10, 40], 41)).toEqual([40, 10]);
     // an order 0 is no work and no panel
-    expect(panelOrders([0, 20, 20], 40)).toEqual([20, 20]);
+    expect(panelOrders(m, [0, 20, 20], 40)).toEqual([20, 20]);
   });
 });
 
 test('choleskyInverses hands the matrices of the blocked orders over together, the smaller ones are inverted on the spot', async () => {
-  await onTwoThreads(() => {
+  const m = await recordingModules();
+  const { Matrix, handedOut } = m;
+  await m.onTwoThreads(() => {
     const rng = new Rng('cholesky-inverses-together');
-    const b = CHOLESKY_BLOCKED_MIN;
+    const b = m.cholesky.CHOLESKY_BLOCKED_MIN;
     const orders = [b - 1, b, b + 1, b + 2];
     handedOut.length = 0;
-    const out = choleskyInverses(orders.map((n) => new Matrix(n, n, spd(rng, n))));
-    for (const m of out) expect(m).toBeInstanceOf(Matrix);
+    const out = m.cholesky.choleskyInverses(orders.map((n) => new Matrix(n, n, spd(rng, n))));
+    for (const inv of out) expect(inv).toBeInstanceOf(Matrix);
     expect(handedOut).toEqual([[b + 2, b + 1, b]]);
   });
 });
