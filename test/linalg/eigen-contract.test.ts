@@ -1,5 +1,7 @@
 import { expect, test } from 'vitest';
 import { NatgradError } from '../../src/core/errors.js';
+import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
+import { Matrix } from '../../src/linalg/matrix.js';
 import { secularRoots } from '../../src/linalg/eigen/secular.js';
 import { tridiagonalQr } from '../../src/linalg/eigen/tridiagonal-qr.js';
 
@@ -49,5 +51,16 @@ test('an implicit QR that cannot converge stops after 30 n steps with an error n
     run();
   } catch (err) {
     expect((err as NatgradError).path).toBe('fisher');
+  }
+});
+
+test('the eigenvalues of a diagonal matrix are its entries exactly, down to a subnormal one', () => {
+  // The solver scales the matrix by 2^-e with 2^e <= max|a| < 2^(e+1), exactly (a power of two), and back.
+  // With max|a| = 3 that is 2^-1, which keeps 2^-1073 exact (2^-1074, the least subnormal); a scaling by
+  // 2^-2 (the exponent one too large) would round it to 0.
+  const tiny = 2 ** -1073;
+  for (const big of [3, 2.5, 3.75]) {
+    const { values } = eigSymmetric(new Matrix(2, 2, Float64Array.from([big, 0, 0, tiny])));
+    expect(Array.from(values)).toEqual([tiny, big]);
   }
 });
