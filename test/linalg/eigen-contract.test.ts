@@ -1,5 +1,9 @@
 import { expect, test } from 'vitest';
+import { NatgradError } from '../../src/core/errors.js';
+import { eigSymmetric } from '../../src/linalg/eigen-symmetric.js';
+import { Matrix } from '../../src/linalg/matrix.js';
 import { secularRoots } from '../../src/linalg/eigen/secular.js';
+import { tridiagonalQr } from '../../src/linalg/eigen/tridiagonal-qr.js';
 
 const EPS = 2 ** -52;
 /**
@@ -33,4 +37,30 @@ test('a root in the right half of its interval is found from the right pole, wit
   expect(Math.abs(delta[1] - mu)).toBeLessThanOrEqual(TOL * mu * 16);
   expect(Math.abs(lambda[0] - (1 - mu))).toBeLessThanOrEqual(TOL);
   expect(Math.abs(lambda[1] - 4 / (1 - mu))).toBeLessThanOrEqual(TOL * 5);
+});
+
+test('an implicit QR that cannot converge stops after 30 n steps with an error naming the path and the step count', () => {
+  // a NaN off-diagonal never tests as negligible, so no step deflates it: the loop must end on its count
+  const d = Float64Array.from([1, 2, 3]);
+  const e = Float64Array.from([Number.NaN, 1, 0]);
+  const Zt = Float64Array.from([1, 0, 0, 0, 1, 0, 0, 0, 1]);
+  const run = () => tridiagonalQr(d, e, Zt, 3, 'fisher');
+  expect(run).toThrow(NatgradError);
+  expect(run).toThrow('symmetric eigendecomposition did not converge in 90 QR steps');
+  try {
+    run();
+  } catch (err) {
+    expect((err as NatgradError).path).toBe('fisher');
+  }
+});
+
+test('the eigenvalues of a diagonal matrix are its entries exactly, down to a subnormal one', () => {
+  // The solver scales the matrix by 2^-e with 2^e <= max|a| < 2^(e+1), exactly (a power of two), and back.
+  // With max|a| = 3 that is 2^-1, which keeps 2^-1073 exact (2^-1074, the least subnormal); a scaling by
+  // 2^-2 (the exponent one too large) would round it to 0.
+  const tiny = 2 ** -1073;
+  for (const big of [3, 2.5, 3.75]) {
+    const { values } = eigSymmetric(new Matrix(2, 2, Float64Array.from([big, 0, 0, tiny])));
+    expect(Array.from(values)).toEqual([tiny, big]);
+  }
 });

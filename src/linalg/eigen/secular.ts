@@ -52,7 +52,12 @@ function evaluate(d: Float64Array, z: Float64Array, K: number, i: number, base: 
   out[3] = rho * dphi;
 }
 
-export function secularRoots(d: Float64Array, z: Float64Array, rho: number): SecularRoots {
+/**
+ * `passes`, when given (length K), receives for each root the number of
+ * passes of the iteration, each one evaluation of f: the solver's work, which
+ * its convergence order bounds.
+ */
+export function secularRoots(d: Float64Array, z: Float64Array, rho: number, passes?: Uint8Array): SecularRoots {
   const sums = new Float64Array(4);
   const K = d.length;
   const lambda = new Float64Array(K);
@@ -89,7 +94,8 @@ export function secularRoots(d: Float64Array, z: Float64Array, rho: number): Sec
     }
     const dO = d[o];
     for (let j = 0; j < K; j++) delta[row + j] = d[j] - dO; // D_j, then δ_j = D_j − τ
-    for (let it = 0; it < MAX_ITERATIONS; it++) {
+    let it = 0;
+    for (; it < MAX_ITERATIONS; it++) {
       if (it > 0) evaluate(d, z, K, i, dO, tau, rho, sums);
       const psi = sums[0];
       const dpsi = sums[1];
@@ -128,6 +134,7 @@ export function secularRoots(d: Float64Array, z: Float64Array, rho: number): Sec
       }
       tau = next;
     }
+    if (passes) passes[i] = it + 1;
     for (let j = 0; j < K; j++) delta[row + j] -= tau;
     lambda[i] = dO + tau;
   }
