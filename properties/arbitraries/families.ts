@@ -38,7 +38,19 @@ export function familyPoint(def: FamilyDefinition, parameterization: string, dim
   const cube = unitCube(def, dim);
   return unitCoordinates(cube.units).map((u) => {
     const { base, fixed } = cube.point(u);
-    return { inst, p, base, fixed, theta: fromBase(inst, p, base, fixed) };
+    return describedPoint({ inst, p, base, fixed, theta: fromBase(inst, p, base, fixed) });
+  });
+}
+
+/**
+ * A point as a counterexample prints it: the family, the parameterization and the numbers, not the
+ * instance's closures and symbolic forms (whose full stringification took a quarter of a second
+ * of a Monte Carlo check's sensitivity run, to be cut at 2000 characters).
+ */
+function describedPoint(pt: FamilyPoint): FamilyPoint {
+  return Object.assign(pt, {
+    [fc.toStringMethod]: () =>
+      `${pt.inst.family}${pt.inst.dim === undefined ? '' : ` d=${pt.inst.dim}`} (${pt.p.name}) at ${fc.stringify({ theta: [...pt.theta], base: [...pt.base], fixed: pt.fixed })}`,
   });
 }
 
