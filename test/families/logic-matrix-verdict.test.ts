@@ -11,10 +11,14 @@ const fault = vi.hoisted(() => ({ failStep: null as string | null, uncheckedStep
 
 vi.mock('../../src/families/mvn-derivation.js', async (importOriginal) => {
   const actual = await importOriginal<typeof import('../../src/families/mvn-derivation.js')>();
+  const derived = new Map<string, ReturnType<typeof actual.mvnDerivationSteps>>();
   return {
     ...actual,
     mvnDerivationSteps: (opts: Parameters<typeof actual.mvnDerivationSteps>[0]) => {
-      const { steps, sensitivity } = actual.mvnDerivationSteps(opts);
+      // the real derivation once per set of options (seconds each), the faults planted on a copy
+      const key = JSON.stringify(opts);
+      if (!derived.has(key)) derived.set(key, actual.mvnDerivationSteps(opts));
+      const { steps, sensitivity } = derived.get(key)!;
       return {
         steps: steps.map((s) =>
           s.title === fault.failStep && s.check ? { ...s, check: { ...s.check, ok: false } } : s.title === fault.uncheckedStep ? { ...s, check: null } : s,
