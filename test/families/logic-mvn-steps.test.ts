@@ -37,3 +37,17 @@ describe('the matrix derivation as shown', () => {
     }
   });
 });
+
+describe('the matrix derivation where Sigma is far from the identity', () => {
+  // at these points Sigma's largest eigenvalue is large, so the natural parameter Lambda = Sigma⁻¹ has a small one:
+  // the differences of the log-partition must take steps inside Lambda's cone (sized from 1 / lambda_max(Sigma))
+  test('the natural-parameter step holds at d = 2 and d = 3', () => {
+    for (const c of [
+      { d: 2, seed: 7 },
+      { d: 3, seed: 31 },
+    ]) {
+      const s = mvnDerivationSteps({ cases: [c] }).steps.find((x) => x.title === 'Natural parameters');
+      expect(s?.check?.ok, `${JSON.stringify(c)}: ${s?.check?.detail}`).toBe(true);
+    }
+  });
+});
