@@ -9,10 +9,12 @@ import { mvnCases, mvnDerivationSteps } from '../../src/families/mvn-derivation.
 
 const cases = mvnCases(1, 1717, 2, 2);
 
+// Derived inside each test, not in the describe body: a mutation run then knows which test covers which code.
+const stepsShown = (): ReturnType<typeof mvnDerivationSteps>['steps'] => mvnDerivationSteps({ cases }).steps;
+
 describe('the matrix derivation as shown', () => {
-  const { steps } = mvnDerivationSteps({ cases });
   test('twelve steps, from the log-density to the expectation parameters', () => {
-    expect(steps.map((s) => s.title)).toEqual([
+    expect(stepsShown().map((s) => s.title)).toEqual([
       'Log-density',
       'Differential of the log-determinant',
       'Differential of the inverse',
@@ -28,10 +30,24 @@ describe('the matrix derivation as shown', () => {
     ]);
   });
   test('each step gives its reason, and its check says what it compared, at which points, and the worst case against its tolerance', () => {
-    for (const s of steps) {
+    for (const s of stepsShown()) {
       expect(s.reason.length, s.title).toBeGreaterThan(60);
       expect(s.check?.points, s.title).toBe(1);
       expect(s.check?.detail, s.title).toMatch(/^.{20,}, at 1 random points \(d = 2\): worst case d = 2[:,] .+, [0-9.e+-]+ of the tolerance$/);
+    }
+  });
+});
+
+describe('the matrix derivation where Sigma is far from the identity', () => {
+  // at these points Sigma's largest eigenvalue is large, so the natural parameter Lambda = Sigma⁻¹ has a small one:
+  // the differences of the log-partition must take steps inside Lambda's cone (sized from 1 / lambda_max(Sigma))
+  test('the natural-parameter step holds at d = 2 and d = 3', () => {
+    for (const c of [
+      { d: 2, seed: 7 },
+      { d: 3, seed: 31 },
+    ]) {
+      const s = mvnDerivationSteps({ cases: [c] }).steps.find((x) => x.title === 'Natural parameters');
+      expect(s?.check?.ok, `${JSON.stringify(c)}: ${s?.check?.detail}`).toBe(true);
     }
   });
 });

@@ -1,0 +1,19 @@
+/**
+ * A family point read from JSON names a wrong family or parameterization at
+ * its own path under the point's path (what the CLI prints before the reason).
+ */
+import { describe, expect, test } from 'vitest';
+import { parsePoint } from '../../src/families/json-points.js';
+
+describe('the names of a point, by path', () => {
+  test('a misspelled family: named at <path>.family, with the nearest name', () => {
+    expect(() => parsePoint('nromal', 'mean-sd', { mu: 0, sigma: 1 }, {}, 'spec')).toThrow(
+      /^spec\.family: must be one of .*, got "nromal"; did you mean "normal"\?$/,
+    );
+  });
+  test('a parameterization the family does not have: named at <path>.parameterization, with those it has', () => {
+    expect(() => parsePoint('normal', 'mean-sdd', { mu: 0, sigma: 1 }, {}, 'spec')).toThrow(
+      /^spec\.parameterization: normal has parameterizations .*, got "mean-sdd"/,
+    );
+  });
+});
