@@ -5,7 +5,7 @@
  * for, every planted mistake is caught. No input makes a correct step fail,
  * so the failing outcomes are planted here in the derivation's result.
  */
-import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test, vi } from 'vitest';
 
 const fault = vi.hoisted(() => ({ failStep: null as string | null, uncheckedStep: null as string | null, missedPlant: null as string | null }));
 
@@ -33,6 +33,16 @@ vi.mock('../../src/families/mvn-derivation.js', async (importOriginal) => {
 vi.resetModules();
 const { multivariateNormal } = await import('../../src/families/catalogue/multivariate-normal.js');
 const { matrixDerivationOf } = await import('../../src/families/derivation-cache.js');
+
+// the test files share a module graph (vitest.config.ts: isolate false): the stand-in passes through
+// and leaves the graph, so that no later file derives with it
+afterAll(() => {
+  fault.failStep = null;
+  fault.uncheckedStep = null;
+  fault.missedPlant = null;
+  vi.doUnmock('../../src/families/mvn-derivation.js');
+  vi.resetModules();
+});
 
 beforeEach(() => {
   fault.failStep = null;

@@ -7,7 +7,7 @@
  * the Jacobian's value moved off by a known amount, with the error bound the
  * differences report either covering that move or not.
  */
-import { beforeEach, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeEach, describe, expect, test, vi } from 'vitest';
 
 const plant = vi.hoisted(() => ({ relative: 0, reportedShare: 1 }));
 
@@ -40,6 +40,15 @@ const naturalStep = (d: number) => {
   if (!s?.check) throw new Error('no natural-parameter step');
   return s.check;
 };
+
+// the test files share a module graph (vitest.config.ts: isolate false): the stand-in passes through
+// and leaves the graph, so that no later file derives with it
+afterAll(() => {
+  plant.relative = 0;
+  plant.reportedShare = 1;
+  vi.doUnmock('../../src/numeric/index.js');
+  vi.resetModules();
+});
 
 beforeEach(() => {
   plant.relative = 0;
