@@ -545,22 +545,7 @@ function panelArgs(
 }
 
 /** One product on arena operands, in gemmInArena's argument order (after the runtime). */
-export type ArenaProduct = [
-  transA: boolean,
-  transB: boolean,
-  m: number,
-  n: number,
-  k: number,
-  alpha: number,
-  a: number,
-  lda: number,
-  b: number,
-  ldb: number,
-  beta: number,
-  c: number,
-  ldc: number,
-  diag: number,
-];
+export type ArenaProduct = Parameters<typeof gemmInArena> extends [KernelRuntime, ...infer P] ? P : never;
 
 /**
  * Independent products on arena operands (no product writes what another
