@@ -10,16 +10,11 @@ import { Rng } from '../src/core/rng.js';
 import { kfacFactors, kfacPreconditioners } from '../src/curvature/kfac.js';
 import { gemmRuntime } from '../src/linalg/kernels/gemm.js';
 import { linalgThreads, linalgWorkerJobCount, startLinalgPool } from '../src/linalg/parallel/pool.js';
-import { type MlpSpec, initWeights } from '../src/models/mlp.js';
+import { mlpProblem } from './mlp-problem.js';
 import { KFAC } from './workloads.js';
 
 const runs = Number(process.argv[2] ?? 15);
-const rng = new Rng(20260601);
-const sizes = KFAC.sizes;
-const spec: MlpSpec = { sizes, activations: [...sizes.slice(1, -1).map(() => 'tanh' as const), 'identity'], likelihood: 'categorical' };
-const weights = initWeights(spec, rng.split());
-const inputs = Array.from({ length: KFAC.batch }, () => Float64Array.from({ length: sizes[0] }, () => rng.normal()));
-const targets = Array.from({ length: KFAC.batch }, () => Math.floor(rng.uniform() * sizes[sizes.length - 1]));
+const { spec, weights, inputs, targets } = mlpProblem(KFAC.sizes, KFAC.batch, new Rng(20260601));
 const { layers } = kfacFactors(spec, weights, inputs, targets, 'empirical-fisher');
 
 const invert = () => kfacPreconditioners(layers, KFAC.lambda, 'factored');

@@ -10,16 +10,12 @@ import { Rng } from '../src/core/rng.js';
 import { type KfacPreconditioner, kfacFactors, kfacPreconditioners } from '../src/curvature/kfac.js';
 import { gemmRuntime } from '../src/linalg/kernels/gemm.js';
 import { setLinalgThreads, startLinalgPool } from '../src/linalg/parallel/pool.js';
-import { type LayerWeights, type MlpSpec, initWeights } from '../src/models/mlp.js';
+import type { LayerWeights } from '../src/models/mlp.js';
+import { mlpProblem } from './mlp-problem.js';
 import { KFAC } from './workloads.js';
 
 const rounds = Number(process.argv[2] ?? 9);
-const rng = new Rng(20260601);
-const sizes = KFAC.sizes;
-const spec: MlpSpec = { sizes, activations: [...sizes.slice(1, -1).map(() => 'tanh' as const), 'identity'], likelihood: 'categorical' };
-const weights0 = initWeights(spec, rng.split());
-const inputs = Array.from({ length: KFAC.batch }, () => Float64Array.from({ length: sizes[0] }, () => rng.normal()));
-const targets = Array.from({ length: KFAC.batch }, () => Math.floor(rng.uniform() * sizes[sizes.length - 1]));
+const { spec, weights: weights0, inputs, targets } = mlpProblem(KFAC.sizes, KFAC.batch, new Rng(20260601));
 
 function stepper() {
   const weights: LayerWeights[] = weights0.map((w) => ({ W: w.W.clone(), b: w.b.slice() }));

@@ -18,10 +18,11 @@ import { linalgThreads, linalgWorkerError, linalgWorkerJobCount, startLinalgPool
 import { eigSymmetric } from '../src/linalg/eigen-symmetric.js';
 import { Matrix } from '../src/linalg/matrix.js';
 import { matmul } from '../src/linalg/ops.js';
-import { type LayerWeights, type MlpSpec, initWeights } from '../src/models/mlp.js';
+import type { LayerWeights } from '../src/models/mlp.js';
 import { Sequential } from '../src/models/sequential.js';
 import { Tensor } from '../src/models/tensor.js';
 import { type Timing, CNN_KFAC, KFAC, DENSE_FISHER, MC, SIZES, timeIt } from './workloads.js';
+import { mlpProblem } from './mlp-problem.js';
 
 const rng = new Rng(20260601);
 
@@ -45,15 +46,6 @@ function spd(n: number): Matrix {
   );
   for (let i = 0; i < n; i++) A.data[i * n + i] += n;
   return A;
-}
-
-function mlpProblem(sizes: number[], N: number) {
-  const spec: MlpSpec = { sizes, activations: [...sizes.slice(1, -1).map(() => 'tanh' as const), 'identity'], likelihood: 'categorical' };
-  const weights = initWeights(spec, rng.split());
-  const inputs = Array.from({ length: N }, () => Float64Array.from({ length: sizes[0] }, () => rng.normal()));
-  const D = sizes[sizes.length - 1];
-  const targets = Array.from({ length: N }, () => Math.floor(rng.uniform() * D));
-  return { spec, weights, inputs, targets };
 }
 
 /**
@@ -90,7 +82,7 @@ function kfacStepper(p: ReturnType<typeof mlpProblem>, lambda: number, lr: numbe
 }
 
 function kfacWorkloads(out: Record<string, Timing | unknown>): void {
-  const p = mlpProblem(KFAC.sizes, KFAC.batch);
+  const p = mlpProblem(KFAC.sizes, KFAC.batch, rng);
   const full = kfacStepper(p, KFAC.lambda, KFAC.lr);
   out['kfac-full'] = timeIt(() => full.step(true), KFAC.runs);
   const total = Object.values(full.profile).reduce((a, b) => a + b, 0);
@@ -203,7 +195,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage();
   kfacWorkloads(out);
   cnnKfacWorkload(out);
-  const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch);
+  const fp = mlpProblem(DENSE_FISHER.sizes, DENSE_FISHER.batch, rng);
   out['dense-fisher'] = timeIt(() => fisherMatrix(fp.spec, fp.weights, fp.inputs), DENSE_FISHER.runs);
   for (const n of SIZES) {
     gemmWorkloads(out, [n]);
