@@ -116,11 +116,49 @@ function namingHolds(inputs: readonly Expr[], named: NamedExpressions, prefix: s
     if (!d.name.startsWith(prefix) || taken.has(d.name) || names.has(d.name)) return false;
     names.add(d.name);
   }
+  // in reading order: a definition uses only the names defined before it
+  const later = new Set(names);
+  for (const d of named.definitions) {
+    for (const v of freeVariables(d.expr)) if (later.has(v)) return false;
+    later.delete(d.name);
+  }
   try {
-    return inputs.every((e, k) => withoutParentheses(expandNames(named.exprs[k], named.definitions)) === withoutParentheses(e));
+    const expand = treeExpander(named.definitions);
+    return inputs.every((e, k) => printedWithoutParentheses(expand(parseExpr(named.exprs[k]))) === withoutParentheses(e));
   } catch {
     return false;
   }
+}
+
+function printedWithoutParentheses(node: MathNode): Expr {
+  return node.toString({ parenthesis: 'auto', implicit: 'show' }).replace(/\s+/g, '');
+}
+
+/**
+ * The names replaced by their definitions on the parsed tree, each definition
+ * parsed and expanded once: expanding by text (`expandNames`) parses and prints
+ * the whole growing expression once per name, which made checking a remembered
+ * naming cost a third of `natgrad docs`. Printed without parentheses, the tree
+ * is the one `expandNames`' text parses to.
+ */
+function treeExpander(definitions: NamedExpressions['definitions']): (node: MathNode) => MathNode {
+  const byName = new Map(definitions.map((d) => [d.name, d.expr]));
+  const expanded = new Map<string, MathNode>();
+  const expand = (node: MathNode): MathNode =>
+    node.transform((n: MathNode, _path: string, parent: MathNode | null) => {
+      if (n.type !== 'SymbolNode') return n;
+      const name = (n as unknown as { name: string }).name;
+      const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
+      const definition = byName.get(name);
+      if (isCallee || definition === undefined) return n;
+      let tree = expanded.get(name);
+      if (!tree) {
+        tree = expand(parseExpr(definition));
+        expanded.set(name, tree);
+      }
+      return tree;
+    });
+  return expand;
 }
 
 export function nameSubexpressions(inputs: readonly Expr[], limit: number, prefix = 'u'): NamedExpressions {

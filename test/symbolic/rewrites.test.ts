@@ -91,4 +91,53 @@ describe('naming subexpressions: an earlier naming is reused only when it checks
     rememberNamings([{ key: entry.key, named: fresh }]);
     expect(nameSubexpressions(inputs, 20)).toBe(fresh);
   });
+
+  /** The naming nameSubexpressions would remember for `inputs`, replaced by `forged`: whether it is taken. */
+  async function takes(inputs: string[], forged: { exprs: string[]; definitions: { name: string; expr: string }[] }): Promise<boolean> {
+    const { nameSubexpressions, namingsUsed, rememberNamings } = await import('../../src/symbolic/subexpressions.js');
+    const fresh = nameSubexpressions(inputs, 1000);
+    const entry = namingsUsed().find((e) => e.named === fresh)!;
+    rememberNamings([{ key: entry.key, named: forged }]);
+    return nameSubexpressions(inputs, 1000) === forged;
+  }
+
+  test('a name stands for its whole definition: c - u1 with u1 = a - b is c - (a - b), never c - a - b', async () => {
+    const naming = {
+      exprs: ['c-u1*u2'],
+      definitions: [
+        { name: 'u1', expr: 'a-b' },
+        { name: 'u2', expr: '-d^2' },
+      ],
+    };
+    expect(await takes(['c-(a-b)*(-d^2)'], naming)).toBe(true);
+    expect(await takes(['c-a-b*(-d^2)'], naming)).toBe(false);
+    expect(
+      await takes(['c-(a-b)*-d^2'], {
+        exprs: ['c-u1*u2^2'],
+        definitions: [
+          { name: 'u1', expr: 'a-b' },
+          { name: 'u2', expr: '-d' },
+        ],
+      }),
+    ).toBe(false);
+  });
+
+  test('definitions are in reading order: one that uses a name defined after it is refused', async () => {
+    const inOrder = {
+      exprs: ['u2*2'],
+      definitions: [
+        { name: 'u1', expr: 'a+b' },
+        { name: 'u2', expr: 'sin(u1)' },
+      ],
+    };
+    const reversed = {
+      exprs: ['u2*2'],
+      definitions: [
+        { name: 'u2', expr: 'sin(u1)' },
+        { name: 'u1', expr: 'a+b' },
+      ],
+    };
+    expect(await takes(['sin(a+b)*2'], inOrder)).toBe(true);
+    expect(await takes(['sin(a+b)*2'], reversed)).toBe(false);
+  });
 });
