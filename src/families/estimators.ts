@@ -259,16 +259,27 @@ export function deterministicFisher(
   }
   if (support.kind === 'real' || support.kind === 'positive' || support.kind === 'unit') {
     const [a, b] = support.kind === 'real' ? [-Infinity, Infinity] : support.kind === 'positive' ? [0, Infinity] : [0, 1];
-    const breakpoints = inst.breakpoints?.(densityBase) ?? [];
+    // the kinks of the density and of the score, which may be taken elsewhere: a piece with a kink inside converges slowly
+    const breakpoints = inst.breakpoints ? [...inst.breakpoints(densityBase), ...inst.breakpoints(cr.base)] : [];
     const opts = { breakpoints, rtol: 1e-11, atol: 1e-14 };
+    // The n(n+3)/2 integrals below visit mostly the same nodes: the density and its score (a Ridders extrapolation per parameter) once per node.
+    type AtNode = { fromLeft: number; toRight: number; w: number; s: Float64Array | null };
+    const atNode = new Map<number, AtNode>();
+    const weightAndScore = (x: number, fromLeft: number, toRight: number): AtNode => {
+      const known = atNode.get(x);
+      if (known && known.fromLeft === fromLeft && known.toRight === toRight) return known;
+      const unit = inst.logpdfUnit && support.kind === 'unit';
+      const lp = unit ? inst.logpdfUnit!(fromLeft, toRight, densityBase, fixed) : inst.logpdf(x, densityBase, fixed);
+      const w = lp === -Infinity ? 0 : Math.exp(lp);
+      const c = { fromLeft, toRight, w, s: w === 0 ? null : unit ? unitScore(inst, cr, fromLeft, toRight, fixed) : accurateScore(inst, cr, x, fixed) };
+      atNode.set(x, c);
+      return c;
+    };
     const integrand =
       (i: number, j: number) =>
       (x: number, fromLeft: number, toRight: number): number => {
-        const lp = inst.logpdfUnit && support.kind === 'unit' ? inst.logpdfUnit(fromLeft, toRight, densityBase, fixed) : inst.logpdf(x, densityBase, fixed);
-        if (lp === -Infinity) return 0;
-        const w = Math.exp(lp);
-        if (w === 0) return 0;
-        const s = inst.logpdfUnit && support.kind === 'unit' ? unitScore(inst, cr, fromLeft, toRight, fixed) : accurateScore(inst, cr, x, fixed);
+        const { w, s } = weightAndScore(x, fromLeft, toRight);
+        if (s === null) return 0;
         return j < 0 ? w * s[i] : w * s[i] * s[j];
       };
     for (let i = 0; i < n; i++) {
