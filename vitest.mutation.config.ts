@@ -32,5 +32,7 @@ export default defineConfig({
     isolate: true,
     // and the derivation cache emptied before each test (see the file)
     setupFiles: ['test/mutation-setup.ts'],
+    // every module transformed from the sandbox's instrumented sources, none from a cache shared with other runs
+    experimental: { fsModuleCache: false },
   },
 });
