@@ -214,6 +214,37 @@ describe('Monte Carlo standard error', () => {
    * (z two-sided at a false-alarm rate of 1e-6 over the entries).
    */
   async function simulate(likelihood: 'categorical' | 'mse', seErrorFactor: number): Promise<boolean> {
+    const { res, draws } = await simulation(likelihood);
+    const R = draws.length;
+    const P = res.diagonal.length;
+    const z = zForFalseAlarm(1e-6, P);
+    let ok = true;
+    for (let j = 0; j < P; j++) {
+      const xs = draws.map((d) => d[j]);
+      const mean = xs.reduce((a, b) => a + b, 0) / R;
+      const dev2 = xs.map((x) => (x - mean) ** 2);
+      const s2 = dev2.reduce((a, b) => a + b, 0) / (R - 1);
+      const se2 = (res.standardError[j] * seErrorFactor) ** 2;
+      const m4 = dev2.reduce((a, b) => a + b * b, 0) / R;
+      const seOfS2 = Math.sqrt(Math.max(m4 - s2 * s2, 0) / R);
+      if (se2 === 0 && s2 === 0) continue;
+      if (!(Math.abs(s2 - se2) <= z * seOfS2 + 1e-12 * se2)) ok = false;
+    }
+    return ok;
+  }
+
+  /** The oracle's answer and R simulated estimates, once per likelihood: the check and its sensitivity run compare the same draws. */
+  const simulations = new Map<string, Promise<{ res: any; draws: number[][] }>>();
+  function simulation(likelihood: 'categorical' | 'mse'): Promise<{ res: any; draws: number[][] }> {
+    let s = simulations.get(likelihood);
+    if (!s) {
+      s = simulateDraws(likelihood);
+      simulations.set(likelihood, s);
+    }
+    return s;
+  }
+
+  async function simulateDraws(likelihood: 'categorical' | 'mse'): Promise<{ res: any; draws: number[][] }> {
     const p = problemOf({ sizes: [2, 2, likelihood === 'mse' ? 2 : 3], likelihood, reduction: 'sum', N: 3 }, 11);
     const M = 2;
     const spec = specOf(p, 'diagonal', { curvature: 'monte-carlo-fisher', samples: M });
@@ -234,20 +265,7 @@ describe('Monte Carlo standard error', () => {
       }
       draws.push(Array.from(est));
     }
-    const z = zForFalseAlarm(1e-6, P);
-    let ok = true;
-    for (let j = 0; j < P; j++) {
-      const xs = draws.map((d) => d[j]);
-      const mean = xs.reduce((a, b) => a + b, 0) / R;
-      const dev2 = xs.map((x) => (x - mean) ** 2);
-      const s2 = dev2.reduce((a, b) => a + b, 0) / (R - 1);
-      const se2 = (res.standardError[j] * seErrorFactor) ** 2;
-      const m4 = dev2.reduce((a, b) => a + b * b, 0) / R;
-      const seOfS2 = Math.sqrt(Math.max(m4 - s2 * s2, 0) / R);
-      if (se2 === 0 && s2 === 0) continue;
-      if (!(Math.abs(s2 - se2) <= z * seOfS2 + 1e-12 * se2)) ok = false;
-    }
-    return ok;
+    return { res, draws };
   }
 
   /** Labels y ~ p(.|x) for the spec's inputs: the class from the softmax, or y = f + N(0, I/2) for nn.MSELoss. */
