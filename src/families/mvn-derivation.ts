@@ -52,8 +52,9 @@ export function mvnCases(count: number, seed: number, dMin = 2, dMax = 8): MvnCa
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** The pairs (i, j), i <= j, row by row: the order of vech Sigma in theta. */
-export const vechPairs = (d: number): [number, number][] => range(d).flatMap((i) => range(d - i).map((k) => [i, i + k] as [number, number]));
-
+export const vechPairs = (d: number): [number, number][] =>
+  (VECH_PAIRS[d] ??= range(d).flatMap((i) => range(d - i).map((k) => [i, i + k] as [number, number])));
+const VECH_PAIRS: [number, number][][] = []; // by d, read-only: asked for inside the differences of the log-partition
 /** The duplication matrix D (d² x d(d+1)/2): vec Sigma = D vech Sigma, vec row-major. */
 export function duplicationMatrix(d: number): Matrix {
   const pairs = vechPairs(d);
@@ -90,7 +91,7 @@ const plus = (A: Matrix, B: Matrix): Matrix =>
 const matvec = (A: Matrix, x: ArrayLike<number>): Float64Array =>
   Float64Array.from(range(A.rows), (i) => range(A.cols).reduce((s, j) => s + A.get(i, j) * x[j], 0));
 const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => range(a.length).reduce((s, i) => s + a[i] * b[i], 0);
-const maxAbs = (A: Matrix | Float64Array): number => Array.from(A instanceof Matrix ? A.data : A).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+const maxAbs = (A: Matrix | Float64Array): number => (A instanceof Matrix ? A.data : A).reduce((m, v) => Math.max(m, Math.abs(v)), 0);
 
 interface Point {
   d: number;
@@ -123,8 +124,8 @@ function sampler(pt: Point): () => Float64Array {
   const L = new Cholesky(pt.Sigma).L;
   const d = pt.d;
   return () => {
-    const z = Float64Array.from(range(d), () => pt.rng.normal());
-    return Float64Array.from(range(d), (i) => {
+    const z = Float64Array.from({ length: d }, () => pt.rng.normal());
+    return Float64Array.from({ length: d }, (_, i) => {
       let v = pt.mu[i];
       for (let k = 0; k <= i; k++) v += L.data[i * d + k] * z[k];
       return v;
