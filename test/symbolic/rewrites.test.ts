@@ -101,43 +101,18 @@ describe('naming subexpressions: an earlier naming is reused only when it checks
     return nameSubexpressions(inputs, 1000) === forged;
   }
 
+  /** A naming of one expression by its definitions, in the order given. */
+  const naming = (expr: string, ...definitions: [string, string][]) => ({ exprs: [expr], definitions: definitions.map(([name, e]) => ({ name, expr: e })) });
+
   test('a name stands for its whole definition: c - u1 with u1 = a - b is c - (a - b), never c - a - b', async () => {
-    const naming = {
-      exprs: ['c-u1*u2'],
-      definitions: [
-        { name: 'u1', expr: 'a-b' },
-        { name: 'u2', expr: '-d^2' },
-      ],
-    };
-    expect(await takes(['c-(a-b)*(-d^2)'], naming)).toBe(true);
-    expect(await takes(['c-a-b*(-d^2)'], naming)).toBe(false);
-    expect(
-      await takes(['c-(a-b)*-d^2'], {
-        exprs: ['c-u1*u2^2'],
-        definitions: [
-          { name: 'u1', expr: 'a-b' },
-          { name: 'u2', expr: '-d' },
-        ],
-      }),
-    ).toBe(false);
+    const named = naming('c-u1*u2', ['u1', 'a-b'], ['u2', '-d^2']);
+    expect(await takes(['c-(a-b)*(-d^2)'], named)).toBe(true);
+    expect(await takes(['c-a-b*(-d^2)'], named)).toBe(false);
+    expect(await takes(['c-(a-b)*-d^2'], naming('c-u1*u2^2', ['u1', 'a-b'], ['u2', '-d']))).toBe(false);
   });
 
   test('definitions are in reading order: one that uses a name defined after it is refused', async () => {
-    const inOrder = {
-      exprs: ['u2*2'],
-      definitions: [
-        { name: 'u1', expr: 'a+b' },
-        { name: 'u2', expr: 'sin(u1)' },
-      ],
-    };
-    const reversed = {
-      exprs: ['u2*2'],
-      definitions: [
-        { name: 'u2', expr: 'sin(u1)' },
-        { name: 'u1', expr: 'a+b' },
-      ],
-    };
-    expect(await takes(['sin(a+b)*2'], inOrder)).toBe(true);
-    expect(await takes(['sin(a+b)*2'], reversed)).toBe(false);
+    expect(await takes(['sin(a+b)*2'], naming('u2*2', ['u1', 'a+b'], ['u2', 'sin(u1)']))).toBe(true);
+    expect(await takes(['sin(a+b)*2'], naming('u2*2', ['u2', 'sin(u1)'], ['u1', 'a+b']))).toBe(false);
   });
 });
