@@ -18,9 +18,10 @@ export function sensitivityCell(r: CheckResult): string {
   return r.sensitivity;
 }
 
-// One row's cells in the order of the header; the sensitivity, of any length, comes last.
+// One row's cells in the order of the header, wide enough for the longest id and method the registry has
+// (57 and 25 characters: symbolic+numeric-identity); the sensitivity, of any length, comes last.
 const cells = (status: string, id: string, kind: string, runs: string, method: string, time: string, sensitivity: string): string =>
-  `${pad(status, 11)} ${pad(id, 58)} ${pad(kind, 8)} ${pad(runs, 5)} ${pad(method, 22)} ${time.padStart(9)}  ${sensitivity}`;
+  `${pad(status, 11)} ${pad(id, 58)} ${pad(kind, 8)} ${pad(runs, 5)} ${pad(method, 25)} ${time.padStart(9)}  ${sensitivity}`;
 
 /** The column headers of the verify table. */
 export function tableHeader(): string {
