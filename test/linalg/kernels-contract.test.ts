@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from 'vitest';
 import { Rng } from '../../src/core/rng.js';
 import { availableGemmBackends, gemm, gemmBackend, gemmRuntime, setGemmBackend } from '../../src/linalg/kernels/gemm.js';
+import { triangularInverse } from '../../src/linalg/kernels/cholesky.js';
 import { withWorkspace } from '../../src/linalg/kernels/workspace.js';
 
 const initial = gemmBackend();
@@ -54,5 +55,34 @@ test('gemm writes only its m x n block of C: the entries between rows (ldc > n) 
         for (let j = n; j < ldc; j++) expect(Object.is(C[i * ldc + j], -0), `${backend} ${m}x${n}x${k} (${i}, ${j})`).toBe(true);
       }
     }
+  }
+});
+
+test('the triangular inverse writes only its n x n block: a guard after it keeps its contents, at a leaf and split', () => {
+  // T = L⁻¹ by rows; the order 12 is one scalar leaf, 40 halves into leaves and GEMMs. A row past the block
+  // would land in whatever the caller allocated next.
+  const SENTINEL = 7.25;
+  const rng = new Rng('triangular-inverse-bounds');
+  for (const n of [12, 40]) {
+    withWorkspace((ws) => {
+      const l = ws.alloc(n * n);
+      const t = ws.alloc(n * n);
+      const guard = ws.alloc(2 * n);
+      const H = ws.heap();
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) H[l + i * n + j] = j < i ? 0.1 * rng.normal() : j === i ? 1 + rng.uniform() : 0;
+      H.fill(SENTINEL, guard, guard + 2 * n);
+      triangularInverse(ws, l, n, n, t, n);
+      const after = ws.heap();
+      expect(
+        Array.from(after.subarray(guard, guard + 2 * n)).filter((x) => x !== SENTINEL),
+        `n = ${n}`,
+      ).toEqual([]);
+      // and it is the inverse: (T L)_ii = 1 to rounding (L is well conditioned: unit-range diagonal, small below it)
+      for (let i = 0; i < n; i++) {
+        let s = 0;
+        for (let k = 0; k < n; k++) s += after[t + i * n + k] * after[l + k * n + i];
+        expect(Math.abs(s - 1), `n = ${n}, row ${i}`).toBeLessThanOrEqual(64 * n * 2 ** -52);
+      }
+    });
   }
 });

@@ -109,6 +109,25 @@ describe('ops: refusals by path and message', () => {
     expect(sameBits(matmulTN(a, a).data, matmulTN(a, a.clone()).data)).toBe(true);
     expect(sameBits(matmulNT(a, a).data, matmulNT(a, a.clone()).data)).toBe(true);
   });
+
+  test('aᵀ b of two different matrices above the kernel threshold is aᵀ b (the symmetric shortcut is for aᵀ a only)', () => {
+    const a = randomMatrix(20, 24, 6);
+    const b = randomMatrix(20, 18, 7);
+    expect(24 * 18 * 20).toBeGreaterThanOrEqual(GEMM_THRESHOLD);
+    const c = matmulTN(a, b);
+    // each entry is a sum of k = 20 products: off by at most k eps Σ|a_pi b_pj| (with room for the kernel's order)
+    for (let i = 0; i < 24; i++) {
+      for (let j = 0; j < 18; j++) {
+        let ref = 0;
+        let mag = 0;
+        for (let p = 0; p < 20; p++) {
+          ref += a.get(p, i) * b.get(p, j);
+          mag += Math.abs(a.get(p, i) * b.get(p, j));
+        }
+        expect(Math.abs(c.get(i, j) - ref), `entry (${i}, ${j})`).toBeLessThanOrEqual(2 * 20 * 2 ** -52 * mag);
+      }
+    }
+  });
 });
 
 describe('kroneckerOperator: a X bᵀ in the cheaper association', () => {

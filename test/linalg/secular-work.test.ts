@@ -60,3 +60,66 @@ test('many poles: the solver converges quadratically, about 8 passes per root or
     }
   }
 });
+
+test('the last root with its other poles far away: the one-pole model is exact to rounding, at most 3 passes', () => {
+  // Right of d_o = d_{K−1}, f is 1 + ρ z_o²/(d_o − λ) plus the far poles' terms −ρ z_j²/(g_j + τ) (g_j = d_o − d_j,
+  // τ = λ − d_o in (0, ρ|z|²]). The step's model c + b/(δ − η) matches f and f' at τ; it replaces each far term by
+  // A − B/τ', off by |A| (τ' − τ)²/(τ' (τ' + g_j)) <= ρ z_j² (ρ|z|²)²/(τ' g_j²). Over f' >= ρ z_o²/τ'² that moves
+  // the model's root by at most τ' Σ_j (z_j/z_o)² (ρ|z|²/g_j)² <= τ' 1e-17 for g_j >= 1e10 ρ|z|² and
+  // |z_j/z_o| <= 10 (K <= 5): below half an ulp. So, as with two poles, the first step lands on the root:
+  // pass 1 evaluates the start, pass 2 meets the stopping test (pass 3: one rounding-sized step more).
+  // The root itself: τ = ρ z_o² / (1 − Σ_j ρ z_j²/(g_j + τ)), a contraction by 1e-20 (three steps from
+  // ρ z_o² are exact to rounding). The stopping test |f| <= 8 eps (1 + |ψ|) with |ψ| ~ 1, plus the
+  // evaluation's rounding of about (K + 3) eps, over τ f'(τ) ~ 1: below 32 eps relative; 64 eps with the
+  // reference's own rounding.
+  const rng = new Rng(20261208);
+  for (let t = 0; t < 1000; t++) {
+    const K = 2 + (t % 4);
+    const zo = spread(rng, 4);
+    const zFar = Array.from({ length: K - 1 }, () => zo * spread(rng, 1));
+    const rho = spread(rng, 3);
+    const zz = zFar.reduce((s, x) => s + x * x, zo * zo);
+    const g = zFar.map(() => rho * zz * 10 ** (10 + 2 * rng.uniform())).sort((a, b) => b - a);
+    const dO = rng.normal();
+    const d = Float64Array.from([...g.map((gj) => dO - gj), dO]);
+    const z = Float64Array.from([...zFar, zo]);
+    const passes = passesOf(d, z, rho);
+    const where = `case ${t} (seed 20261208): d=${d}, z=${z}, rho=${rho}`;
+    if (passes[K - 1] < 2 || passes[K - 1] > 3) throw new Error(`${passes[K - 1]} passes for the last root, ${where}`);
+    let tau = rho * zo * zo;
+    for (let s = 0; s < 3; s++) tau = (rho * zo * zo) / (1 - zFar.reduce((acc, zj, j) => acc + (rho * zj * zj) / (dO - d[j] + tau), 0));
+    const { delta } = secularRoots(d, z, rho);
+    // delta[(K − 1) K + K − 1] = d_o − λ = −τ, free of the cancellation in λ − d_o
+    const got = -delta[(K - 1) * K + K - 1];
+    if (Math.abs(got - tau) > 64 * 2 ** -52 * tau) throw new Error(`τ = ${got}, expected ${tau}, ${where}`);
+  }
+});
+
+test('a NaN weight cannot keep the solver running: each root ends within the budget of 200 steps', () => {
+  // f is NaN everywhere, so no stopping test on f ever holds and the last root's bracket (0, ρ|z|²) = (0, NaN)
+  // never shrinks: only the iteration budget ends it (the passes count the 200 steps, plus one).
+  const passes = new Uint8Array(3);
+  const { lambda } = secularRoots(Float64Array.from([0, 1, 2]), Float64Array.from([1, Number.NaN, 1]), 1, passes);
+  expect(Math.max(...passes)).toBeLessThanOrEqual(201);
+  expect(passes[2]).toBeGreaterThan(1);
+  expect(lambda[2]).toBeNaN();
+});
+
+test('the stopping test is inclusive: a start where |f| equals 8 eps (1 + |ψ| + |φ|) exactly stops at once', () => {
+  // d = (0, 2), ρ = 1: the start is the midpoint λ = 1, where ψ = −z0² and φ = z1² (d_j − λ = ∓1, exact). These
+  // weights (found by searching the doubles near sqrt 2 and 1) put f exactly on the bound, once on either side
+  // of zero: the root is taken as the midpoint after one pass.
+  const EPS = 2 ** -52;
+  for (const [z0, z1] of [
+    [1.4142135623730938, 1.0000000000000018],
+    [1.4142135623730963, 0.9999999999999982],
+  ]) {
+    const psi = -(z0 * z0);
+    const phi = z1 * z1;
+    expect(Math.abs(1 + psi + phi)).toBe(8 * EPS * (1 + Math.abs(psi) + Math.abs(phi)));
+    const passes = new Uint8Array(2);
+    const { lambda } = secularRoots(Float64Array.from([0, 2]), Float64Array.from([z0, z1]), 1, passes);
+    expect(passes[0]).toBe(1);
+    expect(lambda[0]).toBe(1);
+  }
+});
