@@ -12,7 +12,7 @@ import { categorical } from '../../src/families/catalogue/categorical.js';
 import { dirichlet } from '../../src/families/catalogue/dirichlet.js';
 import { poisson } from '../../src/families/catalogue/poisson.js';
 import { normal } from '../../src/families/catalogue/normal.js';
-import { checkExpectations, parameterSteps, samplePoints, validTheta } from '../../src/families/step-checks.js';
+import { checkDerivatives, checkExpectations, parameterSteps, samplePoints, validTheta } from '../../src/families/step-checks.js';
 
 describe('expectation checks, route by route', () => {
   test('Monte Carlo (Dirichlet, K = 3): E[x_i] = alpha_i / sum(alpha) holds; 5% off is rejected, with the sample size and z named', () => {
@@ -86,5 +86,21 @@ describe('difference steps inside a domain with a joint constraint', () => {
         expect(at(4 * h), `m1 = ${m1}, coordinate ${i}, step ${h}: theta +- 4h`).toContain(false);
       });
     }
+  });
+});
+
+describe('derivative checks of values computed with cancellation', () => {
+  // f's values lose 6 to 12 digits to cancellation (its propagated rounding bound says how many); the differences' round-off
+  // floor must be sized from that relative accuracy, or a correct derivative fails where the tableau happens to agree
+  const points = Array.from({ length: 40 }, (_, k) => ({ a: 10 ** (-3 + (3 * k) / 39) }));
+  const steps = (): Float64Array => Float64Array.of(0.1);
+  test.each([
+    ['log(1e6+a)-log(1e6)', '1/(1e6+a)'],
+    ['(a+1e3)^2-1e6-2e3*a', '2*a'],
+  ])('d/da of %s = %s holds at 40 points a in [1e-3, 1]; 1% off is rejected', (f, df) => {
+    const right = checkDerivatives('f', [f], [[df]], ['a'], points, steps);
+    expect(right.ok, right.detail).toBe(true);
+    const wrong = checkDerivatives('f', [f], [[`1.01*(${df})`]], ['a'], points, steps);
+    expect(wrong.ok, wrong.detail).toBe(false);
   });
 });
