@@ -97,7 +97,7 @@ describe('the Bartlett controls add to the bias bound', () => {
   // The normal's ∇² log p is affine in its score (-1/sigma², -2 g_mu / sigma, -3 g_sigma / sigma - 2/sigma² in mean-std), so
   // the regression puts no weight on the Bartlett controls (their coefficients are the noise of the differences: the share
   // measured at 3e-7 of the bound at most), while the score controls carry weights of 1 and 1.5: a share read from the
-  // score's coefficients would add half to all of the bound
+  // score's coefficients would add half the bound or more
   test('normal: where the Hessian is affine in the score, the Bartlett controls add nothing to the bound', () => {
     const nm = parsePoint('normal', 'mean-std', { mu: 1, sigma: 2 }, {}, 'spec');
     for (const derivatives of ['log-density', 'score'] as const) {
