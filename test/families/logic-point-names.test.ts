@@ -17,3 +17,13 @@ describe('the names of a point, by path', () => {
     );
   });
 });
+
+describe('params that are not an object: the message lists what each parameter is', () => {
+  test.each([
+    ['normal', 'mean-std', 'mu \\(a number\\), sigma \\(a number\\)'],
+    ['categorical', 'mean', 'p \\(an array of numbers\\)'],
+    ['multivariate-normal', 'mean-cov', 'mu \\(an array of numbers\\), Sigma \\(a symmetric matrix, as an array of rows\\)'],
+  ])('%s %s', (family, parameterization, layout) => {
+    expect(() => parsePoint(family, parameterization, 3, {}, 'spec')).toThrow(new RegExp(`^spec\\.params: must be an object with ${layout}, got 3$`));
+  });
+});

@@ -11,7 +11,8 @@ import { describe, expect, test } from 'vitest';
 import { categorical } from '../../src/families/catalogue/categorical.js';
 import { dirichlet } from '../../src/families/catalogue/dirichlet.js';
 import { poisson } from '../../src/families/catalogue/poisson.js';
-import { checkExpectations, samplePoints } from '../../src/families/step-checks.js';
+import { normal } from '../../src/families/catalogue/normal.js';
+import { checkDerivatives, checkExpectations, parameterSteps, samplePoints, validTheta } from '../../src/families/step-checks.js';
 
 describe('expectation checks, route by route', () => {
   test('Monte Carlo (Dirichlet, K = 3): E[x_i] = alpha_i / sum(alpha) holds; 5% off is rejected, with the sample size and z named', () => {
@@ -61,6 +62,45 @@ describe('expectation checks, route by route', () => {
     expect(ok.ok, ok.detail).toBe(true);
     expect(ok.method).toBe('exact-sum');
     const wrong = checkExpectations('the moments', inst, pairs('(1+1e-8)'), points, 1);
+    expect(wrong.ok, wrong.detail).toBe(false);
+  });
+});
+
+describe('difference steps inside a domain with a joint constraint', () => {
+  // the normal's expectation parameters (m1, m2) must keep m2 > m1^2; at m2 - m1^2 = 0.01 the steps must be
+  // found at the point itself, one coordinate at a time (a probe left behind in m1 shifts m2's boundary)
+  test('each step h keeps theta +- 2h inside the domain, and is the largest such (theta +- 4h is not)', () => {
+    const p = normal.instance().parameterizations.find((q) => q.name === 'expectation')!;
+    expect(p.symbols).toEqual(['m1', 'm2']);
+    for (const m1 of [-1, 1]) {
+      const theta = Float64Array.of(m1, m1 * m1 + 0.01);
+      const steps = parameterSteps(p)({ m1: theta[0], m2: theta[1] });
+      steps.forEach((h, i) => {
+        const at = (t: number): boolean[] =>
+          [1, -1].map((sign) => {
+            const moved = theta.slice();
+            moved[i] += sign * t;
+            return validTheta(p, moved);
+          });
+        expect(at(2 * h), `m1 = ${m1}, coordinate ${i}, step ${h}: theta +- 2h`).toEqual([true, true]);
+        expect(at(4 * h), `m1 = ${m1}, coordinate ${i}, step ${h}: theta +- 4h`).toContain(false);
+      });
+    }
+  });
+});
+
+describe('derivative checks of values computed with cancellation', () => {
+  // f's values lose 6 to 12 digits to cancellation (its propagated rounding bound says how many); the differences' round-off
+  // floor must be sized from that relative accuracy, or a correct derivative fails where the tableau happens to agree
+  const points = Array.from({ length: 40 }, (_, k) => ({ a: 10 ** (-3 + (3 * k) / 39) }));
+  const steps = (): Float64Array => Float64Array.of(0.1);
+  test.each([
+    ['log(1e6+a)-log(1e6)', '1/(1e6+a)'],
+    ['(a+1e3)^2-1e6-2e3*a', '2*a'],
+  ])('d/da of %s = %s holds at 40 points a in [1e-3, 1]; 1% off is rejected', (f, df) => {
+    const right = checkDerivatives('f', [f], [[df]], ['a'], points, steps);
+    expect(right.ok, right.detail).toBe(true);
+    const wrong = checkDerivatives('f', [f], [[`1.01*(${df})`]], ['a'], points, steps);
     expect(wrong.ok, wrong.detail).toBe(false);
   });
 });
