@@ -482,7 +482,7 @@ export function gemmInArena(
   const lower = diag < FULL;
   const flops = productFlops(m, n, k, diag);
   const T = linalgThreads();
-  const panel = panelArgs(transA, transB, k, alpha, a, lda, b, ldb, beta, c, ldc, diag);
+  const panel = panelArgs([transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, diag]);
   if (T <= 1 || flops < parallelMinFlops) {
     rt.exports.gemm(
       ...(panel(0, m, 0, n) as [number, number, number, number, number, number, number, number, number, number, number, number, number, number]),
@@ -507,20 +507,12 @@ export function gemmInArena(
  * C of a product on arena operands (as gemmInArena takes them): byte
  * addresses and strides, the triangle's diagonal moved to the block.
  */
-function panelArgs(
-  transA: boolean,
-  transB: boolean,
-  k: number,
-  alpha: number,
-  a: number,
-  lda: number,
-  b: number,
-  ldb: number,
-  beta: number,
-  c: number,
-  ldc: number,
-  diag: number,
-): (i0: number, i1: number, j0: number, j1: number) => number[] {
+function panelArgs([transA, transB, , , k, alpha, a, lda, b, ldb, beta, c, ldc, diag]: ArenaProduct): (
+  i0: number,
+  i1: number,
+  j0: number,
+  j1: number,
+) => number[] {
   const aRs = transA ? 8 : 8 * lda;
   const aCs = transA ? 8 * lda : 8;
   const bRs = transB ? 8 : 8 * ldb;
@@ -564,9 +556,7 @@ export function gemmsInArena(rt: KernelRuntime, products: readonly ArenaProduct[
   const panels = [...products]
     .sort((x, y) => work(y) - work(x))
     .filter((p) => p[2] > 0 && p[3] > 0 && p[13] + p[2] > 0)
-    .map(([transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, diag]) =>
-      panelArgs(transA, transB, k, alpha, a, lda, b, ldb, beta, c, ldc, diag)(0, m, 0, n),
-    );
+    .map((p) => panelArgs(p)(0, p[2], 0, p[3]));
   if (panels.length > 0) runKernelPanels(rt, 'gemm', panels);
 }
 
