@@ -235,7 +235,10 @@ describe('check: diagnoses of the known mistakes', () => {
     const emp = await oracleOk({ ...classifier, curvature: 'empirical-fisher' });
     expect((await onlyMismatch(classifier, { matrix: emp.matrix })).diagnosis).toContain('[empirical]');
     const fisher = await oracleOk(classifier);
-    expect((await onlyMismatch({ ...classifier, curvature: 'empirical-fisher' }, { matrix: fisher.matrix })).diagnosis).toContain('[empirical]');
+    // the sentence names which one was asked
+    expect((await onlyMismatch({ ...classifier, curvature: 'empirical-fisher' }, { matrix: fisher.matrix })).diagnosis).toBe(
+      'the Fisher (expectation over y drawn from the model) where the empirical Fisher (the given targets) was asked [empirical]',
+    );
     const ng = { ...classifier, kind: 'natural-gradient', damping: 0.01 };
     const ngEmp = await oracleOk({ ...ng, curvature: 'empirical-fisher' });
     expect((await onlyMismatch(ng, { direction: ngEmp.direction })).diagnosis).toContain('[empirical]');
