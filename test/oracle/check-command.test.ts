@@ -248,6 +248,15 @@ describe('check: diagnoses of the known mistakes', () => {
     expect(upd.diagnosis).toContain('[empirical]');
   });
 
+  test('an undamped natural gradient has no damping variants: a direction twice too large is a plain [scale]', async () => {
+    // with λ = 0 every confused damping solves the undamped system, the oracle's own direction, which no factor may pair with
+    const ng = { ...linearRegression, kind: 'natural-gradient' };
+    const { direction } = await oracleOk(ng);
+    expect((await onlyMismatch(ng, { direction: direction.map((x: number) => 2 * x) })).diagnosis).toBe(
+      'scaled by 2 [scale]: a constant factor on every entry',
+    );
+  });
+
   test('[bias]: the bias column dropped or placed first', async () => {
     const spec = kfacSpec('exact');
     const k = await oracleOk(spec);
