@@ -351,6 +351,11 @@ describe('families (domains are owned by the catalogue)', () => {
       'natgrad: spec.gradient: must have 2 entries, one per parameter (mu, sigma), got 3',
     ],
     [
+      'a family gradient that is not an array',
+      { ...normal, kind: 'natural-gradient', gradient: 'x' },
+      'natgrad: spec.gradient: must be an array of finite numbers, got "x"',
+    ],
+    [
       'reparameterize to an unknown parameterization',
       { kind: 'reparameterize', family: 'normal', from: 'mean-std', to: 'cartesian', params: { mu: 0, sigma: 1 } },
       /^natgrad: spec\.(to|parameterization): .*cartesian/,

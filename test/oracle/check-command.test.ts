@@ -235,7 +235,10 @@ describe('check: diagnoses of the known mistakes', () => {
     const emp = await oracleOk({ ...classifier, curvature: 'empirical-fisher' });
     expect((await onlyMismatch(classifier, { matrix: emp.matrix })).diagnosis).toContain('[empirical]');
     const fisher = await oracleOk(classifier);
-    expect((await onlyMismatch({ ...classifier, curvature: 'empirical-fisher' }, { matrix: fisher.matrix })).diagnosis).toContain('[empirical]');
+    // the sentence names which one was asked
+    expect((await onlyMismatch({ ...classifier, curvature: 'empirical-fisher' }, { matrix: fisher.matrix })).diagnosis).toBe(
+      'the Fisher (expectation over y drawn from the model) where the empirical Fisher (the given targets) was asked [empirical]',
+    );
     const ng = { ...classifier, kind: 'natural-gradient', damping: 0.01 };
     const ngEmp = await oracleOk({ ...ng, curvature: 'empirical-fisher' });
     expect((await onlyMismatch(ng, { direction: ngEmp.direction })).diagnosis).toContain('[empirical]');
@@ -243,6 +246,15 @@ describe('check: diagnoses of the known mistakes', () => {
     expect((await onlyMismatch(kfacSpec('factored'), { layers: [{}, { G: kEmp.layers[1].G }] })).diagnosis).toContain('[empirical]');
     const upd = await onlyMismatch(kfacSpec('factored'), { layers: [{}, { update: kEmp.layers[1].update }] });
     expect(upd.diagnosis).toContain('[empirical]');
+  });
+
+  test('an undamped natural gradient has no damping variants: a direction twice too large is a plain [scale]', async () => {
+    // with λ = 0 every confused damping solves the undamped system, the oracle's own direction, which no factor may pair with
+    const ng = { ...linearRegression, kind: 'natural-gradient' };
+    const { direction } = await oracleOk(ng);
+    expect((await onlyMismatch(ng, { direction: direction.map((x: number) => 2 * x) })).diagnosis).toBe(
+      'scaled by 2 [scale]: a constant factor on every entry',
+    );
   });
 
   test('[bias]: the bias column dropped or placed first', async () => {

@@ -49,6 +49,11 @@ describe('[expand-reduce]', () => {
     expect(d).toMatch(/\[expand-reduce\]/);
   });
 
+  test('the gradient is the same under expand and reduce: a gradient that is the other update is not [expand-reduce]', async () => {
+    const d = await diagnosisOf(kfacSpec(cnn.problem, 'expand'), 0, 'gradient', cnn.kfac.reduce[0].update);
+    expect(d).toBeNull();
+  });
+
   test('the correct answer matches: no mismatch, no diagnosis', async () => {
     const { code } = await checkJson(kfacSpec(cnn.problem, 'expand'), { layers: [{ A: cnn.kfac.expand[0].A, G: cnn.kfac.expand[0].G }, {}, {}] });
     expect(code).toBe(0);
