@@ -52,6 +52,8 @@ export function choleskyStackDoubles(n: number): number {
 const addr8 = (base: Code, index: Code): Code => seq(base, index, i32.const(3), i32.shl, i32.add);
 /** bytes rounded up to a multiple of 16 */
 const align16 = (bytes: Code): Code => seq(bytes, i32.const(15), i32.add, i32.const(-16), i32.and);
+/** The bytes of `count` doubles. */
+const doubles = (count: Code): Code => seq(count, i32.const(3), i32.shl);
 const c = i32.const;
 
 /** Function indices of this file's functions, given the index of the first. */
@@ -97,7 +99,7 @@ function panelStep(
   ix: Indices,
   p: { diagonal: Code; panel: Code; rows: Code; k: Code; trailing: Code; lda: number; sp: number; sp2: number; work: number },
 ): Code {
-  const tStride = seq(p.k, c(3), i32.shl);
+  const tStride = doubles(p.k);
   return seq(
     seq(p.diagonal, get(p.lda), p.k, get(p.sp), tStride, get(p.sp2), get(p.work), call(ix.triInv)),
     seq(p.panel, get(p.lda), p.rows, p.k, get(p.sp), tStride, get(p.sp2), get(p.work), call(ix.mulByTransposed)),
@@ -180,7 +182,7 @@ function leafInverse(): FunctionDef {
       set(li),
       rowStart(get(t), get(i), get(ldt)),
       set(ti),
-      memoryFill(get(ti), c(0), seq(get(n), c(3), i32.shl)),
+      memoryFill(get(ti), c(0), doubles(get(n))),
       addr8(get(ti), get(i)),
       f64.const(1),
       f64.store(),
@@ -240,7 +242,7 @@ function triInv(ix: Indices): FunctionDef {
       get(work),
       call(ix.triInv),
     ),
-    forLoop(i, c(0), get(n1), 1, memoryFill(addr8(rowStart(get(t), get(i), get(ldt)), get(n1)), c(0), seq(get(n2), c(3), i32.shl))),
+    forLoop(i, c(0), get(n1), 1, memoryFill(addr8(rowStart(get(t), get(i), get(ldt)), get(n1)), c(0), doubles(get(n2)))),
     // x = L21 T11 (n2 x n1 at sp), then T21 = -T22 x
     gemmCall(
       get(n2),
@@ -255,7 +257,7 @@ function triInv(ix: Indices): FunctionDef {
       get(ldt),
       c(8),
       get(sp),
-      seq(get(n1), c(3), i32.shl),
+      doubles(get(n1)),
       c(FULL),
       get(work),
     ),
@@ -269,7 +271,7 @@ function triInv(ix: Indices): FunctionDef {
       get(ldt),
       c(8),
       get(sp),
-      seq(get(n1), c(3), i32.shl),
+      doubles(get(n1)),
       c(8),
       rowStart(get(t), get(n1), get(ldt)),
       get(ldt),
@@ -300,17 +302,11 @@ function mulByTransposed(): FunctionDef {
       c(8),
       get(ldt),
       get(sp),
-      seq(get(nb), c(3), i32.shl),
+      doubles(get(nb)),
       c(FULL),
       get(work),
     ),
-    forLoop(
-      i,
-      c(0),
-      get(rows),
-      1,
-      memoryCopy(rowStart(get(x), get(i), get(ldx)), seq(get(sp), get(i), get(nb), i32.mul, c(3), i32.shl, i32.add), seq(get(nb), c(3), i32.shl)),
-    ),
+    forLoop(i, c(0), get(rows), 1, memoryCopy(rowStart(get(x), get(i), get(ldx)), addr8(get(sp), seq(get(i), get(nb), i32.mul)), doubles(get(nb)))),
   );
   return { name: 'mulByTransposed', params, results: [], locals: L, body, exported: false };
 }
@@ -331,7 +327,7 @@ function factorDiagonal(ix: Indices): FunctionDef {
     set(a21),
     // t = L11⁻¹ (n1 x n1 at sp), temporaries above it
     get(sp),
-    align16(seq(get(n1), get(n1), i32.mul, c(3), i32.shl)),
+    align16(doubles(seq(get(n1), get(n1), i32.mul))),
     i32.add,
     set(sp2),
     panelStep(ix, { diagonal: get(a), panel: get(a21), rows: get(n2), k: get(n1), trailing: addr8(get(a21), get(n1)), lda, sp, sp2, work }),
@@ -468,9 +464,7 @@ function inverseFromFactor(ix: Indices): FunctionDef {
   const [w, t, ld, i0, i1, i, r0, rb, j, t1] = Array.from({ length: 10 }, () => L.i32());
   const rowAt = (base: number, row: Code) => rowStart(get(base), row, get(ld));
   const body = seq(
-    get(n),
-    c(3),
-    i32.shl,
+    doubles(get(n)),
     set(ld),
     get(sp),
     set(w),
@@ -542,9 +536,7 @@ function inverseColumns(ix: Indices): FunctionDef {
   const minNb = (x: Code) => seq(x, tee(t1), c(NB), get(t1), c(NB), i32.ltS, select);
   const rowAt = (base: number, row: Code) => rowStart(get(base), row, get(ld));
   const body = seq(
-    get(n),
-    c(3),
-    i32.shl,
+    doubles(get(n)),
     set(ld),
     get(sp),
     set(t),
@@ -573,17 +565,13 @@ function inverseColumns(ix: Indices): FunctionDef {
         get(c0),
         i32.sub,
         set(cw),
-        seq(addr8(rowAt(l, get(i0)), get(i0)), get(ld), get(ib), get(t), seq(get(ib), c(3), i32.shl), get(sp2), get(work), call(ix.triInv)),
+        seq(addr8(rowAt(l, get(i0)), get(i0)), get(ld), get(ib), get(t), doubles(get(ib)), get(sp2), get(work), call(ix.triInv)),
         forLoop(
           i,
           c(0),
           get(ib),
           1,
-          memoryCopy(
-            seq(get(tmp), get(i), get(cw), i32.mul, c(3), i32.shl, i32.add),
-            addr8(rowAt(w, seq(get(i0), get(i), i32.add)), get(c0)),
-            seq(get(cw), c(3), i32.shl),
-          ),
+          memoryCopy(addr8(get(tmp), seq(get(i), get(cw), i32.mul)), addr8(rowAt(w, seq(get(i0), get(i), i32.add)), get(c0)), doubles(get(cw))),
         ),
         gemmCall(
           get(ib),
@@ -592,10 +580,10 @@ function inverseColumns(ix: Indices): FunctionDef {
           f64.const(1),
           f64.const(0),
           get(t),
-          seq(get(ib), c(3), i32.shl),
+          doubles(get(ib)),
           c(8),
           get(tmp),
-          seq(get(cw), c(3), i32.shl),
+          doubles(get(cw)),
           c(8),
           addr8(rowAt(w, get(i0)), get(c0)),
           get(ld),
@@ -647,9 +635,7 @@ function spdInverse(ix: Indices): FunctionDef {
     get(status),
     get(a),
     get(n),
-    get(n),
-    c(3),
-    i32.shl,
+    doubles(get(n)),
     get(sp),
     get(work),
     call(ix.factorBlocked),
