@@ -70,13 +70,18 @@ export function printExpr(node: MathNode): Expr {
   return lean.toString({ parenthesis: 'keep', implicit: 'show' }).replace(/\s+/g, '');
 }
 
+/** The name of `n` where it stands for a variable or a constant (a symbol that is not the function of a call), else null. */
+export function symbolName(n: MathNode, parent: MathNode | null): string | null {
+  if (n.type !== 'SymbolNode') return null;
+  const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
+  return isCallee ? null : (n as unknown as { name: string }).name;
+}
+
 export function freeVariables(text: Expr): Set<string> {
   const out = new Set<string>();
   parseExpr(text).traverse((n: MathNode, _path: string, parent: MathNode | null) => {
-    if (n.type !== 'SymbolNode') return;
-    const name = (n as unknown as { name: string }).name;
-    const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
-    if (!isCallee && !(name in CONSTANTS)) out.add(name);
+    const name = symbolName(n, parent);
+    if (name !== null && !(name in CONSTANTS)) out.add(name);
   });
   return out;
 }
@@ -86,10 +91,8 @@ export function substituteVariables(text: Expr, values: Record<string, Expr | nu
   const parsed: Record<string, MathNode> = {};
   for (const [k, v] of Object.entries(values)) parsed[k] = parse(typeof v === 'number' ? numberLiteral(v) : `(${v})`);
   const out = parseExpr(text).transform((n: MathNode, _path: string, parent: MathNode | null) => {
-    if (n.type !== 'SymbolNode') return n;
-    const name = (n as unknown as { name: string }).name;
-    const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
-    return !isCallee && name in parsed ? parsed[name] : n;
+    const name = symbolName(n, parent);
+    return name !== null && name in parsed ? parsed[name] : n;
   });
   return printExpr(out);
 }

@@ -8,7 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { MathNode } from 'mathjs/number';
-import { freeVariables, parseExpr, printExpr, substituteVariables, type Expr } from './ast.js';
+import { freeVariables, parseExpr, printExpr, substituteVariables, symbolName, type Expr } from './ast.js';
 import { toLatex } from './latex.js';
 
 export interface NamedExpressions {
@@ -104,7 +104,7 @@ export function namingsUsed(): KnownNaming[] {
 
 /** The expression tree printed with only the parentheses precedence needs (mathjs' `auto`): equal for equal trees. */
 function withoutParentheses(text: Expr): Expr {
-  return parseExpr(text).toString({ parenthesis: 'auto', implicit: 'show' }).replace(/\s+/g, '');
+  return printedWithoutParentheses(parseExpr(text));
 }
 
 /** Whether `named` is a naming of `inputs`: fresh names, and every expression expands back to its input. */
@@ -146,11 +146,9 @@ function treeExpander(definitions: NamedExpressions['definitions']): (node: Math
   const expanded = new Map<string, MathNode>();
   const expand = (node: MathNode): MathNode =>
     node.transform((n: MathNode, _path: string, parent: MathNode | null) => {
-      if (n.type !== 'SymbolNode') return n;
-      const name = (n as unknown as { name: string }).name;
-      const isCallee = parent !== null && parent.type === 'FunctionNode' && (parent as unknown as { fn: MathNode }).fn === n;
-      const definition = byName.get(name);
-      if (isCallee || definition === undefined) return n;
+      const name = symbolName(n, parent);
+      const definition = name === null ? undefined : byName.get(name);
+      if (name === null || definition === undefined) return n;
       let tree = expanded.get(name);
       if (!tree) {
         tree = expand(parseExpr(definition));
