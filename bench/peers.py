@@ -36,8 +36,16 @@ if LIB == "torch":
 CLOCK = time.process_time if os.environ.get("BENCH_CLOCK") == "cpu" else time.perf_counter
 
 
+# the warm-up rule of bench/workloads.ts (WARM_UP): at least 3 calls and 0.5 s
+WARM_UP_CALLS, WARM_UP_SECONDS = 3, 0.5
+
+
 def time_it(f, runs):
-    f()
+    start = time.perf_counter()
+    calls = 0
+    while calls < WARM_UP_CALLS or time.perf_counter() - start < WARM_UP_SECONDS:
+        f()
+        calls += 1
     times = []
     for _ in range(runs):
         t = CLOCK()
@@ -262,12 +270,18 @@ def loaded_blas():
     return sorted(libs)
 
 
+def emit(out):
+    """Prints the results with this process's whole CPU time (all threads), from which bench/run.ts tells the other processes' share."""
+    out["process-cpu-s"] = time.process_time()
+    print(json.dumps(out))
+
+
 def main():
     out = {}
     if ONLY == "cnn-kfac":
         if LIB == "torch":
             out["cnn-kfac"] = time_it(cnn_kfac_stepper(), CNN_KFAC["runs"])
-        print(json.dumps(out))
+        emit(out)
         return
     if ONLY == "kfac-gemm":
         wall, cpu = time.perf_counter(), time.process_time()
@@ -276,13 +290,13 @@ def main():
         out["cores-used"] = (time.process_time() - cpu) / (time.perf_counter() - wall)
         out["blas"] = loaded_blas()
         out["threads"] = THREADS
-        print(json.dumps(out))
+        emit(out)
         return
     wall, cpu = time.perf_counter(), time.process_time()
     kfac_workloads(out)
     if ONLY == "kfac-memory":
         out["peak-rss-mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(json.dumps(out))
+        emit(out)
         return
     if LIB == "torch":
         out["cnn-kfac"] = time_it(cnn_kfac_stepper(), CNN_KFAC["runs"])
@@ -299,7 +313,7 @@ def main():
     out["cores-used"] = (time.process_time() - cpu) / (time.perf_counter() - wall)
     out["blas"] = loaded_blas()
     out["threads"] = THREADS
-    print(json.dumps(out))
+    emit(out)
 
 
 main()

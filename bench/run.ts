@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOCK, CNN_KFAC, SIZES, THREADS } from './workloads.js';
+import { CLOCK, CNN_KFAC, SIZES, THREADS, WARM_UP } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -86,19 +86,44 @@ interface Run {
   loadBefore: number[];
   loadAfter: number[];
   out: Results | null;
+  /** cores' worth of CPU other processes used while this one ran (NaN where /proc/stat is missing) */
+  otherCores: number;
 }
 
-function runJson(cmd: string, args: string[], T: number): Results | null {
+/** Seconds of CPU the whole machine has spent busy since boot (Linux /proc/stat), or NaN elsewhere. */
+function machineBusySeconds(): number {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).map(Number);
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
+
+/**
+ * Runs one benchmark process; besides its results, the CPU that other
+ * processes used while it ran, in cores: the machine's busy time over the
+ * process's life minus the process's own CPU time (which it reports as
+ * `process-cpu-s`), over its wall time. The 1-min load average cannot tell
+ * this: the bench's own back-to-back processes keep it near 1 (2 after a 2T run).
+ */
+function runJson(cmd: string, args: string[], T: number): { out: Results | null; otherCores: number } {
   log(`${cmd} ${args.join(' ')} (threads ${T}, load ${os.loadavg()[0].toFixed(2)})`);
+  const busy = machineBusySeconds();
+  const wall = performance.now();
   const r = spawnSync(cmd, args, { cwd: root, env: threadEnv(T), encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = (performance.now() - wall) / 1000;
   if (r.status !== 0) {
     log(`failed (exit ${r.status}): ${r.stderr}`);
-    return null;
+    return { out: null, otherCores: Number.NaN };
   }
-  return JSON.parse(r.stdout);
+  const out = JSON.parse(r.stdout);
+  const own = Number(out['process-cpu-s']);
+  return { out, otherCores: Math.max(0, (machineBusySeconds() - busy - own) / seconds) };
 }
 
-function runLib(lib: Lib, T: number, only?: string): Results | null {
+function runLib(lib: Lib, T: number, only?: string): { out: Results | null; otherCores: number } {
   const extra = only ? ['--only', only] : [];
   if (lib === 'natgrad') return runJson(process.execPath, ['--import', 'tsx', path.join(here, 'natgrad-workloads.ts'), ...extra], T);
   return runJson(PYTHON, [path.join(here, 'peers.py'), lib, '--threads', String(T), ...extra], T);
@@ -110,6 +135,22 @@ const median = (xs: number[]): number | undefined => {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : 0.5 * (s[m - 1] + s[m]);
 };
+
+/** The threshold above which a run is reported as shared: other processes used this many cores (median over the processes). */
+const QUIET_OTHER_CORES = 0.1;
+
+/** One line on how quiet the machine was, from the other processes' CPU while each benchmark process ran. */
+function quietness(runs: readonly Run[]): string {
+  const other = runs.map((r) => r.otherCores).filter(Number.isFinite);
+  if (other.length === 0) return 'CPU of other processes: not measured (no /proc/stat)';
+  const m = median(other) as number;
+  return (
+    `CPU used by other processes while each benchmark process ran (cores): median ${m.toFixed(2)}, max ${Math.max(...other).toFixed(2)}` +
+    (m > QUIET_OTHER_CORES
+      ? ' — **the machine was not quiet: absolute times are inflated and noisy (2T most of all); the ratios (same run, same load) are the meaningful figures**'
+      : ' (quiet)')
+  );
+}
 
 /** Combines the rounds of one (lib, threads): per workload the median of the rounds' medians, all runs kept. */
 function combine(runs: Run[]): Results {
@@ -165,8 +206,8 @@ function interleavedRuns(only: string, threads: readonly number[]): { libs: Lib[
     for (const T of threads) {
       for (const lib of libs) {
         const before = os.loadavg();
-        const out = runLib(lib, T, only);
-        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out });
+        const { out, otherCores } = runLib(lib, T, only);
+        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out, otherCores });
       }
     }
   }
@@ -191,11 +232,8 @@ function cnnOnly(): void {
     CNN_SECTION,
     '',
     `Produced by \`${CLOCK === 'cpu' ? 'BENCH_CLOCK=cpu ' : ''}${process.env.BENCH_ROUNDS ? `BENCH_ROUNDS=${ROUNDS} ` : ''}npm run bench -- --only cnn-kfac\` on ${started.toISOString()}: ${ROUNDS} round(s) of natgrad then PyTorch, each in its own process at 1 thread ` +
-      `(${CLOCK === 'cpu' ? 'CPU time of each process' : 'wall time'}; a figure is the median over the rounds of each process's median of ${CNN_KFAC.runs} steps after a warm-up step).`,
-    `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}` +
-      (loadBefore[0] > 1.5
-        ? ' — the machine was shared and loaded, so the absolute times are inflated; the ratio, measured in the same run under the same load, is the figure to read.'
-        : '.'),
+      `(${CLOCK === 'cpu' ? 'CPU time of each process' : 'wall time'}; a figure is the median over the rounds of each process's median of ${CNN_KFAC.runs} steps after the warm-up: at least ${WARM_UP.calls} steps and ${WARM_UP.ms} ms).`,
+    `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}. ${quietness(runs)}.`,
     '',
     `| workload | natgrad 1T (ms) | PyTorch 1T (ms) | natgrad / PyTorch | goal |`,
     '|---|---|---|---|---|',
@@ -240,7 +278,7 @@ function kfacGemmOnly(): void {
     `Load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${os
       .loadavg()
       .map((v) => v.toFixed(2))
-      .join(', ')}.`,
+      .join(', ')}. ${quietness(runs)}.`,
     '',
     `| workload | ${head.join(' | ')} |`,
     `|---|${head.map(() => '---').join('|')}|`,
@@ -293,12 +331,12 @@ function main(): void {
     for (const T of THREADS) {
       for (const lib of libs) {
         const before = os.loadavg();
-        const out = runLib(lib, T);
-        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out });
+        const { out, otherCores } = runLib(lib, T);
+        runs.push({ lib, threads: T, round, loadBefore: before, loadAfter: os.loadavg(), out, otherCores });
       }
     }
   }
-  const mem = Object.fromEntries(libs.map((lib) => [lib, runLib(lib, 1, 'kfac-memory')]));
+  const mem = Object.fromEntries(libs.map((lib) => [lib, runLib(lib, 1, 'kfac-memory').out]));
   const loadAfter = os.loadavg();
   const res: Record<string, Record<number, Results>> = {};
   for (const lib of libs) {
@@ -316,7 +354,9 @@ function main(): void {
   lines.push("`OPENBLAS_NUM_THREADS=T` (PyTorch's own intra-op pool at 1 thread, `OMP_NUM_THREADS=1`: a second pool on top of OpenBLAS's");
   lines.push('threads oversubscribes the cores), OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE unset.');
   lines.push(`The configurations were interleaved, ${ROUNDS} round(s) of natgrad, PyTorch, NumPy at 1T then 2T; a figure is the median over the rounds`);
-  lines.push("of each process's median of several runs after warm-up (raw runs in the JSON at the end).");
+  lines.push(
+    `of each process's median of several runs after a warm-up of at least ${WARM_UP.calls} calls and ${WARM_UP.ms} ms (raw runs in the JSON at the end).`,
+  );
   lines.push(
     CLOCK === 'cpu'
       ? 'Clock: **CPU time of each process** (BENCH_CLOCK=cpu), which a loaded machine inflates far less than wall time; meaningful for 1T only.'
@@ -326,12 +366,8 @@ function main(): void {
   lines.push(`* date: ${started.toISOString()}; machine: ${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}; Node ${process.version}`);
   lines.push(
     `* load average (1, 5, 15 min) before: ${loadBefore.map((v) => v.toFixed(2)).join(', ')}; after: ${loadAfter.map((v) => v.toFixed(2)).join(', ')}; ` +
-      `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)}` +
-      // the 1-min load at a process's start still holds the bench's own previous processes (up to 2 after a 2T run):
-      // the machine was shared when it was loaded before the run, or never came down between processes
-      (loadBefore[0] > 1 || Math.min(...loads) > 1
-        ? ' — **the machine was not quiet: other processes shared the 2 cores, so absolute times are inflated and noisy (2T most of all); the ratios (same run, same load) are the meaningful figures**'
-        : ''),
+      `1-min load when each process started: min ${fmt(Math.min(...loads), 2)}, median ${fmt(median(loads), 2)}, max ${fmt(Math.max(...loads), 2)} ` +
+      `(it includes the bench's own previous processes); ${quietness(runs)}`,
   );
   lines.push(`* peers: ${peers.note}`);
   for (const T of THREADS) {
@@ -433,7 +469,15 @@ function main(): void {
       {
         results: res,
         memory: mem,
-        processes: runs.map((r) => ({ lib: r.lib, threads: r.threads, round: r.round, loadBefore: r.loadBefore, loadAfter: r.loadAfter, ok: r.out !== null })),
+        processes: runs.map((r) => ({
+          lib: r.lib,
+          threads: r.threads,
+          round: r.round,
+          loadBefore: r.loadBefore,
+          loadAfter: r.loadAfter,
+          otherCores: r.otherCores,
+          ok: r.out !== null,
+        })),
       },
       null,
       1,

@@ -35,9 +35,18 @@ const now =
       }
     : () => performance.now();
 
-/** Median time (ms, on CLOCK) of `runs` calls after one warm-up call. */
+/**
+ * Warm-up before timing: at least this many calls and this long (ms), so that
+ * the timed calls run the optimized code (V8 tiers JavaScript and WebAssembly
+ * up while a function runs hot) with the memory it will keep using.
+ * bench/peers.py warms PyTorch and NumPy up by the same rule.
+ */
+export const WARM_UP = { calls: 3, ms: 500 };
+
+/** Median time (ms, on CLOCK) of `runs` calls after the warm-up (WARM_UP). */
 export function timeIt(f: () => void, runs: number): Timing {
-  f();
+  const start = performance.now();
+  for (let c = 0; c < WARM_UP.calls || performance.now() - start < WARM_UP.ms; c++) f();
   const times: number[] = [];
   for (let r = 0; r < runs; r++) {
     const t = now();
