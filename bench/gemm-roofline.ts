@@ -10,7 +10,7 @@
  * what OpenBLAS's AVX2 kernel can reach on the same core.
  */
 import os from 'node:os';
-import { F64, I32, Locals, brIf, buildModule, f64, f64x2, get, i32, loop, seq, set, tee } from '../src/linalg/kernels/wasm/asm.js';
+import { peakModule } from './wasm-peak.js';
 import { fusedKernelSupported, kernelRuntime } from '../src/linalg/kernels/wasm/runtime.js';
 import { FULL } from '../src/linalg/kernels/wasm/gemm-module.js';
 import { gemm, setGemmBackend } from '../src/linalg/kernels/gemm.js';
@@ -30,29 +30,6 @@ function rate(run: () => void, flops: number, rounds = 7): number {
     best = Math.max(best, flops / ((cpuMs() - t) * 1e6));
   }
   return best;
-}
-
-/** peak(iters): `acc` independent accumulators, each updated by one relaxed_madd per iteration. */
-function peakModule(acc: number): (iters: number) => number {
-  const params = [I32] as const;
-  const L = new Locals(params);
-  const accs = Array.from({ length: acc }, () => L.v128());
-  const x = L.v128();
-  const y = L.v128();
-  const body = seq(
-    f64.const(1 - 2 ** -20),
-    f64x2.splat,
-    set(x),
-    f64.const(2 ** -30),
-    f64x2.splat,
-    set(y),
-    loop(...accs.map((a) => seq(get(a), get(x), get(y), f64x2.relaxedMadd, set(a))), get(0), i32.const(1), i32.sub, tee(0), brIf(0)),
-    ...accs.slice(1).map((a) => seq(get(accs[0]), get(a), f64x2.add, set(accs[0]))),
-    get(accs[0]),
-    f64x2.extractLane(0),
-  );
-  const bytes = buildModule(null, [{ name: 'peak', params, results: [F64], locals: L, body }]);
-  return (new WebAssembly.Instance(new WebAssembly.Module(bytes)).exports as { peak: (n: number) => number }).peak;
 }
 
 console.log(

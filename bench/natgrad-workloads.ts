@@ -23,6 +23,7 @@ import { Sequential } from '../src/models/sequential.js';
 import { Tensor } from '../src/models/tensor.js';
 import { type Timing, CNN_KFAC, KFAC, DENSE_FISHER, MC, SIZES, timeIt } from './workloads.js';
 import { mlpProblem } from './mlp-problem.js';
+import { wasmFmaPeak } from './wasm-peak.js';
 
 const rng = new Rng(20260601);
 
@@ -174,6 +175,7 @@ async function main(): Promise<void> {
   const rt = gemmRuntime();
   if (rt) await startLinalgPool(rt);
   warmUp();
+  if (only !== 'cnn-kfac' && only !== 'kfac-memory') out['wasm-fma-peak'] = wasmFmaPeak();
   if (only === 'cnn-kfac') {
     cnnKfacWorkload(out);
     out.kernel = { gemm: gemmBackend(), threads: linalgThreads(), workerJobs: linalgWorkerJobCount(), workerError: linalgWorkerError() };

@@ -20,7 +20,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CLOCK, CNN_KFAC, SIZES, THREADS, WARM_UP } from './workloads.js';
+import { kfacStepFlops } from './kfac-flops.js';
+import { CLOCK, CNN_KFAC, KFAC, SIZES, THREADS, WARM_UP } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.dirname(here);
@@ -172,6 +173,17 @@ function combine(runs: Run[]): Results {
 const fmt = (v: number | undefined, digits = 1) => (v === undefined || !Number.isFinite(v) ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 const ratio = (a?: number, b?: number) => (a === undefined || b === undefined || !Number.isFinite(a / b) ? '—' : (a / b).toFixed(2));
 
+/** Flops of the workloads that are mostly multiply-adds (natgrad's count), for the floor at the WebAssembly peak. */
+const FLOPS: Record<string, number> = (() => {
+  const { natgrad } = kfacStepFlops(KFAC.sizes, KFAC.batch);
+  const full = Object.values(natgrad).reduce((a, b) => a + b, 0);
+  return {
+    'kfac-full': full,
+    'kfac-amortized': full - natgrad.inverses * (1 - 1 / KFAC.every),
+    ...Object.fromEntries(SIZES.map((n) => [`gemm-${n}`, 2 * n ** 3])),
+  };
+})();
+
 /** The workloads of the goals (natgrad / PyTorch), with their targets. */
 const GOALS: { key: string; label: string; target: number; throughput?: boolean }[] = [
   { key: 'kfac-full', label: 'K-FAC step (Cholesky inverses every step)', target: 1.5 },
@@ -298,6 +310,14 @@ function kfacGemmOnly(): void {
     ).join(' | ')} |`,
     '',
     `GEMM rate at n = 512, GF/s: ${THREADS.map((T) => `${T}T natgrad ${fmt((2 * 512 ** 3) / ((res('natgrad', T)['gemm-512']?.median ?? NaN) * 1e6))}, PyTorch ${fmt((2 * 512 ** 3) / ((res('torch', T)['gemm-512']?.median ?? NaN) * 1e6))}`).join('; ')}; natgrad kernel \`${res('natgrad', 1).kernel?.gemm ?? '?'}\`.`,
+    (() => {
+      const peak = median(runs.filter((r) => r.lib === 'natgrad').map((r) => Number(r.out?.['wasm-fma-peak'])));
+      const floor = (key: string, T: number) => ratio(FLOPS[key] / (T * (peak ?? NaN) * 1e6), res('torch', T)[key]?.median);
+      return (
+        `WebAssembly FMA peak (registers only, bench/wasm-peak.ts): ${fmt(peak)} GF/s per thread; natgrad / PyTorch if every flop ran at it (the floor), ` +
+        `${THREADS.map((T) => `${T}T: full step ${floor('kfac-full', T)}, amortized ${floor('kfac-amortized', T)}, GEMM n = 512 ${floor('gemm-512', T)}`).join('; ')}.`
+      );
+    })(),
     `Rounds, K-FAC step (ms): ${THREADS.map((T) => `${T}T natgrad ${JSON.stringify(res('natgrad', T)['kfac-full']?.rounds?.map((v: number) => Math.round(v)))}, PyTorch ${JSON.stringify(res('torch', T)['kfac-full']?.rounds?.map((v: number) => Math.round(v)))}`).join('; ')}.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -387,16 +407,29 @@ function main(): void {
   );
   lines.push('');
   lines.push('## Goals: natgrad / PyTorch, same run, same threads', '');
-  lines.push('| workload | goal | 1T | 2T | met |');
-  lines.push('|---|---|---|---|---|');
+  const peak = median(runs.filter((r) => r.lib === 'natgrad').map((r) => Number(r.out?.['wasm-fma-peak'])));
+  lines.push(`| workload | goal | 1T | 2T | met | floor at the WebAssembly peak, ${THREADS.map((T) => `${T}T`).join(' / ')} |`);
+  lines.push('|---|---|---|---|---|---|');
   for (const g of GOALS) {
     const r = (T: number) =>
       g.throughput ? (rate('torch', T) ?? NaN) / (rate('natgrad', T) ?? NaN) : (get('natgrad', T, g.key) ?? NaN) / (get('torch', T, g.key) ?? NaN);
     const cells = THREADS.map((T) => (Number.isFinite(r(T)) ? r(T).toFixed(2) : '—'));
     const met = THREADS.map((T) => (Number.isFinite(r(T)) ? (r(T) <= g.target ? `${T}T yes` : `${T}T no`) : `${T}T —`)).join(', ');
-    lines.push(`| ${g.label} | ≤ ${g.target} | ${cells.join(' | ')} | ${met} |`);
+    const flops = FLOPS[g.key];
+    const floor = THREADS.map((T) => {
+      const f = flops === undefined || peak === undefined ? NaN : flops / (T * peak * 1e6) / (get('torch', T, g.key) ?? NaN);
+      return Number.isFinite(f) ? f.toFixed(2) : '—';
+    });
+    lines.push(`| ${g.label} | ≤ ${g.target} | ${cells.join(' | ')} | ${met} | ${floor.join(' / ')} |`);
   }
   lines.push('');
+  lines.push(
+    `The floor is the ratio natgrad would have if every flop of the workload ran at the WebAssembly fused multiply-add peak of this machine ` +
+      `(${fmt(peak)} GF/s per thread, \`bench/wasm-peak.ts\`: f64x2.relaxed_madd on registers only, no memory access; T threads at T times that) ` +
+      `against PyTorch's measured time: no 128-bit WebAssembly kernel can go below it. Counted for the products and the K-FAC steps ` +
+      `(flops from \`bench/kfac-flops.ts\`, natgrad's own count, which computes the factors' one triangle); — where the work is not mostly multiply-adds.`,
+    '',
+  );
   lines.push('## All workloads', '');
   const head = THREADS.flatMap((T) => [`natgrad ${T}T`, `NumPy ${T}T`, `PyTorch ${T}T`, `ng/NumPy ${T}T`, `ng/PyTorch ${T}T`]);
   lines.push(`| workload | unit | ${head.join(' | ')} |`);
