@@ -20,7 +20,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kfacStepFlops } from './kfac-flops.js';
+import { kfacStepFlops, kfacStepTotals } from './kfac-flops.js';
 import { CLOCK, CNN_KFAC, KFAC, SIZES, THREADS, WARM_UP } from './workloads.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -175,13 +175,8 @@ const ratio = (a?: number, b?: number) => (a === undefined || b === undefined ||
 
 /** Flops of the workloads that are mostly multiply-adds (natgrad's count), for the floor at the WebAssembly peak. */
 const FLOPS: Record<string, number> = (() => {
-  const { natgrad } = kfacStepFlops(KFAC.sizes, KFAC.batch);
-  const full = Object.values(natgrad).reduce((a, b) => a + b, 0);
-  return {
-    'kfac-full': full,
-    'kfac-amortized': full - natgrad.inverses * (1 - 1 / KFAC.every),
-    ...Object.fromEntries(SIZES.map((n) => [`gemm-${n}`, 2 * n ** 3])),
-  };
+  const { full, amortized } = kfacStepTotals(kfacStepFlops(KFAC.sizes, KFAC.batch).natgrad, KFAC.every);
+  return { 'kfac-full': full, 'kfac-amortized': amortized, ...Object.fromEntries(SIZES.map((n) => [`gemm-${n}`, 2 * n ** 3])) };
 })();
 
 /** The workloads of the goals (natgrad / PyTorch), with their targets. */
