@@ -13,11 +13,12 @@ import { ekfacBlockMatrix as ekfacBlockMatrixOf, ekfacResult } from '../../src/c
 import { type KfacBlock, type KfacBlockLayout, blockIndex, kfacFactors, kfacLayers, kfacResult } from '../../src/curvature/kfac.js';
 import { curvatureMatrix } from '../../src/curvature/model-curvature.js';
 import { Matrix } from '../../src/linalg/matrix.js';
-import { kron, matmul } from '../../src/linalg/ops.js';
+import { kron, matmul, matmulTN } from '../../src/linalg/ops.js';
 import { solve, solveMatrix } from '../../src/linalg/solve.js';
 import type { LayerWeights, MlpSpec } from '../../src/models/mlp.js';
 import type { Batch, Sequential, SequentialSpec } from '../../src/models/sequential.js';
 import { withinStdError, zForFalseAlarm } from '../../src/numeric/statistics.js';
+import { EPS } from '../models/fixtures.js';
 import { LAYER_MODELS, randomProblem } from '../models/sequential-fixtures.js';
 import { relGap } from './relative-gap.js';
 
@@ -227,6 +228,14 @@ describe('a Monte Carlo K-FAC G is within its exact standard errors of the exact
     drawn.blocks.forEach((b, k) => expect(withinStdError(b.G, (exact.blocks[k].standardError as { G: Matrix }).G, exact.blocks[k].G, z).ok).toBe(true));
   });
 
+  test('the result is the estimator’s expectation only: no update, no bias update, no block reported singular', () => {
+    for (const b of exact.blocks) {
+      expect(b.update).toBeNull();
+      expect(b.biasUpdate).toBeNull();
+      expect(b.singular).toBe(false);
+    }
+  });
+
   test('sensitivity: the empirical Fisher (the training labels, not draws) is caught', () => {
     const empirical = kfacFactors(model, theta, batch, { fisher: 'empirical-fisher' });
     const caught = empirical.blocks.some((b, k) => !withinStdError(b.G, (exact.blocks[k].standardError as { G: Matrix }).G, exact.blocks[k].G, z).ok);
@@ -261,6 +270,31 @@ describe('EKFAC of a CNN and an attention model', () => {
         };
         expect(frob(ekfacBlockMatrixOf(off), exact)).toBeGreaterThan(dE + TOL * scale);
       });
+    },
+  );
+
+  test.each(['conv2d with stride and padding, sigmoid, flatten, bernoulli', 'conv2d without bias, two convs, mean pooling, gaussian'])(
+    '%s: each block’s scalings are the diagonal of the exact block in the Kronecker eigenbasis (a dense rotation), for every Fisher',
+    (name) => {
+      const { model, theta, batch } = problem(5810, LAYER_MODELS[name], 3);
+      for (const fisher of ['fisher', 'empirical-fisher'] as const) {
+        const F = curvatureMatrix(model, theta, batch, fisher);
+        ekfacResult(model, theta, batch, { fisher }).blocks.forEach((b) => {
+          const Q = kron(b.QG, b.QA);
+          const rotated = matmul(matmulTN(Q, exactBlock(F, b)), Q);
+          const n = rotated.rows;
+          const diagonal = Float64Array.from({ length: n }, (_, k) => rotated.data[k * n + k]);
+          // the rotation's rounding: n products of n terms each side, at most |Q| = 1 entrywise
+          const tol = 64 * EPS * n * Math.max(...diagonal.map(Math.abs), 1e-300);
+          const worst = (s: Float64Array) => Math.max(...s.map((v, k) => Math.abs(v - diagonal[k])));
+          expect(worst(b.scalings.data)).toBeLessThanOrEqual(tol);
+          // sensitivity: the largest scaling off by 1% is caught
+          const big = diagonal.reduce((best, v, k) => (Math.abs(v) > Math.abs(diagonal[best]) ? k : best), 0);
+          const off = b.scalings.data.slice();
+          off[big] *= 1.01;
+          expect(worst(off)).toBeGreaterThan(tol);
+        });
+      }
     },
   );
 });
