@@ -29,3 +29,15 @@ test('EKFAC adds a dense 9 x 9 block and its corrected eigenvalues', () => {
   expect(e.largest).toEqual(k.largest);
   expect(e.operations.size).toBe(k.operations.size + 2 * 9 ** 3 + N * S * 2 * 9);
 });
+
+test('the activations, with attention’s T x T weights per head, are the largest item of a long sequence', () => {
+  // input 16 positions x 2 features; attention (2 heads) keeps its output (16 x 2) and 2 weight matrices of 16 x 16;
+  // mean over positions (2), linear 2 -> 2 (2): 32 + 32 + 2 · 16² + 2 + 2 = 580 entries per example
+  const long = new Sequential({
+    input: [16, 2],
+    layers: [{ type: 'attention', heads: 2 }, { type: 'mean' }, { type: 'linear', out: 2 }],
+    likelihood: 'categorical',
+  });
+  const e = sequentialKfacEstimate('fisher', long, 3);
+  expect(e.largest).toEqual({ size: 3 * 580, what: 'the activations of 3 examples through every layer' });
+});
