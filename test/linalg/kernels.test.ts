@@ -162,6 +162,32 @@ describe('gemm: C <- alpha op(A) op(B) + beta C', () => {
       );
     });
 
+    test('both operands read from one array at different offsets, leading dimensions or shapes are two operands, not one', () => {
+      const X = randomArray(11, 400);
+      // [m, n, k, aOff, lda, bOff, ldb, tb], square unless said: only the offset differs; only the leading dimension; only the rows (A 4 x 6, B 6 x 6);
+      // only the columns (A 6 x 6, B 6 x 4); and X Xᵀ, which is one operand read twice
+      const cases: [number, number, number, number, number, number, number, boolean][] = [
+        [6, 6, 6, 0, 6, 50, 6, false],
+        [6, 6, 6, 0, 6, 0, 8, false],
+        [4, 6, 6, 0, 6, 0, 6, false],
+        [6, 4, 6, 0, 6, 0, 6, false],
+        [5, 5, 7, 3, 7, 3, 7, true],
+      ];
+      for (const [m, n, k, aOff, lda, bOff, ldb, tb] of cases) {
+        const ldbStored = tb ? lda : ldb;
+        const C = new Float64Array(m * n);
+        withBackend(() => {
+          // a decoy product first, so that what an earlier case left in the kernel's memory cannot stand in for an operand
+          const D = randomArray(12, 64);
+          gemm(false, false, 8, 8, 8, 1, D, 0, 8, D, 0, 8, 0, new Float64Array(64), 0, 8);
+          gemm(false, tb, m, n, k, 1, X, aOff, lda, X, bOff, ldbStored, 0, C, 0, n);
+          return true;
+        })();
+        const { out, bound } = referenceGemm(false, tb, m, n, k, 1, X, aOff, lda, X, bOff, ldbStored, 0, new Float64Array(m * n), 0, n);
+        expect(C.every((v, i) => Math.abs(v - out[i]) <= bound[i])).toBe(true);
+      }
+    });
+
     test('shapes crossing every blocking boundary (MC = 96, KC = 256, NC = 512, tiles of 4)', () => {
       for (const [ta, tb] of [
         [false, false],
@@ -435,6 +461,12 @@ describe('matmulInto: the product into a reused buffer', () => {
 
   test('a buffer of the wrong shape is refused', () => {
     expect(() => matmulInto(Matrix.zeros(2, 3), Matrix.zeros(3, 4), Matrix.zeros(4, 2))).toThrow(/shapes do not match/);
+    // each dimension wrong on its own
+    expect(() => matmulInto(Matrix.zeros(2, 3), Matrix.zeros(4, 5), Matrix.zeros(2, 5))).toThrow(
+      'cannot multiply 2 x 3 by 4 x 5 into 2 x 5: shapes do not match',
+    );
+    expect(() => matmulInto(Matrix.zeros(2, 3), Matrix.zeros(3, 4), Matrix.zeros(3, 4))).toThrow(/shapes do not match/);
+    expect(() => matmulInto(Matrix.zeros(2, 3), Matrix.zeros(3, 4), Matrix.zeros(2, 5))).toThrow(/shapes do not match/);
   });
 });
 
