@@ -179,6 +179,13 @@ const FLOPS: Record<string, number> = (() => {
   return { 'kfac-full': full, 'kfac-amortized': amortized, ...Object.fromEntries(SIZES.map((n) => [`gemm-${n}`, 2 * n ** 3])) };
 })();
 
+/** The WebAssembly FMA peak (GF/s per thread) natgrad's processes measured, median over them. */
+const wasmPeak = (runs: readonly Run[]): number | undefined => median(runs.filter((r) => r.lib === 'natgrad').map((r) => Number(r.out?.['wasm-fma-peak'])));
+
+/** natgrad / PyTorch if every flop of workload `key` ran at `peak` on T threads, against PyTorch's time (ms); NaN where unknown. */
+const floorRatio = (key: string, T: number, peak: number | undefined, torchMs: number | undefined): number =>
+  FLOPS[key] === undefined || peak === undefined || torchMs === undefined ? Number.NaN : FLOPS[key] / (T * peak * 1e6) / torchMs;
+
 /** The workloads of the goals (natgrad / PyTorch), with their targets. */
 const GOALS: { key: string; label: string; target: number; throughput?: boolean }[] = [
   { key: 'kfac-full', label: 'K-FAC step (Cholesky inverses every step)', target: 1.5 },
@@ -306,8 +313,8 @@ function kfacGemmOnly(): void {
     '',
     `GEMM rate at n = 512, GF/s: ${THREADS.map((T) => `${T}T natgrad ${fmt((2 * 512 ** 3) / ((res('natgrad', T)['gemm-512']?.median ?? NaN) * 1e6))}, PyTorch ${fmt((2 * 512 ** 3) / ((res('torch', T)['gemm-512']?.median ?? NaN) * 1e6))}`).join('; ')}; natgrad kernel \`${res('natgrad', 1).kernel?.gemm ?? '?'}\`.`,
     (() => {
-      const peak = median(runs.filter((r) => r.lib === 'natgrad').map((r) => Number(r.out?.['wasm-fma-peak'])));
-      const floor = (key: string, T: number) => ratio(FLOPS[key] / (T * (peak ?? NaN) * 1e6), res('torch', T)[key]?.median);
+      const peak = wasmPeak(runs);
+      const floor = (key: string, T: number) => fmt(floorRatio(key, T, peak, res('torch', T)[key]?.median), 2);
       return (
         `WebAssembly FMA peak (registers only, bench/wasm-peak.ts): ${fmt(peak)} GF/s per thread; natgrad / PyTorch if every flop ran at it (the floor), ` +
         `${THREADS.map((T) => `${T}T: full step ${floor('kfac-full', T)}, amortized ${floor('kfac-amortized', T)}, GEMM n = 512 ${floor('gemm-512', T)}`).join('; ')}.`
@@ -402,7 +409,7 @@ function main(): void {
   );
   lines.push('');
   lines.push('## Goals: natgrad / PyTorch, same run, same threads', '');
-  const peak = median(runs.filter((r) => r.lib === 'natgrad').map((r) => Number(r.out?.['wasm-fma-peak'])));
+  const peak = wasmPeak(runs);
   lines.push(`| workload | goal | 1T | 2T | met | floor at the WebAssembly peak, ${THREADS.map((T) => `${T}T`).join(' / ')} |`);
   lines.push('|---|---|---|---|---|---|');
   for (const g of GOALS) {
@@ -410,11 +417,7 @@ function main(): void {
       g.throughput ? (rate('torch', T) ?? NaN) / (rate('natgrad', T) ?? NaN) : (get('natgrad', T, g.key) ?? NaN) / (get('torch', T, g.key) ?? NaN);
     const cells = THREADS.map((T) => (Number.isFinite(r(T)) ? r(T).toFixed(2) : '—'));
     const met = THREADS.map((T) => (Number.isFinite(r(T)) ? (r(T) <= g.target ? `${T}T yes` : `${T}T no`) : `${T}T —`)).join(', ');
-    const flops = FLOPS[g.key];
-    const floor = THREADS.map((T) => {
-      const f = flops === undefined || peak === undefined ? NaN : flops / (T * peak * 1e6) / (get('torch', T, g.key) ?? NaN);
-      return Number.isFinite(f) ? f.toFixed(2) : '—';
-    });
+    const floor = THREADS.map((T) => fmt(floorRatio(g.key, T, peak, get('torch', T, g.key)), 2));
     lines.push(`| ${g.label} | ≤ ${g.target} | ${cells.join(' | ')} | ${met} | ${floor.join(' / ')} |`);
   }
   lines.push('');
